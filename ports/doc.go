@@ -1,0 +1,21 @@
+// Package ports declares the interfaces BharatAuth's core depends on and the
+// plain records that cross them. It is a driver package, like database/sql/driver:
+// adapters (memory, postgres, redis, smtp, ses, or an app's own code) implement
+// these interfaces, and core consumes them.
+//
+// Rules every implementation follows:
+//
+//   - Every method is safe for concurrent use by multiple goroutines.
+//   - A method documented as atomic is all-or-nothing and linearizable: when N
+//     callers race, the outcome equals some serial order of the N calls.
+//   - User IDs are opaque strings; an adapter never parses them.
+//   - Time is always passed in by the caller (core reads its Clock port), so that
+//     an implementation never calls time.Now for a rule and tests can drive time.
+//   - Errors wrap one of the sentinels below with %w (errors.Is works), plus the
+//     cause. Context errors (context.Canceled, context.DeadlineExceeded) pass
+//     through unwrapped or wrapped, but are never replaced. A backend that cannot
+//     be reached wraps ErrUnavailable.
+//
+// The contract suite in package porttest checks all of this; an adapter that
+// passes it is a faithful implementation.
+package ports

@@ -1,0 +1,46 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// Kinds of security events core records.
+const (
+	EventLoginSucceeded     = "login_succeeded"
+	EventLoginFailed        = "login_failed"
+	EventAccountLocked      = "account_locked"
+	EventAccountHardLocked  = "account_hard_locked"
+	EventAccountUnlocked    = "account_unlocked"
+	EventNewDevice          = "new_device"
+	EventStepUp             = "step_up"
+	EventPasswordChanged    = "password_changed"
+	EventPINChanged         = "pin_changed"
+	EventPINLocked          = "pin_locked"
+	EventEmailVerified      = "email_verified"
+	EventConsentChanged     = "consent_changed"
+	EventSessionRevoked     = "session_revoked"
+	EventRefreshTokenReused = "refresh_token_reused"
+	EventIPBlocked          = "ip_blocked"
+	EventMailFailed         = "mail_failed"
+	EventDataExported       = "data_exported"
+)
+
+// SecurityEvent is one audit entry about a user. Detail never holds a secret.
+type SecurityEvent struct {
+	UserID    string
+	Kind      string
+	IPAddress string
+	UserAgent string
+	Detail    string
+	At        time.Time
+}
+
+// EventLog records security events for audit and the data export. Optional in
+// core: without one, events are not kept.
+type EventLog interface {
+	// RecordEvent appends e.
+	RecordEvent(ctx context.Context, e SecurityEvent) error
+	// Events lists the user's events, oldest first.
+	Events(ctx context.Context, userID string) ([]SecurityEvent, error)
+}

@@ -1,0 +1,3 @@
+module github.com/bharatauth/bharatauth-go/ports
+
+go 1.26

@@ -1,0 +1,54 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// Purposes of one-time tokens. A token is only ever accepted for its purpose.
+const (
+	PurposeLoginOTP      = "login_otp"
+	PurposeStepUpOTP     = "step_up_otp"
+	PurposeEmailVerify   = "email_verify"
+	PurposePasswordReset = "password_reset"
+	PurposePINReset      = "pin_reset"
+	PurposeUnlock        = "unlock"
+)
+
+// OneTimeToken is an emailed OTP code or link token. Only its hash is stored.
+type OneTimeToken struct {
+	ID                string
+	Purpose           string
+	Subject           string // the user ID (or the session ID for step-up codes)
+	Hash              string // HMAC-SHA256 (codes) or SHA-256 (links), hex
+	DeviceFingerprint string // the requesting device, for OTP login trust
+	CreatedAt         time.Time
+	ExpiresAt         time.Time
+	UsedAt            time.Time // zero while unused
+	Attempts          int       // wrong tries so far
+	MaxAttempts       int       // wrong tries allowed before the code is dead; 0 for links
+}
+
+// OneTimeTokenRepo stores OTP codes and link tokens.
+type OneTimeTokenRepo interface {
+	// IssueToken atomically stores t and invalidates (marks used) every unused
+	// token of the same Subject and Purpose, so only the newest one works.
+	// ErrConflict when the ID or the hash exists.
+	IssueToken(ctx context.Context, t OneTimeToken) error
+	// ConsumeLink atomically marks the unused token of purpose with hash used
+	// at now and returns it. Exactly one of N concurrent calls succeeds.
+	// ErrNotFound for an unknown, used or other-purpose hash; ErrExpired when
+	// the token expired (it stays unused).
+	ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (OneTimeToken, error)
+	// ConsumeCode atomically checks hash against the newest unused code of
+	// subject and purpose at now:
+	//   - none: ErrNotFound; expired: ErrExpired;
+	//   - Attempts already at MaxAttempts: ErrExhausted (the code is dead);
+	//   - hash differs: Attempts+1 and ErrMismatch, or ErrExhausted when that
+	//     try was the last one allowed;
+	//   - hash matches: the code is marked used at now and returned.
+	// Exactly one of N concurrent correct calls succeeds.
+	ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (OneTimeToken, error)
+	// Tokens lists the tokens of subject, newest first, for the data export.
+	Tokens(ctx context.Context, subject string) ([]OneTimeToken, error)
+}

@@ -1,0 +1,11 @@
+module github.com/bharatauth/bharatauth-go/ports/porttest
+
+go 1.26
+
+require (
+	github.com/bharatauth/bharatauth-go/ports v0.0.0
+)
+
+replace (
+	github.com/bharatauth/bharatauth-go/ports => ../../ports
+)

@@ -1,0 +1,81 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// Session is one row of the device trust matrix: a signed-in device. Its
+// lifetime is the refresh token's; rotation keeps ExpiresAt.
+type Session struct {
+	ID                string
+	UserID            string
+	RefreshHash       string // SHA-256 (hex) of the current refresh token
+	DeviceFingerprint string // client-supplied 64-char hex, or empty
+	DeviceInfo        string // user agent, for the session list
+	IPAddress         string
+	IsPublicDevice    bool
+	IsVerifiedDevice  bool   // the device is known (trusted) for this user
+	AuthMethod        string // "pwd" or "otp"
+	CreatedAt         time.Time
+	ExpiresAt         time.Time
+	LastUsedAt        time.Time
+	RevokedAt         time.Time // zero while active
+	StepUpAt          time.Time // last unconsumed step-up; zero when none
+}
+
+// Active reports whether the session is neither revoked nor expired at now.
+func (s Session) Active(now time.Time) bool {
+	return s.RevokedAt.IsZero() && now.Before(s.ExpiresAt)
+}
+
+// Revocation selects the sessions RevokeSessions revokes. Exactly one of
+// SessionID, RefreshHash and UserID is set; ExceptSessionID may go with UserID.
+type Revocation struct {
+	SessionID       string
+	RefreshHash     string // the current hash of a session (logout by refresh token)
+	UserID          string // every session of the user
+	ExceptSessionID string // keep this one (e.g. "end my other sessions")
+}
+
+// SessionRepo stores sessions and their refresh-token families. Each session is
+// one token family: its current refresh hash plus every hash it rotated away.
+type SessionRepo interface {
+	// CreateSession stores a new session. ErrConflict when the ID or the refresh
+	// hash exists.
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns a session by ID, revoked or expired ones included.
+	// ErrNotFound when there is none.
+	Session(ctx context.Context, id string) (Session, error)
+	// Sessions lists every session of the user, revoked and expired ones
+	// included, newest first.
+	Sessions(ctx context.Context, userID string) ([]Session, error)
+	// RotateRefresh atomically replaces the session's current refresh hash
+	// oldHash with newHash and sets LastUsedAt = now; ExpiresAt is kept. It
+	// returns the updated session. Of N concurrent calls with one oldHash,
+	// exactly one succeeds.
+	//   - oldHash is a hash the family already rotated away: the session is
+	//     revoked at now and ErrReused is returned;
+	//   - the session is revoked: ErrNotFound; expired at now: ErrExpired;
+	//   - oldHash is unknown: ErrNotFound.
+	RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (Session, error)
+	// RevokeSessions atomically revokes the active sessions r selects and returns
+	// their IDs (empty when none matched; that is not an error).
+	RevokeSessions(ctx context.Context, r Revocation, now time.Time) ([]string, error)
+}
+
+// DeviceTrust keeps the step-up marks and the known devices of the trust matrix.
+type DeviceTrust interface {
+	// KnownDevice reports whether fingerprint is known for the user at now: the
+	// user has an active, non-public session with it, or any session with it
+	// whose IsVerifiedDevice is set. An empty fingerprint is never known.
+	KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error)
+	// MarkStepUp records a successful step-up on the session at time at; with
+	// verifyDevice it also sets IsVerifiedDevice. ErrNotFound for an unknown or
+	// revoked session.
+	MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error
+	// ConsumeStepUp atomically uses the session's step-up mark if it is at or
+	// after notBefore, clearing it; it reports whether one was used. Of N
+	// concurrent calls exactly one can succeed per mark.
+	ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error)
+}

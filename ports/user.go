@@ -1,0 +1,31 @@
+package ports
+
+import (
+	"context"
+	"time"
+)
+
+// User is what BharatAuth needs to know about a person. In external mode the app
+// maps its own user rows onto it; BharatAuth never writes the app's user table.
+type User struct {
+	ID            string // opaque and stable
+	Email         string
+	Username      string // optional
+	DisplayName   string // optional, used in emails
+	Language      string // optional BCP 47 tag ("en", "hi") for emails
+	EmailVerified bool
+	Suspended     bool
+	CreatedAt     time.Time
+}
+
+// UserDirectory finds users. In managed mode an adapter provides it over its own
+// tables; in external mode the app implements it over its user table.
+//
+// Lookups are read-only and safe for concurrent use. UserByEmail compares emails
+// case-insensitively; callers pass a trimmed value. Each method returns an error
+// wrapping ErrNotFound when no user matches.
+type UserDirectory interface {
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+	UserByID(ctx context.Context, id string) (User, error)
+}
