@@ -33,7 +33,9 @@ type OneTimeToken struct {
 type OneTimeTokenRepo interface {
 	// IssueToken atomically stores t and invalidates (marks used) every unused
 	// token of the same Subject and Purpose, so only the newest one works.
-	// ErrConflict when the ID or the hash exists.
+	// ErrConflict when the ID exists, or when t is a link token (MaxAttempts
+	// == 0) whose hash exists. Code hashes need not be unique: a 6-digit code
+	// repeats, and codes are looked up by subject and purpose, not by hash.
 	IssueToken(ctx context.Context, t OneTimeToken) error
 	// ConsumeLink atomically marks the unused token of purpose with hash used
 	// at now and returns it. Exactly one of N concurrent calls succeeds.

@@ -43,3 +43,26 @@ type NewStores func(t *testing.T) Stores
 
 // NewLimiter returns a fresh, empty rate limiter, isolated like NewStores.
 type NewLimiter func(t *testing.T) ports.RateLimiter
+
+// All runs every storage suite as subtests, one per port. Each suite runs its
+// own subtests in parallel, each on a fresh backend from newStores.
+func All(t *testing.T, newStores NewStores) {
+	t.Helper()
+	suites := []struct {
+		name string
+		run  func(*testing.T, NewStores)
+	}{
+		{"UserRegistry", UserRegistry},
+		{"CredentialStore", CredentialStore},
+		{"LockoutStore", LockoutStore},
+		{"SessionRepo", SessionRepo},
+		{"DeviceTrust", DeviceTrust},
+		{"OneTimeTokenRepo", OneTimeTokenRepo},
+		{"ConsentLedger", ConsentLedger},
+		{"AbuseGuard", AbuseGuard},
+		{"EventLog", EventLog},
+	}
+	for _, s := range suites {
+		t.Run(s.name, func(t *testing.T) { s.run(t, newStores) })
+	}
+}

@@ -1,0 +1,137 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// accountTable holds users and their credentials under one lock, so that
+// CreateUser can create both atomically.
+type accountTable struct {
+	mu         sync.RWMutex
+	users      map[string]ports.User        // by ID
+	byEmail    map[string]string            // lower-cased email → ID
+	byUsername map[string]string            // username → ID
+	creds      map[string]ports.Credentials // by user ID, external IDs included
+}
+
+func newAccountTable() accountTable {
+	return accountTable{
+		users:      map[string]ports.User{},
+		byEmail:    map[string]string{},
+		byUsername: map[string]string{},
+		creds:      map[string]ports.Credentials{},
+	}
+}
+
+// emailKey is the case-insensitive form under which emails are unique.
+func emailKey(email string) string { return strings.ToLower(email) }
+
+// UserByEmail finds a user by email, case-insensitively. ErrNotFound when none.
+func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	return s.findUser(ctx, func(a *accountTable) (string, bool) {
+		id, ok := a.byEmail[emailKey(email)]
+		return id, ok
+	})
+}
+
+// UserByUsername finds a user by username. ErrNotFound when none; the empty
+// username matches no one.
+func (s *Store) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	return s.findUser(ctx, func(a *accountTable) (string, bool) {
+		if username == "" {
+			return "", false
+		}
+		id, ok := a.byUsername[username]
+		return id, ok
+	})
+}
+
+// UserByID finds a user by ID. ErrNotFound when none.
+func (s *Store) UserByID(ctx context.Context, id string) (ports.User, error) {
+	return s.findUser(ctx, func(*accountTable) (string, bool) { return id, true })
+}
+
+func (s *Store) findUser(ctx context.Context, lookup func(*accountTable) (string, bool)) (ports.User, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.User{}, err
+	}
+	a := &s.accounts
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if id, ok := lookup(a); ok {
+		if u, ok := a.users[id]; ok {
+			return u, nil
+		}
+	}
+	return ports.User{}, fmt.Errorf("memory: find user: %w", ports.ErrNotFound)
+}
+
+// CreateUser creates the user and its password hash together and assigns a
+// random ID ("usr_" + 32 hex characters). ErrConflict when the email
+// (case-insensitively) or the username is taken.
+func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.User{}, err
+	}
+	id, err := randomID("usr_")
+	if err != nil {
+		return ports.User{}, fmt.Errorf("memory: create user: %w", err)
+	}
+	a := &s.accounts
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, taken := a.byEmail[emailKey(nu.Email)]; taken {
+		return ports.User{}, fmt.Errorf("memory: create user: email taken: %w", ports.ErrConflict)
+	}
+	if _, taken := a.byUsername[nu.Username]; taken && nu.Username != "" {
+		return ports.User{}, fmt.Errorf("memory: create user: username taken: %w", ports.ErrConflict)
+	}
+	u := ports.User{
+		ID:          id,
+		Email:       nu.Email,
+		Username:    nu.Username,
+		DisplayName: nu.DisplayName,
+		Language:    nu.Language,
+		CreatedAt:   stamp(nu.CreatedAt),
+	}
+	a.users[id] = u
+	a.byEmail[emailKey(nu.Email)] = id
+	if nu.Username != "" {
+		a.byUsername[nu.Username] = id
+	}
+	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
+	return u, nil
+}
+
+// MarkEmailVerified records the verified email; idempotent. ErrNotFound for an
+// unknown user.
+func (s *Store) MarkEmailVerified(ctx context.Context, userID string, _ time.Time) error {
+	return s.updateUser(ctx, userID, func(u *ports.User) { u.EmailVerified = true })
+}
+
+// SetSuspended suspends or reinstates a user. ErrNotFound for an unknown user.
+func (s *Store) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	return s.updateUser(ctx, userID, func(u *ports.User) { u.Suspended = suspended })
+}
+
+func (s *Store) updateUser(ctx context.Context, userID string, change func(*ports.User)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a := &s.accounts
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	u, ok := a.users[userID]
+	if !ok {
+		return fmt.Errorf("memory: update user: %w", ports.ErrNotFound)
+	}
+	change(&u)
+	a.users[userID] = u
+	return nil
+}

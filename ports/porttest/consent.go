@@ -1,0 +1,159 @@
+package porttest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// consentRow returns an unsaved consent decision of userID. The time carries
+// nanoseconds and a non-UTC zone so that truncation and normalisation show.
+func consentRow(userID, category string, granted bool, at time.Time) ports.ConsentRecord {
+	ist := time.FixedZone("IST", 5*3600+1800)
+	return ports.ConsentRecord{
+		UserID:         userID,
+		Category:       category,
+		Granted:        granted,
+		NoticeVersion:  "2026-01",
+		NoticeLanguage: "hi",
+		IPAddress:      "198.51.100.23",
+		UserAgent:      "BharatApp/1.0",
+		RecordedAt:     at.Add(789 * time.Nanosecond).In(ist),
+	}
+}
+
+// verifyChain checks Seq 1..n, the PrevHash links and every Hash.
+func verifyChain(t *testing.T, rows []ports.ConsentRecord) {
+	t.Helper()
+	prev := ""
+	for i, r := range rows {
+		assert.Equal(t, int64(i+1), r.Seq, "row %d: Seq", i)
+		assert.Equal(t, prev, r.PrevHash, "row %d: PrevHash", i)
+		assert.Equal(t, ports.ConsentHash(r.PrevHash, r), r.Hash, "row %d: Hash", i)
+		prev = r.Hash
+	}
+}
+
+// ConsentLedger checks the append-only, hash-chained consent log.
+func ConsentLedger(t *testing.T, newStores NewStores) {
+	t.Helper()
+
+	t.Run("a cancelled context is passed through", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, "Consents")
+		user := newID("usr_")
+		_, err := s.Consents.AppendConsents(cancelled(t), user, []ports.ConsentRecord{consentRow(user, "identity", true, baseTime())})
+		assertCancelled(t, err)
+		history, err := s.Consents.ConsentHistory(t.Context(), user)
+		require.NoError(t, err)
+		assert.Empty(t, history, "nothing was appended")
+	})
+
+	t.Run("appends are sequenced, chained and read back unchanged", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, "Consents")
+		ctx := t.Context()
+		user, t0 := newID("usr_"), baseTime()
+		first := []ports.ConsentRecord{
+			consentRow(user, "identity", true, t0),
+			consentRow(user, "contact", true, t0),
+			consentRow(user, "analytics", false, t0),
+		}
+		stored, err := s.Consents.AppendConsents(ctx, user, first)
+		require.NoError(t, err)
+		require.Len(t, stored, 3)
+		later, err := s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
+			consentRow(user, "analytics", true, t0.Add(time.Hour)),
+			consentRow(user, "location", false, t0.Add(time.Hour)),
+		})
+		require.NoError(t, err)
+		stored = append(stored, later...)
+		verifyChain(t, stored)
+
+		input := append(first, consentRow(user, "analytics", true, t0.Add(time.Hour)), consentRow(user, "location", false, t0.Add(time.Hour)))
+		for i, r := range stored {
+			want := input[i].RecordedAt.Truncate(time.Microsecond)
+			assert.Truef(t, want.Equal(r.RecordedAt), "row %d: RecordedAt %v, want %v", i, r.RecordedAt, want)
+			assert.Equal(t, 0, r.RecordedAt.Nanosecond()%1000, "row %d: RecordedAt is truncated to the microsecond", i)
+			assert.Equal(t, user, r.UserID)
+			assert.Equal(t, input[i].Category, r.Category)
+			assert.Equal(t, input[i].Granted, r.Granted)
+			assert.Equal(t, input[i].NoticeVersion, r.NoticeVersion)
+			assert.Equal(t, input[i].NoticeLanguage, r.NoticeLanguage)
+			assert.Equal(t, input[i].IPAddress, r.IPAddress)
+			assert.Equal(t, input[i].UserAgent, r.UserAgent)
+		}
+
+		history, err := s.Consents.ConsentHistory(ctx, user)
+		require.NoError(t, err)
+		require.Len(t, history, len(stored))
+		verifyChain(t, history)
+		for i := range history {
+			assert.Truef(t, stored[i].RecordedAt.Equal(history[i].RecordedAt), "row %d: RecordedAt", i)
+			history[i].RecordedAt = stored[i].RecordedAt
+			assert.Equal(t, stored[i], history[i], "row %d reads back as appended", i)
+		}
+	})
+
+	t.Run("a user without rows has an empty history", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, "Consents")
+		history, err := s.Consents.ConsentHistory(t.Context(), newID("usr_"))
+		require.NoError(t, err)
+		assert.Empty(t, history)
+	})
+
+	t.Run("histories of two users are independent", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, "Consents")
+		ctx := t.Context()
+		a, b, t0 := newID("usr_"), newID("usr_"), baseTime()
+		for i := range 3 {
+			for _, user := range []string{a, b} {
+				_, err := s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
+					consentRow(user, fmt.Sprintf("cat%d", i), i%2 == 0, t0.Add(time.Duration(i)*time.Second)),
+				})
+				require.NoError(t, err)
+			}
+		}
+		for _, user := range []string{a, b} {
+			history, err := s.Consents.ConsentHistory(ctx, user)
+			require.NoError(t, err)
+			require.Len(t, history, 3)
+			verifyChain(t, history)
+			for _, r := range history {
+				assert.Equal(t, user, r.UserID)
+			}
+		}
+	})
+
+	t.Run("parallel appends for one user form one unbroken chain", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, "Consents")
+		ctx := t.Context()
+		user, t0 := newID("usr_"), baseTime()
+		results := make([][]ports.ConsentRecord, parallelCalls)
+		errs := make([]error, parallelCalls)
+		together(parallelCalls, func(i int) {
+			at := t0.Add(time.Duration(i) * time.Millisecond)
+			results[i], errs[i] = s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
+				consentRow(user, "contact", true, at),
+				consentRow(user, "analytics", i%2 == 0, at),
+			})
+		})
+		for i := range parallelCalls {
+			require.NoError(t, errs[i], "call %d", i)
+			require.Len(t, results[i], 2)
+			assert.Equal(t, results[i][0].Seq+1, results[i][1].Seq, "call %d: one call's rows are adjacent", i)
+		}
+		history, err := s.Consents.ConsentHistory(ctx, user)
+		require.NoError(t, err)
+		require.Len(t, history, 2*parallelCalls)
+		verifyChain(t, history)
+	})
+}

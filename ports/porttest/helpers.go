@@ -1,0 +1,111 @@
+package porttest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// parallelCalls is how many goroutines the concurrency cases release together:
+// enough to make races likely on two cores, few enough to keep suites fast.
+const parallelCalls = 16
+
+// baseTime is the reference "now" of a subtest: the wall clock in UTC at
+// microsecond precision (what PostgreSQL keeps), so that backends which set
+// real TTLs (Redis) keep the keys alive during the test. Rules only ever see
+// times derived from it.
+func baseTime() time.Time {
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+// randomHex returns n random bytes as hex; it keeps IDs of parallel subtests
+// from colliding even on a shared backend.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("porttest: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// newID returns prefix followed by 16 random hex characters.
+func newID(prefix string) string { return prefix + randomHex(8) }
+
+// newHash returns a random 64-char hex string shaped like a SHA-256 digest.
+func newHash() string { return randomHex(32) }
+
+// together runs f(0..n-1) on n goroutines released at the same moment by a
+// start channel, and returns once all of them are done.
+func together(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// need fails the test at once when the backend does not provide a port the
+// suite uses.
+func need(t *testing.T, port any, name string) {
+	t.Helper()
+	require.NotNilf(t, port, "porttest: Stores.%s is nil, but this suite needs it", name)
+}
+
+// fresh returns a new backend for one subtest and checks that it provides the
+// named ports.
+func fresh(t *testing.T, newStores NewStores, names ...string) Stores {
+	t.Helper()
+	s := newStores(t)
+	for _, p := range names {
+		switch p {
+		case "Users":
+			need(t, s.Users, p)
+		case "Registry":
+			need(t, s.Registry, p)
+		case "Credentials":
+			need(t, s.Credentials, p)
+		case "Lockouts":
+			need(t, s.Lockouts, p)
+		case "Sessions":
+			need(t, s.Sessions, p)
+		case "Devices":
+			need(t, s.Devices, p)
+		case "Tokens":
+			need(t, s.Tokens, p)
+		case "Consents":
+			need(t, s.Consents, p)
+		case "Abuse":
+			need(t, s.Abuse, p)
+		case "Events":
+			need(t, s.Events, p)
+		default:
+			t.Fatalf("porttest: unknown port %q", p)
+		}
+	}
+	return s
+}
+
+// cancelled returns a context that is already cancelled.
+func cancelled(t *testing.T) context.Context {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	return ctx
+}
+
+// assertCancelled checks the ports rule that a context error is passed through
+// (wrapped or not) and never replaced by a sentinel.
+func assertCancelled(t *testing.T, err error) {
+	t.Helper()
+	assert.ErrorIs(t, err, context.Canceled, "a cancelled context must come back as context.Canceled")
+}
