@@ -1,0 +1,240 @@
+// Package accesstoken signs and verifies BharatAuth's JWT access tokens.
+//
+// Tokens carry the header typ "at+jwt" (RFC 9068) and the claims sub, sid,
+// iss, aud, exp, iat, nbf, jti, trust and amr. Each key pins its algorithm:
+// HS256 (a shared secret of at least 32 bytes), EdDSA (Ed25519) or ES256
+// (P-256). A Signer signs with its first key and verifies with all of them,
+// which is how keys rotate. Asymmetric keys are published as a JWKS document.
+//
+// Parse returns ErrExpired for a token past its exp and ErrInvalid for every
+// other rejection; neither error ever contains token text.
+package accesstoken
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Algorithms a Key may use.
+const (
+	HS256 = "HS256"
+	EdDSA = "EdDSA"
+	ES256 = "ES256"
+)
+
+// TokenType is the JWT typ header of an access token (RFC 9068 §2.1); a token
+// of another type (an ID token, say) is refused.
+const TokenType = "at+jwt"
+
+// MinHS256SecretLen is the shortest HS256 secret accepted: 256 bits, the
+// HMAC-SHA256 output size (RFC 7518 §3.2).
+const MinHS256SecretLen = 32
+
+// clockSkew is how far in the future iat and nbf may lie: servers' clocks
+// differ a little. exp gets no leeway.
+const clockSkew = 30 * time.Second
+
+var (
+	// ErrExpired: the token is well formed and correctly signed, but now is at
+	// or after its exp.
+	ErrExpired = errors.New("accesstoken: token expired")
+	// ErrInvalid: the token is malformed, wrongly signed, of another type,
+	// issuer or audience, not yet valid, or lacks a required claim.
+	ErrInvalid = errors.New("accesstoken: token invalid")
+)
+
+// Claims are the claims of an access token. Times have one-second precision
+// on the wire (NumericDate); Parse returns them truncated to the second.
+type Claims struct {
+	Subject   string    // sub: the user ID
+	SessionID string    // sid
+	Trust     string    // trust: "known" | "new_device" | "public"
+	AMR       []string  // amr: e.g. ["pwd"], ["otp"]
+	ID        string    // jti; Sign makes a random one when empty
+	IssuedAt  time.Time // iat, and nbf
+	ExpiresAt time.Time // exp
+}
+
+// Key is one signing key. Algorithm is HS256 (Secret set), EdDSA (Private is
+// an ed25519 key) or ES256 (Private is an *ecdsa.PrivateKey on P-256).
+// ID is the kid header; asymmetric keys must have one.
+type Key struct {
+	ID        string
+	Algorithm string
+	Secret    []byte
+	Private   crypto.Signer
+}
+
+// verifier is a key as Parse uses it.
+type verifier struct {
+	id     string
+	alg    string
+	method jwt.SigningMethod
+	public any // []byte, ed25519.PublicKey or *ecdsa.PublicKey
+}
+
+// Signer signs and verifies access tokens. It is safe for concurrent use.
+type Signer struct {
+	issuer    string
+	audience  string
+	signKey   Key
+	signWith  jwt.SigningMethod
+	verifiers []verifier
+	parseOpts []jwt.ParserOption // Parse adds the time function per call
+	jwks      []byte             // nil when every key is HS256
+}
+
+// NewSigner returns a Signer for issuer and audience that signs with keys[0]
+// and verifies with any of keys (the others are verify-only: old keys kept
+// during rotation). Mixed algorithms are allowed; each key verifies only
+// tokens of its own algorithm. Errors: no keys, empty issuer or audience, an
+// unknown algorithm, an HS256 secret shorter than 32 bytes, an asymmetric key
+// without an ID or of the wrong type, or two keys with one ID.
+func NewSigner(issuer, audience string, keys ...Key) (*Signer, error) {
+	if issuer == "" || audience == "" {
+		return nil, errors.New("accesstoken: issuer and audience are required")
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("accesstoken: at least one key is required")
+	}
+	s := &Signer{issuer: issuer, audience: audience, signKey: keys[0]}
+	seen := map[string]bool{}
+	algs := map[string]bool{}
+	for i, k := range keys {
+		v, err := newVerifier(k)
+		if err != nil {
+			return nil, fmt.Errorf("accesstoken: key %d: %w", i, err)
+		}
+		if k.ID != "" && seen[k.ID] {
+			return nil, fmt.Errorf("accesstoken: key %d: duplicate key ID %q", i, k.ID)
+		}
+		seen[k.ID] = true
+		algs[k.Algorithm] = true
+		s.verifiers = append(s.verifiers, v)
+	}
+	s.signWith = s.verifiers[0].method
+	s.jwks = buildJWKS(s.verifiers)
+	valid := make([]string, 0, len(algs))
+	for alg := range algs {
+		valid = append(valid, alg)
+	}
+	// jwt's validator checks iss, aud and required exp; its leeway covers
+	// clock skew for iat and nbf, and Parse re-checks exp without leeway.
+	s.parseOpts = []jwt.ParserOption{
+		jwt.WithValidMethods(valid),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(clockSkew),
+		jwt.WithStrictDecoding(),
+	}
+	return s, nil
+}
+
+func newVerifier(k Key) (verifier, error) {
+	v := verifier{id: k.ID, alg: k.Algorithm}
+	switch k.Algorithm {
+	case HS256:
+		if len(k.Secret) < MinHS256SecretLen {
+			return verifier{}, fmt.Errorf("HS256 secret must be at least %d bytes", MinHS256SecretLen)
+		}
+		if k.Private != nil {
+			return verifier{}, errors.New("HS256 key must not carry a private key")
+		}
+		// A copy, so that the caller's slice can be wiped or reused.
+		v.method, v.public = jwt.SigningMethodHS256, append([]byte(nil), k.Secret...)
+	case EdDSA:
+		if k.Private == nil {
+			return verifier{}, errors.New("EdDSA key needs a private key")
+		}
+		pub, ok := k.Private.Public().(ed25519.PublicKey)
+		if !ok || len(pub) != ed25519.PublicKeySize {
+			return verifier{}, errors.New("EdDSA key must be an Ed25519 key")
+		}
+		v.method, v.public = jwt.SigningMethodEdDSA, pub
+	case ES256:
+		priv, ok := k.Private.(*ecdsa.PrivateKey)
+		if !ok || priv == nil || priv.Curve != elliptic.P256() {
+			return verifier{}, errors.New("ES256 key must be an *ecdsa.PrivateKey on P-256")
+		}
+		v.method, v.public = jwt.SigningMethodES256, &priv.PublicKey
+	default:
+		return verifier{}, fmt.Errorf("unsupported algorithm %q (want HS256, EdDSA or ES256)", k.Algorithm)
+	}
+	if k.Algorithm != HS256 && k.ID == "" {
+		return verifier{}, fmt.Errorf("%s key needs an ID (kid) for the JWKS document", k.Algorithm)
+	}
+	if k.Algorithm != HS256 && len(k.Secret) > 0 {
+		return verifier{}, fmt.Errorf("%s key must not carry a secret", k.Algorithm)
+	}
+	return v, nil
+}
+
+// tokenClaims is the wire form of Claims.
+type tokenClaims struct {
+	jwt.RegisteredClaims
+	SessionID string   `json:"sid,omitempty"`
+	Trust     string   `json:"trust,omitempty"`
+	AMR       []string `json:"amr,omitempty"`
+}
+
+// Sign returns the compact JWT for c, signed with the first key. Subject,
+// SessionID, IssuedAt and ExpiresAt are required and ExpiresAt must be after
+// IssuedAt; an empty ID gets a random 128-bit jti.
+func (s *Signer) Sign(c Claims) (string, error) {
+	switch {
+	case c.Subject == "" || c.SessionID == "":
+		return "", errors.New("accesstoken: sign: subject and session ID are required")
+	case c.IssuedAt.IsZero() || c.ExpiresAt.IsZero():
+		return "", errors.New("accesstoken: sign: issued-at and expiry are required")
+	case !c.ExpiresAt.After(c.IssuedAt):
+		return "", errors.New("accesstoken: sign: expiry must be after issued-at")
+	}
+	if c.ID == "" {
+		c.ID = randomID()
+	}
+	wire := tokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.issuer,
+			Subject:   c.Subject,
+			Audience:  jwt.ClaimStrings{s.audience},
+			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
+			NotBefore: jwt.NewNumericDate(c.IssuedAt),
+			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
+			ID:        c.ID,
+		},
+		SessionID: c.SessionID,
+		Trust:     c.Trust,
+		AMR:       c.AMR,
+	}
+	t := jwt.NewWithClaims(s.signWith, wire)
+	t.Header["typ"] = TokenType
+	if s.signKey.ID != "" {
+		t.Header["kid"] = s.signKey.ID
+	}
+	key := s.verifiers[0].public // the HS256 secret (our copy)
+	if s.signKey.Algorithm != HS256 {
+		key = s.signKey.Private
+	}
+	signed, err := t.SignedString(key)
+	if err != nil {
+		return "", fmt.Errorf("accesstoken: sign: %w", err)
+	}
+	return signed, nil
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
