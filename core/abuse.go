@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// failOpenLogEvery is how often a failing rate limiter is logged: once per
+// interval, not once per request.
+const failOpenLogEvery = 30 * time.Second
+
+// checkIPBlock refuses a client whose IP is blocked. Allow-listed and unknown
+// IPs are never blocked.
+func (a *Auth) checkIPBlock(ctx context.Context, op string, c Client) error {
+	ip := ipKey(c.IP)
+	if ip == "" || a.allowListed(c.IP) {
+		return nil
+	}
+	until, err := a.deps.Abuse.IPBlockedUntil(ctx, ip, a.now())
+	if err != nil {
+		return storeError(op, err)
+	}
+	return a.ipBlockedError(op, until)
+}
+
+func (a *Auth) ipBlockedError(op string, until time.Time) error {
+	now := a.now()
+	if !until.After(now) {
+		return nil
+	}
+	return &Error{Op: op, Kind: KindIPBlocked, Message: "too many failed attempts from this network; try again later",
+		RetryAfter: until.Sub(now)}
+}
+
+// recordIPFailure counts a failed login or OTP verify of identifier from the
+// client's IP. It returns an IP-blocked error when this failure starts (or
+// meets) a block: the attempt that crosses the threshold already answers 429.
+func (a *Auth) recordIPFailure(ctx context.Context, op, identifier string, c Client, userID string) error {
+	ip := ipKey(c.IP)
+	if ip == "" || a.allowListed(c.IP) {
+		return nil
+	}
+	p := a.cfg.IPBlock
+	until, err := a.deps.Abuse.RecordIPFailure(ctx, ip, identifier, a.now(),
+		ports.IPPolicy{DistinctIdentifiers: p.DistinctIdentifiers, Window: p.Window, BlockFor: p.BlockFor})
+	if err != nil {
+		return storeError(op, err)
+	}
+	if blocked := a.ipBlockedError(op, until); blocked != nil {
+		a.event(ctx, userID, ports.EventIPBlocked, c, "")
+		return blocked
+	}
+	return nil
+}
+
+// limitIP applies a per-IP Layer-1 rule; allow-listed IPs are exempt.
+func (a *Auth) limitIP(ctx context.Context, op, name string, rule ports.RateRule, c Client) error {
+	ip := ipKey(c.IP)
+	if ip == "" || a.allowListed(c.IP) {
+		return nil
+	}
+	return a.limit(ctx, op, name+":ip:"+ip, rule)
+}
+
+// limitIdentifier applies the per-identifier rule (no mail-bombing one inbox).
+// Unknown identifiers are limited alike, so a 429 says nothing about who exists.
+func (a *Auth) limitIdentifier(ctx context.Context, op, name, identifier string) error {
+	return a.limit(ctx, op, name+":id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
+}
+
+// limit asks the optional RateLimiter. Layer 1 fails open: an error or a slow
+// limiter allows the request, because Layer 2 (lockouts in the store) keeps
+// authentication correct without it.
+func (a *Auth) limit(ctx context.Context, op, key string, rule ports.RateRule) error {
+	if a.deps.Limiter == nil || rule.Limit <= 0 {
+		return nil
+	}
+	d, err := a.deps.Limiter.Allow(ctx, key, rule, a.now())
+	if err != nil {
+		a.failOpen.warn(ctx, "bharatauth: rate limiter failed; allowing requests (fail open)", "error", err)
+		return nil
+	}
+	if d.Allowed {
+		return nil
+	}
+	retry := d.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	return &Error{Op: op, Kind: KindRateLimited, Message: "too many requests; try again later", RetryAfter: retry}
+}

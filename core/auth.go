@@ -1,0 +1,130 @@
+package core
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/internal/accesstoken"
+	"github.com/bharatauth/bharatauth-go/core/internal/secret"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Deps are the adapters core runs on. One adapter value often provides several
+// ports (memory.Store, postgres.Store). Registry, Events, Limiter and Clock are
+// optional; every other field is required.
+type Deps struct {
+	Users       ports.UserDirectory
+	Registry    ports.UserRegistry // managed mode only: Register, and marking emails verified
+	Credentials ports.CredentialStore
+	Lockouts    ports.LockoutStore
+	Sessions    ports.SessionRepo
+	Devices     ports.DeviceTrust
+	Tokens      ports.OneTimeTokenRepo
+	Consents    ports.ConsentLedger
+	Abuse       ports.AbuseGuard
+	Mailer      ports.Mailer
+	Events      ports.EventLog    // optional: without it security events are not kept
+	Limiter     ports.RateLimiter // optional: Layer-1 rate limits, failing open
+	Clock       ports.Clock       // optional: ports.SystemClock
+}
+
+func (d Deps) validate() error {
+	var missing []error
+	for name, set := range map[string]bool{
+		"Users": d.Users != nil, "Credentials": d.Credentials != nil, "Lockouts": d.Lockouts != nil,
+		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
+		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
+	} {
+		if !set {
+			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
+		}
+	}
+	return errors.Join(missing...)
+}
+
+// Auth runs every flow. It is safe for concurrent use; build one per process
+// with New.
+type Auth struct {
+	cfg        Config
+	deps       Deps
+	clock      ports.Clock
+	hasher     *secret.Hasher
+	signer     *accesstoken.Signer
+	codeKey    []byte // HMAC key of OTP codes, derived from SecretKey
+	mail       *emails.Renderer
+	log        *slog.Logger
+	categories map[string]Category
+	failOpen   *throttledLog
+}
+
+// New validates cfg and deps and returns a ready Auth. Every problem is listed in
+// the returned error.
+func New(cfg Config, deps Deps) (*Auth, error) {
+	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
+		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
+	}
+	signer, err := newSigner(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("bharatauth: signing keys: %w", err)
+	}
+	renderer, err := emails.NewRenderer(cfg.EmailLanguage, cfg.EmailTemplates)
+	if err != nil {
+		return nil, fmt.Errorf("bharatauth: email templates: %w", err)
+	}
+	a := &Auth{
+		cfg:        cfg,
+		deps:       deps,
+		clock:      deps.Clock,
+		hasher:     secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
+		signer:     signer,
+		codeKey:    deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
+		mail:       renderer,
+		log:        cfg.Logger,
+		categories: map[string]Category{},
+	}
+	if a.clock == nil {
+		a.clock = ports.SystemClock{}
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
+	for _, c := range cfg.Categories {
+		a.categories[c.Name] = c
+	}
+	return a, nil
+}
+
+func newSigner(cfg Config) (*accesstoken.Signer, error) {
+	if len(cfg.SigningKeys) == 0 {
+		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience,
+			accesstoken.Key{Algorithm: "HS256", Secret: cfg.SecretKey})
+	}
+	keys := make([]accesstoken.Key, len(cfg.SigningKeys))
+	for i, k := range cfg.SigningKeys {
+		keys[i] = accesstoken.Key{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, Private: k.Private}
+	}
+	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, keys...)
+}
+
+// deriveKey gives each use of SecretKey its own key, so a leak of one (say, an
+// OTP hash table) says nothing about another.
+func deriveKey(secretKey []byte, label string) []byte {
+	m := hmac.New(sha256.New, secretKey)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// JWKS returns the JSON Web Key Set of the asymmetric signing keys, and false
+// when tokens are signed with HS256 only.
+func (a *Auth) JWKS() ([]byte, bool) { return a.signer.JWKS() }
+
+// Config returns a copy of the configuration in force.
+func (a *Auth) Config() Config { return a.cfg }
+
+func (a *Auth) now() time.Time { return a.clock.Now().UTC().Truncate(time.Microsecond) }

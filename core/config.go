@@ -1,0 +1,248 @@
+package core
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Config is everything core needs besides its ports. Start from DefaultConfig,
+// which holds every default of DESIGN.md, and set SecretKey.
+type Config struct {
+	// AppName appears in emails.
+	AppName string
+	// SecretKey keys the HMAC of OTP codes and, unless SigningKeys is set, signs
+	// access tokens with HS256. At least 32 bytes.
+	SecretKey []byte
+	// SigningKeys, when set, sign access tokens instead of SecretKey: the first
+	// signs, the rest only verify (key rotation). EdDSA and ES256 keys are
+	// published by JWKS.
+	SigningKeys []SigningKey
+	Issuer      string // the "iss" claim, required
+	Audience    string // the "aud" claim, required
+
+	AccessTokenTTL  time.Duration // 15 minutes
+	RefreshTokenTTL time.Duration // 30 days: a session on a known own device
+	NewDeviceTTL    time.Duration // 7 days: a session on a new, unrecognised device
+	PublicDeviceTTL time.Duration // 2 hours: a session on a public or borrowed device
+	OTPTTL          time.Duration // 10 minutes
+	OTPMaxAttempts  int           // 5 wrong tries per code, then it is dead
+	EmailVerifyTTL  time.Duration // 24 hours
+	ResetTTL        time.Duration // 30 minutes: password reset, PIN reset and unlock links
+	StepUpWindow    time.Duration // 5 minutes: how long a public-device step-up stays usable
+
+	// RequireVerifiedEmail makes password login refuse an unverified email.
+	RequireVerifiedEmail bool
+
+	// DPDP: the privacy notice shown at registration and the consent categories.
+	NoticeVersion  string
+	NoticeLanguage string
+	Categories     []Category
+
+	// Links are the URLs put in emails; "{token}" is replaced by the token.
+	Links LinkTemplates
+
+	Lockout    LockoutPolicy
+	IPBlock    IPBlockPolicy
+	RateLimits RateLimits
+
+	// HashConcurrency caps concurrent password/PIN hash computations
+	// (0 → 2 × GOMAXPROCS). Callers over the cap wait, bounded by their context.
+	HashConcurrency int
+
+	// EmailLanguage is the language of emails for users with none set ("en", "hi").
+	EmailLanguage string
+	// EmailTemplates override built-in templates: language → kind → template.
+	EmailTemplates map[string]map[emails.Kind]emails.Template
+
+	// Logger receives operational logs (never secrets). Nil → slog.Default().
+	Logger *slog.Logger
+}
+
+// SigningKey is an access-token signing key. Algorithm is "HS256" (Secret, at
+// least 32 bytes), "EdDSA" (Private is an ed25519.PrivateKey) or "ES256"
+// (Private is a P-256 *ecdsa.PrivateKey). Asymmetric keys need an ID (the kid).
+type SigningKey struct {
+	ID        string
+	Algorithm string
+	Secret    []byte
+	Private   crypto.Signer
+}
+
+// Category is a DPDP consent category. Required categories must be granted at
+// registration; optional ones need an explicit decision either way.
+type Category struct {
+	Name     string
+	Required bool
+}
+
+// LinkTemplates are the URLs of emailed links, each containing "{token}",
+// e.g. "https://app.example/reset-pin?token={token}".
+type LinkTemplates struct {
+	VerifyEmail   string
+	ResetPassword string
+	ResetPIN      string
+	Unlock        string
+}
+
+// LockoutPolicy is Layer 2 of brute-force protection: one failure counter per
+// account, shared by password, OTP and PIN failures.
+type LockoutPolicy struct {
+	SoftLockAfter int           // 5 failures → soft lock…
+	SoftLockFor   time.Duration // …for 7 minutes
+	HardLockAfter int           // 10 failures → hard lock, cleared by the unlock link or a password reset
+	ResetAfter    time.Duration // a failure more than 24 h after the previous restarts the count
+}
+
+// IPBlockPolicy blocks an IP that fails logins for many distinct identifiers.
+type IPBlockPolicy struct {
+	DistinctIdentifiers int           // 3 distinct identifiers…
+	Window              time.Duration // …failing within 24 h…
+	BlockFor            time.Duration // …block the IP for 24 h
+	// AllowList exempts addresses from IP blocks and per-IP rate limits: Indian
+	// mobile carriers put many users behind one CGNAT address.
+	AllowList []netip.Prefix
+}
+
+// RateLimits are the Layer-1 limits, applied when Deps.Limiter is set.
+type RateLimits struct {
+	LoginPerIP           ports.RateRule // 20 per 15 minutes
+	OTPRequestPerIP      ports.RateRule // 5 per 5 minutes
+	OTPVerifyPerIP       ports.RateRule // 20 per 15 minutes
+	PINVerifyPerIP       ports.RateRule // 15 per 10 minutes
+	RequestPerIdentifier ports.RateRule // 5 per hour: OTP and reset emails to one inbox
+}
+
+// DefaultCategories are the six DPDP categories; identity, contact and security
+// are required, the rest optional (DPDP §6(1): no bundled consent).
+func DefaultCategories() []Category {
+	return []Category{
+		{Name: "identity", Required: true},
+		{Name: "contact", Required: true},
+		{Name: "location"},
+		{Name: "security", Required: true},
+		{Name: "communications"},
+		{Name: "analytics"},
+	}
+}
+
+// DefaultConfig returns the defaults of DESIGN.md. Set SecretKey before use.
+func DefaultConfig() Config {
+	return Config{
+		AppName:         "BharatAuth",
+		Issuer:          "bharatauth",
+		Audience:        "bharatauth-client",
+		AccessTokenTTL:  15 * time.Minute,
+		RefreshTokenTTL: 30 * 24 * time.Hour,
+		NewDeviceTTL:    7 * 24 * time.Hour,
+		PublicDeviceTTL: 2 * time.Hour,
+		OTPTTL:          10 * time.Minute,
+		OTPMaxAttempts:  5,
+		EmailVerifyTTL:  24 * time.Hour,
+		ResetTTL:        30 * time.Minute,
+		StepUpWindow:    5 * time.Minute,
+		NoticeVersion:   "1.0.0",
+		NoticeLanguage:  "en",
+		Categories:      DefaultCategories(),
+		Links: LinkTemplates{
+			VerifyEmail:   "http://127.0.0.1:8080/verify-email?token={token}",
+			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",
+			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
+			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
+		},
+		Lockout: LockoutPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour},
+		IPBlock: IPBlockPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour},
+		RateLimits: RateLimits{
+			LoginPerIP:           ports.RateRule{Limit: 20, Window: 15 * time.Minute},
+			OTPRequestPerIP:      ports.RateRule{Limit: 5, Window: 5 * time.Minute},
+			OTPVerifyPerIP:       ports.RateRule{Limit: 20, Window: 15 * time.Minute},
+			PINVerifyPerIP:       ports.RateRule{Limit: 15, Window: 10 * time.Minute},
+			RequestPerIdentifier: ports.RateRule{Limit: 5, Window: time.Hour},
+		},
+		EmailLanguage: "en",
+	}
+}
+
+// minSecretKeyLen is the HS256 key floor: 32 bytes (256 bits, RFC 7518 §3.2).
+const minSecretKeyLen = 32
+
+func (c Config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(c.SecretKey) < minSecretKeyLen {
+		bad("SecretKey must be at least %d bytes (got %d); generate one with `openssl rand -base64 48`", minSecretKeyLen, len(c.SecretKey))
+	}
+	if strings.TrimSpace(c.Issuer) == "" || strings.TrimSpace(c.Audience) == "" {
+		bad("Issuer and Audience must be set")
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
+		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
+		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
+		{"StepUpWindow", c.StepUpWindow},
+		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
+		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
+	}
+	for _, d := range durations {
+		if d.d <= 0 {
+			bad("%s must be > 0 (got %s); start from core.DefaultConfig()", d.name, d.d)
+		}
+	}
+	if c.OTPMaxAttempts <= 0 {
+		bad("OTPMaxAttempts must be > 0")
+	}
+	if c.Lockout.SoftLockAfter <= 0 || c.Lockout.HardLockAfter <= c.Lockout.SoftLockAfter {
+		bad("Lockout needs 0 < SoftLockAfter < HardLockAfter (got %d, %d)", c.Lockout.SoftLockAfter, c.Lockout.HardLockAfter)
+	}
+	if c.IPBlock.DistinctIdentifiers <= 0 {
+		bad("IPBlock.DistinctIdentifiers must be > 0")
+	}
+	if strings.TrimSpace(c.NoticeVersion) == "" {
+		bad("NoticeVersion must be set")
+	}
+	errs = append(errs, validateCategories(c.Categories)...)
+	for name, link := range map[string]string{
+		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
+		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,
+	} {
+		if !strings.Contains(link, "{token}") {
+			bad("%s must contain {token} (got %q)", name, link)
+			continue
+		}
+		// Emails link to it: html/template neuters other schemes, and many
+		// mail apps do not open custom ones.
+		if u, err := url.Parse(strings.ReplaceAll(link, "{token}", "t")); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("%s must be an absolute http(s) URL (got %q)", name, link)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validateCategories(cats []Category) []error {
+	if len(cats) == 0 {
+		return []error{errors.New("Categories must not be empty; use core.DefaultCategories()")}
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for _, c := range cats {
+		switch {
+		case strings.TrimSpace(c.Name) == "" || c.Name != strings.TrimSpace(c.Name):
+			errs = append(errs, fmt.Errorf("category name %q must be non-empty and trimmed", c.Name))
+		case seen[c.Name]:
+			errs = append(errs, fmt.Errorf("category %q is listed twice", c.Name))
+		}
+		seen[c.Name] = true
+	}
+	return errs
+}

@@ -1,0 +1,59 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// Wire core with the memory adapters, register a user and sign them in.
+func Example() {
+	store := memory.New() // one value provides every storage port
+	outbox := memory.NewOutbox()
+
+	cfg := core.DefaultConfig()
+	cfg.SecretKey = []byte("replace-with-32-or-more-random-bytes!!")
+	auth, err := core.New(cfg, core.Deps{
+		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
+		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
+		Mailer: outbox, Limiter: memory.NewLimiter(),
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	client := core.Client{IP: "203.0.113.7", UserAgent: "example"}
+
+	var consents []core.ConsentDecision
+	for _, c := range core.DefaultCategories() {
+		consents = append(consents, core.ConsentDecision{Category: c.Name, Granted: c.Required})
+	}
+	user, err := auth.Register(ctx, core.RegisterInput{
+		Email: "asha@example.in", Password: "a long memorable passphrase", Consents: consents, Client: client,
+	})
+	if err != nil {
+		panic(err)
+	}
+	res, err := auth.Login(ctx, core.LoginInput{
+		Identifier: "asha@example.in", Password: "a long memorable passphrase", Client: client,
+	})
+	if err != nil {
+		panic(err)
+	}
+	principal, err := auth.Authenticate(ctx, res.AccessToken)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(principal.UserID == user.ID, res.Trust, res.TokenType, res.ExpiresIn)
+
+	// The verification link went to the outbox.
+	verify, _ := outbox.Last("asha@example.in")
+	_ = verify
+	fmt.Println(regexp.MustCompile(`token=`).MatchString(outbox.Messages()[0].Text))
+	// Output:
+	// true new_device bearer 900
+	// true
+}

@@ -1,0 +1,129 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Export is the DPDP right-of-access document: everything BharatAuth holds
+// about a user, and never a hash or a secret.
+type Export struct {
+	GeneratedAt   time.Time
+	Account       ExportAccount
+	Sessions      []ExportSession
+	Consents      []ports.ConsentRecord // the whole history, hashes included (they prove integrity, reveal nothing)
+	Events        []ports.SecurityEvent
+	OneTimeTokens []ExportToken
+}
+
+// ExportAccount is the account data held.
+type ExportAccount struct {
+	UserID            string
+	Email             string
+	Username          string
+	DisplayName       string
+	Language          string
+	CreatedAt         time.Time
+	EmailVerified     bool
+	Suspended         bool
+	PasswordSet       bool
+	PINSet            bool
+	PasswordChangedAt time.Time
+	PINChangedAt      time.Time
+	Lock              ports.LockState
+}
+
+// ExportSession is a session without its refresh-token hash.
+type ExportSession struct {
+	ID                string
+	DeviceFingerprint string
+	DeviceInfo        string
+	IPAddress         string
+	IsPublicDevice    bool
+	IsVerifiedDevice  bool
+	AuthMethod        string
+	CreatedAt         time.Time
+	ExpiresAt         time.Time
+	LastUsedAt        time.Time
+	RevokedAt         time.Time
+}
+
+// ExportToken is one-time-token metadata: purpose and times, never the hash.
+type ExportToken struct {
+	Purpose   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+	Attempts  int
+}
+
+// Export builds the caller's right-of-access document. It is sensitive: it needs
+// a step-up (RequireStepUp).
+func (a *Auth) Export(ctx context.Context, p Principal, c Client) (Export, error) {
+	const op = "Export"
+	if err := a.RequireStepUp(ctx, p); err != nil {
+		return Export{}, err
+	}
+	doc, err := a.exportDocument(ctx, p.UserID)
+	if err != nil {
+		return Export{}, storeError(op, err)
+	}
+	a.event(ctx, p.UserID, ports.EventDataExported, c, "")
+	return doc, nil
+}
+
+func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error) {
+	u, err := a.deps.Users.UserByID(ctx, userID)
+	if err != nil {
+		return Export{}, err
+	}
+	creds, err := a.deps.Credentials.Credentials(ctx, userID)
+	if err != nil && !isNotFound(err) {
+		return Export{}, err
+	}
+	lock, err := a.deps.Lockouts.LockState(ctx, accountKey(userID))
+	if err != nil {
+		return Export{}, err
+	}
+	doc := Export{GeneratedAt: a.now(), Account: ExportAccount{
+		UserID: u.ID, Email: u.Email, Username: u.Username, DisplayName: u.DisplayName, Language: u.Language,
+		CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
+		PasswordSet: creds.PasswordHash != "", PINSet: creds.PINHash != "",
+		PasswordChangedAt: creds.PasswordChangedAt, PINChangedAt: creds.PINChangedAt, Lock: lock,
+	}}
+	sessions, err := a.deps.Sessions.Sessions(ctx, userID)
+	if err != nil {
+		return Export{}, err
+	}
+	var tokens []ports.OneTimeToken
+	for _, s := range sessions {
+		doc.Sessions = append(doc.Sessions, ExportSession{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
+			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
+			IsVerifiedDevice: s.IsVerifiedDevice, AuthMethod: s.AuthMethod, CreatedAt: s.CreatedAt,
+			ExpiresAt: s.ExpiresAt, LastUsedAt: s.LastUsedAt, RevokedAt: s.RevokedAt})
+		stepUp, err := a.deps.Tokens.Tokens(ctx, s.ID) // step-up codes are keyed by session
+		if err != nil {
+			return Export{}, err
+		}
+		tokens = append(tokens, stepUp...)
+	}
+	if doc.Consents, err = a.deps.Consents.ConsentHistory(ctx, userID); err != nil {
+		return Export{}, err
+	}
+	if a.deps.Events != nil {
+		if doc.Events, err = a.deps.Events.Events(ctx, userID); err != nil {
+			return Export{}, err
+		}
+	}
+	own, err := a.deps.Tokens.Tokens(ctx, userID)
+	if err != nil {
+		return Export{}, err
+	}
+	for _, t := range append(own, tokens...) {
+		doc.OneTimeTokens = append(doc.OneTimeTokens, ExportToken{Purpose: t.Purpose, CreatedAt: t.CreatedAt,
+			ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, Attempts: t.Attempts})
+	}
+	return doc, nil
+}

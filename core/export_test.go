@@ -1,0 +1,73 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("export@example.in")
+	ctx := context.Background()
+	old := e.mustLogin(u.Email)
+	require.NoError(t, e.auth.Logout(ctx, old.RefreshToken, e.client))
+	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+	res, err := e.loginFrom(u.Email, testPassword, fpA, false) // a known device: no step-up needed
+	require.NoError(t, err)
+	p := e.principal(res)
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+	_, _ = e.login(u.Email, "wrong-password")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+
+	doc, err := e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	assert.Equal(t, u.Email, doc.Account.Email)
+	assert.True(t, doc.Account.PasswordSet)
+	assert.True(t, doc.Account.PINSet)
+	assert.Equal(t, 1, doc.Account.Lock.Failures)
+	assert.Len(t, doc.Sessions, 3, "revoked sessions too")
+	assert.Len(t, doc.Consents, 6)
+	assert.NotEmpty(t, doc.Events)
+	var purposes []string
+	for _, tok := range doc.OneTimeTokens {
+		purposes = append(purposes, tok.Purpose)
+	}
+	assert.Contains(t, purposes, ports.PurposeEmailVerify)
+	assert.Contains(t, purposes, ports.PurposeLoginOTP)
+
+	raw, err := json.Marshal(doc)
+	require.NoError(t, err)
+	creds, err := e.store.Credentials(ctx, u.ID)
+	require.NoError(t, err)
+	sessions, err := e.store.Sessions(ctx, u.ID)
+	require.NoError(t, err)
+	tokens, err := e.store.Tokens(ctx, u.ID)
+	require.NoError(t, err)
+	secrets := []string{creds.PasswordHash, creds.PINHash, testPassword, testPIN, res.RefreshToken}
+	for _, s := range sessions {
+		secrets = append(secrets, s.RefreshHash)
+	}
+	for _, tok := range tokens {
+		secrets = append(secrets, tok.Hash)
+	}
+	for _, s := range secrets {
+		assert.NotContains(t, string(raw), s)
+	}
+}
+
+func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("fresh@example.in")
+	p := e.principal(e.mustLogin("fresh@example.in"))
+	_, err := e.auth.Export(context.Background(), p, e.client)
+	requireKind(t, err, KindStepUpRequired)
+}

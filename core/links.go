@@ -1,0 +1,69 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// linkRequest describes one of the emailed-link flows (password reset, PIN
+// reset, unlock).
+type linkRequest struct {
+	purpose  string
+	ttl      time.Duration
+	template string // the link template with {token}
+	email    emails.Kind
+}
+
+// requestLink emails a single-use link to the owner of identifier. It answers
+// the same (nil) whether or not the identifier exists, so it cannot be used to
+// find accounts; only malformed input and the per-identifier limit answer
+// differently, for unknown identifiers alike.
+func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client, r linkRequest) error {
+	identifier, err := cleanIdentifier(op, "identifier", identifier)
+	if err != nil {
+		return err
+	}
+	if err := a.limitIdentifier(ctx, op, r.purpose, identifierKey(identifier)); err != nil {
+		return err
+	}
+	u, found, err := a.findUser(ctx, op, identifier)
+	if err != nil || !found || u.Suspended {
+		return err
+	}
+	token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
+	if err != nil {
+		return storeError(op, err)
+	}
+	a.send(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
+	return nil
+}
+
+// consumeLink uses up a link token of purpose and returns the user it was for.
+// Unknown, used or other-purpose tokens answer ErrUnauthorized; expired ones
+// ErrTokenExpired.
+func (a *Auth) consumeLink(ctx context.Context, op, purpose, token string) (ports.User, error) {
+	if !validToken(token) {
+		return ports.User{}, invalidField(op, "token", "is not a valid token")
+	}
+	t, err := a.deps.Tokens.ConsumeLink(ctx, purpose, tokenHash(token), a.now())
+	switch {
+	case errors.Is(err, ports.ErrExpired):
+		return ports.User{}, newError(op, KindTokenExpired, "", "the link has expired; ask for a new one")
+	case errors.Is(err, ports.ErrNotFound):
+		return ports.User{}, newError(op, KindUnauthorized, codeInvalidToken, "the link is not valid or was already used")
+	case err != nil:
+		return ports.User{}, storeError(op, err)
+	}
+	return a.userByID(ctx, op, t.Subject)
+}
+
+// credentialChanged records and announces a password or PIN change: the user is
+// emailed about every credential change.
+func (a *Auth) credentialChanged(ctx context.Context, u ports.User, change, eventKind string, c Client) {
+	a.event(ctx, u.ID, eventKind, c, "")
+	a.send(ctx, u, emails.CredentialChanged, emails.Data{Change: change, At: a.now(), IPAddress: storedIP(c.IP)}, c)
+}

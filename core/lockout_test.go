@@ -1,0 +1,218 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("asha@example.in")
+
+	for i := 1; i <= 4; i++ {
+		_, err := e.login("asha@example.in", "wrong password "+string(rune('a'+i)))
+		ce := requireKind(t, err, KindUnauthorized)
+		assert.Equal(t, codeInvalidCredentials, ce.Code, "failure %d", i)
+	}
+	_, err := e.login("asha@example.in", "wrong password e")
+	ce := requireKind(t, err, KindLocked)
+	assert.Equal(t, testStart.Add(7*time.Minute), ce.LockedUntil)
+	assert.False(t, ce.RequiresEmailVerify)
+
+	// During the lock even the right password answers 423, and is not counted.
+	e.clock.Advance(7*time.Minute - time.Second)
+	_, err = e.login("asha@example.in", testPassword)
+	requireKind(t, err, KindLocked)
+	state, err := e.store.LockState(context.Background(), accountKey(mustUser(t, e, "asha@example.in").ID))
+	require.NoError(t, err)
+	assert.Equal(t, 5, state.Failures, "attempts refused by a lock do not count")
+
+	e.clock.Advance(time.Second)
+	_, err = e.login("asha@example.in", testPassword)
+	require.NoError(t, err, "the soft lock lasts exactly 7 minutes")
+}
+
+func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("ravi@example.in")
+	fail := func() error { _, err := e.login("ravi@example.in", "not the password"); return err }
+
+	for i := 1; i <= 5; i++ {
+		_ = fail()
+	}
+	e.clock.Advance(7 * time.Minute)
+	for i := 6; i <= 9; i++ {
+		requireKind(t, fail(), KindUnauthorized) // the count goes on after a soft lock
+	}
+	ce := requireKind(t, fail(), KindLocked)
+	assert.True(t, ce.RequiresEmailVerify, "the 10th failure hard-locks")
+	assert.True(t, ce.LockedUntil.IsZero())
+
+	e.clock.Advance(30 * 24 * time.Hour)
+	_, err := e.login("ravi@example.in", testPassword)
+	requireKind(t, err, KindLocked) // no timeout lifts a hard lock
+
+	// The hard lock emailed an unlock link; only it (or a password reset) clears the lock.
+	e.clock.Set(testStart.Add(7*time.Minute + time.Second))
+	token := e.lastToken("ravi@example.in")
+	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), token, e.client))
+	_, err = e.login("ravi@example.in", testPassword)
+	require.NoError(t, err)
+	requireKind(t, e.auth.ConfirmUnlock(context.Background(), token, e.client), KindUnauthorized) // single use
+}
+
+func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		gap    time.Duration
+		locked bool
+	}{
+		{name: "exactly 24h keeps the count", gap: 24 * time.Hour, locked: true},
+		{name: "24h and a second restarts it", gap: 24*time.Hour + time.Second, locked: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			e.register("meera@example.in")
+			for i := 0; i < 4; i++ {
+				_, _ = e.login("meera@example.in", "wrong-password")
+			}
+			e.clock.Advance(tc.gap)
+			_, err := e.login("meera@example.in", "wrong-password")
+			if tc.locked {
+				requireKind(t, err, KindLocked)
+			} else {
+				requireKind(t, err, KindUnauthorized)
+			}
+		})
+	}
+}
+
+func TestSuccessClearsTheCount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("kiran@example.in")
+	for i := 0; i < 4; i++ {
+		_, _ = e.login("kiran@example.in", "wrong-password")
+	}
+	e.mustLogin("kiran@example.in")
+	for i := 0; i < 4; i++ {
+		_, err := e.login("kiran@example.in", "wrong-password")
+		requireKind(t, err, KindUnauthorized)
+	}
+}
+
+func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("real@example.in")
+	answers := func(identifier string) []*Error {
+		var out []*Error
+		for i := 0; i < 6; i++ {
+			_, err := e.login(identifier, "wrong-password")
+			out = append(out, requireKind(t, err, KindOf(err)))
+		}
+		return out
+	}
+	real, ghost := answers("real@example.in"), answers("ghost@example.in")
+	for i := range real {
+		assert.Equal(t, real[i].Kind, ghost[i].Kind, "attempt %d", i+1)
+		assert.Equal(t, real[i].Code, ghost[i].Code, "attempt %d", i+1)
+		assert.Equal(t, real[i].Message, ghost[i].Message, "attempt %d", i+1)
+		assert.Equal(t, real[i].LockedUntil, ghost[i].LockedUntil, "attempt %d", i+1)
+	}
+	assert.Equal(t, KindLocked, ghost[4].Kind)
+}
+
+func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("target@example.in")
+	before := e.auth.hasher.Verifications()
+	var locked, wrong atomic.Int32
+	parallel(50, func(int) {
+		_, err := e.login("target@example.in", "guess-guess-guess")
+		switch KindOf(err) {
+		case KindLocked:
+			locked.Add(1)
+		case KindUnauthorized:
+			wrong.Add(1)
+		}
+	})
+	assert.LessOrEqual(t, e.auth.hasher.Verifications()-before, int64(5))
+	assert.Equal(t, int32(4), wrong.Load())
+	assert.Equal(t, int32(46), locked.Load())
+}
+
+func TestUnknownIdentifierRunsExactlyOneDummyVerification(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("known@example.in")
+	for i, id := range []string{"known@example.in", "nobody@example.in", "no_such_user"} {
+		before := e.auth.hasher.Verifications()
+		// One IP each: three identifiers failing from one IP would block it.
+		err := e.loginIP(id, "wrong-password", fmt.Sprintf("192.0.2.%d", i+1))
+		requireKind(t, err, KindUnauthorized)
+		assert.Equal(t, int64(1), e.auth.hasher.Verifications()-before, id)
+	}
+}
+
+func TestLockNeverBlocksPasswordReset(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("lata@example.in")
+	for i := 0; i < 10; i++ {
+		_, _ = e.login("lata@example.in", "wrong-password")
+	}
+	_, err := e.login("lata@example.in", testPassword)
+	requireKind(t, err, KindLocked)
+	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), "lata@example.in", e.client))
+	require.NoError(t, e.auth.ConfirmPasswordReset(context.Background(), e.lastToken("lata@example.in"), "a brand new passphrase", e.client))
+	_, err = e.login("lata@example.in", "a brand new passphrase")
+	require.NoError(t, err, "a password reset clears a hard lock")
+}
+
+func TestOneCounterSharedByPasswordOTPAndPIN(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("shared@example.in")
+	res := e.mustLogin("shared@example.in")
+	p := e.principal(res)
+	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
+	ctx := context.Background()
+
+	_, _ = e.login("shared@example.in", "wrong-password")
+	_, _ = e.login("shared@example.in", "wrong-password")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
+	requireKind(t, err, KindUnauthorized)
+	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+	_, err = e.login("shared@example.in", "wrong-password") // the 5th failure across all three
+	requireKind(t, err, KindLocked)
+}
+
+func mustUser(t testing.TB, e *env, email string) ports.User {
+	t.Helper()
+	u, err := e.store.UserByEmail(context.Background(), email)
+	require.NoError(t, err)
+	return u
+}
+
+// wrongCode returns a 6-digit code that differs from code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+	return "000000"
+}

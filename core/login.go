@@ -1,0 +1,166 @@
+package core
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// maxSecretInputBytes bounds a password or PIN accepted as input, so nobody can
+// make the server hash megabytes. Longer than any valid password (128 code
+// points × 4 bytes).
+const maxSecretInputBytes = 1024
+
+// LoginInput is a password login. Identifier is an email or a username.
+type LoginInput struct {
+	Identifier        string
+	Password          string
+	DeviceFingerprint string // optional: 64 hex characters (a SHA-256 the client computes)
+	IsPublicDevice    bool
+	Client            Client
+}
+
+// Login signs a user in with a password. Order matters: the IP block and rate
+// limit first; then the attempt is counted before the password is checked (a
+// locked account answers ErrLocked even for the right password); an unknown
+// identifier runs one dummy hash and fails like a wrong password.
+//
+// Errors: ErrValidation, ErrIPBlocked, ErrRateLimited, ErrLocked,
+// ErrUnauthorized (code "invalid_credentials"), ErrSuspended,
+// ErrEmailNotVerified, ErrUnavailable.
+func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
+	const op = "Login"
+	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := checkSecretInput(op, "password", in.Password); err != nil {
+		return LoginResult{}, err
+	}
+	fingerprint, err := cleanFingerprint(op, in.DeviceFingerprint)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := a.checkIPBlock(ctx, op, in.Client); err != nil {
+		return LoginResult{}, err
+	}
+	if err := a.limitIP(ctx, op, "login", a.cfg.RateLimits.LoginPerIP, in.Client); err != nil {
+		return LoginResult{}, err
+	}
+	u, found, err := a.findUser(ctx, op, identifier)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	key := lockKey(u, found, identifier)
+	state, err := a.admitAttempt(ctx, op, key)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	ok, err := a.checkPassword(ctx, op, u, found, in.Password)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !ok {
+		if err := a.recordIPFailure(ctx, op, identifierKey(identifier), in.Client, u.ID); err != nil {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, a.attemptFailed(ctx, op, state, u, found, in.Client,
+			newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))
+	}
+	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+		return LoginResult{}, err
+	}
+	if u.Suspended {
+		return LoginResult{}, newError(op, KindSuspended, "", "this account is suspended")
+	}
+	if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
+		return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first")
+	}
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: fingerprint,
+		public: in.IsPublicDevice, method: "pwd", client: in.Client})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	a.event(ctx, u.ID, ports.EventLoginSucceeded, in.Client, "pwd")
+	if res.Trust != TrustKnown {
+		a.event(ctx, u.ID, ports.EventNewDevice, in.Client, string(res.Trust))
+		a.send(ctx, u, emails.NewDevice, emails.Data{Device: in.Client.userAgent(),
+			IPAddress: storedIP(in.Client.IP), At: a.now()}, in.Client)
+	}
+	return res, nil
+}
+
+// checkPassword verifies the user's password, or runs one dummy verification
+// when there is no user or no password, so both take as long. A hash with
+// weaker parameters (or legacy bcrypt) is replaced after a success.
+func (a *Auth) checkPassword(ctx context.Context, op string, u ports.User, found bool, password string) (bool, error) {
+	var hash string
+	if found {
+		creds, err := a.deps.Credentials.Credentials(ctx, u.ID)
+		if err != nil && !isNotFound(err) {
+			return false, storeError(op, err)
+		}
+		hash = creds.PasswordHash
+	}
+	if hash == "" {
+		a.hasher.VerifyDummy(ctx, password)
+		return false, nil
+	}
+	ok, rehash, err := a.hasher.Verify(ctx, hash, password)
+	if err != nil && ctx.Err() != nil {
+		return false, storeError(op, ctx.Err())
+	}
+	if err != nil {
+		a.log.ErrorContext(ctx, "bharatauth: stored password hash is malformed", "user_id", u.ID)
+		return false, nil
+	}
+	if ok && rehash {
+		a.upgradeHash(ctx, u.ID, password, a.deps.Credentials.SetPasswordHash)
+	}
+	return ok, nil
+}
+
+// upgradeHash rehashes a secret with current parameters after a successful
+// verification. A failure only means the old hash stays one more time.
+func (a *Auth) upgradeHash(ctx context.Context, userID, secret string, set func(context.Context, string, string, time.Time) error) {
+	hash, err := a.hasher.Hash(ctx, secret)
+	if err == nil {
+		err = set(ctx, userID, hash, a.now())
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: upgrading a hash failed", "user_id", userID, "error", err)
+	}
+}
+
+func checkSecretInput(op, field, s string) error {
+	switch {
+	case s == "":
+		return invalidField(op, field, "is required")
+	case len(s) > maxSecretInputBytes:
+		return invalidField(op, field, "is too long")
+	}
+	return nil
+}
+
+// fingerprintLen is the length of a device fingerprint: a hex SHA-256.
+const fingerprintLen = 64
+
+// cleanFingerprint accepts an empty fingerprint or 64 hex characters, and
+// returns it in lower case.
+func cleanFingerprint(op, fp string) (string, error) {
+	fp = strings.TrimSpace(fp)
+	if fp == "" {
+		return "", nil
+	}
+	if len(fp) != fingerprintLen {
+		return "", invalidField(op, "device_fingerprint", "must be 64 hex characters (a SHA-256)")
+	}
+	if _, err := hex.DecodeString(fp); err != nil {
+		return "", invalidField(op, "device_fingerprint", "must be 64 hex characters (a SHA-256)")
+	}
+	return strings.ToLower(fp), nil
+}

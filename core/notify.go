@@ -1,0 +1,80 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// mailTimeout bounds one email send, so a hung mail server cannot hold a
+// request (or a lock) for long.
+const mailTimeout = 15 * time.Second
+
+// event records a security event. Failing to record one never fails the flow:
+// the event log is an audit trail, not a gate.
+func (a *Auth) event(ctx context.Context, userID, kind string, c Client, detail string) {
+	if a.deps.Events == nil || userID == "" {
+		return
+	}
+	err := a.deps.Events.RecordEvent(ctx, ports.SecurityEvent{
+		UserID: userID, Kind: kind, IPAddress: storedIP(c.IP), UserAgent: c.userAgent(),
+		Detail: detail, At: a.now(),
+	})
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: recording a security event failed", "kind", kind, "error", err)
+	}
+}
+
+// send renders and sends one email to u. A failed send never changes the answer
+// of the flow (an enumeration-safe answer must not depend on it); it is logged
+// without the message and recorded as an event.
+func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	d.AppName = a.cfg.AppName
+	d.DisplayName = u.DisplayName
+	d.Email = u.Email
+	msg, err := a.mail.Render(kind, u.Language, d)
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
+		err = a.deps.Mailer.Send(sendCtx, ports.Message{
+			To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
+		})
+		cancel()
+	}
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: sending an email failed", "kind", string(kind), "user_id", u.ID, "error", err)
+		a.event(ctx, u.ID, ports.EventMailFailed, c, string(kind))
+	}
+}
+
+// link fills a link template with a token.
+func link(template, token string) string {
+	return strings.ReplaceAll(template, "{token}", token)
+}
+
+// throttledLog logs at most once per interval, so a down Redis does not write a
+// line per request.
+type throttledLog struct {
+	log   *slog.Logger
+	clock ports.Clock
+	every time.Duration
+	mu    sync.Mutex
+	last  time.Time
+}
+
+func (t *throttledLog) warn(ctx context.Context, msg string, args ...any) {
+	t.mu.Lock()
+	now := t.clock.Now()
+	due := now.Sub(t.last) >= t.every
+	if due {
+		t.last = now
+	}
+	t.mu.Unlock()
+	if due {
+		t.log.WarnContext(ctx, msg, args...)
+	}
+}

@@ -1,0 +1,210 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func (e *env) requestOTP(identifier, fp string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestOTP(context.Background(), OTPRequest{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
+}
+
+func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
+	return e.auth.VerifyOTP(context.Background(), OTPVerifyInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+}
+
+func TestOTPExpiresAfterTenMinutes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after time.Duration
+		ok    bool
+	}{
+		{name: "9m59s works", after: 10*time.Minute - time.Second, ok: true},
+		{name: "10m is expired", after: 10 * time.Minute, ok: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			e.register("otp@example.in")
+			e.requestOTP("otp@example.in", "")
+			code := e.lastCode("otp@example.in")
+			e.clock.Advance(tc.after)
+			_, err := e.verifyOTP("otp@example.in", code, "")
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
+			}
+		})
+	}
+}
+
+func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("tries@example.in")
+	e.requestOTP(u.Email, "")
+	code := e.lastCode(u.Email)
+	for i := 0; i < 4; i++ {
+		_, err := e.verifyOTP(u.Email, wrongCode(code), "")
+		requireKind(t, err, KindUnauthorized)
+	}
+	// Clear the account counter (4 failures) so only the code's own cap is left.
+	require.NoError(t, e.store.ClearFailures(context.Background(), accountKey(u.ID)))
+	_, err := e.verifyOTP(u.Email, wrongCode(code), "")
+	requireKind(t, err, KindUnauthorized) // the 5th wrong try kills the code
+	_, err = e.verifyOTP(u.Email, code, "")
+	requireKind(t, err, KindUnauthorized)
+
+	e.requestOTP(u.Email, "")
+	_, err = e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err)
+}
+
+func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("alive@example.in")
+	e.requestOTP(u.Email, "")
+	code := e.lastCode(u.Email)
+	for i := 0; i < 4; i++ {
+		_, _ = e.verifyOTP(u.Email, wrongCode(code), "")
+	}
+	_, err := e.verifyOTP(u.Email, code, "")
+	require.NoError(t, err)
+}
+
+func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("again@example.in")
+	e.requestOTP(u.Email, "")
+	first := e.lastCode(u.Email)
+	for i := 0; i < 4; i++ {
+		_, _ = e.verifyOTP(u.Email, wrongCode(first), "")
+	}
+	e.requestOTP(u.Email, "")
+	second := e.lastCode(u.Email)
+	if first != second {
+		_, err := e.verifyOTP(u.Email, first, "")
+		requireKind(t, err, KindLocked) // the old code fails, and that is the 5th failure
+	} else {
+		_, err := e.verifyOTP(u.Email, wrongCode(second), "")
+		requireKind(t, err, KindLocked)
+	}
+}
+
+func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("race@example.in")
+	e.requestOTP(u.Email, "")
+	code := e.lastCode(u.Email)
+	var wins atomic.Int32
+	parallel(8, func(int) {
+		if _, err := e.verifyOTP(u.Email, code, ""); err == nil {
+			wins.Add(1)
+		}
+	})
+	assert.Equal(t, int32(1), wins.Load())
+}
+
+func TestOTPLoginFromTheRequestingDeviceIsTrusted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("phone@example.in")
+
+	e.requestOTP(u.Email, fpA)
+	same, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpA)
+	require.NoError(t, err)
+	assert.Equal(t, TrustKnown, same.Trust)
+	assert.Equal(t, testStart.Add(30*24*time.Hour), same.SessionExpiresAt)
+
+	e.requestOTP(u.Email, fpA)
+	other, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpB)
+	require.NoError(t, err)
+	assert.Equal(t, TrustNewDevice, other.Trust)
+	assert.Equal(t, testStart.Add(7*24*time.Hour), other.SessionExpiresAt)
+}
+
+func TestOTPLoginMarksTheEmailVerified(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("verify@example.in")
+	require.False(t, u.EmailVerified)
+	e.requestOTP(u.Email, "")
+	res, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err)
+	assert.True(t, res.User.EmailVerified)
+	stored, err := e.store.UserByID(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.True(t, stored.EmailVerified)
+}
+
+func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("hmac@example.in")
+	e.requestOTP(u.Email, "")
+	code := e.lastCode(u.Email)
+	tokens, err := e.store.Tokens(context.Background(), u.ID)
+	require.NoError(t, err)
+	plain := sha256.Sum256([]byte(code))
+	for _, tok := range tokens {
+		assert.NotEqual(t, hex.EncodeToString(plain[:]), tok.Hash)
+		assert.NotContains(t, tok.Hash, code)
+	}
+	assert.NotEqual(t, e.auth.codeHash(ports.PurposeLoginOTP, u.ID, code), e.auth.codeHash(ports.PurposeStepUpOTP, u.ID, code))
+	assert.NotEqual(t, e.auth.codeHash(ports.PurposeLoginOTP, u.ID, code), e.auth.codeHash(ports.PurposeLoginOTP, "usr_other", code))
+
+	// A login code is no step-up code.
+	res := e.mustLogin(u.Email)
+	p := e.principal(res)
+	requireKind(t, e.auth.VerifyStepUp(context.Background(), p, code, e.client), KindUnauthorized)
+}
+
+func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("exists@example.in")
+	for _, id := range []string{"exists@example.in", "missing@example.in", "someone"} {
+		require.NoError(t, e.auth.RequestOTP(context.Background(), OTPRequest{Identifier: id, Client: e.client}), id)
+	}
+	assert.Equal(t, 0, e.mailsTo("missing@example.in"))
+}
+
+func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("known@example.in")
+	e.requestOTP("known@example.in", "")
+	_, known := e.verifyOTP("known@example.in", wrongCode(e.lastCode("known@example.in")), "")
+	_, unknown := e.verifyOTP("unknown@example.in", "123456", "")
+	a, b := requireKind(t, known, KindUnauthorized), requireKind(t, unknown, KindUnauthorized)
+	assert.Equal(t, a.Code, b.Code)
+	assert.Equal(t, a.Message, b.Message)
+}
+
+func TestMalformedOTPIsRejectedWithoutCounting(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("shape@example.in")
+	for _, code := range []string{"", "12345", "1234567", "12a456", "１２３４５６"} {
+		_, err := e.verifyOTP(u.Email, code, "")
+		assert.Equal(t, "otp_code", requireKind(t, err, KindValidation).Field, code)
+	}
+	state, err := e.store.LockState(context.Background(), accountKey(u.ID))
+	require.NoError(t, err)
+	assert.Zero(t, state.Failures)
+}

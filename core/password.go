@@ -1,0 +1,122 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// policyError turns a password or PIN rule violation into a validation error
+// that says why, on the input field the caller named.
+func policyError(op, field string, err error) error {
+	var v *policy.Violation
+	if errors.As(err, &v) {
+		return invalidField(op, field, v.Reason)
+	}
+	return invalidField(op, field, err.Error())
+}
+
+// RequestPasswordReset emails a password reset link (ResetTTL). It answers the
+// same for every identifier.
+func (a *Auth) RequestPasswordReset(ctx context.Context, identifier string, c Client) error {
+	return a.requestLink(ctx, "RequestPasswordReset", identifier, c, linkRequest{
+		purpose: ports.PurposePasswordReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPassword,
+		email: emails.PasswordReset})
+}
+
+// ConfirmPasswordReset sets a new password with an emailed reset link. It works
+// while the account is locked, clears soft and hard locks, ends every session
+// (their access tokens fail at once) and marks the email verified.
+func (a *Auth) ConfirmPasswordReset(ctx context.Context, token, newPassword string, c Client) error {
+	const op = "ConfirmPasswordReset"
+	// The rules that need the user (no email in the password) are checked after
+	// the link is used; those that do not are checked first, so a too-short
+	// password does not burn the link.
+	if err := policy.CheckPassword(newPassword, "", ""); err != nil {
+		return policyError(op, "new_password", err)
+	}
+	u, err := a.consumeLink(ctx, op, ports.PurposePasswordReset, token)
+	if err != nil {
+		return err
+	}
+	if err := policy.CheckPassword(newPassword, u.Email, u.Username); err != nil {
+		return policyError(op, "new_password", err)
+	}
+	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
+		return err
+	}
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID}, a.now()); err != nil {
+		return storeError(op, err)
+	}
+	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
+		return err
+	}
+	a.markEmailVerified(ctx, u, c)
+	return nil
+}
+
+// ChangePasswordInput changes the caller's password.
+type ChangePasswordInput struct {
+	CurrentPassword  string
+	NewPassword      string
+	EndOtherSessions bool // revoke every other session of the user
+	Client           Client
+}
+
+// ChangePassword is sensitive: it needs a step-up (RequireStepUp) and the
+// current password, which counts against the lockout like a login.
+func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) error {
+	const op = "ChangePassword"
+	if err := checkSecretInput(op, "current_password", in.CurrentPassword); err != nil {
+		return err
+	}
+	if err := a.RequireStepUp(ctx, p); err != nil {
+		return err
+	}
+	u, err := a.userByID(ctx, op, p.UserID)
+	if err != nil {
+		return err
+	}
+	if err := policy.CheckPassword(in.NewPassword, u.Email, u.Username); err != nil {
+		return policyError(op, "new_password", err)
+	}
+	key := accountKey(u.ID)
+	state, err := a.admitAttempt(ctx, op, key)
+	if err != nil {
+		return err
+	}
+	ok, err := a.checkPassword(ctx, op, u, true, in.CurrentPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.attemptFailed(ctx, op, state, u, true, in.Client,
+			newError(op, KindUnauthorized, codeInvalidCredentials, "the current password is wrong"))
+	}
+	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+		return err
+	}
+	if err := a.storePassword(ctx, op, u, in.NewPassword, in.Client); err != nil {
+		return err
+	}
+	if in.EndOtherSessions {
+		_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ExceptSessionID: p.SessionID}, a.now())
+		return storeError(op, err)
+	}
+	return nil
+}
+
+func (a *Auth) storePassword(ctx context.Context, op string, u ports.User, password string, c Client) error {
+	hash, err := a.hasher.Hash(ctx, password)
+	if err != nil {
+		return storeError(op, err)
+	}
+	if err := a.deps.Credentials.SetPasswordHash(ctx, u.ID, hash, a.now()); err != nil {
+		return storeError(op, err)
+	}
+	a.credentialChanged(ctx, u, "password", ports.EventPasswordChanged, c)
+	return nil
+}

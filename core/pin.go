@@ -1,0 +1,157 @@
+package core
+
+import (
+	"context"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// SetPINInput sets or changes the caller's app-lock PIN.
+type SetPINInput struct {
+	PIN        string // 4–8 digits, not a common PIN
+	CurrentPIN string // to change an existing PIN without a step-up
+	Client     Client
+}
+
+// SetPIN sets the caller's PIN. Changing an existing PIN is sensitive: it needs
+// the current PIN (checked like VerifyPIN) or a step-up (RequireStepUp).
+func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
+	const op = "SetPIN"
+	if err := policy.CheckPIN(in.PIN); err != nil {
+		return invalidField(op, "pin", err.Error())
+	}
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return err
+	}
+	creds, err := a.deps.Credentials.Credentials(ctx, s.UserID)
+	if err != nil && !isNotFound(err) {
+		return storeError(op, err)
+	}
+	if creds.PINHash != "" {
+		if in.CurrentPIN != "" {
+			err = a.verifyPINAttempt(ctx, op, s, creds.PINHash, in.CurrentPIN, in.Client)
+		} else {
+			err = a.RequireStepUp(ctx, p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return a.storePIN(ctx, op, s.UserID, in.PIN, in.Client)
+}
+
+func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) error {
+	hash, err := a.hasher.Hash(ctx, pin)
+	if err != nil {
+		return storeError(op, err)
+	}
+	if err := a.deps.Credentials.SetPINHash(ctx, userID, hash, a.now()); err != nil {
+		return storeError(op, err)
+	}
+	u, err := a.userByID(ctx, op, userID)
+	if err != nil {
+		return err
+	}
+	a.credentialChanged(ctx, u, "pin", ports.EventPINChanged, c)
+	return nil
+}
+
+// VerifyPIN checks the caller's PIN (the app lock). A success is a step-up of
+// the session. A wrong PIN and ANY lock answer exactly alike — ErrUnauthorized
+// with code "invalid_pin" — so a thief holding a stolen token learns nothing
+// from the answer; when the lock fires, the session that made the attempts is
+// revoked.
+func (a *Auth) VerifyPIN(ctx context.Context, p Principal, pin string, c Client) error {
+	const op = "VerifyPIN"
+	if err := checkSecretInput(op, "pin", pin); err != nil {
+		return err
+	}
+	if err := a.limitIP(ctx, op, "pin_verify", a.cfg.RateLimits.PINVerifyPerIP, c); err != nil {
+		return err
+	}
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return err
+	}
+	creds, err := a.deps.Credentials.Credentials(ctx, s.UserID)
+	if err != nil && !isNotFound(err) {
+		return storeError(op, err)
+	}
+	if err := a.verifyPINAttempt(ctx, op, s, creds.PINHash, pin, c); err != nil {
+		return err
+	}
+	return a.markStepUp(ctx, op, s, c)
+}
+
+func wrongPIN(op string) error {
+	return newError(op, KindUnauthorized, codeInvalidPIN, "wrong PIN")
+}
+
+// verifyPINAttempt counts the attempt against the account, then checks pin
+// against hash. Every refusal is wrongPIN.
+func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session, hash, pin string, c Client) error {
+	if hash == "" {
+		return wrongPIN(op)
+	}
+	key := accountKey(s.UserID)
+	state, err := a.admitAttempt(ctx, op, key)
+	if KindOf(err) == KindLocked {
+		return wrongPIN(op)
+	}
+	if err != nil {
+		return err
+	}
+	ok, rehash, err := a.hasher.Verify(ctx, hash, pin)
+	if err != nil && ctx.Err() != nil {
+		return storeError(op, ctx.Err())
+	}
+	if !ok {
+		if state.Locked(a.now()) {
+			a.pinLocked(ctx, op, s, state, c)
+		}
+		return wrongPIN(op)
+	}
+	if rehash {
+		a.upgradeHash(ctx, s.UserID, pin, a.deps.Credentials.SetPINHash)
+	}
+	return a.attemptSucceeded(ctx, op, key)
+}
+
+// pinLocked handles the PIN attempt that fired a lock: the session that made
+// the attempts is revoked, and a hard lock emails the unlock link.
+func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state ports.LockState, c Client) {
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now()); err != nil {
+		a.log.WarnContext(ctx, "bharatauth: revoking a session after a PIN lock failed", "session_id", s.ID, "error", err)
+	}
+	a.event(ctx, s.UserID, ports.EventPINLocked, c, s.ID)
+	if u, err := a.userByID(ctx, op, s.UserID); err == nil {
+		_ = a.attemptFailed(ctx, op, state, u, true, c, nil)
+	}
+}
+
+// RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
+// identifier. It answers the same for every identifier.
+func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client) error {
+	return a.requestLink(ctx, "RequestPINReset", identifier, c, linkRequest{
+		purpose: ports.PurposePINReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPIN, email: emails.PINReset})
+}
+
+// ConfirmPINReset sets a new PIN with an emailed reset link. It works while the
+// account is locked (a lock never blocks recovery) and clears the lock.
+func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Client) error {
+	const op = "ConfirmPINReset"
+	if err := policy.CheckPIN(newPIN); err != nil {
+		return invalidField(op, "new_pin", err.Error())
+	}
+	u, err := a.consumeLink(ctx, op, ports.PurposePINReset, token)
+	if err != nil {
+		return err
+	}
+	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
+		return err
+	}
+	return a.storePIN(ctx, op, u.ID, newPIN, c)
+}

@@ -1,0 +1,119 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("pin@example.in")
+	res := e.mustLogin("pin@example.in")
+	p := e.principal(res)
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+
+	var answers []*Error
+	for i := 0; i < 5; i++ {
+		answers = append(answers, requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized))
+	}
+	for _, a := range answers[1:] {
+		assert.Equal(t, answers[0].Code, a.Code)
+		assert.Equal(t, answers[0].Message, a.Message)
+		assert.True(t, a.LockedUntil.IsZero())
+	}
+	assert.Equal(t, codeInvalidPIN, answers[4].Code)
+
+	// The 5th failure locked the account and revoked the session that made the attempts.
+	_, err := e.auth.Authenticate(ctx, res.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+
+	// From another session, during the lock, even the right PIN answers like a wrong one.
+	other := e.principal(e.mustLoginAfterLock(t, "pin@example.in"))
+	ce := requireKind(t, e.auth.VerifyPIN(ctx, other, testPIN, e.client), KindUnauthorized)
+	assert.Equal(t, answers[0].Code, ce.Code)
+	assert.Equal(t, answers[0].Message, ce.Message)
+}
+
+// mustLoginAfterLock signs in through the unlock link (a lock never blocks
+// recovery) and returns a session while the counter still reads locked for the
+// PIN: the unlock clears it, so lock again by hand.
+func (e *env) mustLoginAfterLock(t *testing.T, email string) LoginResult {
+	t.Helper()
+	ctx := context.Background()
+	u := mustUser(t, e, email)
+	require.NoError(t, e.store.ClearFailures(ctx, accountKey(u.ID)))
+	res := e.mustLogin(email)
+	for i := 0; i < 5; i++ {
+		_, _, _ = e.store.CountAttempt(ctx, accountKey(u.ID), e.now(), e.auth.lockPolicy())
+	}
+	return res
+}
+
+func (e *env) now() time.Time { return e.clock.Now() }
+
+func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("change@example.in")
+	res, err := e.loginFrom("change@example.in", testPassword, fpA, false) // a new device
+	require.NoError(t, err)
+	p := e.principal(res)
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}), "setting a first PIN is not sensitive")
+
+	requireKind(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", Client: e.client}), KindStepUpRequired)
+	requireKind(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", CurrentPIN: "7777", Client: e.client}), KindUnauthorized)
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", CurrentPIN: testPIN, Client: e.client}))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client))
+	// VerifyPIN stepped the new device up, so a change without the current PIN works now.
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "6042", Client: e.client}))
+}
+
+func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("weak@example.in")
+	p := e.principal(e.mustLogin("weak@example.in"))
+	for _, pin := range []string{"0000", "1234", "1111", "123456", "123", "123456789", "12a4", ""} {
+		ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: pin, Client: e.client}), KindValidation)
+		assert.Equal(t, "pin", ce.Field, pin)
+	}
+}
+
+func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("reset@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+	for i := 0; i < 5; i++ {
+		_, _ = e.login(u.Email, "wrong-password")
+	}
+	require.NoError(t, e.auth.RequestPINReset(ctx, u.Email, e.client))
+	require.NoError(t, e.auth.RequestPINReset(ctx, "nobody@example.in", e.client), "the same answer for everyone")
+	token := e.lastToken(u.Email)
+	requireKind(t, e.auth.ConfirmPINReset(ctx, token, "1234", e.client), KindValidation) // checked before the link is used
+	require.NoError(t, e.auth.ConfirmPINReset(ctx, token, "5820", e.client))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.NotContains(t, m.Text, "5820", "an email never carries the PIN")
+
+	p2 := e.principal(e.mustLogin(u.Email))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p2, "5820", e.client))
+	requireKind(t, e.auth.ConfirmPINReset(ctx, token, "5821", e.client), KindUnauthorized)
+}
+
+func TestVerifyPINWithoutAPINSet(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("nopin@example.in")
+	p := e.principal(e.mustLogin("nopin@example.in"))
+	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, testPIN, e.client), KindUnauthorized).Code)
+}

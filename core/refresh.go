@@ -1,0 +1,69 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Refresh rotates a refresh token: the presented token is used up and a new
+// pair is returned; the session keeps its original expiry. Presenting a token
+// that was already rotated means it was copied: the whole family (the session)
+// is revoked (RFC 9700 §4.14). Of N concurrent refreshes with one token exactly
+// one succeeds.
+//
+// Errors: ErrUnauthorized (codes "invalid_token", "refresh_token_reused"),
+// ErrTokenExpired, ErrSuspended, ErrUnavailable.
+func (a *Auth) Refresh(ctx context.Context, refreshToken string, c Client) (Tokens, error) {
+	const op = "Refresh"
+	if !validToken(refreshToken) {
+		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
+	}
+	next := newToken()
+	s, err := a.deps.Sessions.RotateRefresh(ctx, tokenHash(refreshToken), tokenHash(next), a.now())
+	switch {
+	case errors.Is(err, ports.ErrReused):
+		a.event(ctx, s.UserID, ports.EventRefreshTokenReused, c, s.ID)
+		return Tokens{}, newError(op, KindUnauthorized, codeRefreshReused,
+			"this refresh token was already used; the session has been ended for safety")
+	case errors.Is(err, ports.ErrExpired):
+		return Tokens{}, newError(op, KindTokenExpired, "", "the session has expired; sign in again")
+	case errors.Is(err, ports.ErrNotFound):
+		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
+	case err != nil:
+		return Tokens{}, storeError(op, err)
+	}
+	u, err := a.userByID(ctx, op, s.UserID)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if u.Suspended {
+		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
+		return Tokens{}, newError(op, KindSuspended, "", "this account is suspended")
+	}
+	tokens, err := a.tokensFor(s, next)
+	if err != nil {
+		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
+	}
+	return tokens, nil
+}
+
+// Logout ends the session of a refresh token. It answers the same (nil) for an
+// unknown token, so it cannot be used to probe tokens.
+func (a *Auth) Logout(ctx context.Context, refreshToken string, c Client) error {
+	const op = "Logout"
+	if !validToken(refreshToken) {
+		return nil
+	}
+	ids, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{RefreshHash: tokenHash(refreshToken)}, a.now())
+	if err != nil {
+		return storeError(op, err)
+	}
+	for _, id := range ids {
+		if s, err := a.deps.Sessions.Session(ctx, id); err == nil {
+			a.event(ctx, s.UserID, ports.EventSessionRevoked, c, id)
+		}
+	}
+	return nil
+}

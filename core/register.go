@@ -1,0 +1,154 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// RegisterInput creates an account in managed mode.
+type RegisterInput struct {
+	Email       string
+	Password    string
+	Username    string // optional: 3–32 of A–Z a–z 0–9 . _ -
+	DisplayName string // optional
+	Language    string // optional: the email language ("en", "hi")
+	// Consents must carry a decision for every configured category, and grant
+	// every required one (ValidateRegistrationConsent).
+	Consents       []ConsentDecision
+	NoticeVersion  string // the privacy notice shown; must be the current one (empty = current)
+	NoticeLanguage string
+	Client         Client
+}
+
+// Input limits of registration.
+const (
+	maxEmailLen       = 254 // RFC 5321 path limit
+	minUsernameLen    = 3
+	maxUsernameLen    = 32
+	maxDisplayNameLen = 100 // code points
+	maxLanguageLen    = 35  // BCP 47 tags in practice
+)
+
+// Register creates a user with a password (managed mode), records every consent
+// decision, and emails a verification link (EmailVerifyTTL). Nothing is written
+// unless every input is valid.
+//
+// Errors: ErrValidation (with Field), ErrConsentRequired, ErrConflict (code
+// "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrUnavailable.
+func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, error) {
+	const op = "Register"
+	if a.deps.Registry == nil {
+		return ports.User{}, newError(op, KindForbidden, "", "registration is handled by the app (external mode)")
+	}
+	nu, err := a.cleanNewUser(op, in)
+	if err != nil {
+		return ports.User{}, err
+	}
+	if err := a.ValidateRegistrationConsent(in.Consents); err != nil {
+		return ports.User{}, err
+	}
+	notice, err := a.currentNotice(op, in.NoticeVersion)
+	if err != nil {
+		return ports.User{}, err
+	}
+	if nu.PasswordHash, err = a.hasher.Hash(ctx, in.Password); err != nil {
+		return ports.User{}, storeError(op, err)
+	}
+	nu.CreatedAt = a.now()
+	u, err := a.deps.Registry.CreateUser(ctx, nu)
+	if errors.Is(err, ports.ErrConflict) {
+		return ports.User{}, newError(op, KindConflict, codeEmailTaken, "an account with this email or username exists")
+	}
+	if err != nil {
+		return ports.User{}, storeError(op, err)
+	}
+	meta := ConsentMeta{NoticeVersion: notice, NoticeLanguage: in.NoticeLanguage, Client: in.Client}
+	if _, err := a.RecordBulkConsent(ctx, u.ID, in.Consents, meta); err != nil {
+		return ports.User{}, err
+	}
+	token, err := a.issueLink(ctx, u.ID, ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL)
+	if err != nil {
+		return ports.User{}, storeError(op, err)
+	}
+	a.send(ctx, u, emails.VerifyEmail, emails.Data{Link: link(a.cfg.Links.VerifyEmail, token), ExpiresIn: a.cfg.EmailVerifyTTL}, in.Client)
+	return u, nil
+}
+
+func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) {
+	email, err := cleanEmail(op, in.Email)
+	if err != nil {
+		return ports.NewUser{}, err
+	}
+	username := strings.TrimSpace(in.Username)
+	if err := checkUsername(op, username); err != nil {
+		return ports.NewUser{}, err
+	}
+	if err := policy.CheckPassword(in.Password, email, username); err != nil {
+		return ports.NewUser{}, policyError(op, "password", err)
+	}
+	display := strings.TrimSpace(in.DisplayName)
+	if !plainText(display) || utf8.RuneCountInString(display) > maxDisplayNameLen {
+		return ports.NewUser{}, invalidField(op, "display_name", "must be at most 100 characters of plain text")
+	}
+	lang := strings.TrimSpace(in.Language)
+	if len(lang) > maxLanguageLen || strings.IndexFunc(lang, func(r rune) bool { return !(r == '-' || r < 128 && unicode.IsLetter(r)) }) >= 0 {
+		return ports.NewUser{}, invalidField(op, "language", "must be a language tag such as en or hi")
+	}
+	return ports.NewUser{Email: email, Username: username, DisplayName: display, Language: lang}, nil
+}
+
+// cleanEmail accepts a bare address (no display name) of at most 254 bytes.
+func cleanEmail(op, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", invalidField(op, "email", "is required")
+	}
+	addr, err := mail.ParseAddress(s)
+	if len(s) > maxEmailLen || !utf8.ValidString(s) || err != nil || addr.Address != s || addr.Name != "" {
+		return "", invalidField(op, "email", "is not a valid email address")
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	if !strings.Contains(domain, ".") {
+		return "", invalidField(op, "email", "is not a valid email address")
+	}
+	return s, nil
+}
+
+func checkUsername(op, u string) error {
+	if u == "" {
+		return nil
+	}
+	if len(u) < minUsernameLen || len(u) > maxUsernameLen {
+		return invalidField(op, "username", "must be 3 to 32 characters")
+	}
+	for _, r := range u {
+		if !(r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '.' || r == '_' || r == '-') {
+			return invalidField(op, "username", "may use only letters A–Z, digits, '.', '_' and '-'")
+		}
+	}
+	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without control characters.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+// VerifyEmail confirms an email address with the emailed link.
+func (a *Auth) VerifyEmail(ctx context.Context, token string, c Client) error {
+	const op = "VerifyEmail"
+	u, err := a.consumeLink(ctx, op, ports.PurposeEmailVerify, token)
+	if err != nil {
+		return err
+	}
+	a.markEmailVerified(ctx, u, c)
+	return nil
+}

@@ -1,0 +1,134 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/internal/accesstoken"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Principal is the caller behind a valid access token.
+type Principal struct {
+	UserID    string
+	SessionID string
+	Trust     Trust    // as signed into the token
+	AMR       []string // how the session was authenticated: "pwd", "otp"
+	TokenID   string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
+// Authenticate checks an access token and returns its principal. The token's
+// session must still be active, so logout, logout-all, session revoke and
+// password reset make its access tokens fail at once. Errors: ErrTokenExpired,
+// ErrUnauthorized, ErrUnavailable.
+func (a *Auth) Authenticate(ctx context.Context, accessToken string) (Principal, error) {
+	const op = "Authenticate"
+	c, err := a.signer.Parse(accessToken, a.now())
+	if errors.Is(err, accesstoken.ErrExpired) {
+		return Principal{}, newError(op, KindTokenExpired, "", "the access token has expired; refresh it")
+	}
+	if err != nil {
+		return Principal{}, newError(op, KindUnauthorized, codeInvalidToken, "the access token is not valid")
+	}
+	p := Principal{UserID: c.Subject, SessionID: c.SessionID, Trust: Trust(c.Trust), AMR: c.AMR,
+		TokenID: c.ID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt}
+	if _, err := a.activeSession(ctx, op, p); err != nil {
+		return Principal{}, err
+	}
+	return p, nil
+}
+
+// activeSession loads the principal's session and checks it is still active
+// and still the principal's.
+func (a *Auth) activeSession(ctx context.Context, op string, p Principal) (ports.Session, error) {
+	s, err := a.deps.Sessions.Session(ctx, p.SessionID)
+	if errors.Is(err, ports.ErrNotFound) || (err == nil && (s.UserID != p.UserID || !s.Active(a.now()))) {
+		return ports.Session{}, newError(op, KindUnauthorized, codeInvalidToken, "the session has ended; sign in again")
+	}
+	return s, storeError(op, err)
+}
+
+// SessionView is one entry of the caller's session list.
+type SessionView struct {
+	ID               string
+	DeviceInfo       string
+	IPAddress        string
+	IsPublicDevice   bool
+	IsVerifiedDevice bool
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
+	LastUsedAt       time.Time
+	Current          bool
+}
+
+// Sessions lists the caller's active sessions, newest first.
+func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error) {
+	const op = "Sessions"
+	all, err := a.deps.Sessions.Sessions(ctx, p.UserID)
+	if err != nil {
+		return nil, storeError(op, err)
+	}
+	now := a.now()
+	views := make([]SessionView, 0, len(all))
+	for _, s := range all {
+		if s.Active(now) {
+			views = append(views, SessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
+				IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: s.CreatedAt,
+				ExpiresAt: s.ExpiresAt, LastUsedAt: s.LastUsedAt, Current: s.ID == p.SessionID})
+		}
+	}
+	return views, nil
+}
+
+// RevokeSession ends one of the caller's own sessions. Another user's session
+// answers ErrNotFound, like a session that does not exist.
+func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string, c Client) error {
+	const op = "RevokeSession"
+	s, err := a.deps.Sessions.Session(ctx, sessionID)
+	if errors.Is(err, ports.ErrNotFound) || (err == nil && s.UserID != p.UserID) {
+		return newError(op, KindNotFound, "", "no such session")
+	}
+	if err != nil {
+		return storeError(op, err)
+	}
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sessionID}, a.now()); err != nil {
+		return storeError(op, err)
+	}
+	a.event(ctx, p.UserID, ports.EventSessionRevoked, c, sessionID)
+	return nil
+}
+
+// LogoutAll ends every session of the caller, this one included.
+func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) error {
+	const op = "LogoutAll"
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: p.UserID}, a.now()); err != nil {
+		return storeError(op, err)
+	}
+	a.event(ctx, p.UserID, ports.EventSessionRevoked, c, "all")
+	return nil
+}
+
+// Me returns the caller's user record.
+func (a *Auth) Me(ctx context.Context, p Principal) (ports.User, error) {
+	return a.userByID(ctx, "Me", p.UserID)
+}
+
+// Suspend suspends a user (managed mode) and ends every session of theirs, so
+// their access tokens fail at once.
+func (a *Auth) Suspend(ctx context.Context, userID string) error {
+	const op = "Suspend"
+	if a.deps.Registry == nil {
+		return newError(op, KindForbidden, "", "suspending users needs a UserRegistry (managed mode)")
+	}
+	if err := a.deps.Registry.SetSuspended(ctx, userID, true); err != nil {
+		if errors.Is(err, ports.ErrNotFound) {
+			return newError(op, KindNotFound, "", "no such user")
+		}
+		return storeError(op, err)
+	}
+	_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: userID}, a.now())
+	return storeError(op, err)
+}

@@ -1,0 +1,66 @@
+package core
+
+import (
+	"context"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// RequestStepUp emails a step-up code to the caller. The code is bound to the
+// caller's session and to the step-up purpose: a login code is no step-up code.
+func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
+	const op = "RequestStepUp"
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return err
+	}
+	if err := a.limitIdentifier(ctx, op, "step_up_request", accountKey(s.UserID)); err != nil {
+		return err
+	}
+	u, err := a.userByID(ctx, op, s.UserID)
+	if err != nil {
+		return err
+	}
+	code, err := a.issueCode(ctx, s.ID, ports.PurposeStepUpOTP, s.DeviceFingerprint)
+	if err != nil {
+		return storeError(op, err)
+	}
+	a.send(ctx, u, emails.StepUpOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, c)
+	return nil
+}
+
+// VerifyStepUp checks a step-up code. A success is a step-up of the session
+// (see RequireStepUp); a wrong code counts against the account's lockout like
+// any other failure.
+func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, code string, c Client) error {
+	const op = "VerifyStepUp"
+	if err := checkCode(op, "otp_code", code); err != nil {
+		return err
+	}
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return err
+	}
+	u, err := a.userByID(ctx, op, s.UserID)
+	if err != nil {
+		return err
+	}
+	key := accountKey(u.ID)
+	state, err := a.admitAttempt(ctx, op, key)
+	if err != nil {
+		return err
+	}
+	_, err = a.deps.Tokens.ConsumeCode(ctx, s.ID, ports.PurposeStepUpOTP, a.codeHash(ports.PurposeStepUpOTP, s.ID, code), a.now())
+	if err != nil {
+		if !isCodeRejection(err) {
+			return storeError(op, err)
+		}
+		return a.attemptFailed(ctx, op, state, u, true, c,
+			newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
+	}
+	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+		return err
+	}
+	return a.markStepUp(ctx, op, s, c)
+}

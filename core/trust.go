@@ -1,0 +1,167 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/core/internal/accesstoken"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Trust is a session's row of the device trust matrix.
+type Trust string
+
+// The trust levels.
+const (
+	// TrustKnown: the user's own, recognised device. 30-day session, no step-up.
+	TrustKnown Trust = "known"
+	// TrustNewDevice: an unrecognised device. 7-day session; one step-up before
+	// the first sensitive action, which then marks the device known.
+	TrustNewDevice Trust = "new_device"
+	// TrustPublic: a public or borrowed device. 2-hour session; a step-up before
+	// every sensitive action, good for one action within StepUpWindow.
+	TrustPublic Trust = "public"
+)
+
+// Tokens are what a client keeps after login or refresh.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	TokenType    string // "bearer"
+	ExpiresIn    int    // seconds until the access token expires
+}
+
+// LoginResult is the answer to a successful password or OTP login.
+type LoginResult struct {
+	Tokens
+	SessionID        string
+	Trust            Trust
+	IsVerifiedDevice bool
+	IsPublicDevice   bool
+	SessionExpiresAt time.Time
+	User             ports.User
+}
+
+// sessionRequest is what a login flow asks of the trust matrix.
+type sessionRequest struct {
+	user        ports.User
+	fingerprint string
+	public      bool
+	method      string // "pwd" or "otp"
+	otpDevice   string // the fingerprint that requested the OTP, for OTP logins
+	client      Client
+}
+
+// decideTrust places a new session in the trust matrix.
+func (a *Auth) decideTrust(ctx context.Context, r sessionRequest) (Trust, time.Duration, error) {
+	if r.public {
+		return TrustPublic, a.cfg.PublicDeviceTTL, nil
+	}
+	if r.fingerprint != "" && r.method == "otp" && r.fingerprint == r.otpDevice {
+		return TrustKnown, a.cfg.RefreshTokenTTL, nil
+	}
+	if r.fingerprint != "" {
+		known, err := a.deps.Devices.KnownDevice(ctx, r.user.ID, r.fingerprint, a.now())
+		if err != nil {
+			return "", 0, err
+		}
+		if known {
+			return TrustKnown, a.cfg.RefreshTokenTTL, nil
+		}
+	}
+	return TrustNewDevice, a.cfg.NewDeviceTTL, nil
+}
+
+// startSession creates a session (a new refresh-token family) and its tokens.
+func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
+	trust, ttl, err := a.decideTrust(ctx, r)
+	if err != nil {
+		return LoginResult{}, storeError(op, err)
+	}
+	now := a.now()
+	refresh := newToken()
+	s := ports.Session{
+		ID: newID("ses_"), UserID: r.user.ID, RefreshHash: tokenHash(refresh),
+		DeviceFingerprint: r.fingerprint, DeviceInfo: r.client.userAgent(), IPAddress: storedIP(r.client.IP),
+		IsPublicDevice: r.public, IsVerifiedDevice: trust == TrustKnown, AuthMethod: r.method,
+		CreatedAt: now, ExpiresAt: now.Add(ttl), LastUsedAt: now,
+	}
+	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
+		return LoginResult{}, storeError(op, err)
+	}
+	tokens, err := a.tokensFor(s, refresh)
+	if err != nil {
+		return LoginResult{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
+	}
+	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
+		IsPublicDevice: s.IsPublicDevice, SessionExpiresAt: s.ExpiresAt, User: r.user}, nil
+}
+
+// sessionTrust reads a session's current row of the matrix: a new device that
+// stepped up is known from then on.
+func sessionTrust(s ports.Session) Trust {
+	switch {
+	case s.IsPublicDevice:
+		return TrustPublic
+	case s.IsVerifiedDevice:
+		return TrustKnown
+	default:
+		return TrustNewDevice
+	}
+}
+
+// tokensFor signs an access token for s and pairs it with the refresh token.
+func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
+	now := a.now()
+	access, err := a.signer.Sign(accesstoken.Claims{
+		Subject: s.UserID, SessionID: s.ID, Trust: string(sessionTrust(s)), AMR: []string{s.AuthMethod},
+		ID: newID("at_"), IssuedAt: now, ExpiresAt: now.Add(a.cfg.AccessTokenTTL),
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, RefreshToken: refresh, TokenType: "bearer",
+		ExpiresIn: int(a.cfg.AccessTokenTTL / time.Second)}, nil
+}
+
+// RequireStepUp guards a sensitive action of the caller's session, following
+// the trust matrix: a known device passes; a new device passes once it has
+// stepped up (which made it known); a public device must have stepped up within
+// StepUpWindow, and that step-up is used up by this action. Otherwise it returns
+// ErrStepUpRequired. Apps call it (or the HTTP middleware) for their own
+// sensitive routes.
+func (a *Auth) RequireStepUp(ctx context.Context, p Principal) error {
+	const op = "RequireStepUp"
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return err
+	}
+	switch sessionTrust(s) {
+	case TrustKnown:
+		return nil
+	case TrustPublic:
+		used, err := a.deps.Devices.ConsumeStepUp(ctx, s.ID, a.now().Add(-a.cfg.StepUpWindow))
+		if err != nil {
+			return storeError(op, err)
+		}
+		if used {
+			return nil
+		}
+	}
+	return newError(op, KindStepUpRequired, "", "confirm it's you with your PIN or an emailed code first")
+}
+
+// markStepUp records a successful step-up on the caller's session. On an own
+// (non-public) device it also marks the device known.
+func (a *Auth) markStepUp(ctx context.Context, op string, s ports.Session, c Client) error {
+	err := a.deps.Devices.MarkStepUp(ctx, s.ID, a.now(), !s.IsPublicDevice)
+	if errors.Is(err, ports.ErrNotFound) {
+		return newError(op, KindUnauthorized, codeInvalidToken, "the session has ended")
+	}
+	if err != nil {
+		return storeError(op, err)
+	}
+	a.event(ctx, s.UserID, ports.EventStepUp, c, "")
+	return nil
+}

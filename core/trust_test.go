@@ -1,0 +1,131 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTrustMatrixSessionLifetimes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("dev@example.in")
+
+	first, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustNewDevice, first.Trust)
+	assert.Equal(t, testStart.Add(7*24*time.Hour), first.SessionExpiresAt, "new device: 7 days")
+	assert.False(t, first.IsVerifiedDevice)
+
+	again, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustKnown, again.Trust)
+	assert.Equal(t, testStart.Add(30*24*time.Hour), again.SessionExpiresAt, "own known device: 30 days")
+	assert.True(t, again.IsVerifiedDevice)
+
+	public, err := e.loginFrom("dev@example.in", testPassword, fpA, true)
+	require.NoError(t, err)
+	assert.Equal(t, TrustPublic, public.Trust)
+	assert.Equal(t, testStart.Add(2*time.Hour), public.SessionExpiresAt, "public device: 2 hours")
+
+	e.clock.Advance(2*time.Hour - time.Second)
+	next, err := e.auth.Refresh(context.Background(), public.RefreshToken, e.client)
+	require.NoError(t, err)
+	e.clock.Advance(time.Second)
+	_, err = e.auth.Refresh(context.Background(), next.RefreshToken, e.client)
+	requireKind(t, err, KindTokenExpired) // a public session ends at exactly 2 hours
+}
+
+func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("rot@example.in")
+	res, err := e.loginFrom("rot@example.in", testPassword, "", true)
+	require.NoError(t, err)
+	token := res.RefreshToken
+	for i := 0; i < 3; i++ {
+		e.clock.Advance(30 * time.Minute)
+		next, err := e.auth.Refresh(context.Background(), token, e.client)
+		require.NoError(t, err)
+		token = next.RefreshToken
+	}
+	e.clock.Set(testStart.Add(2 * time.Hour))
+	_, err = e.auth.Refresh(context.Background(), token, e.client)
+	requireKind(t, err, KindTokenExpired)
+}
+
+func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("step@example.in")
+	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
+	require.NoError(t, err)
+	p := e.principal(res)
+	ctx := context.Background()
+
+	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("step@example.in"), e.client))
+	require.NoError(t, e.auth.RequireStepUp(ctx, p))
+	require.NoError(t, e.auth.RequireStepUp(ctx, p), "a new device steps up once")
+
+	// The device is known from now on: the next login gets 30 days.
+	next, err := e.loginFrom("step@example.in", testPassword, fpB, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustKnown, next.Trust)
+}
+
+func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("kiosk@example.in")
+	res, err := e.loginFrom("kiosk@example.in", testPassword, fpA, true)
+	require.NoError(t, err)
+	p := e.principal(res)
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.RequireStepUp(ctx, p))
+	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired) // one action per step-up
+
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	e.clock.Advance(5 * time.Minute)
+	require.NoError(t, e.auth.RequireStepUp(ctx, p), "usable at exactly 5 minutes")
+
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	e.clock.Advance(5*time.Minute + time.Second)
+	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
+
+	// A public device never becomes known.
+	again, err := e.loginFrom("kiosk@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustNewDevice, again.Trust)
+}
+
+func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("home@example.in")
+	_, err := e.loginFrom("home@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	res, err := e.loginFrom("home@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
+}
+
+func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("alert@example.in")
+	before := e.mailsTo("alert@example.in")
+	_, err := e.loginFrom("alert@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.mailsTo("alert@example.in"), "unknown fingerprint: an alert")
+	_, err = e.loginFrom("alert@example.in", testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.mailsTo("alert@example.in"), "known fingerprint: no alert")
+}

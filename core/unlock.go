@@ -1,0 +1,30 @@
+package core
+
+import (
+	"context"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// RequestUnlock emails an unlock link (ResetTTL) to the owner of identifier. It
+// answers the same for every identifier. A hard lock sends one by itself.
+func (a *Auth) RequestUnlock(ctx context.Context, identifier string, c Client) error {
+	return a.requestLink(ctx, "RequestUnlock", identifier, c, linkRequest{
+		purpose: ports.PurposeUnlock, ttl: a.cfg.ResetTTL, template: a.cfg.Links.Unlock, email: emails.Unlock})
+}
+
+// ConfirmUnlock clears the account's soft or hard lock with an emailed unlock
+// link. The lock history is kept.
+func (a *Auth) ConfirmUnlock(ctx context.Context, token string, c Client) error {
+	const op = "ConfirmUnlock"
+	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, token)
+	if err != nil {
+		return err
+	}
+	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
+		return err
+	}
+	a.event(ctx, u.ID, ports.EventAccountUnlocked, c, "")
+	return nil
+}
