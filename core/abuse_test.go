@@ -139,7 +139,9 @@ func TestRateLimitsPerIP(t *testing.T) {
 	}
 }
 
-func distinct(i int) string { return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in" }
+func distinct(i int) string {
+	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
+}
 
 func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	t.Parallel()

@@ -76,6 +76,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bharatauth: email templates: %w", err)
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	a := &Auth{
 		cfg:        cfg,
 		deps:       deps,
@@ -87,11 +90,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		log:        cfg.Logger,
 		categories: map[string]Category{},
 	}
+	if cfg.UnsafeFastHashingForTests {
+		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
+		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
+	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
-	}
-	if a.log == nil {
-		a.log = slog.Default()
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
@@ -99,6 +103,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	}
 	return a, nil
 }
+
+// testHashParams are the argon2id parameters of UnsafeFastHashingForTests.
+var testHashParams = secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 func newSigner(cfg Config) (*accesstoken.Signer, error) {
 	if len(cfg.SigningKeys) == 0 {

@@ -57,6 +57,11 @@ type Config struct {
 	// HashConcurrency caps concurrent password/PIN hash computations
 	// (0 → 2 × GOMAXPROCS). Callers over the cap wait, bounded by their context.
 	HashConcurrency int
+	// UnsafeFastHashingForTests hashes passwords and PINs with argon2id at
+	// 64 KiB and one pass instead of 19 MiB and two, so that test suites under
+	// the race detector (where one production hash takes about a second) stay
+	// fast. Never set it in production: New logs a warning when it is on.
+	UnsafeFastHashingForTests bool
 
 	// EmailLanguage is the language of emails for users with none set ("en", "hi").
 	EmailLanguage string

@@ -131,3 +131,13 @@ func TestEdDSASigningPublishesJWKS(t *testing.T) {
 	e.register("ed@example.in")
 	e.principal(e.mustLogin("ed@example.in"))
 }
+
+func TestNewUsesProductionHashingUnlessToldOtherwise(t *testing.T) {
+	t.Parallel()
+	a, err := New(validConfig(), validDeps())
+	require.NoError(t, err)
+	p := a.hasher.Params()
+	assert.GreaterOrEqual(t, p.Memory, uint32(19*1024), "m >= 19 MiB")
+	assert.GreaterOrEqual(t, p.Time, uint32(2))
+	assert.GreaterOrEqual(t, p.SaltLen, uint32(16))
+}

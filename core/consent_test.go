@@ -160,7 +160,9 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 		confirm func(e *env, token string) error
 	}{
 		{name: "password reset", request: func(e *env, m string) error { return e.auth.RequestPasswordReset(ctx, m, e.client) },
-			confirm: func(e *env, tok string) error { return e.auth.ConfirmPasswordReset(ctx, tok, "fresh new passphrase", e.client) }},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPasswordReset(ctx, tok, "fresh new passphrase", e.client)
+			}},
 		{name: "pin reset", request: func(e *env, m string) error { return e.auth.RequestPINReset(ctx, m, e.client) },
 			confirm: func(e *env, tok string) error { return e.auth.ConfirmPINReset(ctx, tok, "5820", e.client) }},
 		{name: "unlock", request: func(e *env, m string) error { return e.auth.RequestUnlock(ctx, m, e.client) },

@@ -15,21 +15,21 @@ type Kind int
 
 // The kinds of error core returns.
 const (
-	KindInternal          Kind = iota // a bug or an unexpected store answer
-	KindUnauthorized                  // bad credentials, bad token, wrong or locked PIN
-	KindTokenExpired                  // an access, refresh or link token has expired
-	KindForbidden                     // not allowed (e.g. registration in external mode)
-	KindSuspended                     // the account is suspended
-	KindEmailNotVerified              // RequireVerifiedEmail and the email is unverified
-	KindConsentRequired               // a DPDP consent decision is missing or a required one declined
-	KindStepUpRequired                // a sensitive action needs a fresh PIN or OTP
-	KindNotFound                      // the thing does not exist (or is not the caller's)
-	KindConflict                      // e.g. the email is taken
-	KindValidation                    // well-formed input with a bad value
-	KindLocked                        // the account is locked (password and OTP)
-	KindRateLimited                   // Layer-1 rate limit
-	KindIPBlocked                     // the client IP is blocked
-	KindUnavailable                   // a store or service could not be reached
+	KindInternal         Kind = iota // a bug or an unexpected store answer
+	KindUnauthorized                 // bad credentials, bad token, wrong or locked PIN
+	KindTokenExpired                 // an access, refresh or link token has expired
+	KindForbidden                    // not allowed (e.g. registration in external mode)
+	KindSuspended                    // the account is suspended
+	KindEmailNotVerified             // RequireVerifiedEmail and the email is unverified
+	KindConsentRequired              // a DPDP consent decision is missing or a required one declined
+	KindStepUpRequired               // a sensitive action needs a fresh PIN or OTP
+	KindNotFound                     // the thing does not exist (or is not the caller's)
+	KindConflict                     // e.g. the email is taken
+	KindValidation                   // well-formed input with a bad value
+	KindLocked                       // the account is locked (password and OTP)
+	KindRateLimited                  // Layer-1 rate limit
+	KindIPBlocked                    // the client IP is blocked
+	KindUnavailable                  // a store or service could not be reached
 )
 
 var kindNames = [...]string{

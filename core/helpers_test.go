@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
@@ -12,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
-	"github.com/bharatauth/bharatauth-go/core/internal/secret"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -50,6 +50,8 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		limiter: memory.NewLimiter(), client: Client{IP: testIP, UserAgent: testUA}}
 	cfg := DefaultConfig()
 	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+	cfg.UnsafeFastHashingForTests = true // the production floor is tested in internal/secret and by the benchmarks
+	cfg.Logger = slog.New(slog.DiscardHandler)
 	deps := Deps{Users: e.store, Registry: e.store, Credentials: e.store, Lockouts: e.store, Sessions: e.store,
 		Devices: e.store, Tokens: e.store, Consents: e.store, Abuse: e.store, Events: e.store,
 		Mailer: e.outbox, Limiter: e.limiter, Clock: e.clock}
@@ -58,9 +60,6 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	a, err := New(cfg, deps)
 	require.NoError(t, err)
-	// Cheap hashing keeps -race runs fast; the production floor is tested in
-	// internal/secret and by TestNewUsesProductionHashing.
-	a.hasher = secret.NewTestHasher(secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0)
 	e.auth = a
 	return e
 }
