@@ -64,10 +64,12 @@ func (a *Auth) limitIP(ctx context.Context, op, name string, rule ports.RateRule
 	return a.limit(ctx, op, name+":ip:"+ip, rule)
 }
 
-// limitIdentifier applies the per-identifier rule (no mail-bombing one inbox).
-// Unknown identifiers are limited alike, so a 429 says nothing about who exists.
-func (a *Auth) limitIdentifier(ctx context.Context, op, name, identifier string) error {
-	return a.limit(ctx, op, name+":id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
+// limitIdentifier applies the per-identifier rule to every request that emails
+// someone (OTP, step-up, resets, unlock), in one shared bucket: no mail-bombing
+// one inbox. Unknown identifiers are limited alike, so a 429 says nothing about
+// who exists.
+func (a *Auth) limitIdentifier(ctx context.Context, op, identifier string) error {
+	return a.limit(ctx, op, "mail:id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
 }
 
 // limit asks the optional RateLimiter. Layer 1 fails open: an error or a slow

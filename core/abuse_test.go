@@ -164,13 +164,21 @@ func TestRequestsPerIdentifierLimitedAt5PerHour(t *testing.T) {
 	e := newEnv(t, func(c *Config, _ *Deps) { c.IPBlock.AllowList = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
 	e.register("inbox@example.in")
 	ctx := context.Background()
-	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
-		for i := 0; i < 5; i++ {
-			require.NoError(t, e.auth.RequestPasswordReset(ctx, id, e.client))
-		}
-		requireKind(t, e.auth.RequestPasswordReset(ctx, id, e.client), KindRateLimited)
+	// One bucket for every emailing request to an identifier, known or not.
+	requests := []func(id string) error{
+		func(id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) },
+		func(id string) error { return e.auth.RequestPINReset(ctx, id, e.client) },
+		func(id string) error { return e.auth.RequestUnlock(ctx, id, e.client) },
+		func(id string) error { return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, Client: e.client}) },
+		func(id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) },
 	}
-	assert.Equal(t, 5+1, e.mailsTo("inbox@example.in")) // 5 resets + the verification link
+	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
+		for _, request := range requests {
+			require.NoError(t, request(id))
+		}
+		requireKind(t, e.auth.RequestPINReset(ctx, id, e.client), KindRateLimited)
+	}
+	assert.Equal(t, 5+1, e.mailsTo("inbox@example.in")) // 5 requests + the verification link
 	e.clock.Advance(time.Hour)
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, "inbox@example.in", e.client))
 }

@@ -36,7 +36,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err := a.limitIP(ctx, op, "otp_request", a.cfg.RateLimits.OTPRequestPerIP, in.Client); err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, "otp_request", identifierKey(identifier)); err != nil {
+	if err := a.limitIdentifier(ctx, op, identifierKey(identifier)); err != nil {
 		return err
 	}
 	u, found, err := a.findUser(ctx, op, identifier)
