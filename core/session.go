@@ -13,7 +13,7 @@ import (
 type Principal struct {
 	UserID    string
 	SessionID string
-	Trust     Trust    // as signed into the token
+	Trust     Trust    // the session's trust now (a stepped-up new device reads as known)
 	AMR       []string // how the session was authenticated: "pwd", "otp"
 	TokenID   string
 	IssuedAt  time.Time
@@ -35,9 +35,11 @@ func (a *Auth) Authenticate(ctx context.Context, accessToken string) (Principal,
 	}
 	p := Principal{UserID: c.Subject, SessionID: c.SessionID, Trust: Trust(c.Trust), AMR: c.AMR,
 		TokenID: c.ID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt}
-	if _, err := a.activeSession(ctx, op, p); err != nil {
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
 		return Principal{}, err
 	}
+	p.Trust = sessionTrust(s) // a new device that stepped up is known now, before its next refresh
 	return p, nil
 }
 

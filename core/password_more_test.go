@@ -1,0 +1,319 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bharatauth/bharatauth-go/core/internal/secret"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const newPassword = "monsoon lantern quietly orbits"
+
+// knownDeviceLogin signs in twice from fpA, so the second session is on a
+// known device and needs no step-up.
+func (e *env) knownDeviceLogin(email string) LoginResult {
+	e.t.Helper()
+	_, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	res, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	require.Equal(e.t, TrustKnown, res.Trust)
+	return res
+}
+
+func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
+	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
+		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
+}
+
+func (e *env) lockState(userID string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), accountKey(userID))
+	require.NoError(e.t, err)
+	return s
+}
+
+func (e *env) eventKinds(userID string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	kinds := make([]string, len(events))
+	for i, ev := range events {
+		kinds[i] = ev.Kind
+	}
+	return kinds
+}
+
+func (e *env) passwordHash(userID string) string {
+	e.t.Helper()
+	c, err := e.store.Credentials(context.Background(), userID)
+	require.NoError(e.t, err)
+	return c.PasswordHash
+}
+
+func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("newdev@example.in")
+	p := e.principal(e.mustLogin(u.Email)) // no fingerprint: a new device
+	ctx := context.Background()
+
+	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindStepUpRequired)
+	_, err := e.login(u.Email, testPassword)
+	require.NoError(t, err, "refused: the password is unchanged")
+
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client))
+	require.NoError(t, e.changePassword(p, testPassword, newPassword, false))
+	_, err = e.login(u.Email, newPassword)
+	require.NoError(t, err)
+}
+
+func TestChangePasswordWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("wrongcur@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+
+	for i := 1; i <= 4; i++ {
+		ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindUnauthorized)
+		assert.Equal(t, codeInvalidCredentials, ce.Code, "attempt %d", i)
+		assert.Equal(t, i, e.lockState(u.ID).Failures)
+	}
+	ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindLocked)
+	assert.Equal(t, testStart.Add(7*time.Minute), ce.LockedUntil, "the 5th answers 423")
+	assert.False(t, ce.RequiresEmailVerify)
+
+	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindLocked)
+	assert.Equal(t, 5, e.lockState(u.ID).Failures, "a refused attempt is not counted")
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindLocked)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventAccountLocked)
+
+	e.clock.Advance(7 * time.Minute)
+	_, err = e.login(u.Email, newPassword)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err, "nothing was changed")
+}
+
+func TestChangePasswordRejectsABadNewPasswordWithoutCounting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		next    string
+		current string
+		field   string
+		reason  string
+	}{
+		{name: "too short", current: testPassword, next: "short1", field: "new_password", reason: "too short"},
+		{name: "too common", current: testPassword, next: "password123", field: "new_password", reason: "too common"},
+		{name: "contains the email", current: testPassword, next: "x-ravi.kumar@example.in-x", field: "new_password", reason: "email"},
+		{name: "contains the local part", current: testPassword, next: "RAVI.KUMAR forever and ever", field: "new_password", reason: "email"},
+		{name: "too long", current: testPassword, next: strings.Repeat("ab", 200), field: "new_password", reason: "too long"},
+		{name: "no current password", current: "", next: newPassword, field: "current_password", reason: "required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("ravi.kumar@example.in")
+			p := e.principal(e.knownDeviceLogin(u.Email))
+			mails := e.mailsTo(u.Email)
+			hash := e.passwordHash(u.ID)
+
+			ce := requireKind(t, e.changePassword(p, tc.current, tc.next, true), KindValidation)
+			assert.Equal(t, tc.field, ce.Field)
+			assert.Contains(t, ce.Message, tc.reason, "a rejection says why")
+			assert.Zero(t, e.lockState(u.ID).Failures)
+			assert.Equal(t, hash, e.passwordHash(u.ID))
+			assert.Equal(t, mails, e.mailsTo(u.Email), "no change, no email")
+			assert.NotContains(t, e.eventKinds(u.ID), ports.EventPasswordChanged)
+			e.principal(e.mustLogin(u.Email))
+		})
+	}
+}
+
+func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		endOthers bool
+	}{
+		{name: "end the others", endOthers: true},
+		{name: "keep the others", endOthers: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("others@example.in")
+			ctx := context.Background()
+			phone := e.mustLogin(u.Email)
+			laptop := e.mustLogin(u.Email)
+			current := e.knownDeviceLogin(u.Email)
+
+			require.NoError(t, e.changePassword(e.principal(current), testPassword, newPassword, tc.endOthers))
+
+			e.principal(current)
+			_, err := e.auth.Refresh(ctx, current.RefreshToken, e.client)
+			require.NoError(t, err, "the current session always survives")
+			for _, other := range []LoginResult{phone, laptop} {
+				_, err := e.auth.Authenticate(ctx, other.AccessToken)
+				_, refreshErr := e.auth.Refresh(ctx, other.RefreshToken, e.client)
+				if tc.endOthers {
+					requireKind(t, err, KindUnauthorized)
+					requireKind(t, refreshErr, KindUnauthorized)
+				} else {
+					require.NoError(t, err)
+					require.NoError(t, refreshErr)
+				}
+			}
+		})
+	}
+}
+
+func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("notify@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	_, _ = e.login(u.Email, "one wrong guess")
+	require.Equal(t, 1, e.lockState(u.ID).Failures)
+
+	require.NoError(t, e.changePassword(p, testPassword, newPassword, false))
+
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Your BharatAuth password was changed", m.Subject)
+	assert.Contains(t, m.Text, testIP)
+	assert.NotContains(t, m.Text, newPassword)
+	assert.NotContains(t, m.HTML, newPassword)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventPasswordChanged)
+	assert.Zero(t, e.lockState(u.ID).Failures, "the right current password clears the count")
+
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.login(u.Email, newPassword)
+	require.NoError(t, err)
+}
+
+func TestChangePasswordOfAnEndedSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("ended@example.in")
+	res := e.knownDeviceLogin(u.Email)
+	p := e.principal(res)
+	require.NoError(t, e.auth.Logout(context.Background(), res.RefreshToken, e.client))
+	ce := requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+}
+
+func TestMe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("me.too@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	got, err := e.auth.Me(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, got.ID)
+	assert.Equal(t, "me.too@example.in", got.Email)
+
+	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
+	ce := requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+}
+
+func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("legacy@example.in")
+	ctx := context.Background()
+	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(legacy), "$2a$"))
+	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.auth.now()))
+
+	_, err = e.login(u.Email, "not the password")
+	requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, string(legacy), e.passwordHash(u.ID), "a failure changes nothing")
+
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err, "the Python seed's bcrypt hashes keep working")
+	upgraded := e.passwordHash(u.ID)
+	assert.True(t, strings.HasPrefix(upgraded, "$argon2id$v=19$m=64,t=1,p=1$"), upgraded)
+
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, upgraded, e.passwordHash(u.ID), "a current hash is not redone")
+}
+
+func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		params  secret.Params
+		upgrade bool
+	}{
+		{name: "less memory", params: secret.Params{Memory: 32, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: true},
+		{name: "shorter key", params: secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 16}, upgrade: true},
+		{name: "the same parameters", params: secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: false},
+		{name: "stronger parameters", params: secret.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("weak@example.in")
+			ctx := context.Background()
+			old, err := secret.NewTestHasher(tc.params, 0).Hash(ctx, testPassword)
+			require.NoError(t, err)
+			require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, old, e.auth.now()))
+
+			_, err = e.login(u.Email, testPassword)
+			require.NoError(t, err)
+			now := e.passwordHash(u.ID)
+			if !tc.upgrade {
+				assert.Equal(t, old, now)
+				return
+			}
+			assert.NotEqual(t, old, now)
+			assert.True(t, strings.HasPrefix(now, "$argon2id$v=19$m=64,t=1,p=1$"), now)
+			_, err = e.login(u.Email, testPassword)
+			require.NoError(t, err, "the new hash verifies")
+		})
+	}
+}
+
+func TestWeakerPINHashIsUpgraded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("weakpin@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
+	require.NoError(t, err)
+	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
+
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	creds, err := e.store.Credentials(ctx, u.ID)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+}
+
+func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("broken@example.in")
+	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
+	_, err := e.login(u.Email, testPassword)
+	ce := requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, codeInvalidCredentials, ce.Code)
+	assert.NotContains(t, ce.Error(), "garbage", "the hash is never echoed")
+	assert.Equal(t, 1, e.lockState(u.ID).Failures)
+}

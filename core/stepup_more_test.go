@@ -1,0 +1,151 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("ask@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	other := e.principal(e.mustLogin(u.Email))
+
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Confirm it's you on BharatAuth", m.Subject)
+	code := e.lastCode(u.Email)
+
+	tokens, err := e.store.Tokens(ctx, p.SessionID)
+	require.NoError(t, err)
+	require.Len(t, tokens, 1)
+	assert.Equal(t, ports.PurposeStepUpOTP, tokens[0].Purpose)
+	assert.Equal(t, testStart.Add(10*time.Minute), tokens[0].ExpiresAt)
+
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, other, code, e.client), KindUnauthorized)
+	assert.Equal(t, codeInvalidOTP, ce.Code, "another session's code does not work here")
+	_, err = e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: code, Client: e.client})
+	requireKind(t, err, KindUnauthorized) // a step-up code is no login code
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, code, e.client))
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventStepUp)
+}
+
+func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("gone@example.in")
+	ctx := context.Background()
+	res := e.mustLogin(u.Email)
+	p := e.principal(res)
+	require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
+	mails := e.mailsTo(u.Email)
+
+	ce := requireKind(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireKind(t, e.auth.VerifyStepUp(ctx, p, "123456", e.client), KindUnauthorized)
+	assert.Equal(t, mails, e.mailsTo(u.Email))
+}
+
+func TestRequestStepUpIsLimitedPerAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // with the limiter
+	u := e.register("bomb@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	for i := 0; i < 5; i++ {
+		require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client), "request %d", i+1)
+	}
+	mails := e.mailsTo(u.Email)
+	ce := requireKind(t, e.auth.RequestStepUp(ctx, p, e.client), KindRateLimited)
+	assert.Positive(t, ce.RetryAfter)
+	assert.Equal(t, mails, e.mailsTo(u.Email), "no sixth email within the hour")
+	e.clock.Advance(time.Hour)
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+}
+
+func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("guess@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	bad := wrongCode(e.lastCode(u.Email))
+
+	for i := 1; i <= 4; i++ {
+		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, bad, e.client), KindUnauthorized)
+		assert.Equal(t, codeInvalidOTP, ce.Code)
+		assert.Equal(t, i, e.lockState(u.ID).Failures)
+	}
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed)
+	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
+
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, bad, e.client), KindLocked)
+	assert.Equal(t, e.auth.now().Add(7*time.Minute), ce.LockedUntil)
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindLocked)
+}
+
+func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("typo@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	for _, tc := range []struct {
+		name string
+		code string
+	}{
+		{name: "empty", code: ""},
+		{name: "five digits", code: "12345"},
+		{name: "letters", code: "12a456"},
+		{name: "arabic-indic digits", code: "١٢٣٤٥٦"},
+	} {
+		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, tc.code, e.client), KindValidation)
+		assert.Equal(t, "otp_code", ce.Field, tc.name)
+	}
+	assert.Zero(t, e.lockState(u.ID).Failures)
+}
+
+// revokingDevices ends the session just before a step-up is recorded: the race
+// between a logout elsewhere and a step-up in flight.
+type revokingDevices struct {
+	ports.DeviceTrust
+	sessions ports.SessionRepo
+}
+
+func (r revokingDevices) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
+	if _, err := r.sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sessionID}, at); err != nil {
+		return err
+	}
+	return r.DeviceTrust.MarkStepUp(ctx, sessionID, at, verifyDevice)
+}
+
+func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		d.Devices = revokingDevices{DeviceTrust: d.Devices, sessions: d.Sessions}
+	})
+	u := e.register("race@example.in")
+	ctx := context.Background()
+	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+	p := e.principal(res)
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client), KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+	assert.NotContains(t, e.eventKinds(u.ID), ports.EventStepUp)
+	known, err := e.store.KnownDevice(ctx, u.ID, fpA, e.auth.now())
+	require.NoError(t, err)
+	assert.False(t, known, "an ended session's device is not made known")
+}

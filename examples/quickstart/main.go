@@ -1,0 +1,156 @@
+// Command quickstart serves the whole BharatAuth HTTP API under /auth on
+// 127.0.0.1:8080 (BHARATAUTH_ADDR overrides) over in-memory adapters, with no
+// setup: emails are printed to stdout instead of being sent, and a throwaway
+// signing key is generated at start. Everything is lost on exit; it is for
+// trying the API, not for production (see examples/production).
+//
+//	go run ./examples/quickstart
+//
+// Besides /auth/..., it serves two app routes showing the middleware:
+// GET /api/hello needs an access token, and POST /api/transfer also needs a
+// step-up.
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
+)
+
+// defaultAddr is where the quickstart listens unless BHARATAUTH_ADDR says otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
+// shutdownTimeout bounds how long in-flight requests may finish on SIGINT/SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	addr := os.Getenv("BHARATAUTH_ADDR")
+	if addr == "" {
+		addr = defaultAddr
+	}
+	if err := run(ctx, addr, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is cancelled, then shuts down gracefully. Logs and the
+// printed emails go to out.
+func run(ctx context.Context, addr string, out io.Writer) error {
+	log := slog.New(slog.NewTextHandler(out, nil))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	handler, err := newHandler(base, out, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("quickstart: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// newHandler wires core over the memory adapters and mounts the API under
+// /auth, next to two app routes guarded by the middleware.
+func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, error) {
+	cfg := core.DefaultConfig()
+	cfg.AppName = "BharatAuth quickstart"
+	cfg.Logger = log
+	// Throwaway keys: a fresh OTP/HMAC secret and Ed25519 signing key per run,
+	// so tokens from a previous run never verify. Production loads real keys.
+	cfg.SecretKey = make([]byte, 48)
+	if _, err := rand.Read(cfg.SecretKey); err != nil {
+		return nil, fmt.Errorf("generate secret key: %w", err)
+	}
+	_, signingKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate signing key: %w", err)
+	}
+	cfg.SigningKeys = []core.SigningKey{{ID: "quickstart-1", Algorithm: "EdDSA", Private: signingKey}}
+	log.Warn("quickstart: generated a throwaway Ed25519 signing key and secret; tokens will not survive a restart",
+		"kid", "quickstart-1", "jwks", base+"/auth/.well-known/jwks.json")
+	// The links land on the quickstart itself; POST the printed token to the
+	// matching route (the README's curl walk shows how).
+	cfg.Links = core.LinkTemplates{
+		VerifyEmail:   base + "/auth/email/verify?token={token}",
+		ResetPassword: base + "/auth/password/reset/confirm?token={token}",
+		ResetPIN:      base + "/auth/pin/reset/confirm?token={token}",
+		Unlock:        base + "/auth/unlock/confirm?token={token}",
+	}
+
+	store := memory.New() // one value provides every storage port
+	auth, err := core.New(cfg, core.Deps{
+		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
+		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
+		Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	api, err := bahttp.New(auth, bahttp.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", http.StripPrefix("/auth", api))
+	mux.Handle("GET /api/hello", api.RequireAuth(http.HandlerFunc(hello)))
+	mux.Handle("POST /api/transfer", api.RequireStepUp(http.HandlerFunc(transfer)))
+	return mux, nil
+}
+
+// hello is an app route behind RequireAuth.
+func hello(w http.ResponseWriter, r *http.Request) {
+	p, _ := bahttp.PrincipalFrom(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, "{\"hello\":%q,\"trust\":%q}\n", p.UserID, p.Trust)
+}
+
+// transfer is a sensitive app route behind RequireStepUp.
+func transfer(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintln(w, `{"success":true,"message":"a sensitive action, allowed after a step-up"}`)
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer collects the quickstart's output from its goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var (
+	urlRE   = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
+	tokenRE = regexp.MustCompile(`/auth/email/verify\?token=([A-Za-z0-9_-]+)`)
+)
+
+// The quickstart over real HTTP: register, verify the email with the printed
+// link's token, sign in, call a guarded app route, then shut down cleanly.
+func TestQuickstartRegisterVerifyLogin(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0", out) }()
+
+	var base string
+	require.Eventually(t, func() bool {
+		m := urlRE.FindStringSubmatch(out.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 10*time.Second, 10*time.Millisecond, "the server never said where it listens: %s", out.String())
+	assert.Contains(t, out.String(), "throwaway")
+
+	client := &http.Client{Timeout: 10 * time.Second}
+	post := func(path, token string, body any) (int, map[string]any) {
+		raw, err := json.Marshal(body)
+		require.NoError(t, err)
+		req, err := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(raw))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return send(t, client, req)
+	}
+
+	status, body := post("/auth/register", "", map[string]any{
+		"email": "asha@example.in", "password": "correct horse battery staple",
+		"consents": []map[string]any{
+			{"category": "identity", "granted": true}, {"category": "contact", "granted": true},
+			{"category": "location", "granted": false}, {"category": "security", "granted": true},
+			{"category": "communications", "granted": false}, {"category": "analytics", "granted": false},
+		}})
+	require.Equal(t, http.StatusCreated, status, "body: %v", body)
+
+	m := tokenRE.FindStringSubmatch(out.String())
+	require.NotNil(t, m, "no verification link printed: %s", out.String())
+	assert.Contains(t, out.String(), "To: asha@example.in")
+	status, body = post("/auth/email/verify", "", map[string]any{"token": m[1]})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+
+	status, body = post("/auth/login", "", map[string]any{"identifier": "asha@example.in", "password": "correct horse battery staple"})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	access, _ := body["access_token"].(string)
+	require.NotEmpty(t, access)
+
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/hello", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+access)
+	status, body = send(t, client, req)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	assert.Equal(t, body["trust"], "new_device")
+
+	status, body = post("/api/transfer", access, map[string]any{})
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "step_up_required", body["code"])
+
+	req, err = http.NewRequestWithContext(ctx, "GET", base+"/auth/.well-known/jwks.json", nil)
+	require.NoError(t, err)
+	status, body = send(t, client, req)
+	require.Equal(t, http.StatusOK, status)
+	assert.NotEmpty(t, body["keys"])
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("the server did not shut down")
+	}
+	assert.Contains(t, out.String(), "shutting down")
+	assert.NotContains(t, strings.ToLower(out.String()), "correct horse")
+}
+
+func send(t *testing.T, client *http.Client, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(raw, &body), "body: %s", raw)
+	return res.StatusCode, body
+}
+
+func TestRunFailsOnABusyAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	err = run(t.Context(), ln.Addr().String(), io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "listen")
+}

@@ -1,0 +1,159 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// The routes of this file sit behind RequireAuth: principal(r) is set.
+
+type setPINBody struct {
+	PIN        string `json:"pin" check:"required"`
+	CurrentPIN string `json:"current_pin"`
+}
+
+func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request) error {
+	var in setPINBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.SetPIN(r.Context(), principal(r),
+		core.SetPINInput{PIN: in.PIN, CurrentPIN: in.CurrentPIN, Client: h.client(r)}))
+}
+
+type pinBody struct {
+	PIN string `json:"pin" check:"required"`
+}
+
+// verifyPIN says core's answer as is: core makes a locked PIN answer exactly
+// like a wrong one, so this route cannot tell them apart either.
+func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request) error {
+	var in pinBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.VerifyPIN(r.Context(), principal(r), in.PIN, h.client(r)))
+}
+
+type changePasswordBody struct {
+	CurrentPassword  string `json:"current_password" check:"required"`
+	NewPassword      string `json:"new_password" check:"required"`
+	EndOtherSessions bool   `json:"end_other_sessions"`
+}
+
+// changePassword relies on core for the step-up check: wrapping it in
+// RequireStepUp as well would use up a public device's step-up twice.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var in changePasswordBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.ChangePassword(r.Context(), principal(r), core.ChangePasswordInput{
+		CurrentPassword: in.CurrentPassword, NewPassword: in.NewPassword,
+		EndOtherSessions: in.EndOtherSessions, Client: h.client(r)}))
+}
+
+func (h *Handler) requestStepUp(w http.ResponseWriter, r *http.Request) error {
+	return succeed(w, h.auth.RequestStepUp(r.Context(), principal(r), h.client(r)))
+}
+
+type stepUpBody struct {
+	OTPCode string `json:"otp_code" check:"required"`
+}
+
+func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request) error {
+	var in stepUpBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.VerifyStepUp(r.Context(), principal(r), in.OTPCode, h.client(r)))
+}
+
+func (h *Handler) logoutAll(w http.ResponseWriter, r *http.Request) error {
+	return succeed(w, h.auth.LogoutAll(r.Context(), principal(r), h.client(r)))
+}
+
+func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.auth.Sessions(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
+	for _, s := range list {
+		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
+			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
+			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) error {
+	return succeed(w, h.auth.RevokeSession(r.Context(), principal(r), r.PathValue("id"), h.client(r)))
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	u, err := h.auth.Me(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName,
+		Trust: string(p.Trust), SessionID: p.SessionID})
+	return nil
+}
+
+func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
+	states, err := h.auth.Consents(r.Context(), principal(r).UserID)
+	if err != nil {
+		return err
+	}
+	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
+	for _, s := range states {
+		v.Data = append(v.Data, newConsentView(s))
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+type categoryBody struct {
+	Category string `json:"category" check:"required"`
+}
+
+// decideConsent serves withdraw and grant: one POST each (DPDP §6(4)).
+func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
+	decide func(*core.Auth, core.Principal, string, core.Client) (core.ConsentState, error)) error {
+	var in categoryBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	s, err := decide(h.auth, principal(r), in.Category, h.client(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, consentChangeView{Success: true, Data: newConsentView(s)})
+	return nil
+}
+
+func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
+	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
+		return a.Withdraw(r.Context(), p, cat, c)
+	})
+}
+
+func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
+	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
+		return a.Grant(r.Context(), p, cat, c)
+	})
+}
+
+// export relies on core for the step-up check (see changePassword).
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
+	doc, err := h.auth.Export(r.Context(), principal(r), h.client(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newExportView(doc))
+	return nil
+}

@@ -1,0 +1,123 @@
+package http_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A wrong PIN and a locked PIN answer exactly alike: same status, same body.
+func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	a := e.login("asha@example.in", nil).str("access_token")
+	b := e.login("asha@example.in", nil).str("access_token")
+
+	r := e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": "1234"}}),
+		http.StatusUnprocessableEntity, "validation_failed")
+
+	wrong := e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": "9999"}})
+	requireProblem(t, wrong, http.StatusUnauthorized, "invalid_pin")
+	for i := 2; i <= 5; i++ {
+		r = e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": "9999"}})
+		assert.Equal(t, wrong.status, r.status)
+		assert.Equal(t, string(wrong.raw), string(r.raw), "attempt %d", i)
+	}
+	// The lock fired: the right PIN from another session answers like a wrong one.
+	locked := e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": testPIN}})
+	assert.Equal(t, wrong.status, locked.status)
+	assert.Equal(t, string(wrong.raw), string(locked.raw))
+	assert.Equal(t, wrong.header.Get("WWW-Authenticate"), locked.header.Get("WWW-Authenticate"))
+	// …and the session that made the attempts is gone.
+	requireProblem(t, e.do(req{method: "GET", path: "/me", token: a}), http.StatusUnauthorized, "invalid_token")
+}
+
+func TestPINAndPasswordResets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	old := e.login("asha@example.in", nil).str("access_token")
+
+	t.Run("PIN reset", func(t *testing.T) {
+		r := e.do(req{method: "POST", path: "/pin/reset/request", body: map[string]any{"identifier": "asha@example.in"}})
+		u := e.do(req{method: "POST", path: "/pin/reset/request", body: map[string]any{"identifier": "ghost@example.in"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		assert.Equal(t, r.raw, u.raw)
+		token := e.mailed("asha@example.in", tokenRE)
+		requireProblem(t, e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "0000"}}),
+			http.StatusUnprocessableEntity, "validation_failed")
+		r = e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "482915"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		requireProblem(t, e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "482915"}}),
+			http.StatusUnauthorized, "invalid_token")
+	})
+	t.Run("password reset ends every session at once", func(t *testing.T) {
+		r := e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "asha@example.in"}})
+		u := e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "ghost@example.in"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		assert.Equal(t, r.raw, u.raw)
+		token := e.mailed("asha@example.in", tokenRE)
+		r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "password"}})
+		requireProblem(t, r, http.StatusUnprocessableEntity, "validation_failed")
+		assert.Equal(t, "new_password", r.str("field"))
+		r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "a brand new passphrase"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: old}), http.StatusUnauthorized, "invalid_token")
+		r = e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a brand new passphrase"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	})
+	t.Run("unlock request answers the same for everyone", func(t *testing.T) {
+		r := e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "asha@example.in"}})
+		u := e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "ghost@example.in"}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		assert.Equal(t, r.raw, u.raw)
+	})
+}
+
+// Changing the password is sensitive: a new device steps up once (here with an
+// emailed code), then the change needs the current password.
+func TestStepUpAndPasswordChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	l := e.login("asha@example.in", nil)
+	tok := l.str("access_token")
+	change := map[string]any{"current_password": testPassword, "new_password": "another fine passphrase", "end_other_sessions": true}
+
+	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: change}), http.StatusForbidden, "step_up_required")
+	requireProblem(t, e.do(req{method: "POST", path: "/password/change", body: change}), http.StatusUnauthorized, "missing_token")
+
+	// Changing an existing PIN is sensitive too: the current PIN or a step-up.
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
+	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": "572913"}}),
+		http.StatusForbidden, "step_up_required")
+	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": "572913", "current_pin": "9999"}}),
+		http.StatusUnauthorized, "invalid_pin")
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok,
+		body: map[string]any{"pin": "572913", "current_pin": testPIN}}).status)
+
+	r := e.do(req{method: "POST", path: "/step-up/request", token: tok})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	code := e.mailed("asha@example.in", codeRE)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	requireProblem(t, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": wrong}}),
+		http.StatusUnauthorized, "invalid_otp")
+	requireProblem(t, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{}}),
+		http.StatusUnprocessableEntity, "validation_failed")
+	r = e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+
+	bad := map[string]any{"current_password": "not my password", "new_password": "another fine passphrase"}
+	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: bad}), http.StatusUnauthorized, "invalid_credentials")
+	r = e.do(req{method: "POST", path: "/password/change", token: tok, body: change})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	assert.Equal(t, map[string]any{"success": true}, r.json)
+}

@@ -1,0 +1,128 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// maxStringBytes caps every string field of a request body. Core applies the
+// tighter per-field limits (an identifier 320 bytes, a secret 1024); this cap
+// keeps fields core never inspects (a notice language, say) storable too.
+const maxStringBytes = 1024
+
+// decodeBody reads r's body into dst, a pointer to a request struct, and checks
+// its fields. Malformed, oversized, wrongly typed or non-UTF-8 bodies answer a
+// *requestError (400); a missing required field or an over-long string a core
+// validation error (422) naming the field. Unknown fields are ignored.
+func decodeBody(w http.ResponseWriter, r *http.Request, maxBytes int64, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &requestError{code: "body_too_large", detail: fmt.Sprintf("the body is larger than %d bytes", maxBytes)}
+	case err != nil:
+		return &requestError{code: "malformed_json", detail: "the body could not be read"}
+	}
+	// encoding/json silently replaces invalid UTF-8 with U+FFFD, so check the
+	// raw bytes: a mangled identifier must never reach a lookup.
+	if !utf8.Valid(body) {
+		return &requestError{code: "invalid_utf8", detail: "the body is not valid UTF-8"}
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return &requestError{code: "malformed_json", detail: "the body must be a JSON object"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &requestError{code: "malformed_json", detail: "unexpected data after the JSON object"}
+	}
+	return checkFields(reflect.ValueOf(dst).Elem(), "")
+}
+
+// jsonError turns an encoding/json error into a 400 that names the field but
+// never quotes the input.
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &requestError{code: "wrong_type", field: typeErr.Field,
+			detail: fmt.Sprintf("%s: must be a JSON %s", typeErr.Field, jsonKind(typeErr.Type))}
+	case errors.As(err, &syntaxErr):
+		return &requestError{code: "malformed_json", detail: fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)}
+	default:
+		return &requestError{code: "malformed_json", detail: "malformed JSON"}
+	}
+}
+
+// jsonKind names the JSON type a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	default:
+		return "number"
+	}
+}
+
+// checkFields walks a decoded request struct: a field tagged
+// `check:"required"` must be present and non-blank, and no string may exceed
+// maxStringBytes. Nested structs and slices of structs are walked with their
+// JSON path ("consents[2].granted").
+func checkFields(v reflect.Value, prefix string) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name := prefix + strings.Split(sf.Tag.Get("json"), ",")[0]
+		fv := v.Field(i)
+		required := sf.Tag.Get("check") == "required"
+		switch fv.Kind() {
+		case reflect.String:
+			if required && strings.TrimSpace(fv.String()) == "" {
+				return fieldError(name, "is required")
+			}
+			if len(fv.String()) > maxStringBytes {
+				return fieldError(name, "is too long")
+			}
+		case reflect.Pointer, reflect.Slice:
+			if required && fv.IsNil() {
+				return fieldError(name, "is required")
+			}
+			if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct {
+				for j := range fv.Len() {
+					if err := checkFields(fv.Index(j), fmt.Sprintf("%s[%d].", name, j)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// fieldError is a 422 for a well-formed body with a bad value; it reuses
+// core's error type so that one mapping function says it in HTTP.
+func fieldError(field, msg string) error {
+	return &core.Error{Kind: core.KindValidation, Op: "decode", Field: field, Message: msg}
+}

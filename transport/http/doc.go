@@ -1,0 +1,22 @@
+// Package http is BharatAuth's HTTP transport: one net/http Handler serving
+// every route of the BharatAuth HTTP API (DESIGN.md §6), plus middleware that
+// guards an app's own routes with an access token (RequireAuth) and a step-up
+// (RequireStepUp).
+//
+// The package decides nothing about security: package core does, and this
+// package only says core's answer in HTTP. Every error leaves through one
+// function (statusOf) that maps core's error kinds to status codes with
+// errors.As, and is written as an RFC 9457 application/problem+json body with
+// type, title, status, detail and code (plus field, locked_until,
+// requires_email_verify and a Retry-After header where they apply). Bad input
+// never reaches a 500: malformed, oversized, wrongly typed or non-UTF-8 bodies
+// answer 400; well-formed bodies with bad values answer 422.
+//
+// The package is named http after go-kit's transport/http; import it under an
+// alias:
+//
+//	import bahttp "github.com/bharatauth/bharatauth-go/transport/http"
+//
+//	h, err := bahttp.New(auth, bahttp.Options{})
+//	mux.Handle("/auth/", http.StripPrefix("/auth", h))
+package http

@@ -1,0 +1,185 @@
+package http
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 64 << 10
+
+// Options tunes a Handler. The zero value works: no trusted proxies, the
+// default logger and a 64 KiB body limit.
+type Options struct {
+	// TrustedProxies are the networks of your reverse proxies and load
+	// balancers. X-Forwarded-For is honoured only on connections from them.
+	TrustedProxies []netip.Prefix
+	// Logger receives internal errors and recovered panics (never secrets).
+	// Nil → slog.Default().
+	Logger *slog.Logger
+	// MaxBodyBytes caps request bodies; larger ones answer 400. 0 → 64 KiB.
+	MaxBodyBytes int64
+}
+
+// Handler serves the BharatAuth HTTP API. Mount it under a prefix:
+//
+//	mux.Handle("/auth/", http.StripPrefix("/auth", h))
+//
+// It is safe for concurrent use.
+type Handler struct {
+	auth           *core.Auth
+	mux            *http.ServeMux
+	log            *slog.Logger
+	trustedProxies []netip.Prefix
+	maxBody        int64
+}
+
+// New returns a Handler over auth. It fails on a nil auth, a negative
+// MaxBodyBytes or an invalid trusted-proxy prefix.
+func New(auth *core.Auth, opts Options) (*Handler, error) {
+	if auth == nil {
+		return nil, errors.New("bharatauth/http: New needs a *core.Auth")
+	}
+	if opts.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("bharatauth/http: MaxBodyBytes must be >= 0 (got %d)", opts.MaxBodyBytes)
+	}
+	h := &Handler{auth: auth, mux: http.NewServeMux(), log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	for _, p := range opts.TrustedProxies {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("bharatauth/http: invalid trusted proxy prefix %v", p)
+		}
+		h.trustedProxies = append(h.trustedProxies, p.Masked())
+	}
+	for _, rt := range routes() {
+		var next http.Handler = h.endpoint(rt.serve)
+		if rt.bearer {
+			next = h.RequireAuth(next)
+		}
+		h.mux.Handle(rt.method+" "+rt.path, next)
+	}
+	return h, nil
+}
+
+// endpoint adapts a route function: its error, if any, becomes a problem.
+func (h *Handler) endpoint(serve func(*Handler, http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := serve(h, w, r); err != nil {
+			writeProblem(w, r, h.log, err)
+		}
+	})
+}
+
+// ServeHTTP routes r. A panic in a route is recovered into a 500 problem
+// without details (and logged); unknown paths and wrong methods answer 404 and
+// 405 problems.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tw := &trackingWriter{ResponseWriter: w}
+	defer h.recoverPanic(tw, r)
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		h.serveUnrouted(tw, r)
+		return
+	}
+	h.mux.ServeHTTP(tw, r)
+}
+
+func (h *Handler) recoverPanic(tw *trackingWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	h.log.ErrorContext(r.Context(), "bharatauth/http: panic in handler",
+		"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	if !tw.wroteHeader {
+		writeProblem(tw, r, h.log, errPanic)
+	}
+}
+
+// errPanic stands in for a recovered panic: it maps to a generic 500.
+var errPanic = errors.New("bharatauth/http: recovered panic")
+
+// serveUnrouted lets the mux decide 404, 405 (with Allow) or a redirect to a
+// cleaned path, and says 404 and 405 as problems.
+func (h *Handler) serveUnrouted(w http.ResponseWriter, r *http.Request) {
+	cw := &captureWriter{header: http.Header{}}
+	h.mux.ServeHTTP(cw, r)
+	switch cw.status {
+	case http.StatusNotFound:
+		writeProblem(w, r, h.log, &core.Error{Kind: core.KindNotFound, Code: "route_not_found", Message: "no such route"})
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", cw.header.Get("Allow"))
+		writeBody(w, "application/problem+json", http.StatusMethodNotAllowed, problem{
+			Type: problemTypeBase + "method_not_allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
+			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+			Detail: "this route does not accept " + r.Method,
+		})
+	default:
+		for k, v := range cw.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(cw.status)
+		_, _ = w.Write(cw.body.Bytes())
+	}
+}
+
+// trackingWriter remembers whether the header went out, so a panic after it
+// is only logged.
+type trackingWriter struct {
+	http.ResponseWriter
+	wroteHeader bool
+}
+
+func (t *trackingWriter) WriteHeader(status int) {
+	t.wroteHeader = true
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wroteHeader = true
+	return t.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// captureWriter records the mux's own answer for unrouted requests.
+type captureWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+
+func (c *captureWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return c.body.Write(b)
+}
+
+// client is who is calling, as core wants it.
+func (h *Handler) client(r *http.Request) core.Client {
+	return core.Client{IP: h.clientIP(r), UserAgent: r.UserAgent()}
+}

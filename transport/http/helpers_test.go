@@ -1,0 +1,256 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
+)
+
+// testStart is the clock's start in every transport test.
+var testStart = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+const (
+	testPassword = "correct horse battery staple"
+	testPIN      = "4829"
+	testIP       = "203.0.113.7"
+	fpA          = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+)
+
+// spec is the embedded OpenAPI document, loaded once for response validation.
+var spec = sync.OnceValues(func() (routers.Router, error) {
+	openapi3filter.RegisterBodyDecoder("application/jwk-set+json", openapi3filter.JSONBodyDecoder)
+	doc, err := openapi3.NewLoader().LoadFromData(bahttp.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	return gorillamux.NewRouter(doc)
+})
+
+// env is one Handler over fresh memory adapters, mounted under /auth as the
+// docs show, with the clock, outbox and store at hand.
+type env struct {
+	t      testing.TB
+	auth   *core.Auth
+	api    *bahttp.Handler
+	root   *http.ServeMux
+	store  *memory.Store
+	clock  *memory.Clock
+	outbox *memory.Outbox
+	logs   *syncBuffer
+}
+
+type envConfig struct {
+	cfg  func(*core.Config)
+	deps func(*core.Deps)
+	opts bahttp.Options
+}
+
+func newEnv(t testing.TB, ec envConfig) *env {
+	t.Helper()
+	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(), logs: &syncBuffer{}}
+	cfg := core.DefaultConfig()
+	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
+	if ec.cfg != nil {
+		ec.cfg(&cfg)
+	}
+	deps := core.Deps{Users: e.store, Registry: e.store, Credentials: e.store, Lockouts: e.store,
+		Sessions: e.store, Devices: e.store, Tokens: e.store, Consents: e.store, Abuse: e.store,
+		Events: e.store, Mailer: e.outbox, Limiter: memory.NewLimiter(), Clock: e.clock}
+	if ec.deps != nil {
+		ec.deps(&deps)
+	}
+	var err error
+	e.auth, err = core.New(cfg, deps)
+	require.NoError(t, err)
+	opts := ec.opts
+	opts.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
+	e.api, err = bahttp.New(e.auth, opts)
+	require.NoError(t, err)
+	e.root = http.NewServeMux()
+	e.root.Handle("/auth/", http.StripPrefix("/auth", e.api))
+	return e
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// req describes one call.
+type req struct {
+	method  string
+	path    string // under /auth
+	abs     string // or a path on the root mux, for app routes
+	body    any    // string/[]byte sent raw; anything else JSON-encoded
+	token   string
+	ip      string // the connection's address; testIP when empty
+	headers map[string]string
+}
+
+// resp is one answer, with its body decoded when it is JSON.
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any
+}
+
+func (r resp) str(key string) string {
+	s, _ := r.json[key].(string)
+	return s
+}
+
+// do runs rq through the mounted handler and checks the answer against the
+// OpenAPI document: its status must be documented for the route and its body
+// must match the schema.
+func (e *env) do(rq req) resp {
+	e.t.Helper()
+	var body io.Reader
+	switch b := rq.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(e.t, err)
+		body = bytes.NewReader(raw)
+	}
+	target := "http://bharatauth.test/auth" + rq.path
+	if rq.abs != "" {
+		target = "http://bharatauth.test" + rq.abs
+	}
+	r := httptest.NewRequest(rq.method, target, body)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("User-Agent", "transport-test/1.0")
+	r.RemoteAddr = testIP + ":40000"
+	if rq.ip != "" {
+		r.RemoteAddr = netip.AddrPortFrom(netip.MustParseAddr(rq.ip), 40000).String()
+	}
+	if rq.token != "" {
+		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.headers {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.root.ServeHTTP(w, r)
+	out := resp{status: w.Code, header: w.Header(), raw: w.Body.Bytes()}
+	if strings.Contains(out.header.Get("Content-Type"), "json") && len(out.raw) > 0 {
+		require.NoError(e.t, json.Unmarshal(out.raw, &out.json), "body: %s", out.raw)
+	}
+	e.validate(r, out)
+	return out
+}
+
+// validate checks a routed answer against the OpenAPI document.
+func (e *env) validate(r *http.Request, out resp) {
+	e.t.Helper()
+	router, err := spec()
+	require.NoError(e.t, err)
+	route, params, err := router.FindRoute(r)
+	if err != nil {
+		return // unrouted requests (404/405) are not operations of the document
+	}
+	err = openapi3filter.ValidateResponse(context.Background(), (&openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route},
+		Status:                 out.status,
+		Header:                 out.header,
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}).SetBodyBytes(out.raw))
+	require.NoError(e.t, err, "%s %s answered %d %s", r.Method, r.URL.Path, out.status, out.raw)
+}
+
+// requireProblem checks a problem answer's status and code.
+func requireProblem(t *testing.T, r resp, status int, code string) {
+	t.Helper()
+	require.Equal(t, status, r.status, "body: %s", r.raw)
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	require.Equal(t, code, r.str("code"), "body: %s", r.raw)
+	require.Equal(t, float64(status), r.json["status"])
+	require.NotEmpty(t, r.str("title"))
+	require.NotEmpty(t, r.str("detail"))
+	require.Equal(t, "urn:bharatauth:problem:"+code, r.str("type"))
+}
+
+func consentsBody(grantAll bool) []map[string]any {
+	var out []map[string]any
+	for _, c := range core.DefaultCategories() {
+		out = append(out, map[string]any{"category": c.Name, "granted": grantAll || c.Required})
+	}
+	return out
+}
+
+// register creates an account over HTTP and returns its user ID.
+func (e *env) register(email string) string {
+	e.t.Helper()
+	r := e.do(req{method: "POST", path: "/register", body: map[string]any{
+		"email": email, "password": testPassword, "consents": consentsBody(false)}})
+	require.Equal(e.t, http.StatusCreated, r.status, "body: %s", r.raw)
+	return r.json["user"].(map[string]any)["id"].(string)
+}
+
+// login signs in with the test password and returns the login body.
+func (e *env) login(email string, extra map[string]any) resp {
+	e.t.Helper()
+	body := map[string]any{"identifier": email, "password": testPassword}
+	for k, v := range extra {
+		body[k] = v
+	}
+	r := e.do(req{method: "POST", path: "/login", body: body})
+	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
+	return r
+}
+
+var (
+	codeRE  = regexp.MustCompile(`\b(\d{6})\b`)
+	tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+)
+
+// mailed returns the pattern's first group in the newest email to addr.
+func (e *env) mailed(addr string, re *regexp.Regexp) string {
+	e.t.Helper()
+	m, ok := e.outbox.Last(addr)
+	require.True(e.t, ok, "no email to %s", addr)
+	got := re.FindStringSubmatch(m.Text)
+	require.NotNil(e.t, got, "no match in email %q: %s", m.Subject, m.Text)
+	return got[1]
+}

@@ -1,0 +1,290 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// route is one entry of the API: a ServeMux pattern, whether it needs a
+// bearer token, and the function serving it.
+type route struct {
+	method string
+	path   string
+	bearer bool
+	serve  func(*Handler, http.ResponseWriter, *http.Request) error
+}
+
+// routes is the API of DESIGN.md §6. The OpenAPI test checks every entry is
+// documented in openapi.json.
+func routes() []route {
+	return []route{
+		{"POST", "/register", false, (*Handler).register},
+		{"POST", "/email/verify", false, (*Handler).verifyEmail},
+		{"POST", "/login", false, (*Handler).login},
+		{"POST", "/otp/request", false, (*Handler).requestOTP},
+		{"POST", "/otp/verify", false, (*Handler).verifyOTP},
+		{"POST", "/pin/set", true, (*Handler).setPIN},
+		{"POST", "/pin/verify", true, (*Handler).verifyPIN},
+		{"POST", "/pin/reset/request", false, (*Handler).requestPINReset},
+		{"POST", "/pin/reset/confirm", false, (*Handler).confirmPINReset},
+		{"POST", "/password/reset/request", false, (*Handler).requestPasswordReset},
+		{"POST", "/password/reset/confirm", false, (*Handler).confirmPasswordReset},
+		{"POST", "/password/change", true, (*Handler).changePassword},
+		{"POST", "/unlock/request", false, (*Handler).requestUnlock},
+		{"POST", "/unlock/confirm", false, (*Handler).confirmUnlock},
+		{"POST", "/step-up/request", true, (*Handler).requestStepUp},
+		{"POST", "/step-up/verify", true, (*Handler).verifyStepUp},
+		{"POST", "/refresh", false, (*Handler).refresh},
+		{"POST", "/logout", false, (*Handler).logout},
+		{"POST", "/logout-all", true, (*Handler).logoutAll},
+		{"GET", "/sessions", true, (*Handler).sessions},
+		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
+		{"GET", "/me", true, (*Handler).me},
+		{"GET", "/privacy/consents", true, (*Handler).consents},
+		{"POST", "/privacy/consent/withdraw", true, (*Handler).withdrawConsent},
+		{"POST", "/privacy/consent/grant", true, (*Handler).grantConsent},
+		{"GET", "/privacy/export", true, (*Handler).export},
+		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
+		{"GET", "/openapi.json", false, (*Handler).openAPI},
+	}
+}
+
+// Messages of the enumeration-safe routes: one per route, whoever is asked for.
+const (
+	otpSentMessage       = "If an account exists for this identifier, a sign-in code has been emailed."
+	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
+	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
+	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
+)
+
+type consentDecisionBody struct {
+	Category string `json:"category" check:"required"`
+	Granted  *bool  `json:"granted" check:"required"`
+}
+
+type registerBody struct {
+	Email          string                `json:"email" check:"required"`
+	Password       string                `json:"password" check:"required"`
+	Username       string                `json:"username"`
+	DisplayName    string                `json:"display_name"`
+	Language       string                `json:"language"`
+	Consents       []consentDecisionBody `json:"consents"`
+	NoticeVersion  string                `json:"notice_version"`
+	NoticeLanguage string                `json:"notice_language"`
+}
+
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
+	var in registerBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	// A missing consents array is a missing decision on every category: core
+	// answers consent_required (403), as DESIGN.md §5 asks.
+	decisions := make([]core.ConsentDecision, len(in.Consents))
+	for i, c := range in.Consents {
+		decisions[i] = core.ConsentDecision{Category: c.Category, Granted: *c.Granted}
+	}
+	u, err := h.auth.Register(r.Context(), core.RegisterInput{Email: in.Email, Password: in.Password,
+		Username: in.Username, DisplayName: in.DisplayName, Language: in.Language, Consents: decisions,
+		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, registerView{User: userView{ID: u.ID, Email: u.Email}})
+	return nil
+}
+
+type tokenBody struct {
+	Token string `json:"token" check:"required"`
+}
+
+func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) error {
+	var in tokenBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.VerifyEmail(r.Context(), in.Token, h.client(r)))
+}
+
+type loginBody struct {
+	Identifier        string `json:"identifier" check:"required"`
+	Password          string `json:"password" check:"required"`
+	DeviceFingerprint string `json:"device_fingerprint"`
+	IsPublicDevice    bool   `json:"is_public_device"`
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
+	var in loginBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	res, err := h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
+		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newLoginView(res))
+	return nil
+}
+
+type otpRequestBody struct {
+	Identifier        string `json:"identifier" check:"required"`
+	DeviceFingerprint string `json:"device_fingerprint"`
+}
+
+func (h *Handler) requestOTP(w http.ResponseWriter, r *http.Request) error {
+	var in otpRequestBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	err := h.auth.RequestOTP(r.Context(), core.OTPRequest{Identifier: in.Identifier,
+		DeviceFingerprint: in.DeviceFingerprint, Client: h.client(r)})
+	return acknowledge(w, otpSentMessage, err)
+}
+
+type otpVerifyBody struct {
+	Identifier        string `json:"identifier" check:"required"`
+	OTPCode           string `json:"otp_code" check:"required"`
+	DeviceFingerprint string `json:"device_fingerprint"`
+	IsPublicDevice    bool   `json:"is_public_device"`
+}
+
+func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request) error {
+	var in otpVerifyBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	res, err := h.auth.VerifyOTP(r.Context(), core.OTPVerifyInput{Identifier: in.Identifier, Code: in.OTPCode,
+		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newLoginView(res))
+	return nil
+}
+
+type identifierBody struct {
+	Identifier string `json:"identifier" check:"required"`
+}
+
+// requestLink serves the enumeration-safe "email me a link" routes.
+func (h *Handler) requestLink(w http.ResponseWriter, r *http.Request, message string,
+	request func(*core.Auth, string, core.Client) error) error {
+	var in identifierBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return acknowledge(w, message, request(h.auth, in.Identifier, h.client(r)))
+}
+
+func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request) error {
+	return h.requestLink(w, r, pinResetMessage, func(a *core.Auth, id string, c core.Client) error {
+		return a.RequestPINReset(r.Context(), id, c)
+	})
+}
+
+func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	return h.requestLink(w, r, passwordResetMessage, func(a *core.Auth, id string, c core.Client) error {
+		return a.RequestPasswordReset(r.Context(), id, c)
+	})
+}
+
+func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request) error {
+	return h.requestLink(w, r, unlockMessage, func(a *core.Auth, id string, c core.Client) error {
+		return a.RequestUnlock(r.Context(), id, c)
+	})
+}
+
+type pinResetBody struct {
+	Token  string `json:"token" check:"required"`
+	NewPIN string `json:"new_pin" check:"required"`
+}
+
+func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request) error {
+	var in pinResetBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.ConfirmPINReset(r.Context(), in.Token, in.NewPIN, h.client(r)))
+}
+
+type passwordResetBody struct {
+	Token       string `json:"token" check:"required"`
+	NewPassword string `json:"new_password" check:"required"`
+}
+
+func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) error {
+	var in passwordResetBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.ConfirmPasswordReset(r.Context(), in.Token, in.NewPassword, h.client(r)))
+}
+
+func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
+	var in tokenBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.ConfirmUnlock(r.Context(), in.Token, h.client(r)))
+}
+
+type refreshBody struct {
+	RefreshToken string `json:"refresh_token" check:"required"`
+}
+
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
+	var in refreshBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	t, err := h.auth.Refresh(r.Context(), in.RefreshToken, h.client(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newTokensView(t))
+	return nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	var in refreshBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	return succeed(w, h.auth.Logout(r.Context(), in.RefreshToken, h.client(r)))
+}
+
+func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
+	doc, ok := h.auth.JWKS()
+	if !ok {
+		return &core.Error{Kind: core.KindNotFound, Code: "jwks_not_configured",
+			Message: "access tokens are signed with HS256; there are no public keys to publish"}
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "application/jwk-set+json")
+	hd.Set("Cache-Control", "public, max-age=300")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
+	return nil
+}
+
+// succeed answers {success:true} when err is nil, and hands err on otherwise.
+func succeed(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, successView{Success: true})
+	return nil
+}
+
+// acknowledge answers the enumeration-safe routes: the same message whoever
+// was asked for. Only errors core chose to surface (bad input, rate limits,
+// IP blocks, outages) differ, and core applies those to every identifier alike.
+func acknowledge(w http.ResponseWriter, message string, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, messageView{Success: true, Message: message})
+	return nil
+}
