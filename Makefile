@@ -7,7 +7,7 @@ GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 .PHONY: test vet cover bench quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
-test: vet
+test: services vet
 	@set -e; for m in $(MODULES); do \
 		echo "== go test $$m"; \
 		(cd $$m && GOWORK=off go test $(GOTEST_FLAGS) ./...); \
