@@ -50,16 +50,18 @@ func (d Deps) validate() error {
 // Auth runs every flow. It is safe for concurrent use; build one per process
 // with New.
 type Auth struct {
-	cfg        Config
-	deps       Deps
-	clock      ports.Clock
-	hasher     *secret.Hasher
-	signer     *accesstoken.Signer
-	codeKey    []byte // HMAC key of OTP codes, derived from SecretKey
-	mail       *emails.Renderer
-	log        *slog.Logger
-	categories map[string]Category
-	failOpen   *throttledLog
+	cfg     Config
+	deps    Deps
+	clock   ports.Clock
+	hasher  *secret.Hasher
+	signer  *accesstoken.Signer
+	codeKey []byte // HMAC key of OTP codes, derived from SecretKey
+
+	identifierHMACKey []byte // HMAC key of identifiers in counters and limits
+	mail              *emails.Renderer
+	log               *slog.Logger
+	categories        map[string]Category
+	failOpen          *throttledLog
 }
 
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
@@ -80,15 +82,17 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		cfg.Logger = slog.Default()
 	}
 	a := &Auth{
-		cfg:        cfg,
-		deps:       deps,
-		clock:      deps.Clock,
-		hasher:     secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
-		signer:     signer,
-		codeKey:    deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
-		mail:       renderer,
-		log:        cfg.Logger,
-		categories: map[string]Category{},
+		cfg:     cfg,
+		deps:    deps,
+		clock:   deps.Clock,
+		hasher:  secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
+		signer:  signer,
+		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
+
+		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
+		mail:              renderer,
+		log:               cfg.Logger,
+		categories:        map[string]Category{},
 	}
 	if cfg.UnsafeFastHashingForTests {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)

@@ -2,6 +2,9 @@ package core
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"unicode"
@@ -30,10 +33,16 @@ func cleanIdentifier(op, field, s string) (string, error) {
 	return s, nil
 }
 
-// identifierKey is the normalised form used for counters and limits: emails
-// compare case-insensitively, and so do usernames here, so "Asha" and "asha"
-// share one counter.
-func identifierKey(identifier string) string { return strings.ToLower(identifier) }
+// identifierKey is how counters and limits name an identifier: normalised
+// (emails compare case-insensitively, and so do usernames here, so "Asha" and
+// "asha" share one counter), then HMAC'd under a server key, so lockout rows,
+// IP-failure rows and limiter keys hold no email address (DPDP data
+// minimisation) and a leaked table names nobody.
+func (a *Auth) identifierKey(identifier string) string {
+	m := hmac.New(sha256.New, a.identifierHMACKey)
+	m.Write([]byte(strings.ToLower(identifier)))
+	return hex.EncodeToString(m.Sum(nil)[:20])
+}
 
 // findUser looks an identifier up as an email (when it has an @) or a username.
 // found is false, with no error, when nobody has it.

@@ -27,7 +27,7 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 	if err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, identifierKey(identifier)); err != nil {
+	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
 		return err
 	}
 	u, found, err := a.findUser(ctx, op, identifier)

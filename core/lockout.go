@@ -14,11 +14,11 @@ import (
 // nothing about who exists.
 func accountKey(userID string) string { return "user:" + userID }
 
-func lockKey(u ports.User, found bool, identifier string) string {
+func (a *Auth) lockKey(u ports.User, found bool, identifier string) string {
 	if found {
 		return accountKey(u.ID)
 	}
-	return "id:" + identifierKey(identifier)
+	return "id:" + a.identifierKey(identifier)
 }
 
 func (a *Auth) lockPolicy() ports.LockPolicy {

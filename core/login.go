@@ -55,7 +55,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if err != nil {
 		return LoginResult{}, err
 	}
-	key := lockKey(u, found, identifier)
+	key := a.lockKey(u, found, identifier)
 	state, err := a.admitAttempt(ctx, op, key)
 	if err != nil {
 		return LoginResult{}, err
@@ -65,7 +65,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 		return LoginResult{}, err
 	}
 	if !ok {
-		if err := a.recordIPFailure(ctx, op, identifierKey(identifier), in.Client, u.ID); err != nil {
+		if err := a.recordIPFailure(ctx, op, a.identifierKey(identifier), in.Client, u.ID); err != nil {
 			return LoginResult{}, err
 		}
 		return LoginResult{}, a.attemptFailed(ctx, op, state, u, found, in.Client,

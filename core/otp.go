@@ -36,7 +36,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err := a.limitIP(ctx, op, "otp_request", a.cfg.RateLimits.OTPRequestPerIP, in.Client); err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, identifierKey(identifier)); err != nil {
+	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
 		return err
 	}
 	u, found, err := a.findUser(ctx, op, identifier)
@@ -103,7 +103,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, e
 	if err != nil {
 		return LoginResult{}, err
 	}
-	key := lockKey(u, found, identifier)
+	key := a.lockKey(u, found, identifier)
 	state, err := a.admitAttempt(ctx, op, key)
 	if err != nil {
 		return LoginResult{}, err
@@ -117,7 +117,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, e
 		if !isCodeRejection(err) {
 			return LoginResult{}, storeError(op, err)
 		}
-		if err := a.recordIPFailure(ctx, op, identifierKey(identifier), in.Client, u.ID); err != nil {
+		if err := a.recordIPFailure(ctx, op, a.identifierKey(identifier), in.Client, u.ID); err != nil {
 			return LoginResult{}, err
 		}
 		return LoginResult{}, a.attemptFailed(ctx, op, state, u, found, in.Client,

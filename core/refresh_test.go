@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
@@ -29,6 +31,14 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	requireKind(t, err, KindUnauthorized)
 	_, err = e.auth.Authenticate(ctx, next.AccessToken)
 	requireKind(t, err, KindUnauthorized)
+
+	events, err := e.store.Events(ctx, res.User.ID)
+	require.NoError(t, err)
+	var kinds []string
+	for _, ev := range events {
+		kinds = append(kinds, ev.Kind)
+	}
+	assert.Contains(t, kinds, ports.EventRefreshTokenReused, "the owner's audit log shows the reuse")
 }
 
 func TestConcurrentRefreshesWithOneTokenExactlyOneWins(t *testing.T) {

@@ -55,7 +55,8 @@ type SessionRepo interface {
 	// returns the updated session. Of N concurrent calls with one oldHash,
 	// exactly one succeeds.
 	//   - oldHash is a hash the family already rotated away: the session is
-	//     revoked at now and ErrReused is returned;
+	//     revoked at now and returned (revoked) with ErrReused, so the caller
+	//     knows whose token was copied;
 	//   - the session is revoked: ErrNotFound; expired at now: ErrExpired;
 	//   - oldHash is unknown: ErrNotFound.
 	RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (Session, error)

@@ -118,8 +118,8 @@ func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, e
 }
 
 // RotateRefresh replaces the current hash oldHash with newHash atomically.
-// A rotated-away oldHash revokes the session (reuse, RFC 9700) and returns
-// ErrReused; a revoked session or unknown hash is ErrNotFound; an expired
+// A rotated-away oldHash revokes the session (reuse, RFC 9700) and returns it
+// with ErrReused; a revoked session or unknown hash is ErrNotFound; an expired
 // session is ErrExpired. ErrConflict when newHash was ever used.
 func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
 	if err := ctx.Err(); err != nil {
@@ -134,7 +134,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 		if row.RevokedAt.IsZero() {
 			row.RevokedAt = now
 		}
-		return ports.Session{}, fmt.Errorf("memory: rotate refresh: %w", ports.ErrReused)
+		return row.Session, fmt.Errorf("memory: rotate refresh: %w", ports.ErrReused)
 	}
 	id, ok := st.byHash[oldHash]
 	if !ok {

@@ -161,8 +161,11 @@ func SessionRepo(t *testing.T, newStores NewStores) {
 		require.NoError(t, err)
 
 		reuseAt := sess.CreatedAt.Add(3 * time.Minute)
-		_, err = s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), reuseAt)
+		revoked, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), reuseAt)
 		require.ErrorIs(t, err, ports.ErrReused)
+		assert.Equal(t, sess.ID, revoked.ID, "ErrReused comes with the revoked session")
+		assert.Equal(t, sess.UserID, revoked.UserID)
+		assert.True(t, reuseAt.Equal(revoked.RevokedAt))
 		read, err := s.Sessions.Session(ctx, sess.ID)
 		require.NoError(t, err)
 		assert.True(t, reuseAt.Equal(read.RevokedAt), "RevokedAt %v, want %v", read.RevokedAt, reuseAt)
