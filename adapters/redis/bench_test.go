@@ -1,0 +1,119 @@
+package redis_test
+
+import (
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// BenchmarkLimiterAllow is one rate-limit check: one EVALSHA round trip to the
+// local Redis. Keys rotate over 1000 IPs, so the mix holds allowed and refused
+// checks as under a real flood.
+func BenchmarkLimiterAllow(b *testing.B) {
+	c := newClient(b)
+	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(b, c)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rule := ports.RateRule{Limit: 20, Window: 15 * time.Minute}
+	now := time.Now().UTC()
+	ctx := b.Context()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.Allow(ctx, "login:ip:"+strconv.Itoa(i%1000), rule, now.Add(time.Duration(i)*time.Microsecond)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLimiterAllowParallel runs checks from 64 goroutines per CPU, as a
+// busy server would: rueidis pipelines them over its one connection.
+func BenchmarkLimiterAllowParallel(b *testing.B) {
+	c := newClient(b)
+	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(b, c)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rule := ports.RateRule{Limit: 20, Window: 15 * time.Minute}
+	now := time.Now().UTC()
+	ctx := b.Context()
+	var n atomic.Int64
+	b.SetParallelism(64)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			if _, err := l.Allow(ctx, "login:ip:"+strconv.FormatInt(i%1000, 10), rule, now.Add(time.Duration(i)*time.Microsecond)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkSession compares Session(id) served from the client-side cache
+// (hot), from the memory store directly, and through a cache miss (a Redis
+// round trip, the store read and the fill).
+func BenchmarkSession(b *testing.B) {
+	now := time.Now().UTC()
+	b.Run("cache hot", func(b *testing.B) {
+		c := newClient(b)
+		cache, err := bredis.NewSessionCache(memory.New(), c, bredis.SessionCacheOptions{Prefix: prefix(b, c)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := newTestSession("usr_bench", now)
+		if err := cache.CreateSession(b.Context(), s); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cache.Session(b.Context(), s.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := cache.Session(b.Context(), s.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("memory store", func(b *testing.B) {
+		store := memory.New()
+		s := newTestSession("usr_bench", now)
+		if err := store.CreateSession(b.Context(), s); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := store.Session(b.Context(), s.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cache miss", func(b *testing.B) {
+		c := newClient(b)
+		store := memory.New()
+		cache, err := bredis.NewSessionCache(store, c, bredis.SessionCacheOptions{Prefix: prefix(b, c), ReuseIndexTTL: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, b.N)
+		for i := range ids {
+			s := newTestSession("usr_bench", now)
+			if err := store.CreateSession(b.Context(), s); err != nil {
+				b.Fatal(err)
+			}
+			ids[i] = s.ID
+		}
+		b.ResetTimer()
+		for _, id := range ids {
+			if _, err := cache.Session(b.Context(), id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,143 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/redis/rueidis"
+)
+
+const (
+	defaultTimeout     = 200 * time.Millisecond
+	defaultLogInterval = 30 * time.Second
+	// probeInterval is how long reads skip Redis after a failure before one
+	// call tries it again, so a paused server costs one timeout per second per
+	// instance instead of one per request.
+	probeInterval = time.Second
+)
+
+// errNilClient is returned by every constructor given a nil rueidis.Client.
+var errNilClient = errors.New("redis: nil rueidis client")
+
+// health is what every adapter shares: the per-call timeout and the throttled
+// log of Redis failures.
+type health struct {
+	client  rueidis.Client
+	timeout time.Duration
+	op      string // adapter name for log lines
+
+	logger   *slog.Logger
+	clock    ports.Clock
+	interval time.Duration
+
+	down       atomic.Bool  // read on every call, so no lock on the happy path
+	lastFail   atomic.Int64 // clock time of the last failure or probe, in ns
+	mu         sync.Mutex   // guards lastLog and suppressed
+	lastLog    time.Time
+	suppressed int
+}
+
+func newHealth(client rueidis.Client, op string, timeout time.Duration, logger *slog.Logger, clock ports.Clock, interval time.Duration) (*health, error) {
+	if client == nil {
+		return nil, errNilClient
+	}
+	if timeout < 0 || interval < 0 {
+		return nil, fmt.Errorf("redis: %s: negative timeout or log interval", op)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if clock == nil {
+		clock = ports.SystemClock{}
+	}
+	return &health{
+		client:   client,
+		timeout:  orDefault(timeout, defaultTimeout),
+		op:       op,
+		logger:   logger,
+		clock:    clock,
+		interval: orDefault(interval, defaultLogInterval),
+	}, nil
+}
+
+// callCtx bounds one Redis call, so a paused server cannot hold a request.
+func (h *health) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, h.timeout)
+}
+
+// failed records a Redis failure and logs it at most once per interval. The
+// error text comes from rueidis or the network and holds no key or value. A
+// call that failed because the caller's ctx ended (the client went away) says
+// nothing about Redis and is not counted.
+func (h *health) failed(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	now := h.clock.Now()
+	h.down.Store(true)
+	h.lastFail.Store(now.UnixNano())
+	h.mu.Lock()
+	if !h.lastLog.IsZero() && now.Sub(h.lastLog) < h.interval {
+		h.suppressed++
+		h.mu.Unlock()
+		return
+	}
+	suppressed := h.suppressed
+	h.lastLog, h.suppressed = now, 0
+	h.mu.Unlock()
+	h.logger.Warn("bharatauth: redis unavailable, falling back",
+		slog.String("adapter", h.op),
+		slog.String("error", err.Error()),
+		slog.Int("suppressed_since_last_log", suppressed))
+}
+
+// bypass reports whether a read should skip Redis and go straight to the
+// fallback: true while Redis failed less than probeInterval ago. After that,
+// exactly one caller wins the probe and tries Redis; the others keep skipping.
+// Writes that revoke never bypass.
+func (h *health) bypass() bool {
+	if !h.down.Load() {
+		return false
+	}
+	now := h.clock.Now().UnixNano()
+	last := h.lastFail.Load()
+	if now-last < int64(probeInterval) {
+		return true
+	}
+	return !h.lastFail.CompareAndSwap(last, now)
+}
+
+// errBypassed explains a fail-open answer given without asking Redis.
+var errBypassed = errors.New("skipped: redis failed less than a second ago")
+
+// ok records a successful call and logs the recovery once.
+func (h *health) ok() {
+	if !h.down.Load() || !h.down.CompareAndSwap(true, false) {
+		return
+	}
+	h.logger.Info("bharatauth: redis answers again", slog.String("adapter", h.op))
+}
+
+// unavailable wraps a Redis failure with ports.ErrUnavailable; a context error
+// stays reachable through errors.Is as well.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("redis: %s: %w: %w", op, ports.ErrUnavailable, err)
+}
+
+// checkPrefix rejects prefixes that would make keys hard to read or scan.
+func checkPrefix(prefix, def string) (string, error) {
+	if prefix == "" {
+		return def, nil
+	}
+	if strings.ContainsAny(prefix, " \t\r\n*?[]") {
+		return "", errors.New("redis: prefix must not contain spaces or glob characters")
+	}
+	return prefix, nil
+}

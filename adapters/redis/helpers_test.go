@@ -1,0 +1,196 @@
+package redis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const startRedisHint = `start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log (or point BHARATAUTH_TEST_REDIS_URL at a running Redis)`
+
+// redisURL is the Redis the integration tests use.
+func redisURL() string {
+	if u := os.Getenv("BHARATAUTH_TEST_REDIS_URL"); u != "" {
+		return u
+	}
+	return "127.0.0.1:6379"
+}
+
+// newClient connects a fresh client to the test Redis, or fails the test with
+// how to start it. Each client has its own connections and client-side cache,
+// like a separate app instance.
+func newClient(t testing.TB) rueidis.Client {
+	t.Helper()
+	c, err := bredis.NewClient(redisURL(), bredis.ClientOptions{})
+	if err != nil {
+		t.Fatalf("Redis at %s is unreachable (%v); %s", redisURL(), err, startRedisHint)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+var (
+	sharedOnce   sync.Once
+	sharedClient rueidis.Client
+	sharedErr    error
+)
+
+// shared returns one client for the whole test binary, for suites that build
+// many adapters.
+func shared(t testing.TB) rueidis.Client {
+	t.Helper()
+	sharedOnce.Do(func() {
+		sharedClient, sharedErr = bredis.NewClient(redisURL(), bredis.ClientOptions{})
+	})
+	if sharedErr != nil {
+		t.Fatalf("Redis at %s is unreachable (%v); %s", redisURL(), sharedErr, startRedisHint)
+	}
+	return sharedClient
+}
+
+// prefix returns a random key prefix and deletes its keys when the test ends,
+// so parallel tests and repeated runs never see each other's keys.
+func prefix(t testing.TB, c rueidis.Client) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	p := "ba:test:" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() { deleteKeys(c, p) })
+	return p
+}
+
+func deleteKeys(c rueidis.Client, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var cursor uint64
+	for {
+		e, err := c.Do(ctx, c.B().Scan().Cursor(cursor).Match(prefix+"*").Count(500).Build()).AsScanEntry()
+		if err != nil {
+			return
+		}
+		if len(e.Elements) > 0 {
+			c.Do(ctx, c.B().Del().Key(e.Elements...).Build())
+		}
+		if e.Cursor == 0 {
+			return
+		}
+		cursor = e.Cursor
+	}
+}
+
+func randomID(p string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return p + hex.EncodeToString(b)
+}
+
+// countingSessions is a fake SessionRepo: the memory store plus a count of
+// Session reads, to tell cache hits from store reads.
+type countingSessions struct {
+	*memory.Store
+	reads atomic.Int64
+}
+
+func (c *countingSessions) Session(ctx context.Context, id string) (ports.Session, error) {
+	c.reads.Add(1)
+	return c.Store.Session(ctx, id)
+}
+
+// countingGuard is the memory AbuseGuard plus a count of IPBlockedUntil calls.
+type countingGuard struct {
+	*memory.Store
+	checks atomic.Int64
+}
+
+func (c *countingGuard) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
+	c.checks.Add(1)
+	return c.Store.IPBlockedUntil(ctx, ip, now)
+}
+
+// privateRedis is a redis-server of the test's own, on a free port, that the
+// fault tests stop, pause and restart.
+type privateRedis struct {
+	t    *testing.T
+	port int
+	dir  string // kept across restarts, so a SAVEd dump.rdb is loaded again
+	cmd  *exec.Cmd
+}
+
+func startPrivateRedis(t *testing.T) *privateRedis {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatalf("the fault tests need redis-server on PATH (apt-get install redis-server): %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	r := &privateRedis{t: t, port: port, dir: t.TempDir()}
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *privateRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
+func (r *privateRedis) start() {
+	r.t.Helper()
+	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", r.dir)
+	require.NoError(r.t, r.cmd.Start())
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		conn, err := net.DialTimeout("tcp", r.addr(), 100*time.Millisecond)
+		if err == nil {
+			_ = conn.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.t.Fatalf("private redis-server on %s did not start", r.addr())
+}
+
+func (r *privateRedis) stop() {
+	if r.cmd == nil || r.cmd.Process == nil {
+		return
+	}
+	_ = r.cmd.Process.Signal(syscall.SIGCONT) // a paused server cannot die
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
+}
+
+func (r *privateRedis) pause() {
+	require.NoError(r.t, r.cmd.Process.Signal(syscall.SIGSTOP))
+}
+
+func (r *privateRedis) resume() {
+	require.NoError(r.t, r.cmd.Process.Signal(syscall.SIGCONT))
+}
+
+// within runs f and fails the test when it takes longer than bound.
+func within(t *testing.T, bound time.Duration, what string, f func()) time.Duration {
+	t.Helper()
+	start := time.Now()
+	f()
+	took := time.Since(start)
+	require.LessOrEqual(t, took, bound, fmt.Sprintf("%s took %v", what, took))
+	return took
+}
