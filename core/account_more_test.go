@@ -12,13 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// externalMode drops the UserRegistry: the app owns its users.
-func externalMode() envOption { return func(_ *Config, d *Deps) { d.Registry = nil } }
-
-func requireVerifiedEmail() envOption {
-	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = true }
-}
-
 func TestSuspend(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -149,14 +142,6 @@ func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 	all, err := e.store.Sessions(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Len(t, all, 4, "ended sessions are kept, only hidden")
-}
-
-func sessionIDs(views []SessionView) []string {
-	ids := make([]string, len(views))
-	for i, v := range views {
-		ids[i] = v.ID
-	}
-	return ids
 }
 
 func TestLogoutRecordsAnEvent(t *testing.T) {

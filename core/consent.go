@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -89,6 +90,21 @@ func (a *Auth) RecordConsent(ctx context.Context, userID string, d ConsentDecisi
 // are ErrValidation and nothing is written.
 func (a *Auth) RecordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
 	const op = "RecordConsent"
+	rows, err := a.consentRows(op, userID, ds, meta)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := a.deps.Consents.AppendConsents(ctx, userID, rows)
+	if err != nil {
+		return nil, storeError(op, err)
+	}
+	a.consentEvents(ctx, userID, stored, meta.Client)
+	return stored, nil
+}
+
+// consentRows turns decisions into ledger rows, refusing unknown categories
+// and malformed notice fields before anything is written.
+func (a *Auth) consentRows(op, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
 	if len(ds) == 0 {
 		return nil, invalidField(op, "consents", "at least one decision is needed")
 	}
@@ -111,14 +127,13 @@ func (a *Auth) RecordBulkConsent(ctx context.Context, userID string, ds []Consen
 			NoticeVersion: meta.NoticeVersion, NoticeLanguage: meta.NoticeLanguage,
 			IPAddress: storedIP(meta.Client.IP), UserAgent: meta.Client.userAgent(), RecordedAt: now}
 	}
-	stored, err := a.deps.Consents.AppendConsents(ctx, userID, rows)
-	if err != nil {
-		return nil, storeError(op, err)
+	return rows, nil
+}
+
+func (a *Auth) consentEvents(ctx context.Context, userID string, rows []ports.ConsentRecord, c Client) {
+	for _, r := range rows {
+		a.event(ctx, userID, ports.EventConsentChanged, c, fmt.Sprintf("%s=%t", r.Category, r.Granted))
 	}
-	for _, r := range stored {
-		a.event(ctx, userID, ports.EventConsentChanged, meta.Client, fmt.Sprintf("%s=%t", r.Category, r.Granted))
-	}
-	return stored, nil
 }
 
 // Consents returns the current decision on every configured category, in the
@@ -216,11 +231,15 @@ func (a *Auth) currentNotice(op, seen string) (string, error) {
 	return "", invalidField(op, "notice_version", "the privacy notice has changed; show version "+a.cfg.NoticeVersion)
 }
 
-// truncate cuts s to n bytes for echoing untrusted input in messages.
+// truncate cuts s to at most n bytes, at a rune boundary, for echoing
+// untrusted input in messages.
 func truncate(s string, n int) string {
 	s = strings.ToValidUTF8(s, "?")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

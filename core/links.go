@@ -35,8 +35,9 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 		return err
 	}
 	token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
-	if err != nil {
-		return storeError(op, err)
+	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
+		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", r.purpose, "user_id", u.ID, "error", err)
+		return nil
 	}
 	a.send(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
 	return nil

@@ -13,20 +13,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// mailFailures lists the (kind, detail) of the user's mail_failed events.
-func (e *env) mailFailures(userID string) []string {
-	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
-	require.NoError(e.t, err)
-	var out []string
-	for _, ev := range events {
-		if ev.Kind == ports.EventMailFailed {
-			out = append(out, ev.Detail)
-		}
-	}
-	return out
-}
-
 func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -44,8 +44,9 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 		return err
 	}
 	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, fingerprint)
-	if err != nil {
-		return storeError(op, err)
+	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
+		a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
+		return nil
 	}
 	a.send(ctx, u, emails.LoginOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, in.Client)
 	return nil

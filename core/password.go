@@ -45,11 +45,14 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, token, newPassword stri
 	if err := policy.CheckPassword(newPassword, u.Email, u.Username); err != nil {
 		return policyError(op, "new_password", err)
 	}
-	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
-		return err
-	}
+	// Sessions end before the password changes: if a later step fails, the
+	// failure leaves everyone signed out (safe), never an attacker's session
+	// alive next to a new password.
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID}, a.now()); err != nil {
 		return storeError(op, err)
+	}
+	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
+		return err
 	}
 	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
 		return err
@@ -99,14 +102,13 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err := a.attemptSucceeded(ctx, op, key); err != nil {
 		return err
 	}
-	if err := a.storePassword(ctx, op, u, in.NewPassword, in.Client); err != nil {
-		return err
-	}
-	if in.EndOtherSessions {
+	if in.EndOtherSessions { // first, for the same reason as in ConfirmPasswordReset
 		_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ExceptSessionID: p.SessionID}, a.now())
-		return storeError(op, err)
+		if err != nil {
+			return storeError(op, err)
+		}
 	}
-	return nil
+	return a.storePassword(ctx, op, u, in.NewPassword, in.Client)
 }
 
 func (a *Auth) storePassword(ctx context.Context, op string, u ports.User, password string, c Client) error {

@@ -14,50 +14,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-const newPassword = "monsoon lantern quietly orbits"
-
-// knownDeviceLogin signs in twice from fpA, so the second session is on a
-// known device and needs no step-up.
-func (e *env) knownDeviceLogin(email string) LoginResult {
-	e.t.Helper()
-	_, err := e.loginFrom(email, testPassword, fpA, false)
-	require.NoError(e.t, err)
-	res, err := e.loginFrom(email, testPassword, fpA, false)
-	require.NoError(e.t, err)
-	require.Equal(e.t, TrustKnown, res.Trust)
-	return res
-}
-
-func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
-	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
-		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
-}
-
-func (e *env) lockState(userID string) ports.LockState {
-	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), accountKey(userID))
-	require.NoError(e.t, err)
-	return s
-}
-
-func (e *env) eventKinds(userID string) []string {
-	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
-	require.NoError(e.t, err)
-	kinds := make([]string, len(events))
-	for i, ev := range events {
-		kinds[i] = ev.Kind
-	}
-	return kinds
-}
-
-func (e *env) passwordHash(userID string) string {
-	e.t.Helper()
-	c, err := e.store.Credentials(context.Background(), userID)
-	require.NoError(e.t, err)
-	return c.PasswordHash
-}
-
 func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())

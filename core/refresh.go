@@ -34,11 +34,18 @@ func (a *Auth) Refresh(ctx context.Context, refreshToken string, c Client) (Toke
 	case err != nil:
 		return Tokens{}, storeError(op, err)
 	}
-	u, err := a.userByID(ctx, op, s.UserID)
-	if err != nil {
-		return Tokens{}, err
+	// The refresh token is rotated already: from here on, only a definite answer
+	// may refuse the client, or a retry with the old token would look like theft.
+	// Suspension is enforced by Suspend revoking sessions; this is a second check.
+	u, err := a.deps.Users.UserByID(ctx, s.UserID)
+	if err != nil && !isNotFound(err) {
+		a.log.WarnContext(ctx, "bharatauth: user lookup during refresh failed; issuing tokens", "user_id", s.UserID, "error", err)
 	}
-	if u.Suspended {
+	if isNotFound(err) {
+		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
+		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the user no longer exists")
+	}
+	if err == nil && u.Suspended {
 		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
 		return Tokens{}, newError(op, KindSuspended, "", "this account is suspended")
 	}

@@ -63,6 +63,11 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 		return ports.User{}, storeError(op, err)
 	}
 	nu.CreatedAt = a.now()
+	meta := ConsentMeta{NoticeVersion: notice, NoticeLanguage: in.NoticeLanguage, Client: in.Client}
+	if nu.Consents, err = a.consentRows(op, "", in.Consents, meta); err != nil {
+		return ports.User{}, err
+	}
+	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
 	if errors.Is(err, ports.ErrConflict) {
 		return ports.User{}, newError(op, KindConflict, codeEmailTaken, "an account with this email or username exists")
@@ -70,13 +75,18 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err != nil {
 		return ports.User{}, storeError(op, err)
 	}
-	meta := ConsentMeta{NoticeVersion: notice, NoticeLanguage: in.NoticeLanguage, Client: in.Client}
-	if _, err := a.RecordBulkConsent(ctx, u.ID, in.Consents, meta); err != nil {
-		return ports.User{}, err
+	history := make([]ports.ConsentRecord, len(nu.Consents))
+	for i, r := range nu.Consents {
+		r.UserID = u.ID
+		history[i] = r
 	}
+	a.consentEvents(ctx, u.ID, history, in.Client)
+	// The account exists now; a failed verification link is not a failed
+	// registration (an OTP login or a password reset also verifies the email).
 	token, err := a.issueLink(ctx, u.ID, ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL)
 	if err != nil {
-		return ports.User{}, storeError(op, err)
+		a.log.WarnContext(ctx, "bharatauth: issuing an email verification link failed", "user_id", u.ID, "error", err)
+		return u, nil
 	}
 	a.send(ctx, u, emails.VerifyEmail, emails.Data{Link: link(a.cfg.Links.VerifyEmail, token), ExpiresIn: a.cfg.EmailVerifyTTL}, in.Client)
 	return u, nil

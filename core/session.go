@@ -119,7 +119,8 @@ func (a *Auth) Me(ctx context.Context, p Principal) (ports.User, error) {
 }
 
 // Suspend suspends a user (managed mode) and ends every session of theirs, so
-// their access tokens fail at once.
+// their access tokens fail at once. On an error, call it again: it is
+// idempotent, and a suspended user can no longer sign in meanwhile.
 func (a *Auth) Suspend(ctx context.Context, userID string) error {
 	const op = "Suspend"
 	if a.deps.Registry == nil {

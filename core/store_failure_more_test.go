@@ -128,14 +128,6 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				assert.Zero(t, e.outbox.Len())
 				e.register("new@example.in") // a retry works
 			}},
-		{name: "otp request: issuing the code", method: "IssueToken", err: errDown, kind: KindUnavailable,
-			setup: registered,
-			run: func(e *env, s flowState) error {
-				return e.auth.RequestOTP(ctx, OTPRequest{Identifier: s.user.Email, Client: e.client})
-			},
-			after: func(t *testing.T, e *env, s flowState) {
-				assert.Equal(t, 1, e.mailsTo(s.user.Email), "no email with a code that was never stored")
-			}},
 		{name: "otp verify: consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
 				s := registered(t, e)
@@ -539,4 +531,39 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 			assert.ErrorIs(t, err, context.Canceled)
 		})
 	}
+}
+
+// A code or link that cannot be stored is answered like an unknown identifier:
+// during a partial outage the answer must still not tell accounts apart.
+func TestIssueFailureKeepsRequestsEnumerationSafe(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		request func(e *env, id string) error
+	}{
+		{name: "otp", request: func(e *env, id string) error {
+			return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, Client: e.client})
+		}},
+		{name: "password reset", request: func(e *env, id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) }},
+		{name: "pin reset", request: func(e *env, id string) error { return e.auth.RequestPINReset(ctx, id, e.client) }},
+		{name: "unlock", request: func(e *env, id string) error { return e.auth.RequestUnlock(ctx, id, e.client) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := e.register("partial@example.in")
+			before := e.mailsTo(u.Email)
+			e.auth.deps.Tokens = failingIssue{e.store}
+			require.NoError(t, tc.request(e, u.Email))
+			require.NoError(t, tc.request(e, "nobody@example.in"))
+			assert.Equal(t, before, e.mailsTo(u.Email), "no email with a token that was never stored")
+		})
+	}
+}
+
+type failingIssue struct{ ports.OneTimeTokenRepo }
+
+func (failingIssue) IssueToken(context.Context, ports.OneTimeToken) error {
+	return fmt.Errorf("issue: %w", ports.ErrUnavailable)
 }

@@ -13,15 +13,21 @@ type NewUser struct {
 	Language     string
 	PasswordHash string // stored with the user, so a user never exists without it
 	CreatedAt    time.Time
+	// Consents are the decisions given at registration. They become the first
+	// rows of the user's consent chain, appended exactly as
+	// ConsentLedger.AppendConsents would (UserID, Seq and the hashes are set by
+	// the registry), so an account never exists without its recorded consent.
+	Consents []ConsentRecord
 }
 
 // UserRegistry creates and changes users in managed mode. External-mode apps do
 // not provide it.
 type UserRegistry interface {
-	// CreateUser atomically creates the user and its initial password hash (which
-	// CredentialStore.Credentials then returns). It assigns the ID. It returns an
-	// error wrapping ErrConflict when the email (case-insensitively) or the
-	// username is taken, and then creates nothing.
+	// CreateUser atomically creates the user, its initial password hash (which
+	// CredentialStore.Credentials then returns) and its initial consent rows
+	// (which ConsentLedger.ConsentHistory then returns). It assigns the ID. It
+	// returns an error wrapping ErrConflict when the email (case-insensitively)
+	// or the username is taken, and then creates nothing.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// MarkEmailVerified records that the user proved the email address. It is
 	// idempotent. ErrNotFound for an unknown user.

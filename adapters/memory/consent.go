@@ -24,6 +24,11 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.
 	c := &s.consents
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return slices.Clone(c.appendLocked(userID, rows)), nil
+}
+
+// appendLocked chains rows onto userID's history; the caller holds c.mu.
+func (c *consentTable) appendLocked(userID string, rows []ports.ConsentRecord) []ports.ConsentRecord {
 	chain := c.chains[userID]
 	prev := ""
 	if n := len(chain); n > 0 {
@@ -40,7 +45,7 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.
 		prev = r.Hash
 	}
 	c.chains[userID] = append(chain, stored...)
-	return slices.Clone(stored), nil
+	return stored
 }
 
 // ConsentHistory returns the user's rows in Seq order, exactly as stored.

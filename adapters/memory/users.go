@@ -106,6 +106,12 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 		a.byUsername[nu.Username] = id
 	}
 	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
+	if len(nu.Consents) > 0 {
+		// Lock order: accounts, then consents (AppendConsents takes only the latter).
+		s.consents.mu.Lock()
+		s.consents.appendLocked(id, nu.Consents)
+		s.consents.mu.Unlock()
+	}
 	return u, nil
 }
 

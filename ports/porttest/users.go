@@ -122,6 +122,42 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 		assert.ErrorIs(t, s.Registry.SetSuspended(ctx, newID("usr_"), true), ports.ErrNotFound)
 	})
 
+	t.Run("create appends the initial consent rows as the start of the chain", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, append(uses, "Consents")...)
+		ctx := t.Context()
+		at := baseTime()
+		rows := []ports.ConsentRecord{
+			{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "hi", IPAddress: "203.0.113.7", UserAgent: "ua", RecordedAt: at},
+			{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "hi", IPAddress: "203.0.113.7", UserAgent: "ua", RecordedAt: at},
+		}
+		u, err := s.Registry.CreateUser(ctx, ports.NewUser{Email: "consent@example.com", PasswordHash: "h", CreatedAt: at, Consents: rows})
+		require.NoError(t, err)
+		history, err := s.Consents.ConsentHistory(ctx, u.ID)
+		require.NoError(t, err)
+		require.Len(t, history, 2)
+		prev := ""
+		for i, r := range history {
+			assert.Equal(t, u.ID, r.UserID)
+			assert.Equal(t, int64(i+1), r.Seq)
+			assert.Equal(t, rows[i].Category, r.Category)
+			assert.Equal(t, rows[i].Granted, r.Granted)
+			assert.Equal(t, prev, r.PrevHash)
+			assert.Equal(t, ports.ConsentHash(prev, r), r.Hash)
+			prev = r.Hash
+		}
+		more, err := s.Consents.AppendConsents(ctx, u.ID, []ports.ConsentRecord{{Category: "analytics", Granted: true, NoticeVersion: "1.0.0", RecordedAt: at}})
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), more[0].Seq, "later appends continue the chain")
+		assert.Equal(t, prev, more[0].PrevHash)
+
+		_, err = s.Registry.CreateUser(ctx, ports.NewUser{Email: "CONSENT@example.com", PasswordHash: "h", CreatedAt: at, Consents: rows})
+		require.ErrorIs(t, err, ports.ErrConflict)
+		again, err := s.Consents.ConsentHistory(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Len(t, again, 3, "a refused create appends nothing")
+	})
+
 	t.Run("create stores the password hash", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newStores, uses...)
