@@ -135,6 +135,17 @@ func deriveKey(secretKey []byte, label string) []byte {
 // when tokens are signed with HS256 only.
 func (a *Auth) JWKS() ([]byte, bool) { return a.signer.JWKS() }
 
+// Stats are counters for an app's metrics.
+type Stats struct {
+	// HashVerifications counts password and PIN hash verifications run,
+	// dummy ones included: a login burst that locks an account shows here as at
+	// most SoftLockAfter verifications.
+	HashVerifications int64
+}
+
+// Stats returns the counters since New.
+func (a *Auth) Stats() Stats { return Stats{HashVerifications: a.hasher.Verifications()} }
+
 // Config returns a copy of the configuration in force.
 func (a *Auth) Config() Config { return a.cfg }
 

@@ -151,6 +151,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 		}
 	})
 	assert.LessOrEqual(t, e.auth.hasher.Verifications()-before, int64(5))
+	assert.Equal(t, e.auth.hasher.Verifications(), e.auth.Stats().HashVerifications)
 	assert.Equal(t, int32(4), wrong.Load())
 	assert.Equal(t, int32(46), locked.Load())
 }
