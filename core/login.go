@@ -34,53 +34,28 @@ type LoginInput struct {
 // ErrEmailNotVerified, ErrUnavailable.
 func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	const op = "Login"
-	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
-	if err != nil {
-		return LoginResult{}, err
-	}
 	if err := checkSecretInput(op, "password", in.Password); err != nil {
 		return LoginResult{}, err
 	}
-	fingerprint, err := cleanFingerprint(op, in.DeviceFingerprint)
+	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if err := a.checkIPBlock(ctx, op, in.Client); err != nil {
-		return LoginResult{}, err
-	}
-	if err := a.limitIP(ctx, op, "login", a.cfg.RateLimits.LoginPerIP, in.Client); err != nil {
-		return LoginResult{}, err
-	}
-	u, found, err := a.findUser(ctx, op, identifier)
-	if err != nil {
-		return LoginResult{}, err
-	}
-	key := a.lockKey(u, found, identifier)
-	state, err := a.admitAttempt(ctx, op, key)
-	if err != nil {
-		return LoginResult{}, err
-	}
-	ok, err := a.checkPassword(ctx, op, u, found, in.Password)
+	u := s.user
+	ok, err := a.checkPassword(ctx, op, u, s.found, in.Password)
 	if err != nil {
 		return LoginResult{}, err
 	}
 	if !ok {
-		if err := a.recordIPFailure(ctx, op, a.identifierKey(identifier), in.Client, u.ID); err != nil {
-			return LoginResult{}, err
-		}
-		return LoginResult{}, a.attemptFailed(ctx, op, state, u, found, in.Client,
-			newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))
+		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))
 	}
-	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+	if err := a.succeedSignIn(ctx, s); err != nil {
 		return LoginResult{}, err
-	}
-	if u.Suspended {
-		return LoginResult{}, newError(op, KindSuspended, "", "this account is suspended")
 	}
 	if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
 		return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first")
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: fingerprint,
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: s.fingerprint,
 		public: in.IsPublicDevice, method: "pwd", client: in.Client})
 	if err != nil {
 		return LoginResult{}, err

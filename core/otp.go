@@ -83,34 +83,16 @@ type OTPVerifyInput struct {
 // code.
 func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, error) {
 	const op = "VerifyOTP"
-	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
-	if err != nil {
-		return LoginResult{}, err
-	}
 	if err := checkCode(op, "otp_code", in.Code); err != nil {
 		return LoginResult{}, err
 	}
-	fingerprint, err := cleanFingerprint(op, in.DeviceFingerprint)
+	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if err := a.checkIPBlock(ctx, op, in.Client); err != nil {
-		return LoginResult{}, err
-	}
-	if err := a.limitIP(ctx, op, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client); err != nil {
-		return LoginResult{}, err
-	}
-	u, found, err := a.findUser(ctx, op, identifier)
-	if err != nil {
-		return LoginResult{}, err
-	}
-	key := a.lockKey(u, found, identifier)
-	state, err := a.admitAttempt(ctx, op, key)
-	if err != nil {
-		return LoginResult{}, err
-	}
+	u := s.user
 	subject := u.ID
-	if !found {
+	if !s.found {
 		subject = "unknown" // same store work as a real check; no code has this subject
 	}
 	tok, err := a.deps.Tokens.ConsumeCode(ctx, subject, ports.PurposeLoginOTP, a.codeHash(ports.PurposeLoginOTP, subject, in.Code), a.now())
@@ -118,20 +100,13 @@ func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, e
 		if !isCodeRejection(err) {
 			return LoginResult{}, storeError(op, err)
 		}
-		if err := a.recordIPFailure(ctx, op, a.identifierKey(identifier), in.Client, u.ID); err != nil {
-			return LoginResult{}, err
-		}
-		return LoginResult{}, a.attemptFailed(ctx, op, state, u, found, in.Client,
-			newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
+		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
-	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+	if err := a.succeedSignIn(ctx, s); err != nil {
 		return LoginResult{}, err
 	}
-	if u.Suspended {
-		return LoginResult{}, newError(op, KindSuspended, "", "this account is suspended")
-	}
 	u = a.markEmailVerified(ctx, u, in.Client)
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: fingerprint, public: in.IsPublicDevice,
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: s.fingerprint, public: in.IsPublicDevice,
 		method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
 	if err != nil {
 		return LoginResult{}, err
