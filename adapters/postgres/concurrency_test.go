@@ -1,0 +1,124 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// race runs f(0..n-1) on n goroutines released together.
+func race(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func testSession(id, userID, hash string) ports.Session {
+	return ports.Session{
+		ID: id, UserID: userID, RefreshHash: hash,
+		DeviceFingerprint: "fp-" + id, DeviceInfo: "Firefox", IPAddress: "203.0.113.7",
+		AuthMethod: "pwd", CreatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour), LastUsedAt: t0,
+	}
+}
+
+func TestConcurrency(t *testing.T) {
+	t.Parallel()
+	store, _ := newTestDB(t)
+	ctx := context.Background()
+
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{name: "20 rotations of one refresh token: one wins, reuse revokes", run: func(t *testing.T) {
+			require.NoError(t, store.CreateSession(ctx, testSession("s-rot", "u-rot", "h0")))
+			const n = 20
+			errs := make([]error, n)
+			race(n, func(i int) {
+				_, errs[i] = store.RotateRefresh(ctx, "h0", "h1-"+string(rune('a'+i)), t0.Add(time.Minute))
+			})
+			wins := 0
+			for _, err := range errs {
+				if err == nil {
+					wins++
+					continue
+				}
+				assert.True(t, errors.Is(err, ports.ErrReused), "loser got %v", err)
+			}
+			assert.Equal(t, 1, wins)
+			// The losers presented a rotated-away token: the family is revoked,
+			// and a later reuse says so again.
+			_, err := store.RotateRefresh(ctx, "h0", "h2", t0.Add(2*time.Minute))
+			require.ErrorIs(t, err, ports.ErrReused)
+			s, err := store.Session(ctx, "s-rot")
+			require.NoError(t, err)
+			assert.False(t, s.RevokedAt.IsZero())
+		}},
+		{name: "8 concurrent uses of one OTP: exactly one", run: func(t *testing.T) {
+			require.NoError(t, store.IssueToken(ctx, ports.OneTimeToken{
+				ID: "otp-race", Purpose: ports.PurposeLoginOTP, Subject: "u-otp", Hash: "code-hash",
+				CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute), MaxAttempts: 5,
+			}))
+			const n = 8
+			errs := make([]error, n)
+			race(n, func(i int) {
+				_, errs[i] = store.ConsumeCode(ctx, "u-otp", ports.PurposeLoginOTP, "code-hash", t0.Add(time.Minute))
+			})
+			wins := 0
+			for _, err := range errs {
+				if err == nil {
+					wins++
+					continue
+				}
+				assert.ErrorIs(t, err, ports.ErrNotFound)
+			}
+			assert.Equal(t, 1, wins)
+		}},
+		{name: "50 concurrent failures: exactly 5 admitted", run: func(t *testing.T) {
+			policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
+			const n = 50
+			counted := make([]bool, n)
+			counts := make([]int, n)
+			race(n, func(i int) {
+				st, ok, err := store.CountAttempt(ctx, "acct:race", t0, policy)
+				assert.NoError(t, err)
+				counted[i], counts[i] = ok, st.Failures
+			})
+			admitted := map[int]bool{}
+			for i := range n {
+				if counted[i] {
+					assert.False(t, admitted[counts[i]], "count %d returned twice", counts[i])
+					admitted[counts[i]] = true
+				}
+			}
+			assert.Len(t, admitted, 5)
+			st, err := store.LockState(ctx, "acct:race")
+			require.NoError(t, err)
+			assert.Equal(t, 5, st.Failures)
+			assert.Equal(t, t0.Add(7*time.Minute), st.LockedUntil)
+			assert.Equal(t, 1, st.SoftLocks)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t)
+		})
+	}
+}

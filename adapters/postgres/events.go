@@ -1,0 +1,67 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// eventRow is one security event about a user.
+type eventRow struct {
+	bun.BaseModel `bun:"table:ba_security_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	UserID    string    `bun:"user_id"`
+	Kind      string    `bun:"kind"`
+	IPAddress string    `bun:"ip_address"`
+	UserAgent string    `bun:"user_agent"`
+	Detail    string    `bun:"detail"`
+	At        time.Time `bun:"at"`
+}
+
+// RecordEvent appends e.
+func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
+	const op = "record event"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	row := eventRow{
+		UserID:    e.UserID,
+		Kind:      e.Kind,
+		IPAddress: e.IPAddress,
+		UserAgent: e.UserAgent,
+		Detail:    e.Detail,
+		At:        utc(e.At),
+	}
+	_, err := s.db.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
+	return fail(ctx, op, err)
+}
+
+// Events lists the user's events, oldest first (ties in insertion order).
+func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
+	const op = "events"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []eventRow
+	err := s.db.NewSelect().Model(&rows).
+		Where("user_id = ?", userID).
+		OrderExpr("at ASC, id ASC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	out := make([]ports.SecurityEvent, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ports.SecurityEvent{
+			UserID:    r.UserID,
+			Kind:      r.Kind,
+			IPAddress: r.IPAddress,
+			UserAgent: r.UserAgent,
+			Detail:    r.Detail,
+			At:        utc(r.At),
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+// PurgeStats counts the rows one Purge deleted.
+type PurgeStats struct {
+	Sessions      int64 // expired sessions
+	RefreshTokens int64 // rotated-away hashes of those sessions
+	OneTimeTokens int64 // used or expired codes and links
+	IPBlocks      int64 // lapsed IP blocks
+	IPFailures    int64 // IP failures older than Options.IPFailureRetention
+}
+
+// The purge statements delete at most ?1 rows chosen through an index, so a
+// batch never scans a whole table and never holds many row locks. The chosen
+// keys go through = ANY (ARRAY(...)) rather than IN (...): the planner then
+// deletes by primary key, where an IN of a large LIMIT tempted it into a
+// hash join over a sequential scan. Each statement returns the number of rows
+// it deleted.
+const (
+	// Sessions and their families go together, in one statement.
+	purgeSessionsSQL = `
+WITH gone AS (
+    DELETE FROM ba_sessions WHERE id = ANY (ARRAY(
+        SELECT id FROM ba_sessions WHERE expires_at <= ?0 ORDER BY expires_at LIMIT ?1))
+    RETURNING id
+), family AS (
+    DELETE FROM ba_refresh_tokens WHERE session_id = ANY (ARRAY(SELECT id FROM gone))
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) AS main, (SELECT count(*) FROM family) AS extra`
+
+	// Used tokens and expired tokens come from two indexes.
+	purgeTokensSQL = `
+WITH gone AS (
+    DELETE FROM ba_otp_tokens WHERE id = ANY (ARRAY(
+        (SELECT id FROM ba_otp_tokens WHERE expires_at <= ?0 ORDER BY expires_at LIMIT ?1)
+        UNION
+        (SELECT id FROM ba_otp_tokens WHERE used_at IS NOT NULL ORDER BY used_at LIMIT ?1)))
+    RETURNING 1
+)
+SELECT count(*) AS main, 0 AS extra FROM gone`
+
+	purgeIPBlocksSQL = `
+WITH gone AS (
+    DELETE FROM ba_ip_blocks WHERE ip = ANY (ARRAY(
+        SELECT ip FROM ba_ip_blocks WHERE blocked_until <= ?0 ORDER BY blocked_until LIMIT ?1))
+    RETURNING 1
+)
+SELECT count(*) AS main, 0 AS extra FROM gone`
+
+	purgeIPFailuresSQL = `
+WITH gone AS (
+    DELETE FROM ba_ip_failures WHERE id = ANY (ARRAY(
+        SELECT id FROM ba_ip_failures WHERE at <= ?0 ORDER BY at LIMIT ?1))
+    RETURNING 1
+)
+SELECT count(*) AS main, 0 AS extra FROM gone`
+)
+
+// Purge deletes, in batches of at most batch rows per statement (zero or less
+// means 1000): expired sessions with their refresh-token families, used or
+// expired one-time tokens, lapsed IP blocks, and IP failures older than
+// Options.IPFailureRetention. Each kind is deleted until a batch comes back
+// short. The consent log is never purged, and neither are security events or
+// lockout counters (audit history). Run it from a periodic job.
+//
+// Each batch is its own statement, so an interrupted Purge leaves only whole
+// batches done. Options.QueryTimeout bounds each batch; bound the whole run
+// with ctx.
+func (s *Store) Purge(ctx context.Context, now time.Time, batch int) (PurgeStats, error) {
+	if batch <= 0 {
+		batch = defaultPurgeBatch
+	}
+	now = utc(now)
+	var stats PurgeStats
+	steps := []struct {
+		name        string
+		sql         string
+		before      time.Time
+		main, extra *int64
+	}{
+		{"sessions", purgeSessionsSQL, now, &stats.Sessions, &stats.RefreshTokens},
+		{"one-time tokens", purgeTokensSQL, now, &stats.OneTimeTokens, nil},
+		{"ip blocks", purgeIPBlocksSQL, now, &stats.IPBlocks, nil},
+		{"ip failures", purgeIPFailuresSQL, utc(now.Add(-s.ipFailureRetention)), &stats.IPFailures, nil},
+	}
+	for _, step := range steps {
+		for {
+			main, extra, err := s.purgeBatch(ctx, "purge "+step.name, step.sql, step.before, batch)
+			if err != nil {
+				return stats, err
+			}
+			*step.main += main
+			if step.extra != nil {
+				*step.extra += extra
+			}
+			// The token statement may delete up to two batches (expired and
+			// used); only a short batch means the table is clean.
+			if main < int64(batch) {
+				break
+			}
+		}
+	}
+	return stats, nil
+}
+
+func (s *Store) purgeBatch(ctx context.Context, op, query string, before time.Time, batch int) (main, extra int64, err error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var counts struct {
+		Main  int64 `bun:"main"`
+		Extra int64 `bun:"extra"`
+	}
+	if err := s.db.NewRaw(query, before, batch).Scan(ctx, &counts); err != nil {
+		return 0, 0, fail(ctx, op, err)
+	}
+	return counts.Main, counts.Extra, nil
+}

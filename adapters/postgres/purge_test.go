@@ -1,0 +1,117 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+
+	"github.com/bharatauth/bharatauth-go/adapters/postgres"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestPurge(t *testing.T) {
+	t.Parallel()
+	store, db := newTestDB(t)
+	ctx := context.Background()
+	now := t0.Add(48 * time.Hour)
+
+	// 7 expired sessions, each rotated twice (14 family rows), and 3 live ones,
+	// one of them revoked (kept: the export lists revoked sessions).
+	for i := range 10 {
+		s := testSession(fmt.Sprintf("s-%d", i), "u-purge", fmt.Sprintf("h-%d-0", i))
+		if i < 7 {
+			s.ExpiresAt = now.Add(-time.Minute)
+		} else {
+			s.ExpiresAt = now.Add(time.Hour)
+		}
+		require.NoError(t, store.CreateSession(ctx, s))
+		for r := 1; r <= 2; r++ {
+			_, err := store.RotateRefresh(ctx, fmt.Sprintf("h-%d-%d", i, r-1), fmt.Sprintf("h-%d-%d", i, r), t0)
+			require.NoError(t, err)
+		}
+	}
+	_, err := store.RevokeSessions(ctx, ports.Revocation{SessionID: "s-9"}, t0)
+	require.NoError(t, err)
+
+	// Tokens: 3 expired, 2 used (one invalidated by its successor, one
+	// consumed), 1 live.
+	for i := range 3 {
+		require.NoError(t, store.IssueToken(ctx, ports.OneTimeToken{
+			ID: fmt.Sprintf("old-%d", i), Purpose: ports.PurposeEmailVerify, Subject: fmt.Sprintf("u-%d", i),
+			Hash: fmt.Sprintf("old-%d", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour),
+		}))
+	}
+	for i, id := range []string{"first", "second", "live"} {
+		subject := "u-codes"
+		if id == "live" {
+			subject = "u-live"
+		}
+		require.NoError(t, store.IssueToken(ctx, ports.OneTimeToken{
+			ID: id, Purpose: ports.PurposeLoginOTP, Subject: subject, Hash: "hash-" + id,
+			CreatedAt: now.Add(time.Duration(i-5) * time.Minute), ExpiresAt: now.Add(10 * time.Minute), MaxAttempts: 5,
+		}))
+	}
+	_, err = store.ConsumeCode(ctx, "u-codes", ports.PurposeLoginOTP, "hash-second", now)
+	require.NoError(t, err)
+
+	// IP data: 2 lapsed blocks, 1 in force; 4 old failures, 2 recent.
+	policy := ports.IPPolicy{DistinctIdentifiers: 1, Window: 24 * time.Hour, BlockFor: time.Hour}
+	for i, at := range []time.Time{t0, t0.Add(time.Hour), now.Add(-time.Minute)} {
+		_, err := store.RecordIPFailure(ctx, fmt.Sprintf("192.0.2.%d", i), "x", at, policy)
+		require.NoError(t, err)
+	}
+	for i, at := range []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute), now.Add(-time.Hour)} {
+		_, err := store.RecordIPFailure(ctx, "198.51.100.9", fmt.Sprintf("id-%d", i), at, ports.IPPolicy{})
+		require.NoError(t, err)
+	}
+	_, err = store.AppendConsents(ctx, "u-purge", []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}})
+	require.NoError(t, err)
+
+	stats, err := store.Purge(ctx, now, 2)
+	require.NoError(t, err)
+	// IP failures older than the 24 h retention: the block set-ups at t0 and
+	// t0+1h, and the three of 198.51.100.9 from t0 to t0+2m.
+	assert.Equal(t, postgres.PurgeStats{
+		Sessions: 7, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5,
+	}, stats)
+
+	counts := []struct {
+		name  string
+		table string
+		want  int64
+	}{
+		{name: "sessions left", table: "ba_sessions", want: 3},
+		{name: "family rows left", table: "ba_refresh_tokens", want: 6},
+		{name: "tokens left", table: "ba_otp_tokens", want: 1},
+		{name: "blocks left", table: "ba_ip_blocks", want: 1},
+		{name: "consent rows kept", table: "ba_consent_log", want: 1},
+	}
+	for _, c := range counts {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, countRows(t, db, c.table))
+		})
+	}
+	assert.Equal(t, int64(2), countRows(t, db, "ba_ip_failures"))
+
+	tok, err := store.Tokens(ctx, "u-live")
+	require.NoError(t, err)
+	require.Len(t, tok, 1)
+	assert.Equal(t, "live", tok[0].ID)
+
+	// A second run finds nothing more.
+	again, err := store.Purge(ctx, now, 2)
+	require.NoError(t, err)
+	assert.Equal(t, postgres.PurgeStats{}, again)
+}
+
+func countRows(t *testing.T, db *bun.DB, table string) int64 {
+	t.Helper()
+	n, err := db.NewSelect().Table(table).Count(context.Background())
+	require.NoError(t, err)
+	return n
+}

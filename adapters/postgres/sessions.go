@@ -1,0 +1,267 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// sessionRow is one signed-in device: a row of the trust matrix and the head
+// of its refresh-token family.
+type sessionRow struct {
+	bun.BaseModel `bun:"table:ba_sessions,alias:s"`
+
+	ID                string    `bun:"id,pk"`
+	UserID            string    `bun:"user_id"`
+	RefreshHash       string    `bun:"refresh_hash"`
+	DeviceFingerprint string    `bun:"device_fingerprint"`
+	DeviceInfo        string    `bun:"device_info"`
+	IPAddress         string    `bun:"ip_address"`
+	IsPublicDevice    bool      `bun:"is_public_device"`
+	IsVerifiedDevice  bool      `bun:"is_verified_device"`
+	AuthMethod        string    `bun:"auth_method"`
+	CreatedAt         time.Time `bun:"created_at"`
+	ExpiresAt         time.Time `bun:"expires_at"`
+	LastUsedAt        time.Time `bun:"last_used_at"`
+	RevokedAt         time.Time `bun:"revoked_at,nullzero"`
+	StepUpAt          time.Time `bun:"step_up_at,nullzero"`
+}
+
+// refreshTokenRow is a refresh-token hash a session rotated away. Presenting
+// it again is reuse and revokes the family.
+type refreshTokenRow struct {
+	bun.BaseModel `bun:"table:ba_refresh_tokens"`
+
+	Hash      string    `bun:"hash,pk"`
+	SessionID string    `bun:"session_id"`
+	RotatedAt time.Time `bun:"rotated_at"`
+}
+
+func newSessionRow(s ports.Session) sessionRow {
+	return sessionRow{
+		ID:                s.ID,
+		UserID:            s.UserID,
+		RefreshHash:       s.RefreshHash,
+		DeviceFingerprint: s.DeviceFingerprint,
+		DeviceInfo:        s.DeviceInfo,
+		IPAddress:         s.IPAddress,
+		IsPublicDevice:    s.IsPublicDevice,
+		IsVerifiedDevice:  s.IsVerifiedDevice,
+		AuthMethod:        s.AuthMethod,
+		CreatedAt:         utc(s.CreatedAt),
+		ExpiresAt:         utc(s.ExpiresAt),
+		LastUsedAt:        utc(s.LastUsedAt),
+		RevokedAt:         utc(s.RevokedAt),
+		StepUpAt:          utc(s.StepUpAt),
+	}
+}
+
+func (r sessionRow) session() ports.Session {
+	return ports.Session{
+		ID:                r.ID,
+		UserID:            r.UserID,
+		RefreshHash:       r.RefreshHash,
+		DeviceFingerprint: r.DeviceFingerprint,
+		DeviceInfo:        r.DeviceInfo,
+		IPAddress:         r.IPAddress,
+		IsPublicDevice:    r.IsPublicDevice,
+		IsVerifiedDevice:  r.IsVerifiedDevice,
+		AuthMethod:        r.AuthMethod,
+		CreatedAt:         utc(r.CreatedAt),
+		ExpiresAt:         utc(r.ExpiresAt),
+		LastUsedAt:        utc(r.LastUsedAt),
+		RevokedAt:         utc(r.RevokedAt),
+		StepUpAt:          utc(r.StepUpAt),
+	}
+}
+
+// CreateSession stores a new session. ErrConflict when the ID or the refresh
+// hash exists (both are unique keys).
+func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
+	const op = "create session"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	row := newSessionRow(sess)
+	if row.LastUsedAt.IsZero() {
+		row.LastUsedAt = row.CreatedAt
+	}
+	_, err := s.db.NewInsert().Model(&row).Exec(ctx)
+	return fail(ctx, op, err)
+}
+
+// Session returns a session by ID, revoked or expired ones included.
+// ErrNotFound when there is none.
+func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
+	const op = "session"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var row sessionRow
+	err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ports.Session{}, notFound(op)
+	}
+	if err != nil {
+		return ports.Session{}, fail(ctx, op, err)
+	}
+	return row.session(), nil
+}
+
+// Sessions lists every session of the user, newest first.
+func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
+	const op = "sessions"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []sessionRow
+	err := s.db.NewSelect().Model(&rows).
+		Where("user_id = ?", userID).
+		OrderExpr("created_at DESC, id DESC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	out := make([]ports.Session, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.session())
+	}
+	return out, nil
+}
+
+// rotateSQL is the success path of RotateRefresh in one statement: move the
+// session to the new hash if it is active and still on the old one, and file
+// the old hash in its family. Of concurrent callers with one old hash, the
+// first takes the row lock; the others re-check refresh_hash after it commits
+// and match nothing.
+const rotateSQL = `
+WITH rotated AS (
+    UPDATE ba_sessions SET refresh_hash = ?1, last_used_at = ?2
+    WHERE refresh_hash = ?0 AND revoked_at IS NULL AND expires_at > ?2
+    RETURNING *
+), filed AS (
+    INSERT INTO ba_refresh_tokens (hash, session_id, rotated_at)
+    SELECT ?0, id, ?2::timestamptz FROM rotated
+)
+SELECT * FROM rotated`
+
+// RotateRefresh replaces the session's refresh hash oldHash with newHash; see
+// ports.SessionRepo for the outcomes (ErrReused comes with the revoked
+// session). The success path is one statement; the
+// failure path is one transaction that tells reuse (revoking the family),
+// revocation, expiry and an unknown hash apart.
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
+	const op = "rotate refresh"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	now = utc(now)
+	var rows []sessionRow
+	if err := s.db.NewRaw(rotateSQL, oldHash, newHash, now).Scan(ctx, &rows); err != nil {
+		return ports.Session{}, fail(ctx, op, err)
+	}
+	if len(rows) == 1 {
+		return rows[0].session(), nil
+	}
+
+	var (
+		outcome error
+		result  ports.Session
+	)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var cur sessionRow
+		err := tx.NewSelect().Model(&cur).Where("refresh_hash = ?", oldHash).For("UPDATE").Scan(ctx)
+		switch {
+		case err == nil && !cur.RevokedAt.IsZero():
+			outcome = notFound(op)
+			return nil
+		case err == nil && !now.Before(cur.ExpiresAt):
+			outcome = fmt.Errorf("postgres: %s: %w", op, ports.ErrExpired)
+			return nil
+		case err == nil:
+			// Active and on oldHash after all (it appeared after the first
+			// statement's snapshot): rotate under the row lock we now hold.
+			rotated, err := rotateLocked(ctx, tx, cur, oldHash, newHash, now)
+			result = rotated
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		var fam refreshTokenRow
+		err = tx.NewSelect().Model(&fam).Where("hash = ?", oldHash).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			outcome = notFound(op)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// Reuse of a rotated-away token: revoke the whole family (RFC 9700)
+		// and return it, so the caller knows whose token was copied. An
+		// already revoked session keeps its first revocation time.
+		var revoked sessionRow
+		err = tx.NewUpdate().Model(&revoked).
+			Set("revoked_at = coalesce(revoked_at, ?)", now).
+			Where("id = ?", fam.SessionID).
+			Returning("*").
+			Scan(ctx)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		result = revoked.session()
+		outcome = fmt.Errorf("postgres: %s: %w", op, ports.ErrReused)
+		return nil
+	})
+	if err != nil {
+		return ports.Session{}, fail(ctx, op, err)
+	}
+	return result, outcome
+}
+
+// rotateLocked rotates cur, whose row the transaction holds locked.
+func rotateLocked(ctx context.Context, tx bun.Tx, cur sessionRow, oldHash, newHash string, now time.Time) (ports.Session, error) {
+	cur.RefreshHash = newHash
+	cur.LastUsedAt = now
+	if _, err := tx.NewUpdate().Model(&cur).Column("refresh_hash", "last_used_at").WherePK().Exec(ctx); err != nil {
+		return ports.Session{}, err
+	}
+	filed := refreshTokenRow{Hash: oldHash, SessionID: cur.ID, RotatedAt: now}
+	if _, err := tx.NewInsert().Model(&filed).Exec(ctx); err != nil {
+		return ports.Session{}, err
+	}
+	return cur.session(), nil
+}
+
+// RevokeSessions revokes, in one statement, the active sessions r selects and
+// returns their IDs.
+func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
+	const op = "revoke sessions"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	now = utc(now)
+	q := s.db.NewUpdate().Model((*sessionRow)(nil)).
+		Set("revoked_at = ?", now).
+		Where("revoked_at IS NULL").
+		Where("expires_at > ?", now).
+		Returning("id")
+	switch {
+	case r.SessionID != "":
+		q = q.Where("id = ?", r.SessionID)
+	case r.RefreshHash != "":
+		q = q.Where("refresh_hash = ?", r.RefreshHash)
+	case r.UserID != "":
+		q = q.Where("user_id = ?", r.UserID)
+		if r.ExceptSessionID != "" {
+			q = q.Where("id <> ?", r.ExceptSessionID)
+		}
+	default:
+		return []string{}, nil // an empty Revocation selects nothing
+	}
+	ids := []string{}
+	if err := q.Scan(ctx, &ids); err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	return ids, nil
+}

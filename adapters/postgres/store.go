@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Compile-time proof that *Store implements every storage port.
+var (
+	_ ports.UserDirectory    = (*Store)(nil)
+	_ ports.UserRegistry     = (*Store)(nil)
+	_ ports.CredentialStore  = (*Store)(nil)
+	_ ports.LockoutStore     = (*Store)(nil)
+	_ ports.SessionRepo      = (*Store)(nil)
+	_ ports.DeviceTrust      = (*Store)(nil)
+	_ ports.OneTimeTokenRepo = (*Store)(nil)
+	_ ports.ConsentLedger    = (*Store)(nil)
+	_ ports.AbuseGuard       = (*Store)(nil)
+	_ ports.EventLog         = (*Store)(nil)
+)
+
+// Defaults applied to the zero Options.
+const (
+	defaultQueryTimeout       = 5 * time.Second
+	defaultIPFailureRetention = 24 * time.Hour
+	defaultPurgeBatch         = 1000
+)
+
+// Options tunes a Store. The zero value is ready to use.
+type Options struct {
+	// QueryTimeout bounds every method call (all its statements together), so
+	// that a stuck database answers ErrUnavailable instead of hanging a login.
+	// Zero means 5 seconds; a negative value disables the bound (the caller's
+	// context still applies).
+	QueryTimeout time.Duration
+	// IPFailureRetention is how long Purge keeps per-IP failure rows. Keep it
+	// at least as long as the IPPolicy.Window core uses. Zero means 24 hours.
+	IPFailureRetention time.Duration
+}
+
+// Store implements the BharatAuth storage ports over PostgreSQL. It is safe
+// for concurrent use; every atomic rule of the ports is one SQL statement or
+// one transaction inside a single method.
+type Store struct {
+	db                 *bun.DB
+	queryTimeout       time.Duration
+	ipFailureRetention time.Duration
+}
+
+// New returns a Store over db, which must use the PostgreSQL dialect
+// (pgdialect). Call Migrate before first use.
+func New(db *bun.DB, opts Options) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("postgres: nil *bun.DB")
+	}
+	if name := db.Dialect().Name(); name != dialect.PG {
+		return nil, errors.New("postgres: the *bun.DB must use pgdialect, got " + name.String())
+	}
+	if opts.IPFailureRetention < 0 {
+		return nil, errors.New("postgres: negative IPFailureRetention")
+	}
+	s := &Store{
+		db:                 db,
+		queryTimeout:       opts.QueryTimeout,
+		ipFailureRetention: opts.IPFailureRetention,
+	}
+	if s.queryTimeout == 0 {
+		s.queryTimeout = defaultQueryTimeout
+	}
+	if s.ipFailureRetention == 0 {
+		s.ipFailureRetention = defaultIPFailureRetention
+	}
+	return s, nil
+}
+
+// DB returns the database the Store uses, for an app that wants to share it.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// call bounds ctx by the query timeout. The returned context carries a marker
+// so that fail can tell our own timeout (the store is unavailable) from the
+// caller's deadline (which passes through).
+func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.queryTimeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, s.queryTimeout, errQueryTimeout)
+}
+
+// utc normalises a time read from or written to the database: UTC, at the
+// microsecond precision PostgreSQL keeps. The zero time stays zero.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}

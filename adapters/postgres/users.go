@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// userRow is a managed-mode user: identity in ba_users joined with its
+// account state in ba_accounts.
+type userRow struct {
+	bun.BaseModel `bun:"table:ba_users,alias:u"`
+
+	ID          string    `bun:"id,pk"`
+	Email       string    `bun:"email"`
+	Username    string    `bun:"username,nullzero"`
+	DisplayName string    `bun:"display_name"`
+	Language    string    `bun:"language"`
+	CreatedAt   time.Time `bun:"created_at"`
+
+	EmailVerifiedAt time.Time `bun:"email_verified_at,scanonly,nullzero"`
+	Suspended       bool      `bun:"suspended,scanonly"`
+}
+
+// accountRow is the mutable account state of a managed-mode user.
+type accountRow struct {
+	bun.BaseModel `bun:"table:ba_accounts"`
+
+	UserID          string    `bun:"user_id,pk"`
+	EmailVerifiedAt time.Time `bun:"email_verified_at,nullzero"`
+	Suspended       bool      `bun:"suspended"`
+}
+
+func (r userRow) user() ports.User {
+	return ports.User{
+		ID:            r.ID,
+		Email:         r.Email,
+		Username:      r.Username,
+		DisplayName:   r.DisplayName,
+		Language:      r.Language,
+		EmailVerified: !r.EmailVerifiedAt.IsZero(),
+		Suspended:     r.Suspended,
+		CreatedAt:     utc(r.CreatedAt),
+	}
+}
+
+// UserByEmail finds a managed user by email, case-insensitively (served by
+// the unique index on lower(email)). ErrNotFound when none matches.
+func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	return s.findUser(ctx, "user by email", "lower(u.email) = lower(?)", email)
+}
+
+// UserByUsername finds a managed user by username, case-insensitively, so that
+// "Asha" and "asha" cannot be two people. ErrNotFound when none matches.
+func (s *Store) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	if username == "" {
+		return ports.User{}, notFound("user by username")
+	}
+	return s.findUser(ctx, "user by username", "lower(u.username) = lower(?)", username)
+}
+
+// UserByID finds a managed user by ID. ErrNotFound when none matches.
+func (s *Store) UserByID(ctx context.Context, id string) (ports.User, error) {
+	return s.findUser(ctx, "user by id", "u.id = ?", id)
+}
+
+func (s *Store) findUser(ctx context.Context, op, where string, arg any) (ports.User, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var row userRow
+	err := s.db.NewSelect().Model(&row).
+		ColumnExpr("u.*").
+		ColumnExpr("a.email_verified_at, coalesce(a.suspended, false) AS suspended").
+		Join("LEFT JOIN ba_accounts AS a ON a.user_id = u.id").
+		Where(where, arg).
+		Limit(1).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ports.User{}, notFound(op)
+	}
+	if err != nil {
+		return ports.User{}, fail(ctx, op, err)
+	}
+	return row.user(), nil
+}
+
+// CreateUser creates the user, its account row, its credentials row and the
+// start of its consent chain in one transaction. ErrConflict when the email
+// (case-insensitively) or the username is taken; then nothing is created.
+func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, error) {
+	const op = "create user"
+	email := strings.TrimSpace(u.Email)
+	if email == "" {
+		return ports.User{}, fmt.Errorf("postgres: %s: empty email", op)
+	}
+	id, err := newID()
+	if err != nil {
+		return ports.User{}, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	at := utc(u.CreatedAt)
+	row := userRow{
+		ID:          id,
+		Email:       email,
+		Username:    strings.TrimSpace(u.Username),
+		DisplayName: u.DisplayName,
+		Language:    u.Language,
+		CreatedAt:   at,
+	}
+	cred := credentialRow{UserID: id, PasswordHash: u.PasswordHash}
+	if u.PasswordHash != "" {
+		cred.PasswordChangedAt = at
+	}
+
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(&accountRow{UserID: id}).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(&cred).Exec(ctx); err != nil {
+			return err
+		}
+		if len(u.Consents) == 0 {
+			return nil
+		}
+		_, err := appendChain(ctx, tx, id, u.Consents)
+		return err
+	})
+	if err != nil {
+		return ports.User{}, fail(ctx, op, err)
+	}
+	return row.user(), nil
+}
+
+// MarkEmailVerified records the first verification time; repeating it keeps
+// that time. ErrNotFound for an unknown user.
+func (s *Store) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	const op = "mark email verified"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	res, err := s.db.NewUpdate().Model((*accountRow)(nil)).
+		Set("email_verified_at = coalesce(email_verified_at, ?)", utc(at)).
+		Where("user_id = ?", userID).
+		Exec(ctx)
+	return s.expectRow(ctx, op, res, err)
+}
+
+// SetSuspended suspends or reinstates a user. ErrNotFound for an unknown user.
+func (s *Store) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	const op = "set suspended"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	res, err := s.db.NewUpdate().Model((*accountRow)(nil)).
+		Set("suspended = ?", suspended).
+		Where("user_id = ?", userID).
+		Exec(ctx)
+	return s.expectRow(ctx, op, res, err)
+}
+
+// expectRow maps an UPDATE that matched no row to ErrNotFound.
+func (s *Store) expectRow(ctx context.Context, op string, res sql.Result, err error) error {
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	if n == 0 {
+		return notFound(op)
+	}
+	return nil
+}
+
+// newID returns a random (version 4) UUID in its canonical text form.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
