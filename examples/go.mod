@@ -3,14 +3,51 @@ module github.com/bharatauth/bharatauth-go/examples
 go 1.26.0
 
 require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2/config v1.33.18
+	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
 	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
 	github.com/bharatauth/bharatauth-go/core v0.0.0
 	github.com/bharatauth/bharatauth-go/transport/http v0.0.0
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/redis/rueidis v1.0.79
 	github.com/stretchr/testify v1.11.1
+	github.com/uptrace/bun v1.3.0
+	github.com/uptrace/bun/dialect/pgdialect v1.3.0
 )
 
 require (
-	github.com/bharatauth/bharatauth-go/ports v0.0.0 // indirect
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
+	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
+	github.com/aws/smithy-go v1.28.9 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/jinzhu/inflection v1.0.0 // indirect
+	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
+	github.com/tmthrgd/go-hex v0.0.0-20190904060850-447a3041c3bc // indirect
+	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	github.com/wneessen/go-mail v0.8.1 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)
+
+require (
+	github.com/bharatauth/bharatauth-go/adapters/postgres v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/redis v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/ses v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/smtp v0.0.0
+	github.com/bharatauth/bharatauth-go/ports v0.0.0
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
@@ -27,3 +64,11 @@ replace (
 )
 
 replace github.com/bharatauth/bharatauth-go/ports/porttest => ../ports/porttest
+
+replace github.com/bharatauth/bharatauth-go/adapters/postgres => ../adapters/postgres
+
+replace github.com/bharatauth/bharatauth-go/adapters/redis => ../adapters/redis
+
+replace github.com/bharatauth/bharatauth-go/adapters/smtp => ../adapters/smtp
+
+replace github.com/bharatauth/bharatauth-go/adapters/ses => ../adapters/ses

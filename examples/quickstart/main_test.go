@@ -9,31 +9,14 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/examples/internal/server"
 )
-
-// syncBuffer collects the quickstart's output from its goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var (
 	urlRE   = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
@@ -45,7 +28,7 @@ var (
 func TestQuickstartRegisterVerifyLogin(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &server.LockedBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", out) }()
 

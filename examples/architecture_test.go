@@ -1,0 +1,71 @@
+package examples
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/bharatauth/bharatauth-go/"
+
+// TestDependencyRule enforces DESIGN.md section 1 over every module: ports
+// imports only the standard library; core imports ports (plus golang-jwt and
+// x/crypto) and never an adapter or the transport; adapters import ports and
+// never core or the transport; transport/http imports core and ports and no
+// adapter.
+func TestDependencyRule(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		pkgs      string
+		forbidden []string
+	}{
+		{name: "core", pkgs: module + "core/...", forbidden: []string{module + "adapters/", module + "transport/"}},
+		{name: "memory", pkgs: module + "adapters/memory/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "postgres", pkgs: module + "adapters/postgres/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "redis", pkgs: module + "adapters/redis/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "smtp", pkgs: module + "adapters/smtp/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "ses", pkgs: module + "adapters/ses/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "transport", pkgs: module + "transport/http/...", forbidden: []string{module + "adapters/"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, dep := range deps(t, tc.pkgs) {
+				for _, f := range tc.forbidden {
+					if strings.HasPrefix(dep, f) {
+						t.Errorf("%s depends on %s", tc.name, dep)
+					}
+				}
+			}
+		})
+	}
+	t.Run("ports is standard library only", func(t *testing.T) {
+		t.Parallel()
+		for _, dep := range deps(t, module+"ports") {
+			if dep != module+"ports" && strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") {
+				t.Errorf("ports depends on %s", dep)
+			}
+		}
+	})
+	t.Run("core reaches outside only for jwt and x/crypto", func(t *testing.T) {
+		t.Parallel()
+		for _, dep := range deps(t, module+"core/...") {
+			if strings.HasPrefix(dep, module) || !strings.Contains(strings.SplitN(dep, "/", 2)[0], ".") {
+				continue
+			}
+			if !strings.HasPrefix(dep, "github.com/golang-jwt/jwt/v5") && !strings.HasPrefix(dep, "golang.org/x/") {
+				t.Errorf("core depends on %s", dep)
+			}
+		}
+	})
+}
+
+// deps lists the packages pattern imports, directly or not (tests excluded).
+func deps(t *testing.T, pattern string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pattern).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v\n%s", pattern, err, out)
+	}
+	return strings.Fields(string(out))
+}

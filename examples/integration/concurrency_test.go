@@ -1,0 +1,92 @@
+package integration
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// together runs f n times at once, released by one channel close.
+func together(n int, f func()) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			f()
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+func TestTwentyConcurrentRefreshesOverPostgresExactlyOneWins(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, "refresh@example.in")
+	res := in.login(t, "refresh@example.in")
+	var wins atomic.Int32
+	var winner atomic.Value
+	together(20, func() {
+		tokens, err := in.auth.Refresh(context.Background(), res.RefreshToken, client)
+		if err == nil {
+			wins.Add(1)
+			winner.Store(tokens)
+		}
+	})
+	require.Equal(t, int32(1), wins.Load())
+
+	// A later reuse of the old token revokes the family: the winner's tokens die too.
+	_, err := in.auth.Refresh(context.Background(), res.RefreshToken, client)
+	require.ErrorIs(t, err, core.ErrUnauthorized)
+	_, err = in.auth.Refresh(context.Background(), winner.Load().(core.Tokens).RefreshToken, client)
+	require.ErrorIs(t, err, core.ErrUnauthorized)
+	_, err = in.auth.Authenticate(context.Background(), winner.Load().(core.Tokens).AccessToken)
+	require.ErrorIs(t, err, core.ErrUnauthorized)
+}
+
+func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, "otp@example.in")
+	ctx := context.Background()
+	require.NoError(t, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: "otp@example.in", Client: client}))
+	code := in.lastCode(t, "otp@example.in")
+	var wins atomic.Int32
+	together(8, func() {
+		if _, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: "otp@example.in", Code: code, Client: client}); err == nil {
+			wins.Add(1)
+		}
+	})
+	assert.Equal(t, int32(1), wins.Load())
+	u, err := in.store.UserByEmail(ctx, "otp@example.in")
+	require.NoError(t, err)
+	sessions, err := in.store.Sessions(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, sessions, 1, "exactly one session")
+}
+
+func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *testing.T) {
+	t.Parallel()
+	// Production hashing: the point is the cost an attacker can cause.
+	in := newInstance(t, newDB(t), setup{})
+	in.register(t, "target@example.in")
+	before := in.auth.Stats().HashVerifications
+	var locked atomic.Int32
+	together(50, func() {
+		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
+		if core.KindOf(err) == core.KindLocked {
+			locked.Add(1)
+		}
+	})
+	assert.LessOrEqual(t, in.auth.Stats().HashVerifications-before, int64(5))
+	assert.Equal(t, int32(46), locked.Load(), "4 wrong answers, then the lock")
+	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
+	require.ErrorIs(t, err, core.ErrLocked, "the lock holds against the right password")
+}

@@ -1,0 +1,8 @@
+// Package integration runs core over the real adapters — PostgreSQL, and Redis
+// in front of it — for what no single module can test alone: the atomic rules
+// under real concurrency against the real database, two app instances sharing
+// one Redis, and benchmarks of whole flows with their database round trips.
+//
+// It needs the local services (see the README); its tests fail, never skip,
+// when one is unreachable.
+package integration

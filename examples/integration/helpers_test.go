@@ -1,0 +1,127 @@
+package integration
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/redis/rueidis"
+	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/adapters/postgres"
+	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
+	baredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+const (
+	password = "correct horse battery staple"
+	fp       = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+)
+
+var (
+	client  = core.Client{IP: "203.0.113.7", UserAgent: "integration"}
+	codeRE  = regexp.MustCompile(`\b\d{6}\b`)
+	consent = func() []core.ConsentDecision {
+		var ds []core.ConsentDecision
+		for _, c := range core.DefaultCategories() {
+			ds = append(ds, core.ConsentDecision{Category: c.Name, Granted: true})
+		}
+		return ds
+	}()
+)
+
+// instance is one app instance: core over the shared PostgreSQL store, with
+// its own Redis client and session cache when redis is on.
+type instance struct {
+	auth   *core.Auth
+	store  *postgres.Store
+	db     *bun.DB
+	outbox *memory.Outbox
+}
+
+type setup struct {
+	fastHashing bool
+	redisPrefix string // when set: a Redis session cache with these keys (instances sharing it see each other)
+}
+
+func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
+	tb.Helper()
+	store, err := postgres.New(db, postgres.Options{})
+	require.NoError(tb, err)
+	in := &instance{store: store, db: db, outbox: memory.NewOutbox()}
+	deps := core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
+		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox}
+	if s.redisPrefix != "" {
+		rc := redisClient(tb)
+		sessions, err := baredis.NewSessionCache(store, rc, baredis.SessionCacheOptions{Prefix: s.redisPrefix})
+		require.NoError(tb, err)
+		devices, err := baredis.NewDeviceTrustCache(store, sessions)
+		require.NoError(tb, err)
+		deps.Sessions, deps.Devices = sessions, devices
+	}
+	cfg := core.DefaultConfig()
+	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")
+	cfg.UnsafeFastHashingForTests = s.fastHashing
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	in.auth, err = core.New(cfg, deps)
+	require.NoError(tb, err)
+	return in
+}
+
+// newPrefix is a Redis key prefix of its own for one test.
+func newPrefix() string { return "ba:it:" + randomHex() + ":" }
+
+func redisURL() string {
+	if u := os.Getenv("BHARATAUTH_TEST_REDIS_URL"); u != "" {
+		return u
+	}
+	return "127.0.0.1:6379"
+}
+
+func redisClient(tb testing.TB) rueidis.Client {
+	tb.Helper()
+	c, err := baredis.NewClient(redisURL(), baredis.ClientOptions{})
+	if err != nil {
+		tb.Fatalf("Redis at %s is unreachable (%v); start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save \"\" --appendonly no", redisURL(), err)
+	}
+	tb.Cleanup(c.Close)
+	return c
+}
+
+func (in *instance) register(tb testing.TB, email string) {
+	tb.Helper()
+	_, err := in.auth.Register(context.Background(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
+	require.NoError(tb, err)
+}
+
+func (in *instance) login(tb testing.TB, email string) core.LoginResult {
+	tb.Helper()
+	res, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
+	require.NoError(tb, err)
+	return res
+}
+
+func (in *instance) lastCode(tb testing.TB, email string) string {
+	tb.Helper()
+	m, ok := in.outbox.Last(email)
+	require.True(tb, ok)
+	code := codeRE.FindString(m.Text)
+	require.NotEmpty(tb, code)
+	return code
+}
+
+// newDB is a migrated private schema.
+func newDB(tb testing.TB) *bun.DB { return pgtest.NewDB(tb) }
+
+func randomHex() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// settings is the production example's configuration, read from the
+// environment (see the README's table).
+type settings struct {
+	Addr           string
+	PublicURL      string
+	DatabaseURL    string
+	Secret         []byte
+	TrustedProxies []netip.Prefix
+	RedisURL       string
+	Mailer         string // console | smtp | ses
+
+	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
+	SMTPPort                                                int
+
+	SESFrom, SESEndpoint, AWSRegion string
+}
+
+// minSecretLen mirrors core's floor, so a short secret is refused with a
+// message that names the variable.
+const minSecretLen = 32
+
+// loadSettings reads and checks the environment through getenv, listing every
+// problem at once.
+func loadSettings(getenv func(string) string) (settings, error) {
+	s := settings{
+		Addr:         getenv("BHARATAUTH_ADDR"),
+		PublicURL:    strings.TrimRight(getenv("BHARATAUTH_PUBLIC_URL"), "/"),
+		DatabaseURL:  getenv("DATABASE_URL"),
+		Secret:       []byte(getenv("BHARATAUTH_SECRET")),
+		RedisURL:     getenv("REDIS_URL"),
+		Mailer:       strings.ToLower(getenv("MAILER")),
+		SMTPHost:     getenv("SMTP_HOST"),
+		SMTPUsername: getenv("SMTP_USERNAME"),
+		SMTPPassword: getenv("SMTP_PASSWORD"),
+		SMTPFrom:     getenv("SMTP_FROM"),
+		SMTPTLS:      strings.ToLower(getenv("SMTP_TLS")),
+		SESFrom:      getenv("SES_FROM"),
+		SESEndpoint:  getenv("SES_ENDPOINT"),
+		AWSRegion:    getenv("AWS_REGION"),
+	}
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if s.Addr == "" {
+		s.Addr = "127.0.0.1:8080"
+	}
+	if s.PublicURL == "" {
+		s.PublicURL = "http://" + s.Addr
+	}
+	if s.DatabaseURL == "" {
+		bad("DATABASE_URL is required (e.g. postgres://app@127.0.0.1:5432/app?sslmode=disable)")
+	}
+	if len(s.Secret) < minSecretLen {
+		bad("BHARATAUTH_SECRET must be at least %d bytes (got %d); generate one with `openssl rand -base64 48`", minSecretLen, len(s.Secret))
+	}
+	for _, cidr := range strings.Split(getenv("BHARATAUTH_TRUSTED_PROXIES"), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			bad("BHARATAUTH_TRUSTED_PROXIES: %q is not a CIDR", cidr)
+			continue
+		}
+		s.TrustedProxies = append(s.TrustedProxies, p.Masked())
+	}
+	switch s.Mailer {
+	case "", "console":
+		s.Mailer = "console"
+	case "smtp":
+		if s.SMTPHost == "" || s.SMTPFrom == "" {
+			bad("MAILER=smtp needs SMTP_HOST and SMTP_FROM")
+		}
+		if port := getenv("SMTP_PORT"); port != "" {
+			n, err := strconv.Atoi(port)
+			if err != nil || n <= 0 || n > 65535 {
+				bad("SMTP_PORT: %q is not a port", port)
+			}
+			s.SMTPPort = n
+		}
+		switch s.SMTPTLS {
+		case "", "starttls", "implicit", "none":
+		default:
+			bad("SMTP_TLS must be starttls, implicit or none (got %q)", s.SMTPTLS)
+		}
+	case "ses":
+		if s.SESFrom == "" || s.AWSRegion == "" {
+			bad("MAILER=ses needs SES_FROM and AWS_REGION")
+		}
+	default:
+		bad("MAILER must be console, smtp or ses (got %q)", s.Mailer)
+	}
+	return s, errors.Join(errs...)
+}

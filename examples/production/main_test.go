@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
+	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+)
+
+func redisURL() string {
+	return "redis://127.0.0.1:6379"
+}
+
+// startServer runs the production example against a private schema and the
+// local Redis, and returns its base URL.
+func startServer(t *testing.T, out io.Writer) string {
+	t.Helper()
+	_, schema := pgtest.NewSchema(t)
+	env := map[string]string{
+		"DATABASE_URL":      pgtest.WithSearchPath(t, pgtest.URL(), schema),
+		"BHARATAUTH_SECRET": "test-secret-that-is-long-enough-for-hs256!",
+		"BHARATAUTH_ADDR":   "127.0.0.1:0",
+		"REDIS_URL":         redisURL(),
+	}
+	s, err := loadSettings(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, s, false, out, slog.New(slog.DiscardHandler), func(a string) { addr <- a })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done, "graceful shutdown")
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case err := <-done:
+		t.Fatalf("server did not start: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not start within 60 s")
+	}
+	return ""
+}
+
+func post(t *testing.T, url, bearer, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	return do(t, req)
+}
+
+func get(t *testing.T, url, bearer string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&body)
+	return res.StatusCode, body
+}
+
+func TestProductionServesTheAPIOverPostgresAndRedis(t *testing.T) {
+	out := &server.LockedBuffer{}
+	base := startServer(t, out)
+	a := base + "/auth"
+
+	status, _ := post(t, a+"/register", "", `{"email":"prod@example.in","password":"correct horse battery staple",
+		"consents":[{"category":"identity","granted":true},{"category":"contact","granted":true},
+		{"category":"location","granted":false},{"category":"security","granted":true},
+		{"category":"communications","granted":false},{"category":"analytics","granted":false}]}`)
+	require.Equal(t, http.StatusCreated, status)
+	token := regexp.MustCompile(`verify-email\?token=([A-Za-z0-9_-]+)`).FindStringSubmatch(out.String())
+	require.Len(t, token, 2, "the console mailer printed the verification link")
+	status, _ = post(t, a+"/email/verify", "", `{"token":"`+token[1]+`"}`)
+	require.Equal(t, http.StatusOK, status)
+
+	status, login := post(t, a+"/login", "", `{"identifier":"prod@example.in","password":"correct horse battery staple"}`)
+	require.Equal(t, http.StatusOK, status)
+	access, _ := login["access_token"].(string)
+	refresh, _ := login["refresh_token"].(string)
+	status, me := get(t, a+"/me", access)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "prod@example.in", me["email"])
+
+	// Logout through the Redis session cache makes the access token fail at once.
+	status, _ = post(t, a+"/logout", "", `{"refresh_token":"`+refresh+`"}`)
+	require.Equal(t, http.StatusOK, status)
+	status, problem := get(t, a+"/me", access)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, "invalid_token", problem["code"])
+
+	res, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+}
+
+func TestMigrateOnlyMigratesAndExits(t *testing.T) {
+	db, schema := pgtest.NewSchema(t)
+	s, err := loadSettings(func(k string) string {
+		return map[string]string{"DATABASE_URL": pgtest.WithSearchPath(t, pgtest.URL(), schema),
+			"BHARATAUTH_SECRET": strings.Repeat("k", 32), "BHARATAUTH_ADDR": "127.0.0.1:0"}[k]
+	})
+	require.NoError(t, err)
+	require.NoError(t, run(context.Background(), s, true, io.Discard, slog.New(slog.DiscardHandler)))
+	var n int
+	require.NoError(t, db.NewRaw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'ba_%'", schema).Scan(context.Background(), &n))
+	assert.GreaterOrEqual(t, n, 10)
+}
+
+func TestLoadSettingsListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{name: "nothing set", env: map[string]string{}, want: []string{"DATABASE_URL is required", "BHARATAUTH_SECRET must be at least 32 bytes"}},
+		{name: "bad proxies and mailer", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"BHARATAUTH_TRUSTED_PROXIES": "10.0.0.0/8, nonsense", "MAILER": "pigeon"}, want: []string{`"nonsense" is not a CIDR`, "MAILER must be console, smtp or ses"}},
+		{name: "smtp without host", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "smtp", "SMTP_PORT": "99999", "SMTP_TLS": "maybe"}, want: []string{"SMTP_HOST and SMTP_FROM", "SMTP_PORT", "SMTP_TLS must be"}},
+		{name: "ses without region", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "ses"}, want: []string{"SES_FROM and AWS_REGION"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadSettings(func(k string) string { return tc.env[k] })
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), strings.Repeat("s", 32), "the secret never appears in errors")
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	s, err := loadSettings(func(k string) string {
+		return map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32)}[k]
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8080", s.Addr)
+	assert.Equal(t, "http://127.0.0.1:8080", s.PublicURL)
+	assert.Equal(t, "console", s.Mailer)
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/redis/rueidis"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/adapters/postgres"
+	baredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
+)
+
+// Purge cadence: expired sessions, used codes and lapsed IP blocks are deleted
+// in batches, so tables stay small without long locks.
+const (
+	purgeEvery = 10 * time.Minute
+	purgeBatch = 1000
+)
+
+// app is the wired service.
+type app struct {
+	handler http.Handler
+	store   *postgres.Store
+	db      *bun.DB
+	redis   rueidis.Client
+	redisOn bool
+	log     *slog.Logger
+}
+
+// build connects to PostgreSQL (and Redis, when configured), migrates, and
+// wires core and the HTTP handler.
+func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*app, error) {
+	db, err := openDB(s.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, log: log}
+	if a.store, err = postgres.New(db, postgres.Options{}); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := a.store.Migrate(ctx); err != nil {
+		a.close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	mailer, err := newMailer(ctx, s, out)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	deps := core.Deps{
+		Users: a.store, Registry: a.store, Credentials: a.store, Lockouts: a.store, Sessions: a.store,
+		Devices: a.store, Tokens: a.store, Consents: a.store, Abuse: a.store, Events: a.store,
+		Mailer: mailer,
+	}
+	if s.RedisURL != "" {
+		if err := a.withRedis(s.RedisURL, &deps); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	auth, err := core.New(coreConfig(s, log), deps)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	api, err := bahttp.New(auth, bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", http.StripPrefix("/auth", api))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	a.handler = mux
+	return a, nil
+}
+
+// openDB opens PostgreSQL through pgx's database/sql driver. bun inlines query
+// arguments, so pgx's default prepare-per-query mode would cost an extra round
+// trip: exec mode sends each query once.
+func openDB(dsn string) (*bun.DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL is not a URL")
+	}
+	q := u.Query()
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "exec")
+	}
+	u.RawQuery = q.Encode()
+	sqldb, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(20)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// withRedis puts the Redis layers in front of the store. A Redis that cannot
+// be reached at start is not fatal: the app serves without Layer-1 limits and
+// caches (the store keeps every rule), and says so.
+func (a *app) withRedis(redisURL string, deps *core.Deps) error {
+	client, err := baredis.NewClient(redisURL, baredis.ClientOptions{})
+	if err != nil {
+		a.log.Warn("production: Redis unreachable at start; serving without rate limits and caches", "error", err)
+		return nil
+	}
+	a.redis, a.redisOn = client, true
+	limiter, err := baredis.NewLimiter(client, baredis.LimiterOptions{Logger: a.log})
+	if err != nil {
+		return err
+	}
+	ipBlocks, err := baredis.NewIPBlockCache(a.store, client, baredis.IPBlockOptions{Logger: a.log})
+	if err != nil {
+		return err
+	}
+	sessions, err := baredis.NewSessionCache(a.store, client, baredis.SessionCacheOptions{Logger: a.log})
+	if err != nil {
+		return err
+	}
+	devices, err := baredis.NewDeviceTrustCache(a.store, sessions)
+	if err != nil {
+		return err
+	}
+	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
+	return nil
+}
+
+// coreConfig is DefaultConfig with the environment's secret and links.
+func coreConfig(s settings, log *slog.Logger) core.Config {
+	cfg := core.DefaultConfig()
+	cfg.SecretKey = s.Secret
+	cfg.Logger = log
+	cfg.Links = core.LinkTemplates{
+		VerifyEmail:   s.PublicURL + "/verify-email?token={token}",
+		ResetPassword: s.PublicURL + "/reset-password?token={token}",
+		ResetPIN:      s.PublicURL + "/reset-pin?token={token}",
+		Unlock:        s.PublicURL + "/unlock?token={token}",
+	}
+	return cfg
+}
+
+// purgeLoop deletes expired rows every purgeEvery until ctx ends.
+func (a *app) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			stats, err := a.store.Purge(ctx, ports.SystemClock{}.Now(), purgeBatch)
+			if err != nil {
+				a.log.Warn("production: purge failed", "error", err)
+				continue
+			}
+			a.log.Info("production: purged expired rows", "stats", fmt.Sprintf("%+v", stats))
+		}
+	}
+}
+
+func (a *app) close() {
+	if a.redis != nil {
+		a.redis.Close()
+	}
+	_ = a.db.Close()
+}
+
+// consoleMailer is the default: it prints emails, for a first deployment
+// without a mail provider.
+func consoleMailer(out io.Writer) ports.Mailer { return memory.NewConsoleMailer(out) }
