@@ -96,6 +96,15 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 	_, err = hurried.RotateRefresh(ctx, "slow-0", "slow-1", t0.Add(time.Minute))
 	require.ErrorIs(t, err, ports.ErrUnavailable)
 	assert.False(t, errors.Is(err, context.DeadlineExceeded), "our own bound is an outage, not the caller's deadline")
+	// pgx cancels the stuck statement with a cancel request, which reaches the
+	// server a moment after the call returned; release the lock only once the
+	// server has dropped the statement, or it would run after all.
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := db.NewRaw(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%slow-1%'`).Scan(ctx, &waiting)
+		return err == nil && waiting == 0
+	}, 10*time.Second, 20*time.Millisecond, "the server never dropped the timed-out statement")
 	require.NoError(t, tx.Rollback())
 
 	s, err := store.Session(ctx, "s-slow")
