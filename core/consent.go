@@ -10,6 +10,7 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // ConsentDecision is a user's decision on one DPDP category.
@@ -211,7 +212,7 @@ func (a *Auth) VerifyConsentChain(ctx context.Context, userID string) (ChainRepo
 			reason = fmt.Sprintf("expected sequence %d, found %d (a row is missing or inserted)", i+1, r.Seq)
 		case r.PrevHash != prev:
 			reason = "the link to the previous row does not match"
-		case ports.ConsentHash(prev, r) != r.Hash:
+		case consentchain.Hash(prev, r) != r.Hash:
 			reason = "the row's content does not match its hash"
 		}
 		if reason != "" {

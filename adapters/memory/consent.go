@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // consentTable holds each user's hash-chained consent rows in Seq order.
@@ -40,7 +41,7 @@ func (c *consentTable) appendLocked(userID string, rows []ports.ConsentRecord) [
 		r.Seq = int64(len(chain) + i + 1)
 		r.RecordedAt = stamp(r.RecordedAt)
 		r.PrevHash = prev
-		r.Hash = ports.ConsentHash(prev, r)
+		r.Hash = consentchain.Hash(prev, r)
 		stored[i] = r
 		prev = r.Hash
 	}

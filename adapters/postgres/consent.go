@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // consentRow is one row of the append-only, hash-chained consent log. The
@@ -100,7 +101,7 @@ func appendChain(ctx context.Context, tx bun.Tx, userID string, rows []ports.Con
 		r.Seq = seq
 		r.RecordedAt = utc(r.RecordedAt)
 		r.PrevHash = prev
-		r.Hash = ports.ConsentHash(prev, r)
+		r.Hash = consentchain.Hash(prev, r)
 		prev = r.Hash
 		stored = append(stored, r)
 		models = append(models, consentRow{

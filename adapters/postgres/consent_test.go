@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // TestConsentLogIsAppendOnly proves the database itself refuses to rewrite
@@ -50,7 +51,7 @@ func TestConsentLogIsAppendOnly(t *testing.T) {
 	prev := ""
 	for _, r := range history {
 		assert.Equal(t, prev, r.PrevHash)
-		assert.Equal(t, ports.ConsentHash(prev, r), r.Hash)
+		assert.Equal(t, consentchain.Hash(prev, r), r.Hash)
 		prev = r.Hash
 	}
 }

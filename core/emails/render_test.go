@@ -106,7 +106,7 @@ func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 	}
 }
 
-func TestRenderTellsWhatToDoIfItWasNotThem(t *testing.T) {
+func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 	t.Parallel()
 	r := newRenderer(t)
 	advice := map[emails.Kind][2]string{ // en, hi

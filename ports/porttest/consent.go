@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // consentRow returns an unsaved consent decision of userID. The time carries
@@ -34,7 +35,7 @@ func verifyChain(t *testing.T, rows []ports.ConsentRecord) {
 	for i, r := range rows {
 		assert.Equal(t, int64(i+1), r.Seq, "row %d: Seq", i)
 		assert.Equal(t, prev, r.PrevHash, "row %d: PrevHash", i)
-		assert.Equal(t, ports.ConsentHash(r.PrevHash, r), r.Hash, "row %d: Hash", i)
+		assert.Equal(t, consentchain.Hash(r.PrevHash, r), r.Hash, "row %d: Hash", i)
 		prev = r.Hash
 	}
 }

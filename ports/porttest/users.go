@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 // UserRegistry checks a managed-mode user store: UserRegistry together with
@@ -143,7 +144,7 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 			assert.Equal(t, rows[i].Category, r.Category)
 			assert.Equal(t, rows[i].Granted, r.Granted)
 			assert.Equal(t, prev, r.PrevHash)
-			assert.Equal(t, ports.ConsentHash(prev, r), r.Hash)
+			assert.Equal(t, consentchain.Hash(prev, r), r.Hash)
 			prev = r.Hash
 		}
 		more, err := s.Consents.AppendConsents(ctx, u.ID, []ports.ConsentRecord{{Category: "analytics", Granted: true, NoticeVersion: "1.0.0", RecordedAt: at}})
