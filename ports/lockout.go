@@ -18,7 +18,7 @@ type LockPolicy struct {
 // identifier that matches no account).
 type LockState struct {
 	Failures      int       // failures in the current run
-	LastFailureAt time.Time // zero when none
+	LastFailureAt time.Time // the last counted attempt (counted before its secret is checked); zero when none
 	LockedUntil   time.Time // end of the soft lock; zero when none was ever set
 	HardLocked    bool      // only ClearFailures lifts it
 	SoftLocks     int       // soft locks ever started (history, never cleared)

@@ -55,7 +55,8 @@
 // Options.LogInterval (30 s by default) with the number of failures suppressed
 // since the last line, plus one line when Redis answers again. Nothing is logged
 // per request, and no key, identifier, token or hash is ever logged: keys hold
-// identifiers such as email addresses.
+// identifiers (core passes an HMAC of an identifier, never the email address
+// itself, but other callers may not).
 //
 // Recovery needs nothing: rueidis redials on the next command once the server is
 // back, and the client-side cache of a dropped connection is discarded (never
