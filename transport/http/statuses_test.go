@@ -1,0 +1,146 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// The 5th wrong step-up code and the 5th wrong current password lock the
+// account like a 5th wrong login: 423 with locked_until.
+func TestLockedAnswersOnStepUpAndPasswordChange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		try  func(e *env, tok string) resp
+	}{
+		{name: "step-up verify", try: func(e *env, tok string) resp {
+			return e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": "000000"}})
+		}},
+		{name: "password change", try: func(e *env, tok string) resp {
+			return e.do(req{method: "POST", path: "/password/change", token: tok,
+				body: map[string]any{"current_password": "not my password", "new_password": "another fine passphrase"}})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{})
+			e.register("lock@example.in")
+			e.login("lock@example.in", map[string]any{"device_fingerprint": fpA})
+			tok := e.login("lock@example.in", map[string]any{"device_fingerprint": fpA}).str("access_token") // a known device: no step-up needed
+			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			if e.mailed("lock@example.in", codeRE) == "000000" {
+				t.Skip("the emailed code happened to be the wrong one this test sends")
+			}
+			for i := 1; i <= 4; i++ {
+				require.Equal(t, http.StatusUnauthorized, tc.try(e, tok).status, "try %d", i)
+			}
+			r := tc.try(e, tok)
+			requireProblem(t, r, http.StatusLocked, "account_locked")
+			assert.NotEmpty(t, r.str("locked_until"))
+		})
+	}
+}
+
+// Every emailing request to one identifier shares 5 per hour; the PIN verify
+// limit is 15 per 10 minutes per IP.
+func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"/password/reset/request", "/pin/reset/request", "/unlock/request"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{})
+			for i := 1; i <= 5; i++ {
+				require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}}).status)
+			}
+			r := e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}})
+			requireProblem(t, r, http.StatusTooManyRequests, "rate_limited")
+			assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
+		})
+	}
+	t.Run("/step-up/request", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, envConfig{})
+		e.register("stepup@example.in")
+		tok := e.login("stepup@example.in", nil).str("access_token")
+		for i := 1; i <= 5; i++ {
+			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+		}
+		requireProblem(t, e.do(req{method: "POST", path: "/step-up/request", token: tok}), http.StatusTooManyRequests, "rate_limited")
+	})
+	t.Run("/pin/verify", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, envConfig{})
+		e.register("pin@example.in")
+		tok := e.login("pin@example.in", nil).str("access_token")
+		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
+		for i := 1; i <= 15; i++ {
+			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status, "verify %d", i)
+		}
+		requireProblem(t, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}),
+			http.StatusTooManyRequests, "rate_limited")
+	})
+}
+
+// downStore fails every call of the ports it stands in for, like a database
+// that went away.
+type downStore struct{ *memory.Store }
+
+var errDown = fmt.Errorf("pg: dial tcp: %w", ports.ErrUnavailable)
+
+func (downStore) CountAttempt(context.Context, string, time.Time, ports.LockPolicy) (ports.LockState, bool, error) {
+	return ports.LockState{}, false, errDown
+}
+func (downStore) CreateUser(context.Context, ports.NewUser) (ports.User, error) {
+	return ports.User{}, errDown
+}
+func (downStore) UserByEmail(context.Context, string) (ports.User, error) {
+	return ports.User{}, errDown
+}
+func (downStore) ConsumeLink(context.Context, string, string, time.Time) (ports.OneTimeToken, error) {
+	return ports.OneTimeToken{}, errDown
+}
+func (downStore) RotateRefresh(context.Context, string, string, time.Time) (ports.Session, error) {
+	return ports.Session{}, errDown
+}
+
+// A store outage answers 503 on every route that needs it, with nothing of
+// the cause in the body.
+func TestStoreOutageIs503Everywhere(t *testing.T) {
+	t.Parallel()
+	token := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	for _, tc := range []struct {
+		path string
+		body map[string]any
+	}{
+		{path: "/register", body: map[string]any{"email": "a@example.in", "password": testPassword, "consents": consentsBody(true)}},
+		{path: "/login", body: map[string]any{"identifier": "a@example.in", "password": testPassword}},
+		{path: "/otp/request", body: map[string]any{"identifier": "a@example.in"}},
+		{path: "/otp/verify", body: map[string]any{"identifier": "a@example.in", "otp_code": "123456"}},
+		{path: "/email/verify", body: map[string]any{"token": token}},
+		{path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "another fine passphrase"}},
+		{path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "5820"}},
+		{path: "/unlock/confirm", body: map[string]any{"token": token}},
+		{path: "/refresh", body: map[string]any{"refresh_token": token}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{deps: func(d *core.Deps) {
+				down := downStore{d.Users.(*memory.Store)}
+				d.Users, d.Registry, d.Lockouts, d.Tokens, d.Sessions = down, down, down, down, down
+			}})
+			r := e.do(req{method: "POST", path: tc.path, body: tc.body})
+			requireProblem(t, r, http.StatusServiceUnavailable, "unavailable")
+			assert.NotContains(t, string(r.raw), "dial")
+		})
+	}
+}
