@@ -11,11 +11,24 @@ import (
 // interval, not once per request.
 const failOpenLogEvery = 30 * time.Second
 
+// ruledIP returns the key IP rules count for the client, and false when no IP
+// rule applies: allow-listed addresses, and unknown ones. An unknown IP is a
+// wiring mistake (core.Client.IP unset, or a transport that cannot read the
+// peer address), so it is logged, once per interval.
+func (a *Auth) ruledIP(ctx context.Context, c Client) (string, bool) {
+	ip := ipKey(c.IP)
+	if ip == "" {
+		a.noClientIP.warn(ctx, "bharatauth: a request came without a client IP; IP blocks and per-IP rate limits are off for it. Set core.Client.IP")
+		return "", false
+	}
+	return ip, !a.allowListed(c.IP)
+}
+
 // checkIPBlock refuses a client whose IP is blocked. Allow-listed and unknown
 // IPs are never blocked.
 func (a *Auth) checkIPBlock(ctx context.Context, op string, c Client) error {
-	ip := ipKey(c.IP)
-	if ip == "" || a.allowListed(c.IP) {
+	ip, ruled := a.ruledIP(ctx, c)
+	if !ruled {
 		return nil
 	}
 	until, err := a.deps.Abuse.IPBlockedUntil(ctx, ip, a.now())
@@ -38,8 +51,8 @@ func (a *Auth) ipBlockedError(op string, until time.Time) error {
 // client's IP. It returns an IP-blocked error when this failure starts (or
 // meets) a block: the attempt that crosses the threshold already answers 429.
 func (a *Auth) recordIPFailure(ctx context.Context, op, identifier string, c Client, userID string) error {
-	ip := ipKey(c.IP)
-	if ip == "" || a.allowListed(c.IP) {
+	ip, ruled := a.ruledIP(ctx, c)
+	if !ruled {
 		return nil
 	}
 	p := a.cfg.IPBlock
@@ -57,19 +70,26 @@ func (a *Auth) recordIPFailure(ctx context.Context, op, identifier string, c Cli
 
 // limitIP applies a per-IP Layer-1 rule; allow-listed IPs are exempt.
 func (a *Auth) limitIP(ctx context.Context, op, name string, rule ports.RateRule, c Client) error {
-	ip := ipKey(c.IP)
-	if ip == "" || a.allowListed(c.IP) {
+	ip, ruled := a.ruledIP(ctx, c)
+	if !ruled {
 		return nil
 	}
 	return a.limit(ctx, op, name+":ip:"+ip, rule)
 }
 
 // limitIdentifier applies the per-identifier rule to every request that emails
-// someone (OTP, step-up, resets, unlock), in one shared bucket: no mail-bombing
-// one inbox. Unknown identifiers are limited alike, so a 429 says nothing about
-// who exists.
+// someone (OTP, resets, unlock), in one shared bucket: no mail-bombing one
+// inbox. It runs before the lookup, so unknown identifiers are limited alike
+// and a 429 says nothing about who exists.
 func (a *Auth) limitIdentifier(ctx context.Context, op, identifier string) error {
 	return a.limit(ctx, op, "mail:id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
+}
+
+// limitInbox applies the same rule per account once the account is known, so
+// an email address and a username of one account (and step-up codes) share
+// one inbox's budget.
+func (a *Auth) limitInbox(ctx context.Context, op, userID string) error {
+	return a.limit(ctx, op, "mail:user:"+userID, a.cfg.RateLimits.RequestPerIdentifier)
 }
 
 // limit asks the optional RateLimiter. Layer 1 fails open: an error or a slow

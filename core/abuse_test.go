@@ -147,7 +147,7 @@ func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register("pinrl@example.in")
-	p := e.principal(e.mustLogin("pinrl@example.in"))
+	p := e.principal(e.knownDeviceLogin("pinrl@example.in"))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for i := 0; i < 15; i++ {

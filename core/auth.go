@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
@@ -62,6 +63,10 @@ type Auth struct {
 	log               *slog.Logger
 	categories        map[string]Category
 	failOpen          *throttledLog
+	noClientIP        *throttledLog
+
+	mailSlots   chan struct{} // background sends in flight
+	mailPending atomic.Int64  // background sends queued or in flight
 }
 
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
@@ -93,6 +98,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		mail:              renderer,
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
+		mailSlots:         make(chan struct{}, mailWorkers),
 	}
 	if cfg.UnsafeFastHashingForTests {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
@@ -102,6 +108,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.clock = ports.SystemClock{}
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
+	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
 	}

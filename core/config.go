@@ -63,6 +63,13 @@ type Config struct {
 	// fast. Never set it in production: New logs a warning when it is on.
 	UnsafeFastHashingForTests bool
 
+	// MailInline sends each email inside the request that causes it. By
+	// default emails go out in the background (at most mailWorkers at once),
+	// because sending inline makes a request about a real account take as long
+	// as an SMTP exchange and one about an unknown identifier not: a timing
+	// oracle of who has an account. Tests set it to read their outbox at once.
+	MailInline bool
+
 	// EmailLanguage is the language of emails for users with none set ("en", "hi").
 	EmailLanguage string
 	// EmailTemplates override built-in templates: language → kind → template.
@@ -124,6 +131,7 @@ type RateLimits struct {
 	OTPVerifyPerIP       ports.RateRule // 20 per 15 minutes
 	PINVerifyPerIP       ports.RateRule // 15 per 10 minutes
 	RequestPerIdentifier ports.RateRule // 5 per hour: OTP and reset emails to one inbox
+	RegisterPerIP        ports.RateRule // 20 per hour: sign-ups, each an argon2id hash and an email
 }
 
 // DefaultCategories are the six DPDP categories; identity, contact and security
@@ -171,6 +179,7 @@ func DefaultConfig() Config {
 			OTPVerifyPerIP:       ports.RateRule{Limit: 20, Window: 15 * time.Minute},
 			PINVerifyPerIP:       ports.RateRule{Limit: 15, Window: 10 * time.Minute},
 			RequestPerIdentifier: ports.RateRule{Limit: 5, Window: time.Hour},
+			RegisterPerIP:        ports.RateRule{Limit: 20, Window: time.Hour},
 		},
 		EmailLanguage: "en",
 	}

@@ -103,6 +103,9 @@ func TestDefaultNumbers(t *testing.T) {
 	assert.Equal(t, 10*time.Minute, c.RateLimits.PINVerifyPerIP.Window)
 	assert.Equal(t, 5, c.RateLimits.RequestPerIdentifier.Limit)
 	assert.Equal(t, time.Hour, c.RateLimits.RequestPerIdentifier.Window)
+	assert.Equal(t, 20, c.RateLimits.RegisterPerIP.Limit)
+	assert.Equal(t, time.Hour, c.RateLimits.RegisterPerIP.Window)
+	assert.False(t, c.MailInline, "mail goes out in the background unless a test says otherwise")
 	var required []string
 	for _, cat := range c.Categories {
 		if cat.Required {

@@ -18,10 +18,7 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	ctx := context.Background()
 	old := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, old.RefreshToken, e.client))
-	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err)
-	res, err := e.loginFrom(u.Email, testPassword, fpA, false) // a known device: no step-up needed
-	require.NoError(t, err)
+	res := e.knownDeviceLogin(u.Email) // no step-up needed for the export
 	p := e.principal(res)
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	_, _ = e.login(u.Email, "wrong-password")

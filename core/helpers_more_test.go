@@ -14,10 +14,19 @@ const newPassword = "monsoon lantern quietly orbits"
 
 // knownDeviceLogin signs in twice from fpA, so the second session is on a
 // known device and needs no step-up.
+// knownDeviceLogin signs in on a verified device: the first login from fpA
+// steps up with an emailed code, which makes fpA known; the second login from
+// fpA is then a known-device session.
 func (e *env) knownDeviceLogin(email string) LoginResult {
 	e.t.Helper()
-	_, err := e.loginFrom(email, testPassword, fpA, false)
+	ctx := context.Background()
+	first, err := e.loginFrom(email, testPassword, fpA, false)
 	require.NoError(e.t, err)
+	if first.Trust != TrustKnown {
+		p := e.principal(first)
+		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
+		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, e.lastCode(email), e.client))
+	}
 	res, err := e.loginFrom(email, testPassword, fpA, false)
 	require.NoError(e.t, err)
 	require.Equal(e.t, TrustKnown, res.Trust)

@@ -114,9 +114,12 @@ func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, fpA, s.DeviceFingerprint, "stored in lower case")
 
+	p := e.principal(first)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, e.lastCode("case@example.in"), e.client))
 	again, err := e.loginFrom("case@example.in", testPassword, fpA, false)
 	require.NoError(t, err)
-	assert.Equal(t, TrustKnown, again.Trust, "the lower-case form is the device seen before")
+	assert.Equal(t, TrustKnown, again.Trust, "the lower-case form is the device verified before")
 }
 
 func TestCheckSecretInput(t *testing.T) {

@@ -34,6 +34,9 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 	if err != nil || !found || u.Suspended {
 		return err
 	}
+	if err := a.limitInbox(ctx, op, u.ID); err != nil {
+		return err
+	}
 	token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
 	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
 		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", r.purpose, "user_id", u.ID, "error", err)

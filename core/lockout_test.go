@@ -188,7 +188,7 @@ func TestOneCounterSharedByPasswordOTPAndPIN(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("shared@example.in")
-	res := e.mustLogin("shared@example.in")
+	res := e.knownDeviceLogin("shared@example.in")
 	p := e.principal(res)
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	ctx := context.Background()

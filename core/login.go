@@ -73,13 +73,19 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 // when there is no user or no password, so both take as long. A hash with
 // weaker parameters (or legacy bcrypt) is replaced after a success.
 func (a *Auth) checkPassword(ctx context.Context, op string, u ports.User, found bool, password string) (bool, error) {
-	var hash string
-	if found {
-		creds, err := a.deps.Credentials.Credentials(ctx, u.ID)
-		if err != nil && !isNotFound(err) {
-			return false, storeError(op, err)
-		}
-		hash = creds.PasswordHash
+	// Unknown identifiers read credentials too (of nobody), so both paths make
+	// the same store calls and take as long.
+	userID := u.ID
+	if !found {
+		userID = "unknown"
+	}
+	creds, err := a.deps.Credentials.Credentials(ctx, userID)
+	if err != nil && !isNotFound(err) {
+		return false, storeError(op, err)
+	}
+	hash := creds.PasswordHash
+	if !found {
+		hash = ""
 	}
 	if hash == "" {
 		a.hasher.VerifyDummy(ctx, password)

@@ -15,6 +15,13 @@ import (
 // request (or a lock) for long.
 const mailTimeout = 15 * time.Second
 
+// Background mail: at most mailWorkers sends at once, and at most
+// mailBacklog waiting; past that a send happens inline rather than being lost.
+const (
+	mailWorkers = 4
+	mailBacklog = 1000
+)
+
 // event records a security event. Failing to record one never fails the flow:
 // the event log is an audit trail, not a gate.
 func (a *Auth) event(ctx context.Context, userID, kind string, c Client, detail string) {
@@ -38,17 +45,39 @@ func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d email
 	d.DisplayName = u.DisplayName
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
-	if err == nil {
-		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
-		err = a.deps.Mailer.Send(sendCtx, ports.Message{
-			To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
-		})
-		cancel()
-	}
 	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: sending an email failed", "kind", string(kind), "user_id", u.ID, "error", err)
-		a.event(ctx, u.ID, ports.EventMailFailed, c, string(kind))
+		a.mailFailed(ctx, u, kind, c, err)
+		return
 	}
+	m := ports.Message{To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	// The send outlives the request: it must not be cancelled with it.
+	ctx = context.WithoutCancel(ctx)
+	if a.cfg.MailInline || a.mailPending.Add(1) > mailBacklog {
+		if !a.cfg.MailInline {
+			a.mailPending.Add(-1)
+		}
+		a.deliver(ctx, u, kind, m, c)
+		return
+	}
+	go func() {
+		defer a.mailPending.Add(-1)
+		a.mailSlots <- struct{}{}
+		defer func() { <-a.mailSlots }()
+		a.deliver(ctx, u, kind, m, c)
+	}()
+}
+
+func (a *Auth) deliver(ctx context.Context, u ports.User, kind emails.Kind, m ports.Message, c Client) {
+	sendCtx, cancel := context.WithTimeout(ctx, mailTimeout)
+	defer cancel()
+	if err := a.deps.Mailer.Send(sendCtx, m); err != nil {
+		a.mailFailed(ctx, u, kind, c, err)
+	}
+}
+
+func (a *Auth) mailFailed(ctx context.Context, u ports.User, kind emails.Kind, c Client, err error) {
+	a.log.WarnContext(ctx, "bharatauth: sending an email failed", "kind", string(kind), "user_id", u.ID, "error", err)
+	a.event(ctx, u.ID, ports.EventMailFailed, c, string(kind))
 }
 
 // link fills a link template with a token.

@@ -43,6 +43,9 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err != nil || !found || u.Suspended {
 		return err
 	}
+	if err := a.limitInbox(ctx, op, u.ID); err != nil {
+		return err
+	}
 	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, fingerprint)
 	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
 		a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)

@@ -76,15 +76,17 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err := checkSecretInput(op, "current_password", in.CurrentPassword); err != nil {
 		return err
 	}
-	if err := a.RequireStepUp(ctx, p); err != nil {
-		return err
-	}
 	u, err := a.userByID(ctx, op, p.UserID)
 	if err != nil {
 		return err
 	}
+	// Input first: a typo in the new password must not use up a public
+	// device's one-action step-up.
 	if err := policy.CheckPassword(in.NewPassword, u.Email, u.Username); err != nil {
 		return policyError(op, "new_password", err)
+	}
+	if err := a.RequireStepUp(ctx, p); err != nil {
+		return err
 	}
 	key := accountKey(u.ID)
 	state, err := a.admitAttempt(ctx, op, key)

@@ -15,8 +15,11 @@ type SetPINInput struct {
 	Client     Client
 }
 
-// SetPIN sets the caller's PIN. Changing an existing PIN is sensitive: it needs
-// the current PIN (checked like VerifyPIN) or a step-up (RequireStepUp).
+// SetPIN sets the caller's PIN. Setting a first PIN needs a trusted session
+// (RequireStepUp): otherwise a password thief on a new device could set a PIN
+// and step up with it. Changing an existing PIN needs the current PIN (checked
+// like VerifyPIN) or a fresh step-up with an emailed code, even on a known
+// device: the PIN guards the phone from whoever holds it unlocked.
 func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
 	const op = "SetPIN"
 	if err := policy.CheckPIN(in.PIN); err != nil {
@@ -30,15 +33,16 @@ func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
 	if err != nil && !isNotFound(err) {
 		return storeError(op, err)
 	}
-	if creds.PINHash != "" {
-		if in.CurrentPIN != "" {
-			err = a.verifyPINAttempt(ctx, op, s, creds.PINHash, in.CurrentPIN, in.Client)
-		} else {
-			err = a.RequireStepUp(ctx, p)
-		}
-		if err != nil {
-			return err
-		}
+	switch {
+	case creds.PINHash == "":
+		err = a.RequireStepUp(ctx, p)
+	case in.CurrentPIN != "":
+		err = a.verifyPINAttempt(ctx, op, s, creds.PINHash, in.CurrentPIN, in.Client)
+	default:
+		err = a.requireFreshStepUp(ctx, op, s)
+	}
+	if err != nil {
+		return err
 	}
 	return a.storePIN(ctx, op, s.UserID, in.PIN, in.Client)
 }
@@ -140,7 +144,8 @@ func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client)
 }
 
 // ConfirmPINReset sets a new PIN with an emailed reset link. It works while the
-// account is locked (a lock never blocks recovery) and clears the lock.
+// account is locked (a lock never blocks recovery) but leaves the lock alone:
+// only the unlock link or a password reset lifts a hard lock.
 func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Client) error {
 	const op = "ConfirmPINReset"
 	if err := policy.CheckPIN(newPIN); err != nil {
@@ -148,9 +153,6 @@ func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Clie
 	}
 	u, err := a.consumeLink(ctx, op, ports.PurposePINReset, token)
 	if err != nil {
-		return err
-	}
-	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
 		return err
 	}
 	return a.storePIN(ctx, op, u.ID, newPIN, c)

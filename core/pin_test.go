@@ -13,7 +13,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("pin@example.in")
-	res := e.mustLogin("pin@example.in")
+	res := e.knownDeviceLogin("pin@example.in")
 	p := e.principal(res)
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -65,14 +65,25 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	require.NoError(t, err)
 	p := e.principal(res)
 	ctx := context.Background()
-	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}), "setting a first PIN is not sensitive")
+	set := func(pin, current string) error {
+		return e.auth.SetPIN(ctx, p, SetPINInput{PIN: pin, CurrentPIN: current, Client: e.client})
+	}
 
-	requireKind(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", Client: e.client}), KindStepUpRequired)
-	requireKind(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", CurrentPIN: "7777", Client: e.client}), KindUnauthorized)
-	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "8351", CurrentPIN: testPIN, Client: e.client}))
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client))
-	// VerifyPIN stepped the new device up, so a change without the current PIN works now.
-	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: "6042", Client: e.client}))
+	// A first PIN needs a trusted session: a password thief on a new device
+	// must not set a PIN and step up with it.
+	requireKind(t, set(testPIN, ""), KindStepUpRequired)
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("change@example.in"), e.client))
+	require.NoError(t, set(testPIN, ""))
+
+	// Changing it: the current PIN, or a fresh step-up, even on this now known device.
+	e.clock.Advance(5*time.Minute + time.Second)
+	requireKind(t, set("8351", ""), KindStepUpRequired)
+	requireKind(t, set("8351", "7777"), KindUnauthorized)
+	require.NoError(t, set("8351", testPIN))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client)) // a fresh step-up
+	require.NoError(t, set("6042", ""))
+	requireKind(t, set("7150", ""), KindStepUpRequired) // that step-up is used up
 }
 
 func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
@@ -90,7 +101,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("reset@example.in")
-	p := e.principal(e.mustLogin(u.Email))
+	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for i := 0; i < 5; i++ {
@@ -105,6 +116,11 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	require.True(t, ok)
 	assert.NotContains(t, m.Text, "5820", "an email never carries the PIN")
 
+	// The PIN reset left the lock alone (only the unlock link or a password
+	// reset lifts locks): sign in once the soft lock is over.
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindLocked)
+	e.clock.Advance(7 * time.Minute)
 	p2 := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.VerifyPIN(ctx, p2, "5820", e.client))
 	requireKind(t, e.auth.ConfirmPINReset(ctx, token, "5821", e.client), KindUnauthorized)

@@ -42,7 +42,8 @@ const (
 // unless every input is valid.
 //
 // Errors: ErrValidation (with Field), ErrConsentRequired, ErrConflict (code
-// "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrUnavailable.
+// "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrIPBlocked,
+// ErrRateLimited (RegisterPerIP), ErrUnavailable.
 func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, error) {
 	const op = "Register"
 	if a.deps.Registry == nil {
@@ -57,6 +58,20 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	}
 	notice, err := a.currentNotice(op, in.NoticeVersion)
 	if err != nil {
+		return ports.User{}, err
+	}
+	if err := a.checkIPBlock(ctx, op, in.Client); err != nil {
+		return ports.User{}, err
+	}
+	if err := a.limitIP(ctx, op, "register", a.cfg.RateLimits.RegisterPerIP, in.Client); err != nil {
+		return ports.User{}, err
+	}
+	// A taken email answers before the costly hash; the 409 says no more than
+	// CreateUser's would.
+	if _, taken, err := a.findUser(ctx, op, nu.Email); err != nil || taken {
+		if taken {
+			err = newError(op, KindConflict, codeEmailTaken, "an account with this email or username exists")
+		}
 		return ports.User{}, err
 	}
 	if nu.PasswordHash, err = a.hasher.Hash(ctx, in.Password); err != nil {

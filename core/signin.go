@@ -48,14 +48,15 @@ func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, lim
 	return s, nil
 }
 
-// fail answers a wrong secret: the failure counts toward the IP block (the
-// attempt that starts a block answers 429), then the lockout decides between
-// wrong and locked.
+// failSignIn answers a wrong secret: the lockout decides between wrong and
+// locked (and a hard lock emails the unlock link), and the failure counts
+// toward the IP block; the attempt that starts a block answers 429.
 func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
+	answer := a.attemptFailed(ctx, s.op, s.state, s.user, s.found, s.client, wrong)
 	if err := a.recordIPFailure(ctx, s.op, a.identifierKey(s.identifier), s.client, s.user.ID); err != nil {
 		return err
 	}
-	return a.attemptFailed(ctx, s.op, s.state, s.user, s.found, s.client, wrong)
+	return answer
 }
 
 // succeedSignIn clears the failure count; a suspended account is refused only

@@ -15,7 +15,7 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
 	if err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, accountKey(s.UserID)); err != nil {
+	if err := a.limitInbox(ctx, op, s.UserID); err != nil {
 		return err
 	}
 	u, err := a.userByID(ctx, op, s.UserID)

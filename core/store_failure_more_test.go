@@ -203,8 +203,13 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				assert.Zero(t, e.lockState(s.user.ID).Failures)
 			}},
 		{name: "step-up request: issuing the code", method: "IssueToken", err: errDown, kind: KindUnavailable,
-			setup: signedIn,
-			run:   func(e *env, s flowState) error { return e.auth.RequestStepUp(ctx, s.p, e.client) },
+			setup: func(t *testing.T, e *env) flowState {
+				s := registered(t, e)
+				s.res = e.mustLogin(s.user.Email) // a new device: no step-up email yet
+				s.p = e.principal(s.res)
+				return s
+			},
+			run: func(e *env, s flowState) error { return e.auth.RequestStepUp(ctx, s.p, e.client) },
 			after: func(t *testing.T, e *env, s flowState) {
 				m, _ := e.outbox.Last(s.user.Email)
 				assert.NotContains(t, m.Subject, "Confirm it's you")

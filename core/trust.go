@@ -141,15 +141,22 @@ func (a *Auth) RequireStepUp(ctx context.Context, p Principal) error {
 	case TrustKnown:
 		return nil
 	case TrustPublic:
-		used, err := a.deps.Devices.ConsumeStepUp(ctx, s.ID, a.now().Add(-a.cfg.StepUpWindow))
-		if err != nil {
-			return storeError(op, err)
-		}
-		if used {
-			return nil
-		}
+		return a.requireFreshStepUp(ctx, op, s)
 	}
 	return newError(op, KindStepUpRequired, "", "confirm it's you with your PIN or an emailed code first")
+}
+
+// requireFreshStepUp uses a step-up made within StepUpWindow, whatever the
+// session's trust: for actions a known device must still confirm.
+func (a *Auth) requireFreshStepUp(ctx context.Context, op string, s ports.Session) error {
+	used, err := a.deps.Devices.ConsumeStepUp(ctx, s.ID, a.now().Add(-a.cfg.StepUpWindow))
+	if err != nil {
+		return storeError(op, err)
+	}
+	if !used {
+		return newError(op, KindStepUpRequired, "", "confirm it's you with the current PIN or an emailed code first")
+	}
+	return nil
 }
 
 // markStepUp records a successful step-up on the caller's session. On an own

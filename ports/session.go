@@ -67,9 +67,13 @@ type SessionRepo interface {
 
 // DeviceTrust keeps the step-up marks and the known devices of the trust matrix.
 type DeviceTrust interface {
-	// KnownDevice reports whether fingerprint is known for the user at now: the
-	// user has an active, non-public session with it, or any session with it
-	// whose IsVerifiedDevice is set. An empty fingerprint is never known.
+	// KnownDevice reports whether fingerprint is a verified device of the user:
+	// some session of the user with that fingerprint has IsVerifiedDevice set
+	// (by a step-up, or an OTP login from the device that asked for the code),
+	// whether that session is still active or not. A merely signed-in session
+	// does not make its device known: otherwise a second password login with a
+	// stolen password would skip the new-device step-up. An empty fingerprint
+	// is never known. now is for backends that keep verifications for a time.
 	KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error)
 	// MarkStepUp records a successful step-up on the session at time at; with
 	// verifyDevice it also sets IsVerifiedDevice. ErrNotFound for an unknown or

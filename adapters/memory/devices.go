@@ -8,9 +8,9 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// KnownDevice reports whether the user has an active non-public session with
-// fingerprint, or any session with it marked as a verified device.
-func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+// KnownDevice reports whether the user has any session with fingerprint marked
+// as a verified device.
+func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, _ time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -25,7 +25,7 @@ func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, now
 		if row.DeviceFingerprint != fingerprint {
 			continue
 		}
-		if row.IsVerifiedDevice || (!row.IsPublicDevice && row.Active(now)) {
+		if row.IsVerifiedDevice {
 			return true, nil
 		}
 	}

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// KnownDevice reports whether fingerprint is known for the user at now: an
-// active non-public session with it, or any session with it that was marked
-// verified. Served by the (user_id, device_fingerprint) index.
-func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+// KnownDevice reports whether fingerprint is a verified device of the user:
+// any session with it that was marked verified. Served by the (user_id,
+// device_fingerprint) index.
+func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, _ time.Time) (bool, error) {
 	const op = "known device"
 	if fingerprint == "" {
 		return false, nil
@@ -19,10 +19,8 @@ func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, now
 	err := s.db.NewRaw(`
 SELECT EXISTS (
     SELECT 1 FROM ba_sessions
-    WHERE user_id = ? AND device_fingerprint = ?
-      AND (is_verified_device
-           OR (NOT is_public_device AND revoked_at IS NULL AND expires_at > ?)))`,
-		userID, fingerprint, utc(now)).Scan(ctx, &known)
+    WHERE user_id = ? AND device_fingerprint = ? AND is_verified_device)`,
+		userID, fingerprint).Scan(ctx, &known)
 	if err != nil {
 		return false, fail(ctx, op, err)
 	}

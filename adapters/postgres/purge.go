@@ -21,11 +21,16 @@ type PurgeStats struct {
 // hash join over a sequential scan. Each statement returns the number of rows
 // it deleted.
 const (
-	// Sessions and their families go together, in one statement.
+	// Sessions and their families go together, in one statement. A session
+	// that verified its device is the record that the device is known
+	// (ports.DeviceTrust.KnownDevice), so it stays 180 days past its expiry:
+	// a returning user is not asked to step up again every month.
 	purgeSessionsSQL = `
 WITH gone AS (
     DELETE FROM ba_sessions WHERE id = ANY (ARRAY(
-        SELECT id FROM ba_sessions WHERE expires_at <= ?0 ORDER BY expires_at LIMIT ?1))
+        SELECT id FROM ba_sessions
+        WHERE expires_at <= ?0 AND (NOT is_verified_device OR expires_at <= ?0::timestamptz - interval '180 days')
+        ORDER BY expires_at LIMIT ?1))
     RETURNING id
 ), family AS (
     DELETE FROM ba_refresh_tokens WHERE session_id = ANY (ARRAY(SELECT id FROM gone))
@@ -62,7 +67,8 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
 )
 
 // Purge deletes, in batches of at most batch rows per statement (zero or less
-// means 1000): expired sessions with their refresh-token families, used or
+// means 1000): expired sessions with their refresh-token families (those that
+// verified a device 180 days after expiry), used or
 // expired one-time tokens, lapsed IP blocks, and IP failures older than
 // Options.IPFailureRetention. Each kind is deleted until a batch comes back
 // short. The consent log is never purged, and neither are security events or

@@ -37,6 +37,13 @@ func TestPurge(t *testing.T) {
 	}
 	_, err := store.RevokeSessions(ctx, ports.Revocation{SessionID: "s-9"}, t0)
 	require.NoError(t, err)
+	// Two expired sessions that verified their device: the recent one is kept
+	// as the record that the device is known, the one 180 days past expiry goes.
+	for i, expired := range []time.Duration{time.Minute, 180*24*time.Hour + time.Minute} {
+		s := testSession(fmt.Sprintf("v-%d", i), "u-purge", fmt.Sprintf("v-%d-0", i))
+		s.ExpiresAt, s.IsVerifiedDevice = now.Add(-expired), true
+		require.NoError(t, store.CreateSession(ctx, s))
+	}
 
 	// Tokens: 3 expired, 2 used (one invalidated by its successor, one
 	// consumed), 1 live.
@@ -77,7 +84,7 @@ func TestPurge(t *testing.T) {
 	// IP failures older than the 24 h retention: the block set-ups at t0 and
 	// t0+1h, and the three of 198.51.100.9 from t0 to t0+2m.
 	assert.Equal(t, postgres.PurgeStats{
-		Sessions: 7, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5,
+		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5,
 	}, stats)
 
 	counts := []struct {
@@ -85,7 +92,7 @@ func TestPurge(t *testing.T) {
 		table string
 		want  int64
 	}{
-		{name: "sessions left", table: "ba_sessions", want: 3},
+		{name: "sessions left (3 live, 1 verified device)", table: "ba_sessions", want: 4},
 		{name: "family rows left", table: "ba_refresh_tokens", want: 6},
 		{name: "tokens left", table: "ba_otp_tokens", want: 1},
 		{name: "blocks left", table: "ba_ip_blocks", want: 1},

@@ -69,6 +69,7 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")
 	cfg.UnsafeFastHashingForTests = s.fastHashing
+	cfg.MailInline = true // read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	in.auth, err = core.New(cfg, deps)
 	require.NoError(tb, err)

@@ -33,7 +33,8 @@ func DeviceTrust(t *testing.T, newStores NewStores) {
 			emptyFP  bool // the session has no fingerprint and the question is ""
 			expected bool
 		}{
-			{name: "active non-public session", shape: func(*ports.Session, time.Time) {}, expected: true},
+			{name: "an active unverified session is not enough", shape: func(*ports.Session, time.Time) {}},
+			{name: "active verified session", shape: func(s *ports.Session, _ time.Time) { s.IsVerifiedDevice = true }, expected: true},
 			{name: "active public session is not enough", shape: func(s *ports.Session, _ time.Time) { s.IsPublicDevice = true }},
 			{name: "active public but verified session", shape: func(s *ports.Session, _ time.Time) {
 				s.IsPublicDevice, s.IsVerifiedDevice = true, true

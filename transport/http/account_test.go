@@ -13,7 +13,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envConfig{})
 	e.register("asha@example.in")
-	a := e.login("asha@example.in", nil).str("access_token")
+	a := e.trustedLogin("asha@example.in").str("access_token") // a first PIN needs a trusted session
 	b := e.login("asha@example.in", nil).str("access_token")
 
 	r := e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
@@ -92,15 +92,6 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: change}), http.StatusForbidden, "step_up_required")
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", body: change}), http.StatusUnauthorized, "missing_token")
 
-	// Changing an existing PIN is sensitive too: the current PIN or a step-up.
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
-	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": "572913"}}),
-		http.StatusForbidden, "step_up_required")
-	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": "572913", "current_pin": "9999"}}),
-		http.StatusUnauthorized, "invalid_pin")
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok,
-		body: map[string]any{"pin": "572913", "current_pin": testPIN}}).status)
-
 	r := e.do(req{method: "POST", path: "/step-up/request", token: tok})
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 	code := e.mailed("asha@example.in", codeRE)
@@ -114,6 +105,17 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 		http.StatusUnprocessableEntity, "validation_failed")
 	r = e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}})
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+
+	// The step-up made the device known: a first PIN may be set. Changing it
+	// needs the current PIN or a fresh step-up (the one above, once).
+	pinSet := func(body map[string]any) resp {
+		return e.do(req{method: "POST", path: "/pin/set", token: tok, body: body})
+	}
+	require.Equal(t, http.StatusOK, pinSet(map[string]any{"pin": testPIN}).status)
+	require.Equal(t, http.StatusOK, pinSet(map[string]any{"pin": "572913"}).status)
+	requireProblem(t, pinSet(map[string]any{"pin": "683014"}), http.StatusForbidden, "step_up_required")
+	requireProblem(t, pinSet(map[string]any{"pin": "683014", "current_pin": "9999"}), http.StatusUnauthorized, "invalid_pin")
+	require.Equal(t, http.StatusOK, pinSet(map[string]any{"pin": "683014", "current_pin": "572913"}).status)
 
 	bad := map[string]any{"current_password": "not my password", "new_password": "another fine passphrase"}
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: bad}), http.StatusUnauthorized, "invalid_credentials")

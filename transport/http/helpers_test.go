@@ -73,6 +73,8 @@ func newEnv(t testing.TB, ec envConfig) *env {
 	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(), logs: &syncBuffer{}}
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+	cfg.MailInline = true // read the outbox right after a request
+	cfg.UnsafeFastHashingForTests = true
 	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
 	if ec.cfg != nil {
 		ec.cfg(&cfg)
@@ -253,4 +255,21 @@ func (e *env) mailed(addr string, re *regexp.Regexp) string {
 	got := re.FindStringSubmatch(m.Text)
 	require.NotNil(e.t, got, "no match in email %q: %s", m.Subject, m.Text)
 	return got[1]
+}
+
+// trustedLogin signs in on a verified device: the first login from fpA steps
+// up with an emailed code (which makes fpA known), the second is a known-device
+// session, where setting a first PIN or exporting needs no further step-up.
+func (e *env) trustedLogin(email string) resp {
+	e.t.Helper()
+	first := e.login(email, map[string]any{"device_fingerprint": fpA})
+	if first.str("trust") != "known" {
+		tok := first.str("access_token")
+		require.Equal(e.t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+		code := e.mailed(email, codeRE)
+		require.Equal(e.t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}}).status)
+	}
+	r := e.login(email, map[string]any{"device_fingerprint": fpA})
+	require.Equal(e.t, "known", r.str("trust"))
+	return r
 }

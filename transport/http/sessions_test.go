@@ -122,8 +122,10 @@ func TestPrivacy(t *testing.T) {
 
 	t.Run("export needs a step-up, then answers the document", func(t *testing.T) {
 		requireProblem(t, e.do(req{method: "GET", path: "/privacy/export", token: tok}), http.StatusForbidden, "step_up_required")
+		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+		code := e.mailed("asha@example.in", codeRE)
+		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}}).status)
 		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status)
 		r := e.do(req{method: "GET", path: "/privacy/export", token: tok})
 		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 		account := r.json["account"].(map[string]any)
@@ -156,6 +158,8 @@ func TestMiddleware(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	})))
 	id := e.register("asha@example.in")
+	home := e.trustedLogin("asha@example.in").str("access_token") // the PIN is set at home
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: home, body: map[string]any{"pin": testPIN}}).status)
 	tok := e.login("asha@example.in", map[string]any{"is_public_device": true}).str("access_token")
 
 	t.Run("RequireAuth", func(t *testing.T) {
@@ -185,7 +189,6 @@ func TestMiddleware(t *testing.T) {
 	})
 	t.Run("RequireStepUp on a public device: once per step-up", func(t *testing.T) {
 		requireProblem(t, e.doRoot("POST", "/app/transfer", "Bearer "+tok), http.StatusForbidden, "step_up_required")
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
 		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status)
 		r := e.doRoot("POST", "/app/transfer", "Bearer "+tok)
 		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)

@@ -1,0 +1,204 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// The failure that starts an IP block and hard-locks the account at once still
+// emails the unlock link and records the lock.
+func TestIPBlockCrossingStillHandlesTheHardLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("both@example.in")
+	require.NoError(t, e.store.ClearFailures(context.Background(), accountKey(u.ID)))
+	for i := 0; i < 9; i++ { // 9 failures from nine IPs: no IP sees a second identifier
+		require.Error(t, e.loginIP(u.Email, "wrong-password", "192.0.2."+string(rune('1'+i))))
+		e.clock.Advance(7 * time.Minute)
+	}
+	const ip = "198.51.100.77"
+	requireKind(t, e.loginIP("ghost-1@example.in", "wrong-password", ip), KindUnauthorized)
+	requireKind(t, e.loginIP("ghost-2@example.in", "wrong-password", ip), KindUnauthorized)
+	before := e.mailsTo(u.Email)
+	requireKind(t, e.loginIP(u.Email, "wrong-password", ip), KindIPBlocked) // the 10th failure, and the 3rd identifier
+	assert.Equal(t, before+1, e.mailsTo(u.Email), "the hard lock emailed the unlock link")
+	state, err := e.store.LockState(context.Background(), accountKey(u.ID))
+	require.NoError(t, err)
+	assert.True(t, state.HardLocked)
+}
+
+func TestRegistrationIsLimitedTo20PerHourPerIP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(i), Password: testPassword, Consents: allGranted(), Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(20), Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindRateLimited)
+	e.clock.Advance(time.Hour)
+	_, err = e.auth.Register(ctx, RegisterInput{Email: distinct(21), Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+}
+
+func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register("taken@example.in")
+	before := e.auth.hasher.Verifications()
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindConflict)
+	assert.Equal(t, before, e.auth.hasher.Verifications())
+}
+
+// blockingMailer holds every send until released, like a slow SMTP server.
+type blockingMailer struct {
+	release chan struct{}
+	sent    atomic.Int32
+}
+
+func (m *blockingMailer) Send(ctx context.Context, _ ports.Message) error {
+	select {
+	case <-m.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	m.sent.Add(1)
+	return nil
+}
+
+// By default emails go out in the background: a request about a real account
+// does not wait for the mail server, so it takes as long as one about nobody.
+func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer })
+	u := e.register("async@example.in")
+	done := make(chan error, 1)
+	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request waited for the mail server")
+	}
+	close(mailer.release)
+	require.Eventually(t, func() bool { return mailer.sent.Load() == 2 }, 10*time.Second, time.Millisecond,
+		"the verification link and the reset link were delivered")
+}
+
+// logBuffer collects log lines from concurrent goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e := newEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	for i := 0; i < 3; i++ {
+		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	}
+	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+}
+
+// An email address and a username of one account share one inbox budget.
+func TestInboxBudgetIsPerAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.auth.Register(ctx, RegisterInput{Email: "inbox@example.in", Username: "inboxuser", Password: testPassword,
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	for i := 0; i < 5; i++ {
+		id := "inbox@example.in"
+		if i%2 == 1 {
+			id = "inboxuser"
+		}
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, id, e.client))
+	}
+	requireKind(t, e.auth.RequestPasswordReset(ctx, "inboxuser", e.client), KindRateLimited)
+}
+
+func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("hard@example.in")
+	for i := 0; i < 5; i++ {
+		_, _ = e.login(u.Email, "wrong-password")
+	}
+	e.clock.Advance(7 * time.Minute)
+	for i := 0; i < 5; i++ {
+		_, _ = e.login(u.Email, "wrong-password")
+	}
+	require.NoError(t, e.auth.RequestPINReset(context.Background(), u.Email, e.client))
+	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), e.lastToken(u.Email), "5820", e.client))
+	_, err := e.login(u.Email, testPassword)
+	assert.True(t, requireKind(t, err, KindLocked).RequiresEmailVerify)
+}
+
+// A public device's one-action step-up is not used up by a typo.
+func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("kiosk@example.in")
+	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
+	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
+	require.NoError(t, err)
+	p := e.principal(res)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	requireKind(t, e.changePassword(p, testPassword, "short", false), KindValidation)
+	require.NoError(t, e.changePassword(p, testPassword, "a brand new passphrase", false))
+}
+
+// countingCredentials counts Credentials reads.
+type countingCredentials struct {
+	ports.CredentialStore
+	reads atomic.Int32
+}
+
+func (c *countingCredentials) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	c.reads.Add(1)
+	return c.CredentialStore.Credentials(ctx, userID)
+}
+
+func TestUnknownIdentifierMakesTheSameCredentialRead(t *testing.T) {
+	t.Parallel()
+	var counter *countingCredentials
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		counter = &countingCredentials{CredentialStore: d.Credentials}
+		d.Credentials = counter
+	})
+	e.register("known@example.in")
+	for i, id := range []string{"known@example.in", "nobody@example.in"} {
+		before := counter.reads.Load()
+		requireKind(t, e.loginIP(id, "wrong-password", "192.0.2."+string(rune('1'+i))), KindUnauthorized)
+		assert.Equal(t, int32(1), counter.reads.Load()-before, id)
+	}
+}
