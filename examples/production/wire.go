@@ -97,7 +97,8 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 
 // openDB opens PostgreSQL through pgx's database/sql driver. bun inlines query
 // arguments, so pgx's default prepare-per-query mode would cost an extra round
-// trip: exec mode sends each query once.
+// trip: exec mode sends each query once. statement_timeout (a runtime
+// parameter pgx passes on) stays under postgres.Options' default QueryTimeout.
 func openDB(dsn string) (*bun.DB, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -106,6 +107,11 @@ func openDB(dsn string) (*bun.DB, error) {
 	q := u.Query()
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "exec")
+	}
+	// The server gives up on a statement before the adapter's 5 s bound does,
+	// so a statement the client abandoned cannot commit after the fact.
+	if q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", "4500")
 	}
 	u.RawQuery = q.Encode()
 	sqldb, err := sql.Open("pgx", u.String())
