@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ const mailTimeout = 15 * time.Second
 const (
 	mailWorkers = 4
 	mailBacklog = 1000
+	drainPoll   = 10 * time.Millisecond
 )
 
 // event records a security event. Failing to record one never fails the flow:
@@ -65,6 +67,23 @@ func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d email
 		defer func() { <-a.mailSlots }()
 		a.deliver(ctx, u, kind, m, c)
 	}()
+}
+
+// Drain waits until every email sent in the background has gone out (or
+// failed and been logged), bounded by ctx. Call it at shutdown, after the HTTP
+// server stopped taking requests, so no code or link promised to a user is
+// lost with the process.
+func (a *Auth) Drain(ctx context.Context) error {
+	tick := time.NewTicker(drainPoll)
+	defer tick.Stop()
+	for a.mailPending.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("bharatauth: %d emails still unsent: %w", a.mailPending.Load(), ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 func (a *Auth) deliver(ctx context.Context, u ports.User, kind emails.Kind, m ports.Message, c Client) {

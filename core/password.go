@@ -48,7 +48,7 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, token, newPassword stri
 	// Sessions end before the password changes: if a later step fails, the
 	// failure leaves everyone signed out (safe), never an attacker's session
 	// alive next to a new password.
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID}, a.now()); err != nil {
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, a.now()); err != nil {
 		return storeError(op, err)
 	}
 	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
@@ -105,7 +105,7 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 		return err
 	}
 	if in.EndOtherSessions { // first, for the same reason as in ConfirmPasswordReset
-		_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ExceptSessionID: p.SessionID}, a.now())
+		_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ExceptSessionID: p.SessionID, ForgetDevices: true}, a.now())
 		if err != nil {
 			return storeError(op, err)
 		}

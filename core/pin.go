@@ -127,7 +127,7 @@ func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session,
 // pinLocked handles the PIN attempt that fired a lock: the session that made
 // the attempts is revoked, and a hard lock emails the unlock link.
 func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state ports.LockState, c Client) {
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now()); err != nil {
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID, ForgetDevices: true}, a.now()); err != nil {
 		a.log.WarnContext(ctx, "bharatauth: revoking a session after a PIN lock failed", "session_id", s.ID, "error", err)
 	}
 	a.event(ctx, s.UserID, ports.EventPINLocked, c, s.ID)

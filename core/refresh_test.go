@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,6 +148,8 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 
 	requireKind(t, e.auth.RevokeSession(ctx, p, yours.SessionID, e.client), KindNotFound)
 	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_nope", e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_\x00", e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, strings.Repeat("s", 129), e.client), KindNotFound)
 	e.principal(yours)
 	require.NoError(t, e.auth.RevokeSession(ctx, p, mine.SessionID, e.client))
 	list, err = e.auth.Sessions(ctx, p)

@@ -202,3 +202,74 @@ func TestUnknownIdentifierMakesTheSameCredentialRead(t *testing.T) {
 		assert.Equal(t, int32(1), counter.reads.Load()-before, id)
 	}
 }
+
+// Revoking a session from elsewhere (a lost phone), logging out everywhere,
+// a password reset and a reused refresh token make its device unknown again;
+// a plain logout keeps it known.
+func TestRevocationsThatDistrustTheDevice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		end    func(e *env, lost LoginResult)
+		forget bool
+	}{
+		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.Logout(ctx, lost.RefreshToken, e.client))
+		}},
+		{name: "revoked from another device", forget: true, end: func(e *env, lost LoginResult) {
+			other := e.principal(e.mustLogin(lost.User.Email))
+			require.NoError(t, e.auth.RevokeSession(ctx, other, lost.SessionID, e.client))
+		}},
+		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(lost), e.client))
+		}},
+		{name: "password reset", forget: true, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, lost.User.Email, e.client))
+			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(lost.User.Email), testPassword+" again", e.client))
+		}},
+		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
+			_, err := e.auth.Refresh(ctx, lost.RefreshToken, e.client)
+			require.NoError(t, err)
+			_, err = e.auth.Refresh(ctx, lost.RefreshToken, e.client)
+			requireKind(t, err, KindUnauthorized)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("phone@example.in")
+			lost := e.knownDeviceLogin(u.Email)
+			lost.User = u
+			tc.end(e, lost)
+			password := testPassword
+			if tc.name == "password reset" {
+				password += " again"
+			}
+			again, err := e.loginFrom(u.Email, password, fpA, false)
+			require.NoError(t, err)
+			if tc.forget {
+				assert.Equal(t, TrustNewDevice, again.Trust)
+			} else {
+				assert.Equal(t, TrustKnown, again.Trust)
+			}
+		})
+	}
+}
+
+func TestDrainWaitsForBackgroundMail(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer })
+	e.register("drain@example.in")
+
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := e.auth.Drain(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the mail server still holds the email")
+	assert.Contains(t, err.Error(), "1 emails still unsent")
+
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(context.Background()))
+	assert.Equal(t, int32(1), mailer.sent.Load())
+}

@@ -85,10 +85,17 @@ func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error)
 	return views, nil
 }
 
-// RevokeSession ends one of the caller's own sessions. Another user's session
-// answers ErrNotFound, like a session that does not exist.
+// maxSessionIDLen bounds a session ID taken from a URL; core's are 36 bytes.
+const maxSessionIDLen = 128
+
+// RevokeSession ends one of the caller's own sessions (a lost or sold phone):
+// its device is forgotten, so signing in there again needs a step-up. Another
+// user's session answers ErrNotFound, like a session that does not exist.
 func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string, c Client) error {
 	const op = "RevokeSession"
+	if len(sessionID) > maxSessionIDLen || !plainText(sessionID) {
+		return newError(op, KindNotFound, "", "no such session")
+	}
 	s, err := a.deps.Sessions.Session(ctx, sessionID)
 	if errors.Is(err, ports.ErrNotFound) || (err == nil && s.UserID != p.UserID) {
 		return newError(op, KindNotFound, "", "no such session")
@@ -96,17 +103,18 @@ func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string,
 	if err != nil {
 		return storeError(op, err)
 	}
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sessionID}, a.now()); err != nil {
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sessionID, ForgetDevices: true}, a.now()); err != nil {
 		return storeError(op, err)
 	}
 	a.event(ctx, p.UserID, ports.EventSessionRevoked, c, sessionID)
 	return nil
 }
 
-// LogoutAll ends every session of the caller, this one included.
+// LogoutAll ends every session of the caller, this one included, and forgets
+// their devices: each needs a step-up again.
 func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) error {
 	const op = "LogoutAll"
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: p.UserID}, a.now()); err != nil {
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: p.UserID, ForgetDevices: true}, a.now()); err != nil {
 		return storeError(op, err)
 	}
 	a.event(ctx, p.UserID, ports.EventSessionRevoked, c, "all")
@@ -132,6 +140,6 @@ func (a *Auth) Suspend(ctx context.Context, userID string) error {
 		}
 		return storeError(op, err)
 	}
-	_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: userID}, a.now())
+	_, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: userID, ForgetDevices: true}, a.now())
 	return storeError(op, err)
 }

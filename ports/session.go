@@ -36,6 +36,12 @@ type Revocation struct {
 	RefreshHash     string // the current hash of a session (logout by refresh token)
 	UserID          string // every session of the user
 	ExceptSessionID string // keep this one (e.g. "end my other sessions")
+	// ForgetDevices also un-verifies the devices of the revoked sessions: every
+	// session of the user with one of their fingerprints gets IsVerifiedDevice
+	// cleared, so KnownDevice no longer knows them. For revocations that say
+	// "this device is not trusted" (a lost phone, a password reset, logout
+	// everywhere); a plain logout keeps the device known.
+	ForgetDevices bool
 }
 
 // SessionRepo stores sessions and their refresh-token families. Each session is
@@ -55,7 +61,8 @@ type SessionRepo interface {
 	// returns the updated session. Of N concurrent calls with one oldHash,
 	// exactly one succeeds.
 	//   - oldHash is a hash the family already rotated away: the session is
-	//     revoked at now and returned (revoked) with ErrReused, so the caller
+	//     revoked at now with ForgetDevices semantics (a copied token is a
+	//     theft signal) and returned (revoked) with ErrReused, so the caller
 	//     knows whose token was copied;
 	//   - the session is revoked: ErrNotFound; expired at now: ErrExpired;
 	//   - oldHash is unknown: ErrNotFound.

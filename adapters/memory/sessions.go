@@ -134,6 +134,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 		if row.RevokedAt.IsZero() {
 			row.RevokedAt = now
 		}
+		st.forgetDevice(row.UserID, row.DeviceFingerprint)
 		return row.Session, fmt.Errorf("memory: rotate refresh: %w", ports.ErrReused)
 	}
 	id, ok := st.byHash[oldHash]
@@ -196,6 +197,22 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 		}
 		row.RevokedAt = now
 		revoked = append(revoked, id)
+		if r.ForgetDevices {
+			st.forgetDevice(row.UserID, row.DeviceFingerprint)
+		}
 	}
 	return revoked, nil
+}
+
+// forgetDevice clears IsVerifiedDevice on every session of userID with
+// fingerprint; the caller holds st.mu.
+func (st *sessionTable) forgetDevice(userID, fingerprint string) {
+	if fingerprint == "" {
+		return
+	}
+	for _, id := range st.byUser[userID] {
+		if row := st.byID[id]; row.DeviceFingerprint == fingerprint {
+			row.IsVerifiedDevice = false
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -23,9 +24,13 @@ const (
 //   - a unique violation wraps ports.ErrConflict;
 //   - the caller's cancellation or deadline passes through (wrapped, so
 //     errors.Is still finds context.Canceled / context.DeadlineExceeded);
-//   - everything else (refused or broken connections, a killed backend, our
-//     own query timeout, an unexpected server error) wraps
-//     ports.ErrUnavailable: the statement or transaction did not commit.
+//   - a server error of a transient class (connection exceptions, a killed
+//     or restarting backend, statement timeouts, resource exhaustion,
+//     serialization failures and deadlocks) and every transport error
+//     (refused or broken connections, our own query timeout) wraps
+//     ports.ErrUnavailable: the statement or transaction did not commit, and
+//     trying again later may work;
+//   - any other server error (bad data, a missing table) is a plain error.
 //
 // The message never quotes a server error's DETAIL, which can echo a key value
 // such as a token hash; it keeps only the SQLSTATE and constraint name.
@@ -45,10 +50,29 @@ func fail(ctx context.Context, op string, err error) error {
 		// The caller gave up: report that, not an outage.
 		return fmt.Errorf("postgres: %s: %w", op, ctx.Err())
 	}
+	if isPG && !transient(pgErr.Code) {
+		// A statement the server refused for what it is (bad data, a missing
+		// table, a trigger): retrying will not help, so it is no outage.
+		return fmt.Errorf("postgres: %s: server error SQLSTATE %s", op, pgErr.Code)
+	}
 	if isPG {
 		return fmt.Errorf("postgres: %s: %w: server error SQLSTATE %s", op, ports.ErrUnavailable, pgErr.Code)
 	}
 	return fmt.Errorf("postgres: %s: %w: %s", op, ports.ErrUnavailable, describe(err))
+}
+
+// transient reports whether a SQLSTATE says "try again later" rather than
+// "this statement is wrong" (PostgreSQL Appendix A).
+func transient(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"), // connection exception
+		strings.HasPrefix(code, "53"),    // insufficient resources
+		strings.HasPrefix(code, "57P"),   // admin shutdown, crash shutdown, cannot connect now
+		code == "57014",                  // query canceled (statement_timeout)
+		code == "40001", code == "40P01": // serialization failure, deadlock
+		return true
+	}
+	return false
 }
 
 // describe names a transport error without echoing anything a caller sent.

@@ -53,7 +53,7 @@ func TestMigrateIsIdempotentAndRaceSafe(t *testing.T) {
 
 	applied, err := db.NewSelect().Table("ba_migrations").Count(ctx)
 	require.NoError(t, err)
-	assert.EqualValues(t, 4, applied, "each migration recorded once")
+	assert.EqualValues(t, 5, applied, "each migration recorded once")
 	locks, err := db.NewSelect().Table("ba_migration_locks").Count(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, locks)

@@ -12,6 +12,7 @@ type PurgeStats struct {
 	OneTimeTokens int64 // used or expired codes and links
 	IPBlocks      int64 // lapsed IP blocks
 	IPFailures    int64 // IP failures older than Options.IPFailureRetention
+	Lockouts      int64 // failure counters without lock history, idle past Options.CounterRetention
 }
 
 // The purge statements delete at most ?1 rows chosen through an index, so a
@@ -57,6 +58,20 @@ WITH gone AS (
 )
 SELECT count(*) AS main, 0 AS extra FROM gone`
 
+	// Counters with no lock history whose last failure is older than the
+	// count-restart window are as good as absent (the next failure would
+	// restart at 1). Counters with a lock history are kept: they are the
+	// escalation history an export shows.
+	purgeLockoutsSQL = `
+WITH gone AS (
+    DELETE FROM ba_lockouts WHERE key = ANY (ARRAY(
+        SELECT key FROM ba_lockouts
+        WHERE soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked AND last_failure_at <= ?0
+        ORDER BY last_failure_at LIMIT ?1))
+    RETURNING 1
+)
+SELECT count(*) AS main, 0 AS extra FROM gone`
+
 	purgeIPFailuresSQL = `
 WITH gone AS (
     DELETE FROM ba_ip_failures WHERE id = ANY (ARRAY(
@@ -69,8 +84,9 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
 // Purge deletes, in batches of at most batch rows per statement (zero or less
 // means 1000): expired sessions with their refresh-token families (those that
 // verified a device 180 days after expiry), used or
-// expired one-time tokens, lapsed IP blocks, and IP failures older than
-// Options.IPFailureRetention. Each kind is deleted until a batch comes back
+// expired one-time tokens, lapsed IP blocks, IP failures older than
+// Options.IPFailureRetention, and failure counters that never locked and
+// have been idle for Options.CounterRetention. Each kind is deleted until a batch comes back
 // short. The consent log is never purged, and neither are security events or
 // lockout counters (audit history). Run it from a periodic job.
 //
@@ -93,6 +109,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, batch int) (PurgeStats
 		{"one-time tokens", purgeTokensSQL, now, &stats.OneTimeTokens, nil},
 		{"ip blocks", purgeIPBlocksSQL, now, &stats.IPBlocks, nil},
 		{"ip failures", purgeIPFailuresSQL, utc(now.Add(-s.ipFailureRetention)), &stats.IPFailures, nil},
+		{"lockout counters", purgeLockoutsSQL, utc(now.Add(-s.counterRetention)), &stats.Lockouts, nil},
 	}
 	for _, step := range steps {
 		for {

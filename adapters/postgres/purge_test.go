@@ -79,12 +79,24 @@ func TestPurge(t *testing.T) {
 	_, err = store.AppendConsents(ctx, "u-purge", []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}})
 	require.NoError(t, err)
 
+	// Failure counters: an idle one that never locked goes, a recent one and
+	// one with lock history stay.
+	policy5 := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
+	_, _, err = store.CountAttempt(ctx, "id:idle", t0, policy5)
+	require.NoError(t, err)
+	_, _, err = store.CountAttempt(ctx, "id:recent", now.Add(-time.Hour), policy5)
+	require.NoError(t, err)
+	for range 5 {
+		_, _, err = store.CountAttempt(ctx, "user:history", t0, policy5)
+		require.NoError(t, err)
+	}
+
 	stats, err := store.Purge(ctx, now, 2)
 	require.NoError(t, err)
 	// IP failures older than the 24 h retention: the block set-ups at t0 and
 	// t0+1h, and the three of 198.51.100.9 from t0 to t0+2m.
 	assert.Equal(t, postgres.PurgeStats{
-		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5,
+		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5, Lockouts: 1,
 	}, stats)
 
 	counts := []struct {
@@ -97,6 +109,7 @@ func TestPurge(t *testing.T) {
 		{name: "tokens left", table: "ba_otp_tokens", want: 1},
 		{name: "blocks left", table: "ba_ip_blocks", want: 1},
 		{name: "consent rows kept", table: "ba_consent_log", want: 1},
+		{name: "counters kept: recent and with history", table: "ba_lockouts", want: 2},
 	}
 	for _, c := range counts {
 		t.Run(c.name, func(t *testing.T) {

@@ -210,7 +210,12 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// A copied token is a theft signal: the device is not trusted any more.
+		if err := forgetDevice(ctx, tx, revoked.UserID, revoked.DeviceFingerprint); err != nil {
+			return err
+		}
 		result = revoked.session()
+		result.IsVerifiedDevice = false
 		outcome = fmt.Errorf("postgres: %s: %w", op, ports.ErrReused)
 		return nil
 	})
@@ -241,27 +246,58 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	q := s.db.NewUpdate().Model((*sessionRow)(nil)).
-		Set("revoked_at = ?", now).
-		Where("revoked_at IS NULL").
-		Where("expires_at > ?", now).
-		Returning("id")
-	switch {
-	case r.SessionID != "":
-		q = q.Where("id = ?", r.SessionID)
-	case r.RefreshHash != "":
-		q = q.Where("refresh_hash = ?", r.RefreshHash)
-	case r.UserID != "":
-		q = q.Where("user_id = ?", r.UserID)
-		if r.ExceptSessionID != "" {
-			q = q.Where("id <> ?", r.ExceptSessionID)
+	var revoked []sessionRow
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model((*sessionRow)(nil)).
+			Set("revoked_at = ?", now).
+			Where("revoked_at IS NULL").
+			Where("expires_at > ?", now).
+			Returning("id, user_id, device_fingerprint")
+		switch {
+		case r.SessionID != "":
+			q = q.Where("id = ?", r.SessionID)
+		case r.RefreshHash != "":
+			q = q.Where("refresh_hash = ?", r.RefreshHash)
+		case r.UserID != "":
+			q = q.Where("user_id = ?", r.UserID)
+			if r.ExceptSessionID != "" {
+				q = q.Where("id <> ?", r.ExceptSessionID)
+			}
+		default:
+			return nil // an empty Revocation selects nothing
 		}
-	default:
-		return []string{}, nil // an empty Revocation selects nothing
-	}
-	ids := []string{}
-	if err := q.Scan(ctx, &ids); err != nil {
+		if err := q.Scan(ctx, &revoked); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if !r.ForgetDevices {
+			return nil
+		}
+		for _, row := range revoked {
+			if err := forgetDevice(ctx, tx, row.UserID, row.DeviceFingerprint); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, fail(ctx, op, err)
 	}
+	ids := make([]string, len(revoked))
+	for i, row := range revoked {
+		ids[i] = row.ID
+	}
 	return ids, nil
+}
+
+// forgetDevice un-verifies every session of userID with fingerprint, so
+// KnownDevice no longer knows the device.
+func forgetDevice(ctx context.Context, db bun.IDB, userID, fingerprint string) error {
+	if fingerprint == "" {
+		return nil
+	}
+	_, err := db.NewUpdate().Model((*sessionRow)(nil)).
+		Set("is_verified_device = false").
+		Where("user_id = ? AND device_fingerprint = ? AND is_verified_device", userID, fingerprint).
+		Exec(ctx)
+	return err
 }

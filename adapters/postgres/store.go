@@ -29,6 +29,7 @@ var (
 const (
 	defaultQueryTimeout       = 5 * time.Second
 	defaultIPFailureRetention = 24 * time.Hour
+	defaultCounterRetention   = 24 * time.Hour
 	defaultPurgeBatch         = 1000
 )
 
@@ -42,6 +43,11 @@ type Options struct {
 	// IPFailureRetention is how long Purge keeps per-IP failure rows. Keep it
 	// at least as long as the IPPolicy.Window core uses. Zero means 24 hours.
 	IPFailureRetention time.Duration
+	// CounterRetention is how long Purge keeps an idle failure counter that
+	// never locked. Keep it at least as long as the LockPolicy.ResetAfter
+	// core uses, so a purged counter is one whose next failure would restart
+	// at 1 anyway. Zero means 24 hours.
+	CounterRetention time.Duration
 }
 
 // Store implements the BharatAuth storage ports over PostgreSQL. It is safe
@@ -51,6 +57,7 @@ type Store struct {
 	db                 *bun.DB
 	queryTimeout       time.Duration
 	ipFailureRetention time.Duration
+	counterRetention   time.Duration
 }
 
 // New returns a Store over db, which must use the PostgreSQL dialect
@@ -62,13 +69,17 @@ func New(db *bun.DB, opts Options) (*Store, error) {
 	if name := db.Dialect().Name(); name != dialect.PG {
 		return nil, errors.New("postgres: the *bun.DB must use pgdialect, got " + name.String())
 	}
-	if opts.IPFailureRetention < 0 {
-		return nil, errors.New("postgres: negative IPFailureRetention")
+	if opts.IPFailureRetention < 0 || opts.CounterRetention < 0 {
+		return nil, errors.New("postgres: negative IPFailureRetention or CounterRetention")
 	}
 	s := &Store{
 		db:                 db,
 		queryTimeout:       opts.QueryTimeout,
 		ipFailureRetention: opts.IPFailureRetention,
+		counterRetention:   opts.CounterRetention,
+	}
+	if s.counterRetention == 0 {
+		s.counterRetention = defaultCounterRetention
 	}
 	if s.queryTimeout == 0 {
 		s.queryTimeout = defaultQueryTimeout

@@ -235,3 +235,16 @@ func waitForBackend(t *testing.T, db *bun.DB, event, marker string) int {
 	t.Fatalf("no backend waiting on %s", event)
 	return 0
 }
+
+// TestRefusedStatementIsNoOutage: a statement the server refuses for what it
+// is (here a NUL byte, which PostgreSQL cannot take in a query) is a plain
+// error, not ErrUnavailable: retrying would not help, and an outage alert
+// would mislead.
+func TestRefusedStatementIsNoOutage(t *testing.T) {
+	t.Parallel()
+	store, _ := newTestDB(t)
+	_, err := store.Session(context.Background(), "ses_\x00")
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, ports.ErrUnavailable), "%v", err)
+	assert.False(t, errors.Is(err, ports.ErrNotFound))
+}

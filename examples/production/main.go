@@ -62,5 +62,5 @@ func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	return server.Serve(ctx, ln, a.handler, log)
+	return server.Serve(ctx, ln, a.handler, log, a.auth.Drain)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -33,6 +34,7 @@ const (
 // app is the wired service.
 type app struct {
 	handler http.Handler
+	auth    *core.Auth
 	store   *postgres.Store
 	db      *bun.DB
 	redis   rueidis.Client
@@ -43,7 +45,10 @@ type app struct {
 // build connects to PostgreSQL (and Redis, when configured), migrates, and
 // wires core and the HTTP handler.
 func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*app, error) {
-	db, err := openDB(s.DatabaseURL)
+	if err := migrate(ctx, s.DatabaseURL); err != nil {
+		return nil, err
+	}
+	db, err := openDB(s.DatabaseURL, statementTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +56,6 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	if a.store, err = postgres.New(db, postgres.Options{}); err != nil {
 		a.close()
 		return nil, err
-	}
-	if err := a.store.Migrate(ctx); err != nil {
-		a.close()
-		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	mailer, err := newMailer(ctx, s, out)
 	if err != nil {
@@ -77,6 +78,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		a.close()
 		return nil, err
 	}
+	a.auth = auth
 	api, err := bahttp.New(auth, bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log})
 	if err != nil {
 		a.close()
@@ -95,11 +97,37 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	return a, nil
 }
 
+// statementTimeout is the server's bound on one statement of the serving
+// pool: under postgres.Options' default 5 s QueryTimeout, so the server gives
+// up on a statement before the adapter does and a statement the client
+// abandoned cannot commit later. (A transaction of several statements can
+// still outlast it; each statement cannot.)
+const statementTimeout = 4500 * time.Millisecond
+
+// migrate applies the migrations on a pool of its own without a statement
+// timeout: a migration may build an index on a large table, or wait for
+// another instance that is migrating during a rolling deploy.
+func migrate(ctx context.Context, dsn string) error {
+	db, err := openDB(dsn, 0)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store, err := postgres.New(db, postgres.Options{QueryTimeout: -1})
+	if err != nil {
+		return err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
 // openDB opens PostgreSQL through pgx's database/sql driver. bun inlines query
 // arguments, so pgx's default prepare-per-query mode would cost an extra round
-// trip: exec mode sends each query once. statement_timeout (a runtime
-// parameter pgx passes on) stays under postgres.Options' default QueryTimeout.
-func openDB(dsn string) (*bun.DB, error) {
+// trip: exec mode sends each query once. A statementTimeout > 0 becomes the
+// statement_timeout runtime parameter, which pgx passes to the server.
+func openDB(dsn string, statementTimeout time.Duration) (*bun.DB, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL is not a URL")
@@ -108,10 +136,8 @@ func openDB(dsn string) (*bun.DB, error) {
 	if q.Get("default_query_exec_mode") == "" {
 		q.Set("default_query_exec_mode", "exec")
 	}
-	// The server gives up on a statement before the adapter's 5 s bound does,
-	// so a statement the client abandoned cannot commit after the fact.
-	if q.Get("statement_timeout") == "" {
-		q.Set("statement_timeout", "4500")
+	if q.Get("statement_timeout") == "" && statementTimeout > 0 {
+		q.Set("statement_timeout", strconv.FormatInt(statementTimeout.Milliseconds(), 10))
 	}
 	u.RawQuery = q.Encode()
 	sqldb, err := sql.Open("pgx", u.String())

@@ -59,18 +59,18 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	handler, err := newHandler(base, out, log)
+	handler, auth, err := newHandler(base, out, log)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
 	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
-	return server.Serve(ctx, ln, handler, log)
+	return server.Serve(ctx, ln, handler, log, auth.Drain)
 }
 
 // newHandler wires core over the memory adapters and mounts the API under
 // /auth, next to two app routes guarded by the middleware.
-func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, error) {
+func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *core.Auth, error) {
 	cfg := core.DefaultConfig()
 	cfg.AppName = "BharatAuth quickstart"
 	cfg.Logger = log
@@ -78,11 +78,11 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, err
 	// so tokens from a previous run never verify. Production loads real keys.
 	cfg.SecretKey = make([]byte, 48)
 	if _, err := rand.Read(cfg.SecretKey); err != nil {
-		return nil, fmt.Errorf("generate secret key: %w", err)
+		return nil, nil, fmt.Errorf("generate secret key: %w", err)
 	}
 	_, signingKey, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("generate signing key: %w", err)
+		return nil, nil, fmt.Errorf("generate signing key: %w", err)
 	}
 	cfg.SigningKeys = []core.SigningKey{{ID: "quickstart-1", Algorithm: "EdDSA", Private: signingKey}}
 	log.Warn("quickstart: generated a throwaway Ed25519 signing key and secret; tokens will not survive a restart",
@@ -103,18 +103,18 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, err
 		Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	api, err := bahttp.New(auth, bahttp.Options{Logger: log})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", http.StripPrefix("/auth", api))
 	mux.Handle("GET /api/hello", api.RequireAuth(http.HandlerFunc(hello)))
 	mux.Handle("POST /api/transfer", api.RequireStepUp(http.HandlerFunc(transfer)))
-	return mux, nil
+	return mux, auth, nil
 }
 
 // hello is an app route behind RequireAuth.

@@ -145,6 +145,56 @@ func DeviceTrust(t *testing.T, newStores NewStores) {
 		assert.ErrorIs(t, s.Devices.MarkStepUp(ctx, sess.ID, now.Add(2*time.Second), true), ports.ErrNotFound)
 	})
 
+	t.Run("revoking with ForgetDevices un-verifies the device everywhere; a plain revoke does not", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, uses...)
+		ctx := t.Context()
+		now := baseTime()
+		user := newID("usr_")
+		older := newSession(user, now.Add(-time.Hour))
+		older.IsVerifiedDevice = true
+		current := newSession(user, now)
+		current.DeviceFingerprint, current.IsVerifiedDevice = older.DeviceFingerprint, true
+		other := newSession(user, now)
+		other.IsVerifiedDevice = true // another device of the same user
+		for _, x := range []ports.Session{older, current, other} {
+			require.NoError(t, s.Sessions.CreateSession(ctx, x))
+		}
+		known := func(fp string) bool {
+			k, err := s.Devices.KnownDevice(ctx, user, fp, now)
+			require.NoError(t, err)
+			return k
+		}
+		_, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: older.ID}, now)
+		require.NoError(t, err)
+		assert.True(t, known(older.DeviceFingerprint), "a plain logout keeps the device known")
+
+		ids, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: current.ID, ForgetDevices: true}, now)
+		require.NoError(t, err)
+		assert.Equal(t, []string{current.ID}, ids)
+		assert.False(t, known(older.DeviceFingerprint), "every session of that device is un-verified")
+		assert.True(t, known(other.DeviceFingerprint), "other devices stay known")
+	})
+
+	t.Run("reuse of a rotated refresh token forgets the device", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, uses...)
+		ctx := t.Context()
+		now := baseTime()
+		sess := newSession(newID("usr_"), now)
+		sess.IsVerifiedDevice = true
+		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
+		next := newHash()
+		_, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, next, now.Add(time.Minute))
+		require.NoError(t, err)
+		revoked, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), now.Add(2*time.Minute))
+		require.ErrorIs(t, err, ports.ErrReused)
+		assert.False(t, revoked.IsVerifiedDevice)
+		known, err := s.Devices.KnownDevice(ctx, sess.UserID, sess.DeviceFingerprint, now.Add(3*time.Minute))
+		require.NoError(t, err)
+		assert.False(t, known)
+	})
+
 	t.Run("a verifying step-up makes the device known", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newStores, uses...)

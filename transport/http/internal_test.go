@@ -233,3 +233,11 @@ func TestConsentViewOfANeverRecordedCategory(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"category":"analytics","granted":false,"required":false,"notice_version":"1.0.0","consented_at":null}`, string(raw))
 }
+
+func TestLockedUntilRoundsUp(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 26, 10, 7, 42, 700_000_000, time.FixedZone("IST", 5*3600+1800))
+	assert.Equal(t, "2026-11-26T04:37:43Z", ceilSecond(at).Format(time.RFC3339))
+	whole := time.Date(2026, 11, 26, 10, 7, 42, 0, time.UTC)
+	assert.Equal(t, whole, ceilSecond(whole))
+}

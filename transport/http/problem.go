@@ -100,7 +100,9 @@ func problemFor(err error) problem {
 			hard := ce.RequiresEmailVerify
 			p.RequiresEmailVerify = &hard
 			if !ce.LockedUntil.IsZero() {
-				until := ce.LockedUntil.UTC().Format(time.RFC3339)
+				// Whole seconds, rounded up: a client that waits until the
+				// stated time must find the lock over.
+				until := ceilSecond(ce.LockedUntil).Format(time.RFC3339)
 				p.LockedUntil = &until
 			}
 		}
@@ -173,4 +175,12 @@ func writeBody(w http.ResponseWriter, contentType string, status int, v any) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// ceilSecond rounds t up to a whole second, in UTC.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second).UTC()
+	}
+	return t.UTC()
 }

@@ -18,8 +18,9 @@ import (
 const shutdownTimeout = 15 * time.Second
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully: new
-// connections are refused and in-flight requests get shutdownTimeout to finish.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+// connections are refused, in-flight requests get shutdownTimeout to finish,
+// and then each drain (core.Auth.Drain: emails still going out) gets the same.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, drains ...func(context.Context) error) error {
 	srv := &http.Server{
 		Handler: h,
 		// Generous for slow mobile networks, bounded against slowloris.
@@ -44,6 +45,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	for _, drain := range drains {
+		if err := drain(shutdownCtx); err != nil {
+			return fmt.Errorf("drain: %w", err)
+		}
 	}
 	return nil
 }
