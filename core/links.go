@@ -27,14 +27,8 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 	if err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
-		return err
-	}
-	u, found, err := a.findUser(ctx, op, identifier)
-	if err != nil || !found || u.Suspended {
-		return err
-	}
-	if err := a.limitInbox(ctx, op, u.ID); err != nil {
+	u, ok, err := a.mailRecipient(ctx, op, identifier)
+	if err != nil || !ok {
 		return err
 	}
 	token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
@@ -44,6 +38,23 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 	}
 	a.send(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
 	return nil
+}
+
+// mailRecipient finds who a request to email identifier may reach, within the
+// per-identifier and per-inbox limits: ok is false, with no error, for an
+// unknown or suspended identifier, which the caller answers like a known one.
+func (a *Auth) mailRecipient(ctx context.Context, op, identifier string) (ports.User, bool, error) {
+	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
+		return ports.User{}, false, err
+	}
+	u, found, err := a.findUser(ctx, op, identifier)
+	if err != nil || !found || u.Suspended {
+		return ports.User{}, false, err
+	}
+	if err := a.limitInbox(ctx, op, u.ID); err != nil {
+		return ports.User{}, false, err
+	}
+	return u, true, nil
 }
 
 // consumeLink uses up a link token of purpose and returns the user it was for.

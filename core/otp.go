@@ -36,14 +36,8 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err := a.limitIP(ctx, op, "otp_request", a.cfg.RateLimits.OTPRequestPerIP, in.Client); err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
-		return err
-	}
-	u, found, err := a.findUser(ctx, op, identifier)
-	if err != nil || !found || u.Suspended {
-		return err
-	}
-	if err := a.limitInbox(ctx, op, u.ID); err != nil {
+	u, ok, err := a.mailRecipient(ctx, op, identifier)
+	if err != nil || !ok {
 		return err
 	}
 	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, fingerprint)
