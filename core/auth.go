@@ -29,9 +29,10 @@ type Deps struct {
 	Consents    ports.ConsentLedger
 	Abuse       ports.AbuseGuard
 	Mailer      ports.Mailer
-	Events      ports.EventLog    // optional: without it security events are not kept
-	Limiter     ports.RateLimiter // optional: Layer-1 rate limits, failing open
-	Clock       ports.Clock       // optional: ports.SystemClock
+	Events      ports.EventLog       // optional: without it security events are not kept
+	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
+	Clock       ports.Clock          // optional: ports.SystemClock
+	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
 }
 
 func (d Deps) validate() error {

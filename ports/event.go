@@ -24,6 +24,7 @@ const (
 	EventIPBlocked          = "ip_blocked"
 	EventMailFailed         = "mail_failed"
 	EventDataExported       = "data_exported"
+	EventErasureRequested   = "erasure_requested"
 )
 
 // SecurityEvent is one audit entry about a user. Detail never holds a secret.

@@ -43,13 +43,14 @@ const (
 	NewDevice         Kind = "new_device"         // Device, IPAddress, At
 	CredentialChanged Kind = "credential_changed" // Change ("password" | "pin"), At, IPAddress
 	ConsentWithdrawn  Kind = "consent_withdrawn"  // Category, At — a receipt (DPDP §6(4))
+	ErasureRequested  Kind = "erasure_requested"  // At — a receipt (DPDP §12(3))
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
 func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
-		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn,
+		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
 	}
 }
 

@@ -98,6 +98,14 @@ func english() map[Kind]Template {
 			para(`{{.AppName}} and those who process data for it will stop using your data for this purpose. This does not affect what was done with your consent before. You can give consent again at any time in the privacy settings of {{.AppName}}.`),
 			notYou(`Did not do this? Someone else may be using your account: `+takeOver),
 		),
+		ErasureRequested: p.compose(`Receipt: your request to erase your data on {{.AppName}}`,
+			heading(`We received your request to erase your data`),
+			para(hello),
+			para(`This email is your receipt. {{.AppName}} received your request to erase the personal data it holds about you. It will erase it, except what the law requires it to keep (such as the record of your consent decisions), and tell you when it is done.`),
+			facts{{"When", "when .At"}, account},
+			para(`You have been signed out on every device.`),
+			notYou(`Did not ask for this? Someone else may be using your account: `+takeOver),
+		),
 	}
 }
 

@@ -92,7 +92,7 @@ func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 					assert.Contains(t, m.Text, expiry[lang][d.ExpiresIn])
 					assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
 				}
-				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn {
+				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested {
 					assert.Contains(t, m.Text, when[lang])
 					assert.Contains(t, m.HTML, when[lang])
 					assert.Contains(t, m.Text, d.Email)
@@ -119,6 +119,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.NewDevice:         {"Reset your password", "पासवर्ड रीसेट करें"},
 		emails.CredentialChanged: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ConsentWithdrawn:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.ErasureRequested:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {

@@ -65,7 +65,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	deps := core.Deps{
 		Users: a.store, Registry: a.store, Credentials: a.store, Lockouts: a.store, Sessions: a.store,
 		Devices: a.store, Tokens: a.store, Consents: a.store, Abuse: a.store, Events: a.store,
-		Mailer: mailer,
+		Mailer: mailer, Erasure: erasureLog{log},
 	}
 	if s.RedisURL != "" {
 		if err := a.withRedis(s.RedisURL, &deps); err != nil {
@@ -223,3 +223,14 @@ func (a *app) close() {
 // consoleMailer is the default: it prints emails, for a first deployment
 // without a mail provider.
 func consoleMailer(out io.Writer) ports.Mailer { return memory.NewConsoleMailer(out) }
+
+// erasureLog takes DPDP erasure requests by logging them for the operator,
+// who erases what the law lets them (the request is also a security event in
+// ba_security_events). Replace it with your ticketing or job queue.
+type erasureLog struct{ log *slog.Logger }
+
+func (e erasureLog) ErasureRequested(ctx context.Context, r ports.ErasureRequest) error {
+	e.log.WarnContext(ctx, "production: DPDP erasure requested; process it within your retention rules",
+		"user_id", r.UserID, "requested_at", r.RequestedAt)
+	return nil
+}

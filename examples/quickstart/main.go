@@ -101,6 +101,7 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
 		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
 		Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
+		Erasure: memory.NewErasureInbox(), // POST /auth/privacy/erasure; a real app queues them for its back office
 	})
 	if err != nil {
 		return nil, nil, err

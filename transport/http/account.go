@@ -149,6 +149,16 @@ func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
 }
 
 // export relies on core for the step-up check (see changePassword).
+// requestErasure takes a DPDP erasure request: 202, since the app does the
+// erasing after the answer.
+func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
+	if err := h.auth.RequestErasure(r.Context(), principal(r), h.client(r)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, messageView{Success: true, Message: erasureMessage})
+	return nil
+}
+
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	doc, err := h.auth.Export(r.Context(), principal(r), h.client(r))
 	if err != nil {

@@ -45,6 +45,7 @@ func routes() []route {
 		{"POST", "/privacy/consent/withdraw", true, (*Handler).withdrawConsent},
 		{"POST", "/privacy/consent/grant", true, (*Handler).grantConsent},
 		{"GET", "/privacy/export", true, (*Handler).export},
+		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 	}
@@ -56,6 +57,7 @@ const (
 	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
+	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out."
 )
 
 type consentDecisionBody struct {
