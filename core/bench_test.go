@@ -31,6 +31,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 
 func BenchmarkLogin(b *testing.B) {
 	e := benchEnv(b)
+	e.knownDeviceLogin("bench@example.in") // the common case: a known device, no new-device alert
 	ctx := context.Background()
 	in := LoginInput{Identifier: "bench@example.in", Password: testPassword, DeviceFingerprint: fpA, Client: e.client}
 	b.ReportAllocs()
