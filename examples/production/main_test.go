@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +19,11 @@ import (
 	"github.com/bharatauth/bharatauth-go/examples/internal/server"
 )
 
+// redisURL is the test Redis (BHARATAUTH_TEST_REDIS_URL, default the local one).
 func redisURL() string {
+	if u := os.Getenv("BHARATAUTH_TEST_REDIS_URL"); u != "" {
+		return u
+	}
 	return "redis://127.0.0.1:6379"
 }
 
