@@ -23,7 +23,7 @@ type SetPINInput struct {
 func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
 	const op = "SetPIN"
 	if err := policy.CheckPIN(in.PIN); err != nil {
-		return invalidField(op, "pin", err.Error())
+		return policyError(op, "pin", err)
 	}
 	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
@@ -149,7 +149,7 @@ func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client)
 func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Client) error {
 	const op = "ConfirmPINReset"
 	if err := policy.CheckPIN(newPIN); err != nil {
-		return invalidField(op, "new_pin", err.Error())
+		return policyError(op, "new_pin", err)
 	}
 	u, err := a.consumeLink(ctx, op, ports.PurposePINReset, token)
 	if err != nil {

@@ -273,3 +273,14 @@ func TestDrainWaitsForBackgroundMail(t *testing.T) {
 	require.NoError(t, e.auth.Drain(context.Background()))
 	assert.Equal(t, int32(1), mailer.sent.Load())
 }
+
+func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("msg@example.in")
+	p := e.principal(e.knownDeviceLogin("msg@example.in"))
+	ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: "1234", Client: e.client}), KindValidation)
+	assert.Equal(t, "pin", ce.Field)
+	assert.NotContains(t, ce.Message, "pin:", "the field is not repeated in the message")
+	assert.NotEmpty(t, ce.Message)
+}
