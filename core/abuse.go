@@ -86,10 +86,16 @@ func (a *Auth) limitIdentifier(ctx context.Context, op, identifier string) error
 }
 
 // limitInbox applies the same rule per account once the account is known, so
-// an email address and a username of one account (and step-up codes) share
-// one inbox's budget.
+// an email address and a username of one account share one inbox's budget.
 func (a *Auth) limitInbox(ctx context.Context, op, userID string) error {
 	return a.limit(ctx, op, "mail:user:"+userID, a.cfg.RateLimits.RequestPerIdentifier)
+}
+
+// limitStepUpMail applies the rule to step-up codes, in a bucket of their own:
+// anonymous requests spending the inbox budget must not lock the signed-in
+// user out of stepping up.
+func (a *Auth) limitStepUpMail(ctx context.Context, op, userID string) error {
+	return a.limit(ctx, op, "mail:step_up:"+userID, a.cfg.RateLimits.RequestPerIdentifier)
 }
 
 // limit asks the optional RateLimiter. Layer 1 fails open: an error or a slow

@@ -42,7 +42,10 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 
 	res := e.knownDeviceLogin(u.Email)
 	other := e.mustLogin(u.Email)
-	require.NoError(t, e.auth.RequestErasure(ctx, e.principal(res), e.client))
+	p := e.principal(res)
+	requireKind(t, e.auth.RequestErasure(ctx, p, e.client), KindStepUpRequired) // irreversible: a fresh step-up even here
+	e.stepUp(p, u.Email)
+	require.NoError(t, e.auth.RequestErasure(ctx, p, e.client))
 	require.Len(t, inbox.requests, 1)
 	assert.Equal(t, ports.ErasureRequest{UserID: u.ID, Email: u.Email, RequestedAt: testStart, IPAddress: testIP, UserAgent: testUA}, inbox.requests[0])
 
@@ -72,8 +75,17 @@ func TestErasureWithoutAHandlerOrWithAFailingOne(t *testing.T) {
 	inbox := &erasureInbox{fail: errors.New("queue full")}
 	f := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
 	f.register("fail@example.in")
-	res := f.knownDeviceLogin("fail@example.in")
-	requireKind(t, f.auth.RequestErasure(ctx, f.principal(res), f.client), KindUnavailable)
-	_, err := f.auth.Authenticate(ctx, res.AccessToken)
-	require.NoError(t, err, "nothing happened: the session lives on")
+	p := f.principal(f.knownDeviceLogin("fail@example.in"))
+	f.stepUp(p, "fail@example.in")
+	before := f.mailsTo("fail@example.in")
+	requireKind(t, f.auth.RequestErasure(ctx, p, f.client), KindUnavailable)
+	assert.Equal(t, before, f.mailsTo("fail@example.in"), "no receipt for a request that was not taken")
+	assert.Empty(t, inbox.requests)
+}
+
+// stepUp steps the session up with an emailed code.
+func (e *env) stepUp(p Principal, email string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, e.lastCode(email), e.client))
 }

@@ -12,8 +12,6 @@ import (
 
 const newPassword = "monsoon lantern quietly orbits"
 
-// knownDeviceLogin signs in twice from fpA, so the second session is on a
-// known device and needs no step-up.
 // knownDeviceLogin signs in on a verified device: the first login from fpA
 // steps up with an emailed code, which makes fpA known; the second login from
 // fpA is then a known-device session.

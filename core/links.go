@@ -41,8 +41,9 @@ func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client,
 }
 
 // mailRecipient finds who a request to email identifier may reach, within the
-// per-identifier and per-inbox limits: ok is false, with no error, for an
-// unknown or suspended identifier, which the caller answers like a known one.
+// per-identifier limit (429, for known and unknown identifiers alike) and the
+// per-inbox budget: ok is false, with no error, for an unknown or suspended
+// identifier or a spent inbox, which the caller answers like a known one.
 func (a *Auth) mailRecipient(ctx context.Context, op, identifier string) (ports.User, bool, error) {
 	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
 		return ports.User{}, false, err
@@ -52,7 +53,10 @@ func (a *Auth) mailRecipient(ctx context.Context, op, identifier string) (ports.
 		return ports.User{}, false, err
 	}
 	if err := a.limitInbox(ctx, op, u.ID); err != nil {
-		return ports.User{}, false, err
+		// Answered like any request, with no email: a 429 here would tell
+		// that this identifier shares an inbox with another one.
+		a.log.InfoContext(ctx, "bharatauth: an inbox's email budget is spent; not sending", "user_id", u.ID)
+		return ports.User{}, false, nil
 	}
 	return u, true, nil
 }

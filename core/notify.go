@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,12 +18,15 @@ import (
 const mailTimeout = 15 * time.Second
 
 // Background mail: at most mailWorkers sends at once, and at most
-// mailBacklog waiting; past that a send happens inline rather than being lost.
+// mailBacklog waiting; past that an email is dropped (logged, recorded as a
+// mail_failed event) rather than sent inside the request.
 const (
 	mailWorkers = 4
 	mailBacklog = 1000
 	drainPoll   = 10 * time.Millisecond
 )
+
+var errMailBacklog = errors.New("too many emails waiting for the mail server; dropped")
 
 // event records a security event. Failing to record one never fails the flow:
 // the event log is an audit trail, not a gate.
@@ -54,11 +58,16 @@ func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d email
 	m := ports.Message{To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
 	// The send outlives the request: it must not be cancelled with it.
 	ctx = context.WithoutCancel(ctx)
-	if a.cfg.MailInline || a.mailPending.Add(1) > mailBacklog {
-		if !a.cfg.MailInline {
-			a.mailPending.Add(-1)
-		}
+	if a.cfg.MailInline {
 		a.deliver(ctx, u, kind, m, c)
+		return
+	}
+	if a.mailPending.Add(1) > mailBacklog {
+		// The mail server has been failing or crawling for a while. Sending
+		// inside the request would bring back the timing difference and hold
+		// the request; the user can ask again.
+		a.mailPending.Add(-1)
+		a.mailFailed(ctx, u, kind, c, errMailBacklog)
 		return
 	}
 	go func() {

@@ -18,8 +18,9 @@ type SetPINInput struct {
 // SetPIN sets the caller's PIN. Setting a first PIN needs a trusted session
 // (RequireStepUp): otherwise a password thief on a new device could set a PIN
 // and step up with it. Changing an existing PIN needs the current PIN (checked
-// like VerifyPIN) or a fresh step-up with an emailed code, even on a known
-// device: the PIN guards the phone from whoever holds it unlocked.
+// like VerifyPIN) or a fresh step-up (StepUpWindow), even on a known device,
+// where only an emailed code gives one: the PIN guards the phone from whoever
+// holds it unlocked.
 func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
 	const op = "SetPIN"
 	if err := policy.CheckPIN(in.PIN); err != nil {
@@ -63,8 +64,9 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 	return nil
 }
 
-// VerifyPIN checks the caller's PIN (the app lock). A success is a step-up of
-// the session. A wrong PIN and ANY lock answer exactly alike — ErrUnauthorized
+// VerifyPIN checks the caller's PIN (the app lock). On a new or public device a
+// success is a step-up of the session (a new device becomes known); on a known
+// device it is only the unlock. A wrong PIN and ANY lock answer exactly alike — ErrUnauthorized
 // with code "invalid_pin" — so a thief holding a stolen token learns nothing
 // from the answer; when the lock fires, the session that made the attempts is
 // revoked.
@@ -86,6 +88,12 @@ func (a *Auth) VerifyPIN(ctx context.Context, p Principal, pin string, c Client)
 	}
 	if err := a.verifyPINAttempt(ctx, op, s, creds.PINHash, pin, c); err != nil {
 		return err
+	}
+	if sessionTrust(s) == TrustKnown {
+		// The routine app unlock of a known phone: it needs no step-up, and must
+		// leave none behind, or whoever picks up the unlocked phone could
+		// change the PIN or ask for erasure within StepUpWindow.
+		return nil
 	}
 	return a.markStepUp(ctx, op, s, c)
 }

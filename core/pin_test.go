@@ -81,7 +81,13 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	requireKind(t, set("8351", ""), KindStepUpRequired)
 	requireKind(t, set("8351", "7777"), KindUnauthorized)
 	require.NoError(t, set("8351", testPIN))
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client)) // a fresh step-up
+	// The app unlock on a known phone leaves no step-up behind: whoever picks
+	// up the unlocked phone cannot change the PIN.
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client))
+	requireKind(t, set("6042", ""), KindStepUpRequired)
+	// An emailed code is a fresh step-up, good for one change.
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("change@example.in"), e.client))
 	require.NoError(t, set("6042", ""))
 	requireKind(t, set("7150", ""), KindStepUpRequired) // that step-up is used up
 }

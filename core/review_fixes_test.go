@@ -56,10 +56,13 @@ func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register("taken@example.in")
-	before := e.auth.hasher.Verifications()
+	before := e.auth.hasher.Hashes()
 	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
 	requireKind(t, err, KindConflict)
-	assert.Equal(t, before, e.auth.hasher.Verifications())
+	assert.Equal(t, before, e.auth.hasher.Hashes())
+	_, err = e.auth.Register(context.Background(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.auth.hasher.Hashes(), "the counter sees a registration's hash")
 }
 
 // blockingMailer holds every send until released, like a slow SMTP server.
@@ -141,7 +144,15 @@ func TestInboxBudgetIsPerAccount(t *testing.T) {
 		}
 		require.NoError(t, e.auth.RequestPasswordReset(ctx, id, e.client))
 	}
-	requireKind(t, e.auth.RequestPasswordReset(ctx, "inboxuser", e.client), KindRateLimited)
+	// The 6th: answered like any request (a 429 would say the username and the
+	// email are one account), and not sent.
+	before := e.mailsTo("inbox@example.in")
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, "inboxuser", e.client))
+	assert.Equal(t, before, e.mailsTo("inbox@example.in"))
+
+	// The signed-in user can still step up: step-up codes have their own budget.
+	p := e.principal(e.mustLogin("inbox@example.in"))
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 }
 
 func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
@@ -283,4 +294,26 @@ func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
 	assert.Equal(t, "pin", ce.Field)
 	assert.NotContains(t, ce.Message, "pin:", "the field is not repeated in the message")
 	assert.NotEmpty(t, ce.Message)
+}
+
+func TestMailBacklogDropsRatherThanBlockingTheRequest(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer })
+	u := e.register("backlog@example.in") // one email waits in the background
+	e.auth.mailPending.Store(mailBacklog) // as if the mail server had been stuck for a while
+	done := make(chan error, 1)
+	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request waited for the stuck mail server")
+	}
+	events, err := e.store.Events(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ports.EventMailFailed, events[len(events)-1].Kind, "the dropped email is on record")
+	e.auth.mailPending.Store(1)
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(context.Background()))
 }

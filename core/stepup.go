@@ -15,7 +15,7 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
 	if err != nil {
 		return err
 	}
-	if err := a.limitInbox(ctx, op, s.UserID); err != nil {
+	if err := a.limitStepUpMail(ctx, op, s.UserID); err != nil {
 		return err
 	}
 	u, err := a.userByID(ctx, op, s.UserID)

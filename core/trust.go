@@ -154,7 +154,7 @@ func (a *Auth) requireFreshStepUp(ctx context.Context, op string, s ports.Sessio
 		return storeError(op, err)
 	}
 	if !used {
-		return newError(op, KindStepUpRequired, "", "confirm it's you with the current PIN or an emailed code first")
+		return newError(op, KindStepUpRequired, "", "confirm it's you with an emailed code first")
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ type LockPolicy struct {
 // identifier that matches no account).
 type LockState struct {
 	Failures      int       // failures in the current run
-	LastFailureAt time.Time // the last counted attempt (counted before its secret is checked); zero when none
+	LastFailureAt time.Time // the last counted attempt since the count was cleared (attempts are counted before their secret is checked); zero when none
 	LockedUntil   time.Time // end of the soft lock; zero when none was ever set
 	HardLocked    bool      // only ClearFailures lifts it
 	SoftLocks     int       // soft locks ever started (history, never cleared)
@@ -47,8 +47,9 @@ type LockoutStore interface {
 	//     (new state, true).
 	// N concurrent calls on one key return N distinct counts while unlocked.
 	CountAttempt(ctx context.Context, key string, now time.Time, policy LockPolicy) (LockState, bool, error)
-	// ClearFailures sets Failures to 0 and lifts both locks; the history
-	// (SoftLocks, HardLocks) is kept. Clearing an unknown key is not an error.
+	// ClearFailures sets Failures to 0, LastFailureAt to zero and lifts both
+	// locks; the history (SoftLocks, HardLocks) is kept. Clearing an unknown
+	// key is not an error.
 	ClearFailures(ctx context.Context, key string) error
 	// LockState reads the state of key; an unknown key reads as the zero state.
 	LockState(ctx context.Context, key string) (LockState, error)

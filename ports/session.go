@@ -36,11 +36,13 @@ type Revocation struct {
 	RefreshHash     string // the current hash of a session (logout by refresh token)
 	UserID          string // every session of the user
 	ExceptSessionID string // keep this one (e.g. "end my other sessions")
-	// ForgetDevices also un-verifies the devices of the revoked sessions: every
-	// session of the user with one of their fingerprints gets IsVerifiedDevice
-	// cleared, so KnownDevice no longer knows them. For revocations that say
-	// "this device is not trusted" (a lost phone, a password reset, logout
-	// everywhere); a plain logout keeps the device known.
+	// ForgetDevices also un-verifies devices, so KnownDevice no longer knows
+	// them: with SessionID or RefreshHash, every session of the user with the
+	// revoked session's fingerprint; with UserID, every session of the user,
+	// active or not (devices whose sessions already ended too), except those
+	// with the fingerprint of ExceptSessionID (the caller's own device). For
+	// revocations that say "this device is not trusted" (a lost phone, a
+	// password reset, logout everywhere); a plain logout keeps the device.
 	ForgetDevices bool
 }
 

@@ -61,6 +61,7 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 		return nil
 	}
 	st.Failures = 0
+	st.LastFailureAt = time.Time{}
 	st.LockedUntil = time.Time{}
 	st.HardLocked = false
 	l.states[key] = st

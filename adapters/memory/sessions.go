@@ -197,11 +197,28 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 		}
 		row.RevokedAt = now
 		revoked = append(revoked, id)
-		if r.ForgetDevices {
+		if r.ForgetDevices && r.UserID == "" {
 			st.forgetDevice(row.UserID, row.DeviceFingerprint)
 		}
 	}
+	if r.ForgetDevices && r.UserID != "" {
+		st.forgetUserDevices(r.UserID, r.ExceptSessionID)
+	}
 	return revoked, nil
+}
+
+// forgetUserDevices un-verifies every session of userID except those on the
+// device of exceptID; the caller holds st.mu.
+func (st *sessionTable) forgetUserDevices(userID, exceptID string) {
+	keep := ""
+	if row, ok := st.byID[exceptID]; ok && row.UserID == userID {
+		keep = row.DeviceFingerprint
+	}
+	for _, id := range st.byUser[userID] {
+		if row := st.byID[id]; keep == "" || row.DeviceFingerprint != keep {
+			row.IsVerifiedDevice = false
+		}
+	}
 }
 
 // forgetDevice clears IsVerifiedDevice on every session of userID with

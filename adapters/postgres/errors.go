@@ -68,7 +68,10 @@ func transient(code string) bool {
 	case strings.HasPrefix(code, "08"), // connection exception
 		strings.HasPrefix(code, "53"),    // insufficient resources
 		strings.HasPrefix(code, "57P"),   // admin shutdown, crash shutdown, cannot connect now
+		strings.HasPrefix(code, "58"),    // system error (I/O)
 		code == "57014",                  // query canceled (statement_timeout)
+		code == "55P03",                  // lock not available (lock_timeout)
+		code == "25006",                  // read-only transaction: a replica right after a failover
 		code == "40001", code == "40P01": // serialization failure, deadlock
 		return true
 	}

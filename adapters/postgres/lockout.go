@@ -128,6 +128,7 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	defer cancel()
 	_, err := s.db.NewUpdate().Model((*lockoutRow)(nil)).
 		Set("failures = 0").
+		Set("last_failure_at = NULL").
 		Set("hard_locked = false").
 		Set("locked_until = NULL").
 		Where("key = ?", key).

@@ -66,7 +66,8 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
 WITH gone AS (
     DELETE FROM ba_lockouts WHERE key = ANY (ARRAY(
         SELECT key FROM ba_lockouts
-        WHERE soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked AND last_failure_at <= ?0
+        WHERE soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked
+          AND (last_failure_at IS NULL OR last_failure_at <= ?0)
         ORDER BY last_failure_at LIMIT ?1))
     RETURNING 1
 )
@@ -82,13 +83,13 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
 )
 
 // Purge deletes, in batches of at most batch rows per statement (zero or less
-// means 1000): expired sessions with their refresh-token families (those that
-// verified a device 180 days after expiry), used or
-// expired one-time tokens, lapsed IP blocks, IP failures older than
-// Options.IPFailureRetention, and failure counters that never locked and
-// have been idle for Options.CounterRetention. Each kind is deleted until a batch comes back
+// means 1000): expired sessions with their refresh-token families (a session
+// that verified a device stays 180 days past expiry), used or expired one-time
+// tokens, lapsed IP blocks, IP failures older than Options.IPFailureRetention,
+// and failure counters that never locked and have been idle for
+// Options.CounterRetention. Each kind is deleted until a batch comes back
 // short. The consent log is never purged, and neither are security events or
-// lockout counters (audit history). Run it from a periodic job.
+// counters with a lock history (audit history). Run it from a periodic job.
 //
 // Each batch is its own statement, so an interrupted Purge leaves only whole
 // batches done. Options.QueryTimeout bounds each batch; bound the whole run

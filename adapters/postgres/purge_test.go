@@ -90,13 +90,16 @@ func TestPurge(t *testing.T) {
 		_, _, err = store.CountAttempt(ctx, "user:history", t0, policy5)
 		require.NoError(t, err)
 	}
+	_, _, err = store.CountAttempt(ctx, "user:cleared", now.Add(-time.Minute), policy5) // a success cleared it
+	require.NoError(t, err)
+	require.NoError(t, store.ClearFailures(ctx, "user:cleared"))
 
 	stats, err := store.Purge(ctx, now, 2)
 	require.NoError(t, err)
 	// IP failures older than the 24 h retention: the block set-ups at t0 and
 	// t0+1h, and the three of 198.51.100.9 from t0 to t0+2m.
 	assert.Equal(t, postgres.PurgeStats{
-		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5, Lockouts: 1,
+		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5, Lockouts: 2,
 	}, stats)
 
 	counts := []struct {

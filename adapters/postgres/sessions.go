@@ -247,38 +247,17 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 	defer cancel()
 	now = utc(now)
 	var revoked []sessionRow
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Model((*sessionRow)(nil)).
-			Set("revoked_at = ?", now).
-			Where("revoked_at IS NULL").
-			Where("expires_at > ?", now).
-			Returning("id, user_id, device_fingerprint")
-		switch {
-		case r.SessionID != "":
-			q = q.Where("id = ?", r.SessionID)
-		case r.RefreshHash != "":
-			q = q.Where("refresh_hash = ?", r.RefreshHash)
-		case r.UserID != "":
-			q = q.Where("user_id = ?", r.UserID)
-			if r.ExceptSessionID != "" {
-				q = q.Where("id <> ?", r.ExceptSessionID)
-			}
-		default:
-			return nil // an empty Revocation selects nothing
-		}
-		if err := q.Scan(ctx, &revoked); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if !r.ForgetDevices {
-			return nil
-		}
-		for _, row := range revoked {
-			if err := forgetDevice(ctx, tx, row.UserID, row.DeviceFingerprint); err != nil {
+	var err error
+	if r.ForgetDevices { // two statements: one transaction
+		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if revoked, err = revokeSelected(ctx, tx, r, now); err != nil {
 				return err
 			}
-		}
-		return nil
-	})
+			return forgetRevokedDevices(ctx, tx, r, revoked)
+		})
+	} else { // a plain logout: one statement
+		revoked, err = revokeSelected(ctx, s.db, r, now)
+	}
 	if err != nil {
 		return nil, fail(ctx, op, err)
 	}
@@ -287,6 +266,58 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 		ids[i] = row.ID
 	}
 	return ids, nil
+}
+
+// revokeSelected revokes the active sessions r selects and returns them.
+func revokeSelected(ctx context.Context, db bun.IDB, r ports.Revocation, now time.Time) ([]sessionRow, error) {
+	q := db.NewUpdate().Model((*sessionRow)(nil)).
+		Set("revoked_at = ?", now).
+		Where("revoked_at IS NULL").
+		Where("expires_at > ?", now).
+		Returning("id, user_id, device_fingerprint")
+	switch {
+	case r.SessionID != "":
+		q = q.Where("id = ?", r.SessionID)
+	case r.RefreshHash != "":
+		q = q.Where("refresh_hash = ?", r.RefreshHash)
+	case r.UserID != "":
+		q = q.Where("user_id = ?", r.UserID)
+		if r.ExceptSessionID != "" {
+			q = q.Where("id <> ?", r.ExceptSessionID)
+		}
+	default:
+		return nil, nil // an empty Revocation selects nothing
+	}
+	var revoked []sessionRow
+	if err := q.Scan(ctx, &revoked); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return revoked, nil
+}
+
+// forgetRevokedDevices applies Revocation.ForgetDevices.
+func forgetRevokedDevices(ctx context.Context, tx bun.Tx, r ports.Revocation, revoked []sessionRow) error {
+	if r.UserID != "" {
+		return forgetUserDevices(ctx, tx, r.UserID, r.ExceptSessionID)
+	}
+	for _, row := range revoked {
+		if err := forgetDevice(ctx, tx, row.UserID, row.DeviceFingerprint); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forgetUserDevices un-verifies every session of userID, ended ones included,
+// except those on the device of exceptID (the caller's own).
+func forgetUserDevices(ctx context.Context, db bun.IDB, userID, exceptID string) error {
+	_, err := db.NewRaw(`
+UPDATE ba_sessions SET is_verified_device = false
+WHERE user_id = ? AND is_verified_device
+  AND device_fingerprint IS DISTINCT FROM
+      (SELECT nullif(device_fingerprint, '') FROM ba_sessions WHERE id = ? AND user_id = ?)`,
+		userID, exceptID, userID).Exec(ctx)
+	return err
 }
 
 // forgetDevice un-verifies every session of userID with fingerprint, so

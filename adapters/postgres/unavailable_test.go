@@ -248,3 +248,14 @@ func TestRefusedStatementIsNoOutage(t *testing.T) {
 	assert.False(t, errors.Is(err, ports.ErrUnavailable), "%v", err)
 	assert.False(t, errors.Is(err, ports.ErrNotFound))
 }
+
+func TestTransientSQLStates(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]bool{
+		"08006": true, "53300": true, "57P01": true, "58030": true, "57014": true, "55P03": true,
+		"25006": true, "40001": true, "40P01": true,
+		"42601": false, "22P02": false, "42P01": false, "P0001": false, "23503": false,
+	} {
+		assert.Equal(t, want, postgres.Transient(code), code)
+	}
+}

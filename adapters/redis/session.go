@@ -164,6 +164,7 @@ func (c *SessionCache) RotateRefresh(ctx context.Context, oldHash, newHash strin
 		if id != "" {
 			c.tombstone(ctx, []string{id})
 		}
+		c.refreshUser(ctx, s.UserID) // reuse forgot the device on the user's other sessions too
 		return s, err
 	default:
 		return s, err
@@ -178,7 +179,36 @@ func (c *SessionCache) RevokeSessions(ctx context.Context, r ports.Revocation, n
 		return ids, err
 	}
 	c.tombstone(ctx, ids)
+	if r.ForgetDevices {
+		userID := r.UserID
+		if userID == "" && len(ids) > 0 {
+			if s, err := c.inner.Session(ctx, ids[0]); err == nil {
+				userID = s.UserID
+			}
+		}
+		c.refreshUser(ctx, userID)
+	}
 	return ids, nil
+}
+
+// refreshUser rewrites the cached entry of every session of userID from the
+// inner repo: forgetting a device un-verifies sessions that were not revoked,
+// and a cached copy must not keep calling them known.
+func (c *SessionCache) refreshUser(ctx context.Context, userID string) {
+	if userID == "" || c.health.bypass() {
+		return
+	}
+	all, err := c.inner.Sessions(ctx, userID)
+	if err != nil {
+		return
+	}
+	var cmds []rueidis.Completed
+	for _, s := range all {
+		cmds = c.updateCmd(cmds, s)
+	}
+	if len(cmds) > 0 {
+		c.do(ctx, cmds...)
+	}
 }
 
 // refresh re-reads a session the inner repo just changed and stores it with the

@@ -318,3 +318,49 @@ func TestSessionHotPathHasNoRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, stats, "cmdstat_get:calls=2,", "the miss and the re-read after the fill; 98 reads were local")
 }
+
+// TestForgettingADeviceReachesItsOtherCachedSessions: revoking one session of
+// a phone with ForgetDevices (or reusing its refresh token) un-verifies the
+// phone's other sessions in the store; every instance's cached copy of them
+// must stop calling them verified too.
+func TestForgettingADeviceReachesItsOtherCachedSessions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		end  func(t *testing.T, a instance, lost ports.Session)
+	}{
+		{name: "revoke with ForgetDevices", end: func(t *testing.T, a instance, lost ports.Session) {
+			_, err := a.cache.RevokeSessions(t.Context(), ports.Revocation{SessionID: lost.ID, ForgetDevices: true}, lost.CreatedAt)
+			require.NoError(t, err)
+		}},
+		{name: "refresh token reuse", end: func(t *testing.T, a instance, lost ports.Session) {
+			_, err := a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(time.Second))
+			require.NoError(t, err)
+			_, err = a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(2*time.Second))
+			require.ErrorIs(t, err, ports.ErrReused)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, b, _ := twoInstances(t)
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			user := randomID("usr_")
+			sibling, lost := newTestSession(user, now), newTestSession(user, now)
+			sibling.DeviceFingerprint, lost.DeviceFingerprint = "fp-phone", "fp-phone"
+			sibling.IsVerifiedDevice, lost.IsVerifiedDevice = true, true
+			for _, s := range []ports.Session{sibling, lost} {
+				require.NoError(t, a.cache.CreateSession(t.Context(), s))
+			}
+			for _, inst := range []instance{a, b} { // warm both local caches
+				got, err := inst.cache.Session(t.Context(), sibling.ID)
+				require.NoError(t, err)
+				require.True(t, got.IsVerifiedDevice)
+			}
+			tc.end(t, a, lost)
+			seesWithin(t, b.cache, sibling.ID, 100*time.Millisecond, func(s ports.Session) bool { return !s.IsVerifiedDevice })
+			got, err := a.cache.Session(t.Context(), sibling.ID)
+			require.NoError(t, err)
+			assert.False(t, got.IsVerifiedDevice)
+		})
+	}
+}

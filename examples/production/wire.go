@@ -53,7 +53,12 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		return nil, err
 	}
 	a := &app{db: db, log: log}
-	if a.store, err = postgres.New(db, postgres.Options{}); err != nil {
+	cfg := coreConfig(s, log)
+	// Purge keeps what the rules still count on: IP failures for the IP-block
+	// window, idle failure counters for the count-restart window.
+	if a.store, err = postgres.New(db, postgres.Options{
+		IPFailureRetention: cfg.IPBlock.Window, CounterRetention: cfg.Lockout.ResetAfter,
+	}); err != nil {
 		a.close()
 		return nil, err
 	}
@@ -73,7 +78,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 			return nil, err
 		}
 	}
-	auth, err := core.New(coreConfig(s, log), deps)
+	auth, err := core.New(cfg, deps)
 	if err != nil {
 		a.close()
 		return nil, err

@@ -176,6 +176,36 @@ func DeviceTrust(t *testing.T, newStores NewStores) {
 		assert.True(t, known(other.DeviceFingerprint), "other devices stay known")
 	})
 
+	t.Run("ForgetDevices for a user forgets ended sessions' devices but keeps the caller's", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, uses...)
+		ctx := t.Context()
+		now := baseTime()
+		user := newID("usr_")
+		ended := newSession(user, now.Add(-time.Hour)) // a device whose session already ended
+		ended.IsVerifiedDevice = true
+		mine := newSession(user, now) // the caller's device, with a second session on it
+		mine.IsVerifiedDevice = true
+		mineToo := newSession(user, now)
+		mineToo.DeviceFingerprint, mineToo.IsVerifiedDevice = mine.DeviceFingerprint, true
+		for _, x := range []ports.Session{ended, mine, mineToo} {
+			require.NoError(t, s.Sessions.CreateSession(ctx, x))
+		}
+		_, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: ended.ID}, now)
+		require.NoError(t, err)
+
+		ids, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: user, ExceptSessionID: mine.ID, ForgetDevices: true}, now)
+		require.NoError(t, err)
+		assert.Equal(t, []string{mineToo.ID}, ids)
+		known := func(fp string) bool {
+			k, err := s.Devices.KnownDevice(ctx, user, fp, now)
+			require.NoError(t, err)
+			return k
+		}
+		assert.False(t, known(ended.DeviceFingerprint), "a device with no active session is forgotten too")
+		assert.True(t, known(mine.DeviceFingerprint), "the caller's own device stays known")
+	})
+
 	t.Run("reuse of a rotated refresh token forgets the device", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newStores, uses...)

@@ -114,6 +114,7 @@ func LockoutStore(t *testing.T, newStores NewStores) {
 		read, err = s.Lockouts.LockState(ctx, key)
 		require.NoError(t, err)
 		assert.Equal(t, 0, read.Failures)
+		assert.True(t, read.LastFailureAt.IsZero(), "no failure since the count was cleared")
 		assert.False(t, read.HardLocked)
 		assert.False(t, read.Locked(tenth.Add(time.Second)))
 		assert.Equal(t, 1, read.SoftLocks, "history is kept")

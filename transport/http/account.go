@@ -148,9 +148,8 @@ func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// export relies on core for the step-up check (see changePassword).
 // requestErasure takes a DPDP erasure request: 202, since the app does the
-// erasing after the answer.
+// erasing after the answer. Core checks the step-up.
 func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
 	if err := h.auth.RequestErasure(r.Context(), principal(r), h.client(r)); err != nil {
 		return err
@@ -159,6 +158,7 @@ func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// export relies on core for the step-up check (see changePassword).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	doc, err := h.auth.Export(r.Context(), principal(r), h.client(r))
 	if err != nil {

@@ -67,6 +67,19 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 			assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
 		})
 	}
+	t.Run("/register", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, envConfig{})
+		body := func(i int) map[string]any {
+			return map[string]any{"email": fmt.Sprintf("user%d@example.in", i), "password": testPassword, "consents": consentsBody(false)}
+		}
+		for i := 1; i <= 20; i++ {
+			require.Equal(t, http.StatusCreated, e.do(req{method: "POST", path: "/register", body: body(i)}).status, "registration %d", i)
+		}
+		r := e.do(req{method: "POST", path: "/register", body: body(21)})
+		requireProblem(t, r, http.StatusTooManyRequests, "rate_limited")
+		assert.Regexp(t, `^[1-9][0-9]*$`, r.header.Get("Retry-After"))
+	})
 	t.Run("/step-up/request", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, envConfig{})

@@ -27,6 +27,7 @@ type Hasher struct {
 	dummy  argonHash     // verified by VerifyDummy; never matches any secret
 
 	verifications atomic.Int64
+	hashes        atomic.Int64
 
 	// inSlot, when set (by tests in this package only), is called while a
 	// computation holds its slot, so a test can observe the cap without timing.
@@ -74,6 +75,7 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 	}
 	var key []byte
 	err := h.withSlot(ctx, func() {
+		h.hashes.Add(1)
 		key = deriveKey(secret, salt, h.params)
 	})
 	if err != nil {
@@ -81,6 +83,9 @@ func (h *Hasher) Hash(ctx context.Context, secret string) (string, error) {
 	}
 	return argonHash{params: h.params, salt: salt, key: key}.encode(), nil
 }
+
+// Hashes counts Hash calls that ran a hash (tests assert on it).
+func (h *Hasher) Hashes() int64 { return h.hashes.Load() }
 
 // Verify checks secret against encoded, an argon2id PHC string or a legacy
 // bcrypt hash ($2a$, $2b$, $2y$). ok reports a match; rehash is true when ok

@@ -441,3 +441,14 @@ func BenchmarkHashDefault(b *testing.B) {
 		}
 	}
 }
+
+func TestHashesCountsHashComputations(t *testing.T) {
+	t.Parallel()
+	h := NewTestHasher(Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
+	for i := 0; i < 3; i++ {
+		_, err := h.Hash(context.Background(), "secret")
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int64(3), h.Hashes())
+	assert.Equal(t, int64(0), h.Verifications())
+}

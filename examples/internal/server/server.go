@@ -19,7 +19,8 @@ const shutdownTimeout = 15 * time.Second
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully: new
 // connections are refused, in-flight requests get shutdownTimeout to finish,
-// and then each drain (core.Auth.Drain: emails still going out) gets the same.
+// and then each drain (core.Auth.Drain: emails still going out) gets a
+// shutdownTimeout of its own.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, drains ...func(context.Context) error) error {
 	srv := &http.Server{
 		Handler: h,
@@ -40,18 +41,22 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	var errs []error
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		errs = append(errs, fmt.Errorf("shutdown: %w", err))
+	} else if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, fmt.Errorf("serve: %w", err))
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
+	// Drains run even when the shutdown ran out of time, each with a window
+	// of its own: emails already promised to users still go out.
 	for _, drain := range drains {
-		if err := drain(shutdownCtx); err != nil {
-			return fmt.Errorf("drain: %w", err)
+		drainCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		if err := drain(drainCtx); err != nil {
+			errs = append(errs, fmt.Errorf("drain: %w", err))
 		}
+		cancel()
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // LockedBuffer is an io.Writer safe for concurrent use, for capturing what a

@@ -1,0 +1,4 @@
+package postgres
+
+// Transient is transient, for tests.
+var Transient = transient
