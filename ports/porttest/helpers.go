@@ -67,31 +67,17 @@ func need(t *testing.T, port any, name string) {
 func fresh(t *testing.T, newStores NewStores, names ...string) Stores {
 	t.Helper()
 	s := newStores(t)
-	for _, p := range names {
-		switch p {
-		case "Users":
-			need(t, s.Users, p)
-		case "Registry":
-			need(t, s.Registry, p)
-		case "Credentials":
-			need(t, s.Credentials, p)
-		case "Lockouts":
-			need(t, s.Lockouts, p)
-		case "Sessions":
-			need(t, s.Sessions, p)
-		case "Devices":
-			need(t, s.Devices, p)
-		case "Tokens":
-			need(t, s.Tokens, p)
-		case "Consents":
-			need(t, s.Consents, p)
-		case "Abuse":
-			need(t, s.Abuse, p)
-		case "Events":
-			need(t, s.Events, p)
-		default:
-			t.Fatalf("porttest: unknown port %q", p)
+	provided := map[string]any{
+		"Users": s.Users, "Registry": s.Registry, "Credentials": s.Credentials, "Lockouts": s.Lockouts,
+		"Sessions": s.Sessions, "Devices": s.Devices, "Tokens": s.Tokens, "Consents": s.Consents,
+		"Abuse": s.Abuse, "Events": s.Events,
+	}
+	for _, name := range names {
+		port, known := provided[name]
+		if !known {
+			t.Fatalf("porttest: unknown port %q", name)
 		}
+		need(t, port, name)
 	}
 	return s
 }
