@@ -17,6 +17,7 @@ type settings struct {
 	Secret         []byte
 	TrustedProxies []netip.Prefix
 	RedisURL       string
+	RedisPrefix    string // starts every Redis key; lets several apps (or test runs) share one Redis
 	Mailer         string // console | smtp | ses
 
 	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
@@ -38,6 +39,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		DatabaseURL:  getenv("DATABASE_URL"),
 		Secret:       []byte(getenv("BHARATAUTH_SECRET")),
 		RedisURL:     getenv("REDIS_URL"),
+		RedisPrefix:  getenv("BHARATAUTH_REDIS_PREFIX"),
 		Mailer:       strings.ToLower(getenv("MAILER")),
 		SMTPHost:     getenv("SMTP_HOST"),
 		SMTPUsername: getenv("SMTP_USERNAME"),
@@ -52,6 +54,12 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if s.Addr == "" {
 		s.Addr = "127.0.0.1:8080"
+	}
+	if s.RedisPrefix == "" {
+		s.RedisPrefix = "ba:"
+	}
+	if strings.ContainsAny(s.RedisPrefix, " \t\r\n*?[]") {
+		bad("BHARATAUTH_REDIS_PREFIX must not contain spaces or glob characters")
 	}
 	if s.PublicURL == "" {
 		s.PublicURL = "http://" + s.Addr

@@ -37,6 +37,9 @@ func startServer(t *testing.T, out io.Writer) string {
 		"BHARATAUTH_SECRET": "test-secret-that-is-long-enough-for-hs256!",
 		"BHARATAUTH_ADDR":   "127.0.0.1:0",
 		"REDIS_URL":         redisURL(),
+		// Keys of this run only: the local Redis outlives test runs, and the
+		// registration limit (20/h per IP) would count every earlier run.
+		"BHARATAUTH_REDIS_PREFIX": "ba:test:" + schema + ":",
 	}
 	s, err := loadSettings(func(k string) string { return env[k] })
 	require.NoError(t, err)

@@ -73,7 +73,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		Mailer: mailer, Erasure: erasureLog{log},
 	}
 	if s.RedisURL != "" {
-		if err := a.withRedis(s.RedisURL, &deps); err != nil {
+		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -158,22 +158,22 @@ func openDB(dsn string, statementTimeout time.Duration) (*bun.DB, error) {
 // withRedis puts the Redis layers in front of the store. A Redis that cannot
 // be reached at start is not fatal: the app serves without Layer-1 limits and
 // caches (the store keeps every rule), and says so.
-func (a *app) withRedis(redisURL string, deps *core.Deps) error {
+func (a *app) withRedis(redisURL, prefix string, deps *core.Deps) error {
 	client, err := baredis.NewClient(redisURL, baredis.ClientOptions{})
 	if err != nil {
 		a.log.Warn("production: Redis unreachable at start; serving without rate limits and caches", "error", err)
 		return nil
 	}
 	a.redis, a.redisOn = client, true
-	limiter, err := baredis.NewLimiter(client, baredis.LimiterOptions{Logger: a.log})
+	limiter, err := baredis.NewLimiter(client, baredis.LimiterOptions{Prefix: prefix + "rl:", Logger: a.log})
 	if err != nil {
 		return err
 	}
-	ipBlocks, err := baredis.NewIPBlockCache(a.store, client, baredis.IPBlockOptions{Logger: a.log})
+	ipBlocks, err := baredis.NewIPBlockCache(a.store, client, baredis.IPBlockOptions{Prefix: prefix + "ipb:", Logger: a.log})
 	if err != nil {
 		return err
 	}
-	sessions, err := baredis.NewSessionCache(a.store, client, baredis.SessionCacheOptions{Logger: a.log})
+	sessions, err := baredis.NewSessionCache(a.store, client, baredis.SessionCacheOptions{Prefix: prefix + "sess:", Logger: a.log})
 	if err != nil {
 		return err
 	}
