@@ -84,13 +84,13 @@ func TestRequireVerifiedEmail(t *testing.T) {
 		opts    []envOption
 		blocked bool
 	}{
-		{name: "required", opts: []envOption{withoutLimiter(), requireVerifiedEmail()}, blocked: true},
-		{name: "not required (the default)", opts: []envOption{withoutLimiter()}, blocked: false},
+		{name: "required (the default)", opts: []envOption{withoutLimiter()}, blocked: true},
+		{name: "not required", opts: []envOption{withoutLimiter(), allowUnverifiedEmail()}, blocked: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, tc.opts...)
-			u := e.register("verify.me@example.in")
+			u := e.registerUnverified("verify.me@example.in")
 			link := e.lastToken(u.Email)
 
 			_, err := e.login(u.Email, testPassword)
@@ -99,10 +99,12 @@ func TestRequireVerifiedEmail(t *testing.T) {
 				return
 			}
 			requireKind(t, err, KindEmailNotVerified)
+			assert.Equal(t, 2, e.mailsTo(u.Email), "the refusal sent the link again")
+			resent := e.lastToken(u.Email)
 			_, err = e.login(u.Email, "wrong password!")
 			requireKind(t, err, KindUnauthorized) // the check follows the password check
 
-			require.NoError(t, e.auth.VerifyEmail(context.Background(), link, e.client))
+			require.NoError(t, e.auth.VerifyEmail(context.Background(), resent, e.client))
 			res, err := e.login(u.Email, testPassword)
 			require.NoError(t, err)
 			assert.True(t, res.User.EmailVerified)

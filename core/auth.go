@@ -60,6 +60,7 @@ type Auth struct {
 	codeKey []byte // HMAC key of OTP codes, derived from SecretKey
 
 	identifierHMACKey []byte // HMAC key of identifiers in counters and limits
+	deviceHMACKey     []byte // HMAC key of device fingerprints at rest
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
@@ -96,6 +97,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
 
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
+		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		mail:              renderer,
 		log:               cfg.Logger,
 		categories:        map[string]Category{},

@@ -39,7 +39,12 @@ type Config struct {
 	ResetTTL        time.Duration // 30 minutes: password reset, PIN reset and unlock links
 	StepUpWindow    time.Duration // 5 minutes: how long a public-device step-up stays usable
 
-	// RequireVerifiedEmail makes password login refuse an unverified email.
+	// RequireVerifiedEmail makes password login refuse an unverified email
+	// (ErrEmailNotVerified, with the verification link sent again within the
+	// inbox's budget). On in DefaultConfig: otherwise whoever registers an
+	// address they do not own could sign in before its owner. In external
+	// mode your UserDirectory's EmailVerified decides; turn it off only if
+	// your directory cannot tell.
 	RequireVerifiedEmail bool
 
 	// DPDP: the privacy notice shown at registration and the consent categories.
@@ -105,8 +110,10 @@ type LinkTemplates struct {
 	Unlock        string
 }
 
-// LockoutPolicy is Layer 2 of brute-force protection: one failure counter per
-// account, shared by password, OTP and PIN failures.
+// LockoutPolicy is Layer 2 of brute-force protection. Sign-in failures
+// (password, login OTP, step-up OTP) count per identifier and, from a verified
+// device of the account, per device; PIN failures count on a counter of their
+// own per account with the same thresholds and no 24-hour restart.
 type LockoutPolicy struct {
 	SoftLockAfter int           // 5 failures → soft lock…
 	SoftLockFor   time.Duration // …for 7 minutes
@@ -162,9 +169,11 @@ func DefaultConfig() Config {
 		EmailVerifyTTL:  24 * time.Hour,
 		ResetTTL:        30 * time.Minute,
 		StepUpWindow:    5 * time.Minute,
-		NoticeVersion:   "1.0.0",
-		NoticeLanguage:  "en",
-		Categories:      DefaultCategories(),
+
+		RequireVerifiedEmail: true,
+		NoticeVersion:        "1.0.0",
+		NoticeLanguage:       "en",
+		Categories:           DefaultCategories(),
 		Links: LinkTemplates{
 			VerifyEmail:   "http://127.0.0.1:8080/verify-email?token={token}",
 			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",

@@ -32,12 +32,15 @@ type ExportAccount struct {
 	PINSet            bool
 	PasswordChangedAt time.Time
 	PINChangedAt      time.Time
-	Lock              ports.LockState
+	Lock              ports.LockState // the sign-in counter of the account's email
+	PINLock           ports.LockState // the PIN's own counter
 }
 
 // ExportSession is a session without its refresh-token hash.
 type ExportSession struct {
-	ID                string
+	ID string
+	// DeviceFingerprint is a short prefix of the keyed hash stored for the
+	// device: enough to tell devices apart, never the fingerprint itself.
 	DeviceFingerprint string
 	DeviceInfo        string
 	IPAddress         string
@@ -83,7 +86,11 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 	if err != nil && !isNotFound(err) {
 		return Export{}, err
 	}
-	lock, err := a.deps.Lockouts.LockState(ctx, accountKey(userID))
+	lock, err := a.deps.Lockouts.LockState(ctx, a.identifierLockKey(u.Email))
+	if err != nil {
+		return Export{}, err
+	}
+	pinLock, err := a.deps.Lockouts.LockState(ctx, pinLockKey(userID))
 	if err != nil {
 		return Export{}, err
 	}
@@ -91,7 +98,7 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 		UserID: u.ID, Email: u.Email, Username: u.Username, DisplayName: u.DisplayName, Language: u.Language,
 		CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
 		PasswordSet: creds.PasswordHash != "", PINSet: creds.PINHash != "",
-		PasswordChangedAt: creds.PasswordChangedAt, PINChangedAt: creds.PINChangedAt, Lock: lock,
+		PasswordChangedAt: creds.PasswordChangedAt, PINChangedAt: creds.PINChangedAt, Lock: lock, PINLock: pinLock,
 	}}
 	sessions, err := a.deps.Sessions.Sessions(ctx, userID)
 	if err != nil {
@@ -99,7 +106,7 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 	}
 	var tokens []ports.OneTimeToken
 	for _, s := range sessions {
-		doc.Sessions = append(doc.Sessions, ExportSession{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
+		doc.Sessions = append(doc.Sessions, ExportSession{ID: s.ID, DeviceFingerprint: devicePrefix(s.DeviceFingerprint),
 			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
 			IsVerifiedDevice: s.IsVerifiedDevice, AuthMethod: s.AuthMethod, CreatedAt: s.CreatedAt,
 			ExpiresAt: s.ExpiresAt, LastUsedAt: s.LastUsedAt, RevokedAt: s.RevokedAt})
@@ -126,4 +133,14 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 			ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, Attempts: t.Attempts})
 	}
 	return doc, nil
+}
+
+// devicePrefixLen is how much of a stored device hash an export shows.
+const devicePrefixLen = 12
+
+func devicePrefix(device string) string {
+	if len(device) <= devicePrefixLen {
+		return device
+	}
+	return device[:devicePrefixLen]
 }

@@ -113,11 +113,18 @@ func (f *faultyStore) SetPINHash(ctx context.Context, userID, hash string, at ti
 	return f.Store.SetPINHash(ctx, userID, hash, at)
 }
 
-func (f *faultyStore) CountAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, bool, error) {
-	if err := f.fault("CountAttempt"); err != nil {
-		return ports.LockState{}, false, err
+func (f *faultyStore) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	if err := f.fault("BeginAttempt"); err != nil {
+		return ports.LockState{}, ports.RefusedBusy, err
 	}
-	return f.Store.CountAttempt(ctx, key, now, p)
+	return f.Store.BeginAttempt(ctx, key, now, p)
+}
+
+func (f *faultyStore) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
+	if err := f.fault("FinishAttempt"); err != nil {
+		return ports.LockState{}, err
+	}
+	return f.Store.FinishAttempt(ctx, key, now, p, o)
 }
 
 func (f *faultyStore) ClearFailures(ctx context.Context, key string) error {

@@ -36,9 +36,30 @@ func (e *env) changePassword(p Principal, current, next string, endOthers bool) 
 		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
 }
 
+// deviceLockState reads the sign-in counter of the user's device fp.
+func (e *env) deviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	device, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.deviceLockKey(userID, device))
+	require.NoError(e.t, err)
+	return s
+}
+
+// pinLockState reads the user's PIN counter.
+func (e *env) pinLockState(userID string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinLockKey(userID))
+	require.NoError(e.t, err)
+	return s
+}
+
+// lockState reads the sign-in counter of the user's email.
 func (e *env) lockState(userID string) ports.LockState {
 	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), accountKey(userID))
+	u, err := e.store.UserByID(context.Background(), userID)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(u.Email))
 	require.NoError(e.t, err)
 	return s
 }
@@ -64,8 +85,8 @@ func (e *env) passwordHash(userID string) string {
 // externalMode drops the UserRegistry: the app owns its users.
 func externalMode() envOption { return func(_ *Config, d *Deps) { d.Registry = nil } }
 
-func requireVerifiedEmail() envOption {
-	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = true }
+func allowUnverifiedEmail() envOption {
+	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = false }
 }
 
 func sessionIDs(views []SessionView) []string {

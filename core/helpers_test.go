@@ -73,8 +73,20 @@ func allGranted() []ConsentDecision {
 	return ds
 }
 
-// register creates a verified-email user with testPassword.
+// register creates a user with testPassword whose email is verified, as its
+// owner's click on the emailed link would leave it (marked in the store, so
+// tests of failing or background mail can register too).
 func (e *env) register(email string) ports.User {
+	e.t.Helper()
+	u := e.registerUnverified(email)
+	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	u.EmailVerified = true
+	return u
+}
+
+// registerUnverified creates a user with testPassword whose email is not
+// verified: what anyone can do with an address they do not own.
+func (e *env) registerUnverified(email string) ports.User {
 	e.t.Helper()
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
 		Consents: allGranted(), Client: e.client})

@@ -69,8 +69,9 @@ func TestMalformedIdentifierIsRejectedBeforeAnyAttemptIsCounted(t *testing.T) {
 	assert.Zero(t, e.outbox.Len())
 }
 
-func TestCleanFingerprint(t *testing.T) {
+func TestCleanDevice(t *testing.T) {
 	t.Parallel()
+	e := newEnv(t)
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -90,10 +91,15 @@ func TestCleanFingerprint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := cleanFingerprint("Login", tc.in)
+			got, err := e.auth.cleanDevice("Login", tc.in)
 			if tc.ok {
 				require.NoError(t, err)
-				assert.Equal(t, tc.want, got)
+				want, _ := e.auth.cleanDevice("Login", tc.want)
+				if tc.want == "" {
+					want = ""
+				}
+				assert.Equal(t, want, got, "the keyed hash of the normalised fingerprint")
+				assert.NotEqual(t, fpA, got, "a fingerprint is never stored as given")
 				return
 			}
 			ce := requireKind(t, err, KindValidation)
@@ -112,7 +118,9 @@ func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	assert.Equal(t, TrustNewDevice, first.Trust)
 	s, err := e.store.Session(context.Background(), first.SessionID)
 	require.NoError(t, err)
-	assert.Equal(t, fpA, s.DeviceFingerprint, "stored in lower case")
+	want, err := e.auth.cleanDevice("Login", fpA)
+	require.NoError(t, err)
+	assert.Equal(t, want, s.DeviceFingerprint, "stored as the keyed hash of the lower-case form")
 
 	p := e.principal(first)
 	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
@@ -158,8 +166,7 @@ func TestOversizedPasswordIsRefusedWithoutHashing(t *testing.T) {
 	ce := requireKind(t, err, KindValidation)
 	assert.Equal(t, "password", ce.Field)
 	assert.Zero(t, e.auth.hasher.Verifications())
-	lock, err := e.store.LockState(context.Background(), accountKey(u.ID))
-	require.NoError(t, err)
+	lock := e.lockState(u.ID)
 	assert.Zero(t, lock.Failures, "a refused input is no attempt")
 }
 

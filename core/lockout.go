@@ -2,43 +2,114 @@ package core
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Failure counters are kept per account ("user:<id>") and, where an identifier
-// matches no account, per normalised identifier ("id:<identifier>"), so an
-// unknown identifier locks exactly like a real one and a 423 tells an attacker
-// nothing about who exists.
-func accountKey(userID string) string { return "user:" + userID }
-
-func (a *Auth) lockKey(u ports.User, found bool, identifier string) string {
-	if found {
-		return accountKey(u.ID)
-	}
+// Lockout counters and their keys. Sign-in failures (password, login OTP,
+// step-up OTP, current password) count:
+//   - per identifier ("id:"): the email or username the attempt named,
+//     whether or not an account has it, so a failure sequence answers the
+//     same for a real email/username pair as for an unknown one;
+//   - per verified device of the account ("dev:"), for attempts made from
+//     one: a lock caused by others never blocks the owner's own phone
+//     (OWASP's device-cookie idea, with our verified devices as the cookie).
+//
+// PIN failures count on a counter of their own per account ("pin:") that no
+// sign-in clears.
+func (a *Auth) identifierLockKey(identifier string) string {
 	return "id:" + a.identifierKey(identifier)
 }
 
-func (a *Auth) lockPolicy() ports.LockPolicy {
-	p := a.cfg.Lockout
-	return ports.LockPolicy{SoftLockAfter: p.SoftLockAfter, SoftLockFor: p.SoftLockFor,
-		HardLockAfter: p.HardLockAfter, ResetAfter: p.ResetAfter}
+func (a *Auth) deviceLockKey(userID, device string) string {
+	m := hmac.New(sha256.New, a.identifierHMACKey)
+	m.Write([]byte("device\x00" + userID + "\x00" + device))
+	return "dev:" + hex.EncodeToString(m.Sum(nil)[:20])
 }
 
-// admitAttempt counts an attempt BEFORE its secret is checked, atomically in the
-// store, so N parallel guesses cost at most SoftLockAfter hash verifications.
-// A locked key refuses the attempt (without counting it) with a locked error.
-func (a *Auth) admitAttempt(ctx context.Context, op, key string) (ports.LockState, error) {
-	state, admitted, err := a.deps.Lockouts.CountAttempt(ctx, key, a.now(), a.lockPolicy())
-	if err != nil {
-		return state, storeError(op, err)
+func pinLockKey(userID string) string { return "pin:" + userID }
+
+// sessionLockKey is the counter of attempts made from a signed-in session:
+// its verified device's, else its account's email.
+func (a *Auth) sessionLockKey(u ports.User, s ports.Session) string {
+	if s.IsVerifiedDevice && s.DeviceFingerprint != "" {
+		return a.deviceLockKey(u.ID, s.DeviceFingerprint)
 	}
-	if !admitted {
-		return state, lockedError(op, state)
+	return a.identifierLockKey(u.Email)
+}
+
+// pendingAttemptFor bounds how long an attempt admitted by a process that then
+// died holds its place: far longer than any hash wait, short enough that a
+// crash never holds a key for long.
+const pendingAttemptFor = time.Minute
+
+// busyRetryAfter is what an attempt refused only because others are pending is
+// told to wait: the time a few hash verifications take.
+const busyRetryAfter = time.Second
+
+const codeTooManyAttempts = "too_many_attempts"
+
+func (a *Auth) signInPolicy() ports.LockPolicy {
+	p := a.cfg.Lockout
+	return ports.LockPolicy{SoftLockAfter: p.SoftLockAfter, SoftLockFor: p.SoftLockFor,
+		HardLockAfter: p.HardLockAfter, ResetAfter: p.ResetAfter, PendingFor: pendingAttemptFor}
+}
+
+// pinPolicy is the sign-in rule without its 24-hour restart: only a correct
+// PIN or a new one (by reset link) clears the count, so guessing a PIN a few
+// tries a day never gets anywhere.
+func (a *Auth) pinPolicy() ports.LockPolicy {
+	p := a.signInPolicy()
+	p.ResetAfter = 0
+	return p
+}
+
+// attempt is one admitted secret check on a lockout counter.
+type attempt struct {
+	key    string
+	policy ports.LockPolicy
+}
+
+// beginAttempt admits an attempt on key BEFORE its secret is checked,
+// atomically in the store, so N parallel guesses cost at most SoftLockAfter
+// hash verifications. A locked key answers a locked error (without counting);
+// a key whose pending attempts could lock it answers a rate-limited error
+// (code "too_many_attempts"): in-flight attempts never become a lock.
+func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.LockPolicy) (attempt, error) {
+	state, verdict, err := a.deps.Lockouts.BeginAttempt(ctx, key, a.now(), policy)
+	switch {
+	case err != nil:
+		return attempt{}, storeError(op, err)
+	case verdict == ports.RefusedLocked:
+		return attempt{}, lockedError(op, state)
+	case verdict == ports.RefusedBusy:
+		return attempt{}, &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts,
+			Message: "other attempts on this account are in progress; try again in a moment", RetryAfter: busyRetryAfter}
 	}
-	return state, nil
+	return attempt{key: key, policy: policy}, nil
+}
+
+// finish records how an admitted attempt ended and returns the counter's new
+// state. It outlives a cancelled request: an attempt must not stay pending
+// because its client went away.
+func (a *Auth) finish(ctx context.Context, op string, at attempt, outcome ports.Outcome) (ports.LockState, error) {
+	state, err := a.deps.Lockouts.FinishAttempt(context.WithoutCancel(ctx), at.key, a.now(), at.policy, outcome)
+	return state, storeError(op, err)
+}
+
+// abandon ends an attempt whose secret was never judged (a store outage, a
+// cancelled request) without counting it, and returns cause. A failure to
+// record that is only logged: the pending place lapses by itself.
+func (a *Auth) abandon(ctx context.Context, op string, at attempt, cause error) error {
+	if _, err := a.finish(ctx, op, at, ports.Abandoned); err != nil {
+		a.log.WarnContext(ctx, "bharatauth: ending an abandoned attempt failed", "error", err)
+	}
+	return cause
 }
 
 func lockedError(op string, s ports.LockState) *Error {
@@ -52,22 +123,26 @@ func lockedError(op string, s ports.LockState) *Error {
 	return e
 }
 
-// attemptFailed answers an admitted attempt whose secret was wrong. The attempt
-// that crosses a threshold already answers with the new state (the 5th wrong
-// password answers 423); below it, wrong answers wrong. A hard lock emails the
-// account's owner an unlock link.
-func (a *Auth) attemptFailed(ctx context.Context, op string, state ports.LockState, u ports.User, found bool, c Client, wrong error) error {
-	now := a.now()
-	if !state.Locked(now) {
-		if found {
+// attemptFailed records a wrong secret and answers it. The attempt that
+// crosses a threshold already answers with the new state (the 5th wrong
+// password answers 423); below it, wrong answers wrong. A hard lock of a real
+// account emails its owner an unlock link. u is nil when no account has the
+// identifier.
+func (a *Auth) attemptFailed(ctx context.Context, op string, at attempt, u *ports.User, c Client, wrong error) error {
+	state, err := a.finish(ctx, op, at, ports.Failed)
+	if err != nil {
+		return err
+	}
+	if !state.Locked(a.now()) {
+		if u != nil {
 			a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
 		}
 		return wrong
 	}
-	if found {
+	if u != nil {
 		if state.HardLocked {
 			a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-			a.sendUnlockLink(ctx, u, c)
+			a.sendUnlockLink(ctx, *u, c)
 		} else {
 			a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
 		}
@@ -75,9 +150,32 @@ func (a *Auth) attemptFailed(ctx context.Context, op string, state ports.LockSta
 	return lockedError(op, state)
 }
 
-// attemptSucceeded clears the failure count (the lock history is kept).
-func (a *Auth) attemptSucceeded(ctx context.Context, op, key string) error {
-	return storeError(op, a.deps.Lockouts.ClearFailures(ctx, key))
+// clearAccountLocks lifts every sign-in lock of the account: its email's and
+// username's counters and those of its verified devices. Recovery (the
+// unlock link, a password reset) does this: a lock never outlives it. The PIN
+// counter is not a sign-in lock and is left alone.
+func (a *Auth) clearAccountLocks(ctx context.Context, op string, u ports.User) error {
+	keys := []string{a.identifierLockKey(u.Email)}
+	if u.Username != "" {
+		keys = append(keys, a.identifierLockKey(u.Username))
+	}
+	sessions, err := a.deps.Sessions.Sessions(ctx, u.ID)
+	if err != nil {
+		return storeError(op, err)
+	}
+	seen := map[string]bool{}
+	for _, s := range sessions {
+		if s.DeviceFingerprint != "" && s.IsVerifiedDevice && !seen[s.DeviceFingerprint] {
+			seen[s.DeviceFingerprint] = true
+			keys = append(keys, a.deviceLockKey(u.ID, s.DeviceFingerprint))
+		}
+	}
+	for _, key := range keys {
+		if err := a.deps.Lockouts.ClearFailures(ctx, key); err != nil {
+			return storeError(op, err)
+		}
+	}
+	return nil
 }
 
 // sendUnlockLink issues an unlock token and emails it.

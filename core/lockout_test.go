@@ -32,8 +32,7 @@ func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 	e.clock.Advance(7*time.Minute - time.Second)
 	_, err = e.login("asha@example.in", testPassword)
 	requireKind(t, err, KindLocked)
-	state, err := e.store.LockState(context.Background(), accountKey(mustUser(t, e, "asha@example.in").ID))
-	require.NoError(t, err)
+	state := e.lockState(mustUser(t, e, "asha@example.in").ID)
 	assert.Equal(t, 5, state.Failures, "attempts refused by a lock do not count")
 
 	e.clock.Advance(time.Second)
@@ -138,9 +137,9 @@ func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
 func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	e.register("target@example.in")
+	u := e.register("target@example.in")
 	before := e.auth.hasher.Verifications()
-	var locked, wrong atomic.Int32
+	var locked, wrong, busy atomic.Int32
 	parallel(50, func(int) {
 		_, err := e.login("target@example.in", "guess-guess-guess")
 		switch KindOf(err) {
@@ -148,12 +147,48 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 			locked.Add(1)
 		case KindUnauthorized:
 			wrong.Add(1)
+		case KindRateLimited:
+			busy.Add(1)
 		}
 	})
-	assert.LessOrEqual(t, e.auth.hasher.Verifications()-before, int64(5))
+	assert.Equal(t, int64(5), e.auth.hasher.Verifications()-before, "exactly SoftLockAfter guesses are checked")
 	assert.Equal(t, e.auth.hasher.Verifications(), e.auth.Stats().HashVerifications)
-	assert.Equal(t, int32(4), wrong.Load())
-	assert.Equal(t, int32(46), locked.Load())
+	assert.Equal(t, int32(4), wrong.Load(), "failures 1-4 answer wrong")
+	assert.GreaterOrEqual(t, locked.Load(), int32(1), "the 5th failure answers locked")
+	assert.Equal(t, int32(50), wrong.Load()+locked.Load()+busy.Load(), "every answer is one of the three")
+	state := e.lockState(u.ID)
+	assert.Equal(t, 5, state.Failures)
+	assert.Equal(t, 1, state.SoftLocks)
+	assert.Zero(t, state.Pending)
+}
+
+func TestParallelCorrectLoginsNeverLock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("busy@example.in")
+	for round := range 5 {
+		var ok, busy atomic.Int32
+		parallel(16, func(int) {
+			_, err := e.login(u.Email, testPassword)
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case KindOf(err) == KindRateLimited:
+				var ce *Error
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, codeTooManyAttempts, ce.Code)
+				assert.Equal(t, time.Second, ce.RetryAfter, "told to retry in a moment")
+				busy.Add(1)
+			default:
+				t.Errorf("round %d: a correct login answered %v", round, err)
+			}
+		})
+		assert.Positive(t, ok.Load(), "round %d", round)
+		assert.Equal(t, int32(16), ok.Load()+busy.Load(), "round %d", round)
+		state := e.lockState(u.ID)
+		assert.False(t, state.Locked(e.clock.Now()), "round %d", round)
+		assert.Zero(t, state.SoftLocks+state.HardLocks, "round %d: no lock was ever recorded", round)
+	}
 }
 
 func TestUnknownIdentifierRunsExactlyOneDummyVerification(t *testing.T) {
@@ -184,23 +219,25 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	require.NoError(t, err, "a password reset clears a hard lock")
 }
 
-func TestOneCounterSharedByPasswordOTPAndPIN(t *testing.T) {
+func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("shared@example.in")
-	res := e.knownDeviceLogin("shared@example.in")
-	p := e.principal(res)
+	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	ctx := context.Background()
 
-	_, _ = e.login("shared@example.in", "wrong-password")
-	_, _ = e.login("shared@example.in", "wrong-password")
+	_, _ = e.login(u.Email, "wrong-password")
+	_, _ = e.login(u.Email, "wrong-password")
 	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
 	_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
 	requireKind(t, err, KindUnauthorized)
 	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
-	_, err = e.login("shared@example.in", "wrong-password") // the 5th failure across all three
-	requireKind(t, err, KindLocked)
+	_, err = e.login(u.Email, "wrong-password")
+	requireKind(t, err, KindUnauthorized) // the 4th sign-in failure: a PIN is not a sign-in
+	_, err = e.login(u.Email, "wrong-password")
+	requireKind(t, err, KindLocked) // the 5th, across password and OTP
+	assert.Equal(t, 1, e.pinLockState(u.ID).Failures, "the PIN counted on its own")
 }
 
 func mustUser(t testing.TB, e *env, email string) ports.User {

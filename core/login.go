@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"strings"
 	"time"
@@ -41,10 +43,9 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if err != nil {
 		return LoginResult{}, err
 	}
-	u := s.user
-	ok, err := a.checkPassword(ctx, op, u, s.found, in.Password)
+	ok, err := a.checkPassword(ctx, op, s.account, in.Password)
 	if err != nil {
-		return LoginResult{}, err
+		return LoginResult{}, a.abandon(ctx, op, s.attempt, err)
 	}
 	if !ok {
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))
@@ -52,10 +53,12 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if err := a.succeedSignIn(ctx, s); err != nil {
 		return LoginResult{}, err
 	}
+	u := *s.account
 	if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
-		return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first")
+		a.resendVerification(ctx, u, in.Client)
+		return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: s.fingerprint,
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
 		public: in.IsPublicDevice, method: "pwd", client: in.Client})
 	if err != nil {
 		return LoginResult{}, err
@@ -69,33 +72,31 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	return res, nil
 }
 
-// checkPassword verifies the user's password, or runs one dummy verification
-// when there is no user or no password, so both take as long. A hash with
-// weaker parameters (or legacy bcrypt) is replaced after a success.
-func (a *Auth) checkPassword(ctx context.Context, op string, u ports.User, found bool, password string) (bool, error) {
+// checkPassword verifies the password of u, or runs one dummy verification
+// when there is no user (u nil) or no password, so every path takes as long.
+// A hash with weaker parameters (or legacy bcrypt) is replaced after a
+// success. It errs only when the check could not be judged (a store outage, a
+// cancelled request); a malformed stored hash is logged and judged wrong.
+func (a *Auth) checkPassword(ctx context.Context, op string, u *ports.User, password string) (bool, error) {
 	// Unknown identifiers read credentials too (of nobody), so both paths make
 	// the same store calls and take as long.
-	userID := u.ID
-	if !found {
-		userID = "unknown"
+	userID := unknownSubject
+	if u != nil {
+		userID = u.ID
 	}
 	creds, err := a.deps.Credentials.Credentials(ctx, userID)
 	if err != nil && !isNotFound(err) {
 		return false, storeError(op, err)
 	}
-	hash := creds.PasswordHash
-	if !found {
-		hash = ""
-	}
-	if hash == "" {
+	if u == nil || creds.PasswordHash == "" {
 		a.hasher.VerifyDummy(ctx, password)
 		return false, nil
 	}
-	ok, rehash, err := a.hasher.Verify(ctx, hash, password)
-	if err != nil && ctx.Err() != nil {
+	ok, rehash, err := a.hasher.Verify(ctx, creds.PasswordHash, password)
+	switch {
+	case ctx.Err() != nil:
 		return false, storeError(op, ctx.Err())
-	}
-	if err != nil {
+	case err != nil:
 		a.log.ErrorContext(ctx, "bharatauth: stored password hash is malformed", "user_id", u.ID)
 		return false, nil
 	}
@@ -130,9 +131,10 @@ func checkSecretInput(op, field, s string) error {
 // fingerprintLen is the length of a device fingerprint: a hex SHA-256.
 const fingerprintLen = 64
 
-// cleanFingerprint accepts an empty fingerprint or 64 hex characters, and
-// returns it in lower case.
-func cleanFingerprint(op, fp string) (string, error) {
+// cleanDevice accepts an empty fingerprint or 64 hex characters, and returns
+// the device's keyed hash: stores never hold a fingerprint, which together
+// with a password decides whether a device is known.
+func (a *Auth) cleanDevice(op, fp string) (string, error) {
 	fp = strings.TrimSpace(fp)
 	if fp == "" {
 		return "", nil
@@ -143,5 +145,7 @@ func cleanFingerprint(op, fp string) (string, error) {
 	if _, err := hex.DecodeString(fp); err != nil {
 		return "", invalidField(op, "device_fingerprint", "must be 64 hex characters (a SHA-256)")
 	}
-	return strings.ToLower(fp), nil
+	m := hmac.New(sha256.New, a.deviceHMACKey)
+	m.Write([]byte(strings.ToLower(fp)))
+	return hex.EncodeToString(m.Sum(nil)), nil
 }

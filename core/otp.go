@@ -26,7 +26,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err != nil {
 		return err
 	}
-	fingerprint, err := cleanFingerprint(op, in.DeviceFingerprint)
+	device, err := a.cleanDevice(op, in.DeviceFingerprint)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err != nil || !ok {
 		return err
 	}
-	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, fingerprint)
+	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, device)
 	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
 		a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
 		return nil
@@ -51,12 +51,12 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 
 // issueCode stores a fresh code for subject and purpose (invalidating the
 // previous one) and returns it.
-func (a *Auth) issueCode(ctx context.Context, subject, purpose, fingerprint string) (string, error) {
+func (a *Auth) issueCode(ctx context.Context, subject, purpose, device string) (string, error) {
 	code := newCode()
 	now := a.now()
 	err := a.deps.Tokens.IssueToken(ctx, ports.OneTimeToken{
 		ID: newID("ott_"), Purpose: purpose, Subject: subject, Hash: a.codeHash(purpose, subject, code),
-		DeviceFingerprint: fingerprint, CreatedAt: now, ExpiresAt: now.Add(a.cfg.OTPTTL),
+		DeviceFingerprint: device, CreatedAt: now, ExpiresAt: now.Add(a.cfg.OTPTTL),
 		MaxAttempts: a.cfg.OTPMaxAttempts,
 	})
 	return code, err
@@ -87,24 +87,26 @@ func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, e
 	if err != nil {
 		return LoginResult{}, err
 	}
-	u := s.user
-	subject := u.ID
-	if !s.found {
-		subject = "unknown" // same store work as a real check; no code has this subject
+	subject := unknownSubject // same store work as a real check; no code has this subject
+	if s.account != nil {
+		subject = s.account.ID
 	}
 	tok, err := a.deps.Tokens.ConsumeCode(ctx, subject, ports.PurposeLoginOTP, a.codeHash(ports.PurposeLoginOTP, subject, in.Code), a.now())
 	if err != nil {
 		if !isCodeRejection(err) {
-			return LoginResult{}, storeError(op, err)
+			return LoginResult{}, a.abandon(ctx, op, s.attempt, storeError(op, err))
 		}
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
 	if err := a.succeedSignIn(ctx, s); err != nil {
 		return LoginResult{}, err
 	}
-	u = a.markEmailVerified(ctx, u, in.Client)
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, fingerprint: s.fingerprint, public: in.IsPublicDevice,
-		method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
+	u, err := a.proveEmail(ctx, op, *s.account, proofByCode, in.Client)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
+		public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -121,21 +123,6 @@ func isCodeRejection(err error) bool {
 		}
 	}
 	return false
-}
-
-// markEmailVerified records that the user proved the address (managed mode);
-// receiving a code or link at it is the proof.
-func (a *Auth) markEmailVerified(ctx context.Context, u ports.User, c Client) ports.User {
-	if u.EmailVerified || a.deps.Registry == nil {
-		return u
-	}
-	if err := a.deps.Registry.MarkEmailVerified(ctx, u.ID, a.now()); err != nil {
-		a.log.WarnContext(ctx, "bharatauth: marking an email verified failed", "user_id", u.ID, "error", err)
-		return u
-	}
-	u.EmailVerified = true
-	a.event(ctx, u.ID, ports.EventEmailVerified, c, "")
-	return u
 }
 
 // checkCode accepts exactly otpDigits ASCII digits.

@@ -61,7 +61,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 		requireKind(t, err, KindUnauthorized)
 	}
 	// Clear the account counter (4 failures) so only the code's own cap is left.
-	require.NoError(t, e.store.ClearFailures(context.Background(), accountKey(u.ID)))
+	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	_, err := e.verifyOTP(u.Email, wrongCode(code), "")
 	requireKind(t, err, KindUnauthorized) // the 5th wrong try kills the code
 	_, err = e.verifyOTP(u.Email, code, "")
@@ -141,7 +141,7 @@ func TestOTPLoginFromTheRequestingDeviceIsTrusted(t *testing.T) {
 func TestOTPLoginMarksTheEmailVerified(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	u := e.register("verify@example.in")
+	u := e.registerUnverified("verify@example.in")
 	require.False(t, u.EmailVerified)
 	e.requestOTP(u.Email, "")
 	res, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
@@ -204,7 +204,6 @@ func TestMalformedOTPIsRejectedWithoutCounting(t *testing.T) {
 		_, err := e.verifyOTP(u.Email, code, "")
 		assert.Equal(t, "otp_code", requireKind(t, err, KindValidation).Field, code)
 	}
-	state, err := e.store.LockState(context.Background(), accountKey(u.ID))
-	require.NoError(t, err)
+	state := e.lockState(u.ID)
 	assert.Zero(t, state.Failures)
 }

@@ -45,20 +45,20 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, token, newPassword stri
 	if err := policy.CheckPassword(newPassword, u.Email, u.Username); err != nil {
 		return policyError(op, "new_password", err)
 	}
-	// Sessions end before the password changes: if a later step fails, the
-	// failure leaves everyone signed out (safe), never an attacker's session
-	// alive next to a new password.
+	// Locks are lifted while the devices are still known (the revocation
+	// below forgets them); sessions end before the password changes: if a
+	// later step fails, everyone is signed out (safe), never an attacker's
+	// session alive next to a new password.
+	if err := a.clearAccountLocks(ctx, op, u); err != nil {
+		return err
+	}
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, a.now()); err != nil {
 		return storeError(op, err)
 	}
-	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
+	if u, err = a.proveEmail(ctx, op, u, proofByResetLink, c); err != nil {
 		return err
 	}
-	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
-		return err
-	}
-	a.markEmailVerified(ctx, u, c)
-	return nil
+	return a.storePassword(ctx, op, u, newPassword, c)
 }
 
 // ChangePasswordInput changes the caller's password.
@@ -88,20 +88,23 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return err
 	}
-	key := accountKey(u.ID)
-	state, err := a.admitAttempt(ctx, op, key)
+	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
 		return err
 	}
-	ok, err := a.checkPassword(ctx, op, u, true, in.CurrentPassword)
+	at, err := a.beginAttempt(ctx, op, a.sessionLockKey(u, s), a.signInPolicy())
 	if err != nil {
 		return err
+	}
+	ok, err := a.checkPassword(ctx, op, &u, in.CurrentPassword)
+	if err != nil {
+		return a.abandon(ctx, op, at, err)
 	}
 	if !ok {
-		return a.attemptFailed(ctx, op, state, u, true, in.Client,
+		return a.attemptFailed(ctx, op, at, &u, in.Client,
 			newError(op, KindUnauthorized, codeInvalidCredentials, "the current password is wrong"))
 	}
-	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
 		return err
 	}
 	if in.EndOtherSessions { // first, for the same reason as in ConfirmPasswordReset

@@ -36,27 +36,28 @@ func TestChangePasswordWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("wrongcur@example.in")
-	p := e.principal(e.knownDeviceLogin(u.Email))
+	p := e.principal(e.knownDeviceLogin(u.Email)) // on device fpA
 
 	for i := 1; i <= 4; i++ {
 		ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindUnauthorized)
 		assert.Equal(t, codeInvalidCredentials, ce.Code, "attempt %d", i)
-		assert.Equal(t, i, e.lockState(u.ID).Failures)
+		assert.Equal(t, i, e.deviceLockState(u.ID, fpA).Failures, "counted on the session's verified device")
 	}
 	ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindLocked)
 	assert.Equal(t, testStart.Add(7*time.Minute), ce.LockedUntil, "the 5th answers 423")
 	assert.False(t, ce.RequiresEmailVerify)
 
 	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindLocked)
-	assert.Equal(t, 5, e.lockState(u.ID).Failures, "a refused attempt is not counted")
-	_, err := e.login(u.Email, testPassword)
+	assert.Equal(t, 5, e.deviceLockState(u.ID, fpA).Failures, "a refused attempt is not counted")
+	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
 	requireKind(t, err, KindLocked)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventAccountLocked)
+	assert.Zero(t, e.lockState(u.ID).Failures, "the account's other clients are not locked by this device")
 
 	e.clock.Advance(7 * time.Minute)
-	_, err = e.login(u.Email, newPassword)
+	_, err = e.loginFrom(u.Email, newPassword, fpA, false)
 	requireKind(t, err, KindUnauthorized)
-	_, err = e.login(u.Email, testPassword)
+	_, err = e.loginFrom(u.Email, testPassword, fpA, false)
 	require.NoError(t, err, "nothing was changed")
 }
 
@@ -151,7 +152,8 @@ func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
 	assert.NotContains(t, m.Text, newPassword)
 	assert.NotContains(t, m.HTML, newPassword)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventPasswordChanged)
-	assert.Zero(t, e.lockState(u.ID).Failures, "the right current password clears the count")
+	assert.Equal(t, 1, e.lockState(u.ID).Failures,
+		"a change from a verified device clears that device's counter, not the failures others caused")
 
 	_, err := e.login(u.Email, testPassword)
 	requireKind(t, err, KindUnauthorized)

@@ -56,6 +56,11 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 	if err := a.deps.Credentials.SetPINHash(ctx, userID, hash, a.now()); err != nil {
 		return storeError(op, err)
 	}
+	// A new PIN starts a new count: it is set only with the current PIN, a
+	// reset link or a fresh emailed step-up, each stronger than the guesses.
+	if err := a.deps.Lockouts.ClearFailures(ctx, pinLockKey(userID)); err != nil {
+		return storeError(op, err)
+	}
 	u, err := a.userByID(ctx, op, userID)
 	if err != nil {
 		return err
@@ -102,14 +107,15 @@ func wrongPIN(op string) error {
 	return newError(op, KindUnauthorized, codeInvalidPIN, "wrong PIN")
 }
 
-// verifyPINAttempt counts the attempt against the account, then checks pin
-// against hash. Every refusal is wrongPIN.
+// verifyPINAttempt checks pin against hash on the account's PIN counter,
+// which no sign-in clears: 5 wrong PINs lock the PIN for SoftLockFor and
+// revoke the session that tried, 10 disable it until a PIN reset. A locked
+// PIN and a wrong one answer alike (wrongPIN).
 func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session, hash, pin string, c Client) error {
 	if hash == "" {
 		return wrongPIN(op)
 	}
-	key := accountKey(s.UserID)
-	state, err := a.admitAttempt(ctx, op, key)
+	at, err := a.beginAttempt(ctx, op, pinLockKey(s.UserID), a.pinPolicy())
 	if KindOf(err) == KindLocked {
 		return wrongPIN(op)
 	}
@@ -117,31 +123,56 @@ func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session,
 		return err
 	}
 	ok, rehash, err := a.hasher.Verify(ctx, hash, pin)
-	if err != nil && ctx.Err() != nil {
-		return storeError(op, ctx.Err())
+	switch {
+	case ctx.Err() != nil:
+		return a.abandon(ctx, op, at, storeError(op, ctx.Err()))
+	case err != nil:
+		a.log.ErrorContext(ctx, "bharatauth: stored PIN hash is malformed", "user_id", s.UserID)
+		ok = false
 	}
 	if !ok {
+		state, err := a.finish(ctx, op, at, ports.Failed)
+		if err != nil {
+			return err
+		}
 		if state.Locked(a.now()) {
 			a.pinLocked(ctx, op, s, state, c)
 		}
 		return wrongPIN(op)
 	}
+	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
+		return err
+	}
 	if rehash {
 		a.upgradeHash(ctx, s.UserID, pin, a.deps.Credentials.SetPINHash)
 	}
-	return a.attemptSucceeded(ctx, op, key)
+	return nil
 }
 
-// pinLocked handles the PIN attempt that fired a lock: the session that made
-// the attempts is revoked, and a hard lock emails the unlock link.
+// pinLocked handles the PIN attempt that locked the PIN: the session that
+// made the attempts is revoked and its device forgotten (whoever holds that
+// phone must step up by email again), and a disabled PIN emails the owner a
+// PIN reset link, the only way back.
 func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state ports.LockState, c Client) {
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID, ForgetDevices: true}, a.now()); err != nil {
 		a.log.WarnContext(ctx, "bharatauth: revoking a session after a PIN lock failed", "session_id", s.ID, "error", err)
 	}
-	a.event(ctx, s.UserID, ports.EventPINLocked, c, s.ID)
-	if u, err := a.userByID(ctx, op, s.UserID); err == nil {
-		_ = a.attemptFailed(ctx, op, state, u, true, c, nil)
+	if !state.HardLocked {
+		a.event(ctx, s.UserID, ports.EventPINLocked, c, s.ID)
+		return
 	}
+	a.event(ctx, s.UserID, ports.EventPINLocked, c, "disabled")
+	u, err := a.userByID(ctx, op, s.UserID)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: emailing a PIN reset link after the PIN was disabled failed", "user_id", s.UserID, "error", err)
+		return
+	}
+	token, err := a.issueLink(ctx, u.ID, ports.PurposePINReset, a.cfg.ResetTTL)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: issuing a PIN reset link failed", "user_id", u.ID, "error", err)
+		return
+	}
+	a.send(ctx, u, emails.PINReset, emails.Data{Link: link(a.cfg.Links.ResetPIN, token), ExpiresIn: a.cfg.ResetTTL}, c)
 }
 
 // RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
@@ -151,9 +182,10 @@ func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client)
 		purpose: ports.PurposePINReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPIN, email: emails.PINReset})
 }
 
-// ConfirmPINReset sets a new PIN with an emailed reset link. It works while the
-// account is locked (a lock never blocks recovery) but leaves the lock alone:
-// only the unlock link or a password reset lifts a hard lock.
+// ConfirmPINReset sets a new PIN with an emailed reset link, which also lifts
+// a PIN lock or a disabled PIN. It works while sign-in is locked (a lock never
+// blocks recovery) but leaves sign-in locks alone: only the unlock link or a
+// password reset lifts those.
 func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Client) error {
 	const op = "ConfirmPINReset"
 	if err := policy.CheckPIN(newPIN); err != nil {

@@ -8,7 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -98,12 +97,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	a.consentEvents(ctx, u.ID, history, in.Client)
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
-	token, err := a.issueLink(ctx, u.ID, ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL)
-	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: issuing an email verification link failed", "user_id", u.ID, "error", err)
-		return u, nil
-	}
-	a.send(ctx, u, emails.VerifyEmail, emails.Data{Link: link(a.cfg.Links.VerifyEmail, token), ExpiresIn: a.cfg.EmailVerifyTTL}, in.Client)
+	a.sendVerifyLink(ctx, u, in.Client)
 	return u, nil
 }
 
@@ -174,6 +168,6 @@ func (a *Auth) VerifyEmail(ctx context.Context, token string, c Client) error {
 	if err != nil {
 		return err
 	}
-	a.markEmailVerified(ctx, u, c)
-	return nil
+	_, err = a.proveEmail(ctx, op, u, proofByVerifyLink, c)
+	return err
 }

@@ -21,7 +21,7 @@ func TestIPBlockCrossingStillHandlesTheHardLock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("both@example.in")
-	require.NoError(t, e.store.ClearFailures(context.Background(), accountKey(u.ID)))
+	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	for i := 0; i < 9; i++ { // 9 failures from nine IPs: no IP sees a second identifier
 		require.Error(t, e.loginIP(u.Email, "wrong-password", "192.0.2."+string(rune('1'+i))))
 		e.clock.Advance(7 * time.Minute)
@@ -32,8 +32,7 @@ func TestIPBlockCrossingStillHandlesTheHardLock(t *testing.T) {
 	before := e.mailsTo(u.Email)
 	requireKind(t, e.loginIP(u.Email, "wrong-password", ip), KindIPBlocked) // the 10th failure, and the 3rd identifier
 	assert.Equal(t, before+1, e.mailsTo(u.Email), "the hard lock emailed the unlock link")
-	state, err := e.store.LockState(context.Background(), accountKey(u.ID))
-	require.NoError(t, err)
+	state := e.lockState(u.ID)
 	assert.True(t, state.HardLocked)
 }
 
@@ -134,9 +133,10 @@ func TestInboxBudgetIsPerAccount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	_, err := e.auth.Register(ctx, RegisterInput{Email: "inbox@example.in", Username: "inboxuser", Password: testPassword,
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "inbox@example.in", Username: "inboxuser", Password: testPassword,
 		Consents: allGranted(), Client: e.client})
 	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.clock.Now()))
 	for i := 0; i < 5; i++ {
 		id := "inbox@example.in"
 		if i%2 == 1 {

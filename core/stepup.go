@@ -46,20 +46,19 @@ func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, code string, c Cli
 	if err != nil {
 		return err
 	}
-	key := accountKey(u.ID)
-	state, err := a.admitAttempt(ctx, op, key)
+	at, err := a.beginAttempt(ctx, op, a.sessionLockKey(u, s), a.signInPolicy())
 	if err != nil {
 		return err
 	}
 	_, err = a.deps.Tokens.ConsumeCode(ctx, s.ID, ports.PurposeStepUpOTP, a.codeHash(ports.PurposeStepUpOTP, s.ID, code), a.now())
 	if err != nil {
 		if !isCodeRejection(err) {
-			return storeError(op, err)
+			return a.abandon(ctx, op, at, storeError(op, err))
 		}
-		return a.attemptFailed(ctx, op, state, u, true, c,
+		return a.attemptFailed(ctx, op, at, &u, c,
 			newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
-	if err := a.attemptSucceeded(ctx, op, key); err != nil {
+	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
 		return err
 	}
 	return a.markStepUp(ctx, op, s, c)

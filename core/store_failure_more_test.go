@@ -90,7 +90,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 			setup: registered, run: loginFlow, after: noNewSession(0)},
 		{name: "login: user lookup fails oddly", method: "UserByEmail", err: errCorrupt, kind: KindInternal,
 			setup: registered, run: loginFlow, after: noNewSession(0)},
-		{name: "login: counting the attempt", method: "CountAttempt", err: errDown, kind: KindUnavailable,
+		{name: "login: counting the attempt", method: "BeginAttempt", err: errDown, kind: KindUnavailable,
 			setup: registered, run: loginFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				assert.Zero(t, e.auth.hasher.Verifications(), "not admitted: no hash work")
@@ -98,7 +98,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 			}},
 		{name: "login: reading the password hash", method: "Credentials", err: errDown, kind: KindUnavailable,
 			setup: registered, run: loginFlow, after: noNewSession(0)},
-		{name: "login: clearing failures", method: "ClearFailures", err: errDown, kind: KindUnavailable,
+		{name: "login: finishing the attempt", method: "FinishAttempt", err: errDown, kind: KindUnavailable,
 			setup: registered, run: loginFlow, after: noNewSession(0)},
 		{name: "login: device lookup", method: "KnownDevice", err: errDown, kind: KindUnavailable,
 			setup: registered, run: loginFlow, after: noNewSession(0)},
@@ -171,7 +171,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				m, _ := e.outbox.Last(s.user.Email)
 				assert.NotContains(t, m.Subject, "was changed", "no change, no email")
 			}},
-		{name: "change password: counting the attempt", method: "CountAttempt", err: errDown, kind: KindUnavailable,
+		{name: "change password: counting the attempt", method: "BeginAttempt", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
 				return e.changePassword(s.p, testPassword, newPassword, false)
@@ -444,16 +444,21 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, strings.HasPrefix(e.passwordHash(s.user.ID), "$argon2id$"))
 	})
-	t.Run("marking the email verified", func(t *testing.T) {
+	t.Run("marking the email verified is no best effort", func(t *testing.T) {
 		t.Parallel()
 		e, f := newFaultyEnv(t)
-		s := registered(t, e)
-		require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: s.user.Email, Client: e.client}))
+		u := e.registerUnverified("down@example.in")
+		require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
 		f.failOn("MarkEmailVerified", errDown)
-		res, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: s.user.Email, Code: e.lastCode(s.user.Email), Client: e.client})
+		_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})
+		requireKind(t, err, KindUnavailable)
+		stored, err := e.store.UserByID(ctx, u.ID)
 		require.NoError(t, err)
-		assert.False(t, res.User.EmailVerified, "not claimed when not stored")
-		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventEmailVerified)
+		assert.False(t, stored.EmailVerified, "not claimed when not stored")
+		assert.NotContains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
+		sessions, err := e.store.Sessions(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Empty(t, sessions, "no session for a proof that was not recorded")
 	})
 	t.Run("recording events", func(t *testing.T) {
 		t.Parallel()

@@ -45,47 +45,53 @@ type LoginResult struct {
 
 // sessionRequest is what a login flow asks of the trust matrix.
 type sessionRequest struct {
-	user        ports.User
-	fingerprint string
-	public      bool
-	method      string // "pwd" or "otp"
-	otpDevice   string // the fingerprint that requested the OTP, for OTP logins
-	client      Client
+	user           ports.User
+	device         string // the keyed hash of the client's fingerprint, or ""
+	verifiedDevice bool   // device is already a verified device of user (looked up by the sign-in)
+	public         bool
+	method         string // "pwd" or "otp"
+	otpDevice      string // the device that requested the OTP, for OTP logins
+	client         Client
 }
 
 // decideTrust places a new session in the trust matrix.
-func (a *Auth) decideTrust(ctx context.Context, r sessionRequest) (Trust, time.Duration, error) {
-	if r.public {
-		return TrustPublic, a.cfg.PublicDeviceTTL, nil
+func decideTrust(r sessionRequest) Trust {
+	switch {
+	case r.public:
+		return TrustPublic
+	case r.device != "" && (r.verifiedDevice || r.method == "otp" && r.device == r.otpDevice):
+		return TrustKnown
 	}
-	if r.fingerprint != "" && r.method == "otp" && r.fingerprint == r.otpDevice {
-		return TrustKnown, a.cfg.RefreshTokenTTL, nil
+	return TrustNewDevice
+}
+
+// trustTTL is the session lifetime of each row of the matrix.
+func (a *Auth) trustTTL(t Trust) time.Duration {
+	switch t {
+	case TrustPublic:
+		return a.cfg.PublicDeviceTTL
+	case TrustKnown:
+		return a.cfg.RefreshTokenTTL
 	}
-	if r.fingerprint != "" {
-		known, err := a.deps.Devices.KnownDevice(ctx, r.user.ID, r.fingerprint, a.now())
-		if err != nil {
-			return "", 0, err
-		}
-		if known {
-			return TrustKnown, a.cfg.RefreshTokenTTL, nil
-		}
-	}
-	return TrustNewDevice, a.cfg.NewDeviceTTL, nil
+	return a.cfg.NewDeviceTTL
 }
 
 // startSession creates a session (a new refresh-token family) and its tokens.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
-	trust, ttl, err := a.decideTrust(ctx, r)
-	if err != nil {
-		return LoginResult{}, storeError(op, err)
-	}
+	trust := decideTrust(r)
+	ttl := a.trustTTL(trust)
 	now := a.now()
 	refresh := newToken()
 	s := ports.Session{
 		ID: newID("ses_"), UserID: r.user.ID, RefreshHash: tokenHash(refresh),
-		DeviceFingerprint: r.fingerprint, DeviceInfo: r.client.userAgent(), IPAddress: storedIP(r.client.IP),
+		DeviceFingerprint: r.device, DeviceInfo: r.client.userAgent(), IPAddress: storedIP(r.client.IP),
 		IsPublicDevice: r.public, IsVerifiedDevice: trust == TrustKnown, AuthMethod: r.method,
 		CreatedAt: now, ExpiresAt: now.Add(ttl), LastUsedAt: now,
+	}
+	if trust == TrustKnown && !r.verifiedDevice {
+		if err := a.deviceNewlyVerified(ctx, op, r.user.ID, r.device); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, storeError(op, err)
@@ -162,6 +168,11 @@ func (a *Auth) requireFreshStepUp(ctx context.Context, op string, s ports.Sessio
 // markStepUp records a successful step-up on the caller's session. On an own
 // (non-public) device it also marks the device known.
 func (a *Auth) markStepUp(ctx context.Context, op string, s ports.Session, c Client) error {
+	if !s.IsPublicDevice && !s.IsVerifiedDevice {
+		if err := a.deviceNewlyVerified(ctx, op, s.UserID, s.DeviceFingerprint); err != nil {
+			return err
+		}
+	}
 	err := a.deps.Devices.MarkStepUp(ctx, s.ID, a.now(), !s.IsPublicDevice)
 	if errors.Is(err, ports.ErrNotFound) {
 		return newError(op, KindUnauthorized, codeInvalidToken, "the session has ended")
@@ -171,4 +182,14 @@ func (a *Auth) markStepUp(ctx context.Context, op string, s ports.Session, c Cli
 	}
 	a.event(ctx, s.UserID, ports.EventStepUp, c, "")
 	return nil
+}
+
+// deviceNewlyVerified gives a device that becomes verified a clean counter of
+// its own: a lock left from before it was last forgotten must not greet its
+// owner, who has just proven the inbox or the PIN.
+func (a *Auth) deviceNewlyVerified(ctx context.Context, op, userID, device string) error {
+	if device == "" {
+		return nil
+	}
+	return storeError(op, a.deps.Lockouts.ClearFailures(ctx, a.deviceLockKey(userID, device)))
 }

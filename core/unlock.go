@@ -14,15 +14,17 @@ func (a *Auth) RequestUnlock(ctx context.Context, identifier string, c Client) e
 		purpose: ports.PurposeUnlock, ttl: a.cfg.ResetTTL, template: a.cfg.Links.Unlock, email: emails.Unlock})
 }
 
-// ConfirmUnlock clears the account's soft or hard lock with an emailed unlock
-// link. The lock history is kept.
+// ConfirmUnlock lifts every sign-in lock of the account (its email's, its
+// username's and its verified devices') with an emailed unlock link. The lock
+// history is kept; the PIN counter is not a sign-in lock (a PIN reset clears
+// it).
 func (a *Auth) ConfirmUnlock(ctx context.Context, token string, c Client) error {
 	const op = "ConfirmUnlock"
 	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, token)
 	if err != nil {
 		return err
 	}
-	if err := a.attemptSucceeded(ctx, op, accountKey(u.ID)); err != nil {
+	if err := a.clearAccountLocks(ctx, op, u); err != nil {
 		return err
 	}
 	a.event(ctx, u.ID, ports.EventAccountUnlocked, c, "")

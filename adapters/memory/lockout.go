@@ -14,37 +14,68 @@ type lockTable struct {
 	states map[string]ports.LockState
 }
 
-// CountAttempt applies policy to key at now, atomically: a locked key refuses
-// the attempt without counting it; otherwise the failure is counted (after a
-// restart when the previous one is more than policy.ResetAfter old) and the
-// hard or soft lock set when its threshold is reached.
-func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, bool, error) {
+// BeginAttempt admits one attempt on key unless it is locked or the attempts
+// already pending could lock it: see ports.LockoutStore.
+func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, ports.Admission, error) {
 	if err := ctx.Err(); err != nil {
-		return ports.LockState{}, false, err
+		return ports.LockState{}, ports.RefusedBusy, err
 	}
 	now = stamp(now)
 	l := &s.locks
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := l.states[key]
-	if st.Locked(now) {
-		return st, false, nil
+	if verdict := st.Admits(now, policy); verdict != ports.Admitted {
+		return st, verdict, nil
 	}
-	if !st.LastFailureAt.IsZero() && now.Sub(st.LastFailureAt) > policy.ResetAfter {
-		st.Failures = 0
+	if st.CountAt(now, policy) == 0 {
+		st.Failures, st.LastFailureAt = 0, time.Time{}
 	}
-	st.Failures++
-	st.LastFailureAt = now
-	switch {
-	case policy.HardLockAfter > 0 && st.Failures >= policy.HardLockAfter:
-		st.HardLocked = true
-		st.HardLocks++
-	case policy.SoftLockAfter > 0 && st.Failures == policy.SoftLockAfter:
-		st.LockedUntil = now.Add(policy.SoftLockFor)
-		st.SoftLocks++
+	st.Pending, st.PendingSince = st.PendingAt(now, policy)+1, now
+	l.states[key] = st
+	return st, ports.Admitted, nil
+}
+
+// FinishAttempt ends one admitted attempt with its outcome: see
+// ports.LockoutStore.
+func (s *Store) FinishAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy, outcome ports.Outcome) (ports.LockState, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.LockState{}, err
+	}
+	now = stamp(now)
+	l := &s.locks
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.states[key]
+	st.Pending = max(st.Pending-1, 0)
+	switch outcome {
+	case ports.Failed:
+		st.Failures = st.CountAt(now, policy) + 1
+		st.LastFailureAt = now
+		switch {
+		case policy.HardLockAfter > 0 && st.Failures >= policy.HardLockAfter:
+			if !st.HardLocked {
+				st.HardLocked = true
+				st.HardLocks++
+			}
+		case policy.SoftLockAfter > 0 && st.Failures == policy.SoftLockAfter:
+			st.LockedUntil = now.Add(policy.SoftLockFor)
+			st.SoftLocks++
+		}
+	case ports.Succeeded:
+		st = cleared(st)
 	}
 	l.states[key] = st
-	return st, true, nil
+	return st, nil
+}
+
+// cleared is st with its count and locks lifted and its history kept.
+func cleared(st ports.LockState) ports.LockState {
+	st.Failures = 0
+	st.LastFailureAt = time.Time{}
+	st.LockedUntil = time.Time{}
+	st.HardLocked = false
+	return st
 }
 
 // ClearFailures resets the count and lifts both locks, keeping the history.
@@ -56,15 +87,9 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	l := &s.locks
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st, ok := l.states[key]
-	if !ok {
-		return nil
+	if st, ok := l.states[key]; ok {
+		l.states[key] = cleared(st)
 	}
-	st.Failures = 0
-	st.LastFailureAt = time.Time{}
-	st.LockedUntil = time.Time{}
-	st.HardLocked = false
-	l.states[key] = st
 	return nil
 }
 

@@ -94,11 +94,15 @@ func BenchmarkStore(b *testing.B) {
 				},
 			},
 			{
-				name: "CountAttempt",
+				name: "BeginAttempt+FinishAttempt",
 				op: func(run string, i int) error {
-					// No lock thresholds: every call counts, on 100 hot keys.
-					_, _, err := store.CountAttempt(ctx, fmt.Sprintf("bench-key-%d", i%100), now,
-						ports.LockPolicy{ResetAfter: 24 * time.Hour})
+					// A wrong guess: admitted, then failed, on 100 hot keys; no
+					// lock thresholds, so every call counts.
+					key, policy := fmt.Sprintf("bench-key-%d", i%100), ports.LockPolicy{ResetAfter: 24 * time.Hour}
+					if _, _, err := store.BeginAttempt(ctx, key, now, policy); err != nil {
+						return err
+					}
+					_, err := store.FinishAttempt(ctx, key, now, policy, ports.Failed)
 					return err
 				},
 			},

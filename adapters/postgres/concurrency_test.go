@@ -90,29 +90,53 @@ func TestConcurrency(t *testing.T) {
 			}
 			assert.Equal(t, 1, wins)
 		}},
-		{name: "50 concurrent failures: exactly 5 admitted", run: func(t *testing.T) {
-			policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
+		{name: "50 concurrent wrong guesses: exactly 5 admitted, then locked", run: func(t *testing.T) {
+			policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
+				ResetAfter: 24 * time.Hour, PendingFor: time.Minute}
 			const n = 50
-			counted := make([]bool, n)
-			counts := make([]int, n)
+			verdicts := make([]ports.Admission, n)
 			race(n, func(i int) {
-				st, ok, err := store.CountAttempt(ctx, "acct:race", t0, policy)
+				_, v, err := store.BeginAttempt(ctx, "acct:race", t0, policy)
 				assert.NoError(t, err)
-				counted[i], counts[i] = ok, st.Failures
+				verdicts[i] = v
 			})
-			admitted := map[int]bool{}
-			for i := range n {
-				if counted[i] {
-					assert.False(t, admitted[counts[i]], "count %d returned twice", counts[i])
-					admitted[counts[i]] = true
+			admitted := 0
+			for _, v := range verdicts {
+				if v == ports.Admitted {
+					admitted++
 				}
+				assert.NotEqual(t, ports.RefusedLocked, v, "nothing has failed yet")
 			}
-			assert.Len(t, admitted, 5)
+			assert.Equal(t, 5, admitted)
+			race(admitted, func(int) {
+				_, err := store.FinishAttempt(ctx, "acct:race", t0, policy, ports.Failed)
+				assert.NoError(t, err)
+			})
 			st, err := store.LockState(ctx, "acct:race")
 			require.NoError(t, err)
 			assert.Equal(t, 5, st.Failures)
+			assert.Zero(t, st.Pending)
 			assert.Equal(t, t0.Add(7*time.Minute), st.LockedUntil)
 			assert.Equal(t, 1, st.SoftLocks)
+		}},
+		{name: "16 concurrent correct attempts never lock", run: func(t *testing.T) {
+			policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
+				ResetAfter: 24 * time.Hour, PendingFor: time.Minute}
+			for round := range 5 {
+				race(16, func(int) {
+					_, v, err := store.BeginAttempt(ctx, "acct:right", t0, policy)
+					assert.NoError(t, err)
+					assert.NotEqual(t, ports.RefusedLocked, v)
+					if v == ports.Admitted {
+						_, err = store.FinishAttempt(ctx, "acct:right", t0, policy, ports.Succeeded)
+						assert.NoError(t, err)
+					}
+				})
+				st, err := store.LockState(ctx, "acct:right")
+				require.NoError(t, err)
+				assert.Zero(t, st.SoftLocks+st.HardLocks, "round %d: no lock recorded", round)
+				assert.Zero(t, st.Pending, "round %d", round)
+			}
 		}},
 	}
 	for _, tc := range tests {

@@ -34,8 +34,9 @@
 //
 // # Atomicity
 //
-// Each atomic port method is one statement or one transaction: CountAttempt is
-// an INSERT ... ON CONFLICT DO UPDATE ... RETURNING; RotateRefresh,
+// Each atomic port method is one statement or one transaction: BeginAttempt and
+// FinishAttempt are each an INSERT ... ON CONFLICT DO UPDATE ... RETURNING
+// (or an UPDATE ... RETURNING); RotateRefresh,
 // ConsumeCode, ConsumeLink and ConsumeStepUp are conditional UPDATEs whose row
 // lock picks exactly one winner (their failure paths read or revoke
 // afterwards); AppendConsents, IssueToken and RecordIPFailure run in a
@@ -70,7 +71,7 @@
 //	                 pgx (exec)   pgdriver     statements = round trips
 //	Session by ID    0.23 ms      0.19 ms      1
 //	RotateRefresh    0.78 ms      0.91 ms      1 (failures: 1 + a tx of 3-5 statements)
-//	CountAttempt     0.79 ms      0.68 ms      1 (refused by a lock: 2)
+//	CountAttempt     0.79 ms      0.68 ms      1 (refused by a lock: 2; since split into BeginAttempt and FinishAttempt)
 //	ConsumeCode      1.04 ms      0.96 ms      1 (dead or missing code: 2)
 //
 // The two are within noise of each other: writes are dominated by the

@@ -165,13 +165,16 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"Credentials", func() { _, _ = store.Credentials(ctx, "user-42") }},
 		{"SetPasswordHash", func() { _ = store.SetPasswordHash(ctx, "user-42", "h2", now) }},
 		{"SetPINHash", func() { _ = store.SetPINHash(ctx, "user-42", "p2", now) }},
-		{"CountAttempt", func() { _, _, _ = store.CountAttempt(ctx, "key-42", now, policy) }},
-		{"CountAttempt new key", func() { _, _, _ = store.CountAttempt(ctx, "key-new", now, policy) }},
-		{"CountAttempt locked", func() {
+		{"BeginAttempt", func() { _, _, _ = store.BeginAttempt(ctx, "key-42", now, policy) }},
+		{"BeginAttempt new key", func() { _, _, _ = store.BeginAttempt(ctx, "key-new", now, policy) }},
+		{"BeginAttempt busy", func() {
 			for range 6 {
-				_, _, _ = store.CountAttempt(ctx, "key-lock", now, policy)
+				_, _, _ = store.BeginAttempt(ctx, "key-busy", now, policy)
 			}
 		}},
+		{"FinishAttempt failed", func() { _, _ = store.FinishAttempt(ctx, "key-42", now, policy, ports.Failed) }},
+		{"FinishAttempt succeeded", func() { _, _ = store.FinishAttempt(ctx, "key-44", now, policy, ports.Succeeded) }},
+		{"FinishAttempt abandoned", func() { _, _ = store.FinishAttempt(ctx, "key-45", now, policy, ports.Abandoned) }},
 		{"ClearFailures", func() { _ = store.ClearFailures(ctx, "key-42") }},
 		{"LockState", func() { _, _ = store.LockState(ctx, "key-43") }},
 		{"CreateSession", func() { _ = store.CreateSession(ctx, testSession("sess-new", "user-7", "fresh-0")) }},

@@ -114,11 +114,15 @@ func TestExternalMode(t *testing.T) {
 			}
 			return err
 		}},
-		{name: "count a failure", run: func() error {
-			_, _, err := store.CountAttempt(ctx, "user:"+uid, t0, policy)
+		{name: "begin an attempt", run: func() error {
+			_, _, err := store.BeginAttempt(ctx, "id:"+uid, t0, policy)
 			return err
 		}},
-		{name: "clear failures", run: func() error { return store.ClearFailures(ctx, "user:"+uid) }},
+		{name: "fail an attempt", run: func() error {
+			_, err := store.FinishAttempt(ctx, "id:"+uid, t0, policy, ports.Failed)
+			return err
+		}},
+		{name: "clear failures", run: func() error { return store.ClearFailures(ctx, "id:"+uid) }},
 		{name: "create session", run: func() error { return store.CreateSession(ctx, testSession("s-ext", uid, "ext-h0")) }},
 		{name: "rotate refresh", run: func() error {
 			_, err := store.RotateRefresh(ctx, "ext-h0", "ext-h1", t0.Add(time.Minute))

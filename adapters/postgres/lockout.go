@@ -22,6 +22,8 @@ type lockoutRow struct {
 	HardLocked    bool      `bun:"hard_locked"`
 	SoftLocks     int       `bun:"soft_locks"`
 	HardLocks     int       `bun:"hard_locks"`
+	Pending       int       `bun:"pending"`
+	PendingSince  time.Time `bun:"pending_since,nullzero"`
 }
 
 func (r lockoutRow) state() ports.LockState {
@@ -32,78 +34,151 @@ func (r lockoutRow) state() ports.LockState {
 		HardLocked:    r.HardLocked,
 		SoftLocks:     r.SoftLocks,
 		HardLocks:     r.HardLocks,
+		Pending:       r.Pending,
+		PendingSince:  utc(r.PendingSince),
 	}
 }
 
-// The failure count after this attempt, and whether it starts a hard or a soft
-// lock. They read the row as it was before the update (SET semantics).
-// Arguments: ?1 now, ?2 restart-before (now - ResetAfter), ?3 SoftLockAfter,
-// ?4 soft-lock end (now + SoftLockFor), ?5 HardLockAfter.
+// Arguments shared by the lockout statements: ?0 key, ?1 now, ?2 the time
+// before which a last failure restarts the count (NULL: never), ?3 the time
+// before which a pending attempt no longer holds a place (NULL: never).
 const (
-	nextCount  = `(CASE WHEN l.last_failure_at IS NULL OR l.last_failure_at < ?2 THEN 0 ELSE l.failures END + 1)`
-	startsHard = `(?5 > 0 AND ` + nextCount + ` >= ?5)`
-	startsSoft = `(NOT ` + startsHard + ` AND ` + nextCount + ` = ?3)`
+	staleCount   = `(l.last_failure_at IS NOT NULL AND l.last_failure_at < ?2)`
+	countInForce = `(CASE WHEN ` + staleCount + ` THEN 0 ELSE l.failures END)`
+	pendingNow   = `(CASE WHEN l.pending_since IS NULL OR l.pending_since < ?3 THEN 0 ELSE l.pending END)`
+	lockoutCols  = `l.key, l.failures, l.last_failure_at, l.locked_until, l.hard_locked, l.soft_locks, l.hard_locks, l.pending, l.pending_since`
 )
 
-// countAttemptSQL counts one failure in a single upsert. The DO UPDATE runs
-// only while the key is unlocked (its WHERE), on the row the upsert holds
-// locked, so concurrent callers on one key are serialised and each sees the
-// previous count. A new key is inserted with the state computed in Go
-// (?0 key, ?6..?10).
-const countAttemptSQL = `
-INSERT INTO ba_lockouts AS l (key, failures, last_failure_at, locked_until, hard_locked, soft_locks, hard_locks)
-VALUES (?0, 1, ?1, ?6, ?7, ?8, ?9)
+// beginAttemptSQL admits one attempt in a single upsert (?4 SoftLockAfter, ?5
+// HardLockAfter). The DO UPDATE runs only while the key is unlocked and the
+// pending attempts could not reach the next threshold (its WHERE), on the row
+// the upsert holds locked, so concurrent callers on one key are serialised.
+const beginAttemptSQL = `
+INSERT INTO ba_lockouts AS l (key, pending, pending_since) VALUES (?0, 1, ?1)
 ON CONFLICT (key) DO UPDATE SET
+    failures        = ` + countInForce + `,
+    last_failure_at = CASE WHEN ` + staleCount + ` THEN NULL ELSE l.last_failure_at END,
+    pending         = ` + pendingNow + ` + 1,
+    pending_since   = ?1
+WHERE NOT l.hard_locked AND (l.locked_until IS NULL OR l.locked_until <= ?1)
+  AND ` + countInForce + ` + ` + pendingNow + ` < CASE WHEN ` + countInForce + ` < ?4 THEN ?4 ELSE ?5 END
+RETURNING ` + lockoutCols
+
+// The failure count after a failed attempt, and whether it starts a hard or a
+// soft lock, read from the row as it was before the update (SET semantics).
+// ?4 SoftLockAfter, ?5 HardLockAfter, ?6 soft-lock end (now + SoftLockFor).
+const (
+	nextCount  = `(` + countInForce + ` + 1)`
+	startsHard = `(?5 > 0 AND ` + nextCount + ` >= ?5)`
+	startsSoft = `(NOT ` + startsHard + ` AND ` + nextCount + ` = ?4)`
+)
+
+// failAttemptSQL records a failed attempt in a single upsert. A missing row
+// (purged while the attempt ran) is written with the state computed in Go
+// (?7..?10).
+const failAttemptSQL = `
+INSERT INTO ba_lockouts AS l (key, failures, last_failure_at, locked_until, hard_locked, soft_locks, hard_locks)
+VALUES (?0, 1, ?1, ?7, ?8, ?9, ?10)
+ON CONFLICT (key) DO UPDATE SET
+    pending         = GREATEST(l.pending - 1, 0),
     failures        = ` + nextCount + `,
     last_failure_at = ?1,
-    hard_locked     = ` + startsHard + `,
-    locked_until    = CASE WHEN ` + startsSoft + ` THEN ?4 ELSE l.locked_until END,
+    hard_locked     = l.hard_locked OR ` + startsHard + `,
+    locked_until    = CASE WHEN ` + startsSoft + ` THEN ?6 ELSE l.locked_until END,
     soft_locks      = l.soft_locks + CASE WHEN ` + startsSoft + ` THEN 1 ELSE 0 END,
-    hard_locks      = l.hard_locks + CASE WHEN ` + startsHard + ` THEN 1 ELSE 0 END
-WHERE NOT l.hard_locked AND (l.locked_until IS NULL OR l.locked_until <= ?1)
-RETURNING l.key, l.failures, l.last_failure_at, l.locked_until, l.hard_locked, l.soft_locks, l.hard_locks`
+    hard_locks      = l.hard_locks + CASE WHEN ` + startsHard + ` AND NOT l.hard_locked THEN 1 ELSE 0 END
+RETURNING ` + lockoutCols
 
-// CountAttempt applies policy to key at now, atomically: see
-// ports.LockoutStore. The common path is one statement; a refused attempt
-// costs a second one that reads the lock that refused it.
-func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, bool, error) {
-	const op = "count attempt"
+// succeedAttemptSQL and abandonAttemptSQL end an attempt that did not fail.
+const (
+	succeedAttemptSQL = `
+UPDATE ba_lockouts AS l SET pending = GREATEST(l.pending - 1, 0),
+    failures = 0, last_failure_at = NULL, hard_locked = false, locked_until = NULL
+WHERE l.key = ?0 RETURNING ` + lockoutCols
+	abandonAttemptSQL = `
+UPDATE ba_lockouts AS l SET pending = GREATEST(l.pending - 1, 0)
+WHERE l.key = ?0 RETURNING ` + lockoutCols
+)
+
+// policyBounds are the ?2 and ?3 arguments of the lockout statements.
+func policyBounds(now time.Time, policy ports.LockPolicy) (resetBefore, pendingBefore any) {
+	if policy.ResetAfter > 0 {
+		resetBefore = utc(now.Add(-policy.ResetAfter))
+	}
+	if policy.PendingFor > 0 {
+		pendingBefore = utc(now.Add(-policy.PendingFor))
+	}
+	return resetBefore, pendingBefore
+}
+
+// BeginAttempt admits one attempt on key unless it is locked or its pending
+// attempts could lock it: see ports.LockoutStore. The common path is one
+// statement; a refusal costs a second one that reads what refused it.
+func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	const op = "begin attempt"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	softUntil := utc(now.Add(policy.SoftLockFor))
-
-	// The state of a key's very first failure.
-	firstHard := policy.HardLockAfter > 0 && policy.HardLockAfter <= 1
-	firstSoft := !firstHard && policy.SoftLockAfter == 1
-	var firstUntil time.Time
-	if firstSoft {
-		firstUntil = softUntil
-	}
+	resetBefore, pendingBefore := policyBounds(now, policy)
 	for {
 		var rows []lockoutRow
-		err := s.db.NewRaw(countAttemptSQL,
-			key, now, utc(now.Add(-policy.ResetAfter)), policy.SoftLockAfter, softUntil, policy.HardLockAfter,
-			nullTime(firstUntil), firstHard, boolInt(firstSoft), boolInt(firstHard),
-		).Scan(ctx, &rows)
+		err := s.db.NewRaw(beginAttemptSQL, key, now, resetBefore, pendingBefore,
+			policy.SoftLockAfter, policy.HardLockAfter).Scan(ctx, &rows)
 		if err != nil {
-			return ports.LockState{}, false, fail(ctx, op, err)
+			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
 		}
 		if len(rows) == 1 {
-			return rows[0].state(), true, nil
+			return rows[0].state(), ports.Admitted, nil
 		}
-		// The upsert found the key locked and changed nothing. Read the lock
-		// in a new statement (a new snapshot); if it was lifted in between,
-		// the attempt is no longer refused: count it after all.
+		// The upsert found the key refusing and changed nothing. Read it in a
+		// new statement (a new snapshot); if it admits attempts again by now
+		// (a lock lifted, an attempt finished), try once more.
 		var row lockoutRow
 		err = s.db.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return ports.LockState{}, false, fail(ctx, op, err)
+			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
 		}
-		if st := row.state(); st.Locked(now) {
-			return st, false, nil
+		st := row.state()
+		if verdict := st.Admits(now, policy); verdict != ports.Admitted {
+			return st, verdict, nil
 		}
 	}
+}
+
+// FinishAttempt ends one admitted attempt with its outcome: see
+// ports.LockoutStore. One statement.
+func (s *Store) FinishAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy, outcome ports.Outcome) (ports.LockState, error) {
+	const op = "finish attempt"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	now = utc(now)
+	var rows []lockoutRow
+	var err error
+	switch outcome {
+	case ports.Failed:
+		resetBefore, _ := policyBounds(now, policy)
+		// The state of a key's very first failure, for a row that is gone.
+		firstHard := policy.HardLockAfter > 0 && policy.HardLockAfter <= 1
+		firstSoft := !firstHard && policy.SoftLockAfter == 1
+		var firstUntil time.Time
+		if firstSoft {
+			firstUntil = now.Add(policy.SoftLockFor)
+		}
+		err = s.db.NewRaw(failAttemptSQL, key, now, resetBefore, nil,
+			policy.SoftLockAfter, policy.HardLockAfter, utc(now.Add(policy.SoftLockFor)),
+			nullTime(firstUntil), firstHard, boolInt(firstSoft), boolInt(firstHard)).Scan(ctx, &rows)
+	case ports.Succeeded:
+		err = s.db.NewRaw(succeedAttemptSQL, key).Scan(ctx, &rows)
+	default:
+		err = s.db.NewRaw(abandonAttemptSQL, key).Scan(ctx, &rows)
+	}
+	if err != nil {
+		return ports.LockState{}, fail(ctx, op, err)
+	}
+	if len(rows) == 0 {
+		return ports.LockState{}, nil
+	}
+	return rows[0].state(), nil
 }
 
 // nullTime is t as a query argument, NULL when zero.

@@ -68,6 +68,7 @@ WITH gone AS (
         SELECT key FROM ba_lockouts
         WHERE soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked
           AND (last_failure_at IS NULL OR last_failure_at <= ?0)
+          AND (pending = 0 OR pending_since <= ?0)
         ORDER BY last_failure_at LIMIT ?1))
     RETURNING 1
 )

@@ -82,17 +82,20 @@ func TestPurge(t *testing.T) {
 	// Failure counters: an idle one that never locked goes, a recent one and
 	// one with lock history stay.
 	policy5 := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
-	_, _, err = store.CountAttempt(ctx, "id:idle", t0, policy5)
-	require.NoError(t, err)
-	_, _, err = store.CountAttempt(ctx, "id:recent", now.Add(-time.Hour), policy5)
-	require.NoError(t, err)
-	for range 5 {
-		_, _, err = store.CountAttempt(ctx, "user:history", t0, policy5)
+	fail := func(key string, at time.Time) {
+		t.Helper()
+		_, _, err := store.BeginAttempt(ctx, key, at, policy5)
+		require.NoError(t, err)
+		_, err = store.FinishAttempt(ctx, key, at, policy5, ports.Failed)
 		require.NoError(t, err)
 	}
-	_, _, err = store.CountAttempt(ctx, "user:cleared", now.Add(-time.Minute), policy5) // a success cleared it
-	require.NoError(t, err)
-	require.NoError(t, store.ClearFailures(ctx, "user:cleared"))
+	fail("id:idle", t0)
+	fail("id:recent", now.Add(-time.Hour))
+	for range 5 {
+		fail("id:history", t0)
+	}
+	fail("id:cleared", now.Add(-time.Minute)) // a success cleared it
+	require.NoError(t, store.ClearFailures(ctx, "id:cleared"))
 
 	stats, err := store.Purge(ctx, now, 2)
 	require.NoError(t, err)

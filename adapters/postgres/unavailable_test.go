@@ -33,8 +33,12 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 	}{
 		{name: "session", call: func() error { _, err := store.Session(ctx, "s"); return err }},
 		{name: "rotate refresh", call: func() error { _, err := store.RotateRefresh(ctx, secret, secret+"2", t0); return err }},
-		{name: "count attempt", call: func() error {
-			_, _, err := store.CountAttempt(ctx, "k", t0, ports.LockPolicy{SoftLockAfter: 5})
+		{name: "begin attempt", call: func() error {
+			_, _, err := store.BeginAttempt(ctx, "k", t0, ports.LockPolicy{SoftLockAfter: 5})
+			return err
+		}},
+		{name: "finish attempt", call: func() error {
+			_, err := store.FinishAttempt(ctx, "k", t0, ports.LockPolicy{SoftLockAfter: 5}, ports.Failed)
 			return err
 		}},
 		{name: "consume code", call: func() error {

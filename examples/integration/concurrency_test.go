@@ -71,22 +71,3 @@ func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, sessions, 1, "exactly one session")
 }
-
-func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *testing.T) {
-	t.Parallel()
-	// Production hashing: the point is the cost an attacker can cause.
-	in := newInstance(t, newDB(t), setup{})
-	in.register(t, "target@example.in")
-	before := in.auth.Stats().HashVerifications
-	var locked atomic.Int32
-	together(50, func() {
-		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
-		if core.KindOf(err) == core.KindLocked {
-			locked.Add(1)
-		}
-	})
-	assert.LessOrEqual(t, in.auth.Stats().HashVerifications-before, int64(5))
-	assert.Equal(t, int32(46), locked.Load(), "4 wrong answers, then the lock")
-	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
-	require.ErrorIs(t, err, core.ErrLocked, "the lock holds against the right password")
-}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/require"
@@ -28,6 +29,7 @@ const (
 var (
 	client  = core.Client{IP: "203.0.113.7", UserAgent: "integration"}
 	codeRE  = regexp.MustCompile(`\b\d{6}\b`)
+	tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
 	consent = func() []core.ConsentDecision {
 		var ds []core.ConsentDecision
 		for _, c := range core.DefaultCategories() {
@@ -44,6 +46,7 @@ type instance struct {
 	store  *postgres.Store
 	db     *bun.DB
 	outbox *memory.Outbox
+	clock  *memory.Clock // starts at the wall clock; tests of time rules advance it
 }
 
 type setup struct {
@@ -55,9 +58,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	tb.Helper()
 	store, err := postgres.New(db, postgres.Options{})
 	require.NoError(tb, err)
-	in := &instance{store: store, db: db, outbox: memory.NewOutbox()}
+	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
 	deps := core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox}
+		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox, Clock: in.clock}
 	if s.redisPrefix != "" {
 		rc := redisClient(tb)
 		sessions, err := baredis.NewSessionCache(store, rc, baredis.SessionCacheOptions{Prefix: s.redisPrefix})
@@ -96,10 +99,17 @@ func redisClient(tb testing.TB) rueidis.Client {
 	return c
 }
 
+// register creates an account and verifies its email with the emailed link,
+// as its owner would.
 func (in *instance) register(tb testing.TB, email string) {
 	tb.Helper()
 	_, err := in.auth.Register(context.Background(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
 	require.NoError(tb, err)
+	m, ok := in.outbox.Last(email)
+	require.True(tb, ok, "no verification email")
+	link := tokenRE.FindStringSubmatch(m.Text)
+	require.Len(tb, link, 2, "no link in %q", m.Subject)
+	require.NoError(tb, in.auth.VerifyEmail(context.Background(), link[1], client))
 }
 
 func (in *instance) login(tb testing.TB, email string) core.LoginResult {
@@ -107,6 +117,25 @@ func (in *instance) login(tb testing.TB, email string) core.LoginResult {
 	res, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)
 	return res
+}
+
+func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principal {
+	tb.Helper()
+	p, err := in.auth.Authenticate(context.Background(), res.AccessToken)
+	require.NoError(tb, err)
+	return p
+}
+
+// trustedPrincipal signs in by an emailed code from the device that asked
+// for it: a known-device session, trusted for sensitive actions.
+func (in *instance) trustedPrincipal(tb testing.TB, email string) core.Principal {
+	tb.Helper()
+	ctx := context.Background()
+	require.NoError(tb, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: email, DeviceFingerprint: fp, Client: client}))
+	res, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: email, Code: in.lastCode(tb, email), DeviceFingerprint: fp, Client: client})
+	require.NoError(tb, err)
+	require.Equal(tb, core.TrustKnown, res.Trust)
+	return in.principal(tb, res)
 }
 
 func (in *instance) lastCode(tb testing.TB, email string) string {

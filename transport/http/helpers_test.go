@@ -221,8 +221,18 @@ func consentsBody(grantAll bool) []map[string]any {
 	return out
 }
 
-// register creates an account over HTTP and returns its user ID.
+// register creates an account over HTTP, verifies its email with the emailed
+// link as its owner would, and returns its user ID.
 func (e *env) register(email string) string {
+	e.t.Helper()
+	id := e.registerUnverified(email)
+	v := e.do(req{method: "POST", path: "/email/verify", body: map[string]any{"token": e.mailed(email, tokenRE)}})
+	require.Equal(e.t, http.StatusOK, v.status, "body: %s", v.raw)
+	return id
+}
+
+// registerUnverified creates an account over HTTP and returns its user ID.
+func (e *env) registerUnverified(email string) string {
 	e.t.Helper()
 	r := e.do(req{method: "POST", path: "/register", body: map[string]any{
 		"email": email, "password": testPassword, "consents": consentsBody(false)}})

@@ -99,10 +99,11 @@ func keys(m map[string]any) []string {
 
 func TestEmailNotVerified(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{cfg: func(c *core.Config) { c.RequireVerifiedEmail = true }})
-	e.register("asha@example.in")
+	e := newEnv(t, envConfig{}) // RequireVerifiedEmail is on by default
+	e.registerUnverified("asha@example.in")
 	r := e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword}})
 	requireProblem(t, r, http.StatusForbidden, "email_not_verified")
+	assert.Equal(t, 2, e.outbox.Len(), "the refusal sent the verification link again")
 }
 
 func TestOTPLogin(t *testing.T) {

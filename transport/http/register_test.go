@@ -14,7 +14,7 @@ import (
 func TestRegisterAndVerifyEmail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envConfig{})
-	id := e.register("asha@example.in")
+	id := e.registerUnverified("asha@example.in")
 	assert.NotEmpty(t, id)
 	verifyToken := e.mailed("asha@example.in", tokenRE)
 

@@ -1,0 +1,71 @@
+package core
+
+import (
+	"context"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// emailProof is how someone showed they read an account's inbox.
+type emailProof int
+
+const (
+	proofByVerifyLink emailProof = iota // the registration's own verification link
+	proofByCode                         // an emailed login code
+	proofByResetLink                    // a password reset link
+)
+
+// proveEmail records that u's address was proven (managed mode) and returns
+// the user as it now is.
+//
+// Account pre-hijacking defence: anyone can register an address they do not
+// own. When an unverified address is first proven by anything but the
+// registration's own verification link, the prover is the inbox's owner and
+// the registrant may not be: every earlier session ends and the password set
+// before verification is discarded (the owner sets one by reset). Both happen
+// before the address is marked verified, so a failure leaves the defence to
+// run again at the next proof, never an intruder's session beside a verified
+// address.
+func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof emailProof, c Client) (ports.User, error) {
+	if u.EmailVerified || a.deps.Registry == nil {
+		return u, nil
+	}
+	now := a.now()
+	if proof != proofByVerifyLink {
+		if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, now); err != nil {
+			return u, storeError(op, err)
+		}
+		if err := a.deps.Credentials.SetPasswordHash(ctx, u.ID, "", now); err != nil {
+			return u, storeError(op, err)
+		}
+	}
+	if err := a.deps.Registry.MarkEmailVerified(ctx, u.ID, now); err != nil {
+		return u, storeError(op, err)
+	}
+	u.EmailVerified = true
+	a.event(ctx, u.ID, ports.EventEmailVerified, c, "")
+	return u, nil
+}
+
+// resendVerification emails u a new verification link, within the inbox's
+// budget: a password login refused for an unverified address sends one, so
+// the owner is never stuck, and a thief's retries cannot flood the inbox.
+func (a *Auth) resendVerification(ctx context.Context, u ports.User, c Client) {
+	if err := a.limitInbox(ctx, "Login", u.ID); err != nil {
+		return
+	}
+	a.sendVerifyLink(ctx, u, c)
+}
+
+// sendVerifyLink issues an email verification token (EmailVerifyTTL) and
+// emails it. A failure is logged: an OTP login or a password reset verifies
+// the address too.
+func (a *Auth) sendVerifyLink(ctx context.Context, u ports.User, c Client) {
+	token, err := a.issueLink(ctx, u.ID, ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: issuing an email verification link failed", "user_id", u.ID, "error", err)
+		return
+	}
+	a.send(ctx, u, emails.VerifyEmail, emails.Data{Link: link(a.cfg.Links.VerifyEmail, token), ExpiresIn: a.cfg.EmailVerifyTTL}, c)
+}

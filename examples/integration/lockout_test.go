@@ -1,0 +1,116 @@
+package integration
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/core"
+)
+
+// The lockout rules whose atomicity lives in PostgreSQL, through core.
+
+func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *testing.T) {
+	t.Parallel()
+	// Production hashing: the point is the cost an attacker can cause.
+	in := newInstance(t, newDB(t), setup{})
+	in.register(t, "target@example.in")
+	before := in.auth.Stats().HashVerifications
+	var wrong, locked atomic.Int32
+	together(50, func() {
+		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
+		switch core.KindOf(err) {
+		case core.KindLocked:
+			locked.Add(1)
+		case core.KindUnauthorized:
+			wrong.Add(1)
+		}
+	})
+	assert.LessOrEqual(t, in.auth.Stats().HashVerifications-before, int64(5))
+	assert.Equal(t, int32(4), wrong.Load(), "failures 1-4 answer wrong")
+	assert.GreaterOrEqual(t, locked.Load(), int32(1), "the 5th failure answers locked")
+	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
+	require.ErrorIs(t, err, core.ErrLocked, "the lock holds against the right password")
+}
+
+func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t, newDB(t), setup{})
+	in.register(t, "rush@example.in")
+	ctx := context.Background()
+	for round := range 3 {
+		var ok, busy atomic.Int32
+		together(16, func() {
+			_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "rush@example.in", Password: password, Client: core.Client{}})
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case core.KindOf(err) == core.KindRateLimited:
+				busy.Add(1) // 429 too_many_attempts: others were in flight
+			default:
+				t.Errorf("round %d: a correct login answered %v", round, err)
+			}
+		})
+		assert.Positive(t, ok.Load(), "round %d", round)
+		assert.Equal(t, int32(16), ok.Load()+busy.Load(), "round %d: never a 423", round)
+	}
+	var locks int
+	require.NoError(t, in.db.NewRaw(`SELECT coalesce(sum(soft_locks + hard_locks), 0) FROM ba_lockouts`).Scan(ctx, &locks))
+	assert.Zero(t, locks, "no lock was ever recorded")
+}
+
+func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, "owner@example.in")
+	ctx := context.Background()
+	// The owner's phone becomes a verified device by an OTP login from it.
+	require.NoError(t, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
+	first, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: "owner@example.in", Code: in.lastCode(t, "owner@example.in"),
+		DeviceFingerprint: fp, Client: client})
+	require.NoError(t, err)
+	require.Equal(t, core.TrustKnown, first.Trust)
+
+	// A stranger hard-locks the account from elsewhere.
+	for i := range 10 {
+		in.clock.Advance(8 * time.Minute) // past each soft lock
+		_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "owner@example.in", Password: "a stranger's guess", Client: core.Client{}})
+		require.Error(t, err, "guess %d", i+1)
+	}
+	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "owner@example.in", Password: password, Client: core.Client{}})
+	var locked *core.Error
+	require.ErrorAs(t, err, &locked)
+	require.True(t, locked.RequiresEmailVerify, "others see the hard lock")
+
+	res := in.login(t, "owner@example.in") // from the verified device
+	assert.Equal(t, core.TrustKnown, res.Trust, "the owner's phone is not locked out")
+}
+
+func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, "pin@example.in")
+	ctx := context.Background()
+	p := in.trustedPrincipal(t, "pin@example.in")
+	require.NoError(t, in.auth.SetPIN(ctx, p, core.SetPINInput{PIN: "4829", Client: client}))
+
+	before := in.auth.Stats().HashVerifications
+	guesses := []string{"1357", "2468", "3579", "4680", "5791", "6802", "7913", "8024", "9135", "0246", "1358", "2469"}
+	for i, guess := range guesses {
+		// "4 wrong PINs, 1 password login" must not restart the count: sign in
+		// with the password (a fresh session) before every guess.
+		s := in.principal(t, in.login(t, "pin@example.in"))
+		err := in.auth.VerifyPIN(ctx, s, guess, client)
+		require.ErrorIs(t, err, core.ErrUnauthorized, "guess %d", i+1)
+		in.clock.Advance(8 * time.Minute) // past each 7-minute PIN lock
+	}
+	s := in.principal(t, in.login(t, "pin@example.in"))
+	err := in.auth.VerifyPIN(ctx, s, "4829", client)
+	require.ErrorIs(t, err, core.ErrUnauthorized, "after 10 wrong PINs even the right one is refused until a PIN reset")
+	logins, pinChecks := int64(len(guesses)+1), int64(10)
+	assert.Equal(t, logins+pinChecks, in.auth.Stats().HashVerifications-before, "exactly 10 PIN guesses were checked")
+}
