@@ -150,11 +150,14 @@ func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session,
 }
 
 // pinLocked handles the PIN attempt that locked the PIN: the session that
-// made the attempts is revoked and its device forgotten (whoever holds that
-// phone must step up by email again), and a disabled PIN emails the owner a
-// PIN reset link, the only way back.
+// made the attempts is revoked, and if it ran on a verified device that device
+// is forgotten (whoever holds that phone must step up by email again); a
+// session that was never trusted forgets nothing, so a guesser who copied the
+// owner's fingerprint cannot un-trust the owner's phone. A disabled PIN emails
+// the owner a PIN reset link, the only way back.
 func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state ports.LockState, c Client) {
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID, ForgetDevices: true}, a.now()); err != nil {
+	forget := ports.Revocation{SessionID: s.ID, ForgetDevices: s.IsVerifiedDevice && !s.IsPublicDevice}
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, forget, a.now()); err != nil {
 		a.log.WarnContext(ctx, "bharatauth: revoking a session after a PIN lock failed", "session_id", s.ID, "error", err)
 	}
 	if !state.HardLocked {

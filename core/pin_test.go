@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
@@ -123,4 +125,156 @@ func TestVerifyPINWithoutAPINSet(t *testing.T) {
 	e.register("nopin@example.in")
 	p := e.principal(e.mustLogin("nopin@example.in"))
 	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, testPIN, e.client), KindUnauthorized).Code)
+}
+
+// pinEnv is a user with testPIN set on a known device, and a fresh
+// password-login session for each guess.
+func pinEnv(t *testing.T) (*env, ports.User) {
+	t.Helper()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("guess@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
+	return e, u
+}
+
+func TestPasswordLoginsNeverResetThePINCount(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	ctx := context.Background()
+	// The attack: 4 wrong PINs, 1 password login, repeat. The login must not
+	// clear what the PIN guesses counted.
+	for round := 0; round < 2; round++ {
+		for i := 0; i < 4; i++ {
+			p := e.principal(e.mustLogin(u.Email))
+			requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+		}
+		e.mustLogin(u.Email)
+		if round == 0 {
+			assert.Equal(t, 4, e.pinLockState(u.ID).Failures, "a password login left the PIN count alone")
+			e.clock.Advance(8 * time.Minute)
+		}
+	}
+	state := e.pinLockState(u.ID)
+	assert.Equal(t, 5, state.Failures, "the 5th wrong PIN counted across logins; the rest met the lock")
+	assert.Equal(t, 1, state.SoftLocks)
+	assert.True(t, state.Locked(e.now()))
+}
+
+func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	ctx := context.Background()
+	guess := func() error {
+		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), "9157", e.client)
+	}
+	right := func() error {
+		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), testPIN, e.client)
+	}
+	for i := 1; i <= 4; i++ {
+		requireKind(t, guess(), KindUnauthorized)
+		assert.False(t, e.pinLockState(u.ID).Locked(e.now()), "wrong PIN %d", i)
+	}
+	requireKind(t, guess(), KindUnauthorized)
+	lockedAt := e.now()
+	assert.Equal(t, lockedAt.Add(7*time.Minute), e.pinLockState(u.ID).LockedUntil, "the 5th locks for 7 minutes")
+	e.clock.Advance(7*time.Minute - time.Second)
+	requireKind(t, right(), KindUnauthorized) // still locked: the right PIN answers like a wrong one
+	assert.Equal(t, 5, e.pinLockState(u.ID).Failures, "a refused PIN is not counted")
+	e.clock.Advance(time.Second)
+	require.NoError(t, right(), "exactly 7 minutes later the right PIN works")
+	assert.Zero(t, e.pinLockState(u.ID).Failures, "a correct PIN clears the count")
+
+	for i := 1; i <= 4; i++ {
+		requireKind(t, guess(), KindUnauthorized)
+	}
+	requireKind(t, guess(), KindUnauthorized)
+	e.clock.Advance(7 * time.Minute)
+	for i := 6; i <= 9; i++ {
+		requireKind(t, guess(), KindUnauthorized)
+		assert.False(t, e.pinLockState(u.ID).HardLocked, "wrong PIN %d", i)
+	}
+	requireKind(t, guess(), KindUnauthorized)
+	assert.True(t, e.pinLockState(u.ID).HardLocked, "the 10th wrong PIN disables it")
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Subject, "PIN", "the owner is emailed a PIN reset link")
+	reset := e.lastToken(u.Email)
+
+	e.clock.Advance(30 * 24 * time.Hour)
+	requireKind(t, right(), KindUnauthorized) // disabled, even a month later
+	require.NoError(t, e.auth.ConfirmUnlock(ctx, e.unlockToken(t, u.Email), e.client))
+	requireKind(t, right(), KindUnauthorized) // the sign-in unlock link is no PIN reset
+
+	e.clock.Advance(-30 * 24 * time.Hour) // back within the emailed link's 30 minutes
+	require.NoError(t, e.auth.ConfirmPINReset(ctx, reset, "5820", e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), "5820", e.client), "a PIN reset enables it again")
+	assert.Zero(t, e.pinLockState(u.ID).Failures)
+}
+
+// unlockToken asks for an unlock link and returns its token.
+func (e *env) unlockToken(t *testing.T, email string) string {
+	t.Helper()
+	require.NoError(t, e.auth.RequestUnlock(context.Background(), email, e.client))
+	return e.lastToken(email)
+}
+
+func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	ctx := context.Background()
+	res := e.mustLogin(u.Email)
+	p := e.principal(res)
+	for i := 1; i <= 4; i++ {
+		requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+		_, err := e.auth.Authenticate(ctx, res.AccessToken)
+		require.NoError(t, err, "after wrong PIN %d the session lives", i)
+	}
+	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+	_, err := e.auth.Authenticate(ctx, res.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventPINLocked)
+}
+
+func TestAMalformedStoredPINHashAcceptsNoPIN(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	require.NoError(t, e.store.SetPINHash(context.Background(), u.ID, "$argon2id$v=19$m=broken", e.now()))
+	p := e.principal(e.mustLogin(u.Email))
+	for _, pin := range []string{testPIN, "9157"} {
+		ce := requireKind(t, e.auth.VerifyPIN(context.Background(), p, pin, e.client), KindUnauthorized)
+		assert.Equal(t, codeInvalidPIN, ce.Code)
+	}
+}
+
+func TestAPINCheckCutOffByItsRequestIsNotAWrongPIN(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	p := e.principal(e.mustLogin(u.Email))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnavailable)
+	state := e.pinLockState(u.ID)
+	assert.Zero(t, state.Failures, "an abandoned check is no failure")
+	assert.Zero(t, state.Pending, "and holds no place")
+}
+
+func TestSettingOrResettingAPINIsRecordedAndEmailed(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t) // SetPIN ran once
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventPINChanged)
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Subject, "PIN")
+	before := e.mailsTo(u.Email)
+	require.NoError(t, e.auth.RequestPINReset(context.Background(), u.Email, e.client))
+	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), e.lastToken(u.Email), "5820", e.client))
+	assert.Equal(t, before+2, e.mailsTo(u.Email), "the reset link, then the notice of the change")
+	changes := 0
+	for _, k := range e.eventKinds(u.ID) {
+		if k == ports.EventPINChanged {
+			changes++
+		}
+	}
+	assert.Equal(t, 2, changes)
 }
