@@ -121,14 +121,14 @@ var testHashParams = secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16,
 
 func newSigner(cfg Config) (*accesstoken.Signer, error) {
 	if len(cfg.SigningKeys) == 0 {
-		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience,
+		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL,
 			accesstoken.Key{Algorithm: "HS256", Secret: cfg.SecretKey})
 	}
 	keys := make([]accesstoken.Key, len(cfg.SigningKeys))
 	for i, k := range cfg.SigningKeys {
 		keys[i] = accesstoken.Key{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, Private: k.Private}
 	}
-	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, keys...)
+	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys...)
 }
 
 // deriveKey gives each use of SecretKey its own key, so a leak of one (say, an

@@ -29,7 +29,11 @@ type Config struct {
 	Issuer      string // the "iss" claim, required
 	Audience    string // the "aud" claim, required
 
-	AccessTokenTTL  time.Duration // 15 minutes
+	// AccessTokenTTL is how long an access token lives: 15 minutes. A token
+	// whose exp lies more than AccessTokenTTL + 30 s after its iat is refused
+	// whoever signed it, so shortening the TTL also refuses, at once, tokens
+	// issued under the longer one.
+	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration // 30 days: a session on a known own device
 	NewDeviceTTL    time.Duration // 7 days: a session on a new, unrecognised device
 	PublicDeviceTTL time.Duration // 2 hours: a session on a public or borrowed device

@@ -9,13 +9,13 @@ import (
 )
 
 // Parse verifies token at now and returns its claims. It checks, in order:
-// the compact form; the algorithm against the key chosen by kid (or, for a
-// token without kid, against the keys without an ID), so "none" and
-// algorithm confusion fail; the signature; typ "at+jwt"; iss; aud; exp
-// present and after now (no leeway); iat and nbf not after now + 30 s; sub
-// and sid present. Expired tokens return ErrExpired; every other failure
-// returns ErrInvalid, wrapping one of jwt's fixed sentinel errors at most —
-// never text from the token.
+// the compact form, with exp, iat and nbf JSON numbers; the algorithm against
+// the key chosen by kid (or, for a token without kid, against the keys
+// without an ID), so "none" and algorithm confusion fail; the signature; typ "at+jwt"; iss; aud; exp present and
+// after now (no leeway); iat present; iat and nbf not after now + 30 s; exp
+// not after iat + ttl + 30 s; sub and sid present. Expired tokens return
+// ErrExpired; every other failure returns ErrInvalid, wrapping one of jwt's
+// fixed sentinel errors at most — never text from the token.
 func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 	var wire tokenClaims
 	opts := append(s.parseOpts[:len(s.parseOpts):len(s.parseOpts)],
@@ -28,6 +28,16 @@ func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 	// token's header is never a reason we report.
 	if typ, _ := parsed.Header["typ"].(string); typ != TokenType {
 		return Claims{}, fmt.Errorf("%w: wrong token type", ErrInvalid)
+	}
+	// jwt checks iat only when present; the lifetime bound needs it.
+	if wire.IssuedAt == nil {
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, jwt.ErrTokenRequiredClaimMissing)
+	}
+	// We never issue a token living longer than ttl, so one that does was
+	// minted elsewhere: with a leaked key, or by a misconfigured issuer. Its
+	// exp would otherwise keep it good for as long as it says.
+	if wire.ExpiresAt.After(wire.IssuedAt.Add(s.ttl + clockSkew)) {
+		return Claims{}, fmt.Errorf("%w: lifetime longer than the TTL", ErrInvalid)
 	}
 	// jwt's leeway also stretched exp; an access token gets none.
 	if !now.Before(wire.ExpiresAt.Time) {
@@ -42,10 +52,8 @@ func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 		Trust:     wire.Trust,
 		AMR:       wire.AMR,
 		ID:        wire.ID,
+		IssuedAt:  wire.IssuedAt.Time,
 		ExpiresAt: wire.ExpiresAt.Time,
-	}
-	if wire.IssuedAt != nil {
-		c.IssuedAt = wire.IssuedAt.Time
 	}
 	return c, nil
 }

@@ -5,6 +5,8 @@
 // HS256 (a shared secret of at least 32 bytes), EdDSA (Ed25519) or ES256
 // (P-256). A Signer signs with its first key and verifies with all of them,
 // which is how keys rotate. Asymmetric keys are published as a JWKS document.
+// A Signer knows the access-token lifetime and refuses a token whose exp lies
+// further after its iat, whoever signed it.
 //
 // Parse returns ErrExpired for a token past its exp and ErrInvalid for every
 // other rejection; neither error ever contains token text.
@@ -40,7 +42,9 @@ const TokenType = "at+jwt"
 const MinHS256SecretLen = 32
 
 // clockSkew is how far in the future iat and nbf may lie: servers' clocks
-// differ a little. exp gets no leeway.
+// differ a little. exp gets no leeway against now; against iat + TTL it gets
+// this much, so that cutting sub-second parts on the wire never refuses one
+// of our own tokens.
 const clockSkew = 30 * time.Second
 
 var (
@@ -86,6 +90,7 @@ type verifier struct {
 type Signer struct {
 	issuer    string
 	audience  string
+	ttl       time.Duration
 	signKey   Key
 	signWith  jwt.SigningMethod
 	verifiers []verifier
@@ -93,20 +98,24 @@ type Signer struct {
 	jwks      []byte             // nil when every key is HS256
 }
 
-// NewSigner returns a Signer for issuer and audience that signs with keys[0]
-// and verifies with any of keys (the others are verify-only: old keys kept
-// during rotation). Mixed algorithms are allowed; each key verifies only
-// tokens of its own algorithm. Errors: no keys, empty issuer or audience, an
-// unknown algorithm, an HS256 secret shorter than 32 bytes, an asymmetric key
-// without an ID or of the wrong type, or two keys with one ID.
-func NewSigner(issuer, audience string, keys ...Key) (*Signer, error) {
+// NewSigner returns a Signer for issuer and audience that signs tokens living
+// at most ttl with keys[0] and verifies with any of keys (the others are
+// verify-only: old keys kept during rotation). Mixed algorithms are allowed;
+// each key verifies only tokens of its own algorithm. Errors: no keys, empty
+// issuer or audience, a ttl not above zero, an unknown algorithm, an HS256
+// secret shorter than 32 bytes, an asymmetric key without an ID or of the
+// wrong type, or two keys with one ID.
+func NewSigner(issuer, audience string, ttl time.Duration, keys ...Key) (*Signer, error) {
 	if issuer == "" || audience == "" {
 		return nil, errors.New("accesstoken: issuer and audience are required")
+	}
+	if ttl <= 0 {
+		return nil, errors.New("accesstoken: the token lifetime must be above zero")
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("accesstoken: at least one key is required")
 	}
-	s := &Signer{issuer: issuer, audience: audience, signKey: keys[0]}
+	s := &Signer{issuer: issuer, audience: audience, ttl: ttl, signKey: keys[0]}
 	seen := map[string]bool{}
 	algs := map[string]bool{}
 	for i, k := range keys {
@@ -180,17 +189,9 @@ func newVerifier(k Key) (verifier, error) {
 	return v, nil
 }
 
-// tokenClaims is the wire form of Claims.
-type tokenClaims struct {
-	jwt.RegisteredClaims
-	SessionID string   `json:"sid,omitempty"`
-	Trust     string   `json:"trust,omitempty"`
-	AMR       []string `json:"amr,omitempty"`
-}
-
 // Sign returns the compact JWT for c, signed with the first key. Subject,
 // SessionID, IssuedAt and ExpiresAt are required and ExpiresAt must be after
-// IssuedAt; an empty ID gets a random 128-bit jti.
+// IssuedAt by at most the Signer's ttl; an empty ID gets a random 128-bit jti.
 func (s *Signer) Sign(c Claims) (string, error) {
 	switch {
 	case c.Subject == "" || c.SessionID == "":
@@ -199,20 +200,20 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		return "", errors.New("accesstoken: sign: issued-at and expiry are required")
 	case !c.ExpiresAt.After(c.IssuedAt):
 		return "", errors.New("accesstoken: sign: expiry must be after issued-at")
+	case c.ExpiresAt.Sub(c.IssuedAt) > s.ttl:
+		return "", errors.New("accesstoken: sign: lifetime longer than the signer's TTL")
 	}
 	if c.ID == "" {
 		c.ID = randomID()
 	}
-	wire := tokenClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.issuer,
-			Subject:   c.Subject,
-			Audience:  jwt.ClaimStrings{s.audience},
-			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
-			NotBefore: jwt.NewNumericDate(c.IssuedAt),
-			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
-			ID:        c.ID,
-		},
+	wire := &tokenClaims{
+		Issuer:    s.issuer,
+		Subject:   c.Subject,
+		Audience:  jwt.ClaimStrings{s.audience},
+		ExpiresAt: newStrictDate(c.ExpiresAt),
+		NotBefore: newStrictDate(c.IssuedAt),
+		IssuedAt:  newStrictDate(c.IssuedAt),
+		ID:        c.ID,
 		SessionID: c.SessionID,
 		Trust:     c.Trust,
 		AMR:       c.AMR,
