@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -86,6 +87,24 @@ type verifier struct {
 	public any // []byte, ed25519.PublicKey or *ecdsa.PublicKey
 }
 
+// Options are a Signer's optional settings; the zero value has none.
+type Options struct {
+	// Legacy, when its Secret is set, keeps tokens that an HS256 secret
+	// signed before an upgrade replaced it verifying for a while.
+	Legacy LegacyKey
+}
+
+// LegacyKey is a verify-only HS256 secret with an end. Parse tries it, after
+// the keys, for an HS256 token without kid whose iat is before IssuedBefore,
+// and only while now is before Until. Once Parse has been called with now at
+// or after Until it never tries the secret again, even if a later call passes
+// an earlier now (a clock set back). It never signs and is never published.
+type LegacyKey struct {
+	Secret       []byte
+	IssuedBefore time.Time
+	Until        time.Time
+}
+
 // Signer signs and verifies access tokens. It is safe for concurrent use.
 type Signer struct {
 	issuer    string
@@ -96,6 +115,9 @@ type Signer struct {
 	verifiers []verifier
 	parseOpts []jwt.ParserOption // Parse adds the time function per call
 	jwks      []byte             // nil when every key is HS256
+
+	legacy     LegacyKey   // Secret is our copy; nil when there is none
+	legacyOver atomic.Bool // set once Parse saw now at or after legacy.Until
 }
 
 // NewSigner returns a Signer for issuer and audience that signs tokens living
@@ -104,8 +126,9 @@ type Signer struct {
 // each key verifies only tokens of its own algorithm. Errors: no keys, empty
 // issuer or audience, a ttl not above zero, an unknown algorithm, an HS256
 // secret shorter than 32 bytes, an asymmetric key without an ID or of the
-// wrong type, or two keys with one ID.
-func NewSigner(issuer, audience string, ttl time.Duration, keys ...Key) (*Signer, error) {
+// wrong type, two keys with one ID, or a legacy key that is short or lacks
+// its times.
+func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Options) (*Signer, error) {
 	if issuer == "" || audience == "" {
 		return nil, errors.New("accesstoken: issuer and audience are required")
 	}
@@ -129,6 +152,18 @@ func NewSigner(issuer, audience string, ttl time.Duration, keys ...Key) (*Signer
 		seen[k.ID] = true
 		algs[k.Algorithm] = true
 		s.verifiers = append(s.verifiers, v)
+	}
+	if opts.Legacy.Secret != nil {
+		l := opts.Legacy
+		switch {
+		case len(l.Secret) < MinHS256SecretLen:
+			return nil, fmt.Errorf("accesstoken: legacy secret must be at least %d bytes", MinHS256SecretLen)
+		case l.IssuedBefore.IsZero() || l.Until.IsZero():
+			return nil, errors.New("accesstoken: legacy key needs IssuedBefore and Until")
+		}
+		l.Secret = append([]byte(nil), l.Secret...)
+		s.legacy = l
+		algs[HS256] = true
 	}
 	s.signWith = s.verifiers[0].method
 	s.jwks = buildJWKS(s.verifiers)
