@@ -77,14 +77,6 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
 	}
-	signer, err := newSigner(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("bharatauth: signing keys: %w", err)
-	}
-	renderer, err := emails.NewRenderer(cfg.EmailLanguage, cfg.EmailTemplates)
-	if err != nil {
-		return nil, fmt.Errorf("bharatauth: email templates: %w", err)
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -93,22 +85,27 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		deps:    deps,
 		clock:   deps.Clock,
 		hasher:  secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
-		signer:  signer,
 		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
 
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
-		mail:              renderer,
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		mailSlots:         make(chan struct{}, mailWorkers),
 	}
+	if a.clock == nil {
+		a.clock = ports.SystemClock{}
+	}
+	var err error
+	if a.signer, err = newSigner(cfg, a.now()); err != nil {
+		return nil, fmt.Errorf("bharatauth: signing keys: %w", err)
+	}
+	if a.mail, err = emails.NewRenderer(cfg.EmailLanguage, cfg.EmailTemplates); err != nil {
+		return nil, fmt.Errorf("bharatauth: email templates: %w", err)
+	}
 	if cfg.UnsafeFastHashingForTests {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
-	}
-	if a.clock == nil {
-		a.clock = ports.SystemClock{}
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
@@ -121,16 +118,28 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 // testHashParams are the argon2id parameters of UnsafeFastHashingForTests.
 var testHashParams = secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-func newSigner(cfg Config) (*accesstoken.Signer, error) {
+// accessTokenKeyLabel derives the HS256 key of access tokens from SecretKey
+// when no SigningKeys are set.
+const accessTokenKeyLabel = "bharatauth/access-token-hs256/v1"
+
+// newSigner builds the access-token signer of an Auth built at built.
+// SigningKeys are used as given: the operator chose them. Without them,
+// tokens are signed with a key derived from SecretKey; SecretKey itself, which
+// signed tokens before the key was derived, still verifies the tokens it
+// signed before built, for one AccessTokenTTL after built, so that an upgrade
+// logs nobody out.
+func newSigner(cfg Config, built time.Time) (*accesstoken.Signer, error) {
 	if len(cfg.SigningKeys) == 0 {
-		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience,
-			accesstoken.Key{Algorithm: "HS256", Secret: cfg.SecretKey})
+		key := accesstoken.Key{Algorithm: accesstoken.HS256, Secret: deriveKey(cfg.SecretKey, accessTokenKeyLabel)}
+		legacy := accesstoken.LegacyKey{Secret: cfg.SecretKey, IssuedBefore: built, Until: built.Add(cfg.AccessTokenTTL)}
+		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL,
+			[]accesstoken.Key{key}, accesstoken.Options{Legacy: legacy})
 	}
 	keys := make([]accesstoken.Key, len(cfg.SigningKeys))
 	for i, k := range cfg.SigningKeys {
 		keys[i] = accesstoken.Key{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, Private: k.Private}
 	}
-	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, keys...)
+	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys, accesstoken.Options{})
 }
 
 // deriveKey gives each use of SecretKey its own key, so a leak of one (say, an

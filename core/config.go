@@ -19,17 +19,34 @@ import (
 type Config struct {
 	// AppName appears in emails.
 	AppName string
-	// SecretKey keys the HMAC of OTP codes and, unless SigningKeys is set, signs
-	// access tokens with HS256. At least 32 bytes.
+	// SecretKey is the root of the server's keys. At least 32 bytes. It never
+	// keys anything itself: the HMAC of OTP codes, the HMAC of identifiers and,
+	// unless SigningKeys is set, the HS256 key of access tokens are each
+	// derived from it with HMAC-SHA256 under their own label.
+	//
+	// Cut-over: releases before the access-token key was derived signed access
+	// tokens with SecretKey itself. After an upgrade, such a token still
+	// verifies if it was issued before New ran, and only until one
+	// AccessTokenTTL after New ran, by the Deps.Clock; from then on SecretKey
+	// verifies nothing, and every token New's Auth signs uses the derived key.
+	// Nobody is logged out by the upgrade; clients refresh as their tokens
+	// expire, as they always do. In a rolling upgrade, a token that an
+	// instance still on the old release signs after this one started is
+	// refused here as invalid, and its client has to refresh early.
 	SecretKey []byte
 	// SigningKeys, when set, sign access tokens instead of SecretKey: the first
-	// signs, the rest only verify (key rotation). EdDSA and ES256 keys are
-	// published by JWKS.
+	// signs, the rest only verify (key rotation). They are used as given, HS256
+	// secrets included; no legacy SecretKey window applies. EdDSA and ES256
+	// keys are published by JWKS.
 	SigningKeys []SigningKey
 	Issuer      string // the "iss" claim, required
 	Audience    string // the "aud" claim, required
 
-	AccessTokenTTL  time.Duration // 15 minutes
+	// AccessTokenTTL is how long an access token lives: 15 minutes. A token
+	// whose exp lies more than AccessTokenTTL + 30 s after its iat is refused
+	// whoever signed it, so shortening the TTL also refuses, at once, tokens
+	// issued under the longer one.
+	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration // 30 days: a session on a known own device
 	NewDeviceTTL    time.Duration // 7 days: a session on a new, unrecognised device
 	PublicDeviceTTL time.Duration // 2 hours: a session on a public or borrowed device

@@ -9,18 +9,20 @@ import (
 )
 
 // Parse verifies token at now and returns its claims. It checks, in order:
-// the compact form; the algorithm against the key chosen by kid (or, for a
-// token without kid, against the keys without an ID), so "none" and
-// algorithm confusion fail; the signature; typ "at+jwt"; iss; aud; exp
-// present and after now (no leeway); iat and nbf not after now + 30 s; sub
-// and sid present. Expired tokens return ErrExpired; every other failure
-// returns ErrInvalid, wrapping one of jwt's fixed sentinel errors at most —
-// never text from the token.
+// the compact form, with exp, iat and nbf JSON numbers; the algorithm against
+// the key chosen by kid (or, for a token without kid, against the keys
+// without an ID and, while it lasts, the legacy key), so "none" and algorithm
+// confusion fail; the signature; typ "at+jwt"; iss; aud; exp present and
+// after now (no leeway); iat present; iat and nbf not after now + 30 s; exp
+// not after iat + ttl + 30 s; sub and sid present. Expired tokens return
+// ErrExpired; every other failure returns ErrInvalid, wrapping one of jwt's
+// fixed sentinel errors at most — never text from the token.
 func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 	var wire tokenClaims
 	opts := append(s.parseOpts[:len(s.parseOpts):len(s.parseOpts)],
 		jwt.WithTimeFunc(func() time.Time { return now }))
-	parsed, err := jwt.NewParser(opts...).ParseWithClaims(token, &wire, s.keyFor)
+	keyFor := func(t *jwt.Token) (any, error) { return s.keyFor(t, now) }
+	parsed, err := jwt.NewParser(opts...).ParseWithClaims(token, &wire, keyFor)
 	if err != nil {
 		return Claims{}, classify(err)
 	}
@@ -28,6 +30,16 @@ func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 	// token's header is never a reason we report.
 	if typ, _ := parsed.Header["typ"].(string); typ != TokenType {
 		return Claims{}, fmt.Errorf("%w: wrong token type", ErrInvalid)
+	}
+	// jwt checks iat only when present; the lifetime bound needs it.
+	if wire.IssuedAt == nil {
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, jwt.ErrTokenRequiredClaimMissing)
+	}
+	// We never issue a token living longer than ttl, so one that does was
+	// minted elsewhere: with a leaked key, or by a misconfigured issuer. Its
+	// exp would otherwise keep it good for as long as it says.
+	if wire.ExpiresAt.After(wire.IssuedAt.Add(s.ttl + clockSkew)) {
+		return Claims{}, fmt.Errorf("%w: lifetime longer than the TTL", ErrInvalid)
 	}
 	// jwt's leeway also stretched exp; an access token gets none.
 	if !now.Before(wire.ExpiresAt.Time) {
@@ -42,18 +54,17 @@ func (s *Signer) Parse(token string, now time.Time) (Claims, error) {
 		Trust:     wire.Trust,
 		AMR:       wire.AMR,
 		ID:        wire.ID,
+		IssuedAt:  wire.IssuedAt.Time,
 		ExpiresAt: wire.ExpiresAt.Time,
-	}
-	if wire.IssuedAt != nil {
-		c.IssuedAt = wire.IssuedAt.Time
 	}
 	return c, nil
 }
 
-// keyFor picks the verification key for t: the key whose ID is t's kid, or,
-// without a kid, every key that has no ID. Only keys of t's algorithm count,
-// so an HS256 token can never be checked against public key bytes.
-func (s *Signer) keyFor(t *jwt.Token) (any, error) {
+// keyFor picks the verification key for t at now: the key whose ID is t's
+// kid, or, without a kid, every key that has no ID, then the legacy secret if
+// it takes t. Only keys of t's algorithm count, so an HS256 token can never be
+// checked against public key bytes.
+func (s *Signer) keyFor(t *jwt.Token, now time.Time) (any, error) {
 	alg := t.Method.Alg()
 	kid, hasKid := t.Header["kid"]
 	if hasKid {
@@ -77,10 +88,30 @@ func (s *Signer) keyFor(t *jwt.Token) (any, error) {
 			set.Keys = append(set.Keys, v.public)
 		}
 	}
+	if alg == HS256 && s.legacyTakes(t, now) {
+		set.Keys = append(set.Keys, s.legacy.Secret)
+	}
 	if len(set.Keys) == 0 {
 		return nil, errUnknownKid
 	}
 	return set, nil
+}
+
+// legacyTakes reports whether the legacy secret may verify t at now. The iat
+// it reads is not verified yet, but a signature under the legacy secret over
+// that iat can only come from a holder of that secret, who signed it before
+// the cut-over or is refused once Until has passed: backdating buys nothing
+// because exp stays within ttl of iat.
+func (s *Signer) legacyTakes(t *jwt.Token, now time.Time) bool {
+	if s.legacy.Secret == nil || s.legacyOver.Load() {
+		return false
+	}
+	if !now.Before(s.legacy.Until) {
+		s.legacyOver.Store(true)
+		return false
+	}
+	c, ok := t.Claims.(*tokenClaims)
+	return ok && c.IssuedAt != nil && c.IssuedAt.Before(s.legacy.IssuedBefore)
 }
 
 var (

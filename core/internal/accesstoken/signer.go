@@ -5,6 +5,8 @@
 // HS256 (a shared secret of at least 32 bytes), EdDSA (Ed25519) or ES256
 // (P-256). A Signer signs with its first key and verifies with all of them,
 // which is how keys rotate. Asymmetric keys are published as a JWKS document.
+// A Signer knows the access-token lifetime and refuses a token whose exp lies
+// further after its iat, whoever signed it.
 //
 // Parse returns ErrExpired for a token past its exp and ErrInvalid for every
 // other rejection; neither error ever contains token text.
@@ -19,6 +21,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -40,7 +43,9 @@ const TokenType = "at+jwt"
 const MinHS256SecretLen = 32
 
 // clockSkew is how far in the future iat and nbf may lie: servers' clocks
-// differ a little. exp gets no leeway.
+// differ a little. exp gets no leeway against now; against iat + TTL it gets
+// this much, so that cutting sub-second parts on the wire never refuses one
+// of our own tokens.
 const clockSkew = 30 * time.Second
 
 var (
@@ -82,31 +87,58 @@ type verifier struct {
 	public any // []byte, ed25519.PublicKey or *ecdsa.PublicKey
 }
 
+// Options are a Signer's optional settings; the zero value has none.
+type Options struct {
+	// Legacy, when its Secret is set, keeps tokens that an HS256 secret
+	// signed before an upgrade replaced it verifying for a while.
+	Legacy LegacyKey
+}
+
+// LegacyKey is a verify-only HS256 secret with an end. Parse tries it, after
+// the keys, for an HS256 token without kid whose iat is before IssuedBefore,
+// and only while now is before Until. Once Parse has been called with now at
+// or after Until it never tries the secret again, even if a later call passes
+// an earlier now (a clock set back). It never signs and is never published.
+type LegacyKey struct {
+	Secret       []byte
+	IssuedBefore time.Time
+	Until        time.Time
+}
+
 // Signer signs and verifies access tokens. It is safe for concurrent use.
 type Signer struct {
 	issuer    string
 	audience  string
+	ttl       time.Duration
 	signKey   Key
 	signWith  jwt.SigningMethod
 	verifiers []verifier
 	parseOpts []jwt.ParserOption // Parse adds the time function per call
 	jwks      []byte             // nil when every key is HS256
+
+	legacy     LegacyKey   // Secret is our copy; nil when there is none
+	legacyOver atomic.Bool // set once Parse saw now at or after legacy.Until
 }
 
-// NewSigner returns a Signer for issuer and audience that signs with keys[0]
-// and verifies with any of keys (the others are verify-only: old keys kept
-// during rotation). Mixed algorithms are allowed; each key verifies only
-// tokens of its own algorithm. Errors: no keys, empty issuer or audience, an
-// unknown algorithm, an HS256 secret shorter than 32 bytes, an asymmetric key
-// without an ID or of the wrong type, or two keys with one ID.
-func NewSigner(issuer, audience string, keys ...Key) (*Signer, error) {
+// NewSigner returns a Signer for issuer and audience that signs tokens living
+// at most ttl with keys[0] and verifies with any of keys (the others are
+// verify-only: old keys kept during rotation). Mixed algorithms are allowed;
+// each key verifies only tokens of its own algorithm. Errors: no keys, empty
+// issuer or audience, a ttl not above zero, an unknown algorithm, an HS256
+// secret shorter than 32 bytes, an asymmetric key without an ID or of the
+// wrong type, two keys with one ID, or a legacy key that is short or lacks
+// its times.
+func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Options) (*Signer, error) {
 	if issuer == "" || audience == "" {
 		return nil, errors.New("accesstoken: issuer and audience are required")
+	}
+	if ttl <= 0 {
+		return nil, errors.New("accesstoken: the token lifetime must be above zero")
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("accesstoken: at least one key is required")
 	}
-	s := &Signer{issuer: issuer, audience: audience, signKey: keys[0]}
+	s := &Signer{issuer: issuer, audience: audience, ttl: ttl, signKey: keys[0]}
 	seen := map[string]bool{}
 	algs := map[string]bool{}
 	for i, k := range keys {
@@ -120,6 +152,18 @@ func NewSigner(issuer, audience string, keys ...Key) (*Signer, error) {
 		seen[k.ID] = true
 		algs[k.Algorithm] = true
 		s.verifiers = append(s.verifiers, v)
+	}
+	if opts.Legacy.Secret != nil {
+		l := opts.Legacy
+		switch {
+		case len(l.Secret) < MinHS256SecretLen:
+			return nil, fmt.Errorf("accesstoken: legacy secret must be at least %d bytes", MinHS256SecretLen)
+		case l.IssuedBefore.IsZero() || l.Until.IsZero():
+			return nil, errors.New("accesstoken: legacy key needs IssuedBefore and Until")
+		}
+		l.Secret = append([]byte(nil), l.Secret...)
+		s.legacy = l
+		algs[HS256] = true
 	}
 	s.signWith = s.verifiers[0].method
 	s.jwks = buildJWKS(s.verifiers)
@@ -180,17 +224,9 @@ func newVerifier(k Key) (verifier, error) {
 	return v, nil
 }
 
-// tokenClaims is the wire form of Claims.
-type tokenClaims struct {
-	jwt.RegisteredClaims
-	SessionID string   `json:"sid,omitempty"`
-	Trust     string   `json:"trust,omitempty"`
-	AMR       []string `json:"amr,omitempty"`
-}
-
 // Sign returns the compact JWT for c, signed with the first key. Subject,
 // SessionID, IssuedAt and ExpiresAt are required and ExpiresAt must be after
-// IssuedAt; an empty ID gets a random 128-bit jti.
+// IssuedAt by at most the Signer's ttl; an empty ID gets a random 128-bit jti.
 func (s *Signer) Sign(c Claims) (string, error) {
 	switch {
 	case c.Subject == "" || c.SessionID == "":
@@ -199,20 +235,20 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		return "", errors.New("accesstoken: sign: issued-at and expiry are required")
 	case !c.ExpiresAt.After(c.IssuedAt):
 		return "", errors.New("accesstoken: sign: expiry must be after issued-at")
+	case c.ExpiresAt.Sub(c.IssuedAt) > s.ttl:
+		return "", errors.New("accesstoken: sign: lifetime longer than the signer's TTL")
 	}
 	if c.ID == "" {
 		c.ID = randomID()
 	}
-	wire := tokenClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.issuer,
-			Subject:   c.Subject,
-			Audience:  jwt.ClaimStrings{s.audience},
-			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
-			NotBefore: jwt.NewNumericDate(c.IssuedAt),
-			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
-			ID:        c.ID,
-		},
+	wire := &tokenClaims{
+		Issuer:    s.issuer,
+		Subject:   c.Subject,
+		Audience:  jwt.ClaimStrings{s.audience},
+		ExpiresAt: newStrictDate(c.ExpiresAt),
+		NotBefore: newStrictDate(c.IssuedAt),
+		IssuedAt:  newStrictDate(c.IssuedAt),
+		ID:        c.ID,
 		SessionID: c.SessionID,
 		Trust:     c.Trust,
 		AMR:       c.AMR,

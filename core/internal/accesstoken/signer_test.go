@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 const (
 	testIssuer   = "https://auth.example.in"
 	testAudience = "example-app"
+	testTTL      = 15 * time.Minute
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -48,7 +50,7 @@ func ecKey(t testing.TB, id string) Key {
 
 func newSigner(t testing.TB, keys ...Key) *Signer {
 	t.Helper()
-	s, err := NewSigner(testIssuer, testAudience, keys...)
+	s, err := NewSigner(testIssuer, testAudience, testTTL, keys, Options{})
 	require.NoError(t, err)
 	return s
 }
@@ -61,7 +63,7 @@ func sampleClaims() Claims {
 		AMR:       []string{"pwd"},
 		ID:        "jti-1",
 		IssuedAt:  t0,
-		ExpiresAt: t0.Add(15 * time.Minute),
+		ExpiresAt: t0.Add(testTTL),
 	}
 }
 
@@ -192,7 +194,7 @@ func forge(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims
 func validMapClaims() jwt.MapClaims {
 	return jwt.MapClaims{
 		"sub": "user-42", "sid": "sess-7", "iss": testIssuer, "aud": testAudience,
-		"exp": t0.Add(15 * time.Minute).Unix(), "iat": t0.Unix(), "nbf": t0.Unix(), "jti": "j",
+		"exp": t0.Add(testTTL).Unix(), "iat": t0.Unix(), "nbf": t0.Unix(), "jti": "j",
 	}
 }
 
@@ -299,6 +301,141 @@ func TestForgedValidTokenIsAccepted(t *testing.T) {
 	}
 }
 
+func TestParseDatesAndLifetime(t *testing.T) {
+	t.Parallel()
+	hs := hsKey(t, "")
+	s := newSigner(t, hs)
+	iat := t0.Unix()
+	longest := t0.Add(testTTL + clockSkew).Unix() // iat + TTL + the parser's leeway
+	tests := []struct {
+		name   string
+		claims jwt.MapClaims
+		want   error
+	}{
+		{name: "exp at iat + TTL", claims: validMapClaims()},
+		{name: "exp at iat + TTL + leeway", claims: with("exp", longest)},
+		{name: "exp one second past iat + TTL + leeway", claims: with("exp", longest+1), want: ErrInvalid},
+		{name: "exp years away, validly signed", claims: with("exp", int64(9999999999)), want: ErrInvalid},
+		{name: "exp a string holding a far number", claims: with("exp", "9999999999"), want: ErrInvalid},
+		{name: "exp a string holding a good number", claims: with("exp", strconv.FormatInt(t0.Add(testTTL).Unix(), 10)), want: ErrInvalid},
+		{name: "exp null", claims: with("exp", nil), want: ErrInvalid},
+		{name: "iat missing", claims: without("iat"), want: ErrInvalid},
+		{name: "iat null", claims: with("iat", nil), want: ErrInvalid},
+		{name: "iat a string", claims: with("iat", strconv.FormatInt(iat, 10)), want: ErrInvalid},
+		{name: "iat a bool", claims: with("iat", true), want: ErrInvalid},
+		{name: "nbf a string", claims: with("nbf", strconv.FormatInt(iat, 10)), want: ErrInvalid},
+		{name: "iat a whole TTL before a good exp", claims: with("iat", iat-int64(testTTL/time.Second)), want: ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := s.Parse(forge(t, jwt.SigningMethodHS256, hs.Secret, tt.claims, nil), t0.Add(time.Minute))
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			assert.NotErrorIs(t, err, ErrExpired, "a token that was never valid is not merely expired")
+		})
+	}
+}
+
+// legacySigner signs with current and lets old verify what it signed before
+// t0, until t0 + TTL: core's cut-over from a raw SecretKey.
+func legacySigner(t *testing.T, current Key, old []byte) *Signer {
+	t.Helper()
+	s, err := NewSigner(testIssuer, testAudience, testTTL, []Key{current},
+		Options{Legacy: LegacyKey{Secret: old, IssuedBefore: t0, Until: t0.Add(testTTL)}})
+	require.NoError(t, err)
+	return s
+}
+
+func claimsAt(iat, exp time.Time) jwt.MapClaims {
+	c := validMapClaims()
+	c["iat"], c["nbf"], c["exp"] = iat.Unix(), iat.Unix(), exp.Unix()
+	return c
+}
+
+func TestLegacyKey(t *testing.T) {
+	t.Parallel()
+	current := hsKey(t, "")
+	old := hsKey(t, "").Secret
+	until := t0.Add(testTTL)
+	// Issued a second before the cut-over with the longest lifetime Parse
+	// takes, so it outlives the window and the window alone decides.
+	lastOld := claimsAt(t0.Add(-time.Second), t0.Add(-time.Second+testTTL+clockSkew))
+	tests := []struct {
+		name    string
+		method  jwt.SigningMethod // HS256 when nil
+		key     []byte
+		claims  jwt.MapClaims
+		headers map[string]any
+		now     time.Time
+		want    error
+	}{
+		{name: "old token just after the cut-over", key: old, claims: claimsAt(t0.Add(-time.Minute), t0.Add(-time.Minute+testTTL)), now: t0},
+		{name: "old token in the window's last second", key: old, claims: lastOld, now: until.Add(-time.Second)},
+		{name: "old token once the window has closed", key: old, claims: lastOld, now: until, want: ErrInvalid},
+		{name: "old key, iat at the cut-over", key: old, claims: claimsAt(t0, t0.Add(testTTL)), now: t0.Add(time.Minute), want: ErrInvalid},
+		{name: "old key, iat after the cut-over", key: old, claims: claimsAt(t0.Add(time.Minute), t0.Add(2*time.Minute)), now: t0.Add(time.Minute), want: ErrInvalid},
+		{name: "old key, no iat", key: old, claims: without("iat"), now: t0, want: ErrInvalid},
+		{name: "old key with a kid", key: old, claims: claimsAt(t0.Add(-time.Minute), t0.Add(time.Minute)), headers: map[string]any{"kid": "legacy"}, now: t0, want: ErrInvalid},
+		{name: "old key, lifetime over the TTL", key: old, claims: claimsAt(t0.Add(-time.Minute), t0.Add(time.Hour)), now: t0, want: ErrInvalid},
+		{name: "old key, HS384", method: jwt.SigningMethodHS384, key: old, claims: claimsAt(t0.Add(-time.Minute), t0.Add(time.Minute)), now: t0, want: ErrInvalid},
+		{name: "current key before the window closes", key: current.Secret, claims: claimsAt(t0, t0.Add(testTTL)), now: t0.Add(time.Minute)},
+		{name: "current key after the window closed", key: current.Secret, claims: claimsAt(until, until.Add(testTTL)), now: until.Add(time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			method := tt.method
+			if method == nil {
+				method = jwt.SigningMethodHS256
+			}
+			token := forge(t, method, tt.key, tt.claims, tt.headers)
+			_, err := legacySigner(t, current, old).Parse(token, tt.now)
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+}
+
+func TestLegacyKeyNeverReturns(t *testing.T) {
+	t.Parallel()
+	current := hsKey(t, "")
+	old := hsKey(t, "").Secret
+	s := legacySigner(t, current, old)
+	token := forge(t, jwt.SigningMethodHS256, old, claimsAt(t0.Add(-time.Minute), t0.Add(-time.Minute+testTTL)), nil)
+	early := t0.Add(time.Minute)
+
+	_, err := s.Parse(token, early)
+	require.NoError(t, err, "inside the window")
+	_, err = s.Parse(token, t0.Add(testTTL))
+	require.ErrorIs(t, err, ErrInvalid, "the window has closed")
+	_, err = s.Parse(token, early)
+	require.ErrorIs(t, err, ErrInvalid, "a clock set back does not reopen it")
+
+	fresh, err := s.Sign(Claims{Subject: "u", SessionID: "s", IssuedAt: early, ExpiresAt: early.Add(testTTL)})
+	require.NoError(t, err)
+	_, err = s.Parse(fresh, early)
+	require.NoError(t, err, "the current key is untouched")
+}
+
+func TestSignNeverUsesLegacyKey(t *testing.T) {
+	t.Parallel()
+	current := hsKey(t, "")
+	old := hsKey(t, "").Secret
+	token, err := legacySigner(t, current, old).Sign(sampleClaims())
+	require.NoError(t, err)
+	_, err = newSigner(t, current).Parse(token, t0)
+	require.NoError(t, err, "signed with the current key")
+	_, err = newSigner(t, Key{Algorithm: HS256, Secret: old}).Parse(token, t0)
+	require.ErrorIs(t, err, ErrInvalid, "not with the legacy one")
+}
+
 func TestRotation(t *testing.T) {
 	t.Parallel()
 	oldHS := hsKey(t, "")
@@ -388,31 +525,43 @@ func TestNewSignerErrors(t *testing.T) {
 	t.Parallel()
 	ed := edKey(t, "ed-1")
 	short := Key{Algorithm: HS256, Secret: make([]byte, 31)}
+	legacy := func(secret []byte, issuedBefore, until time.Time) Options {
+		return Options{Legacy: LegacyKey{Secret: secret, IssuedBefore: issuedBefore, Until: until}}
+	}
 	tests := []struct {
 		name     string
 		issuer   string
 		audience string
+		ttl      time.Duration
 		keys     []Key
+		opts     Options
 		wantErr  string
 	}{
-		{name: "no keys", issuer: testIssuer, audience: testAudience, wantErr: "at least one key"},
-		{name: "no issuer", audience: testAudience, keys: []Key{hsKey(t, "")}, wantErr: "issuer"},
-		{name: "no audience", issuer: testIssuer, keys: []Key{hsKey(t, "")}, wantErr: "audience"},
-		{name: "short HS256 secret", issuer: testIssuer, audience: testAudience, keys: []Key{short}, wantErr: "at least 32 bytes"},
-		{name: "short verify-only secret", issuer: testIssuer, audience: testAudience, keys: []Key{hsKey(t, ""), short}, wantErr: "key 1"},
-		{name: "EdDSA without kid", issuer: testIssuer, audience: testAudience, keys: []Key{{Algorithm: EdDSA, Private: ed.Private}}, wantErr: "needs an ID"},
-		{name: "EdDSA without key", issuer: testIssuer, audience: testAudience, keys: []Key{{ID: "x", Algorithm: EdDSA}}, wantErr: "private key"},
-		{name: "EdDSA given an ECDSA key", issuer: testIssuer, audience: testAudience, keys: []Key{{ID: "x", Algorithm: EdDSA, Private: ecKey(t, "").Private}}, wantErr: "Ed25519"},
-		{name: "ES256 given an Ed25519 key", issuer: testIssuer, audience: testAudience, keys: []Key{{ID: "x", Algorithm: ES256, Private: ed.Private}}, wantErr: "P-256"},
-		{name: "ES256 on P-384", issuer: testIssuer, audience: testAudience, keys: []Key{p384Key(t)}, wantErr: "P-256"},
-		{name: "unknown algorithm", issuer: testIssuer, audience: testAudience, keys: []Key{{Algorithm: "RS256"}}, wantErr: "unsupported"},
-		{name: "none", issuer: testIssuer, audience: testAudience, keys: []Key{{Algorithm: "none"}}, wantErr: "unsupported"},
-		{name: "duplicate kid", issuer: testIssuer, audience: testAudience, keys: []Key{ed, edKey(t, "ed-1")}, wantErr: "duplicate"},
+		{name: "no keys", issuer: testIssuer, audience: testAudience, ttl: testTTL, wantErr: "at least one key"},
+		{name: "no issuer", audience: testAudience, ttl: testTTL, keys: []Key{hsKey(t, "")}, wantErr: "issuer"},
+		{name: "no audience", issuer: testIssuer, ttl: testTTL, keys: []Key{hsKey(t, "")}, wantErr: "audience"},
+		{name: "short HS256 secret", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{short}, wantErr: "at least 32 bytes"},
+		{name: "short verify-only secret", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{hsKey(t, ""), short}, wantErr: "key 1"},
+		{name: "EdDSA without kid", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{Algorithm: EdDSA, Private: ed.Private}}, wantErr: "needs an ID"},
+		{name: "EdDSA without key", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{ID: "x", Algorithm: EdDSA}}, wantErr: "private key"},
+		{name: "EdDSA given an ECDSA key", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{ID: "x", Algorithm: EdDSA, Private: ecKey(t, "").Private}}, wantErr: "Ed25519"},
+		{name: "ES256 given an Ed25519 key", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{ID: "x", Algorithm: ES256, Private: ed.Private}}, wantErr: "P-256"},
+		{name: "ES256 on P-384", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{p384Key(t)}, wantErr: "P-256"},
+		{name: "unknown algorithm", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{Algorithm: "RS256"}}, wantErr: "unsupported"},
+		{name: "none", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{{Algorithm: "none"}}, wantErr: "unsupported"},
+		{name: "duplicate kid", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{ed, edKey(t, "ed-1")}, wantErr: "duplicate"},
+		{name: "zero TTL", issuer: testIssuer, audience: testAudience, keys: []Key{hsKey(t, "")}, wantErr: "lifetime"},
+		{name: "short legacy secret", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{hsKey(t, "")},
+			opts: legacy(make([]byte, 31), t0, t0.Add(testTTL)), wantErr: "legacy secret must be at least 32 bytes"},
+		{name: "legacy key without IssuedBefore", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{hsKey(t, "")},
+			opts: legacy(hsKey(t, "").Secret, time.Time{}, t0.Add(testTTL)), wantErr: "IssuedBefore and Until"},
+		{name: "legacy key without Until", issuer: testIssuer, audience: testAudience, ttl: testTTL, keys: []Key{hsKey(t, "")},
+			opts: legacy(hsKey(t, "").Secret, t0, time.Time{}), wantErr: "IssuedBefore and Until"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := NewSigner(tt.issuer, tt.audience, tt.keys...)
+			s, err := NewSigner(tt.issuer, tt.audience, tt.ttl, tt.keys, tt.opts)
 			require.Error(t, err)
 			assert.Nil(t, s)
 			assert.Contains(t, err.Error(), tt.wantErr)
@@ -444,6 +593,7 @@ func TestSignErrors(t *testing.T) {
 		{name: "no issued-at", claims: change(func(c *Claims) { c.IssuedAt = time.Time{} })},
 		{name: "no expiry", claims: change(func(c *Claims) { c.ExpiresAt = time.Time{} })},
 		{name: "expiry not after issued-at", claims: change(func(c *Claims) { c.ExpiresAt = c.IssuedAt })},
+		{name: "lifetime over the TTL", claims: change(func(c *Claims) { c.ExpiresAt = c.IssuedAt.Add(testTTL + time.Second) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,104 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// signAccessToken signs an access token for p's session with key, the way
+// releases before the derived key did: HS256, no kid, the signer's claims.
+func (e *env) signAccessToken(p Principal, key []byte, iat, exp time.Time) string {
+	e.t.Helper()
+	cfg := e.auth.Config()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": cfg.Issuer, "sub": p.UserID, "aud": []string{cfg.Audience},
+		"exp": exp.Unix(), "nbf": iat.Unix(), "iat": iat.Unix(), "jti": "at_legacy",
+		"sid": p.SessionID, "trust": string(TrustNewDevice), "amr": []string{"pwd"},
+	})
+	tok.Header["typ"] = "at+jwt"
+	signed, err := tok.SignedString(key)
+	require.NoError(e.t, err)
+	return signed
+}
+
+func TestAccessTokensSignedWithTheRawSecretKeyLastOneTTL(t *testing.T) {
+	t.Parallel()
+	ttl := DefaultConfig().AccessTokenTTL
+	builtAt := testStart // newEnv builds the Auth at the clock's start
+	// The longest-lived token an old release could have issued a second
+	// before the upgrade: exp is past the window, so only the window decides.
+	lastIat := builtAt.Add(-time.Second)
+	lastExp := lastIat.Add(ttl + 30*time.Second)
+	tests := []struct {
+		name     string
+		iat, exp time.Time
+		at       time.Time // the clock when Authenticate runs
+		refused  bool
+	}{
+		{name: "issued before the upgrade, just after it", iat: builtAt.Add(-time.Minute), exp: builtAt.Add(-time.Minute + ttl), at: builtAt},
+		{name: "the window's last second", iat: lastIat, exp: lastExp, at: builtAt.Add(ttl - time.Second)},
+		{name: "once one TTL has passed", iat: lastIat, exp: lastExp, at: builtAt.Add(ttl), refused: true},
+		{name: "issued after the upgrade", iat: builtAt.Add(time.Second), exp: builtAt.Add(time.Second + ttl), at: builtAt.Add(time.Minute), refused: true},
+		{name: "living longer than the TTL", iat: builtAt.Add(-time.Minute), exp: builtAt.Add(24 * time.Hour), at: builtAt, refused: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			e.register("legacy@example.in")
+			p := e.principal(e.mustLogin("legacy@example.in"))
+			token := e.signAccessToken(p, e.auth.Config().SecretKey, tt.iat, tt.exp)
+			e.clock.Set(tt.at)
+			got, err := e.auth.Authenticate(context.Background(), token)
+			if !tt.refused {
+				require.NoError(t, err)
+				assert.Equal(t, p.SessionID, got.SessionID)
+				return
+			}
+			assert.Equal(t, codeInvalidToken, requireKind(t, err, KindUnauthorized).Code)
+		})
+	}
+}
+
+func TestAccessTokensAreSignedWithADerivedKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("derived@example.in")
+	e.clock.Advance(DefaultConfig().AccessTokenTTL) // past the raw key's window
+	res := e.mustLogin("derived@example.in")
+	e.principal(res)
+
+	secretKey := e.auth.Config().SecretKey
+	verify := func(key []byte) error {
+		_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()).
+			Parse(res.AccessToken, func(*jwt.Token) (any, error) { return key, nil })
+		return err
+	}
+	require.ErrorIs(t, verify(secretKey), jwt.ErrTokenSignatureInvalid, "SecretKey never signs")
+	require.NoError(t, verify(deriveKey(secretKey, "bharatauth/access-token-hs256/v1")))
+}
+
+func TestExplicitHS256SigningKeysAreUsedAsGiven(t *testing.T) {
+	t.Parallel()
+	chosen := []byte("an-operator-chosen-hs256-secret-32b!")
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.SigningKeys = []SigningKey{{Algorithm: "HS256", Secret: chosen}}
+	})
+	e.register("chosen@example.in")
+	res := e.mustLogin("chosen@example.in")
+	p := e.principal(res)
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()).
+		Parse(res.AccessToken, func(*jwt.Token) (any, error) { return chosen, nil })
+	require.NoError(t, err, "signed with the chosen secret itself")
+
+	// SecretKey never signed tokens in this set-up, so it gets no window.
+	issued := testStart.Add(-time.Minute)
+	raw := e.signAccessToken(p, e.auth.Config().SecretKey, issued, issued.Add(DefaultConfig().AccessTokenTTL))
+	_, err = e.auth.Authenticate(context.Background(), raw)
+	requireKind(t, err, KindUnauthorized)
+}
