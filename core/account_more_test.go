@@ -115,37 +115,6 @@ func TestRequireVerifiedEmail(t *testing.T) {
 	}
 }
 
-func TestSessionsListsOnlyActiveSessions(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("list@example.in")
-	ctx := context.Background()
-	loggedOut := e.mustLogin(u.Email)
-	kiosk, err := e.loginFrom(u.Email, testPassword, "", true) // 2 hours
-	require.NoError(t, err)
-	revoked := e.mustLogin(u.Email)
-	current := e.mustLogin(u.Email)
-	p := e.principal(current)
-	require.NoError(t, e.auth.Logout(ctx, loggedOut.RefreshToken, e.client))
-	require.NoError(t, e.auth.RevokeSession(ctx, p, revoked.SessionID, e.client))
-
-	list, err := e.auth.Sessions(ctx, p)
-	require.NoError(t, err)
-	ids := sessionIDs(list)
-	assert.ElementsMatch(t, []string{kiosk.SessionID, current.SessionID}, ids)
-
-	e.clock.Advance(2 * time.Hour)
-	list, err = e.auth.Sessions(ctx, p)
-	require.NoError(t, err)
-	assert.Equal(t, []string{current.SessionID}, sessionIDs(list), "the public session has expired")
-	assert.True(t, list[0].Current)
-	assert.False(t, list[0].IsPublicDevice)
-
-	all, err := e.store.Sessions(ctx, u.ID)
-	require.NoError(t, err)
-	assert.Len(t, all, 4, "ended sessions are kept, only hidden")
-}
-
 func TestLogoutRecordsAnEvent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
@@ -170,24 +139,6 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 	events, err = e.store.Events(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Len(t, events, n)
-}
-
-func TestLogoutAllRecordsOneEvent(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("all@example.in")
-	ctx := context.Background()
-	e.mustLogin(u.Email)
-	p := e.principal(e.mustLogin(u.Email))
-	require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
-	last := events[len(events)-1]
-	assert.Equal(t, ports.EventSessionRevoked, last.Kind)
-	assert.Equal(t, "all", last.Detail)
-	list, err := e.auth.Sessions(ctx, p)
-	require.NoError(t, err)
-	assert.Empty(t, list)
 }
 
 func TestRecordConsentEdgeCases(t *testing.T) {

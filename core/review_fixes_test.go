@@ -230,6 +230,7 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 		}},
 		{name: "revoked from another device", forget: true, end: func(e *env, lost LoginResult) {
 			other := e.principal(e.mustLogin(lost.User.Email))
+			e.stepUp(other, lost.User.Email) // session management from a new device needs one
 			require.NoError(t, e.auth.RevokeSession(ctx, other, lost.SessionID, e.client))
 		}},
 		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {

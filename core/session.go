@@ -66,9 +66,33 @@ type SessionView struct {
 	Current          bool
 }
 
-// Sessions lists the caller's active sessions, newest first.
+// Session management — listing sessions, ending another one, logging out
+// everywhere — is a sensitive action of the trust matrix: a new device must
+// have stepped up, a public device needs a fresh step-up for each action
+// (RequireStepUp). A password alone must not let its holder see where the
+// owner is signed in, sign the owner out, or make the owner's phones strangers.
+//
+// Which revocations forget devices (ports.Revocation.ForgetDevices): only
+// those made by someone who proved trust —
+//   - a session that passed RequireStepUp: RevokeSession of another session,
+//     LogoutAll, ChangePassword with EndOtherSessions (which keeps the caller's
+//     own device), RequestErasure (a fresh step-up);
+//   - the owner of the inbox, by an emailed link: ConfirmPasswordReset;
+//   - the app itself: Suspend.
+//
+// A session ending itself — Logout by refresh token, or RevokeSession of the
+// caller's current session — is a logout: it needs no step-up and forgets
+// nothing. A copied refresh token (RotateRefresh answering ErrReused) forgets
+// its session's device by the port's contract: the copy is the theft signal.
+
+// Sessions lists the caller's active sessions, newest first. It needs a
+// step-up on new and public devices (see above). Errors: ErrStepUpRequired,
+// ErrUnauthorized (ended session), ErrUnavailable.
 func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error) {
 	const op = "Sessions"
+	if err := a.RequireStepUp(ctx, p); err != nil {
+		return nil, err
+	}
 	all, err := a.deps.Sessions.Sessions(ctx, p.UserID)
 	if err != nil {
 		return nil, storeError(op, err)
@@ -88,9 +112,14 @@ func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error)
 // maxSessionIDLen bounds a session ID taken from a URL; core's are 36 bytes.
 const maxSessionIDLen = 128
 
-// RevokeSession ends one of the caller's own sessions (a lost or sold phone):
-// its device is forgotten, so signing in there again needs a step-up. Another
-// user's session answers ErrNotFound, like a session that does not exist.
+// RevokeSession ends one of the caller's sessions. Ending the current one is
+// a logout: it needs nothing and forgets no device. Ending another (a
+// lost or sold phone) needs a step-up on new and public devices and forgets
+// that session's device, so signing in there again needs a step-up. Another
+// user's session answers ErrNotFound, like a session that does not exist;
+// the ID is checked before the step-up, so a stale or mistyped one does not
+// use up a public device's step-up. Errors: ErrNotFound, ErrStepUpRequired,
+// ErrUnauthorized (ended session), ErrUnavailable.
 func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string, c Client) error {
 	const op = "RevokeSession"
 	if len(sessionID) > maxSessionIDLen || !plainText(sessionID) {
@@ -103,7 +132,14 @@ func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string,
 	if err != nil {
 		return storeError(op, err)
 	}
-	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sessionID, ForgetDevices: true}, a.now()); err != nil {
+	r := ports.Revocation{SessionID: sessionID}
+	if sessionID != p.SessionID {
+		if err := a.RequireStepUp(ctx, p); err != nil {
+			return err
+		}
+		r.ForgetDevices = true
+	}
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, r, a.now()); err != nil {
 		return storeError(op, err)
 	}
 	a.event(ctx, p.UserID, ports.EventSessionRevoked, c, sessionID)
@@ -111,9 +147,15 @@ func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string,
 }
 
 // LogoutAll ends every session of the caller, this one included, and forgets
-// their devices: each needs a step-up again.
+// every device of theirs, this one included: a fingerprint is only what a
+// client says, so a copy of this one must not stay known either. It needs
+// a step-up on new and public devices. Errors: ErrStepUpRequired,
+// ErrUnauthorized (ended session), ErrUnavailable.
 func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) error {
 	const op = "LogoutAll"
+	if err := a.RequireStepUp(ctx, p); err != nil {
+		return err
+	}
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: p.UserID, ForgetDevices: true}, a.now()); err != nil {
 		return storeError(op, err)
 	}

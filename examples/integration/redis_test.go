@@ -28,7 +28,16 @@ func TestLogoutOnOneInstanceFailsTheTokenOnTheOtherAtOnce(t *testing.T) {
 		{name: "logout", run: func(res core.LoginResult, _ core.Principal) error {
 			return a.auth.Logout(ctx, res.RefreshToken, client)
 		}},
-		{name: "logout all", run: func(_ core.LoginResult, p core.Principal) error { return a.auth.LogoutAll(ctx, p, client) }},
+		{name: "logout all", run: func(_ core.LoginResult, p core.Principal) error {
+			// A new device steps up before session management.
+			if err := a.auth.RequestStepUp(ctx, p, client); err != nil {
+				return err
+			}
+			if err := a.auth.VerifyStepUp(ctx, p, a.lastCode(t, "two@example.in"), client); err != nil {
+				return err
+			}
+			return a.auth.LogoutAll(ctx, p, client)
+		}},
 		{name: "revoke", run: func(res core.LoginResult, p core.Principal) error {
 			return a.auth.RevokeSession(ctx, p, res.SessionID, client)
 		}},

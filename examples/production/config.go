@@ -18,7 +18,7 @@ type settings struct {
 	TrustedProxies []netip.Prefix
 	RedisURL       string
 	RedisPrefix    string // starts every Redis key; lets several apps (or test runs) share one Redis
-	Mailer         string // console | smtp | ses
+	Mailer         string // smtp | ses | console; required
 
 	SMTPHost, SMTPUsername, SMTPPassword, SMTPFrom, SMTPTLS string
 	SMTPPort                                                int
@@ -81,9 +81,12 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		}
 		s.TrustedProxies = append(s.TrustedProxies, p.Masked())
 	}
+	// No default: a console mailer left on by omission would print every
+	// code and link of real users into the logs.
 	switch s.Mailer {
-	case "", "console":
-		s.Mailer = "console"
+	case "":
+		bad("MAILER is required: smtp|ses|console (console prints every code and link to stdout)")
+	case "console": // allowed when asked for by name; newMailer warns at start
 	case "smtp":
 		if s.SMTPHost == "" || s.SMTPFrom == "" {
 			bad("MAILER=smtp needs SMTP_HOST and SMTP_FROM")
@@ -105,7 +108,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 			bad("MAILER=ses needs SES_FROM and AWS_REGION")
 		}
 	default:
-		bad("MAILER must be console, smtp or ses (got %q)", s.Mailer)
+		bad("MAILER must be smtp|ses|console (got %q)", s.Mailer)
 	}
 	return s, errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -14,8 +15,9 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// newMailer builds the mailer MAILER names.
-func newMailer(ctx context.Context, s settings, out io.Writer) (ports.Mailer, error) {
+// newMailer builds the mailer MAILER names. The console mailer is loud about
+// itself: codes and links in stdout end up in log collectors.
+func newMailer(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (ports.Mailer, error) {
 	switch s.Mailer {
 	case "smtp":
 		mode := map[string]smtp.TLSMode{"": smtp.TLSStartTLS, "starttls": smtp.TLSStartTLS,
@@ -33,7 +35,10 @@ func newMailer(ctx context.Context, s settings, out io.Writer) (ports.Mailer, er
 			}
 		})
 		return ses.New(client, ses.Options{From: s.SESFrom})
-	default:
+	case "console":
+		log.Warn("production: MAILER=console prints every email, its codes and links included, to stdout; use smtp or ses for real users")
 		return consoleMailer(out), nil
+	default:
+		return nil, fmt.Errorf("MAILER must be smtp|ses|console (got %q)", s.Mailer)
 	}
 }

@@ -1,9 +1,10 @@
 // Command production serves the BharatAuth HTTP API under /auth over
 // PostgreSQL, with Redis (rate limits, IP-block cache, session cache) when
-// REDIS_URL is set and SMTP or SES mail when MAILER says so, all configured
-// from the environment (see the README). It migrates the database at start
-// (-migrate-only migrates and exits), purges expired rows every few minutes
-// and shuts down gracefully on SIGINT/SIGTERM.
+// REDIS_URL is set and mail by SMTP or SES as MAILER (required) says, all
+// configured from the environment (see the README); MAILER=console prints
+// every email to stdout instead, with a warning at start. It migrates the
+// database at start (-migrate-only migrates and exits), purges expired rows
+// every few minutes and shuts down gracefully on SIGINT/SIGTERM.
 package main
 
 import (

@@ -62,7 +62,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		a.close()
 		return nil, err
 	}
-	mailer, err := newMailer(ctx, s, out)
+	mailer, err := newMailer(ctx, s, out, log)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -225,8 +225,8 @@ func (a *app) close() {
 	_ = a.db.Close()
 }
 
-// consoleMailer is the default: it prints emails, for a first deployment
-// without a mail provider.
+// consoleMailer prints emails (MAILER=console, never a default), for trying
+// the service before a mail provider is set up.
 func consoleMailer(out io.Writer) ports.Mailer { return memory.NewConsoleMailer(out) }
 
 // erasureLog takes DPDP erasure requests by logging them for the operator,

@@ -19,13 +19,16 @@ import (
 )
 
 var (
-	urlRE   = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
-	tokenRE = regexp.MustCompile(`/auth/email/verify\?token=([A-Za-z0-9_-]+)`)
+	urlRE    = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
+	tokenRE  = regexp.MustCompile(`/auth/email/verify\?token=([A-Za-z0-9_-]+)`)
+	stepUpRE = regexp.MustCompile(`Subject: Confirm it's you[^\n]*\n\n(?:[^\n]*\n)*?[^\n]*\b(\d{6})\b`)
 )
 
-// The quickstart over real HTTP: register, verify the email with the printed
-// link's token, sign in, call a guarded app route, then shut down cleanly.
-func TestQuickstartRegisterVerifyLogin(t *testing.T) {
+// The README's curl walk over real HTTP: register, verify the email with the
+// printed link's token, sign in, find the session list and a guarded app route
+// closed to a new device, step up with the printed code, use them and set a
+// PIN, then shut down cleanly.
+func TestQuickstartCurlWalk(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	out := &server.LockedBuffer{}
@@ -78,20 +81,46 @@ func TestQuickstartRegisterVerifyLogin(t *testing.T) {
 	access, _ := body["access_token"].(string)
 	require.NotEmpty(t, access)
 
-	req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/hello", nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+access)
-	status, body = send(t, client, req)
+	get := func(path, token string) (int, map[string]any) {
+		req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return send(t, client, req)
+	}
+
+	status, body = get("/auth/me", access)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = get("/auth/sessions", access)
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "step_up_required", body["code"])
+
+	status, body = get("/api/hello", access)
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
 	assert.Equal(t, body["trust"], "new_device")
-
 	status, body = post("/api/transfer", access, map[string]any{})
 	assert.Equal(t, http.StatusForbidden, status)
 	assert.Equal(t, "step_up_required", body["code"])
 
-	req, err = http.NewRequestWithContext(ctx, "GET", base+"/auth/.well-known/jwks.json", nil)
-	require.NoError(t, err)
-	status, body = send(t, client, req)
+	status, body = post("/auth/step-up/request", access, map[string]any{})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	var code []string
+	require.Eventually(t, func() bool {
+		code = stepUpRE.FindStringSubmatch(out.String())
+		return code != nil
+	}, 10*time.Second, 10*time.Millisecond, "no step-up code printed: %s", out.String())
+	status, body = post("/auth/step-up/verify", access, map[string]any{"otp_code": code[1]})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = post("/api/transfer", access, map[string]any{})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = get("/auth/sessions", access)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	assert.Len(t, body["sessions"], 1)
+	status, body = post("/auth/pin/set", access, map[string]any{"pin": "4829"})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+
+	status, body = get("/auth/.well-known/jwks.json", "")
 	require.Equal(t, http.StatusOK, status)
 	assert.NotEmpty(t, body["keys"])
 

@@ -34,6 +34,7 @@ const (
 	testPIN      = "4829"
 	testIP       = "203.0.113.7"
 	fpA          = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	fpB          = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
 // spec is the embedded OpenAPI document, loaded once for response validation.

@@ -24,14 +24,14 @@ func TestSessions(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	e.register("asha@example.in")
 	e.register("ravi@example.in")
-	first := e.login("asha@example.in", nil)
+	first := e.trustedLogin("asha@example.in") // a known device: session management needs no step-up
 	second := e.login("asha@example.in", map[string]any{"is_public_device": true})
 	ravi := e.login("ravi@example.in", nil)
 
 	r := e.do(req{method: "GET", path: "/sessions", token: first.str("access_token")})
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 	list := r.json["sessions"].([]any)
-	require.Len(t, list, 2)
+	require.Len(t, list, 3, "the session that stepped up, the known one, the public one")
 	byID := map[string]map[string]any{}
 	for _, s := range list {
 		m := s.(map[string]any)
@@ -72,6 +72,147 @@ func TestSessions(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 	requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: first.str("access_token")}), http.StatusUnauthorized, "invalid_token")
 	requireProblem(t, e.do(req{method: "POST", path: "/logout-all"}), http.StatusUnauthorized, "missing_token")
+}
+
+// sessionCalls are the three session-management calls, made with tok; other
+// is the ID of another session of the same user.
+func sessionCalls(e *env, tok, other string) []func() resp {
+	return []func() resp{
+		func() resp { return e.do(req{method: "GET", path: "/sessions", token: tok}) },
+		func() resp { return e.do(req{method: "DELETE", path: "/sessions/" + other, token: tok}) },
+		func() resp { return e.do(req{method: "POST", path: "/logout-all", token: tok}) },
+	}
+}
+
+// deviceTrust signs in from fp and answers the trust the server gave it.
+func (e *env) deviceTrust(email, fp string) string {
+	e.t.Helper()
+	return e.login(email, map[string]any{"device_fingerprint": fp}).str("trust")
+}
+
+// ownerAtHome registers the owner, signs in on their known device fpA and sets
+// their PIN there; it returns the home session's login body.
+func (e *env) ownerAtHome(email string) resp {
+	e.t.Helper()
+	e.register(email)
+	home := e.trustedLogin(email)
+	r := e.do(req{method: "POST", path: "/pin/set", token: home.str("access_token"), body: map[string]any{"pin": testPIN}})
+	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
+	return home
+}
+
+func (e *env) verifyPIN(tok string) {
+	e.t.Helper()
+	r := e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}})
+	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
+}
+
+// A password alone (a new device that has not stepped up) can neither list,
+// end nor un-trust the owner's sessions; a step-up by PIN or emailed code lets
+// it, once.
+func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
+	t.Parallel()
+	const owner = "asha@example.in"
+	for _, tc := range []struct {
+		name   string
+		stepUp func(e *env, tok string)
+	}{
+		{name: "PIN", stepUp: func(e *env, tok string) { e.verifyPIN(tok) }},
+		{name: "emailed code", stepUp: func(e *env, tok string) {
+			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			r := e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": e.mailed(owner, codeRE)}})
+			require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{})
+			home := e.ownerAtHome(owner)
+			stranger := e.login(owner, map[string]any{"device_fingerprint": fpB})
+			require.Equal(t, "new_device", stranger.str("trust"))
+			tok := stranger.str("access_token")
+
+			for _, call := range sessionCalls(e, tok, home.str("session_id")) {
+				requireProblem(t, call(), http.StatusForbidden, "step_up_required")
+			}
+			assert.Equal(t, http.StatusOK, e.do(req{method: "GET", path: "/me", token: home.str("access_token")}).status, "the owner is still signed in")
+			assert.Equal(t, "known", e.deviceTrust(owner, fpA), "the owner's device is still known")
+
+			tc.stepUp(e, tok)
+			calls := sessionCalls(e, tok, home.str("session_id"))
+			for _, call := range calls[:2] {
+				r := call()
+				require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+			}
+			requireProblem(t, e.do(req{method: "GET", path: "/me", token: home.str("access_token")}), http.StatusUnauthorized, "invalid_token")
+			assert.Equal(t, "new_device", e.deviceTrust(owner, fpA), "a trusted revocation forgets the device")
+			r := calls[2]()
+			require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+			requireProblem(t, e.do(req{method: "GET", path: "/me", token: tok}), http.StatusUnauthorized, "invalid_token")
+		})
+	}
+}
+
+// A public device needs a fresh step-up for each session-management call.
+func TestSessionManagementOnAPublicDeviceNeedsAStepUpEachTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	home := e.ownerAtHome("asha@example.in")
+	other := e.login("asha@example.in", nil).str("session_id")
+	tok := e.login("asha@example.in", map[string]any{"is_public_device": true}).str("access_token")
+	for _, call := range sessionCalls(e, tok, home.str("session_id")) {
+		requireProblem(t, call(), http.StatusForbidden, "step_up_required")
+	}
+
+	e.verifyPIN(tok)
+	require.Equal(t, http.StatusOK, e.do(req{method: "GET", path: "/sessions", token: tok}).status)
+	requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: tok}), http.StatusForbidden, "step_up_required")
+
+	e.verifyPIN(tok)
+	require.Equal(t, http.StatusOK, e.do(req{method: "DELETE", path: "/sessions/" + other, token: tok}).status)
+	requireProblem(t, e.do(req{method: "DELETE", path: "/sessions/" + home.str("session_id"), token: tok}), http.StatusForbidden, "step_up_required")
+
+	e.verifyPIN(tok)
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/logout-all", token: tok}).status)
+	requireProblem(t, e.do(req{method: "GET", path: "/me", token: home.str("access_token")}), http.StatusUnauthorized, "invalid_token")
+}
+
+// A known device manages sessions directly.
+func TestSessionManagementOnAKnownDeviceNeedsNoStepUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	home := e.ownerAtHome("asha@example.in")
+	other := e.login("asha@example.in", nil).str("session_id")
+	for _, call := range sessionCalls(e, home.str("access_token"), other) {
+		r := call()
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	}
+}
+
+// Ending one's own current session is a logout: no step-up on any device,
+// and the owner's known device stays known.
+func TestRevokingTheCurrentSessionIsALogout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		login map[string]any
+	}{
+		{name: "known device", login: map[string]any{"device_fingerprint": fpA}},
+		{name: "new device", login: map[string]any{"device_fingerprint": fpB}},
+		{name: "public device", login: map[string]any{"device_fingerprint": fpA, "is_public_device": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{})
+			e.ownerAtHome("asha@example.in")
+			me := e.login("asha@example.in", tc.login)
+			tok := me.str("access_token")
+			r := e.do(req{method: "DELETE", path: "/sessions/" + me.str("session_id"), token: tok})
+			require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+			requireProblem(t, e.do(req{method: "GET", path: "/me", token: tok}), http.StatusUnauthorized, "invalid_token")
+			assert.Equal(t, "known", e.deviceTrust("asha@example.in", fpA), "no device forgotten")
+		})
+	}
 }
 
 func TestPrivacy(t *testing.T) {
@@ -219,7 +360,7 @@ func TestXForwardedFor(t *testing.T) {
 	}
 	untrusted := login("192.0.2.50", "1.2.3.4")
 	proxied := login("10.0.0.5", "1.1.1.1, 203.0.113.9, 10.0.0.2")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	tok := e.trustedLogin("asha@example.in").str("access_token")
 	r := e.do(req{method: "GET", path: "/sessions", token: tok})
 	require.Equal(t, http.StatusOK, r.status)
 	ips := map[string]any{}
@@ -265,7 +406,7 @@ func TestStoreFailures(t *testing.T) {
 				d.Sessions, d.Consents = fs, fs
 			}})
 			e.register("asha@example.in")
-			tok := e.login("asha@example.in", nil).str("access_token")
+			tok := e.trustedLogin("asha@example.in").str("access_token")
 			r := e.do(req{method: "GET", path: tc.path, token: tok})
 			requireProblem(t, r, tc.status, tc.code)
 			assert.NotContains(t, string(r.raw), "disk on fire")

@@ -2,17 +2,22 @@ package http_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
 // The 5th wrong step-up code and the 5th wrong current password lock the
@@ -155,5 +160,77 @@ func TestStoreOutageIs503Everywhere(t *testing.T) {
 			requireProblem(t, r, http.StatusServiceUnavailable, "unavailable")
 			assert.NotContains(t, string(r.raw), "dial")
 		})
+	}
+}
+
+// sessionsDown is the memory store with listing and revoking sessions broken.
+type sessionsDown struct {
+	*memory.Store
+	err error
+}
+
+func (s sessionsDown) Sessions(context.Context, string) ([]ports.Session, error) { return nil, s.err }
+
+func (s sessionsDown) RevokeSessions(context.Context, ports.Revocation, time.Time) ([]string, error) {
+	return nil, s.err
+}
+
+// Every status the OpenAPI document gives a session-management route is
+// answered by a case here, read from the document so neither drifts: a known
+// device (200), no token (401), a new device that has not stepped up (403),
+// an unknown session (404), an unexpected store failure (500) and an
+// unreachable store (503). e.do checks each answer against the document.
+func TestSessionManagementAnswersEveryDocumentedStatus(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData(bahttp.OpenAPI())
+	require.NoError(t, err)
+	codes := map[int]string{http.StatusUnauthorized: "missing_token", http.StatusForbidden: "step_up_required",
+		http.StatusNotFound: "not_found", http.StatusInternalServerError: "internal_error",
+		http.StatusServiceUnavailable: "unavailable"}
+	const owner = "asha@example.in"
+	for _, rt := range []struct{ method, path string }{
+		{"GET", "/sessions"}, {"DELETE", "/sessions/{id}"}, {"POST", "/logout-all"},
+	} {
+		op := doc.Paths.Value(rt.path).GetOperation(rt.method)
+		require.NotNil(t, op, "%s %s", rt.method, rt.path)
+		for key := range op.Responses.Map() {
+			status, err := strconv.Atoi(key)
+			require.NoError(t, err, "%s %s documents %q", rt.method, rt.path, key)
+			t.Run(fmt.Sprintf("%s %s %d", rt.method, rt.path, status), func(t *testing.T) {
+				t.Parallel()
+				code, known := codes[status]
+				require.True(t, known || status == http.StatusOK, "no case answers the documented status %d", status)
+				var storeErr error
+				switch status {
+				case http.StatusInternalServerError:
+					storeErr = errors.New("disk on fire at /var/lib/pg")
+				case http.StatusServiceUnavailable:
+					storeErr = errDown
+				}
+				e := newEnv(t, envConfig{deps: func(d *core.Deps) {
+					if storeErr != nil {
+						d.Sessions = sessionsDown{Store: d.Users.(*memory.Store), err: storeErr}
+					}
+				}})
+				e.register(owner)
+				tok := e.trustedLogin(owner).str("access_token")
+				target := e.login(owner, nil).str("session_id")
+				switch status {
+				case http.StatusUnauthorized:
+					tok = ""
+				case http.StatusForbidden:
+					tok = e.login(owner, map[string]any{"device_fingerprint": fpB}).str("access_token")
+				case http.StatusNotFound:
+					target = "ses_nope"
+				}
+				r := e.do(req{method: rt.method, path: strings.Replace(rt.path, "{id}", target, 1), token: tok})
+				if status == http.StatusOK {
+					require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+					return
+				}
+				requireProblem(t, r, status, code)
+				assert.NotContains(t, string(r.raw), "disk on fire")
+			})
+		}
 	}
 }

@@ -1,0 +1,336 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("me@example.in")
+	e.register("you@example.in")
+	ctx := context.Background()
+	mine := e.mustLogin("me@example.in")
+	e.clock.Advance(time.Minute)
+	current := e.mustLogin("me@example.in")
+	yours := e.mustLogin("you@example.in")
+	p := e.principal(current)
+	e.stepUp(p, "me@example.in")
+
+	list, err := e.auth.Sessions(ctx, p)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, current.SessionID, list[0].ID, "newest first")
+	assert.True(t, list[0].Current)
+	assert.False(t, list[1].Current)
+	assert.Equal(t, testUA, list[0].DeviceInfo)
+	assert.Equal(t, testIP, list[0].IPAddress)
+
+	requireKind(t, e.auth.RevokeSession(ctx, p, yours.SessionID, e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_nope", e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_\x00", e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, strings.Repeat("s", 129), e.client), KindNotFound)
+	e.principal(yours)
+	require.NoError(t, e.auth.RevokeSession(ctx, p, mine.SessionID, e.client))
+	list, err = e.auth.Sessions(ctx, p)
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
+}
+
+func TestSessionsListsOnlyActiveSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("list@example.in")
+	ctx := context.Background()
+	loggedOut := e.mustLogin(u.Email)
+	kiosk, err := e.loginFrom(u.Email, testPassword, "", true) // 2 hours
+	require.NoError(t, err)
+	revoked := e.mustLogin(u.Email)
+	current := e.mustLogin(u.Email)
+	p := e.principal(current)
+	e.stepUp(p, u.Email)
+	require.NoError(t, e.auth.Logout(ctx, loggedOut.RefreshToken, e.client))
+	require.NoError(t, e.auth.RevokeSession(ctx, p, revoked.SessionID, e.client))
+
+	list, err := e.auth.Sessions(ctx, p)
+	require.NoError(t, err)
+	ids := sessionIDs(list)
+	assert.ElementsMatch(t, []string{kiosk.SessionID, current.SessionID}, ids)
+
+	e.clock.Advance(2 * time.Hour)
+	list, err = e.auth.Sessions(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []string{current.SessionID}, sessionIDs(list), "the public session has expired")
+	assert.True(t, list[0].Current)
+	assert.False(t, list[0].IsPublicDevice)
+
+	all, err := e.store.Sessions(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, all, 4, "ended sessions are kept, only hidden")
+}
+
+func TestLogoutAllRecordsOneEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("all@example.in")
+	ctx := context.Background()
+	e.mustLogin(u.Email)
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	last := events[len(events)-1]
+	assert.Equal(t, ports.EventSessionRevoked, last.Kind)
+	assert.Equal(t, "all", last.Detail)
+	all, err := e.store.Sessions(ctx, u.ID)
+	require.NoError(t, err)
+	for _, s := range all {
+		assert.False(t, s.Active(e.clock.Now()), s.ID)
+	}
+	_, err = e.auth.Sessions(ctx, p)
+	requireKind(t, err, KindUnauthorized)
+}
+
+// sessionAction is one session-management action taken by p; target is
+// another session of the owner, and ends says whether the action ends it.
+type sessionAction struct {
+	name string
+	ends bool
+	run  func(e *env, p Principal, target LoginResult) error
+}
+
+var sessionActions = []sessionAction{
+	{name: "list", run: func(e *env, p Principal, _ LoginResult) error {
+		_, err := e.auth.Sessions(context.Background(), p)
+		return err
+	}},
+	{name: "revoke another session", ends: true, run: func(e *env, p Principal, target LoginResult) error {
+		return e.auth.RevokeSession(context.Background(), p, target.SessionID, e.client)
+	}},
+	{name: "logout all", ends: true, run: func(e *env, p Principal, _ LoginResult) error {
+		return e.auth.LogoutAll(context.Background(), p, e.client)
+	}},
+}
+
+// requireEnded checks that the session ended and, the revoker being trusted,
+// that its device fp is forgotten.
+func (e *env) requireEnded(t *testing.T, userID string, ended LoginResult, fp string) {
+	t.Helper()
+	_, err := e.auth.Authenticate(context.Background(), ended.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	known, err := e.store.KnownDevice(context.Background(), userID, fp, e.clock.Now())
+	require.NoError(t, err)
+	assert.False(t, known, "a trusted revoker's revocation forgets the device")
+}
+
+// ownerAtHome registers the owner, signs in on their known device fpA, sets
+// their PIN there, and returns the user and the home session.
+func (e *env) ownerAtHome(email string) (ports.User, LoginResult) {
+	e.t.Helper()
+	u := e.register(email)
+	home := e.knownDeviceLogin(email)
+	require.NoError(e.t, e.auth.SetPIN(context.Background(), e.principal(home), SetPINInput{PIN: testPIN, Client: e.client}))
+	return u, home
+}
+
+// requireUntouched checks that every session of the user is still active,
+// that fpA is still a known device, and that nothing was revoked.
+func (e *env) requireUntouched(t *testing.T, userID string) {
+	t.Helper()
+	ctx := context.Background()
+	all, err := e.store.Sessions(ctx, userID)
+	require.NoError(t, err)
+	for _, s := range all {
+		assert.True(t, s.Active(e.clock.Now()), "session %s still active", s.ID)
+	}
+	known, err := e.store.KnownDevice(ctx, userID, fpA, e.clock.Now())
+	require.NoError(t, err)
+	assert.True(t, known, "the owner's device is still known")
+	assert.NotContains(t, e.eventKinds(userID), ports.EventSessionRevoked)
+}
+
+// A password alone (a new device that has not stepped up) can neither see the
+// owner's sessions, nor end them, nor make the owner's devices strangers. A
+// step-up by PIN or by an emailed code lets it.
+func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	stepUps := []struct {
+		name string
+		do   func(e *env, p Principal, email string)
+	}{
+		{name: "PIN", do: func(e *env, p Principal, _ string) {
+			require.NoError(e.t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+		}},
+		{name: "emailed code", do: func(e *env, p Principal, email string) { e.stepUp(p, email) }},
+	}
+	for _, action := range sessionActions {
+		for _, stepUp := range stepUps {
+			t.Run(action.name+" after a "+stepUp.name+" step-up", func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, withoutLimiter())
+				u, home := e.ownerAtHome("owner@example.in")
+				stranger, err := e.loginFrom(u.Email, testPassword, fpB, false)
+				require.NoError(t, err)
+				require.Equal(t, TrustNewDevice, stranger.Trust)
+				p := e.principal(stranger)
+
+				requireKind(t, action.run(e, p, home), KindStepUpRequired)
+				e.requireUntouched(t, u.ID)
+
+				stepUp.do(e, p, u.Email)
+				require.NoError(t, action.run(e, p, home))
+				if action.ends {
+					e.requireEnded(t, u.ID, home, fpA)
+					return
+				}
+				e.requireUntouched(t, u.ID)
+				require.NoError(t, action.run(e, p, home), "the step-up made the device known: no second one")
+			})
+		}
+	}
+}
+
+// A public device needs a step-up of its own for every action, used within
+// StepUpWindow; a refused ID does not use it up.
+func TestSessionManagementOnAPublicDeviceNeedsAStepUpPerAction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u, home := e.ownerAtHome("kiosk@example.in")
+	other, err := e.loginFrom(u.Email, testPassword, fpB, false)
+	require.NoError(t, err)
+	kiosk, err := e.loginFrom(u.Email, testPassword, fpB, true)
+	require.NoError(t, err)
+	require.Equal(t, TrustPublic, kiosk.Trust)
+	p := e.principal(kiosk)
+	pin := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client)) }
+
+	for _, action := range sessionActions {
+		requireKind(t, action.run(e, p, home), KindStepUpRequired)
+	}
+	e.requireUntouched(t, u.ID)
+
+	pin()
+	_, err = e.auth.Sessions(ctx, p)
+	require.NoError(t, err)
+	_, err = e.auth.Sessions(ctx, p)
+	requireKind(t, err, KindStepUpRequired)
+
+	e.stepUp(p, u.Email)
+	e.clock.Advance(e.auth.cfg.StepUpWindow + time.Second)
+	_, err = e.auth.Sessions(ctx, p)
+	requireKind(t, err, KindStepUpRequired) // a stale step-up does not count
+
+	pin()
+	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_nope", e.client), KindNotFound)
+	require.NoError(t, e.auth.RevokeSession(ctx, p, other.SessionID, e.client), "the step-up survived the unknown ID")
+	requireKind(t, e.auth.RevokeSession(ctx, p, home.SessionID, e.client), KindStepUpRequired)
+	e.principal(home)
+
+	pin()
+	require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
+	_, err = e.auth.Authenticate(ctx, home.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+}
+
+// A known device manages sessions without a step-up.
+func TestSessionManagementOnAKnownDeviceNeedsNoStepUp(t *testing.T) {
+	t.Parallel()
+	for _, action := range sessionActions {
+		t.Run(action.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u, home := e.ownerAtHome("home@example.in")
+			office, err := e.loginFrom(u.Email, testPassword, fpB, false)
+			require.NoError(t, err)
+			e.stepUp(e.principal(office), u.Email) // fpB is known too
+			mails := len(e.outbox.Messages())
+			p := e.principal(home)
+
+			require.NoError(t, action.run(e, p, office))
+			if action.ends {
+				e.requireEnded(t, u.ID, office, fpB)
+			} else {
+				require.NoError(t, action.run(e, p, office), "again: a known device never uses anything up")
+				e.requireUntouched(t, u.ID)
+			}
+			assert.Len(t, e.outbox.Messages(), mails, "no code was asked for")
+		})
+	}
+}
+
+// Which revocations forget devices: a revocation by a trusted session
+// (known, or stepped up) forgets the devices it ends; a session ending itself
+// forgets nothing.
+func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		forget bool
+		end    func(e *env, phone LoginResult)
+	}{
+		{name: "the phone ends its own session", forget: false, end: func(e *env, phone LoginResult) {
+			p := e.principal(phone)
+			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+		}},
+		{name: "a new device ends its own session", forget: false, end: func(e *env, phone LoginResult) {
+			p := e.principal(e.mustLogin(phone.User.Email))
+			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+		}},
+		{name: "a public device ends its own session", forget: false, end: func(e *env, phone LoginResult) {
+			res, err := e.loginFrom(phone.User.Email, testPassword, fpA, true)
+			require.NoError(t, err)
+			p := e.principal(res)
+			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+		}},
+		{name: "a refused new device", forget: false, end: func(e *env, phone LoginResult) {
+			p := e.principal(e.mustLogin(phone.User.Email))
+			requireKind(t, e.auth.RevokeSession(ctx, p, phone.SessionID, e.client), KindStepUpRequired)
+			requireKind(t, e.auth.LogoutAll(ctx, p, e.client), KindStepUpRequired)
+		}},
+		{name: "a stepped-up new device ends the phone's session", forget: true, end: func(e *env, phone LoginResult) {
+			p := e.principal(e.mustLogin(phone.User.Email))
+			e.stepUp(p, phone.User.Email)
+			require.NoError(t, e.auth.RevokeSession(ctx, p, phone.SessionID, e.client))
+		}},
+		{name: "a stepped-up public device logs out everywhere", forget: true, end: func(e *env, phone LoginResult) {
+			res, err := e.loginFrom(phone.User.Email, testPassword, fpB, true)
+			require.NoError(t, err)
+			p := e.principal(res)
+			e.stepUp(p, phone.User.Email)
+			require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
+		}},
+		{name: "the phone logs out everywhere, itself included", forget: true, end: func(e *env, phone LoginResult) {
+			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(phone), e.client))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("phone@example.in")
+			phone := e.knownDeviceLogin(u.Email)
+			phone.User = u
+			tc.end(e, phone)
+			known, err := e.store.KnownDevice(ctx, u.ID, fpA, e.clock.Now())
+			require.NoError(t, err)
+			assert.Equal(t, !tc.forget, known)
+			again, err := e.loginFrom(u.Email, testPassword, fpA, false)
+			require.NoError(t, err)
+			if tc.forget {
+				assert.Equal(t, TrustNewDevice, again.Trust)
+			} else {
+				assert.Equal(t, TrustKnown, again.Trust)
+			}
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+)
+
+func TestLoadSettingsListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{name: "nothing set", env: map[string]string{}, want: []string{"DATABASE_URL is required", "BHARATAUTH_SECRET must be at least 32 bytes",
+			"MAILER is required: smtp|ses|console"}},
+		{name: "no mailer", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32)},
+			want: []string{"MAILER is required: smtp|ses|console"}},
+		{name: "bad proxies and mailer", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"BHARATAUTH_TRUSTED_PROXIES": "10.0.0.0/8, nonsense", "MAILER": "pigeon"}, want: []string{`"nonsense" is not a CIDR`, `MAILER must be smtp|ses|console (got "pigeon")`}},
+		{name: "smtp without host", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "smtp", "SMTP_PORT": "99999", "SMTP_TLS": "maybe"}, want: []string{"SMTP_HOST and SMTP_FROM", "SMTP_PORT", "SMTP_TLS must be"}},
+		{name: "ses without region", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "ses"}, want: []string{"SES_FROM and AWS_REGION"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadSettings(func(k string) string { return tc.env[k] })
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), strings.Repeat("s", 32), "the secret never appears in errors")
+		})
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	s, err := loadSettings(func(k string) string {
+		return map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32), "MAILER": "Console"}[k]
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8080", s.Addr)
+	assert.Equal(t, "http://127.0.0.1:8080", s.PublicURL)
+	assert.Equal(t, "console", s.Mailer, "the mailer's name is case-insensitive")
+}
+
+// The console mailer is only ever asked for by name, and says at start that
+// codes and links go to stdout; a real mailer starts quietly.
+func TestConsoleMailerWarnsAtStart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		s    settings
+		warn bool
+	}{
+		{name: "console", s: settings{Mailer: "console"}, warn: true},
+		{name: "smtp", s: settings{Mailer: "smtp", SMTPHost: "smtp.example.in", SMTPFrom: "auth@example.in"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &server.LockedBuffer{}
+			m, err := newMailer(context.Background(), tc.s, &server.LockedBuffer{}, slog.New(slog.NewTextHandler(logs, nil)))
+			require.NoError(t, err)
+			require.NotNil(t, m)
+			if tc.warn {
+				assert.Contains(t, logs.String(), "level=WARN")
+				assert.Contains(t, logs.String(), "MAILER=console prints every email, its codes and links included, to stdout")
+			} else {
+				assert.Empty(t, logs.String())
+			}
+		})
+	}
+	_, err := newMailer(context.Background(), settings{}, &server.LockedBuffer{}, slog.New(slog.DiscardHandler))
+	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
+}
