@@ -36,6 +36,14 @@ func (e *env) changePassword(p Principal, current, next string, endOthers bool) 
 		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
 }
 
+// device is what the stores hold for fingerprint fp: its keyed hash.
+func (e *env) device(fp string) string {
+	e.t.Helper()
+	d, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	return d
+}
+
 // deviceLockState reads the sign-in counter of the user's device fp.
 func (e *env) deviceLockState(userID, fp string) ports.LockState {
 	e.t.Helper()

@@ -126,7 +126,7 @@ func (e *env) requireEnded(t *testing.T, userID string, ended LoginResult, fp st
 	t.Helper()
 	_, err := e.auth.Authenticate(context.Background(), ended.AccessToken)
 	requireKind(t, err, KindUnauthorized)
-	known, err := e.store.KnownDevice(context.Background(), userID, fp, e.clock.Now())
+	known, err := e.store.KnownDevice(context.Background(), userID, e.device(fp), e.clock.Now())
 	require.NoError(t, err)
 	assert.False(t, known, "a trusted revoker's revocation forgets the device")
 }
@@ -151,7 +151,7 @@ func (e *env) requireUntouched(t *testing.T, userID string) {
 	for _, s := range all {
 		assert.True(t, s.Active(e.clock.Now()), "session %s still active", s.ID)
 	}
-	known, err := e.store.KnownDevice(ctx, userID, fpA, e.clock.Now())
+	known, err := e.store.KnownDevice(ctx, userID, e.device(fpA), e.clock.Now())
 	require.NoError(t, err)
 	assert.True(t, known, "the owner's device is still known")
 	assert.NotContains(t, e.eventKinds(userID), ports.EventSessionRevoked)
@@ -321,7 +321,7 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 			phone := e.knownDeviceLogin(u.Email)
 			phone.User = u
 			tc.end(e, phone)
-			known, err := e.store.KnownDevice(ctx, u.ID, fpA, e.clock.Now())
+			known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.clock.Now())
 			require.NoError(t, err)
 			assert.Equal(t, !tc.forget, known)
 			again, err := e.loginFrom(u.Email, testPassword, fpA, false)

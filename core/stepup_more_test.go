@@ -145,7 +145,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client), KindUnauthorized)
 	assert.Equal(t, codeInvalidToken, ce.Code)
 	assert.NotContains(t, e.eventKinds(u.ID), ports.EventStepUp)
-	known, err := e.store.KnownDevice(ctx, u.ID, fpA, e.auth.now())
+	known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.auth.now())
 	require.NoError(t, err)
 	assert.False(t, known, "an ended session's device is not made known")
 }
