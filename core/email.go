@@ -33,10 +33,11 @@ var (
 // tells two accounts apart:
 //   - a bare address (no display name, no comment, no quoted local part);
 //   - no control characters and no invisible formatting characters
-//     (checkIdentifierText), which would let "asha@example.in" and a look-alike with
-//     a zero-width space be two accounts;
+//     (checkIdentifierText), which would let "asha@example.in" and a
+//     look-alike with a zero-width space be two accounts;
 //   - a domain name, never an IP literal ("[192.0.2.1]", "[IPv6:…]") or a
-//     dotted quad: such mail skips the domain's own MX and policies;
+//     dotted quad: mail to one goes to whatever host the address names,
+//     past any MX, SPF or DMARC of a domain, and past domain allow-lists;
 //   - the domain in its ASCII (IDNA, UTS #46 lookup) form, lower-cased, so
 //     "bücher.example" and "xn--bcher-kva.example" are one domain;
 //   - a local part in ASCII unless allowUnicodeLocal (RFC 6531 needs SMTPUTF8
@@ -90,8 +91,8 @@ func canonicalEmail(s string, allowUnicodeLocal bool) (string, error) {
 	return email, nil
 }
 
-// checkIdentifierText says why s cannot be an identifier's text: invalid UTF-8, a
-// control character (Cc), or a formatting character (Cf) such as the
+// checkIdentifierText says why s cannot be an identifier's text: invalid
+// UTF-8, a control character (Cc), or a formatting character (Cf) such as the
 // zero-width space and joiners (U+200B–U+200D, U+2060–U+2064, U+FEFF) and
 // the bidi marks, embeddings, overrides and isolates (U+200E–U+200F,
 // U+202A–U+202E, U+2066–U+2069), which make two identifiers look alike or
