@@ -63,6 +63,13 @@ type Config struct {
 	// mode your UserDirectory's EmailVerified decides; turn it off only if
 	// your directory cannot tell.
 	RequireVerifiedEmail bool
+	// AllowUnicodeLocalPart lets registration accept an email address whose
+	// local part (before the @) is not ASCII, such as "आशा@example.in". Off by
+	// default: delivering to such an address needs SMTPUTF8 (RFC 6531) from
+	// the Mailer, the mail provider and every server on the way, and a
+	// registration whose verification link can never arrive helps nobody.
+	// Unicode domains need no setting: they are stored in ASCII (IDNA) form.
+	AllowUnicodeLocalPart bool
 
 	// DPDP: the privacy notice shown at registration and the consent categories.
 	NoticeVersion  string

@@ -2,9 +2,15 @@ module github.com/bharatauth/bharatauth-go/core
 
 go 1.26.0
 
-require github.com/bharatauth/bharatauth-go/ports v0.0.0
+require (
+	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	golang.org/x/net v0.62.0
+)
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)
 
 require (
 	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0

@@ -7,17 +7,24 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// maxIdentifierLen bounds identifiers: an email is at most 254 octets (RFC 5321
-// path limit); a little slack costs nothing.
+// maxIdentifierLen bounds identifiers before any parsing: an email is at most
+// maxEmailLen bytes once its domain is in ASCII form, and a Unicode domain may
+// be a little longer before that.
 const maxIdentifierLen = 320
 
-// cleanIdentifier trims an email or username and rejects what can never be one.
+// cleanIdentifier trims an email or username and rejects what can never be
+// one. An email (anything with an @) is returned in canonical form
+// (canonicalEmail): the same mailbox spelt with a Unicode or an ASCII domain
+// finds, counts and limits as one identifier.
+//
+// A non-ASCII local part is not refused here, whatever
+// Config.AllowUnicodeLocalPart says: that setting decides which addresses
+// registration creates, an external UserDirectory may hold such addresses,
+// and an identifier no account has simply matches nobody.
 func cleanIdentifier(op, field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -25,19 +32,26 @@ func cleanIdentifier(op, field, s string) (string, error) {
 		return "", invalidField(op, field, "is required")
 	case len(s) > maxIdentifierLen:
 		return "", invalidField(op, field, "is too long")
-	case !utf8.ValidString(s):
-		return "", invalidField(op, field, "is not valid UTF-8")
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", invalidField(op, field, "contains control characters")
 	}
-	return s, nil
+	if err := checkIdentifierText(s); err != nil {
+		return "", invalidField(op, field, err.Error())
+	}
+	if !strings.Contains(s, "@") {
+		return s, nil
+	}
+	email, err := canonicalEmail(s, true)
+	if err != nil {
+		return "", invalidField(op, field, err.Error())
+	}
+	return email, nil
 }
 
 // identifierKey is how counters and limits name an identifier: normalised
-// (emails compare case-insensitively, and so do usernames here, so "Asha" and
+// (emails compare case-insensitively, and so do usernames, so "Asha" and
 // "asha" share one counter), then HMAC'd under a server key, so lockout rows,
 // IP-failure rows and limiter keys hold no email address (DPDP data
-// minimisation) and a leaked table names nobody.
+// minimisation) and a leaked table names nobody. identifier comes from
+// cleanIdentifier, which already put an email's domain in ASCII form.
 func (a *Auth) identifierKey(identifier string) string {
 	m := hmac.New(sha256.New, a.identifierHMACKey)
 	m.Write([]byte(strings.ToLower(identifier)))
@@ -45,7 +59,9 @@ func (a *Auth) identifierKey(identifier string) string {
 }
 
 // findUser looks an identifier up as an email (when it has an @) or a username.
-// found is false, with no error, when nobody has it.
+// identifier comes from cleanIdentifier or cleanEmail, so an email's domain is
+// in the ASCII form registration stored. found is false, with no error, when
+// nobody has it.
 func (a *Auth) findUser(ctx context.Context, op, identifier string) (u ports.User, found bool, err error) {
 	if strings.Contains(identifier, "@") {
 		u, err = a.deps.Users.UserByEmail(ctx, identifier)

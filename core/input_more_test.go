@@ -10,65 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCleanIdentifier(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name    string
-		in      string
-		want    string
-		message string // "" when accepted
-	}{
-		{name: "email trimmed", in: "  asha@example.in\t\n", want: "asha@example.in"},
-		{name: "username kept as typed", in: "Asha_01", want: "Asha_01"},
-		{name: "devanagari is fine", in: "आशा", want: "आशा"},
-		{name: "exactly 320 bytes", in: strings.Repeat("a", 320), want: strings.Repeat("a", 320)},
-		{name: "empty", in: "", message: "is required"},
-		{name: "only spaces", in: "   ", message: "is required"},
-		{name: "321 bytes", in: strings.Repeat("a", 321), message: "is too long"},
-		{name: "invalid utf-8", in: "asha\xff@example.in", message: "is not valid UTF-8"},
-		{name: "nul byte", in: "asha\x00@example.in", message: "contains control characters"},
-		{name: "inner tab", in: "asha\t@example.in", message: "contains control characters"},
-		{name: "escape sequence", in: "asha\x1b[2J", message: "contains control characters"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := cleanIdentifier("Login", "identifier", tc.in)
-			if tc.message == "" {
-				require.NoError(t, err)
-				assert.Equal(t, tc.want, got)
-				return
-			}
-			ce := requireKind(t, err, KindValidation)
-			assert.Equal(t, "identifier", ce.Field)
-			assert.Equal(t, tc.message, ce.Message)
-			assert.Empty(t, got)
-		})
-	}
-}
-
-func TestMalformedIdentifierIsRejectedBeforeAnyAttemptIsCounted(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name       string
-		identifier string
-	}{
-		{name: "empty", identifier: " "},
-		{name: "too long", identifier: strings.Repeat("x", 400) + "@example.in"},
-		{name: "control character", identifier: "mallory\r\n@example.in"},
-	} {
-		_, err := e.login(tc.identifier, testPassword)
-		ce := requireKind(t, err, KindValidation)
-		assert.Equal(t, "identifier", ce.Field, tc.name)
-		err = e.auth.RequestOTP(ctx, OTPRequest{Identifier: tc.identifier, Client: e.client})
-		requireKind(t, err, KindValidation)
-		requireKind(t, e.auth.RequestPasswordReset(ctx, tc.identifier, e.client), KindValidation)
-	}
-	assert.Zero(t, e.auth.hasher.Verifications(), "no hash work for malformed input")
-	assert.Zero(t, e.outbox.Len())
-}
-
 func TestCleanDevice(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,9 +26,8 @@ type RegisterInput struct {
 	Client         Client
 }
 
-// Input limits of registration.
+// Input limits of registration (emails: maxEmailLen).
 const (
-	maxEmailLen       = 254 // RFC 5321 path limit
 	minUsernameLen    = 3
 	maxUsernameLen    = 32
 	maxDisplayNameLen = 100 // code points
@@ -102,7 +100,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 }
 
 func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) {
-	email, err := cleanEmail(op, in.Email)
+	email, err := a.cleanEmail(op, in.Email)
 	if err != nil {
 		return ports.NewUser{}, err
 	}
@@ -124,21 +122,18 @@ func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) 
 	return ports.NewUser{Email: email, Username: username, DisplayName: display, Language: lang}, nil
 }
 
-// cleanEmail accepts a bare address (no display name) of at most 254 bytes.
-func cleanEmail(op, s string) (string, error) {
+// cleanEmail trims an address to register and puts it in the canonical form
+// that is stored and that every later lookup uses (canonicalEmail).
+func (a *Auth) cleanEmail(op, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", invalidField(op, "email", "is required")
 	}
-	addr, err := mail.ParseAddress(s)
-	if len(s) > maxEmailLen || !utf8.ValidString(s) || err != nil || addr.Address != s || addr.Name != "" {
-		return "", invalidField(op, "email", "is not a valid email address")
+	email, err := canonicalEmail(s, a.cfg.AllowUnicodeLocalPart)
+	if err != nil {
+		return "", invalidField(op, "email", err.Error())
 	}
-	domain := s[strings.LastIndexByte(s, '@')+1:]
-	if !strings.Contains(domain, ".") {
-		return "", invalidField(op, "email", "is not a valid email address")
-	}
-	return s, nil
+	return email, nil
 }
 
 func checkUsername(op, u string) error {

@@ -7,8 +7,8 @@ import (
 
 // NewUser is a user to create in managed mode.
 type NewUser struct {
-	Email        string // trimmed; uniqueness is case-insensitive
-	Username     string // optional; unique when set
+	Email        string // trimmed, domain in ASCII form; unique case-insensitively
+	Username     string // optional; unique case-insensitively when set
 	DisplayName  string
 	Language     string
 	PasswordHash string // stored with the user, so a user never exists without it
@@ -26,8 +26,9 @@ type UserRegistry interface {
 	// CreateUser atomically creates the user, its initial password hash (which
 	// CredentialStore.Credentials then returns) and its initial consent rows
 	// (which ConsentLedger.ConsentHistory then returns). It assigns the ID. It
-	// returns an error wrapping ErrConflict when the email (case-insensitively)
-	// or the username is taken, and then creates nothing.
+	// returns an error wrapping ErrConflict when the email or the username is
+	// taken, each compared case-insensitively ("asha" when "Asha" exists), and
+	// then creates nothing.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// MarkEmailVerified records that the user proved the email address. It is
 	// idempotent. ErrNotFound for an unknown user.

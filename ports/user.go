@@ -21,9 +21,17 @@ type User struct {
 // UserDirectory finds users. In managed mode an adapter provides it over its own
 // tables; in external mode the app implements it over its user table.
 //
-// Lookups are read-only and safe for concurrent use. UserByEmail compares emails
-// case-insensitively; callers pass a trimmed value. Each method returns an error
-// wrapping ErrNotFound when no user matches.
+// Lookups are read-only and safe for concurrent use. Each method returns an
+// error wrapping ErrNotFound when no user matches.
+//
+// Emails and usernames compare case-insensitively: "Asha" and "asha" name one
+// user, for UserByEmail and UserByUsername alike, and a directory must not hold
+// two users whose emails or usernames differ only in case. Callers pass trimmed
+// values; an email's domain arrives in its ASCII (IDNA, "xn--") form, lower-cased,
+// which is the form core stores at registration. An app whose own table holds
+// internationalised domains in Unicode form compares them in ASCII form too
+// (golang.org/x/net/idna Lookup.ToASCII), so that "asha@bücher.example" and
+// "asha@xn--bcher-kva.example" stay one account.
 type UserDirectory interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UserByUsername(ctx context.Context, username string) (User, error)

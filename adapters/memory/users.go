@@ -16,7 +16,7 @@ type accountTable struct {
 	mu         sync.RWMutex
 	users      map[string]ports.User        // by ID
 	byEmail    map[string]string            // lower-cased email → ID
-	byUsername map[string]string            // username → ID
+	byUsername map[string]string            // lower-cased username → ID
 	creds      map[string]ports.Credentials // by user ID, external IDs included
 }
 
@@ -29,8 +29,12 @@ func newAccountTable() accountTable {
 	}
 }
 
-// emailKey is the case-insensitive form under which emails are unique.
+// emailKey and usernameKey are the case-insensitive forms under which emails
+// and usernames are unique, as in PostgreSQL's lower() indexes: "Asha" and
+// "asha" are one user.
 func emailKey(email string) string { return strings.ToLower(email) }
+
+func usernameKey(username string) string { return strings.ToLower(username) }
 
 // UserByEmail finds a user by email, case-insensitively. ErrNotFound when none.
 func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -40,14 +44,14 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, erro
 	})
 }
 
-// UserByUsername finds a user by username. ErrNotFound when none; the empty
-// username matches no one.
+// UserByUsername finds a user by username, case-insensitively. ErrNotFound
+// when none; the empty username matches no one.
 func (s *Store) UserByUsername(ctx context.Context, username string) (ports.User, error) {
 	return s.findUser(ctx, func(a *accountTable) (string, bool) {
 		if username == "" {
 			return "", false
 		}
-		id, ok := a.byUsername[username]
+		id, ok := a.byUsername[usernameKey(username)]
 		return id, ok
 	})
 }
@@ -73,8 +77,8 @@ func (s *Store) findUser(ctx context.Context, lookup func(*accountTable) (string
 }
 
 // CreateUser creates the user and its password hash together and assigns a
-// random ID ("usr_" + 32 hex characters). ErrConflict when the email
-// (case-insensitively) or the username is taken.
+// random ID ("usr_" + 32 hex characters). ErrConflict when the email or the
+// username (each case-insensitively) is taken.
 func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
 	if err := ctx.Err(); err != nil {
 		return ports.User{}, err
@@ -89,7 +93,7 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 	if _, taken := a.byEmail[emailKey(nu.Email)]; taken {
 		return ports.User{}, fmt.Errorf("memory: create user: email taken: %w", ports.ErrConflict)
 	}
-	if _, taken := a.byUsername[nu.Username]; taken && nu.Username != "" {
+	if _, taken := a.byUsername[usernameKey(nu.Username)]; taken && nu.Username != "" {
 		return ports.User{}, fmt.Errorf("memory: create user: username taken: %w", ports.ErrConflict)
 	}
 	u := ports.User{
@@ -103,7 +107,7 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 	a.users[id] = u
 	a.byEmail[emailKey(nu.Email)] = id
 	if nu.Username != "" {
-		a.byUsername[nu.Username] = id
+		a.byUsername[usernameKey(nu.Username)] = id
 	}
 	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
 	if len(nu.Consents) > 0 {

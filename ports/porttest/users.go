@@ -62,6 +62,25 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 		}
 	})
 
+	t.Run("usernames compare case-insensitively", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, uses...)
+		ctx := t.Context()
+		u, err := s.Registry.CreateUser(ctx, ports.NewUser{Email: "asha@example.com", Username: "Asha", PasswordHash: "h", CreatedAt: baseTime()})
+		require.NoError(t, err)
+		for _, name := range []string{"Asha", "asha", "ASHA"} {
+			got, err := s.Users.UserByUsername(ctx, name)
+			require.NoError(t, err, name)
+			assert.Equal(t, u.ID, got.ID, name)
+			assert.True(t, strings.EqualFold("asha", got.Username), "%s: username %q", name, got.Username)
+		}
+
+		_, err = s.Registry.CreateUser(ctx, ports.NewUser{Email: "other@example.com", Username: "asha", PasswordHash: "h2", CreatedAt: baseTime()})
+		require.ErrorIs(t, err, ports.ErrConflict, `"asha" is taken by "Asha"`)
+		_, err = s.Users.UserByEmail(ctx, "other@example.com")
+		assert.ErrorIs(t, err, ports.ErrNotFound, "a refused user must not exist")
+	})
+
 	t.Run("users without a username do not collide", func(t *testing.T) {
 		t.Parallel()
 		s := fresh(t, newStores, uses...)
@@ -84,6 +103,7 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 			{"same email", ports.NewUser{Email: "ravi@example.com", Username: "other1"}},
 			{"email differing only in case", ports.NewUser{Email: "RAVI@Example.COM", Username: "other2"}},
 			{"taken username", ports.NewUser{Email: "someone.else@example.com", Username: "ravi"}},
+			{"username differing only in case", ports.NewUser{Email: "someone.else@example.com", Username: "Ravi"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -95,7 +115,7 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 				c.second.PasswordHash, c.second.CreatedAt = "h2", baseTime()
 				_, err = s.Registry.CreateUser(ctx, c.second)
 				require.ErrorIs(t, err, ports.ErrConflict)
-				if c.second.Username != "ravi" {
+				if !strings.EqualFold(c.second.Username, "ravi") {
 					_, err = s.Users.UserByUsername(ctx, c.second.Username)
 					assert.ErrorIs(t, err, ports.ErrNotFound, "a refused user must not exist")
 				}
@@ -201,30 +221,54 @@ func UserRegistry(t *testing.T, newStores NewStores) {
 		t.Parallel()
 		s := fresh(t, newStores, uses...)
 		ctx := t.Context()
-		ids := make([]string, parallelCalls)
-		errs := make([]error, parallelCalls)
-		together(parallelCalls, func(i int) {
+		winner := createInParallel(t, s.Registry, func(i int) ports.NewUser {
 			email := "race@example.com"
 			if i%2 == 1 {
 				email = "RACE@Example.com"
 			}
-			u, err := s.Registry.CreateUser(ctx, ports.NewUser{
-				Email: email, Username: fmt.Sprintf("racer%d", i), PasswordHash: "h", CreatedAt: baseTime(),
-			})
-			ids[i], errs[i] = u.ID, err
+			return ports.NewUser{Email: email, Username: fmt.Sprintf("racer%d", i), PasswordHash: "h", CreatedAt: baseTime()}
 		})
-		winner := ""
-		for i, err := range errs {
-			if err == nil {
-				require.Empty(t, winner, "two creates of one email succeeded")
-				winner = ids[i]
-				continue
-			}
-			assert.Truef(t, errors.Is(err, ports.ErrConflict), "call %d: %v, want ErrConflict", i, err)
-		}
-		require.NotEmpty(t, winner, "no create succeeded")
 		got, err := s.Users.UserByEmail(ctx, "race@example.com")
 		require.NoError(t, err)
 		assert.Equal(t, winner, got.ID)
 	})
+
+	t.Run("parallel creates of one username in two cases: exactly one wins", func(t *testing.T) {
+		t.Parallel()
+		s := fresh(t, newStores, uses...)
+		ctx := t.Context()
+		winner := createInParallel(t, s.Registry, func(i int) ports.NewUser {
+			username := "racer"
+			if i%2 == 1 {
+				username = "RACER"
+			}
+			return ports.NewUser{Email: fmt.Sprintf("racer%d@example.com", i), Username: username, PasswordHash: "h", CreatedAt: baseTime()}
+		})
+		got, err := s.Users.UserByUsername(ctx, "Racer")
+		require.NoError(t, err)
+		assert.Equal(t, winner, got.ID)
+	})
+}
+
+// createInParallel runs parallelCalls creates of users that collide, and
+// returns the ID of the one that succeeded; every other must be a conflict.
+func createInParallel(t *testing.T, r ports.UserRegistry, user func(i int) ports.NewUser) string {
+	t.Helper()
+	ids := make([]string, parallelCalls)
+	errs := make([]error, parallelCalls)
+	together(parallelCalls, func(i int) {
+		u, err := r.CreateUser(t.Context(), user(i))
+		ids[i], errs[i] = u.ID, err
+	})
+	winner := ""
+	for i, err := range errs {
+		if err == nil {
+			require.Empty(t, winner, "two colliding creates succeeded")
+			winner = ids[i]
+			continue
+		}
+		assert.Truef(t, errors.Is(err, ports.ErrConflict), "call %d: %v, want ErrConflict", i, err)
+	}
+	require.NotEmpty(t, winner, "no create succeeded")
+	return winner
 }
