@@ -106,8 +106,15 @@ func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d email
 // sendNow renders and sends one email to u; jobs that run after the answer
 // call it directly. Every email passes here.
 func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	// Whoever registers an address may not own it: until the owner proves it,
+	// a name the registrant chose ("Pay at evil.example") must not reach the
+	// owner's inbox in the greeting or the To: header.
+	name := u.DisplayName
+	if !u.EmailVerified {
+		name = ""
+	}
 	d.AppName = a.cfg.AppName
-	d.DisplayName = u.DisplayName
+	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
 	if err != nil {
@@ -116,7 +123,7 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, mailTimeout)
 	defer cancel()
-	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 	if err != nil {
 		a.mailFailed(ctx, u, kind, c, err)
 	}

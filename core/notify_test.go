@@ -156,3 +156,42 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	close(mailer.release)
 	require.NoError(t, e.auth.Drain(context.Background()))
 }
+
+// Mail to an address nobody has proven carries no name the registrant chose:
+// an attacker registering someone else's address must not put text in the
+// owner's inbox. Once the owner proves the address, their name is used.
+func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
+	t.Parallel()
+	const name = "<b>Pay at evil.example</b>"
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "owner@example.in", Password: testPassword, DisplayName: name,
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.Equal(t, name, u.DisplayName)
+	require.False(t, u.EmailVerified)
+
+	requireNoName := func(what string) {
+		t.Helper()
+		m, ok := e.outbox.Last(u.Email)
+		require.True(t, ok)
+		assert.Empty(t, m.ToName, what)
+		for _, body := range []string{m.Subject, m.Text, m.HTML} {
+			assert.NotContains(t, body, "evil.example", what)
+		}
+	}
+	requireNoName("the verification email")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	requireNoName("the sign-in code")
+	m, _ := e.outbox.Last(u.Email)
+	assert.Contains(t, m.Text, "Hello,", "the greeting has no name")
+
+	_, err = e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err, "the owner proves the address")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, name, m.ToName)
+	assert.Contains(t, m.Text, "Hello "+name+",")
+	assert.Contains(t, m.HTML, "&lt;b&gt;Pay at evil.example&lt;/b&gt;", "escaped in HTML")
+}
