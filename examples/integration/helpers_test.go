@@ -18,6 +18,7 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	baredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 const (
@@ -49,6 +50,9 @@ type instance struct {
 type setup struct {
 	fastHashing bool
 	redisPrefix string // when set: a Redis session cache with these keys (instances sharing it see each other)
+	background  bool   // emails and other work after answers run in the background (MailInline off), as in production
+	// tokens, when set, wraps the store's one-time-token port.
+	tokens func(ports.OneTimeTokenRepo) ports.OneTimeTokenRepo
 }
 
 func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
@@ -58,6 +62,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox()}
 	deps := core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
 		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox}
+	if s.tokens != nil {
+		deps.Tokens = s.tokens(store)
+	}
 	if s.redisPrefix != "" {
 		rc := redisClient(tb)
 		sessions, err := baredis.NewSessionCache(store, rc, baredis.SessionCacheOptions{Prefix: s.redisPrefix})
@@ -69,7 +76,7 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")
 	cfg.UnsafeFastHashingForTests = s.fastHashing
-	cfg.MailInline = true // read the outbox right after a request
+	cfg.MailInline = !s.background // inline: read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	in.auth, err = core.New(cfg, deps)
 	require.NoError(tb, err)
