@@ -67,8 +67,8 @@ type Auth struct {
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 
-	mailSlots   chan struct{} // background sends in flight
-	mailPending atomic.Int64  // background sends queued or in flight
+	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
+	jobsPending atomic.Int64  // jobs after answers queued or running
 }
 
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
@@ -91,7 +91,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
-		mailSlots:         make(chan struct{}, mailWorkers),
+		jobSlots:          make(chan struct{}, afterAnswerWorkers),
 	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}

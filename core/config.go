@@ -92,11 +92,14 @@ type Config struct {
 	// fast. Never set it in production: New logs a warning when it is on.
 	UnsafeFastHashingForTests bool
 
-	// MailInline sends each email inside the request that causes it. By
-	// default emails go out in the background (at most mailWorkers at once),
-	// because sending inline makes a request about a real account take as long
-	// as an SMTP exchange and one about an unknown identifier not: a timing
-	// oracle of who has an account. Tests set it to read their outbox at once.
+	// MailInline runs the work done after an answer inside the request that
+	// causes it: every email, and what the enumeration-safe requests (OTP,
+	// password and PIN reset, unlock) do only for a real account (the inbox
+	// budget, the token, the email). By default that work runs in the
+	// background on a few workers (Auth.Drain waits for it), because doing it
+	// inline makes a request about a real account slower than one about an
+	// unknown identifier: a timing oracle of who has an account. Tests set it
+	// to read their outbox at once; never set it in production.
 	MailInline bool
 
 	// EmailLanguage is the language of emails for users with none set ("en", "hi").
@@ -155,14 +158,26 @@ type IPBlockPolicy struct {
 	AllowList []netip.Prefix
 }
 
-// RateLimits are the Layer-1 limits, applied when Deps.Limiter is set.
+// RateLimits are the Layer-1 limits, applied when Deps.Limiter is set. A rule
+// with Limit 0 is off.
+//
+// Every route that emails the owner of an identifier (OTP, password reset,
+// PIN reset, unlock request) has a per-IP rule of its own, checked after the
+// IP block and before RequestPerIdentifier. They default to OTPRequestPerIP's
+// 5 per 5 minutes: a person asks again once or twice when a mail is slow,
+// while a script that mails many inboxes, or fills the token table, from one
+// address is cut off at 60 requests an hour per route. Users behind one
+// carrier CGNAT address share it; IPBlock.AllowList exempts such ranges.
 type RateLimits struct {
-	LoginPerIP           ports.RateRule // 20 per 15 minutes
-	OTPRequestPerIP      ports.RateRule // 5 per 5 minutes
-	OTPVerifyPerIP       ports.RateRule // 20 per 15 minutes
-	PINVerifyPerIP       ports.RateRule // 15 per 10 minutes
-	RequestPerIdentifier ports.RateRule // 5 per hour: OTP and reset emails to one inbox
-	RegisterPerIP        ports.RateRule // 20 per hour: sign-ups, each an argon2id hash and an email
+	LoginPerIP                ports.RateRule // 20 per 15 minutes
+	OTPRequestPerIP           ports.RateRule // 5 per 5 minutes
+	PasswordResetRequestPerIP ports.RateRule // 5 per 5 minutes
+	PINResetRequestPerIP      ports.RateRule // 5 per 5 minutes
+	UnlockRequestPerIP        ports.RateRule // 5 per 5 minutes
+	OTPVerifyPerIP            ports.RateRule // 20 per 15 minutes
+	PINVerifyPerIP            ports.RateRule // 15 per 10 minutes
+	RequestPerIdentifier      ports.RateRule // 5 per hour: OTP and reset emails to one inbox
+	RegisterPerIP             ports.RateRule // 20 per hour: sign-ups, each an argon2id hash and an email
 }
 
 // DefaultCategories are the six DPDP categories; identity, contact and security
@@ -207,12 +222,15 @@ func DefaultConfig() Config {
 		Lockout: LockoutPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour},
 		IPBlock: IPBlockPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour},
 		RateLimits: RateLimits{
-			LoginPerIP:           ports.RateRule{Limit: 20, Window: 15 * time.Minute},
-			OTPRequestPerIP:      ports.RateRule{Limit: 5, Window: 5 * time.Minute},
-			OTPVerifyPerIP:       ports.RateRule{Limit: 20, Window: 15 * time.Minute},
-			PINVerifyPerIP:       ports.RateRule{Limit: 15, Window: 10 * time.Minute},
-			RequestPerIdentifier: ports.RateRule{Limit: 5, Window: time.Hour},
-			RegisterPerIP:        ports.RateRule{Limit: 20, Window: time.Hour},
+			LoginPerIP:                ports.RateRule{Limit: 20, Window: 15 * time.Minute},
+			OTPRequestPerIP:           ports.RateRule{Limit: 5, Window: 5 * time.Minute},
+			PasswordResetRequestPerIP: ports.RateRule{Limit: 5, Window: 5 * time.Minute},
+			PINResetRequestPerIP:      ports.RateRule{Limit: 5, Window: 5 * time.Minute},
+			UnlockRequestPerIP:        ports.RateRule{Limit: 5, Window: 5 * time.Minute},
+			OTPVerifyPerIP:            ports.RateRule{Limit: 20, Window: 15 * time.Minute},
+			PINVerifyPerIP:            ports.RateRule{Limit: 15, Window: 10 * time.Minute},
+			RequestPerIdentifier:      ports.RateRule{Limit: 5, Window: time.Hour},
+			RegisterPerIP:             ports.RateRule{Limit: 20, Window: time.Hour},
 		},
 		EmailLanguage: "en",
 	}

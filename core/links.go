@@ -12,53 +12,78 @@ import (
 // linkRequest describes one of the emailed-link flows (password reset, PIN
 // reset, unlock).
 type linkRequest struct {
+	op       string
+	limit    string         // the name of the per-IP rate-limit bucket
+	perIP    ports.RateRule // the per-IP rule
 	purpose  string
 	ttl      time.Duration
 	template string // the link template with {token}
 	email    emails.Kind
 }
 
-// requestLink emails a single-use link to the owner of identifier. It answers
-// the same (nil) whether or not the identifier exists, so it cannot be used to
-// find accounts; only malformed input and the per-identifier limit answer
-// differently, for unknown identifiers alike.
-func (a *Auth) requestLink(ctx context.Context, op, identifier string, c Client, r linkRequest) error {
-	identifier, err := cleanIdentifier(op, "identifier", identifier)
+// requestLink emails a single-use link to the owner of identifier, after the
+// answer (requestEmail).
+func (a *Auth) requestLink(ctx context.Context, identifier string, c Client, r linkRequest) error {
+	identifier, err := cleanIdentifier(r.op, "identifier", identifier)
 	if err != nil {
 		return err
 	}
-	u, ok, err := a.mailRecipient(ctx, op, identifier)
-	if err != nil || !ok {
-		return err
-	}
-	token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
-	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
-		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", r.purpose, "user_id", u.ID, "error", err)
-		return nil
-	}
-	a.send(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
-	return nil
+	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: c, limit: r.limit, perIP: r.perIP,
+		mail: func(ctx context.Context, u ports.User) {
+			token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
+			if err != nil { // no email with a token that was never stored
+				a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", r.purpose, "user_id", u.ID, "error", err)
+				return
+			}
+			a.sendNow(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
+		}})
 }
 
-// mailRecipient finds who a request to email identifier may reach, within the
-// per-identifier limit (429, for known and unknown identifiers alike) and the
-// per-inbox budget: ok is false, with no error, for an unknown or suspended
-// identifier or a spent inbox, which the caller answers like a known one.
-func (a *Auth) mailRecipient(ctx context.Context, op, identifier string) (ports.User, bool, error) {
-	if err := a.limitIdentifier(ctx, op, a.identifierKey(identifier)); err != nil {
-		return ports.User{}, false, err
+// emailRequest is one request to email the owner of an identifier: an OTP, a
+// password or PIN reset link, an unlock link.
+type emailRequest struct {
+	op         string
+	identifier string // cleaned
+	client     Client
+	limit      string         // the name of the per-IP rate-limit bucket
+	perIP      ports.RateRule // the per-IP rule
+	// mail issues the code or link and emails it to u. It runs after the
+	// answer, and only for a user who may be emailed.
+	mail func(ctx context.Context, u ports.User)
+}
+
+// requestEmail is the path every enumeration-safe request route shares. Before
+// the answer it makes the same store and limiter calls whoever identifier
+// names: the IP block check, the per-IP limit, the per-identifier limit (its
+// 429 is the same for unknown identifiers) and the lookup. It answers nil for
+// every identifier, known or not, suspended or not; only malformed input, an
+// IP block and those limits answer differently. What only an account causes
+// (the inbox budget, the token, the email, its events) runs after the answer,
+// so that a real account is not a few store round trips slower to answer.
+func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
+	if err := a.checkIPBlock(ctx, r.op, r.client); err != nil {
+		return err
 	}
-	u, found, err := a.findUser(ctx, op, identifier)
+	if err := a.limitIP(ctx, r.op, r.limit, r.perIP, r.client); err != nil {
+		return err
+	}
+	if err := a.limitIdentifier(ctx, r.op, a.identifierKey(r.identifier)); err != nil {
+		return err
+	}
+	u, found, err := a.findUser(ctx, r.op, r.identifier)
 	if err != nil || !found || u.Suspended {
-		return ports.User{}, false, err
+		return err
 	}
-	if err := a.limitInbox(ctx, op, u.ID); err != nil {
-		// Answered like any request, with no email: a 429 here would tell
-		// that this identifier shares an inbox with another one.
-		a.log.InfoContext(ctx, "bharatauth: an inbox's email budget is spent; not sending", "user_id", u.ID)
-		return ports.User{}, false, nil
-	}
-	return u, true, nil
+	a.afterAnswer(ctx, r.op, func(ctx context.Context) {
+		// The inbox budget decides whether this job sends, never the answer:
+		// a 429 would tell that this identifier shares an inbox with another.
+		if err := a.limitInbox(ctx, r.op, u.ID); err != nil {
+			a.log.InfoContext(ctx, "bharatauth: an inbox's email budget is spent; not sending", "user_id", u.ID)
+			return
+		}
+		r.mail(ctx, u)
+	})
+	return nil
 }
 
 // consumeLink uses up a link token of purpose and returns the user it was for.

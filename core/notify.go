@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -14,19 +13,19 @@ import (
 )
 
 // mailTimeout bounds one email send, so a hung mail server cannot hold a
-// request (or a lock) for long.
+// worker for long.
 const mailTimeout = 15 * time.Second
 
-// Background mail: at most mailWorkers sends at once, and at most
-// mailBacklog waiting; past that an email is dropped (logged, recorded as a
-// mail_failed event) rather than sent inside the request.
+// Work after the answer: at most afterAnswerWorkers jobs run at once, at most
+// afterAnswerBacklog wait or run; past that a job is dropped (and logged)
+// rather than run inside the request. afterAnswerTimeout bounds one job, so a
+// port without timeouts of its own cannot hold a worker for ever.
 const (
-	mailWorkers = 4
-	mailBacklog = 1000
-	drainPoll   = 10 * time.Millisecond
+	afterAnswerWorkers = 4
+	afterAnswerBacklog = 1000
+	afterAnswerTimeout = time.Minute
+	drainPoll          = 10 * time.Millisecond
 )
-
-var errMailBacklog = errors.New("too many emails waiting for the mail server; dropped")
 
 // event records a security event. Failing to record one never fails the flow:
 // the event log is an audit trail, not a gate.
@@ -43,62 +42,89 @@ func (a *Auth) event(ctx context.Context, userID, kind string, c Client, detail 
 	}
 }
 
-// send renders and sends one email to u. A failed send never changes the answer
-// of the flow (an enumeration-safe answer must not depend on it); it is logged
-// without the message and recorded as an event.
-func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
-	d.AppName = a.cfg.AppName
-	d.DisplayName = u.DisplayName
-	d.Email = u.Email
-	msg, err := a.mail.Render(kind, u.Language, d)
-	if err != nil {
-		a.mailFailed(ctx, u, kind, c, err)
-		return
-	}
-	m := ports.Message{To: u.Email, ToName: u.DisplayName, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
-	// The send outlives the request: it must not be cancelled with it.
+// afterAnswer runs job once the caller has its answer, so that what a flow does
+// only for some users (issue a token, render and send an email, record an
+// event) neither delays the answer nor shows in its timing. job gets ctx's
+// values but not its cancellation: a client that hangs up must not cancel an
+// email promised to it. Jobs run on a bounded pool; when its backlog is full
+// the job is dropped and logged under what, never run inside the request,
+// and never recorded in a store (that write would be the timing difference
+// this avoids). Drain waits for jobs still queued or running. With
+// Config.MailInline the job runs here, before the answer, for tests.
+func (a *Auth) afterAnswer(ctx context.Context, what string, job func(ctx context.Context)) {
 	ctx = context.WithoutCancel(ctx)
 	if a.cfg.MailInline {
-		a.deliver(ctx, u, kind, m, c)
+		a.runJob(ctx, job)
 		return
 	}
-	if a.mailPending.Add(1) > mailBacklog {
-		// The mail server has been failing or crawling for a while. Sending
-		// inside the request would bring back the timing difference and hold
-		// the request; the user can ask again.
-		a.mailPending.Add(-1)
-		a.mailFailed(ctx, u, kind, c, errMailBacklog)
+	if a.jobsPending.Add(1) > afterAnswerBacklog {
+		// The mail server or a store has been failing or crawling for a
+		// while; the user can ask again.
+		a.jobsPending.Add(-1)
+		a.log.WarnContext(ctx, "bharatauth: too much work waiting after answers; dropped", "job", what)
 		return
 	}
 	go func() {
-		defer a.mailPending.Add(-1)
-		a.mailSlots <- struct{}{}
-		defer func() { <-a.mailSlots }()
-		a.deliver(ctx, u, kind, m, c)
+		defer a.jobsPending.Add(-1)
+		a.jobSlots <- struct{}{}
+		defer func() { <-a.jobSlots }()
+		a.runJob(ctx, job)
 	}()
 }
 
-// Drain waits until every email sent in the background has gone out (or
-// failed and been logged), bounded by ctx. Call it at shutdown, after the HTTP
-// server stopped taking requests, so no code or link promised to a user is
-// lost with the process.
+func (a *Auth) runJob(ctx context.Context, job func(ctx context.Context)) {
+	ctx, cancel := context.WithTimeout(ctx, afterAnswerTimeout)
+	defer cancel()
+	job(ctx)
+}
+
+// Drain waits until every job run after an answer (emails, and the tokens and
+// events that go with them) has finished, bounded by ctx. Call it at shutdown,
+// after the HTTP server stopped taking requests, so no code or link promised
+// to a user is lost with the process.
 func (a *Auth) Drain(ctx context.Context) error {
 	tick := time.NewTicker(drainPoll)
 	defer tick.Stop()
-	for a.mailPending.Load() > 0 {
+	for a.jobsPending.Load() > 0 {
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("bharatauth: %d emails still unsent: %w", a.mailPending.Load(), ctx.Err())
+			return fmt.Errorf("bharatauth: %d emails or other jobs after answers still unfinished: %w", a.jobsPending.Load(), ctx.Err())
 		case <-tick.C:
 		}
 	}
 	return nil
 }
 
-func (a *Auth) deliver(ctx context.Context, u ports.User, kind emails.Kind, m ports.Message, c Client) {
+// send renders and sends one email to u after the answer (afterAnswer). A
+// failed send never changes the answer of the flow (an enumeration-safe answer
+// must not depend on it); it is logged without the message and recorded as an
+// event.
+func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendNow(ctx, u, kind, d, c) })
+}
+
+// sendNow renders and sends one email to u; jobs that run after the answer
+// call it directly. Every email passes here.
+func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	// Whoever registers an address may not own it: until the owner proves it,
+	// a name the registrant chose ("Pay at evil.example") must not reach the
+	// owner's inbox in the greeting or the To: header.
+	name := u.DisplayName
+	if !u.EmailVerified {
+		name = ""
+	}
+	d.AppName = a.cfg.AppName
+	d.DisplayName = name
+	d.Email = u.Email
+	msg, err := a.mail.Render(kind, u.Language, d)
+	if err != nil {
+		a.mailFailed(ctx, u, kind, c, err)
+		return
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, mailTimeout)
 	defer cancel()
-	if err := a.deps.Mailer.Send(sendCtx, m); err != nil {
+	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	if err != nil {
 		a.mailFailed(ctx, u, kind, c, err)
 	}
 }

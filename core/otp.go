@@ -16,9 +16,10 @@ type OTPRequest struct {
 }
 
 // RequestOTP emails a 6-digit login code valid for OTPTTL. It answers the same
-// (nil) for every identifier, known or not, suspended or not; only malformed
-// input, an IP block and rate limits (applied to unknown identifiers alike)
-// answer differently. A new code invalidates the previous one but never resets
+// (nil) for every identifier, known or not, suspended or not, after the same
+// store calls; only malformed input, an IP block and rate limits (applied to
+// unknown identifiers alike) answer differently. The code is issued and sent
+// after the answer. A new code invalidates the previous one but never resets
 // the account's failure count.
 func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	const op = "RequestOTP"
@@ -30,23 +31,16 @@ func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := a.checkIPBlock(ctx, op, in.Client); err != nil {
-		return err
-	}
-	if err := a.limitIP(ctx, op, "otp_request", a.cfg.RateLimits.OTPRequestPerIP, in.Client); err != nil {
-		return err
-	}
-	u, ok, err := a.mailRecipient(ctx, op, identifier)
-	if err != nil || !ok {
-		return err
-	}
-	code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, device)
-	if err != nil { // answered like an unknown identifier: the answer must not tell them apart
-		a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
-		return nil
-	}
-	a.send(ctx, u, emails.LoginOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, in.Client)
-	return nil
+	return a.requestEmail(ctx, emailRequest{op: op, identifier: identifier, client: in.Client,
+		limit: "otp_request", perIP: a.cfg.RateLimits.OTPRequestPerIP,
+		mail: func(ctx context.Context, u ports.User) {
+			code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, device)
+			if err != nil { // no email with a code that was never stored
+				a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
+				return
+			}
+			a.sendNow(ctx, u, emails.LoginOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, in.Client)
+		}})
 }
 
 // issueCode stores a fresh code for subject and purpose (invalidating the

@@ -20,9 +20,11 @@ func policyError(op, field string, err error) error {
 }
 
 // RequestPasswordReset emails a password reset link (ResetTTL). It answers the
-// same for every identifier.
+// same for every identifier (see RequestOTP); besides the per-identifier limit
+// it is limited per IP (RateLimits.PasswordResetRequestPerIP).
 func (a *Auth) RequestPasswordReset(ctx context.Context, identifier string, c Client) error {
-	return a.requestLink(ctx, "RequestPasswordReset", identifier, c, linkRequest{
+	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPasswordReset",
+		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
 		purpose: ports.PurposePasswordReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPassword,
 		email: emails.PasswordReset})
 }

@@ -179,9 +179,12 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 }
 
 // RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
-// identifier. It answers the same for every identifier.
+// identifier. It answers the same for every identifier (see RequestOTP);
+// besides the per-identifier limit it is limited per IP
+// (RateLimits.PINResetRequestPerIP).
 func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client) error {
-	return a.requestLink(ctx, "RequestPINReset", identifier, c, linkRequest{
+	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPINReset",
+		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
 		purpose: ports.PurposePINReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPIN, email: emails.PINReset})
 }
 

@@ -137,7 +137,7 @@ func TestRegisterAcceptsAFullProfile(t *testing.T) {
 
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
-	assert.Equal(t, "आशा कुमारी", m.ToName)
+	assert.Empty(t, m.ToName, "the address is not verified yet: no chosen name in mail to it")
 
 	require.NoError(t, e.auth.VerifyEmail(ctx, e.lastToken(u.Email), e.client))
 	_, err = e.login("asha.k-01", testPassword)

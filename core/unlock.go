@@ -8,9 +8,12 @@ import (
 )
 
 // RequestUnlock emails an unlock link (ResetTTL) to the owner of identifier. It
-// answers the same for every identifier. A hard lock sends one by itself.
+// answers the same for every identifier (see RequestOTP); besides the
+// per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
+// hard lock sends one by itself.
 func (a *Auth) RequestUnlock(ctx context.Context, identifier string, c Client) error {
-	return a.requestLink(ctx, "RequestUnlock", identifier, c, linkRequest{
+	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
+		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
 		purpose: ports.PurposeUnlock, ttl: a.cfg.ResetTTL, template: a.cfg.Links.Unlock, email: emails.Unlock})
 }
 

@@ -11,7 +11,7 @@ type User struct {
 	ID            string // opaque and stable
 	Email         string
 	Username      string // optional
-	DisplayName   string // optional, used in emails
+	DisplayName   string // optional, used in emails once EmailVerified (never in mail to an unproven address)
 	Language      string // optional BCP 47 tag ("en", "hi") for emails
 	EmailVerified bool
 	Suspended     bool

@@ -19,6 +19,7 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	baredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 const (
@@ -52,6 +53,9 @@ type instance struct {
 type setup struct {
 	fastHashing bool
 	redisPrefix string // when set: a Redis session cache with these keys (instances sharing it see each other)
+	background  bool   // emails and other work after answers run in the background (MailInline off), as in production
+	// tokens, when set, wraps the store's one-time-token port.
+	tokens func(ports.OneTimeTokenRepo) ports.OneTimeTokenRepo
 }
 
 func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
@@ -61,6 +65,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
 	deps := core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
 		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox, Clock: in.clock}
+	if s.tokens != nil {
+		deps.Tokens = s.tokens(store)
+	}
 	if s.redisPrefix != "" {
 		rc := redisClient(tb)
 		sessions, err := baredis.NewSessionCache(store, rc, baredis.SessionCacheOptions{Prefix: s.redisPrefix})
@@ -72,7 +79,7 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")
 	cfg.UnsafeFastHashingForTests = s.fastHashing
-	cfg.MailInline = true // read the outbox right after a request
+	cfg.MailInline = !s.background // inline: read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	in.auth, err = core.New(cfg, deps)
 	require.NoError(tb, err)
@@ -105,6 +112,7 @@ func (in *instance) register(tb testing.TB, email string) {
 	tb.Helper()
 	_, err := in.auth.Register(context.Background(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
 	require.NoError(tb, err)
+	require.NoError(tb, in.auth.Drain(context.Background())) // for instances that mail in the background
 	m, ok := in.outbox.Last(email)
 	require.True(tb, ok, "no verification email")
 	link := tokenRE.FindStringSubmatch(m.Text)

@@ -109,6 +109,40 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 	})
 }
 
+// Every enumeration-safe request route answers 429 with Retry-After for the
+// 6th request from one IP in 5 minutes (other IPs unaffected) and for a
+// blocked IP, as documented.
+func TestRequestRoutesAreLimitedPerIPAndHonourIPBlocks(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"/otp/request", "/password/reset/request", "/pin/reset/request", "/unlock/request"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, envConfig{})
+			const ip, other, blocked = "192.0.2.10", "192.0.2.11", "198.51.100.66"
+			ask := func(ip, identifier string) resp {
+				return e.do(req{method: "POST", path: path, ip: ip, body: map[string]any{"identifier": identifier}})
+			}
+			for i := 1; i <= 5; i++ {
+				require.Equal(t, http.StatusOK, ask(ip, fmt.Sprintf("user%d@example.in", i)).status, "request %d", i)
+			}
+			r := ask(ip, "user6@example.in")
+			requireProblem(t, r, http.StatusTooManyRequests, "rate_limited")
+			retry, err := strconv.Atoi(r.header.Get("Retry-After"))
+			require.NoError(t, err)
+			assert.True(t, retry >= 1 && retry <= 300, "Retry-After %d within the 5-minute window", retry)
+			assert.Equal(t, http.StatusOK, ask(other, "user6@example.in").status, "another IP is not limited")
+
+			for i := 1; i <= 3; i++ {
+				_ = e.do(req{method: "POST", path: "/login", ip: blocked,
+					body: map[string]any{"identifier": fmt.Sprintf("victim%d@example.in", i), "password": "guess guess"}})
+			}
+			r = ask(blocked, "user1@example.in")
+			requireProblem(t, r, http.StatusTooManyRequests, "ip_blocked")
+			assert.Equal(t, "86400", r.header.Get("Retry-After"))
+		})
+	}
+}
+
 // downStore fails every call of the ports it stands in for, like a database
 // that went away.
 type downStore struct{ *memory.Store }

@@ -1,0 +1,197 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// blockingMailer holds every send until released, like a slow SMTP server.
+type blockingMailer struct {
+	release chan struct{}
+	sent    atomic.Int32
+}
+
+func (m *blockingMailer) Send(ctx context.Context, _ ports.Message) error {
+	select {
+	case <-m.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	m.sent.Add(1)
+	return nil
+}
+
+// inBackground runs the work after answers on the worker pool, as in
+// production, with mailer as the mail server.
+func inBackground(mailer ports.Mailer) envOption {
+	return func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer }
+}
+
+// holdWorkers takes every worker of e's pool, so that jobs queued after it
+// wait; the returned function gives the workers back.
+func holdWorkers(e *env) (release func()) {
+	n := cap(e.auth.jobSlots)
+	for i := 0; i < n; i++ {
+		e.auth.jobSlots <- struct{}{}
+	}
+	return func() {
+		for i := 0; i < n; i++ {
+			<-e.auth.jobSlots
+		}
+	}
+}
+
+// By default emails go out in the background: a request about a real account
+// does not wait for the mail server, so it takes as long as one about nobody.
+func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), inBackground(mailer))
+	u := e.register("async@example.in")
+	done := make(chan error, 1)
+	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request waited for the mail server")
+	}
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(context.Background()))
+	assert.Equal(t, int32(2), mailer.sent.Load(), "the verification link and the reset link were delivered")
+}
+
+func TestDrainWaitsForWorkAfterAnswers(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), inBackground(mailer))
+	e.register("drain@example.in")
+
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := e.auth.Drain(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the mail server still holds the email")
+	assert.Contains(t, err.Error(), "1 emails or other jobs after answers still unfinished")
+
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(context.Background()))
+	assert.Equal(t, int32(1), mailer.sent.Load())
+}
+
+// A job runs with the request's values but outlives its cancellation (the
+// client hung up; the email promised to it still goes out), within a bound
+// of its own.
+func TestWorkAfterAnswerOutlivesTheRequest(t *testing.T) {
+	t.Parallel()
+	type traceKey struct{}
+	for _, tc := range []struct {
+		name   string
+		inline bool
+	}{
+		{name: "in the background", inline: false},
+		{name: "inline for tests", inline: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(c *Config, _ *Deps) { c.MailInline = tc.inline })
+			ctx, cancel := context.WithCancel(context.WithValue(context.Background(), traceKey{}, "trace-1"))
+			cancel()
+			var ran atomic.Bool
+			var jobErr error
+			var value any
+			var deadline time.Time
+			e.auth.afterAnswer(ctx, "test job", func(ctx context.Context) {
+				jobErr, value = ctx.Err(), ctx.Value(traceKey{})
+				deadline, _ = ctx.Deadline()
+				ran.Store(true)
+			})
+			require.NoError(t, e.auth.Drain(context.Background()))
+			require.True(t, ran.Load())
+			assert.NoError(t, jobErr, "the request's cancellation does not reach the job")
+			assert.Equal(t, "trace-1", value, "the request's values do")
+			assert.WithinDuration(t, time.Now().Add(afterAnswerTimeout), deadline, afterAnswerTimeout/2)
+		})
+	}
+}
+
+// Past the backlog a job is dropped and logged, never run inside the request
+// and never written to a store (that write would be the timing difference
+// the background avoids).
+func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), inBackground(mailer),
+		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	u := e.register("backlog@example.in") // one email waits in the background
+	tokens, err := e.store.Tokens(context.Background(), u.ID)
+	require.NoError(t, err)
+	events := e.eventKinds(u.ID)
+
+	e.auth.jobsPending.Store(afterAnswerBacklog) // as if the mail server had been stuck for a while
+	done := make(chan error, 1)
+	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request waited for the stuck mail server")
+	}
+	assert.Contains(t, logs.String(), "too much work waiting after answers; dropped")
+	assert.Contains(t, logs.String(), "job=RequestPasswordReset")
+	after, err := e.store.Tokens(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Len(t, after, len(tokens), "no reset token was issued")
+	assert.Equal(t, events, e.eventKinds(u.ID), "nothing was recorded")
+
+	e.auth.jobsPending.Store(1)
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(context.Background()))
+}
+
+// Mail to an address nobody has proven carries no name the registrant chose:
+// an attacker registering someone else's address must not put text in the
+// owner's inbox. Once the owner proves the address, their name is used.
+func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
+	t.Parallel()
+	const name = "<b>Pay at evil.example</b>"
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "owner@example.in", Password: testPassword, DisplayName: name,
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.Equal(t, name, u.DisplayName)
+	require.False(t, u.EmailVerified)
+
+	requireNoName := func(what string) {
+		t.Helper()
+		m, ok := e.outbox.Last(u.Email)
+		require.True(t, ok)
+		assert.Empty(t, m.ToName, what)
+		for _, body := range []string{m.Subject, m.Text, m.HTML} {
+			assert.NotContains(t, body, "evil.example", what)
+		}
+	}
+	requireNoName("the verification email")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	requireNoName("the sign-in code")
+	m, _ := e.outbox.Last(u.Email)
+	assert.Contains(t, m.Text, "Hello,", "the greeting has no name")
+
+	_, err = e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err, "the owner proves the address")
+	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, name, m.ToName)
+	assert.Contains(t, m.Text, "Hello "+name+",")
+	assert.Contains(t, m.HTML, "&lt;b&gt;Pay at evil.example&lt;/b&gt;", "escaped in HTML")
+}
