@@ -125,29 +125,37 @@ func lockedError(op string, s ports.LockState) *Error {
 
 // attemptFailed records a wrong secret and answers it. The attempt that
 // crosses a threshold already answers with the new state (the 5th wrong
-// password answers 423); below it, wrong answers wrong. A hard lock of a real
-// account emails its owner an unlock link. u is nil when no account has the
-// identifier.
+// password answers 423); below it, wrong answers wrong. u is nil when no
+// account has the identifier; for a real account the events (and, at a hard
+// lock, the unlock link emailed to its owner) are written after the answer,
+// so a failure for a real account takes as long as one for nobody.
 func (a *Auth) attemptFailed(ctx context.Context, op string, at attempt, u *ports.User, c Client, wrong error) error {
 	state, err := a.finish(ctx, op, at, ports.Failed)
 	if err != nil {
 		return err
 	}
+	if u != nil {
+		account := *u
+		a.afterAnswer(ctx, "sign-in failure", func(ctx context.Context) { a.recordFailure(ctx, op, account, state, c) })
+	}
 	if !state.Locked(a.now()) {
-		if u != nil {
-			a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
-		}
 		return wrong
 	}
-	if u != nil {
-		if state.HardLocked {
-			a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-			a.sendUnlockLink(ctx, *u, c)
-		} else {
-			a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
-		}
-	}
 	return lockedError(op, state)
+}
+
+// recordFailure records a failed attempt on u's account: a failure, a lock,
+// or a hard lock, which also emails the owner an unlock link.
+func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state ports.LockState, c Client) {
+	switch {
+	case !state.Locked(a.now()):
+		a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
+	case state.HardLocked:
+		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
+		a.sendUnlockLink(ctx, u, c)
+	default:
+		a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
+	}
 }
 
 // clearAccountLocks lifts every sign-in lock of the account: its email's and
@@ -178,14 +186,15 @@ func (a *Auth) clearAccountLocks(ctx context.Context, op string, u ports.User) e
 	return nil
 }
 
-// sendUnlockLink issues an unlock token and emails it.
+// sendUnlockLink issues an unlock token and emails it; it runs after the
+// answer.
 func (a *Auth) sendUnlockLink(ctx context.Context, u ports.User, c Client) {
 	token, err := a.issueLink(ctx, u.ID, ports.PurposeUnlock, a.cfg.ResetTTL)
 	if err != nil {
 		a.log.WarnContext(ctx, "bharatauth: issuing an unlock link failed", "user_id", u.ID, "error", err)
 		return
 	}
-	a.send(ctx, u, emails.Unlock, emails.Data{Link: link(a.cfg.Links.Unlock, token), ExpiresIn: a.cfg.ResetTTL}, c)
+	a.sendNow(ctx, u, emails.Unlock, emails.Data{Link: link(a.cfg.Links.Unlock, token), ExpiresIn: a.cfg.ResetTTL}, c)
 }
 
 // issueLink stores a new single-use link token for subject and returns it.

@@ -254,3 +254,65 @@ func wrongCode(code string) string {
 	}
 	return "000000"
 }
+
+// Three failures on an email and two on a username answer the same whether
+// the two name one account or nobody: the counters are per identifier, so the
+// lockout cannot tell an attacker that a username and an email go together.
+func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) {
+	t.Parallel()
+	run := func(email, username string, register bool) []string {
+		e := newEnv(t, withoutLimiter())
+		if register {
+			u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Username: username,
+				Password: testPassword, Consents: allGranted(), Client: e.client})
+			require.NoError(t, err)
+			require.NoError(t, e.store.MarkEmailVerified(context.Background(), u.ID, e.now()))
+		}
+		var answers []string
+		for i, id := range []string{email, email, email, username, username, username, email, email} {
+			e.client.IP = fmt.Sprintf("192.0.2.%d", i+1) // one IP each: the IP block is another rule
+			_, err := e.login(id, "not the password")
+			answers = append(answers, KindOf(err).String())
+		}
+		return answers
+	}
+	real := run("pair@example.in", "pairname", true)
+	unknown := run("ghost@example.in", "ghostname", false)
+	assert.Equal(t, unknown, real)
+	assert.Equal(t, []string{"unauthorized", "unauthorized", "unauthorized", "unauthorized", "unauthorized",
+		"unauthorized", "unauthorized", "account_locked"}, real, "the 5th failure on one identifier locks it")
+}
+
+// A verified device of the account has a counter of its own: whoever locks
+// the account from elsewhere does not lock its owner's phone out, and the
+// phone's own failures follow the same 5 and 10 rules.
+func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("phone@example.in")
+	e.knownDeviceLogin(u.Email) // fpA is now a verified device
+	for i := 0; i < 10; i++ {
+		e.clock.Advance(8 * time.Minute)
+		_, _ = e.loginFrom(u.Email, "a stranger's guess", fpB, false)
+	}
+	require.True(t, e.lockState(u.ID).HardLocked, "strangers hard-locked the account")
+	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
+	requireKind(t, err, KindLocked)
+
+	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err, "the owner's verified phone signs in during the lock")
+	assert.Equal(t, TrustKnown, res.Trust)
+
+	for i := 1; i <= 4; i++ {
+		_, err := e.loginFrom(u.Email, "the owner's typo", fpA, false)
+		requireKind(t, err, KindUnauthorized)
+	}
+	_, err = e.loginFrom(u.Email, "the owner's typo", fpA, false)
+	ce := requireKind(t, err, KindLocked)
+	assert.Equal(t, e.now().Add(7*time.Minute), ce.LockedUntil, "the device's 5th failure locks it for 7 minutes")
+	assert.Equal(t, 5, e.deviceLockState(u.ID, fpA).Failures)
+
+	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), e.unlockToken(t, u.Email), e.client))
+	assert.False(t, e.lockState(u.ID).Locked(e.now()), "the unlock link lifts the account's lock")
+	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "and the device's")
+}

@@ -1,0 +1,65 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func (c countingStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	c.log.add("ConsumeCode")
+	return c.Store.ConsumeCode(ctx, subject, purpose, hash, now)
+}
+
+// A failed sign-in about a real account makes the same calls before its
+// answer as one about nobody, and answers alike; the security events of the
+// real account are written after the answer.
+func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, flow := range []struct {
+		name string
+		call func(e *env, identifier string) error
+	}{
+		{name: "password", call: func(e *env, id string) error {
+			_, err := e.auth.Login(ctx, LoginInput{Identifier: id, Password: "not the password", DeviceFingerprint: fpB, Client: e.client})
+			return err
+		}},
+		{name: "login code", call: func(e *env, id string) error {
+			_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: id, Code: "000000", DeviceFingerprint: fpB, Client: e.client})
+			return err
+		}},
+	} {
+		t.Run(flow.name, func(t *testing.T) {
+			t.Parallel()
+			log := &callLog{}
+			e := newEnv(t, counted(log), withoutLimiter())
+			u := e.register("known@example.in")
+			require.NoError(t, e.auth.Drain(ctx))
+
+			release := holdWorkers(e)
+			log.take()
+			answers := map[string]error{}
+			calls := map[string][]string{}
+			for i, id := range []string{"known@example.in", "nobody@example.in"} {
+				e.client.IP = []string{"192.0.2.1", "192.0.2.2"}[i] // one identifier per IP: no block
+				answers[id] = flow.call(e, id)
+				calls[id] = log.take()
+			}
+			known, nobody := requireKind(t, answers["known@example.in"], KindUnauthorized), requireKind(t, answers["nobody@example.in"], KindUnauthorized)
+			assert.Equal(t, nobody.Code, known.Code)
+			assert.Equal(t, nobody.Message, known.Message)
+			assert.Equal(t, calls["nobody@example.in"], calls["known@example.in"])
+			assert.NotContains(t, calls["known@example.in"], "RecordEvent", "no event before the answer")
+
+			release()
+			require.NoError(t, e.auth.Drain(ctx))
+			assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed, "recorded after the answer")
+		})
+	}
+}

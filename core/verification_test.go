@@ -1,0 +1,105 @@
+package core
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Email verification and the account pre-hijacking defence: anyone can
+// register an address they do not own.
+
+func TestAnUnverifiedRegistrantCannotSignInWithThePassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.registerUnverified("victim@example.in")
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindEmailNotVerified)
+	sessions, err := e.store.Sessions(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, sessions, "no session for an unproven address")
+}
+
+// preHijacked is an account an attacker registered with the victim's address
+// and signed in to, in an app that allows unverified sign-in.
+func preHijacked(t *testing.T) (*env, ports.User, LoginResult) {
+	t.Helper()
+	e := newEnv(t, withoutLimiter(), allowUnverifiedEmail())
+	u := e.registerUnverified("victim@example.in")
+	attacker, err := e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	return e, u, attacker
+}
+
+func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T) {
+	t.Parallel()
+	e, u, attacker := preHijacked(t)
+	ctx := context.Background()
+	e.requestOTP(u.Email, "")
+	owner, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err)
+	assert.True(t, owner.User.EmailVerified)
+
+	_, err = e.auth.Authenticate(ctx, attacker.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.auth.Refresh(ctx, attacker.RefreshToken, e.client)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.login(u.Email, testPassword)
+	requireKind(t, err, KindUnauthorized) // the registrant's password is gone
+	assert.Empty(t, e.passwordHash(u.ID))
+	_, err = e.auth.Authenticate(ctx, owner.AccessToken)
+	require.NoError(t, err, "the owner's own session lives")
+
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
+	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(u.Email), newPassword, e.client))
+	_, err = e.login(u.Email, newPassword)
+	require.NoError(t, err, "the owner sets a password by reset")
+}
+
+func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
+	t.Parallel()
+	e, u, attacker := preHijacked(t)
+	ctx := context.Background()
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
+	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(u.Email), newPassword, e.client))
+	_, err := e.auth.Authenticate(ctx, attacker.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.login(u.Email, testPassword)
+	requireKind(t, err, KindUnauthorized)
+	res, err := e.login(u.Email, newPassword)
+	require.NoError(t, err)
+	assert.True(t, res.User.EmailVerified)
+}
+
+func TestTheRegistrationsOwnLinkKeepsItsSessionAndPassword(t *testing.T) {
+	t.Parallel()
+	e, u, registrant := preHijacked(t)
+	ctx := context.Background()
+	// The link went to the address given at registration: whoever clicks it is
+	// the registrant and the owner at once.
+	link := tokenRE.FindStringSubmatch(e.outbox.Messages()[0].Text) // the registration's email
+	require.Len(t, link, 2)
+	require.NoError(t, e.auth.VerifyEmail(ctx, link[1], e.client))
+	_, err := e.auth.Authenticate(ctx, registrant.AccessToken)
+	require.NoError(t, err)
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
+}
+
+func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("settled@example.in")
+	first := e.mustLogin(u.Email)
+	e.requestOTP(u.Email, "")
+	_, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err)
+	_, err = e.auth.Authenticate(context.Background(), first.AccessToken)
+	require.NoError(t, err, "the defence runs only for a first proof")
+	assert.NotEmpty(t, e.passwordHash(u.ID))
+}
