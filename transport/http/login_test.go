@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -10,7 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports"
 )
+
+// busyLockouts is a lockout store whose every key has attempts in flight.
+type busyLockouts struct{ ports.LockoutStore }
+
+func (busyLockouts) BeginAttempt(context.Context, string, time.Time, ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	return ports.LockState{Pending: 5}, ports.RefusedBusy, nil
+}
+
+// An attempt refused only because others are in flight is a 429 with
+// Retry-After, never a 423: the account is not locked.
+func TestAttemptsInFlightAnswer429TooManyAttempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Lockouts = busyLockouts{d.Lockouts} }})
+	e.register("busy@example.in")
+	r := e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "busy@example.in", "password": testPassword}})
+	requireProblem(t, r, http.StatusTooManyRequests, "too_many_attempts")
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	assert.Nil(t, r.json["locked_until"])
+}
 
 func TestLoginRefreshLogout(t *testing.T) {
 	t.Parallel()
