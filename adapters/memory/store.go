@@ -20,9 +20,12 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Compile-time proof that Store implements every storage port.
+// Compile-time proof that Store implements every storage port (Storage) and
+// keeps users (UserRegistry).
 var (
-	_ ports.UserDirectory    = (*Store)(nil)
+	_ ports.Storage      = (*Store)(nil)
+	_ ports.UserRegistry = (*Store)(nil)
+)
 	_ ports.UserRegistry     = (*Store)(nil)
 	_ ports.CredentialStore  = (*Store)(nil)
 	_ ports.LockoutStore     = (*Store)(nil)
