@@ -26,16 +26,6 @@ var (
 	_ ports.Storage      = (*Store)(nil)
 	_ ports.UserRegistry = (*Store)(nil)
 )
-	_ ports.UserRegistry     = (*Store)(nil)
-	_ ports.CredentialStore  = (*Store)(nil)
-	_ ports.LockoutStore     = (*Store)(nil)
-	_ ports.SessionRepo      = (*Store)(nil)
-	_ ports.DeviceTrust      = (*Store)(nil)
-	_ ports.OneTimeTokenRepo = (*Store)(nil)
-	_ ports.ConsentLedger    = (*Store)(nil)
-	_ ports.AbuseGuard       = (*Store)(nil)
-	_ ports.EventLog         = (*Store)(nil)
-)
 
 // Store is one in-memory backend implementing every storage port. Each port
 // area has its own lock, so unrelated operations do not contend. Values are

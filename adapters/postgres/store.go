@@ -17,16 +17,6 @@ var (
 	_ ports.Storage      = (*Store)(nil)
 	_ ports.UserRegistry = (*Store)(nil)
 )
-	_ ports.UserRegistry     = (*Store)(nil)
-	_ ports.CredentialStore  = (*Store)(nil)
-	_ ports.LockoutStore     = (*Store)(nil)
-	_ ports.SessionRepo      = (*Store)(nil)
-	_ ports.DeviceTrust      = (*Store)(nil)
-	_ ports.OneTimeTokenRepo = (*Store)(nil)
-	_ ports.ConsentLedger    = (*Store)(nil)
-	_ ports.AbuseGuard       = (*Store)(nil)
-	_ ports.EventLog         = (*Store)(nil)
-)
 
 // Defaults applied to the zero Options.
 const (
