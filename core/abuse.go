@@ -55,9 +55,7 @@ func (a *Auth) recordIPFailure(ctx context.Context, op, identifier string, c Cli
 	if !ruled {
 		return nil
 	}
-	p := a.cfg.IPBlock
-	until, err := a.deps.Abuse.RecordIPFailure(ctx, ip, identifier, a.now(),
-		ports.IPPolicy{DistinctIdentifiers: p.DistinctIdentifiers, Window: p.Window, BlockFor: p.BlockFor})
+	until, err := a.deps.Abuse.RecordIPFailure(ctx, ip, identifier, a.now(), a.cfg.IPBlock.IPPolicy)
 	if err != nil {
 		return storeError(op, err)
 	}

@@ -56,7 +56,7 @@ func TestIPBlockCountsOTPVerifyFailures(t *testing.T) {
 	const ip = "198.51.100.30"
 	c := Client{IP: ip}
 	for i, id := range []string{"x@example.in", "y@example.in", "z@example.in"} {
-		_, err := e.auth.VerifyOTP(context.Background(), OTPVerifyInput{Identifier: id, Code: "123456", Client: c})
+		_, err := e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: id, Code: "123456", Client: c})
 		if i < 2 {
 			requireKind(t, err, KindUnauthorized)
 		} else {
@@ -114,10 +114,10 @@ func TestRateLimitsPerIP(t *testing.T) {
 			return e.loginIP("same@example.in", "wrong-password", "192.0.2.1") // locks at 5; the limiter still counts
 		}},
 		{name: "otp request 5 per 5 minutes", limit: 5, window: 5 * time.Minute, call: func(e *env, i int) error {
-			return e.auth.RequestOTP(ctx, OTPRequest{Identifier: distinct(i), Client: e.client})
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: distinct(i), Client: e.client})
 		}},
 		{name: "otp verify 20 per 15 minutes", limit: 20, window: 15 * time.Minute, call: func(e *env, i int) error {
-			_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: "same@example.in", Code: "123456", Client: e.client})
+			_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "same@example.in", Code: "123456", Client: e.client})
 			return err
 		}},
 	} {
@@ -151,12 +151,12 @@ func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for i := 0; i < 15; i++ {
-		require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client), "verify %d", i+1)
+		require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), "verify %d", i+1)
 	}
-	ce := requireKind(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client), KindRateLimited)
+	ce := requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindRateLimited)
 	assert.LessOrEqual(t, ce.RetryAfter, 10*time.Minute)
 	e.clock.Advance(10 * time.Minute)
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
 func TestRequestsPerIdentifierLimitedAt5PerHour(t *testing.T) {
@@ -166,21 +166,31 @@ func TestRequestsPerIdentifierLimitedAt5PerHour(t *testing.T) {
 	ctx := context.Background()
 	// One bucket for every emailing request to an identifier, known or not.
 	requests := []func(id string) error{
-		func(id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) },
-		func(id string) error { return e.auth.RequestPINReset(ctx, id, e.client) },
-		func(id string) error { return e.auth.RequestUnlock(ctx, id, e.client) },
-		func(id string) error { return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, Client: e.client}) },
-		func(id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) },
+		func(id string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		},
+		func(id string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		},
+		func(id string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		},
+		func(id string) error {
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
+		},
+		func(id string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		},
 	}
 	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
 		for _, request := range requests {
 			require.NoError(t, request(id))
 		}
-		requireKind(t, e.auth.RequestPINReset(ctx, id, e.client), KindRateLimited)
+		requireKind(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client}), KindRateLimited)
 	}
 	assert.Equal(t, 5+1, e.mailsTo("inbox@example.in")) // 5 requests + the verification link
 	e.clock.Advance(time.Hour)
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, "inbox@example.in", e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "inbox@example.in", Client: e.client}))
 }
 
 // brokenLimiter fails every check, like a down Redis.

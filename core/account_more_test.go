@@ -20,7 +20,7 @@ func TestSuspend(t *testing.T) {
 		e := newEnv(t, withoutLimiter())
 		u := e.register("ext@example.in")
 		e.auth.deps.Registry = nil // the same users, now owned by the app
-		requireKind(t, e.auth.Suspend(ctx, u.ID), KindForbidden)
+		requireKind(t, e.auth.Admin().Suspend(ctx, u.ID), KindForbidden)
 		got, err := e.store.UserByID(ctx, u.ID)
 		require.NoError(t, err)
 		assert.False(t, got.Suspended)
@@ -28,16 +28,16 @@ func TestSuspend(t *testing.T) {
 	t.Run("unknown user", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, withoutLimiter())
-		requireKind(t, e.auth.Suspend(ctx, "usr_nobody"), KindNotFound)
+		requireKind(t, e.auth.Admin().Suspend(ctx, "usr_nobody"), KindNotFound)
 	})
 	t.Run("a suspended user cannot sign in", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, withoutLimiter())
 		u := e.register("susp@example.in")
 		res := e.mustLogin(u.Email)
-		require.NoError(t, e.auth.Suspend(ctx, u.ID))
+		require.NoError(t, e.auth.Admin().Suspend(ctx, u.ID))
 
-		_, err := e.auth.Refresh(ctx, res.RefreshToken, e.client)
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 		require.Error(t, err, "suspension ended the session")
 		_, err = e.login(u.Email, "wrong password!")
 		requireKind(t, err, KindUnauthorized) // a wrong password says nothing about suspension
@@ -46,8 +46,8 @@ func TestSuspend(t *testing.T) {
 		assert.Zero(t, e.lockState(u.ID).Failures, "the right password cleared the count")
 
 		mails := e.mailsTo(u.Email)
-		require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
-		require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 		assert.Equal(t, mails, e.mailsTo(u.Email), "no codes or links for a suspended account")
 	})
 	t.Run("refresh of a session suspended elsewhere", func(t *testing.T) {
@@ -59,7 +59,7 @@ func TestSuspend(t *testing.T) {
 		// external directory, or an admin tool writing the row).
 		require.NoError(t, e.store.SetSuspended(ctx, u.ID, true))
 
-		_, err := e.auth.Refresh(ctx, res.RefreshToken, e.client)
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 		requireKind(t, err, KindSuspended)
 		_, err = e.auth.Authenticate(ctx, res.AccessToken)
 		requireKind(t, err, KindUnauthorized)
@@ -104,13 +104,13 @@ func TestRequireVerifiedEmail(t *testing.T) {
 			_, err = e.login(u.Email, "wrong password!")
 			requireKind(t, err, KindUnauthorized) // the check follows the password check
 
-			require.NoError(t, e.auth.VerifyEmail(context.Background(), resent, e.client))
+			require.NoError(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: resent, Client: e.client}))
 			res, err := e.login(u.Email, testPassword)
 			require.NoError(t, err)
 			assert.True(t, res.User.EmailVerified)
 			assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
 
-			requireKind(t, e.auth.VerifyEmail(context.Background(), link, e.client), KindUnauthorized)
+			requireKind(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: link, Client: e.client}), KindUnauthorized)
 		})
 	}
 }
@@ -121,7 +121,7 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 	u := e.register("bye@example.in")
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
-	require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 
 	events, err := e.store.Events(ctx, u.ID)
 	require.NoError(t, err)
@@ -133,9 +133,9 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 
 	// A second logout, or an unknown token, answers the same and records nothing.
 	n := len(events)
-	require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
-	require.NoError(t, e.auth.Logout(ctx, newToken(), e.client))
-	require.NoError(t, e.auth.Logout(ctx, "garbage", e.client))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: newToken(), Client: e.client}))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: "garbage", Client: e.client}))
 	events, err = e.store.Events(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Len(t, events, n)
@@ -171,11 +171,11 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 			before, err := e.store.ConsentHistory(ctx, u.ID)
 			require.NoError(t, err)
 
-			_, err = e.auth.RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
+			_, err = e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			if len(tc.ds) == 1 {
-				_, err = e.auth.RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
+				_, err = e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
 				requireKind(t, err, KindValidation)
 			}
 			after, err := e.store.ConsentHistory(ctx, u.ID)
@@ -192,7 +192,7 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	ctx := context.Background()
 	e.clock.Advance(time.Hour)
 
-	row, err := e.auth.RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: false},
+	row, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: false},
 		ConsentMeta{Client: Client{IP: "::ffff:198.51.100.4", UserAgent: "App/2.0"}})
 	require.NoError(t, err)
 	assert.Equal(t, "1.0.0", row.NoticeVersion, "empty means the configured notice")
@@ -203,14 +203,14 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	assert.NotEmpty(t, row.PrevHash)
 	assert.Equal(t, testStart.Add(time.Hour), row.RecordedAt)
 
-	custom, err := e.auth.RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
+	custom, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
 		ConsentMeta{NoticeVersion: "2.0.0", NoticeLanguage: "hi"})
 	require.NoError(t, err)
 	assert.Equal(t, "2.0.0", custom.NoticeVersion)
 	assert.Equal(t, "hi", custom.NoticeLanguage)
 	assert.Equal(t, row.Hash, custom.PrevHash)
 
-	report, err := e.auth.VerifyConsentChain(ctx, u.ID)
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
 	require.NoError(t, err)
 	assert.True(t, report.Intact)
 	assert.Equal(t, 8, report.Rows)

@@ -15,10 +15,17 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Deps are the adapters core runs on. One adapter value often provides several
-// ports (memory.Store, postgres.Store). Registry, Events, Limiter and Clock are
-// optional; every other field is required.
+// Deps are the adapters core runs on. Storage takes one backend that provides
+// every storage port (memory.Store, postgres.Store); a port field set beside it
+// wins, so an external-mode app sets Storage and Users (its own directory),
+// and the registry is then off. Registry, Events, Limiter, Clock and Erasure
+// are optional; Mailer and every storage port (through Storage or its own
+// field) are required.
 type Deps struct {
+	// Storage fills every storage field left nil; Registry too when Users is
+	// taken from it and it keeps users (ports.UserRegistry).
+	Storage ports.Storage
+
 	Users       ports.UserDirectory
 	Registry    ports.UserRegistry // managed mode only: Register, and marking emails verified
 	Credentials ports.CredentialStore
@@ -33,6 +40,37 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
 	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+}
+
+// withStorage fills the storage fields left nil from d.Storage.
+func (d Deps) withStorage() Deps {
+	s := d.Storage
+	if s == nil {
+		return d
+	}
+	if d.Users == nil {
+		d.Users = s
+		if reg, ok := s.(ports.UserRegistry); ok && d.Registry == nil {
+			d.Registry = reg
+		}
+	}
+	fill(&d.Credentials, s)
+	fill(&d.Lockouts, s)
+	fill(&d.Sessions, s)
+	fill(&d.Devices, s)
+	fill(&d.Tokens, s)
+	fill(&d.Consents, s)
+	fill(&d.Abuse, s)
+	fill(&d.Events, s)
+	return d
+}
+
+// fill sets *port to s when it is unset.
+func fill[P comparable](port *P, s ports.Storage) {
+	var zero P
+	if *port == zero {
+		*port = s.(P)
+	}
 }
 
 func (d Deps) validate() error {
@@ -74,6 +112,7 @@ type Auth struct {
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
 // the returned error.
 func New(cfg Config, deps Deps) (*Auth, error) {
+	deps = deps.withStorage()
 	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
 	}

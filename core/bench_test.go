@@ -51,7 +51,7 @@ func BenchmarkVerifyOTP(b *testing.B) {
 		e.requestOTP("bench@example.in", fpA)
 		code := e.lastCode("bench@example.in")
 		b.StartTimer()
-		if _, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: "bench@example.in", Code: code, DeviceFingerprint: fpA, Client: e.client}); err != nil {
+		if _, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "bench@example.in", Code: code, DeviceFingerprint: fpA, Client: e.client}); err != nil {
 			b.Fatal(err)
 		}
 	}

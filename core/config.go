@@ -79,7 +79,14 @@ type Config struct {
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
 
-	Lockout    LockoutPolicy
+	// Lockout is Layer 2 of brute-force protection, applied by the store.
+	// Sign-in failures (password, login code, step-up code, current password)
+	// count per identifier and, from a verified device of the account, per
+	// device; the PIN has a counter of its own per account with the same
+	// numbers and no restart after ResetAfter. Defaults: 5 failures → 7-minute
+	// soft lock, 10 → hard lock, count restarts after 24 h, an unfinished
+	// attempt holds its place for 1 minute.
+	Lockout    ports.LockPolicy
 	IPBlock    IPBlockPolicy
 	RateLimits RateLimits
 
@@ -137,22 +144,11 @@ type LinkTemplates struct {
 	Unlock        string
 }
 
-// LockoutPolicy is Layer 2 of brute-force protection. Sign-in failures
-// (password, login OTP, step-up OTP) count per identifier and, from a verified
-// device of the account, per device; PIN failures count on a counter of their
-// own per account with the same thresholds and no 24-hour restart.
-type LockoutPolicy struct {
-	SoftLockAfter int           // 5 failures → soft lock…
-	SoftLockFor   time.Duration // …for 7 minutes
-	HardLockAfter int           // 10 failures → hard lock, cleared by the unlock link or a password reset
-	ResetAfter    time.Duration // a failure more than 24 h after the previous restarts the count
-}
-
-// IPBlockPolicy blocks an IP that fails logins for many distinct identifiers.
+// IPBlockPolicy blocks an IP that fails logins for many distinct identifiers:
+// the rule the store applies (3 distinct identifiers failing within 24 h
+// block the IP for 24 h), and the addresses it never applies to.
 type IPBlockPolicy struct {
-	DistinctIdentifiers int           // 3 distinct identifiers…
-	Window              time.Duration // …failing within 24 h…
-	BlockFor            time.Duration // …block the IP for 24 h
+	ports.IPPolicy
 	// AllowList exempts addresses from IP blocks and per-IP rate limits: Indian
 	// mobile carriers put many users behind one CGNAT address.
 	AllowList []netip.Prefix
@@ -219,8 +215,9 @@ func DefaultConfig() Config {
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
 		},
-		Lockout: LockoutPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour},
-		IPBlock: IPBlockPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour},
+		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
+			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
+		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
 		RateLimits: RateLimits{
 			LoginPerIP:                ports.RateRule{Limit: 20, Window: 15 * time.Minute},
 			OTPRequestPerIP:           ports.RateRule{Limit: 5, Window: 5 * time.Minute},
@@ -257,6 +254,7 @@ func (c Config) validate() error {
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
 		{"StepUpWindow", c.StepUpWindow},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
+		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
 	}
 	for _, d := range durations {

@@ -11,10 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 func validDeps() Deps {
 	s := memory.New()
+	// Every field on its own: the cases below unset one at a time.
 	return Deps{Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s, Devices: s, Tokens: s,
 		Consents: s, Abuse: s, Events: s, Mailer: memory.NewOutbox()}
 }
@@ -89,7 +91,7 @@ func TestDefaultNumbers(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, c.EmailVerifyTTL)
 	assert.Equal(t, 30*time.Minute, c.ResetTTL)
 	assert.Equal(t, 5*time.Minute, c.StepUpWindow)
-	assert.Equal(t, LockoutPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}, c.Lockout)
+	assert.Equal(t, ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour, PendingFor: time.Minute}, c.Lockout)
 	assert.Equal(t, 3, c.IPBlock.DistinctIdentifiers)
 	assert.Equal(t, 24*time.Hour, c.IPBlock.Window)
 	assert.Equal(t, 24*time.Hour, c.IPBlock.BlockFor)
@@ -143,4 +145,30 @@ func TestNewUsesProductionHashingUnlessToldOtherwise(t *testing.T) {
 	assert.GreaterOrEqual(t, p.Memory, uint32(19*1024), "m >= 19 MiB")
 	assert.GreaterOrEqual(t, p.Time, uint32(2))
 	assert.GreaterOrEqual(t, p.SaltLen, uint32(16))
+}
+
+func TestDepsStorageFillsEveryStoragePort(t *testing.T) {
+	t.Parallel()
+	s := memory.New()
+	own := memory.New()
+	for _, tc := range []struct {
+		name    string
+		deps    Deps
+		managed bool
+	}{
+		{name: "one backend: managed mode", deps: Deps{Storage: s, Mailer: memory.NewOutbox()}, managed: true},
+		{name: "with the app's own directory: external mode", deps: Deps{Storage: s, Users: own, Mailer: memory.NewOutbox()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := tc.deps.withStorage()
+			require.NoError(t, d.validate())
+			assert.Equal(t, tc.managed, d.Registry != nil, "the registry comes with the backend's users only")
+			assert.Same(t, s, d.Lockouts.(*memory.Store))
+			assert.Same(t, s, d.Events.(*memory.Store))
+			if !tc.managed {
+				assert.Same(t, own, d.Users.(*memory.Store), "a field set beside Storage wins")
+			}
+		})
+	}
 }

@@ -77,19 +77,28 @@ func (a *Auth) ValidateRegistrationConsent(decisions []ConsentDecision) error {
 	return nil
 }
 
-// RecordConsent appends one decision to the user's consent log.
-func (a *Auth) RecordConsent(ctx context.Context, userID string, d ConsentDecision, meta ConsentMeta) (ports.ConsentRecord, error) {
-	rows, err := a.RecordBulkConsent(ctx, userID, []ConsentDecision{d}, meta)
+// RecordConsent appends one decision to the user's consent log, for an app
+// that takes consent outside BharatAuth's routes.
+func (ad Admin) RecordConsent(ctx context.Context, userID string, d ConsentDecision, meta ConsentMeta) (ports.ConsentRecord, error) {
+	return ad.a.recordConsent(ctx, userID, d, meta)
+}
+
+// RecordBulkConsent appends decisions to the user's consent log atomically, in
+// order, hash-chained. Declined decisions are recorded too. Unknown categories
+// are ErrValidation and nothing is written.
+func (ad Admin) RecordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
+	return ad.a.recordBulkConsent(ctx, userID, ds, meta)
+}
+
+func (a *Auth) recordConsent(ctx context.Context, userID string, d ConsentDecision, meta ConsentMeta) (ports.ConsentRecord, error) {
+	rows, err := a.recordBulkConsent(ctx, userID, []ConsentDecision{d}, meta)
 	if err != nil {
 		return ports.ConsentRecord{}, err
 	}
 	return rows[0], nil
 }
 
-// RecordBulkConsent appends decisions to the user's consent log atomically, in
-// order, hash-chained. Declined decisions are recorded too. Unknown categories
-// are ErrValidation and nothing is written.
-func (a *Auth) RecordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
+func (a *Auth) recordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
 	const op = "RecordConsent"
 	rows, err := a.consentRows(op, userID, ds, meta)
 	if err != nil {
@@ -137,9 +146,18 @@ func (a *Auth) consentEvents(ctx context.Context, userID string, rows []ports.Co
 	}
 }
 
-// Consents returns the current decision on every configured category, in the
-// configured order.
-func (a *Auth) Consents(ctx context.Context, userID string) ([]ConsentState, error) {
+// Consents returns the caller's current decision on every configured
+// category, in the configured order.
+func (a *Auth) Consents(ctx context.Context, p Principal) ([]ConsentState, error) {
+	return a.consents(ctx, p.UserID)
+}
+
+// Consents returns a user's current decision on every configured category.
+func (ad Admin) Consents(ctx context.Context, userID string) ([]ConsentState, error) {
+	return ad.a.consents(ctx, userID)
+}
+
+func (a *Auth) consents(ctx context.Context, userID string) ([]ConsentState, error) {
 	history, err := a.deps.Consents.ConsentHistory(ctx, userID)
 	if err != nil {
 		return nil, storeError("Consents", err)
@@ -159,15 +177,21 @@ func (a *Auth) Consents(ctx context.Context, userID string) ([]ConsentState, err
 	return states, nil
 }
 
+// ConsentInput names the DPDP category the caller withdraws or grants.
+type ConsentInput struct {
+	Category string
+	Client   Client
+}
+
 // Withdraw withdraws the caller's consent for category — one call, as easy as
 // granting (DPDP §6(4)) — and emails a receipt.
-func (a *Auth) Withdraw(ctx context.Context, p Principal, category string, c Client) (ConsentState, error) {
-	return a.decide(ctx, "Withdraw", p, ConsentDecision{Category: category, Granted: false}, c)
+func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+	return a.decide(ctx, "Withdraw", p, ConsentDecision{Category: in.Category, Granted: false}, in.Client)
 }
 
 // Grant grants the caller's consent for category.
-func (a *Auth) Grant(ctx context.Context, p Principal, category string, c Client) (ConsentState, error) {
-	return a.decide(ctx, "Grant", p, ConsentDecision{Category: category, Granted: true}, c)
+func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+	return a.decide(ctx, "Grant", p, ConsentDecision{Category: in.Category, Granted: true}, in.Client)
 }
 
 func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDecision, c Client) (ConsentState, error) {
@@ -175,7 +199,7 @@ func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDeci
 	if !ok {
 		return ConsentState{}, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(d.Category, 64)))
 	}
-	row, err := a.RecordConsent(ctx, p.UserID, d, ConsentMeta{Client: c})
+	row, err := a.recordConsent(ctx, p.UserID, d, ConsentMeta{Client: c})
 	if err != nil {
 		return ConsentState{}, err
 	}
@@ -198,7 +222,8 @@ type ChainReport struct {
 
 // VerifyConsentChain recomputes the user's consent hash chain and reports the
 // first broken link: tampering is detectable, not only forbidden.
-func (a *Auth) VerifyConsentChain(ctx context.Context, userID string) (ChainReport, error) {
+func (ad Admin) VerifyConsentChain(ctx context.Context, userID string) (ChainReport, error) {
+	a := ad.a
 	rows, err := a.deps.Consents.ConsentHistory(ctx, userID)
 	if err != nil {
 		return ChainReport{}, storeError("VerifyConsentChain", err)

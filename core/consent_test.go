@@ -140,7 +140,7 @@ func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
 			u := e.register("link@example.in")
 			token := e.lastToken(u.Email)
 			e.clock.Advance(time.Duration(tc.after) * time.Hour)
-			err := e.auth.VerifyEmail(context.Background(), token, e.client)
+			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
 			if !tc.ok {
 				requireKind(t, err, KindTokenExpired)
 				return
@@ -159,14 +159,24 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 		request func(e *env, email string) error
 		confirm func(e *env, token string) error
 	}{
-		{name: "password reset", request: func(e *env, m string) error { return e.auth.RequestPasswordReset(ctx, m, e.client) },
+		{name: "password reset", request: func(e *env, m string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
 			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPasswordReset(ctx, tok, "fresh new passphrase", e.client)
+				return e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client})
 			}},
-		{name: "pin reset", request: func(e *env, m string) error { return e.auth.RequestPINReset(ctx, m, e.client) },
-			confirm: func(e *env, tok string) error { return e.auth.ConfirmPINReset(ctx, tok, "5820", e.client) }},
-		{name: "unlock", request: func(e *env, m string) error { return e.auth.RequestUnlock(ctx, m, e.client) },
-			confirm: func(e *env, tok string) error { return e.auth.ConfirmUnlock(ctx, tok, e.client) }},
+		{name: "pin reset", request: func(e *env, m string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
+			}},
+		{name: "unlock", request: func(e *env, m string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmUnlock(ctx, LinkInput{Token: tok, Client: e.client})
+			}},
 	} {
 		for _, wait := range []int{29, 30} {
 			t.Run(fmt.Sprintf("%s/%dm", tc.name, wait), func(t *testing.T) {
@@ -193,28 +203,28 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	p := e.principal(e.mustLogin(u.Email))
 	ctx := context.Background()
 
-	st, err := e.auth.Withdraw(ctx, p, "analytics", e.client)
+	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err)
 	assert.False(t, st.Granted)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Text, "analytics", "a withdrawal receipt is emailed")
 
-	states, err := e.auth.Consents(ctx, u.ID)
+	states, err := e.auth.Admin().Consents(ctx, u.ID)
 	require.NoError(t, err)
 	require.Len(t, states, 6)
 	for _, s := range states {
 		assert.Equal(t, s.Category != "analytics", s.Granted, s.Category)
 	}
-	st, err = e.auth.Grant(ctx, p, "analytics", e.client)
+	st, err = e.auth.Grant(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err)
 	assert.True(t, st.Granted)
 
-	_, err = e.auth.Withdraw(ctx, p, "biometrics", e.client)
+	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "biometrics", Client: e.client})
 	requireKind(t, err, KindValidation)
-	_, err = e.auth.Grant(ctx, p, "'; DELETE FROM ba_consent_log; --", e.client)
+	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "'; DELETE FROM ba_consent_log; --", Client: e.client})
 	requireKind(t, err, KindValidation)
-	report, err := e.auth.VerifyConsentChain(ctx, u.ID)
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 8, Intact: true}, report)
 }
@@ -222,7 +232,7 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 func TestNeverRecordedCategoryReadsAsNotGranted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	states, err := e.auth.Consents(context.Background(), "usr_without_rows")
+	states, err := e.auth.Admin().Consents(context.Background(), "usr_without_rows")
 	require.NoError(t, err)
 	for _, s := range states {
 		assert.False(t, s.Granted)
@@ -260,9 +270,9 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, func(_ *Config, d *Deps) { d.Consents = tamperedLedger{ConsentLedger: d.Consents, tamper: tc.tamper} })
+			e := newEnv(t, func(_ *Config, d *Deps) { d.Consents = tamperedLedger{ConsentLedger: d.Storage, tamper: tc.tamper} })
 			u := e.register("chain@example.in")
-			report, err := e.auth.VerifyConsentChain(context.Background(), u.ID)
+			report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
 			require.NoError(t, err)
 			assert.False(t, report.Intact)
 			assert.Equal(t, tc.at, report.BrokenAt)

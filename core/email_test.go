@@ -168,18 +168,18 @@ func TestIDNDomainSpellingsAreOneAccount(t *testing.T) {
 
 			assert.Equal(t, u.ID, e.principal(e.mustLogin(tc.other)).UserID, "password login")
 
-			require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: tc.other, Client: e.client}))
-			res, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: tc.other, Code: e.lastCode(bücherASCII), Client: e.client})
+			require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: tc.other, Client: e.client}))
+			res, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: tc.other, Code: e.lastCode(bücherASCII), Client: e.client})
 			require.NoError(t, err)
 			assert.Equal(t, u.ID, e.principal(res).UserID, "OTP login")
 
-			for name, request := range map[string]func(context.Context, string, Client) error{
+			for name, request := range map[string]func(context.Context, IdentifierInput) error{
 				"password reset": e.auth.RequestPasswordReset,
 				"PIN reset":      e.auth.RequestPINReset,
 				"unlock":         e.auth.RequestUnlock,
 			} {
 				before := e.mailsTo(bücherASCII)
-				require.NoError(t, request(ctx, tc.other, e.client), name)
+				require.NoError(t, request(ctx, IdentifierInput{Identifier: tc.other, Client: e.client}), name)
 				assert.Equal(t, before+1, e.mailsTo(bücherASCII), "%s reaches the account", name)
 			}
 		})
@@ -213,10 +213,10 @@ func TestIDNDomainSpellingsShareCountersAndLimits(t *testing.T) {
 		for i := range limit {
 			// A new IP each time: only the identifier's limit may bite.
 			c := Client{IP: fmt.Sprintf("198.51.100.%d", i+1), UserAgent: testUA}
-			require.NoError(t, e.auth.RequestPasswordReset(ctx, spellings[i%2], c))
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: spellings[i%2], Client: c}))
 		}
 		for _, s := range spellings {
-			err := e.auth.RequestPasswordReset(ctx, s, Client{IP: "198.51.100.200", UserAgent: testUA})
+			err := e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: s, Client: Client{IP: "198.51.100.200", UserAgent: testUA}})
 			requireKind(t, err, KindRateLimited)
 		}
 	})

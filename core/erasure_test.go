@@ -87,5 +87,5 @@ func TestErasureWithoutAHandlerOrWithAFailingOne(t *testing.T) {
 func (e *env) stepUp(p Principal, email string) {
 	e.t.Helper()
 	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, e.lastCode(email), e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 }

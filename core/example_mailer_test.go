@@ -34,8 +34,7 @@ func Example_customMailer() {
 	cfg.AppName = "Asha's Shop"
 	cfg.MailInline = true // so this example can print what was sent; leave it off in production
 	auth, err := core.New(cfg, core.Deps{
-		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Mailer: gateway,
+		Storage: store, Mailer: gateway,
 	})
 	if err != nil {
 		panic(err)
@@ -61,8 +60,7 @@ func ExampleError() {
 	cfg.SecretKey = []byte("replace-with-32-or-more-random-bytes!!")
 	cfg.UnsafeFastHashingForTests = true
 	auth, err := core.New(cfg, core.Deps{
-		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Mailer: memory.NewOutbox(),
+		Storage: store, Mailer: memory.NewOutbox(),
 	})
 	if err != nil {
 		panic(err)

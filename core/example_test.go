@@ -17,9 +17,7 @@ func Example() {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("replace-with-32-or-more-random-bytes!!")
 	auth, err := core.New(cfg, core.Deps{
-		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
-		Mailer: outbox, Limiter: memory.NewLimiter(),
+		Storage: store, Mailer: outbox, Limiter: memory.NewLimiter(),
 	})
 	if err != nil {
 		panic(err)
@@ -44,7 +42,7 @@ func Example() {
 	}
 	verify, _ := outbox.Last("asha@example.in")
 	token := regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindStringSubmatch(verify.Text)[1]
-	if err := auth.VerifyEmail(ctx, token, client); err != nil {
+	if err := auth.VerifyEmail(ctx, core.LinkInput{Token: token, Client: client}); err != nil {
 		panic(err)
 	}
 	res, err := auth.Login(ctx, core.LoginInput{

@@ -17,12 +17,12 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	u := e.register("export@example.in")
 	ctx := context.Background()
 	old := e.mustLogin(u.Email)
-	require.NoError(t, e.auth.Logout(ctx, old.RefreshToken, e.client))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: old.RefreshToken, Client: e.client}))
 	res := e.knownDeviceLogin(u.Email) // no step-up needed for the export
 	p := e.principal(res)
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	_, _ = e.login(u.Email, "wrong-password")
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 
 	doc, err := e.auth.Export(ctx, p, e.client)
 	require.NoError(t, err)

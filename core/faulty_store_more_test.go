@@ -26,7 +26,7 @@ func newFaultyEnv(t testing.TB, opts ...envOption) (*env, *faultyStore) {
 	t.Helper()
 	var f *faultyStore
 	opts = append([]envOption{withoutLimiter(), func(_ *Config, d *Deps) {
-		f = &faultyStore{Store: d.Users.(*memory.Store)}
+		f = &faultyStore{Store: d.Storage.(*memory.Store)}
 		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = f, f, f, f, f
 		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = f, f, f, f, f
 	}}, opts...)

@@ -31,14 +31,14 @@ func (d flakyDirectory) UserByID(ctx context.Context, id string) (ports.User, er
 func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
 	t.Parallel()
 	down := false
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Users = flakyDirectory{d.Users, &down} })
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Users, d.Registry = flakyDirectory{d.Storage, &down}, d.Storage.(ports.UserRegistry) })
 	e.register("blip@example.in")
 	res := e.mustLogin("blip@example.in")
 	down = true
-	next, err := e.auth.Refresh(context.Background(), res.RefreshToken, e.client)
+	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	down = false
-	_, err = e.auth.Refresh(context.Background(), next.RefreshToken, e.client)
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 }
 
@@ -49,7 +49,7 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 	history, err := e.store.ConsentHistory(context.Background(), u.ID)
 	require.NoError(t, err)
 	require.Len(t, history, len(DefaultCategories()))
-	report, err := e.auth.VerifyConsentChain(context.Background(), u.ID)
+	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
 	require.NoError(t, err)
 	assert.True(t, report.Intact)
 	events, err := e.store.Events(context.Background(), u.ID)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 
 	"github.com/stretchr/testify/require"
 
@@ -23,7 +24,7 @@ func (e *env) knownDeviceLogin(email string) LoginResult {
 	if first.Trust != TrustKnown {
 		p := e.principal(first)
 		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
-		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, e.lastCode(email), e.client))
+		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 	}
 	res, err := e.loginFrom(email, testPassword, fpA, false)
 	require.NoError(e.t, err)
@@ -91,7 +92,17 @@ func (e *env) passwordHash(userID string) string {
 }
 
 // externalMode drops the UserRegistry: the app owns its users.
-func externalMode() envOption { return func(_ *Config, d *Deps) { d.Registry = nil } }
+// withoutEventLog wires every storage port but the optional event log.
+func withoutEventLog() envOption {
+	return func(_ *Config, d *Deps) {
+		s := d.Storage.(*memory.Store)
+		d.Storage = nil
+		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = s, s, s, s, s
+		d.Devices, d.Tokens, d.Consents, d.Abuse = s, s, s, s
+	}
+}
+
+func externalMode() envOption { return func(_ *Config, d *Deps) { d.Users = d.Storage } }
 
 func allowUnverifiedEmail() envOption {
 	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = false }

@@ -53,9 +53,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.UnsafeFastHashingForTests = true // the production floor is tested in internal/secret and by the benchmarks
 	cfg.MailInline = true                // read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	deps := Deps{Users: e.store, Registry: e.store, Credentials: e.store, Lockouts: e.store, Sessions: e.store,
-		Devices: e.store, Tokens: e.store, Consents: e.store, Abuse: e.store, Events: e.store,
-		Mailer: e.outbox, Limiter: e.limiter, Clock: e.clock}
+	deps := Deps{Storage: e.store, Mailer: e.outbox, Limiter: e.limiter, Clock: e.clock}
 	for _, o := range opts {
 		o(&cfg, &deps)
 	}

@@ -65,7 +65,7 @@ func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 
 	p := e.principal(first)
 	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, e.lastCode("case@example.in"), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode("case@example.in"), Client: e.client}))
 	again, err := e.loginFrom("case@example.in", testPassword, fpA, false)
 	require.NoError(t, err)
 	assert.Equal(t, TrustKnown, again.Trust, "the lower-case form is the device verified before")
@@ -212,7 +212,7 @@ func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("echo@example.in")
-	_, err := e.auth.RecordConsent(context.Background(), u.ID,
+	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
 		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
 	ce := requireKind(t, err, KindValidation)
 	assert.Equal(t, "category", ce.Field)

@@ -52,6 +52,21 @@ type emailRequest struct {
 	mail func(ctx context.Context, u ports.User)
 }
 
+// IdentifierInput names an account by email or username, for the flows that
+// email its owner a link (RequestPasswordReset, RequestPINReset,
+// RequestUnlock). They answer the same whoever is named.
+type IdentifierInput struct {
+	Identifier string
+	Client     Client
+}
+
+// LinkInput presents the token of an emailed link (VerifyEmail,
+// ConfirmUnlock).
+type LinkInput struct {
+	Token  string
+	Client Client
+}
+
 // requestEmail is the path every enumeration-safe request route shares. Before
 // the answer it makes the same store and limiter calls whoever identifier
 // names: the IP block check, the per-IP limit, the per-identifier limit (its

@@ -43,22 +43,13 @@ func (a *Auth) sessionLockKey(u ports.User, s ports.Session) string {
 	return a.identifierLockKey(u.Email)
 }
 
-// pendingAttemptFor bounds how long an attempt admitted by a process that then
-// died holds its place: far longer than any hash wait, short enough that a
-// crash never holds a key for long.
-const pendingAttemptFor = time.Minute
-
 // busyRetryAfter is what an attempt refused only because others are pending is
 // told to wait: the time a few hash verifications take.
 const busyRetryAfter = time.Second
 
 const codeTooManyAttempts = "too_many_attempts"
 
-func (a *Auth) signInPolicy() ports.LockPolicy {
-	p := a.cfg.Lockout
-	return ports.LockPolicy{SoftLockAfter: p.SoftLockAfter, SoftLockFor: p.SoftLockFor,
-		HardLockAfter: p.HardLockAfter, ResetAfter: p.ResetAfter, PendingFor: pendingAttemptFor}
-}
+func (a *Auth) signInPolicy() ports.LockPolicy { return a.cfg.Lockout }
 
 // pinPolicy is the sign-in rule without its 24-hour restart: only a correct
 // PIN or a new one (by reset link) clears the count, so guessing a PIN a few

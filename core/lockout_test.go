@@ -64,10 +64,10 @@ func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	// The hard lock emailed an unlock link; only it (or a password reset) clears the lock.
 	e.clock.Set(testStart.Add(7*time.Minute + time.Second))
 	token := e.lastToken("ravi@example.in")
-	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), token, e.client))
+	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: token, Client: e.client}))
 	_, err = e.login("ravi@example.in", testPassword)
 	require.NoError(t, err)
-	requireKind(t, e.auth.ConfirmUnlock(context.Background(), token, e.client), KindUnauthorized) // single use
+	requireKind(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: token, Client: e.client}), KindUnauthorized) // single use
 }
 
 func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
@@ -213,8 +213,8 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	}
 	_, err := e.login("lata@example.in", testPassword)
 	requireKind(t, err, KindLocked)
-	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), "lata@example.in", e.client))
-	require.NoError(t, e.auth.ConfirmPasswordReset(context.Background(), e.lastToken("lata@example.in"), "a brand new passphrase", e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "lata@example.in", Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPasswordReset(context.Background(), ConfirmPasswordResetInput{Token: e.lastToken("lata@example.in"), NewPassword: "a brand new passphrase", Client: e.client}))
 	_, err = e.login("lata@example.in", "a brand new passphrase")
 	require.NoError(t, err, "a password reset clears a hard lock")
 }
@@ -229,10 +229,10 @@ func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 
 	_, _ = e.login(u.Email, "wrong-password")
 	_, _ = e.login(u.Email, "wrong-password")
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
-	_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
 	requireKind(t, err, KindUnauthorized)
-	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 	_, err = e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindUnauthorized) // the 4th sign-in failure: a PIN is not a sign-in
 	_, err = e.login(u.Email, "wrong-password")
@@ -312,7 +312,7 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	assert.Equal(t, e.now().Add(7*time.Minute), ce.LockedUntil, "the device's 5th failure locks it for 7 minutes")
 	assert.Equal(t, 5, e.deviceLockState(u.ID, fpA).Failures)
 
-	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), e.unlockToken(t, u.Email), e.client))
+	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: e.unlockToken(t, u.Email), Client: e.client}))
 	assert.False(t, e.lockState(u.ID).Locked(e.now()), "the unlock link lifts the account's lock")
 	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "and the device's")
 }

@@ -22,16 +22,16 @@ func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 		kind    emails.Kind
 	}{
 		{name: "otp request", kind: emails.LoginOTP, request: func(e *env, id string) error {
-			return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, Client: e.client})
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
 		}},
 		{name: "password reset request", kind: emails.PasswordReset, request: func(e *env, id string) error {
-			return e.auth.RequestPasswordReset(ctx, id, e.client)
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
 		}},
 		{name: "pin reset request", kind: emails.PINReset, request: func(e *env, id string) error {
-			return e.auth.RequestPINReset(ctx, id, e.client)
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
 		}},
 		{name: "unlock request", kind: emails.Unlock, request: func(e *env, id string) error {
-			return e.auth.RequestUnlock(ctx, id, e.client)
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 	})
 	ctx := context.Background()
 	u := e.register("custom@example.in")
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Equal(t, "Kirana Pay: your code is inside", m.Subject)
@@ -112,13 +112,13 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 	hindi, err := e.auth.Register(ctx, RegisterInput{Email: "hindi@example.in", Password: testPassword,
 		Language: "hi", Consents: allGranted(), Client: e.client})
 	require.NoError(t, err)
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: hindi.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: hindi.Email, Client: e.client}))
 	m, ok = e.outbox.Last(hindi.Email)
 	require.True(t, ok)
 	assert.Equal(t, "Kirana Pay: आपका कोड", m.Subject, "the user's language picks the override")
 
 	// Kinds that were not overridden keep the built-in subject.
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	m, _ = e.outbox.Last(u.Email)
 	assert.Equal(t, "Reset your Kirana Pay password", m.Subject)
 }
@@ -139,7 +139,7 @@ func TestBadEmailTemplateOverrideIsRefusedByNew(t *testing.T) {
 
 func TestExportWithoutAnEventLog(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Events = nil })
+	e := newEnv(t, withoutLimiter(), withoutEventLog())
 	u := e.register("noevents@example.in")
 	ctx := context.Background()
 	res := e.knownDeviceLogin(u.Email)
@@ -167,7 +167,7 @@ func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
 
 	doc, err := e.auth.Export(ctx, p, e.client)
 	require.NoError(t, err)

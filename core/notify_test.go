@@ -57,7 +57,9 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	e := newEnv(t, withoutLimiter(), inBackground(mailer))
 	u := e.register("async@example.in")
 	done := make(chan error, 1)
-	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	go func() {
+		done <- e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client})
+	}()
 	select {
 	case err := <-done:
 		require.NoError(t, err)
@@ -138,7 +140,9 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 
 	e.auth.jobsPending.Store(afterAnswerBacklog) // as if the mail server had been stuck for a while
 	done := make(chan error, 1)
-	go func() { done <- e.auth.RequestPasswordReset(context.Background(), u.Email, e.client) }()
+	go func() {
+		done <- e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client})
+	}()
 	select {
 	case err := <-done:
 		require.NoError(t, err)
@@ -181,14 +185,14 @@ func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
 		}
 	}
 	requireNoName("the verification email")
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	requireNoName("the sign-in code")
 	m, _ := e.outbox.Last(u.Email)
 	assert.Contains(t, m.Text, "Hello,", "the greeting has no name")
 
 	_, err = e.verifyOTP(u.Email, e.lastCode(u.Email), "")
 	require.NoError(t, err, "the owner proves the address")
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Equal(t, name, m.ToName)

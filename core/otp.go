@@ -8,8 +8,8 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// OTPRequest asks for a login code by email.
-type OTPRequest struct {
+// RequestOTPInput asks for a login code by email.
+type RequestOTPInput struct {
 	Identifier        string
 	DeviceFingerprint string // optional; a verify from the same fingerprint gets a 30-day session
 	Client            Client
@@ -21,7 +21,7 @@ type OTPRequest struct {
 // unknown identifiers alike) answer differently. The code is issued and sent
 // after the answer. A new code invalidates the previous one but never resets
 // the account's failure count.
-func (a *Auth) RequestOTP(ctx context.Context, in OTPRequest) error {
+func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) error {
 	const op = "RequestOTP"
 	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
 	if err != nil {
@@ -56,8 +56,8 @@ func (a *Auth) issueCode(ctx context.Context, subject, purpose, device string) (
 	return code, err
 }
 
-// OTPVerifyInput is a login with an emailed code.
-type OTPVerifyInput struct {
+// VerifyOTPInput is a login with an emailed code.
+type VerifyOTPInput struct {
 	Identifier        string
 	Code              string
 	DeviceFingerprint string
@@ -72,7 +72,7 @@ type OTPVerifyInput struct {
 //
 // Errors: as Login, with code "invalid_otp" for a wrong, expired, used or dead
 // code.
-func (a *Auth) VerifyOTP(ctx context.Context, in OTPVerifyInput) (LoginResult, error) {
+func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (LoginResult, error) {
 	const op = "VerifyOTP"
 	if err := checkCode(op, "otp_code", in.Code); err != nil {
 		return LoginResult{}, err

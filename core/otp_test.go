@@ -16,11 +16,11 @@ import (
 
 func (e *env) requestOTP(identifier, fp string) {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), OTPRequest{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
+	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
 }
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
-	return e.auth.VerifyOTP(context.Background(), OTPVerifyInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
 }
 
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {
@@ -171,7 +171,7 @@ func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 	// A login code is no step-up code.
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	requireKind(t, e.auth.VerifyStepUp(context.Background(), p, code, e.client), KindUnauthorized)
+	requireKind(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
 }
 
 func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
@@ -179,7 +179,7 @@ func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	e.register("exists@example.in")
 	for _, id := range []string{"exists@example.in", "missing@example.in", "someone"} {
-		require.NoError(t, e.auth.RequestOTP(context.Background(), OTPRequest{Identifier: id, Client: e.client}), id)
+		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: id, Client: e.client}), id)
 	}
 	assert.Equal(t, 0, e.mailsTo("missing@example.in"))
 }

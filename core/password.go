@@ -22,7 +22,8 @@ func policyError(op, field string, err error) error {
 // RequestPasswordReset emails a password reset link (ResetTTL). It answers the
 // same for every identifier (see RequestOTP); besides the per-identifier limit
 // it is limited per IP (RateLimits.PasswordResetRequestPerIP).
-func (a *Auth) RequestPasswordReset(ctx context.Context, identifier string, c Client) error {
+func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) error {
+	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPasswordReset",
 		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
 		purpose: ports.PurposePasswordReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPassword,
@@ -30,10 +31,18 @@ func (a *Auth) RequestPasswordReset(ctx context.Context, identifier string, c Cl
 }
 
 // ConfirmPasswordReset sets a new password with an emailed reset link. It works
+// ConfirmPasswordResetInput sets a new password with an emailed reset link.
+type ConfirmPasswordResetInput struct {
+	Token       string
+	NewPassword string
+	Client      Client
+}
+
 // while the account is locked, clears soft and hard locks, ends every session
 // (their access tokens fail at once) and marks the email verified.
-func (a *Auth) ConfirmPasswordReset(ctx context.Context, token, newPassword string, c Client) error {
+func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) error {
 	const op = "ConfirmPasswordReset"
+	token, newPassword, c := in.Token, in.NewPassword, in.Client
 	// The rules that need the user (no email in the password) are checked after
 	// the link is used; those that do not are checked first, so a too-short
 	// password does not burn the link.

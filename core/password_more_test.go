@@ -26,7 +26,7 @@ func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 	require.NoError(t, err, "refused: the password is unchanged")
 
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
 	require.NoError(t, e.changePassword(p, testPassword, newPassword, false))
 	_, err = e.login(u.Email, newPassword)
 	require.NoError(t, err)
@@ -118,11 +118,11 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 			require.NoError(t, e.changePassword(e.principal(current), testPassword, newPassword, tc.endOthers))
 
 			e.principal(current)
-			_, err := e.auth.Refresh(ctx, current.RefreshToken, e.client)
+			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: current.RefreshToken, Client: e.client})
 			require.NoError(t, err, "the current session always survives")
 			for _, other := range []LoginResult{phone, laptop} {
 				_, err := e.auth.Authenticate(ctx, other.AccessToken)
-				_, refreshErr := e.auth.Refresh(ctx, other.RefreshToken, e.client)
+				_, refreshErr := e.auth.Refresh(ctx, RefreshInput{RefreshToken: other.RefreshToken, Client: e.client})
 				if tc.endOthers {
 					requireKind(t, err, KindUnauthorized)
 					requireKind(t, refreshErr, KindUnauthorized)
@@ -167,7 +167,7 @@ func TestChangePasswordOfAnEndedSession(t *testing.T) {
 	u := e.register("ended@example.in")
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(context.Background(), res.RefreshToken, e.client))
+	require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	ce := requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindUnauthorized)
 	assert.Equal(t, codeInvalidToken, ce.Code)
 }
@@ -257,11 +257,11 @@ func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
 
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 	creds, err := e.store.Credentials(ctx, u.ID)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
 func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {

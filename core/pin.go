@@ -69,14 +69,21 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 	return nil
 }
 
+// VerifyPINInput is the caller's PIN, to unlock the app or to step up.
+type VerifyPINInput struct {
+	PIN    string
+	Client Client
+}
+
 // VerifyPIN checks the caller's PIN (the app lock). On a new or public device a
 // success is a step-up of the session (a new device becomes known); on a known
 // device it is only the unlock. A wrong PIN and ANY lock answer exactly alike — ErrUnauthorized
 // with code "invalid_pin" — so a thief holding a stolen token learns nothing
 // from the answer; when the lock fires, the session that made the attempts is
 // revoked.
-func (a *Auth) VerifyPIN(ctx context.Context, p Principal, pin string, c Client) error {
+func (a *Auth) VerifyPIN(ctx context.Context, p Principal, in VerifyPINInput) error {
 	const op = "VerifyPIN"
+	pin, c := in.PIN, in.Client
 	if err := checkSecretInput(op, "pin", pin); err != nil {
 		return err
 	}
@@ -182,18 +189,27 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 // identifier. It answers the same for every identifier (see RequestOTP);
 // besides the per-identifier limit it is limited per IP
 // (RateLimits.PINResetRequestPerIP).
-func (a *Auth) RequestPINReset(ctx context.Context, identifier string, c Client) error {
+func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
+	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
 		purpose: ports.PurposePINReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPIN, email: emails.PINReset})
+}
+
+// ConfirmPINResetInput sets a new PIN with an emailed reset link.
+type ConfirmPINResetInput struct {
+	Token  string
+	NewPIN string
+	Client Client
 }
 
 // ConfirmPINReset sets a new PIN with an emailed reset link, which also lifts
 // a PIN lock or a disabled PIN. It works while sign-in is locked (a lock never
 // blocks recovery) but leaves sign-in locks alone: only the unlock link or a
 // password reset lifts those.
-func (a *Auth) ConfirmPINReset(ctx context.Context, token, newPIN string, c Client) error {
+func (a *Auth) ConfirmPINReset(ctx context.Context, in ConfirmPINResetInput) error {
 	const op = "ConfirmPINReset"
+	token, newPIN, c := in.Token, in.NewPIN, in.Client
 	if err := policy.CheckPIN(newPIN); err != nil {
 		return policyError(op, "new_pin", err)
 	}

@@ -22,7 +22,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 
 	var answers []*Error
 	for i := 0; i < 5; i++ {
-		answers = append(answers, requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized))
+		answers = append(answers, requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized))
 	}
 	for _, a := range answers[1:] {
 		assert.Equal(t, answers[0].Code, a.Code)
@@ -37,7 +37,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 
 	// From another session, during the lock, even the right PIN answers like a wrong one.
 	other := e.principal(e.mustLogin("pin@example.in"))
-	ce := requireKind(t, e.auth.VerifyPIN(ctx, other, testPIN, e.client), KindUnauthorized)
+	ce := requireKind(t, e.auth.VerifyPIN(ctx, other, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)
 	assert.Equal(t, answers[0].Code, ce.Code)
 	assert.Equal(t, answers[0].Message, ce.Message)
 }
@@ -60,7 +60,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	// must not set a PIN and step up with it.
 	requireKind(t, set(testPIN, ""), KindStepUpRequired)
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("change@example.in"), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
 	require.NoError(t, set(testPIN, ""))
 
 	// Changing it: the current PIN, or a fresh step-up, even on this now known device.
@@ -70,11 +70,11 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	require.NoError(t, set("8351", testPIN))
 	// The app unlock on a known phone leaves no step-up behind: whoever picks
 	// up the unlocked phone cannot change the PIN.
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, "8351", e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "8351", Client: e.client}))
 	requireKind(t, set("6042", ""), KindStepUpRequired)
 	// An emailed code is a fresh step-up, good for one change.
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("change@example.in"), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
 	require.NoError(t, set("6042", ""))
 	requireKind(t, set("7150", ""), KindStepUpRequired) // that step-up is used up
 }
@@ -100,11 +100,11 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = e.login(u.Email, "wrong-password")
 	}
-	require.NoError(t, e.auth.RequestPINReset(ctx, u.Email, e.client))
-	require.NoError(t, e.auth.RequestPINReset(ctx, "nobody@example.in", e.client), "the same answer for everyone")
+	require.NoError(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: "nobody@example.in", Client: e.client}), "the same answer for everyone")
 	token := e.lastToken(u.Email)
-	requireKind(t, e.auth.ConfirmPINReset(ctx, token, "1234", e.client), KindValidation) // checked before the link is used
-	require.NoError(t, e.auth.ConfirmPINReset(ctx, token, "5820", e.client))
+	requireKind(t, e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: token, NewPIN: "1234", Client: e.client}), KindValidation) // checked before the link is used
+	require.NoError(t, e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: token, NewPIN: "5820", Client: e.client}))
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.NotContains(t, m.Text, "5820", "an email never carries the PIN")
@@ -115,8 +115,8 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	requireKind(t, err, KindLocked)
 	e.clock.Advance(7 * time.Minute)
 	p2 := e.principal(e.mustLogin(u.Email))
-	require.NoError(t, e.auth.VerifyPIN(ctx, p2, "5820", e.client))
-	requireKind(t, e.auth.ConfirmPINReset(ctx, token, "5821", e.client), KindUnauthorized)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p2, VerifyPINInput{PIN: "5820", Client: e.client}))
+	requireKind(t, e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: token, NewPIN: "5821", Client: e.client}), KindUnauthorized)
 }
 
 func TestVerifyPINWithoutAPINSet(t *testing.T) {
@@ -124,7 +124,7 @@ func TestVerifyPINWithoutAPINSet(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	e.register("nopin@example.in")
 	p := e.principal(e.mustLogin("nopin@example.in"))
-	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, testPIN, e.client), KindUnauthorized).Code)
+	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized).Code)
 }
 
 // pinEnv is a user with testPIN set on a known device, and a fresh
@@ -147,7 +147,7 @@ func TestPasswordLoginsNeverResetThePINCount(t *testing.T) {
 	for round := 0; round < 2; round++ {
 		for i := 0; i < 4; i++ {
 			p := e.principal(e.mustLogin(u.Email))
-			requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+			requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 		}
 		e.mustLogin(u.Email)
 		if round == 0 {
@@ -166,10 +166,10 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 	e, u := pinEnv(t)
 	ctx := context.Background()
 	guess := func() error {
-		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), "9157", e.client)
+		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: "9157", Client: e.client})
 	}
 	right := func() error {
-		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), testPIN, e.client)
+		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: testPIN, Client: e.client})
 	}
 	for i := 1; i <= 4; i++ {
 		requireKind(t, guess(), KindUnauthorized)
@@ -203,19 +203,19 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 
 	e.clock.Advance(30 * 24 * time.Hour)
 	requireKind(t, right(), KindUnauthorized) // disabled, even a month later
-	require.NoError(t, e.auth.ConfirmUnlock(ctx, e.unlockToken(t, u.Email), e.client))
+	require.NoError(t, e.auth.ConfirmUnlock(ctx, LinkInput{Token: e.unlockToken(t, u.Email), Client: e.client}))
 	requireKind(t, right(), KindUnauthorized) // the sign-in unlock link is no PIN reset
 
 	e.clock.Advance(-30 * 24 * time.Hour) // back within the emailed link's 30 minutes
-	require.NoError(t, e.auth.ConfirmPINReset(ctx, reset, "5820", e.client))
-	require.NoError(t, e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), "5820", e.client), "a PIN reset enables it again")
+	require.NoError(t, e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: reset, NewPIN: "5820", Client: e.client}))
+	require.NoError(t, e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: "5820", Client: e.client}), "a PIN reset enables it again")
 	assert.Zero(t, e.pinLockState(u.ID).Failures)
 }
 
 // unlockToken asks for an unlock link and returns its token.
 func (e *env) unlockToken(t *testing.T, email string) string {
 	t.Helper()
-	require.NoError(t, e.auth.RequestUnlock(context.Background(), email, e.client))
+	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
 	return e.lastToken(email)
 }
 
@@ -226,11 +226,11 @@ func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
 	for i := 1; i <= 4; i++ {
-		requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+		requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 		_, err := e.auth.Authenticate(ctx, res.AccessToken)
 		require.NoError(t, err, "after wrong PIN %d the session lives", i)
 	}
-	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnauthorized)
+	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 	_, err := e.auth.Authenticate(ctx, res.AccessToken)
 	requireKind(t, err, KindUnauthorized)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventPINLocked)
@@ -242,7 +242,7 @@ func TestAMalformedStoredPINHashAcceptsNoPIN(t *testing.T) {
 	require.NoError(t, e.store.SetPINHash(context.Background(), u.ID, "$argon2id$v=19$m=broken", e.now()))
 	p := e.principal(e.mustLogin(u.Email))
 	for _, pin := range []string{testPIN, "9157"} {
-		ce := requireKind(t, e.auth.VerifyPIN(context.Background(), p, pin, e.client), KindUnauthorized)
+		ce := requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized)
 		assert.Equal(t, codeInvalidPIN, ce.Code)
 	}
 }
@@ -253,7 +253,7 @@ func TestAPINCheckCutOffByItsRequestIsNotAWrongPIN(t *testing.T) {
 	p := e.principal(e.mustLogin(u.Email))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	requireKind(t, e.auth.VerifyPIN(ctx, p, "9157", e.client), KindUnavailable)
+	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnavailable)
 	state := e.pinLockState(u.ID)
 	assert.Zero(t, state.Failures, "an abandoned check is no failure")
 	assert.Zero(t, state.Pending, "and holds no place")
@@ -267,8 +267,8 @@ func TestSettingOrResettingAPINIsRecordedAndEmailed(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "PIN")
 	before := e.mailsTo(u.Email)
-	require.NoError(t, e.auth.RequestPINReset(context.Background(), u.Email, e.client))
-	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), e.lastToken(u.Email), "5820", e.client))
+	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
 	assert.Equal(t, before+2, e.mailsTo(u.Email), "the reset link, then the notice of the change")
 	changes := 0
 	for _, k := range e.eventKinds(u.ID) {

@@ -7,6 +7,13 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
+// RefreshInput presents a refresh token: to rotate it (Refresh) or to end its
+// session (Logout).
+type RefreshInput struct {
+	RefreshToken string
+	Client       Client
+}
+
 // Refresh rotates a refresh token: the presented token is used up and a new
 // pair is returned; the session keeps its original expiry. Presenting a token
 // that was already rotated means it was copied: the whole family (the session)
@@ -15,8 +22,9 @@ import (
 //
 // Errors: ErrUnauthorized (codes "invalid_token", "refresh_token_reused"),
 // ErrTokenExpired, ErrSuspended, ErrUnavailable.
-func (a *Auth) Refresh(ctx context.Context, refreshToken string, c Client) (Tokens, error) {
+func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
 	const op = "Refresh"
+	refreshToken, c := in.RefreshToken, in.Client
 	if !validToken(refreshToken) {
 		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
 	}
@@ -58,8 +66,9 @@ func (a *Auth) Refresh(ctx context.Context, refreshToken string, c Client) (Toke
 
 // Logout ends the session of a refresh token. It answers the same (nil) for an
 // unknown token, so it cannot be used to probe tokens.
-func (a *Auth) Logout(ctx context.Context, refreshToken string, c Client) error {
+func (a *Auth) Logout(ctx context.Context, in RefreshInput) error {
 	const op = "Logout"
+	refreshToken, c := in.RefreshToken, in.Client
 	if !validToken(refreshToken) {
 		return nil
 	}

@@ -19,15 +19,15 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	res := e.mustLogin("fam@example.in")
 	ctx := context.Background()
 
-	next, err := e.auth.Refresh(ctx, res.RefreshToken, e.client)
+	next, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	assert.NotEqual(t, res.RefreshToken, next.RefreshToken)
 	assert.Equal(t, "bearer", next.TokenType)
 	assert.Equal(t, 15*60, next.ExpiresIn)
 
-	_, err = e.auth.Refresh(ctx, res.RefreshToken, e.client) // the thief replays the old one
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}) // the thief replays the old one
 	assert.Equal(t, codeRefreshReused, requireKind(t, err, KindUnauthorized).Code)
-	_, err = e.auth.Refresh(ctx, next.RefreshToken, e.client) // the whole family is gone
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: next.RefreshToken, Client: e.client}) // the whole family is gone
 	requireKind(t, err, KindUnauthorized)
 	_, err = e.auth.Authenticate(ctx, next.AccessToken)
 	requireKind(t, err, KindUnauthorized)
@@ -48,7 +48,7 @@ func TestConcurrentRefreshesWithOneTokenExactlyOneWins(t *testing.T) {
 	res := e.mustLogin("conc@example.in")
 	var wins atomic.Int32
 	parallel(20, func(int) {
-		if _, err := e.auth.Refresh(context.Background(), res.RefreshToken, e.client); err == nil {
+		if _, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}); err == nil {
 			wins.Add(1)
 		}
 	})
@@ -59,9 +59,9 @@ func TestMalformedRefreshTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	for _, tok := range []string{"", "short", "'; DROP TABLE ba_sessions; --", string(make([]byte, 43)), newToken()} {
-		_, err := e.auth.Refresh(context.Background(), tok, e.client)
+		_, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: tok, Client: e.client})
 		requireKind(t, err, KindUnauthorized)
-		require.NoError(t, e.auth.Logout(context.Background(), tok, e.client), "logout answers the same for any token")
+		require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: tok, Client: e.client}), "logout answers the same for any token")
 	}
 }
 
@@ -73,7 +73,7 @@ func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
 		end  func(e *env, res LoginResult)
 	}{
 		{name: "logout", end: func(e *env, res LoginResult) {
-			require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
+			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 		}},
 		{name: "logout all", end: func(e *env, res LoginResult) {
 			p := e.principal(res)
@@ -83,14 +83,14 @@ func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
 		{name: "revoke session", end: func(e *env, res LoginResult) {
 			other := e.principal(e.mustLogin(res.User.Email))
 			e.stepUp(other, res.User.Email)
-			require.NoError(t, e.auth.RevokeSession(ctx, other, res.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, other, RevokeSessionInput{SessionID: res.SessionID, Client: e.client}))
 		}},
 		{name: "password reset", end: func(e *env, res LoginResult) {
-			require.NoError(t, e.auth.RequestPasswordReset(ctx, res.User.Email, e.client))
-			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(res.User.Email), "another fine passphrase", e.client))
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: res.User.Email, Client: e.client}))
+			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(res.User.Email), NewPassword: "another fine passphrase", Client: e.client}))
 		}},
 		{name: "suspension", end: func(e *env, res LoginResult) {
-			require.NoError(t, e.auth.Suspend(ctx, res.User.ID))
+			require.NoError(t, e.auth.Admin().Suspend(ctx, res.User.ID))
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -157,8 +157,9 @@ func plainText(s string) bool {
 }
 
 // VerifyEmail confirms an email address with the emailed link.
-func (a *Auth) VerifyEmail(ctx context.Context, token string, c Client) error {
+func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) error {
 	const op = "VerifyEmail"
+	token, c := in.Token, in.Client
 	u, err := a.consumeLink(ctx, op, ports.PurposeEmailVerify, token)
 	if err != nil {
 		return err

@@ -30,14 +30,20 @@ func requestRoutes() []requestRoute {
 	return []requestRoute{
 		{name: "otp request", bucket: "otp_request", perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
 			call: func(e *env, id string) error {
-				return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
+				return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
 			}},
 		{name: "password reset request", bucket: "password_reset_request", perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
-			call: func(e *env, id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) }},
+			call: func(e *env, id string) error {
+				return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			}},
 		{name: "pin reset request", bucket: "pin_reset_request", perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
-			call: func(e *env, id string) error { return e.auth.RequestPINReset(ctx, id, e.client) }},
+			call: func(e *env, id string) error {
+				return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			}},
 		{name: "unlock request", bucket: "unlock_request", perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
-			call: func(e *env, id string) error { return e.auth.RequestUnlock(ctx, id, e.client) }},
+			call: func(e *env, id string) error {
+				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			}},
 	}
 }
 
@@ -152,7 +158,7 @@ func (c countingStore) Events(ctx context.Context, userID string) ([]ports.Secur
 func counted(log *callLog) envOption {
 	return func(c *Config, d *Deps) {
 		c.MailInline = false
-		s := countingStore{Store: d.Users.(*memory.Store), log: log}
+		s := countingStore{Store: d.Storage.(*memory.Store), log: log}
 		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
 		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
 		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}

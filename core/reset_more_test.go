@@ -37,16 +37,16 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
 			u := e.register("reset.me@example.in")
-			require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 			link := e.lastToken(u.Email)
 
-			err := e.auth.ConfirmPasswordReset(ctx, tc.token(link), tc.password, e.client)
+			err := e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tc.token(link), NewPassword: tc.password, Client: e.client})
 			ce := requireKind(t, err, tc.kind)
 			assert.Equal(t, tc.field, ce.Field)
 			_, err = e.login(u.Email, testPassword)
 			require.NoError(t, err, "the password is unchanged")
 
-			err = e.auth.ConfirmPasswordReset(ctx, link, newPassword, e.client)
+			err = e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: link, NewPassword: newPassword, Client: e.client})
 			if tc.linkBurned {
 				requireKind(t, err, KindUnauthorized)
 				return
@@ -72,8 +72,8 @@ func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	}
 	require.True(t, e.lockState(u.ID).HardLocked)
 
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(u.Email), newPassword, e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
 
 	for _, res := range []LoginResult{a, b} {
 		_, err := e.auth.Authenticate(ctx, res.AccessToken)
@@ -139,7 +139,7 @@ func TestRegisterAcceptsAFullProfile(t *testing.T) {
 	require.True(t, ok)
 	assert.Empty(t, m.ToName, "the address is not verified yet: no chosen name in mail to it")
 
-	require.NoError(t, e.auth.VerifyEmail(ctx, e.lastToken(u.Email), e.client))
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(u.Email), Client: e.client}))
 	_, err = e.login("asha.k-01", testPassword)
 	require.NoError(t, err, "the username signs in too")
 

@@ -106,14 +106,14 @@ func TestInboxBudgetIsPerAccount(t *testing.T) {
 		if i%2 == 1 {
 			id = "inboxuser"
 		}
-		require.NoError(t, e.auth.RequestPasswordReset(ctx, id, e.client))
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client}))
 	}
 	// The 6th: answered like any request (a 429 would say the username and the
 	// email are one account), and not sent. It comes from another IP, as the
 	// first has spent its 5 per 5 minutes.
 	e.client.IP = "192.0.2.9"
 	before := e.mailsTo("inbox@example.in")
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, "inboxuser", e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "inboxuser", Client: e.client}))
 	assert.Equal(t, before, e.mailsTo("inbox@example.in"))
 
 	// The signed-in user can still step up: step-up codes have their own budget.
@@ -132,8 +132,8 @@ func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = e.login(u.Email, "wrong-password")
 	}
-	require.NoError(t, e.auth.RequestPINReset(context.Background(), u.Email, e.client))
-	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), e.lastToken(u.Email), "5820", e.client))
+	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
 	_, err := e.login(u.Email, testPassword)
 	assert.True(t, requireKind(t, err, KindLocked).RequiresEmailVerify)
 }
@@ -149,7 +149,7 @@ func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
 	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
 	require.NoError(t, err)
 	p := e.principal(res)
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 	requireKind(t, e.changePassword(p, testPassword, "short", false), KindValidation)
 	require.NoError(t, e.changePassword(p, testPassword, "a brand new passphrase", false))
 }
@@ -169,7 +169,7 @@ func TestUnknownIdentifierMakesTheSameCredentialRead(t *testing.T) {
 	t.Parallel()
 	var counter *countingCredentials
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		counter = &countingCredentials{CredentialStore: d.Credentials}
+		counter = &countingCredentials{CredentialStore: d.Storage}
 		d.Credentials = counter
 	})
 	e.register("known@example.in")
@@ -192,24 +192,24 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 		forget bool
 	}{
 		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
-			require.NoError(t, e.auth.Logout(ctx, lost.RefreshToken, e.client))
+			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client}))
 		}},
 		{name: "revoked from another device", forget: true, end: func(e *env, lost LoginResult) {
 			other := e.principal(e.mustLogin(lost.User.Email))
 			e.stepUp(other, lost.User.Email) // session management from a new device needs one
-			require.NoError(t, e.auth.RevokeSession(ctx, other, lost.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, other, RevokeSessionInput{SessionID: lost.SessionID, Client: e.client}))
 		}},
 		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(lost), e.client))
 		}},
 		{name: "password reset", forget: true, end: func(e *env, lost LoginResult) {
-			require.NoError(t, e.auth.RequestPasswordReset(ctx, lost.User.Email, e.client))
-			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(lost.User.Email), testPassword+" again", e.client))
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: lost.User.Email, Client: e.client}))
+			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client}))
 		}},
 		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
-			_, err := e.auth.Refresh(ctx, lost.RefreshToken, e.client)
+			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			require.NoError(t, err)
-			_, err = e.auth.Refresh(ctx, lost.RefreshToken, e.client)
+			_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			requireKind(t, err, KindUnauthorized)
 		}},
 	} {

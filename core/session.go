@@ -112,6 +112,12 @@ func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error)
 // maxSessionIDLen bounds a session ID taken from a URL; core's are 36 bytes.
 const maxSessionIDLen = 128
 
+// RevokeSessionInput names one of the caller's sessions to end.
+type RevokeSessionInput struct {
+	SessionID string
+	Client    Client
+}
+
 // RevokeSession ends one of the caller's sessions. Ending the current one is
 // a logout: it needs nothing and forgets no device. Ending another (a
 // lost or sold phone) needs a step-up on new and public devices and forgets
@@ -120,8 +126,9 @@ const maxSessionIDLen = 128
 // the ID is checked before the step-up, so a stale or mistyped one does not
 // use up a public device's step-up. Errors: ErrNotFound, ErrStepUpRequired,
 // ErrUnauthorized (ended session), ErrUnavailable.
-func (a *Auth) RevokeSession(ctx context.Context, p Principal, sessionID string, c Client) error {
+func (a *Auth) RevokeSession(ctx context.Context, p Principal, in RevokeSessionInput) error {
 	const op = "RevokeSession"
+	sessionID, c := in.SessionID, in.Client
 	if len(sessionID) > maxSessionIDLen || !plainText(sessionID) {
 		return newError(op, KindNotFound, "", "no such session")
 	}
@@ -171,7 +178,8 @@ func (a *Auth) Me(ctx context.Context, p Principal) (ports.User, error) {
 // Suspend suspends a user (managed mode) and ends every session of theirs, so
 // their access tokens fail at once. On an error, call it again: it is
 // idempotent, and a suspended user can no longer sign in meanwhile.
-func (a *Auth) Suspend(ctx context.Context, userID string) error {
+func (ad Admin) Suspend(ctx context.Context, userID string) error {
+	a := ad.a
 	const op = "Suspend"
 	if a.deps.Registry == nil {
 		return newError(op, KindForbidden, "", "suspending users needs a UserRegistry (managed mode)")

@@ -34,12 +34,12 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 	assert.Equal(t, testUA, list[0].DeviceInfo)
 	assert.Equal(t, testIP, list[0].IPAddress)
 
-	requireKind(t, e.auth.RevokeSession(ctx, p, yours.SessionID, e.client), KindNotFound)
-	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_nope", e.client), KindNotFound)
-	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_\x00", e.client), KindNotFound)
-	requireKind(t, e.auth.RevokeSession(ctx, p, strings.Repeat("s", 129), e.client), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: yours.SessionID, Client: e.client}), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: "ses_nope", Client: e.client}), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: "ses_\x00", Client: e.client}), KindNotFound)
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: strings.Repeat("s", 129), Client: e.client}), KindNotFound)
 	e.principal(yours)
-	require.NoError(t, e.auth.RevokeSession(ctx, p, mine.SessionID, e.client))
+	require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: mine.SessionID, Client: e.client}))
 	list, err = e.auth.Sessions(ctx, p)
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
@@ -57,8 +57,8 @@ func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 	current := e.mustLogin(u.Email)
 	p := e.principal(current)
 	e.stepUp(p, u.Email)
-	require.NoError(t, e.auth.Logout(ctx, loggedOut.RefreshToken, e.client))
-	require.NoError(t, e.auth.RevokeSession(ctx, p, revoked.SessionID, e.client))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: loggedOut.RefreshToken, Client: e.client}))
+	require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: revoked.SessionID, Client: e.client}))
 
 	list, err := e.auth.Sessions(ctx, p)
 	require.NoError(t, err)
@@ -113,7 +113,7 @@ var sessionActions = []sessionAction{
 		return err
 	}},
 	{name: "revoke another session", ends: true, run: func(e *env, p Principal, target LoginResult) error {
-		return e.auth.RevokeSession(context.Background(), p, target.SessionID, e.client)
+		return e.auth.RevokeSession(context.Background(), p, RevokeSessionInput{SessionID: target.SessionID, Client: e.client})
 	}},
 	{name: "logout all", ends: true, run: func(e *env, p Principal, _ LoginResult) error {
 		return e.auth.LogoutAll(context.Background(), p, e.client)
@@ -168,7 +168,7 @@ func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 		do   func(e *env, p Principal, email string)
 	}{
 		{name: "PIN", do: func(e *env, p Principal, _ string) {
-			require.NoError(e.t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+			require.NoError(e.t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 		}},
 		{name: "emailed code", do: func(e *env, p Principal, email string) { e.stepUp(p, email) }},
 	}
@@ -212,7 +212,7 @@ func TestSessionManagementOnAPublicDeviceNeedsAStepUpPerAction(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, TrustPublic, kiosk.Trust)
 	p := e.principal(kiosk)
-	pin := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client)) }
+	pin := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client})) }
 
 	for _, action := range sessionActions {
 		requireKind(t, action.run(e, p, home), KindStepUpRequired)
@@ -231,9 +231,9 @@ func TestSessionManagementOnAPublicDeviceNeedsAStepUpPerAction(t *testing.T) {
 	requireKind(t, err, KindStepUpRequired) // a stale step-up does not count
 
 	pin()
-	requireKind(t, e.auth.RevokeSession(ctx, p, "ses_nope", e.client), KindNotFound)
-	require.NoError(t, e.auth.RevokeSession(ctx, p, other.SessionID, e.client), "the step-up survived the unknown ID")
-	requireKind(t, e.auth.RevokeSession(ctx, p, home.SessionID, e.client), KindStepUpRequired)
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: "ses_nope", Client: e.client}), KindNotFound)
+	require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: other.SessionID, Client: e.client}), "the step-up survived the unknown ID")
+	requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: home.SessionID, Client: e.client}), KindStepUpRequired)
 	e.principal(home)
 
 	pin()
@@ -281,27 +281,27 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 	}{
 		{name: "the phone ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(phone)
-			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: p.SessionID, Client: e.client}))
 		}},
 		{name: "a new device ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(e.mustLogin(phone.User.Email))
-			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: p.SessionID, Client: e.client}))
 		}},
 		{name: "a public device ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			res, err := e.loginFrom(phone.User.Email, testPassword, fpA, true)
 			require.NoError(t, err)
 			p := e.principal(res)
-			require.NoError(t, e.auth.RevokeSession(ctx, p, p.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: p.SessionID, Client: e.client}))
 		}},
 		{name: "a refused new device", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(e.mustLogin(phone.User.Email))
-			requireKind(t, e.auth.RevokeSession(ctx, p, phone.SessionID, e.client), KindStepUpRequired)
+			requireKind(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: phone.SessionID, Client: e.client}), KindStepUpRequired)
 			requireKind(t, e.auth.LogoutAll(ctx, p, e.client), KindStepUpRequired)
 		}},
 		{name: "a stepped-up new device ends the phone's session", forget: true, end: func(e *env, phone LoginResult) {
 			p := e.principal(e.mustLogin(phone.User.Email))
 			e.stepUp(p, phone.User.Email)
-			require.NoError(t, e.auth.RevokeSession(ctx, p, phone.SessionID, e.client))
+			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: phone.SessionID, Client: e.client}))
 		}},
 		{name: "a stepped-up public device logs out everywhere", forget: true, end: func(e *env, phone LoginResult) {
 			res, err := e.loginFrom(phone.User.Email, testPassword, fpB, true)

@@ -31,7 +31,7 @@ func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			return err
 		}},
 		{name: "login code", call: func(e *env, id string) error {
-			_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: id, Code: "000000", DeviceFingerprint: fpB, Client: e.client})
+			_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: id, Code: "000000", DeviceFingerprint: fpB, Client: e.client})
 			return err
 		}},
 	} {

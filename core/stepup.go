@@ -31,10 +31,17 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
 }
 
 // VerifyStepUp checks a step-up code. A success is a step-up of the session
+// VerifyStepUpInput is an emailed step-up code.
+type VerifyStepUpInput struct {
+	Code   string
+	Client Client
+}
+
 // (see RequireStepUp); a wrong code counts against the account's lockout like
 // any other failure.
-func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, code string, c Client) error {
+func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInput) error {
 	const op = "VerifyStepUp"
+	code, c := in.Code, in.Client
 	if err := checkCode(op, "otp_code", code); err != nil {
 		return err
 	}

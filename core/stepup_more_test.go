@@ -31,11 +31,11 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	assert.Equal(t, ports.PurposeStepUpOTP, tokens[0].Purpose)
 	assert.Equal(t, testStart.Add(10*time.Minute), tokens[0].ExpiresAt)
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, other, code, e.client), KindUnauthorized)
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
 	assert.Equal(t, codeInvalidOTP, ce.Code, "another session's code does not work here")
-	_, err = e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: code, Client: e.client})
+	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
 	requireKind(t, err, KindUnauthorized) // a step-up code is no login code
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, code, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: code, Client: e.client}))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventStepUp)
 }
 
@@ -46,12 +46,12 @@ func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	mails := e.mailsTo(u.Email)
 
 	ce := requireKind(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized)
 	assert.Equal(t, codeInvalidToken, ce.Code)
-	requireKind(t, e.auth.VerifyStepUp(ctx, p, "123456", e.client), KindUnauthorized)
+	requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: "123456", Client: e.client}), KindUnauthorized)
 	assert.Equal(t, mails, e.mailsTo(u.Email))
 }
 
@@ -82,14 +82,14 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 	bad := wrongCode(e.lastCode(u.Email))
 
 	for i := 1; i <= 4; i++ {
-		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, bad, e.client), KindUnauthorized)
+		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindUnauthorized)
 		assert.Equal(t, codeInvalidOTP, ce.Code)
 		assert.Equal(t, i, e.lockState(u.ID).Failures)
 	}
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed)
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, bad, e.client), KindLocked)
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindLocked)
 	assert.Equal(t, e.auth.now().Add(7*time.Minute), ce.LockedUntil)
 	_, err := e.login(u.Email, testPassword)
 	requireKind(t, err, KindLocked)
@@ -110,7 +110,7 @@ func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {
 		{name: "letters", code: "12a456"},
 		{name: "arabic-indic digits", code: "١٢٣٤٥٦"},
 	} {
-		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, tc.code, e.client), KindValidation)
+		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: tc.code, Client: e.client}), KindValidation)
 		assert.Equal(t, "otp_code", ce.Field, tc.name)
 	}
 	assert.Zero(t, e.lockState(u.ID).Failures)
@@ -133,7 +133,7 @@ func (r revokingDevices) MarkStepUp(ctx context.Context, sessionID string, at ti
 func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		d.Devices = revokingDevices{DeviceTrust: d.Devices, sessions: d.Sessions}
+		d.Devices = revokingDevices{DeviceTrust: d.Storage, sessions: d.Storage}
 	})
 	u := e.register("race@example.in")
 	ctx := context.Background()
@@ -142,7 +142,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	p := e.principal(res)
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, e.lastCode(u.Email), e.client), KindUnauthorized)
+	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}), KindUnauthorized)
 	assert.Equal(t, codeInvalidToken, ce.Code)
 	assert.NotContains(t, e.eventKinds(u.ID), ports.EventStepUp)
 	known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.auth.now())

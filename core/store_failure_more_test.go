@@ -131,27 +131,27 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 		{name: "otp verify: consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
 				s := registered(t, e)
-				require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: s.user.Email, Client: e.client}))
+				require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: s.user.Email, Client: e.client}))
 				s.link = e.lastCode(s.user.Email)
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
+				_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
 				return err
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				noNewSession(0)(t, e, s)
-				_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
+				_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
 				require.NoError(t, err, "the code was not used up")
 			}},
 		{name: "refresh: rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Refresh(ctx, s.res.RefreshToken, e.client)
+				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
 				return err
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				_, err := e.auth.Refresh(ctx, s.res.RefreshToken, e.client)
+				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
 				require.NoError(t, err, "the token was not rotated: a retry works")
 			}},
 		{name: "authenticate: cancelled session lookup", method: "Session", err: errCanceled, kind: KindUnavailable,
@@ -197,7 +197,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 		{name: "verify pin: reading the pin hash", method: "Credentials", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				return e.auth.VerifyPIN(ctx, s.p, testPIN, e.client)
+				return e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: testPIN, Client: e.client})
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				assert.Zero(t, e.lockState(s.user.ID).Failures)
@@ -223,10 +223,12 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				s.link = e.lastCode(s.user.Email)
 				return s
 			},
-			run: func(e *env, s flowState) error { return e.auth.VerifyStepUp(ctx, s.p, s.link, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
-				require.NoError(t, e.auth.VerifyStepUp(ctx, s.p, s.link, e.client), "the code is still good")
+				require.NoError(t, e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client}), "the code is still good")
 			}},
 		{name: "step-up verify: recording the mark", method: "MarkStepUp", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -237,7 +239,9 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				s.link = e.lastCode(s.user.Email)
 				return s
 			},
-			run: func(e *env, s flowState) error { return e.auth.VerifyStepUp(ctx, s.p, s.link, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventStepUp)
@@ -259,11 +263,15 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 			}},
 		{name: "revoke session: lookup", method: "Session", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run:   func(e *env, s flowState) error { return e.auth.RevokeSession(ctx, s.p, s.p.SessionID, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.RevokeSession(ctx, s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) { e.principal(s.res) }},
 		{name: "revoke session: revoking", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run:   func(e *env, s flowState) error { return e.auth.RevokeSession(ctx, s.p, s.p.SessionID, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.RevokeSession(ctx, s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) {
 				e.principal(s.res)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventSessionRevoked)
@@ -277,11 +285,13 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 			}},
 		{name: "logout", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run:   func(e *env, s flowState) error { return e.auth.Logout(ctx, s.res.RefreshToken, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.Logout(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) { e.principal(s.res) }},
 		{name: "suspend", method: "SetSuspended", err: errCorrupt, kind: KindInternal,
 			setup: signedIn,
-			run:   func(e *env, s flowState) error { return e.auth.Suspend(ctx, s.user.ID) },
+			run:   func(e *env, s flowState) error { return e.auth.Admin().Suspend(ctx, s.user.ID) },
 			after: func(t *testing.T, e *env, s flowState) {
 				e.principal(s.res)
 				u, err := e.store.UserByID(ctx, s.user.ID)
@@ -291,7 +301,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 		{name: "record consent", method: "AppendConsents", err: errDown, kind: KindUnavailable,
 			setup: registered,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{})
+				_, err := e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{})
 				return err
 			},
 			after: func(t *testing.T, e *env, s flowState) {
@@ -309,13 +319,13 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 		{name: "withdraw", method: "AppendConsents", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Withdraw(ctx, s.p, "analytics", e.client)
+				_, err := e.auth.Withdraw(ctx, s.p, ConsentInput{Category: "analytics", Client: e.client})
 				return err
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				m, _ := e.outbox.Last(s.user.Email)
 				assert.NotContains(t, m.Subject, "Receipt", "no receipt for a withdrawal not recorded")
-				states, err := e.auth.Consents(ctx, s.user.ID)
+				states, err := e.auth.Admin().Consents(ctx, s.user.ID)
 				require.NoError(t, err)
 				for _, st := range states {
 					assert.True(t, st.Granted, st.Category)
@@ -324,13 +334,13 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 		{name: "consents", method: "ConsentHistory", err: errCorrupt, kind: KindInternal,
 			setup: registered,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Consents(ctx, s.user.ID)
+				_, err := e.auth.Admin().Consents(ctx, s.user.ID)
 				return err
 			}},
 		{name: "verify consent chain", method: "ConsentHistory", err: errDown, kind: KindUnavailable,
 			setup: registered,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.VerifyConsentChain(ctx, s.user.ID)
+				_, err := e.auth.Admin().VerifyConsentChain(ctx, s.user.ID)
 				return err
 			}},
 		{name: "verify email: consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
@@ -339,23 +349,25 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				s.link = e.lastToken(s.user.Email)
 				return s
 			},
-			run: func(e *env, s flowState) error { return e.auth.VerifyEmail(ctx, s.link, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) {
-				require.NoError(t, e.auth.VerifyEmail(ctx, s.link, e.client), "the link still works")
+				require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client}), "the link still works")
 			}},
 		{name: "password reset: consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
 				s := registered(t, e)
-				require.NoError(t, e.auth.RequestPasswordReset(ctx, s.user.Email, e.client))
+				require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
 				s.link = e.lastToken(s.user.Email)
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				return e.auth.ConfirmPasswordReset(ctx, s.link, newPassword, e.client)
+				return e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client})
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				passwordUnchanged(t, e, s)
-				require.NoError(t, e.auth.ConfirmPasswordReset(ctx, s.link, newPassword, e.client))
+				require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
 			}},
 		{name: "unlock: clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -363,11 +375,13 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				for i := 0; i < 5; i++ {
 					_, _ = e.login(s.user.Email, "a wrong password")
 				}
-				require.NoError(t, e.auth.RequestUnlock(ctx, s.user.Email, e.client))
+				require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
 				s.link = e.lastToken(s.user.Email)
 				return s
 			},
-			run: func(e *env, s flowState) error { return e.auth.ConfirmUnlock(ctx, s.link, e.client) },
+			run: func(e *env, s flowState) error {
+				return e.auth.ConfirmUnlock(ctx, LinkInput{Token: s.link, Client: e.client})
+			},
 			after: func(t *testing.T, e *env, s flowState) {
 				_, err := e.login(s.user.Email, testPassword)
 				requireKind(t, err, KindLocked)
@@ -448,9 +462,9 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		t.Parallel()
 		e, f := newFaultyEnv(t)
 		u := e.registerUnverified("down@example.in")
-		require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: u.Email, Client: e.client}))
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 		f.failOn("MarkEmailVerified", errDown)
-		_, err := e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})
+		_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})
 		requireKind(t, err, KindUnavailable)
 		stored, err := e.store.UserByID(ctx, u.ID)
 		require.NoError(t, err)
@@ -467,7 +481,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		f.failOn("RecordEvent", errDown)
 		res, err := e.loginFrom(s.user.Email, testPassword, fpA, false)
 		require.NoError(t, err)
-		require.NoError(t, e.auth.Logout(ctx, res.RefreshToken, e.client))
+		require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 		assert.GreaterOrEqual(t, f.firedCount(), 3, "login, new device and logout were each attempted")
 	})
 	t.Run("revoking the session after a pin lock", func(t *testing.T) {
@@ -476,10 +490,10 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		s := signedIn(t, e)
 		require.NoError(t, e.auth.SetPIN(ctx, s.p, SetPINInput{PIN: testPIN, Client: e.client}))
 		for i := 0; i < 4; i++ {
-			requireKind(t, e.auth.VerifyPIN(ctx, s.p, "9157", e.client), KindUnauthorized)
+			requireKind(t, e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 		}
 		f.failOn("RevokeSessions", errDown)
-		ce := requireKind(t, e.auth.VerifyPIN(ctx, s.p, "9157", e.client), KindUnauthorized)
+		ce := requireKind(t, e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 		assert.Equal(t, codeInvalidPIN, ce.Code, "the lock answers like a wrong PIN")
 		assert.Equal(t, 1, f.firedCount())
 		assert.Contains(t, e.eventKinds(s.user.ID), ports.EventPINLocked)
@@ -502,7 +516,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		assert.True(t, ce.RequiresEmailVerify)
 		assert.Equal(t, mails, e.mailsTo(s.user.Email), "no email with a link that was never stored")
 		f.failOn("", nil)
-		require.NoError(t, e.auth.RequestUnlock(ctx, s.user.Email, e.client), "the user can ask again")
+		require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}), "the user can ask again")
 		assert.Equal(t, mails+1, e.mailsTo(s.user.Email))
 	})
 }
@@ -531,7 +545,7 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 			return err
 		}},
 		{name: "consents", run: func() error {
-			_, err := e.auth.Consents(ctx, u.ID)
+			_, err := e.auth.Admin().Consents(ctx, u.ID)
 			return err
 		}},
 	} {
@@ -553,11 +567,17 @@ func TestIssueFailureKeepsRequestsEnumerationSafe(t *testing.T) {
 		request func(e *env, id string) error
 	}{
 		{name: "otp", request: func(e *env, id string) error {
-			return e.auth.RequestOTP(ctx, OTPRequest{Identifier: id, Client: e.client})
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
 		}},
-		{name: "password reset", request: func(e *env, id string) error { return e.auth.RequestPasswordReset(ctx, id, e.client) }},
-		{name: "pin reset", request: func(e *env, id string) error { return e.auth.RequestPINReset(ctx, id, e.client) }},
-		{name: "unlock", request: func(e *env, id string) error { return e.auth.RequestUnlock(ctx, id, e.client) }},
+		{name: "password reset", request: func(e *env, id string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "pin reset", request: func(e *env, id string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "unlock", request: func(e *env, id string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

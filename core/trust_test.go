@@ -26,7 +26,7 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	assert.Equal(t, TrustNewDevice, second.Trust)
 	p := e.principal(second)
 	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, e.lastCode("dev@example.in"), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode("dev@example.in"), Client: e.client}))
 
 	again, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
 	require.NoError(t, err)
@@ -40,10 +40,10 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	assert.Equal(t, testStart.Add(2*time.Hour), public.SessionExpiresAt, "public device: 2 hours")
 
 	e.clock.Advance(2*time.Hour - time.Second)
-	next, err := e.auth.Refresh(context.Background(), public.RefreshToken, e.client)
+	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: public.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	e.clock.Advance(time.Second)
-	_, err = e.auth.Refresh(context.Background(), next.RefreshToken, e.client)
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
 	requireKind(t, err, KindTokenExpired) // a public session ends at exactly 2 hours
 }
 
@@ -56,12 +56,12 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 	token := res.RefreshToken
 	for i := 0; i < 3; i++ {
 		e.clock.Advance(30 * time.Minute)
-		next, err := e.auth.Refresh(context.Background(), token, e.client)
+		next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})
 		require.NoError(t, err)
 		token = next.RefreshToken
 	}
 	e.clock.Set(testStart.Add(2 * time.Hour))
-	_, err = e.auth.Refresh(context.Background(), token, e.client)
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})
 	requireKind(t, err, KindTokenExpired)
 }
 
@@ -76,7 +76,7 @@ func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, e.lastCode("step@example.in"), e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("step@example.in"), Client: e.client}))
 	require.NoError(t, e.auth.RequireStepUp(ctx, p))
 	require.NoError(t, e.auth.RequireStepUp(ctx, p), "a new device steps up once")
 
@@ -97,15 +97,15 @@ func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	require.NoError(t, err)
 	p := e.principal(res)
 
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 	require.NoError(t, e.auth.RequireStepUp(ctx, p))
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired) // one action per step-up
 
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 	e.clock.Advance(5 * time.Minute)
 	require.NoError(t, e.auth.RequireStepUp(ctx, p), "usable at exactly 5 minutes")
 
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, testPIN, e.client))
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 	e.clock.Advance(5*time.Minute + time.Second)
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 

@@ -11,7 +11,8 @@ import (
 // answers the same for every identifier (see RequestOTP); besides the
 // per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
 // hard lock sends one by itself.
-func (a *Auth) RequestUnlock(ctx context.Context, identifier string, c Client) error {
+func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
+	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
 		purpose: ports.PurposeUnlock, ttl: a.cfg.ResetTTL, template: a.cfg.Links.Unlock, email: emails.Unlock})
@@ -21,8 +22,9 @@ func (a *Auth) RequestUnlock(ctx context.Context, identifier string, c Client) e
 // username's and its verified devices') with an emailed unlock link. The lock
 // history is kept; the PIN counter is not a sign-in lock (a PIN reset clears
 // it).
-func (a *Auth) ConfirmUnlock(ctx context.Context, token string, c Client) error {
+func (a *Auth) ConfirmUnlock(ctx context.Context, in LinkInput) error {
 	const op = "ConfirmUnlock"
+	token, c := in.Token, in.Client
 	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, token)
 	if err != nil {
 		return err

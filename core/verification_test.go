@@ -46,7 +46,7 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 
 	_, err = e.auth.Authenticate(ctx, attacker.AccessToken)
 	requireKind(t, err, KindUnauthorized)
-	_, err = e.auth.Refresh(ctx, attacker.RefreshToken, e.client)
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: attacker.RefreshToken, Client: e.client})
 	requireKind(t, err, KindUnauthorized)
 	_, err = e.login(u.Email, testPassword)
 	requireKind(t, err, KindUnauthorized) // the registrant's password is gone
@@ -54,8 +54,8 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 	_, err = e.auth.Authenticate(ctx, owner.AccessToken)
 	require.NoError(t, err, "the owner's own session lives")
 
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(u.Email), newPassword, e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
 	_, err = e.login(u.Email, newPassword)
 	require.NoError(t, err, "the owner sets a password by reset")
 }
@@ -64,8 +64,8 @@ func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
 	t.Parallel()
 	e, u, attacker := preHijacked(t)
 	ctx := context.Background()
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, e.lastToken(u.Email), newPassword, e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
 	_, err := e.auth.Authenticate(ctx, attacker.AccessToken)
 	requireKind(t, err, KindUnauthorized)
 	_, err = e.login(u.Email, testPassword)
@@ -83,7 +83,7 @@ func TestTheRegistrationsOwnLinkKeepsItsSessionAndPassword(t *testing.T) {
 	// the registrant and the owner at once.
 	link := tokenRE.FindStringSubmatch(e.outbox.Messages()[0].Text) // the registration's email
 	require.Len(t, link, 2)
-	require.NoError(t, e.auth.VerifyEmail(ctx, link[1], e.client))
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: link[1], Client: e.client}))
 	_, err := e.auth.Authenticate(ctx, registrant.AccessToken)
 	require.NoError(t, err)
 	_, err = e.login(u.Email, testPassword)

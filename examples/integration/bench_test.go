@@ -34,7 +34,7 @@ func BenchmarkPostgresLogin(b *testing.B) {
 	if err := in.auth.RequestStepUp(ctx, p, client); err != nil {
 		b.Fatal(err)
 	}
-	if err := in.auth.VerifyStepUp(ctx, p, in.lastCode(b, "bench@example.in"), client); err != nil {
+	if err := in.auth.VerifyStepUp(ctx, p, core.VerifyStepUpInput{Code: in.lastCode(b, "bench@example.in"), Client: client}); err != nil {
 		b.Fatal(err)
 	}
 	input := core.LoginInput{Identifier: "bench@example.in", Password: password, DeviceFingerprint: fp, Client: client}
@@ -53,13 +53,13 @@ func BenchmarkPostgresVerifyOTP(b *testing.B) {
 	var queries uint32
 	for b.Loop() {
 		b.StopTimer()
-		if err := in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: "bench@example.in", DeviceFingerprint: fp, Client: client}); err != nil {
+		if err := in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "bench@example.in", DeviceFingerprint: fp, Client: client}); err != nil {
 			b.Fatal(err)
 		}
 		code := in.lastCode(b, "bench@example.in")
 		before := in.db.DBStats().Queries
 		b.StartTimer()
-		if _, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: "bench@example.in", Code: code, DeviceFingerprint: fp, Client: client}); err != nil {
+		if _, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "bench@example.in", Code: code, DeviceFingerprint: fp, Client: client}); err != nil {
 			b.Fatal(err)
 		}
 		queries += in.db.DBStats().Queries - before
@@ -73,7 +73,7 @@ func BenchmarkPostgresRefresh(b *testing.B) {
 	ctx := context.Background()
 	before := in.db.DBStats().Queries
 	for b.Loop() {
-		next, err := in.auth.Refresh(ctx, token, client)
+		next, err := in.auth.Refresh(ctx, core.RefreshInput{RefreshToken: token, Client: client})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -34,7 +34,7 @@ func TestTwentyConcurrentRefreshesOverPostgresExactlyOneWins(t *testing.T) {
 	var wins atomic.Int32
 	var winner atomic.Value
 	together(20, func() {
-		tokens, err := in.auth.Refresh(context.Background(), res.RefreshToken, client)
+		tokens, err := in.auth.Refresh(context.Background(), core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
 		if err == nil {
 			wins.Add(1)
 			winner.Store(tokens)
@@ -43,9 +43,9 @@ func TestTwentyConcurrentRefreshesOverPostgresExactlyOneWins(t *testing.T) {
 	require.Equal(t, int32(1), wins.Load())
 
 	// A later reuse of the old token revokes the family: the winner's tokens die too.
-	_, err := in.auth.Refresh(context.Background(), res.RefreshToken, client)
+	_, err := in.auth.Refresh(context.Background(), core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
 	require.ErrorIs(t, err, core.ErrUnauthorized)
-	_, err = in.auth.Refresh(context.Background(), winner.Load().(core.Tokens).RefreshToken, client)
+	_, err = in.auth.Refresh(context.Background(), core.RefreshInput{RefreshToken: winner.Load().(core.Tokens).RefreshToken, Client: client})
 	require.ErrorIs(t, err, core.ErrUnauthorized)
 	_, err = in.auth.Authenticate(context.Background(), winner.Load().(core.Tokens).AccessToken)
 	require.ErrorIs(t, err, core.ErrUnauthorized)
@@ -56,11 +56,11 @@ func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	in := newInstance(t, newDB(t), setup{fastHashing: true})
 	in.register(t, "otp@example.in")
 	ctx := context.Background()
-	require.NoError(t, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: "otp@example.in", Client: client}))
+	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")
 	var wins atomic.Int32
 	together(8, func() {
-		if _, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: "otp@example.in", Code: code, Client: client}); err == nil {
+		if _, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "otp@example.in", Code: code, Client: client}); err == nil {
 			wins.Add(1)
 		}
 	})

@@ -63,8 +63,7 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	store, err := postgres.New(db, postgres.Options{})
 	require.NoError(tb, err)
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
-	deps := core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store, Mailer: in.outbox, Clock: in.clock}
+	deps := core.Deps{Storage: store, Mailer: in.outbox, Clock: in.clock}
 	if s.tokens != nil {
 		deps.Tokens = s.tokens(store)
 	}
@@ -117,7 +116,7 @@ func (in *instance) register(tb testing.TB, email string) {
 	require.True(tb, ok, "no verification email")
 	link := tokenRE.FindStringSubmatch(m.Text)
 	require.Len(tb, link, 2, "no link in %q", m.Subject)
-	require.NoError(tb, in.auth.VerifyEmail(context.Background(), link[1], client))
+	require.NoError(tb, in.auth.VerifyEmail(context.Background(), core.LinkInput{Token: link[1], Client: client}))
 }
 
 func (in *instance) login(tb testing.TB, email string) core.LoginResult {
@@ -139,8 +138,8 @@ func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principa
 func (in *instance) trustedPrincipal(tb testing.TB, email string) core.Principal {
 	tb.Helper()
 	ctx := context.Background()
-	require.NoError(tb, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: email, DeviceFingerprint: fp, Client: client}))
-	res, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: email, Code: in.lastCode(tb, email), DeviceFingerprint: fp, Client: client})
+	require.NoError(tb, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: client}))
+	res, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: email, Code: in.lastCode(tb, email), DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)
 	require.Equal(tb, core.TrustKnown, res.Trust)
 	return in.principal(tb, res)

@@ -69,8 +69,8 @@ func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T
 	in.register(t, "owner@example.in")
 	ctx := context.Background()
 	// The owner's phone becomes a verified device by an OTP login from it.
-	require.NoError(t, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
-	first, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: "owner@example.in", Code: in.lastCode(t, "owner@example.in"),
+	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
+	first, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "owner@example.in", Code: in.lastCode(t, "owner@example.in"),
 		DeviceFingerprint: fp, Client: client})
 	require.NoError(t, err)
 	require.Equal(t, core.TrustKnown, first.Trust)
@@ -104,12 +104,12 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 		// "4 wrong PINs, 1 password login" must not restart the count: sign in
 		// with the password (a fresh session) before every guess.
 		s := in.principal(t, in.login(t, "pin@example.in"))
-		err := in.auth.VerifyPIN(ctx, s, guess, client)
+		err := in.auth.VerifyPIN(ctx, s, core.VerifyPINInput{PIN: guess, Client: client})
 		require.ErrorIs(t, err, core.ErrUnauthorized, "guess %d", i+1)
 		in.clock.Advance(8 * time.Minute) // past each 7-minute PIN lock
 	}
 	s := in.principal(t, in.login(t, "pin@example.in"))
-	err := in.auth.VerifyPIN(ctx, s, "4829", client)
+	err := in.auth.VerifyPIN(ctx, s, core.VerifyPINInput{PIN: "4829", Client: client})
 	require.ErrorIs(t, err, core.ErrUnauthorized, "after 10 wrong PINs even the right one is refused until a PIN reset")
 	logins, pinChecks := int64(len(guesses)+1), int64(10)
 	assert.Equal(t, logins+pinChecks, in.auth.Stats().HashVerifications-before, "exactly 10 PIN guesses were checked")

@@ -26,20 +26,20 @@ func TestLogoutOnOneInstanceFailsTheTokenOnTheOtherAtOnce(t *testing.T) {
 		run  func(res core.LoginResult, p core.Principal) error
 	}{
 		{name: "logout", run: func(res core.LoginResult, _ core.Principal) error {
-			return a.auth.Logout(ctx, res.RefreshToken, client)
+			return a.auth.Logout(ctx, core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
 		}},
 		{name: "logout all", run: func(_ core.LoginResult, p core.Principal) error {
 			// A new device steps up before session management.
 			if err := a.auth.RequestStepUp(ctx, p, client); err != nil {
 				return err
 			}
-			if err := a.auth.VerifyStepUp(ctx, p, a.lastCode(t, "two@example.in"), client); err != nil {
+			if err := a.auth.VerifyStepUp(ctx, p, core.VerifyStepUpInput{Code: a.lastCode(t, "two@example.in"), Client: client}); err != nil {
 				return err
 			}
 			return a.auth.LogoutAll(ctx, p, client)
 		}},
 		{name: "revoke", run: func(res core.LoginResult, p core.Principal) error {
-			return a.auth.RevokeSession(ctx, p, res.SessionID, client)
+			return a.auth.RevokeSession(ctx, p, core.RevokeSessionInput{SessionID: res.SessionID, Client: client})
 		}},
 	} {
 		res := a.login(t, "two@example.in")

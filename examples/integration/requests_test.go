@@ -95,11 +95,17 @@ func TestRequestsRunTheSameStatementsForKnownAndUnknownIdentifiers(t *testing.T)
 		call func(a *core.Auth, identifier string) error
 	}{
 		{name: "otp request", call: func(a *core.Auth, id string) error {
-			return a.RequestOTP(ctx, core.OTPRequest{Identifier: id, DeviceFingerprint: fp, Client: client})
+			return a.RequestOTP(ctx, core.RequestOTPInput{Identifier: id, DeviceFingerprint: fp, Client: client})
 		}},
-		{name: "password reset request", call: func(a *core.Auth, id string) error { return a.RequestPasswordReset(ctx, id, client) }},
-		{name: "pin reset request", call: func(a *core.Auth, id string) error { return a.RequestPINReset(ctx, id, client) }},
-		{name: "unlock request", call: func(a *core.Auth, id string) error { return a.RequestUnlock(ctx, id, client) }},
+		{name: "password reset request", call: func(a *core.Auth, id string) error {
+			return a.RequestPasswordReset(ctx, core.IdentifierInput{Identifier: id, Client: client})
+		}},
+		{name: "pin reset request", call: func(a *core.Auth, id string) error {
+			return a.RequestPINReset(ctx, core.IdentifierInput{Identifier: id, Client: client})
+		}},
+		{name: "unlock request", call: func(a *core.Auth, id string) error {
+			return a.RequestUnlock(ctx, core.IdentifierInput{Identifier: id, Client: client})
+		}},
 	} {
 		t.Run(route.name, func(t *testing.T) {
 			t.Parallel()

@@ -68,9 +68,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		return nil, err
 	}
 	deps := core.Deps{
-		Users: a.store, Registry: a.store, Credentials: a.store, Lockouts: a.store, Sessions: a.store,
-		Devices: a.store, Tokens: a.store, Consents: a.store, Abuse: a.store, Events: a.store,
-		Mailer: mailer, Erasure: erasureLog{log},
+		Storage: a.store, Mailer: mailer, Erasure: erasureLog{log},
 	}
 	if s.RedisURL != "" {
 		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {

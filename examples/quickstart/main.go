@@ -98,9 +98,7 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 
 	store := memory.New() // one value provides every storage port
 	auth, err := core.New(cfg, core.Deps{
-		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
-		Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
+		Storage: store, Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
 		Erasure: memory.NewErasureInbox(), // POST /auth/privacy/erasure; a real app queues them for its back office
 	})
 	if err != nil {

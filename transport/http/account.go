@@ -33,7 +33,7 @@ func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.VerifyPIN(r.Context(), principal(r), in.PIN, h.client(r)))
+	return succeed(w, h.auth.VerifyPIN(r.Context(), principal(r), core.VerifyPINInput{PIN: in.PIN, Client: h.client(r)}))
 }
 
 type changePasswordBody struct {
@@ -67,7 +67,7 @@ func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.VerifyStepUp(r.Context(), principal(r), in.OTPCode, h.client(r)))
+	return succeed(w, h.auth.VerifyStepUp(r.Context(), principal(r), core.VerifyStepUpInput{Code: in.OTPCode, Client: h.client(r)}))
 }
 
 func (h *Handler) logoutAll(w http.ResponseWriter, r *http.Request) error {
@@ -90,7 +90,7 @@ func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) error {
-	return succeed(w, h.auth.RevokeSession(r.Context(), principal(r), r.PathValue("id"), h.client(r)))
+	return succeed(w, h.auth.RevokeSession(r.Context(), principal(r), core.RevokeSessionInput{SessionID: r.PathValue("id"), Client: h.client(r)}))
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
@@ -105,7 +105,7 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
-	states, err := h.auth.Consents(r.Context(), principal(r).UserID)
+	states, err := h.auth.Consents(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
@@ -138,13 +138,13 @@ func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
 
 func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Withdraw(r.Context(), p, cat, c)
+		return a.Withdraw(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
 	})
 }
 
 func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
 	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Grant(r.Context(), p, cat, c)
+		return a.Grant(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
 	})
 }
 

@@ -17,9 +17,7 @@ func newExampleAuth() *core.Auth {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("replace-with-32-or-more-random-bytes!!")
 	auth, err := core.New(cfg, core.Deps{
-		Users: store, Registry: store, Credentials: store, Lockouts: store, Sessions: store,
-		Devices: store, Tokens: store, Consents: store, Abuse: store, Events: store,
-		Mailer: memory.NewOutbox(), Limiter: memory.NewLimiter(),
+		Storage: store, Mailer: memory.NewOutbox(), Limiter: memory.NewLimiter(),
 	})
 	if err != nil {
 		panic(err)

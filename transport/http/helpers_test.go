@@ -80,9 +80,7 @@ func newEnv(t testing.TB, ec envConfig) *env {
 	if ec.cfg != nil {
 		ec.cfg(&cfg)
 	}
-	deps := core.Deps{Users: e.store, Registry: e.store, Credentials: e.store, Lockouts: e.store,
-		Sessions: e.store, Devices: e.store, Tokens: e.store, Consents: e.store, Abuse: e.store,
-		Events: e.store, Mailer: e.outbox, Limiter: memory.NewLimiter(), Clock: e.clock}
+	deps := core.Deps{Storage: e.store, Mailer: e.outbox, Limiter: memory.NewLimiter(), Clock: e.clock}
 	if ec.deps != nil {
 		ec.deps(&deps)
 	}

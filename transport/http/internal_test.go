@@ -28,8 +28,7 @@ func newTestAuth(t *testing.T) *core.Auth {
 	store := memory.New()
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
-	a, err := core.New(cfg, core.Deps{Users: store, Registry: store, Credentials: store, Lockouts: store,
-		Sessions: store, Devices: store, Tokens: store, Consents: store, Abuse: store, Mailer: memory.NewOutbox()})
+	a, err := core.New(cfg, core.Deps{Storage: store, Mailer: memory.NewOutbox()})
 	require.NoError(t, err)
 	return a
 }

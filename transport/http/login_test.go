@@ -25,7 +25,7 @@ func (busyLockouts) BeginAttempt(context.Context, string, time.Time, ports.LockP
 // Retry-After, never a 423: the account is not locked.
 func TestAttemptsInFlightAnswer429TooManyAttempts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Lockouts = busyLockouts{d.Lockouts} }})
+	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Lockouts = busyLockouts{d.Storage} }})
 	e.register("busy@example.in")
 	r := e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "busy@example.in", "password": testPassword}})
 	requireProblem(t, r, http.StatusTooManyRequests, "too_many_attempts")

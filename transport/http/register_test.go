@@ -74,7 +74,7 @@ func TestRegisterAndVerifyEmail(t *testing.T) {
 		requireProblem(t, r, http.StatusUnauthorized, "invalid_token")
 	})
 	t.Run("expired verification link", func(t *testing.T) {
-		require.NoError(t, e.auth.RequestUnlock(t.Context(), "asha@example.in", core.Client{IP: testIP}))
+		require.NoError(t, e.auth.RequestUnlock(t.Context(), core.IdentifierInput{Identifier: "asha@example.in", Client: core.Client{IP: testIP}}))
 		unlock := e.mailed("asha@example.in", tokenRE)
 		e.clock.Advance(31 * time.Minute)
 		r := e.do(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": unlock}})
@@ -84,7 +84,7 @@ func TestRegisterAndVerifyEmail(t *testing.T) {
 
 func TestRegisterExternalModeIsForbidden(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Registry = nil }})
+	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Users = d.Storage }})
 	r := e.do(req{method: "POST", path: "/register", body: map[string]any{
 		"email": "asha@example.in", "password": testPassword, "consents": consentsBody(false)}})
 	requireProblem(t, r, http.StatusForbidden, "forbidden")

@@ -106,7 +106,7 @@ func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.VerifyEmail(r.Context(), in.Token, h.client(r)))
+	return succeed(w, h.auth.VerifyEmail(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 type loginBody struct {
@@ -140,7 +140,7 @@ func (h *Handler) requestOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	err := h.auth.RequestOTP(r.Context(), core.OTPRequest{Identifier: in.Identifier,
+	err := h.auth.RequestOTP(r.Context(), core.RequestOTPInput{Identifier: in.Identifier,
 		DeviceFingerprint: in.DeviceFingerprint, Client: h.client(r)})
 	return acknowledge(w, otpSentMessage, err)
 }
@@ -157,7 +157,7 @@ func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	res, err := h.auth.VerifyOTP(r.Context(), core.OTPVerifyInput{Identifier: in.Identifier, Code: in.OTPCode,
+	res, err := h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)})
 	if err != nil {
 		return err
@@ -182,19 +182,19 @@ func (h *Handler) requestLink(w http.ResponseWriter, r *http.Request, message st
 
 func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request) error {
 	return h.requestLink(w, r, pinResetMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestPINReset(r.Context(), id, c)
+		return a.RequestPINReset(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
 	})
 }
 
 func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request) error {
 	return h.requestLink(w, r, passwordResetMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestPasswordReset(r.Context(), id, c)
+		return a.RequestPasswordReset(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
 	})
 }
 
 func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request) error {
 	return h.requestLink(w, r, unlockMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestUnlock(r.Context(), id, c)
+		return a.RequestUnlock(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
 	})
 }
 
@@ -208,7 +208,7 @@ func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.ConfirmPINReset(r.Context(), in.Token, in.NewPIN, h.client(r)))
+	return succeed(w, h.auth.ConfirmPINReset(r.Context(), core.ConfirmPINResetInput{Token: in.Token, NewPIN: in.NewPIN, Client: h.client(r)}))
 }
 
 type passwordResetBody struct {
@@ -221,7 +221,7 @@ func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.ConfirmPasswordReset(r.Context(), in.Token, in.NewPassword, h.client(r)))
+	return succeed(w, h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token, NewPassword: in.NewPassword, Client: h.client(r)}))
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
@@ -229,7 +229,7 @@ func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.ConfirmUnlock(r.Context(), in.Token, h.client(r)))
+	return succeed(w, h.auth.ConfirmUnlock(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 type refreshBody struct {
@@ -241,7 +241,7 @@ func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	t, err := h.auth.Refresh(r.Context(), in.RefreshToken, h.client(r))
+	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)})
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.Logout(r.Context(), in.RefreshToken, h.client(r)))
+	return succeed(w, h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {

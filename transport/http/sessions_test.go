@@ -402,7 +402,7 @@ func TestStoreFailures(t *testing.T) {
 			t.Parallel()
 			var fs failingStore
 			e := newEnv(t, envConfig{deps: func(d *core.Deps) {
-				fs = failingStore{Store: d.Users.(*memory.Store), err: tc.err}
+				fs = failingStore{Store: d.Storage.(*memory.Store), err: tc.err}
 				d.Sessions, d.Consents = fs, fs
 			}})
 			e.register("asha@example.in")

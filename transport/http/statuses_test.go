@@ -187,7 +187,7 @@ func TestStoreOutageIs503Everywhere(t *testing.T) {
 		t.Run(tc.path, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, envConfig{deps: func(d *core.Deps) {
-				down := downStore{d.Users.(*memory.Store)}
+				down := downStore{d.Storage.(*memory.Store)}
 				d.Users, d.Registry, d.Lockouts, d.Tokens, d.Sessions = down, down, down, down, down
 			}})
 			r := e.do(req{method: "POST", path: tc.path, body: tc.body})
@@ -243,7 +243,7 @@ func TestSessionManagementAnswersEveryDocumentedStatus(t *testing.T) {
 				}
 				e := newEnv(t, envConfig{deps: func(d *core.Deps) {
 					if storeErr != nil {
-						d.Sessions = sessionsDown{Store: d.Users.(*memory.Store), err: storeErr}
+						d.Sessions = sessionsDown{Store: d.Storage.(*memory.Store), err: storeErr}
 					}
 				}})
 				e.register(owner)
