@@ -15,7 +15,7 @@ import (
 )
 
 // Config is everything core needs besides its ports. Start from DefaultConfig,
-// which holds every default of DESIGN.md, and set SecretKey.
+// which holds every default, and set SecretKey.
 type Config struct {
 	// AppName appears in emails.
 	AppName string
@@ -189,7 +189,7 @@ func DefaultCategories() []Category {
 	}
 }
 
-// DefaultConfig returns the defaults of DESIGN.md. Set SecretKey before use.
+// DefaultConfig returns the documented defaults. Set SecretKey before use.
 func DefaultConfig() Config {
 	return Config{
 		AppName:         "BharatAuth",

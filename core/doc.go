@@ -3,19 +3,38 @@
 // and every security and DPDP rule, over the ports of package ports.
 //
 // Build an *Auth with New from a Config (start from DefaultConfig) and the adapters
-// of your choice (Deps). Core never speaks HTTP: each method returns either a
-// result or an *Error whose Kind says what happened (unauthorized, locked, rate
-// limited, …); use errors.Is with the sentinels (ErrLocked, ErrStepUpRequired, …) or
-// errors.As to read LockedUntil, RequiresEmailVerify and RetryAfter. The
-// transport/http module maps kinds to status codes.
+// of your choice (Deps; Deps.Storage takes one backend for every storage port).
+// End-user flows are methods of Auth and take a context, the caller's Principal
+// where they act on a signed-in session, and one input struct that carries the
+// caller's Client; operator calls (suspending users, consent taken elsewhere,
+// chain verification) are on Auth.Admin. Core never speaks HTTP: each method
+// returns either a result or an *Error whose Kind says what happened
+// (unauthorized, locked, rate limited, …); use errors.Is with the sentinels
+// (ErrLocked, ErrStepUpRequired, …) or errors.As to read LockedUntil,
+// RequiresEmailVerify and RetryAfter. The transport/http module maps kinds to
+// status codes.
 //
 // Where each rule lives:
-//   - lockout.go: account lockout (soft lock at 5 failures for 7 minutes, hard
-//     lock at 10, count restart after 24 h), counted before a secret is checked;
-//   - abuse.go: IP blocks across identifiers and Layer-1 rate limits (fail open);
-//   - trust.go: the device trust matrix and step-up;
-//   - login.go, otp.go, pin.go, password.go, unlock.go, register.go, refresh.go,
-//     session.go: one flow each;
-//   - consent.go, export.go: DPDP consent ledger, chain verification and the
-//     right-of-access export.
+//   - auth.go: New, Deps and the derived keys; config.go: Config, its defaults
+//     and their validation; errors.go: the Error type and its kinds;
+//     admin.go: the operator's view.
+//   - signin.go: what password and OTP sign-in share (input checks, IP block,
+//     rate limit, lookups, admitting the attempt, the verdict);
+//     login.go: password login; otp.go: login codes.
+//   - lockout.go: the lockout counters (per identifier, per verified device,
+//     per PIN), attempts admitted before a secret is checked and finished
+//     after it;
+//     abuse.go: IP blocks across identifiers and Layer-1 rate limits (fail open).
+//   - trust.go: the device trust matrix and step-up checks; stepup.go: emailed
+//     step-up codes; session.go: access-token checks, session listing and
+//     revocation; refresh.go: refresh-token rotation and logout.
+//   - pin.go: the PIN app-lock; password.go: password reset and change;
+//     unlock.go: the unlock link; verification.go: email verification and the
+//     account pre-hijacking defence; register.go: managed-mode registration.
+//   - links.go: the four enumeration-safe request flows and emailed links;
+//     notify.go: security events, email and the work done after an answer.
+//   - identity.go and email.go: identifier and email rules; client.go: the
+//     caller's IP and user agent; random.go: tokens, codes and IDs.
+//   - consent.go: the DPDP consent ledger and chain verification; export.go:
+//     the right-of-access export; erasure.go: erasure requests.
 package core

@@ -8,7 +8,7 @@ import (
 
 const module = "github.com/bharatauth/bharatauth-go/"
 
-// TestDependencyRule enforces DESIGN.md section 1 over every module: ports
+// TestDependencyRule enforces the dependency rule over every module: ports
 // imports only the standard library; core imports ports (plus golang-jwt,
 // x/crypto and x/net/idna) and never an adapter or the transport; adapters import ports and
 // never core or the transport; transport/http imports core and ports and no

@@ -10,6 +10,11 @@
 // Errors wrap the ports sentinels (ports.ErrNotFound, ports.ErrConflict,
 // ports.ErrExpired, ports.ErrReused, ports.ErrMismatch, ports.ErrExhausted) as
 // each port method documents; a cancelled context returns ctx.Err().
+//
+// Files: store.go is the Store; one file per port area (users.go,
+// credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
+// abuse.go, events.go); limiter.go, clock.go, outbox.go, console.go and
+// erasure.go are the stand-alone helpers.
 package memory
 
 import (

@@ -59,22 +59,20 @@
 // hashes, never raw secrets, are visible to the server: keep log_statement
 // off in production.)
 //
+// # Files
+//
+// store.go: New, Options and the per-call bound; migrate.go and migrations/:
+// the schema; one file per port (users.go, credentials.go, lockout.go,
+// sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go);
+// purge.go: bounded deletion of what has expired; errors.go: the mapping of
+// driver errors to the ports sentinels.
+//
 // # Driver choice
 //
 // pgx v5 (database/sql, exec mode) rather than bun's pgdriver: it is the
 // maintained driver, its *pgconn.PgError carries the SQLSTATE this package
 // maps, and pgdriver lags bun's releases (v1.2.18 against bun v1.3.0) and had
-// an injection advisory fixed in 1.2.15/16. BenchmarkStore measured both on
-// one schema (PostgreSQL 15 on 127.0.0.1, 2 vCPUs shared with other jobs;
-// medians of 5 runs, which still varied by up to 2x between runs):
-//
-//	                 pgx (exec)   pgdriver     statements = round trips
-//	Session by ID    0.23 ms      0.19 ms      1
-//	RotateRefresh    0.78 ms      0.91 ms      1 (failures: 1 + a tx of 3-5 statements)
-//	CountAttempt     0.79 ms      0.68 ms      1 (refused by a lock: 2; since split into BeginAttempt and FinishAttempt)
-//	ConsumeCode      1.04 ms      0.96 ms      1 (dead or missing code: 2)
-//
-// The two are within noise of each other: writes are dominated by the
-// commit's WAL flush, reads by the server round trip. Speed does not decide
-// it; the reasons above do.
+// an injection advisory fixed in 1.2.15/16. Measured side by side, the two
+// were within noise of each other (the README's performance section has the
+// figures): speed does not decide it; the reasons above do.
 package postgres

@@ -72,6 +72,13 @@
 // value (for example behind an atomic.Pointer); or retry NewClient for a while
 // before serving. Once a client exists it reconnects by itself.
 //
+// # Files
+//
+// client.go: NewClient with the fail-fast settings; degrade.go: the failure
+// bypass and throttled logging; limiter.go; ipblock.go; session.go and
+// sessioncodec.go: the session cache and its wire form; devicetrust.go: the
+// DeviceTrust wrapper that keeps cached sessions current.
+//
 // # Errors
 //
 // Constructors return plain validation errors. Limiter.Allow wraps

@@ -23,4 +23,7 @@
 // Display names are encoded as RFC 2047 encoded-words, as SES requires for
 // non-ASCII "friendly" names; email addresses themselves must be ASCII (SES
 // accepts a non-ASCII domain only in Punycode).
+//
+// Files: mailer.go builds the SendEmail input and sends it; errors.go
+// classifies failures.
 package ses

@@ -30,6 +30,9 @@
 // context passed to Send bounds the whole exchange on top of that: when it is
 // cancelled or its deadline passes, the connection is closed at once.
 //
+// Files: config.go holds Config and its validation; mailer.go builds and sends
+// the message; errors.go classifies failures.
+//
 // # Errors
 //
 // Send returns an error wrapping ports.ErrUnavailable when a retry may succeed:

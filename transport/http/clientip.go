@@ -11,7 +11,7 @@ import (
 // (each proxy appends the address it saw) and the first hop that is not a
 // trusted proxy is the client. Hops further left were written by the client
 // and are never believed. Written here rather than imported: it is 30 lines
-// and the rule is the rightmost-untrusted one of DESIGN.md §4.
+// and the rule is the rightmost-untrusted one.
 //
 // When every hop is a trusted proxy the leftmost one is the client (a probe
 // from inside the proxy network); a garbled hop stops the walk at the last

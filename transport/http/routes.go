@@ -15,7 +15,7 @@ type route struct {
 	serve  func(*Handler, http.ResponseWriter, *http.Request) error
 }
 
-// routes is the API of DESIGN.md §6. The OpenAPI test checks every entry is
+// routes is the whole HTTP API. The OpenAPI test checks every entry is
 // documented in openapi.json.
 func routes() []route {
 	return []route{
@@ -82,7 +82,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// A missing consents array is a missing decision on every category: core
-	// answers consent_required (403), as DESIGN.md §5 asks.
+	// answers consent_required (403): every category needs an explicit decision.
 	decisions := make([]core.ConsentDecision, len(in.Consents))
 	for i, c := range in.Consents {
 		decisions[i] = core.ConsentDecision{Category: c.Category, Granted: *c.Granted}

@@ -16,8 +16,8 @@ import (
 	"unicode/utf8"
 )
 
-// Password length bounds, in Unicode code points. DESIGN.md asks for 8 to at
-// least 64; 128 leaves room for passphrases while bounding the hashing input.
+// Password length bounds, in Unicode code points. NIST SP 800-63B asks for at
+// least 8 and accepting at least 64; 128 leaves room for passphrases while bounding the hashing input.
 const (
 	MinPasswordLength = 8
 	MaxPasswordLength = 128

@@ -12,10 +12,10 @@ type Params struct {
 }
 
 // DefaultParams is OWASP's first argon2id recommendation (m=19 MiB, t=2, p=1),
-// which is also the floor of DESIGN.md. One hash takes ~22 ms and 19 MiB here.
+// which is also BharatAuth's floor. One hash takes ~22 ms and 19 MiB here.
 var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// MinimumParams is the floor of DESIGN.md: m=19 MiB, t=2, p=1, 16-byte salt,
+// MinimumParams is the floor BharatAuth accepts: m=19 MiB, t=2, p=1, 16-byte salt,
 // and a 16-byte key (shorter keys make collisions of stored hashes plausible).
 var MinimumParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 16}
 
