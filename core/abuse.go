@@ -75,18 +75,30 @@ func (a *Auth) limitIP(ctx context.Context, op, name string, rule ports.RateRule
 	return a.limit(ctx, op, name+":ip:"+ip, rule)
 }
 
-// limitIdentifier applies the per-identifier rule to every request that emails
-// someone (OTP, resets, unlock), in one shared bucket: no mail-bombing one
-// inbox. It runs before the lookup, so unknown identifiers are limited alike
-// and a 429 says nothing about who exists.
-func (a *Auth) limitIdentifier(ctx context.Context, op, identifier string) error {
-	return a.limit(ctx, op, "mail:id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
+// Mail budgets: the per-identifier rule applies to each kind of email in a
+// budget of its own, so that a stranger spending one kind cannot refuse the
+// owner another. Login codes are one budget; recovery links (password reset,
+// PIN reset, unlock) another, so a stranger asking for login codes never
+// stands between a locked-out owner and an unlock link, and a stranger asking
+// for recovery links only sends the owner links the owner can use.
+const (
+	budgetLoginCode = "login_code"
+	budgetRecovery  = "recovery"
+	budgetVerify    = "verify"
+)
+
+// limitIdentifier applies the per-identifier rule to a request that emails
+// someone, in the budget's bucket: no mail-bombing one inbox. It runs before
+// the lookup, so unknown identifiers are limited alike and a 429 says nothing
+// about who exists.
+func (a *Auth) limitIdentifier(ctx context.Context, op, budget, identifier string) error {
+	return a.limit(ctx, op, "mail:"+budget+":id:"+identifier, a.cfg.RateLimits.RequestPerIdentifier)
 }
 
 // limitInbox applies the same rule per account once the account is known, so
 // an email address and a username of one account share one inbox's budget.
-func (a *Auth) limitInbox(ctx context.Context, op, userID string) error {
-	return a.limit(ctx, op, "mail:user:"+userID, a.cfg.RateLimits.RequestPerIdentifier)
+func (a *Auth) limitInbox(ctx context.Context, op, budget, userID string) error {
+	return a.limit(ctx, op, "mail:"+budget+":user:"+userID, a.cfg.RateLimits.RequestPerIdentifier)
 }
 
 // limitStepUpMail applies the rule to step-up codes, in a bucket of their own:

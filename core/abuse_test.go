@@ -159,13 +159,13 @@ func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
-func TestRequestsPerIdentifierLimitedAt5PerHour(t *testing.T) {
+func TestRequestsPerIdentifierLimitedAt5PerHourPerBudget(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *Config, _ *Deps) { c.IPBlock.AllowList = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
 	e.register("inbox@example.in")
 	ctx := context.Background()
-	// One bucket for every emailing request to an identifier, known or not.
-	requests := []func(id string) error{
+	// Recovery links share one budget per identifier, known or not.
+	recovery := []func(id string) error{
 		func(id string) error {
 			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
 		},
@@ -175,22 +175,23 @@ func TestRequestsPerIdentifierLimitedAt5PerHour(t *testing.T) {
 		func(id string) error {
 			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
 		},
-		func(id string) error {
-			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
-		},
-		func(id string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
+	}
+	loginCode := func(id string) error {
+		return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
 	}
 	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
-		for _, request := range requests {
-			require.NoError(t, request(id))
+		for i := 0; i < 5; i++ {
+			require.NoError(t, loginCode(id), "login code %d", i+1)
 		}
-		requireKind(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client}), KindRateLimited)
+		requireKind(t, loginCode(id), KindRateLimited)
+		for i := 0; i < 5; i++ {
+			require.NoError(t, recovery[i%3](id), "a stranger's login codes leave recovery request %d alone", i+1)
+		}
+		requireKind(t, recovery[0](id), KindRateLimited)
 	}
-	assert.Equal(t, 5+1, e.mailsTo("inbox@example.in")) // 5 requests + the verification link
+	assert.Equal(t, 10+1, e.mailsTo("inbox@example.in")) // 5 codes, 5 links, the verification link
 	e.clock.Advance(time.Hour)
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "inbox@example.in", Client: e.client}))
+	require.NoError(t, recovery[0]("inbox@example.in"))
 }
 
 // brokenLimiter fails every check, like a down Redis.

@@ -31,7 +31,9 @@ func (d flakyDirectory) UserByID(ctx context.Context, id string) (ports.User, er
 func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
 	t.Parallel()
 	down := false
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Users, d.Registry = flakyDirectory{d.Storage, &down}, d.Storage.(ports.UserRegistry) })
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		d.Users, d.Registry = flakyDirectory{d.Storage, &down}, d.Storage.(ports.UserRegistry)
+	})
 	e.register("blip@example.in")
 	res := e.mustLogin("blip@example.in")
 	down = true

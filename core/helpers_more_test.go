@@ -63,6 +63,14 @@ func (e *env) pinLockState(userID string) ports.LockState {
 	return s
 }
 
+// pinDeviceLockState reads the PIN counter of the user's verified device fp.
+func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinDeviceLockKey(userID, e.device(fp)))
+	require.NoError(e.t, err)
+	return s
+}
+
 // lockState reads the sign-in counter of the user's email.
 func (e *env) lockState(userID string) ports.LockState {
 	e.t.Helper()

@@ -29,6 +29,7 @@ func (a *Auth) requestLink(ctx context.Context, identifier string, c Client, r l
 		return err
 	}
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: c, limit: r.limit, perIP: r.perIP,
+		budget: budgetRecovery,
 		mail: func(ctx context.Context, u ports.User) {
 			token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
 			if err != nil { // no email with a token that was never stored
@@ -46,6 +47,7 @@ type emailRequest struct {
 	identifier string // cleaned
 	client     Client
 	limit      string         // the name of the per-IP rate-limit bucket
+	budget     string         // the per-identifier mail budget
 	perIP      ports.RateRule // the per-IP rule
 	// mail issues the code or link and emails it to u. It runs after the
 	// answer, and only for a user who may be emailed.
@@ -82,7 +84,7 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 	if err := a.limitIP(ctx, r.op, r.limit, r.perIP, r.client); err != nil {
 		return err
 	}
-	if err := a.limitIdentifier(ctx, r.op, a.identifierKey(r.identifier)); err != nil {
+	if err := a.limitIdentifier(ctx, r.op, r.budget, a.identifierKey(r.identifier)); err != nil {
 		return err
 	}
 	u, found, err := a.findUser(ctx, r.op, r.identifier)
@@ -92,7 +94,7 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 	a.afterAnswer(ctx, r.op, func(ctx context.Context) {
 		// The inbox budget decides whether this job sends, never the answer:
 		// a 429 would tell that this identifier shares an inbox with another.
-		if err := a.limitInbox(ctx, r.op, u.ID); err != nil {
+		if err := a.limitInbox(ctx, r.op, r.budget, u.ID); err != nil {
 			a.log.InfoContext(ctx, "bharatauth: an inbox's email budget is spent; not sending", "user_id", u.ID)
 			return
 		}

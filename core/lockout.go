@@ -20,8 +20,9 @@ import (
 //     one: a lock caused by others never blocks the owner's own phone
 //     (OWASP's device-cookie idea, with our verified devices as the cookie).
 //
-// PIN failures count on a counter of their own per account ("pin:") that no
-// sign-in clears.
+// PIN failures count on counters of their own ("pin:") that no sign-in
+// clears: one per verified device of the account, and one for the account's
+// other sessions (see pinCounter).
 func (a *Auth) identifierLockKey(identifier string) string {
 	return "id:" + a.identifierKey(identifier)
 }
@@ -33,6 +34,8 @@ func (a *Auth) deviceLockKey(userID, device string) string {
 }
 
 func pinLockKey(userID string) string { return "pin:" + userID }
+
+func pinDeviceLockKey(userID, device string) string { return "pin:" + userID + ":" + device }
 
 // sessionLockKey is the counter of attempts made from a signed-in session:
 // its verified device's, else its account's email.
@@ -72,7 +75,9 @@ type attempt struct {
 // a key whose pending attempts could lock it answers a rate-limited error
 // (code "too_many_attempts"): in-flight attempts never become a lock.
 func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.LockPolicy) (attempt, error) {
-	state, verdict, err := a.deps.Lockouts.BeginAttempt(ctx, key, a.now(), policy)
+	// Not cancelled with the request: a statement cut off after the store
+	// admitted the attempt would leave a place held that nothing finishes.
+	state, verdict, err := a.deps.Lockouts.BeginAttempt(context.WithoutCancel(ctx), key, a.now(), policy)
 	switch {
 	case err != nil:
 		return attempt{}, storeError(op, err)
@@ -83,6 +88,18 @@ func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.Lo
 			Message: "other attempts on this account are in progress; try again in a moment", RetryAfter: busyRetryAfter}
 	}
 	return attempt{key: key, policy: policy}, nil
+}
+
+// bounded bounds the secret check of an admitted attempt to half of
+// PendingFor: an attempt still waiting for a hash slot when its place would
+// lapse is abandoned (answered "unavailable", not judged), so a place never
+// lapses while its attempt can still be judged, and N guesses never cost more
+// than SoftLockAfter checks however long the hashing queue grows.
+func (at attempt) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if at.policy.PendingFor <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, at.policy.PendingFor/2)
 }
 
 // finish records how an admitted attempt ended and returns the counter's new
@@ -158,17 +175,35 @@ func (a *Auth) clearAccountLocks(ctx context.Context, op string, u ports.User) e
 	if u.Username != "" {
 		keys = append(keys, a.identifierLockKey(u.Username))
 	}
-	sessions, err := a.deps.Sessions.Sessions(ctx, u.ID)
+	devices, err := a.verifiedDevices(ctx, op, u.ID)
 	if err != nil {
-		return storeError(op, err)
+		return err
 	}
+	for _, d := range devices {
+		keys = append(keys, a.deviceLockKey(u.ID, d))
+	}
+	return a.clearLocks(ctx, op, keys)
+}
+
+// verifiedDevices lists the devices the user's sessions, ended ones included,
+// verified.
+func (a *Auth) verifiedDevices(ctx context.Context, op, userID string) ([]string, error) {
+	sessions, err := a.deps.Sessions.Sessions(ctx, userID)
+	if err != nil {
+		return nil, storeError(op, err)
+	}
+	var devices []string
 	seen := map[string]bool{}
 	for _, s := range sessions {
 		if s.DeviceFingerprint != "" && s.IsVerifiedDevice && !seen[s.DeviceFingerprint] {
 			seen[s.DeviceFingerprint] = true
-			keys = append(keys, a.deviceLockKey(u.ID, s.DeviceFingerprint))
+			devices = append(devices, s.DeviceFingerprint)
 		}
 	}
+	return devices, nil
+}
+
+func (a *Auth) clearLocks(ctx context.Context, op string, keys []string) error {
 	for _, key := range keys {
 		if err := a.deps.Lockouts.ClearFailures(ctx, key); err != nil {
 			return storeError(op, err)

@@ -237,7 +237,7 @@ func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	requireKind(t, err, KindUnauthorized) // the 4th sign-in failure: a PIN is not a sign-in
 	_, err = e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindLocked) // the 5th, across password and OTP
-	assert.Equal(t, 1, e.pinLockState(u.ID).Failures, "the PIN counted on its own")
+	assert.Equal(t, 1, e.pinDeviceLockState(u.ID, fpA).Failures, "the PIN counted on its own, on the verified device's PIN counter")
 }
 
 func mustUser(t testing.TB, e *env, email string) ports.User {

@@ -43,7 +43,9 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if err != nil {
 		return LoginResult{}, err
 	}
-	ok, err := a.checkPassword(ctx, op, s.account, in.Password)
+	checkCtx, cancel := s.attempt.bounded(ctx)
+	ok, err := a.checkPassword(checkCtx, op, s.account, in.Password)
+	cancel()
 	if err != nil {
 		return LoginResult{}, a.abandon(ctx, op, s.attempt, err)
 	}

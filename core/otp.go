@@ -32,7 +32,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) error {
 		return err
 	}
 	return a.requestEmail(ctx, emailRequest{op: op, identifier: identifier, client: in.Client,
-		limit: "otp_request", perIP: a.cfg.RateLimits.OTPRequestPerIP,
+		limit: "otp_request", perIP: a.cfg.RateLimits.OTPRequestPerIP, budget: budgetLoginCode,
 		mail: func(ctx context.Context, u ports.User) {
 			code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, device)
 			if err != nil { // no email with a code that was never stored

@@ -107,7 +107,9 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err != nil {
 		return err
 	}
-	ok, err := a.checkPassword(ctx, op, &u, in.CurrentPassword)
+	checkCtx, cancel := at.bounded(ctx)
+	ok, err := a.checkPassword(checkCtx, op, &u, in.CurrentPassword)
+	cancel()
 	if err != nil {
 		return a.abandon(ctx, op, at, err)
 	}

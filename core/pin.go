@@ -56,10 +56,8 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 	if err := a.deps.Credentials.SetPINHash(ctx, userID, hash, a.now()); err != nil {
 		return storeError(op, err)
 	}
-	// A new PIN starts a new count: it is set only with the current PIN, a
-	// reset link or a fresh emailed step-up, each stronger than the guesses.
-	if err := a.deps.Lockouts.ClearFailures(ctx, pinLockKey(userID)); err != nil {
-		return storeError(op, err)
+	if err := a.clearPINLocks(ctx, op, userID); err != nil {
+		return err
 	}
 	u, err := a.userByID(ctx, op, userID)
 	if err != nil {
@@ -114,25 +112,30 @@ func wrongPIN(op string) error {
 	return newError(op, KindUnauthorized, codeInvalidPIN, "wrong PIN")
 }
 
-// verifyPINAttempt checks pin against hash on the account's PIN counter,
-// which no sign-in clears: 5 wrong PINs lock the PIN for SoftLockFor and
-// revoke the session that tried, 10 disable it until a PIN reset. A locked
-// PIN and a wrong one answer alike (wrongPIN).
+// verifyPINAttempt checks pin against hash on the session's PIN counter (see
+// pinCounter): 5 wrong PINs lock it for SoftLockFor and revoke the session
+// that tried, 10 disable it until a PIN reset. A locked PIN and a wrong one
+// answer alike (wrongPIN), after the same hash work.
 func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session, hash, pin string, c Client) error {
 	if hash == "" {
 		return wrongPIN(op)
 	}
-	at, err := a.beginAttempt(ctx, op, pinLockKey(s.UserID), a.pinPolicy())
+	key, clearedByCorrectPIN := a.pinCounter(s)
+	at, err := a.beginAttempt(ctx, op, key, a.pinPolicy())
 	if KindOf(err) == KindLocked {
+		a.hasher.VerifyDummy(ctx, pin) // a lock must not answer faster than a wrong PIN
 		return wrongPIN(op)
 	}
 	if err != nil {
 		return err
 	}
-	ok, rehash, err := a.hasher.Verify(ctx, hash, pin)
+	checkCtx, cancel := at.bounded(ctx)
+	ok, rehash, err := a.hasher.Verify(checkCtx, hash, pin)
+	cut := checkCtx.Err()
+	cancel()
 	switch {
-	case ctx.Err() != nil:
-		return a.abandon(ctx, op, at, storeError(op, ctx.Err()))
+	case cut != nil:
+		return a.abandon(ctx, op, at, storeError(op, cut))
 	case err != nil:
 		a.log.ErrorContext(ctx, "bharatauth: stored PIN hash is malformed", "user_id", s.UserID)
 		ok = false
@@ -147,13 +150,46 @@ func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session,
 		}
 		return wrongPIN(op)
 	}
-	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
+	outcome := ports.Succeeded
+	if !clearedByCorrectPIN {
+		outcome = ports.Abandoned // frees the place, keeps the count
+	}
+	if _, err := a.finish(ctx, op, at, outcome); err != nil {
 		return err
 	}
 	if rehash {
 		a.upgradeHash(ctx, s.UserID, pin, a.deps.Credentials.SetPINHash)
 	}
 	return nil
+}
+
+// pinCounter is the lockout counter of a PIN attempt from session s, and
+// whether a correct PIN clears it. A session on a verified device counts on
+// that device's own PIN counter, which a correct PIN there clears. Every other
+// session counts on the account's PIN counter, which only a new PIN clears:
+// otherwise each of the owner's everyday unlocks would wipe out what a
+// password thief's guesses from a new device had counted, and the thief
+// would get 4 more guesses per unlock, without end.
+func (a *Auth) pinCounter(s ports.Session) (key string, clearedByCorrectPIN bool) {
+	if s.IsVerifiedDevice && !s.IsPublicDevice && s.DeviceFingerprint != "" {
+		return pinDeviceLockKey(s.UserID, s.DeviceFingerprint), true
+	}
+	return pinLockKey(s.UserID), false
+}
+
+// clearPINLocks gives the account's PIN counters a fresh start: a new PIN
+// (set with the current one, a reset link or a fresh emailed step-up) is
+// stronger proof than any guess they counted.
+func (a *Auth) clearPINLocks(ctx context.Context, op, userID string) error {
+	keys := []string{pinLockKey(userID)}
+	devices, err := a.verifiedDevices(ctx, op, userID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		keys = append(keys, pinDeviceLockKey(userID, d))
+	}
+	return a.clearLocks(ctx, op, keys)
 }
 
 // pinLocked handles the PIN attempt that locked the PIN: the session that

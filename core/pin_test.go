@@ -35,8 +35,9 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	_, err := e.auth.Authenticate(ctx, res.AccessToken)
 	requireKind(t, err, KindUnauthorized)
 
-	// From another session, during the lock, even the right PIN answers like a wrong one.
-	other := e.principal(e.mustLogin("pin@example.in"))
+	// A new session on that phone (stepped up by email again: the lock forgot
+	// the device), during the lock: even the right PIN answers like a wrong one.
+	other := e.principal(e.knownDeviceLogin("pin@example.in"))
 	ce := requireKind(t, e.auth.VerifyPIN(ctx, other, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)
 	assert.Equal(t, answers[0].Code, ce.Code)
 	assert.Equal(t, answers[0].Message, ce.Message)
@@ -183,13 +184,9 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 	assert.Equal(t, 5, e.pinLockState(u.ID).Failures, "a refused PIN is not counted")
 	e.clock.Advance(time.Second)
 	require.NoError(t, right(), "exactly 7 minutes later the right PIN works")
-	assert.Zero(t, e.pinLockState(u.ID).Failures, "a correct PIN clears the count")
+	assert.Equal(t, 5, e.pinLockState(u.ID).Failures,
+		"a correct PIN from a session that is no verified device leaves the account's count alone")
 
-	for i := 1; i <= 4; i++ {
-		requireKind(t, guess(), KindUnauthorized)
-	}
-	requireKind(t, guess(), KindUnauthorized)
-	e.clock.Advance(7 * time.Minute)
 	for i := 6; i <= 9; i++ {
 		requireKind(t, guess(), KindUnauthorized)
 		assert.False(t, e.pinLockState(u.ID).HardLocked, "wrong PIN %d", i)
@@ -277,4 +274,29 @@ func TestSettingOrResettingAPINIsRecordedAndEmailed(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, changes)
+}
+
+// The owner's everyday unlocks on a verified phone clear that phone's PIN
+// counter only: a password thief's guesses from a new device keep counting
+// and stop at 10.
+func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t) // the owner's phone fpA is a verified device
+	ctx := context.Background()
+	owner := e.principal(e.knownDeviceLogin(u.Email))
+	for round := 0; round < 4; round++ {
+		for i := 0; i < 4; i++ {
+			thief := e.principal(e.mustLogin(u.Email))
+			requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
+		}
+		_ = e.auth.VerifyPIN(ctx, owner, VerifyPINInput{PIN: "1111", Client: e.client}) // the owner's typo
+		require.NoError(t, e.auth.VerifyPIN(ctx, owner, VerifyPINInput{PIN: testPIN, Client: e.client}), "round %d", round)
+		assert.Zero(t, e.pinDeviceLockState(u.ID, fpA).Failures, "a correct PIN clears the phone's own count")
+		e.clock.Advance(8 * time.Minute)
+	}
+	state := e.pinLockState(u.ID)
+	assert.True(t, state.HardLocked, "16 thief guesses across the owner's unlocks: disabled at the 10th")
+	assert.Equal(t, 10, state.Failures)
+	thief := e.principal(e.mustLogin(u.Email))
+	requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)
 }

@@ -21,6 +21,7 @@ import (
 type requestRoute struct {
 	name   string
 	bucket string // of the per-IP limit
+	budget string // the per-identifier mail budget
 	perIP  func(RateLimits) ports.RateRule
 	call   func(e *env, identifier string) error
 }
@@ -28,19 +29,19 @@ type requestRoute struct {
 func requestRoutes() []requestRoute {
 	ctx := context.Background()
 	return []requestRoute{
-		{name: "otp request", bucket: "otp_request", perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
+		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
 			}},
-		{name: "password reset request", bucket: "password_reset_request", perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
+		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
 			}},
-		{name: "pin reset request", bucket: "pin_reset_request", perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
+		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
 			}},
-		{name: "unlock request", bucket: "unlock_request", perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
+		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
 			}},
@@ -199,12 +200,12 @@ func TestRequestsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			assert.Equal(t, calls["nobody@example.in"], calls["suspended@example.in"], "a suspended account")
 			assert.Equal(t, calls["nobody"], calls["known"], "a username")
 			assert.Equal(t, []string{"IPBlockedUntil", "Allow " + route.bucket + ":ip",
-				"Allow mail:id", "UserByEmail"}, calls["nobody@example.in"])
+				"Allow mail:" + route.budget + ":id", "UserByEmail"}, calls["nobody@example.in"])
 
 			release()
 			require.NoError(t, e.auth.Drain(ctx))
 			after := log.take()
-			assert.Equal(t, 2, countOf(after, "Allow mail:user"), "the inbox budget, after the answer: %v", after)
+			assert.Equal(t, 2, countOf(after, "Allow mail:"+route.budget+":user"), "the inbox budget, after the answer: %v", after)
 			assert.Equal(t, 2, countOf(after, "IssueToken"), "the tokens, after the answer: %v", after)
 			assert.Equal(t, mailsBefore+2, e.mailsTo("known@example.in"), "by email and by username")
 			assert.Equal(t, 1, e.mailsTo("suspended@example.in"), "only the verification link")

@@ -52,7 +52,7 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 // budget: a password login refused for an unverified address sends one, so
 // the owner is never stuck, and a thief's retries cannot flood the inbox.
 func (a *Auth) resendVerification(ctx context.Context, u ports.User, c Client) {
-	if err := a.limitInbox(ctx, "Login", u.ID); err != nil {
+	if err := a.limitInbox(ctx, "Login", budgetVerify, u.ID); err != nil {
 		return
 	}
 	a.sendVerifyLink(ctx, u, c)
