@@ -21,20 +21,25 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": "1234"}}),
 		http.StatusUnprocessableEntity, "validation_failed")
 
-	wrong := e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": "9999"}})
+	// A password holder on a new device (b) guesses.
+	wrong := e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": "9999"}})
 	requireProblem(t, wrong, http.StatusUnauthorized, "invalid_pin")
 	for i := 2; i <= 5; i++ {
-		r = e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": "9999"}})
+		r = e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": "9999"}})
 		assert.Equal(t, wrong.status, r.status)
 		assert.Equal(t, string(wrong.raw), string(r.raw), "attempt %d", i)
 	}
-	// The lock fired: the right PIN from another session answers like a wrong one.
-	locked := e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": testPIN}})
+	// The lock fired: the right PIN from another new-device session answers like a wrong one.
+	c := e.login("asha@example.in", nil).str("access_token")
+	locked := e.do(req{method: "POST", path: "/pin/verify", token: c, body: map[string]any{"pin": testPIN}})
 	assert.Equal(t, wrong.status, locked.status)
 	assert.Equal(t, string(wrong.raw), string(locked.raw))
 	assert.Equal(t, wrong.header.Get("WWW-Authenticate"), locked.header.Get("WWW-Authenticate"))
 	// …and the session that made the attempts is gone.
-	requireProblem(t, e.do(req{method: "GET", path: "/me", token: a}), http.StatusUnauthorized, "invalid_token")
+	requireProblem(t, e.do(req{method: "GET", path: "/me", token: b}), http.StatusUnauthorized, "invalid_token")
+	// The owner's verified phone has a PIN counter of its own.
+	r = e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": testPIN}})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 }
 
 func TestPINAndPasswordResets(t *testing.T) {
