@@ -163,7 +163,7 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
 		},
 			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client})
+				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
 			}},
 		{name: "pin reset", request: func(e *env, m string) error {
 			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
@@ -175,7 +175,7 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
 		},
 			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmUnlock(ctx, LinkInput{Token: tok, Client: e.client})
+				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
 			}},
 	} {
 		for _, wait := range []int{29, 30} {

@@ -64,10 +64,10 @@ func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	// The hard lock emailed an unlock link; only it (or a password reset) clears the lock.
 	e.clock.Set(testStart.Add(7*time.Minute + time.Second))
 	token := e.lastToken("ravi@example.in")
-	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: token, Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})))
 	_, err = e.login("ravi@example.in", testPassword)
 	require.NoError(t, err)
-	requireKind(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: token, Client: e.client}), KindUnauthorized) // single use
+	requireKind(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})), KindUnauthorized) // single use
 }
 
 func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
@@ -214,7 +214,7 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	_, err := e.login("lata@example.in", testPassword)
 	requireKind(t, err, KindLocked)
 	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "lata@example.in", Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPasswordReset(context.Background(), ConfirmPasswordResetInput{Token: e.lastToken("lata@example.in"), NewPassword: "a brand new passphrase", Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(context.Background(), ConfirmPasswordResetInput{Token: e.lastToken("lata@example.in"), NewPassword: "a brand new passphrase", Client: e.client})))
 	_, err = e.login("lata@example.in", "a brand new passphrase")
 	require.NoError(t, err, "a password reset clears a hard lock")
 }
@@ -312,7 +312,7 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	assert.Equal(t, e.now().Add(7*time.Minute), ce.LockedUntil, "the device's 5th failure locks it for 7 minutes")
 	assert.Equal(t, 5, e.deviceLockState(u.ID, fpA).Failures)
 
-	require.NoError(t, e.auth.ConfirmUnlock(context.Background(), LinkInput{Token: e.unlockToken(t, u.Email), Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
 	assert.False(t, e.lockState(u.ID).Locked(e.now()), "the unlock link lifts the account's lock")
 	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "and the device's")
 }

@@ -32,44 +32,55 @@ func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) err
 
 // ConfirmPasswordReset sets a new password with an emailed reset link. It works
 // ConfirmPasswordResetInput sets a new password with an emailed reset link.
+// With a DeviceFingerprint the device that opened the link is signed in (see
+// signInAfterLink).
 type ConfirmPasswordResetInput struct {
-	Token       string
-	NewPassword string
-	Client      Client
+	Token             string
+	NewPassword       string
+	DeviceFingerprint string // optional: sign this device in, as a verified device
+	IsPublicDevice    bool
+	Client            Client
 }
 
 // while the account is locked, clears soft and hard locks, ends every session
 // (their access tokens fail at once) and marks the email verified.
-func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) error {
+func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (LoginResult, error) {
 	const op = "ConfirmPasswordReset"
 	token, newPassword, c := in.Token, in.NewPassword, in.Client
 	// The rules that need the user (no email in the password) are checked after
-	// the link is used; those that do not are checked first, so a too-short
-	// password does not burn the link.
+	// the link is used; those that do not, and the device, are checked first,
+	// so bad input does not burn the link.
 	if err := policy.CheckPassword(newPassword, "", ""); err != nil {
-		return policyError(op, "new_password", err)
+		return LoginResult{}, policyError(op, "new_password", err)
+	}
+	device, err := a.cleanDevice(op, in.DeviceFingerprint)
+	if err != nil {
+		return LoginResult{}, err
 	}
 	u, err := a.consumeLink(ctx, op, ports.PurposePasswordReset, token)
 	if err != nil {
-		return err
+		return LoginResult{}, err
 	}
 	if err := policy.CheckPassword(newPassword, u.Email, u.Username); err != nil {
-		return policyError(op, "new_password", err)
+		return LoginResult{}, policyError(op, "new_password", err)
 	}
 	// Locks are lifted while the devices are still known (the revocation
 	// below forgets them); sessions end before the password changes: if a
 	// later step fails, everyone is signed out (safe), never an attacker's
 	// session alive next to a new password.
 	if err := a.clearAccountLocks(ctx, op, u); err != nil {
-		return err
+		return LoginResult{}, err
 	}
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, a.now()); err != nil {
-		return storeError(op, err)
+		return LoginResult{}, storeError(op, err)
 	}
 	if u, err = a.proveEmail(ctx, op, u, proofByResetLink, c); err != nil {
-		return err
+		return LoginResult{}, err
 	}
-	return a.storePassword(ctx, op, u, newPassword, c)
+	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
+		return LoginResult{}, err
+	}
+	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
 }
 
 // ChangePasswordInput changes the caller's password.

@@ -200,7 +200,7 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 
 	e.clock.Advance(30 * 24 * time.Hour)
 	requireKind(t, right(), KindUnauthorized) // disabled, even a month later
-	require.NoError(t, e.auth.ConfirmUnlock(ctx, LinkInput{Token: e.unlockToken(t, u.Email), Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
 	requireKind(t, right(), KindUnauthorized) // the sign-in unlock link is no PIN reset
 
 	e.clock.Advance(-30 * 24 * time.Hour) // back within the emailed link's 30 minutes

@@ -40,13 +40,13 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 			link := e.lastToken(u.Email)
 
-			err := e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tc.token(link), NewPassword: tc.password, Client: e.client})
+			err := errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tc.token(link), NewPassword: tc.password, Client: e.client}))
 			ce := requireKind(t, err, tc.kind)
 			assert.Equal(t, tc.field, ce.Field)
 			_, err = e.login(u.Email, testPassword)
 			require.NoError(t, err, "the password is unchanged")
 
-			err = e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: link, NewPassword: newPassword, Client: e.client})
+			err = errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: link, NewPassword: newPassword, Client: e.client}))
 			if tc.linkBurned {
 				requireKind(t, err, KindUnauthorized)
 				return
@@ -73,7 +73,7 @@ func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	require.True(t, e.lockState(u.ID).HardLocked)
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
 
 	for _, res := range []LoginResult{a, b} {
 		_, err := e.auth.Authenticate(ctx, res.AccessToken)

@@ -204,7 +204,7 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 		}},
 		{name: "password reset", forget: true, end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: lost.User.Email, Client: e.client}))
-			require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client}))
+			require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client})))
 		}},
 		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
 			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})

@@ -363,11 +363,11 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				return e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client})
+				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				passwordUnchanged(t, e, s)
-				require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
+				require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client})))
 			}},
 		{name: "unlock: clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -380,7 +380,7 @@ func TestStoreFailuresAnswerUnavailableAndWriteNothingHalf(t *testing.T) {
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				return e.auth.ConfirmUnlock(ctx, LinkInput{Token: s.link, Client: e.client})
+				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: s.link, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				_, err := e.login(s.user.Email, testPassword)

@@ -49,7 +49,7 @@ type sessionRequest struct {
 	device         string // the keyed hash of the client's fingerprint, or ""
 	verifiedDevice bool   // device is already a verified device of user (looked up by the sign-in)
 	public         bool
-	method         string // "pwd" or "otp"
+	method         string // "pwd", "otp", or "link" (an emailed recovery link proved the inbox)
 	otpDevice      string // the device that requested the OTP, for OTP logins
 	client         Client
 }
@@ -59,7 +59,7 @@ func decideTrust(r sessionRequest) Trust {
 	switch {
 	case r.public:
 		return TrustPublic
-	case r.device != "" && (r.verifiedDevice || r.method == "otp" && r.device == r.otpDevice):
+	case r.device != "" && (r.verifiedDevice || r.method == "otp" && r.device == r.otpDevice || r.method == "link"):
 		return TrustKnown
 	}
 	return TrustNewDevice

@@ -22,16 +22,43 @@ func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
 // username's and its verified devices') with an emailed unlock link. The lock
 // history is kept; the PIN counter is not a sign-in lock (a PIN reset clears
 // it).
-func (a *Auth) ConfirmUnlock(ctx context.Context, in LinkInput) error {
+func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (LoginResult, error) {
 	const op = "ConfirmUnlock"
-	token, c := in.Token, in.Client
-	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, token)
+	c := in.Client
+	device, err := a.cleanDevice(op, in.DeviceFingerprint)
 	if err != nil {
-		return err
+		return LoginResult{}, err
+	}
+	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, in.Token)
+	if err != nil {
+		return LoginResult{}, err
 	}
 	if err := a.clearAccountLocks(ctx, op, u); err != nil {
-		return err
+		return LoginResult{}, err
 	}
 	a.event(ctx, u.ID, ports.EventAccountUnlocked, c, "")
-	return nil
+	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
+}
+
+// ConfirmUnlockInput presents an emailed unlock link. With a DeviceFingerprint
+// the device that opened it is signed in (see signInAfterLink).
+type ConfirmUnlockInput struct {
+	Token             string
+	DeviceFingerprint string // optional: sign this device in, as a verified device
+	IsPublicDevice    bool
+	Client            Client
+}
+
+// signInAfterLink signs in the device that completed a recovery link (a
+// password reset or an unlock) and makes it a verified device of the account
+// (unless public): the link proves the inbox as an emailed code from that
+// device does. Without it the owner would leave recovery with no verified
+// device, and a stranger who locks the account again at once (a lock counts
+// per identifier) would keep the owner out; a verified device counts on a
+// counter of its own. No device, or a suspended account: no session.
+func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, device string, public bool, c Client) (LoginResult, error) {
+	if device == "" || u.Suspended {
+		return LoginResult{}, nil
+	}
+	return a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
 }

@@ -55,7 +55,7 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 	require.NoError(t, err, "the owner's own session lives")
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
 	_, err = e.login(u.Email, newPassword)
 	require.NoError(t, err, "the owner sets a password by reset")
 }
@@ -65,7 +65,7 @@ func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
 	e, u, attacker := preHijacked(t)
 	ctx := context.Background()
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
 	_, err := e.auth.Authenticate(ctx, attacker.AccessToken)
 	requireKind(t, err, KindUnauthorized)
 	_, err = e.login(u.Email, testPassword)

@@ -128,3 +128,33 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 	assert.Equal(t, map[string]any{"success": true}, r.json)
 }
+
+// A recovery link opened with a device fingerprint signs that device in as a
+// verified device, so a stranger who locks the account again at once cannot
+// keep the owner out.
+func TestRecoveryLinksSignTheDeviceIn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	for i := 0; i < 5; i++ { // a stranger locks the account
+		e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a stranger's guess"}})
+	}
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "asha@example.in"}}).status)
+	r := e.do(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": e.mailed("asha@example.in", tokenRE), "device_fingerprint": fpA}})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	assert.Equal(t, "known", r.str("trust"))
+	assert.NotEmpty(t, r.str("access_token"))
+
+	for i := 0; i < 5; i++ { // the stranger locks it again
+		e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a stranger's guess"}})
+	}
+	requireProblem(t, e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword}}),
+		http.StatusLocked, "account_locked")
+	assert.Equal(t, "known", e.login("asha@example.in", map[string]any{"device_fingerprint": fpA}).str("trust"), "the owner's device signs in")
+
+	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "asha@example.in"}}).status)
+	r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": e.mailed("asha@example.in", tokenRE),
+		"new_password": "a brand new passphrase"}})
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	assert.Equal(t, true, r.json["success"], "without a fingerprint: no session")
+}

@@ -212,8 +212,10 @@ func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request) error 
 }
 
 type passwordResetBody struct {
-	Token       string `json:"token" check:"required"`
-	NewPassword string `json:"new_password" check:"required"`
+	Token             string `json:"token" check:"required"`
+	NewPassword       string `json:"new_password" check:"required"`
+	DeviceFingerprint string `json:"device_fingerprint"`
+	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) error {
@@ -221,15 +223,23 @@ func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token, NewPassword: in.NewPassword, Client: h.client(r)}))
+	return succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
+}
+
+type unlockBody struct {
+	Token             string `json:"token" check:"required"`
+	DeviceFingerprint string `json:"device_fingerprint"`
+	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
-	var in tokenBody
+	var in unlockBody
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeed(w, h.auth.ConfirmUnlock(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
+	return succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type refreshBody struct {
@@ -272,6 +282,18 @@ func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
 }
 
 // succeed answers {success:true} when err is nil, and hands err on otherwise.
+// succeedOrSignIn answers a recovery link: the login answer when the device
+// that opened it was signed in, {"success": true} otherwise.
+func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
+	return func(res core.LoginResult, err error) error {
+		if err != nil || res.SessionID == "" {
+			return succeed(w, err)
+		}
+		writeJSON(w, http.StatusOK, newLoginView(res))
+		return nil
+	}
+}
+
 func succeed(w http.ResponseWriter, err error) error {
 	if err != nil {
 		return err
