@@ -134,24 +134,29 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 // winner commits, so one correct code is used exactly once.
 const consumeCodeSQL = `
 WITH newest AS (
-    SELECT id FROM ba_otp_tokens
+    SELECT * FROM ba_otp_tokens
     WHERE subject = ?0 AND purpose = ?1 AND used_at IS NULL
     ORDER BY created_at DESC, id DESC
     LIMIT 1
     FOR UPDATE
+), checked AS (
+    UPDATE ba_otp_tokens AS t SET
+        used_at  = CASE WHEN t.hash = ?2 THEN ?3::timestamptz END,
+        attempts = CASE WHEN t.hash = ?2 THEN t.attempts ELSE t.attempts + 1 END
+    FROM newest
+    WHERE t.id = newest.id AND t.expires_at > ?3 AND t.attempts < t.max_attempts
+    RETURNING t.*
 )
-UPDATE ba_otp_tokens AS t SET
-    used_at  = CASE WHEN t.hash = ?2 THEN ?3::timestamptz END,
-    attempts = CASE WHEN t.hash = ?2 THEN t.attempts ELSE t.attempts + 1 END
-FROM newest
-WHERE t.id = newest.id AND t.used_at IS NULL
-  AND t.expires_at > ?3 AND t.attempts < t.max_attempts
-RETURNING t.*`
+SELECT * FROM checked
+UNION ALL
+SELECT * FROM newest WHERE NOT EXISTS (SELECT 1 FROM checked)`
 
 // ConsumeCode checks hash against the newest unused code of subject and
-// purpose at now; see ports.OneTimeTokenRepo for the outcomes. A check of a
-// live code is one statement; a dead or missing code costs a second read that
-// names the reason.
+// purpose at now; see ports.OneTimeTokenRepo for the outcomes. Every outcome
+// is one statement: the newest code is locked, checked if it is live, and
+// returned as it now is, so a wrong code for a real account costs the same
+// round trips as a code for nobody. The newest row is locked with FOR UPDATE,
+// so a row it returns unchecked is dead (expired or out of tries), never live.
 func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
 	const op = "consume code"
 	ctx, cancel := s.call(ctx)
@@ -161,35 +166,19 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 	if err := s.db.NewRaw(consumeCodeSQL, subject, purpose, hash, now).Scan(ctx, &rows); err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
-	if len(rows) == 1 {
-		row := rows[0]
-		switch {
-		case row.Hash == hash:
-			return row.token(), nil
-		case row.Attempts >= row.MaxAttempts:
-			return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrExhausted)
-		default:
-			return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrMismatch)
-		}
-	}
-	var row otpRow
-	err := s.db.NewSelect().Model(&row).
-		Where("subject = ? AND purpose = ? AND used_at IS NULL", subject, purpose).
-		OrderExpr("created_at DESC, id DESC").
-		Limit(1).
-		Scan(ctx)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	if len(rows) == 0 {
 		return ports.OneTimeToken{}, notFound(op)
-	case err != nil:
-		return ports.OneTimeToken{}, fail(ctx, op, err)
+	}
+	row := rows[0]
+	switch {
+	case row.Hash == hash && !row.UsedAt.IsZero():
+		return row.token(), nil
 	case !now.Before(utc(row.ExpiresAt)):
 		return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrExpired)
 	case row.Attempts >= row.MaxAttempts:
 		return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrExhausted)
 	default:
-		// A live code that appeared after our first snapshot: check it now.
-		return s.ConsumeCode(ctx, subject, purpose, hash, now)
+		return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrMismatch)
 	}
 }
 
