@@ -65,8 +65,9 @@ func (a *Auth) pinPolicy() ports.LockPolicy {
 
 // attempt is one admitted secret check on a lockout counter.
 type attempt struct {
-	key    string
-	policy ports.LockPolicy
+	key        string
+	policy     ports.LockPolicy
+	admittedAt time.Time
 }
 
 // beginAttempt admits an attempt on key BEFORE its secret is checked,
@@ -77,7 +78,8 @@ type attempt struct {
 func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.LockPolicy) (attempt, error) {
 	// Not cancelled with the request: a statement cut off after the store
 	// admitted the attempt would leave a place held that nothing finishes.
-	state, verdict, err := a.deps.Lockouts.BeginAttempt(context.WithoutCancel(ctx), key, a.now(), policy)
+	now := a.now()
+	state, verdict, err := a.deps.Lockouts.BeginAttempt(context.WithoutCancel(ctx), key, now, policy)
 	switch {
 	case err != nil:
 		return attempt{}, storeError(op, err)
@@ -87,19 +89,47 @@ func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.Lo
 		return attempt{}, &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts,
 			Message: "other attempts on this account are in progress; try again in a moment", RetryAfter: busyRetryAfter}
 	}
-	return attempt{key: key, policy: policy}, nil
+	return attempt{key: key, policy: policy, admittedAt: now}, nil
 }
 
-// bounded bounds the secret check of an admitted attempt to half of
-// PendingFor: an attempt still waiting for a hash slot when its place would
-// lapse is abandoned (answered "unavailable", not judged), so a place never
-// lapses while its attempt can still be judged, and N guesses never cost more
-// than SoftLockAfter checks however long the hashing queue grows.
-func (at attempt) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
-	if at.policy.PendingFor <= 0 {
-		return context.WithCancel(ctx)
+// judge runs the secret check of an admitted attempt within half of
+// PendingFor (by the context's deadline while it waits for a hash slot, and by
+// the Clock before and after), and abandons the attempt unjudged when it runs
+// late: a pending place lapses after PendingFor, and a verdict reached after
+// that would let N guesses cost more than SoftLockAfter checks however long
+// the hashing queue grows. A check that could not be judged (a store outage,
+// a cancelled request) is abandoned too. The error is then the answer.
+func (a *Auth) judge(ctx context.Context, op string, at attempt, check func(context.Context) (bool, error)) (bool, error) {
+	if a.overdue(at) {
+		return false, a.abandon(ctx, op, at, tooLate(op))
 	}
-	return context.WithTimeout(ctx, at.policy.PendingFor/2)
+	checkCtx, cancel := context.WithCancel(ctx)
+	if at.policy.PendingFor > 0 {
+		checkCtx, cancel = context.WithTimeout(ctx, at.policy.PendingFor/2)
+	}
+	ok, err := check(checkCtx)
+	cut := checkCtx.Err()
+	cancel()
+	switch {
+	case err != nil:
+	case cut != nil:
+		err = storeError(op, cut)
+	case a.overdue(at):
+		err = tooLate(op)
+	}
+	if err != nil {
+		return false, a.abandon(ctx, op, at, err)
+	}
+	return ok, nil
+}
+
+// overdue reports whether at has run past half of PendingFor.
+func (a *Auth) overdue(at attempt) bool {
+	return at.policy.PendingFor > 0 && a.now().Sub(at.admittedAt) > at.policy.PendingFor/2
+}
+
+func tooLate(op string) error {
+	return &Error{Op: op, Kind: KindUnavailable, Message: "the check took too long; try again"}
 }
 
 // finish records how an admitted attempt ended and returns the counter's new

@@ -43,11 +43,11 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	if err != nil {
 		return LoginResult{}, err
 	}
-	checkCtx, cancel := s.attempt.bounded(ctx)
-	ok, err := a.checkPassword(checkCtx, op, s.account, in.Password)
-	cancel()
+	ok, err := a.judge(ctx, op, s.attempt, func(ctx context.Context) (bool, error) {
+		return a.checkPassword(ctx, op, s.account, in.Password)
+	})
 	if err != nil {
-		return LoginResult{}, a.abandon(ctx, op, s.attempt, err)
+		return LoginResult{}, err
 	}
 	if !ok {
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))

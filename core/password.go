@@ -118,11 +118,11 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err != nil {
 		return err
 	}
-	checkCtx, cancel := at.bounded(ctx)
-	ok, err := a.checkPassword(checkCtx, op, &u, in.CurrentPassword)
-	cancel()
+	ok, err := a.judge(ctx, op, at, func(ctx context.Context) (bool, error) {
+		return a.checkPassword(ctx, op, &u, in.CurrentPassword)
+	})
 	if err != nil {
-		return a.abandon(ctx, op, at, err)
+		return err
 	}
 	if !ok {
 		return a.attemptFailed(ctx, op, at, &u, in.Client,

@@ -129,16 +129,18 @@ func (a *Auth) verifyPINAttempt(ctx context.Context, op string, s ports.Session,
 	if err != nil {
 		return err
 	}
-	checkCtx, cancel := at.bounded(ctx)
-	ok, rehash, err := a.hasher.Verify(checkCtx, hash, pin)
-	cut := checkCtx.Err()
-	cancel()
-	switch {
-	case cut != nil:
-		return a.abandon(ctx, op, at, storeError(op, cut))
-	case err != nil:
-		a.log.ErrorContext(ctx, "bharatauth: stored PIN hash is malformed", "user_id", s.UserID)
-		ok = false
+	var rehash bool
+	ok, err := a.judge(ctx, op, at, func(ctx context.Context) (bool, error) {
+		ok, again, err := a.hasher.Verify(ctx, hash, pin)
+		if err != nil && ctx.Err() == nil {
+			a.log.ErrorContext(ctx, "bharatauth: stored PIN hash is malformed", "user_id", s.UserID)
+			return false, nil
+		}
+		rehash = again
+		return ok, nil
+	})
+	if err != nil {
+		return err
 	}
 	if !ok {
 		state, err := a.finish(ctx, op, at, ports.Failed)

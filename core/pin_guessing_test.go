@@ -34,15 +34,15 @@ func TestPINGuessesBetweenTheOwnersUnlocksStopAtTen(t *testing.T) {
 	checked := 0
 	for cycle := 0; cycle < 10; cycle++ {
 		for i := 0; i < 4; i++ {
-			requireKind(t, e.auth.VerifyPIN(ctx, thief, fmt.Sprintf("%04d", 5000+checked), thiefClient), KindUnauthorized)
+			requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: fmt.Sprintf("%04d", 5000+checked), Client: thiefClient}), KindUnauthorized)
 			checked++
 		}
 		e.clock.Advance(10 * time.Minute)
-		require.NoError(t, e.auth.VerifyPIN(ctx, owner, testPIN, e.client), "the owner's app unlock")
+		require.NoError(t, e.auth.VerifyPIN(ctx, owner, VerifyPINInput{PIN: testPIN, Client: e.client}), "the owner's app unlock")
 	}
 	// Whatever the owner does, the thief's session must not be able to check
 	// more than 10 PINs and then get the right one accepted.
-	rightAccepted := e.auth.VerifyPIN(ctx, thief, testPIN, thiefClient) == nil
+	rightAccepted := e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: testPIN, Client: thiefClient}) == nil
 	assert.False(t, checked > 10 && rightAccepted,
 		"the thief checked %d wrong PINs, never locked, and the right PIN then stepped the device up", checked)
 }
@@ -70,7 +70,7 @@ func (h *heldAttempts) BeginAttempt(ctx context.Context, key string, now time.Ti
 	return st, v, err
 }
 
-// A pending place lapses after pendingAttemptFor (1 minute) although its
+// A pending place lapses after Lockout.PendingFor (1 minute) although its
 // attempt still runs: attempts held in flight longer than that (a hashing
 // queue over a minute long) let 5 more in per minute, and every one of them is
 // still checked and answered. 16 PIN checks here, the right PIN among them.
@@ -78,7 +78,7 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 	t.Parallel()
 	var held *heldAttempts
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		held = &heldAttempts{LockoutStore: d.Lockouts, release: make(chan struct{})}
+		held = &heldAttempts{LockoutStore: d.Storage, release: make(chan struct{})}
 		d.Lockouts = held
 	})
 	ctx := context.Background()
@@ -94,7 +94,7 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = e.auth.VerifyPIN(ctx, thief, pin, e.client)
+			_ = e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: pin, Client: e.client})
 		}()
 	}
 	n := 0
@@ -105,8 +105,8 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 			n++
 		}
 		held.held.Wait()
-		requireKind(t, e.auth.VerifyPIN(ctx, thief, "7777", e.client), KindRateLimited) // a 6th is refused: busy
-		e.clock.Advance(pendingAttemptFor + time.Second)
+		requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: "7777", Client: e.client}), KindRateLimited) // a 6th is refused: busy
+		e.clock.Advance(e.auth.cfg.Lockout.PendingFor + time.Second)
 	}
 	held.held.Add(1)
 	guess(testPIN)

@@ -22,12 +22,12 @@ func TestARegistrantsDisplayNameDoesNotSurviveTheOwnersProof(t *testing.T) {
 		Client: Client{IP: "198.51.100.5", UserAgent: "registrant"}})
 	require.NoError(t, err)
 
-	require.NoError(t, e.auth.RequestOTP(ctx, OTPRequest{Identifier: "victim@example.in", DeviceFingerprint: fpA, Client: e.client}))
-	_, err = e.auth.VerifyOTP(ctx, OTPVerifyInput{Identifier: "victim@example.in", Code: e.lastCode("victim@example.in"),
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "victim@example.in", DeviceFingerprint: fpA, Client: e.client}))
+	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "victim@example.in", Code: e.lastCode("victim@example.in"),
 		DeviceFingerprint: fpA, Client: e.client})
 	require.NoError(t, err)
 
-	require.NoError(t, e.auth.RequestPasswordReset(ctx, "victim@example.in", e.client))
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "victim@example.in", Client: e.client}))
 	m, ok := e.outbox.Last("victim@example.in")
 	require.True(t, ok)
 	assert.NotContains(t, m.ToName, "evil.example")

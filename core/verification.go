@@ -22,9 +22,10 @@ const (
 // Account pre-hijacking defence: anyone can register an address they do not
 // own. When an unverified address is first proven by anything but the
 // registration's own verification link, the prover is the inbox's owner and
-// the registrant may not be: every earlier session ends and the password set
-// before verification is discarded (the owner sets one by reset). Both happen
-// before the address is marked verified, so a failure leaves the defence to
+// the registrant may not be: every earlier session ends, the password set
+// before verification is discarded (the owner sets one by reset) and the
+// profile the registrant chose (display name, username, language) is cleared.
+// All of it happens before the address is marked verified, so a failure leaves the defence to
 // run again at the next proof, never an intruder's session beside a verified
 // address.
 func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof emailProof, c Client) (ports.User, error) {
@@ -39,6 +40,13 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 		if err := a.deps.Credentials.SetPasswordHash(ctx, u.ID, "", now); err != nil {
 			return u, storeError(op, err)
 		}
+		// What the registrant chose goes too: a display name would greet the
+		// owner in every genuine email ("Pay at evil.example…"), and the
+		// username would stay the registrant's handle on the owner's account.
+		if err := a.deps.Registry.ClearProfile(ctx, u.ID); err != nil {
+			return u, storeError(op, err)
+		}
+		u.DisplayName, u.Username, u.Language = "", "", ""
 	}
 	if err := a.deps.Registry.MarkEmailVerified(ctx, u.ID, now); err != nil {
 		return u, storeError(op, err)

@@ -35,4 +35,8 @@ type UserRegistry interface {
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// SetSuspended suspends or reinstates a user. ErrNotFound for an unknown user.
 	SetSuspended(ctx context.Context, userID string, suspended bool) error
+	// ClearProfile empties what the registrant chose: the display name, the
+	// username (which becomes free for others) and the language. ErrNotFound
+	// for an unknown user.
+	ClearProfile(ctx context.Context, userID string) error
 }

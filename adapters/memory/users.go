@@ -130,6 +130,15 @@ func (s *Store) SetSuspended(ctx context.Context, userID string, suspended bool)
 	return s.updateUser(ctx, userID, func(u *ports.User) { u.Suspended = suspended })
 }
 
+// ClearProfile empties the display name, username and language of a user.
+// ErrNotFound for an unknown user.
+func (s *Store) ClearProfile(ctx context.Context, userID string) error {
+	return s.updateUser(ctx, userID, func(u *ports.User) {
+		delete(s.accounts.byUsername, usernameKey(u.Username))
+		u.DisplayName, u.Username, u.Language = "", "", ""
+	})
+}
+
 func (s *Store) updateUser(ctx context.Context, userID string, change func(*ports.User)) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -168,6 +168,21 @@ func (s *Store) SetSuspended(ctx context.Context, userID string, suspended bool)
 	return s.expectRow(ctx, op, res, err)
 }
 
+// ClearProfile empties the display name, username and language of a user.
+// ErrNotFound for an unknown user.
+func (s *Store) ClearProfile(ctx context.Context, userID string) error {
+	const op = "clear profile"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	res, err := s.db.NewUpdate().Model((*userRow)(nil)).
+		Set("display_name = ''").
+		Set("username = NULL").
+		Set("language = ''").
+		Where("id = ?", userID).
+		Exec(ctx)
+	return s.expectRow(ctx, op, res, err)
+}
+
 // expectRow maps an UPDATE that matched no row to ErrNotFound.
 func (s *Store) expectRow(ctx context.Context, op string, res sql.Result, err error) error {
 	if err != nil {

@@ -24,11 +24,11 @@ func TestWrongOTPVerifiesRunTheSameStatementsForKnownAndUnknownIdentifiers(t *te
 	in := newInstance(t, db, setup{fastHashing: true})
 	in.register(t, "known@example.in")
 	for _, id := range []string{"known@example.in", "nobody@example.in"} {
-		require.NoError(t, in.auth.RequestOTP(ctx, core.OTPRequest{Identifier: id, Client: client}))
+		require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: id, Client: client}))
 	}
 	verify := func(identifier string) []string {
 		stmts.take()
-		_, err := in.auth.VerifyOTP(ctx, core.OTPVerifyInput{Identifier: identifier, Code: "000000",
+		_, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: identifier, Code: "000000",
 			Client: core.Client{IP: "198.51.100.3"}})
 		require.Error(t, err)
 		var before []string // the event is written after the answer in production
