@@ -10,16 +10,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	porttest.All(t, func(*testing.T) porttest.Stores {
-		s := memory.New()
-		return porttest.Stores{
-			Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s,
-			Devices: s, Tokens: s, Consents: s, Abuse: s, Events: s,
-		}
+	porttest.Run(t, porttest.Harness{
+		NewStorage: func(*testing.T) ports.Storage { return memory.New() },
+		NewLimiter: func(*testing.T) ports.RateLimiter { return memory.NewLimiter() },
 	})
-}
-
-func TestLimiterConformance(t *testing.T) {
-	t.Parallel()
-	porttest.RateLimiter(t, func(*testing.T) ports.RateLimiter { return memory.NewLimiter() })
 }
