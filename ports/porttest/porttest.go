@@ -13,8 +13,10 @@
 //	}
 //
 // An adapter that provides only some ports calls their suites alone
-// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, …). An external-mode
-// app runs UserDirectory over its own user table with a DirectoryHarness.
+// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, …). A mailer runs Mailer
+// with a MailerHarness that reads what the receiving side got, and an
+// external-mode app runs UserDirectory over its own user table with a
+// DirectoryHarness.
 //
 // The suites check the sentinel errors with errors.Is and run the atomic rules
 // with real parallelism (one OTP use, one refresh rotation, distinct failure

@@ -168,3 +168,26 @@ func RateLimiter(t *testing.T, newLimiter func(t *testing.T) ports.RateLimiter) 
 		{"parallel requests on one key allow exactly the limit", testParallelRequestsAllowLimit},
 	})
 }
+
+// Mailer checks a ports.Mailer: what arrives is what was sent, in any script;
+// a cancelled context passes through; only a failure worth retrying wraps
+// ErrUnavailable; no error carries the message body, which holds codes and
+// links.
+func Mailer(t *testing.T, h MailerHarness) {
+	cases := []testCase[MailerHarness]{
+		{"a message arrives as sent, Hindi included", testMailerDeliversMessage},
+		{"a text-only message without a recipient name arrives as sent", testMailerDeliversTextOnly},
+		{"a cancelled context is passed through and sends nothing", testMailerCancelled},
+		{"parallel sends each arrive once", testMailerParallelSends},
+	}
+	if h.NewRefusingMailer != nil {
+		cases = append(cases, testCase[MailerHarness]{"a refused message is a permanent error without the body", testMailerRefusalIsPermanent})
+	}
+	if h.NewDeferringMailer != nil {
+		cases = append(cases, testCase[MailerHarness]{"a deferred message is ErrUnavailable without the body", testMailerDeferralIsUnavailable})
+	}
+	if h.ChecksMessages {
+		cases = append(cases, testCase[MailerHarness]{"a malformed message is refused before sending", testMailerRefusesMalformed})
+	}
+	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
+}
