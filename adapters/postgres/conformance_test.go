@@ -3,25 +3,17 @@ package postgres_test
 import (
 	"testing"
 
+	"github.com/bharatauth/bharatauth-go/ports"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
-// TestConformance runs the shared contract suites; every newStores call gets
-// its own schema.
+// TestConformance runs the shared contract suites; every backend gets its
+// own schema.
 func TestConformance(t *testing.T) {
-	porttest.All(t, func(t *testing.T) porttest.Stores {
-		s, _ := newTestDB(t)
-		return porttest.Stores{
-			Users:       s,
-			Registry:    s,
-			Credentials: s,
-			Lockouts:    s,
-			Sessions:    s,
-			Devices:     s,
-			Tokens:      s,
-			Consents:    s,
-			Abuse:       s,
-			Events:      s,
-		}
+	porttest.Run(t, porttest.Harness{
+		NewStorage: func(t *testing.T) ports.Storage {
+			s, _ := newTestDB(t)
+			return s
+		},
 	})
 }

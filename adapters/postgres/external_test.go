@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 // appUser is an app's own user model in external mode: its table, its bigint
@@ -35,6 +36,14 @@ type appDirectory struct{ db *bun.DB }
 
 var _ ports.UserDirectory = appDirectory{}
 
+// user maps the app's row onto what BharatAuth needs to know.
+func (u appUser) user() ports.User {
+	return ports.User{
+		ID: strconv.FormatInt(u.ID, 10), Email: u.Email, DisplayName: u.FullName,
+		EmailVerified: u.Verified, Suspended: u.Banned, CreatedAt: u.CreatedAt.UTC(),
+	}
+}
+
 func (d appDirectory) find(ctx context.Context, where string, arg any) (ports.User, error) {
 	var u appUser
 	err := d.db.NewSelect().Model(&u).Where(where, arg).Scan(ctx)
@@ -44,10 +53,7 @@ func (d appDirectory) find(ctx context.Context, where string, arg any) (ports.Us
 	if err != nil {
 		return ports.User{}, err
 	}
-	return ports.User{
-		ID: strconv.FormatInt(u.ID, 10), Email: u.Email, DisplayName: u.FullName,
-		EmailVerified: u.Verified, Suspended: u.Banned, CreatedAt: u.CreatedAt.UTC(),
-	}, nil
+	return u.user(), nil
 }
 
 func (d appDirectory) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -64,6 +70,26 @@ func (d appDirectory) UserByID(ctx context.Context, id string) (ports.User, erro
 		return ports.User{}, fmt.Errorf("app users: %w", ports.ErrNotFound)
 	}
 	return d.find(ctx, "id = ?", n)
+}
+
+// TestAppDirectoryConformance runs the UserDirectory suite over the app's
+// directory, as an external-mode app runs it over its own: the app's sign-up
+// (here an insert into its table) seeds the users.
+func TestAppDirectoryConformance(t *testing.T) {
+	porttest.UserDirectory(t, porttest.DirectoryHarness{
+		NewDirectory: func(t *testing.T) (ports.UserDirectory, func(ports.User) ports.User) {
+			_, db := newTestDB(t)
+			_, err := db.NewCreateTable().Model((*appUser)(nil)).Exec(t.Context())
+			require.NoError(t, err)
+			return appDirectory{db: db}, func(u ports.User) ports.User {
+				row := appUser{Email: u.Email, FullName: u.DisplayName, Verified: u.EmailVerified, Banned: u.Suspended, CreatedAt: u.CreatedAt}
+				_, err := db.NewInsert().Model(&row).Exec(t.Context())
+				require.NoError(t, err)
+				return row.user()
+			}
+		},
+		NoUsernames: true,
+	})
 }
 
 // TestExternalMode runs BharatAuth's stores next to an app's own users table

@@ -11,6 +11,8 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
+// TestConformance runs the suites of the ports this adapter provides. The
+// caches wrap a fresh memory store, each under a key prefix of its own.
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	t.Run("RateLimiter", func(t *testing.T) {
@@ -21,22 +23,33 @@ func TestConformance(t *testing.T) {
 			return l
 		})
 	})
+	t.Run("SessionRepo", func(t *testing.T) {
+		porttest.SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newSessionCache(t, memory.New()) })
+	})
+	t.Run("DeviceTrust", func(t *testing.T) {
+		porttest.DeviceTrust(t, func(t *testing.T) porttest.SessionDevices {
+			inner := memory.New()
+			sessions := newSessionCache(t, inner)
+			devices, err := bredis.NewDeviceTrustCache(inner, sessions)
+			require.NoError(t, err)
+			return porttest.SessionDevices{Sessions: sessions, Devices: devices}
+		})
+	})
+	t.Run("AbuseGuard", func(t *testing.T) {
+		porttest.AbuseGuard(t, func(t *testing.T) ports.AbuseGuard {
+			c := shared(t)
+			abuse, err := bredis.NewIPBlockCache(memory.New(), c, bredis.IPBlockOptions{Prefix: prefix(t, c) + "ipb:"})
+			require.NoError(t, err)
+			return abuse
+		})
+	})
+}
 
-	// The caches wrap the memory store; each subtest gets a fresh store and its
-	// own key prefix.
-	newStores := func(t *testing.T) porttest.Stores {
-		c := shared(t)
-		p := prefix(t, c)
-		inner := memory.New()
-		sessions, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Prefix: p + "sess:"})
-		require.NoError(t, err)
-		devices, err := bredis.NewDeviceTrustCache(inner, sessions)
-		require.NoError(t, err)
-		abuse, err := bredis.NewIPBlockCache(inner, c, bredis.IPBlockOptions{Prefix: p + "ipb:"})
-		require.NoError(t, err)
-		return porttest.Stores{Sessions: sessions, Devices: devices, Abuse: abuse}
-	}
-	t.Run("SessionRepo", func(t *testing.T) { porttest.SessionRepo(t, newStores) })
-	t.Run("DeviceTrust", func(t *testing.T) { porttest.DeviceTrust(t, newStores) })
-	t.Run("AbuseGuard", func(t *testing.T) { porttest.AbuseGuard(t, newStores) })
+// newSessionCache is a SessionCache over inner under a fresh key prefix.
+func newSessionCache(t *testing.T, inner ports.SessionRepo) *bredis.SessionCache {
+	t.Helper()
+	c := shared(t)
+	sessions, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Prefix: prefix(t, c) + "sess:"})
+	require.NoError(t, err)
+	return sessions
 }

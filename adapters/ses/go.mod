@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
 	github.com/aws/smithy-go v1.28.9
 	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
 	github.com/stretchr/testify v1.11.1
 )
 
@@ -20,4 +21,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-replace github.com/bharatauth/bharatauth-go/ports => ../../ports
+replace (
+	github.com/bharatauth/bharatauth-go/ports => ../../ports
+	github.com/bharatauth/bharatauth-go/ports/porttest => ../../ports/porttest
+)

@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
 	github.com/stretchr/testify v1.11.1
@@ -18,4 +19,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-replace github.com/bharatauth/bharatauth-go/ports => ../../ports
+replace (
+	github.com/bharatauth/bharatauth-go/ports => ../../ports
+	github.com/bharatauth/bharatauth-go/ports/porttest => ../../ports/porttest
+)

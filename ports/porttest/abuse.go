@@ -23,17 +23,29 @@ func newIP() string {
 	return fmt.Sprintf("10.%d.%d.%d", b[0], b[1], b[2])
 }
 
-// AbuseGuard checks per-IP distinct-identifier failure tracking and IP blocks.
-func AbuseGuard(t *testing.T, newStores NewStores) {
+// blockedUntil asks when the block of ip ends, as seen at now.
+func blockedUntil(t *testing.T, guard ports.AbuseGuard, ip string, now time.Time) time.Time {
 	t.Helper()
+	until, err := guard.IPBlockedUntil(t.Context(), ip, now)
+	require.NoError(t, err)
+	return until
+}
 
-	t.Run("a cancelled context is passed through", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Abuse")
-		_, err := s.Abuse.RecordIPFailure(cancelled(t), newIP(), "a@example.com", baseTime(), ipPolicy)
-		assertCancelled(t, err)
-	})
+// recordFailure records a failed sign-in of identifier from ip at now and
+// returns the end of the block it started or found, zero for none.
+func recordFailure(t *testing.T, guard ports.AbuseGuard, ip, identifier string, now time.Time) time.Time {
+	t.Helper()
+	until, err := guard.RecordIPFailure(t.Context(), ip, identifier, now, ipPolicy)
+	require.NoError(t, err)
+	return until
+}
 
+func testAbuseCancelled(t *testing.T, guard ports.AbuseGuard) {
+	_, err := guard.RecordIPFailure(cancelled(t), newIP(), "a@example.com", baseTime(), ipPolicy)
+	assertCancelled(t, err)
+}
+
+func testDistinctIdentifiersBlock(t *testing.T, guard ports.AbuseGuard) {
 	type failure struct {
 		identifier string
 		after      time.Duration // from t0
@@ -57,17 +69,15 @@ func AbuseGuard(t *testing.T, newStores NewStores) {
 			[]failure{{"a@example.com", 0}, {"a@example.com", 23 * time.Hour}, {"b@example.com", 25 * time.Hour},
 				{"c@example.com", 26 * time.Hour}}, 3},
 	}
+	// Each case has an IP of its own, so all share one backend.
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := fresh(t, newStores, "Abuse")
-			ctx := t.Context()
 			ip, t0 := newIP(), baseTime()
 			var blockEnd time.Time
 			for i, f := range c.failures {
 				now := t0.Add(f.after)
-				until, err := s.Abuse.RecordIPFailure(ctx, ip, f.identifier, now, ipPolicy)
-				require.NoError(t, err)
+				until := recordFailure(t, guard, ip, f.identifier, now)
 				switch {
 				case c.blockedBy >= 0 && i == c.blockedBy:
 					blockEnd = now.Add(ipPolicy.BlockFor)
@@ -79,67 +89,45 @@ func AbuseGuard(t *testing.T, newStores NewStores) {
 				}
 			}
 			last := t0.Add(c.failures[len(c.failures)-1].after)
-			until, err := s.Abuse.IPBlockedUntil(ctx, ip, last.Add(time.Second))
-			require.NoError(t, err)
+			until := blockedUntil(t, guard, ip, last.Add(time.Second))
 			if c.blockedBy < 0 {
 				assert.True(t, until.IsZero())
 				return
 			}
 			assert.True(t, blockEnd.Equal(until), "IPBlockedUntil %v, want %v", until, blockEnd)
-			until, err = s.Abuse.IPBlockedUntil(ctx, ip, blockEnd.Add(-time.Microsecond))
-			require.NoError(t, err)
-			assert.False(t, until.IsZero(), "blocked until the end")
-			until, err = s.Abuse.IPBlockedUntil(ctx, ip, blockEnd)
-			require.NoError(t, err)
-			assert.True(t, until.IsZero(), "the block lapses at its end")
+			assert.False(t, blockedUntil(t, guard, ip, blockEnd.Add(-time.Microsecond)).IsZero(), "blocked until the end")
+			assert.True(t, blockedUntil(t, guard, ip, blockEnd).IsZero(), "the block lapses at its end")
 		})
 	}
+}
 
-	t.Run("IPs are independent and an unknown IP is not blocked", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Abuse")
-		ctx := t.Context()
-		blocked, other, now := newIP(), newIP(), baseTime()
-		for i := range ipPolicy.DistinctIdentifiers {
-			_, err := s.Abuse.RecordIPFailure(ctx, blocked, fmt.Sprintf("user%d@example.com", i), now, ipPolicy)
-			require.NoError(t, err)
-		}
-		until, err := s.Abuse.RecordIPFailure(ctx, other, "user0@example.com", now, ipPolicy)
-		require.NoError(t, err)
-		assert.True(t, until.IsZero())
-		until, err = s.Abuse.IPBlockedUntil(ctx, other, now)
-		require.NoError(t, err)
-		assert.True(t, until.IsZero())
-		until, err = s.Abuse.IPBlockedUntil(ctx, newIP(), now)
-		require.NoError(t, err)
-		assert.True(t, until.IsZero())
-		until, err = s.Abuse.IPBlockedUntil(ctx, blocked, now)
-		require.NoError(t, err)
-		assert.False(t, until.IsZero())
-	})
+func testIPsIndependent(t *testing.T, guard ports.AbuseGuard) {
+	blocked, other, now := newIP(), newIP(), baseTime()
+	for i := range ipPolicy.DistinctIdentifiers {
+		recordFailure(t, guard, blocked, fmt.Sprintf("user%d@example.com", i), now)
+	}
+	assert.True(t, recordFailure(t, guard, other, "user0@example.com", now).IsZero())
+	assert.True(t, blockedUntil(t, guard, other, now).IsZero())
+	assert.True(t, blockedUntil(t, guard, newIP(), now).IsZero())
+	assert.False(t, blockedUntil(t, guard, blocked, now).IsZero())
+}
 
-	t.Run("parallel failures for distinct identifiers from one IP", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Abuse")
-		ctx := t.Context()
-		ip, now := newIP(), baseTime()
-		ends := make([]time.Time, parallelCalls)
-		errs := make([]error, parallelCalls)
-		together(parallelCalls, func(i int) {
-			ends[i], errs[i] = s.Abuse.RecordIPFailure(ctx, ip, fmt.Sprintf("user%d@example.com", i), now, ipPolicy)
-		})
-		unblocked := 0
-		for i := range parallelCalls {
-			require.NoError(t, errs[i])
-			if ends[i].IsZero() {
-				unblocked++
-				continue
-			}
-			assert.True(t, now.Add(ipPolicy.BlockFor).Equal(ends[i]))
-		}
-		assert.Equal(t, ipPolicy.DistinctIdentifiers-1, unblocked, "only the calls before the threshold leave the IP unblocked")
-		until, err := s.Abuse.IPBlockedUntil(ctx, ip, now)
-		require.NoError(t, err)
-		assert.True(t, now.Add(ipPolicy.BlockFor).Equal(until))
+func testParallelFailuresBlockOnce(t *testing.T, guard ports.AbuseGuard) {
+	ip, now := newIP(), baseTime()
+	ends := make([]time.Time, parallelCalls)
+	errs := make([]error, parallelCalls)
+	together(parallelCalls, func(i int) {
+		ends[i], errs[i] = guard.RecordIPFailure(t.Context(), ip, fmt.Sprintf("user%d@example.com", i), now, ipPolicy)
 	})
+	unblocked := 0
+	for i := range parallelCalls {
+		require.NoError(t, errs[i])
+		if ends[i].IsZero() {
+			unblocked++
+			continue
+		}
+		assert.True(t, now.Add(ipPolicy.BlockFor).Equal(ends[i]))
+	}
+	assert.Equal(t, ipPolicy.DistinctIdentifiers-1, unblocked, "only the calls before the threshold leave the IP unblocked")
+	assert.True(t, now.Add(ipPolicy.BlockFor).Equal(blockedUntil(t, guard, ip, now)))
 }

@@ -40,121 +40,104 @@ func verifyChain(t *testing.T, rows []ports.ConsentRecord) {
 	}
 }
 
-// ConsentLedger checks the append-only, hash-chained consent log.
-func ConsentLedger(t *testing.T, newStores NewStores) {
+// consentHistory reads the history of userID or fails the test.
+func consentHistory(t *testing.T, ledger ports.ConsentLedger, userID string) []ports.ConsentRecord {
 	t.Helper()
+	history, err := ledger.ConsentHistory(t.Context(), userID)
+	require.NoError(t, err)
+	return history
+}
 
-	t.Run("a cancelled context is passed through", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Consents")
-		user := newID("usr_")
-		_, err := s.Consents.AppendConsents(cancelled(t), user, []ports.ConsentRecord{consentRow(user, "identity", true, baseTime())})
-		assertCancelled(t, err)
-		history, err := s.Consents.ConsentHistory(t.Context(), user)
-		require.NoError(t, err)
-		assert.Empty(t, history, "nothing was appended")
-	})
+// appendConsents appends rows for userID, which must succeed.
+func appendConsents(t *testing.T, ledger ports.ConsentLedger, userID string, rows ...ports.ConsentRecord) []ports.ConsentRecord {
+	t.Helper()
+	stored, err := ledger.AppendConsents(t.Context(), userID, rows)
+	require.NoError(t, err)
+	return stored
+}
 
-	t.Run("appends are sequenced, chained and read back unchanged", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Consents")
-		ctx := t.Context()
-		user, t0 := newID("usr_"), baseTime()
-		first := []ports.ConsentRecord{
-			consentRow(user, "identity", true, t0),
-			consentRow(user, "contact", true, t0),
-			consentRow(user, "analytics", false, t0),
-		}
-		stored, err := s.Consents.AppendConsents(ctx, user, first)
-		require.NoError(t, err)
-		require.Len(t, stored, 3)
-		later, err := s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
-			consentRow(user, "analytics", true, t0.Add(time.Hour)),
-			consentRow(user, "location", false, t0.Add(time.Hour)),
-		})
-		require.NoError(t, err)
-		stored = append(stored, later...)
-		verifyChain(t, stored)
+func testConsentCancelled(t *testing.T, ledger ports.ConsentLedger) {
+	user := newID("usr_")
+	_, err := ledger.AppendConsents(cancelled(t), user, []ports.ConsentRecord{consentRow(user, "identity", true, baseTime())})
+	assertCancelled(t, err)
+	assert.Empty(t, consentHistory(t, ledger, user), "nothing was appended")
+}
 
-		input := append(first, consentRow(user, "analytics", true, t0.Add(time.Hour)), consentRow(user, "location", false, t0.Add(time.Hour)))
-		for i, r := range stored {
-			want := input[i].RecordedAt.Truncate(time.Microsecond)
-			assert.Truef(t, want.Equal(r.RecordedAt), "row %d: RecordedAt %v, want %v", i, r.RecordedAt, want)
-			assert.Equal(t, 0, r.RecordedAt.Nanosecond()%1000, "row %d: RecordedAt is truncated to the microsecond", i)
-			assert.Equal(t, user, r.UserID)
-			assert.Equal(t, input[i].Category, r.Category)
-			assert.Equal(t, input[i].Granted, r.Granted)
-			assert.Equal(t, input[i].NoticeVersion, r.NoticeVersion)
-			assert.Equal(t, input[i].NoticeLanguage, r.NoticeLanguage)
-			assert.Equal(t, input[i].IPAddress, r.IPAddress)
-			assert.Equal(t, input[i].UserAgent, r.UserAgent)
-		}
+func testConsentAppendsChain(t *testing.T, ledger ports.ConsentLedger) {
+	user, t0 := newID("usr_"), baseTime()
+	input := []ports.ConsentRecord{
+		consentRow(user, "identity", true, t0),
+		consentRow(user, "contact", true, t0),
+		consentRow(user, "analytics", false, t0),
+		consentRow(user, "analytics", true, t0.Add(time.Hour)),
+		consentRow(user, "location", false, t0.Add(time.Hour)),
+	}
+	stored := appendConsents(t, ledger, user, input[:3]...)
+	require.Len(t, stored, 3)
+	stored = append(stored, appendConsents(t, ledger, user, input[3:]...)...)
+	verifyChain(t, stored)
 
-		history, err := s.Consents.ConsentHistory(ctx, user)
-		require.NoError(t, err)
-		require.Len(t, history, len(stored))
-		verifyChain(t, history)
-		for i := range history {
-			assert.Truef(t, stored[i].RecordedAt.Equal(history[i].RecordedAt), "row %d: RecordedAt", i)
-			history[i].RecordedAt = stored[i].RecordedAt
-			assert.Equal(t, stored[i], history[i], "row %d reads back as appended", i)
-		}
-	})
+	for i, r := range stored {
+		want := input[i].RecordedAt.Truncate(time.Microsecond)
+		assert.Truef(t, want.Equal(r.RecordedAt), "row %d: RecordedAt %v, want %v", i, r.RecordedAt, want)
+		assert.Equal(t, 0, r.RecordedAt.Nanosecond()%1000, "row %d: RecordedAt is truncated to the microsecond", i)
+		assert.Equal(t, user, r.UserID)
+		assert.Equal(t, input[i].Category, r.Category)
+		assert.Equal(t, input[i].Granted, r.Granted)
+		assert.Equal(t, input[i].NoticeVersion, r.NoticeVersion)
+		assert.Equal(t, input[i].NoticeLanguage, r.NoticeLanguage)
+		assert.Equal(t, input[i].IPAddress, r.IPAddress)
+		assert.Equal(t, input[i].UserAgent, r.UserAgent)
+	}
 
-	t.Run("a user without rows has an empty history", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Consents")
-		history, err := s.Consents.ConsentHistory(t.Context(), newID("usr_"))
-		require.NoError(t, err)
-		assert.Empty(t, history)
-	})
+	history := consentHistory(t, ledger, user)
+	require.Len(t, history, len(stored))
+	verifyChain(t, history)
+	for i := range history {
+		assert.Truef(t, stored[i].RecordedAt.Equal(history[i].RecordedAt), "row %d: RecordedAt", i)
+		history[i].RecordedAt = stored[i].RecordedAt
+		assert.Equal(t, stored[i], history[i], "row %d reads back as appended", i)
+	}
+}
 
-	t.Run("histories of two users are independent", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Consents")
-		ctx := t.Context()
-		a, b, t0 := newID("usr_"), newID("usr_"), baseTime()
-		for i := range 3 {
-			for _, user := range []string{a, b} {
-				_, err := s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
-					consentRow(user, fmt.Sprintf("cat%d", i), i%2 == 0, t0.Add(time.Duration(i)*time.Second)),
-				})
-				require.NoError(t, err)
-			}
-		}
+func testConsentEmptyHistory(t *testing.T, ledger ports.ConsentLedger) {
+	assert.Empty(t, consentHistory(t, ledger, newID("usr_")))
+}
+
+func testConsentHistoriesIndependent(t *testing.T, ledger ports.ConsentLedger) {
+	a, b, t0 := newID("usr_"), newID("usr_"), baseTime()
+	for i := range 3 {
 		for _, user := range []string{a, b} {
-			history, err := s.Consents.ConsentHistory(ctx, user)
-			require.NoError(t, err)
-			require.Len(t, history, 3)
-			verifyChain(t, history)
-			for _, r := range history {
-				assert.Equal(t, user, r.UserID)
-			}
+			appendConsents(t, ledger, user, consentRow(user, fmt.Sprintf("cat%d", i), i%2 == 0, t0.Add(time.Duration(i)*time.Second)))
 		}
-	})
-
-	t.Run("parallel appends for one user form one unbroken chain", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Consents")
-		ctx := t.Context()
-		user, t0 := newID("usr_"), baseTime()
-		results := make([][]ports.ConsentRecord, parallelCalls)
-		errs := make([]error, parallelCalls)
-		together(parallelCalls, func(i int) {
-			at := t0.Add(time.Duration(i) * time.Millisecond)
-			results[i], errs[i] = s.Consents.AppendConsents(ctx, user, []ports.ConsentRecord{
-				consentRow(user, "contact", true, at),
-				consentRow(user, "analytics", i%2 == 0, at),
-			})
-		})
-		for i := range parallelCalls {
-			require.NoError(t, errs[i], "call %d", i)
-			require.Len(t, results[i], 2)
-			assert.Equal(t, results[i][0].Seq+1, results[i][1].Seq, "call %d: one call's rows are adjacent", i)
-		}
-		history, err := s.Consents.ConsentHistory(ctx, user)
-		require.NoError(t, err)
-		require.Len(t, history, 2*parallelCalls)
+	}
+	for _, user := range []string{a, b} {
+		history := consentHistory(t, ledger, user)
+		require.Len(t, history, 3)
 		verifyChain(t, history)
+		for _, r := range history {
+			assert.Equal(t, user, r.UserID)
+		}
+	}
+}
+
+func testConsentParallelAppendsChain(t *testing.T, ledger ports.ConsentLedger) {
+	user, t0 := newID("usr_"), baseTime()
+	results := make([][]ports.ConsentRecord, parallelCalls)
+	errs := make([]error, parallelCalls)
+	together(parallelCalls, func(i int) {
+		at := t0.Add(time.Duration(i) * time.Millisecond)
+		results[i], errs[i] = ledger.AppendConsents(t.Context(), user, []ports.ConsentRecord{
+			consentRow(user, "contact", true, at),
+			consentRow(user, "analytics", i%2 == 0, at),
+		})
 	})
+	for i := range parallelCalls {
+		require.NoError(t, errs[i], "call %d", i)
+		require.Len(t, results[i], 2)
+		assert.Equal(t, results[i][0].Seq+1, results[i][1].Seq, "call %d: one call's rows are adjacent", i)
+	}
+	history := consentHistory(t, ledger, user)
+	require.Len(t, history, 2*parallelCalls)
+	verifyChain(t, history)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -55,31 +56,33 @@ func together(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// need fails the test at once when the backend does not provide a port the
-// suite uses.
-func need(t *testing.T, port any, name string) {
+// oneWinner runs call(0..parallelCalls-1) at once and checks that exactly one
+// call succeeded and every other failed with one of losers. It returns the
+// index of the winner.
+func oneWinner(t *testing.T, call func(i int) error, losers ...error) int {
 	t.Helper()
-	require.NotNilf(t, port, "porttest: Stores.%s is nil, but this suite needs it", name)
+	errs := make([]error, parallelCalls)
+	together(parallelCalls, func(i int) { errs[i] = call(i) })
+	winner := -1
+	for i, err := range errs {
+		if err == nil {
+			require.Equalf(t, -1, winner, "calls %d and %d both succeeded", winner, i)
+			winner = i
+			continue
+		}
+		assert.Truef(t, isOneOf(err, losers), "call %d: %v, want one of %v", i, err, losers)
+	}
+	require.NotEqual(t, -1, winner, "no call succeeded")
+	return winner
 }
 
-// fresh returns a new backend for one subtest and checks that it provides the
-// named ports.
-func fresh(t *testing.T, newStores NewStores, names ...string) Stores {
-	t.Helper()
-	s := newStores(t)
-	provided := map[string]any{
-		"Users": s.Users, "Registry": s.Registry, "Credentials": s.Credentials, "Lockouts": s.Lockouts,
-		"Sessions": s.Sessions, "Devices": s.Devices, "Tokens": s.Tokens, "Consents": s.Consents,
-		"Abuse": s.Abuse, "Events": s.Events,
-	}
-	for _, name := range names {
-		port, known := provided[name]
-		if !known {
-			t.Fatalf("porttest: unknown port %q", name)
+func isOneOf(err error, targets []error) bool {
+	for _, target := range targets {
+		if errors.Is(err, target) {
+			return true
 		}
-		need(t, port, name)
 	}
-	return s
+	return false
 }
 
 // cancelled returns a context that is already cancelled.

@@ -20,13 +20,11 @@ var lockPolicy = ports.LockPolicy{
 }
 
 // LockoutStore checks the two-step attempt state machine (BeginAttempt,
-// FinishAttempt), ClearFailures and the atomicity of both steps.
-func LockoutStore(t *testing.T, newStores NewStores) {
+// FinishAttempt), ClearFailures and the atomicity of both steps, on fresh
+// stores from newStore.
+func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(*testing.T, ports.LockoutStore)
-	}{
+	runCases(t, newStore, []testCase[ports.LockoutStore]{
 		{"cancelled context is passed through", testLockoutCancelled},
 		{"unknown key reads as the zero state", testLockoutUnknownKey},
 		{"soft lock at exactly SoftLockAfter, hard lock at HardLockAfter", testLockoutThresholds},
@@ -41,13 +39,7 @@ func LockoutStore(t *testing.T, newStores NewStores) {
 		{"parallel begins admit exactly SoftLockAfter", testLockoutParallelBegins},
 		{"parallel correct attempts never lock", testLockoutParallelSuccesses},
 		{"parallel wrong attempts lock exactly once", testLockoutParallelFailures},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, fresh(t, newStores, "Lockouts").Lockouts)
-		})
-	}
+	})
 }
 
 // attempts drives one key of a LockoutStore in a test.

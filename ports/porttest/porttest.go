@@ -1,14 +1,22 @@
-// Package porttest is the contract suite every BharatAuth storage adapter and
-// rate limiter must pass. An adapter's TestConformance calls the suites with a
-// constructor of fresh, empty, isolated instances:
+// Package porttest is the contract suite every BharatAuth adapter must pass:
+// one suite per port, each case a function named after the rule it checks
+// (suites.go lists them; the cases live in the file of their port).
+//
+// A storage backend's TestConformance hands Run a typed Harness of
+// constructors that return fresh, empty, isolated instances:
 //
 //	func TestConformance(t *testing.T) {
-//		porttest.All(t, func(t *testing.T) porttest.Stores {
-//			s := memory.New()
-//			return porttest.Stores{Users: s, Registry: s, ...}
+//		porttest.Run(t, porttest.Harness{
+//			NewStorage: func(*testing.T) ports.Storage { return memory.New() },
+//			NewLimiter: func(*testing.T) ports.RateLimiter { return memory.NewLimiter() },
 //		})
-//		porttest.RateLimiter(t, func(t *testing.T) ports.RateLimiter { return memory.NewLimiter() })
 //	}
+//
+// An adapter that provides only some ports calls their suites alone
+// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, …). A mailer runs Mailer
+// with a MailerHarness that reads what the receiving side got, and an
+// external-mode app runs UserDirectory over its own user table with a
+// DirectoryHarness.
 //
 // The suites check the sentinel errors with errors.Is and run the atomic rules
 // with real parallelism (one OTP use, one refresh rotation, distinct failure
@@ -21,48 +29,88 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Stores is the set of storage ports one backend provides. A suite uses only the
-// fields it needs; it fails when one of those is nil.
-type Stores struct {
-	Users       ports.UserDirectory
-	Registry    ports.UserRegistry
-	Credentials ports.CredentialStore
-	Lockouts    ports.LockoutStore
-	Sessions    ports.SessionRepo
-	Devices     ports.DeviceTrust
-	Tokens      ports.OneTimeTokenRepo
-	Consents    ports.ConsentLedger
-	Abuse       ports.AbuseGuard
-	Events      ports.EventLog
+// Harness makes the backends Run tests. Each constructor returns a fresh,
+// empty instance, isolated from every other call (its own schema, database or
+// key prefix), so that cases run in parallel; it registers its own cleanup
+// with t.Cleanup. Run skips the suites of a nil constructor.
+type Harness struct {
+	// NewStorage returns a backend of every storage port. When it implements
+	// ports.UserRegistry too (managed mode), Run also runs UserRegistry and
+	// UserDirectory, seeding users through the registry.
+	NewStorage func(t *testing.T) ports.Storage
+	// NewLimiter returns a rate limiter.
+	NewLimiter func(t *testing.T) ports.RateLimiter
 }
 
-// NewStores returns a fresh, empty backend, isolated from every other call (its
-// own schema or database), so subtests may run in parallel. It registers its own
-// cleanup with t.Cleanup.
-type NewStores func(t *testing.T) Stores
+// ManagedStorage is a backend that keeps users itself (managed mode).
+type ManagedStorage interface {
+	ports.Storage
+	ports.UserRegistry
+}
 
-// NewLimiter returns a fresh, empty rate limiter, isolated like NewStores.
-type NewLimiter func(t *testing.T) ports.RateLimiter
-
-// All runs every storage suite as subtests, one per port. Each suite runs its
-// own subtests in parallel, each on a fresh backend from newStores.
-func All(t *testing.T, newStores NewStores) {
+// Run runs the suite of every port the harness provides, one subtest per
+// port. To learn whether the storage is managed, it makes one backend up
+// front.
+func Run(t *testing.T, h Harness) {
 	t.Helper()
-	suites := []struct {
-		name string
-		run  func(*testing.T, NewStores)
-	}{
-		{"UserRegistry", UserRegistry},
-		{"CredentialStore", CredentialStore},
-		{"LockoutStore", LockoutStore},
-		{"SessionRepo", SessionRepo},
-		{"DeviceTrust", DeviceTrust},
-		{"OneTimeTokenRepo", OneTimeTokenRepo},
-		{"ConsentLedger", ConsentLedger},
-		{"AbuseGuard", AbuseGuard},
-		{"EventLog", EventLog},
+	if h.NewStorage != nil {
+		runStorage(t, h.NewStorage)
 	}
-	for _, s := range suites {
-		t.Run(s.name, func(t *testing.T) { s.run(t, newStores) })
+	if h.NewLimiter != nil {
+		t.Run("RateLimiter", func(t *testing.T) { RateLimiter(t, h.NewLimiter) })
+	}
+}
+
+func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
+	t.Helper()
+	t.Run("CredentialStore", func(t *testing.T) {
+		CredentialStore(t, func(t *testing.T) ports.CredentialStore { return newStorage(t) })
+	})
+	t.Run("LockoutStore", func(t *testing.T) {
+		LockoutStore(t, func(t *testing.T) ports.LockoutStore { return newStorage(t) })
+	})
+	t.Run("SessionRepo", func(t *testing.T) {
+		SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newStorage(t) })
+	})
+	t.Run("DeviceTrust", func(t *testing.T) {
+		DeviceTrust(t, func(t *testing.T) SessionDevices {
+			s := newStorage(t)
+			return SessionDevices{Sessions: s, Devices: s}
+		})
+	})
+	t.Run("OneTimeTokenRepo", func(t *testing.T) {
+		OneTimeTokenRepo(t, func(t *testing.T) ports.OneTimeTokenRepo { return newStorage(t) })
+	})
+	t.Run("ConsentLedger", func(t *testing.T) {
+		ConsentLedger(t, func(t *testing.T) ports.ConsentLedger { return newStorage(t) })
+	})
+	t.Run("AbuseGuard", func(t *testing.T) {
+		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
+	})
+	t.Run("EventLog", func(t *testing.T) {
+		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
+	})
+	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
+		return
+	}
+	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
+	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
+	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+}
+
+// testCase is one rule of a suite, checked on a port of its own.
+type testCase[P any] struct {
+	name string
+	run  func(t *testing.T, port P)
+}
+
+// runCases runs each case as a parallel subtest on a fresh port from newPort.
+func runCases[P any](t *testing.T, newPort func(*testing.T) P, cases []testCase[P]) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, newPort(t))
+		})
 	}
 }

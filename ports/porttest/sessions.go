@@ -1,7 +1,6 @@
 package porttest
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -27,6 +26,38 @@ func newSession(userID string, created time.Time) ports.Session {
 	}
 }
 
+// createSessions stores every session or fails the test.
+func createSessions(t *testing.T, repo ports.SessionRepo, sessions ...ports.Session) {
+	t.Helper()
+	for _, s := range sessions {
+		require.NoError(t, repo.CreateSession(t.Context(), s))
+	}
+}
+
+// readSession reads a session that must exist.
+func readSession(t *testing.T, repo ports.SessionRepo, id string) ports.Session {
+	t.Helper()
+	s, err := repo.Session(t.Context(), id)
+	require.NoError(t, err)
+	return s
+}
+
+// revokeSessions revokes by r at now or fails the test, and returns the IDs.
+func revokeSessions(t *testing.T, repo ports.SessionRepo, r ports.Revocation, now time.Time) []string {
+	t.Helper()
+	ids, err := repo.RevokeSessions(t.Context(), r, now)
+	require.NoError(t, err)
+	return ids
+}
+
+// rotate rotates oldHash to newHash at now; the rotation must succeed.
+func rotate(t *testing.T, repo ports.SessionRepo, oldHash, newHash string, now time.Time) ports.Session {
+	t.Helper()
+	s, err := repo.RotateRefresh(t.Context(), oldHash, newHash, now)
+	require.NoError(t, err)
+	return s
+}
+
 // assertSameSession compares every field, times with Equal.
 func assertSameSession(t *testing.T, want, got ports.Session) {
 	t.Helper()
@@ -47,273 +78,212 @@ func assertSameSession(t *testing.T, want, got ports.Session) {
 	assert.Equal(t, want, got)
 }
 
-// SessionRepo checks sessions, refresh rotation with reuse detection and
-// revocation.
-func SessionRepo(t *testing.T, newStores NewStores) {
-	t.Helper()
-
-	t.Run("a cancelled context is passed through", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		assertCancelled(t, s.Sessions.CreateSession(cancelled(t), newSession(newID("usr_"), baseTime())))
-	})
-
-	t.Run("create and read back", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		want := newSession(newID("usr_"), baseTime())
-		want.IsPublicDevice, want.IsVerifiedDevice, want.AuthMethod = true, true, "otp"
-		require.NoError(t, s.Sessions.CreateSession(ctx, want))
-		got, err := s.Sessions.Session(ctx, want.ID)
-		require.NoError(t, err)
-		assertSameSession(t, want, got)
-	})
-
-	t.Run("duplicate ID or refresh hash is a conflict", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		first := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, first))
-		sameID := newSession(first.UserID, baseTime())
-		sameID.ID = first.ID
-		assert.ErrorIs(t, s.Sessions.CreateSession(ctx, sameID), ports.ErrConflict)
-		sameHash := newSession(newID("usr_"), baseTime())
-		sameHash.RefreshHash = first.RefreshHash
-		assert.ErrorIs(t, s.Sessions.CreateSession(ctx, sameHash), ports.ErrConflict)
-		got, err := s.Sessions.Session(ctx, first.ID)
-		require.NoError(t, err)
-		assertSameSession(t, first, got)
-	})
-
-	t.Run("unknown session or hash is not found", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		_, err := s.Sessions.Session(ctx, newID("ses_"))
-		assert.ErrorIs(t, err, ports.ErrNotFound)
-		_, err = s.Sessions.RotateRefresh(ctx, newHash(), newHash(), baseTime())
-		assert.ErrorIs(t, err, ports.ErrNotFound)
-		list, err := s.Sessions.Sessions(ctx, newID("usr_"))
-		require.NoError(t, err)
-		assert.Empty(t, list)
-	})
-
-	t.Run("Sessions lists all of one user's sessions newest first", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		user, t0 := newID("usr_"), baseTime()
-		oldest := newSession(user, t0)
-		middle := newSession(user, t0.Add(time.Minute))
-		newest := newSession(user, t0.Add(2*time.Minute))
-		expired := newSession(user, t0.Add(-time.Hour))
-		expired.ExpiresAt = t0.Add(-time.Minute)
-		for _, x := range []ports.Session{middle, newest, expired, oldest, newSession(newID("usr_"), t0)} {
-			require.NoError(t, s.Sessions.CreateSession(ctx, x))
-		}
-		_, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: middle.ID}, t0.Add(3*time.Minute))
-		require.NoError(t, err)
-		list, err := s.Sessions.Sessions(ctx, user)
-		require.NoError(t, err)
-		ids := make([]string, len(list))
-		for i, x := range list {
-			ids[i] = x.ID
-		}
-		assert.Equal(t, []string{newest.ID, middle.ID, oldest.ID, expired.ID}, ids)
-		require.Len(t, list, 4)
-		assert.False(t, list[1].RevokedAt.IsZero(), "revoked sessions are listed with RevokedAt")
-	})
-
-	t.Run("rotation replaces the hash, keeps expiry, sets LastUsedAt", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		sess := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
-		hash := sess.RefreshHash
-		for i := 1; i <= 3; i++ {
-			now, next := sess.CreatedAt.Add(time.Duration(i)*time.Hour), newHash()
-			got, err := s.Sessions.RotateRefresh(ctx, hash, next, now)
-			require.NoError(t, err, "rotation %d", i)
-			assert.Equal(t, sess.ID, got.ID)
-			assert.Equal(t, next, got.RefreshHash)
-			assert.True(t, sess.ExpiresAt.Equal(got.ExpiresAt), "rotation keeps ExpiresAt")
-			assert.True(t, now.Equal(got.LastUsedAt), "rotation sets LastUsedAt")
-			read, err := s.Sessions.Session(ctx, sess.ID)
-			require.NoError(t, err)
-			assertSameSession(t, got, read)
-			hash = next
-		}
-	})
-
-	t.Run("reuse of a rotated hash revokes the family", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		sess := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
-		h2, h3 := newHash(), newHash()
-		_, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, h2, sess.CreatedAt.Add(time.Minute))
-		require.NoError(t, err)
-		_, err = s.Sessions.RotateRefresh(ctx, h2, h3, sess.CreatedAt.Add(2*time.Minute))
-		require.NoError(t, err)
-
-		reuseAt := sess.CreatedAt.Add(3 * time.Minute)
-		revoked, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), reuseAt)
-		require.ErrorIs(t, err, ports.ErrReused)
-		assert.Equal(t, sess.ID, revoked.ID, "ErrReused comes with the revoked session")
-		assert.Equal(t, sess.UserID, revoked.UserID)
-		assert.True(t, reuseAt.Equal(revoked.RevokedAt))
-		read, err := s.Sessions.Session(ctx, sess.ID)
-		require.NoError(t, err)
-		assert.True(t, reuseAt.Equal(read.RevokedAt), "RevokedAt %v, want %v", read.RevokedAt, reuseAt)
-		assert.False(t, read.Active(reuseAt))
-
-		_, err = s.Sessions.RotateRefresh(ctx, h3, newHash(), reuseAt.Add(time.Second))
-		assert.ErrorIs(t, err, ports.ErrNotFound, "the newest hash of a revoked family no longer rotates")
-	})
-
-	t.Run("expired session does not rotate", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		sess := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
-		_, err := s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), sess.ExpiresAt)
-		require.ErrorIs(t, err, ports.ErrExpired, "a session is expired at exactly ExpiresAt")
-		read, err := s.Sessions.Session(ctx, sess.ID)
-		require.NoError(t, err)
-		assert.Equal(t, sess.RefreshHash, read.RefreshHash, "a refused rotation changes nothing")
-		_, err = s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), sess.ExpiresAt.Add(-time.Microsecond))
-		assert.NoError(t, err, "one microsecond before ExpiresAt the session is active")
-	})
-
-	t.Run("revoked session does not rotate", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		sess := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
-		_, err := s.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: sess.ID}, sess.CreatedAt.Add(time.Minute))
-		require.NoError(t, err)
-		_, err = s.Sessions.RotateRefresh(ctx, sess.RefreshHash, newHash(), sess.CreatedAt.Add(2*time.Minute))
-		assert.ErrorIs(t, err, ports.ErrNotFound)
-	})
-
-	t.Run("parallel rotation of one hash: exactly one wins", func(t *testing.T) {
-		t.Parallel()
-		s := fresh(t, newStores, "Sessions")
-		ctx := t.Context()
-		sess := newSession(newID("usr_"), baseTime())
-		require.NoError(t, s.Sessions.CreateSession(ctx, sess))
-		next := make([]string, parallelCalls)
-		for i := range next {
-			next[i] = newHash()
-		}
-		errs := make([]error, parallelCalls)
-		now := sess.CreatedAt.Add(time.Minute)
-		together(parallelCalls, func(i int) {
-			_, errs[i] = s.Sessions.RotateRefresh(ctx, sess.RefreshHash, next[i], now)
-		})
-		winner := -1
-		for i, err := range errs {
-			if err == nil {
-				require.Equal(t, -1, winner, "two rotations of one hash succeeded")
-				winner = i
-				continue
-			}
-			assert.Truef(t, errors.Is(err, ports.ErrReused) || errors.Is(err, ports.ErrNotFound),
-				"call %d: %v, want ErrReused or ErrNotFound", i, err)
-		}
-		require.NotEqual(t, -1, winner, "no rotation succeeded")
-		read, err := s.Sessions.Session(ctx, sess.ID)
-		require.NoError(t, err)
-		assert.Equal(t, next[winner], read.RefreshHash)
-	})
-
-	t.Run("RevokeSessions", revokeSessions(newStores))
+func testSessionCancelled(t *testing.T, repo ports.SessionRepo) {
+	assertCancelled(t, repo.CreateSession(cancelled(t), newSession(newID("usr_"), baseTime())))
 }
 
-// revokeSessions checks each Revocation selector. User A has three active
-// sessions and an expired one; user B has one active session.
-func revokeSessions(newStores NewStores) func(t *testing.T) {
-	type world struct {
-		a1, a2, a3, aExpired, b ports.Session
+func testSessionReadsBack(t *testing.T, repo ports.SessionRepo) {
+	want := newSession(newID("usr_"), baseTime())
+	want.IsPublicDevice, want.IsVerifiedDevice, want.AuthMethod = true, true, "otp"
+	createSessions(t, repo, want)
+	assertSameSession(t, want, readSession(t, repo, want.ID))
+}
+
+func testSessionDuplicateConflicts(t *testing.T, repo ports.SessionRepo) {
+	first := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, first)
+	sameID := newSession(first.UserID, baseTime())
+	sameID.ID = first.ID
+	assert.ErrorIs(t, repo.CreateSession(t.Context(), sameID), ports.ErrConflict)
+	sameHash := newSession(newID("usr_"), baseTime())
+	sameHash.RefreshHash = first.RefreshHash
+	assert.ErrorIs(t, repo.CreateSession(t.Context(), sameHash), ports.ErrConflict)
+	assertSameSession(t, first, readSession(t, repo, first.ID))
+}
+
+func testSessionUnknownNotFound(t *testing.T, repo ports.SessionRepo) {
+	ctx := t.Context()
+	_, err := repo.Session(ctx, newID("ses_"))
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+	_, err = repo.RotateRefresh(ctx, newHash(), newHash(), baseTime())
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+	list, err := repo.Sessions(ctx, newID("usr_"))
+	require.NoError(t, err)
+	assert.Empty(t, list)
+}
+
+func testSessionsListNewestFirst(t *testing.T, repo ports.SessionRepo) {
+	user, t0 := newID("usr_"), baseTime()
+	oldest := newSession(user, t0)
+	middle := newSession(user, t0.Add(time.Minute))
+	newest := newSession(user, t0.Add(2*time.Minute))
+	expired := newSession(user, t0.Add(-time.Hour))
+	expired.ExpiresAt = t0.Add(-time.Minute)
+	createSessions(t, repo, middle, newest, expired, oldest, newSession(newID("usr_"), t0))
+	revokeSessions(t, repo, ports.Revocation{SessionID: middle.ID}, t0.Add(3*time.Minute))
+	list, err := repo.Sessions(t.Context(), user)
+	require.NoError(t, err)
+	ids := make([]string, len(list))
+	for i, x := range list {
+		ids[i] = x.ID
 	}
-	cases := []struct {
+	assert.Equal(t, []string{newest.ID, middle.ID, oldest.ID, expired.ID}, ids)
+	require.Len(t, list, 4)
+	assert.False(t, list[1].RevokedAt.IsZero(), "revoked sessions are listed with RevokedAt")
+}
+
+func testRotateReplacesHash(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	hash := sess.RefreshHash
+	for i := 1; i <= 3; i++ {
+		now, next := sess.CreatedAt.Add(time.Duration(i)*time.Hour), newHash()
+		got := rotate(t, repo, hash, next, now)
+		assert.Equal(t, sess.ID, got.ID)
+		assert.Equal(t, next, got.RefreshHash)
+		assert.True(t, sess.ExpiresAt.Equal(got.ExpiresAt), "rotation keeps ExpiresAt")
+		assert.True(t, now.Equal(got.LastUsedAt), "rotation sets LastUsedAt")
+		assertSameSession(t, got, readSession(t, repo, sess.ID))
+		hash = next
+	}
+}
+
+func testReusedHashRevokesFamily(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	h2, h3 := newHash(), newHash()
+	rotate(t, repo, sess.RefreshHash, h2, sess.CreatedAt.Add(time.Minute))
+	rotate(t, repo, h2, h3, sess.CreatedAt.Add(2*time.Minute))
+
+	reuseAt := sess.CreatedAt.Add(3 * time.Minute)
+	revoked, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), reuseAt)
+	require.ErrorIs(t, err, ports.ErrReused)
+	assert.Equal(t, sess.ID, revoked.ID, "ErrReused comes with the revoked session")
+	assert.Equal(t, sess.UserID, revoked.UserID)
+	assert.True(t, reuseAt.Equal(revoked.RevokedAt))
+	read := readSession(t, repo, sess.ID)
+	assert.True(t, reuseAt.Equal(read.RevokedAt), "RevokedAt %v, want %v", read.RevokedAt, reuseAt)
+	assert.False(t, read.Active(reuseAt))
+
+	_, err = repo.RotateRefresh(t.Context(), h3, newHash(), reuseAt.Add(time.Second))
+	assert.ErrorIs(t, err, ports.ErrNotFound, "the newest hash of a revoked family no longer rotates")
+}
+
+func testExpiredSessionDoesNotRotate(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt)
+	require.ErrorIs(t, err, ports.ErrExpired, "a session is expired at exactly ExpiresAt")
+	assert.Equal(t, sess.RefreshHash, readSession(t, repo, sess.ID).RefreshHash, "a refused rotation changes nothing")
+	_, err = repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt.Add(-time.Microsecond))
+	assert.NoError(t, err, "one microsecond before ExpiresAt the session is active")
+}
+
+func testRevokedSessionDoesNotRotate(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	revokeSessions(t, repo, ports.Revocation{SessionID: sess.ID}, sess.CreatedAt.Add(time.Minute))
+	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.CreatedAt.Add(2*time.Minute))
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func testRotateHasOneWinner(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	next := make([]string, parallelCalls)
+	for i := range next {
+		next[i] = newHash()
+	}
+	now := sess.CreatedAt.Add(time.Minute)
+	winner := oneWinner(t, func(i int) error {
+		_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, next[i], now)
+		return err
+	}, ports.ErrReused, ports.ErrNotFound)
+	assert.Equal(t, next[winner], readSession(t, repo, sess.ID).RefreshHash)
+}
+
+// revocationWorld is what each RevokeSessions selector runs against: user A
+// has three active sessions and an expired one; user B has one active session.
+type revocationWorld struct {
+	a1, a2, a3, aExpired, b ports.Session
+}
+
+func newRevocationWorld(t0 time.Time) revocationWorld {
+	userA := newID("usr_")
+	w := revocationWorld{
+		a1: newSession(userA, t0), a2: newSession(userA, t0.Add(time.Second)),
+		a3: newSession(userA, t0.Add(2*time.Second)), aExpired: newSession(userA, t0.Add(-time.Hour)),
+		b: newSession(newID("usr_"), t0),
+	}
+	w.aExpired.ExpiresAt = t0.Add(-time.Minute)
+	return w
+}
+
+func (w revocationWorld) all() []ports.Session {
+	return []ports.Session{w.a1, w.a2, w.a3, w.aExpired, w.b}
+}
+
+func testRevokeSessionsSelects(t *testing.T, repo ports.SessionRepo) {
+	selectors := []struct {
 		name string
-		sel  func(w world) ports.Revocation
-		want func(w world) []string
+		sel  func(w revocationWorld) ports.Revocation
+		want func(w revocationWorld) []string
 	}{
 		{"by session ID",
-			func(w world) ports.Revocation { return ports.Revocation{SessionID: w.a2.ID} },
-			func(w world) []string { return []string{w.a2.ID} }},
+			func(w revocationWorld) ports.Revocation { return ports.Revocation{SessionID: w.a2.ID} },
+			func(w revocationWorld) []string { return []string{w.a2.ID} }},
 		{"by refresh hash",
-			func(w world) ports.Revocation { return ports.Revocation{RefreshHash: w.a3.RefreshHash} },
-			func(w world) []string { return []string{w.a3.ID} }},
+			func(w revocationWorld) ports.Revocation { return ports.Revocation{RefreshHash: w.a3.RefreshHash} },
+			func(w revocationWorld) []string { return []string{w.a3.ID} }},
 		{"by user: every active session",
-			func(w world) ports.Revocation { return ports.Revocation{UserID: w.a1.UserID} },
-			func(w world) []string { return []string{w.a1.ID, w.a2.ID, w.a3.ID} }},
+			func(w revocationWorld) ports.Revocation { return ports.Revocation{UserID: w.a1.UserID} },
+			func(w revocationWorld) []string { return []string{w.a1.ID, w.a2.ID, w.a3.ID} }},
 		{"by user except one",
-			func(w world) ports.Revocation {
+			func(w revocationWorld) ports.Revocation {
 				return ports.Revocation{UserID: w.a1.UserID, ExceptSessionID: w.a2.ID}
 			},
-			func(w world) []string { return []string{w.a1.ID, w.a3.ID} }},
+			func(w revocationWorld) []string { return []string{w.a1.ID, w.a3.ID} }},
 		{"another user's session ID with the user's ID",
-			func(w world) ports.Revocation { return ports.Revocation{UserID: w.a1.UserID, ExceptSessionID: w.b.ID} },
-			func(w world) []string { return []string{w.a1.ID, w.a2.ID, w.a3.ID} }},
+			func(w revocationWorld) ports.Revocation {
+				return ports.Revocation{UserID: w.a1.UserID, ExceptSessionID: w.b.ID}
+			},
+			func(w revocationWorld) []string { return []string{w.a1.ID, w.a2.ID, w.a3.ID} }},
 		{"an expired session is not active",
-			func(w world) ports.Revocation { return ports.Revocation{SessionID: w.aExpired.ID} },
-			func(world) []string { return nil }},
+			func(w revocationWorld) ports.Revocation { return ports.Revocation{SessionID: w.aExpired.ID} },
+			func(revocationWorld) []string { return nil }},
 		{"unknown session",
-			func(world) ports.Revocation { return ports.Revocation{SessionID: newID("ses_")} },
-			func(world) []string { return nil }},
+			func(revocationWorld) ports.Revocation { return ports.Revocation{SessionID: newID("ses_")} },
+			func(revocationWorld) []string { return nil }},
 		{"unknown refresh hash",
-			func(world) ports.Revocation { return ports.Revocation{RefreshHash: newHash()} },
-			func(world) []string { return nil }},
+			func(revocationWorld) ports.Revocation { return ports.Revocation{RefreshHash: newHash()} },
+			func(revocationWorld) []string { return nil }},
 	}
-	return func(t *testing.T) {
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				t.Parallel()
-				s := fresh(t, newStores, "Sessions")
-				ctx := t.Context()
-				t0, userA := baseTime(), newID("usr_")
-				w := world{
-					a1: newSession(userA, t0), a2: newSession(userA, t0.Add(time.Second)),
-					a3: newSession(userA, t0.Add(2*time.Second)), aExpired: newSession(userA, t0.Add(-time.Hour)),
-					b: newSession(newID("usr_"), t0),
-				}
-				w.aExpired.ExpiresAt = t0.Add(-time.Minute)
-				for _, x := range []ports.Session{w.a1, w.a2, w.a3, w.aExpired, w.b} {
-					require.NoError(t, s.Sessions.CreateSession(ctx, x))
-				}
-				now := t0.Add(time.Minute)
-				ids, err := s.Sessions.RevokeSessions(ctx, c.sel(w), now)
-				require.NoError(t, err)
-				want := c.want(w)
-				assert.ElementsMatch(t, want, ids)
+	// Every selector runs on the same repo against a world of its own users,
+	// so it also proves that a revocation reaches no one else's sessions.
+	for _, s := range selectors {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			t0 := baseTime()
+			w := newRevocationWorld(t0)
+			createSessions(t, repo, w.all()...)
+			now := t0.Add(time.Minute)
+			want := s.want(w)
+			assert.ElementsMatch(t, want, revokeSessions(t, repo, s.sel(w), now))
 
-				revoked := map[string]bool{}
-				for _, id := range want {
-					revoked[id] = true
+			revoked := map[string]bool{}
+			for _, id := range want {
+				revoked[id] = true
+			}
+			for _, x := range w.all() {
+				read := readSession(t, repo, x.ID)
+				if revoked[x.ID] {
+					assert.True(t, now.Equal(read.RevokedAt), "session %s: RevokedAt %v, want %v", x.ID, read.RevokedAt, now)
+				} else {
+					assert.True(t, read.RevokedAt.IsZero(), "session %s must not be revoked", x.ID)
 				}
-				for _, x := range []ports.Session{w.a1, w.a2, w.a3, w.aExpired, w.b} {
-					read, err := s.Sessions.Session(ctx, x.ID)
-					require.NoError(t, err)
-					if revoked[x.ID] {
-						assert.True(t, now.Equal(read.RevokedAt), "session %s: RevokedAt %v, want %v", x.ID, read.RevokedAt, now)
-					} else {
-						assert.True(t, read.RevokedAt.IsZero(), "session %s must not be revoked", x.ID)
-					}
-				}
-
-				again, err := s.Sessions.RevokeSessions(ctx, c.sel(w), now.Add(time.Second))
-				require.NoError(t, err)
-				assert.Empty(t, again, "revoked sessions are not active, so a second revocation selects none")
-			})
-		}
+			}
+			assert.Empty(t, revokeSessions(t, repo, s.sel(w), now.Add(time.Second)),
+				"revoked sessions are not active, so a second revocation selects none")
+		})
 	}
 }

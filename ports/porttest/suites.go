@@ -1,0 +1,193 @@
+package porttest
+
+import (
+	"testing"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// Each suite below lists its rules, one named case each; the cases and their
+// fixtures live in the file of their port (sessions.go, …), and LockoutStore
+// with its list in lockout.go.
+
+// CredentialStore checks password and PIN hash storage keyed by an opaque user
+// ID that no UserRegistry created (external mode), on fresh stores from
+// newStore.
+func CredentialStore(t *testing.T, newStore func(t *testing.T) ports.CredentialStore) {
+	runCases(t, newStore, []testCase[ports.CredentialStore]{
+		{"a cancelled context is passed through", testCredentialsCancelled},
+		{"nothing stored is not found", testCredentialsUnknownNotFound},
+		{"password hash is an upsert", testPasswordHashUpserts},
+		{"PIN and password are independent", testPINAndPasswordIndependent},
+		{"users are independent", testCredentialsPerUser},
+	})
+}
+
+// SessionRepo checks sessions, refresh rotation with reuse detection and
+// revocation on fresh repos from newRepo.
+func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
+	runCases(t, newRepo, []testCase[ports.SessionRepo]{
+		{"a cancelled context is passed through", testSessionCancelled},
+		{"create and read back", testSessionReadsBack},
+		{"duplicate ID or refresh hash is a conflict", testSessionDuplicateConflicts},
+		{"unknown session or hash is not found", testSessionUnknownNotFound},
+		{"Sessions lists all of one user's sessions newest first", testSessionsListNewestFirst},
+		{"rotation replaces the hash, keeps expiry, sets LastUsedAt", testRotateReplacesHash},
+		{"reuse of a rotated hash revokes the family", testReusedHashRevokesFamily},
+		{"expired session does not rotate", testExpiredSessionDoesNotRotate},
+		{"revoked session does not rotate", testRevokedSessionDoesNotRotate},
+		{"parallel rotation of one hash: exactly one wins", testRotateHasOneWinner},
+		{"RevokeSessions revokes the active sessions a selector names", testRevokeSessionsSelects},
+	})
+}
+
+// DeviceTrust checks known devices and step-up marks on fresh backends from
+// newBackend; it creates the sessions it works on through Sessions.
+func DeviceTrust(t *testing.T, newBackend func(t *testing.T) SessionDevices) {
+	runCases(t, newBackend, []testCase[SessionDevices]{
+		{"a cancelled context is passed through", testDeviceCancelled},
+		{"a device is known by a verified session of its fingerprint, even an ended one", testKnownDevice},
+		{"a step-up mark is consumed once", testStepUpConsumedOnce},
+		{"notBefore bounds the mark", testStepUpNotBefore},
+		{"MarkStepUp on an unknown or revoked session is not found", testMarkStepUpNeedsActiveSession},
+		{"revoking with ForgetDevices un-verifies the device everywhere; a plain revoke does not", testForgetDevicesUnverifiesDevice},
+		{"ForgetDevices for a user forgets ended sessions' devices but keeps the caller's", testForgetDevicesKeepsCallersDevice},
+		{"reuse of a rotated refresh token forgets the device", testReuseForgetsDevice},
+		{"a verifying step-up makes the device known", testVerifyingStepUpKnowsDevice},
+		{"parallel ConsumeStepUp: exactly one uses the mark", testConsumeStepUpHasOneWinner},
+	})
+}
+
+// OneTimeTokenRepo checks OTP codes and link tokens: single use, attempts,
+// purpose binding, expiry and replacement by a newer token, on fresh repos
+// from newRepo.
+func OneTimeTokenRepo(t *testing.T, newRepo func(t *testing.T) ports.OneTimeTokenRepo) {
+	runCases(t, newRepo, []testCase[ports.OneTimeTokenRepo]{
+		{"a cancelled context is passed through", testTokenCancelled},
+		{"a code is consumed once with the right hash", testCodeConsumedOnce},
+		{"wrong codes count attempts until the code is dead", testWrongCodesExhaustCode},
+		{"a code is bound to its purpose and subject", testCodeBoundToPurpose},
+		{"expiry is at exactly ExpiresAt", testTokenExpiresAtExpiresAt},
+		{"a link is consumed once for its purpose", testLinkConsumedOnce},
+		{"a new token replaces the unused one of the same subject and purpose", testNewTokenReplacesUnused},
+		{"duplicate ID or link hash is a conflict", testTokenDuplicateConflicts},
+		{"Tokens lists a subject's tokens newest first", testTokensListNewestFirst},
+		{"parallel ConsumeCode with the right hash: exactly one wins", testConsumeCodeHasOneWinner},
+		{"parallel ConsumeLink with one hash: exactly one wins", testConsumeLinkHasOneWinner},
+		{"parallel wrong codes: attempts are counted exactly", testParallelWrongCodesCountExactly},
+	})
+}
+
+// ConsentLedger checks the append-only, hash-chained consent log on fresh
+// ledgers from newLedger.
+func ConsentLedger(t *testing.T, newLedger func(t *testing.T) ports.ConsentLedger) {
+	runCases(t, newLedger, []testCase[ports.ConsentLedger]{
+		{"a cancelled context is passed through and appends nothing", testConsentCancelled},
+		{"appends are sequenced, chained and read back unchanged", testConsentAppendsChain},
+		{"a user without rows has an empty history", testConsentEmptyHistory},
+		{"histories of two users are independent", testConsentHistoriesIndependent},
+		{"parallel appends for one user form one unbroken chain", testConsentParallelAppendsChain},
+	})
+}
+
+// AbuseGuard checks per-IP distinct-identifier failure tracking and IP blocks
+// on fresh guards from newGuard.
+func AbuseGuard(t *testing.T, newGuard func(t *testing.T) ports.AbuseGuard) {
+	runCases(t, newGuard, []testCase[ports.AbuseGuard]{
+		{"a cancelled context is passed through", testAbuseCancelled},
+		{"failures for distinct identifiers within the window block the IP", testDistinctIdentifiersBlock},
+		{"IPs are independent and an unknown IP is not blocked", testIPsIndependent},
+		{"parallel failures for distinct identifiers from one IP block it once", testParallelFailuresBlockOnce},
+	})
+}
+
+// EventLog checks that security events are kept per user, oldest first, on
+// fresh logs from newLog.
+func EventLog(t *testing.T, newLog func(t *testing.T) ports.EventLog) {
+	runCases(t, newLog, []testCase[ports.EventLog]{
+		{"a cancelled context is passed through", testEventCancelled},
+		{"events are listed per user, oldest first", testEventsPerUserOldestFirst},
+	})
+}
+
+// UserRegistry checks a managed-mode user store on fresh backends from
+// newStorage: UserRegistry together with the credentials and consent rows it
+// creates. How the users it creates are found is UserDirectory's contract,
+// which Run checks on the same backends.
+func UserRegistry(t *testing.T, newStorage func(t *testing.T) ManagedStorage) {
+	runCases(t, newStorage, []testCase[ManagedStorage]{
+		{"a cancelled context is passed through", testRegistryCancelled},
+		{"create assigns an ID and returns the user unverified and active", testCreateReturnsUser},
+		{"usernames compare case-insensitively", testUsernameTakenInAnyCase},
+		{"users without a username do not collide", testUsersWithoutUsernameDoNotCollide},
+		{"taken email or username is a conflict and creates nothing", testTakenIdentityConflicts},
+		{"verifying or suspending an unknown user is not found", testRegistryUnknownUser},
+		{"create appends the initial consent rows as the start of the chain", testCreateStartsConsentChain},
+		{"create stores the password hash", testCreateStoresPasswordHash},
+		{"verified and suspended show in lookups", testVerifiedAndSuspendedShow},
+		{"parallel creates of one email: exactly one wins", testCreateEmailHasOneWinner},
+		{"parallel creates of one username in two cases: exactly one wins", testCreateUsernameHasOneWinner},
+	})
+}
+
+// UserDirectory checks the lookups of a directory: by email and by username,
+// each case-insensitively, and by ID, with ErrNotFound for no match.
+func UserDirectory(t *testing.T, h DirectoryHarness) {
+	cases := []testCase[seededDirectory]{
+		{"a cancelled context is passed through", testDirectoryCancelled},
+		{"every lookup finds the user as stored", testDirectoryFindsUserAsStored},
+		{"emails compare case-insensitively, domains in ASCII form", testDirectoryEmailIgnoresCase},
+		{"unknown users are not found", testDirectoryUnknownNotFound},
+		{"parallel lookups all find the user", testDirectoryParallelLookups},
+	}
+	if h.NoUsernames {
+		cases = append(cases, testCase[seededDirectory]{"without usernames no one is found by one", testDirectoryWithoutUsernames})
+	} else {
+		cases = append(cases, testCase[seededDirectory]{"usernames compare case-insensitively", testDirectoryUsernameIgnoresCase})
+	}
+	runCases(t, func(t *testing.T) seededDirectory {
+		dir, seed := h.NewDirectory(t)
+		return seededDirectory{UserDirectory: dir, seed: seed}
+	}, cases)
+}
+
+// RateLimiter checks a ports.RateLimiter on fresh limiters from newLimiter:
+// the limit, refusals that use no capacity, the window sliding past, no
+// double burst across a window edge, key independence and atomic counting.
+// All time comes from the now argument. Every case holds for both a sliding
+// window log and GCRA (burst = Limit, one request per Window/Limit), so a
+// backend may choose either.
+func RateLimiter(t *testing.T, newLimiter func(t *testing.T) ports.RateLimiter) {
+	runCases(t, newLimiter, []testCase[ports.RateLimiter]{
+		{"a cancelled context is passed through", testLimiterCancelled},
+		{"the limit is allowed, the next request refused", testLimitThenRefuse},
+		{"refused requests use no capacity", testRefusalsUseNoCapacity},
+		{"after the window requests are allowed again", testWindowPasses},
+		{"a burst cannot straddle a window edge", testNoBurstAcrossWindowEdge},
+		{"keys are independent", testLimiterKeysIndependent},
+		{"parallel requests on one key allow exactly the limit", testParallelRequestsAllowLimit},
+	})
+}
+
+// Mailer checks a ports.Mailer: what arrives is what was sent, in any script;
+// a cancelled context passes through; only a failure worth retrying wraps
+// ErrUnavailable; no error carries the message body, which holds codes and
+// links.
+func Mailer(t *testing.T, h MailerHarness) {
+	cases := []testCase[MailerHarness]{
+		{"a message arrives as sent, Hindi included", testMailerDeliversMessage},
+		{"a text-only message without a recipient name arrives as sent", testMailerDeliversTextOnly},
+		{"a cancelled context is passed through and sends nothing", testMailerCancelled},
+		{"parallel sends each arrive once", testMailerParallelSends},
+	}
+	if h.NewRefusingMailer != nil {
+		cases = append(cases, testCase[MailerHarness]{"a refused message is a permanent error without the body", testMailerRefusalIsPermanent})
+	}
+	if h.NewDeferringMailer != nil {
+		cases = append(cases, testCase[MailerHarness]{"a deferred message is ErrUnavailable without the body", testMailerDeferralIsUnavailable})
+	}
+	if h.ChecksMessages {
+		cases = append(cases, testCase[MailerHarness]{"a malformed message is refused before sending", testMailerRefusesMalformed})
+	}
+	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
+}
