@@ -125,6 +125,7 @@ func UserRegistry(t *testing.T, newStorage func(t *testing.T) ManagedStorage) {
 		{"create appends the initial consent rows as the start of the chain", testCreateStartsConsentChain},
 		{"create stores the password hash", testCreateStoresPasswordHash},
 		{"verified and suspended show in lookups", testVerifiedAndSuspendedShow},
+		{"clearing a profile empties its chosen fields and frees the username", testClearProfile},
 		{"parallel creates of one email: exactly one wins", testCreateEmailHasOneWinner},
 		{"parallel creates of one username in two cases: exactly one wins", testCreateUsernameHasOneWinner},
 	})

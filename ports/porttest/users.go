@@ -129,6 +129,25 @@ func testRegistryUnknownUser(t *testing.T, s ManagedStorage) {
 	createUser(t, s, ports.NewUser{Email: "known@example.com", Username: "known"})
 	assert.ErrorIs(t, s.MarkEmailVerified(t.Context(), newID("usr_"), baseTime()), ports.ErrNotFound)
 	assert.ErrorIs(t, s.SetSuspended(t.Context(), newID("usr_"), true), ports.ErrNotFound)
+	assert.ErrorIs(t, s.ClearProfile(t.Context(), newID("usr_")), ports.ErrNotFound)
+}
+
+func testClearProfile(t *testing.T, s ManagedStorage) {
+	ctx := t.Context()
+	name := newID("chosen_")
+	u := createUser(t, s, ports.NewUser{Email: name + "@example.com", Username: name, DisplayName: "Pay at evil.example", Language: "hi"})
+	require.NoError(t, s.ClearProfile(ctx, u.ID))
+	got, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.DisplayName)
+	assert.Empty(t, got.Username)
+	assert.Empty(t, got.Language)
+	assert.Equal(t, u.Email, got.Email, "the email stays")
+	_, err = s.UserByUsername(ctx, name)
+	assert.ErrorIs(t, err, ports.ErrNotFound, "the username no longer finds the user")
+	other := createUser(t, s, ports.NewUser{Email: newID("next_") + "@example.com", Username: name})
+	assert.Equal(t, name, other.Username, "the username is free for others")
+	require.NoError(t, s.ClearProfile(ctx, u.ID), "clearing twice is fine")
 }
 
 func testCreateStartsConsentChain(t *testing.T, s ManagedStorage) {
