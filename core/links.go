@@ -12,13 +12,49 @@ import (
 // linkRequest describes one of the emailed-link flows (password reset, PIN
 // reset, unlock).
 type linkRequest struct {
-	op       string
-	limit    string         // the name of the per-IP rate-limit bucket
-	perIP    ports.RateRule // the per-IP rule
+	op    string
+	limit string         // the name of the per-IP rate-limit bucket
+	perIP ports.RateRule // the per-IP rule
+	link  linkMail
+}
+
+// linkMail is one kind of emailed single-use link.
+type linkMail struct {
 	purpose  string
 	ttl      time.Duration
 	template string // the link template with {token}
 	email    emails.Kind
+}
+
+// The links core emails.
+func (a *Auth) verifyLinkMail() linkMail {
+	return linkMail{ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL, a.cfg.Links.VerifyEmail, emails.VerifyEmail}
+}
+func (a *Auth) passwordResetLinkMail() linkMail {
+	return linkMail{ports.PurposePasswordReset, a.cfg.ResetTTL, a.cfg.Links.ResetPassword, emails.PasswordReset}
+}
+func (a *Auth) pinResetLinkMail() linkMail {
+	return linkMail{ports.PurposePINReset, a.cfg.ResetTTL, a.cfg.Links.ResetPIN, emails.PINReset}
+}
+func (a *Auth) unlockLinkMail() linkMail {
+	return linkMail{ports.PurposeUnlock, a.cfg.ResetTTL, a.cfg.Links.Unlock, emails.Unlock}
+}
+
+// mailLink issues a link token for u and emails it. It runs after the answer
+// (in a job of afterAnswer). A failure is logged: no email goes out with a
+// token that was never stored, and the owner can ask again.
+func (a *Auth) mailLink(ctx context.Context, u ports.User, l linkMail, c Client) {
+	token, err := a.issueLink(ctx, u.ID, l.purpose, l.ttl)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", l.purpose, "user_id", u.ID, "error", err)
+		return
+	}
+	a.sendNow(ctx, u, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl}, c)
+}
+
+// mailLinkAfterAnswer is mailLink for a flow still answering.
+func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail, c Client) {
+	a.afterAnswer(ctx, string(l.email)+" link", func(ctx context.Context) { a.mailLink(ctx, u, l, c) })
 }
 
 // requestLink emails a single-use link to the owner of identifier, after the
@@ -30,14 +66,7 @@ func (a *Auth) requestLink(ctx context.Context, identifier string, c Client, r l
 	}
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: c, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
-		mail: func(ctx context.Context, u ports.User) {
-			token, err := a.issueLink(ctx, u.ID, r.purpose, r.ttl)
-			if err != nil { // no email with a token that was never stored
-				a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", r.purpose, "user_id", u.ID, "error", err)
-				return
-			}
-			a.sendNow(ctx, u, r.email, emails.Data{Link: link(r.template, token), ExpiresIn: r.ttl}, c)
-		}})
+		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, c) }})
 }
 
 // emailRequest is one request to email the owner of an identifier: an OTP, a

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"time"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -190,7 +189,7 @@ func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state
 		a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
 	case state.HardLocked:
 		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-		a.sendUnlockLink(ctx, u, c)
+		a.mailLink(ctx, u, a.unlockLinkMail(), c)
 	default:
 		a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
 	}
@@ -240,17 +239,6 @@ func (a *Auth) clearLocks(ctx context.Context, op string, keys []string) error {
 		}
 	}
 	return nil
-}
-
-// sendUnlockLink issues an unlock token and emails it; it runs after the
-// answer.
-func (a *Auth) sendUnlockLink(ctx context.Context, u ports.User, c Client) {
-	token, err := a.issueLink(ctx, u.ID, ports.PurposeUnlock, a.cfg.ResetTTL)
-	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: issuing an unlock link failed", "user_id", u.ID, "error", err)
-		return
-	}
-	a.sendNow(ctx, u, emails.Unlock, emails.Data{Link: link(a.cfg.Links.Unlock, token), ExpiresIn: a.cfg.ResetTTL}, c)
 }
 
 // issueLink stores a new single-use link token for subject and returns it.

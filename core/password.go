@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -26,8 +25,7 @@ func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) err
 	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPasswordReset",
 		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
-		purpose: ports.PurposePasswordReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPassword,
-		email: emails.PasswordReset})
+		link: a.passwordResetLinkMail()})
 }
 
 // ConfirmPasswordReset sets a new password with an emailed reset link. It works

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -26,13 +25,9 @@ func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
 	if err := policy.CheckPIN(in.PIN); err != nil {
 		return policyError(op, "pin", err)
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, creds, err := a.sessionCredentials(ctx, op, p)
 	if err != nil {
 		return err
-	}
-	creds, err := a.deps.Credentials.Credentials(ctx, s.UserID)
-	if err != nil && !isNotFound(err) {
-		return storeError(op, err)
 	}
 	switch {
 	case creds.PINHash == "":
@@ -67,6 +62,20 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 	return nil
 }
 
+// sessionCredentials loads the principal's active session and the hashes of
+// its user (empty when none were ever stored).
+func (a *Auth) sessionCredentials(ctx context.Context, op string, p Principal) (ports.Session, ports.Credentials, error) {
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return ports.Session{}, ports.Credentials{}, err
+	}
+	creds, err := a.deps.Credentials.Credentials(ctx, s.UserID)
+	if err != nil && !isNotFound(err) {
+		return ports.Session{}, ports.Credentials{}, storeError(op, err)
+	}
+	return s, creds, nil
+}
+
 // VerifyPINInput is the caller's PIN, to unlock the app or to step up.
 type VerifyPINInput struct {
 	PIN    string
@@ -88,13 +97,9 @@ func (a *Auth) VerifyPIN(ctx context.Context, p Principal, in VerifyPINInput) er
 	if err := a.limitIP(ctx, op, "pin_verify", a.cfg.RateLimits.PINVerifyPerIP, c); err != nil {
 		return err
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, creds, err := a.sessionCredentials(ctx, op, p)
 	if err != nil {
 		return err
-	}
-	creds, err := a.deps.Credentials.Credentials(ctx, s.UserID)
-	if err != nil && !isNotFound(err) {
-		return storeError(op, err)
 	}
 	if err := a.verifyPINAttempt(ctx, op, s, creds.PINHash, pin, c); err != nil {
 		return err
@@ -215,12 +220,7 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 		a.log.WarnContext(ctx, "bharatauth: emailing a PIN reset link after the PIN was disabled failed", "user_id", s.UserID, "error", err)
 		return
 	}
-	token, err := a.issueLink(ctx, u.ID, ports.PurposePINReset, a.cfg.ResetTTL)
-	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: issuing a PIN reset link failed", "user_id", u.ID, "error", err)
-		return
-	}
-	a.send(ctx, u, emails.PINReset, emails.Data{Link: link(a.cfg.Links.ResetPIN, token), ExpiresIn: a.cfg.ResetTTL}, c)
+	a.mailLinkAfterAnswer(ctx, u, a.pinResetLinkMail(), c)
 }
 
 // RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
@@ -231,7 +231,7 @@ func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
 	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
-		purpose: ports.PurposePINReset, ttl: a.cfg.ResetTTL, template: a.cfg.Links.ResetPIN, email: emails.PINReset})
+		link: a.pinResetLinkMail()})
 }
 
 // ConfirmPINResetInput sets a new PIN with an emailed reset link.

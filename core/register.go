@@ -95,7 +95,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	a.consentEvents(ctx, u.ID, history, in.Client)
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
-	a.sendVerifyLink(ctx, u, in.Client)
+	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)
 	return u, nil
 }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -15,7 +14,7 @@ func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
 	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
-		purpose: ports.PurposeUnlock, ttl: a.cfg.ResetTTL, template: a.cfg.Links.Unlock, email: emails.Unlock})
+		link: a.unlockLinkMail()})
 }
 
 // ConfirmUnlock lifts every sign-in lock of the account (its email's, its

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -63,17 +62,5 @@ func (a *Auth) resendVerification(ctx context.Context, u ports.User, c Client) {
 	if err := a.limitInbox(ctx, "Login", budgetVerify, u.ID); err != nil {
 		return
 	}
-	a.sendVerifyLink(ctx, u, c)
-}
-
-// sendVerifyLink issues an email verification token (EmailVerifyTTL) and
-// emails it. A failure is logged: an OTP login or a password reset verifies
-// the address too.
-func (a *Auth) sendVerifyLink(ctx context.Context, u ports.User, c Client) {
-	token, err := a.issueLink(ctx, u.ID, ports.PurposeEmailVerify, a.cfg.EmailVerifyTTL)
-	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: issuing an email verification link failed", "user_id", u.ID, "error", err)
-		return
-	}
-	a.send(ctx, u, emails.VerifyEmail, emails.Data{Link: link(a.cfg.Links.VerifyEmail, token), ExpiresIn: a.cfg.EmailVerifyTTL}, c)
+	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), c)
 }

@@ -184,20 +184,5 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 
 // Tokens lists the tokens of subject, newest first.
 func (s *Store) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	const op = "tokens"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []otpRow
-	err := s.db.NewSelect().Model(&rows).
-		Where("subject = ?", subject).
-		OrderExpr("created_at DESC, id DESC").
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.OneTimeToken, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.token())
-	}
-	return out, nil
+	return newestFirst(ctx, s, "tokens", "subject", subject, otpRow.token)
 }

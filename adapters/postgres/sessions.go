@@ -114,22 +114,7 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 
 // Sessions lists every session of the user, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	const op = "sessions"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []sessionRow
-	err := s.db.NewSelect().Model(&rows).
-		Where("user_id = ?", userID).
-		OrderExpr("created_at DESC, id DESC").
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.Session, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.session())
-	}
-	return out, nil
+	return newestFirst(ctx, s, "sessions", "user_id", userID, sessionRow.session)
 }
 
 // rotateSQL is the success path of RotateRefresh in one statement: move the

@@ -104,3 +104,23 @@ func utc(t time.Time) time.Time {
 	}
 	return t.UTC().Truncate(time.Microsecond)
 }
+
+// newestFirst lists the rows of R whose column equals value, newest first
+// (created_at, then id), as port records.
+func newestFirst[R any, T any](ctx context.Context, s *Store, op, column, value string, record func(R) T) ([]T, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []R
+	err := s.db.NewSelect().Model(&rows).
+		Where("? = ?", bun.Ident(column), value).
+		OrderExpr("created_at DESC, id DESC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	out := make([]T, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, record(r))
+	}
+	return out, nil
+}
