@@ -36,6 +36,12 @@ func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (LoginR
 		return LoginResult{}, err
 	}
 	a.event(ctx, u.ID, ports.EventAccountUnlocked, c, "")
+	// The link proves the inbox: an unverified address is verified now, with
+	// the pre-hijacking defence (a registrant could lock the account on
+	// purpose to have this link sent to the owner).
+	if u, err = a.proveEmail(ctx, op, u, proofByUnlockLink, c); err != nil {
+		return LoginResult{}, err
+	}
 	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
 }
 

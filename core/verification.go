@@ -13,6 +13,7 @@ const (
 	proofByVerifyLink emailProof = iota // the registration's own verification link
 	proofByCode                         // an emailed login code
 	proofByResetLink                    // a password reset link
+	proofByUnlockLink                   // an unlock link
 )
 
 // proveEmail records that u's address was proven (managed mode) and returns

@@ -103,3 +103,19 @@ func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	require.NoError(t, err, "the defence runs only for a first proof")
 	assert.NotEmpty(t, e.passwordHash(u.ID))
 }
+
+// A registrant who hard-locks the account on purpose has the unlock link sent
+// to the owner; opening it proves the inbox like any other link.
+func TestAnUnlockLinkProvesTheInboxWithTheDefence(t *testing.T) {
+	t.Parallel()
+	e, u, registrant := preHijacked(t)
+	ctx := context.Background()
+	require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	res, err := e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.lastToken(u.Email), DeviceFingerprint: fpA, Client: e.client})
+	require.NoError(t, err)
+	assert.True(t, res.User.EmailVerified)
+	assert.Equal(t, TrustKnown, res.Trust)
+	_, err = e.auth.Authenticate(ctx, registrant.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	assert.Empty(t, e.passwordHash(u.ID), "the registrant's password is gone")
+}
