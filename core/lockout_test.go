@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -315,4 +316,56 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
 	assert.False(t, e.lockState(u.ID).Locked(e.now()), "the unlock link lifts the account's lock")
 	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "and the device's")
+}
+
+// slowAdmissions is a lockout store whose admissions take delay on the clock,
+// as a long wait would.
+type slowAdmissions struct {
+	ports.LockoutStore
+	clock *memory.Clock
+	delay time.Duration
+}
+
+func (s slowAdmissions) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	st, v, err := s.LockoutStore.BeginAttempt(ctx, key, now, p)
+	s.clock.Advance(s.delay)
+	return st, v, err
+}
+
+// An admitted attempt is judged only within half of Lockout.PendingFor (30 s of
+// the 1 minute a pending place is held); later it is abandoned unjudged.
+func TestAnAttemptIsJudgedOnlyWithinHalfOfPendingFor(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		delay  time.Duration
+		judged bool
+	}{
+		{name: "exactly 30 s after admission", delay: 30 * time.Second, judged: true},
+		{name: "later", delay: 30*time.Second + time.Microsecond, judged: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var slow *slowAdmissions
+			e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+				slow = &slowAdmissions{LockoutStore: d.Storage, clock: d.Clock.(*memory.Clock)}
+				d.Lockouts = slow
+			})
+			require.Equal(t, time.Minute, e.auth.cfg.Lockout.PendingFor, "the documented default")
+			u := e.register("slow@example.in")
+			slow.delay = tc.delay
+			before := e.auth.hasher.Verifications()
+			_, err := e.login(u.Email, "a wrong password")
+			if tc.judged {
+				requireKind(t, err, KindUnauthorized)
+				assert.Equal(t, 1, e.lockState(u.ID).Failures)
+				return
+			}
+			requireKind(t, err, KindUnavailable)
+			assert.Equal(t, before, e.auth.hasher.Verifications(), "no hash for an attempt past its time")
+			state := e.lockState(u.ID)
+			assert.Zero(t, state.Failures, "an abandoned attempt counts nothing")
+			assert.Zero(t, state.Pending, "and frees its place")
+		})
+	}
 }
