@@ -99,6 +99,7 @@ type Auth struct {
 
 	identifierHMACKey []byte // HMAC key of identifiers in counters and limits
 	deviceHMACKey     []byte // HMAC key of device fingerprints at rest
+	refreshKey        []byte // derives a rotated refresh token from its parent
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
@@ -128,6 +129,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
+		refreshKey:        deriveKey(cfg.SecretKey, "bharatauth/refresh-child/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),

@@ -55,6 +55,15 @@ type Config struct {
 	EmailVerifyTTL  time.Duration // 24 hours
 	ResetTTL        time.Duration // 30 minutes: password reset, PIN reset and unlock links
 	StepUpWindow    time.Duration // 5 minutes: how long a public-device step-up stays usable
+	// RefreshReuseGrace (10 s) is how long after a rotation the rotated-away
+	// refresh token may be presented again as a retry: it gets the same new
+	// refresh token (the child is derived from the parent under a server key,
+	// so no token is stored in the clear) and the session lives on. A client
+	// on a flaky mobile network that retries a refresh whose answer it lost,
+	// or two tabs refreshing at once, are not logged out. The trade: a copy of
+	// a refresh token used within the grace of the owner's rotation is not
+	// caught as theft. 0 is strict RFC 9700: any second use ends the session.
+	RefreshReuseGrace time.Duration
 
 	// RequireVerifiedEmail makes password login refuse an unverified email
 	// (ErrEmailNotVerified, with the verification link sent again within the
@@ -205,6 +214,8 @@ func DefaultConfig() Config {
 		ResetTTL:        30 * time.Minute,
 		StepUpWindow:    5 * time.Minute,
 
+		RefreshReuseGrace: 10 * time.Second,
+
 		RequireVerifiedEmail: true,
 		NoticeVersion:        "1.0.0",
 		NoticeLanguage:       "en",
@@ -261,6 +272,9 @@ func (c Config) validate() error {
 		if d.d <= 0 {
 			bad("%s must be > 0 (got %s); start from core.DefaultConfig()", d.name, d.d)
 		}
+	}
+	if c.RefreshReuseGrace < 0 {
+		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
 	}
 	if c.OTPMaxAttempts <= 0 {
 		bad("OTPMaxAttempts must be > 0")

@@ -162,11 +162,11 @@ func (f *faultyStore) Sessions(ctx context.Context, userID string) ([]ports.Sess
 	return f.Store.Sessions(ctx, userID)
 }
 
-func (f *faultyStore) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
+func (f *faultyStore) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	if err := f.fault("RotateRefresh"); err != nil {
 		return ports.Session{}, err
 	}
-	return f.Store.RotateRefresh(ctx, oldHash, newHash, now)
+	return f.Store.RotateRefresh(ctx, oldHash, newHash, now, grace)
 }
 
 func (f *faultyStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {

@@ -2,6 +2,9 @@ package core
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -17,8 +20,9 @@ type RefreshInput struct {
 // Refresh rotates a refresh token: the presented token is used up and a new
 // pair is returned; the session keeps its original expiry. Presenting a token
 // that was already rotated means it was copied: the whole family (the session)
-// is revoked (RFC 9700 §4.14). Of N concurrent refreshes with one token exactly
-// one succeeds.
+// is revoked (RFC 9700 §4.14), unless it comes within RefreshReuseGrace of its
+// rotation: then it is a retry and gets the same new refresh token. Of N
+// concurrent refreshes with one token, all get that one new refresh token.
 //
 // Errors: ErrUnauthorized (codes "invalid_token", "refresh_token_reused"),
 // ErrTokenExpired, ErrSuspended, ErrUnavailable.
@@ -28,8 +32,8 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
 	if !validToken(refreshToken) {
 		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
 	}
-	next := newToken()
-	s, err := a.deps.Sessions.RotateRefresh(ctx, tokenHash(refreshToken), tokenHash(next), a.now())
+	next := a.childRefreshToken(refreshToken)
+	s, err := a.deps.Sessions.RotateRefresh(ctx, tokenHash(refreshToken), tokenHash(next), a.now(), a.cfg.RefreshReuseGrace)
 	switch {
 	case errors.Is(err, ports.ErrReused):
 		a.event(ctx, s.UserID, ports.EventRefreshTokenReused, c, s.ID)
@@ -62,6 +66,16 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}
 	return tokens, nil
+}
+
+// childRefreshToken is the refresh token that replaces parent: derived from
+// it under a key of its own, so a retry of one rotation gets the same child
+// (RefreshReuseGrace) and no token is ever stored in the clear. It has the
+// shape of newToken's: 256 bits, base64url without padding.
+func (a *Auth) childRefreshToken(parent string) string {
+	m := hmac.New(sha256.New, a.refreshKey)
+	m.Write([]byte(parent))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // Logout ends the session of a refresh token. It answers the same (nil) for an

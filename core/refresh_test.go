@@ -25,6 +25,12 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	assert.Equal(t, "bearer", next.TokenType)
 	assert.Equal(t, 15*60, next.ExpiresIn)
 
+	e.clock.Advance(10 * time.Second)
+	retry, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err, "within RefreshReuseGrace (10 s) a second use is a retry")
+	assert.Equal(t, next.RefreshToken, retry.RefreshToken, "a retry gets the same new refresh token")
+
+	e.clock.Advance(time.Microsecond)
 	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}) // the thief replays the old one
 	assert.Equal(t, codeRefreshReused, requireKind(t, err, KindUnauthorized).Code)
 	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: next.RefreshToken, Client: e.client}) // the whole family is gone
@@ -41,11 +47,29 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	assert.Contains(t, kinds, ports.EventRefreshTokenReused, "the owner's audit log shows the reuse")
 }
 
-func TestConcurrentRefreshesWithOneTokenExactlyOneWins(t *testing.T) {
+func TestConcurrentRefreshesWithOneTokenAllGetTheSameNewToken(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("conc@example.in")
 	res := e.mustLogin("conc@example.in")
+	answers := make([]Tokens, 20)
+	errs := make([]error, 20)
+	parallel(20, func(i int) {
+		answers[i], errs[i] = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	})
+	for i := range answers {
+		require.NoError(t, errs[i], "refresh %d", i)
+		assert.Equal(t, answers[0].RefreshToken, answers[i].RefreshToken, "refresh %d", i)
+	}
+	_, err := e.auth.Authenticate(context.Background(), answers[19].AccessToken)
+	require.NoError(t, err, "the session lives on")
+}
+
+func TestWithNoReuseGraceConcurrentRefreshesHaveOneWinner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.RefreshReuseGrace = 0 })
+	e.register("strict@example.in")
+	res := e.mustLogin("strict@example.in")
 	var wins atomic.Int32
 	parallel(20, func(int) {
 		if _, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}); err == nil {

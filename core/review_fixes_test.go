@@ -209,6 +209,7 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
 			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			require.NoError(t, err)
+			e.clock.Advance(e.auth.cfg.RefreshReuseGrace + time.Second)
 			_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			requireKind(t, err, KindUnauthorized)
 		}},

@@ -60,15 +60,22 @@ type SessionRepo interface {
 	Sessions(ctx context.Context, userID string) ([]Session, error)
 	// RotateRefresh atomically replaces the session's current refresh hash
 	// oldHash with newHash and sets LastUsedAt = now; ExpiresAt is kept. It
-	// returns the updated session. Of N concurrent calls with one oldHash,
-	// exactly one succeeds.
-	//   - oldHash is a hash the family already rotated away: the session is
-	//     revoked at now with ForgetDevices semantics (a copied token is a
-	//     theft signal) and returned (revoked) with ErrReused, so the caller
-	//     knows whose token was copied;
+	// returns the updated session.
+	//   - oldHash is a hash the family already rotated away, its rotation is
+	//     at most grace before now, the session's current hash is newHash and
+	//     the session is active: a retry of that rotation (the caller derives
+	//     the new token from the old one, so a retry presents the same pair).
+	//     The session is returned unchanged, with no error.
+	//   - oldHash is any other hash the family already rotated away: the
+	//     session is revoked at now with ForgetDevices semantics (a copied
+	//     token is a theft signal) and returned (revoked) with ErrReused, so
+	//     the caller knows whose token was copied;
 	//   - the session is revoked: ErrNotFound; expired at now: ErrExpired;
 	//   - oldHash is unknown: ErrNotFound.
-	RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (Session, error)
+	// Of N concurrent calls with one pair, one rotates; with a grace the
+	// others are retries of it, with none (0) they are reuse: a zero grace
+	// never makes a retry, even at the same instant.
+	RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (Session, error)
 	// RevokeSessions atomically revokes the active sessions r selects and returns
 	// their IDs (empty when none matched; that is not an error).
 	RevokeSessions(ctx context.Context, r Revocation, now time.Time) ([]string, error)

@@ -27,7 +27,7 @@ type sessionTable struct {
 	byID    map[string]*sessionRow
 	byUser  map[string][]string
 	byHash  map[string]string
-	rotated map[string]string
+	rotated map[string]rotation
 }
 
 func newSessionTable() sessionTable {
@@ -35,7 +35,7 @@ func newSessionTable() sessionTable {
 		byID:    map[string]*sessionRow{},
 		byUser:  map[string][]string{},
 		byHash:  map[string]string{},
-		rotated: map[string]string{},
+		rotated: map[string]rotation{},
 	}
 }
 
@@ -117,11 +117,17 @@ func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, e
 	return out, nil
 }
 
+// rotation is a hash a session rotated away, and when.
+type rotation struct {
+	sessionID string
+	at        time.Time
+}
+
 // RotateRefresh replaces the current hash oldHash with newHash atomically.
 // A rotated-away oldHash revokes the session (reuse, RFC 9700) and returns it
 // with ErrReused; a revoked session or unknown hash is ErrNotFound; an expired
 // session is ErrExpired. ErrConflict when newHash was ever used.
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return ports.Session{}, err
 	}
@@ -129,8 +135,11 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 	st := &s.sessions
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if id, ok := st.rotated[oldHash]; ok {
-		row := st.byID[id]
+	if r, ok := st.rotated[oldHash]; ok {
+		row := st.byID[r.sessionID]
+		if grace > 0 && row.RefreshHash == newHash && row.Active(now) && now.Sub(r.at) <= grace {
+			return row.Session, nil // a retry of the rotation that made newHash
+		}
 		if row.RevokedAt.IsZero() {
 			row.RevokedAt = now
 		}
@@ -151,7 +160,7 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 		return ports.Session{}, fmt.Errorf("memory: rotate refresh: new hash: %w", ports.ErrConflict)
 	}
 	delete(st.byHash, oldHash)
-	st.rotated[oldHash] = id
+	st.rotated[oldHash] = rotation{sessionID: id, at: now}
 	st.byHash[newHash] = id
 	row.RefreshHash = newHash
 	row.LastUsedAt = now

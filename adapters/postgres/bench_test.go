@@ -89,7 +89,7 @@ func BenchmarkStore(b *testing.B) {
 					require.NoError(b, store.CreateSession(ctx, s))
 				},
 				op: func(run string, i int) error {
-					_, err := store.RotateRefresh(ctx, fmt.Sprintf("%srot-%d", run, i), fmt.Sprintf("%srot-%d", run, i+1), now)
+					_, err := store.RotateRefresh(ctx, fmt.Sprintf("%srot-%d", run, i), fmt.Sprintf("%srot-%d", run, i+1), now, 0)
 					return err
 				},
 			},

@@ -51,7 +51,7 @@ func TestConcurrency(t *testing.T) {
 			const n = 20
 			errs := make([]error, n)
 			race(n, func(i int) {
-				_, errs[i] = store.RotateRefresh(ctx, "h0", "h1-"+string(rune('a'+i)), t0.Add(time.Minute))
+				_, errs[i] = store.RotateRefresh(ctx, "h0", "h1-"+string(rune('a'+i)), t0.Add(time.Minute), 0)
 			})
 			wins := 0
 			for _, err := range errs {
@@ -64,7 +64,7 @@ func TestConcurrency(t *testing.T) {
 			assert.Equal(t, 1, wins)
 			// The losers presented a rotated-away token: the family is revoked,
 			// and a later reuse says so again.
-			_, err := store.RotateRefresh(ctx, "h0", "h2", t0.Add(2*time.Minute))
+			_, err := store.RotateRefresh(ctx, "h0", "h2", t0.Add(2*time.Minute), 0)
 			require.ErrorIs(t, err, ports.ErrReused)
 			s, err := store.Session(ctx, "s-rot")
 			require.NoError(t, err)

@@ -180,9 +180,9 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"CreateSession", func() { _ = store.CreateSession(ctx, testSession("sess-new", "user-7", "fresh-0")) }},
 		{"Session", func() { _, _ = store.Session(ctx, "sess-500") }},
 		{"Sessions", func() { _, _ = store.Sessions(ctx, "user-7") }},
-		{"RotateRefresh", func() { _, _ = store.RotateRefresh(ctx, "fresh-0", "fresh-1", now) }},
-		{"RotateRefresh reuse", func() { _, _ = store.RotateRefresh(ctx, "fresh-0", "fresh-2", now) }},
-		{"RotateRefresh unknown", func() { _, _ = store.RotateRefresh(ctx, "nope", "fresh-3", now) }},
+		{"RotateRefresh", func() { _, _ = store.RotateRefresh(ctx, "fresh-0", "fresh-1", now, 0) }},
+		{"RotateRefresh reuse", func() { _, _ = store.RotateRefresh(ctx, "fresh-0", "fresh-2", now, 0) }},
+		{"RotateRefresh unknown", func() { _, _ = store.RotateRefresh(ctx, "nope", "fresh-3", now, 0) }},
 		{"RevokeSessions by id", func() { _, _ = store.RevokeSessions(ctx, ports.Revocation{SessionID: "sess-501"}, now) }},
 		{"RevokeSessions by hash", func() {
 			_, _ = store.RevokeSessions(ctx, ports.Revocation{RefreshHash: "0cc175b9c0f1b6a831c399e269772661"}, now)

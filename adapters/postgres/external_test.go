@@ -151,7 +151,7 @@ func TestExternalMode(t *testing.T) {
 		{name: "clear failures", run: func() error { return store.ClearFailures(ctx, "id:"+uid) }},
 		{name: "create session", run: func() error { return store.CreateSession(ctx, testSession("s-ext", uid, "ext-h0")) }},
 		{name: "rotate refresh", run: func() error {
-			_, err := store.RotateRefresh(ctx, "ext-h0", "ext-h1", t0.Add(time.Minute))
+			_, err := store.RotateRefresh(ctx, "ext-h0", "ext-h1", t0.Add(time.Minute), 0)
 			return err
 		}},
 		{name: "step-up", run: func() error { return store.MarkStepUp(ctx, "s-ext", t0.Add(time.Minute), true) }},

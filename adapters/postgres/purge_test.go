@@ -31,7 +31,7 @@ func TestPurge(t *testing.T) {
 		}
 		require.NoError(t, store.CreateSession(ctx, s))
 		for r := 1; r <= 2; r++ {
-			_, err := store.RotateRefresh(ctx, fmt.Sprintf("h-%d-%d", i, r-1), fmt.Sprintf("h-%d-%d", i, r), t0)
+			_, err := store.RotateRefresh(ctx, fmt.Sprintf("h-%d-%d", i, r-1), fmt.Sprintf("h-%d-%d", i, r), t0, 0)
 			require.NoError(t, err)
 		}
 	}

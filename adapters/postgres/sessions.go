@@ -136,9 +136,9 @@ SELECT * FROM rotated`
 // RotateRefresh replaces the session's refresh hash oldHash with newHash; see
 // ports.SessionRepo for the outcomes (ErrReused comes with the revoked
 // session). The success path is one statement; the
-// failure path is one transaction that tells reuse (revoking the family),
-// revocation, expiry and an unknown hash apart.
-func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
+// failure path is one transaction that tells a retry within the grace, reuse
+// (revoking the family), revocation, expiry and an unknown hash apart.
+func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	const op = "rotate refresh"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
@@ -182,6 +182,19 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 		}
 		if err != nil {
 			return err
+		}
+		// A retry of the rotation that made newHash, within the grace: the
+		// session as it is, under its row lock (so a concurrent reuse that
+		// revokes it is seen).
+		var child sessionRow
+		err = tx.NewSelect().Model(&child).Where("id = ?", fam.SessionID).For("UPDATE").Scan(ctx)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if grace > 0 && err == nil && child.RefreshHash == newHash && child.RevokedAt.IsZero() && now.Before(child.ExpiresAt) &&
+			!now.After(utc(fam.RotatedAt).Add(grace)) {
+			result = child.session()
+			return nil
 		}
 		// Reuse of a rotated-away token: revoke the whole family (RFC 9700)
 		// and return it, so the caller knows whose token was copied. An

@@ -32,7 +32,7 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 		call func() error
 	}{
 		{name: "session", call: func() error { _, err := store.Session(ctx, "s"); return err }},
-		{name: "rotate refresh", call: func() error { _, err := store.RotateRefresh(ctx, secret, secret+"2", t0); return err }},
+		{name: "rotate refresh", call: func() error { _, err := store.RotateRefresh(ctx, secret, secret+"2", t0, 0); return err }},
 		{name: "begin attempt", call: func() error {
 			_, _, err := store.BeginAttempt(ctx, "k", t0, ports.LockPolicy{SoftLockAfter: 5})
 			return err
@@ -97,7 +97,7 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 	_, err = tx.ExecContext(ctx, "SELECT 1 FROM ba_sessions WHERE id = 's-slow' FOR UPDATE")
 	require.NoError(t, err)
 
-	_, err = hurried.RotateRefresh(ctx, "slow-0", "slow-1", t0.Add(time.Minute))
+	_, err = hurried.RotateRefresh(ctx, "slow-0", "slow-1", t0.Add(time.Minute), 0)
 	require.ErrorIs(t, err, ports.ErrUnavailable)
 	assert.False(t, errors.Is(err, context.DeadlineExceeded), "our own bound is an outage, not the caller's deadline")
 	// pgx cancels the stuck statement with a cancel request, which reaches the
@@ -184,7 +184,7 @@ func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 				return func() { _ = tx.Rollback() }
 			},
 			call: func() error {
-				_, err := store.RotateRefresh(ctx, oldHash, newHash, t0.Add(time.Minute))
+				_, err := store.RotateRefresh(ctx, oldHash, newHash, t0.Add(time.Minute), 0)
 				return err
 			},
 			verify: func(t *testing.T) {
@@ -215,7 +215,7 @@ func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 	}
 
 	// The pool replaced the dead connection: the Store works again.
-	_, err = store.RotateRefresh(ctx, oldHash, newHash, t0.Add(time.Minute))
+	_, err = store.RotateRefresh(ctx, oldHash, newHash, t0.Add(time.Minute), 0)
 	require.NoError(t, err)
 }
 

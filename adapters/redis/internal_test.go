@@ -124,7 +124,7 @@ func TestSessionWritesNeverResurrect(t *testing.T) {
 		{
 			name: "a rotation's update after a tombstone",
 			run: func(t *testing.T, cache *SessionCache, inner *memory.Store, s ports.Session) {
-				rotated, err := inner.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute))
+				rotated, err := inner.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute), 0)
 				require.NoError(t, err)
 				_, err = cache.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, now.Add(2*time.Minute))
 				require.NoError(t, err)
@@ -135,9 +135,9 @@ func TestSessionWritesNeverResurrect(t *testing.T) {
 		{
 			name: "an older update after a newer one",
 			run: func(t *testing.T, cache *SessionCache, inner *memory.Store, s ports.Session) {
-				first, err := inner.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute))
+				first, err := inner.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute), 0)
 				require.NoError(t, err)
-				second, err := inner.RotateRefresh(ctx, "h2", "h3", now.Add(2*time.Minute))
+				second, err := inner.RotateRefresh(ctx, "h2", "h3", now.Add(2*time.Minute), 0)
 				require.NoError(t, err)
 				cache.do(ctx, cache.updateCmd(nil, second)...)
 				cache.do(ctx, cache.updateCmd(nil, first)...)
@@ -149,7 +149,7 @@ func TestSessionWritesNeverResurrect(t *testing.T) {
 			run: func(t *testing.T, cache *SessionCache, inner *memory.Store, s ports.Session) {
 				stale, err := inner.Session(ctx, s.ID)
 				require.NoError(t, err)
-				_, err = cache.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute))
+				_, err = cache.RotateRefresh(ctx, s.RefreshHash, "h2", now.Add(time.Minute), 0)
 				require.NoError(t, err)
 				cache.do(ctx, cache.fillCmd(nil, stale)...)
 			},

@@ -148,8 +148,8 @@ func (c *SessionCache) Sessions(ctx context.Context, userID string) ([]ports.Ses
 
 // RotateRefresh rotates in the inner repo and then updates the cached entry; on
 // ErrReused it tombstones the revoked session.
-func (c *SessionCache) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
-	s, err := c.inner.RotateRefresh(ctx, oldHash, newHash, now)
+func (c *SessionCache) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
+	s, err := c.inner.RotateRefresh(ctx, oldHash, newHash, now, grace)
 	switch {
 	case err == nil:
 		if !c.health.bypass() {

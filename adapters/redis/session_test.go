@@ -165,9 +165,9 @@ func TestSessionCacheInvalidatesEveryInstance(t *testing.T) {
 		{
 			name: "reuse of a rotated refresh token",
 			change: func(t *testing.T, a instance, s ports.Session, now time.Time) {
-				_, err := a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now)
+				_, err := a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now, 0)
 				require.NoError(t, err)
-				_, err = a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now.Add(time.Second))
+				_, err = a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now.Add(time.Second), 0)
 				require.ErrorIs(t, err, ports.ErrReused)
 			},
 			seen: revoked,
@@ -175,7 +175,7 @@ func TestSessionCacheInvalidatesEveryInstance(t *testing.T) {
 		{
 			name: "rotation",
 			change: func(t *testing.T, a instance, s ports.Session, now time.Time) {
-				_, err := a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now)
+				_, err := a.cache.RotateRefresh(t.Context(), s.RefreshHash, newHash(), now, 0)
 				require.NoError(t, err)
 			},
 			seen: func(got ports.Session) bool { return !got.LastUsedAt.Equal(got.CreatedAt) },
@@ -243,7 +243,7 @@ func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, s.ID, got.ID)
 	next := newHash()
-	rotated, err := cache.RotateRefresh(ctx, s.RefreshHash, next, now.Add(time.Minute))
+	rotated, err := cache.RotateRefresh(ctx, s.RefreshHash, next, now.Add(time.Minute), 0)
 	require.NoError(t, err)
 	assert.Equal(t, next, rotated.RefreshHash)
 	ids, err := cache.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, now.Add(2*time.Minute))
@@ -334,9 +334,9 @@ func TestForgettingADeviceReachesItsOtherCachedSessions(t *testing.T) {
 			require.NoError(t, err)
 		}},
 		{name: "refresh token reuse", end: func(t *testing.T, a instance, lost ports.Session) {
-			_, err := a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(time.Second))
+			_, err := a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(time.Second), 0)
 			require.NoError(t, err)
-			_, err = a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(2*time.Second))
+			_, err = a.cache.RotateRefresh(t.Context(), lost.RefreshHash, newHash(), lost.CreatedAt.Add(2*time.Second), 0)
 			require.ErrorIs(t, err, ports.ErrReused)
 		}},
 	} {

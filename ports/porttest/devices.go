@@ -187,7 +187,7 @@ func testReuseForgetsDevice(t *testing.T, b SessionDevices) {
 	sess.IsVerifiedDevice = true
 	createSessions(t, b.Sessions, sess)
 	rotate(t, b.Sessions, sess.RefreshHash, newHash(), now.Add(time.Minute))
-	revoked, err := b.Sessions.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), now.Add(2*time.Minute))
+	revoked, err := b.Sessions.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), now.Add(2*time.Minute), 0)
 	require.ErrorIs(t, err, ports.ErrReused)
 	assert.False(t, revoked.IsVerifiedDevice)
 	assert.False(t, knows(t, b, sess.UserID, sess.DeviceFingerprint, now.Add(3*time.Minute)))

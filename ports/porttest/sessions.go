@@ -53,7 +53,7 @@ func revokeSessions(t *testing.T, repo ports.SessionRepo, r ports.Revocation, no
 // rotate rotates oldHash to newHash at now; the rotation must succeed.
 func rotate(t *testing.T, repo ports.SessionRepo, oldHash, newHash string, now time.Time) ports.Session {
 	t.Helper()
-	s, err := repo.RotateRefresh(t.Context(), oldHash, newHash, now)
+	s, err := repo.RotateRefresh(t.Context(), oldHash, newHash, now, 0)
 	require.NoError(t, err)
 	return s
 }
@@ -105,7 +105,7 @@ func testSessionUnknownNotFound(t *testing.T, repo ports.SessionRepo) {
 	ctx := t.Context()
 	_, err := repo.Session(ctx, newID("ses_"))
 	assert.ErrorIs(t, err, ports.ErrNotFound)
-	_, err = repo.RotateRefresh(ctx, newHash(), newHash(), baseTime())
+	_, err = repo.RotateRefresh(ctx, newHash(), newHash(), baseTime(), 0)
 	assert.ErrorIs(t, err, ports.ErrNotFound)
 	list, err := repo.Sessions(ctx, newID("usr_"))
 	require.NoError(t, err)
@@ -156,7 +156,7 @@ func testReusedHashRevokesFamily(t *testing.T, repo ports.SessionRepo) {
 	rotate(t, repo, h2, h3, sess.CreatedAt.Add(2*time.Minute))
 
 	reuseAt := sess.CreatedAt.Add(3 * time.Minute)
-	revoked, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), reuseAt)
+	revoked, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), reuseAt, 0)
 	require.ErrorIs(t, err, ports.ErrReused)
 	assert.Equal(t, sess.ID, revoked.ID, "ErrReused comes with the revoked session")
 	assert.Equal(t, sess.UserID, revoked.UserID)
@@ -165,17 +165,17 @@ func testReusedHashRevokesFamily(t *testing.T, repo ports.SessionRepo) {
 	assert.True(t, reuseAt.Equal(read.RevokedAt), "RevokedAt %v, want %v", read.RevokedAt, reuseAt)
 	assert.False(t, read.Active(reuseAt))
 
-	_, err = repo.RotateRefresh(t.Context(), h3, newHash(), reuseAt.Add(time.Second))
+	_, err = repo.RotateRefresh(t.Context(), h3, newHash(), reuseAt.Add(time.Second), 0)
 	assert.ErrorIs(t, err, ports.ErrNotFound, "the newest hash of a revoked family no longer rotates")
 }
 
 func testExpiredSessionDoesNotRotate(t *testing.T, repo ports.SessionRepo) {
 	sess := newSession(newID("usr_"), baseTime())
 	createSessions(t, repo, sess)
-	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt)
+	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt, 0)
 	require.ErrorIs(t, err, ports.ErrExpired, "a session is expired at exactly ExpiresAt")
 	assert.Equal(t, sess.RefreshHash, readSession(t, repo, sess.ID).RefreshHash, "a refused rotation changes nothing")
-	_, err = repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt.Add(-time.Microsecond))
+	_, err = repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.ExpiresAt.Add(-time.Microsecond), 0)
 	assert.NoError(t, err, "one microsecond before ExpiresAt the session is active")
 }
 
@@ -183,7 +183,7 @@ func testRevokedSessionDoesNotRotate(t *testing.T, repo ports.SessionRepo) {
 	sess := newSession(newID("usr_"), baseTime())
 	createSessions(t, repo, sess)
 	revokeSessions(t, repo, ports.Revocation{SessionID: sess.ID}, sess.CreatedAt.Add(time.Minute))
-	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.CreatedAt.Add(2*time.Minute))
+	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), sess.CreatedAt.Add(2*time.Minute), 0)
 	assert.ErrorIs(t, err, ports.ErrNotFound)
 }
 
@@ -196,7 +196,7 @@ func testRotateHasOneWinner(t *testing.T, repo ports.SessionRepo) {
 	}
 	now := sess.CreatedAt.Add(time.Minute)
 	winner := oneWinner(t, func(i int) error {
-		_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, next[i], now)
+		_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, next[i], now, 0)
 		return err
 	}, ports.ErrReused, ports.ErrNotFound)
 	assert.Equal(t, next[winner], readSession(t, repo, sess.ID).RefreshHash)
@@ -286,4 +286,76 @@ func testRevokeSessionsSelects(t *testing.T, repo ports.SessionRepo) {
 				"revoked sessions are not active, so a second revocation selects none")
 		})
 	}
+}
+
+// refreshGrace is the grace the retry cases give: the design's default.
+const refreshGrace = 10 * time.Second
+
+func testRotateRetryWithinGrace(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	child, at := newHash(), sess.CreatedAt.Add(time.Minute)
+	rotate(t, repo, sess.RefreshHash, child, at)
+	for _, retryAt := range []time.Time{at, at.Add(refreshGrace)} {
+		again, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, child, retryAt, refreshGrace)
+		require.NoError(t, err, "a retry %v after the rotation", retryAt.Sub(at))
+		assert.Equal(t, sess.ID, again.ID)
+		assert.Equal(t, child, again.RefreshHash)
+		assert.True(t, at.Equal(again.LastUsedAt), "a retry changes nothing")
+	}
+	late := at.Add(refreshGrace + time.Microsecond)
+	_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, child, late, refreshGrace)
+	require.ErrorIs(t, err, ports.ErrReused, "past the grace a second use is reuse")
+	assert.False(t, readSession(t, repo, sess.ID).Active(late))
+}
+
+func testRotateRetryNeedsTheSameChild(t *testing.T, repo ports.SessionRepo) {
+	for _, tc := range []struct {
+		name  string
+		retry func(sess ports.Session, child, grandchild string, at time.Time) error
+	}{
+		{name: "another new hash", retry: func(sess ports.Session, _, _ string, at time.Time) error {
+			_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, newHash(), at, refreshGrace)
+			return err
+		}},
+		{name: "after the child rotated on", retry: func(sess ports.Session, child, _ string, at time.Time) error {
+			_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, child, at, refreshGrace)
+			return err
+		}},
+		{name: "with no grace", retry: func(sess ports.Session, child, _ string, at time.Time) error {
+			_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, child, at, 0)
+			return err
+		}},
+		{name: "with no grace at the same instant", retry: func(sess ports.Session, child, _ string, _ time.Time) error {
+			_, err := repo.RotateRefresh(t.Context(), sess.RefreshHash, child, sess.CreatedAt.Add(time.Minute), 0)
+			return err
+		}},
+	} {
+		sess := newSession(newID("usr_"), baseTime())
+		createSessions(t, repo, sess)
+		child, grandchild, at := newHash(), newHash(), sess.CreatedAt.Add(time.Minute)
+		rotate(t, repo, sess.RefreshHash, child, at)
+		if tc.name == "after the child rotated on" {
+			rotate(t, repo, child, grandchild, at.Add(time.Second))
+		}
+		err := tc.retry(sess, child, grandchild, at.Add(2*time.Second))
+		assert.ErrorIs(t, err, ports.ErrReused, tc.name)
+		assert.False(t, readSession(t, repo, sess.ID).Active(at.Add(2*time.Second)), "%s: the family is revoked", tc.name)
+	}
+}
+
+func testRotateRetriesInParallel(t *testing.T, repo ports.SessionRepo) {
+	sess := newSession(newID("usr_"), baseTime())
+	createSessions(t, repo, sess)
+	child, now := newHash(), sess.CreatedAt.Add(time.Minute)
+	got := make([]ports.Session, parallelCalls)
+	errs := make([]error, parallelCalls)
+	together(parallelCalls, func(i int) {
+		got[i], errs[i] = repo.RotateRefresh(t.Context(), sess.RefreshHash, child, now, refreshGrace)
+	})
+	for i := range parallelCalls {
+		require.NoError(t, errs[i], "call %d", i)
+		assert.Equal(t, child, got[i].RefreshHash, "call %d", i)
+	}
+	assert.True(t, readSession(t, repo, sess.ID).Active(now))
 }

@@ -69,8 +69,12 @@ func TestLoginRefreshLogout(t *testing.T) {
 		rotated = r.str("refresh_token")
 		assert.NotEqual(t, refresh, rotated)
 	})
-	t.Run("a rotated refresh token ends the family", func(t *testing.T) {
+	t.Run("a rotated refresh token is a retry within the grace, then ends the family", func(t *testing.T) {
 		r := e.do(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": refresh}})
+		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		assert.Equal(t, rotated, r.str("refresh_token"), "a retry gets the same new refresh token")
+		e.clock.Advance(11 * time.Second)
+		r = e.do(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": refresh}})
 		requireProblem(t, r, http.StatusUnauthorized, "refresh_token_reused")
 		r = e.do(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": rotated}})
 		requireProblem(t, r, http.StatusUnauthorized, "invalid_token")

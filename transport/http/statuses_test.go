@@ -161,7 +161,7 @@ func (downStore) UserByEmail(context.Context, string) (ports.User, error) {
 func (downStore) ConsumeLink(context.Context, string, string, time.Time) (ports.OneTimeToken, error) {
 	return ports.OneTimeToken{}, errDown
 }
-func (downStore) RotateRefresh(context.Context, string, string, time.Time) (ports.Session, error) {
+func (downStore) RotateRefresh(context.Context, string, string, time.Time, time.Duration) (ports.Session, error) {
 	return ports.Session{}, errDown
 }
 
