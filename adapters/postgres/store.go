@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -16,6 +17,7 @@ import (
 var (
 	_ ports.Storage      = (*Store)(nil)
 	_ ports.UserRegistry = (*Store)(nil)
+	_ ports.Pinger       = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.
@@ -123,4 +125,16 @@ func newestFirst[R any, T any](ctx context.Context, s *Store, op, column, value 
 		out = append(out, record(r))
 	}
 	return out, nil
+}
+
+// Ping checks that PostgreSQL answers, within the per-call bound: core's
+// readiness check. An error wraps ports.ErrUnavailable.
+func (s *Store) Ping(ctx context.Context) error {
+	const op = "ping"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("postgres: %s: %w: %w", op, ports.ErrUnavailable, err)
+	}
+	return nil
 }

@@ -32,6 +32,7 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 		call func() error
 	}{
 		{name: "session", call: func() error { _, err := store.Session(ctx, "s"); return err }},
+		{name: "ping", call: func() error { return store.Ping(ctx) }},
 		{name: "rotate refresh", call: func() error { _, err := store.RotateRefresh(ctx, secret, secret+"2", t0, 0); return err }},
 		{name: "begin attempt", call: func() error {
 			_, _, err := store.BeginAttempt(ctx, "k", t0, ports.LockPolicy{SoftLockAfter: 5})

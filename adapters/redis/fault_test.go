@@ -80,8 +80,13 @@ func TestFailOpenWhenRedisStopsOrPauses(t *testing.T) {
 			d, err := limiter.Allow(ctx, "ip:203.0.113.1", rule, now)
 			require.NoError(t, err)
 			require.True(t, d.Allowed)
+			require.NoError(t, limiter.Ping(ctx), "the readiness check sees Redis")
 
 			tc.break_(srv)
+			measure0 := within(t, failBound, "readiness ping", func() {
+				assert.ErrorIs(t, limiter.Ping(ctx), ports.ErrUnavailable, "the readiness check sees Redis gone")
+			})
+			t.Logf("readiness ping while Redis was down: %v", measure0)
 
 			var slowest time.Duration
 			measure := func(what string, f func()) {

@@ -70,7 +70,22 @@ type Limiter struct {
 	seq    atomic.Uint64
 }
 
-var _ ports.RateLimiter = (*Limiter)(nil)
+var (
+	_ ports.RateLimiter = (*Limiter)(nil)
+	_ ports.Pinger      = (*Limiter)(nil)
+)
+
+// Ping checks that Redis answers, within Options.Timeout: core's readiness
+// check reports a failing limiter as degraded (the limiter fails open). An
+// error wraps ports.ErrUnavailable.
+func (l *Limiter) Ping(ctx context.Context) error {
+	cctx, cancel := l.health.callCtx(ctx)
+	defer cancel()
+	if err := l.health.client.Do(cctx, l.health.client.B().Ping().Build()).Error(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
 
 // NewLimiter returns a Limiter over client. It fails on a nil client, a
 // negative duration or a prefix with spaces or glob characters.

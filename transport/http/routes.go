@@ -48,6 +48,8 @@ func routes() []route {
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
+		{"GET", "/health/live", false, (*Handler).live},
+		{"GET", "/health/ready", false, (*Handler).ready},
 	}
 }
 
@@ -310,5 +312,35 @@ func acknowledge(w http.ResponseWriter, message string, err error) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, messageView{Success: true, Message: message})
+	return nil
+}
+
+// healthView is the body of the health routes: a status and, when something
+// does not answer, which part ("storage", "limiter") — never an address or an
+// error text.
+type healthView struct {
+	Status  string   `json:"status"` // "ok", "ready", "degraded", "unavailable"
+	Failing []string `json:"failing,omitempty"`
+}
+
+// live answers a liveness probe: the process serves HTTP.
+func (h *Handler) live(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, healthView{Status: "ok"})
+	return nil
+}
+
+// ready answers a readiness probe: 200 while the stores answer (degraded when
+// only the rate limiter does not: it fails open), 503 when a store does not.
+func (h *Handler) ready(w http.ResponseWriter, r *http.Request) error {
+	rd := h.auth.Ping(r.Context())
+	switch {
+	case !rd.Ready:
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, healthView{Status: "unavailable", Failing: rd.Failing})
+	case rd.Degraded:
+		writeJSON(w, http.StatusOK, healthView{Status: "degraded", Failing: rd.Failing})
+	default:
+		writeJSON(w, http.StatusOK, healthView{Status: "ready"})
+	}
 	return nil
 }
