@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench quickstart services tidy
+.PHONY: test vet cover bench fuzz quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -23,6 +23,18 @@ cover:
 ## bench: core benchmarks (compare runs with benchstat)
 bench:
 	cd core && GOWORK=off go test -run '^$$' -bench . -benchmem -count 5 ./ | tee ../bench-core.txt
+
+## fuzz: run every fuzz target for FUZZTIME each (their seed corpora already run in make test)
+FUZZTIME ?= 30s
+# module:package:target
+FUZZ_TARGETS := core:.:FuzzCanonicalEmail core:.:FuzzCleanIdentifier core:./internal/secret:FuzzVerify \
+	transport/http:.:FuzzDecodeBody ports:./consentchain:FuzzHashSeparatesFields
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		IFS=: read -r mod pkg name <<< "$$t"; \
+		echo "== fuzz $$name in $$mod/$$pkg for $(FUZZTIME)"; \
+		(cd $$mod && GOWORK=off go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg); \
+	done
 
 ## quickstart: the whole API on 127.0.0.1:8080 with in-memory adapters
 quickstart:

@@ -75,6 +75,11 @@ func canonicalEmail(s string, allowUnicodeLocal bool) (string, error) {
 		return "", errEmailBadDomain
 	}
 	ascii = strings.ToLower(ascii)
+	if !hostnameLabels(ascii) {
+		// Lookup can map a label to nothing ("Xn--" becomes ""): judge the
+		// form that is kept, not the one typed.
+		return "", errEmailBadDomain
+	}
 	dot := strings.LastIndexByte(ascii, '.')
 	if dot < 0 {
 		return "", errEmailInvalid
@@ -122,4 +127,21 @@ func isASCII(s string) bool {
 
 func allDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
+
+// hostnameLabels reports whether domain is dot-separated labels of 1 to 63
+// letters, digits and inner hyphens (RFC 1123 §2.1), as an ASCII domain must be.
+func hostnameLabels(domain string) bool {
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
