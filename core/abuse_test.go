@@ -13,12 +13,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-func (e *env) loginIP(identifier, password, ip string) error {
-	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
-		Client: Client{IP: ip, UserAgent: testUA}})
-	return err
-}
-
 func TestIPBlockedAtTheThirdDistinctIdentifierFor24Hours(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
@@ -137,10 +131,6 @@ func TestRateLimitsPerIP(t *testing.T) {
 			assert.NotEqual(t, KindRateLimited, KindOf(tc.call(e, tc.limit+1)))
 		})
 	}
-}
-
-func distinct(i int) string {
-	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
 }
 
 func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -179,3 +180,361 @@ func parallel(n int, f func(i int)) {
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }
+
+// newPassword is what tests change testPassword to.
+const newPassword = "monsoon lantern quietly orbits"
+
+// knownDeviceLogin signs in on a verified device: the first login from fpA
+// steps up with an emailed code, which makes fpA known; the second login from
+// fpA is then a known-device session.
+func (e *env) knownDeviceLogin(email string) LoginResult {
+	e.t.Helper()
+	ctx := context.Background()
+	first, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	if first.Trust != TrustKnown {
+		p := e.principal(first)
+		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
+		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+	}
+	res, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	require.Equal(e.t, TrustKnown, res.Trust)
+	return res
+}
+
+func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
+	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
+		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
+}
+
+// stepUp steps the session up with an emailed code.
+func (e *env) stepUp(p Principal, email string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+}
+
+func (e *env) requestOTP(identifier, fp string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
+}
+
+func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
+	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+}
+
+func (e *env) loginIP(identifier, password, ip string) error {
+	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+		Client: Client{IP: ip, UserAgent: testUA}})
+	return err
+}
+
+// unlockToken asks for an unlock link and returns its token.
+func (e *env) unlockToken(t *testing.T, email string) string {
+	t.Helper()
+	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
+	return e.lastToken(email)
+}
+
+func (e *env) now() time.Time { return e.clock.Now() }
+
+// device is what the stores hold for fingerprint fp: its keyed hash.
+func (e *env) device(fp string) string {
+	e.t.Helper()
+	d, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	return d
+}
+
+// lockState reads the sign-in counter of the user's email.
+func (e *env) lockState(userID string) ports.LockState {
+	e.t.Helper()
+	u, err := e.store.UserByID(context.Background(), userID)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(u.Email))
+	require.NoError(e.t, err)
+	return s
+}
+
+// deviceLockState reads the sign-in counter of the user's device fp.
+func (e *env) deviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	device, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.deviceLockKey(userID, device))
+	require.NoError(e.t, err)
+	return s
+}
+
+// pinLockState reads the user's PIN counter.
+func (e *env) pinLockState(userID string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinLockKey(userID))
+	require.NoError(e.t, err)
+	return s
+}
+
+// pinDeviceLockState reads the PIN counter of the user's verified device fp.
+func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinDeviceLockKey(userID, e.device(fp)))
+	require.NoError(e.t, err)
+	return s
+}
+
+func (e *env) eventKinds(userID string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	kinds := make([]string, len(events))
+	for i, ev := range events {
+		kinds[i] = ev.Kind
+	}
+	return kinds
+}
+
+// mailFailures lists the (kind, detail) of the user's mail_failed events.
+func (e *env) mailFailures(userID string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	var out []string
+	for _, ev := range events {
+		if ev.Kind == ports.EventMailFailed {
+			out = append(out, ev.Detail)
+		}
+	}
+	return out
+}
+
+func (e *env) passwordHash(userID string) string {
+	e.t.Helper()
+	c, err := e.store.Credentials(context.Background(), userID)
+	require.NoError(e.t, err)
+	return c.PasswordHash
+}
+
+func mustUser(t testing.TB, e *env, email string) ports.User {
+	t.Helper()
+	u, err := e.store.UserByEmail(context.Background(), email)
+	require.NoError(t, err)
+	return u
+}
+
+// withoutEventLog wires every storage port but the optional event log.
+func withoutEventLog() envOption {
+	return func(_ *Config, d *Deps) {
+		s := d.Storage.(*memory.Store)
+		d.Storage = nil
+		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = s, s, s, s, s
+		d.Devices, d.Tokens, d.Consents, d.Abuse = s, s, s, s
+	}
+}
+
+// externalMode drops the UserRegistry: the app owns its users.
+func externalMode() envOption { return func(_ *Config, d *Deps) { d.Users = d.Storage } }
+
+func allowUnverifiedEmail() envOption {
+	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = false }
+}
+
+func sessionIDs(views []SessionView) []string {
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	return ids
+}
+
+// wrongCode returns a 6-digit code that differs from code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+	return "000000"
+}
+
+func distinct(i int) string {
+	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
+}
+
+// bücherASCII is "asha@bücher.example" with its domain in ASCII (IDNA) form.
+const bücherASCII = "asha@xn--bcher-kva.example"
+
+// emailOfLen returns an ASCII address of exactly n bytes (n from 196 to 259):
+// a 64-byte local part and labels of at most 63 bytes.
+func emailOfLen(n int) string {
+	return strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." +
+		strings.Repeat("d", n-196) + ".in"
+}
+
+// holdWorkers takes every worker of e's pool, so that jobs queued after it
+// wait; the returned function gives the workers back.
+func holdWorkers(e *env) (release func()) {
+	n := cap(e.auth.jobSlots)
+	for i := 0; i < n; i++ {
+		e.auth.jobSlots <- struct{}{}
+	}
+	return func() {
+		for i := 0; i < n; i++ {
+			<-e.auth.jobSlots
+		}
+	}
+}
+
+// logBuffer collects log lines from concurrent goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// callLog lists the store and limiter calls made, in order.
+type callLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *callLog) add(call string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+}
+
+// take returns the calls made since the last take.
+func (l *callLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := l.calls
+	l.calls = nil
+	return calls
+}
+
+// counted logs the calls of every port but the lockout store, and of the
+// limiter, and runs the work after answers in the background.
+func counted(log *callLog) envOption {
+	return func(c *Config, d *Deps) {
+		c.MailInline = false
+		s := countingStore{Store: d.Storage.(*memory.Store), log: log}
+		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
+		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
+		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}
+	}
+}
+
+// countingLimiter logs each limiter call by its bucket: the key without the
+// IP, identifier or account it ends with.
+type countingLimiter struct {
+	*memory.Limiter
+	log *callLog
+}
+
+func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
+	c.log.add("Allow " + key[:strings.LastIndex(key, ":")])
+	return c.Limiter.Allow(ctx, key, rule, now)
+}
+
+// countingStore logs each call of every port a request could reach. Lockout
+// calls are not logged: the request routes have no business with them, and
+// the PostgreSQL test in examples/integration counts every statement.
+type countingStore struct {
+	*memory.Store
+	log *callLog
+}
+
+func (c countingStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	c.log.add("UserByEmail")
+	return c.Store.UserByEmail(ctx, email)
+}
+
+func (c countingStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	c.log.add("UserByUsername")
+	return c.Store.UserByUsername(ctx, username)
+}
+
+func (c countingStore) UserByID(ctx context.Context, id string) (ports.User, error) {
+	c.log.add("UserByID")
+	return c.Store.UserByID(ctx, id)
+}
+
+func (c countingStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	c.log.add("MarkEmailVerified")
+	return c.Store.MarkEmailVerified(ctx, userID, at)
+}
+
+func (c countingStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	c.log.add("Credentials")
+	return c.Store.Credentials(ctx, userID)
+}
+
+func (c countingStore) Session(ctx context.Context, id string) (ports.Session, error) {
+	c.log.add("Session")
+	return c.Store.Session(ctx, id)
+}
+
+func (c countingStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
+	c.log.add("Sessions")
+	return c.Store.Sessions(ctx, userID)
+}
+
+func (c countingStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
+	c.log.add("RevokeSessions")
+	return c.Store.RevokeSessions(ctx, r, now)
+}
+
+func (c countingStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+	c.log.add("KnownDevice")
+	return c.Store.KnownDevice(ctx, userID, fingerprint, now)
+}
+
+func (c countingStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
+	c.log.add("IssueToken")
+	return c.Store.IssueToken(ctx, t)
+}
+
+func (c countingStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	c.log.add("ConsumeCode")
+	return c.Store.ConsumeCode(ctx, subject, purpose, hash, now)
+}
+
+func (c countingStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
+	c.log.add("Tokens")
+	return c.Store.Tokens(ctx, subject)
+}
+
+func (c countingStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
+	c.log.add("ConsentHistory")
+	return c.Store.ConsentHistory(ctx, userID)
+}
+
+func (c countingStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
+	c.log.add("RecordIPFailure")
+	return c.Store.RecordIPFailure(ctx, ip, identifier, now, p)
+}
+
+func (c countingStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
+	c.log.add("IPBlockedUntil")
+	return c.Store.IPBlockedUntil(ctx, ip, now)
+}
+
+func (c countingStore) RecordEvent(ctx context.Context, ev ports.SecurityEvent) error {
+	c.log.add("RecordEvent")
+	return c.Store.RecordEvent(ctx, ev)
+}
+
+func (c countingStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
+	c.log.add("Events")
+	return c.Store.Events(ctx, userID)
+}

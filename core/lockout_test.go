@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
@@ -238,21 +236,6 @@ func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	_, err = e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindLocked) // the 5th, across password and OTP
 	assert.Equal(t, 1, e.pinDeviceLockState(u.ID, fpA).Failures, "the PIN counted on its own, on the verified device's PIN counter")
-}
-
-func mustUser(t testing.TB, e *env, email string) ports.User {
-	t.Helper()
-	u, err := e.store.UserByEmail(context.Background(), email)
-	require.NoError(t, err)
-	return u
-}
-
-// wrongCode returns a 6-digit code that differs from code.
-func wrongCode(code string) string {
-	if code == "000000" {
-		return "000001"
-	}
-	return "000000"
 }
 
 // Three failures on an email and two on a username answer the same whether

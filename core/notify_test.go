@@ -35,20 +35,6 @@ func inBackground(mailer ports.Mailer) envOption {
 	return func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer }
 }
 
-// holdWorkers takes every worker of e's pool, so that jobs queued after it
-// wait; the returned function gives the workers back.
-func holdWorkers(e *env) (release func()) {
-	n := cap(e.auth.jobSlots)
-	for i := 0; i < n; i++ {
-		e.auth.jobSlots <- struct{}{}
-	}
-	return func() {
-		for i := 0; i < n; i++ {
-			<-e.auth.jobSlots
-		}
-	}
-}
-
 // By default emails go out in the background: a request about a real account
 // does not wait for the mail server, so it takes as long as one about nobody.
 func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {

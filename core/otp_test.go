@@ -14,15 +14,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-func (e *env) requestOTP(identifier, fp string) {
-	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
-}
-
-func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
-	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
-}
-
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -43,8 +43,6 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	assert.Equal(t, answers[0].Message, ce.Message)
 }
 
-func (e *env) now() time.Time { return e.clock.Now() }
-
 func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
@@ -207,13 +205,6 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 	require.NoError(t, e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: reset, NewPIN: "5820", Client: e.client}))
 	require.NoError(t, e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: "5820", Client: e.client}), "a PIN reset enables it again")
 	assert.Zero(t, e.pinLockState(u.ID).Failures)
-}
-
-// unlockToken asks for an unlock link and returns its token.
-func (e *env) unlockToken(t *testing.T, email string) string {
-	t.Helper()
-	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
-	return e.lastToken(email)
 }
 
 func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {

@@ -2,15 +2,12 @@ package core
 
 import (
 	"context"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -45,124 +42,6 @@ func requestRoutes() []requestRoute {
 			call: func(e *env, id string) error {
 				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
 			}},
-	}
-}
-
-// callLog lists the store and limiter calls made, in order.
-type callLog struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (l *callLog) add(call string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.calls = append(l.calls, call)
-}
-
-// take returns the calls made since the last take.
-func (l *callLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	calls := l.calls
-	l.calls = nil
-	return calls
-}
-
-// countingLimiter logs each limiter call by its bucket: the key without the
-// IP, identifier or account it ends with.
-type countingLimiter struct {
-	*memory.Limiter
-	log *callLog
-}
-
-func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
-	c.log.add("Allow " + key[:strings.LastIndex(key, ":")])
-	return c.Limiter.Allow(ctx, key, rule, now)
-}
-
-// countingStore logs each call of every port a request could reach. Lockout
-// calls are not logged: the request routes have no business with them, and
-// the PostgreSQL test in examples/integration counts every statement.
-type countingStore struct {
-	*memory.Store
-	log *callLog
-}
-
-func (c countingStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	c.log.add("UserByEmail")
-	return c.Store.UserByEmail(ctx, email)
-}
-func (c countingStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
-	c.log.add("UserByUsername")
-	return c.Store.UserByUsername(ctx, username)
-}
-func (c countingStore) UserByID(ctx context.Context, id string) (ports.User, error) {
-	c.log.add("UserByID")
-	return c.Store.UserByID(ctx, id)
-}
-func (c countingStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
-	c.log.add("MarkEmailVerified")
-	return c.Store.MarkEmailVerified(ctx, userID, at)
-}
-func (c countingStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	c.log.add("Credentials")
-	return c.Store.Credentials(ctx, userID)
-}
-func (c countingStore) Session(ctx context.Context, id string) (ports.Session, error) {
-	c.log.add("Session")
-	return c.Store.Session(ctx, id)
-}
-func (c countingStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	c.log.add("Sessions")
-	return c.Store.Sessions(ctx, userID)
-}
-func (c countingStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
-	c.log.add("RevokeSessions")
-	return c.Store.RevokeSessions(ctx, r, now)
-}
-func (c countingStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
-	c.log.add("KnownDevice")
-	return c.Store.KnownDevice(ctx, userID, fingerprint, now)
-}
-func (c countingStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
-	c.log.add("IssueToken")
-	return c.Store.IssueToken(ctx, t)
-}
-func (c countingStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	c.log.add("Tokens")
-	return c.Store.Tokens(ctx, subject)
-}
-func (c countingStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	c.log.add("ConsentHistory")
-	return c.Store.ConsentHistory(ctx, userID)
-}
-func (c countingStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
-	c.log.add("RecordIPFailure")
-	return c.Store.RecordIPFailure(ctx, ip, identifier, now, p)
-}
-func (c countingStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	c.log.add("IPBlockedUntil")
-	return c.Store.IPBlockedUntil(ctx, ip, now)
-}
-func (c countingStore) RecordEvent(ctx context.Context, ev ports.SecurityEvent) error {
-	c.log.add("RecordEvent")
-	return c.Store.RecordEvent(ctx, ev)
-}
-func (c countingStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	c.log.add("Events")
-	return c.Store.Events(ctx, userID)
-}
-
-// counted logs the calls of every port but the lockout store, and of the
-// limiter, and runs the work after answers in the background.
-func counted(log *callLog) envOption {
-	return func(c *Config, d *Deps) {
-		c.MailInline = false
-		s := countingStore{Store: d.Storage.(*memory.Store), log: log}
-		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
-		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
-		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,24 +61,6 @@ func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
 	_, err = e.auth.Register(context.Background(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
 	require.NoError(t, err)
 	assert.Equal(t, before+1, e.auth.hasher.Hashes(), "the counter sees a registration's hash")
-}
-
-// logBuffer collects log lines from concurrent goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {

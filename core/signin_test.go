@@ -3,18 +3,12 @@ package core
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-func (c countingStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	c.log.add("ConsumeCode")
-	return c.Store.ConsumeCode(ctx, subject, purpose, hash, now)
-}
 
 // A failed sign-in about a real account makes the same calls before its
 // answer as one about nobody, and answers alike; the security events of the
