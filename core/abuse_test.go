@@ -78,23 +78,6 @@ func TestIPv6IsCountedPerSlash64(t *testing.T) {
 	requireKind(t, e.loginIP("c@example.in", "wrong-password", "2001:db8:1:3::1"), KindUnauthorized)
 }
 
-func TestIPKey(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ name, in, want string }{
-		{name: "ipv4", in: "203.0.113.7", want: "203.0.113.7"},
-		{name: "mapped ipv4", in: "::ffff:203.0.113.7", want: "203.0.113.7"},
-		{name: "ipv6 /64", in: "2001:db8::1", want: "2001:db8::/64"},
-		{name: "zone dropped", in: "fe80::1%eth0", want: "fe80::/64"},
-		{name: "garbage", in: "not an ip", want: ""},
-		{name: "empty", in: "", want: ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, ipKey(tc.in))
-		})
-	}
-}
-
 func TestRateLimitsPerIP(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -279,4 +280,116 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 			assert.NotEmpty(t, report.Reason)
 		})
 	}
+}
+
+func TestRecordConsentEdgeCases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		ds    []ConsentDecision
+		meta  ConsentMeta
+		field string
+	}{
+		{name: "no decisions", ds: nil, field: "consents"},
+		{name: "empty list", ds: []ConsentDecision{}, field: "consents"},
+		{name: "unknown category", ds: []ConsentDecision{{Category: "biometrics", Granted: true}}, field: "category"},
+		{name: "unknown category after a good one",
+			ds: []ConsentDecision{{Category: "analytics", Granted: true}, {Category: "Analytics", Granted: true}}, field: "category"},
+		{name: "overlong notice version", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeVersion: strings.Repeat("1", 65)}, field: "notice_version"},
+		{name: "control character in the notice version", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeVersion: "1.0\n2.0"}, field: "notice_version"},
+		{name: "invalid utf-8 notice language", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeLanguage: "h\xffi"}, field: "notice_version"},
+		{name: "overlong notice language", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeLanguage: strings.Repeat("x", 36)}, field: "notice_version"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("consent@example.in")
+			ctx := context.Background()
+			before, err := e.store.ConsentHistory(ctx, u.ID)
+			require.NoError(t, err)
+
+			_, err = e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
+			ce := requireKind(t, err, KindValidation)
+			assert.Equal(t, tc.field, ce.Field)
+			if len(tc.ds) == 1 {
+				_, err = e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
+				requireKind(t, err, KindValidation)
+			}
+			after, err := e.store.ConsentHistory(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Len(t, after, len(before), "nothing is written")
+		})
+	}
+}
+
+func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("chain@example.in")
+	ctx := context.Background()
+	e.clock.Advance(time.Hour)
+
+	row, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: false},
+		ConsentMeta{Client: Client{IP: "::ffff:198.51.100.4", UserAgent: "App/2.0"}})
+	require.NoError(t, err)
+	assert.Equal(t, "1.0.0", row.NoticeVersion, "empty means the configured notice")
+	assert.Equal(t, "en", row.NoticeLanguage)
+	assert.Equal(t, "198.51.100.4", row.IPAddress)
+	assert.Equal(t, "App/2.0", row.UserAgent)
+	assert.Equal(t, int64(7), row.Seq, "after the six registration rows")
+	assert.NotEmpty(t, row.PrevHash)
+	assert.Equal(t, testStart.Add(time.Hour), row.RecordedAt)
+
+	custom, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
+		ConsentMeta{NoticeVersion: "2.0.0", NoticeLanguage: "hi"})
+	require.NoError(t, err)
+	assert.Equal(t, "2.0.0", custom.NoticeVersion)
+	assert.Equal(t, "hi", custom.NoticeLanguage)
+	assert.Equal(t, row.Hash, custom.PrevHash)
+
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
+	require.NoError(t, err)
+	assert.True(t, report.Intact)
+	assert.Equal(t, 8, report.Rows)
+
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "analytics=true", events[len(events)-1].Detail)
+}
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		in   string
+		n    int
+		want string
+	}{
+		{name: "short", in: "biometrics", n: 64, want: "biometrics"},
+		{name: "exactly n", in: strings.Repeat("x", 64), n: 64, want: strings.Repeat("x", 64)},
+		{name: "cut with an ellipsis", in: strings.Repeat("x", 100), n: 64, want: strings.Repeat("x", 64) + "…"},
+		{name: "invalid utf-8 replaced", in: "bio\xffmetrics", n: 64, want: "bio?metrics"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, truncate(tc.in, tc.n))
+		})
+	}
+}
+
+func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("echo@example.in")
+	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
+		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
+	ce := requireKind(t, err, KindValidation)
+	assert.Equal(t, "category", ce.Field)
+	assert.Contains(t, ce.Message, strings.Repeat("z", 64)+"…")
+	assert.NotContains(t, ce.Message, strings.Repeat("z", 65))
+	assert.True(t, utf8.ValidString(ce.Message))
 }

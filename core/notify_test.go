@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -187,4 +189,53 @@ func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
 	assert.Equal(t, name, m.ToName)
 	assert.Contains(t, m.Text, "Hello "+name+",")
 	assert.Contains(t, m.HTML, "&lt;b&gt;Pay at evil.example&lt;/b&gt;", "escaped in HTML")
+}
+
+func TestMailOutageDoesNotFailRegistrationOrLogin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.outbox.FailWith(fmt.Errorf("ses: throttled: %w", ports.ErrUnavailable))
+	u := e.register("quiet@example.in")
+	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustNewDevice, res.Trust)
+	assert.Equal(t, []string{string(emails.VerifyEmail), string(emails.NewDevice)}, e.mailFailures(u.ID))
+	assert.Zero(t, e.outbox.Len())
+
+	events, err := e.store.Events(context.Background(), u.ID)
+	require.NoError(t, err)
+	for _, ev := range events {
+		assert.NotContains(t, ev.Detail, "throttled", "the mailer's error stays in the log")
+	}
+}
+
+func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.AppName = "Kirana Pay"
+		c.EmailTemplates = map[string]map[emails.Kind]emails.Template{
+			"en": {emails.LoginOTP: {Subject: "{{.AppName}}: your code is inside"}},
+			"hi": {emails.LoginOTP: {Subject: "{{.AppName}}: आपका कोड"}},
+		}
+	})
+	ctx := context.Background()
+	u := e.register("custom@example.in")
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Kirana Pay: your code is inside", m.Subject)
+	assert.Regexp(t, `\b\d{6}\b`, m.Text, "the built-in body with the code is kept")
+
+	hindi, err := e.auth.Register(ctx, RegisterInput{Email: "hindi@example.in", Password: testPassword,
+		Language: "hi", Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: hindi.Email, Client: e.client}))
+	m, ok = e.outbox.Last(hindi.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Kirana Pay: आपका कोड", m.Subject, "the user's language picks the override")
+
+	// Kinds that were not overridden keep the built-in subject.
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	m, _ = e.outbox.Last(u.Email)
+	assert.Equal(t, "Reset your Kirana Pay password", m.Subject)
 }

@@ -2,12 +2,14 @@ package core
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/core/internal/secret"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -290,4 +292,21 @@ func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
 	assert.Equal(t, 10, state.Failures)
 	thief := e.principal(e.mustLogin(u.Email))
 	requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)
+}
+
+func TestWeakerPINHashIsUpgraded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("weakpin@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
+	require.NoError(t, err)
+	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
+
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
+	creds, err := e.store.Credentials(ctx, u.ID)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }

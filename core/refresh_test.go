@@ -126,3 +126,29 @@ func TestAuthenticateRejectsGarbage(t *testing.T) {
 		requireKind(t, err, KindUnauthorized)
 	}
 }
+
+func TestLogoutRecordsAnEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("bye@example.in")
+	ctx := context.Background()
+	res := e.mustLogin(u.Email)
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	last := events[len(events)-1]
+	assert.Equal(t, ports.EventSessionRevoked, last.Kind)
+	assert.Equal(t, res.SessionID, last.Detail)
+	assert.Equal(t, testIP, last.IPAddress)
+	assert.Equal(t, testUA, last.UserAgent)
+
+	// A second logout, or an unknown token, answers the same and records nothing.
+	n := len(events)
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: newToken(), Client: e.client}))
+	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: "garbage", Client: e.client}))
+	events, err = e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, events, n)
+}

@@ -2,12 +2,14 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -154,6 +156,47 @@ func TestRequestRoutesRefuseABlockedIP(t *testing.T) {
 				ce := requireKind(t, route.call(e, "a@example.in"), KindIPBlocked)
 				assert.Equal(t, 24*time.Hour, ce.RetryAfter)
 			}
+		})
+	}
+}
+
+func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		request func(e *env, identifier string) error
+		kind    emails.Kind
+	}{
+		{name: "otp request", kind: emails.LoginOTP, request: func(e *env, id string) error {
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
+		}},
+		{name: "password reset request", kind: emails.PasswordReset, request: func(e *env, id string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "pin reset request", kind: emails.PINReset, request: func(e *env, id string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "unlock request", kind: emails.Unlock, request: func(e *env, id string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("outage@example.in")
+			e.outbox.FailWith(fmt.Errorf("smtp: dial: %w", ports.ErrUnavailable))
+
+			known := tc.request(e, u.Email)
+			unknown := tc.request(e, "nobody@example.in")
+			require.NoError(t, known)
+			require.NoError(t, unknown)
+			assert.Equal(t, []string{string(tc.kind)}, e.mailFailures(u.ID))
+			assert.Equal(t, 1, e.outbox.Len(), "only the registration email was delivered")
+
+			e.outbox.FailWith(nil)
+			require.NoError(t, tc.request(e, u.Email))
+			assert.Equal(t, 2, e.mailsTo(u.Email), "delivery resumes")
 		})
 	}
 }

@@ -334,3 +334,72 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 		})
 	}
 }
+
+func TestMe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("me.too@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	got, err := e.auth.Me(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, got.ID)
+	assert.Equal(t, "me.too@example.in", got.Email)
+
+	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
+	ce := requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+}
+
+func TestSuspend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("external mode has no registry", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("ext@example.in")
+		e.auth.deps.Registry = nil // the same users, now owned by the app
+		requireKind(t, e.auth.Admin().Suspend(ctx, u.ID), KindForbidden)
+		got, err := e.store.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Suspended)
+	})
+	t.Run("unknown user", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		requireKind(t, e.auth.Admin().Suspend(ctx, "usr_nobody"), KindNotFound)
+	})
+	t.Run("a suspended user cannot sign in", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("susp@example.in")
+		res := e.mustLogin(u.Email)
+		require.NoError(t, e.auth.Admin().Suspend(ctx, u.ID))
+
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		require.Error(t, err, "suspension ended the session")
+		_, err = e.login(u.Email, "wrong password!")
+		requireKind(t, err, KindUnauthorized) // a wrong password says nothing about suspension
+		_, err = e.login(u.Email, testPassword)
+		requireKind(t, err, KindSuspended)
+		assert.Zero(t, e.lockState(u.ID).Failures, "the right password cleared the count")
+
+		mails := e.mailsTo(u.Email)
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+		assert.Equal(t, mails, e.mailsTo(u.Email), "no codes or links for a suspended account")
+	})
+	t.Run("refresh of a session suspended elsewhere", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("dir@example.in")
+		res := e.mustLogin(u.Email)
+		// The directory flags the user without core ending the sessions (an
+		// external directory, or an admin tool writing the row).
+		require.NoError(t, e.store.SetSuspended(ctx, u.ID, true))
+
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		requireKind(t, err, KindSuspended)
+		_, err = e.auth.Authenticate(ctx, res.AccessToken)
+		requireKind(t, err, KindUnauthorized)
+	})
+}

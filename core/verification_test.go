@@ -103,3 +103,41 @@ func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	require.NoError(t, err, "the defence runs only for a first proof")
 	assert.NotEmpty(t, e.passwordHash(u.ID))
 }
+
+func TestRequireVerifiedEmail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		opts    []envOption
+		blocked bool
+	}{
+		{name: "required (the default)", opts: []envOption{withoutLimiter()}, blocked: true},
+		{name: "not required", opts: []envOption{withoutLimiter(), allowUnverifiedEmail()}, blocked: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			u := e.registerUnverified("verify.me@example.in")
+			link := e.lastToken(u.Email)
+
+			_, err := e.login(u.Email, testPassword)
+			if !tc.blocked {
+				require.NoError(t, err)
+				return
+			}
+			requireKind(t, err, KindEmailNotVerified)
+			assert.Equal(t, 2, e.mailsTo(u.Email), "the refusal sent the link again")
+			resent := e.lastToken(u.Email)
+			_, err = e.login(u.Email, "wrong password!")
+			requireKind(t, err, KindUnauthorized) // the check follows the password check
+
+			require.NoError(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: resent, Client: e.client}))
+			res, err := e.login(u.Email, testPassword)
+			require.NoError(t, err)
+			assert.True(t, res.User.EmailVerified)
+			assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
+
+			requireKind(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: link, Client: e.client}), KindUnauthorized)
+		})
+	}
+}
