@@ -393,3 +393,10 @@ func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	assert.NotContains(t, ce.Message, strings.Repeat("z", 65))
 	assert.True(t, utf8.ValidString(ce.Message))
 }
+
+func TestTruncateCutsAtARuneBoundary(t *testing.T) {
+	t.Parallel()
+	got := truncate("a"+strings.Repeat("é", 40), 64)
+	assert.True(t, utf8.ValidString(got))
+	assert.LessOrEqual(t, len(got), 64+len("…"))
+}

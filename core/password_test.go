@@ -245,3 +245,19 @@ func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	_, err := e.login(u.Email, newPassword)
 	require.NoError(t, err)
 }
+
+// A public device's one-action step-up is not used up by a typo.
+func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("kiosk@example.in")
+	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
+	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
+	require.NoError(t, err)
+	p := e.principal(res)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
+	requireKind(t, e.changePassword(p, testPassword, "short", false), KindValidation)
+	require.NoError(t, e.changePassword(p, testPassword, "a brand new passphrase", false))
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -151,4 +152,35 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 	events, err = e.store.Events(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Len(t, events, n)
+}
+
+// flakyDirectory fails UserByID while down is set, like a store blip.
+type flakyDirectory struct {
+	ports.UserDirectory
+	down *bool
+}
+
+func (d flakyDirectory) UserByID(ctx context.Context, id string) (ports.User, error) {
+	if *d.down {
+		return ports.User{}, fmt.Errorf("lookup: %w", ports.ErrUnavailable)
+	}
+	return d.UserDirectory.UserByID(ctx, id)
+}
+
+// Once the refresh token is rotated, a blip in the user lookup must not lose
+// the new pair: the client's retry with the old token would look like theft.
+func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
+	t.Parallel()
+	down := false
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		d.Users, d.Registry = flakyDirectory{d.Storage, &down}, d.Storage.(ports.UserRegistry)
+	})
+	e.register("blip@example.in")
+	res := e.mustLogin("blip@example.in")
+	down = true
+	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	down = false
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
+	require.NoError(t, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,47 @@ func TestRegisterInExternalModeIsForbidden(t *testing.T) {
 	_, err = e.store.UserByEmail(context.Background(), "ext@example.in")
 	require.ErrorIs(t, err, ports.ErrNotFound)
 	assert.Zero(t, e.outbox.Len())
+}
+
+func TestRegistrationIsLimitedTo20PerHourPerIP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(i), Password: testPassword, Consents: allGranted(), Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(20), Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindRateLimited)
+	e.clock.Advance(time.Hour)
+	_, err = e.auth.Register(ctx, RegisterInput{Email: distinct(21), Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+}
+
+func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register("taken@example.in")
+	before := e.auth.hasher.Hashes()
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindConflict)
+	assert.Equal(t, before, e.auth.hasher.Hashes())
+	_, err = e.auth.Register(context.Background(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.auth.hasher.Hashes(), "the counter sees a registration's hash")
+}
+
+func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register("atomic@example.in")
+	history, err := e.store.ConsentHistory(context.Background(), u.ID)
+	require.NoError(t, err)
+	require.Len(t, history, len(DefaultCategories()))
+	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.True(t, report.Intact)
+	events, err := e.store.Events(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Len(t, events, len(DefaultCategories()), "one consent_changed event per decision")
 }

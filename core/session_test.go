@@ -403,3 +403,58 @@ func TestSuspend(t *testing.T) {
 		requireKind(t, err, KindUnauthorized)
 	})
 }
+
+// Revoking a session from elsewhere (a lost phone), logging out everywhere,
+// a password reset and a reused refresh token make its device unknown again;
+// a plain logout keeps it known.
+func TestRevocationsThatDistrustTheDevice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		end    func(e *env, lost LoginResult)
+		forget bool
+	}{
+		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client}))
+		}},
+		{name: "revoked from another device", forget: true, end: func(e *env, lost LoginResult) {
+			other := e.principal(e.mustLogin(lost.User.Email))
+			e.stepUp(other, lost.User.Email) // session management from a new device needs one
+			require.NoError(t, e.auth.RevokeSession(ctx, other, RevokeSessionInput{SessionID: lost.SessionID, Client: e.client}))
+		}},
+		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(lost), e.client))
+		}},
+		{name: "password reset", forget: true, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: lost.User.Email, Client: e.client}))
+			require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client})))
+		}},
+		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
+			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
+			require.NoError(t, err)
+			_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
+			requireKind(t, err, KindUnauthorized)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("phone@example.in")
+			lost := e.knownDeviceLogin(u.Email)
+			lost.User = u
+			tc.end(e, lost)
+			password := testPassword
+			if tc.name == "password reset" {
+				password += " again"
+			}
+			again, err := e.loginFrom(u.Email, password, fpA, false)
+			require.NoError(t, err)
+			if tc.forget {
+				assert.Equal(t, TrustNewDevice, again.Trust)
+			} else {
+				assert.Equal(t, TrustKnown, again.Trust)
+			}
+		})
+	}
+}
