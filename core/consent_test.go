@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -84,116 +83,6 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 		assert.Equal(t, "hi", r.NoticeLanguage)
 		assert.Equal(t, testIP, r.IPAddress)
 		assert.Equal(t, testUA, r.UserAgent)
-	}
-}
-
-func TestRegistrationWritesNothingOnBadInput(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name  string
-		in    RegisterInput
-		kind  Kind
-		field string
-	}{
-		{name: "bad email", in: RegisterInput{Email: "not-an-email", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "display-name email", in: RegisterInput{Email: "Asha <asha@example.in>", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "sql in email", in: RegisterInput{Email: "x'; DROP TABLE ba_users;--@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "huge email", in: RegisterInput{Email: strings.Repeat("a", 300) + "@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "short password", in: RegisterInput{Email: "a@example.in", Password: "1234567", Consents: allGranted()}, kind: KindValidation, field: "password"},
-		{name: "common password", in: RegisterInput{Email: "a@example.in", Password: "password123", Consents: allGranted()}, kind: KindValidation, field: "password"},
-		{name: "bad username", in: RegisterInput{Email: "a@example.in", Username: "a@b", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "username"},
-		{name: "invalid utf-8 name", in: RegisterInput{Email: "a@example.in", DisplayName: "\xff", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "display_name"},
-		{name: "old notice", in: RegisterInput{Email: "a@example.in", Password: testPassword, Consents: allGranted(), NoticeVersion: "0.9"}, kind: KindValidation, field: "notice_version"},
-		{name: "consent missing", in: RegisterInput{Email: "a@example.in", Password: testPassword}, kind: KindConsentRequired},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ce := requireKind(t, mustFail(e.auth.Register(ctx, tc.in)), tc.kind)
-			assert.Equal(t, tc.field, ce.Field)
-		})
-	}
-	_, err := e.store.UserByEmail(ctx, "a@example.in")
-	assert.ErrorIs(t, err, ports.ErrNotFound)
-	assert.Zero(t, e.outbox.Len())
-}
-
-func mustFail(_ ports.User, err error) error { return err }
-
-func TestRegisterTakenEmailIsAConflict(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.register("taken@example.in")
-	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
-	assert.Equal(t, codeEmailTaken, requireKind(t, err, KindConflict).Code)
-}
-
-func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name  string
-		after int // hours
-		ok    bool
-	}{{name: "23h", after: 23, ok: true}, {name: "24h", after: 24, ok: false}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			u := e.register("link@example.in")
-			token := e.lastToken(u.Email)
-			e.clock.Advance(time.Duration(tc.after) * time.Hour)
-			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
-			if !tc.ok {
-				requireKind(t, err, KindTokenExpired)
-				return
-			}
-			require.NoError(t, err)
-			assert.True(t, mustUser(t, e, u.Email).EmailVerified)
-		})
-	}
-}
-
-func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		request func(e *env, email string) error
-		confirm func(e *env, token string) error
-	}{
-		{name: "password reset", request: func(e *env, m string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
-			}},
-		{name: "pin reset", request: func(e *env, m string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
-			}},
-		{name: "unlock", request: func(e *env, m string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
-			}},
-	} {
-		for _, wait := range []int{29, 30} {
-			t.Run(fmt.Sprintf("%s/%dm", tc.name, wait), func(t *testing.T) {
-				t.Parallel()
-				e := newEnv(t)
-				u := e.register("links@example.in")
-				require.NoError(t, tc.request(e, u.Email))
-				e.clock.Advance(time.Duration(wait) * time.Minute)
-				err := tc.confirm(e, e.lastToken(u.Email))
-				if wait < 30 {
-					require.NoError(t, err)
-				} else {
-					requireKind(t, err, KindTokenExpired)
-				}
-			})
-		}
 	}
 }
 

@@ -174,3 +174,44 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, events, len(DefaultCategories()), "one consent_changed event per decision")
 }
+
+func TestRegistrationWritesNothingOnBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		in    RegisterInput
+		kind  Kind
+		field string
+	}{
+		{name: "bad email", in: RegisterInput{Email: "not-an-email", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "display-name email", in: RegisterInput{Email: "Asha <asha@example.in>", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "sql in email", in: RegisterInput{Email: "x'; DROP TABLE ba_users;--@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "huge email", in: RegisterInput{Email: strings.Repeat("a", 300) + "@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "short password", in: RegisterInput{Email: "a@example.in", Password: "1234567", Consents: allGranted()}, kind: KindValidation, field: "password"},
+		{name: "common password", in: RegisterInput{Email: "a@example.in", Password: "password123", Consents: allGranted()}, kind: KindValidation, field: "password"},
+		{name: "bad username", in: RegisterInput{Email: "a@example.in", Username: "a@b", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "username"},
+		{name: "invalid utf-8 name", in: RegisterInput{Email: "a@example.in", DisplayName: "\xff", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "display_name"},
+		{name: "old notice", in: RegisterInput{Email: "a@example.in", Password: testPassword, Consents: allGranted(), NoticeVersion: "0.9"}, kind: KindValidation, field: "notice_version"},
+		{name: "consent missing", in: RegisterInput{Email: "a@example.in", Password: testPassword}, kind: KindConsentRequired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ce := requireKind(t, mustFail(e.auth.Register(ctx, tc.in)), tc.kind)
+			assert.Equal(t, tc.field, ce.Field)
+		})
+	}
+	_, err := e.store.UserByEmail(ctx, "a@example.in")
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+	assert.Zero(t, e.outbox.Len())
+}
+
+func mustFail(_ ports.User, err error) error { return err }
+
+func TestRegisterTakenEmailIsAConflict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register("taken@example.in")
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
+	assert.Equal(t, codeEmailTaken, requireKind(t, err, KindConflict).Code)
+}

@@ -200,3 +200,48 @@ func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 		})
 	}
 }
+
+func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		request func(e *env, email string) error
+		confirm func(e *env, token string) error
+	}{
+		{name: "password reset", request: func(e *env, m string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
+			}},
+		{name: "pin reset", request: func(e *env, m string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
+			}},
+		{name: "unlock", request: func(e *env, m string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
+		},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
+			}},
+	} {
+		for _, wait := range []int{29, 30} {
+			t.Run(fmt.Sprintf("%s/%dm", tc.name, wait), func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t)
+				u := e.register("links@example.in")
+				require.NoError(t, tc.request(e, u.Email))
+				e.clock.Advance(time.Duration(wait) * time.Minute)
+				err := tc.confirm(e, e.lastToken(u.Email))
+				if wait < 30 {
+					require.NoError(t, err)
+				} else {
+					requireKind(t, err, KindTokenExpired)
+				}
+			})
+		}
+	}
+}

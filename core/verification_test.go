@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,4 +167,28 @@ func TestARegistrantsDisplayNameDoesNotSurviveTheOwnersProof(t *testing.T) {
 	require.True(t, ok)
 	assert.NotContains(t, m.ToName, "evil.example")
 	assert.NotContains(t, m.Text, "evil.example")
+}
+
+func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after int // hours
+		ok    bool
+	}{{name: "23h", after: 23, ok: true}, {name: "24h", after: 24, ok: false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := e.register("link@example.in")
+			token := e.lastToken(u.Email)
+			e.clock.Advance(time.Duration(tc.after) * time.Hour)
+			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
+			if !tc.ok {
+				requireKind(t, err, KindTokenExpired)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, mustUser(t, e, u.Email).EmailVerified)
+		})
+	}
 }
