@@ -245,3 +245,44 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 		}
 	}
 }
+
+// A code or link that cannot be stored is answered like an unknown identifier:
+// during a partial outage the answer must still not tell accounts apart.
+func TestIssueFailureKeepsRequestsEnumerationSafe(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		request func(e *env, id string) error
+	}{
+		{name: "otp", request: func(e *env, id string) error {
+			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
+		}},
+		{name: "password reset", request: func(e *env, id string) error {
+			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "pin reset", request: func(e *env, id string) error {
+			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+		{name: "unlock", request: func(e *env, id string) error {
+			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := e.register("partial@example.in")
+			before := e.mailsTo(u.Email)
+			e.auth.deps.Tokens = failingIssue{e.store}
+			require.NoError(t, tc.request(e, u.Email))
+			require.NoError(t, tc.request(e, "nobody@example.in"))
+			assert.Equal(t, before, e.mailsTo(u.Email), "no email with a token that was never stored")
+		})
+	}
+}
+
+type failingIssue struct{ ports.OneTimeTokenRepo }
+
+func (failingIssue) IssueToken(context.Context, ports.OneTimeToken) error {
+	return fmt.Errorf("issue: %w", ports.ErrUnavailable)
+}
