@@ -161,22 +161,6 @@ func requireKind(t testing.TB, err error, k Kind) *Error {
 	return ce
 }
 
-// parallel runs f n times at once, released together, and waits.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			f(i)
-		}(i)
-	}
-	close(start)
-	wg.Wait()
-}
-
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
@@ -138,7 +140,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	u := e.register("target@example.in")
 	before := e.auth.hasher.Verifications()
 	var locked, wrong, busy atomic.Int32
-	parallel(50, func(int) {
+	porttest.Together(50, func(int) {
 		_, err := e.login("target@example.in", "guess-guess-guess")
 		switch KindOf(err) {
 		case KindLocked:
@@ -166,7 +168,7 @@ func TestParallelCorrectLoginsNeverLock(t *testing.T) {
 	u := e.register("busy@example.in")
 	for round := range 5 {
 		var ok, busy atomic.Int32
-		parallel(16, func(int) {
+		porttest.Together(16, func(int) {
 			_, err := e.login(u.Email, testPassword)
 			switch {
 			case err == nil:

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {
@@ -103,7 +104,7 @@ func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 	e.requestOTP(u.Email, "")
 	code := e.lastCode(u.Email)
 	var wins atomic.Int32
-	parallel(8, func(int) {
+	porttest.Together(8, func(int) {
 		if _, err := e.verifyOTP(u.Email, code, ""); err == nil {
 			wins.Add(1)
 		}

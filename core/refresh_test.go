@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
@@ -47,7 +48,7 @@ func TestConcurrentRefreshesWithOneTokenExactlyOneWins(t *testing.T) {
 	e.register("conc@example.in")
 	res := e.mustLogin("conc@example.in")
 	var wins atomic.Int32
-	parallel(20, func(int) {
+	porttest.Together(20, func(int) {
 		if _, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}); err == nil {
 			wins.Add(1)
 		}

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -10,21 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
-
-// together runs f n times at once, released by one channel close.
-func together(n int, f func()) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			f()
-		})
-	}
-	close(start)
-	wg.Wait()
-}
 
 func TestTwentyConcurrentRefreshesOverPostgresExactlyOneWins(t *testing.T) {
 	t.Parallel()
@@ -33,7 +19,7 @@ func TestTwentyConcurrentRefreshesOverPostgresExactlyOneWins(t *testing.T) {
 	res := in.login(t, "refresh@example.in")
 	var wins atomic.Int32
 	var winner atomic.Value
-	together(20, func() {
+	porttest.Together(20, func(int) {
 		tokens, err := in.auth.Refresh(context.Background(), core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
 		if err == nil {
 			wins.Add(1)
@@ -59,7 +45,7 @@ func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")
 	var wins atomic.Int32
-	together(8, func() {
+	porttest.Together(8, func(int) {
 		if _, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "otp@example.in", Code: code, Client: client}); err == nil {
 			wins.Add(1)
 		}
