@@ -152,15 +152,19 @@ var errDown = fmt.Errorf("pg: dial tcp: %w", ports.ErrUnavailable)
 func (downStore) CountAttempt(context.Context, string, time.Time, ports.LockPolicy) (ports.LockState, bool, error) {
 	return ports.LockState{}, false, errDown
 }
+
 func (downStore) CreateUser(context.Context, ports.NewUser) (ports.User, error) {
 	return ports.User{}, errDown
 }
+
 func (downStore) UserByEmail(context.Context, string) (ports.User, error) {
 	return ports.User{}, errDown
 }
+
 func (downStore) ConsumeLink(context.Context, string, string, time.Time) (ports.OneTimeToken, error) {
 	return ports.OneTimeToken{}, errDown
 }
+
 func (downStore) RotateRefresh(context.Context, string, string, time.Time) (ports.Session, error) {
 	return ports.Session{}, errDown
 }
@@ -266,5 +270,48 @@ func TestSessionManagementAnswersEveryDocumentedStatus(t *testing.T) {
 				assert.NotContains(t, string(r.raw), "disk on fire")
 			})
 		}
+	}
+}
+
+// failingStore is the memory store with one port method broken, to see how
+// store failures are said in HTTP.
+type failingStore struct {
+	*memory.Store
+	err error
+}
+
+func (f failingStore) Sessions(context.Context, string) ([]ports.Session, error) { return nil, f.err }
+
+func (f failingStore) ConsentHistory(context.Context, string) ([]ports.ConsentRecord, error) {
+	return nil, f.err
+}
+
+func TestStoreFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		err    error
+		path   string
+		status int
+		code   string
+	}{
+		{name: "an unreachable store is 503", err: fmt.Errorf("pg: dial: %w", ports.ErrUnavailable), path: "/sessions", status: 503, code: "unavailable"},
+		{name: "an unexpected failure is a generic 500", err: errors.New("disk on fire at /var/lib/pg"), path: "/sessions", status: 500, code: "internal_error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var fs failingStore
+			e := newEnv(t, envConfig{deps: func(d *core.Deps) {
+				fs = failingStore{Store: d.Storage.(*memory.Store), err: tc.err}
+				d.Sessions, d.Consents = fs, fs
+			}})
+			e.register("asha@example.in")
+			tok := e.trustedLogin("asha@example.in").str("access_token")
+			r := e.do(req{method: "GET", path: tc.path, token: tok})
+			requireProblem(t, r, tc.status, tc.code)
+			assert.NotContains(t, string(r.raw), "disk on fire")
+			assert.NotContains(t, string(r.raw), "dial")
+		})
 	}
 }
