@@ -407,11 +407,13 @@ func (l *callLog) take() []string {
 }
 
 // counted logs the calls of every port but the lockout store, and of the
-// limiter, and runs the work after answers in the background.
+// limiter, and runs the work after answers in the background. Lockout calls
+// are not logged: the request routes have no business with them, and the
+// PostgreSQL test in examples/integration counts every statement.
 func counted(log *callLog) envOption {
 	return func(c *Config, d *Deps) {
 		c.MailInline = false
-		s := countingStore{Store: d.Storage.(*memory.Store), log: log}
+		s := hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
 		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
 		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
 		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}
@@ -430,95 +432,155 @@ func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateR
 	return c.Limiter.Allow(ctx, key, rule, now)
 }
 
-// countingStore logs each call of every port a request could reach. Lockout
-// calls are not logged: the request routes have no business with them, and
-// the PostgreSQL test in examples/integration counts every statement.
-type countingStore struct {
+// hookedStore is a memory.Store that calls before(method) ahead of every
+// storage method a flow may reach; an error from before is returned instead
+// of the call. Tests count calls with it (counted) or make one method fail
+// (newFaultyEnv).
+type hookedStore struct {
 	*memory.Store
-	log *callLog
+	before func(method string) error
 }
 
-func (c countingStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	c.log.add("UserByEmail")
-	return c.Store.UserByEmail(ctx, email)
+// hooked runs before(method), then call unless before failed.
+func hooked[T any](h hookedStore, method string, call func() (T, error)) (T, error) {
+	if err := h.before(method); err != nil {
+		var zero T
+		return zero, err
+	}
+	return call()
 }
 
-func (c countingStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
-	c.log.add("UserByUsername")
-	return c.Store.UserByUsername(ctx, username)
+// hookedDo is hooked for the methods that return only an error.
+func hookedDo(h hookedStore, method string, call func() error) error {
+	if err := h.before(method); err != nil {
+		return err
+	}
+	return call()
 }
 
-func (c countingStore) UserByID(ctx context.Context, id string) (ports.User, error) {
-	c.log.add("UserByID")
-	return c.Store.UserByID(ctx, id)
+func (h hookedStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	return hooked(h, "UserByEmail", func() (ports.User, error) { return h.Store.UserByEmail(ctx, email) })
 }
 
-func (c countingStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
-	c.log.add("MarkEmailVerified")
-	return c.Store.MarkEmailVerified(ctx, userID, at)
+func (h hookedStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	return hooked(h, "UserByUsername", func() (ports.User, error) { return h.Store.UserByUsername(ctx, username) })
 }
 
-func (c countingStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	c.log.add("Credentials")
-	return c.Store.Credentials(ctx, userID)
+func (h hookedStore) UserByID(ctx context.Context, id string) (ports.User, error) {
+	return hooked(h, "UserByID", func() (ports.User, error) { return h.Store.UserByID(ctx, id) })
 }
 
-func (c countingStore) Session(ctx context.Context, id string) (ports.Session, error) {
-	c.log.add("Session")
-	return c.Store.Session(ctx, id)
+func (h hookedStore) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
+	return hooked(h, "CreateUser", func() (ports.User, error) { return h.Store.CreateUser(ctx, nu) })
 }
 
-func (c countingStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	c.log.add("Sessions")
-	return c.Store.Sessions(ctx, userID)
+func (h hookedStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	return hookedDo(h, "MarkEmailVerified", func() error { return h.Store.MarkEmailVerified(ctx, userID, at) })
 }
 
-func (c countingStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
-	c.log.add("RevokeSessions")
-	return c.Store.RevokeSessions(ctx, r, now)
+func (h hookedStore) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	return hookedDo(h, "SetSuspended", func() error { return h.Store.SetSuspended(ctx, userID, suspended) })
 }
 
-func (c countingStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
-	c.log.add("KnownDevice")
-	return c.Store.KnownDevice(ctx, userID, fingerprint, now)
+func (h hookedStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	return hooked(h, "Credentials", func() (ports.Credentials, error) { return h.Store.Credentials(ctx, userID) })
 }
 
-func (c countingStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
-	c.log.add("IssueToken")
-	return c.Store.IssueToken(ctx, t)
+func (h hookedStore) SetPasswordHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return hookedDo(h, "SetPasswordHash", func() error { return h.Store.SetPasswordHash(ctx, userID, hash, at) })
 }
 
-func (c countingStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	c.log.add("ConsumeCode")
-	return c.Store.ConsumeCode(ctx, subject, purpose, hash, now)
+func (h hookedStore) SetPINHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return hookedDo(h, "SetPINHash", func() error { return h.Store.SetPINHash(ctx, userID, hash, at) })
 }
 
-func (c countingStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	c.log.add("Tokens")
-	return c.Store.Tokens(ctx, subject)
+func (h hookedStore) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	if err := h.before("BeginAttempt"); err != nil {
+		return ports.LockState{}, ports.RefusedBusy, err
+	}
+	return h.Store.BeginAttempt(ctx, key, now, p)
 }
 
-func (c countingStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	c.log.add("ConsentHistory")
-	return c.Store.ConsentHistory(ctx, userID)
+func (h hookedStore) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
+	return hooked(h, "FinishAttempt", func() (ports.LockState, error) { return h.Store.FinishAttempt(ctx, key, now, p, o) })
 }
 
-func (c countingStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
-	c.log.add("RecordIPFailure")
-	return c.Store.RecordIPFailure(ctx, ip, identifier, now, p)
+func (h hookedStore) ClearFailures(ctx context.Context, key string) error {
+	return hookedDo(h, "ClearFailures", func() error { return h.Store.ClearFailures(ctx, key) })
 }
 
-func (c countingStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	c.log.add("IPBlockedUntil")
-	return c.Store.IPBlockedUntil(ctx, ip, now)
+func (h hookedStore) LockState(ctx context.Context, key string) (ports.LockState, error) {
+	return hooked(h, "LockState", func() (ports.LockState, error) { return h.Store.LockState(ctx, key) })
 }
 
-func (c countingStore) RecordEvent(ctx context.Context, ev ports.SecurityEvent) error {
-	c.log.add("RecordEvent")
-	return c.Store.RecordEvent(ctx, ev)
+func (h hookedStore) CreateSession(ctx context.Context, s ports.Session) error {
+	return hookedDo(h, "CreateSession", func() error { return h.Store.CreateSession(ctx, s) })
 }
 
-func (c countingStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	c.log.add("Events")
-	return c.Store.Events(ctx, userID)
+func (h hookedStore) Session(ctx context.Context, id string) (ports.Session, error) {
+	return hooked(h, "Session", func() (ports.Session, error) { return h.Store.Session(ctx, id) })
+}
+
+func (h hookedStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
+	return hooked(h, "Sessions", func() ([]ports.Session, error) { return h.Store.Sessions(ctx, userID) })
+}
+
+func (h hookedStore) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
+	return hooked(h, "RotateRefresh", func() (ports.Session, error) { return h.Store.RotateRefresh(ctx, oldHash, newHash, now) })
+}
+
+func (h hookedStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
+	return hooked(h, "RevokeSessions", func() ([]string, error) { return h.Store.RevokeSessions(ctx, r, now) })
+}
+
+func (h hookedStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+	return hooked(h, "KnownDevice", func() (bool, error) { return h.Store.KnownDevice(ctx, userID, fingerprint, now) })
+}
+
+func (h hookedStore) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
+	return hookedDo(h, "MarkStepUp", func() error { return h.Store.MarkStepUp(ctx, sessionID, at, verifyDevice) })
+}
+
+func (h hookedStore) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
+	return hooked(h, "ConsumeStepUp", func() (bool, error) { return h.Store.ConsumeStepUp(ctx, sessionID, notBefore) })
+}
+
+func (h hookedStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
+	return hookedDo(h, "IssueToken", func() error { return h.Store.IssueToken(ctx, t) })
+}
+
+func (h hookedStore) ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return hooked(h, "ConsumeLink", func() (ports.OneTimeToken, error) { return h.Store.ConsumeLink(ctx, purpose, hash, now) })
+}
+
+func (h hookedStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return hooked(h, "ConsumeCode", func() (ports.OneTimeToken, error) { return h.Store.ConsumeCode(ctx, subject, purpose, hash, now) })
+}
+
+func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
+	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
+}
+
+func (h hookedStore) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
+	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, rows) })
+}
+
+func (h hookedStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
+	return hooked(h, "ConsentHistory", func() ([]ports.ConsentRecord, error) { return h.Store.ConsentHistory(ctx, userID) })
+}
+
+func (h hookedStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
+	return hooked(h, "IPBlockedUntil", func() (time.Time, error) { return h.Store.IPBlockedUntil(ctx, ip, now) })
+}
+
+func (h hookedStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
+	return hooked(h, "RecordIPFailure", func() (time.Time, error) { return h.Store.RecordIPFailure(ctx, ip, identifier, now, p) })
+}
+
+func (h hookedStore) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
+	return hookedDo(h, "RecordEvent", func() error { return h.Store.RecordEvent(ctx, e) })
+}
+
+func (h hookedStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
+	return hooked(h, "Events", func() ([]ports.SecurityEvent, error) { return h.Store.Events(ctx, userID) })
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,25 +16,24 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// faultyStore is a memory.Store whose named method fails with err until
-// failOn is called again. It stands in for a database that goes away in the
-// middle of a flow.
+// faultyStore makes one storage method fail with err until failOn is called
+// again. It stands in for a database that goes away in the middle of a flow.
 type faultyStore struct {
-	*memory.Store
 	mu     sync.Mutex
 	method string
 	err    error
 	fired  int
 }
 
-// newFaultyEnv returns an env whose every storage port is one faultyStore.
+// newFaultyEnv returns an env whose every storage port fails as f says.
 func newFaultyEnv(t testing.TB, opts ...envOption) (*env, *faultyStore) {
 	t.Helper()
 	var f *faultyStore
 	opts = append([]envOption{withoutLimiter(), func(_ *Config, d *Deps) {
-		f = &faultyStore{Store: d.Storage.(*memory.Store)}
-		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = f, f, f, f, f
-		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = f, f, f, f, f
+		f = &faultyStore{}
+		h := hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
+		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = h, h, h, h, h
+		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = h, h, h, h, h
 	}}, opts...)
 	return newEnv(t, opts...), f
 }
@@ -54,6 +52,7 @@ func (f *faultyStore) firedCount() int {
 	return f.fired
 }
 
+// fault returns the failure set for method, if any.
 func (f *faultyStore) fault(method string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -62,146 +61,6 @@ func (f *faultyStore) fault(method string) error {
 	}
 	f.fired++
 	return f.err
-}
-
-// failOr returns the failure set for method, or else what call returns.
-func failOr[T any](f *faultyStore, method string, call func() (T, error)) (T, error) {
-	if err := f.fault(method); err != nil {
-		var zero T
-		return zero, err
-	}
-	return call()
-}
-
-// failOrDo returns the failure set for method, or else runs call.
-func failOrDo(f *faultyStore, method string, call func() error) error {
-	if err := f.fault(method); err != nil {
-		return err
-	}
-	return call()
-}
-
-func (f *faultyStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	return failOr(f, "UserByEmail", func() (ports.User, error) { return f.Store.UserByEmail(ctx, email) })
-}
-
-func (f *faultyStore) UserByID(ctx context.Context, id string) (ports.User, error) {
-	return failOr(f, "UserByID", func() (ports.User, error) { return f.Store.UserByID(ctx, id) })
-}
-
-func (f *faultyStore) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
-	return failOr(f, "CreateUser", func() (ports.User, error) { return f.Store.CreateUser(ctx, nu) })
-}
-
-func (f *faultyStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
-	return failOrDo(f, "MarkEmailVerified", func() error { return f.Store.MarkEmailVerified(ctx, userID, at) })
-}
-
-func (f *faultyStore) SetSuspended(ctx context.Context, userID string, suspended bool) error {
-	return failOrDo(f, "SetSuspended", func() error { return f.Store.SetSuspended(ctx, userID, suspended) })
-}
-
-func (f *faultyStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	return failOr(f, "Credentials", func() (ports.Credentials, error) { return f.Store.Credentials(ctx, userID) })
-}
-
-func (f *faultyStore) SetPasswordHash(ctx context.Context, userID, hash string, at time.Time) error {
-	return failOrDo(f, "SetPasswordHash", func() error { return f.Store.SetPasswordHash(ctx, userID, hash, at) })
-}
-
-func (f *faultyStore) SetPINHash(ctx context.Context, userID, hash string, at time.Time) error {
-	return failOrDo(f, "SetPINHash", func() error { return f.Store.SetPINHash(ctx, userID, hash, at) })
-}
-
-func (f *faultyStore) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
-	if err := f.fault("BeginAttempt"); err != nil {
-		return ports.LockState{}, ports.RefusedBusy, err
-	}
-	return f.Store.BeginAttempt(ctx, key, now, p)
-}
-
-func (f *faultyStore) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
-	return failOr(f, "FinishAttempt", func() (ports.LockState, error) { return f.Store.FinishAttempt(ctx, key, now, p, o) })
-}
-
-func (f *faultyStore) ClearFailures(ctx context.Context, key string) error {
-	return failOrDo(f, "ClearFailures", func() error { return f.Store.ClearFailures(ctx, key) })
-}
-
-func (f *faultyStore) LockState(ctx context.Context, key string) (ports.LockState, error) {
-	return failOr(f, "LockState", func() (ports.LockState, error) { return f.Store.LockState(ctx, key) })
-}
-
-func (f *faultyStore) CreateSession(ctx context.Context, s ports.Session) error {
-	return failOrDo(f, "CreateSession", func() error { return f.Store.CreateSession(ctx, s) })
-}
-
-func (f *faultyStore) Session(ctx context.Context, id string) (ports.Session, error) {
-	return failOr(f, "Session", func() (ports.Session, error) { return f.Store.Session(ctx, id) })
-}
-
-func (f *faultyStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	return failOr(f, "Sessions", func() ([]ports.Session, error) { return f.Store.Sessions(ctx, userID) })
-}
-
-func (f *faultyStore) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time) (ports.Session, error) {
-	return failOr(f, "RotateRefresh", func() (ports.Session, error) { return f.Store.RotateRefresh(ctx, oldHash, newHash, now) })
-}
-
-func (f *faultyStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
-	return failOr(f, "RevokeSessions", func() ([]string, error) { return f.Store.RevokeSessions(ctx, r, now) })
-}
-
-func (f *faultyStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
-	return failOr(f, "KnownDevice", func() (bool, error) { return f.Store.KnownDevice(ctx, userID, fingerprint, now) })
-}
-
-func (f *faultyStore) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
-	return failOrDo(f, "MarkStepUp", func() error { return f.Store.MarkStepUp(ctx, sessionID, at, verifyDevice) })
-}
-
-func (f *faultyStore) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
-	return failOr(f, "ConsumeStepUp", func() (bool, error) { return f.Store.ConsumeStepUp(ctx, sessionID, notBefore) })
-}
-
-func (f *faultyStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
-	return failOrDo(f, "IssueToken", func() error { return f.Store.IssueToken(ctx, t) })
-}
-
-func (f *faultyStore) ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	return failOr(f, "ConsumeLink", func() (ports.OneTimeToken, error) { return f.Store.ConsumeLink(ctx, purpose, hash, now) })
-}
-
-func (f *faultyStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	return failOr(f, "ConsumeCode", func() (ports.OneTimeToken, error) { return f.Store.ConsumeCode(ctx, subject, purpose, hash, now) })
-}
-
-func (f *faultyStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	return failOr(f, "Tokens", func() ([]ports.OneTimeToken, error) { return f.Store.Tokens(ctx, subject) })
-}
-
-func (f *faultyStore) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
-	return failOr(f, "AppendConsents", func() ([]ports.ConsentRecord, error) { return f.Store.AppendConsents(ctx, userID, rows) })
-}
-
-func (f *faultyStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	return failOr(f, "ConsentHistory", func() ([]ports.ConsentRecord, error) { return f.Store.ConsentHistory(ctx, userID) })
-}
-
-func (f *faultyStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	return failOr(f, "IPBlockedUntil", func() (time.Time, error) { return f.Store.IPBlockedUntil(ctx, ip, now) })
-}
-
-func (f *faultyStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
-	return failOr(f, "RecordIPFailure", func() (time.Time, error) { return f.Store.RecordIPFailure(ctx, ip, identifier, now, p) })
-}
-
-func (f *faultyStore) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
-	return failOrDo(f, "RecordEvent", func() error { return f.Store.RecordEvent(ctx, e) })
-}
-
-func (f *faultyStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	return failOr(f, "Events", func() ([]ports.SecurityEvent, error) { return f.Store.Events(ctx, userID) })
 }
 
 var (
