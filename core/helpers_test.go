@@ -208,6 +208,23 @@ func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
 	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
 }
 
+// failLogins signs in to identifier n times with a wrong password, whatever
+// the answers.
+func (e *env) failLogins(identifier string, n int) {
+	for range n {
+		_, _ = e.login(identifier, "wrong-password")
+	}
+}
+
+// hardLock fails sign-ins to identifier until it is hard-locked: a soft
+// lock, its wait, then the failures up to HardLockAfter.
+func (e *env) hardLock(identifier string) {
+	p := e.auth.cfg.Lockout
+	e.failLogins(identifier, p.SoftLockAfter)
+	e.clock.Advance(p.SoftLockFor)
+	e.failLogins(identifier, p.HardLockAfter-p.SoftLockAfter)
+}
+
 func (e *env) loginIP(identifier, password, ip string) error {
 	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
 		Client: Client{IP: ip, UserAgent: testUA}})

@@ -84,9 +84,7 @@ func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
 			e.register("meera@example.in")
-			for i := 0; i < 4; i++ {
-				_, _ = e.login("meera@example.in", "wrong-password")
-			}
+			e.failLogins("meera@example.in", 4)
 			e.clock.Advance(tc.gap)
 			_, err := e.login("meera@example.in", "wrong-password")
 			if tc.locked {
@@ -102,9 +100,7 @@ func TestSuccessClearsTheCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("kiran@example.in")
-	for i := 0; i < 4; i++ {
-		_, _ = e.login("kiran@example.in", "wrong-password")
-	}
+	e.failLogins("kiran@example.in", 4)
 	e.mustLogin("kiran@example.in")
 	for i := 0; i < 4; i++ {
 		_, err := e.login("kiran@example.in", "wrong-password")
@@ -195,9 +191,7 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("lata@example.in")
-	for i := 0; i < 10; i++ {
-		_, _ = e.login("lata@example.in", "wrong-password")
-	}
+	e.failLogins("lata@example.in", 10)
 	_, err := e.login("lata@example.in", testPassword)
 	requireKind(t, err, KindLocked)
 	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "lata@example.in", Client: e.client}))

@@ -100,9 +100,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
-	for i := 0; i < 5; i++ {
-		_, _ = e.login(u.Email, "wrong-password")
-	}
+	e.failLogins(u.Email, 5)
 	require.NoError(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: "nobody@example.in", Client: e.client}), "the same answer for everyone")
 	token := e.lastToken(u.Email)
@@ -317,13 +315,7 @@ func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("hard@example.in")
-	for i := 0; i < 5; i++ {
-		_, _ = e.login(u.Email, "wrong-password")
-	}
-	e.clock.Advance(7 * time.Minute)
-	for i := 0; i < 5; i++ {
-		_, _ = e.login(u.Email, "wrong-password")
-	}
+	e.hardLock(u.Email)
 	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
 	_, err := e.login(u.Email, testPassword)

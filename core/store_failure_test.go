@@ -100,9 +100,45 @@ func signedIn(t *testing.T, e *env) flowState {
 	return s
 }
 
+// newDeviceSignedIn signs in without a fingerprint: a new device, with no
+// step-up email yet.
+func newDeviceSignedIn(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	s.res = e.mustLogin(s.user.Email)
+	s.p = e.principal(s.res)
+	return s
+}
+
+// stepUpCodeSent is newDeviceSignedIn with a step-up code emailed, in link.
+func stepUpCodeSent(t *testing.T, e *env) flowState {
+	s := newDeviceSignedIn(t, e)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), s.p, e.client))
+	s.link = e.lastCode(s.user.Email)
+	return s
+}
+
 func loginFlow(e *env, s flowState) error {
 	_, err := e.loginFrom(s.user.Email, testPassword, fpB, false)
 	return err
+}
+
+func stepUpFlow(e *env, s flowState) error {
+	return e.auth.VerifyStepUp(context.Background(), s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
+}
+
+func changePasswordFlow(e *env, s flowState) error {
+	return e.changePassword(s.p, testPassword, newPassword, false)
+}
+
+func revokeOwnSessionFlow(e *env, s flowState) error {
+	return e.auth.RevokeSession(context.Background(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+}
+
+// sessionKept checks that the session setup made lives and that no
+// revocation was recorded.
+func sessionKept(t *testing.T, e *env, s flowState) {
+	e.principal(s.res)
+	assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventSessionRevoked)
 }
 
 // noNewSession checks that the failed login left only the sessions setup made.
@@ -247,12 +283,12 @@ func TestRefreshStoreFailures(t *testing.T) {
 				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
 				require.NoError(t, err, "the token was not rotated: a retry works")
 			}},
-		{name: "", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
+		{name: "logout", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
 				return e.auth.Logout(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
 			},
-			after: func(t *testing.T, e *env, s flowState) { e.principal(s.res) }},
+			after: sessionKept},
 	})
 }
 
@@ -274,26 +310,16 @@ func TestSessionStoreFailures(t *testing.T) {
 			}},
 		{name: "revoke session: lookup", method: "Session", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return e.auth.RevokeSession(ctx, s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
-			},
-			after: func(t *testing.T, e *env, s flowState) { e.principal(s.res) }},
+			run:   revokeOwnSessionFlow,
+			after: sessionKept},
 		{name: "revoke session: revoking", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return e.auth.RevokeSession(ctx, s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
-			},
-			after: func(t *testing.T, e *env, s flowState) {
-				e.principal(s.res)
-				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventSessionRevoked)
-			}},
+			run:   revokeOwnSessionFlow,
+			after: sessionKept},
 		{name: "logout all", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run:   func(e *env, s flowState) error { return e.auth.LogoutAll(ctx, s.p, e.client) },
-			after: func(t *testing.T, e *env, s flowState) {
-				e.principal(s.res)
-				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventSessionRevoked)
-			}},
+			after: sessionKept},
 		{name: "suspend", method: "SetSuspended", err: errCorrupt, kind: KindInternal,
 			setup: signedIn,
 			run:   func(e *env, s flowState) error { return e.auth.Admin().Suspend(ctx, s.user.ID) },
@@ -323,15 +349,11 @@ func TestPasswordStoreFailures(t *testing.T) {
 			}},
 		{name: "change password: counting the attempt", method: "BeginAttempt", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return e.changePassword(s.p, testPassword, newPassword, false)
-			},
+			run:   changePasswordFlow,
 			after: passwordUnchanged},
 		{name: "change password: user lookup", method: "UserByID", err: errCorrupt, kind: KindInternal,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return e.changePassword(s.p, testPassword, newPassword, false)
-			},
+			run:   changePasswordFlow,
 			after: passwordUnchanged},
 		{name: "password reset: consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -381,45 +403,20 @@ func TestStepUpStoreFailures(t *testing.T) {
 	ctx := context.Background()
 	runStoreFailures(t, []failingFlow{
 		{name: "step-up request: issuing the code", method: "IssueToken", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				s.res = e.mustLogin(s.user.Email) // a new device: no step-up email yet
-				s.p = e.principal(s.res)
-				return s
-			},
-			run: func(e *env, s flowState) error { return e.auth.RequestStepUp(ctx, s.p, e.client) },
+			setup: newDeviceSignedIn,
+			run:   func(e *env, s flowState) error { return e.auth.RequestStepUp(ctx, s.p, e.client) },
 			after: func(t *testing.T, e *env, s flowState) {
 				m, _ := e.outbox.Last(s.user.Email)
 				assert.NotContains(t, m.Subject, "Confirm it's you")
 			}},
 		{name: "step-up verify: consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				s.res = e.mustLogin(s.user.Email) // a new device
-				s.p = e.principal(s.res)
-				require.NoError(t, e.auth.RequestStepUp(ctx, s.p, e.client))
-				s.link = e.lastCode(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
-			},
+			setup: stepUpCodeSent, run: stepUpFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
 				require.NoError(t, e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client}), "the code is still good")
 			}},
 		{name: "step-up verify: recording the mark", method: "MarkStepUp", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				s.res = e.mustLogin(s.user.Email)
-				s.p = e.principal(s.res)
-				require.NoError(t, e.auth.RequestStepUp(ctx, s.p, e.client))
-				s.link = e.lastCode(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
-			},
+			setup: stepUpCodeSent, run: stepUpFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventStepUp)
@@ -514,9 +511,7 @@ func TestUnlockStoreFailures(t *testing.T) {
 		{name: "clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
 				s := registered(t, e)
-				for i := 0; i < 5; i++ {
-					_, _ = e.login(s.user.Email, "a wrong password")
-				}
+				e.failLogins(s.user.Email, 5)
 				require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
 				s.link = e.lastToken(s.user.Email)
 				return s
@@ -627,13 +622,9 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		t.Parallel()
 		e, f := newFaultyEnv(t)
 		s := registered(t, e)
-		for i := 0; i < 5; i++ {
-			_, _ = e.login(s.user.Email, "a wrong password")
-		}
+		e.failLogins(s.user.Email, 5)
 		e.clock.Advance(e.auth.cfg.Lockout.SoftLockFor)
-		for i := 0; i < 4; i++ {
-			_, _ = e.login(s.user.Email, "a wrong password")
-		}
+		e.failLogins(s.user.Email, 4)
 		mails := e.mailsTo(s.user.Email)
 		f.failOn("IssueToken", errDown)
 		_, err := e.login(s.user.Email, "a wrong password")
