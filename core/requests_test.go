@@ -19,30 +19,43 @@ import (
 // requestRoute is one of the four routes, called with an identifier.
 type requestRoute struct {
 	name   string
-	bucket string // of the per-IP limit
-	budget string // the per-identifier mail budget
+	bucket string      // of the per-IP limit
+	budget string      // the per-identifier mail budget
+	mail   emails.Kind // what it emails a known account
 	perIP  func(RateLimits) ports.RateRule
 	call   func(e *env, identifier string) error
+	// confirm uses the emailed link's token; nil for the OTP request, whose
+	// code signs in.
+	confirm func(e *env, token string) error
 }
 
 func requestRoutes() []requestRoute {
 	ctx := context.Background()
 	return []requestRoute{
-		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
+		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, mail: emails.LoginOTP, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
 			}},
-		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
+		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, mail: emails.PasswordReset, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
 			}},
-		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
+		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, mail: emails.PINReset, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
 			}},
-		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
+		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, mail: emails.Unlock, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
 			}},
 	}
 }
@@ -162,40 +175,22 @@ func TestRequestRoutesRefuseABlockedIP(t *testing.T) {
 
 func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		request func(e *env, identifier string) error
-		kind    emails.Kind
-	}{
-		{name: "otp request", kind: emails.LoginOTP, request: func(e *env, id string) error {
-			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
-		}},
-		{name: "password reset request", kind: emails.PasswordReset, request: func(e *env, id string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-		{name: "pin reset request", kind: emails.PINReset, request: func(e *env, id string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-		{name: "unlock request", kind: emails.Unlock, request: func(e *env, id string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, route := range requestRoutes() {
+		t.Run(route.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
 			u := e.register("outage@example.in")
 			e.outbox.FailWith(fmt.Errorf("smtp: dial: %w", ports.ErrUnavailable))
 
-			known := tc.request(e, u.Email)
-			unknown := tc.request(e, "nobody@example.in")
+			known := route.call(e, u.Email)
+			unknown := route.call(e, "nobody@example.in")
 			require.NoError(t, known)
 			require.NoError(t, unknown)
-			assert.Equal(t, []string{string(tc.kind)}, e.mailFailures(u.ID))
+			assert.Equal(t, []string{string(route.mail)}, e.mailFailures(u.ID))
 			assert.Equal(t, 1, e.outbox.Len(), "only the registration email was delivered")
 
 			e.outbox.FailWith(nil)
-			require.NoError(t, tc.request(e, u.Email))
+			require.NoError(t, route.call(e, u.Email))
 			assert.Equal(t, 2, e.mailsTo(u.Email), "delivery resumes")
 		})
 	}
@@ -203,39 +198,18 @@ func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 
 func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		request func(e *env, email string) error
-		confirm func(e *env, token string) error
-	}{
-		{name: "password reset", request: func(e *env, m string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
-			}},
-		{name: "pin reset", request: func(e *env, m string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
-			}},
-		{name: "unlock", request: func(e *env, m string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
-			}},
-	} {
+	for _, route := range requestRoutes() {
+		if route.confirm == nil {
+			continue
+		}
 		for _, wait := range []int{29, 30} {
-			t.Run(fmt.Sprintf("%s/%dm", tc.name, wait), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%dm", route.name, wait), func(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t)
 				u := e.register("links@example.in")
-				require.NoError(t, tc.request(e, u.Email))
+				require.NoError(t, route.call(e, u.Email))
 				e.clock.Advance(time.Duration(wait) * time.Minute)
-				err := tc.confirm(e, e.lastToken(u.Email))
+				err := route.confirm(e, e.lastToken(u.Email))
 				if wait < 30 {
 					require.NoError(t, err)
 				} else {
@@ -250,32 +224,15 @@ func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
 // during a partial outage the answer must still not tell accounts apart.
 func TestIssueFailureKeepsRequestsEnumerationSafe(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		request func(e *env, id string) error
-	}{
-		{name: "otp", request: func(e *env, id string) error {
-			return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
-		}},
-		{name: "password reset", request: func(e *env, id string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-		{name: "pin reset", request: func(e *env, id string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-		{name: "unlock", request: func(e *env, id string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, route := range requestRoutes() {
+		t.Run(route.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			u := e.register("partial@example.in")
 			before := e.mailsTo(u.Email)
 			e.auth.deps.Tokens = failingIssue{e.store}
-			require.NoError(t, tc.request(e, u.Email))
-			require.NoError(t, tc.request(e, "nobody@example.in"))
+			require.NoError(t, route.call(e, u.Email))
+			require.NoError(t, route.call(e, "nobody@example.in"))
 			assert.Equal(t, before, e.mailsTo(u.Email), "no email with a token that was never stored")
 		})
 	}
