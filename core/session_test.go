@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -268,17 +269,49 @@ func TestSessionManagementOnAKnownDeviceNeedsNoStepUp(t *testing.T) {
 	}
 }
 
+// revocation ends the session of the owner's verified phone (fpA) one way;
+// forget says whether that makes the phone a new device again.
+type revocation struct {
+	name   string
+	forget bool
+	// password signs in after end, when end changed it.
+	password string
+	end      func(e *env, phone LoginResult)
+}
+
+// runRevocations ends the phone's session each way and checks whether the
+// phone is still a known device, in the store and at its next sign-in.
+func runRevocations(t *testing.T, revocations []revocation) {
+	t.Helper()
+	for _, tc := range revocations {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("phone@example.in")
+			phone := e.knownDeviceLogin(u.Email)
+			phone.User = u
+			tc.end(e, phone)
+			known, err := e.store.KnownDevice(context.Background(), u.ID, e.device(fpA), e.clock.Now())
+			require.NoError(t, err)
+			assert.Equal(t, !tc.forget, known)
+			again, err := e.loginFrom(u.Email, cmp.Or(tc.password, testPassword), fpA, false)
+			require.NoError(t, err)
+			want := TrustKnown
+			if tc.forget {
+				want = TrustNewDevice
+			}
+			assert.Equal(t, want, again.Trust)
+		})
+	}
+}
+
 // Which revocations forget devices: a revocation by a trusted session
 // (known, or stepped up) forgets the devices it ends; a session ending itself
 // forgets nothing.
 func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		forget bool
-		end    func(e *env, phone LoginResult)
-	}{
+	runRevocations(t, []revocation{
 		{name: "the phone ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(phone)
 			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: p.SessionID, Client: e.client}))
@@ -313,26 +346,7 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 		{name: "the phone logs out everywhere, itself included", forget: true, end: func(e *env, phone LoginResult) {
 			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(phone), e.client))
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("phone@example.in")
-			phone := e.knownDeviceLogin(u.Email)
-			phone.User = u
-			tc.end(e, phone)
-			known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.clock.Now())
-			require.NoError(t, err)
-			assert.Equal(t, !tc.forget, known)
-			again, err := e.loginFrom(u.Email, testPassword, fpA, false)
-			require.NoError(t, err)
-			if tc.forget {
-				assert.Equal(t, TrustNewDevice, again.Trust)
-			} else {
-				assert.Equal(t, TrustKnown, again.Trust)
-			}
-		})
-	}
+	})
 }
 
 func TestMe(t *testing.T) {
@@ -410,11 +424,7 @@ func TestSuspend(t *testing.T) {
 func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		end    func(e *env, lost LoginResult)
-		forget bool
-	}{
+	runRevocations(t, []revocation{
 		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client}))
 		}},
@@ -426,7 +436,7 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(lost), e.client))
 		}},
-		{name: "password reset", forget: true, end: func(e *env, lost LoginResult) {
+		{name: "password reset", forget: true, password: testPassword + " again", end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: lost.User.Email, Client: e.client}))
 			require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client})))
 		}},
@@ -436,25 +446,5 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 			_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			requireKind(t, err, KindUnauthorized)
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("phone@example.in")
-			lost := e.knownDeviceLogin(u.Email)
-			lost.User = u
-			tc.end(e, lost)
-			password := testPassword
-			if tc.name == "password reset" {
-				password += " again"
-			}
-			again, err := e.loginFrom(u.Email, password, fpA, false)
-			require.NoError(t, err)
-			if tc.forget {
-				assert.Equal(t, TrustNewDevice, again.Trust)
-			} else {
-				assert.Equal(t, TrustKnown, again.Trust)
-			}
-		})
-	}
+	})
 }
