@@ -199,9 +199,12 @@ func (e *env) stepUp(p Principal, email string) {
 	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 }
 
-func (e *env) requestOTP(identifier, fp string) {
+// requestOTP asks for a login code for email from device fp and returns the
+// code emailed.
+func (e *env) requestOTP(email, fp string) string {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
+	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
+	return e.lastCode(email)
 }
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
