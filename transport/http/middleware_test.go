@@ -32,7 +32,7 @@ func TestMiddleware(t *testing.T) {
 	})))
 	id := e.register("asha@example.in")
 	home := e.trustedLogin("asha@example.in").str("access_token") // the PIN is set at home
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: home, body: map[string]any{"pin": testPIN}}).status)
+	e.ok(req{method: "POST", path: "/pin/set", token: home, body: map[string]any{"pin": testPIN}})
 	tok := e.login("asha@example.in", map[string]any{"is_public_device": true}).str("access_token")
 
 	t.Run("RequireAuth", func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestMiddleware(t *testing.T) {
 	})
 	t.Run("RequireStepUp on a public device: once per step-up", func(t *testing.T) {
 		requireProblem(t, e.doRoot("POST", "/app/transfer", "Bearer "+tok), http.StatusForbidden, "step_up_required")
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status)
+		e.ok(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}})
 		r := e.doRoot("POST", "/app/transfer", "Bearer "+tok)
 		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
 		assert.Equal(t, "transferred", string(r.raw))

@@ -16,8 +16,7 @@ func TestPrivacy(t *testing.T) {
 	e.register("asha@example.in")
 	tok := e.login("asha@example.in", nil).str("access_token")
 
-	r := e.do(req{method: "GET", path: "/privacy/consents", token: tok})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	r := e.ok(req{method: "GET", path: "/privacy/consents", token: tok})
 	assert.Equal(t, true, r.json["success"])
 	data := r.json["data"].([]any)
 	require.Len(t, data, len(core.DefaultCategories()))
@@ -58,12 +57,9 @@ func TestPrivacy(t *testing.T) {
 
 	t.Run("export needs a step-up, then answers the document", func(t *testing.T) {
 		requireProblem(t, e.do(req{method: "GET", path: "/privacy/export", token: tok}), http.StatusForbidden, "step_up_required")
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
-		code := e.mailed("asha@example.in", codeRE)
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}}).status)
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
-		r := e.do(req{method: "GET", path: "/privacy/export", token: tok})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		e.stepUp("asha@example.in", tok)
+		e.ok(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}})
+		r := e.ok(req{method: "GET", path: "/privacy/export", token: tok})
 		account := r.json["account"].(map[string]any)
 		assert.Equal(t, "asha@example.in", account["email"])
 		assert.Equal(t, true, account["pin_set"])

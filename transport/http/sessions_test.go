@@ -17,8 +17,7 @@ func TestSessions(t *testing.T) {
 	second := e.login("asha@example.in", map[string]any{"is_public_device": true})
 	ravi := e.login("ravi@example.in", nil)
 
-	r := e.do(req{method: "GET", path: "/sessions", token: first.str("access_token")})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	r := e.ok(req{method: "GET", path: "/sessions", token: first.str("access_token")})
 	list := r.json["sessions"].([]any)
 	require.Len(t, list, 3, "the session that stepped up, the known one, the public one")
 	byID := map[string]map[string]any{}
@@ -57,8 +56,7 @@ func TestSessions(t *testing.T) {
 	requireProblem(t, e.do(req{method: "GET", path: "/me", token: second.str("access_token")}), http.StatusUnauthorized, "invalid_token")
 	assert.Equal(t, http.StatusOK, e.do(req{method: "GET", path: "/me", token: ravi.str("access_token")}).status)
 
-	r = e.do(req{method: "POST", path: "/logout-all", token: first.str("access_token")})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/logout-all", token: first.str("access_token")})
 	requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: first.str("access_token")}), http.StatusUnauthorized, "invalid_token")
 	requireProblem(t, e.do(req{method: "POST", path: "/logout-all"}), http.StatusUnauthorized, "missing_token")
 }
@@ -85,15 +83,13 @@ func (e *env) ownerAtHome(email string) resp {
 	e.t.Helper()
 	e.register(email)
 	home := e.trustedLogin(email)
-	r := e.do(req{method: "POST", path: "/pin/set", token: home.str("access_token"), body: map[string]any{"pin": testPIN}})
-	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/pin/set", token: home.str("access_token"), body: map[string]any{"pin": testPIN}})
 	return home
 }
 
 func (e *env) verifyPIN(tok string) {
 	e.t.Helper()
-	r := e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}})
-	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}})
 }
 
 // A password alone (a new device that has not stepped up) can neither list,
@@ -107,11 +103,7 @@ func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 		stepUp func(e *env, tok string)
 	}{
 		{name: "PIN", stepUp: func(e *env, tok string) { e.verifyPIN(tok) }},
-		{name: "emailed code", stepUp: func(e *env, tok string) {
-			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
-			r := e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": e.mailed(owner, codeRE)}})
-			require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
-		}},
+		{name: "emailed code", stepUp: func(e *env, tok string) { e.stepUp(owner, tok) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -154,15 +146,15 @@ func TestSessionManagementOnAPublicDeviceNeedsAStepUpEachTime(t *testing.T) {
 	}
 
 	e.verifyPIN(tok)
-	require.Equal(t, http.StatusOK, e.do(req{method: "GET", path: "/sessions", token: tok}).status)
+	e.ok(req{method: "GET", path: "/sessions", token: tok})
 	requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: tok}), http.StatusForbidden, "step_up_required")
 
 	e.verifyPIN(tok)
-	require.Equal(t, http.StatusOK, e.do(req{method: "DELETE", path: "/sessions/" + other, token: tok}).status)
+	e.ok(req{method: "DELETE", path: "/sessions/" + other, token: tok})
 	requireProblem(t, e.do(req{method: "DELETE", path: "/sessions/" + home.str("session_id"), token: tok}), http.StatusForbidden, "step_up_required")
 
 	e.verifyPIN(tok)
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/logout-all", token: tok}).status)
+	e.ok(req{method: "POST", path: "/logout-all", token: tok})
 	requireProblem(t, e.do(req{method: "GET", path: "/me", token: home.str("access_token")}), http.StatusUnauthorized, "invalid_token")
 }
 
@@ -196,8 +188,7 @@ func TestRevokingTheCurrentSessionIsALogout(t *testing.T) {
 			e.ownerAtHome("asha@example.in")
 			me := e.login("asha@example.in", tc.login)
 			tok := me.str("access_token")
-			r := e.do(req{method: "DELETE", path: "/sessions/" + me.str("session_id"), token: tok})
-			require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+			e.ok(req{method: "DELETE", path: "/sessions/" + me.str("session_id"), token: tok})
 			requireProblem(t, e.do(req{method: "GET", path: "/me", token: tok}), http.StatusUnauthorized, "invalid_token")
 			assert.Equal(t, "known", e.deviceTrust("asha@example.in", fpA), "no device forgotten")
 		})

@@ -41,7 +41,7 @@ func TestLockedAnswersOnStepUpAndPasswordChange(t *testing.T) {
 			e := newEnv(t, envConfig{})
 			e.register("lock@example.in")
 			tok := e.trustedLogin("lock@example.in").str("access_token") // a known device: no step-up needed
-			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 			wrong := "000000"
 			if e.mailed("lock@example.in", codeRE) == wrong {
 				wrong = "111111"
@@ -65,7 +65,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, envConfig{})
 			for i := 1; i <= 5; i++ {
-				require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}}).status)
+				e.ok(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}})
 			}
 			r := e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}})
 			requireProblem(t, r, http.StatusTooManyRequests, "rate_limited")
@@ -91,7 +91,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 		e.register("stepup@example.in")
 		tok := e.login("stepup@example.in", nil).str("access_token")
 		for i := 1; i <= 5; i++ {
-			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 		}
 		requireProblem(t, e.do(req{method: "POST", path: "/step-up/request", token: tok}), http.StatusTooManyRequests, "rate_limited")
 	})
@@ -100,7 +100,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 		e := newEnv(t, envConfig{})
 		e.register("pin@example.in")
 		tok := e.trustedLogin("pin@example.in").str("access_token")
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
+		e.ok(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}})
 		for i := 1; i <= 15; i++ {
 			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status, "verify %d", i)
 		}
