@@ -359,6 +359,7 @@ func wrongCode(code string) string {
 	return "000000"
 }
 
+// distinct returns an address of its own for each i below 676.
 func distinct(i int) string {
 	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
 }
