@@ -18,10 +18,16 @@ import (
 // blockingMailer holds every send until released, like a slow SMTP server.
 type blockingMailer struct {
 	release chan struct{}
+	// sending, when set, hears of a send as it starts to wait.
+	sending chan struct{}
 	sent    atomic.Int32
 }
 
 func (m *blockingMailer) Send(ctx context.Context, _ ports.Message) error {
+	select {
+	case m.sending <- struct{}{}:
+	default:
+	}
 	select {
 	case <-m.release:
 	case <-ctx.Done():
@@ -125,10 +131,11 @@ func TestWorkAfterAnswerOutlivesTheRequest(t *testing.T) {
 func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	mailer := &blockingMailer{release: make(chan struct{})}
+	mailer := &blockingMailer{release: make(chan struct{}), sending: make(chan struct{}, 1)}
 	e := newEnv(t, withoutLimiter(), inBackground(mailer),
 		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
-	u := e.register("backlog@example.in") // one email waits in the background
+	u := e.register("backlog@example.in")
+	<-mailer.sending // the verification link is stored and its email waits in the background
 	tokens, err := e.store.Tokens(context.Background(), u.ID)
 	require.NoError(t, err)
 	events := e.eventKinds(u.ID)
