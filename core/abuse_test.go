@@ -1,8 +1,11 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -12,12 +15,6 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-func (e *env) loginIP(identifier, password, ip string) error {
-	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
-		Client: Client{IP: ip, UserAgent: testUA}})
-	return err
-}
 
 func TestIPBlockedAtTheThirdDistinctIdentifierFor24Hours(t *testing.T) {
 	t.Parallel()
@@ -84,23 +81,6 @@ func TestIPv6IsCountedPerSlash64(t *testing.T) {
 	requireKind(t, e.loginIP("c@example.in", "wrong-password", "2001:db8:1:3::1"), KindUnauthorized)
 }
 
-func TestIPKey(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ name, in, want string }{
-		{name: "ipv4", in: "203.0.113.7", want: "203.0.113.7"},
-		{name: "mapped ipv4", in: "::ffff:203.0.113.7", want: "203.0.113.7"},
-		{name: "ipv6 /64", in: "2001:db8::1", want: "2001:db8::/64"},
-		{name: "zone dropped", in: "fe80::1%eth0", want: "fe80::/64"},
-		{name: "garbage", in: "not an ip", want: ""},
-		{name: "empty", in: "", want: ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, ipKey(tc.in))
-		})
-	}
-}
-
 func TestRateLimitsPerIP(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -137,10 +117,6 @@ func TestRateLimitsPerIP(t *testing.T) {
 			assert.NotEqual(t, KindRateLimited, KindOf(tc.call(e, tc.limit+1)))
 		})
 	}
-}
-
-func distinct(i int) string {
-	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
 }
 
 func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
@@ -209,4 +185,59 @@ func TestRateLimiterFailsOpen(t *testing.T) {
 		_, err := e.login("open@example.in", testPassword)
 		require.NoError(t, err)
 	}
+}
+
+func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e := newEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	for i := 0; i < 3; i++ {
+		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	}
+	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+}
+
+// An email address and a username of one account share one inbox budget.
+func TestInboxBudgetIsPerAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "inbox@example.in", Username: "inboxuser", Password: testPassword,
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.clock.Now()))
+	for i := 0; i < 5; i++ {
+		id := "inbox@example.in"
+		if i%2 == 1 {
+			id = "inboxuser"
+		}
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client}))
+	}
+	// The 6th: answered like any request (a 429 would say the username and the
+	// email are one account), and not sent. It comes from another IP, as the
+	// first has spent its 5 per 5 minutes.
+	e.client.IP = "192.0.2.9"
+	before := e.mailsTo("inbox@example.in")
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "inboxuser", Client: e.client}))
+	assert.Equal(t, before, e.mailsTo("inbox@example.in"))
+
+	// The signed-in user can still step up: step-up codes have their own budget.
+	p := e.principal(e.mustLogin("inbox@example.in"))
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+}
+
+// OTP, password reset, PIN reset and unlock requests share one
+// per-identifier budget: 5 OTP requests an hour by strangers (each mailing the
+// owner a login code, useless while the stranger keeps the sign-in counter
+// locked) refuse the owner's own unlock and reset requests.
+func TestStrangersOTPRequestsDoNotRefuseTheOwnersRecoveryRequests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.register("victim@example.in")
+	for i := 0; i < 5; i++ {
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: Client{IP: fmt.Sprintf("198.51.100.%d", i+1)}}))
+	}
+	assert.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	assert.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 }

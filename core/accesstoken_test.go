@@ -102,3 +102,65 @@ func TestExplicitHS256SigningKeysAreUsedAsGiven(t *testing.T) {
 	_, err = e.auth.Authenticate(context.Background(), raw)
 	requireKind(t, err, KindUnauthorized)
 }
+
+func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		end  func(e *env, res LoginResult)
+	}{
+		{name: "logout", end: func(e *env, res LoginResult) {
+			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+		}},
+		{name: "logout all", end: func(e *env, res LoginResult) {
+			p := e.principal(res)
+			e.stepUp(p, res.User.Email)
+			require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
+		}},
+		{name: "revoke session", end: func(e *env, res LoginResult) {
+			other := e.principal(e.mustLogin(res.User.Email))
+			e.stepUp(other, res.User.Email)
+			require.NoError(t, e.auth.RevokeSession(ctx, other, RevokeSessionInput{SessionID: res.SessionID, Client: e.client}))
+		}},
+		{name: "password reset", end: func(e *env, res LoginResult) {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: res.User.Email, Client: e.client}))
+			require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(res.User.Email), NewPassword: "another fine passphrase", Client: e.client})))
+		}},
+		{name: "suspension", end: func(e *env, res LoginResult) {
+			require.NoError(t, e.auth.Admin().Suspend(ctx, res.User.ID))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			e.register("end@example.in")
+			res := e.mustLogin("end@example.in")
+			e.principal(res)
+			tc.end(e, res)
+			_, err := e.auth.Authenticate(ctx, res.AccessToken)
+			assert.Equal(t, codeInvalidToken, requireKind(t, err, KindUnauthorized).Code)
+		})
+	}
+}
+
+func TestAccessTokenExpiresAfter15Minutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("ttl@example.in")
+	res := e.mustLogin("ttl@example.in")
+	e.clock.Advance(15*time.Minute - time.Second)
+	e.principal(res)
+	e.clock.Advance(time.Second)
+	_, err := e.auth.Authenticate(context.Background(), res.AccessToken)
+	requireKind(t, err, KindTokenExpired)
+}
+
+func TestAuthenticateRejectsGarbage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	for _, tok := range []string{"", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "\xff\xfe"} {
+		_, err := e.auth.Authenticate(context.Background(), tok)
+		requireKind(t, err, KindUnauthorized)
+	}
+}

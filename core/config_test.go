@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -171,4 +173,18 @@ func TestDepsStorageFillsEveryStoragePort(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBadEmailTemplateOverrideIsRefusedByNew(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.SecretKey = []byte(strings.Repeat("k", 32))
+	cfg.EmailTemplates = map[string]map[emails.Kind]emails.Template{
+		"en": {emails.LoginOTP: {Subject: "{{.NoSuchField}}"}},
+	}
+	e := newEnv(t)
+	deps := e.auth.deps
+	_, err := New(cfg, deps)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "email templates")
 }

@@ -2,10 +2,10 @@ package core
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,116 +83,6 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 		assert.Equal(t, "hi", r.NoticeLanguage)
 		assert.Equal(t, testIP, r.IPAddress)
 		assert.Equal(t, testUA, r.UserAgent)
-	}
-}
-
-func TestRegistrationWritesNothingOnBadInput(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name  string
-		in    RegisterInput
-		kind  Kind
-		field string
-	}{
-		{name: "bad email", in: RegisterInput{Email: "not-an-email", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "display-name email", in: RegisterInput{Email: "Asha <asha@example.in>", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "sql in email", in: RegisterInput{Email: "x'; DROP TABLE ba_users;--@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "huge email", in: RegisterInput{Email: strings.Repeat("a", 300) + "@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
-		{name: "short password", in: RegisterInput{Email: "a@example.in", Password: "1234567", Consents: allGranted()}, kind: KindValidation, field: "password"},
-		{name: "common password", in: RegisterInput{Email: "a@example.in", Password: "password123", Consents: allGranted()}, kind: KindValidation, field: "password"},
-		{name: "bad username", in: RegisterInput{Email: "a@example.in", Username: "a@b", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "username"},
-		{name: "invalid utf-8 name", in: RegisterInput{Email: "a@example.in", DisplayName: "\xff", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "display_name"},
-		{name: "old notice", in: RegisterInput{Email: "a@example.in", Password: testPassword, Consents: allGranted(), NoticeVersion: "0.9"}, kind: KindValidation, field: "notice_version"},
-		{name: "consent missing", in: RegisterInput{Email: "a@example.in", Password: testPassword}, kind: KindConsentRequired},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ce := requireKind(t, mustFail(e.auth.Register(ctx, tc.in)), tc.kind)
-			assert.Equal(t, tc.field, ce.Field)
-		})
-	}
-	_, err := e.store.UserByEmail(ctx, "a@example.in")
-	assert.ErrorIs(t, err, ports.ErrNotFound)
-	assert.Zero(t, e.outbox.Len())
-}
-
-func mustFail(_ ports.User, err error) error { return err }
-
-func TestRegisterTakenEmailIsAConflict(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.register("taken@example.in")
-	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
-	assert.Equal(t, codeEmailTaken, requireKind(t, err, KindConflict).Code)
-}
-
-func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name  string
-		after int // hours
-		ok    bool
-	}{{name: "23h", after: 23, ok: true}, {name: "24h", after: 24, ok: false}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			u := e.register("link@example.in")
-			token := e.lastToken(u.Email)
-			e.clock.Advance(time.Duration(tc.after) * time.Hour)
-			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
-			if !tc.ok {
-				requireKind(t, err, KindTokenExpired)
-				return
-			}
-			require.NoError(t, err)
-			assert.True(t, mustUser(t, e, u.Email).EmailVerified)
-		})
-	}
-}
-
-func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name    string
-		request func(e *env, email string) error
-		confirm func(e *env, token string) error
-	}{
-		{name: "password reset", request: func(e *env, m string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
-			}},
-		{name: "pin reset", request: func(e *env, m string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
-			}},
-		{name: "unlock", request: func(e *env, m string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: m, Client: e.client})
-		},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
-			}},
-	} {
-		for _, wait := range []int{29, 30} {
-			t.Run(fmt.Sprintf("%s/%dm", tc.name, wait), func(t *testing.T) {
-				t.Parallel()
-				e := newEnv(t)
-				u := e.register("links@example.in")
-				require.NoError(t, tc.request(e, u.Email))
-				e.clock.Advance(time.Duration(wait) * time.Minute)
-				err := tc.confirm(e, e.lastToken(u.Email))
-				if wait < 30 {
-					require.NoError(t, err)
-				} else {
-					requireKind(t, err, KindTokenExpired)
-				}
-			})
-		}
 	}
 }
 
@@ -279,4 +169,117 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 			assert.NotEmpty(t, report.Reason)
 		})
 	}
+}
+
+func TestRecordConsentEdgeCases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		ds    []ConsentDecision
+		meta  ConsentMeta
+		field string
+	}{
+		{name: "no decisions", ds: nil, field: "consents"},
+		{name: "empty list", ds: []ConsentDecision{}, field: "consents"},
+		{name: "unknown category", ds: []ConsentDecision{{Category: "biometrics", Granted: true}}, field: "category"},
+		{name: "unknown category after a good one",
+			ds: []ConsentDecision{{Category: "analytics", Granted: true}, {Category: "Analytics", Granted: true}}, field: "category"},
+		{name: "overlong notice version", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeVersion: strings.Repeat("1", 65)}, field: "notice_version"},
+		{name: "control character in the notice version", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeVersion: "1.0\n2.0"}, field: "notice_version"},
+		{name: "invalid utf-8 notice language", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeLanguage: "h\xffi"}, field: "notice_version"},
+		{name: "overlong notice language", ds: []ConsentDecision{{Category: "analytics"}},
+			meta: ConsentMeta{NoticeLanguage: strings.Repeat("x", 36)}, field: "notice_version"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("consent@example.in")
+			ctx := context.Background()
+			before, err := e.store.ConsentHistory(ctx, u.ID)
+			require.NoError(t, err)
+
+			_, err = e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
+			ce := requireKind(t, err, KindValidation)
+			assert.Equal(t, tc.field, ce.Field)
+			if len(tc.ds) == 1 {
+				_, err = e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
+				requireKind(t, err, KindValidation)
+			}
+			after, err := e.store.ConsentHistory(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Len(t, after, len(before), "nothing is written")
+		})
+	}
+}
+
+func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("chain@example.in")
+	ctx := context.Background()
+	e.clock.Advance(time.Hour)
+
+	row, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: false},
+		ConsentMeta{Client: Client{IP: "::ffff:198.51.100.4", UserAgent: "App/2.0"}})
+	require.NoError(t, err)
+	assert.Equal(t, "1.0.0", row.NoticeVersion, "empty means the configured notice")
+	assert.Equal(t, "en", row.NoticeLanguage)
+	assert.Equal(t, "198.51.100.4", row.IPAddress)
+	assert.Equal(t, "App/2.0", row.UserAgent)
+	assert.Equal(t, int64(7), row.Seq, "after the six registration rows")
+	assert.NotEmpty(t, row.PrevHash)
+	assert.Equal(t, testStart.Add(time.Hour), row.RecordedAt)
+
+	custom, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
+		ConsentMeta{NoticeVersion: "2.0.0", NoticeLanguage: "hi"})
+	require.NoError(t, err)
+	assert.Equal(t, "2.0.0", custom.NoticeVersion)
+	assert.Equal(t, "hi", custom.NoticeLanguage)
+	assert.Equal(t, row.Hash, custom.PrevHash)
+
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
+	require.NoError(t, err)
+	assert.True(t, report.Intact)
+	assert.Equal(t, 8, report.Rows)
+
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "analytics=true", events[len(events)-1].Detail)
+}
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		in   string
+		n    int
+		want string
+	}{
+		{name: "short", in: "biometrics", n: 64, want: "biometrics"},
+		{name: "exactly n", in: strings.Repeat("x", 64), n: 64, want: strings.Repeat("x", 64)},
+		{name: "cut with an ellipsis", in: strings.Repeat("x", 100), n: 64, want: strings.Repeat("x", 64) + "…"},
+		{name: "invalid utf-8 replaced", in: "bio\xffmetrics", n: 64, want: "bio?metrics"},
+		{name: "cut before a split rune", in: "a" + strings.Repeat("é", 40), n: 64, want: "a" + strings.Repeat("é", 31) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, truncate(tc.in, tc.n))
+		})
+	}
+}
+
+func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("echo@example.in")
+	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
+		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
+	ce := requireKind(t, err, KindValidation)
+	assert.Equal(t, "category", ce.Field)
+	assert.Contains(t, ce.Message, strings.Repeat("z", 64)+"…")
+	assert.NotContains(t, ce.Message, strings.Repeat("z", 65))
+	assert.True(t, utf8.ValidString(ce.Message))
 }

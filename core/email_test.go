@@ -10,9 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// bücherASCII is "asha@bücher.example" with its domain in ASCII (IDNA) form.
-const bücherASCII = "asha@xn--bcher-kva.example"
-
 func TestCanonicalEmailAccepts(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -220,11 +217,4 @@ func TestIDNDomainSpellingsShareCountersAndLimits(t *testing.T) {
 			requireKind(t, err, KindRateLimited)
 		}
 	})
-}
-
-// emailOfLen returns an ASCII address of exactly n bytes (n from 196 to 259):
-// a 64-byte local part and labels of at most 63 bytes.
-func emailOfLen(n int) string {
-	return strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." +
-		strings.Repeat("d", n-196) + ".in"
 }

@@ -82,10 +82,3 @@ func TestErasureWithoutAHandlerOrWithAFailingOne(t *testing.T) {
 	assert.Equal(t, before, f.mailsTo("fail@example.in"), "no receipt for a request that was not taken")
 	assert.Empty(t, inbox.requests)
 }
-
-// stepUp steps the session up with an emailed code.
-func (e *env) stepUp(p Principal, email string) {
-	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
-}

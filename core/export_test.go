@@ -68,3 +68,49 @@ func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 	_, err := e.auth.Export(context.Background(), p, e.client)
 	requireKind(t, err, KindStepUpRequired)
 }
+
+func TestExportWithoutAnEventLog(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), withoutEventLog())
+	u := e.register("noevents@example.in")
+	ctx := context.Background()
+	res := e.knownDeviceLogin(u.Email)
+	_, _ = e.login(u.Email, "a wrong one!")
+
+	doc, err := e.auth.Export(ctx, e.principal(res), e.client)
+	require.NoError(t, err)
+	assert.Equal(t, u.Email, doc.Account.Email)
+	assert.Empty(t, doc.Events)
+	assert.Len(t, doc.Sessions, 2)
+	assert.Len(t, doc.Consents, 6)
+	assert.Equal(t, 1, doc.Account.Lock.Failures)
+	assert.True(t, doc.Account.PasswordSet)
+	assert.False(t, doc.Account.PINSet)
+
+	kept, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, kept, "no EventLog: nothing is recorded")
+}
+
+func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("full@example.in")
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(u.Email))
+	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+
+	doc, err := e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	var stepUps int
+	for _, tok := range doc.OneTimeTokens {
+		if tok.Purpose == ports.PurposeStepUpOTP {
+			stepUps++
+			assert.False(t, tok.UsedAt.IsZero())
+		}
+	}
+	assert.Equal(t, 1, stepUps)
+	kinds := e.eventKinds(u.ID)
+	assert.Equal(t, ports.EventDataExported, kinds[len(kinds)-1])
+}

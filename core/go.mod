@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
 	golang.org/x/net v0.62.0
 )
 

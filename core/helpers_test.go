@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -160,22 +161,447 @@ func requireKind(t testing.TB, err error, k Kind) *Error {
 	return ce
 }
 
-// parallel runs f n times at once, released together, and waits.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			f(i)
-		}(i)
-	}
-	close(start)
-	wg.Wait()
-}
-
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }
+
+// newPassword is what tests change testPassword to.
+const newPassword = "monsoon lantern quietly orbits"
+
+// knownDeviceLogin signs in on a verified device: the first login from fpA
+// steps up with an emailed code, which makes fpA known; the second login from
+// fpA is then a known-device session.
+func (e *env) knownDeviceLogin(email string) LoginResult {
+	e.t.Helper()
+	ctx := context.Background()
+	first, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	if first.Trust != TrustKnown {
+		p := e.principal(first)
+		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
+		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+	}
+	res, err := e.loginFrom(email, testPassword, fpA, false)
+	require.NoError(e.t, err)
+	require.Equal(e.t, TrustKnown, res.Trust)
+	return res
+}
+
+func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
+	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
+		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
+}
+
+// stepUp steps the session up with an emailed code.
+func (e *env) stepUp(p Principal, email string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+}
+
+// requestOTP asks for a login code for email from device fp and returns the
+// code emailed.
+func (e *env) requestOTP(email, fp string) string {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
+	return e.lastCode(email)
+}
+
+func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
+	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+}
+
+// failLogins signs in to identifier n times with a wrong password, whatever
+// the answers.
+func (e *env) failLogins(identifier string, n int) {
+	for range n {
+		_, _ = e.login(identifier, "wrong-password")
+	}
+}
+
+// hardLock fails sign-ins to identifier until it is hard-locked: a soft
+// lock, its wait, then the failures up to HardLockAfter.
+func (e *env) hardLock(identifier string) {
+	p := e.auth.cfg.Lockout
+	e.failLogins(identifier, p.SoftLockAfter)
+	e.clock.Advance(p.SoftLockFor)
+	e.failLogins(identifier, p.HardLockAfter-p.SoftLockAfter)
+}
+
+func (e *env) loginIP(identifier, password, ip string) error {
+	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+		Client: Client{IP: ip, UserAgent: testUA}})
+	return err
+}
+
+// unlockToken asks for an unlock link and returns its token.
+func (e *env) unlockToken(t *testing.T, email string) string {
+	t.Helper()
+	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
+	return e.lastToken(email)
+}
+
+func (e *env) now() time.Time { return e.clock.Now() }
+
+// device is what the stores hold for fingerprint fp: its keyed hash.
+func (e *env) device(fp string) string {
+	e.t.Helper()
+	d, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	return d
+}
+
+// lockState reads the sign-in counter of the user's email.
+func (e *env) lockState(userID string) ports.LockState {
+	e.t.Helper()
+	u, err := e.store.UserByID(context.Background(), userID)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(u.Email))
+	require.NoError(e.t, err)
+	return s
+}
+
+// deviceLockState reads the sign-in counter of the user's device fp.
+func (e *env) deviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	device, err := e.auth.cleanDevice("test", fp)
+	require.NoError(e.t, err)
+	s, err := e.store.LockState(context.Background(), e.auth.deviceLockKey(userID, device))
+	require.NoError(e.t, err)
+	return s
+}
+
+// pinLockState reads the user's PIN counter.
+func (e *env) pinLockState(userID string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinLockKey(userID))
+	require.NoError(e.t, err)
+	return s
+}
+
+// pinDeviceLockState reads the PIN counter of the user's verified device fp.
+func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), pinDeviceLockKey(userID, e.device(fp)))
+	require.NoError(e.t, err)
+	return s
+}
+
+func (e *env) eventKinds(userID string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	kinds := make([]string, len(events))
+	for i, ev := range events {
+		kinds[i] = ev.Kind
+	}
+	return kinds
+}
+
+// mailFailures lists the (kind, detail) of the user's mail_failed events.
+func (e *env) mailFailures(userID string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	var out []string
+	for _, ev := range events {
+		if ev.Kind == ports.EventMailFailed {
+			out = append(out, ev.Detail)
+		}
+	}
+	return out
+}
+
+func (e *env) passwordHash(userID string) string {
+	e.t.Helper()
+	c, err := e.store.Credentials(context.Background(), userID)
+	require.NoError(e.t, err)
+	return c.PasswordHash
+}
+
+func mustUser(t testing.TB, e *env, email string) ports.User {
+	t.Helper()
+	u, err := e.store.UserByEmail(context.Background(), email)
+	require.NoError(t, err)
+	return u
+}
+
+// withoutEventLog wires every storage port but the optional event log.
+func withoutEventLog() envOption {
+	return func(_ *Config, d *Deps) {
+		s := d.Storage.(*memory.Store)
+		d.Storage = nil
+		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = s, s, s, s, s
+		d.Devices, d.Tokens, d.Consents, d.Abuse = s, s, s, s
+	}
+}
+
+// externalMode drops the UserRegistry: the app owns its users.
+func externalMode() envOption { return func(_ *Config, d *Deps) { d.Users = d.Storage } }
+
+func allowUnverifiedEmail() envOption {
+	return func(c *Config, _ *Deps) { c.RequireVerifiedEmail = false }
+}
+
+func sessionIDs(views []SessionView) []string {
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	return ids
+}
+
+// wrongCode returns a 6-digit code that differs from code.
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+	return "000000"
+}
+
+// distinct returns an address of its own for each i below 676.
+func distinct(i int) string {
+	return "user" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + "@example.in"
+}
+
+// bücherASCII is "asha@bücher.example" with its domain in ASCII (IDNA) form.
+const bücherASCII = "asha@xn--bcher-kva.example"
+
+// emailOfLen returns an ASCII address of exactly n bytes (n from 196 to 259):
+// a 64-byte local part and labels of at most 63 bytes.
+func emailOfLen(n int) string {
+	return strings.Repeat("a", 64) + "@" + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." +
+		strings.Repeat("d", n-196) + ".in"
+}
+
+// holdWorkers takes every worker of e's pool, so that jobs queued after it
+// wait; the returned function gives the workers back.
+func holdWorkers(e *env) (release func()) {
+	n := cap(e.auth.jobSlots)
+	for i := 0; i < n; i++ {
+		e.auth.jobSlots <- struct{}{}
+	}
+	return func() {
+		for i := 0; i < n; i++ {
+			<-e.auth.jobSlots
+		}
+	}
+}
+
+// logBuffer collects log lines from concurrent goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// callLog lists the store and limiter calls made, in order.
+type callLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *callLog) add(call string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+}
+
+// take returns the calls made since the last take.
+func (l *callLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := l.calls
+	l.calls = nil
+	return calls
+}
+
+// counted logs the calls of every port but the lockout store, and of the
+// limiter, and runs the work after answers in the background. Lockout calls
+// are not logged: the request routes have no business with them, and the
+// PostgreSQL test in examples/integration counts every statement.
+func counted(log *callLog) envOption {
+	return func(c *Config, d *Deps) {
+		c.MailInline = false
+		s := hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
+		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
+		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
+		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}
+	}
+}
+
+// countingLimiter logs each limiter call by its bucket: the key without the
+// IP, identifier or account it ends with.
+type countingLimiter struct {
+	*memory.Limiter
+	log *callLog
+}
+
+func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
+	c.log.add("Allow " + key[:strings.LastIndex(key, ":")])
+	return c.Limiter.Allow(ctx, key, rule, now)
+}
+
+// hookedStore is a memory.Store that calls before(method) ahead of every
+// storage method a flow may reach; an error from before is returned instead
+// of the call. Tests count calls with it (counted) or make one method fail
+// (newFaultyEnv).
+type hookedStore struct {
+	*memory.Store
+	before func(method string) error
+}
+
+// hooked runs before(method), then call unless before failed.
+func hooked[T any](h hookedStore, method string, call func() (T, error)) (T, error) {
+	if err := h.before(method); err != nil {
+		var zero T
+		return zero, err
+	}
+	return call()
+}
+
+// hookedDo is hooked for the methods that return only an error.
+func hookedDo(h hookedStore, method string, call func() error) error {
+	if err := h.before(method); err != nil {
+		return err
+	}
+	return call()
+}
+
+func (h hookedStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	return hooked(h, "UserByEmail", func() (ports.User, error) { return h.Store.UserByEmail(ctx, email) })
+}
+
+func (h hookedStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	return hooked(h, "UserByUsername", func() (ports.User, error) { return h.Store.UserByUsername(ctx, username) })
+}
+
+func (h hookedStore) UserByID(ctx context.Context, id string) (ports.User, error) {
+	return hooked(h, "UserByID", func() (ports.User, error) { return h.Store.UserByID(ctx, id) })
+}
+
+func (h hookedStore) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
+	return hooked(h, "CreateUser", func() (ports.User, error) { return h.Store.CreateUser(ctx, nu) })
+}
+
+func (h hookedStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	return hookedDo(h, "MarkEmailVerified", func() error { return h.Store.MarkEmailVerified(ctx, userID, at) })
+}
+
+func (h hookedStore) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	return hookedDo(h, "SetSuspended", func() error { return h.Store.SetSuspended(ctx, userID, suspended) })
+}
+
+func (h hookedStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	return hooked(h, "Credentials", func() (ports.Credentials, error) { return h.Store.Credentials(ctx, userID) })
+}
+
+func (h hookedStore) SetPasswordHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return hookedDo(h, "SetPasswordHash", func() error { return h.Store.SetPasswordHash(ctx, userID, hash, at) })
+}
+
+func (h hookedStore) SetPINHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return hookedDo(h, "SetPINHash", func() error { return h.Store.SetPINHash(ctx, userID, hash, at) })
+}
+
+func (h hookedStore) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	if err := h.before("BeginAttempt"); err != nil {
+		return ports.LockState{}, ports.RefusedBusy, err
+	}
+	return h.Store.BeginAttempt(ctx, key, now, p)
+}
+
+func (h hookedStore) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
+	return hooked(h, "FinishAttempt", func() (ports.LockState, error) { return h.Store.FinishAttempt(ctx, key, now, p, o) })
+}
+
+func (h hookedStore) ClearFailures(ctx context.Context, key string) error {
+	return hookedDo(h, "ClearFailures", func() error { return h.Store.ClearFailures(ctx, key) })
+}
+
+func (h hookedStore) LockState(ctx context.Context, key string) (ports.LockState, error) {
+	return hooked(h, "LockState", func() (ports.LockState, error) { return h.Store.LockState(ctx, key) })
+}
+
+func (h hookedStore) CreateSession(ctx context.Context, s ports.Session) error {
+	return hookedDo(h, "CreateSession", func() error { return h.Store.CreateSession(ctx, s) })
+}
+
+func (h hookedStore) Session(ctx context.Context, id string) (ports.Session, error) {
+	return hooked(h, "Session", func() (ports.Session, error) { return h.Store.Session(ctx, id) })
+}
+
+func (h hookedStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
+	return hooked(h, "Sessions", func() ([]ports.Session, error) { return h.Store.Sessions(ctx, userID) })
+}
+
+func (h hookedStore) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
+	return hooked(h, "RotateRefresh", func() (ports.Session, error) { return h.Store.RotateRefresh(ctx, oldHash, newHash, now, grace) })
+}
+
+func (h hookedStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
+	return hooked(h, "RevokeSessions", func() ([]string, error) { return h.Store.RevokeSessions(ctx, r, now) })
+}
+
+func (h hookedStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+	return hooked(h, "KnownDevice", func() (bool, error) { return h.Store.KnownDevice(ctx, userID, fingerprint, now) })
+}
+
+func (h hookedStore) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
+	return hookedDo(h, "MarkStepUp", func() error { return h.Store.MarkStepUp(ctx, sessionID, at, verifyDevice) })
+}
+
+func (h hookedStore) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
+	return hooked(h, "ConsumeStepUp", func() (bool, error) { return h.Store.ConsumeStepUp(ctx, sessionID, notBefore) })
+}
+
+func (h hookedStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
+	return hookedDo(h, "IssueToken", func() error { return h.Store.IssueToken(ctx, t) })
+}
+
+func (h hookedStore) ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return hooked(h, "ConsumeLink", func() (ports.OneTimeToken, error) { return h.Store.ConsumeLink(ctx, purpose, hash, now) })
+}
+
+func (h hookedStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return hooked(h, "ConsumeCode", func() (ports.OneTimeToken, error) { return h.Store.ConsumeCode(ctx, subject, purpose, hash, now) })
+}
+
+func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
+	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
+}
+
+func (h hookedStore) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
+	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, rows) })
+}
+
+func (h hookedStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
+	return hooked(h, "ConsentHistory", func() ([]ports.ConsentRecord, error) { return h.Store.ConsentHistory(ctx, userID) })
+}
+
+func (h hookedStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
+	return hooked(h, "IPBlockedUntil", func() (time.Time, error) { return h.Store.IPBlockedUntil(ctx, ip, now) })
+}
+
+func (h hookedStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
+	return hooked(h, "RecordIPFailure", func() (time.Time, error) { return h.Store.RecordIPFailure(ctx, ip, identifier, now, p) })
+}
+
+func (h hookedStore) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
+	return hookedDo(h, "RecordEvent", func() error { return h.Store.RecordEvent(ctx, e) })
+}
+
+func (h hookedStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
+	return hooked(h, "Events", func() ([]ports.SecurityEvent, error) { return h.Store.Events(ctx, userID) })
+}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -10,16 +11,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 // blockingMailer holds every send until released, like a slow SMTP server.
 type blockingMailer struct {
 	release chan struct{}
+	// sending, when set, hears of a send as it starts to wait.
+	sending chan struct{}
 	sent    atomic.Int32
 }
 
 func (m *blockingMailer) Send(ctx context.Context, _ ports.Message) error {
+	select {
+	case m.sending <- struct{}{}:
+	default:
+	}
 	select {
 	case <-m.release:
 	case <-ctx.Done():
@@ -35,17 +43,19 @@ func inBackground(mailer ports.Mailer) envOption {
 	return func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer }
 }
 
-// holdWorkers takes every worker of e's pool, so that jobs queued after it
-// wait; the returned function gives the workers back.
-func holdWorkers(e *env) (release func()) {
-	n := cap(e.auth.jobSlots)
-	for i := 0; i < n; i++ {
-		e.auth.jobSlots <- struct{}{}
-	}
-	return func() {
-		for i := 0; i < n; i++ {
-			<-e.auth.jobSlots
-		}
+// requireResetAnsweredWithoutWaiting asks for a password reset for email and
+// fails the test if the answer waits for the mail server.
+func (e *env) requireResetAnsweredWithoutWaiting(email string) {
+	e.t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		done <- e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: email, Client: e.client})
+	}()
+	select {
+	case err := <-done:
+		require.NoError(e.t, err)
+	case <-time.After(10 * time.Second):
+		e.t.Fatal("the request waited for the mail server")
 	}
 }
 
@@ -56,16 +66,7 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	mailer := &blockingMailer{release: make(chan struct{})}
 	e := newEnv(t, withoutLimiter(), inBackground(mailer))
 	u := e.register("async@example.in")
-	done := make(chan error, 1)
-	go func() {
-		done <- e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client})
-	}()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request waited for the mail server")
-	}
+	e.requireResetAnsweredWithoutWaiting(u.Email)
 	close(mailer.release)
 	require.NoError(t, e.auth.Drain(context.Background()))
 	assert.Equal(t, int32(2), mailer.sent.Load(), "the verification link and the reset link were delivered")
@@ -130,25 +131,17 @@ func TestWorkAfterAnswerOutlivesTheRequest(t *testing.T) {
 func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	mailer := &blockingMailer{release: make(chan struct{})}
+	mailer := &blockingMailer{release: make(chan struct{}), sending: make(chan struct{}, 1)}
 	e := newEnv(t, withoutLimiter(), inBackground(mailer),
 		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
-	u := e.register("backlog@example.in") // one email waits in the background
+	u := e.register("backlog@example.in")
+	<-mailer.sending // the verification link is stored and its email waits in the background
 	tokens, err := e.store.Tokens(context.Background(), u.ID)
 	require.NoError(t, err)
 	events := e.eventKinds(u.ID)
 
 	e.auth.jobsPending.Store(afterAnswerBacklog) // as if the mail server had been stuck for a while
-	done := make(chan error, 1)
-	go func() {
-		done <- e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client})
-	}()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request waited for the stuck mail server")
-	}
+	e.requireResetAnsweredWithoutWaiting(u.Email)
 	assert.Contains(t, logs.String(), "too much work waiting after answers; dropped")
 	assert.Contains(t, logs.String(), "job=RequestPasswordReset")
 	after, err := e.store.Tokens(context.Background(), u.ID)
@@ -201,4 +194,53 @@ func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
 	assert.Equal(t, name, m.ToName)
 	assert.Contains(t, m.Text, "Hello "+name+",")
 	assert.Contains(t, m.HTML, "&lt;b&gt;Pay at evil.example&lt;/b&gt;", "escaped in HTML")
+}
+
+func TestMailOutageDoesNotFailRegistrationOrLogin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.outbox.FailWith(fmt.Errorf("ses: throttled: %w", ports.ErrUnavailable))
+	u := e.register("quiet@example.in")
+	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+	assert.Equal(t, TrustNewDevice, res.Trust)
+	assert.Equal(t, []string{string(emails.VerifyEmail), string(emails.NewDevice)}, e.mailFailures(u.ID))
+	assert.Zero(t, e.outbox.Len())
+
+	events, err := e.store.Events(context.Background(), u.ID)
+	require.NoError(t, err)
+	for _, ev := range events {
+		assert.NotContains(t, ev.Detail, "throttled", "the mailer's error stays in the log")
+	}
+}
+
+func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.AppName = "Kirana Pay"
+		c.EmailTemplates = map[string]map[emails.Kind]emails.Template{
+			"en": {emails.LoginOTP: {Subject: "{{.AppName}}: your code is inside"}},
+			"hi": {emails.LoginOTP: {Subject: "{{.AppName}}: आपका कोड"}},
+		}
+	})
+	ctx := context.Background()
+	u := e.register("custom@example.in")
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Kirana Pay: your code is inside", m.Subject)
+	assert.Regexp(t, `\b\d{6}\b`, m.Text, "the built-in body with the code is kept")
+
+	hindi, err := e.auth.Register(ctx, RegisterInput{Email: "hindi@example.in", Password: testPassword,
+		Language: "hi", Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: hindi.Email, Client: e.client}))
+	m, ok = e.outbox.Last(hindi.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Kirana Pay: आपका कोड", m.Subject, "the user's language picks the override")
+
+	// Kinds that were not overridden keep the built-in subject.
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	m, _ = e.outbox.Last(u.Email)
+	assert.Equal(t, "Reset your Kirana Pay password", m.Subject)
 }

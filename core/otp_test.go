@@ -12,16 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
-
-func (e *env) requestOTP(identifier, fp string) {
-	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: identifier, DeviceFingerprint: fp, Client: e.client}))
-}
-
-func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
-	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
-}
 
 func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 	t.Parallel()
@@ -37,8 +29,7 @@ func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
 			e.register("otp@example.in")
-			e.requestOTP("otp@example.in", "")
-			code := e.lastCode("otp@example.in")
+			code := e.requestOTP("otp@example.in", "")
 			e.clock.Advance(tc.after)
 			_, err := e.verifyOTP("otp@example.in", code, "")
 			if tc.ok {
@@ -54,8 +45,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("tries@example.in")
-	e.requestOTP(u.Email, "")
-	code := e.lastCode(u.Email)
+	code := e.requestOTP(u.Email, "")
 	for i := 0; i < 4; i++ {
 		_, err := e.verifyOTP(u.Email, wrongCode(code), "")
 		requireKind(t, err, KindUnauthorized)
@@ -67,8 +57,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	_, err = e.verifyOTP(u.Email, code, "")
 	requireKind(t, err, KindUnauthorized)
 
-	e.requestOTP(u.Email, "")
-	_, err = e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 }
 
@@ -76,8 +65,7 @@ func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("alive@example.in")
-	e.requestOTP(u.Email, "")
-	code := e.lastCode(u.Email)
+	code := e.requestOTP(u.Email, "")
 	for i := 0; i < 4; i++ {
 		_, _ = e.verifyOTP(u.Email, wrongCode(code), "")
 	}
@@ -89,13 +77,11 @@ func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("again@example.in")
-	e.requestOTP(u.Email, "")
-	first := e.lastCode(u.Email)
+	first := e.requestOTP(u.Email, "")
 	for i := 0; i < 4; i++ {
 		_, _ = e.verifyOTP(u.Email, wrongCode(first), "")
 	}
-	e.requestOTP(u.Email, "")
-	second := e.lastCode(u.Email)
+	second := e.requestOTP(u.Email, "")
 	if first != second {
 		_, err := e.verifyOTP(u.Email, first, "")
 		requireKind(t, err, KindLocked) // the old code fails, and that is the 5th failure
@@ -109,10 +95,9 @@ func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("race@example.in")
-	e.requestOTP(u.Email, "")
-	code := e.lastCode(u.Email)
+	code := e.requestOTP(u.Email, "")
 	var wins atomic.Int32
-	parallel(8, func(int) {
+	porttest.Together(8, func(int) {
 		if _, err := e.verifyOTP(u.Email, code, ""); err == nil {
 			wins.Add(1)
 		}
@@ -125,14 +110,12 @@ func TestOTPLoginFromTheRequestingDeviceIsTrusted(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("phone@example.in")
 
-	e.requestOTP(u.Email, fpA)
-	same, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpA)
+	same, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
 	require.NoError(t, err)
 	assert.Equal(t, TrustKnown, same.Trust)
 	assert.Equal(t, testStart.Add(30*24*time.Hour), same.SessionExpiresAt)
 
-	e.requestOTP(u.Email, fpA)
-	other, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpB)
+	other, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpB)
 	require.NoError(t, err)
 	assert.Equal(t, TrustNewDevice, other.Trust)
 	assert.Equal(t, testStart.Add(7*24*time.Hour), other.SessionExpiresAt)
@@ -143,8 +126,7 @@ func TestOTPLoginMarksTheEmailVerified(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.registerUnverified("verify@example.in")
 	require.False(t, u.EmailVerified)
-	e.requestOTP(u.Email, "")
-	res, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	res, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 	assert.True(t, res.User.EmailVerified)
 	stored, err := e.store.UserByID(context.Background(), u.ID)
@@ -156,8 +138,7 @@ func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("hmac@example.in")
-	e.requestOTP(u.Email, "")
-	code := e.lastCode(u.Email)
+	code := e.requestOTP(u.Email, "")
 	tokens, err := e.store.Tokens(context.Background(), u.ID)
 	require.NoError(t, err)
 	plain := sha256.Sum256([]byte(code))
@@ -188,8 +169,7 @@ func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("known@example.in")
-	e.requestOTP("known@example.in", "")
-	_, known := e.verifyOTP("known@example.in", wrongCode(e.lastCode("known@example.in")), "")
+	_, known := e.verifyOTP("known@example.in", wrongCode(e.requestOTP("known@example.in", "")), "")
 	_, unknown := e.verifyOTP("unknown@example.in", "123456", "")
 	a, b := requireKind(t, known, KindUnauthorized), requireKind(t, unknown, KindUnauthorized)
 	assert.Equal(t, a.Code, b.Code)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 // Every length limit of registration, on both sides of the line.
@@ -52,4 +55,163 @@ func TestRegisterInputLimits(t *testing.T) {
 			assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
 		})
 	}
+}
+
+func TestRegisterInputRules(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		in    RegisterInput
+		field string
+	}{
+		{name: "no email", in: RegisterInput{Email: "  "}, field: "email"},
+		{name: "domain without a dot", in: RegisterInput{Email: "asha@localhost"}, field: "email"},
+		{name: "short username", in: RegisterInput{Email: "a@example.in", Username: "as"}, field: "username"},
+		{name: "long username", in: RegisterInput{Email: "a@example.in", Username: strings.Repeat("a", 33)}, field: "username"},
+		{name: "non-ascii username", in: RegisterInput{Email: "a@example.in", Username: "आशा_01"}, field: "username"},
+		{name: "username with a space", in: RegisterInput{Email: "a@example.in", Username: "asha k"}, field: "username"},
+		{name: "password containing the username", in: RegisterInput{Email: "a@example.in", Username: "ashak",
+			Password: "i am ASHAK indeed"}, field: "password"},
+		{name: "display name of 101 characters", in: RegisterInput{Email: "a@example.in", DisplayName: strings.Repeat("अ", 101)}, field: "display_name"},
+		{name: "display name with a newline", in: RegisterInput{Email: "a@example.in", DisplayName: "Asha\nBcc: x"}, field: "display_name"},
+		{name: "language with an underscore", in: RegisterInput{Email: "a@example.in", Language: "en_IN"}, field: "language"},
+		{name: "overlong language", in: RegisterInput{Email: "a@example.in", Language: strings.Repeat("a", 36)}, field: "language"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			in := tc.in
+			if in.Password == "" {
+				in.Password = testPassword
+			}
+			in.Consents = allGranted()
+			_, err := e.auth.Register(context.Background(), in)
+			ce := requireKind(t, err, KindValidation)
+			assert.Equal(t, tc.field, ce.Field)
+			assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
+		})
+	}
+}
+
+func TestRegisterAcceptsAFullProfile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: " asha@example.in ", Password: testPassword, Username: "asha.k-01",
+		DisplayName: " आशा कुमारी ", Language: "hi-IN", Consents: allGranted(), NoticeVersion: "1.0.0", Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, "asha@example.in", u.Email)
+	assert.Equal(t, "asha.k-01", u.Username)
+	assert.Equal(t, "आशा कुमारी", u.DisplayName)
+	assert.Equal(t, "hi-IN", u.Language)
+
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Empty(t, m.ToName, "the address is not verified yet: no chosen name in mail to it")
+
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(u.Email), Client: e.client}))
+	_, err = e.login("asha.k-01", testPassword)
+	require.NoError(t, err, "the username signs in too")
+
+	_, err = e.auth.Register(ctx, RegisterInput{Email: "other@example.in", Password: testPassword, Username: "asha.k-01",
+		Consents: allGranted(), Client: e.client})
+	ce := requireKind(t, err, KindConflict)
+	assert.Equal(t, codeEmailTaken, ce.Code)
+	_, err = e.store.UserByEmail(ctx, "other@example.in")
+	require.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func TestRegisterInExternalModeIsForbidden(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), externalMode())
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "ext@example.in", Password: testPassword,
+		Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindForbidden)
+	_, err = e.store.UserByEmail(context.Background(), "ext@example.in")
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	assert.Zero(t, e.outbox.Len())
+}
+
+func TestRegistrationIsLimitedTo20PerHourPerIP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := 0; i < 20; i++ {
+		_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(i), Password: testPassword, Consents: allGranted(), Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	_, err := e.auth.Register(ctx, RegisterInput{Email: distinct(20), Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindRateLimited)
+	e.clock.Advance(time.Hour)
+	_, err = e.auth.Register(ctx, RegisterInput{Email: distinct(21), Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+}
+
+func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register("taken@example.in")
+	before := e.auth.hasher.Hashes()
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	requireKind(t, err, KindConflict)
+	assert.Equal(t, before, e.auth.hasher.Hashes())
+	_, err = e.auth.Register(context.Background(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.auth.hasher.Hashes(), "the counter sees a registration's hash")
+}
+
+func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register("atomic@example.in")
+	history, err := e.store.ConsentHistory(context.Background(), u.ID)
+	require.NoError(t, err)
+	require.Len(t, history, len(DefaultCategories()))
+	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.True(t, report.Intact)
+	events, err := e.store.Events(context.Background(), u.ID)
+	require.NoError(t, err)
+	assert.Len(t, events, len(DefaultCategories()), "one consent_changed event per decision")
+}
+
+func TestRegistrationWritesNothingOnBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		in    RegisterInput
+		kind  Kind
+		field string
+	}{
+		{name: "bad email", in: RegisterInput{Email: "not-an-email", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "display-name email", in: RegisterInput{Email: "Asha <asha@example.in>", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "sql in email", in: RegisterInput{Email: "x'; DROP TABLE ba_users;--@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "huge email", in: RegisterInput{Email: strings.Repeat("a", 300) + "@example.in", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "email"},
+		{name: "short password", in: RegisterInput{Email: "a@example.in", Password: "1234567", Consents: allGranted()}, kind: KindValidation, field: "password"},
+		{name: "common password", in: RegisterInput{Email: "a@example.in", Password: "password123", Consents: allGranted()}, kind: KindValidation, field: "password"},
+		{name: "bad username", in: RegisterInput{Email: "a@example.in", Username: "a@b", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "username"},
+		{name: "invalid utf-8 name", in: RegisterInput{Email: "a@example.in", DisplayName: "\xff", Password: testPassword, Consents: allGranted()}, kind: KindValidation, field: "display_name"},
+		{name: "old notice", in: RegisterInput{Email: "a@example.in", Password: testPassword, Consents: allGranted(), NoticeVersion: "0.9"}, kind: KindValidation, field: "notice_version"},
+		{name: "consent missing", in: RegisterInput{Email: "a@example.in", Password: testPassword}, kind: KindConsentRequired},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ce := requireKind(t, mustFail(e.auth.Register(ctx, tc.in)), tc.kind)
+			assert.Equal(t, tc.field, ce.Field)
+		})
+	}
+	_, err := e.store.UserByEmail(ctx, "a@example.in")
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+	assert.Zero(t, e.outbox.Len())
+}
+
+func mustFail(_ ports.User, err error) error { return err }
+
+func TestRegisterTakenEmailIsAConflict(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register("taken@example.in")
+	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
+	assert.Equal(t, codeEmailTaken, requireKind(t, err, KindConflict).Code)
 }

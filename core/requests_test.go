@@ -2,15 +2,14 @@ package core
 
 import (
 	"context"
-	"strings"
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -20,149 +19,44 @@ import (
 // requestRoute is one of the four routes, called with an identifier.
 type requestRoute struct {
 	name   string
-	bucket string // of the per-IP limit
-	budget string // the per-identifier mail budget
+	bucket string      // of the per-IP limit
+	budget string      // the per-identifier mail budget
+	mail   emails.Kind // what it emails a known account
 	perIP  func(RateLimits) ports.RateRule
 	call   func(e *env, identifier string) error
+	// confirm uses the emailed link's token; nil for the OTP request, whose
+	// code signs in.
+	confirm func(e *env, token string) error
 }
 
 func requestRoutes() []requestRoute {
 	ctx := context.Background()
 	return []requestRoute{
-		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
+		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, mail: emails.LoginOTP, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
 			}},
-		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
+		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, mail: emails.PasswordReset, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
 			}},
-		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
+		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, mail: emails.PINReset, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
 			}},
-		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
+		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, mail: emails.Unlock, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
 			call: func(e *env, id string) error {
 				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
 			}},
-	}
-}
-
-// callLog lists the store and limiter calls made, in order.
-type callLog struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (l *callLog) add(call string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.calls = append(l.calls, call)
-}
-
-// take returns the calls made since the last take.
-func (l *callLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	calls := l.calls
-	l.calls = nil
-	return calls
-}
-
-// countingLimiter logs each limiter call by its bucket: the key without the
-// IP, identifier or account it ends with.
-type countingLimiter struct {
-	*memory.Limiter
-	log *callLog
-}
-
-func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
-	c.log.add("Allow " + key[:strings.LastIndex(key, ":")])
-	return c.Limiter.Allow(ctx, key, rule, now)
-}
-
-// countingStore logs each call of every port a request could reach. Lockout
-// calls are not logged: the request routes have no business with them, and
-// the PostgreSQL test in examples/integration counts every statement.
-type countingStore struct {
-	*memory.Store
-	log *callLog
-}
-
-func (c countingStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	c.log.add("UserByEmail")
-	return c.Store.UserByEmail(ctx, email)
-}
-func (c countingStore) UserByUsername(ctx context.Context, username string) (ports.User, error) {
-	c.log.add("UserByUsername")
-	return c.Store.UserByUsername(ctx, username)
-}
-func (c countingStore) UserByID(ctx context.Context, id string) (ports.User, error) {
-	c.log.add("UserByID")
-	return c.Store.UserByID(ctx, id)
-}
-func (c countingStore) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
-	c.log.add("MarkEmailVerified")
-	return c.Store.MarkEmailVerified(ctx, userID, at)
-}
-func (c countingStore) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	c.log.add("Credentials")
-	return c.Store.Credentials(ctx, userID)
-}
-func (c countingStore) Session(ctx context.Context, id string) (ports.Session, error) {
-	c.log.add("Session")
-	return c.Store.Session(ctx, id)
-}
-func (c countingStore) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	c.log.add("Sessions")
-	return c.Store.Sessions(ctx, userID)
-}
-func (c countingStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
-	c.log.add("RevokeSessions")
-	return c.Store.RevokeSessions(ctx, r, now)
-}
-func (c countingStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
-	c.log.add("KnownDevice")
-	return c.Store.KnownDevice(ctx, userID, fingerprint, now)
-}
-func (c countingStore) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
-	c.log.add("IssueToken")
-	return c.Store.IssueToken(ctx, t)
-}
-func (c countingStore) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	c.log.add("Tokens")
-	return c.Store.Tokens(ctx, subject)
-}
-func (c countingStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	c.log.add("ConsentHistory")
-	return c.Store.ConsentHistory(ctx, userID)
-}
-func (c countingStore) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, p ports.IPPolicy) (time.Time, error) {
-	c.log.add("RecordIPFailure")
-	return c.Store.RecordIPFailure(ctx, ip, identifier, now, p)
-}
-func (c countingStore) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	c.log.add("IPBlockedUntil")
-	return c.Store.IPBlockedUntil(ctx, ip, now)
-}
-func (c countingStore) RecordEvent(ctx context.Context, ev ports.SecurityEvent) error {
-	c.log.add("RecordEvent")
-	return c.Store.RecordEvent(ctx, ev)
-}
-func (c countingStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	c.log.add("Events")
-	return c.Store.Events(ctx, userID)
-}
-
-// counted logs the calls of every port but the lockout store, and of the
-// limiter, and runs the work after answers in the background.
-func counted(log *callLog) envOption {
-	return func(c *Config, d *Deps) {
-		c.MailInline = false
-		s := countingStore{Store: d.Storage.(*memory.Store), log: log}
-		d.Users, d.Registry, d.Credentials, d.Sessions, d.Devices = s, s, s, s, s
-		d.Tokens, d.Consents, d.Abuse, d.Events = s, s, s, s
-		d.Limiter = countingLimiter{Limiter: d.Limiter.(*memory.Limiter), log: log}
 	}
 }
 
@@ -277,4 +171,75 @@ func TestRequestRoutesRefuseABlockedIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
+	t.Parallel()
+	for _, route := range requestRoutes() {
+		t.Run(route.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("outage@example.in")
+			e.outbox.FailWith(fmt.Errorf("smtp: dial: %w", ports.ErrUnavailable))
+
+			known := route.call(e, u.Email)
+			unknown := route.call(e, "nobody@example.in")
+			require.NoError(t, known)
+			require.NoError(t, unknown)
+			assert.Equal(t, []string{string(route.mail)}, e.mailFailures(u.ID))
+			assert.Equal(t, 1, e.outbox.Len(), "only the registration email was delivered")
+
+			e.outbox.FailWith(nil)
+			require.NoError(t, route.call(e, u.Email))
+			assert.Equal(t, 2, e.mailsTo(u.Email), "delivery resumes")
+		})
+	}
+}
+
+func TestResetAndUnlockLinksLast30Minutes(t *testing.T) {
+	t.Parallel()
+	for _, route := range requestRoutes() {
+		if route.confirm == nil {
+			continue
+		}
+		for _, wait := range []int{29, 30} {
+			t.Run(fmt.Sprintf("%s/%dm", route.name, wait), func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t)
+				u := e.register("links@example.in")
+				require.NoError(t, route.call(e, u.Email))
+				e.clock.Advance(time.Duration(wait) * time.Minute)
+				err := route.confirm(e, e.lastToken(u.Email))
+				if wait < 30 {
+					require.NoError(t, err)
+				} else {
+					requireKind(t, err, KindTokenExpired)
+				}
+			})
+		}
+	}
+}
+
+// A code or link that cannot be stored is answered like an unknown identifier:
+// during a partial outage the answer must still not tell accounts apart.
+func TestIssueFailureKeepsRequestsEnumerationSafe(t *testing.T) {
+	t.Parallel()
+	for _, route := range requestRoutes() {
+		t.Run(route.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := e.register("partial@example.in")
+			before := e.mailsTo(u.Email)
+			e.auth.deps.Tokens = failingIssue{e.store}
+			require.NoError(t, route.call(e, u.Email))
+			require.NoError(t, route.call(e, "nobody@example.in"))
+			assert.Equal(t, before, e.mailsTo(u.Email), "no email with a token that was never stored")
+		})
+	}
+}
+
+type failingIssue struct{ ports.OneTimeTokenRepo }
+
+func (failingIssue) IssueToken(context.Context, ports.OneTimeToken) error {
+	return fmt.Errorf("issue: %w", ports.ErrUnavailable)
 }

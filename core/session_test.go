@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"testing"
@@ -268,17 +269,49 @@ func TestSessionManagementOnAKnownDeviceNeedsNoStepUp(t *testing.T) {
 	}
 }
 
+// revocation ends the session of the owner's verified phone (fpA) one way;
+// forget says whether that makes the phone a new device again.
+type revocation struct {
+	name   string
+	forget bool
+	// password signs in after end, when end changed it.
+	password string
+	end      func(e *env, phone LoginResult)
+}
+
+// runRevocations ends the phone's session each way and checks whether the
+// phone is still a known device, in the store and at its next sign-in.
+func runRevocations(t *testing.T, revocations []revocation) {
+	t.Helper()
+	for _, tc := range revocations {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter())
+			u := e.register("phone@example.in")
+			phone := e.knownDeviceLogin(u.Email)
+			phone.User = u
+			tc.end(e, phone)
+			known, err := e.store.KnownDevice(context.Background(), u.ID, e.device(fpA), e.clock.Now())
+			require.NoError(t, err)
+			assert.Equal(t, !tc.forget, known)
+			again, err := e.loginFrom(u.Email, cmp.Or(tc.password, testPassword), fpA, false)
+			require.NoError(t, err)
+			want := TrustKnown
+			if tc.forget {
+				want = TrustNewDevice
+			}
+			assert.Equal(t, want, again.Trust)
+		})
+	}
+}
+
 // Which revocations forget devices: a revocation by a trusted session
 // (known, or stepped up) forgets the devices it ends; a session ending itself
 // forgets nothing.
 func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		forget bool
-		end    func(e *env, phone LoginResult)
-	}{
+	runRevocations(t, []revocation{
 		{name: "the phone ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(phone)
 			require.NoError(t, e.auth.RevokeSession(ctx, p, RevokeSessionInput{SessionID: p.SessionID, Client: e.client}))
@@ -313,24 +346,106 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 		{name: "the phone logs out everywhere, itself included", forget: true, end: func(e *env, phone LoginResult) {
 			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(phone), e.client))
 		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("phone@example.in")
-			phone := e.knownDeviceLogin(u.Email)
-			phone.User = u
-			tc.end(e, phone)
-			known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.clock.Now())
+	})
+}
+
+func TestMe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("me.too@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	got, err := e.auth.Me(context.Background(), p)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, got.ID)
+	assert.Equal(t, "me.too@example.in", got.Email)
+
+	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
+	ce := requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, codeInvalidToken, ce.Code)
+}
+
+func TestSuspend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("external mode has no registry", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("ext@example.in")
+		e.auth.deps.Registry = nil // the same users, now owned by the app
+		requireKind(t, e.auth.Admin().Suspend(ctx, u.ID), KindForbidden)
+		got, err := e.store.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Suspended)
+	})
+	t.Run("unknown user", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		requireKind(t, e.auth.Admin().Suspend(ctx, "usr_nobody"), KindNotFound)
+	})
+	t.Run("a suspended user cannot sign in", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("susp@example.in")
+		res := e.mustLogin(u.Email)
+		require.NoError(t, e.auth.Admin().Suspend(ctx, u.ID))
+
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		require.Error(t, err, "suspension ended the session")
+		_, err = e.login(u.Email, "wrong password!")
+		requireKind(t, err, KindUnauthorized) // a wrong password says nothing about suspension
+		_, err = e.login(u.Email, testPassword)
+		requireKind(t, err, KindSuspended)
+		assert.Zero(t, e.lockState(u.ID).Failures, "the right password cleared the count")
+
+		mails := e.mailsTo(u.Email)
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+		assert.Equal(t, mails, e.mailsTo(u.Email), "no codes or links for a suspended account")
+	})
+	t.Run("refresh of a session suspended elsewhere", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, withoutLimiter())
+		u := e.register("dir@example.in")
+		res := e.mustLogin(u.Email)
+		// The directory flags the user without core ending the sessions (an
+		// external directory, or an admin tool writing the row).
+		require.NoError(t, e.store.SetSuspended(ctx, u.ID, true))
+
+		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		requireKind(t, err, KindSuspended)
+		_, err = e.auth.Authenticate(ctx, res.AccessToken)
+		requireKind(t, err, KindUnauthorized)
+	})
+}
+
+// Revoking a session from elsewhere (a lost phone), logging out everywhere,
+// a password reset and a reused refresh token make its device unknown again;
+// a plain logout keeps it known.
+func TestRevocationsThatDistrustTheDevice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	runRevocations(t, []revocation{
+		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client}))
+		}},
+		{name: "revoked from another device", forget: true, end: func(e *env, lost LoginResult) {
+			other := e.principal(e.mustLogin(lost.User.Email))
+			e.stepUp(other, lost.User.Email) // session management from a new device needs one
+			require.NoError(t, e.auth.RevokeSession(ctx, other, RevokeSessionInput{SessionID: lost.SessionID, Client: e.client}))
+		}},
+		{name: "logout everywhere", forget: true, end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.LogoutAll(ctx, e.principal(lost), e.client))
+		}},
+		{name: "password reset", forget: true, password: testPassword + " again", end: func(e *env, lost LoginResult) {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: lost.User.Email, Client: e.client}))
+			require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(lost.User.Email), NewPassword: testPassword + " again", Client: e.client})))
+		}},
+		{name: "refresh token reuse", forget: true, end: func(e *env, lost LoginResult) {
+			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
 			require.NoError(t, err)
-			assert.Equal(t, !tc.forget, known)
-			again, err := e.loginFrom(u.Email, testPassword, fpA, false)
-			require.NoError(t, err)
-			if tc.forget {
-				assert.Equal(t, TrustNewDevice, again.Trust)
-			} else {
-				assert.Equal(t, TrustKnown, again.Trust)
-			}
-		})
-	}
+			e.clock.Advance(e.auth.cfg.RefreshReuseGrace + time.Second)
+			_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client})
+			requireKind(t, err, KindUnauthorized)
+		}},
+	})
 }

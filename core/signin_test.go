@@ -2,19 +2,15 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-func (c countingStore) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	c.log.add("ConsumeCode")
-	return c.Store.ConsumeCode(ctx, subject, purpose, hash, now)
-}
 
 // A failed sign-in about a real account makes the same calls before its
 // answer as one about nobody, and answers alike; the security events of the
@@ -61,5 +57,44 @@ func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			require.NoError(t, e.auth.Drain(ctx))
 			assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed, "recorded after the answer")
 		})
+	}
+}
+
+func TestUnknownIdentifierRunsExactlyOneDummyVerification(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("known@example.in")
+	for i, id := range []string{"known@example.in", "nobody@example.in", "no_such_user"} {
+		before := e.auth.hasher.Verifications()
+		// One IP each: three identifiers failing from one IP would block it.
+		err := e.loginIP(id, "wrong-password", fmt.Sprintf("192.0.2.%d", i+1))
+		requireKind(t, err, KindUnauthorized)
+		assert.Equal(t, int64(1), e.auth.hasher.Verifications()-before, id)
+	}
+}
+
+// countingCredentials counts Credentials reads.
+type countingCredentials struct {
+	ports.CredentialStore
+	reads atomic.Int32
+}
+
+func (c *countingCredentials) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	c.reads.Add(1)
+	return c.CredentialStore.Credentials(ctx, userID)
+}
+
+func TestUnknownIdentifierMakesTheSameCredentialRead(t *testing.T) {
+	t.Parallel()
+	var counter *countingCredentials
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		counter = &countingCredentials{CredentialStore: d.Storage}
+		d.Credentials = counter
+	})
+	e.register("known@example.in")
+	for i, id := range []string{"known@example.in", "nobody@example.in"} {
+		before := counter.reads.Load()
+		requireKind(t, e.loginIP(id, "wrong-password", "192.0.2."+string(rune('1'+i))), KindUnauthorized)
+		assert.Equal(t, int32(1), counter.reads.Load()-before, id)
 	}
 }

@@ -124,18 +124,3 @@ func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 		require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
 	}
 }
-
-func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("alert@example.in")
-	before := e.mailsTo("alert@example.in")
-	_, err := e.loginFrom("alert@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
-	assert.Equal(t, before+1, e.mailsTo("alert@example.in"), "unknown fingerprint: an alert")
-	e.knownDeviceLogin("alert@example.in") // fpA: verified by a step-up
-	before = e.mailsTo("alert@example.in")
-	_, err = e.loginFrom("alert@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
-	assert.Equal(t, before, e.mailsTo("alert@example.in"), "known fingerprint: no alert")
-}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,8 +40,7 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 	t.Parallel()
 	e, u, attacker := preHijacked(t)
 	ctx := context.Background()
-	e.requestOTP(u.Email, "")
-	owner, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	owner, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 	assert.True(t, owner.User.EmailVerified)
 
@@ -96,12 +96,99 @@ func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("settled@example.in")
 	first := e.mustLogin(u.Email)
-	e.requestOTP(u.Email, "")
-	_, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	_, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 	_, err = e.auth.Authenticate(context.Background(), first.AccessToken)
 	require.NoError(t, err, "the defence runs only for a first proof")
 	assert.NotEmpty(t, e.passwordHash(u.ID))
+}
+
+func TestRequireVerifiedEmail(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		opts    []envOption
+		blocked bool
+	}{
+		{name: "required (the default)", opts: []envOption{withoutLimiter()}, blocked: true},
+		{name: "not required", opts: []envOption{withoutLimiter(), allowUnverifiedEmail()}, blocked: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.opts...)
+			u := e.registerUnverified("verify.me@example.in")
+			link := e.lastToken(u.Email)
+
+			_, err := e.login(u.Email, testPassword)
+			if !tc.blocked {
+				require.NoError(t, err)
+				return
+			}
+			requireKind(t, err, KindEmailNotVerified)
+			assert.Equal(t, 2, e.mailsTo(u.Email), "the refusal sent the link again")
+			resent := e.lastToken(u.Email)
+			_, err = e.login(u.Email, "wrong password!")
+			requireKind(t, err, KindUnauthorized) // the check follows the password check
+
+			require.NoError(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: resent, Client: e.client}))
+			res, err := e.login(u.Email, testPassword)
+			require.NoError(t, err)
+			assert.True(t, res.User.EmailVerified)
+			assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
+
+			requireKind(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: link, Client: e.client}), KindUnauthorized)
+		})
+	}
+}
+
+// Pre-hijacking: the registrant of someone else's address loses sessions and
+// password at the owner's first OTP login, but the display name they chose
+// stays, and from then on (the address is verified) it greets the owner in
+// every genuine email from the app.
+func TestARegistrantsDisplayNameDoesNotSurviveTheOwnersProof(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	const bait = "Pay Rs 1 at evil.example to keep this account"
+	_, err := e.auth.Register(ctx, RegisterInput{Email: "victim@example.in", Password: testPassword,
+		Username: "victim_pay", DisplayName: bait, Consents: allGranted(),
+		Client: Client{IP: "198.51.100.5", UserAgent: "registrant"}})
+	require.NoError(t, err)
+
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "victim@example.in", DeviceFingerprint: fpA, Client: e.client}))
+	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "victim@example.in", Code: e.lastCode("victim@example.in"),
+		DeviceFingerprint: fpA, Client: e.client})
+	require.NoError(t, err)
+
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: "victim@example.in", Client: e.client}))
+	m, ok := e.outbox.Last("victim@example.in")
+	require.True(t, ok)
+	assert.NotContains(t, m.ToName, "evil.example")
+	assert.NotContains(t, m.Text, "evil.example")
+}
+
+func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after int // hours
+		ok    bool
+	}{{name: "23h", after: 23, ok: true}, {name: "24h", after: 24, ok: false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := e.register("link@example.in")
+			token := e.lastToken(u.Email)
+			e.clock.Advance(time.Duration(tc.after) * time.Hour)
+			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
+			if !tc.ok {
+				requireKind(t, err, KindTokenExpired)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, mustUser(t, e, u.Email).EmailVerified)
+		})
+	}
 }
 
 // A registrant who hard-locks the account on purpose has the unlock link sent

@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
 	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
 	github.com/bharatauth/bharatauth-go/core v0.0.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
 	github.com/bharatauth/bharatauth-go/transport/http v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/redis/rueidis v1.0.79

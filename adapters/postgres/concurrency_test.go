@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,21 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
-
-// race runs f(0..n-1) on n goroutines released together.
-func race(n int, f func(i int)) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			f(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-}
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
@@ -50,7 +36,7 @@ func TestConcurrency(t *testing.T) {
 			require.NoError(t, store.CreateSession(ctx, testSession("s-rot", "u-rot", "h0")))
 			const n = 20
 			errs := make([]error, n)
-			race(n, func(i int) {
+			porttest.Together(n, func(i int) {
 				_, errs[i] = store.RotateRefresh(ctx, "h0", "h1-"+string(rune('a'+i)), t0.Add(time.Minute), 0)
 			})
 			wins := 0
@@ -77,7 +63,7 @@ func TestConcurrency(t *testing.T) {
 			}))
 			const n = 8
 			errs := make([]error, n)
-			race(n, func(i int) {
+			porttest.Together(n, func(i int) {
 				_, errs[i] = store.ConsumeCode(ctx, "u-otp", ports.PurposeLoginOTP, "code-hash", t0.Add(time.Minute))
 			})
 			wins := 0
@@ -95,7 +81,7 @@ func TestConcurrency(t *testing.T) {
 				ResetAfter: 24 * time.Hour, PendingFor: time.Minute}
 			const n = 50
 			verdicts := make([]ports.Admission, n)
-			race(n, func(i int) {
+			porttest.Together(n, func(i int) {
 				_, v, err := store.BeginAttempt(ctx, "acct:race", t0, policy)
 				assert.NoError(t, err)
 				verdicts[i] = v
@@ -108,7 +94,7 @@ func TestConcurrency(t *testing.T) {
 				assert.NotEqual(t, ports.RefusedLocked, v, "nothing has failed yet")
 			}
 			assert.Equal(t, 5, admitted)
-			race(admitted, func(int) {
+			porttest.Together(admitted, func(int) {
 				_, err := store.FinishAttempt(ctx, "acct:race", t0, policy, ports.Failed)
 				assert.NoError(t, err)
 			})
@@ -123,7 +109,7 @@ func TestConcurrency(t *testing.T) {
 			policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 				ResetAfter: 24 * time.Hour, PendingFor: time.Minute}
 			for round := range 5 {
-				race(16, func(int) {
+				porttest.Together(16, func(int) {
 					_, v, err := store.BeginAttempt(ctx, "acct:right", t0, policy)
 					assert.NoError(t, err)
 					assert.NotEqual(t, ports.RefusedLocked, v)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/adapters/postgres"
 	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 var baTables = []string{
@@ -29,7 +30,7 @@ func TestMigrateIsIdempotentAndRaceSafe(t *testing.T) {
 
 	const processes = 4
 	errs := make([]error, processes)
-	race(processes, func(i int) {
+	porttest.Together(processes, func(i int) {
 		pool := pgtest.Open(t, pgtest.WithSearchPath(t, pgtest.URL(), schema))
 		defer pool.Close()
 		store, err := postgres.New(pool, postgres.Options{})

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,21 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
-
-// together runs f n times at once, released by one channel close.
-func together(n int, f func()) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			f()
-		})
-	}
-	close(start)
-	wg.Wait()
-}
 
 func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T) {
 	t.Parallel()
@@ -35,10 +21,8 @@ func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T
 	ctx := context.Background()
 	answers := make([]core.Tokens, 20)
 	errs := make([]error, 20)
-	var i atomic.Int32
-	together(20, func() {
-		n := i.Add(1) - 1
-		answers[n], errs[n] = in.auth.Refresh(ctx, core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
+	porttest.Together(20, func(i int) {
+		answers[i], errs[i] = in.auth.Refresh(ctx, core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
 	})
 	for n := range answers {
 		require.NoError(t, errs[n], "refresh %d: a retry within the grace is no theft", n)
@@ -64,7 +48,7 @@ func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")
 	var wins atomic.Int32
-	together(8, func() {
+	porttest.Together(8, func(int) {
 		if _, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "otp@example.in", Code: code, Client: client}); err == nil {
 			wins.Add(1)
 		}

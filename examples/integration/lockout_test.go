@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 // The lockout rules whose atomicity lives in PostgreSQL, through core.
@@ -21,7 +22,7 @@ func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *
 	in.register(t, "target@example.in")
 	before := in.auth.Stats().HashVerifications
 	var wrong, locked atomic.Int32
-	together(50, func() {
+	porttest.Together(50, func(int) {
 		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
 		switch core.KindOf(err) {
 		case core.KindLocked:
@@ -44,7 +45,7 @@ func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
 	ctx := context.Background()
 	for round := range 3 {
 		var ok, busy atomic.Int32
-		together(16, func() {
+		porttest.Together(16, func(int) {
 			_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "rush@example.in", Password: password, Client: core.Client{}})
 			switch {
 			case err == nil:

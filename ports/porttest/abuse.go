@@ -116,7 +116,7 @@ func testParallelFailuresBlockOnce(t *testing.T, guard ports.AbuseGuard) {
 	ip, now := newIP(), baseTime()
 	ends := make([]time.Time, parallelCalls)
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) {
+	Together(parallelCalls, func(i int) {
 		ends[i], errs[i] = guard.RecordIPFailure(t.Context(), ip, fmt.Sprintf("user%d@example.com", i), now, ipPolicy)
 	})
 	unblocked := 0

@@ -125,7 +125,7 @@ func testConsentParallelAppendsChain(t *testing.T, ledger ports.ConsentLedger) {
 	user, t0 := newID("usr_"), baseTime()
 	results := make([][]ports.ConsentRecord, parallelCalls)
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) {
+	Together(parallelCalls, func(i int) {
 		at := t0.Add(time.Duration(i) * time.Millisecond)
 		results[i], errs[i] = ledger.AppendConsents(t.Context(), user, []ports.ConsentRecord{
 			consentRow(user, "contact", true, at),

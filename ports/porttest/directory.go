@@ -171,7 +171,7 @@ func testDirectoryParallelLookups(t *testing.T, d seededDirectory) {
 	ctx := t.Context()
 	found := make([]ports.User, parallelCalls)
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) {
+	Together(parallelCalls, func(i int) {
 		found[i], errs[i] = lookups[i%len(lookups)].find(ctx, d)
 	})
 	for i := range parallelCalls {

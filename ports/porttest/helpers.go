@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,28 +40,13 @@ func newID(prefix string) string { return prefix + randomHex(8) }
 // newHash returns a random 64-char hex string shaped like a SHA-256 digest.
 func newHash() string { return randomHex(32) }
 
-// together runs f(0..n-1) on n goroutines released at the same moment by a
-// start channel, and returns once all of them are done.
-func together(n int, f func(i int)) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			f(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-}
-
 // oneWinner runs call(0..parallelCalls-1) at once and checks that exactly one
 // call succeeded and every other failed with one of losers. It returns the
 // index of the winner.
 func oneWinner(t *testing.T, call func(i int) error, losers ...error) int {
 	t.Helper()
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) { errs[i] = call(i) })
+	Together(parallelCalls, func(i int) { errs[i] = call(i) })
 	winner := -1
 	for i, err := range errs {
 		if err == nil {

@@ -3,7 +3,6 @@ package porttest
 import (
 	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,18 +16,6 @@ func TestHelpers(t *testing.T) {
 		name  string
 		check func(t *testing.T)
 	}{
-		{"together runs every index once and waits for all", func(t *testing.T) {
-			var calls atomic.Int64
-			seen := make([]bool, 50)
-			together(50, func(i int) {
-				seen[i] = true
-				calls.Add(1)
-			})
-			assert.Equal(t, int64(50), calls.Load())
-			for i, ok := range seen {
-				assert.True(t, ok, "index %d", i)
-			}
-		}},
 		{"IDs and hashes are random and well formed", func(t *testing.T) {
 			a, b := newID("ses_"), newID("ses_")
 			assert.NotEqual(t, a, b)

@@ -274,7 +274,7 @@ func testLockoutParallelBegins(t *testing.T, s ports.LockoutStore) {
 	const calls = 50
 	verdicts := make([]ports.Admission, calls)
 	errs := make([]error, calls)
-	together(calls, func(i int) {
+	Together(calls, func(i int) {
 		_, verdicts[i], errs[i] = s.BeginAttempt(t.Context(), a.key, now, lockPolicy)
 	})
 	admitted := 0
@@ -299,7 +299,7 @@ func parallelAttempts(t *testing.T, a *attempts, calls int, now time.Time, outco
 	t.Helper()
 	admitted := make([]bool, calls)
 	errs := make([]error, calls)
-	together(calls, func(i int) {
+	Together(calls, func(i int) {
 		_, verdict, err := a.store.BeginAttempt(t.Context(), a.key, now, a.policy)
 		if err != nil || verdict != ports.Admitted {
 			errs[i] = err

@@ -115,7 +115,7 @@ func testMailerParallelSends(t *testing.T, h MailerHarness) {
 		want[i] = otpMessage()
 		want[i].To = fmt.Sprintf("user%d@example.in", i)
 	}
-	together(senders, func(i int) { errs[i] = mailer.Send(t.Context(), want[i]) })
+	Together(senders, func(i int) { errs[i] = mailer.Send(t.Context(), want[i]) })
 	for i, err := range errs {
 		require.NoError(t, err, "send %d", i)
 		want[i] = h.arrived(want[i])

@@ -93,7 +93,7 @@ func testParallelRequestsAllowLimit(t *testing.T, l ports.RateLimiter) {
 	key, now := newID("rl_"), windowStart()
 	results := make([]ports.RateDecision, calls)
 	errs := make([]error, calls)
-	together(calls, func(i int) {
+	Together(calls, func(i int) {
 		results[i], errs[i] = l.Allow(t.Context(), key, rateRule, now)
 	})
 	n := 0

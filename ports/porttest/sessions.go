@@ -350,7 +350,7 @@ func testRotateRetriesInParallel(t *testing.T, repo ports.SessionRepo) {
 	child, now := newHash(), sess.CreatedAt.Add(time.Minute)
 	got := make([]ports.Session, parallelCalls)
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) {
+	Together(parallelCalls, func(i int) {
 		got[i], errs[i] = repo.RotateRefresh(t.Context(), sess.RefreshHash, child, now, refreshGrace)
 	})
 	for i := range parallelCalls {

@@ -237,7 +237,7 @@ func testParallelWrongCodesCountExactly(t *testing.T, repo ports.OneTimeTokenRep
 	code := newCode(newID("usr_"), ports.PurposeLoginOTP, baseTime())
 	issueTokens(t, repo, code)
 	errs := make([]error, parallelCalls)
-	together(parallelCalls, func(i int) {
+	Together(parallelCalls, func(i int) {
 		_, errs[i] = repo.ConsumeCode(t.Context(), code.Subject, code.Purpose, newHash(), code.CreatedAt.Add(time.Second))
 	})
 	mismatches := 0

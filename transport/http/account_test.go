@@ -16,8 +16,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	a := e.trustedLogin("asha@example.in").str("access_token") // a first PIN needs a trusted session
 	b := e.login("asha@example.in", nil).str("access_token")
 
-	r := e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
 	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": "1234"}}),
 		http.StatusUnprocessableEntity, "validation_failed")
 
@@ -25,7 +24,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	wrong := e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": "9999"}})
 	requireProblem(t, wrong, http.StatusUnauthorized, "invalid_pin")
 	for i := 2; i <= 5; i++ {
-		r = e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": "9999"}})
+		r := e.do(req{method: "POST", path: "/pin/verify", token: b, body: map[string]any{"pin": "9999"}})
 		assert.Equal(t, wrong.status, r.status)
 		assert.Equal(t, string(wrong.raw), string(r.raw), "attempt %d", i)
 	}
@@ -38,8 +37,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	// …and the session that made the attempts is gone.
 	requireProblem(t, e.do(req{method: "GET", path: "/me", token: b}), http.StatusUnauthorized, "invalid_token")
 	// The owner's verified phone has a PIN counter of its own.
-	r = e.do(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": testPIN}})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/pin/verify", token: a, body: map[string]any{"pin": testPIN}})
 }
 
 func TestPINAndPasswordResets(t *testing.T) {
@@ -49,38 +47,26 @@ func TestPINAndPasswordResets(t *testing.T) {
 	old := e.login("asha@example.in", nil).str("access_token")
 
 	t.Run("PIN reset", func(t *testing.T) {
-		r := e.do(req{method: "POST", path: "/pin/reset/request", body: map[string]any{"identifier": "asha@example.in"}})
-		u := e.do(req{method: "POST", path: "/pin/reset/request", body: map[string]any{"identifier": "ghost@example.in"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
-		assert.Equal(t, r.raw, u.raw)
+		e.requestAlike(t, "/pin/reset/request", "asha@example.in")
 		token := e.mailed("asha@example.in", tokenRE)
 		requireProblem(t, e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "0000"}}),
 			http.StatusUnprocessableEntity, "validation_failed")
-		r = e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "482915"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		e.ok(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "482915"}})
 		requireProblem(t, e.do(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"token": token, "new_pin": "482915"}}),
 			http.StatusUnauthorized, "invalid_token")
 	})
 	t.Run("password reset ends every session at once", func(t *testing.T) {
-		r := e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "asha@example.in"}})
-		u := e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "ghost@example.in"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
-		assert.Equal(t, r.raw, u.raw)
+		e.requestAlike(t, "/password/reset/request", "asha@example.in")
 		token := e.mailed("asha@example.in", tokenRE)
-		r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "password"}})
+		r := e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "password"}})
 		requireProblem(t, r, http.StatusUnprocessableEntity, "validation_failed")
 		assert.Equal(t, "new_password", r.str("field"))
-		r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "a brand new passphrase"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		e.ok(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": token, "new_password": "a brand new passphrase"}})
 		requireProblem(t, e.do(req{method: "GET", path: "/sessions", token: old}), http.StatusUnauthorized, "invalid_token")
-		r = e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a brand new passphrase"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		e.ok(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a brand new passphrase"}})
 	})
 	t.Run("unlock request answers the same for everyone", func(t *testing.T) {
-		r := e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "asha@example.in"}})
-		u := e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "ghost@example.in"}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
-		assert.Equal(t, r.raw, u.raw)
+		e.requestAlike(t, "/unlock/request", "asha@example.in")
 	})
 }
 
@@ -97,8 +83,7 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: change}), http.StatusForbidden, "step_up_required")
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", body: change}), http.StatusUnauthorized, "missing_token")
 
-	r := e.do(req{method: "POST", path: "/step-up/request", token: tok})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 	code := e.mailed("asha@example.in", codeRE)
 	wrong := "000000"
 	if code == wrong {
@@ -108,8 +93,7 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 		http.StatusUnauthorized, "invalid_otp")
 	requireProblem(t, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{}}),
 		http.StatusUnprocessableEntity, "validation_failed")
-	r = e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}})
 
 	// The step-up made the device known: a first PIN may be set. Changing it
 	// needs the current PIN or a fresh step-up (the one above, once).
@@ -124,8 +108,7 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 
 	bad := map[string]any{"current_password": "not my password", "new_password": "another fine passphrase"}
 	requireProblem(t, e.do(req{method: "POST", path: "/password/change", token: tok, body: bad}), http.StatusUnauthorized, "invalid_credentials")
-	r = e.do(req{method: "POST", path: "/password/change", token: tok, body: change})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	r := e.ok(req{method: "POST", path: "/password/change", token: tok, body: change})
 	assert.Equal(t, map[string]any{"success": true}, r.json)
 }
 
@@ -139,9 +122,8 @@ func TestRecoveryLinksSignTheDeviceIn(t *testing.T) {
 	for i := 0; i < 5; i++ { // a stranger locks the account
 		e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a stranger's guess"}})
 	}
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "asha@example.in"}}).status)
-	r := e.do(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": e.mailed("asha@example.in", tokenRE), "device_fingerprint": fpA}})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/unlock/request", body: map[string]any{"identifier": "asha@example.in"}})
+	r := e.ok(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": e.mailed("asha@example.in", tokenRE), "device_fingerprint": fpA}})
 	assert.Equal(t, "known", r.str("trust"))
 	assert.NotEmpty(t, r.str("access_token"))
 
@@ -152,7 +134,7 @@ func TestRecoveryLinksSignTheDeviceIn(t *testing.T) {
 		http.StatusLocked, "account_locked")
 	assert.Equal(t, "known", e.login("asha@example.in", map[string]any{"device_fingerprint": fpA}).str("trust"), "the owner's device signs in")
 
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "asha@example.in"}}).status)
+	e.ok(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "asha@example.in"}})
 	r = e.do(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": e.mailed("asha@example.in", tokenRE),
 		"new_password": "a brand new passphrase"}})
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)

@@ -24,9 +24,7 @@ func TestErasureRequest(t *testing.T) {
 	tok := e.trustedLogin("asha@example.in").str("access_token")
 	// Irreversible: even a known device confirms with an emailed code.
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/erasure", token: tok}), http.StatusForbidden, "step_up_required")
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
-	code := e.mailed("asha@example.in", codeRE)
-	require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}}).status)
+	e.stepUp("asha@example.in", tok)
 	r := e.do(req{method: "POST", path: "/privacy/erasure", token: tok})
 	require.Equal(t, http.StatusAccepted, r.status, "body: %s", r.raw)
 	assert.Equal(t, true, r.json["success"])

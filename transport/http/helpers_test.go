@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -182,6 +183,30 @@ func (e *env) do(rq req) resp {
 	return out
 }
 
+// ok runs rq and requires a 200 answer.
+func (e *env) ok(rq req) resp {
+	e.t.Helper()
+	r := e.do(rq)
+	require.Equal(e.t, http.StatusOK, r.status, "%s %s answered %s", rq.method, rq.path+rq.abs, r.raw)
+	return r
+}
+
+// stepUp steps the session of tok up with the code emailed to email.
+func (e *env) stepUp(email, tok string) {
+	e.t.Helper()
+	e.ok(req{method: "POST", path: "/step-up/request", token: tok})
+	e.ok(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": e.mailed(email, codeRE)}})
+}
+
+// requestAlike asks path for a link for email and for an address nobody
+// has, and requires the same 200 answer to both.
+func (e *env) requestAlike(t *testing.T, path, email string) {
+	t.Helper()
+	r := e.ok(req{method: "POST", path: path, body: map[string]any{"identifier": email}})
+	ghost := e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "ghost@example.in"}})
+	assert.Equal(t, r.raw, ghost.raw)
+}
+
 // validate checks a routed answer against the OpenAPI document.
 func (e *env) validate(r *http.Request, out resp) {
 	e.t.Helper()
@@ -225,8 +250,7 @@ func consentsBody(grantAll bool) []map[string]any {
 func (e *env) register(email string) string {
 	e.t.Helper()
 	id := e.registerUnverified(email)
-	v := e.do(req{method: "POST", path: "/email/verify", body: map[string]any{"token": e.mailed(email, tokenRE)}})
-	require.Equal(e.t, http.StatusOK, v.status, "body: %s", v.raw)
+	e.ok(req{method: "POST", path: "/email/verify", body: map[string]any{"token": e.mailed(email, tokenRE)}})
 	return id
 }
 
@@ -246,9 +270,7 @@ func (e *env) login(email string, extra map[string]any) resp {
 	for k, v := range extra {
 		body[k] = v
 	}
-	r := e.do(req{method: "POST", path: "/login", body: body})
-	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.raw)
-	return r
+	return e.ok(req{method: "POST", path: "/login", body: body})
 }
 
 var (
@@ -273,10 +295,7 @@ func (e *env) trustedLogin(email string) resp {
 	e.t.Helper()
 	first := e.login(email, map[string]any{"device_fingerprint": fpA})
 	if first.str("trust") != "known" {
-		tok := first.str("access_token")
-		require.Equal(e.t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
-		code := e.mailed(email, codeRE)
-		require.Equal(e.t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": code}}).status)
+		e.stepUp(email, first.str("access_token"))
 	}
 	r := e.login(email, map[string]any{"device_fingerprint": fpA})
 	require.Equal(e.t, "known", r.str("trust"))

@@ -51,8 +51,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 		assert.Equal(t, "no-store", login.header.Get("Cache-Control"))
 	})
 	t.Run("me", func(t *testing.T) {
-		r := e.do(req{method: "GET", path: "/me", token: access})
-		require.Equal(t, http.StatusOK, r.status)
+		r := e.ok(req{method: "GET", path: "/me", token: access})
 		assert.Equal(t, map[string]any{"user_id": id, "email": "asha@example.in", "display_name": "",
 			"trust": "new_device", "session_id": login.str("session_id")}, r.json)
 	})
@@ -63,8 +62,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 	})
 	var rotated string
 	t.Run("refresh rotates", func(t *testing.T) {
-		r := e.do(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": refresh}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		r := e.ok(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": refresh}})
 		assert.ElementsMatch(t, []string{"access_token", "refresh_token", "token_type", "expires_in"}, keys(r.json))
 		rotated = r.str("refresh_token")
 		assert.NotEqual(t, refresh, rotated)
@@ -84,8 +82,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 	})
 	t.Run("logout ends the session at once, unknown tokens answer the same", func(t *testing.T) {
 		l := e.login("asha@example.in", nil)
-		r := e.do(req{method: "POST", path: "/logout", body: map[string]any{"refresh_token": l.str("refresh_token")}})
-		require.Equal(t, http.StatusOK, r.status)
+		r := e.ok(req{method: "POST", path: "/logout", body: map[string]any{"refresh_token": l.str("refresh_token")}})
 		assert.Equal(t, map[string]any{"success": true}, r.json)
 		r2 := e.do(req{method: "POST", path: "/logout", body: map[string]any{"refresh_token": "never-issued"}})
 		assert.Equal(t, r.raw, r2.raw)
@@ -137,8 +134,7 @@ func TestOTPLogin(t *testing.T) {
 	e.register("asha@example.in")
 
 	known := e.do(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "asha@example.in", "device_fingerprint": fpA}})
-	unknown := e.do(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "nobody@example.in"}})
-	require.Equal(t, http.StatusOK, known.status, "body: %s", known.raw)
+	unknown := e.ok(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "nobody@example.in"}})
 	assert.Equal(t, known.raw, unknown.raw, "the answer must not say who exists")
 	assert.Equal(t, true, known.json["success"])
 	assert.NotEmpty(t, known.str("message"))
@@ -186,8 +182,7 @@ func TestLockout(t *testing.T) {
 	assert.Equal(t, true, r.json["requires_email_verify"], "body: %s", r.raw)
 	unlock := e.mailed("asha@example.in", tokenRE)
 
-	r = e.do(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": unlock}})
-	require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+	e.ok(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"token": unlock}})
 	e.login("asha@example.in", nil)
 }
 

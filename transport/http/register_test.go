@@ -67,8 +67,7 @@ func TestRegisterAndVerifyEmail(t *testing.T) {
 	}
 
 	t.Run("verify email once", func(t *testing.T) {
-		r := e.do(req{method: "POST", path: "/email/verify", body: map[string]any{"token": verifyToken}})
-		require.Equal(t, http.StatusOK, r.status, "body: %s", r.raw)
+		r := e.ok(req{method: "POST", path: "/email/verify", body: map[string]any{"token": verifyToken}})
 		assert.Equal(t, true, r.json["success"])
 		r = e.do(req{method: "POST", path: "/email/verify", body: map[string]any{"token": verifyToken}})
 		requireProblem(t, r, http.StatusUnauthorized, "invalid_token")

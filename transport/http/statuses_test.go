@@ -41,7 +41,7 @@ func TestLockedAnswersOnStepUpAndPasswordChange(t *testing.T) {
 			e := newEnv(t, envConfig{})
 			e.register("lock@example.in")
 			tok := e.trustedLogin("lock@example.in").str("access_token") // a known device: no step-up needed
-			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 			wrong := "000000"
 			if e.mailed("lock@example.in", codeRE) == wrong {
 				wrong = "111111"
@@ -65,7 +65,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, envConfig{})
 			for i := 1; i <= 5; i++ {
-				require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}}).status)
+				e.ok(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}})
 			}
 			r := e.do(req{method: "POST", path: path, body: map[string]any{"identifier": "inbox@example.in"}})
 			requireProblem(t, r, http.StatusTooManyRequests, "rate_limited")
@@ -91,7 +91,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 		e.register("stepup@example.in")
 		tok := e.login("stepup@example.in", nil).str("access_token")
 		for i := 1; i <= 5; i++ {
-			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/step-up/request", token: tok}).status)
+			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 		}
 		requireProblem(t, e.do(req{method: "POST", path: "/step-up/request", token: tok}), http.StatusTooManyRequests, "rate_limited")
 	})
@@ -100,7 +100,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 		e := newEnv(t, envConfig{})
 		e.register("pin@example.in")
 		tok := e.trustedLogin("pin@example.in").str("access_token")
-		require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}}).status)
+		e.ok(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}})
 		for i := 1; i <= 15; i++ {
 			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status, "verify %d", i)
 		}
@@ -152,15 +152,19 @@ var errDown = fmt.Errorf("pg: dial tcp: %w", ports.ErrUnavailable)
 func (downStore) CountAttempt(context.Context, string, time.Time, ports.LockPolicy) (ports.LockState, bool, error) {
 	return ports.LockState{}, false, errDown
 }
+
 func (downStore) CreateUser(context.Context, ports.NewUser) (ports.User, error) {
 	return ports.User{}, errDown
 }
+
 func (downStore) UserByEmail(context.Context, string) (ports.User, error) {
 	return ports.User{}, errDown
 }
+
 func (downStore) ConsumeLink(context.Context, string, string, time.Time) (ports.OneTimeToken, error) {
 	return ports.OneTimeToken{}, errDown
 }
+
 func (downStore) RotateRefresh(context.Context, string, string, time.Time, time.Duration) (ports.Session, error) {
 	return ports.Session{}, errDown
 }
@@ -266,5 +270,48 @@ func TestSessionManagementAnswersEveryDocumentedStatus(t *testing.T) {
 				assert.NotContains(t, string(r.raw), "disk on fire")
 			})
 		}
+	}
+}
+
+// failingStore is the memory store with one port method broken, to see how
+// store failures are said in HTTP.
+type failingStore struct {
+	*memory.Store
+	err error
+}
+
+func (f failingStore) Sessions(context.Context, string) ([]ports.Session, error) { return nil, f.err }
+
+func (f failingStore) ConsentHistory(context.Context, string) ([]ports.ConsentRecord, error) {
+	return nil, f.err
+}
+
+func TestStoreFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		err    error
+		path   string
+		status int
+		code   string
+	}{
+		{name: "an unreachable store is 503", err: fmt.Errorf("pg: dial: %w", ports.ErrUnavailable), path: "/sessions", status: 503, code: "unavailable"},
+		{name: "an unexpected failure is a generic 500", err: errors.New("disk on fire at /var/lib/pg"), path: "/sessions", status: 500, code: "internal_error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var fs failingStore
+			e := newEnv(t, envConfig{deps: func(d *core.Deps) {
+				fs = failingStore{Store: d.Storage.(*memory.Store), err: tc.err}
+				d.Sessions, d.Consents = fs, fs
+			}})
+			e.register("asha@example.in")
+			tok := e.trustedLogin("asha@example.in").str("access_token")
+			r := e.do(req{method: "GET", path: tc.path, token: tok})
+			requireProblem(t, r, tc.status, tc.code)
+			assert.NotContains(t, string(r.raw), "disk on fire")
+			assert.NotContains(t, string(r.raw), "dial")
+		})
 	}
 }

@@ -8,9 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
-	"github.com/bharatauth/bharatauth-go/core/internal/secret"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -172,106 +170,88 @@ func TestChangePasswordOfAnEndedSession(t *testing.T) {
 	assert.Equal(t, codeInvalidToken, ce.Code)
 }
 
-func TestMe(t *testing.T) {
+func TestConfirmPasswordResetInputRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("me.too@example.in")
-	p := e.principal(e.mustLogin(u.Email))
-	got, err := e.auth.Me(context.Background(), p)
-	require.NoError(t, err)
-	assert.Equal(t, u.ID, got.ID)
-	assert.Equal(t, "me.too@example.in", got.Email)
-
-	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
-	ce := requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
-}
-
-func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("legacy@example.in")
 	ctx := context.Background()
-	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
-	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(string(legacy), "$2a$"))
-	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.auth.now()))
-
-	_, err = e.login(u.Email, "not the password")
-	requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, string(legacy), e.passwordHash(u.ID), "a failure changes nothing")
-
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err, "the Python seed's bcrypt hashes keep working")
-	upgraded := e.passwordHash(u.ID)
-	assert.True(t, strings.HasPrefix(upgraded, "$argon2id$v=19$m=64,t=1,p=1$"), upgraded)
-
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
-	assert.Equal(t, upgraded, e.passwordHash(u.ID), "a current hash is not redone")
-}
-
-func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
-		name    string
-		params  secret.Params
-		upgrade bool
+		name       string
+		token      func(link string) string
+		password   string
+		kind       Kind
+		field      string
+		linkBurned bool
 	}{
-		{name: "less memory", params: secret.Params{Memory: 32, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: true},
-		{name: "shorter key", params: secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 16}, upgrade: true},
-		{name: "the same parameters", params: secret.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: false},
-		{name: "stronger parameters", params: secret.Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}, upgrade: false},
+		{name: "too short keeps the link", token: func(l string) string { return l }, password: "short",
+			kind: KindValidation, field: "new_password"},
+		{name: "too common keeps the link", token: func(l string) string { return l }, password: "password123",
+			kind: KindValidation, field: "new_password"},
+		{name: "containing the email uses up the link", token: func(l string) string { return l },
+			password: "reset.me@example.in is mine", kind: KindValidation, field: "new_password", linkBurned: true},
+		{name: "malformed token", token: func(string) string { return "not-a-token" }, password: newPassword,
+			kind: KindValidation, field: "token"},
+		{name: "unknown token", token: func(string) string { return newToken() }, password: newPassword,
+			kind: KindUnauthorized},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
-			u := e.register("weak@example.in")
-			ctx := context.Background()
-			old, err := secret.NewTestHasher(tc.params, 0).Hash(ctx, testPassword)
-			require.NoError(t, err)
-			require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, old, e.auth.now()))
+			u := e.register("reset.me@example.in")
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+			link := e.lastToken(u.Email)
 
+			err := errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tc.token(link), NewPassword: tc.password, Client: e.client}))
+			ce := requireKind(t, err, tc.kind)
+			assert.Equal(t, tc.field, ce.Field)
 			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err)
-			now := e.passwordHash(u.ID)
-			if !tc.upgrade {
-				assert.Equal(t, old, now)
+			require.NoError(t, err, "the password is unchanged")
+
+			err = errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: link, NewPassword: newPassword, Client: e.client}))
+			if tc.linkBurned {
+				requireKind(t, err, KindUnauthorized)
 				return
 			}
-			assert.NotEqual(t, old, now)
-			assert.True(t, strings.HasPrefix(now, "$argon2id$v=19$m=64,t=1,p=1$"), now)
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err, "the new hash verifies")
+			require.NoError(t, err)
 		})
 	}
 }
 
-func TestWeakerPINHashIsUpgraded(t *testing.T) {
+func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	u := e.register("weakpin@example.in")
+	u := e.register("hard@example.in")
 	ctx := context.Background()
-	p := e.principal(e.mustLogin(u.Email))
-	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
-	require.NoError(t, err)
-	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
+	a := e.mustLogin(u.Email)
+	b := e.mustLogin(u.Email)
+	e.hardLock(u.Email)
+	require.True(t, e.lockState(u.ID).HardLocked)
 
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
-	creds, err := e.store.Credentials(ctx, u.ID)
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
+
+	for _, res := range []LoginResult{a, b} {
+		_, err := e.auth.Authenticate(ctx, res.AccessToken)
+		requireKind(t, err, KindUnauthorized)
+	}
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Equal(t, "Your BharatAuth password was changed", m.Subject)
+	assert.False(t, e.lockState(u.ID).HardLocked)
+	_, err := e.login(u.Email, newPassword)
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
-	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
-func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
+// A public device's one-action step-up is not used up by a typo.
+func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	u := e.register("broken@example.in")
-	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
-	_, err := e.login(u.Email, testPassword)
-	ce := requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, codeInvalidCredentials, ce.Code)
-	assert.NotContains(t, ce.Error(), "garbage", "the hash is never echoed")
-	assert.Equal(t, 1, e.lockState(u.ID).Failures)
+	e.register("kiosk@example.in")
+	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
+	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
+	require.NoError(t, err)
+	p := e.principal(res)
+	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
+	requireKind(t, e.changePassword(p, testPassword, "short", false), KindValidation)
+	require.NoError(t, e.changePassword(p, testPassword, "a brand new passphrase", false))
 }
