@@ -199,3 +199,35 @@ func TestRateLimiterFailsOpen(t *testing.T) {
 		require.NoError(t, err)
 	}
 }
+
+// refusingLimiter refuses every request with the RetryAfter it was given.
+type refusingLimiter struct{ retryAfter time.Duration }
+
+func (l refusingLimiter) Allow(context.Context, string, ports.RateRule, time.Time) (ports.RateDecision, error) {
+	return ports.RateDecision{RetryAfter: l.retryAfter}, nil
+}
+
+// A refusal's Retry-After is the limiter's; a limiter that says "now" or
+// less still gets a Retry-After of one second, so a client never retries in
+// a tight loop.
+func TestRateLimitRefusalRetryAfterIsTheLimitersAndAtLeastOneSecond(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		limiter time.Duration
+		want    time.Duration
+	}{
+		{name: "the limiter's wait", limiter: 42 * time.Second, want: 42 * time.Second},
+		{name: "under a second is kept", limiter: time.Millisecond, want: time.Millisecond},
+		{name: "zero becomes one second", limiter: 0, want: time.Second},
+		{name: "negative becomes one second", limiter: -time.Minute, want: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(_ *Config, d *Deps) { d.Limiter = refusingLimiter{retryAfter: tt.limiter} })
+			ce := requireKind(t, e.loginIP("someone@example.in", testPassword, "192.0.2.50"), KindRateLimited)
+			assert.Equal(t, tt.want, ce.RetryAfter)
+		})
+	}
+}
