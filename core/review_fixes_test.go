@@ -93,11 +93,11 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	select {
 	case err := <-done:
 		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(testWait):
 		t.Fatal("the request waited for the mail server")
 	}
 	close(mailer.release)
-	require.Eventually(t, func() bool { return mailer.sent.Load() == 2 }, 10*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return mailer.sent.Load() == 2 }, testWait, time.Millisecond,
 		"the verification link and the reset link were delivered")
 }
 
@@ -281,7 +281,7 @@ func TestDrainWaitsForBackgroundMail(t *testing.T) {
 	assert.Contains(t, err.Error(), "1 emails still unsent")
 
 	close(mailer.release)
-	require.NoError(t, e.auth.Drain(context.Background()))
+	require.NoError(t, e.auth.Drain(waitContext(t)))
 	assert.Equal(t, int32(1), mailer.sent.Load())
 }
 
@@ -307,7 +307,7 @@ func TestMailBacklogDropsRatherThanBlockingTheRequest(t *testing.T) {
 	select {
 	case err := <-done:
 		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(testWait):
 		t.Fatal("the request waited for the stuck mail server")
 	}
 	events, err := e.store.Events(context.Background(), u.ID)
@@ -315,5 +315,5 @@ func TestMailBacklogDropsRatherThanBlockingTheRequest(t *testing.T) {
 	assert.Equal(t, ports.EventMailFailed, events[len(events)-1].Kind, "the dropped email is on record")
 	e.auth.mailPending.Store(1)
 	close(mailer.release)
-	require.NoError(t, e.auth.Drain(context.Background()))
+	require.NoError(t, e.auth.Drain(waitContext(t)))
 }
