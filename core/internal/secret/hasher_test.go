@@ -260,6 +260,21 @@ func newCapProbe(t *testing.T, callers int) *capProbe {
 
 func (p *capProbe) releaseAll() { p.releaseOnce.Do(func() { close(p.release) }) }
 
+// awaitEntry waits until one more computation holds a slot. While the probe
+// blocks every computation no caller can return, so a receive on returned
+// fails the test at once (the hasher answered without computing); nothing
+// within testWait fails it too.
+func (p *capProbe) awaitEntry(t *testing.T, returned <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-p.entered:
+	case <-returned:
+		t.Fatalf("a caller returned before %s", what)
+	case <-time.After(testWait):
+		t.Fatalf("waited %s for %s; it never happened", testWait, what)
+	}
+}
+
 func (p *capProbe) hook() {
 	n := p.active.Add(1)
 	for {
@@ -280,20 +295,23 @@ func TestConcurrencyCap(t *testing.T) {
 	ctx := testContext(t)
 	encoded, err := h.Hash(ctx, "pw")
 	require.NoError(t, err)
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait) // after the probe's cleanup has released the callers
 	probe := newCapProbe(t, callers)
 	h.inSlot = probe.hook
 
-	var wg sync.WaitGroup
 	results := make(chan bool, callers)
+	returned := make(chan struct{}, callers)
 	for range callers {
 		wg.Go(func() {
 			ok, _, err := h.Verify(ctx, encoded, "pw")
 			assert.NoError(t, err)
 			results <- ok
+			returned <- struct{}{}
 		})
 	}
-	waitOrFail(t, probe.entered, testWait, "the first computation to take a slot")
-	waitOrFail(t, probe.entered, testWait, "the second computation to take a slot")
+	probe.awaitEntry(t, returned, "the first computation took a slot")
+	probe.awaitEntry(t, returned, "the second computation took a slot")
 	// Both slots are held and blocked in the probe: the channel is full, so
 	// the other six callers can only be waiting.
 	assert.Len(t, h.slots, limit)
@@ -324,7 +342,7 @@ func TestContextEndsWait(t *testing.T) {
 		defer close(holder)
 		_, _, _ = h.Verify(ctx, encoded, "pw")
 	}()
-	waitOrFail(t, probe.entered, testWait, "the holder to take the only slot")
+	probe.awaitEntry(t, holder, "the holder took the only slot")
 
 	tests := []struct {
 		name string
@@ -435,6 +453,20 @@ func TestNewHasher(t *testing.T) {
 func TestNewTestHasherMakesZeroParamsUsable(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(Params{}, 1)
+	encoded, err := h.Hash(testContext(t), "pw")
+	require.NoError(t, err)
+	ok, _, err := h.Verify(testContext(t), encoded, "pw")
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
+// argon2 needs 8 KiB of memory per lane, and decodeArgon refuses a hash with
+// less: a hasher given more lanes than its memory allows raises the memory,
+// so it never writes a hash it cannot verify.
+func TestHasherRaisesMemoryToEightKiBPerLane(t *testing.T) {
+	t.Parallel()
+	h := NewTestHasher(Params{Memory: 8, Time: 1, Threads: 4, SaltLen: 16, KeyLen: 16}, 1)
+	assert.Equal(t, uint32(8*4), h.Params().Memory)
 	encoded, err := h.Hash(testContext(t), "pw")
 	require.NoError(t, err)
 	ok, _, err := h.Verify(testContext(t), encoded, "pw")
