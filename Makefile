@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench quickstart services tidy
+.PHONY: test vet cover bench mutate quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -19,6 +19,13 @@ vet:
 ## cover: statement coverage of core
 cover:
 	cd core && GOWORK=off go test -count=1 -coverprofile=../coverage-core.out ./ && go tool cover -func=../coverage-core.out | tail -1
+
+## mutate: mutation testing of core and its internal packages with gremlins (slow; not part of
+## `make test`). MUTATE_PATH=./internal/secret tests one package; EFFICACY_MIN is the bar.
+MUTATE_PATH ?= .
+EFFICACY_MIN ?= 97
+mutate:
+	EFFICACY_MIN=$(EFFICACY_MIN) bash .ci/mutate.sh $(MUTATE_PATH)
 
 ## bench: core benchmarks (compare runs with benchstat)
 bench:
