@@ -231,3 +231,14 @@ func TestRateLimitRefusalRetryAfterIsTheLimitersAndAtLeastOneSecond(t *testing.T
 		})
 	}
 }
+
+// A rule whose Limit is 0 is switched off: the limiter is not asked, so even
+// one that refuses everything lets the request through.
+func TestRateRuleWithZeroLimitIsOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config, d *Deps) {
+		d.Limiter = refusingLimiter{retryAfter: time.Minute}
+		c.RateLimits.LoginPerIP = ports.RateRule{Window: time.Minute}
+	})
+	requireKind(t, e.loginIP("someone@example.in", testPassword, "192.0.2.51"), KindUnauthorized)
+}
