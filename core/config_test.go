@@ -42,7 +42,11 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		}, want: `category "identity" is listed twice`},
 		{name: "blank category", change: func(c *Config, _ *Deps) { c.Categories = []Category{{Name: " "}} }, want: "must be non-empty"},
 		{name: "lock thresholds", change: func(c *Config, _ *Deps) { c.Lockout.HardLockAfter = 5 }, want: "SoftLockAfter < HardLockAfter"},
+		{name: "soft lock after 0 failures", change: func(c *Config, _ *Deps) { c.Lockout.SoftLockAfter = 0 }, want: "0 < SoftLockAfter"},
 		{name: "link without token", change: func(c *Config, _ *Deps) { c.Links.Unlock = "https://x/unlock" }, want: "Links.Unlock must contain {token}"},
+		{name: "javascript link", change: func(c *Config, _ *Deps) { c.Links.ResetPIN = "javascript:alert(1)//{token}" }, want: "Links.ResetPIN must be an absolute http(s) URL"},
+		{name: "link without a host", change: func(c *Config, _ *Deps) { c.Links.VerifyEmail = "https:///verify?token={token}" }, want: "Links.VerifyEmail must be an absolute http(s) URL"},
+		{name: "relative link", change: func(c *Config, _ *Deps) { c.Links.ResetPassword = "/reset?token={token}" }, want: "Links.ResetPassword must be an absolute http(s) URL"},
 		{name: "no issuer", change: func(c *Config, _ *Deps) { c.Issuer = "" }, want: "Issuer and Audience"},
 		{name: "no otp attempts", change: func(c *Config, _ *Deps) { c.OTPMaxAttempts = 0 }, want: "OTPMaxAttempts"},
 		{name: "no notice", change: func(c *Config, _ *Deps) { c.NoticeVersion = "" }, want: "NoticeVersion"},
@@ -143,4 +147,18 @@ func TestNewUsesProductionHashingUnlessToldOtherwise(t *testing.T) {
 	assert.GreaterOrEqual(t, p.Memory, uint32(19*1024), "m >= 19 MiB")
 	assert.GreaterOrEqual(t, p.Time, uint32(2))
 	assert.GreaterOrEqual(t, p.SaltLen, uint32(16))
+}
+
+// Emailed links may be https or http (a local quickstart) with a host.
+func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
+	t.Parallel()
+	cfg := validConfig()
+	cfg.Links = LinkTemplates{
+		VerifyEmail:   "https://auth.example.in/verify-email?token={token}",
+		ResetPassword: "https://auth.example.in/reset-password?token={token}",
+		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
+		Unlock:        "https://auth.example.in/unlock?token={token}",
+	}
+	_, err := New(cfg, validDeps())
+	require.NoError(t, err)
 }
