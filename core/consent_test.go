@@ -270,3 +270,40 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 		})
 	}
 }
+
+// A consent row records the notice version (up to 64 bytes) and language (up
+// to maxLanguageLen bytes) it was given under; a value at the limit is
+// recorded as is, one byte more is refused before anything is written.
+func TestConsentNoticeFieldsAtTheirLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		version  string
+		language string
+		wantErr  bool
+	}{
+		{name: "64-byte version", version: strings.Repeat("v", 64), language: "en"},
+		{name: "65-byte version", version: strings.Repeat("v", 65), language: "en", wantErr: true},
+		{name: "35-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen)},
+		{name: "36-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen+1), wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.NoticeVersion = tc.version })
+			u, err := e.auth.Register(context.Background(), RegisterInput{Email: "notice@example.in", Password: testPassword,
+				Consents: allGranted(), NoticeLanguage: tc.language, Client: e.client})
+			if tc.wantErr {
+				ce := requireKind(t, err, KindValidation)
+				assert.Equal(t, "notice_version", ce.Field)
+				assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
+				return
+			}
+			require.NoError(t, err)
+			history, err := e.store.ConsentHistory(context.Background(), u.ID)
+			require.NoError(t, err)
+			require.NotEmpty(t, history)
+			assert.Equal(t, tc.version, history[0].NoticeVersion)
+			assert.Equal(t, tc.language, history[0].NoticeLanguage)
+		})
+	}
+}
