@@ -252,11 +252,12 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 		name   string
 		tamper func([]ports.ConsentRecord) []ports.ConsentRecord
 		at     int64
+		reason string
 	}{
-		{name: "flipped decision", at: 3, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[2].Granted = !r[2].Granted; return r }},
-		{name: "changed notice", at: 5, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[4].NoticeVersion = "9"; return r }},
-		{name: "deleted row", at: 4, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return append(r[:2], r[3:]...) }},
-		{name: "relinked row", at: 2, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[1].PrevHash = "00"; return r }},
+		{name: "flipped decision", at: 3, reason: "the row's content does not match its hash", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[2].Granted = !r[2].Granted; return r }},
+		{name: "changed notice", at: 5, reason: "the row's content does not match its hash", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[4].NoticeVersion = "9"; return r }},
+		{name: "deleted row", at: 4, reason: "expected sequence 3, found 4 (a row is missing or inserted)", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return append(r[:2], r[3:]...) }},
+		{name: "relinked row", at: 2, reason: "the link to the previous row does not match", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[1].PrevHash = "00"; return r }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -266,7 +267,7 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 			require.NoError(t, err)
 			assert.False(t, report.Intact)
 			assert.Equal(t, tc.at, report.BrokenAt)
-			assert.NotEmpty(t, report.Reason)
+			assert.Equal(t, tc.reason, report.Reason)
 		})
 	}
 }
