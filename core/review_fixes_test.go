@@ -127,6 +127,13 @@ func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	}
 	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+	// Once the interval has passed, exactly, the next one is logged again.
+	e.clock.Advance(failOpenLogEvery - time.Nanosecond)
+	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+	e.clock.Advance(time.Nanosecond)
+	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	assert.Equal(t, 2, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
 }
 
 // An email address and a username of one account share one inbox budget.
@@ -316,4 +323,27 @@ func TestMailBacklogDropsRatherThanBlockingTheRequest(t *testing.T) {
 	e.auth.mailPending.Store(1)
 	close(mailer.release)
 	require.NoError(t, e.auth.Drain(waitContext(t)))
+}
+
+// The background queue holds up to mailBacklog emails: the one that fills it
+// is still sent, the next is dropped, and a drop leaves the count as it was,
+// so mail flows again once the server catches up.
+func TestMailBacklogHoldsExactlyMailBacklogEmails(t *testing.T) {
+	t.Parallel()
+	mailer := &blockingMailer{release: make(chan struct{})}
+	e := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) { c.MailInline = false; d.Mailer = mailer })
+	u := e.register("full@example.in") // its verification link waits in the background
+	ctx := context.Background()
+	e.auth.mailPending.Store(mailBacklog - 1) // as if 998 more were waiting too
+
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client)) // the 1000th
+	assert.NotContains(t, e.eventKinds(u.ID), ports.EventMailFailed, "the email that fills the queue is queued")
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, u.Email, e.client)) // the 1001st
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventMailFailed, "the next one is dropped")
+	assert.Equal(t, int64(mailBacklog), e.auth.mailPending.Load(), "a dropped email leaves the queue as it was")
+
+	e.auth.mailPending.Add(-(mailBacklog - 2)) // the imagined 998 went out
+	close(mailer.release)
+	require.NoError(t, e.auth.Drain(waitContext(t)))
+	assert.Equal(t, int32(2), mailer.sent.Load(), "the verification link and the first reset link")
 }
