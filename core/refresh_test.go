@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -155,4 +156,24 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 	list, err = e.auth.Sessions(ctx, p)
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
+}
+
+// The refresh token is rotated before the user is looked up, so a failed
+// lookup must not refuse the client (its retry with the old token would look
+// like theft): the tokens are issued and the failure is logged.
+func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	s := signedIn(t, e)
+	tokens, err := e.auth.Refresh(ctx, s.res.RefreshToken, e.client)
+	require.NoError(t, err)
+	assert.NotContains(t, logs.String(), "user lookup during refresh failed", "a lookup that worked logs nothing")
+
+	f.failOn("UserByID", errDown)
+	_, err = e.auth.Refresh(ctx, tokens.RefreshToken, e.client)
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.firedCount())
+	assert.Contains(t, logs.String(), "user lookup during refresh failed")
 }
