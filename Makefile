@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench fuzz quickstart services tidy
+.PHONY: test vet cover bench fuzz mutate quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -23,6 +23,13 @@ cover:
 ## bench: core benchmarks (compare runs with benchstat)
 bench:
 	cd core && GOWORK=off go test -run '^$$' -bench . -benchmem -count 5 ./ | tee ../bench-core.txt
+
+## mutate: mutation testing of core and its internal packages with gremlins (slow; not part of
+## `make test`). MUTATE_PATH=./internal/secret tests one package; EFFICACY_MIN is the bar.
+MUTATE_PATH ?= .
+EFFICACY_MIN ?= 97
+mutate:
+	EFFICACY_MIN=$(EFFICACY_MIN) bash .ci/mutate.sh $(MUTATE_PATH)
 
 ## fuzz: run every fuzz target for FUZZTIME each (their seed corpora already run in make test)
 FUZZTIME ?= 30s

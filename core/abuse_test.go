@@ -173,10 +173,6 @@ func TestRequestsPerIdentifierLimitedAt5PerHourPerBudget(t *testing.T) {
 // brokenLimiter fails every check, like a down Redis.
 type brokenLimiter struct{}
 
-func (brokenLimiter) Allow(context.Context, string, ports.RateRule, time.Time) (ports.RateDecision, error) {
-	return ports.RateDecision{}, errors.New("redis: connection refused")
-}
-
 func TestRateLimiterFailsOpen(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(_ *Config, d *Deps) { d.Limiter = brokenLimiter{} })
@@ -240,4 +236,51 @@ func TestStrangersOTPRequestsDoNotRefuseTheOwnersRecoveryRequests(t *testing.T) 
 	}
 	assert.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	assert.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+}
+
+// refusingLimiter refuses every request with the RetryAfter it was given.
+type refusingLimiter struct{ retryAfter time.Duration }
+
+func (l refusingLimiter) Allow(context.Context, string, ports.RateRule, time.Time) (ports.RateDecision, error) {
+	return ports.RateDecision{RetryAfter: l.retryAfter}, nil
+}
+
+func (brokenLimiter) Allow(context.Context, string, ports.RateRule, time.Time) (ports.RateDecision, error) {
+	return ports.RateDecision{}, errors.New("redis: connection refused")
+}
+
+// A refusal's Retry-After is the limiter's; a limiter that says "now" or
+// less still gets a Retry-After of one second, so a client never retries in
+// a tight loop.
+func TestRateLimitRefusalRetryAfterIsTheLimitersAndAtLeastOneSecond(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		limiter time.Duration
+		want    time.Duration
+	}{
+		{name: "the limiter's wait", limiter: 42 * time.Second, want: 42 * time.Second},
+		{name: "under a second is kept", limiter: time.Millisecond, want: time.Millisecond},
+		{name: "zero becomes one second", limiter: 0, want: time.Second},
+		{name: "negative becomes one second", limiter: -time.Minute, want: time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(_ *Config, d *Deps) { d.Limiter = refusingLimiter{retryAfter: tt.limiter} })
+			ce := requireKind(t, e.loginIP("someone@example.in", testPassword, "192.0.2.50"), KindRateLimited)
+			assert.Equal(t, tt.want, ce.RetryAfter)
+		})
+	}
+}
+
+// A rule whose Limit is 0 is switched off: the limiter is not asked, so even
+// one that refuses everything lets the request through.
+func TestRateRuleWithZeroLimitIsOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *Config, d *Deps) {
+		d.Limiter = refusingLimiter{retryAfter: time.Minute}
+		c.RateLimits.LoginPerIP = ports.RateRule{Window: time.Minute}
+	})
+	requireKind(t, e.loginIP("someone@example.in", testPassword, "192.0.2.51"), KindUnauthorized)
 }

@@ -188,3 +188,17 @@ func TestBadEmailTemplateOverrideIsRefusedByNew(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "email templates")
 }
+
+// Emailed links may be https or http (a local quickstart) with a host.
+func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
+	t.Parallel()
+	cfg := validConfig()
+	cfg.Links = LinkTemplates{
+		VerifyEmail:   "https://auth.example.in/verify-email?token={token}",
+		ResetPassword: "https://auth.example.in/reset-password?token={token}",
+		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
+		Unlock:        "https://auth.example.in/unlock?token={token}",
+	}
+	_, err := New(cfg, validDeps())
+	require.NoError(t, err)
+}

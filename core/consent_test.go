@@ -152,11 +152,12 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 		name   string
 		tamper func([]ports.ConsentRecord) []ports.ConsentRecord
 		at     int64
+		reason string
 	}{
-		{name: "flipped decision", at: 3, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[2].Granted = !r[2].Granted; return r }},
-		{name: "changed notice", at: 5, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[4].NoticeVersion = "9"; return r }},
-		{name: "deleted row", at: 4, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return append(r[:2], r[3:]...) }},
-		{name: "relinked row", at: 2, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[1].PrevHash = "00"; return r }},
+		{name: "flipped decision", at: 3, reason: "the row's content does not match its hash", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[2].Granted = !r[2].Granted; return r }},
+		{name: "changed notice", at: 5, reason: "the row's content does not match its hash", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[4].NoticeVersion = "9"; return r }},
+		{name: "deleted row", at: 4, reason: "expected sequence 3, found 4 (a row is missing or inserted)", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return append(r[:2], r[3:]...) }},
+		{name: "relinked row", at: 2, reason: "the link to the previous row does not match", tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { r[1].PrevHash = "00"; return r }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -166,7 +167,44 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 			require.NoError(t, err)
 			assert.False(t, report.Intact)
 			assert.Equal(t, tc.at, report.BrokenAt)
-			assert.NotEmpty(t, report.Reason)
+			assert.Equal(t, tc.reason, report.Reason)
+		})
+	}
+}
+
+// A consent row records the notice version (up to 64 bytes) and language (up
+// to maxLanguageLen bytes) it was given under; a value at the limit is
+// recorded as is, one byte more is refused before anything is written.
+func TestConsentNoticeFieldsAtTheirLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		version  string
+		language string
+		wantErr  bool
+	}{
+		{name: "64-byte version", version: strings.Repeat("v", 64), language: "en"},
+		{name: "65-byte version", version: strings.Repeat("v", 65), language: "en", wantErr: true},
+		{name: "35-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen)},
+		{name: "36-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen+1), wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.NoticeVersion = tc.version })
+			u, err := e.auth.Register(context.Background(), RegisterInput{Email: "notice@example.in", Password: testPassword,
+				Consents: allGranted(), NoticeLanguage: tc.language, Client: e.client})
+			if tc.wantErr {
+				ce := requireKind(t, err, KindValidation)
+				assert.Equal(t, "notice_version", ce.Field)
+				assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
+				return
+			}
+			require.NoError(t, err)
+			history, err := e.store.ConsentHistory(context.Background(), u.ID)
+			require.NoError(t, err)
+			require.NotEmpty(t, history)
+			assert.Equal(t, tc.version, history[0].NoticeVersion)
+			assert.Equal(t, tc.language, history[0].NoticeLanguage)
 		})
 	}
 }

@@ -605,3 +605,16 @@ func (h hookedStore) RecordEvent(ctx context.Context, e ports.SecurityEvent) err
 func (h hookedStore) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
 	return hooked(h, "Events", func() ([]ports.SecurityEvent, error) { return h.Store.Events(ctx, userID) })
 }
+
+// testWait bounds a test's wait for work core does in the background (mail
+// sent after the answer): the work takes milliseconds, so a test still
+// waiting after testWait has found a bug and must fail, not hang the suite.
+const testWait = 10 * time.Second
+
+// waitContext is a context for such a wait, ended after testWait.
+func waitContext(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testWait)
+	t.Cleanup(cancel)
+	return ctx
+}

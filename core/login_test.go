@@ -220,3 +220,15 @@ func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 	assert.NotContains(t, m.Text, testPassword)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventNewDevice)
 }
+
+// A password of exactly maxSecretInputBytes is a password like any other: it
+// is checked against the hash (and fails as a wrong one), not refused as
+// input.
+func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("limit@example.in")
+	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))
+	requireKind(t, err, KindUnauthorized)
+	assert.Equal(t, int64(1), e.auth.hasher.Verifications(), "the hash was verified")
+}

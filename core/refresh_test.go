@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,4 +147,24 @@ func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
 	down = false
 	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
 	require.NoError(t, err)
+}
+
+// The refresh token is rotated before the user is looked up, so a failed
+// lookup must not refuse the client (its retry with the old token would look
+// like theft): the tokens are issued and the failure is logged.
+func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	s := signedIn(t, e)
+	tokens, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	assert.NotContains(t, logs.String(), "user lookup during refresh failed", "a lookup that worked logs nothing")
+
+	f.failOn("UserByID", errDown)
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: tokens.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.firedCount())
+	assert.Contains(t, logs.String(), "user lookup during refresh failed")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -596,13 +597,16 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 	})
 	t.Run("recording events", func(t *testing.T) {
 		t.Parallel()
-		e, f := newFaultyEnv(t)
+		logs := &logBuffer{}
+		e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 		s := registered(t, e)
+		assert.NotContains(t, logs.String(), "recording a security event failed", "recorded events log nothing")
 		f.failOn("RecordEvent", errDown)
 		res, err := e.loginFrom(s.user.Email, testPassword, fpA, false)
 		require.NoError(t, err)
 		require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 		assert.GreaterOrEqual(t, f.firedCount(), 3, "login, new device and logout were each attempted")
+		assert.Contains(t, logs.String(), "recording a security event failed", "a lost audit event is logged")
 	})
 	t.Run("revoking the session after a pin lock", func(t *testing.T) {
 		t.Parallel()

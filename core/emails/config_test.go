@@ -291,3 +291,36 @@ func TestKindsAndBuiltin(t *testing.T) {
 	_, err = r.Render(emails.Unlock, "mr", fullData(emails.Unlock))
 	require.NoError(t, err)
 }
+
+// An override's language is a primary subtag of 2 to 8 ASCII letters (RFC
+// 5646 §2.1), matched case-insensitively.
+func TestOverrideLanguageIsTwoToEightLetters(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tag    string
+		wantOK bool
+	}{
+		{tag: "az", wantOK: true},
+		{tag: "ZZ", wantOK: true},
+		{tag: "abcdefgh", wantOK: true},
+		{tag: "a"},
+		{tag: "abcdefghi"},
+		{tag: "a@"}, // the byte before 'A'
+		{tag: "a{"}, // the byte after 'z'
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			t.Parallel()
+			r, err := emails.NewRenderer("en", overrides{tt.tag: completeLanguage("x")})
+			if !tt.wantOK {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "is not a language tag")
+				return
+			}
+			require.NoError(t, err)
+			m, err := r.Render(emails.LoginOTP, tt.tag, fullData(emails.LoginOTP))
+			require.NoError(t, err)
+			assert.Equal(t, "x Acme", m.Subject)
+		})
+	}
+}

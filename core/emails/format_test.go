@@ -21,6 +21,8 @@ func TestFormatDuration(t *testing.T) {
 		{name: "hours and minutes", d: 90 * time.Minute, en: "1 hour 30 minutes", hi: "1 घंटा 30 मिनट"},
 		{name: "one minute", d: time.Minute, en: "1 minute", hi: "1 मिनट"},
 		{name: "seconds", d: 45 * time.Second, en: "45 seconds", hi: "45 सेकंड"},
+		{name: "89 seconds still counts seconds", d: 89 * time.Second, en: "89 seconds", hi: "89 सेकंड"},
+		{name: "90 seconds rounds to minutes", d: 90 * time.Second, en: "2 minutes", hi: "2 मिनट"},
 		{name: "a moment after issuing rounds up", d: 10*time.Minute - 300*time.Millisecond, en: "10 minutes", hi: "10 मिनट"},
 		{name: "under a second", d: time.Millisecond, en: "1 second", hi: "1 सेकंड"},
 		{name: "zero", d: 0, en: "", hi: ""},

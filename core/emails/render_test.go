@@ -289,3 +289,20 @@ func TestRenderersAreSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Links may be https or plain http (a local quickstart on 127.0.0.1); both
+// end up in the email as given.
+func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
+	t.Parallel()
+	r := newRenderer(t)
+	for _, link := range []string{"https://auth.example.in/unlock?token=abc", "http://127.0.0.1:8080/unlock?token=abc"} {
+		t.Run(link, func(t *testing.T) {
+			t.Parallel()
+			d := fullData(emails.Unlock)
+			d.Link = link
+			m, err := r.Render(emails.Unlock, "en", d)
+			require.NoError(t, err)
+			assert.Contains(t, m.Text, link)
+		})
+	}
+}

@@ -71,6 +71,10 @@ func TestCheckPassword(t *testing.T) {
 		{name: "contains the whole email", password: "x-ravi@example.in", email: "ravi@example.in", wantReason: "contains your email address"},
 		{name: "contains the username", password: "MyNameIsCoolRavi99", username: "coolravi", wantReason: "contains your username"},
 		{name: "short local part is not a fragment", password: "tangerine-kettle-49", email: "ke@example.in"},
+		// 3 is the shortest fragment that counts: a 3-character username or
+		// local part inside the password is refused.
+		{name: "3-character local part is a fragment", password: "tangerine-kettle-49", email: "Ket@example.in", wantReason: "contains your email address"},
+		{name: "3-character username is a fragment", password: "tangerine-kettle-49", username: "TAN", wantReason: "contains your username"},
 		{name: "short username is not a fragment", password: "tangerine-kettle-49", username: "ta"},
 		{name: "unrelated email and username", password: "tangerine-kettle-49", email: "ravi@example.in", username: "ravi_k"},
 	}

@@ -1,7 +1,6 @@
 package secret
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -19,7 +18,7 @@ const (
 
 func FuzzVerify(f *testing.F) {
 	h := NewTestHasher(cheap, 0)
-	valid, err := h.Hash(context.Background(), "seed")
+	valid, err := h.Hash(testContext(f), "seed")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func FuzzVerify(f *testing.F) {
 		if cost, err := bcrypt.Cost([]byte(encoded)); err == nil && cost > fuzzMaxBcryptCost {
 			return
 		}
-		ok, rehash, err := h.Verify(context.Background(), encoded, secret)
+		ok, rehash, err := h.Verify(testContext(t), encoded, secret)
 		if err != nil && !errors.Is(err, ErrMalformedHash) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}

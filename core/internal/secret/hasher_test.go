@@ -2,6 +2,7 @@ package secret
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"runtime"
 	"strings"
@@ -37,7 +38,7 @@ func TestHashVerifyRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ctx := context.Background()
+			ctx := testContext(t)
 			encoded, err := h.Hash(ctx, tt.secret)
 			require.NoError(t, err)
 			assert.Regexp(t, phcPattern, encoded)
@@ -58,9 +59,9 @@ func TestHashVerifyRoundTrip(t *testing.T) {
 func TestHashUsesFreshSalt(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(cheap, 0)
-	a, err := h.Hash(context.Background(), "same secret")
+	a, err := h.Hash(testContext(t), "same secret")
 	require.NoError(t, err)
-	b, err := h.Hash(context.Background(), "same secret")
+	b, err := h.Hash(testContext(t), "same secret")
 	require.NoError(t, err)
 	assert.NotEqual(t, a, b)
 }
@@ -99,7 +100,7 @@ func TestVerifyBcrypt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ok, rehash, err := h.Verify(context.Background(), tt.encoded, tt.secret)
+			ok, rehash, err := h.Verify(testContext(t), tt.encoded, tt.secret)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantOK, ok)
 			assert.Equal(t, tt.wantRehash, rehash)
@@ -107,9 +108,43 @@ func TestVerifyBcrypt(t *testing.T) {
 	}
 }
 
+// A legacy bcrypt hash up to maxBcryptCost is computed; one above is refused
+// before any work. Computing cost 16 for real takes ~16 s here (minutes under
+// -race), so the hashes carry a salt that is not bcrypt's base64: bcrypt
+// rejects it before its key schedule, and Verifications tells whether Verify
+// handed the hash to bcrypt at all.
+func TestVerifyBcryptCostBound(t *testing.T) {
+	t.Parallel()
+	junkSalt := strings.Repeat("*", 22) + strings.Repeat("a", 31)
+	tests := []struct {
+		name         string
+		cost         int
+		wantComputed bool
+	}{
+		{name: "cost 16 is computed", cost: maxBcryptCost, wantComputed: true},
+		{name: "cost 17 is refused unseen", cost: maxBcryptCost + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := NewTestHasher(cheap, 0)
+			encoded := fmt.Sprintf("$2b$%02d$%s", tt.cost, junkSalt)
+			cost, err := bcrypt.Cost([]byte(encoded))
+			require.NoError(t, err)
+			require.Equal(t, tt.cost, cost)
+
+			ok, rehash, err := h.Verify(testContext(t), encoded, "pw")
+			require.ErrorIs(t, err, ErrMalformedHash, "the salt is not base64")
+			assert.False(t, ok)
+			assert.False(t, rehash)
+			assert.Equal(t, tt.wantComputed, h.Verifications() == 1)
+		})
+	}
+}
+
 func TestVerifyAsksRehashForWeakerArgon(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := testContext(t)
 	stronger := Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 	tests := []struct {
 		name       string
@@ -148,7 +183,7 @@ func TestVerifyAsksRehashForWeakerArgon(t *testing.T) {
 func TestVerifyMalformed(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(cheap, 0)
-	valid, err := h.Hash(context.Background(), "x")
+	valid, err := h.Hash(testContext(t), "x")
 	require.NoError(t, err)
 	parts := strings.Split(valid, "$") // "", argon2id, v=19, params, salt, key
 	join := func(p ...string) string { return strings.Join(p, "$") }
@@ -194,7 +229,7 @@ func TestVerifyMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ok, rehash, err := h.Verify(context.Background(), tt.encoded, "x")
+			ok, rehash, err := h.Verify(testContext(t), tt.encoded, "x")
 			require.ErrorIs(t, err, ErrMalformedHash)
 			assert.False(t, ok)
 			assert.False(t, rehash)
@@ -206,12 +241,38 @@ func TestVerifyMalformed(t *testing.T) {
 }
 
 // capProbe records how many computations hold a slot at once. It blocks every
-// computation until release is closed, so the test sees the cap filled
-// without relying on timing.
+// computation until released, so the test sees the cap filled without
+// relying on timing.
 type capProbe struct {
 	active, peak atomic.Int64
 	entered      chan struct{}
 	release      chan struct{}
+	releaseOnce  sync.Once
+}
+
+// newCapProbe returns a probe for up to callers computations whose blocked
+// computations are released when the test ends, even if it failed early.
+func newCapProbe(t *testing.T, callers int) *capProbe {
+	p := &capProbe{entered: make(chan struct{}, callers), release: make(chan struct{})}
+	t.Cleanup(p.releaseAll)
+	return p
+}
+
+func (p *capProbe) releaseAll() { p.releaseOnce.Do(func() { close(p.release) }) }
+
+// awaitEntry waits until one more computation holds a slot. While the probe
+// blocks every computation no caller can return, so a receive on returned
+// fails the test at once (the hasher answered without computing); nothing
+// within testWait fails it too.
+func (p *capProbe) awaitEntry(t *testing.T, returned <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-p.entered:
+	case <-returned:
+		t.Fatalf("a caller returned before %s", what)
+	case <-time.After(testWait):
+		t.Fatalf("waited %s for %s; it never happened", testWait, what)
+	}
 }
 
 func (p *capProbe) hook() {
@@ -231,28 +292,32 @@ func TestConcurrencyCap(t *testing.T) {
 	t.Parallel()
 	const callers, limit = 8, 2
 	h := NewTestHasher(cheap, limit)
-	encoded, err := h.Hash(context.Background(), "pw")
+	ctx := testContext(t)
+	encoded, err := h.Hash(ctx, "pw")
 	require.NoError(t, err)
-	probe := &capProbe{entered: make(chan struct{}, callers), release: make(chan struct{})}
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait) // after the probe's cleanup has released the callers
+	probe := newCapProbe(t, callers)
 	h.inSlot = probe.hook
 
-	var wg sync.WaitGroup
 	results := make(chan bool, callers)
+	returned := make(chan struct{}, callers)
 	for range callers {
 		wg.Go(func() {
-			ok, _, err := h.Verify(context.Background(), encoded, "pw")
+			ok, _, err := h.Verify(ctx, encoded, "pw")
 			assert.NoError(t, err)
 			results <- ok
+			returned <- struct{}{}
 		})
 	}
-	<-probe.entered
-	<-probe.entered
+	probe.awaitEntry(t, returned, "the first computation took a slot")
+	probe.awaitEntry(t, returned, "the second computation took a slot")
 	// Both slots are held and blocked in the probe: the channel is full, so
 	// the other six callers can only be waiting.
 	assert.Len(t, h.slots, limit)
 	assert.Equal(t, int64(limit), probe.active.Load())
-	close(probe.release)
-	wg.Wait()
+	probe.releaseAll()
+	wg.Wait() // bounded: every Verify gives up when ctx ends
 	close(results)
 
 	assert.LessOrEqual(t, probe.peak.Load(), int64(limit))
@@ -265,18 +330,19 @@ func TestConcurrencyCap(t *testing.T) {
 func TestContextEndsWait(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(cheap, 1)
-	encoded, err := h.Hash(context.Background(), "pw")
+	ctx := testContext(t)
+	encoded, err := h.Hash(ctx, "pw")
 	require.NoError(t, err)
-	probe := &capProbe{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	holder := make(chan struct{})
+	t.Cleanup(func() { waitOrFail(t, holder, testWait, "the slot holder to finish") })
+	probe := newCapProbe(t, 1) // its cleanup runs first and lets the holder finish
 	h.inSlot = probe.hook
 
-	holder := make(chan struct{})
 	go func() {
 		defer close(holder)
-		_, _, _ = h.Verify(context.Background(), encoded, "pw")
+		_, _, _ = h.Verify(ctx, encoded, "pw")
 	}()
-	<-probe.entered // the only slot is now held
-	t.Cleanup(func() { close(probe.release); <-holder })
+	probe.awaitEntry(t, holder, "the holder took the only slot")
 
 	tests := []struct {
 		name string
@@ -314,7 +380,7 @@ func TestContextEndsWait(t *testing.T) {
 
 func TestVerifications(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := testContext(t)
 	h := NewTestHasher(cheap, 0)
 	encoded, err := h.Hash(ctx, "pw")
 	require.NoError(t, err)
@@ -387,9 +453,23 @@ func TestNewHasher(t *testing.T) {
 func TestNewTestHasherMakesZeroParamsUsable(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(Params{}, 1)
-	encoded, err := h.Hash(context.Background(), "pw")
+	encoded, err := h.Hash(testContext(t), "pw")
 	require.NoError(t, err)
-	ok, _, err := h.Verify(context.Background(), encoded, "pw")
+	ok, _, err := h.Verify(testContext(t), encoded, "pw")
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
+// argon2 needs 8 KiB of memory per lane, and decodeArgon refuses a hash with
+// less: a hasher given more lanes than its memory allows raises the memory,
+// so it never writes a hash it cannot verify.
+func TestHasherRaisesMemoryToEightKiBPerLane(t *testing.T) {
+	t.Parallel()
+	h := NewTestHasher(Params{Memory: 8, Time: 1, Threads: 4, SaltLen: 16, KeyLen: 16}, 1)
+	assert.Equal(t, uint32(8*4), h.Params().Memory)
+	encoded, err := h.Hash(testContext(t), "pw")
+	require.NoError(t, err)
+	ok, _, err := h.Verify(testContext(t), encoded, "pw")
 	require.NoError(t, err)
 	assert.True(t, ok)
 }
@@ -446,7 +526,7 @@ func TestHashesCountsHashComputations(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 1)
 	for i := 0; i < 3; i++ {
-		_, err := h.Hash(context.Background(), "secret")
+		_, err := h.Hash(testContext(t), "secret")
 		require.NoError(t, err)
 	}
 	assert.Equal(t, int64(3), h.Hashes())

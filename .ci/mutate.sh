@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Mutation testing of core with gremlins (`make mutate`): it changes one
+# operator at a time in core's code (`<` to `<=`, `==` to `!=`, ...) and runs the
+# package's tests; a change no test notices ("lived") is a rule nothing checks.
+#
+#   .ci/mutate.sh [PATH]   PATH inside core, default "." (core, core/emails and
+#                          core/internal/*); e.g. ./internal/secret for one package
+#   EFFICACY_MIN=97        fail below this test efficacy (killed / (killed + lived))
+#   WORKERS=2              mutants tested at once
+#   TIMEOUT_COEFFICIENT=5  a mutant's test run may take this many times the
+#                          coverage run before it counts as timed out
+#
+# gremlins copies only the module it tests into a temporary directory, where
+# core/go.mod's `replace => ../ports` points nowhere: every mutant would fail to
+# build and count as killed. So this script copies core and the modules it
+# replaces into a temporary tree and makes those replace paths absolute first.
+#
+# Each mutant is tested by its own package's tests only (gremlins runs
+# `go test <pkg>`): a rule of internal/secret is killed by internal/secret's
+# tests, not by core's. --coverpkg is therefore not used, since it would count
+# mutants as covered by tests that never run against them.
+set -euo pipefail
+
+GREMLINS_VERSION=v0.6.0
+EFFICACY_MIN=${EFFICACY_MIN:-97}
+WORKERS=${WORKERS:-2}
+TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-5}
+target=${1:-.}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+export GOWORK=off NO_COLOR=1
+
+# A pinned gremlins, installed once into a directory of its own.
+bindir=${GREMLINS_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bharatauth/gremlins-$GREMLINS_VERSION}
+gremlins=$bindir/gremlins
+if ! go version -m "$gremlins" 2>/dev/null | grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/go-gremlins/gremlins[[:space:]]+$GREMLINS_VERSION([[:space:]]|$)"; then
+	echo "== installing gremlins $GREMLINS_VERSION into $bindir"
+	mkdir -p "$bindir"
+	GOBIN=$bindir go install "github.com/go-gremlins/gremlins/cmd/gremlins@$GREMLINS_VERSION"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bharatauth-mutate-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# Copy core and every local module it replaces, keeping their relative layout,
+# then point core/go.mod at the copies by absolute path.
+mkdir -p "$tmp/core"
+cp -a "$root/core/." "$tmp/core/"
+cd "$root/core"
+go list -m -f '{{if .Replace}}{{.Path}} {{.Replace.Path}}{{end}}' all | while read -r mod dir; do
+	case $dir in
+	./* | ../*) ;;
+	*) continue ;; # a version replacement, not a directory
+	esac
+	abs=$(cd "$root/core/$dir" && pwd)
+	rel=${abs#"$root"/}
+	mkdir -p "$tmp/$rel"
+	cp -a "$abs/." "$tmp/$rel/"
+	(cd "$tmp/core" && go mod edit -replace="$mod=$tmp/$rel")
+done
+cd "$tmp/core"
+go build ./... # the copy must build, or every mutant would "die" of a build error
+
+log=$tmp/gremlins.log
+echo "== gremlins $GREMLINS_VERSION over core/$target ($WORKERS workers); this takes a while"
+start=$(date +%s)
+status=0
+gremlins_args=(unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEFFICIENT")
+"$gremlins" "${gremlins_args[@]}" "$tmp/core/$target" >"$log" 2>&1 || status=$?
+elapsed=$(($(date +%s) - start))
+if [ -n "${MUTATE_LOG:-}" ]; then cp "$log" "$MUTATE_LOG"; fi
+
+if [ "$status" -ne 0 ] || ! grep -q '^Test efficacy:' "$log"; then
+	cat "$log"
+	echo "FAIL: gremlins exited with status $status and no report" >&2
+	exit 1
+fi
+
+# Each mutant is logged as "<STATUS> <TYPE> at <file>:<line>:<col>"; show the
+# source line of those that lived or timed out, so the mutation can be read.
+show() {
+	local status=$1 sub=${target#./}
+	sub=${sub#.}
+	{ grep -E "^[[:space:]]*$status " "$log" || true; } | sed -E "s/^[[:space:]]*$status //" | while read -r type _ pos; do
+		pos=${sub:+$sub/}$pos # gremlins names files relative to PATH; show them relative to core
+		file=${pos%%:*}
+		line=${pos#*:}
+		line=${line%%:*}
+		src=$(sed -n "${line}p" "$tmp/core/$file" 2>/dev/null | sed -E "s/^[[:space:]]+//" || true)
+		printf "  %-36s %-22s %s\n" "$pos" "$type" "$src"
+	done | sort -t: -k1,1 -k2,2n
+}
+echo "== surviving mutants (LIVED)"
+show LIVED
+echo "== timed out"
+show 'TIMED OUT'
+echo "== summary (wall time ${elapsed}s)"
+grep -E '^(Killed|Timed out|Test efficacy|Mutator coverage):' "$log"
+
+efficacy=$(sed -nE 's/^Test efficacy: ([0-9.]+)%.*/\1/p' "$log")
+if awk -v e="$efficacy" -v min="$EFFICACY_MIN" 'BEGIN { exit !(e < min) }'; then
+	echo "FAIL: test efficacy ${efficacy}% is below ${EFFICACY_MIN}%" >&2
+	exit 1
+fi
+echo "ok: test efficacy ${efficacy}% (minimum ${EFFICACY_MIN}%)"
