@@ -3,8 +3,10 @@ package core
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/secret"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Benchmarks use the production hashing parameters (argon2id m=19 MiB, t=2,
@@ -24,6 +26,38 @@ func BenchmarkAuthenticate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.auth.Authenticate(ctx, res.AccessToken); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGolangJWTStrictParse is BenchmarkAuthenticate's yardstick, in the
+// same binary so that both run under the same load: golang-jwt's own strict
+// HS256 parse of the same access token, with no session lookup.
+func BenchmarkGolangJWTStrictParse(b *testing.B) {
+	e := benchEnv(b)
+	token := e.mustLogin("bench@example.in").AccessToken
+	cfg := e.auth.Config()
+	key := deriveKey(cfg.SecretKey, accessTokenKeyLabel)
+	now := e.auth.now()
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{"HS256"}),
+		jwt.WithIssuer(cfg.Issuer),
+		jwt.WithAudience(cfg.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(func() time.Time { return now }),
+	)
+	keyFunc := func(*jwt.Token) (any, error) { return key, nil }
+	type claims struct {
+		jwt.RegisteredClaims
+		SessionID string   `json:"sid"`
+		Trust     string   `json:"trust"`
+		AMR       []string `json:"amr"`
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var c claims
+		if _, err := parser.ParseWithClaims(token, &c, keyFunc); err != nil {
 			b.Fatal(err)
 		}
 	}

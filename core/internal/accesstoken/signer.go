@@ -113,8 +113,7 @@ type Signer struct {
 	signKey   Key
 	signWith  jwt.SigningMethod
 	verifiers []verifier
-	parseOpts []jwt.ParserOption // Parse adds the time function per call
-	jwks      []byte             // nil when every key is HS256
+	jwks      []byte // nil when every key is HS256
 
 	legacy     LegacyKey   // Secret is our copy; nil when there is none
 	legacyOver atomic.Bool // set once Parse saw now at or after legacy.Until
@@ -140,7 +139,6 @@ func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Opti
 	}
 	s := &Signer{issuer: issuer, audience: audience, ttl: ttl, signKey: keys[0]}
 	seen := map[string]bool{}
-	algs := map[string]bool{}
 	for i, k := range keys {
 		v, err := newVerifier(k)
 		if err != nil {
@@ -150,7 +148,6 @@ func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Opti
 			return nil, fmt.Errorf("accesstoken: key %d: duplicate key ID %q", i, k.ID)
 		}
 		seen[k.ID] = true
-		algs[k.Algorithm] = true
 		s.verifiers = append(s.verifiers, v)
 	}
 	if opts.Legacy.Secret != nil {
@@ -163,25 +160,9 @@ func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Opti
 		}
 		l.Secret = append([]byte(nil), l.Secret...)
 		s.legacy = l
-		algs[HS256] = true
 	}
 	s.signWith = s.verifiers[0].method
 	s.jwks = buildJWKS(s.verifiers)
-	valid := make([]string, 0, len(algs))
-	for alg := range algs {
-		valid = append(valid, alg)
-	}
-	// jwt's validator checks iss, aud and required exp; its leeway covers
-	// clock skew for iat and nbf, and Parse re-checks exp without leeway.
-	s.parseOpts = []jwt.ParserOption{
-		jwt.WithValidMethods(valid),
-		jwt.WithIssuer(issuer),
-		jwt.WithAudience(audience),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(clockSkew),
-		jwt.WithStrictDecoding(),
-	}
 	return s, nil
 }
 
@@ -242,13 +223,15 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		c.ID = randomID()
 	}
 	wire := &tokenClaims{
-		Issuer:    s.issuer,
-		Subject:   c.Subject,
-		Audience:  jwt.ClaimStrings{s.audience},
-		ExpiresAt: newStrictDate(c.ExpiresAt),
-		NotBefore: newStrictDate(c.IssuedAt),
-		IssuedAt:  newStrictDate(c.IssuedAt),
-		ID:        c.ID,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.issuer,
+			Subject:   c.Subject,
+			Audience:  jwt.ClaimStrings{s.audience},
+			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
+			NotBefore: jwt.NewNumericDate(c.IssuedAt),
+			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
+			ID:        c.ID,
+		},
 		SessionID: c.SessionID,
 		Trust:     c.Trust,
 		AMR:       c.AMR,
