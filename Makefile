@@ -34,7 +34,7 @@ mutate:
 ## fuzz: run every fuzz target for FUZZTIME each (their seed corpora already run in make test)
 FUZZTIME ?= 30s
 # module:package:target
-FUZZ_TARGETS := core:.:FuzzCanonicalEmail core:.:FuzzCleanIdentifier core:./internal/secret:FuzzVerify \
+FUZZ_TARGETS := core:.:FuzzCanonicalEmail core:.:FuzzCleanIdentifier core:./internal/secret:FuzzVerify core:./internal/accesstoken:FuzzParse \
 	transport/http:.:FuzzDecodeBody ports:./consentchain:FuzzHashSeparatesFields
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
