@@ -2,6 +2,9 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,5 +90,41 @@ func BenchmarkVerifyOTP(b *testing.B) {
 		if _, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "bench@example.in", Code: code, DeviceFingerprint: fpA, Client: e.client}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkLoginHashSlots compares the argon2id concurrency cap (hash slots)
+// under 16 concurrent logins: GOMAXPROCS slots (the default) against twice
+// as many. One lane keeps one core busy, so the extra slots should add only
+// memory (19 MiB each), not logins per second.
+func BenchmarkLoginHashSlots(b *testing.B) {
+	for _, slots := range []struct {
+		name string
+		n    int
+	}{{"GOMAXPROCS", runtime.GOMAXPROCS(0)}, {"2xGOMAXPROCS", 2 * runtime.GOMAXPROCS(0)}} {
+		b.Run(slots.name, func(b *testing.B) {
+			e := newEnv(b, withoutLimiter())
+			e.auth.hasher = secret.NewHasher(secret.DefaultParams, slots.n)
+			const users = 16
+			for i := range users {
+				e.register(fmt.Sprintf("slots%d@example.in", i))
+			}
+			var next atomic.Int64
+			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					// Distinct users and IPs: the per-identifier counters and
+					// the IP rules stay out of the way.
+					i := next.Add(1)
+					_, err := e.auth.Login(context.Background(), LoginInput{
+						Identifier: fmt.Sprintf("slots%d@example.in", i%users), Password: testPassword,
+						Client: Client{IP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}})
+					if err != nil && KindOf(err) != KindRateLimited {
+						b.Error(err)
+					}
+				}
+			})
+		})
 	}
 }

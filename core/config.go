@@ -100,7 +100,9 @@ type Config struct {
 	RateLimits RateLimits
 
 	// HashConcurrency caps concurrent password/PIN hash computations
-	// (0 → 2 × GOMAXPROCS). Callers over the cap wait, bounded by their context.
+	// (0 → GOMAXPROCS: one argon2id lane keeps one core busy, so more slots add
+	// 19 MiB each and no throughput). Callers over the cap wait, bounded by
+	// their context.
 	HashConcurrency int
 	// UnsafeFastHashingForTests hashes passwords and PINs with argon2id at
 	// 64 KiB and one pass instead of 19 MiB and two, so that test suites under

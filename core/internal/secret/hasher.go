@@ -35,7 +35,9 @@ type Hasher struct {
 }
 
 // NewHasher returns a Hasher with parameters p and at most maxConcurrent
-// computations at once (maxConcurrent <= 0 means 2*GOMAXPROCS). Callers are
+// computations at once (maxConcurrent <= 0 means GOMAXPROCS: argon2id with
+// one lane keeps one core busy, so more slots than cores add memory (19 MiB
+// each) and no throughput). Callers are
 // expected to have checked p.Validate; since NewHasher cannot fail, a field
 // outside the allowed range is moved to the nearest allowed value, so the
 // hasher is never weaker than MinimumParams.
@@ -52,7 +54,7 @@ func NewTestHasher(p Params, maxConcurrent int) *Hasher {
 
 func newHasher(p Params, maxConcurrent int) *Hasher {
 	if maxConcurrent <= 0 {
-		maxConcurrent = 2 * runtime.GOMAXPROCS(0)
+		maxConcurrent = runtime.GOMAXPROCS(0)
 	}
 	// The dummy needs no argon2 run to make: random salt and random "key" with
 	// the hasher's parameters cost exactly one real verification to check,

@@ -431,8 +431,8 @@ func TestNewHasher(t *testing.T) {
 		wantParams    Params
 		wantSlots     int
 	}{
-		{name: "defaults", params: DefaultParams, maxConcurrent: 0, wantParams: DefaultParams, wantSlots: 2 * runtime.GOMAXPROCS(0)},
-		{name: "negative cap", params: DefaultParams, maxConcurrent: -3, wantParams: DefaultParams, wantSlots: 2 * runtime.GOMAXPROCS(0)},
+		{name: "defaults", params: DefaultParams, maxConcurrent: 0, wantParams: DefaultParams, wantSlots: runtime.GOMAXPROCS(0)},
+		{name: "negative cap", params: DefaultParams, maxConcurrent: -3, wantParams: DefaultParams, wantSlots: runtime.GOMAXPROCS(0)},
 		{name: "explicit cap", params: DefaultParams, maxConcurrent: 5, wantParams: DefaultParams, wantSlots: 5},
 		{name: "weak params raised to the floor", params: cheap, maxConcurrent: 1,
 			wantParams: Params{Memory: MinimumParams.Memory, Time: MinimumParams.Time, Threads: 1, SaltLen: 16, KeyLen: 32}, wantSlots: 1},
