@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench quickstart services tidy
+.PHONY: test vet cover bench bench-http quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -23,6 +23,14 @@ cover:
 ## bench: core benchmarks (compare runs with benchstat)
 bench:
 	cd core && GOWORK=off go test -run '^$$' -bench . -benchmem -count 5 ./ | tee ../bench-core.txt
+
+## bench-http: examples/production under closed-loop HTTP load (login, refresh, me; 1 and 16
+## clients) on a fresh database, with and without Redis; prints a markdown table (~3 minutes)
+bench-http: services
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	(cd examples && GOWORK=off go build -o "$$dir/production" ./production && \
+		GOWORK=off go build -o "$$dir/benchhttp" ./cmd/benchhttp) && \
+	"$$dir/benchhttp" -server "$$dir/production"
 
 ## quickstart: the whole API on 127.0.0.1:8080 with in-memory adapters
 quickstart:

@@ -86,6 +86,3 @@ func call(ctx context.Context, c *http.Client, method, url, bearer string, body,
 	}
 	return nil
 }
-
-// closeIdle ends a client's kept-alive connection.
-func closeIdle(c *http.Client) { c.CloseIdleConnections() }

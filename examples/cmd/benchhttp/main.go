@@ -35,10 +35,10 @@ import (
 	"github.com/bharatauth/bharatauth-go/examples/internal/loadgen"
 )
 
-// users is how many accounts each mode signs up: one per worker of the
+// userCount is how many accounts each mode signs up: one per worker of the
 // widest run, so that no two workers ever sign in to one account at once
 // (concurrent attempts on one account are refused by design).
-const users = 16
+const userCount = 16
 
 // plan is one table row's bounds.
 type plan struct {
@@ -152,13 +152,13 @@ func runMode(ctx context.Context, md mode, server string, admin *pgx.Conn, admin
 		}
 	}()
 	b := &bench{mode: md, binary: server, db: db, pgHostPort: pgHostPort, src: &sources{}, secret: randomHex(32)}
-	fmt.Fprintf(progress, "%s: database %s, signing up %d users\n", md.name, db.name, users)
+	fmt.Fprintf(progress, "%s: database %s, signing up %d users\n", md.name, db.name, userCount)
 	srv, err := b.start(ctx, pgHostPort)
 	if err != nil {
 		return nil, err
 	}
-	b.users, err = signUp(ctx, srv, b.src, db.name, users)
-	if err = errors.Join(err, srv.stop()); err != nil {
+	b.users, err = signUp(ctx, srv, b.src, db.name, userCount)
+	if err = errors.Join(srv.withLogs(err), srv.stop()); err != nil {
 		return nil, fmt.Errorf("sign-up: %w", err)
 	}
 	for _, wl := range workloads {
@@ -250,7 +250,7 @@ func (b *bench) measure(ctx context.Context, wl workload, p plan) (row, error) {
 	req, release := wl.newRequest(srv.base, b.users, b.src, p.workers)
 	defer release()
 	warm, err := loadgen.Run(ctx, loadgen.Options{Workers: p.workers, MaxRequests: p.warmup, MaxDuration: sideRunLimit}, req)
-	if err = errors.Join(err, failed("warm-up", warm)); err != nil {
+	if err = errors.Join(err, srv.withLogs(failed("warm-up", warm))); err != nil {
 		return r, err
 	}
 	cpu0, err := srv.cpu()
@@ -258,7 +258,7 @@ func (b *bench) measure(ctx context.Context, wl workload, p plan) (row, error) {
 		return r, err
 	}
 	r.timed, err = loadgen.Run(ctx, loadgen.Options{Workers: p.workers, MaxRequests: p.requests, MaxDuration: p.within}, req)
-	if err = errors.Join(err, failed("timed run", r.timed)); err != nil {
+	if err = errors.Join(err, srv.withLogs(failed("timed run", r.timed))); err != nil {
 		return r, err
 	}
 	cpu1, err := srv.cpu()
@@ -301,7 +301,7 @@ func (b *bench) countStatements(ctx context.Context, wl workload, p plan) (int64
 	req, release := wl.newRequest(srv.base, b.users, b.src, p.workers)
 	res, err := loadgen.Run(ctx, loadgen.Options{Workers: p.workers, MaxRequests: p.counted, MaxDuration: sideRunLimit}, req)
 	release()
-	if err = errors.Join(err, failed("counting run", res), srv.stop()); err != nil {
+	if err = errors.Join(err, srv.withLogs(failed("counting run", res)), srv.stop()); err != nil {
 		return 0, 0, err
 	}
 	return counter.Statements() - start, res.Requests, nil

@@ -103,6 +103,15 @@ func (s *serverProc) stop() error {
 	return nil
 }
 
+// withLogs adds the server's last log lines to a failure, which they
+// usually explain (the server logs internal errors, never secrets).
+func (s *serverProc) withLogs(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w\nserver log:\n%s", err, s.logs)
+}
+
 // userHz is the unit of utime and stime in /proc/<pid>/stat: USER_HZ, 100
 // on every Linux architecture Go runs on.
 const userHz = 100

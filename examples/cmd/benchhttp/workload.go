@@ -71,7 +71,7 @@ func signUpOne(ctx context.Context, srv *serverProc, src *sources, email string)
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	c := src.client()
-	defer closeIdle(c)
+	defer c.CloseIdleConnections()
 	sum := sha256.Sum256([]byte(email + " phone"))
 	u := &user{email: email, fingerprint: hex.EncodeToString(sum[:])}
 	if err := call(ctx, c, "POST", srv.base+"/register", "",
@@ -135,7 +135,7 @@ func clients(src *sources, workers int) ([]*http.Client, func()) {
 	}
 	return cs, func() {
 		for _, c := range cs {
-			closeIdle(c)
+			c.CloseIdleConnections()
 		}
 	}
 }
@@ -148,7 +148,7 @@ func loginRequests(base string, users []*user, src *sources, workers int) (loadg
 	sent := make([]int, workers)
 	return func(ctx context.Context, w int) error {
 		if sent[w] > 0 && sent[w]%loginsPerAddress == 0 {
-			closeIdle(cs[w])
+			cs[w].CloseIdleConnections()
 			cs[w] = src.client()
 		}
 		sent[w]++
