@@ -25,7 +25,7 @@ bench:
 	cd core && GOWORK=off go test -run '^$$' -bench . -benchmem -count 5 ./ | tee ../bench-core.txt
 
 ## bench-http: examples/production under closed-loop HTTP load (login, refresh, me; 1 and 16
-## clients) on a fresh database, with and without Redis; prints a markdown table (~3 minutes)
+## clients) on a fresh database, with and without Redis; prints a markdown table (~2 minutes)
 bench-http: services
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	(cd examples && GOWORK=off go build -o "$$dir/production" ./production && \

@@ -61,8 +61,8 @@ var (
 		{workers: 16, requests: 240, within: 20 * time.Second, warmup: 32, counted: 32},
 	}
 	cheapPlans = []plan{
-		{workers: 1, requests: 2000, within: 20 * time.Second, warmup: 100, counted: 200},
-		{workers: 16, requests: 4000, within: 20 * time.Second, warmup: 320, counted: 320},
+		{workers: 1, requests: 3000, within: 20 * time.Second, warmup: 100, counted: 200},
+		{workers: 16, requests: 8000, within: 20 * time.Second, warmup: 320, counted: 320},
 	}
 )
 
