@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench fuzz mutate quickstart services tidy
+.PHONY: test vet cover bench bench-http fuzz mutate quickstart services tidy
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -42,6 +42,14 @@ fuzz:
 		echo "== fuzz $$name in $$mod/$$pkg for $(FUZZTIME)"; \
 		(cd $$mod && GOWORK=off go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg); \
 	done
+
+## bench-http: examples/production under closed-loop HTTP load (login, refresh, me; 1 and 16
+## clients) on a fresh database, with and without Redis; prints a markdown table (~2 minutes)
+bench-http: services
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	(cd examples && GOWORK=off go build -o "$$dir/production" ./production && \
+		GOWORK=off go build -o "$$dir/benchhttp" ./cmd/benchhttp) && \
+	"$$dir/benchhttp" -server "$$dir/production"
 
 ## quickstart: the whole API on 127.0.0.1:8080 with in-memory adapters
 quickstart:
