@@ -129,18 +129,16 @@ func allDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
 }
 
-// hostnameLabels reports whether domain is dot-separated labels of 1 to 63
-// letters, digits and inner hyphens (RFC 1123 §2.1), as an ASCII domain must be.
+// maxLabelLen is the longest label of a domain name (RFC 1035 §2.3.4).
+const maxLabelLen = 63
+
+// hostnameLabels reports whether every dot-separated label of domain has 1 to
+// 63 characters. Lookup's STD3 rules already allow only letters, digits and
+// inner hyphens; it does not check lengths, and it can map a label to nothing.
 func hostnameLabels(domain string) bool {
 	for _, label := range strings.Split(domain, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+		if label == "" || len(label) > maxLabelLen {
 			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
 		}
 	}
 	return true

@@ -218,3 +218,28 @@ func TestIDNDomainSpellingsShareCountersAndLimits(t *testing.T) {
 		}
 	})
 }
+
+// A domain whose last label is all digits is an IP address in disguise, at
+// both ends of the digit range; a label may have 63 characters, not 64.
+func TestCanonicalEmailDomainBoundaries(t *testing.T) {
+	t.Parallel()
+	label63 := strings.Repeat("a", maxLabelLen)
+	for _, tc := range []struct {
+		email string
+		err   error
+	}{
+		{"asha@host.0", errEmailIPDomain},
+		{"asha@host.9", errEmailIPDomain},
+		{"asha@host.09", errEmailIPDomain},
+		{"asha@host.0a", nil},
+		{"asha@" + label63 + ".in", nil},
+		{"asha@" + label63 + "a.in", errEmailBadDomain},
+	} {
+		_, err := canonicalEmail(tc.email, false)
+		if tc.err == nil {
+			assert.NoError(t, err, tc.email)
+			continue
+		}
+		assert.ErrorIs(t, err, tc.err, tc.email)
+	}
+}
