@@ -191,6 +191,13 @@ func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	}
 	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+	// Once the interval has passed, exactly, the next one is logged again.
+	e.clock.Advance(failOpenLogEvery - time.Nanosecond)
+	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
+	e.clock.Advance(time.Nanosecond)
+	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	assert.Equal(t, 2, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
 }
 
 // An email address and a username of one account share one inbox budget.

@@ -116,14 +116,8 @@ func checkIdentifierText(s string) error {
 
 func isFormatChar(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// isASCII reports whether s (valid UTF-8) is ASCII: then every rune is one byte.
+func isASCII(s string) bool { return utf8.RuneCountInString(s) == len(s) }
 
 func allDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0

@@ -102,10 +102,7 @@ func (a *Auth) judge(ctx context.Context, op string, at attempt, check func(cont
 	if a.overdue(at) {
 		return false, a.abandon(ctx, op, at, tooLate(op))
 	}
-	checkCtx, cancel := context.WithCancel(ctx)
-	if at.policy.PendingFor > 0 {
-		checkCtx, cancel = context.WithTimeout(ctx, at.policy.PendingFor/2)
-	}
+	checkCtx, cancel := context.WithTimeout(ctx, judgeWithin(at.policy))
 	ok, err := check(checkCtx)
 	cut := checkCtx.Err()
 	cancel()
@@ -122,10 +119,15 @@ func (a *Auth) judge(ctx context.Context, op string, at attempt, check func(cont
 	return ok, nil
 }
 
-// overdue reports whether at has run past half of PendingFor.
+// overdue reports whether at has run past the time it may be judged in.
 func (a *Auth) overdue(at attempt) bool {
-	return at.policy.PendingFor > 0 && a.now().Sub(at.admittedAt) > at.policy.PendingFor/2
+	return a.now().Sub(at.admittedAt) > judgeWithin(at.policy)
 }
+
+// judgeWithin is how long after its admission an attempt may be judged: half
+// of PendingFor (which Config.validate keeps above zero), so the verdict
+// always comes while the attempt still holds its place.
+func judgeWithin(p ports.LockPolicy) time.Duration { return p.PendingFor / 2 }
 
 func tooLate(op string) error {
 	return &Error{Op: op, Kind: KindUnavailable, Message: "the check took too long; try again"}

@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -392,4 +394,58 @@ func TestAnAttemptIsJudgedOnlyWithinHalfOfPendingFor(t *testing.T) {
 			assert.Zero(t, state.Pending, "and frees its place")
 		})
 	}
+}
+
+// judge bounds the check of an attempt, hash wait included, by a context
+// deadline of half of PendingFor.
+func TestTheCheckOfAnAttemptHasADeadlineOfHalfOfPendingFor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	at, err := e.auth.beginAttempt(context.Background(), "Test", "id:deadline", e.auth.signInPolicy())
+	require.NoError(t, err)
+	var left time.Duration
+	_, err = e.auth.judge(context.Background(), "Test", at, func(ctx context.Context) (bool, error) {
+		deadline, ok := ctx.Deadline()
+		require.True(t, ok, "the check has a deadline")
+		left = time.Until(deadline)
+		return true, nil
+	})
+	require.NoError(t, err)
+	assert.InDelta(t, float64(30*time.Second), float64(left), float64(5*time.Second), "about 30 s of the minute")
+}
+
+// A failure to record an abandoned attempt is logged (its place lapses by
+// itself); a recorded one logs nothing.
+func TestAnAbandonedAttemptThatCannotBeRecordedIsLogged(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	at, err := e.auth.beginAttempt(context.Background(), "Test", "id:abandoned", e.auth.signInPolicy())
+	require.NoError(t, err)
+	_ = e.auth.abandon(context.Background(), "Test", at, errors.New("cut off"))
+	assert.NotContains(t, logs.String(), "ending an abandoned attempt failed")
+	at, err = e.auth.beginAttempt(context.Background(), "Test", "id:abandoned", e.auth.signInPolicy())
+	require.NoError(t, err)
+	f.failOn("FinishAttempt", errors.New("postgres: connection reset"))
+	_ = e.auth.abandon(context.Background(), "Test", at, errors.New("cut off"))
+	assert.Contains(t, logs.String(), "ending an abandoned attempt failed")
+}
+
+// The unlock link lifts the username's counter too.
+func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "handle@example.in", Username: "handle", Password: testPassword,
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.now()))
+	for i := 0; i < 5; i++ {
+		_, _ = e.login("handle", "a wrong password")
+	}
+	_, err = e.login("handle", testPassword)
+	requireKind(t, err, KindLocked)
+	require.NoError(t, errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
+	_, err = e.login("handle", testPassword)
+	require.NoError(t, err, "the username signs in again")
 }

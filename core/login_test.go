@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -231,4 +233,27 @@ func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))
 	requireKind(t, err, KindUnauthorized)
 	assert.Equal(t, int64(1), e.auth.hasher.Verifications(), "the hash was verified")
+}
+
+// A weaker stored hash is replaced after a successful login; a failure to
+// store the new one is logged (the old hash stays one more time), a success
+// logs nothing.
+func TestAHashUpgradeThatFailsIsLogged(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	u := e.register("upgrade@example.in")
+	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.now()))
+	f.failOn("SetPasswordHash", errors.New("postgres: connection reset"))
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "upgrading a hash failed")
+	f.failOn("", nil)
+	before := strings.Count(logs.String(), "upgrading a hash failed")
+	_, err = e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, before, strings.Count(logs.String(), "upgrading a hash failed"), "a stored upgrade logs nothing")
 }

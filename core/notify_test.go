@@ -244,3 +244,25 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 	m, _ = e.outbox.Last(u.Email)
 	assert.Equal(t, "Reset your Kirana Pay password", m.Subject)
 }
+
+// The queue of work after answers holds exactly afterAnswerBacklog jobs: the
+// one that fills it is queued, the next is dropped, and a drop leaves the
+// count as it was.
+func TestWorkAfterAnswersQueuesExactlyTheBacklog(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.MailInline = false
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	release := holdWorkers(e) // nothing runs: the count only grows
+	defer release()
+	e.auth.jobsPending.Store(afterAnswerBacklog - 1)
+	e.auth.afterAnswer(context.Background(), "fills the queue", func(context.Context) {})
+	assert.NotContains(t, logs.String(), "dropped", "the job that fills the queue is queued")
+	assert.Equal(t, int64(afterAnswerBacklog), e.auth.jobsPending.Load())
+	e.auth.afterAnswer(context.Background(), "one too many", func(context.Context) {})
+	assert.Contains(t, logs.String(), "job=\"one too many\"")
+	assert.Equal(t, int64(afterAnswerBacklog), e.auth.jobsPending.Load(), "a drop leaves the count as it was")
+	e.auth.jobsPending.Add(-(afterAnswerBacklog - 1)) // the imagined jobs went away
+}
