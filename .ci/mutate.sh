@@ -12,6 +12,7 @@
 #                          (generous: on a shared machine a run can take several
 #                          times what the coverage run took, and the tests fail
 #                          within seconds rather than hang)
+#   MUTATE_LOG=FILE        keep gremlins' full log (one line per mutant) there
 #
 # gremlins copies only the module it tests into a temporary directory, where
 # core/go.mod's `replace => ../ports` points nowhere: every mutant would fail to
