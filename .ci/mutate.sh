@@ -7,8 +7,12 @@
 #                          core/internal/*); e.g. ./internal/secret for one package
 #   EFFICACY_MIN=97        fail below this test efficacy (killed / (killed + lived))
 #   WORKERS=2              mutants tested at once
-#   TIMEOUT_COEFFICIENT=5  a mutant's test run may take this many times the
+#   TIMEOUT_COEFFICIENT=10 a mutant's test run may take this many times the
 #                          coverage run before it counts as timed out
+#                          (generous: on a shared machine a run can take several
+#                          times what the coverage run took, and the tests fail
+#                          within seconds rather than hang)
+#   MUTATE_LOG=FILE        keep gremlins' full log (one line per mutant) there
 #
 # gremlins copies only the module it tests into a temporary directory, where
 # core/go.mod's `replace => ../ports` points nowhere: every mutant would fail to
@@ -24,10 +28,11 @@ set -euo pipefail
 GREMLINS_VERSION=v0.6.0
 EFFICACY_MIN=${EFFICACY_MIN:-97}
 WORKERS=${WORKERS:-2}
-TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-5}
+TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-10}
 target=${1:-.}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+equivalent=$root/.ci/mutate-equivalent.txt
 export GOWORK=off NO_COLOR=1
 
 # A pinned gremlins, installed once into a directory of its own.
@@ -81,21 +86,27 @@ fi
 show() {
 	local status=$1 sub=${target#./}
 	sub=${sub#.}
-	{ grep -E "^[[:space:]]*$status " "$log" || true; } | sed -E "s/^[[:space:]]*$status //" | while read -r type _ pos; do
+	{ grep -E "^[[:space:]]*$status " "$log" || true; } | sed -E "s/^[[:space:]]*$status //" | sort -k3,3V | while read -r type _ pos; do
 		pos=${sub:+$sub/}$pos # gremlins names files relative to PATH; show them relative to core
 		file=${pos%%:*}
 		line=${pos#*:}
 		line=${line%%:*}
 		src=$(sed -n "${line}p" "$tmp/core/$file" 2>/dev/null | sed -E "s/^[[:space:]]+//" || true)
+		why=$(awk -F " [|] " -v f="$file" -v t="$type" -v s="$src" '$1 == f && $2 == t && $3 == s { print $4; exit }' "$equivalent")
 		printf "  %-36s %-22s %s\n" "$pos" "$type" "$src"
-	done | sort -t: -k1,1 -k2,2n
+		if [ -n "$why" ]; then printf "  %-36s equivalent: %s\n" "" "$why"; fi
+	done
 }
 echo "== surviving mutants (LIVED)"
-show LIVED
+show LIVED >"$tmp/lived"
+cat "$tmp/lived"
 echo "== timed out"
 show 'TIMED OUT'
 echo "== summary (wall time ${elapsed}s)"
 grep -E '^(Killed|Timed out|Test efficacy|Mutator coverage):' "$log"
+lived=$(grep -c "^  [^ ]" "$tmp/lived" || true)
+explained=$(grep -c "equivalent: " "$tmp/lived" || true)
+echo "Lived: $lived, of which known equivalent (.ci/mutate-equivalent.txt): $explained"
 
 efficacy=$(sed -nE 's/^Test efficacy: ([0-9.]+)%.*/\1/p' "$log")
 if awk -v e="$efficacy" -v min="$EFFICACY_MIN" 'BEGIN { exit !(e < min) }'; then

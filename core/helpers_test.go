@@ -609,7 +609,7 @@ func (h hookedStore) Events(ctx context.Context, userID string) ([]ports.Securit
 // testWait bounds a test's wait for work core does in the background (mail
 // sent after the answer): the work takes milliseconds, so a test still
 // waiting after testWait has found a bug and must fail, not hang the suite.
-const testWait = 10 * time.Second
+const testWait = 5 * time.Second
 
 // waitContext is a context for such a wait, ended after testWait.
 func waitContext(t testing.TB) context.Context {
