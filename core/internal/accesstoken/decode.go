@@ -2,10 +2,8 @@ package accesstoken
 
 import (
 	"encoding/base64"
-	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Parse reads a token with the fixed-shape decoders below instead of
@@ -218,33 +216,39 @@ func (d *decoder) date(sec *int64) bool {
 	return ok
 }
 
-// numericDate turns a JSON number into whole seconds since the epoch, the
-// fraction dropped the way jwt.NumericDate drops it. Only 0 ≤ value < 2^53
-// is taken: no token of ours is dated before 1970, and above 2^53 a float64
-// no longer holds every second.
+// numericDate turns text, a JSON number as number read it, into whole
+// seconds since the epoch, the fraction dropped the way jwt.NumericDate drops
+// it. Only 0 ≤ value < 2^53 is taken: no token of ours is dated before 1970,
+// and above 2^53 a float64 no longer holds every second.
 func numericDate(text string) (int64, bool) {
-	// Our own dates: up to 15 digits, an integer is exactly the float64 it
-	// would become, so the slow path would give the same answer.
-	if len(text) <= 15 && text[0] != '-' {
+	// Our own dates: an integer of up to 15 digits is below 2^53, so summing
+	// its digits gives what its float64 would. number checked the syntax:
+	// besides digits, text holds a byte of the case only when it has a sign,
+	// a fraction or an exponent, and those go to ParseFloat.
+	if len(text) < 16 {
 		var n int64
-		for i := 0; i < len(text); i++ {
-			c := text[i]
-			if c < '0' || c > '9' {
-				n = -1
-				break
+		for i := range len(text) {
+			switch text[i] {
+			case '-', '.', 'e', 'E':
+				return floatDate(text)
 			}
-			n = n*10 + int64(c-'0')
+			n = n*10 + int64(text[i]-'0')
 		}
-		if n >= 0 {
-			return n, true
-		}
+		return n, true
 	}
+	return floatDate(text)
+}
+
+// floatDate is numericDate for a number with a sign, a fraction or an
+// exponent, or of 16 digits or more.
+func floatDate(text string) (int64, bool) {
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil || !(f >= 0 && f < 1<<53) {
 		return 0, false
 	}
-	whole, frac := math.Modf(f)
-	return time.Unix(int64(whole), int64(frac*1e9)).Truncate(time.Second).Unix(), true
+	// jwt.NumericDate keeps time.Unix of f's whole seconds and its
+	// fraction's nanoseconds, truncated to the second: for f ≥ 0, int64(f).
+	return int64(f), true
 }
 
 // audience reads aud, a string or an array of strings, and sets *match when

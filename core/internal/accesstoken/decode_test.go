@@ -20,7 +20,10 @@ func TestSplit(t *testing.T) {
 		{name: "two segments", token: "a.b"},
 		{name: "four segments", token: "a.b.c.d"},
 		{name: "a line feed", token: "a.b.c\n"},
+		{name: "a line feed first", token: "\na.b.c"},
 		{name: "a carriage return", token: "a\r.b.c"},
+		{name: "a carriage return first", token: "\ra.b.c"},
+		{name: "a third dot right after the second", token: "a.b..c"},
 		{name: "exactly 8 KiB", token: "a.b." + strings.Repeat("c", maxTokenLen-4), ok: true},
 		{name: "over 8 KiB", token: "a.b." + strings.Repeat("c", maxTokenLen-3)},
 	}
@@ -52,6 +55,15 @@ func TestDecodeSegmentIsStrict(t *testing.T) {
 	got, ok = decodeSegment(buf[:], "aGVsbG8")
 	require.True(t, ok, "longer than buf")
 	assert.Equal(t, "hello", string(got))
+}
+
+func TestDecodeSegmentUsesBufThatFitsExactly(t *testing.T) {
+	t.Parallel()
+	var buf [2]byte
+	got, ok := decodeSegment(buf[:], "aGk")
+	require.True(t, ok)
+	assert.Equal(t, "hi", string(got))
+	assert.Same(t, &buf[0], &got[0], "decoded into buf, not into a new slice")
 }
 
 func TestDecodeHeader(t *testing.T) {

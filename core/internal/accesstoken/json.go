@@ -117,8 +117,8 @@ func (d *decoder) str() (string, bool) {
 // unescape finishes reading the string that began at start and has its first
 // escape at j.
 func (d *decoder) unescape(start, j int) (string, bool) {
-	out := make([]byte, j-start, len(d.s)-start)
-	copy(out, d.s[start:j])
+	// Unescaping only shortens, so what is left of s bounds the result.
+	out := append(make([]byte, 0, len(d.s[start:])), d.s[start:j]...)
 	for j < len(d.s) {
 		c := d.s[j]
 		switch {
