@@ -46,6 +46,7 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		}, want: `category "identity" is listed twice`},
 		{name: "blank category", change: func(c *Config, _ *Deps) { c.Categories = []Category{{Name: " "}} }, want: "must be non-empty"},
 		{name: "lock thresholds", change: func(c *Config, _ *Deps) { c.Lockout.HardLockAfter = 5 }, want: "SoftLockAfter < HardLockAfter"},
+		{name: "a soft lock at 0 failures", change: func(c *Config, _ *Deps) { c.Lockout.SoftLockAfter = 0 }, want: "0 < SoftLockAfter"},
 		{name: "link without token", change: func(c *Config, _ *Deps) { c.Links.Unlock = "https://x/unlock" }, want: "Links.Unlock must contain {token}"},
 		{name: "no issuer", change: func(c *Config, _ *Deps) { c.Issuer = "" }, want: "Issuer and Audience"},
 		{name: "no otp attempts", change: func(c *Config, _ *Deps) { c.OTPMaxAttempts = 0 }, want: "OTPMaxAttempts"},

@@ -138,9 +138,4 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 // devicePrefixLen is how much of a stored device hash an export shows.
 const devicePrefixLen = 12
 
-func devicePrefix(device string) string {
-	if len(device) <= devicePrefixLen {
-		return device
-	}
-	return device[:devicePrefixLen]
-}
+func devicePrefix(device string) string { return device[:min(len(device), devicePrefixLen)] }
