@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -437,4 +439,26 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 	close(held.release)
 	wg.Wait()
 	assert.LessOrEqual(t, e.auth.hasher.Verifications()-before, int64(10), "PIN checks without a PIN reset")
+}
+
+// A malformed stored PIN hash is logged for the operator (and still accepts
+// no PIN).
+func TestAMalformedStoredPINHashIsLogged(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	u := e.register("broken@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	ctx := context.Background()
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$v=19$m=broken", e.now()))
+	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)
+	assert.Contains(t, logs.String(), "stored PIN hash is malformed")
+
+	// A revocation that fails when the PIN locks is logged too.
+	f.failOn("RevokeSessions", errors.New("postgres: connection reset"))
+	for i := 0; i < 4; i++ {
+		_ = e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client})
+	}
+	assert.Contains(t, logs.String(), "revoking a session after a PIN lock failed")
 }
