@@ -124,3 +124,24 @@ func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 		require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
 	}
 }
+
+// A device that becomes verified starts with a clean counter of its own: a
+// lock left from before it was last forgotten does not greet its owner.
+func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("again@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email)) // fpA verified
+	for i := 0; i < 5; i++ {
+		_, _ = e.loginFrom(u.Email, "a typo on the phone", fpA, false)
+	}
+	require.True(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "the phone's own counter is locked")
+	require.NoError(t, e.auth.LogoutAll(context.Background(), p, e.client)) // forgets fpA
+	e.requestOTP(u.Email, fpA)
+	res, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpA) // proves the inbox from fpA again
+	require.NoError(t, err)
+	require.Equal(t, TrustKnown, res.Trust)
+	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "the re-verified phone starts clean")
+	_, err = e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+}
