@@ -38,8 +38,9 @@ type Deps struct {
 	Mailer      ports.Mailer
 	Events      ports.EventLog       // optional: without it security events are not kept
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
+	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
 	Clock       ports.Clock          // optional: ports.SystemClock
-	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	Erasure     ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -62,6 +63,7 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	fill(&d.Erasures, s)
 	return d
 }
 
@@ -79,6 +81,7 @@ func (d Deps) validate() error {
 		"Users": d.Users != nil, "Credentials": d.Credentials != nil, "Lockouts": d.Lockouts != nil,
 		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
 		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
+		"Erasures": d.Erasures != nil,
 	} {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))

@@ -85,6 +85,13 @@ type Config struct {
 	NoticeLanguage string
 	Categories     []Category
 
+	// ErasureGrace (7 days) is how long an erasure request waits before core
+	// erases the user's data by itself, when there is no Deps.Erasure: a
+	// sign-in within it cancels the request (someone who took over the
+	// account and asked for erasure cannot destroy it at once). With a
+	// Deps.Erasure it only sets the due date the user is told.
+	ErasureGrace time.Duration
+
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
 
@@ -215,6 +222,7 @@ func DefaultConfig() Config {
 		EmailVerifyTTL:  24 * time.Hour,
 		ResetTTL:        30 * time.Minute,
 		StepUpWindow:    5 * time.Minute,
+		ErasureGrace:    7 * 24 * time.Hour,
 
 		RefreshReuseGrace: 10 * time.Second,
 
@@ -265,7 +273,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow},
+		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},

@@ -36,5 +36,6 @@
 //   - identity.go and email.go: identifier and email rules; client.go: the
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:
-//     the right-of-access export; erasure.go: erasure requests.
+//     the right-of-access export; erasure.go: erasure requests, their
+//     status, completion and Maintain.
 package core

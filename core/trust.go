@@ -93,6 +93,9 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 			return LoginResult{}, err
 		}
 	}
+	if err := a.cancelErasureOnSignIn(ctx, op, r.user, r.client); err != nil {
+		return LoginResult{}, err
+	}
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, storeError(op, err)
 	}

@@ -25,6 +25,8 @@ const (
 	EventMailFailed         = "mail_failed"
 	EventDataExported       = "data_exported"
 	EventErasureRequested   = "erasure_requested"
+	EventErasureCancelled   = "erasure_cancelled"
+	EventErasureCompleted   = "erasure_completed"
 )
 
 // SecurityEvent is one audit entry about a user. Detail never holds a secret.

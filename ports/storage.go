@@ -14,4 +14,5 @@ type Storage interface {
 	ConsentLedger
 	AbuseGuard
 	EventLog
+	ErasureStore
 }

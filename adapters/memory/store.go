@@ -13,7 +13,7 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, erasures.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -44,6 +44,7 @@ type Store struct {
 	consents consentTable
 	abuse    abuseTable
 	events   eventTable
+	erasures erasureTable
 }
 
 // New returns an empty Store.

@@ -42,7 +42,9 @@
 // afterwards); AppendConsents, IssueToken and RecordIPFailure run in a
 // transaction under a per-user, per-subject or per-IP advisory lock;
 // CreateUser writes ba_users, ba_accounts and ba_credentials in one
-// transaction.
+// transaction; EraseUser closes the erasure request with a conditional
+// UPDATE (whose row lock orders it against CancelErasureRequest) and erases
+// the user's rows in the same transaction.
 //
 // # Errors
 //
@@ -63,7 +65,8 @@
 //
 // store.go: New, Options and the per-call bound; migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
-// sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go);
+// sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go,
+// erasures.go);
 // purge.go: bounded deletion of what has expired; errors.go: the mapping of
 // driver errors to the ports sentinels.
 //

@@ -43,7 +43,9 @@ const (
 	NewDevice         Kind = "new_device"         // Device, IPAddress, At
 	CredentialChanged Kind = "credential_changed" // Change ("password" | "pin"), At, IPAddress
 	ConsentWithdrawn  Kind = "consent_withdrawn"  // Category, At — a receipt (DPDP §6(4))
-	ErasureRequested  Kind = "erasure_requested"  // At — a receipt (DPDP §12(3))
+	ErasureRequested  Kind = "erasure_requested"  // At, DueAt; ExpiresIn (the grace) when a sign-in before DueAt cancels — a receipt (DPDP §12(3))
+	ErasureCancelled  Kind = "erasure_cancelled"  // At — a sign-in cancelled the erasure request
+	ErasureCompleted  Kind = "erasure_completed"  // At — the erasure was carried out
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -51,6 +53,7 @@ func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
+		ErasureCancelled, ErasureCompleted,
 	}
 }
 
@@ -67,6 +70,7 @@ type Data struct {
 	At          time.Time // when the event happened; shown in IST
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
+	DueAt       time.Time // when a request will be answered; shown in IST
 }
 
 // Template holds the Go template sources of one email over Data. Subject and
@@ -327,5 +331,6 @@ func sampleData() Data {
 		At:          time.Date(2026, time.November, 26, 9, 34, 0, 0, time.UTC),
 		Change:      "password",
 		Category:    "analytics",
+		DueAt:       time.Date(2026, time.December, 3, 9, 34, 0, 0, time.UTC),
 	}
 }

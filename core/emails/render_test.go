@@ -40,6 +40,8 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Change = "password"
 	case emails.ConsentWithdrawn:
 		d.Category = "analytics"
+	case emails.ErasureRequested:
+		d.DueAt = at.Add(7 * 24 * time.Hour)
 	}
 	return d
 }
@@ -92,7 +94,8 @@ func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 					assert.Contains(t, m.Text, expiry[lang][d.ExpiresIn])
 					assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
 				}
-				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested {
+				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested ||
+					kind == emails.ErasureCancelled || kind == emails.ErasureCompleted {
 					assert.Contains(t, m.Text, when[lang])
 					assert.Contains(t, m.HTML, when[lang])
 					assert.Contains(t, m.Text, d.Email)
@@ -120,6 +123,8 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.CredentialChanged: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ConsentWithdrawn:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ErasureRequested:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.ErasureCancelled:  {"reset your password", "पासवर्ड रीसेट करें"},
+		emails.ErasureCompleted:  {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {

@@ -46,6 +46,7 @@ func routes() []route {
 		{"POST", "/privacy/consent/grant", true, (*Handler).grantConsent},
 		{"GET", "/privacy/export", true, (*Handler).export},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
+		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
@@ -59,7 +60,7 @@ const (
 	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
-	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out."
+	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
 type consentDecisionBody struct {

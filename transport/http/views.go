@@ -230,3 +230,25 @@ func newExportConsentView(c ports.ConsentRecord) exportConsentView {
 		NoticeLanguage: c.NoticeLanguage, IPAddress: c.IPAddress, UserAgent: c.UserAgent, RecordedAt: &at,
 		PrevHash: c.PrevHash, Hash: c.Hash}
 }
+
+// erasureStatusView is the status of an erasure request.
+type erasureStatusView struct {
+	RequestID  string  `json:"request_id"`
+	Status     string  `json:"status"`
+	ReceivedAt *string `json:"received_at"`
+	DueAt      *string `json:"due_at"`
+	ClosedAt   *string `json:"closed_at"`
+	Kept       string  `json:"kept,omitempty"`
+}
+
+func newErasureStatusView(s core.ErasureStatus) erasureStatusView {
+	return erasureStatusView{RequestID: s.RequestID, Status: s.Status, ReceivedAt: timestamp(s.ReceivedAt),
+		DueAt: timestamp(s.DueAt), ClosedAt: timestamp(s.ClosedAt), Kept: s.Kept}
+}
+
+// erasureReceiptView answers an erasure request.
+type erasureReceiptView struct {
+	erasureStatusView
+	StatusURL string `json:"status_url"`
+	Message   string `json:"message"`
+}
