@@ -151,6 +151,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
 	}
+	if cfg.PrivacyContact.Email == "" {
+		a.log.Warn("bharatauth: Config.PrivacyContact is not set; the DPDP Rules (Rule 9) want a contact in every answer about a right")
+	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {

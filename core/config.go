@@ -85,6 +85,16 @@ type Config struct {
 	NoticeLanguage string
 	Categories     []Category
 
+	// PrivacyContact is whom users ask about their personal data: the Data
+	// Protection Officer or the person the app names (DPDP Rules 2025, Rule
+	// 9). It is shown by GET /privacy/rights and in every email that answers
+	// a right (consent receipts, erasure, grievances). Optional, but New logs
+	// a warning without an Email: the Rules want it published.
+	PrivacyContact PrivacyContact
+	// GrievancePeriod (30 days) is the time the app promises to answer a
+	// grievance in (DPDP §13, Rule 14(3)); New refuses more than 90 days.
+	GrievancePeriod time.Duration
+
 	// ErasureGrace (7 days) is how long an erasure request waits before core
 	// erases the user's data by itself, when there is no Deps.Erasure: a
 	// sign-in within it cancels the request (someone who took over the
@@ -135,6 +145,19 @@ type Config struct {
 	// Logger receives operational logs (never secrets). Nil → slog.Default().
 	Logger *slog.Logger
 }
+
+// PrivacyContact is the contact for questions and grievances about personal
+// data. Email is the one field a published contact needs.
+type PrivacyContact struct {
+	Name  string // e.g. "Grievance Officer, Acme Pvt Ltd"
+	Email string
+	Phone string // optional
+	URL   string // optional: a page about privacy or grievances (http or https)
+}
+
+// maxGrievancePeriod is the longest GrievancePeriod New accepts: the Rules
+// let a fiduciary take up to 90 days to answer a grievance.
+const maxGrievancePeriod = 90 * 24 * time.Hour
 
 // SigningKey is an access-token signing key. Algorithm is "HS256" (Secret, at
 // least 32 bytes), "EdDSA" (Private is an ed25519.PrivateKey) or "ES256"
@@ -223,6 +246,7 @@ func DefaultConfig() Config {
 		ResetTTL:        30 * time.Minute,
 		StepUpWindow:    5 * time.Minute,
 		ErasureGrace:    7 * 24 * time.Hour,
+		GrievancePeriod: 30 * 24 * time.Hour,
 
 		RefreshReuseGrace: 10 * time.Second,
 
@@ -273,7 +297,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace},
+		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace}, {"GrievancePeriod", c.GrievancePeriod},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
@@ -298,6 +322,10 @@ func (c Config) validate() error {
 	if strings.TrimSpace(c.NoticeVersion) == "" {
 		bad("NoticeVersion must be set")
 	}
+	if c.GrievancePeriod > maxGrievancePeriod {
+		bad("GrievancePeriod must be at most 90 days (DPDP Rules 2025, Rule 14(3)); got %s", c.GrievancePeriod)
+	}
+	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
@@ -307,9 +335,7 @@ func (c Config) validate() error {
 			bad("%s must contain {token} (got %q)", name, link)
 			continue
 		}
-		// Emails link to it: html/template neuters other schemes, and many
-		// mail apps do not open custom ones.
-		if u, err := url.Parse(strings.ReplaceAll(link, "{token}", "t")); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !webURL(strings.ReplaceAll(link, "{token}", "t")) {
 			bad("%s must be an absolute http(s) URL (got %q)", name, link)
 		}
 	}
@@ -332,4 +358,31 @@ func validateCategories(cats []Category) []error {
 		seen[c.Name] = true
 	}
 	return errs
+}
+
+func validateContact(c PrivacyContact) []error {
+	var errs []error
+	if c.Email != "" && (strings.Count(c.Email, "@") != 1 || strings.ContainsAny(c.Email, " \t\r\n<>") ||
+		strings.HasPrefix(c.Email, "@") || strings.HasSuffix(c.Email, "@")) {
+		errs = append(errs, fmt.Errorf("PrivacyContact.Email must be an email address (got %q)", c.Email))
+	}
+	if c.Email == "" && (c.Name != "" || c.Phone != "" || c.URL != "") {
+		errs = append(errs, errors.New("PrivacyContact needs an Email when any of its fields is set"))
+	}
+	for _, f := range []string{c.Name, c.Phone, c.URL} {
+		if strings.ContainsAny(f, "\r\n") {
+			errs = append(errs, errors.New("PrivacyContact fields must be one line"))
+		}
+	}
+	if c.URL != "" && !webURL(c.URL) {
+		errs = append(errs, fmt.Errorf("PrivacyContact.URL must be an absolute http(s) URL (got %q)", c.URL))
+	}
+	return errs
+}
+
+// webURL reports whether s is an absolute http(s) URL: emails link to it,
+// html/template neuters other schemes, and many mail apps do not open them.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }

@@ -114,6 +114,7 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 		name = ""
 	}
 	d.AppName = a.cfg.AppName
+	d.Contact = emails.Contact(a.cfg.PrivacyContact)
 	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)

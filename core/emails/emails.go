@@ -71,6 +71,18 @@ type Data struct {
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
 	DueAt       time.Time // when a request will be answered; shown in IST
+	// Contact is the app's privacy contact, shown in every receipt of a
+	// data-protection right; its line is left out when Email is empty.
+	Contact Contact
+}
+
+// Contact is whom a user asks about their personal data: the data
+// protection officer or the person the app names (DPDP Rules 2025, Rule 9).
+type Contact struct {
+	Name  string
+	Email string
+	Phone string // optional
+	URL   string // optional
 }
 
 // Template holds the Go template sources of one email over Data. Subject and
@@ -332,5 +344,6 @@ func sampleData() Data {
 		Change:      "password",
 		Category:    "analytics",
 		DueAt:       time.Date(2026, time.December, 3, 9, 34, 0, 0, time.UTC),
+		Contact:     Contact{Name: "Grievance Officer", Email: "privacy@app.example", Phone: "+91 80 0000 0000", URL: "https://app.example/privacy"},
 	}
 }

@@ -26,6 +26,7 @@ func english() map[Kind]Template {
 	p := page{
 		lang:     "en",
 		linkHelp: "If the button does not work, open this link:",
+		contact:  "Questions about your personal data, or a grievance? Contact",
 		fontList: "Arial,Helvetica,sans-serif",
 	}
 	account := fact{"Account", ".Email"}
@@ -96,6 +97,7 @@ func english() map[Kind]Template {
 			para(`This email is your receipt. You withdrew your consent for {{.AppName}} to use your personal data for "{{category .Category}}".`),
 			facts{{"When", "when .At"}, account},
 			para(`{{.AppName}} and those who process data for it will stop using your data for this purpose. This does not affect what was done with your consent before. You can give consent again at any time in the privacy settings of {{.AppName}}.`),
+			contactLine{},
 			notYou(`Did not do this? Someone else may be using your account: `+takeOver),
 		),
 		ErasureRequested: p.compose(`Receipt: your request to erase your data on {{.AppName}}`,
@@ -104,6 +106,7 @@ func english() map[Kind]Template {
 			para(`This email is your receipt. {{.AppName}} received your request to erase the personal data it holds about you. It will erase it, except what the law requires it to keep (such as the record of your consent decisions), and tell you when it is done.`),
 			facts{{"When", "when .At"}, {"To be done by", "when .DueAt"}, account},
 			para(`You have been signed out on every device.{{if .ExpiresIn}} Changed your mind? Sign in before {{when .DueAt}} and the request is cancelled.{{end}}`),
+			contactLine{},
 			notYou(`Did not ask for this? Someone else may be using your account: `+takeOver),
 		),
 		ErasureCancelled: p.compose(`Your request to erase your data on {{.AppName}} was cancelled`,
@@ -111,6 +114,7 @@ func english() map[Kind]Template {
 			para(hello),
 			para(`You signed in to {{.AppName}} before your request to erase your data was carried out, so the request was cancelled and your account stays as it was. To erase your data after all, ask again in the privacy settings of {{.AppName}}.`),
 			facts{{"When", "when .At"}, account},
+			contactLine{},
 			notYou(`Did not sign in? Someone else may be using your account: `+takeOver),
 		),
 		ErasureCompleted: p.compose(`Your data on {{.AppName}} was erased`,
@@ -118,6 +122,7 @@ func english() map[Kind]Template {
 			para(hello),
 			para(`{{.AppName}} carried out your request: your account, your sign-in details, your sessions and devices are erased. The law requires some records to be kept: the security events of your account, without your IP address or browser, for at least one year, and the record of your consent decisions. This is the last email about this account.`),
 			facts{{"When", "when .At"}, account},
+			contactLine{},
 			notYou(`Did not ask for this? Contact {{.AppName}} support.`),
 		),
 	}

@@ -28,6 +28,7 @@ func fullData(kind emails.Kind) emails.Data {
 		Device:      "Chrome on Android",
 		IPAddress:   "203.0.113.7",
 		At:          at,
+		Contact:     emails.Contact{Name: "Meera Rao, Grievance Officer", Email: "dpo@acme.example", Phone: "+91 80 4000 0000"},
 	}
 	switch kind {
 	case emails.LoginOTP, emails.StepUpOTP:
@@ -309,5 +310,36 @@ func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 			require.NoError(t, err)
 			assert.Contains(t, m.Text, link)
 		})
+	}
+}
+
+// rightsReceipts are the emails that answer a data-protection right.
+var rightsReceipts = map[emails.Kind]bool{
+	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
+	emails.ErasureCompleted: true,
+}
+
+func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {
+	t.Parallel()
+	r := newRenderer(t)
+	for _, lang := range []string{"en", "hi"} {
+		for _, kind := range emails.Kinds() {
+			d := fullData(kind)
+			m, err := r.Render(kind, lang, d)
+			require.NoError(t, err)
+			const line = "Meera Rao, Grievance Officer, dpo@acme.example, +91 80 4000 0000"
+			if !rightsReceipts[kind] {
+				assert.NotContains(t, m.Text, "dpo@acme.example", "%s/%s is no rights receipt", lang, kind)
+				continue
+			}
+			assert.Contains(t, m.Text, line, "%s/%s", lang, kind)
+			assert.Contains(t, m.HTML, "Meera Rao, Grievance Officer, dpo@acme.example, &#43;91 80 4000 0000", "%s/%s", lang, kind)
+
+			d.Contact = emails.Contact{}
+			m, err = r.Render(kind, lang, d)
+			require.NoError(t, err)
+			assert.NotContains(t, m.Text, "Questions about your personal data", "%s/%s: no contact set, no line", lang, kind)
+			assert.NotContains(t, m.Text, "संपर्क करें:", "%s/%s: no contact set, no line", lang, kind)
+		}
 	}
 }

@@ -47,6 +47,7 @@ func routes() []route {
 		{"GET", "/privacy/export", true, (*Handler).export},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
+		{"GET", "/privacy/rights", false, (*Handler).rights},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
