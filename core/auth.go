@@ -36,11 +36,15 @@ type Deps struct {
 	Consents    ports.ConsentLedger
 	Abuse       ports.AbuseGuard
 	Mailer      ports.Mailer
-	Events      ports.EventLog       // optional: without it security events are not kept
-	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
-	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
-	Clock       ports.Clock          // optional: ports.SystemClock
-	Erasure     ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
+	Events      ports.EventLog     // optional: without it security events are not kept
+	Limiter     ports.RateLimiter  // optional: Layer-1 rate limits, failing open
+	Erasures    ports.ErasureStore // tracks erasure requests and erases a user's data
+	// Pseudonymiser empties IP address and user agent of events older than
+	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
+	// events stay as recorded.
+	Pseudonymiser ports.EventPseudonymiser
+	Clock         ports.Clock          // optional: ports.SystemClock
+	Erasure       ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -64,6 +68,7 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
 	fill(&d.Erasures, s)
+	fill(&d.Pseudonymiser, s)
 	return d
 }
 

@@ -95,6 +95,9 @@ type Config struct {
 	// grievance in (DPDP §13, Rule 14(3)); New refuses more than 90 days.
 	GrievancePeriod time.Duration
 
+	// Retention is how long logs are kept before purge pseudonymises them.
+	Retention Retention
+
 	// ErasureGrace (7 days) is how long an erasure request waits before core
 	// erases the user's data by itself, when there is no Deps.Erasure: a
 	// sign-in within it cancels the request (someone who took over the
@@ -154,6 +157,20 @@ type PrivacyContact struct {
 	Phone string // optional
 	URL   string // optional: a page about privacy or grievances (http or https)
 }
+
+// Retention is how long the security-event log (sign-ins, failures, locks,
+// changes, each with IP address and user agent) stays identifying. The DPDP
+// Rules 2025 want logs kept at least a year (Rule 6(1)(e)) and personal data
+// not kept longer than needed (Rule 8(3)): so Auth.Maintain pseudonymises
+// (empties IP address and user agent of) events older than MaxLogRetention,
+// and never touches a younger one. Events themselves are kept as evidence.
+type Retention struct {
+	MinLogRetention time.Duration // 1 year; New refuses less
+	MaxLogRetention time.Duration // 1 year + 30 days; New refuses less than MinLogRetention
+}
+
+// minLogRetention is the floor of Retention.MinLogRetention: one year.
+const minLogRetention = 365 * 24 * time.Hour
 
 // maxGrievancePeriod is the longest GrievancePeriod New accepts: the Rules
 // let a fiduciary take up to 90 days to answer a grievance.
@@ -247,6 +264,7 @@ func DefaultConfig() Config {
 		StepUpWindow:    5 * time.Minute,
 		ErasureGrace:    7 * 24 * time.Hour,
 		GrievancePeriod: 30 * 24 * time.Hour,
+		Retention:       Retention{MinLogRetention: minLogRetention, MaxLogRetention: minLogRetention + 30*24*time.Hour},
 
 		RefreshReuseGrace: 10 * time.Second,
 
@@ -324,6 +342,12 @@ func (c Config) validate() error {
 	}
 	if c.GrievancePeriod > maxGrievancePeriod {
 		bad("GrievancePeriod must be at most 90 days (DPDP Rules 2025, Rule 14(3)); got %s", c.GrievancePeriod)
+	}
+	if c.Retention.MinLogRetention < minLogRetention {
+		bad("Retention.MinLogRetention must be at least one year (DPDP Rules 2025, Rule 6(1)(e)); got %s", c.Retention.MinLogRetention)
+	}
+	if c.Retention.MaxLogRetention < c.Retention.MinLogRetention {
+		bad("Retention.MaxLogRetention (%s) must be at least MinLogRetention (%s)", c.Retention.MaxLogRetention, c.Retention.MinLogRetention)
 	}
 	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)

@@ -37,6 +37,7 @@
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:
 //     the right-of-access export; erasure.go: erasure requests, their
-//     status, completion and Maintain; rights.go: the privacy contact and
+//     status and completion; maintain.go: Maintain (due erasures, log
+//     pseudonymisation); rights.go: the privacy contact and
 //     the periods a rights page shows.
 package core

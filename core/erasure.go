@@ -233,24 +233,12 @@ func (a *Auth) cancelErasureOnSignIn(ctx context.Context, op string, u ports.Use
 	return nil
 }
 
-// MaintenanceReport counts what one Maintain run did.
-type MaintenanceReport struct {
-	ErasuresCompleted int // requests whose grace period ended, erased by core
-}
-
-// maintainBatch is how many due requests Maintain reads at a time.
-const maintainBatch = 100
-
-// Maintain does the work that falls due with time; run it periodically (every
-// few minutes) from one instance or several. Without Deps.Erasure it
-// completes the erasure requests whose grace period has ended. A failure on
-// one user does not stop the others; the errors are returned joined, with
-// the report of what was done.
-func (a *Auth) Maintain(ctx context.Context) (MaintenanceReport, error) {
+// completeDueErasures erases the users whose erasure grace has ended, when
+// core runs erasure itself (no Deps.Erasure).
+func (a *Auth) completeDueErasures(ctx context.Context, report *MaintenanceReport) error {
 	const op = "Maintain"
-	var report MaintenanceReport
 	if a.deps.Erasure != nil {
-		return report, nil
+		return nil
 	}
 	var errs []error
 	failed := map[string]bool{}
@@ -258,7 +246,7 @@ func (a *Auth) Maintain(ctx context.Context) (MaintenanceReport, error) {
 		limit := maintainBatch + len(failed)
 		due, err := a.deps.Erasures.DueErasureRequests(ctx, a.now(), limit)
 		if err != nil {
-			return report, errors.Join(append(errs, storeError(op, err))...)
+			return errors.Join(append(errs, storeError(op, err))...)
 		}
 		for _, rec := range due {
 			if failed[rec.ID] {
@@ -274,7 +262,7 @@ func (a *Auth) Maintain(ctx context.Context) (MaintenanceReport, error) {
 			}
 		}
 		if len(due) < limit {
-			return report, errors.Join(errs...)
+			return errors.Join(errs...)
 		}
 	}
 }

@@ -11,11 +11,13 @@ type Rights struct {
 	// out; with ErasureByApp the app carries it out, by the same date.
 	ErasureGrace time.Duration
 	ErasureByApp bool // the app's ErasureHandler takes erasure requests
+	Retention    Retention
 }
 
 // Rights returns the privacy contact and the periods in force, for a rights
 // page (GET /privacy/rights). It needs no session.
 func (a *Auth) Rights() Rights {
 	return Rights{Contact: a.cfg.PrivacyContact, GrievancePeriod: a.cfg.GrievancePeriod,
-		ErasureGrace: a.cfg.ErasureGrace, ErasureByApp: a.deps.Erasure != nil}
+		ErasureGrace: a.cfg.ErasureGrace, ErasureByApp: a.deps.Erasure != nil,
+		Retention: a.cfg.Retention}
 }

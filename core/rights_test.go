@@ -57,7 +57,8 @@ func TestPrivacyContactIsChecked(t *testing.T) {
 func TestRightsNameTheContactAndThePeriods(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withContact())
-	assert.Equal(t, Rights{Contact: testContact, GrievancePeriod: 30 * 24 * time.Hour, ErasureGrace: 7 * 24 * time.Hour}, e.auth.Rights())
+	assert.Equal(t, Rights{Contact: testContact, GrievancePeriod: 30 * 24 * time.Hour, ErasureGrace: 7 * 24 * time.Hour,
+		Retention: DefaultConfig().Retention}, e.auth.Rights())
 	f := newEnv(t, withErasureHandler(&erasureInbox{}))
 	assert.True(t, f.auth.Rights().ErasureByApp)
 }

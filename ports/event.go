@@ -47,3 +47,14 @@ type EventLog interface {
 	// Events lists the user's events, oldest first.
 	Events(ctx context.Context, userID string) ([]SecurityEvent, error)
 }
+
+// EventPseudonymiser removes what identifies a person from old security
+// events, which are kept as evidence (DPDP Rules 2025, Rule 6(1)(e): logs
+// are kept for at least a year) but need not stay identifying for ever.
+type EventPseudonymiser interface {
+	// PseudonymiseEvents empties the IP address and user agent of at most
+	// limit events recorded strictly before before that still have either,
+	// oldest first, and returns how many it changed. Kind, detail, user and
+	// time are kept. Events at or after before are never touched.
+	PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error)
+}

@@ -14,5 +14,6 @@ type Storage interface {
 	ConsentLedger
 	AbuseGuard
 	EventLog
+	EventPseudonymiser
 	ErasureStore
 }

@@ -46,8 +46,14 @@ var fillSQL = []string{
 	`INSERT INTO ba_ip_blocks (ip, blocked_until, created_at)
 	 SELECT '172.16.' || (i / 256) || '.' || (i % 256), now() - interval '1 day' + i * interval '1 second', now()
 	 FROM generate_series(1, 100000) i`,
-	`INSERT INTO ba_security_events (user_id, kind, at)
-	 SELECT 'user-' || (i % 10000), 'login_failed', now() - i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_security_events (user_id, kind, ip_address, at)
+	 SELECT 'user-' || (i % 10000), 'login_failed', CASE WHEN i % 2 = 0 THEN '203.0.113.9' ELSE '' END,
+	        now() - i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_erasure_requests (id, user_id, status_hash, status, received_at, due_at, closed_at)
+	 SELECT 'era-' || i, 'user-' || i, md5('era' || i), CASE WHEN i % 100 = 0 THEN 'received' ELSE 'completed' END,
+	        now() - i * interval '1 minute', now() - i * interval '1 minute' + interval '7 days',
+	        CASE WHEN i % 100 = 0 THEN NULL ELSE now() END
+	 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -55,7 +61,7 @@ var fillSQL = []string{
 var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
-	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true,
+	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_erasure_requests": true,
 }
 
 // recorder is a bun query hook that keeps every statement a Store sends.
@@ -209,6 +215,19 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"RecordEvent", func() { _ = store.RecordEvent(ctx, ports.SecurityEvent{UserID: "user-7", Kind: "x", At: now}) }},
 		{"Events", func() { _, _ = store.Events(ctx, "user-7") }},
 		{"Purge", func() { _, _ = store.Purge(ctx, now.Add(-20*24*time.Hour), 5000) }},
+		{"PseudonymiseEvents", func() { _, _ = store.PseudonymiseEvents(ctx, now.Add(-24*time.Hour), 1000) }},
+		{"CreateErasureRequest", func() {
+			_ = store.CreateErasureRequest(ctx, ports.ErasureRecord{ID: "era-new", UserID: "user-new", StatusHash: "h-new",
+				ReceivedAt: now, DueAt: now.Add(time.Hour)})
+		}},
+		{"ErasureRequest", func() { _, _ = store.ErasureRequest(ctx, "era-42") }},
+		{"ErasureRequestByStatusHash", func() { _, _ = store.ErasureRequestByStatusHash(ctx, "h-new") }},
+		{"ErasureRequests", func() { _, _ = store.ErasureRequests(ctx, "user-42") }},
+		{"DueErasureRequests", func() { _, _ = store.DueErasureRequests(ctx, now, 100) }},
+		{"CancelErasureRequest", func() { _, _ = store.CancelErasureRequest(ctx, "era-100", now) }},
+		{"EraseUser", func() {
+			_, _ = store.EraseUser(ctx, ports.UserErasure{RequestID: "era-200", UserID: "user-200", LockKeys: []string{"key-200"}, At: now})
+		}},
 	}
 	for _, c := range calls {
 		c.call()

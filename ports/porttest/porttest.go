@@ -91,6 +91,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("EventLog", func(t *testing.T) {
 		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
+	t.Run("EventPseudonymiser", func(t *testing.T) {
+		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
+	})
 	t.Run("ErasureStore", func(t *testing.T) { ErasureStore(t, newStorage) })
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return

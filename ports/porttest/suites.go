@@ -110,6 +110,15 @@ func EventLog(t *testing.T, newLog func(t *testing.T) ports.EventLog) {
 	})
 }
 
+// EventPseudonymiser checks that old events lose their IP address and user
+// agent, and only old ones, on fresh logs from newLog.
+func EventPseudonymiser(t *testing.T, newLog func(t *testing.T) RetainedEventLog) {
+	runCases(t, newLog, []testCase[RetainedEventLog]{
+		{"a cancelled context is passed through", testPseudonymiseCancelled},
+		{"only events before the cutoff are pseudonymised, oldest first, within the limit", testPseudonymiseOnlyBeforeTheCutoff},
+	})
+}
+
 // UserRegistry checks a managed-mode user store on fresh backends from
 // newStorage: UserRegistry together with the credentials and consent rows it
 // creates. How the users it creates are found is UserDirectory's contract,

@@ -13,7 +13,11 @@ type rightsView struct {
 	Contact             *contactView `json:"contact"`
 	GrievancePeriodDays int          `json:"grievance_period_days"`
 	ErasureGraceDays    int          `json:"erasure_grace_days"`
-	Rights              []rightView  `json:"rights"`
+	// Security events (with IP address and user agent) are kept at least
+	// LogRetentionDays, and pseudonymised after LogsPseudonymisedAfterDays.
+	LogRetentionDays           int         `json:"log_retention_days"`
+	LogsPseudonymisedAfterDays int         `json:"logs_pseudonymised_after_days"`
+	Rights                     []rightView `json:"rights"`
 }
 
 type contactView struct {
@@ -55,6 +59,7 @@ func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 func (h *Handler) rights(w http.ResponseWriter, r *http.Request) error {
 	info := h.auth.Rights()
 	v := rightsView{GrievancePeriodDays: days(info.GrievancePeriod), ErasureGraceDays: days(info.ErasureGrace),
+		LogRetentionDays: days(info.Retention.MinLogRetention), LogsPseudonymisedAfterDays: days(info.Retention.MaxLogRetention),
 		Rights: rightsList(mountPrefix(r), info)}
 	if c := info.Contact; c.Email != "" {
 		v.Contact = &contactView{Name: c.Name, Email: c.Email, Phone: c.Phone, URL: c.URL}

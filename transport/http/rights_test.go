@@ -18,6 +18,8 @@ func TestRightsPageIsPublic(t *testing.T) {
 	assert.Equal(t, map[string]any{"name": "Grievance Officer", "email": "dpo@acme.example", "url": "https://acme.example/privacy"}, r.json["contact"])
 	assert.Equal(t, float64(30), r.json["grievance_period_days"])
 	assert.Equal(t, float64(7), r.json["erasure_grace_days"])
+	assert.Equal(t, float64(365), r.json["log_retention_days"])
+	assert.Equal(t, float64(395), r.json["logs_pseudonymised_after_days"])
 	rights, ok := r.json["rights"].([]any)
 	require.True(t, ok)
 	var names []string
