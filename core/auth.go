@@ -36,9 +36,10 @@ type Deps struct {
 	Consents    ports.ConsentLedger
 	Abuse       ports.AbuseGuard
 	Mailer      ports.Mailer
-	Events      ports.EventLog     // optional: without it security events are not kept
-	Limiter     ports.RateLimiter  // optional: Layer-1 rate limits, failing open
-	Erasures    ports.ErasureStore // tracks erasure requests and erases a user's data
+	Events      ports.EventLog       // optional: without it security events are not kept
+	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
+	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
+	Grievances  ports.GrievanceStore // grievances and their answers (DPDP §13)
 	// Pseudonymiser empties IP address and user agent of events older than
 	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
 	// events stay as recorded.
@@ -68,6 +69,7 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
 	fill(&d.Erasures, s)
+	fill(&d.Grievances, s)
 	fill(&d.Pseudonymiser, s)
 	return d
 }
@@ -86,7 +88,7 @@ func (d Deps) validate() error {
 		"Users": d.Users != nil, "Credentials": d.Credentials != nil, "Lockouts": d.Lockouts != nil,
 		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
 		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
-		"Erasures": d.Erasures != nil,
+		"Erasures": d.Erasures != nil, "Grievances": d.Grievances != nil,
 	} {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))

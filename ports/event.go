@@ -27,6 +27,8 @@ const (
 	EventErasureRequested   = "erasure_requested"
 	EventErasureCancelled   = "erasure_cancelled"
 	EventErasureCompleted   = "erasure_completed"
+	EventGrievanceFiled     = "grievance_filed"
+	EventGrievanceAnswered  = "grievance_answered"
 )
 
 // SecurityEvent is one audit entry about a user. Detail never holds a secret.

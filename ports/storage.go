@@ -16,4 +16,5 @@ type Storage interface {
 	EventLog
 	EventPseudonymiser
 	ErasureStore
+	GrievanceStore
 }

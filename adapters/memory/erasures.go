@@ -79,6 +79,8 @@ func (s *Store) ErasureRequests(ctx context.Context, userID string) ([]ports.Era
 			out = append(out, et.requests[i])
 		}
 	}
+	// Newest first; at one instant, the later received first (the loop's order).
+	slices.SortStableFunc(out, func(a, b ports.ErasureRecord) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
 	return out, nil
 }
 

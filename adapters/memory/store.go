@@ -13,7 +13,7 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go, erasures.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, erasures.go, grievances.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -37,14 +37,15 @@ var (
 // copied in and out: a caller can never change stored state through a value
 // it passed or received.
 type Store struct {
-	accounts accountTable
-	locks    lockTable
-	sessions sessionTable
-	tokens   tokenTable
-	consents consentTable
-	abuse    abuseTable
-	events   eventTable
-	erasures erasureTable
+	accounts   accountTable
+	locks      lockTable
+	sessions   sessionTable
+	tokens     tokenTable
+	consents   consentTable
+	abuse      abuseTable
+	events     eventTable
+	erasures   erasureTable
+	grievances grievanceTable
 }
 
 // New returns an empty Store.

@@ -54,6 +54,9 @@ var fillSQL = []string{
 	        now() - i * interval '1 minute', now() - i * interval '1 minute' + interval '7 days',
 	        CASE WHEN i % 100 = 0 THEN NULL ELSE now() END
 	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_grievances (id, user_id, subject, message, status, received_at, due_at)
+	 SELECT 'grv-' || i, 'user-' || (i % 10000), 's', 'm', 'open', now() - i * interval '1 minute', now()
+	 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -62,6 +65,7 @@ var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_erasure_requests": true,
+	"ba_grievances": true,
 }
 
 // recorder is a bun query hook that keeps every statement a Store sends.
@@ -225,6 +229,13 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"ErasureRequests", func() { _, _ = store.ErasureRequests(ctx, "user-42") }},
 		{"DueErasureRequests", func() { _, _ = store.DueErasureRequests(ctx, now, 100) }},
 		{"CancelErasureRequest", func() { _, _ = store.CancelErasureRequest(ctx, "era-100", now) }},
+		{"CreateGrievance", func() {
+			_ = store.CreateGrievance(ctx, ports.Grievance{ID: "grv-new", UserID: "user-7", Subject: "s", Message: "m", ReceivedAt: now, DueAt: now})
+		}},
+		{"Grievance", func() { _, _ = store.Grievance(ctx, "grv-42") }},
+		{"Grievances", func() { _, _ = store.Grievances(ctx, "user-42") }},
+		{"AnswerGrievance", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
+		{"AnswerGrievance answered", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
 		{"EraseUser", func() {
 			_, _ = store.EraseUser(ctx, ports.UserErasure{RequestID: "era-200", UserID: "user-200", LockKeys: []string{"key-200"}, At: now})
 		}},

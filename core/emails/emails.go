@@ -46,6 +46,8 @@ const (
 	ErasureRequested  Kind = "erasure_requested"  // At, DueAt; ExpiresIn (the grace) when a sign-in before DueAt cancels — a receipt (DPDP §12(3))
 	ErasureCancelled  Kind = "erasure_cancelled"  // At — a sign-in cancelled the erasure request
 	ErasureCompleted  Kind = "erasure_completed"  // At — the erasure was carried out
+	GrievanceFiled    Kind = "grievance_filed"    // Title, At, DueAt — a receipt (DPDP §13)
+	GrievanceAnswered Kind = "grievance_answered" // Title, Body (the answer), At
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -53,7 +55,7 @@ func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
-		ErasureCancelled, ErasureCompleted,
+		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
 	}
 }
 
@@ -71,6 +73,8 @@ type Data struct {
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
 	DueAt       time.Time // when a request will be answered; shown in IST
+	Title       string    // what a request is about, as the user named it (a grievance's subject)
+	Body        string    // a longer text written by a person (a grievance officer's answer)
 	// Contact is the app's privacy contact, shown in every receipt of a
 	// data-protection right; its line is left out when Email is empty.
 	Contact Contact
@@ -297,6 +301,10 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Category) == "" {
 			return missing("Category")
 		}
+	case GrievanceAnswered:
+		if strings.TrimSpace(d.Body) == "" {
+			return missing("Body")
+		}
 	}
 	return nil
 }
@@ -344,6 +352,8 @@ func sampleData() Data {
 		Change:      "password",
 		Category:    "analytics",
 		DueAt:       time.Date(2026, time.December, 3, 9, 34, 0, 0, time.UTC),
+		Title:       "My phone number",
+		Body:        "We shared it with the courier only.",
 		Contact:     Contact{Name: "Grievance Officer", Email: "privacy@app.example", Phone: "+91 80 0000 0000", URL: "https://app.example/privacy"},
 	}
 }

@@ -43,6 +43,10 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Category = "analytics"
 	case emails.ErasureRequested:
 		d.DueAt = at.Add(7 * 24 * time.Hour)
+	case emails.GrievanceFiled:
+		d.Title, d.DueAt = "My phone number", at.Add(30*24*time.Hour)
+	case emails.GrievanceAnswered:
+		d.Title, d.Body = "My phone number", "We shared it with the courier only."
 	}
 	return d
 }
@@ -96,7 +100,7 @@ func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 					assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
 				}
 				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested ||
-					kind == emails.ErasureCancelled || kind == emails.ErasureCompleted {
+					kind == emails.ErasureCancelled || kind == emails.ErasureCompleted || kind == emails.GrievanceAnswered {
 					assert.Contains(t, m.Text, when[lang])
 					assert.Contains(t, m.HTML, when[lang])
 					assert.Contains(t, m.Text, d.Email)
@@ -126,6 +130,8 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.ErasureRequested:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ErasureCancelled:  {"reset your password", "पासवर्ड रीसेट करें"},
 		emails.ErasureCompleted:  {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.GrievanceFiled:    {"reset your password", "पासवर्ड रीसेट करें"},
+		emails.GrievanceAnswered: {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {
@@ -316,7 +322,7 @@ func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 // rightsReceipts are the emails that answer a data-protection right.
 var rightsReceipts = map[emails.Kind]bool{
 	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
-	emails.ErasureCompleted: true,
+	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
 }
 
 func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {

@@ -95,6 +95,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
 	})
 	t.Run("ErasureStore", func(t *testing.T) { ErasureStore(t, newStorage) })
+	t.Run("GrievanceStore", func(t *testing.T) {
+		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
+	})
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return
 	}

@@ -48,7 +48,7 @@ func rightsList(prefix string, r core.Rights) []rightView {
 		{"withdraw or give consent", "DPDP Act 2023 §6(4)", "POST " + prefix + "/privacy/consent/withdraw or /privacy/consent/grant (signed in); GET " + prefix + "/privacy/consents shows the current state"},
 		{"access", "DPDP Act 2023 §11", "GET " + prefix + "/privacy/export (signed in, step-up)"},
 		{"erasure", "DPDP Act 2023 §12(3)", erasure},
-		{"grievance redressal", "DPDP Act 2023 §13", contact},
+		{"grievance redressal", "DPDP Act 2023 §13, Rules 2025 Rule 14", "POST " + prefix + "/privacy/grievances (signed in), answered within grievance_period_days; GET " + prefix + "/privacy/grievances shows the answers; or " + contact},
 		{"nomination", "DPDP Act 2023 §14", contact},
 	}
 }

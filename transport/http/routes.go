@@ -48,6 +48,8 @@ func routes() []route {
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
 		{"GET", "/privacy/rights", false, (*Handler).rights},
+		{"POST", "/privacy/grievances", true, (*Handler).fileGrievance},
+		{"GET", "/privacy/grievances", true, (*Handler).grievances},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
