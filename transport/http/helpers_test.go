@@ -98,6 +98,17 @@ func newEnv(t testing.TB, ec envConfig) *env {
 	return e
 }
 
+// bodyCase is a POST of body to path and the answer it must get: status and,
+// for a refusal, the problem code and the field it names ("" for none).
+type bodyCase struct {
+	name   string
+	path   string
+	body   any
+	status int
+	code   string
+	field  string
+}
+
 // req describes one call.
 type req struct {
 	method  string
