@@ -36,11 +36,7 @@ type grievancesView struct {
 	Grievances []grievanceView `json:"grievances"`
 }
 
-func (h *Handler) fileGrievance(w http.ResponseWriter, r *http.Request) error {
-	var in grievanceBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) fileGrievance(w http.ResponseWriter, r *http.Request, in grievanceBody) error {
 	g, err := h.auth.FileGrievance(r.Context(), principal(r), core.GrievanceInput{Subject: in.Subject, Message: in.Message, Client: h.client(r)})
 	if err != nil {
 		return err

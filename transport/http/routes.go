@@ -64,7 +64,7 @@ func routes() []route {
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
 		{"GET", "/privacy/rights", false, (*Handler).rights},
-		{"POST", "/privacy/grievances", true, (*Handler).fileGrievance},
+		{"POST", "/privacy/grievances", true, withBody((*Handler).fileGrievance)},
 		{"GET", "/privacy/grievances", true, (*Handler).grievances},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
