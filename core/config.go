@@ -200,6 +200,7 @@ type LinkTemplates struct {
 	ResetPassword string
 	ResetPIN      string
 	Unlock        string
+	ChangeEmail   string // confirms a new address (POST /email/change/confirm)
 }
 
 // IPBlockPolicy blocks an IP that fails logins for many distinct identifiers:
@@ -277,6 +278,7 @@ func DefaultConfig() Config {
 			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
+			ChangeEmail:   "http://127.0.0.1:8080/change-email?token={token}",
 		},
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
@@ -353,7 +355,7 @@ func (c Config) validate() error {
 	errs = append(errs, validateCategories(c.Categories)...)
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
-		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,
+		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock, "Links.ChangeEmail": c.Links.ChangeEmail,
 	} {
 		if !strings.Contains(link, "{token}") {
 			bad("%s must contain {token} (got %q)", name, link)

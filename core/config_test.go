@@ -200,6 +200,7 @@ func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 		ResetPassword: "https://auth.example.in/reset-password?token={token}",
 		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 		Unlock:        "https://auth.example.in/unlock?token={token}",
+		ChangeEmail:   "https://auth.example.in/change-email?token={token}",
 	}
 	_, err := New(cfg, validDeps())
 	require.NoError(t, err)

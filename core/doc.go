@@ -38,6 +38,7 @@
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:
 //     the right-of-access export; erasure.go: erasure requests, their
 //     status and completion; maintain.go: Maintain (due erasures, log
-//     pseudonymisation); grievance.go: grievances (§13); rights.go: the privacy contact and
+//     pseudonymisation); grievance.go: grievances (§13);
+//     correction.go: profile and email correction (§12(1)); rights.go: the privacy contact and
 //     the periods a rights page shows.
 package core

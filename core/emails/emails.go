@@ -34,20 +34,22 @@ type Kind string
 // The emails BharatAuth sends. The comment after each names the Data fields its
 // built-in templates use besides AppName, DisplayName and Email.
 const (
-	LoginOTP          Kind = "login_otp"          // Code, ExpiresIn
-	StepUpOTP         Kind = "step_up_otp"        // Code, ExpiresIn ("confirm it's you")
-	VerifyEmail       Kind = "verify_email"       // Link, ExpiresIn
-	PasswordReset     Kind = "password_reset"     // Link, ExpiresIn
-	PINReset          Kind = "pin_reset"          // Link, ExpiresIn
-	Unlock            Kind = "unlock"             // Link, ExpiresIn; the account was locked after many failed attempts
-	NewDevice         Kind = "new_device"         // Device, IPAddress, At
-	CredentialChanged Kind = "credential_changed" // Change ("password" | "pin"), At, IPAddress
-	ConsentWithdrawn  Kind = "consent_withdrawn"  // Category, At — a receipt (DPDP §6(4))
-	ErasureRequested  Kind = "erasure_requested"  // At, DueAt; ExpiresIn (the grace) when a sign-in before DueAt cancels — a receipt (DPDP §12(3))
-	ErasureCancelled  Kind = "erasure_cancelled"  // At — a sign-in cancelled the erasure request
-	ErasureCompleted  Kind = "erasure_completed"  // At — the erasure was carried out
-	GrievanceFiled    Kind = "grievance_filed"    // Title, At, DueAt — a receipt (DPDP §13)
-	GrievanceAnswered Kind = "grievance_answered" // Title, Body (the answer), At
+	LoginOTP          Kind = "login_otp"           // Code, ExpiresIn
+	StepUpOTP         Kind = "step_up_otp"         // Code, ExpiresIn ("confirm it's you")
+	VerifyEmail       Kind = "verify_email"        // Link, ExpiresIn
+	PasswordReset     Kind = "password_reset"      // Link, ExpiresIn
+	PINReset          Kind = "pin_reset"           // Link, ExpiresIn
+	Unlock            Kind = "unlock"              // Link, ExpiresIn; the account was locked after many failed attempts
+	NewDevice         Kind = "new_device"          // Device, IPAddress, At
+	CredentialChanged Kind = "credential_changed"  // Change ("password" | "pin"), At, IPAddress
+	ConsentWithdrawn  Kind = "consent_withdrawn"   // Category, At — a receipt (DPDP §6(4))
+	ErasureRequested  Kind = "erasure_requested"   // At, DueAt; ExpiresIn (the grace) when a sign-in before DueAt cancels — a receipt (DPDP §12(3))
+	ErasureCancelled  Kind = "erasure_cancelled"   // At — a sign-in cancelled the erasure request
+	ErasureCompleted  Kind = "erasure_completed"   // At — the erasure was carried out
+	GrievanceFiled    Kind = "grievance_filed"     // Title, At, DueAt — a receipt (DPDP §13)
+	GrievanceAnswered Kind = "grievance_answered"  // Title, Body (the answer), At
+	EmailChangeLink   Kind = "email_change_link"   // Link, ExpiresIn — to the new address
+	EmailChangeNotice Kind = "email_change_notice" // Title (the new address), At, IPAddress — to the old address (DPDP §12(1))
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -56,6 +58,7 @@ func Kinds() []Kind {
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
+		EmailChangeLink, EmailChangeNotice,
 	}
 }
 
@@ -286,7 +289,7 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Code) == "" {
 			return missing("Code")
 		}
-	case VerifyEmail, PasswordReset, PINReset, Unlock:
+	case VerifyEmail, PasswordReset, PINReset, Unlock, EmailChangeLink:
 		// Only web links: html/template would neutralise any other scheme
 		// in the HTML part, and many mail apps do not open custom schemes.
 		u, err := url.Parse(d.Link)
@@ -304,6 +307,10 @@ func validate(kind Kind, d Data) error {
 	case GrievanceAnswered:
 		if strings.TrimSpace(d.Body) == "" {
 			return missing("Body")
+		}
+	case EmailChangeNotice:
+		if strings.TrimSpace(d.Title) == "" {
+			return missing("Title")
 		}
 	}
 	return nil

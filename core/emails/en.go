@@ -144,6 +144,21 @@ func english() map[Kind]Template {
 			contactLine{},
 			notYou(`Did not file this grievance? Contact {{.AppName}} support.`),
 		),
+		EmailChangeLink: p.compose(`Confirm your new email for {{.AppName}}`,
+			heading(`Confirm your new email for {{.AppName}}`),
+			linkBox{button: "Confirm new email"},
+			para(hello),
+			para(`Someone signed in to {{.AppName}} asked to move their account to this address. Open this link to confirm that it is yours; the account then signs in with this address only. `+linkOnce),
+			notYou(`Did not ask for this? Ignore this email: nothing changes unless the link is opened.`),
+		),
+		EmailChangeNotice: p.compose(`Your {{.AppName}} account is moving to a new email`,
+			heading(`A change of your email address was asked for`),
+			para(hello),
+			para(`Someone signed in to your {{.AppName}} account asked to move it to a new address. Once the new address is confirmed, this address no longer signs in and every other session ends.`),
+			facts{{"New address", ".Title"}, {"When", "when .At"}, {"IP address", ".IPAddress"}, account},
+			contactLine{},
+			notYou(`Did not ask for this? Someone else may be using your account: `+takeOver),
+		),
 	}
 }
 

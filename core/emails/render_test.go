@@ -35,6 +35,10 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Code, d.ExpiresIn = "483920", 10*time.Minute
 	case emails.VerifyEmail:
 		d.Link, d.ExpiresIn = testLink, 24*time.Hour
+	case emails.EmailChangeLink:
+		d.Link, d.ExpiresIn = testLink, 24*time.Hour
+	case emails.EmailChangeNotice:
+		d.Title = "asha.new@example.com"
 	case emails.PasswordReset, emails.PINReset, emails.Unlock:
 		d.Link, d.ExpiresIn = testLink, 30*time.Minute
 	case emails.CredentialChanged:
@@ -132,6 +136,8 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.ErasureCompleted:  {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.GrievanceFiled:    {"reset your password", "पासवर्ड रीसेट करें"},
 		emails.GrievanceAnswered: {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.EmailChangeLink:   {"Ignore this email", "अनदेखा करें"},
+		emails.EmailChangeNotice: {"reset your password", "पासवर्ड रीसेट करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {
@@ -323,6 +329,7 @@ func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 var rightsReceipts = map[emails.Kind]bool{
 	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
 	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
+	emails.EmailChangeNotice: true,
 }
 
 func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {

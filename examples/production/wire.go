@@ -195,6 +195,7 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",
 		ResetPIN:      s.PublicURL + "/reset-pin?token={token}",
 		Unlock:        s.PublicURL + "/unlock?token={token}",
+		ChangeEmail:   s.PublicURL + "/change-email?token={token}",
 	}
 	return cfg
 }

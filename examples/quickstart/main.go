@@ -94,6 +94,7 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 		ResetPassword: base + "/auth/password/reset/confirm?token={token}",
 		ResetPIN:      base + "/auth/pin/reset/confirm?token={token}",
 		Unlock:        base + "/auth/unlock/confirm?token={token}",
+		ChangeEmail:   base + "/auth/email/change/confirm?token={token}",
 	}
 
 	store := memory.New() // one value provides every storage port

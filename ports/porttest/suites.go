@@ -135,6 +135,8 @@ func UserRegistry(t *testing.T, newStorage func(t *testing.T) ManagedStorage) {
 		{"create stores the password hash", testCreateStoresPasswordHash},
 		{"verified and suspended show in lookups", testVerifiedAndSuspendedShow},
 		{"clearing a profile empties its chosen fields and frees the username", testClearProfile},
+		{"a profile update replaces the chosen fields; a taken username is a conflict", testUpdateProfile},
+		{"an email change verifies the new address and frees the old one", testChangeEmail},
 		{"parallel creates of one email: exactly one wins", testCreateEmailHasOneWinner},
 		{"parallel creates of one username in two cases: exactly one wins", testCreateUsernameHasOneWinner},
 	})

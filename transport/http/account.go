@@ -74,9 +74,36 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName,
-		Trust: string(p.Trust), SessionID: p.SessionID})
+	writeJSON(w, http.StatusOK, newMeView(u, p))
 	return nil
+}
+
+// profileBody corrects the profile (DPDP §12(1)); a field left out stays.
+type profileBody struct {
+	DisplayName *string `json:"display_name"`
+	Username    *string `json:"username"`
+	Language    *string `json:"language"`
+}
+
+func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request, in profileBody) error {
+	p := principal(r)
+	u, err := h.auth.UpdateProfile(r.Context(), p, core.ProfileInput{DisplayName: in.DisplayName, Username: in.Username,
+		Language: in.Language, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newMeView(u, p))
+	return nil
+}
+
+type emailChangeBody struct {
+	NewEmail string `json:"new_email" check:"required"`
+}
+
+// requestEmailChange relies on core for the fresh step-up.
+func (h *Handler) requestEmailChange(w http.ResponseWriter, r *http.Request, in emailChangeBody) error {
+	err := h.auth.RequestEmailChange(r.Context(), principal(r), core.EmailChangeInput{NewEmail: in.NewEmail, Client: h.client(r)})
+	return acknowledge(w, emailChangeMessage, err)
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {

@@ -57,6 +57,9 @@ func routes() []route {
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
+		{"PATCH", "/me", true, withBody((*Handler).updateProfile)},
+		{"POST", "/email/change/request", true, withBody((*Handler).requestEmailChange)},
+		{"POST", "/email/change/confirm", false, withBody((*Handler).confirmEmailChange)},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
 		{"POST", "/privacy/consent/grant", true, withBody((*Handler).grantConsent)},
@@ -79,6 +82,7 @@ const (
 	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
+	emailChangeMessage   = "A confirmation link has been emailed to the new address, and a notice to the current one."
 	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
@@ -121,6 +125,10 @@ type tokenBody struct {
 
 func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, in tokenBody) error {
 	return succeed(w, h.auth.VerifyEmail(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
+}
+
+func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request, in tokenBody) error {
+	return succeed(w, h.auth.ConfirmEmailChange(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 type loginBody struct {

@@ -91,8 +91,15 @@ type meView struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
 	DisplayName string `json:"display_name"`
+	Username    string `json:"username"`
+	Language    string `json:"language"`
 	Trust       string `json:"trust"`
 	SessionID   string `json:"session_id"`
+}
+
+func newMeView(u ports.User, p core.Principal) meView {
+	return meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Username: u.Username,
+		Language: u.Language, Trust: string(p.Trust), SessionID: p.SessionID}
 }
 
 type consentView struct {
