@@ -40,6 +40,7 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
 	Grievances  ports.GrievanceStore // grievances and their answers (DPDP §13)
+	Nominees    ports.NomineeStore   // nominations (DPDP §14)
 	// Pseudonymiser empties IP address and user agent of events older than
 	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
 	// events stay as recorded.
@@ -70,6 +71,7 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Events, s)
 	fill(&d.Erasures, s)
 	fill(&d.Grievances, s)
+	fill(&d.Nominees, s)
 	fill(&d.Pseudonymiser, s)
 	return d
 }
@@ -89,6 +91,7 @@ func (d Deps) validate() error {
 		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
 		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
 		"Erasures": d.Erasures != nil, "Grievances": d.Grievances != nil,
+		"Nominees": d.Nominees != nil,
 	} {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))

@@ -20,7 +20,7 @@ func validDeps() Deps {
 	s := memory.New()
 	// Every field on its own: the cases below unset one at a time.
 	return Deps{Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s, Devices: s, Tokens: s,
-		Consents: s, Abuse: s, Events: s, Erasures: s, Grievances: s, Mailer: memory.NewOutbox()}
+		Consents: s, Abuse: s, Events: s, Erasures: s, Grievances: s, Nominees: s, Mailer: memory.NewOutbox()}
 }
 
 func validConfig() Config {

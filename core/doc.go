@@ -39,6 +39,7 @@
 //     the right-of-access export; erasure.go: erasure requests, their
 //     status and completion; maintain.go: Maintain (due erasures, log
 //     pseudonymisation); grievance.go: grievances (§13);
-//     correction.go: profile and email correction (§12(1)); rights.go: the privacy contact and
+//     correction.go: profile and email correction (§12(1)); nominee.go:
+//     nominees (§14); rights.go: the privacy contact and
 //     the periods a rights page shows.
 package core

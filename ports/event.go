@@ -31,6 +31,8 @@ const (
 	EventProfileChanged       = "profile_changed"
 	EventEmailChangeRequested = "email_change_requested"
 	EventEmailChanged         = "email_changed"
+	EventNomineeAdded         = "nominee_added"
+	EventNomineeRemoved       = "nominee_removed"
 	EventGrievanceAnswered    = "grievance_answered"
 )
 

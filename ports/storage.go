@@ -17,4 +17,5 @@ type Storage interface {
 	EventPseudonymiser
 	ErasureStore
 	GrievanceStore
+	NomineeStore
 }

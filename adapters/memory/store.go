@@ -13,7 +13,7 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go, erasures.go, grievances.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, erasures.go, grievances.go, nominees.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -46,6 +46,7 @@ type Store struct {
 	events     eventTable
 	erasures   erasureTable
 	grievances grievanceTable
+	nominees   nomineeTable
 }
 
 // New returns an empty Store.

@@ -57,6 +57,9 @@ var fillSQL = []string{
 	`INSERT INTO ba_grievances (id, user_id, subject, message, status, received_at, due_at)
 	 SELECT 'grv-' || i, 'user-' || (i % 10000), 's', 'm', 'open', now() - i * interval '1 minute', now()
 	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_nominees (id, user_id, name, email, added_at)
+	 SELECT 'nom-' || i, 'user-' || (i % 10000), 'n', 'n@example.in', now() - i * interval '1 minute'
+	 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -65,7 +68,7 @@ var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_erasure_requests": true,
-	"ba_grievances": true,
+	"ba_grievances": true, "ba_nominees": true,
 }
 
 // recorder is a bun query hook that keeps every statement a Store sends.
@@ -236,6 +239,11 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"Grievances", func() { _, _ = store.Grievances(ctx, "user-42") }},
 		{"AnswerGrievance", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
 		{"AnswerGrievance answered", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
+		{"AddNominee", func() {
+			_ = store.AddNominee(ctx, ports.Nominee{ID: "nom-new", UserID: "user-7", Name: "n", Email: "n@example.in", AddedAt: now})
+		}},
+		{"RemoveNominee", func() { _, _ = store.RemoveNominee(ctx, "user-42", "nom-42", now) }},
+		{"Nominees", func() { _, _ = store.Nominees(ctx, "user-42") }},
 		{"EraseUser", func() {
 			_, _ = store.EraseUser(ctx, ports.UserErasure{RequestID: "era-200", UserID: "user-200", LockKeys: []string{"key-200"}, At: now})
 		}},

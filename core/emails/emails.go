@@ -50,6 +50,7 @@ const (
 	GrievanceAnswered Kind = "grievance_answered"  // Title, Body (the answer), At
 	EmailChangeLink   Kind = "email_change_link"   // Link, ExpiresIn — to the new address
 	EmailChangeNotice Kind = "email_change_notice" // Title (the new address), At, IPAddress — to the old address (DPDP §12(1))
+	NomineeNamed      Kind = "nominee_named"       // Title (the address of who named them), At — to the nominee (DPDP §14)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -58,7 +59,7 @@ func Kinds() []Kind {
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
-		EmailChangeLink, EmailChangeNotice,
+		EmailChangeLink, EmailChangeNotice, NomineeNamed,
 	}
 }
 
@@ -308,7 +309,7 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Body) == "" {
 			return missing("Body")
 		}
-	case EmailChangeNotice:
+	case EmailChangeNotice, NomineeNamed:
 		if strings.TrimSpace(d.Title) == "" {
 			return missing("Title")
 		}

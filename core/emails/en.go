@@ -159,6 +159,14 @@ func english() map[Kind]Template {
 			contactLine{},
 			notYou(`Did not ask for this? Someone else may be using your account: `+takeOver),
 		),
+		NomineeNamed: p.compose(`You were named a nominee on {{.AppName}}`,
+			heading(`You were named a nominee`),
+			para(hello),
+			para(`The {{.AppName}} account {{.Title}} named you as its nominee: if its owner dies or can no longer act, you may exercise their rights over their personal data on their behalf (DPDP Act 2023, §14). You need not do anything now.`),
+			facts{{"When", "when .At"}},
+			contactLine{},
+			notYou(`Do not know this person? Contact {{.AppName}} support.`),
+		),
 	}
 }
 

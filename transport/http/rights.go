@@ -43,14 +43,14 @@ func rightsList(prefix string, r core.Rights) []rightView {
 	} else {
 		erasure += "carried out when the grace period ends; signing in before then cancels it"
 	}
-	contact := "write to the privacy contact"
+	const contact = "write to the privacy contact"
 	return []rightView{
 		{"withdraw or give consent", "DPDP Act 2023 §6(4)", "POST " + prefix + "/privacy/consent/withdraw or /privacy/consent/grant (signed in); GET " + prefix + "/privacy/consents shows the current state"},
 		{"access", "DPDP Act 2023 §11", "GET " + prefix + "/privacy/export (signed in, step-up)"},
 		{"correction", "DPDP Act 2023 §12(1)", "PATCH " + prefix + "/me (signed in) for display name, username and language; POST " + prefix + "/email/change/request (signed in, fresh step-up) then /email/change/confirm with the link sent to the new address"},
 		{"erasure", "DPDP Act 2023 §12(3)", erasure},
 		{"grievance redressal", "DPDP Act 2023 §13, Rules 2025 Rule 14", "POST " + prefix + "/privacy/grievances (signed in), answered within grievance_period_days; GET " + prefix + "/privacy/grievances shows the answers; or " + contact},
-		{"nomination", "DPDP Act 2023 §14", contact},
+		{"nomination", "DPDP Act 2023 §14", "POST " + prefix + "/privacy/nominees (signed in, step-up); GET " + prefix + "/privacy/nominees; DELETE " + prefix + "/privacy/nominees/{id} (step-up)"},
 	}
 }
 
