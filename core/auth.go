@@ -41,6 +41,9 @@ type Deps struct {
 	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
 	Grievances  ports.GrievanceStore // grievances and their answers (DPDP §13)
 	Nominees    ports.NomineeStore   // nominations (DPDP §14)
+	// Activity keeps each user's last activity, for Config.InactivityErasure.
+	// Optional: without it inactive accounts are never found.
+	Activity ports.ActivityStore
 	// Pseudonymiser empties IP address and user agent of events older than
 	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
 	// events stay as recorded.
@@ -72,6 +75,7 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Erasures, s)
 	fill(&d.Grievances, s)
 	fill(&d.Nominees, s)
+	fill(&d.Activity, s)
 	fill(&d.Pseudonymiser, s)
 	return d
 }

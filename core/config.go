@@ -98,6 +98,14 @@ type Config struct {
 	// Retention is how long logs are kept before purge pseudonymises them.
 	Retention Retention
 
+	// InactivityErasure, when set (at least 30 days; off by default), erases
+	// an account nobody signed in to or refreshed for that long (DPDP Rules
+	// 2025, Rule 8(1)–(2): e.g. 3 years for the Third Schedule's classes).
+	// Auth.Maintain emails a warning at least 48 hours before, with the date;
+	// a sign-in or refresh before then cancels it. Accounts active before
+	// this release have no activity record until their next sign-in.
+	InactivityErasure time.Duration
+
 	// ErasureGrace (7 days) is how long an erasure request waits before core
 	// erases the user's data by itself, when there is no Deps.Erasure: a
 	// sign-in within it cancels the request (someone who took over the
@@ -341,6 +349,9 @@ func (c Config) validate() error {
 	}
 	if strings.TrimSpace(c.NoticeVersion) == "" {
 		bad("NoticeVersion must be set")
+	}
+	if c.InactivityErasure != 0 && c.InactivityErasure < minInactivity {
+		bad("InactivityErasure must be 0 (off) or at least 30 days; got %s", c.InactivityErasure)
 	}
 	if c.GrievancePeriod > maxGrievancePeriod {
 		bad("GrievancePeriod must be at most 90 days (DPDP Rules 2025, Rule 14(3)); got %s", c.GrievancePeriod)

@@ -99,6 +99,7 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, storeError(op, err)
 	}
+	a.touchActivity(ctx, r.user.ID)
 	tokens, err := a.tokensFor(s, refresh)
 	if err != nil {
 		return LoginResult{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}

@@ -86,7 +86,8 @@ type ErasureStore interface {
 	// EraseUser atomically, while request e.RequestID of e.UserID is open:
 	// deletes the user's credentials, sessions with their refresh-token
 	// families (and so its known devices), the one-time tokens whose subject
-	// is the user or one of its sessions, the counters of e.LockKeys and, in
+	// is the user or one of its sessions, the counters of e.LockKeys, its
+	// activity record and, in
 	// a backend that keeps users, the user's row (its email and username
 	// become free); empties the IP address and user agent of the user's
 	// security events, which are kept as evidence; and closes the request as

@@ -18,4 +18,5 @@ type Storage interface {
 	ErasureStore
 	GrievanceStore
 	NomineeStore
+	ActivityStore
 }

@@ -130,7 +130,8 @@ func (et *erasureTable) close(id, userID, status string, at time.Time, kept stri
 
 // EraseUser erases the user's BharatAuth data and completes the request, all
 // under the locks of every table it touches (taken in one order: erasures,
-// accounts, sessions, tokens, counters, events), so no reader sees half of it.
+// accounts, sessions, tokens, counters, events, activity), so no reader
+// sees half of it.
 func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.ErasureRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return ports.ErasureRecord{}, err
@@ -153,6 +154,9 @@ func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.Erasu
 	}
 	s.locks.mu.Unlock()
 	s.events.pseudonymise(e.UserID)
+	s.activity.mu.Lock()
+	delete(s.activity.byUser, e.UserID)
+	s.activity.mu.Unlock()
 	return et.close(e.RequestID, e.UserID, ports.ErasureCompleted, e.At, e.Kept)
 }
 

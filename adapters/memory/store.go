@@ -13,7 +13,8 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go, erasures.go, grievances.go, nominees.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, erasures.go, grievances.go, nominees.go,
+// activity.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -47,6 +48,7 @@ type Store struct {
 	erasures   erasureTable
 	grievances grievanceTable
 	nominees   nomineeTable
+	activity   activityTable
 }
 
 // New returns an empty Store.
@@ -59,6 +61,7 @@ func New() *Store {
 		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
+		activity: activityTable{byUser: map[string]ports.Activity{}},
 	}
 }
 

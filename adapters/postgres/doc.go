@@ -66,7 +66,7 @@
 // store.go: New, Options and the per-call bound; migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
 // sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go,
-// erasures.go, grievances.go, nominees.go);
+// erasures.go, grievances.go, nominees.go, activity.go);
 // purge.go: bounded deletion of what has expired; errors.go: the mapping of
 // driver errors to the ports sentinels.
 //

@@ -141,6 +141,7 @@ var eraseStatements = []string{
 	`DELETE FROM ba_sessions WHERE user_id = ?0`,
 	`DELETE FROM ba_otp_tokens WHERE subject = ?0 OR subject = ANY (?1)`,
 	`DELETE FROM ba_users WHERE id = ?0`, // ba_accounts goes with it (ON DELETE CASCADE)
+	`DELETE FROM ba_activity WHERE user_id = ?0`,
 	`UPDATE ba_security_events SET ip_address = '', user_agent = '' WHERE user_id = ?0 AND (ip_address <> '' OR user_agent <> '')`,
 }
 

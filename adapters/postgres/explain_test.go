@@ -60,6 +60,9 @@ var fillSQL = []string{
 	`INSERT INTO ba_nominees (id, user_id, name, email, added_at)
 	 SELECT 'nom-' || i, 'user-' || (i % 10000), 'n', 'n@example.in', now() - i * interval '1 minute'
 	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_activity (user_id, last_active_at, warned_at)
+	 SELECT 'user-' || i, now() - i * interval '1 hour', CASE WHEN i % 50 = 0 THEN now() ELSE NULL END
+	 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -68,7 +71,7 @@ var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_erasure_requests": true,
-	"ba_grievances": true, "ba_nominees": true,
+	"ba_grievances": true, "ba_nominees": true, "ba_activity": true,
 }
 
 // recorder is a bun query hook that keeps every statement a Store sends.
@@ -244,6 +247,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		}},
 		{"RemoveNominee", func() { _, _ = store.RemoveNominee(ctx, "user-42", "nom-42", now) }},
 		{"Nominees", func() { _, _ = store.Nominees(ctx, "user-42") }},
+		{"TouchActivity", func() { _, _ = store.TouchActivity(ctx, "user-42", now, 24*time.Hour) }},
+		{"InactiveUnwarned", func() { _, _ = store.InactiveUnwarned(ctx, now.Add(-5000*time.Hour), 100) }},
+		{"WarnedInactive", func() { _, _ = store.WarnedInactive(ctx, now, 100) }},
+		{"MarkWarned", func() { _, _ = store.MarkWarned(ctx, "user-43", now, now) }},
 		{"EraseUser", func() {
 			_, _ = store.EraseUser(ctx, ports.UserErasure{RequestID: "era-200", UserID: "user-200", LockKeys: []string{"key-200"}, At: now})
 		}},

@@ -51,6 +51,7 @@ const (
 	EmailChangeLink   Kind = "email_change_link"   // Link, ExpiresIn — to the new address
 	EmailChangeNotice Kind = "email_change_notice" // Title (the new address), At, IPAddress — to the old address (DPDP §12(1))
 	NomineeNamed      Kind = "nominee_named"       // Title (the address of who named them), At — to the nominee (DPDP §14)
+	InactivityWarning Kind = "inactivity_warning"  // At (last active), DueAt (erasure unless they sign in) — DPDP Rules, Rule 8(2)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -59,7 +60,7 @@ func Kinds() []Kind {
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
-		EmailChangeLink, EmailChangeNotice, NomineeNamed,
+		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning,
 	}
 }
 

@@ -167,6 +167,14 @@ func english() map[Kind]Template {
 			contactLine{},
 			notYou(`Do not know this person? Contact {{.AppName}} support.`),
 		),
+		InactivityWarning: p.compose(`Your {{.AppName}} account will be erased unless you sign in`,
+			heading(`Your account will be erased unless you sign in`),
+			para(hello),
+			para(`You have not used your {{.AppName}} account for a long time. So that your personal data is not kept longer than needed, the account and its data will be erased on the date below. To keep it, just sign in before then.`),
+			facts{{"Last used", "when .At"}, {"To be erased on", "when .DueAt"}, account},
+			contactLine{},
+			notYou(`Not your account? Ignore this email, or contact {{.AppName}} support.`),
+		),
 	}
 }
 

@@ -41,6 +41,8 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Title = "asha.new@example.com"
 	case emails.NomineeNamed:
 		d.Title = "asha@example.com"
+	case emails.InactivityWarning:
+		d.DueAt = at.Add(48 * time.Hour)
 	case emails.PasswordReset, emails.PINReset, emails.Unlock:
 		d.Link, d.ExpiresIn = testLink, 30*time.Minute
 	case emails.CredentialChanged:
@@ -141,6 +143,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.EmailChangeLink:   {"Ignore this email", "अनदेखा करें"},
 		emails.EmailChangeNotice: {"reset your password", "पासवर्ड रीसेट करें"},
 		emails.NomineeNamed:      {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.InactivityWarning: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {
@@ -332,7 +335,7 @@ func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 var rightsReceipts = map[emails.Kind]bool{
 	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
 	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
-	emails.EmailChangeNotice: true, emails.NomineeNamed: true,
+	emails.EmailChangeNotice: true, emails.NomineeNamed: true, emails.InactivityWarning: true,
 }
 
 func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {

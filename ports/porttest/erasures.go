@@ -191,6 +191,8 @@ func seedErasable(t *testing.T, s ports.Storage, email string) erasable {
 		_, err = s.FinishAttempt(ctx, key, t0, lockPolicy, ports.Failed)
 		require.NoError(t, err)
 	}
+	_, err = s.TouchActivity(ctx, e.userID, t0, time.Hour)
+	require.NoError(t, err)
 	require.NoError(t, s.RecordEvent(ctx, ports.SecurityEvent{UserID: e.userID, Kind: ports.EventLoginSucceeded,
 		IPAddress: "203.0.113.9", UserAgent: "curl/8.5", Detail: "pwd", At: t0}))
 	e.request = createErasure(t, s, newErasure(e.userID, t0))
@@ -236,6 +238,11 @@ func testEraseUserLeavesNothing(t *testing.T, s ports.Storage) {
 		state, err := s.LockState(ctx, key)
 		require.NoError(t, err)
 		assert.Zero(t, state, "counter %s", key)
+	}
+	inactive, err := s.InactiveUnwarned(ctx, at.Add(time.Hour), 100)
+	require.NoError(t, err)
+	for _, a := range inactive {
+		assert.NotEqual(t, e.userID, a.UserID, "the activity record")
 	}
 	requests, err := s.ErasureRequests(ctx, e.userID)
 	require.NoError(t, err)

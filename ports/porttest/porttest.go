@@ -96,6 +96,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
 	})
 	t.Run("ErasureStore", func(t *testing.T) { ErasureStore(t, newStorage) })
+	t.Run("ActivityStore", func(t *testing.T) {
+		ActivityStore(t, func(t *testing.T) ports.ActivityStore { return newStorage(t) })
+	})
 	t.Run("NomineeStore", func(t *testing.T) {
 		NomineeStore(t, func(t *testing.T) ports.NomineeStore { return newStorage(t) })
 	})
