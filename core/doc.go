@@ -40,6 +40,7 @@
 //     status and completion; maintain.go: Maintain (due erasures, log
 //     pseudonymisation); grievance.go: grievances (§13);
 //     correction.go: profile and email correction (§12(1)); nominee.go:
-//     nominees (§14); inactivity.go: inactive accounts; rights.go: the privacy contact and
+//     nominees (§14); inactivity.go: inactive accounts;
+//     breach.go: breach intimation; rights.go: the privacy contact and
 //     the periods a rights page shows.
 package core

@@ -104,8 +104,16 @@ func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d email
 }
 
 // sendNow renders and sends one email to u; jobs that run after the answer
-// call it directly. Every email passes here.
+// call it directly. A failure is logged and recorded (mailFailed).
 func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	if err := a.deliver(ctx, u, kind, d); err != nil {
+		a.mailFailed(ctx, u, kind, c, err)
+	}
+}
+
+// deliver renders and sends one email to u and says whether it went out.
+// Every email passes here.
+func (a *Auth) deliver(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data) error {
 	// Whoever registers an address may not own it: until the owner proves it,
 	// a name the registrant chose ("Pay at evil.example") must not reach the
 	// owner's inbox in the greeting or the To: header.
@@ -119,15 +127,11 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
 	if err != nil {
-		a.mailFailed(ctx, u, kind, c, err)
-		return
+		return err
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, mailTimeout)
 	defer cancel()
-	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
-	if err != nil {
-		a.mailFailed(ctx, u, kind, c, err)
-	}
+	return a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 }
 
 func (a *Auth) mailFailed(ctx context.Context, u ports.User, kind emails.Kind, c Client, err error) {

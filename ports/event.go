@@ -33,6 +33,7 @@ const (
 	EventEmailChanged         = "email_changed"
 	EventNomineeAdded         = "nominee_added"
 	EventNomineeRemoved       = "nominee_removed"
+	EventBreachNotified       = "breach_notified"
 	EventGrievanceAnswered    = "grievance_answered"
 )
 

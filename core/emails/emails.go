@@ -52,6 +52,7 @@ const (
 	EmailChangeNotice Kind = "email_change_notice" // Title (the new address), At, IPAddress — to the old address (DPDP §12(1))
 	NomineeNamed      Kind = "nominee_named"       // Title (the address of who named them), At — to the nominee (DPDP §14)
 	InactivityWarning Kind = "inactivity_warning"  // At (last active), DueAt (erasure unless they sign in) — DPDP Rules, Rule 8(2)
+	BreachNotice      Kind = "breach_notice"       // Breach, At (when it happened) — DPDP §8(6), Rule 7(1)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -60,7 +61,7 @@ func Kinds() []Kind {
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
-		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning,
+		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning, BreachNotice,
 	}
 }
 
@@ -80,9 +81,18 @@ type Data struct {
 	DueAt       time.Time // when a request will be answered; shown in IST
 	Title       string    // what a request is about, as the user named it (a grievance's subject)
 	Body        string    // a longer text written by a person (a grievance officer's answer)
+	Breach      Breach    // what a breach notice says (BreachNotice)
 	// Contact is the app's privacy contact, shown in every receipt of a
 	// data-protection right; its line is left out when Email is empty.
 	Contact Contact
+}
+
+// Breach is what DPDP Rules 2025, Rule 7(1) has a breach notice say.
+type Breach struct {
+	Description  string // what happened: its nature and extent
+	Consequences string // the consequences likely for the reader
+	Measures     string // what the service is doing about it
+	UserActions  string // what the reader can do
 }
 
 // Contact is whom a user asks about their personal data: the data
@@ -310,6 +320,10 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Body) == "" {
 			return missing("Body")
 		}
+	case BreachNotice:
+		if strings.TrimSpace(d.Breach.Description) == "" || d.At.IsZero() {
+			return missing("Breach.Description and At")
+		}
 	case EmailChangeNotice, NomineeNamed:
 		if strings.TrimSpace(d.Title) == "" {
 			return missing("Title")
@@ -363,6 +377,7 @@ func sampleData() Data {
 		DueAt:       time.Date(2026, time.December, 3, 9, 34, 0, 0, time.UTC),
 		Title:       "My phone number",
 		Body:        "We shared it with the courier only.",
+		Breach:      Breach{Description: "d", Consequences: "c", Measures: "m", UserActions: "u"},
 		Contact:     Contact{Name: "Grievance Officer", Email: "privacy@app.example", Phone: "+91 80 0000 0000", URL: "https://app.example/privacy"},
 	}
 }

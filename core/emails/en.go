@@ -175,6 +175,18 @@ func english() map[Kind]Template {
 			contactLine{},
 			notYou(`Not your account? Ignore this email, or contact {{.AppName}} support.`),
 		),
+		BreachNotice: p.compose(`Important: a personal data breach at {{.AppName}}`,
+			heading(`A breach of your personal data`),
+			para(hello),
+			para(`{{.AppName}} is telling you about a breach of personal data that affects you, as the law requires.`),
+			facts{{"When it happened", "when .At"}, account},
+			para(`What happened: {{.Breach.Description}}`),
+			para(`What it may mean for you: {{.Breach.Consequences}}`),
+			para(`What we are doing: {{.Breach.Measures}}`),
+			para(`What you can do: {{.Breach.UserActions}}`),
+			contactLine{},
+			notYou(`Be careful with emails or calls about this breach that ask for a password, PIN or code: {{.AppName}} never asks for them.`),
+		),
 	}
 }
 

@@ -43,6 +43,9 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Title = "asha@example.com"
 	case emails.InactivityWarning:
 		d.DueAt = at.Add(48 * time.Hour)
+	case emails.BreachNotice:
+		d.Breach = emails.Breach{Description: "A copy of the user table was read.", Consequences: "Phishing emails.",
+			Measures: "We closed the hole.", UserActions: "Beware of emails asking for codes."}
 	case emails.PasswordReset, emails.PINReset, emails.Unlock:
 		d.Link, d.ExpiresIn = testLink, 30*time.Minute
 	case emails.CredentialChanged:
@@ -144,6 +147,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.EmailChangeNotice: {"reset your password", "पासवर्ड रीसेट करें"},
 		emails.NomineeNamed:      {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.InactivityWarning: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.BreachNotice:      {"never asks for them", "कभी नहीं माँगता"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {
@@ -336,6 +340,7 @@ var rightsReceipts = map[emails.Kind]bool{
 	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
 	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
 	emails.EmailChangeNotice: true, emails.NomineeNamed: true, emails.InactivityWarning: true,
+	emails.BreachNotice: true,
 }
 
 func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {
