@@ -98,6 +98,11 @@ type Config struct {
 	// Retention is how long logs are kept before purge pseudonymises them.
 	Retention Retention
 
+	// Recipients are the processors and others the service shares personal
+	// data with (the mail provider, a cache host, the app itself); the
+	// right-of-access export lists them (DPDP §11(1)(b)). Optional.
+	Recipients []Recipient
+
 	// InactivityErasure, when set (at least 30 days; off by default), erases
 	// an account nobody signed in to or refreshed for that long (DPDP Rules
 	// 2025, Rule 8(1)–(2): e.g. 3 years for the Third Schedule's classes).
@@ -164,6 +169,13 @@ type PrivacyContact struct {
 	Email string
 	Phone string // optional
 	URL   string // optional: a page about privacy or grievances (http or https)
+}
+
+// Recipient is one party personal data is shared with, and why.
+type Recipient struct {
+	Name    string // e.g. "Amazon SES (ap-south-1)"
+	Purpose string // e.g. "sending sign-in codes and receipts"
+	Data    string // what it receives, e.g. "email address, email contents"
 }
 
 // Retention is how long the security-event log (sign-ins, failures, locks,
@@ -361,6 +373,11 @@ func (c Config) validate() error {
 	}
 	if c.Retention.MaxLogRetention < c.Retention.MinLogRetention {
 		bad("Retention.MaxLogRetention (%s) must be at least MinLogRetention (%s)", c.Retention.MaxLogRetention, c.Retention.MinLogRetention)
+	}
+	for i, r := range c.Recipients {
+		if strings.TrimSpace(r.Name) == "" || strings.TrimSpace(r.Purpose) == "" {
+			bad("Recipients[%d] needs a Name and a Purpose", i)
+		}
 	}
 	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)

@@ -145,6 +145,17 @@ type exportView struct {
 	Consents      []exportConsentView `json:"consents"`
 	Events        []exportEventView   `json:"events"`
 	OneTimeTokens []exportTokenView   `json:"one_time_tokens"`
+	Recipients    []recipientView     `json:"recipients"`
+	Grievances    []grievanceView     `json:"grievances"`
+	Nominees      []nomineeView       `json:"nominees"`
+	Erasures      []erasureStatusView `json:"erasure_requests"`
+}
+
+// recipientView is one party the service shares personal data with.
+type recipientView struct {
+	Name    string `json:"name"`
+	Purpose string `json:"purpose"`
+	Data    string `json:"data"`
 }
 
 type exportAccountView struct {
@@ -227,7 +238,21 @@ func newExportView(e core.Export) exportView {
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),
 	},
 		Sessions: []exportSessionView{}, Consents: []exportConsentView{}, Events: []exportEventView{},
-		OneTimeTokens: []exportTokenView{}}
+		OneTimeTokens: []exportTokenView{}, Recipients: []recipientView{}, Grievances: []grievanceView{},
+		Nominees: []nomineeView{}, Erasures: []erasureStatusView{}}
+	for _, r := range e.Recipients {
+		v.Recipients = append(v.Recipients, recipientView(r))
+	}
+	for _, g := range e.Grievances {
+		v.Grievances = append(v.Grievances, newGrievanceView(g))
+	}
+	for _, n := range e.Nominees {
+		v.Nominees = append(v.Nominees, newNomineeView(n))
+	}
+	for _, r := range e.Erasures {
+		v.Erasures = append(v.Erasures, newErasureStatusView(core.ErasureStatus{RequestID: r.ID, Status: r.Status,
+			ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept}))
+	}
 	for _, s := range e.Sessions {
 		v.Sessions = append(v.Sessions, exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
 			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
