@@ -73,15 +73,8 @@ func (s *Store) ErasureRequests(ctx context.Context, userID string) ([]ports.Era
 	et := &s.erasures
 	et.mu.Lock()
 	defer et.mu.Unlock()
-	out := []ports.ErasureRecord{}
-	for i := len(et.requests) - 1; i >= 0; i-- {
-		if et.requests[i].UserID == userID {
-			out = append(out, et.requests[i])
-		}
-	}
-	// Newest first; at one instant, the later received first (the loop's order).
-	slices.SortStableFunc(out, func(a, b ports.ErasureRecord) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
-	return out, nil
+	return listed(et.requests, func(r ports.ErasureRecord) bool { return r.UserID == userID },
+		func(r ports.ErasureRecord) time.Time { return r.ReceivedAt }, true), nil
 }
 
 // DueErasureRequests lists at most limit open requests due at or before now,

@@ -59,15 +59,8 @@ func (s *Store) Grievances(ctx context.Context, userID string) ([]ports.Grievanc
 	gt := &s.grievances
 	gt.mu.Lock()
 	defer gt.mu.Unlock()
-	out := []ports.Grievance{}
-	for i := len(gt.rows) - 1; i >= 0; i-- {
-		if gt.rows[i].UserID == userID {
-			out = append(out, gt.rows[i])
-		}
-	}
-	// Newest first; at one instant, the later filed first (the loop's order).
-	slices.SortStableFunc(out, func(a, b ports.Grievance) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
-	return out, nil
+	return listed(gt.rows, func(g ports.Grievance) bool { return g.UserID == userID },
+		func(g ports.Grievance) time.Time { return g.ReceivedAt }, true), nil
 }
 
 // AnswerGrievance records the answer on an open grievance. ErrNotFound for

@@ -59,12 +59,6 @@ func (s *Store) Nominees(ctx context.Context, userID string) ([]ports.Nominee, e
 	nt := &s.nominees
 	nt.mu.Lock()
 	defer nt.mu.Unlock()
-	out := []ports.Nominee{}
-	for _, n := range nt.rows {
-		if n.UserID == userID {
-			out = append(out, n)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b ports.Nominee) int { return a.AddedAt.Compare(b.AddedAt) })
-	return out, nil
+	return listed(nt.rows, func(n ports.Nominee) bool { return n.UserID == userID },
+		func(n ports.Nominee) time.Time { return n.AddedAt }, false), nil
 }

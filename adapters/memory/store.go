@@ -21,6 +21,7 @@ package memory
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -81,4 +82,23 @@ func randomID(prefix string) (string, error) {
 		return "", err
 	}
 	return prefix + hex.EncodeToString(b), nil
+}
+
+// listed returns the rows keep accepts, ordered by at: newest first (of
+// rows at one instant, the later stored first) or oldest first (the earlier
+// stored first), as PostgreSQL orders them by time, then insertion.
+func listed[T any](rows []T, keep func(T) bool, at func(T) time.Time, newestFirst bool) []T {
+	out := []T{}
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	if newestFirst {
+		slices.Reverse(out)
+		slices.SortStableFunc(out, func(a, b T) int { return at(b).Compare(at(a)) })
+		return out
+	}
+	slices.SortStableFunc(out, func(a, b T) int { return at(a).Compare(at(b)) })
+	return out
 }

@@ -57,17 +57,10 @@ func (s *Store) activityList(ctx context.Context, op string, limit int, query fu
 	if limit <= 0 {
 		return []ports.Activity{}, nil
 	}
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []activityRow
-	if err := query(s.db.NewSelect().Model(&rows)).Limit(int64(limit)).Scan(ctx); err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.Activity, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, ports.Activity{UserID: r.UserID, LastActiveAt: utc(r.LastActiveAt), WarnedAt: utc(r.WarnedAt)})
-	}
-	return out, nil
+	return selectAll(ctx, s, op, func(q *bun.SelectQuery) *bun.SelectQuery { return query(q).Limit(int64(limit)) },
+		func(r activityRow) ports.Activity {
+			return ports.Activity{UserID: r.UserID, LastActiveAt: utc(r.LastActiveAt), WarnedAt: utc(r.WarnedAt)}
+		})
 }
 
 // MarkWarned sets warned_at if the user is still unwarned and inactive since

@@ -58,17 +58,7 @@ func (s *Store) ErasureRequestByStatusHash(ctx context.Context, hash string) (po
 }
 
 func (s *Store) erasureWhere(ctx context.Context, op, where string, arg any) (ports.ErasureRecord, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var row erasureRow
-	err := s.db.NewSelect().Model(&row).Where(where, arg).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.ErasureRecord{}, notFound(op)
-	}
-	if err != nil {
-		return ports.ErasureRecord{}, fail(ctx, op, err)
-	}
-	return row.record(), nil
+	return selectOne(ctx, s, op, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where(where, arg) }, erasureRow.record)
 }
 
 // ErasureRequests lists the user's requests, newest first.
@@ -90,17 +80,7 @@ func (s *Store) DueErasureRequests(ctx context.Context, now time.Time, limit int
 }
 
 func (s *Store) erasureList(ctx context.Context, op string, query func(*bun.SelectQuery) *bun.SelectQuery) ([]ports.ErasureRecord, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []erasureRow
-	if err := query(s.db.NewSelect().Model(&rows)).Scan(ctx); err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.ErasureRecord, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.record())
-	}
-	return out, nil
+	return selectAll(ctx, s, op, query, erasureRow.record)
 }
 
 // CancelErasureRequest closes the open request id as cancelled, in one

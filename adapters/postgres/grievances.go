@@ -45,35 +45,15 @@ func (s *Store) CreateGrievance(ctx context.Context, g ports.Grievance) error {
 
 // Grievance returns a grievance by ID. ErrNotFound when none.
 func (s *Store) Grievance(ctx context.Context, id string) (ports.Grievance, error) {
-	const op = "grievance"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var row grievanceRow
-	err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Grievance{}, notFound(op)
-	}
-	if err != nil {
-		return ports.Grievance{}, fail(ctx, op, err)
-	}
-	return row.record(), nil
+	return selectOne(ctx, s, "grievance", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) },
+		grievanceRow.record)
 }
 
 // Grievances lists the user's grievances, newest first.
 func (s *Store) Grievances(ctx context.Context, userID string) ([]ports.Grievance, error) {
-	const op = "grievances"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []grievanceRow
-	err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).OrderExpr("received_at DESC, id DESC").Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.Grievance, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.record())
-	}
-	return out, nil
+	return selectAll(ctx, s, "grievances", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("user_id = ?", userID).OrderExpr("received_at DESC, id DESC")
+	}, grievanceRow.record)
 }
 
 // AnswerGrievance records the answer on an open grievance with one

@@ -61,16 +61,7 @@ func (s *Store) RemoveNominee(ctx context.Context, userID, id string, at time.Ti
 
 // Nominees lists the user's nominations, removed ones included, oldest first.
 func (s *Store) Nominees(ctx context.Context, userID string) ([]ports.Nominee, error) {
-	const op = "nominees"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []nomineeRow
-	if err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).OrderExpr("added_at, id").Scan(ctx); err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.Nominee, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.record())
-	}
-	return out, nil
+	return selectAll(ctx, s, "nominees", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("user_id = ?", userID).OrderExpr("added_at, id")
+	}, nomineeRow.record)
 }
