@@ -148,7 +148,9 @@ func (a *Auth) consentEvents(ctx context.Context, userID string, rows []ports.Co
 
 // Consents returns the caller's current decision on every configured
 // category, in the configured order.
-func (a *Auth) Consents(ctx context.Context, p Principal) ([]ConsentState, error) {
+func (a *Auth) Consents(ctx context.Context, p Principal) (_ []ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Consents")
+	defer flow.done(ctx, &err)
 	return a.consents(ctx, p.UserID)
 }
 
@@ -185,12 +187,16 @@ type ConsentInput struct {
 
 // Withdraw withdraws the caller's consent for category — one call, as easy as
 // granting (DPDP §6(4)) — and emails a receipt.
-func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Withdraw")
+	defer flow.done(ctx, &err)
 	return a.decide(ctx, "Withdraw", p, ConsentDecision{Category: in.Category, Granted: false}, in.Client)
 }
 
 // Grant grants the caller's consent for category.
-func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Grant")
+	defer flow.done(ctx, &err)
 	return a.decide(ctx, "Grant", p, ConsentDecision{Category: in.Category, Granted: true}, in.Client)
 }
 

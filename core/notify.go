@@ -126,11 +126,14 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
 	if err != nil {
 		a.mailFailed(ctx, u, kind, c, err)
+		return
 	}
+	a.signal(ctx, ports.Signal{Kind: ports.SignalMail, Detail: string(kind), Result: "sent"})
 }
 
 func (a *Auth) mailFailed(ctx context.Context, u ports.User, kind emails.Kind, c Client, err error) {
 	a.log.WarnContext(ctx, "bharatauth: sending an email failed", "kind", string(kind), "user_id", u.ID, "error", err)
+	a.signal(ctx, ports.Signal{Kind: ports.SignalMail, Detail: string(kind), Result: "failed"})
 	a.event(ctx, u.ID, ports.EventMailFailed, c, string(kind))
 }
 

@@ -21,7 +21,9 @@ func policyError(op, field string, err error) error {
 // RequestPasswordReset emails a password reset link (ResetTTL). It answers the
 // same for every identifier (see RequestOTP); besides the per-identifier limit
 // it is limited per IP (RateLimits.PasswordResetRequestPerIP).
-func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) error {
+func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) (err error) {
+	ctx, flow := a.observeFlow(ctx, "RequestPasswordReset")
+	defer flow.done(ctx, &err)
 	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPasswordReset",
 		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
@@ -42,8 +44,10 @@ type ConfirmPasswordResetInput struct {
 
 // while the account is locked, clears soft and hard locks, ends every session
 // (their access tokens fail at once) and marks the email verified.
-func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (LoginResult, error) {
+func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (_ LoginResult, err error) {
 	const op = "ConfirmPasswordReset"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	token, newPassword, c := in.Token, in.NewPassword, in.Client
 	// The rules that need the user (no email in the password) are checked after
 	// the link is used; those that do not, and the device, are checked first,
@@ -91,8 +95,10 @@ type ChangePasswordInput struct {
 
 // ChangePassword is sensitive: it needs a step-up (RequireStepUp) and the
 // current password, which counts against the lockout like a login.
-func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) error {
+func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) (err error) {
 	const op = "ChangePassword"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := checkSecretInput(op, "current_password", in.CurrentPassword); err != nil {
 		return err
 	}

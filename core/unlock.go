@@ -10,7 +10,9 @@ import (
 // answers the same for every identifier (see RequestOTP); besides the
 // per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
 // hard lock sends one by itself.
-func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
+func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) (err error) {
+	ctx, flow := a.observeFlow(ctx, "RequestUnlock")
+	defer flow.done(ctx, &err)
 	identifier, c := in.Identifier, in.Client
 	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
@@ -21,8 +23,10 @@ func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
 // username's and its verified devices') with an emailed unlock link. The lock
 // history is kept; the PIN counter is not a sign-in lock (a PIN reset clears
 // it).
-func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (LoginResult, error) {
+func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (_ LoginResult, err error) {
 	const op = "ConfirmUnlock"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	c := in.Client
 	device, err := a.cleanDevice(op, in.DeviceFingerprint)
 	if err != nil {
