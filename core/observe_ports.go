@@ -56,19 +56,19 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 // One wrapper per port: each method reports its call and passes everything
 // through unchanged.
 var (
-	_ ports.UserDirectory = observedUsers{}
-	_ ports.UserRegistry = observedRegistry{}
-	_ ports.CredentialStore = observedCredentials{}
-	_ ports.LockoutStore = observedLockouts{}
-	_ ports.SessionRepo = observedSessions{}
-	_ ports.DeviceTrust = observedDevices{}
+	_ ports.UserDirectory    = observedUsers{}
+	_ ports.UserRegistry     = observedRegistry{}
+	_ ports.CredentialStore  = observedCredentials{}
+	_ ports.LockoutStore     = observedLockouts{}
+	_ ports.SessionRepo      = observedSessions{}
+	_ ports.DeviceTrust      = observedDevices{}
 	_ ports.OneTimeTokenRepo = observedTokens{}
-	_ ports.ConsentLedger = observedConsents{}
-	_ ports.AbuseGuard = observedAbuse{}
-	_ ports.EventLog = observedEvents{}
-	_ ports.RateLimiter = observedLimiter{}
-	_ ports.Mailer = observedMailer{}
-	_ ports.ErasureHandler = observedErasure{}
+	_ ports.ConsentLedger    = observedConsents{}
+	_ ports.AbuseGuard       = observedAbuse{}
+	_ ports.EventLog         = observedEvents{}
+	_ ports.RateLimiter      = observedLimiter{}
+	_ ports.Mailer           = observedMailer{}
+	_ ports.ErasureHandler   = observedErasure{}
 )
 
 type observedUsers struct {
