@@ -37,4 +37,7 @@
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:
 //     the right-of-access export; erasure.go: erasure requests.
+//   - observe.go: the optional Observer hook (flows, signals) and
+//     observe_ports.go: the port wrappers that time each call for it;
+//     health.go: Ping, the readiness check.
 package core
