@@ -76,22 +76,29 @@ func prefix(t testing.TB, c rueidis.Client) string {
 	return p
 }
 
+// deleteKeys deletes every key that starts with prefix: on each node of a
+// cluster (SCAN sees one node's keys), one key per DEL (a DEL of keys in
+// different slots is refused by a cluster).
 func deleteKeys(c rueidis.Client, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var cursor uint64
-	for {
-		e, err := c.Do(ctx, c.B().Scan().Cursor(cursor).Match(prefix+"*").Count(500).Build()).AsScanEntry()
-		if err != nil {
-			return
+	for _, node := range c.Nodes() {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(prefix+"*").Count(500).Build()).AsScanEntry()
+			if err != nil {
+				break
+			}
+			dels := make(rueidis.Commands, 0, len(e.Elements))
+			for _, k := range e.Elements {
+				dels = append(dels, c.B().Del().Key(k).Build())
+			}
+			c.DoMulti(ctx, dels...)
+			if e.Cursor == 0 {
+				break
+			}
+			cursor = e.Cursor
 		}
-		if len(e.Elements) > 0 {
-			c.Do(ctx, c.B().Del().Key(e.Elements...).Build())
-		}
-		if e.Cursor == 0 {
-			return
-		}
-		cursor = e.Cursor
 	}
 }
 
