@@ -6,11 +6,11 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/otel v0.0.0
-	github.com/bharatauth/bharatauth-go/core v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
-	github.com/bharatauth/bharatauth-go/transport/http v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/otel v0.1.0
+	github.com/bharatauth/bharatauth-go/core v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
+	github.com/bharatauth/bharatauth-go/transport/http v0.1.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/rueidis v1.0.79
@@ -67,11 +67,11 @@ require (
 )
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/postgres v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/redis v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/ses v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/smtp v0.0.0
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/postgres v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/redis v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/ses v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/smtp v0.1.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect

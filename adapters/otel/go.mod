@@ -3,9 +3,9 @@ module github.com/bharatauth/bharatauth-go/adapters/otel
 go 1.26.0
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
-	github.com/bharatauth/bharatauth-go/core v0.0.0
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
+	github.com/bharatauth/bharatauth-go/core v0.1.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/metric v1.47.0
