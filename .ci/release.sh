@@ -11,6 +11,10 @@ if ! [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   echo "release: VERSION must be a semantic version such as v0.2.0 (got '$version')" >&2
   exit 1
 fi
+if ! [[ "$version" =~ ^v[01]\. ]]; then
+  echo "release: $version needs /v${version:1:1}-suffixed module paths (Go's major version rule); this script releases v0 and v1" >&2
+  exit 1
+fi
 if [ "$#" -eq 0 ]; then
   echo "release: no module directories given" >&2
   exit 1

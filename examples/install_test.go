@@ -111,7 +111,7 @@ func TestReleaseTagsEveryModuleAtOneVersion(t *testing.T) {
 		return string(out)
 	}
 	git("..", "clone", "--quiet", "--no-hardlinks", ".", clone)
-	make := exec.Command("make", "release", "VERSION=v9.8.7")
+	make := exec.Command("make", "release", "VERSION=v0.98.7")
 	make.Dir = clone
 	make.Env = append(os.Environ(), "GIT_AUTHOR_NAME=release test", "GIT_AUTHOR_EMAIL=release@example.in",
 		"GIT_COMMITTER_NAME=release test", "GIT_COMMITTER_EMAIL=release@example.in", "GOWORK=off")
@@ -120,21 +120,27 @@ func TestReleaseTagsEveryModuleAtOneVersion(t *testing.T) {
 
 	mods, err := modproxy.Modules(clone)
 	require.NoError(t, err)
-	assert.Equal(t, "v9.8.7", releasedVersion(t, mods))
+	assert.Equal(t, "v0.98.7", releasedVersion(t, mods))
 	tags := strings.Fields(git(clone, "tag", "--points-at", "HEAD"))
 	for _, m := range mods {
 		rel, err := filepath.Rel(clone, m.Dir)
 		require.NoError(t, err)
-		assert.Contains(t, tags, filepath.ToSlash(rel)+"/v9.8.7")
+		assert.Contains(t, tags, filepath.ToSlash(rel)+"/v0.98.7")
 	}
 	assert.Empty(t, git(clone, "status", "--porcelain"), "the release is committed")
-	assert.Contains(t, git(clone, "log", "-1", "--format=%s"), "release v9.8.7")
+	assert.Contains(t, git(clone, "log", "-1", "--format=%s"), "release v0.98.7")
 
-	again := exec.Command("make", "release", "VERSION=v9.8.7")
+	again := exec.Command("make", "release", "VERSION=v0.98.7")
 	again.Dir = clone
 	out, err = again.CombinedOutput()
 	require.Error(t, err, "a version is released once")
 	assert.Contains(t, string(out), "exists already")
+
+	v2 := exec.Command("make", "release", "VERSION=v2.0.0")
+	v2.Dir = clone
+	out, err = v2.CombinedOutput()
+	require.Error(t, err, "v2 would need new module paths")
+	assert.Contains(t, string(out), "/v2-suffixed module paths")
 }
 
 // consumerEnv is the go command's environment for the consumer: the proxy
