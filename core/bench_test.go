@@ -23,8 +23,10 @@ func benchEnv(b *testing.B, opts ...envOption) *env {
 	return e
 }
 
-func BenchmarkAuthenticate(b *testing.B) {
-	e := benchEnv(b)
+func BenchmarkAuthenticate(b *testing.B) { benchAuthenticate(b, benchEnv(b)) }
+
+// benchAuthenticate measures Authenticate of one signed-in session in e.
+func benchAuthenticate(b *testing.B, e *env) {
 	res := e.mustLogin("bench@example.in")
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -44,15 +46,7 @@ func BenchmarkObserverHook(b *testing.B) {
 		obs  ports.Observer
 	}{{"none", nil}, {"nop", ports.NopObserver{}}} {
 		b.Run(c.name, func(b *testing.B) {
-			e := benchEnv(b, func(_ *Config, d *Deps) { d.Observer = c.obs })
-			res := e.mustLogin("bench@example.in")
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := e.auth.Authenticate(ctx, res.AccessToken); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchAuthenticate(b, benchEnv(b, func(_ *Config, d *Deps) { d.Observer = c.obs }))
 		})
 	}
 }

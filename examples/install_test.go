@@ -100,22 +100,22 @@ func TestConsumerBuildsWithPlainGoGet(t *testing.T) {
 func TestReleaseTagsEveryModuleAtOneVersion(t *testing.T) {
 	t.Parallel()
 	clone := filepath.Join(t.TempDir(), "repo")
+	// cmd runs name in dir as a release manager with a git identity would.
+	cmd := func(dir, name string, args ...string) *exec.Cmd {
+		c := exec.Command(name, args...)
+		c.Dir = dir
+		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=release test", "GIT_AUTHOR_EMAIL=release@example.in",
+			"GIT_COMMITTER_NAME=release test", "GIT_COMMITTER_EMAIL=release@example.in", "GOWORK=off")
+		return c
+	}
 	git := func(dir string, args ...string) string {
 		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=release test", "GIT_AUTHOR_EMAIL=release@example.in",
-			"GIT_COMMITTER_NAME=release test", "GIT_COMMITTER_EMAIL=release@example.in")
-		out, err := cmd.CombinedOutput()
+		out, err := cmd(dir, "git", args...).CombinedOutput()
 		require.NoError(t, err, "git %s:\n%s", strings.Join(args, " "), out)
 		return string(out)
 	}
 	git("..", "clone", "--quiet", "--no-hardlinks", ".", clone)
-	make := exec.Command("make", "release", "VERSION=v0.98.7")
-	make.Dir = clone
-	make.Env = append(os.Environ(), "GIT_AUTHOR_NAME=release test", "GIT_AUTHOR_EMAIL=release@example.in",
-		"GIT_COMMITTER_NAME=release test", "GIT_COMMITTER_EMAIL=release@example.in", "GOWORK=off")
-	out, err := make.CombinedOutput()
+	out, err := cmd(clone, "make", "release", "VERSION=v0.98.7").CombinedOutput()
 	require.NoError(t, err, "make release:\n%s", out)
 
 	mods, err := modproxy.Modules(clone)
@@ -130,15 +130,11 @@ func TestReleaseTagsEveryModuleAtOneVersion(t *testing.T) {
 	assert.Empty(t, git(clone, "status", "--porcelain"), "the release is committed")
 	assert.Contains(t, git(clone, "log", "-1", "--format=%s"), "release v0.98.7")
 
-	again := exec.Command("make", "release", "VERSION=v0.98.7")
-	again.Dir = clone
-	out, err = again.CombinedOutput()
+	out, err = cmd(clone, "make", "release", "VERSION=v0.98.7").CombinedOutput()
 	require.Error(t, err, "a version is released once")
 	assert.Contains(t, string(out), "exists already")
 
-	v2 := exec.Command("make", "release", "VERSION=v2.0.0")
-	v2.Dir = clone
-	out, err = v2.CombinedOutput()
+	out, err = cmd(clone, "make", "release", "VERSION=v2.0.0").CombinedOutput()
 	require.Error(t, err, "v2 would need new module paths")
 	assert.Contains(t, string(out), "/v2-suffixed module paths")
 }

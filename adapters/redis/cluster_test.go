@@ -3,7 +3,6 @@ package redis_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,26 +25,17 @@ func clusterURL() string {
 	return "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003"
 }
 
-var (
-	clusterOnce   sync.Once
-	clusterClient rueidis.Client
-	clusterErr    error
-)
+var sharedClusterClient sharedRedis
 
-// sharedCluster returns one cluster client for the whole test binary, or
-// fails the test with how to start the cluster: it never skips.
+// sharedCluster returns the test binary's client of the test cluster, or
+// fails the test with how to start it: it never skips.
 func sharedCluster(t testing.TB) rueidis.Client {
 	t.Helper()
-	clusterOnce.Do(func() {
-		clusterClient, clusterErr = bredis.NewClient(clusterURL(), bredis.ClientOptions{})
-	})
-	if clusterErr != nil {
-		t.Fatalf("the Redis Cluster at %s is unreachable (%v); %s", clusterURL(), clusterErr, startClusterHint)
+	c := sharedClusterClient.get(t, clusterURL(), "the Redis Cluster", startClusterHint)
+	if c.Mode() != rueidis.ClientModeCluster {
+		t.Fatalf("Redis at %s is not a cluster (mode %s); %s", clusterURL(), c.Mode(), startClusterHint)
 	}
-	if clusterClient.Mode() != rueidis.ClientModeCluster {
-		t.Fatalf("Redis at %s is not a cluster (mode %s); %s", clusterURL(), clusterClient.Mode(), startClusterHint)
-	}
-	return clusterClient
+	return c
 }
 
 // TestClusterSpreadsAdapterKeysOverThePrimaries checks what the cluster
