@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestProductionServesPrometheusMetricsWhenAsked(t *testing.T) {
-	out, logs := &server.LockedBuffer{}, &server.LockedBuffer{}
+	out, logs := &porttest.Buffer{}, &porttest.Buffer{}
 	at := startServerWith(t, out, logs, map[string]string{"BHARATAUTH_METRICS_ADDR": "127.0.0.1:0"})
 	require.NotEmpty(t, at.Metrics)
 	status, _ := post(t, "http://"+at.API+"/auth/login", "", `{"identifier":"nobody@example.in","password":"not the password"}`)
@@ -34,7 +34,7 @@ func TestProductionServesPrometheusMetricsWhenAsked(t *testing.T) {
 }
 
 func TestProductionServesNoMetricsByDefault(t *testing.T) {
-	out, logs := &server.LockedBuffer{}, &server.LockedBuffer{}
+	out, logs := &porttest.Buffer{}, &porttest.Buffer{}
 	at := startServerWith(t, out, logs, nil)
 	assert.Empty(t, at.Metrics)
 	res, err := http.Get("http://" + at.API + "/metrics")
