@@ -71,6 +71,7 @@ func TestPostgresRestartUnderLoadAnswers503ThenRecoversWithNothingHalfWritten(t 
 	stats := load.stop()
 
 	t.Logf("answers by status: %v", stats.byStatus)
+	assert.Empty(t, load.unexpected(), "every request got an answer, a success or a 503")
 	for status := range stats.byStatus {
 		assert.Contains(t, []int{http.StatusOK, http.StatusCreated, http.StatusServiceUnavailable}, status,
 			"during and after a database restart: only successes and 503, never %d", status)
@@ -120,6 +121,7 @@ func TestRedisKilledUnderLoadFailsOpenThenCachesResume(t *testing.T) {
 	stats := load.stop()
 
 	t.Logf("answers by status: %v", stats.byStatus)
+	assert.Empty(t, load.unexpected(), "every request got an answer, a success")
 	assert.Equal(t, map[int]int{http.StatusOK: stats.ok}, stats.byStatus, "Redis down fails open: every request succeeds")
 
 	// The session cache resumes: a session read five times is read from the
