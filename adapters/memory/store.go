@@ -13,7 +13,7 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, mailqueue.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -44,6 +44,7 @@ type Store struct {
 	consents consentTable
 	abuse    abuseTable
 	events   eventTable
+	mail     mailTable
 }
 
 // New returns an empty Store.
@@ -56,6 +57,7 @@ func New() *Store {
 		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
+		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
 	}
 }
 
