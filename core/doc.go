@@ -32,7 +32,10 @@
 //     unlock.go: the unlock link; verification.go: email verification and the
 //     account pre-hijacking defence; register.go: managed-mode registration.
 //   - links.go: the four enumeration-safe request flows and emailed links;
-//     notify.go: security events, email and the work done after an answer.
+//     notify.go: security events, email and the work done after an answer;
+//     delivery.go: sending email through the MailQueue, its retries with
+//     backoff until the message's expiry, the sealing of queued messages and
+//     the mail worker.
 //   - identity.go and email.go: identifier and email rules; client.go: the
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:
