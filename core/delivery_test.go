@@ -185,7 +185,8 @@ func TestMailIsNeverRetriedPastItsExpiry(t *testing.T) {
 }
 
 // A message whose sender died is taken over when its lease ends; if its
-// expiry has passed by then it is recorded and deleted, not sent.
+// expiry has come by then (here: at that very moment) it is recorded and
+// deleted, not sent.
 func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	t.Parallel()
 	m := &flakyMailer{}
@@ -193,7 +194,7 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	u := e.register("crashed@example.in")
 	now := e.now()
 	mail := outgoingMail{UserID: u.ID, Kind: string(emails.LoginOTP), Message: ports.Message{To: u.Email, Subject: "code"}}
-	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: now.Add(10 * time.Minute), DueAt: now, Attempts: 1,
+	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: now.Add(mailLease), DueAt: now, Attempts: 1,
 		Lease: "crashed-sender", LeasedUntil: now.Add(mailLease)}
 	var err error
 	qm.Payload, err = e.auth.sealMail(qm.ID, mail)
@@ -203,8 +204,8 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	e.deliverDueAt(now.Add(mailLease - time.Microsecond))
 	assert.Len(t, e.store.QueuedMail(), 1, "the lease of 2 minutes still holds")
 	calls := len(m.callTimes())
-	e.deliverDueAt(now.Add(11 * time.Minute))
-	assert.Len(t, m.callTimes(), calls, "not sent after its expiry")
+	e.deliverDueAt(now.Add(mailLease))
+	assert.Len(t, m.callTimes(), calls, "not sent at its expiry")
 	assert.Empty(t, e.store.QueuedMail())
 	assert.Equal(t, []string{"login_otp: expired after 2 attempt(s)"}, e.mailFailures(u.ID))
 }
@@ -298,4 +299,33 @@ func TestMailWorkerRetriesInTheBackgroundUntilClosed(t *testing.T) {
 	}
 	require.NoError(t, e.auth.Close(ctx), "closing twice is harmless")
 	assert.Empty(t, e.store.QueuedMail(), "delivered and deleted")
+}
+
+// A retry is scheduled only if it starts before the expiry, and only while
+// fewer than 20 attempts were made.
+func TestNextAttemptStaysBeforeTheExpiryAndWithin20Attempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := e.now()
+	for _, tc := range []struct {
+		name     string
+		attempts int
+		notAfter time.Time
+		want     bool
+	}{
+		{name: "the shortest wait reaches the expiry", attempts: 1, notAfter: now.Add(mailRetryFirst / 2), want: false},
+		{name: "the longest wait ends before the expiry", attempts: 1, notAfter: now.Add(mailRetryFirst + time.Microsecond), want: true},
+		{name: "the 19th failure is retried", attempts: 19, notAfter: now.Add(24 * time.Hour), want: true},
+		{name: "the 20th is not", attempts: 20, notAfter: now.Add(24 * time.Hour), want: false},
+	} {
+		for range 50 { // the wait is random: each case holds for every draw
+			next, ok := e.auth.nextAttempt(ports.QueuedMail{Attempts: tc.attempts, NotAfter: tc.notAfter}, transient)
+			require.Equal(t, tc.want, ok, tc.name)
+			if ok {
+				assert.True(t, next.Before(tc.notAfter), tc.name)
+			}
+		}
+	}
+	_, ok := e.auth.nextAttempt(ports.QueuedMail{Attempts: 1, NotAfter: now.Add(time.Hour)}, errors.New("550 no such user"))
+	assert.False(t, ok, "a permanent failure is never retried")
 }

@@ -79,9 +79,10 @@ func (a *Auth) runJob(ctx context.Context, job func(ctx context.Context)) {
 }
 
 // Drain waits until every job run after an answer (emails, and the tokens and
-// events that go with them) has finished, bounded by ctx. Call it at shutdown,
-// after the HTTP server stopped taking requests, so no code or link promised
-// to a user is lost with the process.
+// events that go with them) has finished, bounded by ctx; retries that are
+// not yet due are not waited for. At shutdown call Close, which drains and
+// then stops the mail worker, after the HTTP server stopped taking requests,
+// so no code or link promised to a user is lost with the process.
 func (a *Auth) Drain(ctx context.Context) error {
 	tick := time.NewTicker(drainPoll)
 	defer tick.Stop()
