@@ -12,8 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.MailQueue = (*Store)(nil)
-
 // mailTable is the outbox of emails waiting to be sent (ports.MailQueue).
 type mailTable struct {
 	mu   sync.Mutex
@@ -52,9 +50,7 @@ func (s *Store) ClaimMail(ctx context.Context, lease string, now time.Time, leas
 			due = append(due, m)
 		}
 	}
-	slices.SortFunc(due, func(a, b ports.QueuedMail) int {
-		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(due, dueFirst)
 	due = due[:min(len(due), max(limit, 0))]
 	for i := range due {
 		due[i].Lease, due[i].LeasedUntil = lease, stamp(now.Add(leaseFor))
@@ -105,10 +101,13 @@ func (s *Store) QueuedMail() []ports.QueuedMail {
 	for _, m := range q.byID {
 		out = append(out, copyMail(m))
 	}
-	slices.SortFunc(out, func(a, b ports.QueuedMail) int {
-		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, dueFirst)
 	return out
+}
+
+// dueFirst orders messages by DueAt, then ID.
+func dueFirst(a, b ports.QueuedMail) int {
+	return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID))
 }
 
 // copyMail copies m with its times normalised, so that no caller shares the
