@@ -329,3 +329,50 @@ func TestNextAttemptStaysBeforeTheExpiryAndWithin20Attempts(t *testing.T) {
 	_, ok := e.auth.nextAttempt(ports.QueuedMail{Attempts: 1, NotAfter: now.Add(time.Hour)}, errors.New("550 no such user"))
 	assert.False(t, ok, "a permanent failure is never retried")
 }
+
+// downQueue is a MailQueue that cannot take a message; it claims from the
+// queue it wraps.
+type downQueue struct{ ports.MailQueue }
+
+func (downQueue) EnqueueMail(context.Context, ports.QueuedMail) error {
+	return fmt.Errorf("postgres: enqueue mail: %w", ports.ErrUnavailable)
+}
+
+// mailStorage is a Storage without a mail queue: memory.Store's methods
+// minus MailQueue's.
+type mailStorage struct {
+	ports.Storage
+	ports.UserRegistry
+}
+
+// An email is never lost to the outbox itself: when the queue cannot take
+// it, or there is none, it is sent once, with no retry.
+func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opt  envOption
+	}{
+		{name: "the queue is down", opt: func(_ *Config, d *Deps) { d.MailQueue = downQueue{d.Storage.(ports.MailQueue)} }},
+		{name: "no queue", opt: func(_ *Config, d *Deps) {
+			store := d.Storage
+			d.Storage = mailStorage{Storage: store, UserRegistry: store.(ports.UserRegistry)}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := &flakyMailer{}
+			e := newEnv(t, withoutLimiter(), m.wrap, tc.opt)
+			u := e.register("noqueue@example.in")
+			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			assert.Equal(t, 2, e.mailsTo(u.Email), "the verification link and the code went out")
+
+			m.failFor(-1, transient)
+			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			e.deliverDueAt(e.now().Add(time.Hour))
+			assert.Len(t, m.callTimes(), 3, "one attempt, no retry")
+			assert.Equal(t, []string{"login_otp: failed 1 attempt(s)"}, e.mailFailures(u.ID))
+			assert.Empty(t, e.store.QueuedMail())
+		})
+	}
+}
