@@ -201,10 +201,10 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.EnqueueMail(context.Background(), qm)) // and the sender dies before sending
 
-	e.deliverDueAt(now.Add(mailLease - time.Microsecond))
+	e.deliverDueAt(now.Add(2*time.Minute - time.Microsecond))
 	assert.Len(t, e.store.QueuedMail(), 1, "the lease of 2 minutes still holds")
 	calls := len(m.callTimes())
-	e.deliverDueAt(now.Add(mailLease))
+	e.deliverDueAt(now.Add(2 * time.Minute))
 	assert.Len(t, m.callTimes(), calls, "not sent at its expiry")
 	assert.Empty(t, e.store.QueuedMail())
 	assert.Equal(t, []string{"login_otp: expired after 2 attempt(s)"}, e.mailFailures(u.ID))
@@ -374,5 +374,37 @@ func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
 			assert.Equal(t, []string{"login_otp: failed 1 attempt(s)"}, e.mailFailures(u.ID))
 			assert.Empty(t, e.store.QueuedMail())
 		})
+	}
+}
+
+// A code's email expires with the code, a link's with the link, and any
+// other email (an alert, a receipt) after 24 hours.
+func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
+	t.Parallel()
+	m := &flakyMailer{}
+	e := newEnv(t, withoutLimiter(), m.wrap)
+	u := e.register("expiry@example.in")
+	m.failFor(-1, transient)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		send func()
+		want time.Duration
+	}{
+		{name: "login code: 10 minutes", want: 10 * time.Minute, send: func() {
+			require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		}},
+		{name: "password reset link: 30 minutes", want: 30 * time.Minute, send: func() {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+		}},
+		{name: "new-device alert: 24 hours", want: 24 * time.Hour, send: func() {
+			_, err := e.loginFrom(u.Email, testPassword, fpB, false)
+			require.NoError(t, err)
+		}},
+	} {
+		tc.send()
+		qm := e.queued()
+		assert.Equal(t, tc.want, qm.NotAfter.Sub(e.now()), tc.name)
+		require.NoError(t, e.store.RemoveMail(ctx, qm.ID))
 	}
 }

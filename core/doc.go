@@ -14,6 +14,12 @@
 // RequiresEmailVerify and RetryAfter. The transport/http module maps kinds to
 // status codes.
 //
+// Emails go out after the answer and, with a ports.MailQueue (memory.Store and
+// postgres.Store are one), are retried with backoff until delivered or
+// expired (see ports.Mailer for exactly what is retried); New starts a worker
+// for the retries unless Config.MailInline is set. At shutdown, after the
+// HTTP server stopped, call Auth.Close.
+//
 // Where each rule lives:
 //   - auth.go: New, Deps and the derived keys; config.go: Config, its defaults
 //     and their validation; errors.go: the Error type and its kinds;
