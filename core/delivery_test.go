@@ -67,6 +67,15 @@ func (m *flakyMailer) lastAsked() ports.Message {
 	return m.asked[len(m.asked)-1]
 }
 
+// newFlakyEnv is an env whose mail goes through a flakyMailer (delivering
+// until told otherwise), with a verified user of email.
+func newFlakyEnv(t *testing.T, email string, opts ...envOption) (*env, *flakyMailer, ports.User) {
+	t.Helper()
+	m := &flakyMailer{}
+	e := newEnv(t, append([]envOption{withoutLimiter(), m.wrap}, opts...)...)
+	return e, m, e.register(email)
+}
+
 // transient is what an SMTP server's "451 try again later" becomes.
 var transient = fmt.Errorf("smtp: send: temporary failure: 451 4.3.0 try again later: %w", ports.ErrUnavailable)
 
@@ -90,9 +99,7 @@ func (e *env) deliverDueAt(at time.Time) {
 // moment before it is due; the email then arrives exactly once.
 func TestRetryableMailFailureIsRetriedWithBackoff(t *testing.T) {
 	t.Parallel()
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("retry@example.in")
+	e, m, u := newFlakyEnv(t, "retry@example.in")
 	m.failFor(3, transient)
 	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 
@@ -158,9 +165,7 @@ func TestMailIsGivenUpAfter20Attempts(t *testing.T) {
 // its 10 minutes, and the event that records it names no code.
 func TestMailIsNeverRetriedPastItsExpiry(t *testing.T) {
 	t.Parallel()
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("late@example.in")
+	e, m, u := newFlakyEnv(t, "late@example.in")
 	m.failFor(-1, transient)
 	asked := e.now()
 	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
@@ -189,9 +194,7 @@ func TestMailIsNeverRetriedPastItsExpiry(t *testing.T) {
 // deleted, not sent.
 func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	t.Parallel()
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("crashed@example.in")
+	e, m, u := newFlakyEnv(t, "crashed@example.in")
 	now := e.now()
 	mail := outgoingMail{UserID: u.ID, Kind: string(emails.LoginOTP), Message: ports.Message{To: u.Email, Subject: "code"}}
 	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: now.Add(mailLease), DueAt: now, Attempts: 1,
@@ -212,9 +215,7 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 
 func TestPermanentMailFailureIsGivenUpAtOnce(t *testing.T) {
 	t.Parallel()
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("bounce@example.in")
+	e, m, u := newFlakyEnv(t, "bounce@example.in")
 	m.failFor(-1, errors.New("smtp: send: 550 5.1.1 no such mailbox"))
 	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	assert.Empty(t, e.store.QueuedMail())
@@ -237,9 +238,7 @@ func TestAMailServerTimeoutIsRetried(t *testing.T) {
 func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("sealed@example.in")
+	e, m, u := newFlakyEnv(t, "sealed@example.in")
 	m.failFor(-1, transient)
 	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	asked := m.lastAsked()
@@ -361,9 +360,7 @@ func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := &flakyMailer{}
-			e := newEnv(t, withoutLimiter(), m.wrap, tc.opt)
-			u := e.register("noqueue@example.in")
+			e, m, u := newFlakyEnv(t, "noqueue@example.in", tc.opt)
 			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 			assert.Equal(t, 2, e.mailsTo(u.Email), "the verification link and the code went out")
 
@@ -381,9 +378,7 @@ func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
 // other email (an alert, a receipt) after 24 hours.
 func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 	t.Parallel()
-	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("expiry@example.in")
+	e, m, u := newFlakyEnv(t, "expiry@example.in")
 	m.failFor(-1, transient)
 	ctx := context.Background()
 	for _, tc := range []struct {
