@@ -50,6 +50,9 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 	if d.Erasure != nil {
 		d.Erasure = observedErasure{d.Erasure, o}
 	}
+	if d.MailQueue != nil {
+		d.MailQueue = observedMailQueue{d.MailQueue, o}
+	}
 	return d
 }
 
@@ -69,6 +72,7 @@ var (
 	_ ports.RateLimiter      = observedLimiter{}
 	_ ports.Mailer           = observedMailer{}
 	_ ports.ErasureHandler   = observedErasure{}
+	_ ports.MailQueue        = observedMailQueue{}
 )
 
 type observedUsers struct {
@@ -277,6 +281,27 @@ type observedErasure struct {
 
 func (w observedErasure) ErasureRequested(ctx context.Context, r ports.ErasureRequest) error {
 	return timedErr(ctx, w.o, "ErasureHandler.ErasureRequested", func() error { return w.p.ErasureRequested(ctx, r) })
+}
+
+type observedMailQueue struct {
+	p ports.MailQueue
+	o ports.Observer
+}
+
+func (w observedMailQueue) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
+	return timedErr(ctx, w.o, "MailQueue.EnqueueMail", func() error { return w.p.EnqueueMail(ctx, m) })
+}
+
+func (w observedMailQueue) ClaimMail(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]ports.QueuedMail, error) {
+	return timed(ctx, w.o, "MailQueue.ClaimMail", func() ([]ports.QueuedMail, error) { return w.p.ClaimMail(ctx, lease, now, leaseFor, limit) })
+}
+
+func (w observedMailQueue) RetryMail(ctx context.Context, id, lease string, dueAt time.Time) error {
+	return timedErr(ctx, w.o, "MailQueue.RetryMail", func() error { return w.p.RetryMail(ctx, id, lease, dueAt) })
+}
+
+func (w observedMailQueue) RemoveMail(ctx context.Context, id string) error {
+	return timedErr(ctx, w.o, "MailQueue.RemoveMail", func() error { return w.p.RemoveMail(ctx, id) })
 }
 
 // timed reports one port call that returns a value and an error.

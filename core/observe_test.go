@@ -169,24 +169,34 @@ func TestObserverCountsIPBlocksRateLimitsAndRefreshReuse(t *testing.T) {
 	assert.Equal(t, []string{"login"}, r.signalsOf(ports.SignalRateLimited), "the rule's name, never its key")
 }
 
-// failingMailer fails every send.
-type failingMailer struct{}
+// failingMailer fails every send with err.
+type failingMailer struct{ err error }
 
-func (failingMailer) Send(context.Context, ports.Message) error {
-	return fmt.Errorf("smtp: 451 try later: %w", ports.ErrUnavailable)
-}
+func (f failingMailer) Send(context.Context, ports.Message) error { return f.err }
 
 func TestObserverCountsMailResults(t *testing.T) {
 	t.Parallel()
-	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
-	assert.Equal(t, []string{"verify_email sent"}, r.signalsOf(ports.SignalMail))
-
-	r2 := &recorder{}
-	failing := newEnv(t, withoutLimiter(), observed(r2), func(_ *Config, d *Deps) { d.Mailer = failingMailer{} })
-	failing.register("asha@example.in")
-	assert.Equal(t, []string{"verify_email failed"}, r2.signalsOf(ports.SignalMail))
+	for _, tc := range []struct {
+		name   string
+		mailer ports.Mailer
+		want   string
+	}{
+		{name: "delivered", want: "verify_email sent"},
+		{name: "worth retrying", mailer: failingMailer{fmt.Errorf("smtp: 451 try later: %w", ports.ErrUnavailable)}, want: "verify_email retry"},
+		{name: "refused", mailer: failingMailer{errors.New("smtp: 550 no such mailbox")}, want: "verify_email failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			e := newEnv(t, withoutLimiter(), observed(r), func(_ *Config, d *Deps) {
+				if tc.mailer != nil {
+					d.Mailer = tc.mailer
+				}
+			})
+			e.register("asha@example.in")
+			assert.Equal(t, []string{tc.want}, r.signalsOf(ports.SignalMail))
+		})
+	}
 }
 
 func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {

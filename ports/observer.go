@@ -51,8 +51,9 @@ const (
 	// SignalRefreshReuse: an already-rotated refresh token came back after
 	// the grace, and its session was revoked.
 	SignalRefreshReuse SignalKind = "refresh_reuse"
-	// SignalMail: an email was handed to the Mailer. Detail is the kind of
-	// email ("login_code", "unlock", …); Result "sent" or "failed".
+	// SignalMail: an attempt to deliver an email ended. Detail is the kind
+	// of email ("login_otp", "unlock", …); Result "sent", "retry" (a failure
+	// worth retrying; it will be tried again) or "failed" (given up).
 	SignalMail SignalKind = "mail"
 )
 

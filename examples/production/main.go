@@ -86,7 +86,7 @@ func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log
 	if ready != nil {
 		ready(at)
 	}
-	err = server.Serve(ctx, ln, a.handler, log, a.auth.Drain)
+	err = server.Serve(ctx, ln, a.handler, log, a.auth.Close)
 	stopMetrics()
 	return errors.Join(err, <-metricsDone)
 }
