@@ -211,6 +211,16 @@ func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
 	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
 }
 
+// wrongOTPs tries n wrong codes (each differs from code) for email; each must
+// be refused as a wrong code.
+func (e *env) wrongOTPs(email, code string, n int) {
+	e.t.Helper()
+	for range n {
+		_, err := e.verifyOTP(email, wrongCode(code), "")
+		requireKind(e.t, err, KindUnauthorized)
+	}
+}
+
 // failLogins signs in to identifier n times with a wrong password, whatever
 // the answers.
 func (e *env) failLogins(identifier string, n int) {
