@@ -15,13 +15,7 @@ import (
 // local Redis. Keys rotate over 1000 IPs, so the mix holds allowed and refused
 // checks as under a real flood.
 func BenchmarkLimiterAllow(b *testing.B) {
-	c := newClient(b)
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(b, c)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rule := ports.RateRule{Limit: 20, Window: 15 * time.Minute}
-	now := time.Now().UTC()
+	l, rule, now := newBenchLimiter(b)
 	ctx := b.Context()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -31,16 +25,21 @@ func BenchmarkLimiterAllow(b *testing.B) {
 	}
 }
 
-// BenchmarkLimiterAllowParallel runs checks from 64 goroutines per CPU, as a
-// busy server would: rueidis pipelines them over its one connection.
-func BenchmarkLimiterAllowParallel(b *testing.B) {
+// newBenchLimiter is a Limiter on a fresh client and prefix, with the rule
+// and start time of the limiter benchmarks.
+func newBenchLimiter(b *testing.B) (*bredis.Limiter, ports.RateRule, time.Time) {
 	c := newClient(b)
 	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(b, c)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	rule := ports.RateRule{Limit: 20, Window: 15 * time.Minute}
-	now := time.Now().UTC()
+	return l, ports.RateRule{Limit: 20, Window: 15 * time.Minute}, time.Now().UTC()
+}
+
+// BenchmarkLimiterAllowParallel runs checks from 64 goroutines per CPU, as a
+// busy server would: rueidis pipelines them over its one connection.
+func BenchmarkLimiterAllowParallel(b *testing.B) {
+	l, rule, now := newBenchLimiter(b)
 	ctx := b.Context()
 	var n atomic.Int64
 	b.SetParallelism(64)
