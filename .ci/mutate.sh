@@ -20,6 +20,8 @@
 #                          neither killed nor lived, so it hides from the
 #                          efficacy, and each costs a worker the whole limit
 #   MUTATE_LOG=FILE        keep gremlins' full log (one line per mutant) there
+#   MUTATE_FILES="a.go b.go" mutate only these files (relative to PATH), to
+#                          check a few mutants again without the whole run
 #
 # gremlins copies only the module it tests into a temporary directory, where
 # core/go.mod's `replace => ../ports` points nowhere: every mutant would fail to
@@ -79,6 +81,13 @@ echo "== gremlins $GREMLINS_VERSION over core/$target ($WORKERS workers); this t
 start=$(date +%s)
 status=0
 gremlins_args=(unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEFFICIENT")
+if [ -n "${MUTATE_FILES:-}" ]; then
+	# gremlins can only exclude files: exclude every other one.
+	while read -r file; do
+		case " $MUTATE_FILES " in *" $file "*) continue ;; esac
+		gremlins_args+=(--exclude-files "^$(printf '%s' "$file" | sed 's/[.]/[.]/g')\$")
+	done < <(cd "$tmp/core/$target" && find . -name '*.go' ! -name '*_test.go' | sed 's|^\./||')
+fi
 "$gremlins" "${gremlins_args[@]}" "$tmp/core/$target" >"$log" 2>&1 || status=$?
 elapsed=$(($(date +%s) - start))
 if [ -n "${MUTATE_LOG:-}" ]; then cp "$log" "$MUTATE_LOG"; fi
