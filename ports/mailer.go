@@ -1,6 +1,12 @@
 package ports
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+)
 
 // Message is one email.
 type Message struct {
@@ -11,9 +17,46 @@ type Message struct {
 	HTML    string // optional
 }
 
-// Mailer sends one email. Implementations honour ctx's deadline and return an
-// error wrapping ErrUnavailable for failures worth retrying (timeouts,
-// throttling, 4xx/5xx transient answers).
+// Recipient checks that m can be sent and returns its recipient: To parsed
+// as an address, named ToName when that is set. Every Mailer checks a message
+// this way before it sends: the subject and the name must be single lines (a
+// line break in a header would let a caller inject headers), the subject
+// must not be blank and there must be a body. An error is permanent: the
+// message itself is wrong.
+func (m Message) Recipient() (*mail.Address, error) {
+	to, err := mail.ParseAddress(strings.TrimSpace(m.To))
+	if err != nil {
+		return nil, fmt.Errorf("invalid recipient address: %w", err)
+	}
+	if m.ToName != "" {
+		to.Name = m.ToName
+	}
+	if strings.ContainsAny(m.Subject, "\r\n") || strings.ContainsAny(to.Name, "\r\n") {
+		return nil, errors.New("subject and recipient name must be single lines")
+	}
+	if strings.TrimSpace(m.Subject) == "" {
+		return nil, errors.New("subject is required")
+	}
+	if m.Text == "" && m.HTML == "" {
+		return nil, errors.New("message has no body")
+	}
+	return to, nil
+}
+
+// Mailer sends one email. Implementations honour ctx's deadline (core gives a
+// send 15 seconds) and return an error wrapping ErrUnavailable for a failure
+// that may pass if the same message is sent again later: a timeout, a refused
+// or reset connection, throttling, an SMTP 4xx reply. Any other error is
+// permanent (an SMTP 5xx reply, a rejected address, bad credentials) and the
+// message is given up at once. With a MailQueue, core sends a message again
+// after a failure wrapping ErrUnavailable (or context.DeadlineExceeded):
+// after 15–30 s, then after waits that double up to 30 minutes (each drawn
+// between half and all of its length), at most 20 attempts in all, and never
+// at or after the message's own expiry (a code's email expires with the code,
+// a link's with the link, any other email after 24 hours). An email given up
+// is logged and recorded as a mail_failed security event, without its text.
+// Delivery is at least once: a Send that delivered but returned an error, or
+// whose sender died before recording it, may be repeated.
 type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestLoadSettingsListsEveryProblem(t *testing.T) {
@@ -27,6 +27,8 @@ func TestLoadSettingsListsEveryProblem(t *testing.T) {
 			"BHARATAUTH_TRUSTED_PROXIES": "10.0.0.0/8, nonsense", "MAILER": "pigeon"}, want: []string{`"nonsense" is not a CIDR`, `MAILER must be smtp|ses|console (got "pigeon")`}},
 		{name: "smtp without host", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
 			"MAILER": "smtp", "SMTP_PORT": "99999", "SMTP_TLS": "maybe"}, want: []string{"SMTP_HOST and SMTP_FROM", "SMTP_PORT", "SMTP_TLS must be"}},
+		{name: "not a postgres URL", env: map[string]string{"DATABASE_URL": "host=db user=app password=hunter2", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "console"}, want: []string{"DATABASE_URL must be a postgres:// URL with a host"}},
 		{name: "ses without region", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
 			"MAILER": "ses"}, want: []string{"SES_FROM and AWS_REGION"}},
 	} {
@@ -38,6 +40,7 @@ func TestLoadSettingsListsEveryProblem(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), strings.Repeat("s", 32), "the secret never appears in errors")
+			assert.NotContains(t, err.Error(), "hunter2", "nor a database password")
 		})
 	}
 }
@@ -67,8 +70,8 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			logs := &server.LockedBuffer{}
-			m, err := newMailer(context.Background(), tc.s, &server.LockedBuffer{}, slog.New(slog.NewTextHandler(logs, nil)))
+			logs := &porttest.Buffer{}
+			m, err := newMailer(context.Background(), tc.s, &porttest.Buffer{}, slog.New(slog.NewTextHandler(logs, nil)))
 			require.NoError(t, err)
 			require.NotNil(t, m)
 			if tc.warn {
@@ -79,6 +82,6 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 			}
 		})
 	}
-	_, err := newMailer(context.Background(), settings{}, &server.LockedBuffer{}, slog.New(slog.DiscardHandler))
+	_, err := newMailer(context.Background(), settings{}, &porttest.Buffer{}, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
 }

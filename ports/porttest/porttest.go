@@ -21,7 +21,8 @@
 // The suites check the sentinel errors with errors.Is and run the atomic rules
 // with real parallelism (one OTP use, one refresh rotation, distinct failure
 // counts), so run them with -race. Together starts calls at one moment the
-// same way for an adapter's or an app's own concurrency tests.
+// same way for an adapter's or an app's own concurrency tests, and Buffer
+// captures logs that concurrent code writes while a test reads them.
 package porttest
 
 import (
@@ -37,7 +38,8 @@ import (
 type Harness struct {
 	// NewStorage returns a backend of every storage port. When it implements
 	// ports.UserRegistry too (managed mode), Run also runs UserRegistry and
-	// UserDirectory, seeding users through the registry.
+	// UserDirectory, seeding users through the registry; when it implements
+	// ports.MailQueue, Run runs MailQueue.
 	NewStorage func(t *testing.T) ports.Storage
 	// NewLimiter returns a rate limiter.
 	NewLimiter func(t *testing.T) ports.RateLimiter
@@ -91,6 +93,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("EventLog", func(t *testing.T) {
 		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
+	if _, queues := newStorage(t).(ports.MailQueue); queues {
+		t.Run("MailQueue", func(t *testing.T) {
+			MailQueue(t, func(t *testing.T) ports.MailQueue { return newStorage(t).(ports.MailQueue) })
+		})
+	}
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return
 	}

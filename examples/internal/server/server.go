@@ -3,14 +3,12 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -19,8 +17,8 @@ const shutdownTimeout = 15 * time.Second
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully: new
 // connections are refused, in-flight requests get shutdownTimeout to finish,
-// and then each drain (core.Auth.Drain: emails still going out) gets a
-// shutdownTimeout of its own.
+// and then each drain (core.Auth.Close: emails still going out, then the mail
+// worker stopped) gets a shutdownTimeout of its own.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, drains ...func(context.Context) error) error {
 	srv := &http.Server{
 		Handler: h,
@@ -57,24 +55,4 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		cancel()
 	}
 	return errors.Join(errs...)
-}
-
-// LockedBuffer is an io.Writer safe for concurrent use, for capturing what a
-// server prints (its logs and console emails) while reading it elsewhere.
-type LockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *LockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *LockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
