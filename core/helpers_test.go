@@ -409,6 +409,13 @@ func (e *env) drain() {
 	require.NoError(e.t, e.auth.Drain(waitContext(e.t)), "the work after answers never finished")
 }
 
+// deliverDue runs the mail worker's pass (DeliverDueMail), failing the test if
+// it has not ended within testWait: a pass that keeps claiming never ends.
+func (e *env) deliverDue() {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.DeliverDueMail(waitContext(e.t)), "the pass over the mail queue never ended")
+}
+
 // logBuffer collects log lines from concurrent goroutines.
 type logBuffer = porttest.Buffer
 
