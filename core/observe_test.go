@@ -234,6 +234,7 @@ func TestObserverNeverSeesPersonalData(t *testing.T) {
 		}
 	}
 	assert.NotEmpty(t, r.everything())
+	assert.Contains(t, r.flows, "RequestPasswordReset ok", "the link requests are flows of their own")
 }
 
 func TestWithoutObserverPortsAreCalledDirectly(t *testing.T) {

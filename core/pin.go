@@ -231,11 +231,8 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 // identifier. It answers the same for every identifier (see RequestOTP);
 // besides the per-identifier limit it is limited per IP
 // (RateLimits.PINResetRequestPerIP).
-func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) (err error) {
-	ctx, flow := a.observeFlow(ctx, "RequestPINReset")
-	defer flow.done(ctx, &err)
-	identifier, c := in.Identifier, in.Client
-	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPINReset",
+func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
+	return a.requestLink(ctx, in, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
 		link: a.pinResetLinkMail()})
 }

@@ -10,11 +10,8 @@ import (
 // answers the same for every identifier (see RequestOTP); besides the
 // per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
 // hard lock sends one by itself.
-func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) (err error) {
-	ctx, flow := a.observeFlow(ctx, "RequestUnlock")
-	defer flow.done(ctx, &err)
-	identifier, c := in.Identifier, in.Client
-	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
+func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
+	return a.requestLink(ctx, in, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
 		link: a.unlockLinkMail()})
 }
