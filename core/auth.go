@@ -40,6 +40,11 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
 	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	// ConsentListener, optional, is told of every consent decision (at least
+	// once, in order per user) through ConsentOutbox, which Storage provides
+	// when it implements it (memory.Store and postgres.Store do).
+	ConsentListener ports.ConsentListener
+	ConsentOutbox   ports.ConsentOutbox
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -62,6 +67,9 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
+		d.ConsentOutbox = o
+	}
 	return d
 }
 
@@ -84,6 +92,9 @@ func (d Deps) validate() error {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
 		}
 	}
+	if d.ConsentListener != nil && d.ConsentOutbox == nil {
+		missing = append(missing, errors.New("Deps.ConsentListener needs a ConsentOutbox (from Storage or set beside it)"))
+	}
 	return errors.Join(missing...)
 }
 
@@ -103,6 +114,9 @@ type Auth struct {
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
+	notices           noticeRegistry
+	consentKey        []byte // keys the checkpoint of each consent chain head
+	clientDigestKey   []byte // keys the digests of IP addresses and user agents in consent rows
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 
@@ -130,6 +144,8 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		refreshKey:        deriveKey(cfg.SecretKey, "bharatauth/refresh-child/v1"),
+		consentKey:        deriveKey(cfg.SecretKey, "bharatauth/consent-checkpoint/v1"),
+		clientDigestKey:   deriveKey(cfg.SecretKey, "bharatauth/consent-client-digest/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
@@ -153,6 +169,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
 	}
+	a.notices, _ = newNoticeRegistry(cfg.Notices, cfg.Categories) // validate checked it
 	return a, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,8 +81,10 @@ type Config struct {
 	// Unicode domains need no setting: they are stored in ASCII (IDNA) form.
 	AllowUnicodeLocalPart bool
 
-	// DPDP: the privacy notice shown at registration and the consent categories.
-	NoticeVersion  string
+	// DPDP: the privacy notices (every version in every language it is
+	// published in), the consent categories, and NoticeLanguage, the language
+	// of the notice for a user who has set none ("en").
+	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
 
@@ -219,7 +222,7 @@ func DefaultConfig() Config {
 		RefreshReuseGrace: 10 * time.Second,
 
 		RequireVerifiedEmail: true,
-		NoticeVersion:        "1.0.0",
+		Notices:              DefaultNotices(),
 		NoticeLanguage:       "en",
 		Categories:           DefaultCategories(),
 		Links: LinkTemplates{
@@ -287,10 +290,12 @@ func (c Config) validate() error {
 	if c.IPBlock.DistinctIdentifiers <= 0 {
 		bad("IPBlock.DistinctIdentifiers must be > 0")
 	}
-	if strings.TrimSpace(c.NoticeVersion) == "" {
-		bad("NoticeVersion must be set")
-	}
 	errs = append(errs, validateCategories(c.Categories)...)
+	_, noticeErrs := newNoticeRegistry(c.Notices, c.Categories)
+	errs = append(errs, noticeErrs...)
+	if !slices.Contains(NoticeLanguages(), c.NoticeLanguage) {
+		bad("NoticeLanguage must be one of %s (got %q)", strings.Join(NoticeLanguages(), ", "), c.NoticeLanguage)
+	}
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
 		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,

@@ -21,7 +21,10 @@ type RegisterInput struct {
 	// Consents must carry a decision for every configured category, and grant
 	// every required one (ValidateRegistrationConsent).
 	Consents       []ConsentDecision
-	NoticeVersion  string // the privacy notice shown; must be the current one (empty = current)
+	// NoticeVersion and NoticeLanguage name the privacy notice shown: the
+	// version must be the current one (empty: current) and the language one
+	// it is published in (empty: Language's, else Config.NoticeLanguage).
+	NoticeVersion  string
 	NoticeLanguage string
 	Client         Client
 }
@@ -53,7 +56,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err := a.ValidateRegistrationConsent(in.Consents); err != nil {
 		return ports.User{}, err
 	}
-	notice, err := a.currentNotice(op, in.NoticeVersion)
+	notice, err := a.noticeShown(op, in.NoticeVersion, in.NoticeLanguage, in.Language, false)
 	if err != nil {
 		return ports.User{}, err
 	}
@@ -75,10 +78,11 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 		return ports.User{}, storeError(op, err)
 	}
 	nu.CreatedAt = a.now()
-	meta := ConsentMeta{NoticeVersion: notice, NoticeLanguage: in.NoticeLanguage, Client: in.Client}
-	if nu.Consents, err = a.consentRows(op, "", in.Consents, meta); err != nil {
+	rows, err := a.consentRows(op, in.Consents, rowContext{notice: notice, source: ports.SourceSelf, client: in.Client})
+	if err != nil {
 		return ports.User{}, err
 	}
+	nu.Consents = a.consentAppend(rows)
 	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
 	if errors.Is(err, ports.ErrConflict) {
@@ -87,12 +91,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err != nil {
 		return ports.User{}, storeError(op, err)
 	}
-	history := make([]ports.ConsentRecord, len(nu.Consents))
-	for i, r := range nu.Consents {
-		r.UserID = u.ID
-		history[i] = r
-	}
-	a.consentEvents(ctx, u.ID, history, in.Client)
+	a.consentsRecorded(ctx, u.ID, rows, in.Client)
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
 	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)

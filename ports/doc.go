@@ -18,7 +18,8 @@
 //
 // Files: one port per file (user.go UserDirectory, registry.go UserRegistry,
 // credential.go, lockout.go, session.go SessionRepo and DeviceTrust,
-// onetime.go, consent.go, abuse.go, event.go, ratelimit.go, mailer.go,
+// onetime.go, consent.go ConsentLedger, consentoutbox.go ConsentOutbox and
+// ConsentListener, abuse.go, event.go, ratelimit.go, mailer.go,
 // clock.go, erasure.go), storage.go bundles the storage ports one backend
 // provides, errors.go declares the sentinels.
 //

@@ -16,8 +16,9 @@ type NewUser struct {
 	// Consents are the decisions given at registration. They become the first
 	// rows of the user's consent chain, appended exactly as
 	// ConsentLedger.AppendConsents would (UserID, Seq and the hashes are set by
-	// the registry), so an account never exists without its recorded consent.
-	Consents []ConsentRecord
+	// the registry, with the checkpoint and outbox entries asked for), so an
+	// account never exists without its recorded consent.
+	Consents ConsentAppend
 }
 
 // UserRegistry creates and changes users in managed mode. External-mode apps do

@@ -29,7 +29,8 @@ import (
 // keeps users (UserRegistry).
 var (
 	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
@@ -53,7 +54,7 @@ func New() *Store {
 		locks:    lockTable{states: map[string]ports.LockState{}},
 		sessions: newSessionTable(),
 		tokens:   newTokenTable(),
-		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
+		consents: newConsentTable(),
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 	}

@@ -110,7 +110,7 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 		a.byUsername[usernameKey(nu.Username)] = id
 	}
 	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
-	if len(nu.Consents) > 0 {
+	if len(nu.Consents.Rows) > 0 {
 		// Lock order: accounts, then consents (AppendConsents takes only the latter).
 		s.consents.mu.Lock()
 		s.consents.appendLocked(id, nu.Consents)

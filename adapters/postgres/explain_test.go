@@ -201,7 +201,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"ConsumeLink used", func() { _, _ = store.ConsumeLink(ctx, ports.PurposeEmailVerify, "link-y", now) }},
 		{"Tokens", func() { _, _ = store.Tokens(ctx, "user-7") }},
 		{"AppendConsents", func() {
-			_, _ = store.AppendConsents(ctx, "user-7", []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}})
+			_, _ = store.AppendConsents(ctx, "user-7", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}}})
 		}},
 		{"ConsentHistory", func() { _, _ = store.ConsentHistory(ctx, "user-7") }},
 		{"RecordIPFailure", func() { _, _ = store.RecordIPFailure(ctx, "10.0.3.7", "someone", now, ipPolicy) }},

@@ -131,7 +131,7 @@ func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, er
 		if _, err := tx.NewInsert().Model(&cred).Exec(ctx); err != nil {
 			return err
 		}
-		if len(u.Consents) == 0 {
+		if len(u.Consents.Rows) == 0 {
 			return nil
 		}
 		_, err := appendChain(ctx, tx, id, u.Consents)

@@ -67,6 +67,10 @@ type Data struct {
 	At          time.Time // when the event happened; shown in IST
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
+	// ProcessingStops is set on a withdrawal receipt when the app listens for
+	// consent changes (a ConsentListener), so the receipt may promise that
+	// processing stops; otherwise it only confirms the withdrawal is recorded.
+	ProcessingStops bool
 }
 
 // Template holds the Go template sources of one email over Data. Subject and

@@ -95,7 +95,7 @@ func english() map[Kind]Template {
 			para(hello),
 			para(`This email is your receipt. You withdrew your consent for {{.AppName}} to use your personal data for "{{category .Category}}".`),
 			facts{{"When", "when .At"}, account},
-			para(`{{.AppName}} and those who process data for it will stop using your data for this purpose. This does not affect what was done with your consent before. You can give consent again at any time in the privacy settings of {{.AppName}}.`),
+			para(`{{if .ProcessingStops}}{{.AppName}} will stop using your data for this purpose, and the systems that process it for {{.AppName}} are being told to stop.{{else}}{{.AppName}} has recorded your withdrawal.{{end}} This does not affect what was done with your consent before. You can give consent again at any time in the privacy settings of {{.AppName}}.`),
 			notYou(`Did not do this? Someone else may be using your account: `+takeOver),
 		),
 		ErasureRequested: p.compose(`Receipt: your request to erase your data on {{.AppName}}`,
