@@ -20,7 +20,7 @@ type RegisterInput struct {
 	Language    string // optional: the email language ("en", "hi")
 	// Consents must carry a decision for every configured category, and grant
 	// every required one (ValidateRegistrationConsent).
-	Consents       []ConsentDecision
+	Consents []ConsentDecision
 	// NoticeVersion and NoticeLanguage name the privacy notice shown: the
 	// version must be the current one (empty: current) and the language one
 	// it is published in (empty: Language's, else Config.NoticeLanguage).

@@ -28,7 +28,7 @@ import (
 // Compile-time proof that Store implements every storage port (Storage) and
 // keeps users (UserRegistry).
 var (
-	_ ports.Storage      = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
 	_ ports.UserRegistry  = (*Store)(nil)
 	_ ports.ConsentOutbox = (*Store)(nil)
 )
