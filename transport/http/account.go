@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/bharatauth/bharatauth-go/core"
@@ -118,17 +119,21 @@ func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
 }
 
 type categoryBody struct {
-	Category string `json:"category" check:"required"`
+	Category       string `json:"category" check:"required"`
+	NoticeVersion  string `json:"notice_version"`
+	NoticeLanguage string `json:"notice_language"`
+	CloseAccount   bool   `json:"close_account"`
 }
 
 // decideConsent serves withdraw and grant: one POST each (DPDP §6(4)).
 func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
-	decide func(*core.Auth, core.Principal, string, core.Client) (core.ConsentState, error)) error {
+	decide func(context.Context, core.Principal, core.ConsentInput) (core.ConsentState, error)) error {
 	var in categoryBody
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	s, err := decide(h.auth, principal(r), in.Category, h.client(r))
+	s, err := decide(r.Context(), principal(r), core.ConsentInput{Category: in.Category, NoticeVersion: in.NoticeVersion,
+		NoticeLanguage: in.NoticeLanguage, CloseAccount: in.CloseAccount, Client: h.client(r)})
 	if err != nil {
 		return err
 	}
@@ -137,15 +142,22 @@ func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
 }
 
 func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Withdraw(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
-	})
+	return h.decideConsent(w, r, h.auth.Withdraw)
 }
 
 func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Grant(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
-	})
+	return h.decideConsent(w, r, h.auth.Grant)
+}
+
+// notice serves the current privacy notice in the language of ?lang (public:
+// it is shown before registering).
+func (h *Handler) notice(w http.ResponseWriter, r *http.Request) error {
+	n, err := h.auth.Notice(r.URL.Query().Get("lang"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newNoticeView(n))
+	return nil
 }
 
 // requestErasure takes a DPDP erasure request: 202, since the app does the

@@ -41,6 +41,7 @@ func routes() []route {
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
+		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, (*Handler).withdrawConsent},
 		{"POST", "/privacy/consent/grant", true, (*Handler).grantConsent},

@@ -86,16 +86,37 @@ type meView struct {
 }
 
 type consentView struct {
-	Category      string  `json:"category"`
-	Granted       bool    `json:"granted"`
-	Required      bool    `json:"required"`
-	NoticeVersion string  `json:"notice_version"`
-	ConsentedAt   *string `json:"consented_at"`
+	Category          string  `json:"category"`
+	Granted           bool    `json:"granted"`
+	Required          bool    `json:"required"`
+	NoticeVersion     string  `json:"notice_version"`
+	NoticeLanguage    string  `json:"notice_language"`
+	Source            string  `json:"source"`
+	ConsentedAt       *string `json:"consented_at"`
+	ReconsentRequired bool    `json:"reconsent_required"`
 }
 
 func newConsentView(s core.ConsentState) consentView {
 	return consentView{Category: s.Category, Granted: s.Granted, Required: s.Required,
-		NoticeVersion: s.NoticeVersion, ConsentedAt: timestamp(s.ConsentedAt)}
+		NoticeVersion: s.NoticeVersion, NoticeLanguage: s.NoticeLanguage, Source: s.Source,
+		ConsentedAt: timestamp(s.ConsentedAt), ReconsentRequired: s.ReconsentRequired}
+}
+
+// noticeView is the current privacy notice in one language.
+type noticeView struct {
+	Version     string   `json:"version"`
+	Language    string   `json:"language"`
+	SHA256      string   `json:"sha256"`
+	Categories  []string `json:"categories"`
+	Text        string   `json:"text,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	PublishedAt *string  `json:"published_at"`
+	Languages   []string `json:"languages"`
+}
+
+func newNoticeView(n core.NoticeInfo) noticeView {
+	return noticeView{Version: n.Version, Language: n.Language, SHA256: n.SHA256, Categories: n.Categories,
+		Text: n.Text, URL: n.URL, PublishedAt: timestamp(n.PublishedAt), Languages: n.Languages}
 }
 
 type consentsView struct {
