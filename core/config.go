@@ -87,6 +87,10 @@ type Config struct {
 	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
+	// ConsentManagers are the consent managers (DPDP §6(7)–(9), Rule 4,
+	// registered with the Data Protection Board) whose relayed decisions
+	// RecordManagedConsent accepts. None by default.
+	ConsentManagers []ConsentManager
 
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
@@ -147,6 +151,13 @@ type SigningKey struct {
 type Category struct {
 	Name     string
 	Required bool
+}
+
+// ConsentManager is a consent manager registered with the Data Protection
+// Board of India that the app works with.
+type ConsentManager struct {
+	RegistrationID string // the Board's registration number, recorded on every relayed row
+	Name           string
 }
 
 // LinkTemplates are the URLs of emailed links, each containing "{token}",
@@ -291,6 +302,7 @@ func (c Config) validate() error {
 		bad("IPBlock.DistinctIdentifiers must be > 0")
 	}
 	errs = append(errs, validateCategories(c.Categories)...)
+	errs = append(errs, validateConsentManagers(c.ConsentManagers)...)
 	_, noticeErrs := newNoticeRegistry(c.Notices, c.Categories)
 	errs = append(errs, noticeErrs...)
 	if !slices.Contains(NoticeLanguages(), c.NoticeLanguage) {
@@ -327,6 +339,21 @@ func validateCategories(cats []Category) []error {
 			errs = append(errs, fmt.Errorf("category %q is listed twice", c.Name))
 		}
 		seen[c.Name] = true
+	}
+	return errs
+}
+
+func validateConsentManagers(ms []ConsentManager) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, m := range ms {
+		switch {
+		case m.RegistrationID == "" || m.RegistrationID != strings.TrimSpace(m.RegistrationID) || !plainText(m.RegistrationID) || len(m.RegistrationID) > maxManagerFieldLen:
+			errs = append(errs, fmt.Errorf("consent manager %q: RegistrationID must be 1 to %d characters of trimmed plain text", truncate(m.RegistrationID, maxManagerFieldLen), maxManagerFieldLen))
+		case seen[m.RegistrationID]:
+			errs = append(errs, fmt.Errorf("consent manager %q is listed twice", m.RegistrationID))
+		}
+		seen[m.RegistrationID] = true
 	}
 	return errs
 }

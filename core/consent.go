@@ -368,11 +368,19 @@ func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDeci
 		return ConsentState{}, err
 	}
 	row := stored[0]
-	if !d.Granted {
-		a.send(ctx, u, emails.ConsentWithdrawn, emails.Data{Category: d.Category, At: row.RecordedAt,
-			ProcessingStops: a.deps.ConsentListener != nil}, in.Client)
-	}
+	a.sendReceipts(ctx, u, stored, in.Client)
 	return a.consentState(cat, map[string]ports.ConsentRecord{cat.Name: row}), nil
+}
+
+// sendReceipts emails u a receipt of each withdrawal among rows. The receipt
+// promises that processing stops only when a ConsentListener is wired.
+func (a *Auth) sendReceipts(ctx context.Context, u ports.User, rows []ports.ConsentRecord, c Client) {
+	for _, r := range rows {
+		if !r.Granted {
+			a.send(ctx, u, emails.ConsentWithdrawn, emails.Data{Category: r.Category, At: r.RecordedAt,
+				ProcessingStops: a.deps.ConsentListener != nil}, c)
+		}
+	}
 }
 
 // ChainReport is the result of verifying a user's consent hash chain.

@@ -179,16 +179,23 @@ type exportSessionView struct {
 }
 
 type exportConsentView struct {
-	Seq            int64   `json:"seq"`
-	Category       string  `json:"category"`
-	Granted        bool    `json:"granted"`
-	NoticeVersion  string  `json:"notice_version"`
-	NoticeLanguage string  `json:"notice_language"`
-	IPAddress      string  `json:"ip_address"`
-	UserAgent      string  `json:"user_agent"`
-	RecordedAt     *string `json:"recorded_at"`
-	PrevHash       string  `json:"prev_hash"`
-	Hash           string  `json:"hash"`
+	Seq              int64   `json:"seq"`
+	ChainVersion     int     `json:"chain_version"`
+	Category         string  `json:"category"`
+	Granted          bool    `json:"granted"`
+	NoticeVersion    string  `json:"notice_version"`
+	NoticeLanguage   string  `json:"notice_language"`
+	NoticeHash       string  `json:"notice_hash"`
+	Source           string  `json:"source"`
+	ManagerID        string  `json:"manager_id"`
+	ManagerReference string  `json:"manager_reference"`
+	IPAddress        string  `json:"ip_address"`
+	UserAgent        string  `json:"user_agent"`
+	IPDigest         string  `json:"ip_digest"`
+	UserAgentDigest  string  `json:"user_agent_digest"`
+	RecordedAt       *string `json:"recorded_at"`
+	PrevHash         string  `json:"prev_hash"`
+	Hash             string  `json:"hash"`
 }
 
 type exportEventView struct {
@@ -247,7 +254,8 @@ func newLockView(l ports.LockState) exportLockView {
 
 func newExportConsentView(c ports.ConsentRecord) exportConsentView {
 	at := c.RecordedAt.UTC().Format(time.RFC3339Nano)
-	return exportConsentView{Seq: c.Seq, Category: c.Category, Granted: c.Granted, NoticeVersion: c.NoticeVersion,
-		NoticeLanguage: c.NoticeLanguage, IPAddress: c.IPAddress, UserAgent: c.UserAgent, RecordedAt: &at,
-		PrevHash: c.PrevHash, Hash: c.Hash}
+	return exportConsentView{Seq: c.Seq, ChainVersion: c.ChainVersion, Category: c.Category, Granted: c.Granted,
+		NoticeVersion: c.NoticeVersion, NoticeLanguage: c.NoticeLanguage, NoticeHash: c.NoticeHash, Source: c.Source,
+		ManagerID: c.ManagerID, ManagerReference: c.ManagerReference, IPAddress: c.IPAddress, UserAgent: c.UserAgent,
+		IPDigest: c.IPDigest, UserAgentDigest: c.UserAgentDigest, RecordedAt: &at, PrevHash: c.PrevHash, Hash: c.Hash}
 }
