@@ -19,6 +19,10 @@ type NewUser struct {
 	// the registry, with the checkpoint and outbox entries asked for), so an
 	// account never exists without its recorded consent.
 	Consents ConsentAppend
+	// Guardian, for a child, is its pending guardianship (ChildID is set by
+	// the registry), created in the same transaction by a registry that is a
+	// GuardianStore.
+	Guardian *Guardianship
 }
 
 // UserRegistry creates and changes users in managed mode. External-mode apps do

@@ -18,6 +18,7 @@ type accountTable struct {
 	byEmail    map[string]string            // lower-cased email → ID
 	byUsername map[string]string            // lower-cased username → ID
 	creds      map[string]ports.Credentials // by user ID, external IDs included
+	guardians  map[string]ports.Guardianship // by child ID
 }
 
 func newAccountTable() accountTable {
@@ -26,6 +27,7 @@ func newAccountTable() accountTable {
 		byEmail:    map[string]string{},
 		byUsername: map[string]string{},
 		creds:      map[string]ports.Credentials{},
+		guardians:  map[string]ports.Guardianship{},
 	}
 }
 
@@ -110,6 +112,11 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 		a.byUsername[usernameKey(nu.Username)] = id
 	}
 	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
+	if nu.Guardian != nil {
+		g := cloneGuardianship(*nu.Guardian)
+		g.ChildID, g.RequestedAt, g.DateOfBirth = id, stamp(g.RequestedAt), stamp(g.DateOfBirth)
+		a.guardians[id] = g
+	}
 	if len(nu.Consents.Rows) > 0 {
 		// Lock order: accounts, then consents (AppendConsents takes only the latter).
 		s.consents.mu.Lock()

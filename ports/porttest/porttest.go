@@ -108,6 +108,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, ok := newStorage(t).(ports.GuardianStore); ok {
+		t.Run("GuardianStore", func(t *testing.T) {
+			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })
+		})
+	}
 }
 
 // testCase is one rule of a suite, checked on a port of its own.
