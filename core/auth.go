@@ -45,6 +45,12 @@ type Deps struct {
 	// when it implements it (memory.Store and postgres.Store do).
 	ConsentListener ports.ConsentListener
 	ConsentOutbox   ports.ConsentOutbox
+	// Guardians keeps children's guardianships (DPDP §9), from Storage when it
+	// implements it; without it children cannot register. GuardianVerifier,
+	// optional, is the app's document or DigiLocker-style check of a
+	// guardian (VerifyGuardian).
+	Guardians        ports.GuardianStore
+	GuardianVerifier ports.GuardianVerifier
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -57,6 +63,11 @@ func (d Deps) withStorage() Deps {
 		d.Users = s
 		if reg, ok := s.(ports.UserRegistry); ok && d.Registry == nil {
 			d.Registry = reg
+			// Guardianships are created with the child's account, so they
+			// come only with the registry that creates it.
+			if g, ok := s.(ports.GuardianStore); ok && d.Guardians == nil {
+				d.Guardians = g
+			}
 		}
 	}
 	fill(&d.Credentials, s)

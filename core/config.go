@@ -91,6 +91,12 @@ type Config struct {
 	// registered with the Data Protection Board) whose relayed decisions
 	// RecordManagedConsent accepts. None by default.
 	ConsentManagers []ConsentManager
+	// AdultAge (18) is the age from which a registrant is an adult (DPDP
+	// §2(f)). A registrant who gives a date of birth under it is a child: the
+	// account waits for a guardian's consent (§9), and is erased by
+	// PurgePendingChildren when none comes within GuardianWait (7 days).
+	AdultAge     int
+	GuardianWait time.Duration
 
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
@@ -151,6 +157,9 @@ type SigningKey struct {
 type Category struct {
 	Name     string
 	Required bool
+	// Tracking marks behavioural monitoring or tracking: never granted for a
+	// child (DPDP §9(3)). DefaultCategories marks analytics.
+	Tracking bool
 }
 
 // ConsentManager is a consent manager registered with the Data Protection
@@ -167,6 +176,9 @@ type LinkTemplates struct {
 	ResetPassword string
 	ResetPIN      string
 	Unlock        string
+	// GuardianConsent is the link emailed to a child's guardian; its page
+	// has the guardian sign in and POST the token to /guardian/confirm.
+	GuardianConsent string
 }
 
 // IPBlockPolicy blocks an IP that fails logins for many distinct identifiers:
@@ -210,7 +222,7 @@ func DefaultCategories() []Category {
 		{Name: "location"},
 		{Name: "security", Required: true},
 		{Name: "communications"},
-		{Name: "analytics"},
+		{Name: "analytics", Tracking: true},
 	}
 }
 
@@ -241,7 +253,11 @@ func DefaultConfig() Config {
 			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
+
+			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
+		AdultAge:     18,
+		GuardianWait: 7 * 24 * time.Hour,
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
 		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
@@ -279,7 +295,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow},
+		{"StepUpWindow", c.StepUpWindow}, {"GuardianWait", c.GuardianWait},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
@@ -291,6 +307,9 @@ func (c Config) validate() error {
 	}
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
+	}
+	if c.AdultAge <= 0 {
+		bad("AdultAge must be > 0 (got %d); the DPDP Act's is 18", c.AdultAge)
 	}
 	if c.OTPMaxAttempts <= 0 {
 		bad("OTPMaxAttempts must be > 0")
@@ -311,6 +330,7 @@ func (c Config) validate() error {
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
 		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,
+		"Links.GuardianConsent": c.Links.GuardianConsent,
 	} {
 		if !strings.Contains(link, "{token}") {
 			bad("%s must contain {token} (got %q)", name, link)

@@ -199,6 +199,8 @@ func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 		ResetPassword: "https://auth.example.in/reset-password?token={token}",
 		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 		Unlock:        "https://auth.example.in/unlock?token={token}",
+
+		GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 	}
 	_, err := New(cfg, validDeps())
 	require.NoError(t, err)

@@ -114,6 +114,9 @@ func (ad Admin) RecordBulkConsent(ctx context.Context, userID string, ds []Conse
 	if err != nil {
 		return nil, err
 	}
+	if err := ad.a.refuseChildTracking(ctx, op, userID, rows); err != nil {
+		return nil, err
+	}
 	return ad.a.appendConsents(ctx, op, userID, rows, meta.Client)
 }
 
@@ -358,6 +361,9 @@ func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDeci
 	if err != nil {
 		return ConsentState{}, err
 	}
+	if err := a.refuseChildTracking(ctx, op, p.UserID, rows); err != nil {
+		return ConsentState{}, err
+	}
 	if beforeRecord != nil {
 		if err := beforeRecord(); err != nil {
 			return ConsentState{}, err
@@ -374,10 +380,20 @@ func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDeci
 
 // sendReceipts emails u a receipt of each withdrawal among rows. The receipt
 // promises that processing stops only when a ConsentListener is wired.
+// A child's guardian (by account) gets a copy of each.
 func (a *Auth) sendReceipts(ctx context.Context, u ports.User, rows []ports.ConsentRecord, c Client) {
+	to := []ports.User{u}
 	for _, r := range rows {
-		if !r.Granted {
-			a.send(ctx, u, emails.ConsentWithdrawn, emails.Data{Category: r.Category, At: r.RecordedAt,
+		if r.Granted {
+			continue
+		}
+		if len(to) == 1 {
+			if guardian, ok := a.guardianOf(ctx, u.ID); ok {
+				to = append(to, guardian)
+			}
+		}
+		for _, recipient := range to {
+			a.send(ctx, recipient, emails.ConsentWithdrawn, emails.Data{Category: r.Category, At: r.RecordedAt,
 				ProcessingStops: a.deps.ConsentListener != nil}, c)
 		}
 	}

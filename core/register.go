@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,7 +27,12 @@ type RegisterInput struct {
 	// it is published in (empty: Language's, else Config.NoticeLanguage).
 	NoticeVersion  string
 	NoticeLanguage string
-	Client         Client
+	// DateOfBirth, optional, makes a registrant under Config.AdultAge a child
+	// (DPDP §9): GuardianEmail is then required, no Tracking category may be
+	// granted, and the account cannot sign in until the guardian consents.
+	DateOfBirth   time.Time
+	GuardianEmail string
+	Client        Client
 }
 
 // Input limits of registration (emails: maxEmailLen).
@@ -82,7 +88,12 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err != nil {
 		return ports.User{}, err
 	}
-	nu.Consents = a.consentAppend(rows)
+	if nu.Guardian, err = a.childRegistration(op, in, nu.Email, rows); err != nil {
+		return ports.User{}, err
+	}
+	if nu.Guardian == nil {
+		nu.Consents = a.consentAppend(rows)
+	}
 	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
 	if errors.Is(err, ports.ErrConflict) {
@@ -91,7 +102,12 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err != nil {
 		return ports.User{}, storeError(op, err)
 	}
-	a.consentsRecorded(ctx, u.ID, rows, in.Client)
+	if nu.Guardian != nil {
+		// A child's decisions wait for the guardian's consent.
+		a.mailGuardian(ctx, u, *nu.Guardian, in.Client)
+	} else {
+		a.consentsRecorded(ctx, u.ID, rows, in.Client)
+	}
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
 	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)
