@@ -296,3 +296,23 @@ func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
 	_, err = e.store.UserByID(ctx, pending.ID)
 	assert.ErrorIs(t, err, ports.ErrNotFound)
 }
+
+func TestExportShowsTheGuardianLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	doc, err := e.auth.exportDocument(ctx, child.ID)
+	require.NoError(t, err)
+	require.NotNil(t, doc.Guardian)
+	assert.Equal(t, guardianEmail, doc.Guardian.GuardianEmail)
+	assert.Equal(t, ports.GuardianByAccount, doc.Guardian.Method)
+	assert.Equal(t, childDOB, doc.Guardian.DateOfBirth)
+	assert.Equal(t, ports.SourceGuardian, doc.Consents[0].Source)
+	gdoc, err := e.auth.exportDocument(ctx, guardian.UserID)
+	require.NoError(t, err)
+	assert.Nil(t, gdoc.Guardian)
+	require.Len(t, gdoc.Children, 1)
+	assert.Equal(t, child.ID, gdoc.Children[0].ChildID)
+}

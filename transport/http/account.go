@@ -110,11 +110,7 @@ func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
-	for _, s := range states {
-		v.Data = append(v.Data, newConsentView(s))
-	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, newConsentsView(states))
 	return nil
 }
 
@@ -178,4 +174,48 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, newExportView(doc))
 	return nil
+}
+
+// confirmGuardian is a guardian's consent to a child's account: the bearer is
+// the guardian's own account, stepped up (core checks it).
+func (h *Handler) confirmGuardian(w http.ResponseWriter, r *http.Request) error {
+	var in tokenBody
+	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		return err
+	}
+	link, err := h.auth.ConfirmGuardian(r.Context(), principal(r), core.LinkInput{Token: in.Token, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, guardianLinkView{Success: true, Data: newChildView(link)})
+	return nil
+}
+
+func (h *Handler) guardianChildren(w http.ResponseWriter, r *http.Request) error {
+	links, err := h.auth.GuardianChildren(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	v := childrenView{Success: true, Data: make([]childView, 0, len(links))}
+	for _, l := range links {
+		v.Data = append(v.Data, newChildView(l))
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (h *Handler) childConsents(w http.ResponseWriter, r *http.Request) error {
+	states, err := h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newConsentsView(states))
+	return nil
+}
+
+func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request) error {
+	child := r.PathValue("id")
+	return h.decideConsent(w, r, func(ctx context.Context, p core.Principal, in core.ConsentInput) (core.ConsentState, error) {
+		return h.auth.WithdrawForChild(ctx, p, child, in)
+	})
 }

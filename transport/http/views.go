@@ -124,6 +124,36 @@ type consentsView struct {
 	Data    []consentView `json:"data"`
 }
 
+func newConsentsView(states []core.ConsentState) consentsView {
+	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
+	for _, s := range states {
+		v.Data = append(v.Data, newConsentView(s))
+	}
+	return v
+}
+
+// childView is a child's account linked to its guardian.
+type childView struct {
+	ChildID     string  `json:"child_id"`
+	ChildEmail  string  `json:"child_email"`
+	Method      string  `json:"method"`
+	ConfirmedAt *string `json:"confirmed_at"`
+}
+
+func newChildView(l core.GuardianLink) childView {
+	return childView{ChildID: l.ChildID, ChildEmail: l.ChildEmail, Method: l.Method, ConfirmedAt: timestamp(l.ConfirmedAt)}
+}
+
+type guardianLinkView struct {
+	Success bool      `json:"success"`
+	Data    childView `json:"data"`
+}
+
+type childrenView struct {
+	Success bool        `json:"success"`
+	Data    []childView `json:"data"`
+}
+
 type consentChangeView struct {
 	Success bool        `json:"success"`
 	Data    consentView `json:"data"`
@@ -137,6 +167,16 @@ type exportView struct {
 	Consents      []exportConsentView `json:"consents"`
 	Events        []exportEventView   `json:"events"`
 	OneTimeTokens []exportTokenView   `json:"one_time_tokens"`
+	Guardian      *exportGuardianView `json:"guardian"` // a child's link to its guardian; null for an adult
+	Children      []childView         `json:"children"`
+}
+
+type exportGuardianView struct {
+	GuardianEmail string  `json:"guardian_email"`
+	DateOfBirth   string  `json:"date_of_birth"`
+	RequestedAt   *string `json:"requested_at"`
+	ConfirmedAt   *string `json:"confirmed_at"`
+	Method        string  `json:"method"`
 }
 
 type exportAccountView struct {
@@ -226,7 +266,7 @@ func newExportView(e core.Export) exportView {
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),
 	},
 		Sessions: []exportSessionView{}, Consents: []exportConsentView{}, Events: []exportEventView{},
-		OneTimeTokens: []exportTokenView{}}
+		OneTimeTokens: []exportTokenView{}, Children: []childView{}}
 	for _, s := range e.Sessions {
 		v.Sessions = append(v.Sessions, exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
 			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
@@ -239,6 +279,13 @@ func newExportView(e core.Export) exportView {
 	for _, ev := range e.Events {
 		v.Events = append(v.Events, exportEventView{Kind: ev.Kind, IPAddress: ev.IPAddress, UserAgent: ev.UserAgent,
 			Detail: ev.Detail, At: timestamp(ev.At)})
+	}
+	if g := e.Guardian; g != nil {
+		v.Guardian = &exportGuardianView{GuardianEmail: g.GuardianEmail, DateOfBirth: g.DateOfBirth.Format(time.DateOnly),
+			RequestedAt: timestamp(g.RequestedAt), ConfirmedAt: timestamp(g.ConfirmedAt), Method: g.Method}
+	}
+	for _, l := range e.Children {
+		v.Children = append(v.Children, newChildView(l))
 	}
 	for _, t := range e.OneTimeTokens {
 		v.OneTimeTokens = append(v.OneTimeTokens, exportTokenView{Purpose: t.Purpose, CreatedAt: timestamp(t.CreatedAt),
