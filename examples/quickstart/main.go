@@ -103,6 +103,8 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 		ResetPassword: base + "/auth/password/reset/confirm?token={token}",
 		ResetPIN:      base + "/auth/pin/reset/confirm?token={token}",
 		Unlock:        base + "/auth/unlock/confirm?token={token}",
+
+		GuardianConsent: base + "/auth/guardian/confirm?token={token}",
 	}
 
 	cfg.Notices = notices()
