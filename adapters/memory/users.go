@@ -14,10 +14,10 @@ import (
 // CreateUser can create both atomically.
 type accountTable struct {
 	mu         sync.RWMutex
-	users      map[string]ports.User        // by ID
-	byEmail    map[string]string            // lower-cased email → ID
-	byUsername map[string]string            // lower-cased username → ID
-	creds      map[string]ports.Credentials // by user ID, external IDs included
+	users      map[string]ports.User         // by ID
+	byEmail    map[string]string             // lower-cased email → ID
+	byUsername map[string]string             // lower-cased username → ID
+	creds      map[string]ports.Credentials  // by user ID, external IDs included
 	guardians  map[string]ports.Guardianship // by child ID
 }
 

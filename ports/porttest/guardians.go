@@ -37,7 +37,7 @@ func createChild(t *testing.T, s GuardianBackend, at time.Time) ports.User {
 	return createUser(t, s, ports.NewUser{Email: newID("child_") + "@example.in", PasswordHash: "h", CreatedAt: at,
 		Guardian: &ports.Guardianship{GuardianEmail: "parent@example.in", RequestedAt: at,
 			DateOfBirth: time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC),
-			Proposed: []ports.ConsentRecord{consentRowV2("", "identity", true, at), consentRowV2("", "analytics", false, at)}}})
+			Proposed:    []ports.ConsentRecord{consentRowV2("", "identity", true, at), consentRowV2("", "analytics", false, at)}}})
 }
 
 // guardianConfirmation confirms by account for guardianID with the child's
