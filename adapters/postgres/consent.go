@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -174,36 +173,16 @@ func writeCheckpoint(ctx context.Context, tx bun.Tx, userID string, key []byte, 
 
 // ConsentCheckpoint returns the user's keyed checkpoint; ErrNotFound when none.
 func (s *Store) ConsentCheckpoint(ctx context.Context, userID string) (ports.ConsentCheckpoint, error) {
-	const op = "consent checkpoint"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var cp checkpointRow
-	err := s.db.NewSelect().Model(&cp).Where("user_id = ?", userID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.ConsentCheckpoint{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrNotFound)
-	}
-	if err != nil {
-		return ports.ConsentCheckpoint{}, fail(ctx, op, err)
+	if err := getRow(ctx, s.db, "consent checkpoint", &cp, "user_id = ?", userID); err != nil {
+		return ports.ConsentCheckpoint{}, err
 	}
 	return ports.ConsentCheckpoint{UserID: cp.UserID, Seq: cp.Seq, Head: cp.Head, MAC: cp.MAC}, nil
 }
 
 // ConsentHistory returns the user's rows in Seq order, exactly as stored.
 func (s *Store) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	const op = "consent history"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []consentRow
-	err := s.db.NewSelect().Model(&rows).
-		Where("user_id = ?", userID).
-		OrderExpr("seq ASC").
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.ConsentRecord, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.record())
-	}
-	return out, nil
+	return listWhere(ctx, s, "consent history", "user_id", userID, "seq ASC", consentRow.record)
 }

@@ -97,7 +97,7 @@ func (s *Store) RetryConsentChange(ctx context.Context, id int64, at time.Time) 
 		return fail(ctx, op, err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("postgres: %s %d: %w", op, id, ports.ErrNotFound)
+		return notFound(fmt.Sprintf("%s %d", op, id))
 	}
 	return nil
 }

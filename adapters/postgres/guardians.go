@@ -54,16 +54,11 @@ func (r guardianRow) guardianship() ports.Guardianship {
 
 // Guardianship returns the child's guardianship; ErrNotFound when none.
 func (s *Store) Guardianship(ctx context.Context, childID string) (ports.Guardianship, error) {
-	const op = "guardianship"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row guardianRow
-	err := s.db.NewSelect().Model(&row).Where("child_id = ?", childID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Guardianship{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrNotFound)
-	}
-	if err != nil {
-		return ports.Guardianship{}, fail(ctx, op, err)
+	if err := getRow(ctx, s.db, "guardianship", &row, "child_id = ?", childID); err != nil {
+		return ports.Guardianship{}, err
 	}
 	return row.guardianship(), nil
 }
@@ -96,7 +91,7 @@ func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return ports.Guardianship{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrNotFound)
+		return ports.Guardianship{}, notFound(op)
 	case errors.Is(err, errAlreadyConfirmed):
 		return ports.Guardianship{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrConflict)
 	case err != nil:
@@ -110,22 +105,10 @@ var errAlreadyConfirmed = errors.New("already confirmed")
 
 // GuardianChildren returns the guardianships guardianID confirmed, oldest first.
 func (s *Store) GuardianChildren(ctx context.Context, guardianID string) ([]ports.Guardianship, error) {
-	const op = "guardian children"
-	out := []ports.Guardianship{}
 	if guardianID == "" {
-		return out, nil
+		return []ports.Guardianship{}, nil // a guardian by verifier has no account
 	}
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []guardianRow
-	err := s.db.NewSelect().Model(&rows).Where("guardian_id = ?", guardianID).OrderExpr("confirmed_at, child_id").Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	for _, r := range rows {
-		out = append(out, r.guardianship())
-	}
-	return out, nil
+	return listWhere(ctx, s, "guardian children", "guardian_id", guardianID, "confirmed_at, child_id", guardianRow.guardianship)
 }
 
 // DeletePendingChildren erases, in one transaction, the pending children

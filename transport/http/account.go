@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/bharatauth/bharatauth-go/core"
@@ -14,11 +13,7 @@ type setPINBody struct {
 	CurrentPIN string `json:"current_pin"`
 }
 
-func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request) error {
-	var in setPINBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request, in setPINBody) error {
 	return succeed(w, h.auth.SetPIN(r.Context(), principal(r),
 		core.SetPINInput{PIN: in.PIN, CurrentPIN: in.CurrentPIN, Client: h.client(r)}))
 }
@@ -29,11 +24,7 @@ type pinBody struct {
 
 // verifyPIN says core's answer as is: core makes a locked PIN answer exactly
 // like a wrong one, so this route cannot tell them apart either.
-func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request) error {
-	var in pinBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request, in pinBody) error {
 	return succeed(w, h.auth.VerifyPIN(r.Context(), principal(r), core.VerifyPINInput{PIN: in.PIN, Client: h.client(r)}))
 }
 
@@ -45,11 +36,7 @@ type changePasswordBody struct {
 
 // changePassword relies on core for the step-up check: wrapping it in
 // RequireStepUp as well would use up a public device's step-up twice.
-func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
-	var in changePasswordBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, in changePasswordBody) error {
 	return succeed(w, h.auth.ChangePassword(r.Context(), principal(r), core.ChangePasswordInput{
 		CurrentPassword: in.CurrentPassword, NewPassword: in.NewPassword,
 		EndOtherSessions: in.EndOtherSessions, Client: h.client(r)}))
@@ -63,11 +50,7 @@ type stepUpBody struct {
 	OTPCode string `json:"otp_code" check:"required"`
 }
 
-func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request) error {
-	var in stepUpBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request, in stepUpBody) error {
 	return succeed(w, h.auth.VerifyStepUp(r.Context(), principal(r), core.VerifyStepUpInput{Code: in.OTPCode, Client: h.client(r)}))
 }
 
@@ -76,18 +59,7 @@ func (h *Handler) logoutAll(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.auth.Sessions(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
-	for _, s := range list {
-		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
-			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
-			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, newSessionsView)(h.auth.Sessions(r.Context(), principal(r)))
 }
 
 func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) error {
@@ -106,12 +78,7 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
-	states, err := h.auth.Consents(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newConsentsView(states))
-	return nil
+	return answer(w, newConsentsView)(h.auth.Consents(r.Context(), principal(r)))
 }
 
 type categoryBody struct {
@@ -121,39 +88,25 @@ type categoryBody struct {
 	CloseAccount   bool   `json:"close_account"`
 }
 
-// decideConsent serves withdraw and grant: one POST each (DPDP §6(4)).
-func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
-	decide func(context.Context, core.Principal, core.ConsentInput) (core.ConsentState, error)) error {
-	var in categoryBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	s, err := decide(r.Context(), principal(r), core.ConsentInput{Category: in.Category, NoticeVersion: in.NoticeVersion,
-		NoticeLanguage: in.NoticeLanguage, CloseAccount: in.CloseAccount, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, consentChangeView{Success: true, Data: newConsentView(s)})
-	return nil
+// withdrawConsent and grantConsent serve one POST each (DPDP §6(4)).
+func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.Withdraw(r.Context(), principal(r), in.input(h.client(r))))
 }
 
-func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, h.auth.Withdraw)
+func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.Grant(r.Context(), principal(r), in.input(h.client(r))))
 }
 
-func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, h.auth.Grant)
+// input is the decision the body asks for.
+func (in categoryBody) input(c core.Client) core.ConsentInput {
+	return core.ConsentInput{Category: in.Category, NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage,
+		CloseAccount: in.CloseAccount, Client: c}
 }
 
 // notice serves the current privacy notice in the language of ?lang (public:
 // it is shown before registering).
 func (h *Handler) notice(w http.ResponseWriter, r *http.Request) error {
-	n, err := h.auth.Notice(r.URL.Query().Get("lang"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newNoticeView(n))
-	return nil
+	return answer(w, newNoticeView)(h.auth.Notice(r.URL.Query().Get("lang")))
 }
 
 // requestErasure takes a DPDP erasure request: 202, since the app does the
@@ -168,54 +121,24 @@ func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
 
 // export relies on core for the step-up check (see changePassword).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
-	doc, err := h.auth.Export(r.Context(), principal(r), h.client(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newExportView(doc))
-	return nil
+	return answer(w, newExportView)(h.auth.Export(r.Context(), principal(r), h.client(r)))
 }
 
 // confirmGuardian is a guardian's consent to a child's account: the bearer is
 // the guardian's own account, stepped up (core checks it).
-func (h *Handler) confirmGuardian(w http.ResponseWriter, r *http.Request) error {
-	var in tokenBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	link, err := h.auth.ConfirmGuardian(r.Context(), principal(r), core.LinkInput{Token: in.Token, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, guardianLinkView{Success: true, Data: newChildView(link)})
-	return nil
+func (h *Handler) confirmGuardian(w http.ResponseWriter, r *http.Request, in tokenBody) error {
+	return answer(w, newGuardianLinkView)(h.auth.ConfirmGuardian(r.Context(), principal(r),
+		core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 func (h *Handler) guardianChildren(w http.ResponseWriter, r *http.Request) error {
-	links, err := h.auth.GuardianChildren(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := childrenView{Success: true, Data: make([]childView, 0, len(links))}
-	for _, l := range links {
-		v.Data = append(v.Data, newChildView(l))
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, newChildrenView)(h.auth.GuardianChildren(r.Context(), principal(r)))
 }
 
 func (h *Handler) childConsents(w http.ResponseWriter, r *http.Request) error {
-	states, err := h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newConsentsView(states))
-	return nil
+	return answer(w, newConsentsView)(h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id")))
 }
 
-func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request) error {
-	child := r.PathValue("id")
-	return h.decideConsent(w, r, func(ctx context.Context, p core.Principal, in core.ConsentInput) (core.ConsentState, error) {
-		return h.auth.WithdrawForChild(ctx, p, child, in)
-	})
+func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.WithdrawForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
 }

@@ -77,6 +77,16 @@ type sessionsView struct {
 	Sessions []sessionView `json:"sessions"`
 }
 
+func newSessionsView(list []core.SessionView) sessionsView {
+	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
+	for _, s := range list {
+		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
+			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
+			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
+	}
+	return v
+}
+
 type meView struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
@@ -149,14 +159,30 @@ type guardianLinkView struct {
 	Data    childView `json:"data"`
 }
 
+func newGuardianLinkView(l core.GuardianLink) guardianLinkView {
+	return guardianLinkView{Success: true, Data: newChildView(l)}
+}
+
 type childrenView struct {
 	Success bool        `json:"success"`
 	Data    []childView `json:"data"`
 }
 
+func newChildrenView(links []core.GuardianLink) childrenView {
+	v := childrenView{Success: true, Data: make([]childView, 0, len(links))}
+	for _, l := range links {
+		v.Data = append(v.Data, newChildView(l))
+	}
+	return v
+}
+
 type consentChangeView struct {
 	Success bool        `json:"success"`
 	Data    consentView `json:"data"`
+}
+
+func newConsentChangeView(s core.ConsentState) consentChangeView {
+	return consentChangeView{Success: true, Data: newConsentView(s)}
 }
 
 // exportView is core.Export in snake_case: the right-of-access document.
