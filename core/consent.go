@@ -345,23 +345,28 @@ func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (Consent
 // the input is valid and before the row is written, and an error from it
 // writes nothing.
 func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDecision, in ConsentInput, beforeRecord func() error) (ConsentState, error) {
-	cat, ok := a.categories[d.Category]
-	if !ok {
+	if _, ok := a.categories[d.Category]; !ok {
 		return ConsentState{}, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(d.Category, 64)))
 	}
 	u, err := a.userByID(ctx, op, p.UserID)
 	if err != nil {
 		return ConsentState{}, err
 	}
+	return a.recordDecision(ctx, op, u, d, ports.SourceSelf, in, beforeRecord)
+}
+
+// recordDecision records decision d of (or, for a guardian, for) user u on a
+// known category, under the notice in names, and emails the receipts.
+func (a *Auth) recordDecision(ctx context.Context, op string, u ports.User, d ConsentDecision, source string, in ConsentInput, beforeRecord func() error) (ConsentState, error) {
 	n, err := a.noticeShown(op, in.NoticeVersion, in.NoticeLanguage, u.Language, false)
 	if err != nil {
 		return ConsentState{}, err
 	}
-	rows, err := a.consentRows(op, []ConsentDecision{d}, rowContext{notice: n, source: ports.SourceSelf, client: in.Client})
+	rows, err := a.consentRows(op, []ConsentDecision{d}, rowContext{notice: n, source: source, client: in.Client})
 	if err != nil {
 		return ConsentState{}, err
 	}
-	if err := a.refuseChildTracking(ctx, op, p.UserID, rows); err != nil {
+	if err := a.refuseChildTracking(ctx, op, u.ID, rows); err != nil {
 		return ConsentState{}, err
 	}
 	if beforeRecord != nil {
@@ -369,13 +374,12 @@ func (a *Auth) decide(ctx context.Context, op string, p Principal, d ConsentDeci
 			return ConsentState{}, err
 		}
 	}
-	stored, err := a.appendConsents(ctx, op, p.UserID, rows, in.Client)
+	stored, err := a.appendConsents(ctx, op, u.ID, rows, in.Client)
 	if err != nil {
 		return ConsentState{}, err
 	}
-	row := stored[0]
 	a.sendReceipts(ctx, u, stored, in.Client)
-	return a.consentState(cat, map[string]ports.ConsentRecord{cat.Name: row}), nil
+	return a.consentState(a.categories[d.Category], map[string]ports.ConsentRecord{d.Category: stored[0]}), nil
 }
 
 // sendReceipts emails u a receipt of each withdrawal among rows. The receipt

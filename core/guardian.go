@@ -317,20 +317,7 @@ func (a *Auth) WithdrawForChild(ctx context.Context, p Principal, childID string
 		return ConsentState{}, newError(op, KindConflict, codeConsentForService,
 			fmt.Sprintf("%q is needed to run the service; the account can be closed with an erasure request", in.Category))
 	}
-	n, err := a.noticeShown(op, in.NoticeVersion, in.NoticeLanguage, child.Language, false)
-	if err != nil {
-		return ConsentState{}, err
-	}
-	rows, err := a.consentRows(op, []ConsentDecision{{Category: in.Category}}, rowContext{notice: n, source: ports.SourceGuardian, client: in.Client})
-	if err != nil {
-		return ConsentState{}, err
-	}
-	stored, err := a.appendConsents(ctx, op, childID, rows, in.Client)
-	if err != nil {
-		return ConsentState{}, err
-	}
-	a.sendReceipts(ctx, child, stored, in.Client)
-	return a.consentState(cat, map[string]ports.ConsentRecord{cat.Name: stored[0]}), nil
+	return a.recordDecision(ctx, op, child, ConsentDecision{Category: in.Category}, ports.SourceGuardian, in, nil)
 }
 
 // guardianOf returns the guardian's account of a child with a guardian by
