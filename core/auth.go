@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -51,6 +52,11 @@ type Deps struct {
 	// guardian (VerifyGuardian).
 	Guardians        ports.GuardianStore
 	GuardianVerifier ports.GuardianVerifier
+	// MailQueue (optional; taken from Storage when it has one, as
+	// memory.Store and postgres.Store do) is the outbox that makes a failed
+	// email be retried: see Config.MailInline and Auth.Close. Without one,
+	// each email is sent once.
+	MailQueue ports.MailQueue
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -80,6 +86,9 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Events, s)
 	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
 		d.ConsentOutbox = o
+	}
+	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
+		d.MailQueue = q
 	}
 	return d
 }
@@ -130,6 +139,9 @@ type Auth struct {
 	clientDigestKey   []byte // keys the digests of IP addresses and user agents in consent rows
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
+	mailPollFailed    *throttledLog
+	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
+	worker            *mailWorker // nil when no worker runs
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running
@@ -160,6 +172,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
+		mailSeal:          newMailSeal(cfg.SecretKey),
 	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
@@ -177,10 +190,14 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
+	a.mailPollFailed = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
 	}
 	a.notices, _ = newNoticeRegistry(cfg.Notices, cfg.Categories) // validate checked it
+	if deps.MailQueue != nil && !cfg.MailInline {
+		a.startMailWorker(mailPollEvery) // last: nothing after it may fail and leave it running
+	}
 	return a, nil
 }
 

@@ -20,6 +20,7 @@ var (
 	_ ports.UserRegistry  = (*Store)(nil)
 	_ ports.Pinger        = (*Store)(nil)
 	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.

@@ -74,7 +74,7 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	// delivered right after its answer too).
 	go func() { _ = auth.RunConsentDelivery(ctx, consentRetryEvery) }()
 	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
-	return server.Serve(ctx, ln, handler, log, auth.Drain)
+	return server.Serve(ctx, ln, handler, log, auth.Close)
 }
 
 // newHandler wires core over the memory adapters and mounts the API under

@@ -21,8 +21,8 @@ func notify(t *testing.T, b LedgerOutbox, userID string, rows ...ports.ConsentRe
 	return stored
 }
 
-// claim claims up to 100 changes due at now, which must succeed.
-func claim(t *testing.T, b LedgerOutbox, now time.Time) []ports.ConsentChange {
+// claimChanges claims up to 100 changes due at now, which must succeed.
+func claimChanges(t *testing.T, b LedgerOutbox, now time.Time) []ports.ConsentChange {
 	t.Helper()
 	cs, err := b.ClaimConsentChanges(t.Context(), now, outboxLease, 100)
 	require.NoError(t, err)
@@ -40,7 +40,7 @@ func testOutboxQueuesWithRows(t *testing.T, b LedgerOutbox) {
 	quiet, loud, t0 := newID("usr_"), newID("usr_"), baseTime()
 	appendConsents(t, b, quiet, consentRow(quiet, "analytics", false, t0))
 	stored := notify(t, b, loud, consentRowV2(loud, "analytics", false, t0))
-	got := claim(t, b, t0)
+	got := claimChanges(t, b, t0)
 	require.Len(t, got, 1, "only the row appended with Notify is queued")
 	c := got[0]
 	assert.Equal(t, loud, c.UserID)
@@ -56,17 +56,17 @@ func testOutboxQueuesWithRows(t *testing.T, b LedgerOutbox) {
 func testOutboxRedeliversAfterCrash(t *testing.T, b LedgerOutbox) {
 	user, t0 := newID("usr_"), baseTime()
 	notify(t, b, user, consentRow(user, "communications", false, t0))
-	first := claim(t, b, t0)
+	first := claimChanges(t, b, t0)
 	require.Len(t, first, 1)
 	// The claimer crashes here: no acknowledgement, no retry.
-	assert.Empty(t, claim(t, b, t0.Add(outboxLease-time.Millisecond)), "leased until its lease ends")
-	again := claim(t, b, t0.Add(outboxLease))
+	assert.Empty(t, claimChanges(t, b, t0.Add(outboxLease-time.Millisecond)), "leased until its lease ends")
+	again := claimChanges(t, b, t0.Add(outboxLease))
 	require.Len(t, again, 1, "the change comes back once the lease ends")
 	assert.Equal(t, first[0].ID, again[0].ID)
 	assert.Equal(t, 2, again[0].Attempts)
 
 	require.NoError(t, b.AckConsentChange(t.Context(), again[0].ID))
-	assert.Empty(t, claim(t, b, t0.Add(time.Hour)), "an acknowledged change is gone")
+	assert.Empty(t, claimChanges(t, b, t0.Add(time.Hour)), "an acknowledged change is gone")
 	require.NoError(t, b.AckConsentChange(t.Context(), again[0].ID), "a late acknowledgement is no error")
 	require.ErrorIs(t, b.RetryConsentChange(t.Context(), again[0].ID, t0), ports.ErrNotFound)
 }
@@ -75,20 +75,20 @@ func testOutboxOrderedPerUser(t *testing.T, b LedgerOutbox) {
 	a, other, t0 := newID("usr_"), newID("usr_"), baseTime()
 	rows := notify(t, b, a, consentRow(a, "analytics", true, t0), consentRow(a, "analytics", false, t0))
 	notify(t, b, other, consentRow(other, "location", true, t0))
-	got := claim(t, b, t0)
+	got := claimChanges(t, b, t0)
 	require.Len(t, got, 2, "one change per user")
 	assert.Equal(t, rows[0].Seq, got[0].Seq, "the user's oldest change first")
 	assert.Equal(t, other, got[1].UserID, "oldest first across users")
 	later := t0.Add(2 * outboxLease)
 	require.NoError(t, b.RetryConsentChange(t.Context(), got[0].ID, later))
 	require.NoError(t, b.AckConsentChange(t.Context(), got[1].ID))
-	assert.Empty(t, claim(t, b, t0.Add(outboxLease)), "the second change waits while the first is retried")
+	assert.Empty(t, claimChanges(t, b, t0.Add(outboxLease)), "the second change waits while the first is retried")
 
-	redelivered := claim(t, b, later)
+	redelivered := claimChanges(t, b, later)
 	require.Len(t, redelivered, 1)
 	assert.Equal(t, got[0].ID, redelivered[0].ID)
 	require.NoError(t, b.AckConsentChange(t.Context(), redelivered[0].ID))
-	next := claim(t, b, later)
+	next := claimChanges(t, b, later)
 	require.Len(t, next, 1)
 	assert.Equal(t, rows[1].Seq, next[0].Seq)
 	assert.Equal(t, 1, next[0].Attempts)
@@ -97,12 +97,12 @@ func testOutboxOrderedPerUser(t *testing.T, b LedgerOutbox) {
 func testOutboxRetryReschedules(t *testing.T, b LedgerOutbox) {
 	user, t0 := newID("usr_"), baseTime()
 	notify(t, b, user, consentRow(user, "analytics", true, t0))
-	c := claim(t, b, t0)
+	c := claimChanges(t, b, t0)
 	require.Len(t, c, 1)
 	at := t0.Add(10 * time.Second)
 	require.NoError(t, b.RetryConsentChange(t.Context(), c[0].ID, at))
-	assert.Empty(t, claim(t, b, at.Add(-time.Millisecond)))
-	assert.Len(t, claim(t, b, at), 1)
+	assert.Empty(t, claimChanges(t, b, at.Add(-time.Millisecond)))
+	assert.Len(t, claimChanges(t, b, at), 1)
 }
 
 func testOutboxClaimHasOneWinner(t *testing.T, b LedgerOutbox) {
