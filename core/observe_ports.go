@@ -53,6 +53,18 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 	if d.MailQueue != nil {
 		d.MailQueue = observedMailQueue{d.MailQueue, o}
 	}
+	if d.ConsentOutbox != nil {
+		d.ConsentOutbox = observedConsentOutbox{d.ConsentOutbox, o}
+	}
+	if d.ConsentListener != nil {
+		d.ConsentListener = observedConsentListener{d.ConsentListener, o}
+	}
+	if d.Guardians != nil {
+		d.Guardians = observedGuardians{d.Guardians, o}
+	}
+	if d.GuardianVerifier != nil {
+		d.GuardianVerifier = observedGuardianVerifier{d.GuardianVerifier, o}
+	}
 	return d
 }
 
@@ -73,6 +85,10 @@ var (
 	_ ports.Mailer           = observedMailer{}
 	_ ports.ErasureHandler   = observedErasure{}
 	_ ports.MailQueue        = observedMailQueue{}
+	_ ports.ConsentOutbox    = observedConsentOutbox{}
+	_ ports.ConsentListener  = observedConsentListener{}
+	_ ports.GuardianStore    = observedGuardians{}
+	_ ports.GuardianVerifier = observedGuardianVerifier{}
 )
 
 type observedUsers struct {
@@ -222,8 +238,12 @@ type observedConsents struct {
 	o ports.Observer
 }
 
-func (w observedConsents) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
-	return timed(ctx, w.o, "ConsentLedger.AppendConsents", func() ([]ports.ConsentRecord, error) { return w.p.AppendConsents(ctx, userID, rows) })
+func (w observedConsents) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
+	return timed(ctx, w.o, "ConsentLedger.AppendConsents", func() ([]ports.ConsentRecord, error) { return w.p.AppendConsents(ctx, userID, in) })
+}
+
+func (w observedConsents) ConsentCheckpoint(ctx context.Context, userID string) (ports.ConsentCheckpoint, error) {
+	return timed(ctx, w.o, "ConsentLedger.ConsentCheckpoint", func() (ports.ConsentCheckpoint, error) { return w.p.ConsentCheckpoint(ctx, userID) })
 }
 
 func (w observedConsents) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
@@ -302,6 +322,68 @@ func (w observedMailQueue) RetryMail(ctx context.Context, id, lease string, dueA
 
 func (w observedMailQueue) RemoveMail(ctx context.Context, id string) error {
 	return timedErr(ctx, w.o, "MailQueue.RemoveMail", func() error { return w.p.RemoveMail(ctx, id) })
+}
+
+type observedConsentOutbox struct {
+	p ports.ConsentOutbox
+	o ports.Observer
+}
+
+func (w observedConsentOutbox) ClaimConsentChanges(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.ConsentChange, error) {
+	return timed(ctx, w.o, "ConsentOutbox.ClaimConsentChanges", func() ([]ports.ConsentChange, error) {
+		return w.p.ClaimConsentChanges(ctx, now, lease, limit)
+	})
+}
+
+func (w observedConsentOutbox) AckConsentChange(ctx context.Context, id int64) error {
+	return timedErr(ctx, w.o, "ConsentOutbox.AckConsentChange", func() error { return w.p.AckConsentChange(ctx, id) })
+}
+
+func (w observedConsentOutbox) RetryConsentChange(ctx context.Context, id int64, at time.Time) error {
+	return timedErr(ctx, w.o, "ConsentOutbox.RetryConsentChange", func() error { return w.p.RetryConsentChange(ctx, id, at) })
+}
+
+type observedConsentListener struct {
+	p ports.ConsentListener
+	o ports.Observer
+}
+
+func (w observedConsentListener) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
+	return timedErr(ctx, w.o, "ConsentListener.ConsentChanged", func() error { return w.p.ConsentChanged(ctx, c) })
+}
+
+type observedGuardians struct {
+	p ports.GuardianStore
+	o ports.Observer
+}
+
+func (w observedGuardians) Guardianship(ctx context.Context, childID string) (ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.Guardianship", func() (ports.Guardianship, error) { return w.p.Guardianship(ctx, childID) })
+}
+
+func (w observedGuardians) ConfirmGuardianship(ctx context.Context, childID string, c ports.GuardianConfirmation) (ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.ConfirmGuardianship", func() (ports.Guardianship, error) {
+		return w.p.ConfirmGuardianship(ctx, childID, c)
+	})
+}
+
+func (w observedGuardians) GuardianChildren(ctx context.Context, guardianID string) ([]ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.GuardianChildren", func() ([]ports.Guardianship, error) { return w.p.GuardianChildren(ctx, guardianID) })
+}
+
+func (w observedGuardians) DeletePendingChildren(ctx context.Context, requestedBefore time.Time) ([]string, error) {
+	return timed(ctx, w.o, "GuardianStore.DeletePendingChildren", func() ([]string, error) {
+		return w.p.DeletePendingChildren(ctx, requestedBefore)
+	})
+}
+
+type observedGuardianVerifier struct {
+	p ports.GuardianVerifier
+	o ports.Observer
+}
+
+func (w observedGuardianVerifier) VerifyGuardian(ctx context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
+	return timed(ctx, w.o, "GuardianVerifier.VerifyGuardian", func() (ports.GuardianVerdict, error) { return w.p.VerifyGuardian(ctx, c) })
 }
 
 // timed reports one port call that returns a value and an error.
