@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -38,6 +39,8 @@ type Deps struct {
 	Mailer      ports.Mailer
 	Events      ports.EventLog       // optional: without it security events are not kept
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
+	Clock       ports.Clock          // optional: ports.SystemClock
+	Erasure     ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
 	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
 	Grievances  ports.GrievanceStore // grievances and their answers (DPDP §13)
 	Nominees    ports.NomineeStore   // nominations (DPDP §14)
@@ -48,8 +51,26 @@ type Deps struct {
 	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
 	// events stay as recorded.
 	Pseudonymiser ports.EventPseudonymiser
-	Clock         ports.Clock          // optional: ports.SystemClock
-	Erasure       ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
+	// ConsentListener, optional, is told of every consent decision (at least
+	// once, in order per user) through ConsentOutbox, which Storage provides
+	// when it implements it (memory.Store and postgres.Store do).
+	ConsentListener ports.ConsentListener
+	ConsentOutbox   ports.ConsentOutbox
+	// Guardians keeps children's guardianships (DPDP §9), from Storage when it
+	// implements it; without it children cannot register. GuardianVerifier,
+	// optional, is the app's document or DigiLocker-style check of a
+	// guardian (VerifyGuardian).
+	Guardians        ports.GuardianStore
+	GuardianVerifier ports.GuardianVerifier
+	// MailQueue (optional; taken from Storage when it has one, as
+	// memory.Store and postgres.Store do) is the outbox that makes a failed
+	// email be retried: see Config.MailInline and Auth.Close. Without one,
+	// each email is sent once.
+	MailQueue ports.MailQueue
+	// Observer (optional) is told of every flow, port call, hash wait and
+	// security signal, for metrics and traces (the otel adapter). Without
+	// one nothing is measured and nothing is wrapped.
+	Observer ports.Observer
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -62,6 +83,11 @@ func (d Deps) withStorage() Deps {
 		d.Users = s
 		if reg, ok := s.(ports.UserRegistry); ok && d.Registry == nil {
 			d.Registry = reg
+			// Guardianships are created with the child's account, so they
+			// come only with the registry that creates it.
+			if g, ok := s.(ports.GuardianStore); ok && d.Guardians == nil {
+				d.Guardians = g
+			}
 		}
 	}
 	fill(&d.Credentials, s)
@@ -77,6 +103,12 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Nominees, s)
 	fill(&d.Activity, s)
 	fill(&d.Pseudonymiser, s)
+	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
+		d.ConsentOutbox = o
+	}
+	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
+		d.MailQueue = q
+	}
 	return d
 }
 
@@ -94,12 +126,14 @@ func (d Deps) validate() error {
 		"Users": d.Users != nil, "Credentials": d.Credentials != nil, "Lockouts": d.Lockouts != nil,
 		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
 		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
-		"Erasures": d.Erasures != nil, "Grievances": d.Grievances != nil,
-		"Nominees": d.Nominees != nil,
+		"Erasures": d.Erasures != nil, "Grievances": d.Grievances != nil, "Nominees": d.Nominees != nil,
 	} {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
 		}
+	}
+	if d.ConsentListener != nil && d.ConsentOutbox == nil {
+		missing = append(missing, errors.New("Deps.ConsentListener needs a ConsentOutbox (from Storage or set beside it)"))
 	}
 	return errors.Join(missing...)
 }
@@ -108,7 +142,9 @@ func (d Deps) validate() error {
 // with New.
 type Auth struct {
 	cfg     Config
-	deps    Deps
+	deps    Deps // the ports core calls: wrapped for the observer, if any
+	pinged  Deps // the ports as given, whose optional capabilities (Pinger) Ping asks for
+	obs     ports.Observer
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -120,8 +156,14 @@ type Auth struct {
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
+	notices           noticeRegistry
+	consentKey        []byte // keys the checkpoint of each consent chain head
+	clientDigestKey   []byte // keys the digests of IP addresses and user agents in consent rows
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
+	mailPollFailed    *throttledLog
+	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
+	worker            *mailWorker // nil when no worker runs
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running
@@ -140,6 +182,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	a := &Auth{
 		cfg:     cfg,
 		deps:    deps,
+		pinged:  deps,
 		clock:   deps.Clock,
 		hasher:  secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
 		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
@@ -147,9 +190,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		refreshKey:        deriveKey(cfg.SecretKey, "bharatauth/refresh-child/v1"),
+		consentKey:        deriveKey(cfg.SecretKey, "bharatauth/consent-checkpoint/v1"),
+		clientDigestKey:   deriveKey(cfg.SecretKey, "bharatauth/consent-client-digest/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
+		mailSeal:          newMailSeal(cfg.SecretKey),
 	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
@@ -165,13 +211,23 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
 	}
+	if deps.Observer != nil {
+		a.obs = deps.Observer
+		a.deps = observedPorts(deps, deps.Observer)
+		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
+	}
 	if cfg.PrivacyContact.Email == "" {
 		a.log.Warn("bharatauth: Config.PrivacyContact is not set; the DPDP Rules (Rule 9) want a contact in every answer about a right")
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
+	a.mailPollFailed = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
+	}
+	a.notices, _ = newNoticeRegistry(cfg.Notices, cfg.Categories) // validate checked it
+	if deps.MailQueue != nil && !cfg.MailInline {
+		a.startMailWorker(mailPollEvery) // last: nothing after it may fail and leave it running
 	}
 	return a, nil
 }

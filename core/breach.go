@@ -96,8 +96,12 @@ func (a *Auth) tellBreach(ctx context.Context, userID string, d emails.Data) str
 	if err != nil {
 		return "user lookup failed: " + KindOf(storeError("NotifyBreach", err)).String()
 	}
-	if err := a.deliver(ctx, u, emails.BreachNotice, d); err != nil {
-		a.mailFailed(ctx, u, emails.BreachNotice, Client{}, err)
+	m, err := a.compose(u, emails.BreachNotice, d, Client{})
+	if err == nil {
+		err = a.sendMail(ctx, m.Message)
+	}
+	if err != nil {
+		a.undeliverable(ctx, m, 1, err)
 		return "sending failed"
 	}
 	a.event(ctx, u.ID, ports.EventBreachNotified, Client{}, "")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,10 +81,22 @@ type Config struct {
 	// Unicode domains need no setting: they are stored in ASCII (IDNA) form.
 	AllowUnicodeLocalPart bool
 
-	// DPDP: the privacy notice shown at registration and the consent categories.
-	NoticeVersion  string
+	// DPDP: the privacy notices (every version in every language it is
+	// published in), the consent categories, and NoticeLanguage, the language
+	// of the notice for a user who has set none ("en").
+	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
+	// ConsentManagers are the consent managers (DPDP §6(7)–(9), Rule 4,
+	// registered with the Data Protection Board) whose relayed decisions
+	// RecordManagedConsent accepts. None by default.
+	ConsentManagers []ConsentManager
+	// AdultAge (18) is the age from which a registrant is an adult (DPDP
+	// §2(f)). A registrant who gives a date of birth under it is a child: the
+	// account waits for a guardian's consent (§9), and is erased by
+	// PurgePendingChildren when none comes within GuardianWait (7 days).
+	AdultAge     int
+	GuardianWait time.Duration
 
 	// PrivacyContact is whom users ask about their personal data: the Data
 	// Protection Officer or the person the app names (DPDP Rules 2025, Rule
@@ -151,6 +164,13 @@ type Config struct {
 	// inline makes a request about a real account slower than one about an
 	// unknown identifier: a timing oracle of who has an account. Tests set it
 	// to read their outbox at once; never set it in production.
+	//
+	// Retries: with a Deps.MailQueue, an email is queued before its first
+	// attempt, and a failure worth retrying (see ports.Mailer) leaves it
+	// queued for another attempt. Without MailInline, New starts a worker
+	// that sends what is due every 5 seconds (Auth.Close stops it); with
+	// MailInline no worker runs, and retries go out only when
+	// Auth.DeliverDueMail is called.
 	MailInline bool
 
 	// EmailLanguage is the language of emails for users with none set ("en", "hi").
@@ -211,6 +231,17 @@ type SigningKey struct {
 type Category struct {
 	Name     string
 	Required bool
+	// Tracking marks behavioural monitoring or tracking: never granted for a
+	// child (DPDP §9(3)). DefaultCategories marks analytics.
+	Tracking bool
+}
+
+// ConsentManager is a consent manager registered with the Data Protection
+// Board of India that the app works with.
+type ConsentManager struct {
+	RegistrationID string // the Board's registration number, recorded on every relayed row
+	ChangeEmail   string // confirms a new address (POST /email/change/confirm)
+	Name           string
 }
 
 // LinkTemplates are the URLs of emailed links, each containing "{token}",
@@ -221,6 +252,9 @@ type LinkTemplates struct {
 	ResetPIN      string
 	Unlock        string
 	ChangeEmail   string // confirms a new address (POST /email/change/confirm)
+	// GuardianConsent is the link emailed to a child's guardian; its page
+	// has the guardian sign in and POST the token to /guardian/confirm.
+	GuardianConsent string
 }
 
 // IPBlockPolicy blocks an IP that fails logins for many distinct identifiers:
@@ -264,7 +298,7 @@ func DefaultCategories() []Category {
 		{Name: "location"},
 		{Name: "security", Required: true},
 		{Name: "communications"},
-		{Name: "analytics"},
+		{Name: "analytics", Tracking: true},
 	}
 }
 
@@ -290,7 +324,7 @@ func DefaultConfig() Config {
 		RefreshReuseGrace: 10 * time.Second,
 
 		RequireVerifiedEmail: true,
-		NoticeVersion:        "1.0.0",
+		Notices:              DefaultNotices(),
 		NoticeLanguage:       "en",
 		Categories:           DefaultCategories(),
 		Links: LinkTemplates{
@@ -299,7 +333,11 @@ func DefaultConfig() Config {
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
 			ChangeEmail:   "http://127.0.0.1:8080/change-email?token={token}",
+
+			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
+		AdultAge:     18,
+		GuardianWait: 7 * 24 * time.Hour,
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
 		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
@@ -337,7 +375,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace}, {"GrievancePeriod", c.GrievancePeriod},
+		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace}, {"GrievancePeriod", c.GrievancePeriod}, {"GuardianWait", c.GuardianWait},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
@@ -350,6 +388,9 @@ func (c Config) validate() error {
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
 	}
+	if c.AdultAge <= 0 {
+		bad("AdultAge must be > 0 (got %d); the DPDP Act's is 18", c.AdultAge)
+	}
 	if c.OTPMaxAttempts <= 0 {
 		bad("OTPMaxAttempts must be > 0")
 	}
@@ -358,9 +399,6 @@ func (c Config) validate() error {
 	}
 	if c.IPBlock.DistinctIdentifiers <= 0 {
 		bad("IPBlock.DistinctIdentifiers must be > 0")
-	}
-	if strings.TrimSpace(c.NoticeVersion) == "" {
-		bad("NoticeVersion must be set")
 	}
 	if c.InactivityErasure != 0 && c.InactivityErasure < minInactivity {
 		bad("InactivityErasure must be 0 (off) or at least 30 days; got %s", c.InactivityErasure)
@@ -381,9 +419,16 @@ func (c Config) validate() error {
 	}
 	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)
+	errs = append(errs, validateConsentManagers(c.ConsentManagers)...)
+	_, noticeErrs := newNoticeRegistry(c.Notices, c.Categories)
+	errs = append(errs, noticeErrs...)
+	if !slices.Contains(NoticeLanguages(), c.NoticeLanguage) {
+		bad("NoticeLanguage must be one of %s (got %q)", strings.Join(NoticeLanguages(), ", "), c.NoticeLanguage)
+	}
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
 		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock, "Links.ChangeEmail": c.Links.ChangeEmail,
+		"Links.GuardianConsent": c.Links.GuardianConsent,
 	} {
 		if !strings.Contains(link, "{token}") {
 			bad("%s must contain {token} (got %q)", name, link)
@@ -410,6 +455,21 @@ func validateCategories(cats []Category) []error {
 			errs = append(errs, fmt.Errorf("category %q is listed twice", c.Name))
 		}
 		seen[c.Name] = true
+	}
+	return errs
+}
+
+func validateConsentManagers(ms []ConsentManager) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, m := range ms {
+		switch {
+		case m.RegistrationID == "" || m.RegistrationID != strings.TrimSpace(m.RegistrationID) || !plainText(m.RegistrationID) || len(m.RegistrationID) > maxManagerFieldLen:
+			errs = append(errs, fmt.Errorf("consent manager %q: RegistrationID must be 1 to %d characters of trimmed plain text", truncate(m.RegistrationID, maxManagerFieldLen), maxManagerFieldLen))
+		case seen[m.RegistrationID]:
+			errs = append(errs, fmt.Errorf("consent manager %q is listed twice", m.RegistrationID))
+		}
+		seen[m.RegistrationID] = true
 	}
 	return errs
 }

@@ -57,8 +57,10 @@ const codeErasurePending = "erasure_pending"
 // Errors: ErrStepUpRequired, ErrConflict (a request is already open),
 // ErrUnauthorized (ended session), ErrUnavailable (the handler or a store
 // failed; the request was not taken).
-func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) (ErasureReceipt, error) {
+func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) (_ ErasureReceipt, err error) {
 	const op = "RequestErasure"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
 		return ErasureReceipt{}, err

@@ -20,6 +20,10 @@ type Export struct {
 	Grievances    []ports.Grievance
 	Nominees      []ports.Nominee // removed ones included
 	Erasures      []ExportErasure
+	// Guardian is the guardian link of a child's account (nil for an adult);
+	// Children are the children whose guardian the user is.
+	Guardian *ExportGuardian
+	Children []GuardianLink
 }
 
 // ExportErasure is an erasure request without its status-link hash.
@@ -30,6 +34,16 @@ type ExportErasure struct {
 	DueAt      time.Time
 	ClosedAt   time.Time
 	Kept       string
+}
+
+// ExportGuardian is a child's link to its guardian, without the decisions
+// proposed at registration (the consent history holds what was recorded).
+type ExportGuardian struct {
+	GuardianEmail string
+	DateOfBirth   time.Time
+	RequestedAt   time.Time
+	ConfirmedAt   time.Time // zero while pending
+	Method        string
 }
 
 // ExportAccount is the account data held.
@@ -78,8 +92,10 @@ type ExportToken struct {
 
 // Export builds the caller's right-of-access document. It is sensitive: it needs
 // a step-up (RequireStepUp).
-func (a *Auth) Export(ctx context.Context, p Principal, c Client) (Export, error) {
+func (a *Auth) Export(ctx context.Context, p Principal, c Client) (_ Export, err error) {
 	const op = "Export"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return Export{}, err
 	}
@@ -138,6 +154,9 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 			return Export{}, err
 		}
 	}
+	if err := a.exportGuardian(ctx, userID, &doc); err != nil {
+		return Export{}, err
+	}
 	if err := a.exportRights(ctx, userID, &doc); err != nil {
 		return Export{}, err
 	}
@@ -176,4 +195,18 @@ func (a *Auth) exportRights(ctx context.Context, userID string, doc *Export) err
 			DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept})
 	}
 	return nil
+}
+
+// exportGuardian adds the user's guardian link and children to doc.
+func (a *Auth) exportGuardian(ctx context.Context, userID string, doc *Export) error {
+	g, child, err := a.guardianship(ctx, "Export", userID)
+	if err != nil {
+		return err
+	}
+	if child {
+		doc.Guardian = &ExportGuardian{GuardianEmail: g.GuardianEmail, DateOfBirth: g.DateOfBirth,
+			RequestedAt: g.RequestedAt, ConfirmedAt: g.ConfirmedAt, Method: g.Method}
+	}
+	doc.Children, err = a.GuardianChildren(ctx, Principal{UserID: userID})
+	return err
 }

@@ -78,6 +78,9 @@ func (a *Auth) trustTTL(t Trust) time.Duration {
 
 // startSession creates a session (a new refresh-token family) and its tokens.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
+	if err := a.requireGuardian(ctx, op, r.user.ID); err != nil {
+		return LoginResult{}, err
+	}
 	trust := decideTrust(r)
 	ttl := a.trustTTL(trust)
 	now := a.now()
@@ -141,8 +144,10 @@ func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
 // StepUpWindow, and that step-up is used up by this action. Otherwise it returns
 // ErrStepUpRequired. Apps call it (or the HTTP middleware) for their own
 // sensitive routes.
-func (a *Auth) RequireStepUp(ctx context.Context, p Principal) error {
+func (a *Auth) RequireStepUp(ctx context.Context, p Principal) (err error) {
 	const op = "RequireStepUp"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
 		return err

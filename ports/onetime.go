@@ -14,6 +14,7 @@ const (
 	PurposePINReset      = "pin_reset"
 	PurposeUnlock        = "unlock"
 	PurposeEmailChange   = "email_change"
+	PurposeGuardian      = "guardian_consent" // the link emailed to a child's guardian
 )
 
 // OneTimeToken is an emailed OTP code or link token. Only its hash is stored.

@@ -1,6 +1,8 @@
-// Package memory is an in-memory backend for every BharatAuth storage port,
-// plus a rate limiter, a settable clock and two mailers (a capturing Outbox for
-// tests and a ConsoleMailer for local development).
+// Package memory is an in-memory backend for every BharatAuth storage port
+// and the mail queue (ports.MailQueue), plus a rate limiter, a settable clock
+// and two mailers (a capturing Outbox for tests and a ConsoleMailer for local
+// development). The mail queue lives in the process: emails waiting for a
+// retry are lost on exit.
 //
 // Everything is safe for concurrent use and passes the porttest contract
 // suites, so app tests can trust it in place of PostgreSQL and Redis. State
@@ -13,8 +15,8 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go, erasures.go, grievances.go, nominees.go,
-// activity.go); limiter.go, clock.go, outbox.go, console.go and
+// abuse.go, events.go, mailqueue.go, erasures.go, grievances.go,
+// nominees.go, activity.go); limiter.go, clock.go, outbox.go, console.go and
 // erasure.go are the stand-alone helpers.
 package memory
 
@@ -27,11 +29,13 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Compile-time proof that Store implements every storage port (Storage) and
-// keeps users (UserRegistry).
+// Compile-time proof that Store implements every storage port (Storage),
+// keeps users (UserRegistry) and queues mail (MailQueue).
 var (
-	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
@@ -50,6 +54,7 @@ type Store struct {
 	grievances grievanceTable
 	nominees   nomineeTable
 	activity   activityTable
+	mail     mailTable
 }
 
 // New returns an empty Store.
@@ -59,10 +64,11 @@ func New() *Store {
 		locks:    lockTable{states: map[string]ports.LockState{}},
 		sessions: newSessionTable(),
 		tokens:   newTokenTable(),
-		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
+		consents: newConsentTable(),
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
-		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 		activity: activityTable{byUser: map[string]ports.Activity{}},
+		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
+		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
 	}
 }
 

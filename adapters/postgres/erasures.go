@@ -58,7 +58,11 @@ func (s *Store) ErasureRequestByStatusHash(ctx context.Context, hash string) (po
 }
 
 func (s *Store) erasureWhere(ctx context.Context, op, where string, arg any) (ports.ErasureRecord, error) {
-	return selectOne(ctx, s, op, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where(where, arg) }, erasureRow.record)
+	var row erasureRow
+	if err := s.get(ctx, op, &row, where, arg); err != nil {
+		return ports.ErasureRecord{}, err
+	}
+	return row.record(), nil
 }
 
 // ErasureRequests lists the user's requests, newest first.

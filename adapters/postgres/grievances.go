@@ -45,15 +45,16 @@ func (s *Store) CreateGrievance(ctx context.Context, g ports.Grievance) error {
 
 // Grievance returns a grievance by ID. ErrNotFound when none.
 func (s *Store) Grievance(ctx context.Context, id string) (ports.Grievance, error) {
-	return selectOne(ctx, s, "grievance", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("id = ?", id) },
-		grievanceRow.record)
+	var row grievanceRow
+	if err := s.get(ctx, "grievance", &row, "id = ?", id); err != nil {
+		return ports.Grievance{}, err
+	}
+	return row.record(), nil
 }
 
 // Grievances lists the user's grievances, newest first.
 func (s *Store) Grievances(ctx context.Context, userID string) ([]ports.Grievance, error) {
-	return selectAll(ctx, s, "grievances", func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("user_id = ?", userID).OrderExpr("received_at DESC, id DESC")
-	}, grievanceRow.record)
+	return listWhere(ctx, s, "grievances", "user_id", userID, "received_at DESC, id DESC", grievanceRow.record)
 }
 
 // AnswerGrievance records the answer on an open grievance with one

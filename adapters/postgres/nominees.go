@@ -61,7 +61,5 @@ func (s *Store) RemoveNominee(ctx context.Context, userID, id string, at time.Ti
 
 // Nominees lists the user's nominations, removed ones included, oldest first.
 func (s *Store) Nominees(ctx context.Context, userID string) ([]ports.Nominee, error) {
-	return selectAll(ctx, s, "nominees", func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("user_id = ?", userID).OrderExpr("added_at, id")
-	}, nomineeRow.record)
+	return listWhere(ctx, s, "nominees", "user_id", userID, "added_at, id", nomineeRow.record)
 }

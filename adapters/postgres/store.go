@@ -16,9 +16,11 @@ import (
 // Compile-time proof that *Store implements every storage port (Storage) and
 // keeps users (UserRegistry).
 var (
-	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
-	_ ports.Pinger       = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.Pinger        = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.
@@ -114,21 +116,9 @@ const newestFirst = "created_at DESC, id DESC"
 // listWhere lists the rows of R whose column equals value in order, as port
 // records.
 func listWhere[R any, T any](ctx context.Context, s *Store, op, column, value, order string, record func(R) T) ([]T, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []R
-	err := s.db.NewSelect().Model(&rows).
-		Where("? = ?", bun.Ident(column), value).
-		OrderExpr(order).
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]T, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, record(r))
-	}
-	return out, nil
+	return selectAll(ctx, s, op, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("? = ?", bun.Ident(column), value).OrderExpr(order)
+	}, record)
 }
 
 // getRow scans into row the one row of its table that where selects; a
@@ -142,6 +132,13 @@ func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, a
 	return fail(ctx, op, err)
 }
 
+// get is getRow as a call of its own, within the per-call bound.
+func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	return getRow(ctx, s.db, op, row, where, args...)
+}
+
 // firstRow runs a statement that returns at most one row and scans it;
 // found is false when it returned none. ctx is already bounded by the caller.
 func firstRow[R any](ctx context.Context, db bun.IDB, query string, args ...any) (row R, found bool, err error) {
@@ -150,23 +147,6 @@ func firstRow[R any](ctx context.Context, db bun.IDB, query string, args ...any)
 		return row, false, err
 	}
 	return rows[0], true, nil
-}
-
-// selectOne reads the row of R that query selects as a port record;
-// ErrNotFound when there is none.
-func selectOne[R any, T any](ctx context.Context, s *Store, op string, query func(*bun.SelectQuery) *bun.SelectQuery, record func(R) T) (T, error) {
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var row R
-	err := query(s.db.NewSelect().Model(&row)).Scan(ctx)
-	var zero T
-	if errors.Is(err, sql.ErrNoRows) {
-		return zero, notFound(op)
-	}
-	if err != nil {
-		return zero, fail(ctx, op, err)
-	}
-	return record(row), nil
 }
 
 // selectAll reads the rows of R that query selects, in its order, as port

@@ -53,13 +53,14 @@ const (
 	NomineeNamed      Kind = "nominee_named"       // Title (the address of who named them), At — to the nominee (DPDP §14)
 	InactivityWarning Kind = "inactivity_warning"  // At (last active), DueAt (erasure unless they sign in) — DPDP Rules, Rule 8(2)
 	BreachNotice      Kind = "breach_notice"       // Breach, At (when it happened) — DPDP §8(6), Rule 7(1)
+	GuardianConsent   Kind = "guardian_consent"    // Link, ExpiresIn, Child — to a child's guardian (DPDP §9)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
 func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
-		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
+		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested, GuardianConsent,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
 		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning, BreachNotice,
 	}
@@ -78,10 +79,17 @@ type Data struct {
 	At          time.Time // when the event happened; shown in IST
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
-	DueAt       time.Time // when a request will be answered; shown in IST
-	Title       string    // what a request is about, as the user named it (a grievance's subject)
-	Body        string    // a longer text written by a person (a grievance officer's answer)
-	Breach      Breach    // what a breach notice says (BreachNotice)
+	// ProcessingStops is set on a withdrawal receipt when the app listens for
+	// consent changes (a ConsentListener), so the receipt may promise that
+	// processing stops; otherwise it only confirms the withdrawal is recorded.
+	ProcessingStops bool
+	// Child is the child's email address in the guardian's consent request.
+	Child string
+	DueAt time.Time // when a request will be answered; shown in IST
+	Title string    // what a request is about, as the user named it (a grievance's subject)
+	Body  string    // a longer text written by a person (a grievance officer's answer)
+	// Breach is what a breach notice says (BreachNotice).
+	Breach Breach
 	// Contact is the app's privacy contact, shown in every receipt of a
 	// data-protection right; its line is left out when Email is empty.
 	Contact Contact
@@ -301,7 +309,7 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Code) == "" {
 			return missing("Code")
 		}
-	case VerifyEmail, PasswordReset, PINReset, Unlock, EmailChangeLink:
+	case VerifyEmail, PasswordReset, PINReset, Unlock, GuardianConsent, EmailChangeLink:
 		// Only web links: html/template would neutralise any other scheme
 		// in the HTML part, and many mail apps do not open custom schemes.
 		u, err := url.Parse(d.Link)
@@ -328,6 +336,9 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Title) == "" {
 			return missing("Title")
 		}
+	}
+	if kind == GuardianConsent && strings.TrimSpace(d.Child) == "" {
+		return missing("Child")
 	}
 	return nil
 }

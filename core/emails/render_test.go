@@ -58,6 +58,8 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Title, d.DueAt = "My phone number", at.Add(30*24*time.Hour)
 	case emails.GrievanceAnswered:
 		d.Title, d.Body = "My phone number", "We shared it with the courier only."
+	case emails.GuardianConsent:
+		d.Link, d.ExpiresIn, d.Child = testLink, 7*24*time.Hour, "ravi@example.in"
 	}
 	return d
 }
@@ -148,6 +150,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.NomineeNamed:      {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.InactivityWarning: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.BreachNotice:      {"never asks for them", "कभी नहीं माँगता"},
+		emails.GuardianConsent:   {"Ignore this email", "अनदेखा करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -32,6 +33,13 @@ func redisURL() string {
 // and returns its base URL.
 func startServer(t *testing.T, out, logs io.Writer) string {
 	t.Helper()
+	return "http://" + startServerWith(t, out, logs, nil).API
+}
+
+// startServerWith is startServer with more environment variables, and
+// returns every address it listens on.
+func startServerWith(t *testing.T, out, logs io.Writer, more map[string]string) listening {
+	t.Helper()
 	_, schema := pgtest.NewSchema(t)
 	env := map[string]string{
 		"DATABASE_URL":      pgtest.WithSearchPath(t, pgtest.URL(), schema),
@@ -43,13 +51,16 @@ func startServer(t *testing.T, out, logs io.Writer) string {
 		// registration limit (20/h per IP) would count every earlier run.
 		"BHARATAUTH_REDIS_PREFIX": "ba:test:" + schema + ":",
 	}
+	for k, v := range more {
+		env[k] = v
+	}
 	s, err := loadSettings(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
+	addr := make(chan listening, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, s, false, out, slog.New(slog.NewTextHandler(logs, nil)), func(a string) { addr <- a })
+		done <- serve(ctx, s, false, out, slog.New(slog.NewTextHandler(logs, nil)), func(a listening) { addr <- a })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -57,13 +68,13 @@ func startServer(t *testing.T, out, logs io.Writer) string {
 	})
 	select {
 	case a := <-addr:
-		return "http://" + a
+		return a
 	case err := <-done:
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start within 60 s")
 	}
-	return ""
+	return listening{}
 }
 
 func post(t *testing.T, url, bearer, body string) (int, map[string]any) {
@@ -146,4 +157,21 @@ func TestMigrateOnlyMigratesAndExits(t *testing.T) {
 	var n int
 	require.NoError(t, db.NewRaw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'ba_%'", schema).Scan(context.Background(), &n))
 	assert.GreaterOrEqual(t, n, 10)
+}
+
+// A DATABASE_URL naming a database that does not exist stops the start with
+// PostgreSQL's own explanation, not only a SQLSTATE.
+func TestWrongDatabaseURLSaysWhy(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(pgtest.URL())
+	require.NoError(t, err)
+	u.Path = "/no_such_database_bharatauth"
+	s, err := loadSettings(func(k string) string {
+		return map[string]string{"DATABASE_URL": u.String(), "BHARATAUTH_SECRET": strings.Repeat("k", 32),
+			"BHARATAUTH_ADDR": "127.0.0.1:0", "MAILER": "console"}[k]
+	})
+	require.NoError(t, err)
+	err = run(context.Background(), s, true, io.Discard, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `database "no_such_database_bharatauth" does not exist`)
 }

@@ -34,6 +34,7 @@ const (
 // app is the wired service.
 type app struct {
 	handler http.Handler
+	metrics http.Handler // /metrics, when BHARATAUTH_METRICS_ADDR is set
 	auth    *core.Auth
 	store   *postgres.Store
 	db      *bun.DB
@@ -72,6 +73,12 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	// (maintenance below). An app with its own tables sets an ErasureHandler
 	// and calls auth.CompleteErasure when its part is done.
 	deps := core.Deps{Storage: a.store, Mailer: mailer}
+	if s.MetricsAddr != "" {
+		if deps.Observer, a.metrics, err = newMetrics(); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
 	if s.RedisURL != "" {
 		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {
 			a.close()
@@ -195,7 +202,9 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",
 		ResetPIN:      s.PublicURL + "/reset-pin?token={token}",
 		Unlock:        s.PublicURL + "/unlock?token={token}",
-		ChangeEmail:   s.PublicURL + "/change-email?token={token}",
+
+		GuardianConsent: s.PublicURL + "/guardian/confirm?token={token}",
+		ChangeEmail:     s.PublicURL + "/change-email?token={token}",
 	}
 	return cfg
 }
@@ -221,6 +230,12 @@ func (a *app) purgeLoop(ctx context.Context) {
 				continue
 			}
 			a.log.Info("production: purged expired rows", "stats", fmt.Sprintf("%+v", stats))
+			// Children's accounts no guardian consented to within GuardianWait.
+			if n, err := a.auth.PurgePendingChildren(ctx); err != nil {
+				a.log.Warn("production: purging pending children failed", "error", err)
+			} else if n > 0 {
+				a.log.Info("production: erased child accounts without a guardian's consent", "accounts", n)
+			}
 		}
 	}
 }

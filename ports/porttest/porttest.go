@@ -38,7 +38,8 @@ import (
 type Harness struct {
 	// NewStorage returns a backend of every storage port. When it implements
 	// ports.UserRegistry too (managed mode), Run also runs UserRegistry and
-	// UserDirectory, seeding users through the registry.
+	// UserDirectory, seeding users through the registry; when it implements
+	// ports.MailQueue, Run runs MailQueue.
 	NewStorage func(t *testing.T) ports.Storage
 	// NewLimiter returns a rate limiter.
 	NewLimiter func(t *testing.T) ports.RateLimiter
@@ -48,6 +49,12 @@ type Harness struct {
 type ManagedStorage interface {
 	ports.Storage
 	ports.UserRegistry
+}
+
+// LedgerOutbox is a consent ledger with its outbox.
+type LedgerOutbox interface {
+	ports.ConsentLedger
+	ports.ConsentOutbox
 }
 
 // Run runs the suite of every port the harness provides, one subtest per
@@ -85,13 +92,6 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	})
 	t.Run("ConsentLedger", func(t *testing.T) {
 		ConsentLedger(t, func(t *testing.T) ports.ConsentLedger { return newStorage(t) })
-	})
-	t.Run("AbuseGuard", func(t *testing.T) {
-		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
-	})
-	t.Run("EventLog", func(t *testing.T) {
-		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
-	})
 	t.Run("EventPseudonymiser", func(t *testing.T) {
 		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
 	})
@@ -105,12 +105,34 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("GrievanceStore", func(t *testing.T) {
 		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
 	})
+	})
+	if _, ok := newStorage(t).(ports.ConsentOutbox); ok {
+		t.Run("ConsentOutbox", func(t *testing.T) {
+			ConsentOutbox(t, func(t *testing.T) LedgerOutbox { return newStorage(t).(LedgerOutbox) })
+		})
+	}
+	t.Run("AbuseGuard", func(t *testing.T) {
+		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
+	})
+	t.Run("EventLog", func(t *testing.T) {
+		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
+	})
+	if _, queues := newStorage(t).(ports.MailQueue); queues {
+		t.Run("MailQueue", func(t *testing.T) {
+			MailQueue(t, func(t *testing.T) ports.MailQueue { return newStorage(t).(ports.MailQueue) })
+		})
+	}
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return
 	}
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, ok := newStorage(t).(ports.GuardianStore); ok {
+		t.Run("GuardianStore", func(t *testing.T) {
+			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })
+		})
+	}
 }
 
 // testCase is one rule of a suite, checked on a port of its own.
