@@ -240,7 +240,6 @@ type Category struct {
 // Board of India that the app works with.
 type ConsentManager struct {
 	RegistrationID string // the Board's registration number, recorded on every relayed row
-	ChangeEmail   string // confirms a new address (POST /email/change/confirm)
 	Name           string
 }
 

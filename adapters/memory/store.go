@@ -54,7 +54,7 @@ type Store struct {
 	grievances grievanceTable
 	nominees   nomineeTable
 	activity   activityTable
-	mail     mailTable
+	mail       mailTable
 }
 
 // New returns an empty Store.

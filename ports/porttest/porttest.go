@@ -92,6 +92,18 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	})
 	t.Run("ConsentLedger", func(t *testing.T) {
 		ConsentLedger(t, func(t *testing.T) ports.ConsentLedger { return newStorage(t) })
+	})
+	if _, ok := newStorage(t).(ports.ConsentOutbox); ok {
+		t.Run("ConsentOutbox", func(t *testing.T) {
+			ConsentOutbox(t, func(t *testing.T) LedgerOutbox { return newStorage(t).(LedgerOutbox) })
+		})
+	}
+	t.Run("AbuseGuard", func(t *testing.T) {
+		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
+	})
+	t.Run("EventLog", func(t *testing.T) {
+		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
+	})
 	t.Run("EventPseudonymiser", func(t *testing.T) {
 		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
 	})
@@ -104,18 +116,6 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	})
 	t.Run("GrievanceStore", func(t *testing.T) {
 		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
-	})
-	})
-	if _, ok := newStorage(t).(ports.ConsentOutbox); ok {
-		t.Run("ConsentOutbox", func(t *testing.T) {
-			ConsentOutbox(t, func(t *testing.T) LedgerOutbox { return newStorage(t).(LedgerOutbox) })
-		})
-	}
-	t.Run("AbuseGuard", func(t *testing.T) {
-		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
-	})
-	t.Run("EventLog", func(t *testing.T) {
-		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
 	if _, queues := newStorage(t).(ports.MailQueue); queues {
 		t.Run("MailQueue", func(t *testing.T) {
