@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -402,4 +403,46 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 		assert.Equal(t, tc.want, qm.NotAfter.Sub(e.now()), tc.name)
 		require.NoError(t, e.store.RemoveMail(ctx, qm.ID))
 	}
+}
+
+// A step-up code is issued before the answer and its email sent after it: an
+// email that waited behind other work past the code's 10 minutes is given up
+// unsent, not sent with a dead code (its expiry counts from the code's issue,
+// not from when the job ran).
+func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
+	t.Parallel()
+	m := &flakyMailer{}
+	e := newEnv(t, withoutLimiter(), m.wrap)
+	u := e.register("waited@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	e.auth.cfg.MailInline = false // from here on, emails go after the answer
+	calls := len(m.callTimes())
+
+	release := holdWorkers(e)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	e.clock.Advance(e.auth.cfg.OTPTTL)
+	release()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, e.auth.Drain(ctx))
+
+	assert.Len(t, m.callTimes(), calls, "the dead code was not sent")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"step_up_otp: expired after 1 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+// The queue keeps what the event log keeps of the client (a user agent cut
+// to 512 bytes), so a stranger's megabyte-long User-Agent header does not
+// become a queued row of megabytes (six times that after JSON escapes '<').
+func TestAQueuedEmailHoldsABoundedUserAgent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "huge-agent@example.in")
+	m.failFor(-1, transient)
+	c := Client{IP: testIP, UserAgent: strings.Repeat("<", 1<<20)}
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: c}))
+	qm := e.queued()
+	assert.Less(t, len(qm.Payload), 16<<10, "a queued login code stays small")
+	opened, err := e.auth.openMail(qm.ID, qm.Payload)
+	require.NoError(t, err)
+	assert.Len(t, opened.Client.UserAgent, maxUserAgentLen)
 }

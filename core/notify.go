@@ -100,15 +100,24 @@ func (a *Auth) Drain(ctx context.Context) error {
 // failed send never changes the answer of the flow (an enumeration-safe answer
 // must not depend on it): it is retried through the MailQueue (delivery.go),
 // and an email given up is logged without the message and recorded as an
-// event.
+// event. The email's expiry counts from now, not from when the job runs: a
+// code issued now dies OTPTTL from now, however long the job waited.
 func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
-	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendNow(ctx, u, kind, d, c) })
+	notAfter, c := a.now().Add(mailExpiry(d.ExpiresIn)), c.stored()
+	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendBy(ctx, u, kind, d, c, notAfter) })
 }
 
 // sendNow renders and sends one email to u; jobs that run after the answer
-// call it directly. Every email passes here. A code's or link's email expires
-// with it (d.ExpiresIn); any other after noticeMailTTL.
+// call it directly, right after issuing the code or link it carries. A
+// code's or link's email expires with it (d.ExpiresIn); any other after
+// noticeMailTTL.
 func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	a.sendBy(ctx, u, kind, d, c, a.now().Add(mailExpiry(d.ExpiresIn)))
+}
+
+// sendBy renders and sends one email to u that is not worth sending at or
+// after notAfter. Every email passes here.
+func (a *Auth) sendBy(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, notAfter time.Time) {
 	// Whoever registers an address may not own it: until the owner proves it,
 	// a name the registrant chose ("Pay at evil.example") must not reach the
 	// owner's inbox in the greeting or the To: header.
@@ -120,13 +129,16 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
-	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c}
+	// The queue keeps only what an event stores of the client: a user agent
+	// of a megabyte would otherwise be sealed, several times over after
+	// JSON escaping, into every queued row.
+	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c.stored()}
 	if err != nil {
 		a.undeliverable(ctx, m, 0, err)
 		return
 	}
 	m.Message = ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
-	a.deliver(ctx, m, a.now().Add(mailExpiry(d.ExpiresIn)))
+	a.deliver(ctx, m, notAfter)
 }
 
 // link fills a link template with a token.
