@@ -117,6 +117,7 @@ type Auth struct {
 	mailPollFailed    *throttledLog
 	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
 	worker            *mailWorker // nil when no worker runs
+	mailerDownUntil   atomic.Int64 // unix nanoseconds: until then new emails wait for the worker (delivery.go)
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running

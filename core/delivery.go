@@ -44,6 +44,14 @@ const (
 	mailLease      = 2 * time.Minute
 )
 
+// mailerDownFor is how long, after a send failed in a way worth retrying,
+// new emails skip their first attempt and wait in the queue for the worker:
+// a failing or hanging mail server would otherwise hold a worker of the pool
+// after answers for each of them (up to mailTimeout), the pool's backlog would
+// fill, and the login codes behind it would be dropped before reaching the
+// queue. Any delivered email ends the wait at once.
+const mailerDownFor = mailRetryFirst
+
 // mailKeyLabel derives the key that seals queued emails from SecretKey.
 const mailKeyLabel = "bharatauth/mail-outbox/v1"
 
@@ -69,8 +77,9 @@ func mailExpiry(expiresIn time.Duration) time.Duration {
 
 // deliver sends m, through the queue when there is one: queued first (leased
 // to this sender), then sent at once; a retryable failure leaves it queued
-// for the worker. Without a queue, or when the queue cannot take it, m is
-// sent once.
+// for the worker. While the mail server is failing (mailerDownFor), m is only
+// queued, unleased, for the worker. Without a queue, or when the queue cannot
+// take it, m is sent once.
 func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) {
 	q := a.deps.MailQueue
 	if q == nil {
@@ -78,8 +87,11 @@ func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) 
 		return
 	}
 	now := a.now()
-	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: notAfter, DueAt: now, Attempts: 1,
-		Lease: newID("lease_"), LeasedUntil: now.Add(mailLease)}
+	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: notAfter, DueAt: now}
+	sendAtOnce := !a.mailerDown(now)
+	if sendAtOnce { // leased to this sender, which tries it first
+		qm.Attempts, qm.Lease, qm.LeasedUntil = 1, newID("lease_"), now.Add(mailLease)
+	}
 	var err error
 	if qm.Payload, err = a.sealMail(qm.ID, m); err == nil {
 		err = q.EnqueueMail(ctx, qm)
@@ -90,7 +102,26 @@ func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) 
 		a.sendOnce(ctx, m)
 		return
 	}
-	a.attempt(ctx, qm, m)
+	if sendAtOnce {
+		a.attempt(ctx, qm, m)
+	}
+}
+
+// mailerDown reports whether a send failed worth a retry within
+// mailerDownFor before now, with no delivery since.
+func (a *Auth) mailerDown(now time.Time) bool {
+	return now.UnixNano() < a.mailerDownUntil.Load()
+}
+
+// noteMailer records what a send says of the mail server: a retryable
+// failure starts (or extends) the wait of mailerDownFor; a delivery ends it.
+func (a *Auth) noteMailer(err error) {
+	switch {
+	case err == nil:
+		a.mailerDownUntil.Store(0)
+	case retryableMail(err):
+		a.mailerDownUntil.Store(a.now().Add(mailerDownFor).UnixNano())
+	}
 }
 
 // sendOnce sends m with no retry.
@@ -117,6 +148,7 @@ func (a *Auth) attempt(ctx context.Context, qm ports.QueuedMail, m outgoingMail)
 		return
 	}
 	err := a.sendMail(ctx, m.Message)
+	a.noteMailer(err)
 	if err == nil {
 		if err := q.RemoveMail(ctx, qm.ID); err != nil {
 			a.log.WarnContext(ctx, "bharatauth: a delivered email stays queued and may be sent again", "kind", m.Kind, "user_id", m.UserID, "error", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -445,4 +446,55 @@ func TestAQueuedEmailHoldsABoundedUserAgent(t *testing.T) {
 	opened, err := e.auth.openMail(qm.ID, qm.Payload)
 	require.NoError(t, err)
 	assert.Len(t, opened.Client.UserAgent, maxUserAgentLen)
+}
+
+// While the mail server fails (for 30 s after a failure worth retrying, or
+// until an email gets through), a new email is queued for the worker
+// without a first attempt of its own: a failing or hanging server must not
+// hold a worker of the pool after answers per email, filling its backlog
+// until login codes are dropped before they reach the queue.
+func TestWhileTheMailServerFailsNewEmailsWaitForTheWorker(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "outage@example.in")
+	ctx := context.Background()
+	requestCode := func() {
+		t.Helper()
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	}
+	m.failFor(-1, transient)
+	start := e.now()
+	calls := len(m.callTimes())
+	requestCode()
+	assert.Len(t, m.callTimes(), calls+1, "the first email is tried at once")
+
+	e.clock.Set(start.Add(30*time.Second - time.Microsecond))
+	requestCode()
+	assert.Len(t, m.callTimes(), calls+1, "within 30 s of the failure the next one only waits")
+	queued := e.store.QueuedMail()
+	require.Len(t, queued, 2, "both are queued")
+	waiting := queued[1]
+	assert.Zero(t, waiting.Attempts)
+	assert.Empty(t, waiting.Lease, "free for the worker")
+
+	e.clock.Set(start.Add(30 * time.Second))
+	requestCode()
+	assert.Len(t, m.callTimes(), calls+2, "30 s after the failure an email is tried at once again")
+
+	m.failFor(0, nil)
+	e.deliverDueAt(e.now()) // the waiting email goes out: the server is back
+	assert.Equal(t, []string{}, mailIDsOf(e.store.QueuedMail(), waiting.ID), "the waiting email was delivered")
+	calls = len(m.callTimes())
+	requestCode()
+	assert.Len(t, m.callTimes(), calls+1, "a delivery ends the wait")
+}
+
+// mailIDsOf lists which of ids are among ms.
+func mailIDsOf(ms []ports.QueuedMail, ids ...string) []string {
+	out := []string{}
+	for _, qm := range ms {
+		if slices.Contains(ids, qm.ID) {
+			out = append(out, qm.ID)
+		}
+	}
+	return out
 }
