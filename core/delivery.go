@@ -55,8 +55,11 @@ const mailerDownFor = mailRetryFirst
 // mailKeyLabel derives the key that seals queued emails from SecretKey.
 const mailKeyLabel = "bharatauth/mail-outbox/v1"
 
-// errMailExpired is why a message whose expiry passed is given up.
-var errMailExpired = errors.New("the message expired before it could be delivered")
+// Why a queued message is given up unsent.
+var (
+	errMailExpired   = errors.New("the message expired before it could be delivered")
+	errMailTokenDead = errors.New("the code or link the message carries no longer works (used, replaced by a newer one, or spent)")
+)
 
 // outgoingMail is one rendered email with what core records if it cannot be
 // delivered. It is what a queue keeps, sealed.
@@ -65,6 +68,49 @@ type outgoingMail struct {
 	Kind    string        `json:"k"`
 	Client  Client        `json:"c"`
 	Message ports.Message `json:"m"`
+	Token   *mailToken    `json:"t,omitempty"` // the code or link it carries, if any
+}
+
+// mailToken names the one-time token an email carries (by its hash, as
+// stored; never the code or link itself), so that a retry is not sent once
+// the token stopped working: a login code replaced by a newer one and typed
+// in late would count as a failed sign-in, and a used link is of no use.
+type mailToken struct {
+	Subject string `json:"s"`
+	Purpose string `json:"p"`
+	Hash    string `json:"h"`
+}
+
+// codeToken names a code issued for subject and purpose.
+func (a *Auth) codeToken(subject, purpose, code string) *mailToken {
+	return &mailToken{Subject: subject, Purpose: purpose, Hash: a.codeHash(purpose, subject, code)}
+}
+
+// linkToken names a link token issued for subject and purpose.
+func linkToken(subject, purpose, token string) *mailToken {
+	return &mailToken{Subject: subject, Purpose: purpose, Hash: tokenHash(token)}
+}
+
+// tokenWorks reports whether the token t names still works: the newest of
+// its subject's tokens of its purpose with its hash is unused, unexpired and
+// not spent (codes repeat; a newer code that happens to be equal works). A
+// store error answers true: better an email that may be stale than none.
+func (a *Auth) tokenWorks(ctx context.Context, t *mailToken) bool {
+	if t == nil {
+		return true
+	}
+	tokens, err := a.deps.Tokens.Tokens(ctx, t.Subject)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: checking a queued email's code or link failed; sending it", "purpose", t.Purpose, "error", err)
+		return true
+	}
+	for _, tok := range tokens { // newest first
+		if tok.Purpose == t.Purpose && tok.Hash == t.Hash {
+			spent := tok.MaxAttempts > 0 && tok.Attempts >= tok.MaxAttempts
+			return tok.UsedAt.IsZero() && a.now().Before(tok.ExpiresAt) && !spent
+		}
+	}
+	return false
 }
 
 // mailExpiry is how long an email of d stays worth sending.
@@ -220,6 +266,8 @@ func (a *Auth) undeliverable(ctx context.Context, m outgoingMail, attempts int, 
 		detail = m.Kind + ": not rendered"
 	case errors.Is(err, errMailExpired):
 		detail = fmt.Sprintf("%s: expired after %d attempt(s)", m.Kind, attempts)
+	case errors.Is(err, errMailTokenDead):
+		detail = fmt.Sprintf("%s: its code or link stopped working after %d attempt(s)", m.Kind, attempts)
 	case retryableMail(err):
 		detail = fmt.Sprintf("%s: failed %d attempt(s)", m.Kind, attempts)
 	}
@@ -265,6 +313,12 @@ func (a *Auth) attemptQueued(ctx context.Context, qm ports.QueuedMail) {
 		if err := a.deps.MailQueue.RemoveMail(ctx, qm.ID); err != nil {
 			a.log.WarnContext(ctx, "bharatauth: removing an unreadable email failed", "error", err)
 		}
+		return
+	}
+	// Issued with the email, the token worked at the first attempt; by a
+	// retry it may have been used or replaced.
+	if !a.tokenWorks(ctx, m.Token) {
+		a.giveUp(ctx, qm, m, errMailTokenDead)
 		return
 	}
 	a.attempt(ctx, qm, m)

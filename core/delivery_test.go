@@ -498,3 +498,50 @@ func mailIDsOf(ms []ports.QueuedMail, ids ...string) []string {
 	}
 	return out
 }
+
+// A retry is sent only while the code or link it carries still works: a
+// login code replaced by a newer one is given up unsent (typed in late, it
+// would count as a failed sign-in), while the newer one is delivered.
+func TestARetryIsNotSentOnceItsCodeWasReplaced(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "replaced@example.in")
+	ctx := context.Background()
+	m.failFor(-1, transient)
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	replaced := e.queued()
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	var newCode string
+	for _, qm := range e.store.QueuedMail() {
+		if qm.ID != replaced.ID {
+			opened, err := e.auth.openMail(qm.ID, qm.Payload)
+			require.NoError(t, err)
+			newCode = codeRE.FindString(opened.Message.Text)
+		}
+	}
+	require.NotEmpty(t, newCode, "the newer code's email is queued")
+
+	m.failFor(0, nil)
+	calls := len(m.callTimes())
+	e.deliverDueAt(replaced.NotAfter.Add(-time.Minute)) // both due
+	assert.Len(t, m.callTimes(), calls+1, "one email sent")
+	assert.Equal(t, newCode, codeRE.FindString(m.lastAsked().Text), "the code that works")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+// A step-up code's email (its code belongs to the session, not the user) is
+// retried while the code works.
+func TestARetryOfAWorkingStepUpCodeIsSent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "working@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	m.failFor(1, transient)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	qm := e.queued()
+	calls := len(m.callTimes())
+	e.deliverDueAt(qm.NotAfter.Add(-time.Minute))
+	assert.Len(t, m.callTimes(), calls+1)
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Empty(t, e.mailFailures(u.ID))
+	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+}
