@@ -13,11 +13,13 @@
 // answer 400; well-formed bodies with bad values answer 422.
 //
 // Files: handler.go builds the Handler from Options; routes.go lists every
-// route and its handler; account.go holds the handlers of the signed-in
+// route and its handler, with the wrappers that decode a body (withBody) and
+// write an answer (answer, succeed, acknowledge); account.go holds the handlers of the signed-in
 // routes; decode.go reads request bodies within their limits; views.go shapes
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
-// client IP behind trusted proxies; openapi.go serves openapi.json.
+// client IP behind trusted proxies; openapi.go serves openapi.json (and
+// writeDocument, for it and the JWKS).
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:
