@@ -452,15 +452,20 @@ func TestAQueuedEmailHoldsABoundedUserAgent(t *testing.T) {
 // until an email gets through), a new email is queued for the worker
 // without a first attempt of its own: a failing or hanging server must not
 // hold a worker of the pool after answers per email, filling its backlog
-// until login codes are dropped before they reach the queue.
+// until login codes are dropped before they reach the queue. Inline mail
+// (tests) is always tried at once.
 func TestWhileTheMailServerFailsNewEmailsWaitForTheWorker(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "outage@example.in")
 	v, w := e.register("outage-2@example.in"), e.register("outage-3@example.in")
+	e.auth.cfg.MailInline = false // emails go after the answer, as in production; no worker runs
 	ctx := context.Background()
 	requestCode := func(who ports.User) { // each to its own inbox: no code replaces another
 		t.Helper()
 		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: who.Email, Client: e.client}))
+		drained, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		require.NoError(t, e.auth.Drain(drained), "the email job finished")
 	}
 	m.failFor(-1, transient)
 	start := e.now()
@@ -491,6 +496,13 @@ func TestWhileTheMailServerFailsNewEmailsWaitForTheWorker(t *testing.T) {
 	calls = len(m.callTimes())
 	requestCode(u)
 	assert.Len(t, m.callTimes(), calls+1, "a delivery ends the wait")
+
+	e.auth.cfg.MailInline = true
+	m.failFor(-1, transient)
+	calls = len(m.callTimes())
+	requestCode(v)
+	requestCode(w)
+	assert.Len(t, m.callTimes(), calls+2, "inline mail is tried at once, failing server or not")
 }
 
 // mailIDsOf lists which of ids are among ms.
