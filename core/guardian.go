@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,6 +108,23 @@ func (a *Auth) refuseChildTracking(ctx context.Context, op, userID string, rows 
 		return err
 	}
 	return a.refuseTracking(op, rows)
+}
+
+// refuseChildGrant refuses decisions granting consent for a child's account
+// made by anyone but its guardian (the child itself, a consent manager):
+// DPDP §9(1) asks for the guardian's consent, and a child who could grant
+// would undo each withdrawal the guardian makes. Withdrawing stays the
+// child's right.
+func (a *Auth) refuseChildGrant(ctx context.Context, op, userID string, ds []ConsentDecision) error {
+	if !slices.ContainsFunc(ds, func(d ConsentDecision) bool { return d.Granted }) {
+		return nil
+	}
+	_, child, err := a.guardianship(ctx, op, userID)
+	if err != nil || !child {
+		return err
+	}
+	return newError(op, KindForbidden, codeGuardianRequired,
+		"consent for a child's account is given by a parent or guardian; withdrawing is yours to do")
 }
 
 // requireGuardian refuses a session to a child's account until a guardian
