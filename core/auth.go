@@ -140,8 +140,8 @@ type Auth struct {
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 	mailPollFailed    *throttledLog
-	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
-	worker            *mailWorker // nil when no worker runs
+	mailSeal          cipher.AEAD  // seals queued emails (delivery.go)
+	worker            *mailWorker  // nil when no worker runs
 	mailerDownUntil   atomic.Int64 // unix nanoseconds: until then new emails wait for the worker (delivery.go)
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)

@@ -147,11 +147,18 @@ func (a *Auth) guardianLinkMail() linkMail {
 }
 
 // mailGuardian emails the guardian of child the consent link, after the
-// answer. The token's subject is the child.
+// answer. The token's subject is the child. The guardian's address has a
+// mail budget of its own (RequestPerIdentifier): whoever registers names it,
+// so without one anybody could send it consent emails without end. Over
+// budget, the link is not sent (the registration's answer never shows it).
 func (a *Auth) mailGuardian(ctx context.Context, child ports.User, g ports.Guardianship, c Client) {
 	l := a.guardianLinkMail()
 	to := ports.User{ID: child.ID, Email: g.GuardianEmail, Language: child.Language}
 	a.afterAnswer(ctx, "guardian consent link", func(ctx context.Context) {
+		if err := a.limitIdentifier(ctx, "Register", budgetGuardian, a.identifierKey(g.GuardianEmail)); err != nil {
+			a.log.InfoContext(ctx, "bharatauth: a guardian address's email budget is spent; not sending", "user_id", child.ID)
+			return
+		}
 		token, err := a.issueLink(ctx, child.ID, l.purpose, l.ttl)
 		if err != nil {
 			a.log.WarnContext(ctx, "bharatauth: issuing a guardian link failed", "user_id", child.ID, "error", err)

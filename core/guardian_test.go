@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -352,4 +353,21 @@ func TestOnlyTheGuardianGrantsConsentForAChild(t *testing.T) {
 	ap := e.principal(e.mustLogin(adult.Email))
 	_, err = e.auth.Grant(ctx, ap, ConsentInput{Category: "communications", Client: e.client})
 	assert.NoError(t, err, "an adult grants")
+}
+
+// Whoever registers names the guardian's address, so it has a mail budget of
+// its own: 5 consent links an hour (RequestPerIdentifier), however many
+// "children" name it; the registrations themselves answer alike.
+func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 6 {
+		_, err := e.auth.Register(context.Background(), RegisterInput{Email: fmt.Sprintf("kid%d@example.in", i), Password: testPassword,
+			Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	assert.Equal(t, 5, e.mailsTo(guardianEmail))
+	e.clock.Advance(time.Hour)
+	e.registerChild("kid-next-hour@example.in")
+	assert.Equal(t, 6, e.mailsTo(guardianEmail), "the budget comes back")
 }
