@@ -17,7 +17,8 @@
 // routes; decode.go reads request bodies within their limits; views.go shapes
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
-// client IP behind trusted proxies; openapi.go serves openapi.json.
+// client IP behind trusted proxies; cors.go answers CORS and preflights;
+// openapi.go serves openapi.json.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:

@@ -26,6 +26,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies; larger ones answer 400. 0 → 64 KiB.
 	MaxBodyBytes int64
+	// CORS lets pages on other origins call the API; the zero value allows
+	// none.
+	CORS CORS
 }
 
 // Handler serves the BharatAuth HTTP API. Mount it under a prefix:
@@ -39,10 +42,12 @@ type Handler struct {
 	log            *slog.Logger
 	trustedProxies []netip.Prefix
 	maxBody        int64
+	cors           *corsPolicy // nil: no other origin is allowed
 }
 
 // New returns a Handler over auth. It fails on a nil auth, a negative
-// MaxBodyBytes or an invalid trusted-proxy prefix.
+// MaxBodyBytes, an invalid trusted-proxy prefix or a CORS origin that is not
+// an exact origin.
 func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if auth == nil {
 		return nil, errors.New("bharatauth/http: New needs a *core.Auth")
@@ -56,6 +61,10 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 	}
 	if h.maxBody == 0 {
 		h.maxBody = DefaultMaxBodyBytes
+	}
+	var err error
+	if h.cors, err = newCORSPolicy(opts.CORS); err != nil {
+		return nil, err
 	}
 	for _, p := range opts.TrustedProxies {
 		if !p.IsValid() {
@@ -82,12 +91,16 @@ func (h *Handler) endpoint(serve func(*Handler, http.ResponseWriter, *http.Reque
 	})
 }
 
-// ServeHTTP routes r. A panic in a route is recovered into a 500 problem
+// ServeHTTP routes r. CORS comes first: a preflight is answered 204 before
+// routing. A panic in a route is recovered into a 500 problem
 // without details (and logged); unknown paths and wrong methods answer 404 and
 // 405 problems.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &trackingWriter{ResponseWriter: w}
 	defer h.recoverPanic(tw, r)
+	if h.cors != nil && h.cors.apply(tw, r) {
+		return
+	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.serveUnrouted(tw, r)
 		return
