@@ -30,6 +30,13 @@ type Tokens struct {
 	RefreshToken string
 	TokenType    string // "bearer"
 	ExpiresIn    int    // seconds until the access token expires
+	// SessionExpiresAt is when the session, and so the refresh token, ends;
+	// rotation keeps it. A transport that keeps the refresh token in a
+	// cookie gives the cookie this lifetime.
+	SessionExpiresAt time.Time
+	// IsPublicDevice: the session is on a public or borrowed device, whose
+	// refresh token should not outlive the browser (a session cookie).
+	IsPublicDevice bool
 }
 
 // LoginResult is the answer to a successful password or OTP login.
@@ -38,8 +45,6 @@ type LoginResult struct {
 	SessionID        string
 	Trust            Trust
 	IsVerifiedDevice bool
-	IsPublicDevice   bool
-	SessionExpiresAt time.Time
 	User             ports.User
 }
 
@@ -101,7 +106,7 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 		return LoginResult{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}
 	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
-		IsPublicDevice: s.IsPublicDevice, SessionExpiresAt: s.ExpiresAt, User: r.user}, nil
+		User: r.user}, nil
 }
 
 // sessionTrust reads a session's current row of the matrix: a new device that
@@ -128,7 +133,8 @@ func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
 		return Tokens{}, err
 	}
 	return Tokens{AccessToken: access, RefreshToken: refresh, TokenType: "bearer",
-		ExpiresIn: int(a.cfg.AccessTokenTTL / time.Second)}, nil
+		ExpiresIn: int(a.cfg.AccessTokenTTL / time.Second), SessionExpiresAt: s.ExpiresAt,
+		IsPublicDevice: s.IsPublicDevice}, nil
 }
 
 // RequireStepUp guards a sensitive action of the caller's session, following

@@ -18,6 +18,7 @@
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
 // client IP behind trusted proxies; cors.go answers CORS and preflights;
+// cookies.go is cookie mode (the refresh cookie and its CSRF check);
 // openapi.go serves openapi.json.
 //
 // The package is named http after go-kit's transport/http; import it under an

@@ -29,6 +29,9 @@ type Options struct {
 	// CORS lets pages on other origins call the API; the zero value allows
 	// none.
 	CORS CORS
+	// Cookies is cookie mode for browser apps: the refresh token in an
+	// HttpOnly cookie, with a CSRF check. Off in the zero value.
+	Cookies Cookies
 }
 
 // Handler serves the BharatAuth HTTP API. Mount it under a prefix:
@@ -43,11 +46,12 @@ type Handler struct {
 	trustedProxies []netip.Prefix
 	maxBody        int64
 	cors           *corsPolicy // nil: no other origin is allowed
+	cookies        *cookieMode // nil: refresh tokens travel in bodies
 }
 
 // New returns a Handler over auth. It fails on a nil auth, a negative
-// MaxBodyBytes, an invalid trusted-proxy prefix or a CORS origin that is not
-// an exact origin.
+// MaxBodyBytes, an invalid trusted-proxy prefix, a CORS origin that is not
+// an exact origin, or a cookie name without the __Host- prefix.
 func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if auth == nil {
 		return nil, errors.New("bharatauth/http: New needs a *core.Auth")
@@ -64,6 +68,9 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 	}
 	var err error
 	if h.cors, err = newCORSPolicy(opts.CORS); err != nil {
+		return nil, err
+	}
+	if h.cookies, err = newCookieMode(opts.Cookies, opts.CORS); err != nil {
 		return nil, err
 	}
 	for _, p := range opts.TrustedProxies {

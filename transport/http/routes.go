@@ -128,7 +128,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newLoginView(res))
+	h.writeLogin(w, res)
 	return nil
 }
 
@@ -164,7 +164,7 @@ func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newLoginView(res))
+	h.writeLogin(w, res)
 	return nil
 }
 
@@ -225,7 +225,7 @@ func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) e
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -240,33 +240,45 @@ func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
 		return err
 	}
-	return succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
-type refreshBody struct {
-	RefreshToken string `json:"refresh_token" check:"required"`
-}
-
 func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
-	var in refreshBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+	token, fromCookie, err := h.refreshToken(w, r)
+	switch {
+	case err != nil:
 		return err
+	case token == "":
+		return errNoRefreshToken
 	}
-	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)})
+	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)})
 	if err != nil {
+		if fromCookie && statusOf(err) == http.StatusUnauthorized {
+			h.cookies.clear(w) // a dead token: the browser need not keep sending it
+		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, newTokensView(t))
+	h.writeTokens(w, t)
 	return nil
 }
 
+// logout ends the session of the refresh token. In cookie mode it clears the
+// cookie, and a request without any token has nothing to end: it succeeds.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
-	var in refreshBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+	token, _, err := h.refreshToken(w, r)
+	if err != nil {
 		return err
 	}
-	return succeed(w, h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
+	if token != "" {
+		if err := h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)}); err != nil {
+			return err
+		}
+	}
+	if h.cookies != nil {
+		h.cookies.clear(w)
+	}
+	return succeed(w, nil)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
@@ -286,14 +298,36 @@ func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
 // succeed answers {success:true} when err is nil, and hands err on otherwise.
 // succeedOrSignIn answers a recovery link: the login answer when the device
 // that opened it was signed in, {"success": true} otherwise.
-func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
+func (h *Handler) succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
 	return func(res core.LoginResult, err error) error {
 		if err != nil || res.SessionID == "" {
 			return succeed(w, err)
 		}
-		writeJSON(w, http.StatusOK, newLoginView(res))
+		h.writeLogin(w, res)
 		return nil
 	}
+}
+
+// writeLogin answers a sign-in; writeTokens a refresh. In cookie mode the
+// refresh token goes into the cookie and not into the body.
+func (h *Handler) writeLogin(w http.ResponseWriter, res core.LoginResult) {
+	res.Tokens = h.keepRefreshToken(w, res.Tokens)
+	writeJSON(w, http.StatusOK, newLoginView(res))
+}
+
+func (h *Handler) writeTokens(w http.ResponseWriter, t core.Tokens) {
+	writeJSON(w, http.StatusOK, newTokensView(h.keepRefreshToken(w, t)))
+}
+
+// keepRefreshToken sets the cookie in cookie mode and returns t without its
+// refresh token; otherwise it returns t as it is.
+func (h *Handler) keepRefreshToken(w http.ResponseWriter, t core.Tokens) core.Tokens {
+	if h.cookies == nil {
+		return t
+	}
+	h.cookies.set(w, t)
+	t.RefreshToken = ""
+	return t
 }
 
 func succeed(w http.ResponseWriter, err error) error {
