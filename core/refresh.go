@@ -61,7 +61,7 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
 		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
 		return Tokens{}, newError(op, KindSuspended, "", "this account is suspended")
 	}
-	tokens, err := a.tokensFor(s, next)
+	tokens, err := a.tokensFor(ctx, s, next)
 	if err != nil {
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}

@@ -19,7 +19,8 @@
 // middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
 // client IP behind trusted proxies; cors.go answers CORS and preflights;
 // cookies.go is cookie mode (the refresh cookie and its CSRF check);
-// openapi.go serves openapi.json.
+// discovery.go serves the RFC 8414 metadata and finds the base path that it
+// and openapi.go (which serves openapi.json) report.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:

@@ -52,7 +52,7 @@ func (h *Handler) RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
 		if err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
@@ -72,13 +72,13 @@ func (h *Handler) RequireStepUp(next http.Handler) http.Handler {
 		if !ok {
 			var err error
 			if p, err = h.authenticate(r); err != nil {
-				writeProblem(w, r, h.log, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		}
 		if err := h.auth.RequireStepUp(r.Context(), p); err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -47,6 +47,7 @@ func routes() []route {
 		{"GET", "/privacy/export", true, (*Handler).export},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
+		{"GET", "/.well-known/oauth-authorization-server", false, (*Handler).metadata},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
 		{"GET", "/health/ready", false, (*Handler).ready},
