@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/bharatauth/bharatauth-go/core"
 )
 
 // settings is the production example's configuration, read from the
@@ -24,6 +26,12 @@ type settings struct {
 	SMTPPort                                                int
 
 	SESFrom, SESEndpoint, AWSRegion string
+
+	// Access tokens: EdDSA/ES256 keys from PEM files (the first signs), and
+	// the iss and aud claims; empty → core's defaults (HS256 derived from
+	// the secret, "bharatauth", "bharatauth-client").
+	SigningKeys      []core.SigningKey
+	Issuer, Audience string
 }
 
 // minSecretLen mirrors core's floor, so a short secret is refused with a
@@ -49,6 +57,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		SESFrom:      getenv("SES_FROM"),
 		SESEndpoint:  getenv("SES_ENDPOINT"),
 		AWSRegion:    getenv("AWS_REGION"),
+		Issuer:       getenv("BHARATAUTH_ISSUER"),
+		Audience:     getenv("BHARATAUTH_AUDIENCE"),
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -69,6 +79,13 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	}
 	if len(s.Secret) < minSecretLen {
 		bad("BHARATAUTH_SECRET must be at least %d bytes (got %d); generate one with `openssl rand -base64 48`", minSecretLen, len(s.Secret))
+	}
+	if list := getenv("BHARATAUTH_SIGNING_KEYS"); list != "" {
+		keys, err := loadSigningKeys(list)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.SigningKeys = keys
 	}
 	for _, cidr := range strings.Split(getenv("BHARATAUTH_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {

@@ -188,6 +188,13 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = s.Secret
 	cfg.Logger = log
+	cfg.SigningKeys = s.SigningKeys
+	if s.Issuer != "" {
+		cfg.Issuer = s.Issuer
+	}
+	if s.Audience != "" {
+		cfg.Audience = s.Audience
+	}
 	cfg.Links = core.LinkTemplates{
 		VerifyEmail:   s.PublicURL + "/verify-email?token={token}",
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",
