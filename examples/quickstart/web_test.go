@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The demo web app, driven in Debian's chromium through the whole walk a
+// person takes: register in Hindi with a switch per consent category, open
+// the emailed link, sign in with the keyboard, step up with an emailed code
+// to see the sessions, set a PIN and lock and unlock the app with it, withdraw
+// and grant consents, download the export, sign out, sign in with an emailed
+// code, and on a shared device step up with the PIN. Each step is
+// photographed at 360 px (where nothing may overflow sideways) and 1280 px
+// into the test's artifact folder (go test -artifacts keeps them); every
+// visible field has a label at each step.
+//
+// The test fails when chromium is missing: .ci/run installs it.
+func TestDemoWebAppInChromium(t *testing.T) {
+	q := startQuickstart(t)
+	w := newWalk(t, q)
+	const email = "asha@example.in"
+	const password = "correct horse battery staple"
+
+	w.open(q.base + "/")
+	w.view("login")
+	w.shot("sign-in")
+
+	w.language("hi")
+	assert.Equal(t, "साइन इन करें", w.text("#view-login h1"))
+	w.click(`#view-login button[data-go="register"]`)
+	w.view("register")
+	w.do(chromedp.SendKeys(chromedp.CSS("#reg-email"), email), chromedp.SendKeys(chromedp.CSS("#reg-password"), password))
+	// Switches are checkboxes: Space toggles the focused one.
+	for _, required := range []string{"identity", "contact", "security"} {
+		w.do(chromedp.Focus(chromedp.CSS("#reg-consent-"+required)), chromedp.KeyEvent(" "))
+	}
+	w.click("#reg-consent-analytics")
+	assert.Equal(t, []bool{true, true, false, true, false, true}, evalJS[[]bool](w,
+		`[...document.querySelectorAll("#reg-consents input")].map(i => i.checked)`), "one switch per category, none on by itself")
+	assert.Contains(t, w.text("#notice"), "डिजिटल व्यक्तिगत डेटा संरक्षण अधिनियम")
+	w.shot("register-hindi")
+	w.click("#register-form button[type=submit]")
+	w.view("check-email")
+	w.shot("check-email")
+
+	link := w.mail(email, regexp.MustCompile(`(http://127\.0\.0\.1:\d+/verify-email\?token=[A-Za-z0-9_-]+)`))
+	w.open(link)
+	w.view("link")
+	w.do(chromedp.WaitVisible(chromedp.CSS("#view-link .done")))
+	assert.Equal(t, q.base+"/", evalJS[string](w, `location.href`), "the token leaves the address bar")
+	w.shot("email-verified")
+
+	w.language("en")
+	w.click(`#view-link button[data-go="login"]`)
+	w.view("login")
+	// Keyboard only: type, Tab to the password, Enter submits.
+	w.do(chromedp.Focus(chromedp.CSS("#login-email")), chromedp.KeyEvent(email), chromedp.KeyEvent("\t"))
+	assert.Equal(t, "login-password", evalJS[string](w, `document.activeElement.id`), "focus order: email, then password")
+	w.do(chromedp.KeyEvent(password), chromedp.KeyEvent("\r"))
+	w.view("home")
+	assert.Contains(t, w.text("#trust-words"), "new device")
+	w.shot("home-new-device")
+
+	// A new device must step up before it sees the sessions.
+	w.click("#load-sessions")
+	w.do(chromedp.WaitVisible(chromedp.CSS("#stepup")))
+	assert.Equal(t, "stepup-title", evalJS[string](w, `document.activeElement.id`), "the prompt takes the focus")
+	w.shot("step-up")
+	before := w.mailCount(email)
+	w.click("#stepup-send")
+	code := w.mailAfter(email, before, regexp.MustCompile(`\b(\d{6})\b`))
+	w.do(chromedp.SendKeys(chromedp.CSS("#stepup-code"), code))
+	w.click("#stepup-code-form button[type=submit]")
+	w.do(chromedp.WaitNotVisible(chromedp.CSS("#stepup")), chromedp.WaitVisible(chromedp.CSS("#sessions li")))
+	assert.Contains(t, w.text("#sessions"), "this device")
+	w.waitText("#trust-words", "trusted")
+	w.shot("sessions")
+
+	w.do(chromedp.SendKeys(chromedp.CSS("#pin-new"), "4829"))
+	w.click("#pin-form button[type=submit]")
+	w.waitText("#status", "PIN saved")
+	w.click("#lock-now")
+	w.viewFocused("lock", "#unlock-pin") // the PIN field, ready for the keypad
+	w.do(chromedp.SendKeys(chromedp.CSS("#unlock-pin"), "1357"))
+	w.click("#unlock-form button[type=submit]")
+	w.waitText("#unlock-form .error", "That PIN is not right.")
+	w.shot("app-lock")
+	w.do(chromedp.SendKeys(chromedp.CSS("#unlock-pin"), "4829"))
+	w.click("#unlock-form button[type=submit]")
+	w.view("home")
+
+	w.click("#consent-analytics")
+	w.waitText("#status", "Consent withdrawn: Analytics.")
+	w.click("#consent-location")
+	w.waitText("#status", "Consent given: Location.")
+	// A reload keeps the session (the refresh cookie) and shows what was recorded.
+	w.open(q.base + "/")
+	w.view("home")
+	assert.Equal(t, []bool{true, true, true, true, false, false}, evalJS[[]bool](w,
+		`[...document.querySelectorAll("#consents input")].map(i => i.checked)`))
+	w.shot("consents")
+
+	w.click("#export")
+	w.do(chromedp.WaitVisible(chromedp.CSS("#export-link")))
+	var export struct{ Account struct{ Email string } }
+	require.NoError(t, json.Unmarshal(w.download("bharatauth-my-data.json"), &export))
+	assert.Equal(t, email, export.Account.Email, "the download holds the export")
+	w.shot("export")
+
+	w.click("#logout")
+	w.view("login")
+	w.open(q.base + "/")
+	w.view("login") // the cookie is gone: a reload finds no session
+	w.shot("signed-out")
+
+	w.click(`#view-login input[value="code"]`)
+	w.do(chromedp.SendKeys(chromedp.CSS("#login-email"), email))
+	before = w.mailCount(email)
+	w.click("#send-code")
+	code = w.mailAfter(email, before, regexp.MustCompile(`\b(\d{6})\b`))
+	w.do(chromedp.SendKeys(chromedp.CSS("#login-code"), code))
+	w.click("#login-form button[type=submit]")
+	w.view("home")
+	assert.Contains(t, w.text("#trust-words"), "This device is trusted")
+	w.shot("home-by-code")
+	w.click("#logout")
+	w.view("login")
+
+	// A shared device: a password sign-in, and a step-up with the PIN before
+	// every sensitive action.
+	w.click(`#view-login input[value="password"]`)
+	w.do(chromedp.SendKeys(chromedp.CSS("#login-password"), password))
+	w.click("#login-public")
+	w.click("#login-form button[type=submit]")
+	w.view("home")
+	assert.Contains(t, w.text("#trust-words"), "public or shared device")
+	w.shot("home-shared-device")
+	w.click("#export")
+	w.do(chromedp.WaitVisible(chromedp.CSS("#stepup")))
+	w.do(chromedp.SendKeys(chromedp.CSS("#stepup-pin"), "4829"))
+	w.click("#stepup-pin-form button[type=submit]")
+	w.do(chromedp.WaitNotVisible(chromedp.CSS("#stepup")), chromedp.WaitVisible(chromedp.CSS("#export-link")))
+	w.shot("export-after-pin")
+	w.click("#logout")
+	w.view("login")
+
+	require.NoError(t, q.stop())
+	assert.NotContains(t, q.out.String(), password)
+}
+
+// walk is one browser tab on the quickstart.
+type walk struct {
+	t         *testing.T
+	q         *quickstart
+	ctx       context.Context
+	shots     string // the test's artifact folder
+	downloads string
+	n         int
+}
+
+// stepTimeout bounds every step: a page that never shows what it should
+// fails the test with the step that waited.
+const stepTimeout = 20 * time.Second
+
+// newWalk starts chromium headless with a fresh profile.
+func newWalk(t *testing.T, q *quickstart) *walk {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	require.NoError(t, err, "this test drives Debian's chromium: apt-get install -y chromium (.ci/run installs it)")
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)), "chromium did not start")
+	w := &walk{t: t, q: q, ctx: ctx, shots: t.ArtifactDir(), downloads: t.TempDir()}
+	_, err = chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: w.downloads})
+	require.NoError(t, err)
+	return w
+}
+
+// download waits for the browser to finish saving name, and returns it.
+func (w *walk) download(name string) []byte {
+	w.t.Helper()
+	var data []byte
+	require.Eventually(w.t, func() bool {
+		var err error
+		data, err = os.ReadFile(filepath.Join(w.downloads, name))
+		return err == nil && len(data) > 0
+	}, stepTimeout, 20*time.Millisecond, "%s was never downloaded", name)
+	return data
+}
+
+func (w *walk) bounded() context.Context {
+	ctx, cancel := context.WithTimeout(w.ctx, stepTimeout)
+	w.t.Cleanup(cancel)
+	return ctx
+}
+
+func (w *walk) do(steps ...chromedp.Action[chromedp.Void]) {
+	w.t.Helper()
+	require.NoError(w.t, chromedp.Do(w.bounded(), steps...))
+}
+
+func evalJS[T any](w *walk, js string) T {
+	w.t.Helper()
+	v, err := chromedp.Run(w.bounded(), chromedp.Evaluate[T](js))
+	require.NoError(w.t, err, js)
+	return v
+}
+
+func (w *walk) open(url string) { w.t.Helper(); w.do(chromedp.Navigate(url)) }
+
+func (w *walk) click(sel string) { w.t.Helper(); w.do(chromedp.Click(chromedp.CSS(sel))) }
+
+func (w *walk) text(sel string) string {
+	w.t.Helper()
+	s, err := chromedp.Run(w.bounded(), chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(w.t, err, sel)
+	return s
+}
+
+// waitText waits until sel's text contains want.
+func (w *walk) waitText(sel, want string) {
+	w.t.Helper()
+	_, err := chromedp.Run(w.bounded(), chromedp.Poll[bool](fmt.Sprintf(
+		`(document.querySelector(%q)?.textContent || "").includes(%q)`, sel, want), chromedp.WithPollingTimeout(stepTimeout)))
+	require.NoError(w.t, err, "%s never said %q; it says %q", sel, want, w.text(sel))
+}
+
+// view waits until the view is the one shown and its heading has the focus,
+// so a screen reader announces where the person is.
+func (w *walk) view(name string) { w.t.Helper(); w.viewFocused(name, "#view-"+name+" h1") }
+
+// viewFocused waits until the view is shown with focus on the element of sel.
+func (w *walk) viewFocused(name, sel string) {
+	w.t.Helper()
+	w.do(chromedp.WaitVisible(chromedp.CSS("#view-" + name)))
+	_, err := chromedp.Run(w.bounded(), chromedp.Poll[bool](fmt.Sprintf(
+		`document.activeElement === document.querySelector(%q)`, sel), chromedp.WithPollingTimeout(stepTimeout)))
+	require.NoError(w.t, err, "%s never got the focus in %s", sel, name)
+}
+
+// language picks a language as a person does, from the select.
+func (w *walk) language(lang string) {
+	w.t.Helper()
+	evalJS[bool](w, fmt.Sprintf(`(() => { const s = document.querySelector("#lang"); s.value = %q;
+		s.dispatchEvent(new Event("change")); return true })()`, lang))
+	assert.Equal(w.t, lang, evalJS[string](w, `document.documentElement.lang`))
+}
+
+// shot photographs the page at 360 px and 1280 px wide, and checks what
+// must hold at every step: nothing wider than a 360 px phone, and a label on
+// every visible field.
+func (w *walk) shot(name string) {
+	w.t.Helper()
+	w.n++
+	for _, width := range []int64{360, 1280} {
+		w.do(chromedp.EmulateViewport(width, 800))
+		png, err := chromedp.Run(w.bounded(), chromedp.FullScreenshot(100))
+		require.NoError(w.t, err)
+		file := filepath.Join(w.shots, fmt.Sprintf("%02d-%s-%dpx.png", w.n, name, width))
+		require.NoError(w.t, os.WriteFile(file, png, 0o644))
+		if width == 360 {
+			assert.LessOrEqual(w.t, evalJS[int](w, `document.documentElement.scrollWidth`), 360, "%s: wider than a phone", name)
+		}
+	}
+	unlabelled := evalJS[[]string](w, `[...document.querySelectorAll("input, select, textarea")]
+		.filter(el => el.offsetParent !== null && el.labels.length === 0 && !el.closest("label")).map(el => el.id || el.name)`)
+	assert.Empty(w.t, unlabelled, "%s: fields without a label", name)
+	unnamed := evalJS[[]string](w, `[...document.querySelectorAll("button, a[href]")]
+		.filter(el => el.offsetParent !== null && el.textContent.trim() === "").map(el => el.outerHTML)`)
+	assert.Empty(w.t, unnamed, "%s: buttons or links without a name", name)
+}
+
+// mails returns the texts of the emails printed for to, oldest first.
+func (w *walk) mails(to string) []string {
+	var out []string
+	for _, block := range strings.Split(w.q.out.String(), "----- email -----\n")[1:] {
+		if strings.HasPrefix(block, "To: "+to+"\n") || strings.Contains(strings.SplitN(block, "\n", 2)[0], "<"+to+">") {
+			out = append(out, block)
+		}
+	}
+	return out
+}
+
+func (w *walk) mailCount(to string) int { return len(w.mails(to)) }
+
+// mail returns re's first group in the newest email to to, waiting for one.
+func (w *walk) mail(to string, re *regexp.Regexp) string { return w.mailAfter(to, 0, re) }
+
+// mailAfter waits for an email to to beyond the first n and returns re's
+// first group in the newest.
+func (w *walk) mailAfter(to string, n int, re *regexp.Regexp) string {
+	w.t.Helper()
+	var got []string
+	require.Eventually(w.t, func() bool {
+		m := w.mails(to)
+		if len(m) <= n {
+			return false
+		}
+		got = re.FindStringSubmatch(m[len(m)-1])
+		return got != nil
+	}, stepTimeout, 20*time.Millisecond, "no email to %s matching %s: %s", to, re, w.q.out.String())
+	return got[1]
+}
