@@ -31,7 +31,8 @@ import (
 // The test fails when chromium is missing: .ci/run installs it.
 func TestDemoWebAppInChromium(t *testing.T) {
 	q := startQuickstart(t)
-	w := newWalk(t, q)
+	w := newWalk(t)
+	w.q = q
 	const email = "asha@example.in"
 	const password = "correct horse battery staple"
 
@@ -165,7 +166,7 @@ func TestDemoWebAppInChromium(t *testing.T) {
 // walk is one browser tab on the quickstart.
 type walk struct {
 	t         *testing.T
-	q         *quickstart
+	q         *quickstart // whose printed emails mail reads; nil for a page of another server
 	ctx       context.Context
 	shots     string // the test's artifact folder
 	downloads string
@@ -177,7 +178,7 @@ type walk struct {
 const stepTimeout = 20 * time.Second
 
 // newWalk starts chromium headless with a fresh profile.
-func newWalk(t *testing.T, q *quickstart) *walk {
+func newWalk(t *testing.T) *walk {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	require.NoError(t, err, "this test drives Debian's chromium: apt-get install -y chromium (.ci/run installs it)")
@@ -189,7 +190,7 @@ func newWalk(t *testing.T, q *quickstart) *walk {
 	ctx, cancelTab := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)), "chromium did not start")
-	w := &walk{t: t, q: q, ctx: ctx, shots: t.ArtifactDir(), downloads: t.TempDir()}
+	w := &walk{t: t, ctx: ctx, shots: t.ArtifactDir(), downloads: t.TempDir()}
 	_, err = chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: w.downloads})
 	require.NoError(t, err)
