@@ -102,19 +102,15 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row sessionRow
-	err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Session{}, notFound(op)
-	}
-	if err != nil {
-		return ports.Session{}, fail(ctx, op, err)
+	if err := getRow(ctx, s.db, op, &row, "id = ?", id); err != nil {
+		return ports.Session{}, err
 	}
 	return row.session(), nil
 }
 
 // Sessions lists every session of the user, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	return newestFirst(ctx, s, "sessions", "user_id", userID, sessionRow.session)
+	return listWhere(ctx, s, "sessions", "user_id", userID, newestFirst, sessionRow.session)
 }
 
 // rotateSQL is the success path of RotateRefresh in one statement: move the
@@ -143,19 +139,19 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	var rows []sessionRow
-	if err := s.db.NewRaw(rotateSQL, oldHash, newHash, now).Scan(ctx, &rows); err != nil {
+	rotated, ok, err := firstRow[sessionRow](ctx, s.db, rotateSQL, oldHash, newHash, now)
+	if err != nil {
 		return ports.Session{}, fail(ctx, op, err)
 	}
-	if len(rows) == 1 {
-		return rows[0].session(), nil
+	if ok {
+		return rotated.session(), nil
 	}
 
 	var (
 		outcome error
 		result  ports.Session
 	)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var cur sessionRow
 		err := tx.NewSelect().Model(&cur).Where("refresh_hash = ?", oldHash).For("UPDATE").Scan(ctx)
 		switch {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 var urlRE = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
@@ -17,7 +17,7 @@ var urlRE = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
 // printed (logs and emails), and how to stop it.
 type quickstart struct {
 	base string
-	out  *server.LockedBuffer
+	out  *porttest.Buffer
 	stop func() error // cancels run and waits for it to return
 }
 
@@ -25,7 +25,7 @@ type quickstart struct {
 func startQuickstart(t *testing.T) *quickstart {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	q := &quickstart{out: &server.LockedBuffer{}}
+	q := &quickstart{out: &porttest.Buffer{}}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", q.out) }()
 	q.stop = func() error {

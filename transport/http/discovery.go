@@ -83,15 +83,12 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) error {
 		return &core.Error{Kind: core.KindNotFound, Code: "jwks_not_configured",
 			Message: "access tokens are signed with HS256; there are no public keys to discover"}
 	}
-	w.Header().Set("Cache-Control", "public, max-age=300")
 	body, err := json.Marshal(metadataView{Issuer: h.auth.Config().Issuer,
 		JWKSURI: h.originOf(r) + h.basePathOf(r) + "/.well-known/jwks.json"})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	writeDocument(w, "application/json", 300, body)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package http
 import (
 	_ "embed"
 	"net/http"
+	"strconv"
 )
 
 // openAPIDocument is the OpenAPI 3.1 description of every route, served at
@@ -23,10 +24,16 @@ func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeDocument(w, "application/json", 3600, doc)
+	return nil
+}
+
+// writeDocument answers 200 with a public document that caches may keep for
+// maxAge seconds.
+func writeDocument(w http.ResponseWriter, contentType string, maxAge int, doc []byte) {
 	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	hd.Set("Cache-Control", "public, max-age=3600")
+	hd.Set("Content-Type", contentType)
+	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(doc)
-	return nil
 }
