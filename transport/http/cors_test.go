@@ -143,29 +143,17 @@ func TestCORSGuardsAppRoutes(t *testing.T) {
 
 func TestCORSOptionsAreChecked(t *testing.T) {
 	t.Parallel()
-	auth := newEnv(t, envConfig{}).auth
-	tests := []struct {
-		name    string
-		cors    bahttp.CORS
-		wantErr string
-	}{
-		{name: "a wildcard", cors: bahttp.CORS{AllowedOrigins: []string{"*"}, AllowCredentials: true}, wantErr: "list each origin"},
-		{name: "null", cors: bahttp.CORS{AllowedOrigins: []string{"null"}}, wantErr: "list each origin"},
-		{name: "a trailing slash", cors: bahttp.CORS{AllowedOrigins: []string{"https://app.example.in/"}}, wantErr: "without path"},
-		{name: "a path", cors: bahttp.CORS{AllowedOrigins: []string{"https://app.example.in/spa"}}, wantErr: "without path"},
-		{name: "upper case", cors: bahttp.CORS{AllowedOrigins: []string{"https://App.example.in"}}, wantErr: "lower case"},
-		{name: "no scheme", cors: bahttp.CORS{AllowedOrigins: []string{"app.example.in"}}, wantErr: "not an origin"},
-		{name: "another scheme", cors: bahttp.CORS{AllowedOrigins: []string{"ftp://app.example.in"}}, wantErr: "not an origin"},
-		{name: "a negative max age", cors: bahttp.CORS{AllowedOrigins: []string{appOrigin}, MaxAge: -time.Second}, wantErr: "MaxAge"},
-		{name: "credentials without origins", cors: bahttp.CORS{AllowCredentials: true}, wantErr: "AllowedOrigins is empty"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := bahttp.New(auth, bahttp.Options{CORS: tc.cors})
-			require.ErrorContains(t, err, tc.wantErr)
-		})
-	}
-	_, err := bahttp.New(auth, bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"http://localhost:5173", appOrigin}}})
+	requireRefused(t, []optionsCase{
+		{name: "a wildcard", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, wantErr: "list each origin"},
+		{name: "null", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"null"}}}, wantErr: "list each origin"},
+		{name: "a trailing slash", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"https://app.example.in/"}}}, wantErr: "without path"},
+		{name: "a path", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"https://app.example.in/spa"}}}, wantErr: "without path"},
+		{name: "upper case", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"https://App.example.in"}}}, wantErr: "lower case"},
+		{name: "no scheme", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"app.example.in"}}}, wantErr: "not an origin"},
+		{name: "another scheme", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"ftp://app.example.in"}}}, wantErr: "not an origin"},
+		{name: "a negative max age", opts: bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{appOrigin}, MaxAge: -time.Second}}, wantErr: "MaxAge"},
+		{name: "credentials without origins", opts: bahttp.Options{CORS: bahttp.CORS{AllowCredentials: true}}, wantErr: "AllowedOrigins is empty"},
+	})
+	_, err := bahttp.New(newEnv(t, envConfig{}).auth, bahttp.Options{CORS: bahttp.CORS{AllowedOrigins: []string{"http://localhost:5173", appOrigin}}})
 	require.NoError(t, err, "a port and plain http (a dev server) are fine")
 }

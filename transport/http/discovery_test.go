@@ -83,16 +83,16 @@ func TestStepUpRefusalCarriesTheRFC9470Challenge(t *testing.T) {
 
 func TestRealmAndBasePathAreChecked(t *testing.T) {
 	t.Parallel()
-	auth := newEnv(t, envConfig{}).auth
-	for _, opts := range []bahttp.Options{
-		{Realm: `a"b`}, {Realm: `a\b`}, {Realm: "é"}, {Realm: "a\nb"},
-		{BasePath: "auth"}, {BasePath: "/auth/"}, {BasePath: "/a/../b"}, {BasePath: "/a//b"}, {BasePath: "/a?b"}, {BasePath: `/a"b`},
-	} {
-		_, err := bahttp.New(auth, opts)
-		assert.Error(t, err, "%+v", opts)
+	var cases []optionsCase
+	for _, realm := range []string{`a"b`, `a\b`, "é", "a\nb"} {
+		cases = append(cases, optionsCase{name: "realm " + realm, opts: bahttp.Options{Realm: realm}, wantErr: "Realm"})
 	}
+	for _, base := range []string{"auth", "/auth/", "/a/../b", "/a//b", "/a?b", `/a"b`} {
+		cases = append(cases, optionsCase{name: "base path " + base, opts: bahttp.Options{BasePath: base}, wantErr: "BasePath"})
+	}
+	requireRefused(t, cases)
 	for _, opts := range []bahttp.Options{{Realm: "Asha's Shop"}, {BasePath: "/"}, {BasePath: "/api/v1/identity"}} {
-		_, err := bahttp.New(auth, opts)
+		_, err := bahttp.New(newEnv(t, envConfig{}).auth, opts)
 		assert.NoError(t, err, "%+v", opts)
 	}
 }
