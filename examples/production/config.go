@@ -32,6 +32,11 @@ type settings struct {
 	// the secret, "bharatauth", "bharatauth-client").
 	SigningKeys      []core.SigningKey
 	Issuer, Audience string
+
+	// Browser apps: origins whose pages may call the API (CORS, with
+	// credentials), and whether /web/auth serves the API in cookie mode.
+	CORSOrigins []string
+	CookieMode  bool
 }
 
 // minSecretLen mirrors core's floor, so a short secret is refused with a
@@ -86,6 +91,18 @@ func loadSettings(getenv func(string) string) (settings, error) {
 			errs = append(errs, err)
 		}
 		s.SigningKeys = keys
+	}
+	for _, origin := range strings.Split(getenv("BHARATAUTH_CORS_ORIGINS"), ",") {
+		if origin = strings.TrimSpace(origin); origin != "" {
+			s.CORSOrigins = append(s.CORSOrigins, origin)
+		}
+	}
+	switch mode := strings.ToLower(getenv("BHARATAUTH_COOKIE_MODE")); mode {
+	case "", "off":
+	case "on":
+		s.CookieMode = true
+	default:
+		bad("BHARATAUTH_COOKIE_MODE must be on or off (got %q)", mode)
 	}
 	for _, cidr := range strings.Split(getenv("BHARATAUTH_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
