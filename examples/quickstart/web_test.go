@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +59,7 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.view("check-email")
 	w.shot("check-email")
 
-	link := w.mail(email, regexp.MustCompile(`(http://127\.0\.0\.1:\d+/verify-email\?token=[A-Za-z0-9_-]+)`))
+	link := w.mailAfter(email, "", 0, regexp.MustCompile(`(http://127\.0\.0\.1:\d+/verify-email\?token=[A-Za-z0-9_-]+)`))
 	w.open(link)
 	w.view("link")
 	w.do(chromedp.WaitVisible(chromedp.CSS("#view-link .done")))
@@ -81,9 +82,9 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.do(chromedp.WaitVisible(chromedp.CSS("#stepup")))
 	assert.Equal(t, "stepup-title", evalJS[string](w, `document.activeElement.id`), "the prompt takes the focus")
 	w.shot("step-up")
-	before := w.mailCount(email)
+	before := w.mailCount(email, stepUpSubject)
 	w.click("#stepup-send")
-	code := w.mailAfter(email, before, regexp.MustCompile(`\b(\d{6})\b`))
+	code := w.mailAfter(email, stepUpSubject, before, codeRE)
 	w.do(chromedp.SendKeys(chromedp.CSS("#stepup-code"), code))
 	w.click("#stepup-code-form button[type=submit]")
 	w.do(chromedp.WaitNotVisible(chromedp.CSS("#stepup")), chromedp.WaitVisible(chromedp.CSS("#sessions li")))
@@ -130,9 +131,9 @@ func TestDemoWebAppInChromium(t *testing.T) {
 
 	w.click(`#view-login input[value="code"]`)
 	w.do(chromedp.SendKeys(chromedp.CSS("#login-email"), email))
-	before = w.mailCount(email)
+	before = w.mailCount(email, loginCodeSubject)
 	w.click("#send-code")
-	code = w.mailAfter(email, before, regexp.MustCompile(`\b(\d{6})\b`))
+	code = w.mailAfter(email, loginCodeSubject, before, codeRE)
 	w.do(chromedp.SendKeys(chromedp.CSS("#login-code"), code))
 	w.click("#login-form button[type=submit]")
 	w.view("home")
@@ -159,9 +160,58 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.click("#logout")
 	w.view("login")
 
+	// Forgot the password: the emailed link opens the demo's page.
+	require.Equal(t, email, evalJS[string](w, `document.querySelector("#login-email").value`), "the form keeps the email")
+	w.click("#forgot")
+	w.waitText("#status", "a reset link is on its way")
+	link = w.mailAfter(email, "", 0, regexp.MustCompile(`(http://127\.0\.0\.1:\d+/reset-password\?token=[A-Za-z0-9_-]+)`))
+	w.open(link)
+	w.view("link")
+	assert.Equal(t, "Choose a new password", w.text("#link-title"))
+	w.do(chromedp.SendKeys(chromedp.CSS("#link-new-password"), "a brand new passphrase, chosen today"))
+	w.click("#link-submit")
+	w.waitText("#view-link .done", "Your password is changed")
+	w.shot("password-reset")
+
 	require.NoError(t, q.stop())
 	assert.NotContains(t, q.out.String(), password)
 }
+
+// The demo's pages: the emailed links' paths serve the app's one page, with
+// a policy that allows only the app's own files and sends no Referer (the
+// address holds a token).
+func TestDemoPagesForbidWhatTheyDoNotUse(t *testing.T) {
+	q := startQuickstart(t)
+	get := func(method, path string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, q.base+path, nil)
+		require.NoError(t, err)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res
+	}
+	for _, path := range []string{"/", "/verify-email?token=abc", "/reset-password?token=abc", "/reset-pin?token=abc", "/unlock?token=abc"} {
+		res := get("GET", path)
+		require.Equal(t, http.StatusOK, res.StatusCode, path)
+		assert.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"), path)
+		assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"), path)
+		assert.Contains(t, res.Header.Get("Content-Security-Policy"), "script-src 'self';", path)
+		assert.Contains(t, res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'", path)
+	}
+	assert.Equal(t, http.StatusOK, get("GET", "/app.js").StatusCode)
+	assert.Equal(t, http.StatusNotFound, get("GET", "/no-such-page").StatusCode)
+	assert.Equal(t, http.StatusMethodNotAllowed, get("POST", "/").StatusCode)
+}
+
+// The emails the walk reads codes from: Asha registered in Hindi, so her
+// emails are in Hindi. A code stands on a line of its own.
+const (
+	loginCodeSubject = "लॉगिन OTP"
+	stepUpSubject    = "पुष्टि करें कि यह आप ही हैं"
+)
+
+var codeRE = regexp.MustCompile(`(?m)^(\d{6})$`)
 
 // walk is one browser tab on the quickstart.
 type walk struct {
@@ -238,6 +288,15 @@ func (w *walk) text(sel string) string {
 	return s
 }
 
+// page is what the page shows, for failure messages.
+func (w *walk) page() string {
+	s, err := chromedp.Run(w.bounded(), chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
+
 // waitText waits until sel's text contains want.
 func (w *walk) waitText(sel, want string) {
 	w.t.Helper()
@@ -253,8 +312,9 @@ func (w *walk) view(name string) { w.t.Helper(); w.viewFocused(name, "#view-"+na
 // viewFocused waits until the view is shown with focus on the element of sel.
 func (w *walk) viewFocused(name, sel string) {
 	w.t.Helper()
-	w.do(chromedp.WaitVisible(chromedp.CSS("#view-" + name)))
-	_, err := chromedp.Run(w.bounded(), chromedp.Poll[bool](fmt.Sprintf(
+	_, err := chromedp.Run(w.bounded(), chromedp.WaitVisible(chromedp.CSS("#view-"+name)))
+	require.NoError(w.t, err, "%s is not shown; the page says: %s", name, w.page())
+	_, err = chromedp.Run(w.bounded(), chromedp.Poll[bool](fmt.Sprintf(
 		`document.activeElement === document.querySelector(%q)`, sel), chromedp.WithPollingTimeout(stepTimeout)))
 	require.NoError(w.t, err, "%s never got the focus in %s", sel, name)
 }
@@ -291,34 +351,36 @@ func (w *walk) shot(name string) {
 	assert.Empty(w.t, unnamed, "%s: buttons or links without a name", name)
 }
 
-// mails returns the texts of the emails printed for to, oldest first.
-func (w *walk) mails(to string) []string {
+// mails returns the emails printed for to whose subject contains subject,
+// oldest first. Emails go out in the background, so another kind may land
+// between two of these: the subject keeps them apart.
+func (w *walk) mails(to, subject string) []string {
 	var out []string
 	for _, block := range strings.Split(w.q.out.String(), "----- email -----\n")[1:] {
-		if strings.HasPrefix(block, "To: "+to+"\n") || strings.Contains(strings.SplitN(block, "\n", 2)[0], "<"+to+">") {
+		head, _, _ := strings.Cut(block, "\n\n")
+		if strings.Contains(head, "To: "+to+"\n") && strings.Contains(head, subject) {
 			out = append(out, block)
 		}
 	}
 	return out
 }
 
-func (w *walk) mailCount(to string) int { return len(w.mails(to)) }
+func (w *walk) mailCount(to, subject string) int { return len(w.mails(to, subject)) }
 
-// mail returns re's first group in the newest email to to, waiting for one.
-func (w *walk) mail(to string, re *regexp.Regexp) string { return w.mailAfter(to, 0, re) }
-
-// mailAfter waits for an email to to beyond the first n and returns re's
-// first group in the newest.
-func (w *walk) mailAfter(to string, n int, re *regexp.Regexp) string {
+// mailAfter waits for an email to to, with subject in its subject, beyond the
+// first n such, in which re matches, and returns re's first group in the
+// newest of them.
+func (w *walk) mailAfter(to, subject string, n int, re *regexp.Regexp) string {
 	w.t.Helper()
 	var got []string
 	require.Eventually(w.t, func() bool {
-		m := w.mails(to)
-		if len(m) <= n {
-			return false
+		m := w.mails(to, subject)
+		for i := len(m) - 1; i >= n; i-- {
+			if got = re.FindStringSubmatch(m[i]); got != nil {
+				return true
+			}
 		}
-		got = re.FindStringSubmatch(m[len(m)-1])
-		return got != nil
-	}, stepTimeout, 20*time.Millisecond, "no email to %s matching %s: %s", to, re, w.q.out.String())
+		return false
+	}, stepTimeout, 20*time.Millisecond, "no email to %s about %q matching %s: %s", to, subject, re, w.q.out.String())
 	return got[1]
 }

@@ -229,6 +229,12 @@
       $("#login-code").focus();
     });
   });
+  $("#forgot").addEventListener("click", () => {
+    busy($("#login-form"), async () => {
+      await call("POST", "/password/reset/request", { identifier: $("#login-email").value }, { noAuth: true });
+      say(t("login.resetSent"));
+    });
+  });
   $("#login-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     busy(ev.target, async () => {
