@@ -19,12 +19,13 @@ const DefaultRefreshCookie = "__Host-bharatauth-refresh"
 // memory only and gets a new one from POST /refresh after a reload.
 //
 // Login, OTP verify, refresh and the sign-in of a password reset or unlock
-// link set the cookie: __Host- prefixed (so no Domain and Path=/, and only
-// over HTTPS), HttpOnly, Secure, SameSite=Strict, expiring with the session
-// (a public-device session gets a session cookie, gone when the browser
-// closes). Their JSON answers then carry no refresh_token. POST /refresh and
-// POST /logout read the cookie when the body has no refresh_token; logout
-// clears it.
+// link set the cookie: __Host- prefixed (so no Domain and Path=/),
+// HttpOnly, Secure, SameSite=Strict, expiring with the session (a
+// public-device session gets a session cookie, gone when the browser
+// closes). Browsers take it over HTTPS, and over plain HTTP only from the
+// loopback address, as the quickstart serves it. Their JSON answers then
+// carry no refresh_token. POST /refresh and POST /logout read the cookie
+// when the body has no refresh_token; logout clears it.
 //
 // Threat model. The HttpOnly cookie keeps the long-lived refresh token out
 // of reach of script injected into the page (XSS can still act while the
@@ -154,7 +155,8 @@ func (h *Handler) checkCSRF(r *http.Request) error {
 
 // sameOrigin reports whether origin names the host r was sent to. The
 // scheme is not compared: behind a TLS-terminating proxy the handler cannot
-// see it, and the __Host- cookie is only ever sent over HTTPS anyway.
+// see it, and browsers send the Secure cookie only to secure origins (HTTPS,
+// or the loopback address during development).
 func sameOrigin(origin string, r *http.Request) bool {
 	u, err := url.Parse(origin)
 	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
