@@ -22,9 +22,10 @@ import (
 // The demo web app, driven in Debian's chromium through the whole walk a
 // person takes: register in Hindi with a switch per consent category, open
 // the emailed link, sign in with the keyboard, step up with an emailed code
-// to see the sessions, set a PIN and lock and unlock the app with it, withdraw
-// and grant consents, download the export, sign out, sign in with an emailed
-// code, and on a shared device step up with the PIN. Each step is
+// to see the sessions and end another device's, set a PIN and lock and
+// unlock the app with it, withdraw and grant consents, download the export,
+// sign out, sign in with an emailed code, on a shared device step up with the
+// PIN, and reset a forgotten password through the emailed link. Each step is
 // photographed at 360 px (where nothing may overflow sideways) and 1280 px
 // into the test's artifact folder (go test -artifacts keeps them); every
 // visible field has a label at each step.
@@ -90,7 +91,17 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.do(chromedp.WaitNotVisible(chromedp.CSS("#stepup")), chromedp.WaitVisible(chromedp.CSS("#sessions li")))
 	assert.Contains(t, w.text("#sessions"), "this device")
 	w.waitText("#trust-words", "trusted")
+
+	// Asha signs in on her phone too; from this now trusted device she sees
+	// that session and ends it.
+	phoneLogin(t, q, email, password)
+	w.click("#load-sessions")
+	w.do(chromedp.WaitVisible(chromedp.CSS("#sessions li:not([data-current])")))
+	assert.Contains(t, w.text("#sessions li:not([data-current])"), "AshasPhone/1.0")
 	w.shot("sessions")
+	w.click("#sessions li:not([data-current]) button")
+	w.waitText("#status", "That session is signed out.")
+	w.do(chromedp.WaitNotPresent(chromedp.CSS("#sessions li:not([data-current])")))
 
 	w.do(chromedp.SendKeys(chromedp.CSS("#pin-new"), "4829"))
 	w.click("#pin-form button[type=submit]")
@@ -202,6 +213,20 @@ func TestDemoPagesForbidWhatTheyDoNotUse(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get("GET", "/app.js").StatusCode)
 	assert.Equal(t, http.StatusNotFound, get("GET", "/no-such-page").StatusCode)
 	assert.Equal(t, http.StatusMethodNotAllowed, get("POST", "/").StatusCode)
+}
+
+// phoneLogin signs in over the API as Asha's phone app would.
+func phoneLogin(t *testing.T, q *quickstart, email, password string) {
+	t.Helper()
+	body := strings.NewReader(`{"identifier":"` + email + `","password":"` + password + `"}`)
+	req, err := http.NewRequestWithContext(t.Context(), "POST", q.base+"/auth/login", body)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "AshasPhone/1.0")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
 }
 
 // The emails the walk reads codes from: Asha registered in Hindi, so her

@@ -365,6 +365,7 @@
   }
   function sessionItem(s) {
     const li = document.createElement("li");
+    if (s.current) li.dataset.current = "";
     const what = document.createElement("p");
     const tags = [];
     if (s.current) tags.push(t("sessions.current"));
