@@ -112,6 +112,8 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.click("#unlock-form button[type=submit]")
 	w.waitText("#unlock-form .error", "That PIN is not right.")
 	w.shot("app-lock")
+	w.open(q.base + "/")
+	w.viewFocused("lock", "#unlock-pin") // a reload does not lift the lock
 	w.do(chromedp.SendKeys(chromedp.CSS("#unlock-pin"), "4829"))
 	w.click("#unlock-form button[type=submit]")
 	w.view("home")

@@ -287,8 +287,10 @@
     });
   });
   $("#lock-now").addEventListener("click", () => lock());
+  // The lock outlives a reload: only the PIN (or signing out) lifts it.
   function lock() {
     access = null; // nothing usable stays in the page while it is locked
+    localStorage.setItem("ba-locked", "1");
     show("lock");
     $("#unlock-pin").focus();
   }
@@ -303,6 +305,7 @@
       } finally {
         pin.value = ""; // a wrong PIN is typed again from scratch
       }
+      localStorage.removeItem("ba-locked");
       await home();
     });
   });
@@ -446,6 +449,7 @@
   function signedOut() {
     access = null;
     me = null;
+    localStorage.removeItem("ba-locked");
     show("login");
     say(t("signedOut"));
   }
@@ -464,8 +468,10 @@
     applyLanguage();
     if (LINK_PAGES[location.pathname]) { openLinkPage(location.pathname); return; }
     if (await refresh()) {
+      if (localStorage.getItem("ba-locked")) { lock(); return; }
       try { await home(); return; } catch (e) { access = null; }
     }
+    localStorage.removeItem("ba-locked");
     show("login");
   }
   start();
