@@ -119,6 +119,28 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	assert.Equal(t, ChainReport{Rows: 8, Intact: true}, report)
 }
 
+// The end-user view of consents is the caller's own: what the operator's
+// view shows for that user, after the caller's own decision.
+func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u := e.register("mine@example.in")
+	e.register("other@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
+	require.NoError(t, err)
+
+	mine, err := e.auth.Consents(ctx, p)
+	require.NoError(t, err)
+	asOperator, err := e.auth.Admin().Consents(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, asOperator, mine)
+	for _, s := range mine {
+		assert.Equal(t, s.Category != "analytics", s.Granted, s.Category)
+	}
+}
+
 func TestNeverRecordedCategoryReadsAsNotGranted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

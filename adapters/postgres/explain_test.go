@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
+	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -58,28 +57,6 @@ var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_mail_outbox": true,
-}
-
-// recorder is a bun query hook that keeps every statement a Store sends.
-type recorder struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (r *recorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (r *recorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.queries = append(r.queries, e.Query)
-}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	q := r.queries
-	r.queries = nil
-	return q
 }
 
 type planNode struct {
@@ -140,7 +117,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(raw), &bad))
 	require.Equal(t, []string{"ba_sessions"}, seqScans(bad[0].Plan))
 
-	rec := &recorder{}
+	rec := &pgtest.Statements{}
 	db.AddQueryHook(rec)
 	now := time.Now().UTC()
 	policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
@@ -220,7 +197,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, c := range calls {
 		c.call()
-		queries := rec.take()
+		queries := rec.Take()
 		t.Run(c.name, func(t *testing.T) {
 			explained := 0
 			for _, q := range queries {

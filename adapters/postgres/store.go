@@ -143,6 +143,13 @@ func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, a
 	return fail(ctx, op, err)
 }
 
+// get is getRow as a call of its own, within the per-call bound.
+func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	return getRow(ctx, s.db, op, row, where, args...)
+}
+
 // firstRow runs a statement that returns at most one row and scans it;
 // found is false when it returned none. ctx is already bounded by the caller.
 func firstRow[R any](ctx context.Context, db bun.IDB, query string, args ...any) (row R, found bool, err error) {

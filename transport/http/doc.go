@@ -13,14 +13,16 @@
 // answer 400; well-formed bodies with bad values answer 422.
 //
 // Files: handler.go builds the Handler from Options; routes.go lists every
-// route and its handler; account.go holds the handlers of the signed-in
+// route and its handler, with the wrappers that decode a body (withBody) and
+// write an answer (answer, succeed, acknowledge); account.go holds the handlers of the signed-in
 // routes; decode.go reads request bodies within their limits; views.go shapes
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
 // client IP behind trusted proxies; cors.go answers CORS and preflights;
 // cookies.go is cookie mode (the refresh cookie and its CSRF check);
 // discovery.go serves the RFC 8414 metadata and finds the base path that it
-// and openapi.go (which serves openapi.json) report.
+// and openapi.go (which serves openapi.json, and writeDocument, for it, the
+// JWKS and the metadata) report.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:
