@@ -90,8 +90,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	// changes what the planner sees.
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
-	_, err = conn.ExecContext(ctx, "ALTER TABLE ba_accounts SET UNLOGGED") // it references ba_users
-	require.NoError(t, err)
+	for _, referrer := range []string{"ba_accounts", "ba_guardianships"} { // they reference ba_users
+		_, err = conn.ExecContext(ctx, "ALTER TABLE "+referrer+" SET UNLOGGED")
+		require.NoError(t, err)
+	}
 	for table := range bigTables {
 		_, err := conn.ExecContext(ctx, "ALTER TABLE "+table+" SET UNLOGGED")
 		require.NoError(t, err)
@@ -180,9 +182,21 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"ConsumeLink used", func() { _, _ = store.ConsumeLink(ctx, ports.PurposeEmailVerify, "link-y", now) }},
 		{"Tokens", func() { _, _ = store.Tokens(ctx, "user-7") }},
 		{"AppendConsents", func() {
-			_, _ = store.AppendConsents(ctx, "user-7", []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}})
+			_, _ = store.AppendConsents(ctx, "user-7", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}}})
+		}},
+		{"AppendConsents checkpointed and queued", func() {
+			_, _ = store.AppendConsents(ctx, "user-7", ports.ConsentAppend{CheckpointKey: []byte("k"), Notify: true,
+				Rows: []ports.ConsentRecord{{Category: "contact", Granted: false, RecordedAt: now}}})
 		}},
 		{"ConsentHistory", func() { _, _ = store.ConsentHistory(ctx, "user-7") }},
+		{"ConsentCheckpoint", func() { _, _ = store.ConsentCheckpoint(ctx, "user-7") }},
+		{"ClaimConsentChanges", func() { _, _ = store.ClaimConsentChanges(ctx, now, time.Minute, 100) }},
+		{"RetryConsentChange", func() { _ = store.RetryConsentChange(ctx, 1, now) }},
+		{"AckConsentChange", func() { _ = store.AckConsentChange(ctx, 1) }},
+		{"Guardianship", func() { _, _ = store.Guardianship(ctx, "user-7") }},
+		{"ConfirmGuardianship", func() { _, _ = store.ConfirmGuardianship(ctx, "user-7", ports.GuardianConfirmation{At: now}) }},
+		{"GuardianChildren", func() { _, _ = store.GuardianChildren(ctx, "user-8") }},
+		{"DeletePendingChildren", func() { _, _ = store.DeletePendingChildren(ctx, now) }},
 		{"RecordIPFailure", func() { _, _ = store.RecordIPFailure(ctx, "10.0.3.7", "someone", now, ipPolicy) }},
 		{"IPBlockedUntil", func() { _, _ = store.IPBlockedUntil(ctx, "172.16.3.7", now) }},
 		{"RecordEvent", func() { _ = store.RecordEvent(ctx, ports.SecurityEvent{UserID: "user-7", Kind: "x", At: now}) }},

@@ -16,10 +16,11 @@ import (
 // Compile-time proof that *Store implements every storage port (Storage) and
 // keeps users (UserRegistry).
 var (
-	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
-	_ ports.Pinger       = (*Store)(nil)
-	_ ports.MailQueue    = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.Pinger        = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.
