@@ -47,7 +47,10 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.click("#reg-consent-analytics")
 	assert.Equal(t, []bool{true, true, false, true, false, true}, evalJS[[]bool](w,
 		`[...document.querySelectorAll("#reg-consents input")].map(i => i.checked)`), "one switch per category, none on by itself")
-	assert.Contains(t, w.text("#notice"), "डिजिटल व्यक्तिगत डेटा संरक्षण अधिनियम")
+	hindi := publishedNotice(t, q, "hi")
+	w.waitText("#notice", "हम आपके निजी डेटा का इस्तेमाल")
+	assert.Equal(t, strings.TrimSpace(hindi.Text), strings.TrimSpace(evalJS[string](w, `document.querySelector("#notice").textContent`)),
+		"the notice the server publishes in Hindi")
 	w.shot("register-hindi")
 	w.click("#register-form button[type=submit]")
 	w.view("check-email")
@@ -124,9 +127,18 @@ func TestDemoWebAppInChromium(t *testing.T) {
 
 	w.click("#export")
 	w.do(chromedp.WaitVisible(chromedp.CSS("#export-link")))
-	var export struct{ Account struct{ Email string } }
+	var export struct {
+		Account  struct{ Email string }
+		Consents []struct {
+			NoticeVersion  string `json:"notice_version"`
+			NoticeLanguage string `json:"notice_language"`
+		}
+	}
 	require.NoError(t, json.Unmarshal(w.download("bharatauth-my-data.json"), &export))
 	assert.Equal(t, email, export.Account.Email, "the download holds the export")
+	require.NotEmpty(t, export.Consents)
+	assert.Equal(t, hindi.Version, export.Consents[0].NoticeVersion, "registration named the notice it showed")
+	assert.Equal(t, "hi", export.Consents[0].NoticeLanguage)
 	w.shot("export")
 
 	w.click("#logout")
@@ -208,6 +220,18 @@ func TestDemoPagesForbidWhatTheyDoNotUse(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get("GET", "/app.js").StatusCode)
 	assert.Equal(t, http.StatusNotFound, get("GET", "/no-such-page").StatusCode)
 	assert.Equal(t, http.StatusMethodNotAllowed, get("POST", "/").StatusCode)
+}
+
+// publishedNotice is the privacy notice the quickstart publishes in lang.
+func publishedNotice(t *testing.T, q *quickstart, lang string) (n struct{ Version, Language, Text string }) {
+	t.Helper()
+	res, err := http.Get(q.base + "/auth/privacy/notice?lang=" + lang)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&n))
+	require.Equal(t, lang, n.Language)
+	return n
 }
 
 // phoneLogin signs in over the API as Asha's phone app would.

@@ -30,6 +30,7 @@
   let me = null;
   let linkToken = null;
   let linkPage = null;
+  let notice = null; // the privacy notice shown at registration, as the server published it
 
   // ---- words ----
   function t(key, vars) {
@@ -134,8 +135,28 @@
   }
 
   // ---- register ----
+  // loadNotice asks the server for its privacy notice in the page's language
+  // (GET /privacy/notice?lang=): registration then names the version and
+  // language shown, and every consent row records them. Without one in that
+  // language the demo shows its own summary and the server records its
+  // default notice.
+  async function loadNotice() {
+    try {
+      notice = await call("GET", "/privacy/notice?lang=" + encodeURIComponent(lang), undefined, { noAuth: true });
+    } catch (e) {
+      notice = null;
+    }
+    renderConsentChoices();
+  }
   function renderConsentChoices() {
-    $("#notice").textContent = t("register.notice");
+    const box = $("#notice");
+    box.textContent = notice && notice.text ? notice.text : t("register.notice");
+    if (notice && !notice.text && notice.url) {
+      const a = document.createElement("a");
+      a.href = notice.url;
+      a.textContent = notice.url;
+      box.append(" ", a);
+    }
     const list = $("#reg-consents");
     const checked = {};
     list.querySelectorAll("input").forEach((i) => { checked[i.value] = i.checked; });
@@ -169,8 +190,9 @@
       if (consents.some((c, i) => CATEGORIES[i].required && !c.granted)) {
         throw new Problem({ code: "consent", detail: t("register.requiredMissing") });
       }
-      await call("POST", "/register", { email: $("#reg-email").value, password: $("#reg-password").value,
-        display_name: $("#reg-name").value, language: lang, consents, notice_language: lang }, { noAuth: true });
+      const shown = notice ? { notice_version: notice.version, notice_language: notice.language } : {};
+      await call("POST", "/register", Object.assign({ email: $("#reg-email").value, password: $("#reg-password").value,
+        display_name: $("#reg-name").value, language: lang, consents }, shown), { noAuth: true });
       form.reset();
       renderConsentChoices();
       show("check-email");
@@ -460,12 +482,14 @@
     lang = ev.target.value;
     localStorage.setItem("ba-lang", lang);
     applyLanguage();
+    loadNotice();
   });
 
   async function start() {
     lang = localStorage.getItem("ba-lang") === "hi" ? "hi" : "en";
     $("#lang").value = lang;
     applyLanguage();
+    loadNotice();
     if (LINK_PAGES[location.pathname]) { openLinkPage(location.pathname); return; }
     if (await refresh()) {
       if (localStorage.getItem("ba-locked")) { lock(); return; }
