@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/bharatauth/bharatauth-go/examples/internal/server"
@@ -44,6 +45,9 @@ func run(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *
 }
 
 func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *slog.Logger, ready func(addr string)) error {
+	if s.MemoryLimit > 0 {
+		debug.SetMemoryLimit(s.MemoryLimit)
+	}
 	a, err := build(ctx, s, out, log)
 	if err != nil {
 		return err
