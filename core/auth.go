@@ -92,6 +92,10 @@ func (d Deps) validate() error {
 type Auth struct {
 	cfg     Config
 	deps    Deps
+	// joined reads a session with its user in one call: set when the session
+	// store offers it (ports.SessionUsers) and Users came from the same
+	// Storage, so its users are the ones Users reads.
+	joined ports.SessionUsers
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -113,6 +117,7 @@ type Auth struct {
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
 // the returned error.
 func New(cfg Config, deps Deps) (*Auth, error) {
+	usersFromStorage := deps.Users == nil && deps.Storage != nil
 	deps = deps.withStorage()
 	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
@@ -136,6 +141,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
+	}
+	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
+		a.joined = joined
 	}
 	var err error
 	if a.signer, err = newSigner(cfg, a.now()); err != nil {

@@ -11,7 +11,7 @@ import (
 // caller's session and to the step-up purpose: a login code is no step-up code.
 func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
 	const op = "RequestStepUp"
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInp
 	if err := checkCode(op, "otp_code", code); err != nil {
 		return err
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

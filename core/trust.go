@@ -139,7 +139,7 @@ func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
 // sensitive routes.
 func (a *Auth) RequireStepUp(ctx context.Context, p Principal) error {
 	const op = "RequireStepUp"
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

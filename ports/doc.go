@@ -17,7 +17,8 @@
 //     be reached wraps ErrUnavailable.
 //
 // Files: one port per file (user.go UserDirectory, registry.go UserRegistry,
-// credential.go, lockout.go, session.go SessionRepo and DeviceTrust,
+// credential.go, lockout.go, session.go SessionRepo, SessionUsers and
+// DeviceTrust,
 // onetime.go, consent.go, abuse.go, event.go, ratelimit.go, mailer.go,
 // clock.go, erasure.go), storage.go bundles the storage ports one backend
 // provides, errors.go declares the sentinels.

@@ -63,9 +63,9 @@
 //
 // store.go: New, Options and the per-call bound; migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
-// sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go);
-// purge.go: bounded deletion of what has expired; errors.go: the mapping of
-// driver errors to the ports sentinels.
+// sessions.go, sessionusers.go, devices.go, onetime.go, consent.go, abuse.go,
+// events.go); purge.go: bounded deletion of what has expired; errors.go: the
+// mapping of driver errors to the ports sentinels.
 //
 // # Driver choice
 //

@@ -117,40 +117,22 @@ func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, e
 	return newestFirst(ctx, s, "sessions", "user_id", userID, sessionRow.session)
 }
 
-// rotateSQL is the success path of RotateRefresh in one statement: move the
-// session to the new hash if it is active and still on the old one, and file
-// the old hash in its family. Of concurrent callers with one old hash, the
-// first takes the row lock; the others re-check refresh_hash after it commits
-// and match nothing.
-const rotateSQL = `
-WITH rotated AS (
-    UPDATE ba_sessions SET refresh_hash = ?1, last_used_at = ?2
-    WHERE refresh_hash = ?0 AND revoked_at IS NULL AND expires_at > ?2
-    RETURNING *
-), filed AS (
-    INSERT INTO ba_refresh_tokens (hash, session_id, rotated_at)
-    SELECT ?0, id, ?2::timestamptz FROM rotated
-)
-SELECT * FROM rotated`
-
 // RotateRefresh replaces the session's refresh hash oldHash with newHash; see
 // ports.SessionRepo for the outcomes (ErrReused comes with the revoked
-// session). The success path is one statement; the
-// failure path is one transaction that tells a retry within the grace, reuse
-// (revoking the family), revocation, expiry and an unknown hash apart.
+// session). The success path is one statement (rotateUserSQL); the failure
+// path is one transaction (rotateSlow).
 func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
+	sess, _, err := s.rotate(ctx, oldHash, newHash, now, grace, false)
+	return sess, err
+}
+
+// rotateSlow is RotateRefresh's failure path: one transaction that tells a
+// retry within the grace, reuse (revoking the family), revocation, expiry
+// and an unknown hash apart. now is in utc's form.
+func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	const op = "rotate refresh"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	now = utc(now)
-	var rows []sessionRow
-	if err := s.db.NewRaw(rotateSQL, oldHash, newHash, now).Scan(ctx, &rows); err != nil {
-		return ports.Session{}, fail(ctx, op, err)
-	}
-	if len(rows) == 1 {
-		return rows[0].session(), nil
-	}
-
 	var (
 		outcome error
 		result  ports.Session

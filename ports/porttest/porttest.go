@@ -97,6 +97,14 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, joined := newStorage(t).(ports.SessionUsers); joined {
+		t.Run("SessionUsers", func(t *testing.T) {
+			SessionUsers(t, func(t *testing.T) SessionUsersBackend {
+				s := newManaged(t)
+				return SessionUsersBackend{Storage: s, Joined: s.(ports.SessionUsers)}
+			})
+		})
+	}
 }
 
 // testCase is one rule of a suite, checked on a port of its own.

@@ -41,6 +41,27 @@ func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
 	})
 }
 
+// SessionUsers checks reads of a session with its user, on fresh managed
+// backends from newBackend: the pair as the storage holds it, every change of
+// the user seen at once, and RotateRefreshUser keeping every rule of
+// RotateRefresh (SessionRepo's cases run again through it).
+func SessionUsers(t *testing.T, newBackend func(t *testing.T) SessionUsersBackend) {
+	runCases(t, newBackend, []testCase[SessionUsersBackend]{
+		{"a cancelled context is passed through", testSessionUserCancelled},
+		{"a session comes with its user as the directory holds it", testSessionUserReadsBoth},
+		{"every change of the user shows at once", testSessionUserSeesUserChanges},
+		{"an unknown session is not found", testSessionUserUnknownNotFound},
+		{"a session whose user does not exist comes with the zero user", testSessionUserWithoutUser},
+		{"a rotation and its retry return the user as it is now", testRotateRefreshUserReturnsUser},
+	})
+	t.Run("RotateRefreshUser keeps RotateRefresh's rules", func(t *testing.T) {
+		SessionRepo(t, func(t *testing.T) ports.SessionRepo {
+			b := newBackend(t)
+			return rotateWithUser{SessionRepo: b.Storage, joined: b.Joined}
+		})
+	})
+}
+
 // DeviceTrust checks known devices and step-up marks on fresh backends from
 // newBackend; it creates the sessions it works on through Sessions.
 func DeviceTrust(t *testing.T, newBackend func(t *testing.T) SessionDevices) {
