@@ -90,12 +90,12 @@ func (d Deps) validate() error {
 // Auth runs every flow. It is safe for concurrent use; build one per process
 // with New.
 type Auth struct {
-	cfg     Config
-	deps    Deps
+	cfg  Config
+	deps Deps
 	// joined reads a session with its user in one call: set when the session
 	// store offers it (ports.SessionUsers) and Users came from the same
 	// Storage, so its users are the ones Users reads.
-	joined ports.SessionUsers
+	joined  ports.SessionUsers
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
