@@ -58,7 +58,7 @@ func (s *Store) RecordIPFailure(ctx context.Context, ip, identifier string, now 
 	defer cancel()
 	now = utc(now)
 	var until sql.NullTime
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ?, 0))", ipLockKey, ip); err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Store) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (t
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row ipBlockRow
-	err := s.db.NewSelect().Model(&row).
+	err := s.conn(ctx).NewSelect().Model(&row).
 		Where("ip = ? AND blocked_until > ?", ip, utc(now)).
 		Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

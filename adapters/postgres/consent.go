@@ -63,7 +63,7 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var stored []ports.ConsentRecord
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		stored, err = appendChain(ctx, tx, userID, rows)
 		return err
@@ -123,7 +123,7 @@ func (s *Store) ConsentHistory(ctx context.Context, userID string) ([]ports.Cons
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []consentRow
-	err := s.db.NewSelect().Model(&rows).
+	err := s.conn(ctx).NewSelect().Model(&rows).
 		Where("user_id = ?", userID).
 		OrderExpr("seq ASC").
 		Scan(ctx)

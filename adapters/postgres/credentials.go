@@ -29,7 +29,7 @@ func (s *Store) Credentials(ctx context.Context, userID string) (ports.Credentia
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row credentialRow
-	err := s.db.NewSelect().Model(&row).Where("user_id = ?", userID).Scan(ctx)
+	err := s.conn(ctx).NewSelect().Model(&row).Where("user_id = ?", userID).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ports.Credentials{}, notFound(op)
 	}
@@ -64,7 +64,7 @@ func (s *Store) SetPINHash(ctx context.Context, userID, hash string, at time.Tim
 func (s *Store) setSecret(ctx context.Context, op string, row credentialRow, hashCol, atCol string) error {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	_, err := s.db.NewInsert().Model(&row).
+	_, err := s.conn(ctx).NewInsert().Model(&row).
 		On("CONFLICT (user_id) DO UPDATE").
 		Set("? = EXCLUDED.?", bun.Ident(hashCol), bun.Ident(hashCol)).
 		Set("? = EXCLUDED.?", bun.Ident(atCol), bun.Ident(atCol)).

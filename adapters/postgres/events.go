@@ -35,7 +35,7 @@ func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 		Detail:    e.Detail,
 		At:        utc(e.At),
 	}
-	_, err := s.db.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
 	return fail(ctx, op, err)
 }
 
@@ -45,7 +45,7 @@ func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEven
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []eventRow
-	err := s.db.NewSelect().Model(&rows).
+	err := s.conn(ctx).NewSelect().Model(&rows).
 		Where("user_id = ?", userID).
 		OrderExpr("at ASC, id ASC").
 		Scan(ctx)

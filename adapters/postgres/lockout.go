@@ -122,7 +122,7 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 	resetBefore, pendingBefore := policyBounds(now, policy)
 	for {
 		var rows []lockoutRow
-		err := s.db.NewRaw(beginAttemptSQL, key, now, resetBefore, pendingBefore,
+		err := s.conn(ctx).NewRaw(beginAttemptSQL, key, now, resetBefore, pendingBefore,
 			policy.SoftLockAfter, policy.HardLockAfter).Scan(ctx, &rows)
 		if err != nil {
 			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
@@ -134,7 +134,7 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 		// new statement (a new snapshot); if it admits attempts again by now
 		// (a lock lifted, an attempt finished), try once more.
 		var row lockoutRow
-		err = s.db.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
+		err = s.conn(ctx).NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
 		}
@@ -164,13 +164,13 @@ func (s *Store) FinishAttempt(ctx context.Context, key string, now time.Time, po
 		if firstSoft {
 			firstUntil = now.Add(policy.SoftLockFor)
 		}
-		err = s.db.NewRaw(failAttemptSQL, key, now, resetBefore, nil,
+		err = s.conn(ctx).NewRaw(failAttemptSQL, key, now, resetBefore, nil,
 			policy.SoftLockAfter, policy.HardLockAfter, utc(now.Add(policy.SoftLockFor)),
 			nullTime(firstUntil), firstHard, boolInt(firstSoft), boolInt(firstHard)).Scan(ctx, &rows)
 	case ports.Succeeded:
-		err = s.db.NewRaw(succeedAttemptSQL, key).Scan(ctx, &rows)
+		err = s.conn(ctx).NewRaw(succeedAttemptSQL, key).Scan(ctx, &rows)
 	default:
-		err = s.db.NewRaw(abandonAttemptSQL, key).Scan(ctx, &rows)
+		err = s.conn(ctx).NewRaw(abandonAttemptSQL, key).Scan(ctx, &rows)
 	}
 	if err != nil {
 		return ports.LockState{}, fail(ctx, op, err)
@@ -201,7 +201,7 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	const op = "clear failures"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	_, err := s.db.NewUpdate().Model((*lockoutRow)(nil)).
+	_, err := s.conn(ctx).NewUpdate().Model((*lockoutRow)(nil)).
 		Set("failures = 0").
 		Set("last_failure_at = NULL").
 		Set("hard_locked = false").
@@ -217,7 +217,7 @@ func (s *Store) LockState(ctx context.Context, key string) (ports.LockState, err
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row lockoutRow
-	err := s.db.NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
+	err := s.conn(ctx).NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ports.LockState{}, nil
 	}

@@ -66,7 +66,7 @@ func (s *Store) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
 		Attempts:          t.Attempts,
 		MaxAttempts:       t.MaxAttempts,
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ? || ':' || ?, 0))",
 			issueLockKey, t.Subject, t.Purpose); err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 	defer cancel()
 	now = utc(now)
 	var rows []otpRow
-	if err := s.db.NewRaw(consumeLinkSQL, purpose, hash, now).Scan(ctx, &rows); err != nil {
+	if err := s.conn(ctx).NewRaw(consumeLinkSQL, purpose, hash, now).Scan(ctx, &rows); err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
 	if len(rows) == 1 {
@@ -111,7 +111,7 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 	}
 	// Nothing consumed: say why, from a fresh read.
 	var row otpRow
-	err := s.db.NewSelect().Model(&row).
+	err := s.conn(ctx).NewSelect().Model(&row).
 		Where("hash = ? AND max_attempts = 0 AND purpose = ? AND used_at IS NULL", hash, purpose).
 		Scan(ctx)
 	switch {
@@ -163,7 +163,7 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 	defer cancel()
 	now = utc(now)
 	var rows []otpRow
-	if err := s.db.NewRaw(consumeCodeSQL, subject, purpose, hash, now).Scan(ctx, &rows); err != nil {
+	if err := s.conn(ctx).NewRaw(consumeCodeSQL, subject, purpose, hash, now).Scan(ctx, &rows); err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
 	if len(rows) == 0 {

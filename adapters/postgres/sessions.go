@@ -91,7 +91,7 @@ func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
 	if row.LastUsedAt.IsZero() {
 		row.LastUsedAt = row.CreatedAt
 	}
-	_, err := s.db.NewInsert().Model(&row).Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&row).Exec(ctx)
 	return fail(ctx, op, err)
 }
 
@@ -102,7 +102,7 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row sessionRow
-	err := s.db.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
+	err := s.conn(ctx).NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ports.Session{}, notFound(op)
 	}
@@ -137,7 +137,7 @@ func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now tim
 		outcome error
 		result  ports.Session
 	)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var cur sessionRow
 		err := tx.NewSelect().Model(&cur).Where("refresh_hash = ?", oldHash).For("UPDATE").Scan(ctx)
 		switch {
@@ -229,14 +229,14 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 	var revoked []sessionRow
 	var err error
 	if r.ForgetDevices { // two statements: one transaction
-		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err = s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if revoked, err = revokeSelected(ctx, tx, r, now); err != nil {
 				return err
 			}
 			return forgetRevokedDevices(ctx, tx, r, revoked)
 		})
 	} else { // a plain logout: one statement
-		revoked, err = revokeSelected(ctx, s.db, r, now)
+		revoked, err = revokeSelected(ctx, s.conn(ctx), r, now)
 	}
 	if err != nil {
 		return nil, fail(ctx, op, err)

@@ -60,7 +60,7 @@ func (s *Store) SessionUser(ctx context.Context, id string) (ports.Session, port
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row sessionUserRow
-	err := s.db.NewRaw(sessionUserSQL, id).Scan(ctx, &row)
+	err := s.conn(ctx).NewRaw(sessionUserSQL, id).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ports.Session{}, ports.User{}, notFound(op)
 	}
@@ -103,7 +103,7 @@ func (s *Store) rotate(ctx context.Context, oldHash, newHash string, now time.Ti
 	now = utc(now)
 	rctx, cancel := s.call(ctx)
 	var rows []sessionUserRow
-	err := s.db.NewRaw(rotateUserSQL, oldHash, newHash, now).Scan(rctx, &rows)
+	err := s.conn(ctx).NewRaw(rotateUserSQL, oldHash, newHash, now).Scan(rctx, &rows)
 	cancel()
 	if err != nil {
 		return ports.Session{}, ports.User{}, fail(rctx, op, err)

@@ -113,7 +113,7 @@ func newestFirst[R any, T any](ctx context.Context, s *Store, op, column, value 
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []R
-	err := s.db.NewSelect().Model(&rows).
+	err := s.conn(ctx).NewSelect().Model(&rows).
 		Where("? = ?", bun.Ident(column), value).
 		OrderExpr("created_at DESC, id DESC").
 		Scan(ctx)

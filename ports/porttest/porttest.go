@@ -91,6 +91,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("EventLog", func(t *testing.T) {
 		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
+	if _, tx := newStorage(t).(ports.Transactor); tx {
+		t.Run("Transactor", func(t *testing.T) {
+			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
+		})
+	}
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return
 	}

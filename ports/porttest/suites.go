@@ -62,6 +62,21 @@ func SessionUsers(t *testing.T, newBackend func(t *testing.T) SessionUsersBacken
 	})
 }
 
+// Transactor checks that a backend's transactions keep all of their writes
+// or none, and keep the ports' atomic rules, on fresh backends from
+// newBackend.
+func Transactor(t *testing.T, newBackend func(t *testing.T) TransactionalStorage) {
+	runCases(t, newBackend, []testCase[TransactionalStorage]{
+		{"a cancelled context is passed through", testTransactionCancelled},
+		{"the calls inside commit together and see each other", testTransactionCommitsTogether},
+		{"an error from fn keeps no write and is returned", testTransactionErrorRollsBack},
+		{"a panic in fn keeps no write", testTransactionPanicRollsBack},
+		{"a nested transaction joins the outer one", testTransactionNestedJoinsOuter},
+		{"a context kept after the transaction runs its calls on their own", testTransactionContextOutlivesIt},
+		{"parallel transactions keep BeginAttempt's admission rule", testTransactionsKeepTheAdmissionRule},
+	})
+}
+
 // DeviceTrust checks known devices and step-up marks on fresh backends from
 // newBackend; it creates the sessions it works on through Sessions.
 func DeviceTrust(t *testing.T, newBackend func(t *testing.T) SessionDevices) {
