@@ -95,7 +95,11 @@ type Auth struct {
 	// joined reads a session with its user in one call: set when the session
 	// store offers it (ports.SessionUsers) and Users came from the same
 	// Storage, so its users are the ones Users reads.
-	joined  ports.SessionUsers
+	joined ports.SessionUsers
+	// tx groups a flow's storage calls into one transaction when Storage
+	// offers them and keeps the lockout counters (so that a rolled-back
+	// transaction keeps no admission); nil runs each call on its own.
+	tx      ports.Transactor
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -118,6 +122,7 @@ type Auth struct {
 // the returned error.
 func New(cfg Config, deps Deps) (*Auth, error) {
 	usersFromStorage := deps.Users == nil && deps.Storage != nil
+	lockoutsFromStorage := deps.Lockouts == nil && deps.Storage != nil
 	deps = deps.withStorage()
 	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
@@ -144,6 +149,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	}
 	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
 		a.joined = joined
+	}
+	if tx, ok := deps.Storage.(ports.Transactor); ok && lockoutsFromStorage {
+		a.tx = tx
 	}
 	var err error
 	if a.signer, err = newSigner(cfg, a.now()); err != nil {

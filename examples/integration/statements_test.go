@@ -97,7 +97,7 @@ func TestHotPathsStayWithinTheirRoundTrips(t *testing.T) {
 					return err
 				}
 			}},
-		{name: "POST /login, known device", max: budget{statements: 8, commits: 8, readsCommitAlone: true},
+		{name: "POST /login, known device", max: budget{statements: 12, commits: 3},
 			prepare: func(t *testing.T, in *instance) func() error {
 				in.trustedPrincipal(t, "asha@example.in")
 				return func() error {
