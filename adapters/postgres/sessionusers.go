@@ -11,39 +11,25 @@ import (
 
 var _ ports.SessionUsers = (*Store)(nil)
 
-// joinedUser is a user read beside another table's row: ba_users u and
-// ba_accounts a left-joined, every column under the u_ prefix
-// (userColumns), all NULL when there is no user.
-type joinedUser struct {
-	ID              string    `bun:"u_id"`
-	Email           string    `bun:"u_email"`
-	Username        string    `bun:"u_username"`
-	DisplayName     string    `bun:"u_display_name"`
-	Language        string    `bun:"u_language"`
-	CreatedAt       time.Time `bun:"u_created_at"`
-	EmailVerifiedAt time.Time `bun:"u_email_verified_at"`
-	Suspended       bool      `bun:"u_suspended"`
-}
-
-// userColumns selects a joinedUser.
+// userColumns selects a userRow beside another table's row: ba_users u and
+// ba_accounts a left-joined, every column under the u_ prefix (all NULL, so
+// a zero row, when there is no user).
 const userColumns = `u.id AS u_id, u.email AS u_email, u.username AS u_username,
     u.display_name AS u_display_name, u.language AS u_language, u.created_at AS u_created_at,
     a.email_verified_at AS u_email_verified_at, coalesce(a.suspended, false) AS u_suspended`
 
-// user is the port record, or the zero User when the join found none.
-func (j joinedUser) user() ports.User {
-	if j.ID == "" {
-		return ports.User{}
-	}
-	return userRow{ID: j.ID, Email: j.Email, Username: j.Username, DisplayName: j.DisplayName,
-		Language: j.Language, CreatedAt: j.CreatedAt, EmailVerifiedAt: j.EmailVerifiedAt,
-		Suspended: j.Suspended}.user()
-}
-
 // sessionUserRow is a session with its user.
 type sessionUserRow struct {
 	sessionRow
-	joinedUser
+	User userRow `bun:"embed:u_"`
+}
+
+// user is the session's user, or the zero User when the join found none.
+func (r sessionUserRow) user() ports.User {
+	if r.User.ID == "" {
+		return ports.User{}
+	}
+	return r.User.user()
 }
 
 const sessionUserSQL = `

@@ -125,10 +125,12 @@ func loadSettings(getenv func(string) string) (settings, error) {
 // told otherwise. Every login holds one argon2id buffer (19 MiB) per hash
 // slot while it hashes; without a limit the garbage collector lets the heap
 // grow to twice what is live before collecting, so 16 concurrent logins
-// peaked at about 240 MiB of RSS. Under the limit the collector runs sooner
-// and returns freed buffers to the system: the peak stays near the limit,
-// and the hashing itself is not slowed (see the README's performance table).
-const defaultMemoryLimit = 100 << 20
+// peaked at 140-240 MiB of RSS. Under the limit the collector runs sooner and
+// returns freed buffers to the system: 16 concurrent logins peak near
+// 105 MiB (the limit covers the Go heap and runtime, not the binary's own
+// pages). The buffers hold no pointers, so the extra collections cost little
+// (see the README's performance table).
+const defaultMemoryLimit = 80 << 20
 
 // memoryLimit reads BHARATAUTH_MEMORY_LIMIT: a size in bytes with an
 // optional KiB, MiB or GiB suffix, or "off". Empty means the default, unless

@@ -83,7 +83,7 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
 }
 
-// The server runs under a 100 MiB soft memory limit unless told otherwise;
+// The server runs under an 80 MiB soft memory limit unless told otherwise;
 // GOMEMLIMIT, which the runtime applies by itself, wins over the default but
 // not over BHARATAUTH_MEMORY_LIMIT.
 func TestMemoryLimit(t *testing.T) {
@@ -92,7 +92,7 @@ func TestMemoryLimit(t *testing.T) {
 		value, goMemLimit string
 		want              int64
 	}{
-		{"", "", 100 << 20},
+		{"", "", 80 << 20},
 		{"", "1GiB", 0},
 		{"off", "", 0},
 		{"OFF", "", 0},
