@@ -65,11 +65,18 @@ func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, lim
 		}
 		return admitted(ctx, s)
 	})
+	if err != nil && s.attempt.key != "" && !a.rollsBack(s) {
+		return nil, a.abandon(ctx, op, s.attempt, err) // admitted and kept: nothing else will end it
+	}
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// rollsBack reports whether s's grouped calls run in transactions, so that a
+// failed group keeps none of its writes.
+func (a *Auth) rollsBack(s *signIn) bool { return a.tx != nil && s.grouped }
 
 // admitSignIn runs beginSignIn's checks and admits s's attempt.
 func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rule ports.RateRule) error {
@@ -145,9 +152,9 @@ func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
 // succeedSignIn clears the counter the attempt used, then runs start (which
 // opens the session); a suspended account is refused only now, so its answer
 // never helps someone without the secret. The clearing and start's store
-// calls are one transaction where the store has them (s.grouped); a refusal (an error of
-// start's with a Kind other than KindUnavailable or KindInternal) still
-// clears the counter: the secret was right.
+// calls are one transaction where the store has them (s.grouped); a refusal
+// (an error of start's with a Kind other than KindUnavailable or
+// KindInternal) still clears the counter: the secret was right.
 func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx context.Context) (LoginResult, error)) (LoginResult, error) {
 	var (
 		res     LoginResult
@@ -169,7 +176,7 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 		return err
 	})
 	if err != nil {
-		if a.tx != nil && s.grouped { // rolled back: the attempt is still pending
+		if a.rollsBack(s) { // rolled back: the attempt is still pending
 			return LoginResult{}, a.abandon(ctx, s.op, s.attempt, err)
 		}
 		return LoginResult{}, err
