@@ -85,14 +85,10 @@ func (s *Store) RotateRefreshUser(ctx context.Context, oldHash, newHash string, 
 // (a retry within the grace, reuse, an ended session) it answers as
 // rotateSlow does, and withUser reads a retry's user with one more statement.
 func (s *Store) rotate(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration, withUser bool) (ports.Session, ports.User, error) {
-	const op = "rotate refresh"
 	now = utc(now)
-	rctx, cancel := s.call(ctx)
-	var rows []sessionUserRow
-	err := s.conn(ctx).NewRaw(rotateUserSQL, oldHash, newHash, now).Scan(rctx, &rows)
-	cancel()
+	rows, err := s.rotateFast(ctx, oldHash, newHash, now)
 	if err != nil {
-		return ports.Session{}, ports.User{}, fail(rctx, op, err)
+		return ports.Session{}, ports.User{}, err
 	}
 	if len(rows) == 1 {
 		return rows[0].session(), rows[0].user(), nil
@@ -106,4 +102,17 @@ func (s *Store) rotate(ctx context.Context, oldHash, newHash string, now time.Ti
 		return sess, ports.User{}, nil
 	}
 	return sess, u, err
+}
+
+// rotateFast runs rotateUserSQL within one call's bound: the rotated
+// session with its user, or no row when the success path did not apply.
+func (s *Store) rotateFast(ctx context.Context, oldHash, newHash string, now time.Time) ([]sessionUserRow, error) {
+	const op = "rotate refresh"
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []sessionUserRow
+	if err := s.conn(ctx).NewRaw(rotateUserSQL, oldHash, newHash, now).Scan(ctx, &rows); err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	return rows, nil
 }
