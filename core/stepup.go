@@ -30,13 +30,13 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
 	return nil
 }
 
-// VerifyStepUp checks a step-up code. A success is a step-up of the session
 // VerifyStepUpInput is an emailed step-up code.
 type VerifyStepUpInput struct {
 	Code   string
 	Client Client
 }
 
+// VerifyStepUp checks a step-up code. A success is a step-up of the session
 // (see RequireStepUp); a wrong code counts against the account's lockout like
 // any other failure.
 func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInput) error {

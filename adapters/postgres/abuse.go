@@ -82,14 +82,12 @@ func (s *Store) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (t
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row ipBlockRow
-	err := s.conn(ctx).NewSelect().Model(&row).
-		Where("ip = ? AND blocked_until > ?", ip, utc(now)).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := getRow(ctx, s.conn(ctx), op, &row, "ip = ? AND blocked_until > ?", ip, utc(now))
+	if errors.Is(err, ports.ErrNotFound) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fail(ctx, op, err)
+		return time.Time{}, err
 	}
 	return utc(row.BlockedUntil), nil
 }

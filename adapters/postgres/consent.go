@@ -119,20 +119,5 @@ func appendChain(ctx context.Context, tx bun.Tx, userID string, rows []ports.Con
 
 // ConsentHistory returns the user's rows in Seq order, exactly as stored.
 func (s *Store) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	const op = "consent history"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []consentRow
-	err := s.conn(ctx).NewSelect().Model(&rows).
-		Where("user_id = ?", userID).
-		OrderExpr("seq ASC").
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
-	}
-	out := make([]ports.ConsentRecord, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, r.record())
-	}
-	return out, nil
+	return listWhere(ctx, s, "consent history", "user_id", userID, "seq ASC", consentRow.record)
 }

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -29,12 +27,8 @@ func (s *Store) Credentials(ctx context.Context, userID string) (ports.Credentia
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row credentialRow
-	err := s.conn(ctx).NewSelect().Model(&row).Where("user_id = ?", userID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Credentials{}, notFound(op)
-	}
-	if err != nil {
-		return ports.Credentials{}, fail(ctx, op, err)
+	if err := getRow(ctx, s.conn(ctx), op, &row, "user_id = ?", userID); err != nil {
+		return ports.Credentials{}, err
 	}
 	return ports.Credentials{
 		UserID:            row.UserID,

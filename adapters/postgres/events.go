@@ -41,27 +41,16 @@ func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 
 // Events lists the user's events, oldest first (ties in insertion order).
 func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	const op = "events"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
-	var rows []eventRow
-	err := s.conn(ctx).NewSelect().Model(&rows).
-		Where("user_id = ?", userID).
-		OrderExpr("at ASC, id ASC").
-		Scan(ctx)
-	if err != nil {
-		return nil, fail(ctx, op, err)
+	return listWhere(ctx, s, "events", "user_id", userID, "at ASC, id ASC", eventRow.event)
+}
+
+func (r eventRow) event() ports.SecurityEvent {
+	return ports.SecurityEvent{
+		UserID:    r.UserID,
+		Kind:      r.Kind,
+		IPAddress: r.IPAddress,
+		UserAgent: r.UserAgent,
+		Detail:    r.Detail,
+		At:        utc(r.At),
 	}
-	out := make([]ports.SecurityEvent, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, ports.SecurityEvent{
-			UserID:    r.UserID,
-			Kind:      r.Kind,
-			IPAddress: r.IPAddress,
-			UserAgent: r.UserAgent,
-			Detail:    r.Detail,
-			At:        utc(r.At),
-		})
-	}
-	return out, nil
 }

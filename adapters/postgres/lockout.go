@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -121,22 +120,20 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 	now = utc(now)
 	resetBefore, pendingBefore := policyBounds(now, policy)
 	for {
-		var rows []lockoutRow
-		err := s.conn(ctx).NewRaw(beginAttemptSQL, key, now, resetBefore, pendingBefore,
-			policy.SoftLockAfter, policy.HardLockAfter).Scan(ctx, &rows)
+		row, admitted, err := firstRow[lockoutRow](ctx, s.conn(ctx), beginAttemptSQL, key, now, resetBefore, pendingBefore,
+			policy.SoftLockAfter, policy.HardLockAfter)
 		if err != nil {
 			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
 		}
-		if len(rows) == 1 {
-			return rows[0].state(), ports.Admitted, nil
+		if admitted {
+			return row.state(), ports.Admitted, nil
 		}
 		// The upsert found the key refusing and changed nothing. Read it in a
 		// new statement (a new snapshot); if it admits attempts again by now
 		// (a lock lifted, an attempt finished), try once more.
-		var row lockoutRow
-		err = s.conn(ctx).NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
+		err = getRow(ctx, s.conn(ctx), op, &row, "key = ?", key)
+		if err != nil && !errors.Is(err, ports.ErrNotFound) {
+			return ports.LockState{}, ports.RefusedBusy, err
 		}
 		st := row.state()
 		if verdict := st.Admits(now, policy); verdict != ports.Admitted {
@@ -217,12 +214,12 @@ func (s *Store) LockState(ctx context.Context, key string) (ports.LockState, err
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row lockoutRow
-	err := s.conn(ctx).NewSelect().Model(&row).Where("key = ?", key).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := getRow(ctx, s.conn(ctx), op, &row, "key = ?", key)
+	if errors.Is(err, ports.ErrNotFound) {
 		return ports.LockState{}, nil
 	}
 	if err != nil {
-		return ports.LockState{}, fail(ctx, op, err)
+		return ports.LockState{}, err
 	}
 	return row.state(), nil
 }

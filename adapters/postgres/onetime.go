@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -102,23 +100,18 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	var rows []otpRow
-	if err := s.conn(ctx).NewRaw(consumeLinkSQL, purpose, hash, now).Scan(ctx, &rows); err != nil {
+	row, consumed, err := firstRow[otpRow](ctx, s.conn(ctx), consumeLinkSQL, purpose, hash, now)
+	if err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
-	if len(rows) == 1 {
-		return rows[0].token(), nil
+	if consumed {
+		return row.token(), nil
 	}
 	// Nothing consumed: say why, from a fresh read.
-	var row otpRow
-	err := s.conn(ctx).NewSelect().Model(&row).
-		Where("hash = ? AND max_attempts = 0 AND purpose = ? AND used_at IS NULL", hash, purpose).
-		Scan(ctx)
+	err = getRow(ctx, s.conn(ctx), op, &row, "hash = ? AND max_attempts = 0 AND purpose = ? AND used_at IS NULL", hash, purpose)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return ports.OneTimeToken{}, notFound(op)
 	case err != nil:
-		return ports.OneTimeToken{}, fail(ctx, op, err)
+		return ports.OneTimeToken{}, err
 	case !now.Before(utc(row.ExpiresAt)):
 		return ports.OneTimeToken{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrExpired)
 	default:
@@ -162,14 +155,13 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	var rows []otpRow
-	if err := s.conn(ctx).NewRaw(consumeCodeSQL, subject, purpose, hash, now).Scan(ctx, &rows); err != nil {
+	row, found, err := firstRow[otpRow](ctx, s.conn(ctx), consumeCodeSQL, subject, purpose, hash, now)
+	if err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
-	if len(rows) == 0 {
+	if !found {
 		return ports.OneTimeToken{}, notFound(op)
 	}
-	row := rows[0]
 	switch {
 	case row.Hash == hash && !row.UsedAt.IsZero():
 		return row.token(), nil
@@ -184,5 +176,5 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 
 // Tokens lists the tokens of subject, newest first.
 func (s *Store) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	return newestFirst(ctx, s, "tokens", "subject", subject, otpRow.token)
+	return listWhere(ctx, s, "tokens", "subject", subject, newestFirst, otpRow.token)
 }

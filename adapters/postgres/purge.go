@@ -21,7 +21,7 @@ type PurgeStats struct {
 // deletes by primary key, where an IN of a large LIMIT tempted it into a
 // hash join over a sequential scan. Each statement returns the number of rows
 // it deleted.
-const (
+var (
 	// Sessions and their families go together, in one statement. A session
 	// that verified its device is the record that the device is known
 	// (ports.DeviceTrust.KnownDevice), so it stays 180 days past its expiry:
@@ -50,38 +50,33 @@ WITH gone AS (
 )
 SELECT count(*) AS main, 0 AS extra FROM gone`
 
-	purgeIPBlocksSQL = `
-WITH gone AS (
-    DELETE FROM ba_ip_blocks WHERE ip = ANY (ARRAY(
-        SELECT ip FROM ba_ip_blocks WHERE blocked_until <= ?0 ORDER BY blocked_until LIMIT ?1))
-    RETURNING 1
-)
-SELECT count(*) AS main, 0 AS extra FROM gone`
+	purgeIPBlocksSQL = purgeOldestSQL("ba_ip_blocks", "ip", "blocked_until <= ?0", "blocked_until")
 
 	// Counters with no lock history whose last failure is older than the
 	// count-restart window are as good as absent (the next failure would
 	// restart at 1). Counters with a lock history are kept: they are the
 	// escalation history an export shows.
-	purgeLockoutsSQL = `
-WITH gone AS (
-    DELETE FROM ba_lockouts WHERE key = ANY (ARRAY(
-        SELECT key FROM ba_lockouts
-        WHERE soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked
+	purgeLockoutsSQL = purgeOldestSQL("ba_lockouts", "key", `soft_locks = 0 AND hard_locks = 0 AND NOT hard_locked
           AND (last_failure_at IS NULL OR last_failure_at <= ?0)
-          AND (pending = 0 OR pending_since <= ?0)
-        ORDER BY last_failure_at LIMIT ?1))
-    RETURNING 1
-)
-SELECT count(*) AS main, 0 AS extra FROM gone`
+          AND (pending = 0 OR pending_since <= ?0)`, "last_failure_at")
 
-	purgeIPFailuresSQL = `
+	purgeIPFailuresSQL = purgeOldestSQL("ba_ip_failures", "id", "at <= ?0", "at")
+)
+
+// purgeOldestSQL is the purge statement of a table whose old rows one
+// condition selects: it deletes at most ?1 rows matching where, oldest by
+// orderBy first, choosing them by the key column.
+func purgeOldestSQL(table, key, where, orderBy string) string {
+	return `
 WITH gone AS (
-    DELETE FROM ba_ip_failures WHERE id = ANY (ARRAY(
-        SELECT id FROM ba_ip_failures WHERE at <= ?0 ORDER BY at LIMIT ?1))
+    DELETE FROM ` + table + ` WHERE ` + key + ` = ANY (ARRAY(
+        SELECT ` + key + ` FROM ` + table + `
+        WHERE ` + where + `
+        ORDER BY ` + orderBy + ` LIMIT ?1))
     RETURNING 1
 )
 SELECT count(*) AS main, 0 AS extra FROM gone`
-)
+}
 
 // Purge deletes, in batches of at most batch rows per statement (zero or less
 // means 1000): expired sessions with their refresh-token families (a session

@@ -102,19 +102,15 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row sessionRow
-	err := s.conn(ctx).NewSelect().Model(&row).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Session{}, notFound(op)
-	}
-	if err != nil {
-		return ports.Session{}, fail(ctx, op, err)
+	if err := getRow(ctx, s.conn(ctx), op, &row, "id = ?", id); err != nil {
+		return ports.Session{}, err
 	}
 	return row.session(), nil
 }
 
 // Sessions lists every session of the user, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	return newestFirst(ctx, s, "sessions", "user_id", userID, sessionRow.session)
+	return listWhere(ctx, s, "sessions", "user_id", userID, newestFirst, sessionRow.session)
 }
 
 // RotateRefresh replaces the session's refresh hash oldHash with newHash; see

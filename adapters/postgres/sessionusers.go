@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -45,13 +44,12 @@ func (s *Store) SessionUser(ctx context.Context, id string) (ports.Session, port
 	const op = "session with user"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	var row sessionUserRow
-	err := s.conn(ctx).NewRaw(sessionUserSQL, id).Scan(ctx, &row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.Session{}, ports.User{}, notFound(op)
-	}
+	row, ok, err := firstRow[sessionUserRow](ctx, s.conn(ctx), sessionUserSQL, id)
 	if err != nil {
 		return ports.Session{}, ports.User{}, fail(ctx, op, err)
+	}
+	if !ok {
+		return ports.Session{}, ports.User{}, notFound(op)
 	}
 	return row.session(), row.user(), nil
 }
@@ -86,12 +84,12 @@ func (s *Store) RotateRefreshUser(ctx context.Context, oldHash, newHash string, 
 // rotateSlow does, and withUser reads a retry's user with one more statement.
 func (s *Store) rotate(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration, withUser bool) (ports.Session, ports.User, error) {
 	now = utc(now)
-	rows, err := s.rotateFast(ctx, oldHash, newHash, now)
+	row, ok, err := s.rotateFast(ctx, oldHash, newHash, now)
 	if err != nil {
 		return ports.Session{}, ports.User{}, err
 	}
-	if len(rows) == 1 {
-		return rows[0].session(), rows[0].user(), nil
+	if ok {
+		return row.session(), row.user(), nil
 	}
 	sess, err := s.rotateSlow(ctx, oldHash, newHash, now, grace)
 	if err != nil || !withUser {
@@ -105,14 +103,14 @@ func (s *Store) rotate(ctx context.Context, oldHash, newHash string, now time.Ti
 }
 
 // rotateFast runs rotateUserSQL within one call's bound: the rotated
-// session with its user, or no row when the success path did not apply.
-func (s *Store) rotateFast(ctx context.Context, oldHash, newHash string, now time.Time) ([]sessionUserRow, error) {
+// session with its user, or ok false when the success path did not apply.
+func (s *Store) rotateFast(ctx context.Context, oldHash, newHash string, now time.Time) (sessionUserRow, bool, error) {
 	const op = "rotate refresh"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	var rows []sessionUserRow
-	if err := s.conn(ctx).NewRaw(rotateUserSQL, oldHash, newHash, now).Scan(ctx, &rows); err != nil {
-		return nil, fail(ctx, op, err)
+	row, ok, err := firstRow[sessionUserRow](ctx, s.conn(ctx), rotateUserSQL, oldHash, newHash, now)
+	if err != nil {
+		return row, false, fail(ctx, op, err)
 	}
-	return rows, nil
+	return row, ok, nil
 }

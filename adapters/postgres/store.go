@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -107,15 +108,18 @@ func utc(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// newestFirst lists the rows of R whose column equals value, newest first
-// (created_at, then id), as port records.
-func newestFirst[R any, T any](ctx context.Context, s *Store, op, column, value string, record func(R) T) ([]T, error) {
+// newestFirst is the order of the lists that show the newest record first.
+const newestFirst = "created_at DESC, id DESC"
+
+// listWhere lists the rows of R whose column equals value in order, as port
+// records.
+func listWhere[R any, T any](ctx context.Context, s *Store, op, column, value, order string, record func(R) T) ([]T, error) {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []R
 	err := s.conn(ctx).NewSelect().Model(&rows).
 		Where("? = ?", bun.Ident(column), value).
-		OrderExpr("created_at DESC, id DESC").
+		OrderExpr(order).
 		Scan(ctx)
 	if err != nil {
 		return nil, fail(ctx, op, err)
@@ -125,6 +129,27 @@ func newestFirst[R any, T any](ctx context.Context, s *Store, op, column, value 
 		out = append(out, record(r))
 	}
 	return out, nil
+}
+
+// getRow scans into row the one row of its table that where selects; a
+// wrapped ErrNotFound when there is none. ctx is already bounded by the
+// caller.
+func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, args ...any) error {
+	err := db.NewSelect().Model(row).Where(where, args...).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(op)
+	}
+	return fail(ctx, op, err)
+}
+
+// firstRow runs a statement that returns at most one row and scans it;
+// found is false when it returned none. ctx is already bounded by the caller.
+func firstRow[R any](ctx context.Context, db bun.IDB, query string, args ...any) (row R, found bool, err error) {
+	var rows []R
+	if err := db.NewRaw(query, args...).Scan(ctx, &rows); err != nil || len(rows) == 0 {
+		return row, false, err
+	}
+	return rows[0], true, nil
 }
 
 // Ping checks that PostgreSQL answers, within the per-call bound: core's

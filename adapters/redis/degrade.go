@@ -141,3 +141,18 @@ func checkPrefix(prefix, def string) (string, error) {
 	}
 	return prefix, nil
 }
+
+// newKeyed checks the settings every adapter of this package shares: its
+// health (client, timeout, logging) and its key prefix, def when prefix is
+// empty.
+func newKeyed(client rueidis.Client, op, prefix, def string, timeout time.Duration, logger *slog.Logger, clock ports.Clock, interval time.Duration) (*health, string, error) {
+	h, err := newHealth(client, op, timeout, logger, clock, interval)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix, err = checkPrefix(prefix, def)
+	if err != nil {
+		return nil, "", err
+	}
+	return h, prefix, nil
+}

@@ -1,11 +1,9 @@
 package redis_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,29 +14,12 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 // failBound is the generous upper bound every call must meet while Redis is
 // stopped or paused: it checks the bound exists, not speed.
 const failBound = 2 * time.Second
-
-// lockedBuffer is a goroutine-safe log sink.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestFailOpenWhenRedisStopsOrPauses serves requests through a private Redis
 // that is killed, or frozen with SIGSTOP, mid-test; every check must answer
@@ -60,7 +41,7 @@ func TestFailOpenWhenRedisStopsOrPauses(t *testing.T) {
 			c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
 			require.NoError(t, err)
 			t.Cleanup(c.Close)
-			logs := &lockedBuffer{}
+			logs := &porttest.Buffer{}
 			logger := slog.New(slog.NewTextHandler(logs, nil))
 
 			store := memory.New()

@@ -49,11 +49,7 @@ func NewIPBlockCache(inner ports.AbuseGuard, client rueidis.Client, o IPBlockOpt
 	if inner == nil {
 		return nil, errors.New("redis: nil inner AbuseGuard")
 	}
-	h, err := newHealth(client, "ip block cache", o.Timeout, o.Logger, o.Clock, o.LogInterval)
-	if err != nil {
-		return nil, err
-	}
-	prefix, err := checkPrefix(o.Prefix, "ba:ipb:")
+	h, prefix, err := newKeyed(client, "ip block cache", o.Prefix, "ba:ipb:", o.Timeout, o.Logger, o.Clock, o.LogInterval)
 	if err != nil {
 		return nil, err
 	}

@@ -90,11 +90,7 @@ func (l *Limiter) Ping(ctx context.Context) error {
 // NewLimiter returns a Limiter over client. It fails on a nil client, a
 // negative duration or a prefix with spaces or glob characters.
 func NewLimiter(client rueidis.Client, o LimiterOptions) (*Limiter, error) {
-	h, err := newHealth(client, "limiter", o.Timeout, o.Logger, o.Clock, o.LogInterval)
-	if err != nil {
-		return nil, err
-	}
-	prefix, err := checkPrefix(o.Prefix, "ba:rl:")
+	h, prefix, err := newKeyed(client, "limiter", o.Prefix, "ba:rl:", o.Timeout, o.Logger, o.Clock, o.LogInterval)
 	if err != nil {
 		return nil, err
 	}

@@ -82,11 +82,7 @@ func NewSessionCache(inner ports.SessionRepo, client rueidis.Client, o SessionCa
 	if inner == nil {
 		return nil, errors.New("redis: nil inner SessionRepo")
 	}
-	h, err := newHealth(client, "session cache", o.Timeout, o.Logger, o.Clock, o.LogInterval)
-	if err != nil {
-		return nil, err
-	}
-	prefix, err := checkPrefix(o.Prefix, "ba:sess:")
+	h, prefix, err := newKeyed(client, "session cache", o.Prefix, "ba:sess:", o.Timeout, o.Logger, o.Clock, o.LogInterval)
 	if err != nil {
 		return nil, err
 	}

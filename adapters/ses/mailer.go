@@ -86,24 +86,12 @@ func (ml *Mailer) Send(ctx context.Context, m ports.Message) error {
 // input builds the SendEmail request. Its errors are permanent: the message
 // itself is wrong.
 func (ml *Mailer) input(m ports.Message) (*sesv2.SendEmailInput, error) {
-	to, err := mail.ParseAddress(strings.TrimSpace(m.To))
+	to, err := m.Recipient()
 	if err != nil {
-		return nil, fmt.Errorf("ses: invalid recipient address: %w", err)
+		return nil, fmt.Errorf("ses: %w", err)
 	}
 	if !isASCII(to.Address) {
 		return nil, errors.New("ses: recipient address must be ASCII (use Punycode for the domain)")
-	}
-	if m.ToName != "" {
-		to.Name = m.ToName
-	}
-	if strings.ContainsAny(m.Subject, "\r\n") || strings.ContainsAny(to.Name, "\r\n") {
-		return nil, errors.New("ses: subject and recipient name must be single lines")
-	}
-	if strings.TrimSpace(m.Subject) == "" {
-		return nil, errors.New("ses: subject is required")
-	}
-	if m.Text == "" && m.HTML == "" {
-		return nil, errors.New("ses: message has no body")
 	}
 
 	body := &types.Body{}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -143,23 +142,11 @@ func (ml *Mailer) clientOptions(dial gomail.DialContextFunc) []gomail.Option {
 // a text/html part, or a single text/plain part when m.HTML is empty. Errors
 // are permanent: the message itself is wrong.
 func (ml *Mailer) compose(m ports.Message) (*gomail.Msg, error) {
-	to, err := mail.ParseAddress(strings.TrimSpace(m.To))
+	// A line break in a header is refused although go-mail would encode it:
+	// such input is a bug worth reporting.
+	to, err := m.Recipient()
 	if err != nil {
-		return nil, fmt.Errorf("smtp: invalid recipient address: %w", err)
-	}
-	if m.ToName != "" {
-		to.Name = m.ToName
-	}
-	// A line break in a header would let a caller inject headers; go-mail
-	// would encode it, but such input is a bug worth reporting.
-	if strings.ContainsAny(m.Subject, "\r\n") || strings.ContainsAny(to.Name, "\r\n") {
-		return nil, errors.New("smtp: subject and recipient name must be single lines")
-	}
-	if strings.TrimSpace(m.Subject) == "" {
-		return nil, errors.New("smtp: subject is required")
-	}
-	if m.Text == "" && m.HTML == "" {
-		return nil, errors.New("smtp: message has no body")
+		return nil, fmt.Errorf("smtp: %w", err)
 	}
 
 	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP))

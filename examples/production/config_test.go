@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestLoadSettingsListsEveryProblem(t *testing.T) {
@@ -67,8 +67,8 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			logs := &server.LockedBuffer{}
-			m, err := newMailer(context.Background(), tc.s, &server.LockedBuffer{}, slog.New(slog.NewTextHandler(logs, nil)))
+			logs := &porttest.Buffer{}
+			m, err := newMailer(context.Background(), tc.s, &porttest.Buffer{}, slog.New(slog.NewTextHandler(logs, nil)))
 			require.NoError(t, err)
 			require.NotNil(t, m)
 			if tc.warn {
@@ -79,7 +79,7 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 			}
 		})
 	}
-	_, err := newMailer(context.Background(), settings{}, &server.LockedBuffer{}, slog.New(slog.DiscardHandler))
+	_, err := newMailer(context.Background(), settings{}, &porttest.Buffer{}, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 // redisURL is the test Redis (BHARATAUTH_TEST_REDIS_URL, default the local one).
@@ -96,7 +96,7 @@ func do(t *testing.T, req *http.Request) (int, map[string]any) {
 }
 
 func TestProductionServesTheAPIOverPostgresAndRedis(t *testing.T) {
-	out, logs := &server.LockedBuffer{}, &server.LockedBuffer{}
+	out, logs := &porttest.Buffer{}, &porttest.Buffer{}
 	base := startServer(t, out, logs)
 	a := base + "/auth"
 	assert.Regexp(t, `level=WARN msg="production: MAILER=console prints every email, its codes and links included, to stdout`, logs.String())

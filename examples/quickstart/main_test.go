@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 var (
@@ -31,7 +31,7 @@ var (
 func TestQuickstartCurlWalk(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out := &server.LockedBuffer{}
+	out := &porttest.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", out) }()
 

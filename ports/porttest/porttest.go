@@ -21,7 +21,8 @@
 // The suites check the sentinel errors with errors.Is and run the atomic rules
 // with real parallelism (one OTP use, one refresh rotation, distinct failure
 // counts), so run them with -race. Together starts calls at one moment the
-// same way for an adapter's or an app's own concurrency tests.
+// same way for an adapter's or an app's own concurrency tests, and Buffer
+// captures logs that concurrent code writes while a test reads them.
 package porttest
 
 import (

@@ -13,11 +13,7 @@ type setPINBody struct {
 	CurrentPIN string `json:"current_pin"`
 }
 
-func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request) error {
-	var in setPINBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request, in setPINBody) error {
 	return succeed(w, h.auth.SetPIN(r.Context(), principal(r),
 		core.SetPINInput{PIN: in.PIN, CurrentPIN: in.CurrentPIN, Client: h.client(r)}))
 }
@@ -28,11 +24,7 @@ type pinBody struct {
 
 // verifyPIN says core's answer as is: core makes a locked PIN answer exactly
 // like a wrong one, so this route cannot tell them apart either.
-func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request) error {
-	var in pinBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) verifyPIN(w http.ResponseWriter, r *http.Request, in pinBody) error {
 	return succeed(w, h.auth.VerifyPIN(r.Context(), principal(r), core.VerifyPINInput{PIN: in.PIN, Client: h.client(r)}))
 }
 
@@ -44,11 +36,7 @@ type changePasswordBody struct {
 
 // changePassword relies on core for the step-up check: wrapping it in
 // RequireStepUp as well would use up a public device's step-up twice.
-func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
-	var in changePasswordBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, in changePasswordBody) error {
 	return succeed(w, h.auth.ChangePassword(r.Context(), principal(r), core.ChangePasswordInput{
 		CurrentPassword: in.CurrentPassword, NewPassword: in.NewPassword,
 		EndOtherSessions: in.EndOtherSessions, Client: h.client(r)}))
@@ -62,11 +50,7 @@ type stepUpBody struct {
 	OTPCode string `json:"otp_code" check:"required"`
 }
 
-func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request) error {
-	var in stepUpBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) verifyStepUp(w http.ResponseWriter, r *http.Request, in stepUpBody) error {
 	return succeed(w, h.auth.VerifyStepUp(r.Context(), principal(r), core.VerifyStepUpInput{Code: in.OTPCode, Client: h.client(r)}))
 }
 
@@ -75,18 +59,7 @@ func (h *Handler) logoutAll(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.auth.Sessions(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
-	for _, s := range list {
-		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
-			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
-			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, newSessionsView)(h.auth.Sessions(r.Context(), principal(r)))
 }
 
 func (h *Handler) revokeSession(w http.ResponseWriter, r *http.Request) error {
@@ -105,47 +78,20 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
-	states, err := h.auth.Consents(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
-	for _, s := range states {
-		v.Data = append(v.Data, newConsentView(s))
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, newConsentsView)(h.auth.Consents(r.Context(), principal(r)))
 }
 
 type categoryBody struct {
 	Category string `json:"category" check:"required"`
 }
 
-// decideConsent serves withdraw and grant: one POST each (DPDP §6(4)).
-func (h *Handler) decideConsent(w http.ResponseWriter, r *http.Request,
-	decide func(*core.Auth, core.Principal, string, core.Client) (core.ConsentState, error)) error {
-	var in categoryBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	s, err := decide(h.auth, principal(r), in.Category, h.client(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, consentChangeView{Success: true, Data: newConsentView(s)})
-	return nil
+// withdrawConsent and grantConsent serve one POST each (DPDP §6(4)).
+func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.Withdraw(r.Context(), principal(r), core.ConsentInput{Category: in.Category, Client: h.client(r)}))
 }
 
-func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Withdraw(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
-	})
-}
-
-func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request) error {
-	return h.decideConsent(w, r, func(a *core.Auth, p core.Principal, cat string, c core.Client) (core.ConsentState, error) {
-		return a.Grant(r.Context(), p, core.ConsentInput{Category: cat, Client: c})
-	})
+func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.Grant(r.Context(), principal(r), core.ConsentInput{Category: in.Category, Client: h.client(r)}))
 }
 
 // requestErasure takes a DPDP erasure request: 202, since the app does the
@@ -160,10 +106,5 @@ func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
 
 // export relies on core for the step-up check (see changePassword).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
-	doc, err := h.auth.Export(r.Context(), principal(r), h.client(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newExportView(doc))
-	return nil
+	return answer(w, newExportView)(h.auth.Export(r.Context(), principal(r), h.client(r)))
 }

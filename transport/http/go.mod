@@ -6,6 +6,7 @@ require (
 	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
 	github.com/bharatauth/bharatauth-go/core v0.0.0
 	github.com/bharatauth/bharatauth-go/ports v0.0.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/stretchr/testify v1.11.1
 )

@@ -24,6 +24,7 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
@@ -61,7 +62,7 @@ type env struct {
 	store  *memory.Store
 	clock  *memory.Clock
 	outbox *memory.Outbox
-	logs   *syncBuffer
+	logs   *porttest.Buffer
 }
 
 type envConfig struct {
@@ -72,7 +73,7 @@ type envConfig struct {
 
 func newEnv(t testing.TB, ec envConfig) *env {
 	t.Helper()
-	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(), logs: &syncBuffer{}}
+	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(), logs: &porttest.Buffer{}}
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
 	cfg.MailInline = true // read the outbox right after a request
@@ -97,22 +98,15 @@ func newEnv(t testing.TB, ec envConfig) *env {
 	return e
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// bodyCase is a POST of body to path and the answer it must get: status and,
+// for a refusal, the problem code and the field it names ("" for none).
+type bodyCase struct {
+	name   string
+	path   string
+	body   any
+	status int
+	code   string
+	field  string
 }
 
 // req describes one call.

@@ -14,14 +14,7 @@ func TestBadInput(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envConfig{})
 	huge := `{"identifier":"` + strings.Repeat("a", 70<<10) + `","password":"x"}`
-	tests := []struct {
-		name   string
-		path   string
-		body   any
-		status int
-		code   string
-		field  string
-	}{
+	tests := []bodyCase{
 		{name: "malformed JSON", path: "/login", body: `{"identifier":`, status: 400, code: "malformed_json"},
 		{name: "empty body", path: "/login", body: ``, status: 400, code: "malformed_json"},
 		{name: "an array, not an object", path: "/login", body: `[]`, status: 400, code: "malformed_json"},

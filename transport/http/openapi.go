@@ -3,6 +3,7 @@ package http
 import (
 	_ "embed"
 	"net/http"
+	"strconv"
 )
 
 // openAPIDocument is the OpenAPI 3.1 description of every route, served at
@@ -16,10 +17,16 @@ var openAPIDocument []byte
 func OpenAPI() []byte { return append([]byte(nil), openAPIDocument...) }
 
 func (h *Handler) openAPI(w http.ResponseWriter, _ *http.Request) error {
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	hd.Set("Cache-Control", "public, max-age=3600")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(openAPIDocument)
+	writeDocument(w, "application/json", 3600, openAPIDocument)
 	return nil
+}
+
+// writeDocument answers 200 with a public document that caches may keep for
+// maxAge seconds.
+func writeDocument(w http.ResponseWriter, contentType string, maxAge int, doc []byte) {
+	hd := w.Header()
+	hd.Set("Content-Type", contentType)
+	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(maxAge))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
 }

@@ -18,14 +18,7 @@ func TestRegisterAndVerifyEmail(t *testing.T) {
 	assert.NotEmpty(t, id)
 	verifyToken := e.mailed("asha@example.in", tokenRE)
 
-	tests := []struct {
-		name   string
-		path   string
-		body   any
-		status int
-		code   string
-		field  string
-	}{
+	tests := []bodyCase{
 		{name: "email taken, case-insensitively", path: "/register", status: http.StatusConflict, code: "email_taken",
 			body: map[string]any{"email": "ASHA@example.in", "password": testPassword, "consents": consentsBody(false)}},
 		{name: "no consents at all", path: "/register", status: http.StatusForbidden, code: "consent_required",

@@ -12,38 +12,54 @@ type route struct {
 	method string
 	path   string
 	bearer bool
-	serve  func(*Handler, http.ResponseWriter, *http.Request) error
+	serve  serveFunc
+}
+
+// serveFunc serves one route; an error it returns becomes the problem answer.
+type serveFunc func(*Handler, http.ResponseWriter, *http.Request) error
+
+// withBody serves a route that takes a JSON body: serve runs only on a body
+// that decodes into B and passes its checks; any other body is the caller's
+// 400.
+func withBody[B any](serve func(*Handler, http.ResponseWriter, *http.Request, B) error) serveFunc {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request) error {
+		var in B
+		if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+			return err
+		}
+		return serve(h, w, r, in)
+	}
 }
 
 // routes is the whole HTTP API. The OpenAPI test checks every entry is
 // documented in openapi.json.
 func routes() []route {
 	return []route{
-		{"POST", "/register", false, (*Handler).register},
-		{"POST", "/email/verify", false, (*Handler).verifyEmail},
-		{"POST", "/login", false, (*Handler).login},
-		{"POST", "/otp/request", false, (*Handler).requestOTP},
-		{"POST", "/otp/verify", false, (*Handler).verifyOTP},
-		{"POST", "/pin/set", true, (*Handler).setPIN},
-		{"POST", "/pin/verify", true, (*Handler).verifyPIN},
-		{"POST", "/pin/reset/request", false, (*Handler).requestPINReset},
-		{"POST", "/pin/reset/confirm", false, (*Handler).confirmPINReset},
-		{"POST", "/password/reset/request", false, (*Handler).requestPasswordReset},
-		{"POST", "/password/reset/confirm", false, (*Handler).confirmPasswordReset},
-		{"POST", "/password/change", true, (*Handler).changePassword},
-		{"POST", "/unlock/request", false, (*Handler).requestUnlock},
-		{"POST", "/unlock/confirm", false, (*Handler).confirmUnlock},
+		{"POST", "/register", false, withBody((*Handler).register)},
+		{"POST", "/email/verify", false, withBody((*Handler).verifyEmail)},
+		{"POST", "/login", false, withBody((*Handler).login)},
+		{"POST", "/otp/request", false, withBody((*Handler).requestOTP)},
+		{"POST", "/otp/verify", false, withBody((*Handler).verifyOTP)},
+		{"POST", "/pin/set", true, withBody((*Handler).setPIN)},
+		{"POST", "/pin/verify", true, withBody((*Handler).verifyPIN)},
+		{"POST", "/pin/reset/request", false, withBody((*Handler).requestPINReset)},
+		{"POST", "/pin/reset/confirm", false, withBody((*Handler).confirmPINReset)},
+		{"POST", "/password/reset/request", false, withBody((*Handler).requestPasswordReset)},
+		{"POST", "/password/reset/confirm", false, withBody((*Handler).confirmPasswordReset)},
+		{"POST", "/password/change", true, withBody((*Handler).changePassword)},
+		{"POST", "/unlock/request", false, withBody((*Handler).requestUnlock)},
+		{"POST", "/unlock/confirm", false, withBody((*Handler).confirmUnlock)},
 		{"POST", "/step-up/request", true, (*Handler).requestStepUp},
-		{"POST", "/step-up/verify", true, (*Handler).verifyStepUp},
-		{"POST", "/refresh", false, (*Handler).refresh},
-		{"POST", "/logout", false, (*Handler).logout},
+		{"POST", "/step-up/verify", true, withBody((*Handler).verifyStepUp)},
+		{"POST", "/refresh", false, withBody((*Handler).refresh)},
+		{"POST", "/logout", false, withBody((*Handler).logout)},
 		{"POST", "/logout-all", true, (*Handler).logoutAll},
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
-		{"POST", "/privacy/consent/withdraw", true, (*Handler).withdrawConsent},
-		{"POST", "/privacy/consent/grant", true, (*Handler).grantConsent},
+		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
+		{"POST", "/privacy/consent/grant", true, withBody((*Handler).grantConsent)},
 		{"GET", "/privacy/export", true, (*Handler).export},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
@@ -78,11 +94,7 @@ type registerBody struct {
 	NoticeLanguage string                `json:"notice_language"`
 }
 
-func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
-	var in registerBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBody) error {
 	// A missing consents array is a missing decision on every category: core
 	// answers consent_required (403): every category needs an explicit decision.
 	decisions := make([]core.ConsentDecision, len(in.Consents))
@@ -103,11 +115,7 @@ type tokenBody struct {
 	Token string `json:"token" check:"required"`
 }
 
-func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) error {
-	var in tokenBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, in tokenBody) error {
 	return succeed(w, h.auth.VerifyEmail(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
@@ -118,18 +126,9 @@ type loginBody struct {
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
-	var in loginBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	res, err := h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
-		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newLoginView(res))
-	return nil
+func (h *Handler) login(w http.ResponseWriter, r *http.Request, in loginBody) error {
+	return answer(w, newLoginView)(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
+		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type otpRequestBody struct {
@@ -137,11 +136,7 @@ type otpRequestBody struct {
 	DeviceFingerprint string `json:"device_fingerprint"`
 }
 
-func (h *Handler) requestOTP(w http.ResponseWriter, r *http.Request) error {
-	var in otpRequestBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) requestOTP(w http.ResponseWriter, r *http.Request, in otpRequestBody) error {
 	err := h.auth.RequestOTP(r.Context(), core.RequestOTPInput{Identifier: in.Identifier,
 		DeviceFingerprint: in.DeviceFingerprint, Client: h.client(r)})
 	return acknowledge(w, otpSentMessage, err)
@@ -154,50 +149,27 @@ type otpVerifyBody struct {
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
-func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request) error {
-	var in otpVerifyBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	res, err := h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
-		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newLoginView(res))
-	return nil
+func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request, in otpVerifyBody) error {
+	return answer(w, newLoginView)(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
+		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type identifierBody struct {
 	Identifier string `json:"identifier" check:"required"`
 }
 
-// requestLink serves the enumeration-safe "email me a link" routes.
-func (h *Handler) requestLink(w http.ResponseWriter, r *http.Request, message string,
-	request func(*core.Auth, string, core.Client) error) error {
-	var in identifierBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	return acknowledge(w, message, request(h.auth, in.Identifier, h.client(r)))
+// The "email me a link" routes are enumeration-safe: see acknowledge.
+
+func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request, in identifierBody) error {
+	return acknowledge(w, pinResetMessage, h.auth.RequestPINReset(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
 }
 
-func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request) error {
-	return h.requestLink(w, r, pinResetMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestPINReset(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
-	})
+func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request, in identifierBody) error {
+	return acknowledge(w, passwordResetMessage, h.auth.RequestPasswordReset(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
 }
 
-func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request) error {
-	return h.requestLink(w, r, passwordResetMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestPasswordReset(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
-	})
-}
-
-func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request) error {
-	return h.requestLink(w, r, unlockMessage, func(a *core.Auth, id string, c core.Client) error {
-		return a.RequestUnlock(r.Context(), core.IdentifierInput{Identifier: id, Client: c})
-	})
+func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request, in identifierBody) error {
+	return acknowledge(w, unlockMessage, h.auth.RequestUnlock(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
 }
 
 type pinResetBody struct {
@@ -205,11 +177,7 @@ type pinResetBody struct {
 	NewPIN string `json:"new_pin" check:"required"`
 }
 
-func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request) error {
-	var in pinResetBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request, in pinResetBody) error {
 	return succeed(w, h.auth.ConfirmPINReset(r.Context(), core.ConfirmPINResetInput{Token: in.Token, NewPIN: in.NewPIN, Client: h.client(r)}))
 }
 
@@ -220,11 +188,7 @@ type passwordResetBody struct {
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
-func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request) error {
-	var in passwordResetBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request, in passwordResetBody) error {
 	return succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
@@ -235,11 +199,7 @@ type unlockBody struct {
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
-func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request) error {
-	var in unlockBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request, in unlockBody) error {
 	return succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
@@ -248,24 +208,11 @@ type refreshBody struct {
 	RefreshToken string `json:"refresh_token" check:"required"`
 }
 
-func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
-	var in refreshBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
-	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newTokensView(t))
-	return nil
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, in refreshBody) error {
+	return answer(w, newTokensView)(h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
 }
 
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
-	var in refreshBody
-	if err := decodeBody(w, r, h.maxBody, &in); err != nil {
-		return err
-	}
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, in refreshBody) error {
 	return succeed(w, h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
 }
 
@@ -275,15 +222,22 @@ func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
 		return &core.Error{Kind: core.KindNotFound, Code: "jwks_not_configured",
 			Message: "access tokens are signed with HS256; there are no public keys to publish"}
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/jwk-set+json")
-	hd.Set("Cache-Control", "public, max-age=300")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(doc)
+	writeDocument(w, "application/jwk-set+json", 300, doc)
 	return nil
 }
 
-// succeed answers {success:true} when err is nil, and hands err on otherwise.
+// answer writes view(res) with 200 when err is nil, and hands err on otherwise:
+// return answer(w, newTokensView)(h.auth.Refresh(...)).
+func answer[T, V any](w http.ResponseWriter, view func(T) V) func(T, error) error {
+	return func(res T, err error) error {
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, view(res))
+		return nil
+	}
+}
+
 // succeedOrSignIn answers a recovery link: the login answer when the device
 // that opened it was signed in, {"success": true} otherwise.
 func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
@@ -296,6 +250,7 @@ func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error 
 	}
 }
 
+// succeed answers {success:true} when err is nil, and hands err on otherwise.
 func succeed(w http.ResponseWriter, err error) error {
 	if err != nil {
 		return err

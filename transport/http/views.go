@@ -77,6 +77,16 @@ type sessionsView struct {
 	Sessions []sessionView `json:"sessions"`
 }
 
+func newSessionsView(list []core.SessionView) sessionsView {
+	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
+	for _, s := range list {
+		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
+			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
+			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
+	}
+	return v
+}
+
 type meView struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
@@ -103,9 +113,21 @@ type consentsView struct {
 	Data    []consentView `json:"data"`
 }
 
+func newConsentsView(states []core.ConsentState) consentsView {
+	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
+	for _, s := range states {
+		v.Data = append(v.Data, newConsentView(s))
+	}
+	return v
+}
+
 type consentChangeView struct {
 	Success bool        `json:"success"`
 	Data    consentView `json:"data"`
+}
+
+func newConsentChangeView(s core.ConsentState) consentChangeView {
+	return consentChangeView{Success: true, Data: newConsentView(s)}
 }
 
 // exportView is core.Export in snake_case: the right-of-access document.

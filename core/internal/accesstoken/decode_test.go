@@ -89,11 +89,7 @@ func TestDecodeHeader(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := decodeHeader(tt.json)
-			require.Equal(t, tt.ok, ok)
-			if ok {
-				assert.Equal(t, tt.want, got)
-			}
+			decodes(t, tt.ok, tt.want)(decodeHeader(tt.json))
 		})
 	}
 }
@@ -144,11 +140,7 @@ func TestDecodeClaims(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, ok := decodeClaims(tt.json, "a")
-			require.Equal(t, tt.ok, ok)
-			if ok {
-				assert.Equal(t, tt.want, got)
-			}
+			decodes(t, tt.ok, tt.want)(decodeClaims(tt.json, "a"))
 		})
 	}
 }

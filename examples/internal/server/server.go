@@ -3,14 +3,12 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -57,24 +55,4 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		cancel()
 	}
 	return errors.Join(errs...)
-}
-
-// LockedBuffer is an io.Writer safe for concurrent use, for capturing what a
-// server prints (its logs and console emails) while reading it elsewhere.
-type LockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *LockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *LockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
