@@ -1,7 +1,9 @@
 package redis_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -35,6 +37,14 @@ func TestConformance(t *testing.T) {
 			return porttest.SessionDevices{Sessions: sessions, Devices: devices}
 		})
 	})
+	t.Run("SessionUsers", func(t *testing.T) {
+		porttest.SessionUsers(t, func(t *testing.T) porttest.SessionUsersBackend {
+			inner := memory.New()
+			users, err := bredis.NewSessionUserCache(newSessionCache(t, inner), inner)
+			require.NoError(t, err)
+			return porttest.SessionUsersBackend{Storage: changesThrough{Store: inner, registry: users.Registry(inner)}, Joined: users}
+		})
+	})
 	t.Run("AbuseGuard", func(t *testing.T) {
 		porttest.AbuseGuard(t, func(t *testing.T) ports.AbuseGuard {
 			c := shared(t)
@@ -52,4 +62,23 @@ func newSessionCache(t *testing.T, inner ports.SessionRepo) *bredis.SessionCache
 	sessions, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Prefix: prefix(t, c) + "sess:"})
 	require.NoError(t, err)
 	return sessions
+}
+
+// changesThrough is a memory store whose user changes go through registry,
+// as core's do when Deps.Registry is a SessionUserCache's Registry.
+type changesThrough struct {
+	*memory.Store
+	registry ports.UserRegistry
+}
+
+func (c changesThrough) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	return c.registry.MarkEmailVerified(ctx, userID, at)
+}
+
+func (c changesThrough) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	return c.registry.SetSuspended(ctx, userID, suspended)
+}
+
+func (c changesThrough) ClearProfile(ctx context.Context, userID string) error {
+	return c.registry.ClearProfile(ctx, userID)
 }

@@ -83,13 +83,21 @@ func TestHotPathsStayWithinTheirRoundTrips(t *testing.T) {
 				res := in.login(t, "asha@example.in")
 				return func() error { return me(ctx, in.auth, res.AccessToken) }
 			}},
-		{name: "GET /me, with Redis", redis: true, max: budget{statements: 1, commits: 1, readsCommitAlone: true},
+		{name: "GET /me, with Redis", redis: true, max: budget{},
 			prepare: func(t *testing.T, in *instance) func() error {
 				res := in.login(t, "asha@example.in")
 				require.NoError(t, me(ctx, in.auth, res.AccessToken)) // the session is cached now
 				return func() error { return me(ctx, in.auth, res.AccessToken) }
 			}},
 		{name: "POST /refresh", max: budget{statements: 1, commits: 1},
+			prepare: func(t *testing.T, in *instance) func() error {
+				res := in.login(t, "asha@example.in")
+				return func() error {
+					_, err := in.auth.Refresh(ctx, core.RefreshInput{RefreshToken: res.RefreshToken, Client: client})
+					return err
+				}
+			}},
+		{name: "POST /refresh, with Redis", redis: true, max: budget{statements: 1, commits: 1},
 			prepare: func(t *testing.T, in *instance) func() error {
 				res := in.login(t, "asha@example.in")
 				return func() error {
@@ -130,8 +138,11 @@ func TestHotPathsStayWithinTheirRoundTrips(t *testing.T) {
 			if path.redis {
 				s.redisPrefix = newPrefix()
 			}
+			// Registered through an instance of its own: the requests then find
+			// no recent change of the user (which keeps the Redis user cache off
+			// for a few seconds).
+			newInstance(t, db, setup{fastHashing: true}).register(t, "asha@example.in")
 			in := newInstance(t, db, s)
-			in.register(t, "asha@example.in")
 			request := path.prepare(t, in)
 			stmts.take()
 			require.NoError(t, request())
