@@ -13,7 +13,9 @@ import (
 
 // Wiring the three Redis layers over a store (memory here; postgres in
 // production). The results go into core's Deps as RateLimiter, AbuseGuard,
-// SessionRepo and DeviceTrust.
+// SessionRepo (users, which keeps each session's user too) and DeviceTrust,
+// with users.Registry(store) as the Registry so that a changed user is
+// dropped from the cache.
 func Example() {
 	client, err := bredis.NewClient("redis://127.0.0.1:6379/0", bredis.ClientOptions{})
 	if err != nil {
@@ -39,7 +41,11 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, _, _, _ = limiter, abuse, sessions, devices
+	users, err := bredis.NewSessionUserCache(sessions, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _, _, _, _ = limiter, abuse, users, devices, users.Registry(store)
 }
 
 // Starting while Redis is down: serve without the Redis layers and switch
