@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -40,6 +41,11 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
 	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	// MailQueue (optional; taken from Storage when it has one, as
+	// memory.Store and postgres.Store do) is the outbox that makes a failed
+	// email be retried: see Config.MailInline and Auth.Close. Without one,
+	// each email is sent once.
+	MailQueue ports.MailQueue
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -62,6 +68,9 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
+		d.MailQueue = q
+	}
 	return d
 }
 
@@ -113,6 +122,9 @@ type Auth struct {
 	categories        map[string]Category
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
+	mailPollFailed    *throttledLog
+	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
+	worker            *mailWorker // nil when no worker runs
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running
@@ -143,6 +155,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
+		mailSeal:          newMailSeal(cfg.SecretKey),
 	}
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
@@ -166,8 +179,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
+	a.mailPollFailed = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
+	}
+	if deps.MailQueue != nil && !cfg.MailInline {
+		a.startMailWorker(mailPollEvery) // last: nothing after it may fail and leave it running
 	}
 	return a, nil
 }

@@ -118,6 +118,13 @@ type Config struct {
 	// inline makes a request about a real account slower than one about an
 	// unknown identifier: a timing oracle of who has an account. Tests set it
 	// to read their outbox at once; never set it in production.
+	//
+	// Retries: with a Deps.MailQueue, an email is queued before its first
+	// attempt, and a failure worth retrying (see ports.Mailer) leaves it
+	// queued for another attempt. Without MailInline, New starts a worker
+	// that sends what is due every 5 seconds (Auth.Close stops it); with
+	// MailInline no worker runs, and retries go out only when
+	// Auth.DeliverDueMail is called.
 	MailInline bool
 
 	// EmailLanguage is the language of emails for users with none set ("en", "hi").

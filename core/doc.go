@@ -14,6 +14,12 @@
 // RequiresEmailVerify and RetryAfter. The transport/http module maps kinds to
 // status codes.
 //
+// Emails go out after the answer and, with a ports.MailQueue (memory.Store and
+// postgres.Store are one), are retried with backoff until delivered or
+// expired (see ports.Mailer for exactly what is retried); New starts a worker
+// for the retries unless Config.MailInline is set. At shutdown, after the
+// HTTP server stopped, call Auth.Close.
+//
 // Where each rule lives:
 //   - auth.go: New, Deps and the derived keys; config.go: Config, its defaults
 //     and their validation; errors.go: the Error type and its kinds;
@@ -32,7 +38,10 @@
 //     unlock.go: the unlock link; verification.go: email verification and the
 //     account pre-hijacking defence; register.go: managed-mode registration.
 //   - links.go: the four enumeration-safe request flows and emailed links;
-//     notify.go: security events, email and the work done after an answer.
+//     notify.go: security events, email and the work done after an answer;
+//     delivery.go: sending email through the MailQueue, its retries with
+//     backoff until the message's expiry, the sealing of queued messages and
+//     the mail worker.
 //   - identity.go and email.go: identifier and email rules; client.go: the
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
 //   - consent.go: the DPDP consent ledger and chain verification; export.go:

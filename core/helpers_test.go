@@ -60,6 +60,11 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	a, err := New(cfg, deps)
 	require.NoError(t, err)
+	t.Cleanup(func() { // the mail worker of an env that mails in the background
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.stopMailWorker(ctx)
+	})
 	e.auth = a
 	return e
 }

@@ -79,9 +79,10 @@ func (a *Auth) runJob(ctx context.Context, job func(ctx context.Context)) {
 }
 
 // Drain waits until every job run after an answer (emails, and the tokens and
-// events that go with them) has finished, bounded by ctx. Call it at shutdown,
-// after the HTTP server stopped taking requests, so no code or link promised
-// to a user is lost with the process.
+// events that go with them) has finished, bounded by ctx; retries that are
+// not yet due are not waited for. At shutdown call Close, which drains and
+// then stops the mail worker, after the HTTP server stopped taking requests,
+// so no code or link promised to a user is lost with the process.
 func (a *Auth) Drain(ctx context.Context) error {
 	tick := time.NewTicker(drainPoll)
 	defer tick.Stop()
@@ -97,14 +98,16 @@ func (a *Auth) Drain(ctx context.Context) error {
 
 // send renders and sends one email to u after the answer (afterAnswer). A
 // failed send never changes the answer of the flow (an enumeration-safe answer
-// must not depend on it); it is logged without the message and recorded as an
+// must not depend on it): it is retried through the MailQueue (delivery.go),
+// and an email given up is logged without the message and recorded as an
 // event.
 func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
 	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendNow(ctx, u, kind, d, c) })
 }
 
 // sendNow renders and sends one email to u; jobs that run after the answer
-// call it directly. Every email passes here.
+// call it directly. Every email passes here. A code's or link's email expires
+// with it (d.ExpiresIn); any other after noticeMailTTL.
 func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
 	// Whoever registers an address may not own it: until the owner proves it,
 	// a name the registrant chose ("Pay at evil.example") must not reach the
@@ -117,21 +120,13 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
+	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c}
 	if err != nil {
-		a.mailFailed(ctx, u, kind, c, err)
+		a.undeliverable(ctx, m, 0, err)
 		return
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, mailTimeout)
-	defer cancel()
-	err = a.deps.Mailer.Send(sendCtx, ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
-	if err != nil {
-		a.mailFailed(ctx, u, kind, c, err)
-	}
-}
-
-func (a *Auth) mailFailed(ctx context.Context, u ports.User, kind emails.Kind, c Client, err error) {
-	a.log.WarnContext(ctx, "bharatauth: sending an email failed", "kind", string(kind), "user_id", u.ID, "error", err)
-	a.event(ctx, u.ID, ports.EventMailFailed, c, string(kind))
+	m.Message = ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	a.deliver(ctx, m, a.now().Add(mailExpiry(d.ExpiresIn)))
 }
 
 // link fills a link template with a token.

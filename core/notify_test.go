@@ -2,7 +2,7 @@ package core
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -199,12 +199,12 @@ func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
 func TestMailOutageDoesNotFailRegistrationOrLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	e.outbox.FailWith(fmt.Errorf("ses: throttled: %w", ports.ErrUnavailable))
+	e.outbox.FailWith(errors.New("ses: MessageRejected: throttled sender")) // permanent: given up at once
 	u := e.register("quiet@example.in")
 	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
 	require.NoError(t, err)
 	assert.Equal(t, TrustNewDevice, res.Trust)
-	assert.Equal(t, []string{string(emails.VerifyEmail), string(emails.NewDevice)}, e.mailFailures(u.ID))
+	assert.Equal(t, []string{"verify_email: refused after 1 attempt(s)", "new_device: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
 	assert.Zero(t, e.outbox.Len())
 
 	events, err := e.store.Events(context.Background(), u.ID)

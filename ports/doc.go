@@ -20,7 +20,7 @@
 // credential.go, lockout.go, session.go SessionRepo, SessionUsers and
 // DeviceTrust,
 // onetime.go, consent.go, abuse.go, event.go, ratelimit.go, mailer.go,
-// clock.go, erasure.go), storage.go bundles the storage ports one backend
+// mailqueue.go, clock.go, erasure.go), storage.go bundles the storage ports one backend
 // provides, errors.go declares the sentinels.
 //
 // The contract suite in package porttest checks all of this; an adapter that

@@ -1,6 +1,8 @@
-// Package memory is an in-memory backend for every BharatAuth storage port,
-// plus a rate limiter, a settable clock and two mailers (a capturing Outbox for
-// tests and a ConsoleMailer for local development).
+// Package memory is an in-memory backend for every BharatAuth storage port
+// and the mail queue (ports.MailQueue), plus a rate limiter, a settable clock
+// and two mailers (a capturing Outbox for tests and a ConsoleMailer for local
+// development). The mail queue lives in the process: emails waiting for a
+// retry are lost on exit.
 //
 // Everything is safe for concurrent use and passes the porttest contract
 // suites, so app tests can trust it in place of PostgreSQL and Redis. State
@@ -13,8 +15,8 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
-// tokens.go, consent.go, abuse.go, events.go); limiter.go, clock.go, outbox.go, console.go and
-// erasure.go are the stand-alone helpers.
+// tokens.go, consent.go, abuse.go, events.go, mailqueue.go); limiter.go,
+// clock.go, outbox.go, console.go and erasure.go are the stand-alone helpers.
 package memory
 
 import (
@@ -25,11 +27,12 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Compile-time proof that Store implements every storage port (Storage) and
-// keeps users (UserRegistry).
+// Compile-time proof that Store implements every storage port (Storage),
+// keeps users (UserRegistry) and queues mail (MailQueue).
 var (
 	_ ports.Storage      = (*Store)(nil)
 	_ ports.UserRegistry = (*Store)(nil)
+	_ ports.MailQueue    = (*Store)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
@@ -44,6 +47,7 @@ type Store struct {
 	consents consentTable
 	abuse    abuseTable
 	events   eventTable
+	mail     mailTable
 }
 
 // New returns an empty Store.
@@ -56,6 +60,7 @@ func New() *Store {
 		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
+		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
 	}
 }
 

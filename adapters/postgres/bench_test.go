@@ -121,6 +121,20 @@ func BenchmarkStore(b *testing.B) {
 					return err
 				},
 			},
+			{
+				// What each delivered email costs the outbox: queued, then
+				// deleted once sent.
+				name: "EnqueueMail+RemoveMail",
+				op: func(run string, i int) error {
+					id := fmt.Sprintf("%smail-%d", run, i)
+					m := ports.QueuedMail{ID: id, Payload: make([]byte, 2048), NotAfter: now.Add(10 * time.Minute),
+						DueAt: now, Attempts: 1, Lease: "bench", LeasedUntil: now.Add(2 * time.Minute)}
+					if err := store.EnqueueMail(ctx, m); err != nil {
+						return err
+					}
+					return store.RemoveMail(ctx, id)
+				},
+			},
 		}
 		for _, bench := range benches {
 			b.Run(bench.name+"/"+driver, func(b *testing.B) {

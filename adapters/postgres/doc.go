@@ -1,8 +1,8 @@
 // Package postgres implements BharatAuth's storage ports over PostgreSQL with
 // github.com/uptrace/bun (pgdialect): the managed user directory
 // (UserDirectory, UserRegistry), CredentialStore, LockoutStore, SessionRepo,
-// DeviceTrust, OneTimeTokenRepo, ConsentLedger, AbuseGuard and EventLog, all
-// on one *Store.
+// DeviceTrust, OneTimeTokenRepo, ConsentLedger, AbuseGuard, EventLog and the
+// outbox of emails (MailQueue), all on one *Store.
 //
 // # Wiring
 //
@@ -39,7 +39,9 @@
 // (or an UPDATE ... RETURNING); RotateRefresh,
 // ConsumeCode, ConsumeLink and ConsumeStepUp are conditional UPDATEs whose row
 // lock picks exactly one winner (their failure paths read or revoke
-// afterwards); AppendConsents, IssueToken and RecordIPFailure run in a
+// afterwards); ClaimMail is one UPDATE over a FOR UPDATE SKIP LOCKED
+// subquery, so instances claim side by side and never the same email;
+// AppendConsents, IssueToken and RecordIPFailure run in a
 // transaction under a per-user, per-subject or per-IP advisory lock;
 // CreateUser writes ba_users, ba_accounts and ba_credentials in one
 // transaction.
@@ -63,9 +65,10 @@
 //
 // store.go: New, Options and the per-call bound; migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
-// sessions.go, sessionusers.go, devices.go, onetime.go, consent.go, abuse.go,
-// events.go); purge.go: bounded deletion of what has expired; errors.go: the
-// mapping of driver errors to the ports sentinels.
+// sessions.go, sessionusers.go, transaction.go, devices.go, onetime.go,
+// consent.go, abuse.go, events.go, mailqueue.go); purge.go: bounded deletion
+// of what has expired; errors.go: the mapping of driver errors to the ports
+// sentinels.
 //
 // # Driver choice
 //

@@ -48,6 +48,8 @@ var fillSQL = []string{
 	 FROM generate_series(1, 100000) i`,
 	`INSERT INTO ba_security_events (user_id, kind, at)
 	 SELECT 'user-' || (i % 10000), 'login_failed', now() - i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_mail_outbox (id, payload, not_after, due_at, attempts)
+	 SELECT 'mail-' || i, '\x00', now() + interval '1 day', now() + i * interval '1 second', 1 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -55,7 +57,7 @@ var fillSQL = []string{
 var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
-	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true,
+	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_mail_outbox": true,
 }
 
 // recorder is a bun query hook that keeps every statement a Store sends.
@@ -208,6 +210,12 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"IPBlockedUntil", func() { _, _ = store.IPBlockedUntil(ctx, "172.16.3.7", now) }},
 		{"RecordEvent", func() { _ = store.RecordEvent(ctx, ports.SecurityEvent{UserID: "user-7", Kind: "x", At: now}) }},
 		{"Events", func() { _, _ = store.Events(ctx, "user-7") }},
+		{"EnqueueMail", func() {
+			_ = store.EnqueueMail(ctx, ports.QueuedMail{ID: "mail-x", Payload: []byte{1}, NotAfter: now.Add(time.Hour), DueAt: now})
+		}},
+		{"ClaimMail", func() { _, _ = store.ClaimMail(ctx, "w", now, time.Minute, 10) }},
+		{"RetryMail", func() { _ = store.RetryMail(ctx, "mail-x", "w", now.Add(time.Minute)) }},
+		{"RemoveMail", func() { _ = store.RemoveMail(ctx, "mail-x") }},
 		{"Purge", func() { _, _ = store.Purge(ctx, now.Add(-20*24*time.Hour), 5000) }},
 	}
 	for _, c := range calls {

@@ -18,7 +18,7 @@ import (
 var baTables = []string{
 	"ba_users", "ba_accounts", "ba_credentials", "ba_lockouts", "ba_sessions", "ba_refresh_tokens",
 	"ba_otp_tokens", "ba_consent_log", "ba_ip_failures", "ba_ip_blocks", "ba_security_events",
-	"ba_migrations", "ba_migration_locks",
+	"ba_mail_outbox", "ba_migrations", "ba_migration_locks",
 }
 
 // TestMigrateIsIdempotentAndRaceSafe starts four "processes" (own pools) that

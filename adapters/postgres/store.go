@@ -19,6 +19,7 @@ var (
 	_ ports.Storage      = (*Store)(nil)
 	_ ports.UserRegistry = (*Store)(nil)
 	_ ports.Pinger       = (*Store)(nil)
+	_ ports.MailQueue    = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.

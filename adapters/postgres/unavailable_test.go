@@ -3,10 +3,12 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
@@ -263,4 +265,59 @@ func TestTransientSQLStates(t *testing.T) {
 	} {
 		assert.Equal(t, want, postgres.Transient(code), code)
 	}
+}
+
+// A wrong DATABASE_URL is explained in the server's words: the database or
+// role that does not exist, not only a SQLSTATE.
+func TestWrongDatabaseURLSaysWhy(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(pgtest.URL())
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		change func(*url.URL)
+		want   string
+	}{
+		{name: "no such database", change: func(u *url.URL) { u.Path = "/no_such_db_bharatauth" },
+			want: `database "no_such_db_bharatauth" does not exist (SQLSTATE 3D000)`},
+		{name: "no such role", change: func(u *url.URL) { u.User = url.User("no_such_role_bharatauth") },
+			want: `role "no_such_role_bharatauth" does not exist (SQLSTATE 28000)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			wrong := *u
+			tc.change(&wrong)
+			db := pgtest.Open(t, wrong.String())
+			t.Cleanup(func() { _ = db.Close() })
+			store, err := postgres.New(db, postgres.Options{})
+			require.NoError(t, err)
+			err = store.Migrate(context.Background())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// Only messages that name objects are quoted: a data exception's message
+// can carry a value a statement held, such as a token hash.
+func TestServerMessagesQuotedOnlyWhenTheyNameObjects(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		code, message, want string
+	}{
+		{"3D000", `database "app" does not exist`, `database "app" does not exist (SQLSTATE 3D000)`},
+		{"28P01", `password authentication failed for user "app"`, `password authentication failed for user "app" (SQLSTATE 28P01)`},
+		{"42P01", `relation "ba_users" does not exist`, `relation "ba_users" does not exist (SQLSTATE 42P01)`},
+		{"22P02", `invalid input syntax for type uuid: "secret-hash"`, `SQLSTATE 22P02`},
+		{"42601", `syntax error at or near "secret-hash"`, `SQLSTATE 42601`},
+		{"23505", `duplicate key value violates unique constraint "x"`, `SQLSTATE 23505`},
+		{"P0001", `raised: secret-hash`, `SQLSTATE P0001`},
+	} {
+		assert.Equal(t, tc.want, postgres.ServerText(&pgconn.PgError{Code: tc.code, Message: tc.message}), tc.code)
+	}
+}
+
+func TestConnectErrorsReadOnOneLine(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "a: refused; b: reset", postgres.OneLine("a: refused\na: refused\n b: reset \n"))
 }

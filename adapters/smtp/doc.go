@@ -41,5 +41,7 @@
 // replies such as 421 or 451. Permanent failures are plain errors: 5xx replies
 // (a rejected recipient, failed authentication), a server without STARTTLS
 // while it is required, an untrusted certificate, an invalid message. Error
-// strings never contain the password or the message body.
+// strings never contain the password or the message body. Core retries the
+// first kind with backoff through its mail queue and gives the second up at
+// once (ports.Mailer says exactly when and how often).
 package smtp

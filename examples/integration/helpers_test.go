@@ -56,6 +56,8 @@ type setup struct {
 	background  bool   // emails and other work after answers run in the background (MailInline off), as in production
 	// tokens, when set, wraps the store's one-time-token port.
 	tokens func(ports.OneTimeTokenRepo) ports.OneTimeTokenRepo
+	// mailer, when set, sends the instance's email instead of its outbox.
+	mailer ports.Mailer
 }
 
 func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
@@ -64,6 +66,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	require.NoError(tb, err)
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
 	deps := core.Deps{Storage: store, Mailer: in.outbox, Clock: in.clock}
+	if s.mailer != nil {
+		deps.Mailer = s.mailer
+	}
 	if s.tokens != nil {
 		deps.Tokens = s.tokens(store)
 	}
@@ -84,6 +89,11 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	in.auth, err = core.New(cfg, deps)
 	require.NoError(tb, err)
+	tb.Cleanup(func() { // stops the mail worker of an instance that mails in the background
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = in.auth.Close(ctx)
+	})
 	return in
 }
 

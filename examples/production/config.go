@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -74,6 +75,9 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	}
 	if s.DatabaseURL == "" {
 		bad("DATABASE_URL is required (e.g. postgres://app@127.0.0.1:5432/app?sslmode=disable)")
+	} else if u, err := url.Parse(s.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		// Never echoed: the URL may hold a password.
+		bad("DATABASE_URL must be a postgres:// URL with a host (e.g. postgres://app@127.0.0.1:5432/app?sslmode=disable)")
 	}
 	if len(s.Secret) < minSecretLen {
 		bad("BHARATAUTH_SECRET must be at least %d bytes (got %d); generate one with `openssl rand -base64 48`", minSecretLen, len(s.Secret))

@@ -27,6 +27,8 @@ func TestLoadSettingsListsEveryProblem(t *testing.T) {
 			"BHARATAUTH_TRUSTED_PROXIES": "10.0.0.0/8, nonsense", "MAILER": "pigeon"}, want: []string{`"nonsense" is not a CIDR`, `MAILER must be smtp|ses|console (got "pigeon")`}},
 		{name: "smtp without host", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
 			"MAILER": "smtp", "SMTP_PORT": "99999", "SMTP_TLS": "maybe"}, want: []string{"SMTP_HOST and SMTP_FROM", "SMTP_PORT", "SMTP_TLS must be"}},
+		{name: "not a postgres URL", env: map[string]string{"DATABASE_URL": "host=db user=app password=hunter2", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "console"}, want: []string{"DATABASE_URL must be a postgres:// URL with a host"}},
 		{name: "ses without region", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
 			"MAILER": "ses"}, want: []string{"SES_FROM and AWS_REGION"}},
 	} {
@@ -38,6 +40,7 @@ func TestLoadSettingsListsEveryProblem(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), strings.Repeat("s", 32), "the secret never appears in errors")
+			assert.NotContains(t, err.Error(), "hunter2", "nor a database password")
 		})
 	}
 }

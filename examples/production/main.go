@@ -67,5 +67,5 @@ func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	return server.Serve(ctx, ln, a.handler, log, a.auth.Drain)
+	return server.Serve(ctx, ln, a.handler, log, a.auth.Close)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -146,4 +147,21 @@ func TestMigrateOnlyMigratesAndExits(t *testing.T) {
 	var n int
 	require.NoError(t, db.NewRaw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'ba_%'", schema).Scan(context.Background(), &n))
 	assert.GreaterOrEqual(t, n, 10)
+}
+
+// A DATABASE_URL naming a database that does not exist stops the start with
+// PostgreSQL's own explanation, not only a SQLSTATE.
+func TestWrongDatabaseURLSaysWhy(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(pgtest.URL())
+	require.NoError(t, err)
+	u.Path = "/no_such_database_bharatauth"
+	s, err := loadSettings(func(k string) string {
+		return map[string]string{"DATABASE_URL": u.String(), "BHARATAUTH_SECRET": strings.Repeat("k", 32),
+			"BHARATAUTH_ADDR": "127.0.0.1:0", "MAILER": "console"}[k]
+	})
+	require.NoError(t, err)
+	err = run(context.Background(), s, true, io.Discard, slog.New(slog.DiscardHandler))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `database "no_such_database_bharatauth" does not exist`)
 }

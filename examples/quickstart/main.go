@@ -65,7 +65,7 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 		return err
 	}
 	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
-	return server.Serve(ctx, ln, handler, log, auth.Drain)
+	return server.Serve(ctx, ln, handler, log, auth.Close)
 }
 
 // newHandler wires core over the memory adapters and mounts the API under

@@ -38,7 +38,8 @@ import (
 type Harness struct {
 	// NewStorage returns a backend of every storage port. When it implements
 	// ports.UserRegistry too (managed mode), Run also runs UserRegistry and
-	// UserDirectory, seeding users through the registry.
+	// UserDirectory, seeding users through the registry; when it implements
+	// ports.MailQueue, Run runs MailQueue.
 	NewStorage func(t *testing.T) ports.Storage
 	// NewLimiter returns a rate limiter.
 	NewLimiter func(t *testing.T) ports.RateLimiter
@@ -95,6 +96,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	if _, tx := newStorage(t).(ports.Transactor); tx {
 		t.Run("Transactor", func(t *testing.T) {
 			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
+		})
+	}
+	if _, queues := newStorage(t).(ports.MailQueue); queues {
+		t.Run("MailQueue", func(t *testing.T) {
+			MailQueue(t, func(t *testing.T) ports.MailQueue { return newStorage(t).(ports.MailQueue) })
 		})
 	}
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {

@@ -17,8 +17,8 @@ const shutdownTimeout = 15 * time.Second
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully: new
 // connections are refused, in-flight requests get shutdownTimeout to finish,
-// and then each drain (core.Auth.Drain: emails still going out) gets a
-// shutdownTimeout of its own.
+// and then each drain (core.Auth.Close: emails still going out, then the mail
+// worker stopped) gets a shutdownTimeout of its own.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, drains ...func(context.Context) error) error {
 	srv := &http.Server{
 		Handler: h,

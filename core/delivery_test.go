@@ -1,0 +1,405 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// flakyMailer fails a set number of sends, then hands the rest to the env's
+// outbox. It notes the clock's time of every send and every message it was
+// asked to send, delivered or not.
+type flakyMailer struct {
+	mu       sync.Mutex
+	failures int // sends still to fail; negative: every send fails
+	err      error
+	clock    ports.Clock
+	next     ports.Mailer
+	calls    []time.Time
+	asked    []ports.Message
+}
+
+// wrap puts m in front of the env's mailer.
+func (m *flakyMailer) wrap(_ *Config, d *Deps) { m.clock, m.next, d.Mailer = d.Clock, d.Mailer, m }
+
+// failFor makes the next n sends fail with err (n < 0: every send).
+func (m *flakyMailer) failFor(n int, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.failures, m.err = n, err
+}
+
+func (m *flakyMailer) Send(ctx context.Context, msg ports.Message) error {
+	m.mu.Lock()
+	m.calls = append(m.calls, m.clock.Now())
+	m.asked = append(m.asked, msg)
+	fail := m.failures != 0
+	if m.failures > 0 {
+		m.failures--
+	}
+	err := m.err
+	m.mu.Unlock()
+	if fail {
+		return err
+	}
+	return m.next.Send(ctx, msg)
+}
+
+func (m *flakyMailer) callTimes() []time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]time.Time(nil), m.calls...)
+}
+
+func (m *flakyMailer) lastAsked() ports.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.asked[len(m.asked)-1]
+}
+
+// newFlakyEnv is an env whose mail goes through a flakyMailer (delivering
+// until told otherwise), with a verified user of email.
+func newFlakyEnv(t *testing.T, email string, opts ...envOption) (*env, *flakyMailer, ports.User) {
+	t.Helper()
+	m := &flakyMailer{}
+	e := newEnv(t, append([]envOption{withoutLimiter(), m.wrap}, opts...)...)
+	return e, m, e.register(email)
+}
+
+// transient is what an SMTP server's "451 try again later" becomes.
+var transient = fmt.Errorf("smtp: send: temporary failure: 451 4.3.0 try again later: %w", ports.ErrUnavailable)
+
+// queued returns the one message waiting in the env's outbox queue.
+func (e *env) queued() ports.QueuedMail {
+	e.t.Helper()
+	q := e.store.QueuedMail()
+	require.Len(e.t, q, 1, "one email waits in the queue")
+	return q[0]
+}
+
+// deliverDueAt sets the clock to at and runs the worker's pass.
+func (e *env) deliverDueAt(at time.Time) {
+	e.t.Helper()
+	e.clock.Set(at)
+	require.NoError(e.t, e.auth.DeliverDueMail(context.Background()))
+}
+
+// A send that fails with a retryable error is tried again after 30 s, then
+// 1 min, then 2 min (each wait drawn between half and all of it), and not a
+// moment before it is due; the email then arrives exactly once.
+func TestRetryableMailFailureIsRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "retry@example.in")
+	m.failFor(3, transient)
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+
+	for i, wait := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute} {
+		qm := e.queued()
+		assert.Equal(t, i+1, qm.Attempts)
+		due := qm.DueAt.Sub(e.now())
+		assert.GreaterOrEqual(t, due, wait/2, "retry %d waits at least half of %s", i+1, wait)
+		assert.LessOrEqual(t, due, wait, "retry %d waits at most %s", i+1, wait)
+		calls := len(m.callTimes())
+		e.deliverDueAt(qm.DueAt.Add(-time.Microsecond))
+		assert.Len(t, m.callTimes(), calls, "not before it is due")
+		e.deliverDueAt(qm.DueAt)
+		assert.Len(t, m.callTimes(), calls+1, "retried when due")
+	}
+	assert.Empty(t, e.store.QueuedMail(), "delivered and deleted")
+	assert.Equal(t, 1, e.mailsTo(u.Email)-1, "the login code arrived once (besides the verification link)")
+	assert.Empty(t, e.mailFailures(u.ID))
+	_, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
+	require.NoError(t, err, "the code that arrived late still works within its 10 minutes")
+}
+
+func TestRetryWaitDoublesFrom30SecondsUpTo30Minutes(t *testing.T) {
+	t.Parallel()
+	for attempts, want := range map[int]time.Duration{
+		1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 4: 4 * time.Minute, 5: 8 * time.Minute,
+		6: 16 * time.Minute, 7: 30 * time.Minute, 8: 30 * time.Minute, 19: 30 * time.Minute,
+	} {
+		assert.Equal(t, want, retryWait(attempts), "after %d failed attempts", attempts)
+	}
+	for _, wait := range []time.Duration{mailRetryFirst, mailRetryMaxWait} {
+		lo, hi := wait, time.Duration(0)
+		for range 1000 {
+			j := jittered(wait)
+			lo, hi = min(lo, j), max(hi, j)
+		}
+		assert.GreaterOrEqual(t, lo, wait/2)
+		assert.LessOrEqual(t, hi, wait)
+		assert.Less(t, lo, wait*6/10, "the jitter spreads over the lower half")
+		assert.Greater(t, hi, wait*9/10, "and up to the whole wait")
+	}
+}
+
+// An email without a code or link (here: a verification link's 24 hours
+// outlast the retries) is attempted at most 20 times, then given up and
+// recorded.
+func TestMailIsGivenUpAfter20Attempts(t *testing.T) {
+	t.Parallel()
+	m := &flakyMailer{}
+	e := newEnv(t, withoutLimiter(), m.wrap)
+	m.failFor(-1, transient)
+	u := e.registerUnverified("never@example.in")
+	for range mailMaxAttempts - 1 {
+		e.deliverDueAt(e.queued().DueAt)
+	}
+	assert.Len(t, m.callTimes(), 20)
+	assert.Less(t, m.callTimes()[19].Sub(testStart), 24*time.Hour, "within the link's life")
+	assert.Empty(t, e.store.QueuedMail(), "given up and deleted")
+	assert.Equal(t, []string{"verify_email: failed 20 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+// A login code's email expires with the code: no attempt starts at or after
+// its 10 minutes, and the event that records it names no code.
+func TestMailIsNeverRetriedPastItsExpiry(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "late@example.in")
+	m.failFor(-1, transient)
+	asked := e.now()
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	code := codeRE.FindString(m.lastAsked().Text)
+	require.NotEmpty(t, code)
+	for len(e.store.QueuedMail()) > 0 {
+		qm := e.queued()
+		assert.True(t, qm.DueAt.Before(asked.Add(e.auth.cfg.OTPTTL)), "a retry is scheduled only before the expiry")
+		e.deliverDueAt(qm.DueAt)
+	}
+	calls := m.callTimes()[1:] // the verification link went out at registration
+	require.GreaterOrEqual(t, len(calls), 4, "attempts at about 0, 30 s, 1.5 min, 3.5 min fit in 10 minutes")
+	for _, at := range calls {
+		assert.Less(t, at.Sub(asked), e.auth.cfg.OTPTTL)
+	}
+	failures := e.mailFailures(u.ID)
+	require.Equal(t, []string{fmt.Sprintf("login_otp: failed %d attempt(s)", len(calls))}, failures)
+	for _, ev := range e.eventKinds(u.ID) {
+		assert.NotContains(t, ev, code)
+	}
+	assert.NotContains(t, failures[0], code)
+}
+
+// A message whose sender died is taken over when its lease ends; if its
+// expiry has come by then (here: at that very moment) it is recorded and
+// deleted, not sent.
+func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "crashed@example.in")
+	now := e.now()
+	mail := outgoingMail{UserID: u.ID, Kind: string(emails.LoginOTP), Message: ports.Message{To: u.Email, Subject: "code"}}
+	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: now.Add(mailLease), DueAt: now, Attempts: 1,
+		Lease: "crashed-sender", LeasedUntil: now.Add(mailLease)}
+	var err error
+	qm.Payload, err = e.auth.sealMail(qm.ID, mail)
+	require.NoError(t, err)
+	require.NoError(t, e.store.EnqueueMail(context.Background(), qm)) // and the sender dies before sending
+
+	e.deliverDueAt(now.Add(2*time.Minute - time.Microsecond))
+	assert.Len(t, e.store.QueuedMail(), 1, "the lease of 2 minutes still holds")
+	calls := len(m.callTimes())
+	e.deliverDueAt(now.Add(2 * time.Minute))
+	assert.Len(t, m.callTimes(), calls, "not sent at its expiry")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"login_otp: expired after 2 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+func TestPermanentMailFailureIsGivenUpAtOnce(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "bounce@example.in")
+	m.failFor(-1, errors.New("smtp: send: 550 5.1.1 no such mailbox"))
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"login_otp: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
+	e.deliverDueAt(e.now().Add(time.Hour))
+	assert.Len(t, m.callTimes(), 2, "the verification link and one attempt of the code: no retry")
+}
+
+// A mail server that hangs past the send timeout is worth another try.
+func TestAMailServerTimeoutIsRetried(t *testing.T) {
+	t.Parallel()
+	assert.True(t, retryableMail(fmt.Errorf("smtp: %w", context.DeadlineExceeded)))
+	assert.True(t, retryableMail(transient))
+	assert.False(t, retryableMail(errors.New("smtp: send: 554 rejected")))
+}
+
+// The queue at rest holds no recipient, subject, code or link: the payload
+// is sealed with AES-GCM under a key derived from SecretKey and bound to the
+// message's ID. Another SecretKey cannot open it (it is removed, unsent).
+func TestQueuedMailIsSealedAtRest(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, m, u := newFlakyEnv(t, "sealed@example.in")
+	m.failFor(-1, transient)
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	asked := m.lastAsked()
+	code := codeRE.FindString(asked.Text)
+	qm := e.queued()
+	for _, secret := range []string{u.Email, "sealed", asked.Subject, code, u.ID, "login_otp"} {
+		assert.NotContains(t, string(qm.Payload), secret)
+	}
+	_, err := e.auth.openMail("mail_other", qm.Payload)
+	assert.Error(t, err, "a payload moved to another message does not open")
+	opened, err := e.auth.openMail(qm.ID, qm.Payload)
+	require.NoError(t, err)
+	assert.Equal(t, asked, opened.Message)
+
+	other := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) {
+		c.SecretKey = []byte("another-secret-key-of-32-bytes-or-more!")
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+		d.Storage, d.Mailer = e.store, m
+	})
+	other.clock.Set(qm.DueAt)
+	calls := len(m.callTimes())
+	require.NoError(t, other.auth.DeliverDueMail(context.Background()))
+	assert.Len(t, m.callTimes(), calls, "nothing was sent")
+	assert.Empty(t, e.store.QueuedMail(), "an email nobody can open is removed")
+	assert.Contains(t, logs.String(), "cannot be opened")
+}
+
+// Without Config.MailInline a worker started by New sends what is due in
+// the background; Close stops it.
+func TestMailWorkerRetriesInTheBackgroundUntilClosed(t *testing.T) {
+	t.Parallel()
+	m := &flakyMailer{}
+	e := newEnv(t, withoutLimiter(), m.wrap, func(c *Config, _ *Deps) { c.MailInline = false })
+	require.NotNil(t, e.auth.worker, "New started the worker")
+	ctx := waitContext(t)
+	require.NoError(t, e.auth.stopMailWorker(ctx))
+	e.auth.startMailWorker(time.Millisecond) // a quicker pace than every 5 s, for the test
+
+	u := e.register("worker@example.in")
+	require.NoError(t, e.auth.Drain(ctx))
+	m.failFor(1, transient)
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.Drain(ctx))
+	e.clock.Advance(mailRetryFirst)
+	for e.mailsTo(u.Email) < 2 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the worker did not send the retry")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	require.NoError(t, e.auth.Close(ctx))
+	select {
+	case <-e.auth.worker.done:
+	default:
+		t.Fatal("Close returned with the worker running")
+	}
+	require.NoError(t, e.auth.Close(ctx), "closing twice is harmless")
+	assert.Empty(t, e.store.QueuedMail(), "delivered and deleted")
+}
+
+// A retry is scheduled only if it starts before the expiry, and only while
+// fewer than 20 attempts were made.
+func TestNextAttemptStaysBeforeTheExpiryAndWithin20Attempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := e.now()
+	for _, tc := range []struct {
+		name     string
+		attempts int
+		notAfter time.Time
+		want     bool
+	}{
+		{name: "the shortest wait reaches the expiry", attempts: 1, notAfter: now.Add(mailRetryFirst / 2), want: false},
+		{name: "the longest wait ends before the expiry", attempts: 1, notAfter: now.Add(mailRetryFirst + time.Microsecond), want: true},
+		{name: "the 19th failure is retried", attempts: 19, notAfter: now.Add(24 * time.Hour), want: true},
+		{name: "the 20th is not", attempts: 20, notAfter: now.Add(24 * time.Hour), want: false},
+	} {
+		for range 50 { // the wait is random: each case holds for every draw
+			next, ok := e.auth.nextAttempt(ports.QueuedMail{Attempts: tc.attempts, NotAfter: tc.notAfter}, transient)
+			require.Equal(t, tc.want, ok, tc.name)
+			if ok {
+				assert.True(t, next.Before(tc.notAfter), tc.name)
+			}
+		}
+	}
+	_, ok := e.auth.nextAttempt(ports.QueuedMail{Attempts: 1, NotAfter: now.Add(time.Hour)}, errors.New("550 no such user"))
+	assert.False(t, ok, "a permanent failure is never retried")
+}
+
+// downQueue is a MailQueue that cannot take a message; it claims from the
+// queue it wraps.
+type downQueue struct{ ports.MailQueue }
+
+func (downQueue) EnqueueMail(context.Context, ports.QueuedMail) error {
+	return fmt.Errorf("postgres: enqueue mail: %w", ports.ErrUnavailable)
+}
+
+// mailStorage is a Storage without a mail queue: memory.Store's methods
+// minus MailQueue's.
+type mailStorage struct {
+	ports.Storage
+	ports.UserRegistry
+}
+
+// An email is never lost to the outbox itself: when the queue cannot take
+// it, or there is none, it is sent once, with no retry.
+func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opt  envOption
+	}{
+		{name: "the queue is down", opt: func(_ *Config, d *Deps) { d.MailQueue = downQueue{d.Storage.(ports.MailQueue)} }},
+		{name: "no queue", opt: func(_ *Config, d *Deps) {
+			store := d.Storage
+			d.Storage = mailStorage{Storage: store, UserRegistry: store.(ports.UserRegistry)}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, m, u := newFlakyEnv(t, "noqueue@example.in", tc.opt)
+			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			assert.Equal(t, 2, e.mailsTo(u.Email), "the verification link and the code went out")
+
+			m.failFor(-1, transient)
+			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			e.deliverDueAt(e.now().Add(time.Hour))
+			assert.Len(t, m.callTimes(), 3, "one attempt, no retry")
+			assert.Equal(t, []string{"login_otp: failed 1 attempt(s)"}, e.mailFailures(u.ID))
+			assert.Empty(t, e.store.QueuedMail())
+		})
+	}
+}
+
+// A code's email expires with the code, a link's with the link, and any
+// other email (an alert, a receipt) after 24 hours.
+func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "expiry@example.in")
+	m.failFor(-1, transient)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		send func()
+		want time.Duration
+	}{
+		{name: "login code: 10 minutes", want: 10 * time.Minute, send: func() {
+			require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		}},
+		{name: "password reset link: 30 minutes", want: 30 * time.Minute, send: func() {
+			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
+		}},
+		{name: "new-device alert: 24 hours", want: 24 * time.Hour, send: func() {
+			_, err := e.loginFrom(u.Email, testPassword, fpB, false)
+			require.NoError(t, err)
+		}},
+	} {
+		tc.send()
+		qm := e.queued()
+		assert.Equal(t, tc.want, qm.NotAfter.Sub(e.now()), tc.name)
+		require.NoError(t, e.store.RemoveMail(ctx, qm.ID))
+	}
+}
