@@ -25,7 +25,8 @@ bench:
 	cd core && GOWORK=off go test -run '^$$' -bench . -benchmem -count 5 ./ | tee ../bench-core.txt
 
 ## mutate: mutation testing of core and its internal packages with gremlins (slow; not part of
-## `make test`). MUTATE_PATH=./internal/secret tests one package; EFFICACY_MIN is the bar.
+## `make test`). MUTATE_PATH=./internal/secret tests one package, MUTATE_FILES="pin.go" only
+## some files; EFFICACY_MIN and TIMEOUTS_MAX are the bars (see .ci/mutate.sh).
 MUTATE_PATH ?= .
 EFFICACY_MIN ?= 97
 mutate:

@@ -7,12 +7,21 @@
 #                          core/internal/*); e.g. ./internal/secret for one package
 #   EFFICACY_MIN=97        fail below this test efficacy (killed / (killed + lived))
 #   WORKERS=2              mutants tested at once
-#   TIMEOUT_COEFFICIENT=10 a mutant's test run may take this many times the
-#                          coverage run before it counts as timed out
-#                          (generous: on a shared machine a run can take several
-#                          times what the coverage run took, and the tests fail
-#                          within seconds rather than hang)
+#   TIMEOUT_COEFFICIENT=5  a mutant's test run may take this many times
+#                          gremlins' first run (coverage of every package)
+#                          before it counts as timed out: one package's run with
+#                          a second worker beside it takes up to twice as long
+#                          as that first run, and a busy shared machine may
+#                          double that again. More would only hide hangs: the
+#                          tests bound every wait (testWait), so a mutant that
+#                          makes one block fails in seconds, and only a mutant
+#                          that loops for ever should time out.
+#   TIMEOUTS_MAX=5         fail with more timed-out mutants than this: each is
+#                          neither killed nor lived, so it hides from the
+#                          efficacy, and each costs a worker the whole limit
 #   MUTATE_LOG=FILE        keep gremlins' full log (one line per mutant) there
+#   MUTATE_FILES="a.go b.go" mutate only these files (relative to PATH), to
+#                          check a few mutants again without the whole run
 #
 # gremlins copies only the module it tests into a temporary directory, where
 # core/go.mod's `replace => ../ports` points nowhere: every mutant would fail to
@@ -28,12 +37,15 @@ set -euo pipefail
 GREMLINS_VERSION=v0.6.0
 EFFICACY_MIN=${EFFICACY_MIN:-97}
 WORKERS=${WORKERS:-2}
-TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-10}
+TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-5}
+TIMEOUTS_MAX=${TIMEOUTS_MAX:-5}
 target=${1:-.}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 equivalent=$root/.ci/mutate-equivalent.txt
-export GOWORK=off NO_COLOR=1
+# go test runs vet before the tests: for a mutant that is time spent on every
+# run, and a vet finding would count it killed without any test noticing.
+export GOWORK=off NO_COLOR=1 GOFLAGS="${GOFLAGS:+$GOFLAGS }-vet=off"
 
 # A pinned gremlins, installed once into a directory of its own.
 bindir=${GREMLINS_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bharatauth/gremlins-$GREMLINS_VERSION}
@@ -71,6 +83,13 @@ echo "== gremlins $GREMLINS_VERSION over core/$target ($WORKERS workers); this t
 start=$(date +%s)
 status=0
 gremlins_args=(unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEFFICIENT")
+if [ -n "${MUTATE_FILES:-}" ]; then
+	# gremlins can only exclude files: exclude every other one.
+	while read -r file; do
+		case " $MUTATE_FILES " in *" $file "*) continue ;; esac
+		gremlins_args+=(--exclude-files "^$(printf '%s' "$file" | sed 's/[.]/[.]/g')\$")
+	done < <(cd "$tmp/core/$target" && find . -name '*.go' ! -name '*_test.go' | sed 's|^\./||')
+fi
 "$gremlins" "${gremlins_args[@]}" "$tmp/core/$target" >"$log" 2>&1 || status=$?
 elapsed=$(($(date +%s) - start))
 if [ -n "${MUTATE_LOG:-}" ]; then cp "$log" "$MUTATE_LOG"; fi
@@ -103,10 +122,18 @@ cat "$tmp/lived"
 echo "== timed out"
 show 'TIMED OUT'
 echo "== summary (wall time ${elapsed}s)"
+# gremlins logs its first (coverage) run as "Gathering coverage... done in 41.2s".
+coverage=$(sed -nE 's/.*Gathering coverage\.\.\. done in (.*)$/\1/p' "$log" | head -n 1)
+echo "Coverage run: ${coverage:-?}; a mutant's run timed out after ${TIMEOUT_COEFFICIENT} times that"
 grep -E '^(Killed|Timed out|Test efficacy|Mutator coverage):' "$log"
 lived=$(grep -c "^  [^ ]" "$tmp/lived" || true)
 explained=$(grep -c "equivalent: " "$tmp/lived" || true)
 echo "Lived: $lived, of which known equivalent (.ci/mutate-equivalent.txt): $explained"
+timedout=$(grep -cE '^[[:space:]]*TIMED OUT ' "$log" || true)
+if [ "$timedout" -gt "$TIMEOUTS_MAX" ]; then
+	echo "FAIL: $timedout mutants timed out (at most $TIMEOUTS_MAX): a test waits without a bound, or a mutant loops" >&2
+	exit 1
+fi
 
 efficacy=$(sed -nE 's/^Test efficacy: ([0-9.]+)%.*/\1/p' "$log")
 if awk -v e="$efficacy" -v min="$EFFICACY_MIN" 'BEGIN { exit !(e < min) }'; then

@@ -41,6 +41,17 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
 	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	// ConsentListener, optional, is told of every consent decision (at least
+	// once, in order per user) through ConsentOutbox, which Storage provides
+	// when it implements it (memory.Store and postgres.Store do).
+	ConsentListener ports.ConsentListener
+	ConsentOutbox   ports.ConsentOutbox
+	// Guardians keeps children's guardianships (DPDP §9), from Storage when it
+	// implements it; without it children cannot register. GuardianVerifier,
+	// optional, is the app's document or DigiLocker-style check of a
+	// guardian (VerifyGuardian).
+	Guardians        ports.GuardianStore
+	GuardianVerifier ports.GuardianVerifier
 	// MailQueue (optional; taken from Storage when it has one, as
 	// memory.Store and postgres.Store do) is the outbox that makes a failed
 	// email be retried: see Config.MailInline and Auth.Close. Without one,
@@ -58,6 +69,11 @@ func (d Deps) withStorage() Deps {
 		d.Users = s
 		if reg, ok := s.(ports.UserRegistry); ok && d.Registry == nil {
 			d.Registry = reg
+			// Guardianships are created with the child's account, so they
+			// come only with the registry that creates it.
+			if g, ok := s.(ports.GuardianStore); ok && d.Guardians == nil {
+				d.Guardians = g
+			}
 		}
 	}
 	fill(&d.Credentials, s)
@@ -68,6 +84,9 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
+		d.ConsentOutbox = o
+	}
 	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
 		d.MailQueue = q
 	}
@@ -92,6 +111,9 @@ func (d Deps) validate() error {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
 		}
+	}
+	if d.ConsentListener != nil && d.ConsentOutbox == nil {
+		missing = append(missing, errors.New("Deps.ConsentListener needs a ConsentOutbox (from Storage or set beside it)"))
 	}
 	return errors.Join(missing...)
 }
@@ -120,6 +142,9 @@ type Auth struct {
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
+	notices           noticeRegistry
+	consentKey        []byte // keys the checkpoint of each consent chain head
+	clientDigestKey   []byte // keys the digests of IP addresses and user agents in consent rows
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 	mailPollFailed    *throttledLog
@@ -152,6 +177,8 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		refreshKey:        deriveKey(cfg.SecretKey, "bharatauth/refresh-child/v1"),
+		consentKey:        deriveKey(cfg.SecretKey, "bharatauth/consent-checkpoint/v1"),
+		clientDigestKey:   deriveKey(cfg.SecretKey, "bharatauth/consent-client-digest/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
@@ -183,6 +210,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
 	}
+	a.notices, _ = newNoticeRegistry(cfg.Notices, cfg.Categories) // validate checked it
 	if deps.MailQueue != nil && !cfg.MailInline {
 		a.startMailWorker(mailPollEvery) // last: nothing after it may fail and leave it running
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/secret"
+	"github.com/bharatauth/bharatauth-go/ports"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -126,5 +127,46 @@ func BenchmarkLoginHashSlots(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// benchConsents is benchEnv's user with seven consent rows: the six of
+// registration and a withdrawal.
+func benchConsents(b *testing.B) (*env, ports.User) {
+	e := benchEnv(b)
+	u, err := e.store.UserByEmail(context.Background(), "bench@example.in")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.auth.Admin().RecordConsent(context.Background(), u.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}); err != nil {
+		b.Fatal(err)
+	}
+	return e, u
+}
+
+// BenchmarkRequireConsent is the check RequireConsent adds to an app route:
+// one read of the user's consent history (here the six registration rows and
+// a withdrawal), over the memory store.
+func BenchmarkRequireConsent(b *testing.B) {
+	e, u := benchConsents(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := e.auth.RequireConsent(ctx, u.ID, "communications"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyConsentChain recomputes a 7-row version-2 chain and its
+// keyed checkpoint.
+func BenchmarkVerifyConsentChain(b *testing.B) {
+	e, u := benchConsents(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if r, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID); err != nil || !r.Intact {
+			b.Fatal(r, err)
+		}
 	}
 }

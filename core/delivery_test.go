@@ -91,7 +91,7 @@ func (e *env) queued() ports.QueuedMail {
 func (e *env) deliverDueAt(at time.Time) {
 	e.t.Helper()
 	e.clock.Set(at)
-	require.NoError(e.t, e.auth.DeliverDueMail(context.Background()))
+	e.deliverDue()
 }
 
 // A send that fails with a retryable error is tried again after 30 s, then
@@ -260,7 +260,7 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	})
 	other.clock.Set(qm.DueAt)
 	calls := len(m.callTimes())
-	require.NoError(t, other.auth.DeliverDueMail(context.Background()))
+	other.deliverDue()
 	assert.Len(t, m.callTimes(), calls, "nothing was sent")
 	assert.Empty(t, e.store.QueuedMail(), "an email nobody can open is removed")
 	assert.Contains(t, logs.String(), "cannot be opened")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
@@ -36,8 +37,11 @@ func Example() {
 		panic(err)
 	}
 	// Password login needs a verified email: the owner clicks the emailed
-	// link. Mail goes out in the background; Drain waits for it.
-	if err := auth.Drain(ctx); err != nil {
+	// link. Mail goes out in the background; Drain waits for it, within a
+	// bound (as at shutdown).
+	drainCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := auth.Drain(drainCtx); err != nil {
 		panic(err)
 	}
 	verify, _ := outbox.Last("asha@example.in")

@@ -54,6 +54,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.UnsafeFastHashingForTests = true // the production floor is tested in internal/secret and by the benchmarks
 	cfg.MailInline = true                // read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Notices = testNotices()
 	deps := Deps{Storage: e.store, Mailer: e.outbox, Limiter: e.limiter, Clock: e.clock}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -67,6 +68,18 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	})
 	e.auth = a
 	return e
+}
+
+// testNoticeAt is the published time of the test notices, before testStart.
+var testNoticeAt = testStart.Add(-24 * time.Hour)
+
+// testNotices are notice 1.0.0 in English and Hindi, as an Indian app would
+// publish it.
+func testNotices() []Notice {
+	return []Notice{
+		{Version: "1.0.0", Language: "en", Text: "We use your data for these purposes.", PublishedAt: testNoticeAt},
+		{Version: "1.0.0", Language: "hi", Text: "हम आपके डेटा का इस्तेमाल इन कामों के लिए करते हैं।", PublishedAt: testNoticeAt},
+	}
 }
 
 func allGranted() []ConsentDecision {
@@ -214,6 +227,16 @@ func (e *env) requestOTP(email, fp string) string {
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
 	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+}
+
+// wrongOTPs tries n wrong codes (each differs from code) for email; each must
+// be refused as a wrong code.
+func (e *env) wrongOTPs(email, code string, n int) {
+	e.t.Helper()
+	for range n {
+		_, err := e.verifyOTP(email, wrongCode(code), "")
+		requireKind(e.t, err, KindUnauthorized)
+	}
 }
 
 // failLogins signs in to identifier n times with a wrong password, whatever
@@ -380,17 +403,40 @@ func emailOfLen(n int) string {
 }
 
 // holdWorkers takes every worker of e's pool, so that jobs queued after it
-// wait; the returned function gives the workers back.
+// wait; the returned function gives the workers back. Taking a worker that a
+// job never gives back fails the test after testWait.
 func holdWorkers(e *env) (release func()) {
+	e.t.Helper()
 	n := cap(e.auth.jobSlots)
+	timeout := time.NewTimer(testWait)
+	defer timeout.Stop()
 	for i := 0; i < n; i++ {
-		e.auth.jobSlots <- struct{}{}
+		select {
+		case e.auth.jobSlots <- struct{}{}:
+		case <-timeout.C:
+			e.t.Fatalf("waited %s for a worker of the pool after answers; a job never gave it back", testWait)
+		}
 	}
 	return func() {
 		for i := 0; i < n; i++ {
-			<-e.auth.jobSlots
+			<-e.auth.jobSlots // held above: never blocks
 		}
 	}
+}
+
+// drain waits for the work after answers (Auth.Drain) and fails the test if
+// some is still unfinished after testWait: a job that never ends, or a count
+// of pending jobs that never comes back to 0.
+func (e *env) drain() {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.Drain(waitContext(e.t)), "the work after answers never finished")
+}
+
+// deliverDue runs the mail worker's pass (DeliverDueMail), failing the test if
+// it has not ended within testWait: a pass that keeps claiming never ends.
+func (e *env) deliverDue() {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.DeliverDueMail(waitContext(e.t)), "the pass over the mail queue never ended")
 }
 
 // logBuffer collects log lines from concurrent goroutines.
@@ -595,8 +641,8 @@ func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTim
 	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
 }
 
-func (h hookedStore) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
-	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, rows) })
+func (h hookedStore) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
+	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, in) })
 }
 
 func (h hookedStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
@@ -630,4 +676,28 @@ func waitContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), testWait)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// waitOrFail waits until ch sends or closes, and fails the test, naming what
+// it waited for, when that has not happened within testWait.
+func waitOrFail(t testing.TB, ch <-chan struct{}, what string) {
+	t.Helper()
+	timeout := time.NewTimer(testWait)
+	defer timeout.Stop()
+	select {
+	case <-ch:
+	case <-timeout.C:
+		t.Fatalf("waited %s for %s; it never happened", testWait, what)
+	}
+}
+
+// waitGroup is waitOrFail for the goroutines wg counts.
+func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait() // outlives a failed test until wg is done, which the test's cleanup should see to
+		close(done)
+	}()
+	waitOrFail(t, done, what)
 }

@@ -57,16 +57,16 @@ func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail
 	a.afterAnswer(ctx, string(l.email)+" link", func(ctx context.Context) { a.mailLink(ctx, u, l, c) })
 }
 
-// requestLink emails a single-use link to the owner of identifier, after the
-// answer (requestEmail).
-func (a *Auth) requestLink(ctx context.Context, identifier string, c Client, r linkRequest) error {
-	identifier, err := cleanIdentifier(r.op, "identifier", identifier)
+// requestLink emails a single-use link to the owner of in.Identifier, after
+// the answer (requestEmail).
+func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) error {
+	identifier, err := cleanIdentifier(r.op, "identifier", in.Identifier)
 	if err != nil {
 		return err
 	}
-	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: c, limit: r.limit, perIP: r.perIP,
+	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
-		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, c) }})
+		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, in.Client) }})
 }
 
 // emailRequest is one request to email the owner of an identifier: an OTP, a

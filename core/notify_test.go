@@ -68,7 +68,7 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	u := e.register("async@example.in")
 	e.requireResetAnsweredWithoutWaiting(u.Email)
 	close(mailer.release)
-	require.NoError(t, e.auth.Drain(context.Background()))
+	e.drain()
 	assert.Equal(t, int32(2), mailer.sent.Load(), "the verification link and the reset link were delivered")
 }
 
@@ -85,7 +85,7 @@ func TestDrainWaitsForWorkAfterAnswers(t *testing.T) {
 	assert.Contains(t, err.Error(), "1 emails or other jobs after answers still unfinished")
 
 	close(mailer.release)
-	require.NoError(t, e.auth.Drain(context.Background()))
+	e.drain()
 	assert.Equal(t, int32(1), mailer.sent.Load())
 }
 
@@ -116,7 +116,7 @@ func TestWorkAfterAnswerOutlivesTheRequest(t *testing.T) {
 				deadline, _ = ctx.Deadline()
 				ran.Store(true)
 			})
-			require.NoError(t, e.auth.Drain(context.Background()))
+			e.drain()
 			require.True(t, ran.Load())
 			assert.NoError(t, jobErr, "the request's cancellation does not reach the job")
 			assert.Equal(t, "trace-1", value, "the request's values do")
@@ -135,7 +135,8 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	e := newEnv(t, withoutLimiter(), inBackground(mailer),
 		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	u := e.register("backlog@example.in")
-	<-mailer.sending // the verification link is stored and its email waits in the background
+	// The verification link is stored and its email waits at the mail server.
+	waitOrFail(t, mailer.sending, "the verification email to reach the mail server")
 	tokens, err := e.store.Tokens(context.Background(), u.ID)
 	require.NoError(t, err)
 	events := e.eventKinds(u.ID)
@@ -151,7 +152,7 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 
 	e.auth.jobsPending.Store(1)
 	close(mailer.release)
-	require.NoError(t, e.auth.Drain(context.Background()))
+	e.drain()
 }
 
 // Mail to an address nobody has proven carries no name the registrant chose:

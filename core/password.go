@@ -22,13 +22,11 @@ func policyError(op, field string, err error) error {
 // same for every identifier (see RequestOTP); besides the per-identifier limit
 // it is limited per IP (RateLimits.PasswordResetRequestPerIP).
 func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) error {
-	identifier, c := in.Identifier, in.Client
-	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPasswordReset",
+	return a.requestLink(ctx, in, linkRequest{op: "RequestPasswordReset",
 		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
 		link: a.passwordResetLinkMail()})
 }
 
-// ConfirmPasswordReset sets a new password with an emailed reset link. It works
 // ConfirmPasswordResetInput sets a new password with an emailed reset link.
 // With a DeviceFingerprint the device that opened the link is signed in (see
 // signInAfterLink).
@@ -40,6 +38,7 @@ type ConfirmPasswordResetInput struct {
 	Client            Client
 }
 
+// ConfirmPasswordReset sets a new password with an emailed reset link. It works
 // while the account is locked, clears soft and hard locks, ends every session
 // (their access tokens fail at once) and marks the email verified.
 func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (LoginResult, error) {

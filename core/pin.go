@@ -228,8 +228,7 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 // besides the per-identifier limit it is limited per IP
 // (RateLimits.PINResetRequestPerIP).
 func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
-	identifier, c := in.Identifier, in.Client
-	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestPINReset",
+	return a.requestLink(ctx, in, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
 		link: a.pinResetLinkMail()})
 }

@@ -64,8 +64,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	// A first PIN needs a trusted session: a password thief on a new device
 	// must not set a PIN and step up with it.
 	requireKind(t, set(testPIN, ""), KindStepUpRequired)
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
+	e.stepUp(p, "change@example.in")
 	require.NoError(t, set(testPIN, ""))
 
 	// Changing it: the current PIN, or a fresh step-up, even on this now known device.
@@ -78,8 +77,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "8351", Client: e.client}))
 	requireKind(t, set("6042", ""), KindStepUpRequired)
 	// An emailed code is a fresh step-up, good for one change.
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
+	e.stepUp(p, "change@example.in")
 	require.NoError(t, set("6042", ""))
 	requireKind(t, set("7150", ""), KindStepUpRequired) // that step-up is used up
 }
@@ -419,6 +417,13 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 			_ = e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: pin, Client: e.client})
 		}()
 	}
+	release := sync.OnceFunc(func() {
+		held.mu.Lock()
+		held.holding = false
+		held.mu.Unlock()
+		close(held.release)
+	})
+	t.Cleanup(release) // a test that failed while attempts were held lets them go
 	n := 0
 	for wave := 0; wave < 3; wave++ {
 		held.held.Add(5)
@@ -426,18 +431,15 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 			guess(fmt.Sprintf("%04d", 6000+n))
 			n++
 		}
-		held.held.Wait()
+		waitGroup(t, &held.held, "5 PIN attempts to be admitted and held")
 		requireKind(t, e.auth.VerifyPIN(ctx, thief, VerifyPINInput{PIN: "7777", Client: e.client}), KindRateLimited) // a 6th is refused: busy
 		e.clock.Advance(e.auth.cfg.Lockout.PendingFor + time.Second)
 	}
 	held.held.Add(1)
 	guess(testPIN)
-	held.held.Wait()
-	held.mu.Lock()
-	held.holding = false
-	held.mu.Unlock()
-	close(held.release)
-	wg.Wait()
+	waitGroup(t, &held.held, "the right PIN's attempt to be admitted and held")
+	release()
+	waitGroup(t, &wg, "the released PIN checks to answer")
 	assert.LessOrEqual(t, e.auth.hasher.Verifications()-before, int64(10), "PIN checks without a PIN reset")
 }
 

@@ -76,7 +76,7 @@ func TestRequestsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			require.NoError(t, err)
 			suspended := e.register("suspended@example.in")
 			require.NoError(t, e.store.SetSuspended(ctx, suspended.ID, true))
-			require.NoError(t, e.auth.Drain(ctx))
+			e.drain()
 			mailsBefore := e.mailsTo("known@example.in")
 
 			release := holdWorkers(e) // so that no job runs while the calls are compared
@@ -97,7 +97,7 @@ func TestRequestsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 				"Allow mail:" + route.budget + ":id", "UserByEmail"}, calls["nobody@example.in"])
 
 			release()
-			require.NoError(t, e.auth.Drain(ctx))
+			e.drain()
 			after := log.take()
 			assert.Equal(t, 2, countOf(after, "Allow mail:"+route.budget+":user"), "the inbox budget, after the answer: %v", after)
 			assert.Equal(t, 2, countOf(after, "IssueToken"), "the tokens, after the answer: %v", after)
@@ -192,7 +192,7 @@ func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 
 			e.outbox.FailWith(nil)
 			e.clock.Advance(mailRetryFirst)
-			require.NoError(t, e.auth.DeliverDueMail(context.Background()))
+			e.deliverDue()
 			assert.Equal(t, 2, e.mailsTo(u.Email), "delivery resumes with the retry")
 			assert.Empty(t, e.store.QueuedMail())
 		})

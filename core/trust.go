@@ -78,6 +78,9 @@ func (a *Auth) trustTTL(t Trust) time.Duration {
 
 // startSession creates a session (a new refresh-token family) and its tokens.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
+	if err := a.requireGuardian(ctx, op, r.user.ID); err != nil {
+		return LoginResult{}, err
+	}
 	trust := decideTrust(r)
 	ttl := a.trustTTL(trust)
 	now := a.now()

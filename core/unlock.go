@@ -11,8 +11,7 @@ import (
 // per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
 // hard lock sends one by itself.
 func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
-	identifier, c := in.Identifier, in.Client
-	return a.requestLink(ctx, identifier, c, linkRequest{op: "RequestUnlock",
+	return a.requestLink(ctx, in, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
 		link: a.unlockLinkMail()})
 }

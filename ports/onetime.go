@@ -13,6 +13,7 @@ const (
 	PurposePasswordReset = "password_reset"
 	PurposePINReset      = "pin_reset"
 	PurposeUnlock        = "unlock"
+	PurposeGuardian      = "guardian_consent" // the link emailed to a child's guardian
 )
 
 // OneTimeToken is an emailed OTP code or link token. Only its hash is stored.

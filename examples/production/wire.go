@@ -212,6 +212,8 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",
 		ResetPIN:      s.PublicURL + "/reset-pin?token={token}",
 		Unlock:        s.PublicURL + "/unlock?token={token}",
+
+		GuardianConsent: s.PublicURL + "/guardian/confirm?token={token}",
 	}
 	return cfg
 }
@@ -231,6 +233,12 @@ func (a *app) purgeLoop(ctx context.Context) {
 				continue
 			}
 			a.log.Info("production: purged expired rows", "stats", fmt.Sprintf("%+v", stats))
+			// Children's accounts no guardian consented to within GuardianWait.
+			if n, err := a.auth.PurgePendingChildren(ctx); err != nil {
+				a.log.Warn("production: purging pending children failed", "error", err)
+			} else if n > 0 {
+				a.log.Info("production: erased child accounts without a guardian's consent", "accounts", n)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/core"
 )
@@ -57,10 +58,15 @@ func routes() []route {
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
+		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
 		{"POST", "/privacy/consent/grant", true, withBody((*Handler).grantConsent)},
 		{"GET", "/privacy/export", true, (*Handler).export},
+		{"POST", "/guardian/confirm", true, withBody((*Handler).confirmGuardian)},
+		{"GET", "/guardian/children", true, (*Handler).guardianChildren},
+		{"GET", "/guardian/children/{id}/consents", true, (*Handler).childConsents},
+		{"POST", "/guardian/children/{id}/consent/withdraw", true, withBody((*Handler).withdrawForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
@@ -92,6 +98,8 @@ type registerBody struct {
 	Consents       []consentDecisionBody `json:"consents"`
 	NoticeVersion  string                `json:"notice_version"`
 	NoticeLanguage string                `json:"notice_language"`
+	DateOfBirth    string                `json:"date_of_birth"` // YYYY-MM-DD
+	GuardianEmail  string                `json:"guardian_email"`
 }
 
 func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBody) error {
@@ -101,14 +109,32 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBo
 	for i, c := range in.Consents {
 		decisions[i] = core.ConsentDecision{Category: c.Category, Granted: *c.Granted}
 	}
+	dob, err := dateOfBirth(in.DateOfBirth)
+	if err != nil {
+		return err
+	}
 	u, err := h.auth.Register(r.Context(), core.RegisterInput{Email: in.Email, Password: in.Password,
 		Username: in.Username, DisplayName: in.DisplayName, Language: in.Language, Consents: decisions,
-		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, Client: h.client(r)})
+		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, DateOfBirth: dob,
+		GuardianEmail: in.GuardianEmail, Client: h.client(r)})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, registerView{User: userView{ID: u.ID, Email: u.Email}})
 	return nil
+}
+
+// dateOfBirth parses a YYYY-MM-DD date of birth; "" is none given.
+func dateOfBirth(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, &core.Error{Op: "Register", Kind: core.KindValidation, Field: "date_of_birth",
+			Message: "must be a date as YYYY-MM-DD"}
+	}
+	return t, nil
 }
 
 type tokenBody struct {
