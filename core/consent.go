@@ -194,7 +194,9 @@ func (a *Auth) consentsRecorded(ctx context.Context, userID string, rows []ports
 
 // Consents returns the caller's current decision on every configured
 // category, in the configured order.
-func (a *Auth) Consents(ctx context.Context, p Principal) ([]ConsentState, error) {
+func (a *Auth) Consents(ctx context.Context, p Principal) (_ []ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Consents")
+	defer flow.done(ctx, &err)
 	return a.consents(ctx, p.UserID)
 }
 
@@ -249,7 +251,9 @@ func (a *Auth) consentState(c Category, latest map[string]ports.ConsentRecord) C
 // in the configured order: the category's current notice is newer than the
 // one the user decided under, or the user never decided (DPDP Rule 3: consent
 // is only as good as the notice it was given on).
-func (a *Auth) ReconsentRequired(ctx context.Context, userID string) ([]string, error) {
+func (a *Auth) ReconsentRequired(ctx context.Context, userID string) (_ []string, err error) {
+	ctx, flow := a.observeFlow(ctx, "ReconsentRequired")
+	defer flow.done(ctx, &err)
 	states, err := a.consents(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -267,7 +271,9 @@ func (a *Auth) ReconsentRequired(ctx context.Context, userID string) ([]string, 
 // the check an app makes before processing data for that purpose, so that a
 // withdrawal stops the processing (DPDP §6(6)). A category never decided is
 // not granted. Errors: ErrValidation (unknown category), ErrUnavailable.
-func (a *Auth) HasConsent(ctx context.Context, userID, category string) (bool, error) {
+func (a *Auth) HasConsent(ctx context.Context, userID, category string) (_ bool, err error) {
+	ctx, flow := a.observeFlow(ctx, "HasConsent")
+	defer flow.done(ctx, &err)
 	const op = "HasConsent"
 	if _, ok := a.categories[category]; !ok {
 		return false, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(category, 64)))
@@ -282,7 +288,9 @@ func (a *Auth) HasConsent(ctx context.Context, userID, category string) (bool, e
 // RequireConsent returns nil when userID has granted category, and otherwise
 // ErrForbidden with code "consent_withdrawn" (an HTTP 403), for guarding the
 // app's own routes.
-func (a *Auth) RequireConsent(ctx context.Context, userID, category string) error {
+func (a *Auth) RequireConsent(ctx context.Context, userID, category string) (err error) {
+	ctx, flow := a.observeFlow(ctx, "RequireConsent")
+	defer flow.done(ctx, &err)
 	ok, err := a.HasConsent(ctx, userID, category)
 	if err != nil {
 		return err
@@ -317,8 +325,10 @@ type ConsentInput struct {
 //
 // Errors: ErrValidation (unknown category, notice), ErrConflict
 // ("notice_outdated", "consent_required_for_service"), and RequestErasure's.
-func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
 	const op = "Withdraw"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	cat, ok := a.categories[in.Category]
 	if ok && cat.Required {
 		if !in.CloseAccount {
@@ -337,7 +347,9 @@ func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (Cons
 }
 
 // Grant grants the caller's consent for category.
-func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Grant")
+	defer flow.done(ctx, &err)
 	return a.decide(ctx, "Grant", p, ConsentDecision{Category: in.Category, Granted: true}, in, nil)
 }
 
