@@ -13,9 +13,7 @@ import (
 
 // Wiring the three Redis layers over a store (memory here; postgres in
 // production). The results go into core's Deps as RateLimiter, AbuseGuard,
-// SessionRepo (users, which keeps each session's user too) and DeviceTrust,
-// with users.Registry(store) as the Registry so that a changed user is
-// dropped from the cache.
+// SessionRepo and DeviceTrust.
 func Example() {
 	client, err := bredis.NewClient("redis://127.0.0.1:6379/0", bredis.ClientOptions{})
 	if err != nil {
@@ -41,11 +39,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	users, err := bredis.NewSessionUserCache(sessions, store)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, _, _, _, _ = limiter, abuse, users, devices, users.Registry(store)
+	_, _, _, _ = limiter, abuse, sessions, devices
 }
 
 // Starting while Redis is down: serve without the Redis layers and switch
