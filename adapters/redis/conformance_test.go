@@ -1,9 +1,7 @@
 package redis_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/require"
@@ -51,14 +49,6 @@ func conformance(t *testing.T, client func(testing.TB) rueidis.Client) {
 			return porttest.SessionDevices{Sessions: sessions, Devices: devices}
 		})
 	})
-	t.Run("SessionUsers", func(t *testing.T) {
-		porttest.SessionUsers(t, func(t *testing.T) porttest.SessionUsersBackend {
-			inner := memory.New()
-			users, err := bredis.NewSessionUserCache(newSessionCache(t, inner), inner)
-			require.NoError(t, err)
-			return porttest.SessionUsersBackend{Storage: changesThrough{Store: inner, registry: users.Registry(inner)}, Joined: users}
-		})
-	})
 	t.Run("AbuseGuard", func(t *testing.T) {
 		porttest.AbuseGuard(t, func(t *testing.T) ports.AbuseGuard {
 			c := client(t)
@@ -81,23 +71,4 @@ func newSessionCacheOn(t *testing.T, c rueidis.Client, inner ports.SessionRepo) 
 	sessions, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Prefix: prefix(t, c) + "sess:"})
 	require.NoError(t, err)
 	return sessions
-}
-
-// changesThrough is a memory store whose user changes go through registry,
-// as core's do when Deps.Registry is a SessionUserCache's Registry.
-type changesThrough struct {
-	*memory.Store
-	registry ports.UserRegistry
-}
-
-func (c changesThrough) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
-	return c.registry.MarkEmailVerified(ctx, userID, at)
-}
-
-func (c changesThrough) SetSuspended(ctx context.Context, userID string, suspended bool) error {
-	return c.registry.SetSuspended(ctx, userID, suspended)
-}
-
-func (c changesThrough) ClearProfile(ctx context.Context, userID string) error {
-	return c.registry.ClearProfile(ctx, userID)
 }

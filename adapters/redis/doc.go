@@ -87,10 +87,8 @@
 //
 // client.go: NewClient with the fail-fast settings; degrade.go: the failure
 // bypass and throttled logging; limiter.go; ipblock.go; session.go and
-// sessioncodec.go: the session cache and its wire form; sessionusers.go: the
-// session cache that keeps users too (SessionUserCache) and the registry
-// wrapper that marks a changed user; devicetrust.go: the DeviceTrust wrapper
-// that keeps cached sessions current.
+// sessioncodec.go: the session cache and its wire form; devicetrust.go: the
+// DeviceTrust wrapper that keeps cached sessions current.
 //
 // # Errors
 //

@@ -128,12 +128,6 @@ func (c *countingSessions) Session(ctx context.Context, id string) (ports.Sessio
 	return c.Store.Session(ctx, id)
 }
 
-// SessionUser counts as a read too.
-func (c *countingSessions) SessionUser(ctx context.Context, id string) (ports.Session, ports.User, error) {
-	c.reads.Add(1)
-	return c.Store.SessionUser(ctx, id)
-}
-
 // countingGuard is the memory AbuseGuard plus a count of IPBlockedUntil calls.
 type countingGuard struct {
 	*memory.Store

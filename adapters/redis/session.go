@@ -146,18 +146,12 @@ func (c *SessionCache) Sessions(ctx context.Context, userID string) ([]ports.Ses
 // ErrReused it tombstones the revoked session.
 func (c *SessionCache) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	s, err := c.inner.RotateRefresh(ctx, oldHash, newHash, now, grace)
-	c.rotated(ctx, oldHash, s, err)
-	return s, err
-}
-
-// rotated brings the cache in line with a rotation of oldHash that answered
-// s and err.
-func (c *SessionCache) rotated(ctx context.Context, oldHash string, s ports.Session, err error) {
 	switch {
 	case err == nil:
 		if !c.health.bypass() {
 			c.do(ctx, c.indexCmd(c.updateCmd(nil, s), s)...)
 		}
+		return s, nil
 	case errors.Is(err, ports.ErrReused):
 		id := s.ID
 		if id == "" {
@@ -167,6 +161,9 @@ func (c *SessionCache) rotated(ctx context.Context, oldHash string, s ports.Sess
 			c.tombstone(ctx, []string{id})
 		}
 		c.refreshUser(ctx, s.UserID) // reuse forgot the device on the user's other sessions too
+		return s, err
+	default:
+		return s, err
 	}
 }
 

@@ -78,9 +78,7 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 		require.NoError(tb, err)
 		devices, err := baredis.NewDeviceTrustCache(store, sessions)
 		require.NoError(tb, err)
-		users, err := baredis.NewSessionUserCache(sessions, store)
-		require.NoError(tb, err)
-		deps.Sessions, deps.Devices, deps.Registry = users, devices, users.Registry(store)
+		deps.Sessions, deps.Devices = sessions, devices
 	}
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")

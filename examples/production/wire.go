@@ -198,14 +198,7 @@ func (a *app) withRedis(redisURL, prefix string, deps *core.Deps) error {
 	if err != nil {
 		return err
 	}
-	// Users are cached beside their sessions; every change of a user goes
-	// through the cache's registry, which marks the cached copy changed.
-	users, err := baredis.NewSessionUserCache(sessions, a.store)
-	if err != nil {
-		return err
-	}
-	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, users, devices
-	deps.Registry = users.Registry(a.store)
+	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
 	return nil
 }
 
