@@ -56,7 +56,7 @@ func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, lim
 	if s.device, err = a.cleanDevice(op, fingerprint); err != nil {
 		return nil, err
 	}
-	err = a.atomically(ctx, s.grouped, func(ctx context.Context) error {
+	err = a.atomically(ctx, s, func(ctx context.Context) error {
 		if err := a.admitSignIn(ctx, s, limitName, rule); err != nil {
 			return err
 		}
@@ -106,16 +106,18 @@ func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rul
 	return err
 }
 
-// atomically runs fn, when grouped, as one transaction of the storage if it
+// atomically runs fn, when s is grouped, as one transaction of the storage if it
 // offers them (ports.Transactor), else as it is, each call committing on its
 // own. The transaction is not cancelled with the request: one cut off at its
 // commit could leave writes stored that the flow never learns of (an
 // admission that nothing finishes); each call is still bounded by the store.
-func (a *Auth) atomically(ctx context.Context, grouped bool, fn func(ctx context.Context) error) error {
-	if a.tx == nil || !grouped {
+func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Context) error) error {
+	if !a.rollsBack(s) {
 		return fn(ctx)
 	}
-	return a.tx.InTransaction(context.WithoutCancel(ctx), fn)
+	// fn's errors come back as they are; a failed BEGIN or COMMIT is the
+	// store's, and answers as any store failure does.
+	return storeError(s.op, a.tx.InTransaction(context.WithoutCancel(ctx), fn))
 }
 
 // isVerifiedDevice reports whether device is a verified device of userID. An
@@ -160,7 +162,7 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 		res     LoginResult
 		refusal error
 	)
-	err := a.atomically(ctx, s.grouped, func(ctx context.Context) error {
+	err := a.atomically(ctx, s, func(ctx context.Context) error {
 		if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
 			return err
 		}
