@@ -346,7 +346,8 @@ func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ Co
 	return a.decide(ctx, op, p, ConsentDecision{Category: in.Category}, in, nil)
 }
 
-// Grant grants the caller's consent for category.
+// Grant grants the caller's consent for category. For a child's account it
+// is ErrForbidden (code "guardian_consent_required"): the guardian consents.
 func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
 	ctx, flow := a.observeFlow(ctx, "Grant")
 	defer flow.done(ctx, &err)
@@ -380,6 +381,11 @@ func (a *Auth) recordDecision(ctx context.Context, op string, u ports.User, d Co
 	}
 	if err := a.refuseChildTracking(ctx, op, u.ID, rows); err != nil {
 		return ConsentState{}, err
+	}
+	if source != ports.SourceGuardian {
+		if err := a.refuseChildGrant(ctx, op, u.ID, []ConsentDecision{d}); err != nil {
+			return ConsentState{}, err
+		}
 	}
 	if beforeRecord != nil {
 		if err := beforeRecord(); err != nil {

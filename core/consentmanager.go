@@ -35,7 +35,9 @@ type ManagedConsentInput struct {
 // Errors: ErrValidation (code "unknown_consent_manager" for a manager not in
 // Config.ConsentManagers; a missing reference; unknown categories or notice),
 // ErrConflict ("notice_outdated", "consent_required_for_service"),
-// ErrUnauthorized (unknown user), ErrUnavailable.
+// ErrForbidden ("guardian_consent_required": a grant for a child's account,
+// which only its guardian gives), ErrUnauthorized (unknown user),
+// ErrUnavailable.
 func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in ManagedConsentInput) (_ []ports.ConsentRecord, err error) {
 	ctx, flow := a.observeFlow(ctx, "RecordManagedConsent")
 	defer flow.done(ctx, &err)
@@ -68,6 +70,9 @@ func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in Manag
 		return nil, err
 	}
 	if err := a.refuseChildTracking(ctx, op, userID, rows); err != nil {
+		return nil, err
+	}
+	if err := a.refuseChildGrant(ctx, op, userID, in.Decisions); err != nil {
 		return nil, err
 	}
 	stored, err := a.appendConsents(ctx, op, userID, rows, in.Client)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,23 @@ func (a *Auth) refuseChildTracking(ctx context.Context, op, userID string, rows 
 	return a.refuseTracking(op, rows)
 }
 
+// refuseChildGrant refuses decisions granting consent for a child's account
+// made by anyone but its guardian (the child itself, a consent manager):
+// DPDP §9(1) asks for the guardian's consent, and a child who could grant
+// would undo each withdrawal the guardian makes. Withdrawing stays the
+// child's right.
+func (a *Auth) refuseChildGrant(ctx context.Context, op, userID string, ds []ConsentDecision) error {
+	if !slices.ContainsFunc(ds, func(d ConsentDecision) bool { return d.Granted }) {
+		return nil
+	}
+	_, child, err := a.guardianship(ctx, op, userID)
+	if err != nil || !child {
+		return err
+	}
+	return newError(op, KindForbidden, codeGuardianRequired,
+		"consent for a child's account is given by a parent or guardian; withdrawing is yours to do")
+}
+
 // requireGuardian refuses a session to a child's account until a guardian
 // consented.
 func (a *Auth) requireGuardian(ctx context.Context, op, userID string) error {
@@ -129,11 +147,18 @@ func (a *Auth) guardianLinkMail() linkMail {
 }
 
 // mailGuardian emails the guardian of child the consent link, after the
-// answer. The token's subject is the child.
+// answer. The token's subject is the child. The guardian's address has a
+// mail budget of its own (RequestPerIdentifier): whoever registers names it,
+// so without one anybody could send it consent emails without end. Over
+// budget, the link is not sent (the registration's answer never shows it).
 func (a *Auth) mailGuardian(ctx context.Context, child ports.User, g ports.Guardianship, c Client) {
 	l := a.guardianLinkMail()
 	to := ports.User{ID: child.ID, Email: g.GuardianEmail, Language: child.Language}
 	a.afterAnswer(ctx, "guardian consent link", func(ctx context.Context) {
+		if err := a.limitIdentifier(ctx, "Register", budgetGuardian, a.identifierKey(g.GuardianEmail)); err != nil {
+			a.log.InfoContext(ctx, "bharatauth: a guardian address's email budget is spent; not sending", "user_id", child.ID)
+			return
+		}
 		token, err := a.issueLink(ctx, child.ID, l.purpose, l.ttl)
 		if err != nil {
 			a.log.WarnContext(ctx, "bharatauth: issuing a guardian link failed", "user_id", child.ID, "error", err)

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -149,7 +150,8 @@ func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "location", Client: e.client})
-	require.NoError(t, err, "other optional categories may be granted")
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code,
+		"other categories only by the guardian (TestOnlyTheGuardianGrantsConsentForAChild)")
 	_, err = e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err, "the guardian is an adult")
 }
@@ -315,4 +317,57 @@ func TestExportShowsTheGuardianLink(t *testing.T) {
 	assert.Nil(t, gdoc.Guardian)
 	require.Len(t, gdoc.Children, 1)
 	assert.Equal(t, child.ID, gdoc.Children[0].ChildID)
+}
+
+// A child's account takes grants only from its guardian (DPDP §9(1)): the
+// child cannot undo a withdrawal the guardian made, nor can a consent
+// manager grant for it; withdrawing stays the child's, and the manager's.
+func TestOnlyTheGuardianGrantsConsentForAChild(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
+	})
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	cp := e.principal(e.mustLogin(child.Email))
+	_, err = e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "the child's own grant")
+	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-7",
+		Decisions: []ConsentDecision{{Category: "communications", Granted: true}}, Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "a manager's grant")
+	granted, err := e.auth.HasConsent(ctx, child.ID, "communications")
+	require.NoError(t, err)
+	assert.False(t, granted, "the guardian's withdrawal stands")
+
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
+	assert.NoError(t, err, "the child withdraws")
+	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-8",
+		Decisions: []ConsentDecision{{Category: "communications", Granted: false}}, Client: e.client})
+	assert.NoError(t, err, "a manager relays a withdrawal")
+
+	adult := e.register("adult@example.in")
+	ap := e.principal(e.mustLogin(adult.Email))
+	_, err = e.auth.Grant(ctx, ap, ConsentInput{Category: "communications", Client: e.client})
+	assert.NoError(t, err, "an adult grants")
+}
+
+// Whoever registers names the guardian's address, so it has a mail budget of
+// its own: 5 consent links an hour (RequestPerIdentifier), however many
+// "children" name it; the registrations themselves answer alike.
+func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 6 {
+		_, err := e.auth.Register(context.Background(), RegisterInput{Email: fmt.Sprintf("kid%d@example.in", i), Password: testPassword,
+			Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	assert.Equal(t, 5, e.mailsTo(guardianEmail))
+	e.clock.Advance(time.Hour)
+	e.registerChild("kid-next-hour@example.in")
+	assert.Equal(t, 6, e.mailsTo(guardianEmail), "the budget comes back")
 }
