@@ -29,7 +29,7 @@ func (a *Auth) UpdateProfile(ctx context.Context, p Principal, in ProfileInput) 
 	if a.deps.Registry == nil {
 		return ports.User{}, newError(op, KindForbidden, "", "this service corrects profiles itself (external mode)")
 	}
-	if _, err := a.activeSession(ctx, op, p); err != nil {
+	if _, err := a.activeSession(ctx, op, &p); err != nil {
 		return ports.User{}, err
 	}
 	u, err := a.userByID(ctx, op, p.UserID)
@@ -84,7 +84,7 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 		err.(*Error).Field = "new_email"
 		return err
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) (_ Era
 	const op = "RequestErasure"
 	ctx, flow := a.observeFlow(ctx, op)
 	defer flow.done(ctx, &err)
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return ErasureReceipt{}, err
 	}

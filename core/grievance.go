@@ -42,7 +42,7 @@ func (a *Auth) FileGrievance(ctx context.Context, p Principal, in GrievanceInput
 	if err := checkText(op, "message", message, maxGrievanceMessage, false); err != nil {
 		return ports.Grievance{}, err
 	}
-	if _, err := a.activeSession(ctx, op, p); err != nil {
+	if _, err := a.activeSession(ctx, op, &p); err != nil {
 		return ports.Grievance{}, err
 	}
 	u, err := a.userByID(ctx, op, p.UserID)
@@ -63,7 +63,7 @@ func (a *Auth) FileGrievance(ctx context.Context, p Principal, in GrievanceInput
 // Grievances lists the caller's grievances, newest first, with their answers.
 func (a *Auth) Grievances(ctx context.Context, p Principal) ([]ports.Grievance, error) {
 	const op = "Grievances"
-	if _, err := a.activeSession(ctx, op, p); err != nil {
+	if _, err := a.activeSession(ctx, op, &p); err != nil {
 		return nil, err
 	}
 	list, err := a.deps.Grievances.Grievances(ctx, p.UserID)

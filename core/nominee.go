@@ -95,7 +95,7 @@ func (a *Auth) RemoveNominee(ctx context.Context, p Principal, id string, c Clie
 // first.
 func (a *Auth) OwnNominees(ctx context.Context, p Principal) ([]ports.Nominee, error) {
 	const op = "OwnNominees"
-	if _, err := a.activeSession(ctx, op, p); err != nil {
+	if _, err := a.activeSession(ctx, op, &p); err != nil {
 		return nil, err
 	}
 	list, err := a.deps.Nominees.Nominees(ctx, p.UserID)

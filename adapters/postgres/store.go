@@ -116,9 +116,21 @@ const newestFirst = "created_at DESC, id DESC"
 // listWhere lists the rows of R whose column equals value in order, as port
 // records.
 func listWhere[R any, T any](ctx context.Context, s *Store, op, column, value, order string, record func(R) T) ([]T, error) {
-	return selectAll(ctx, s, op, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("? = ?", bun.Ident(column), value).OrderExpr(order)
-	}, record)
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []R
+	err := s.conn(ctx).NewSelect().Model(&rows).
+		Where("? = ?", bun.Ident(column), value).
+		OrderExpr(order).
+		Scan(ctx)
+	if err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	out := make([]T, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, record(r))
+	}
+	return out, nil
 }
 
 // getRow scans into row the one row of its table that where selects; a
@@ -136,7 +148,7 @@ func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, a
 func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	return getRow(ctx, s.db, op, row, where, args...)
+	return getRow(ctx, s.conn(ctx), op, row, where, args...)
 }
 
 // firstRow runs a statement that returns at most one row and scans it;
@@ -155,7 +167,7 @@ func selectAll[R any, T any](ctx context.Context, s *Store, op string, query fun
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []R
-	if err := query(s.db.NewSelect().Model(&rows)).Scan(ctx); err != nil {
+	if err := query(s.conn(ctx).NewSelect().Model(&rows)).Scan(ctx); err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	out := make([]T, 0, len(rows))
