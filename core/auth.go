@@ -41,11 +41,26 @@ type Deps struct {
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
 	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	// ConsentListener, optional, is told of every consent decision (at least
+	// once, in order per user) through ConsentOutbox, which Storage provides
+	// when it implements it (memory.Store and postgres.Store do).
+	ConsentListener ports.ConsentListener
+	ConsentOutbox   ports.ConsentOutbox
+	// Guardians keeps children's guardianships (DPDP §9), from Storage when it
+	// implements it; without it children cannot register. GuardianVerifier,
+	// optional, is the app's document or DigiLocker-style check of a
+	// guardian (VerifyGuardian).
+	Guardians        ports.GuardianStore
+	GuardianVerifier ports.GuardianVerifier
 	// MailQueue (optional; taken from Storage when it has one, as
 	// memory.Store and postgres.Store do) is the outbox that makes a failed
 	// email be retried: see Config.MailInline and Auth.Close. Without one,
 	// each email is sent once.
 	MailQueue ports.MailQueue
+	// Observer (optional) is told of every flow, port call, hash wait and
+	// security signal, for metrics and traces (the otel adapter). Without
+	// one nothing is measured and nothing is wrapped.
+	Observer ports.Observer
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -58,6 +73,11 @@ func (d Deps) withStorage() Deps {
 		d.Users = s
 		if reg, ok := s.(ports.UserRegistry); ok && d.Registry == nil {
 			d.Registry = reg
+			// Guardianships are created with the child's account, so they
+			// come only with the registry that creates it.
+			if g, ok := s.(ports.GuardianStore); ok && d.Guardians == nil {
+				d.Guardians = g
+			}
 		}
 	}
 	fill(&d.Credentials, s)
@@ -68,6 +88,9 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
+		d.ConsentOutbox = o
+	}
 	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
 		d.MailQueue = q
 	}
@@ -93,6 +116,9 @@ func (d Deps) validate() error {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
 		}
 	}
+	if d.ConsentListener != nil && d.ConsentOutbox == nil {
+		missing = append(missing, errors.New("Deps.ConsentListener needs a ConsentOutbox (from Storage or set beside it)"))
+	}
 	return errors.Join(missing...)
 }
 
@@ -100,7 +126,9 @@ func (d Deps) validate() error {
 // with New.
 type Auth struct {
 	cfg     Config
-	deps    Deps
+	deps    Deps // the ports core calls: wrapped for the observer, if any
+	pinged  Deps // the ports as given, whose optional capabilities (Pinger) Ping asks for
+	obs     ports.Observer
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -112,11 +140,15 @@ type Auth struct {
 	mail              *emails.Renderer
 	log               *slog.Logger
 	categories        map[string]Category
+	notices           noticeRegistry
+	consentKey        []byte // keys the checkpoint of each consent chain head
+	clientDigestKey   []byte // keys the digests of IP addresses and user agents in consent rows
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 	mailPollFailed    *throttledLog
-	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
-	worker            *mailWorker // nil when no worker runs
+	mailSeal          cipher.AEAD  // seals queued emails (delivery.go)
+	worker            *mailWorker  // nil when no worker runs
+	mailerDownUntil   atomic.Int64 // unix nanoseconds: until then new emails wait for the worker (delivery.go)
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running
@@ -135,6 +167,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	a := &Auth{
 		cfg:     cfg,
 		deps:    deps,
+		pinged:  deps,
 		clock:   deps.Clock,
 		hasher:  secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
 		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
@@ -142,6 +175,8 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		identifierHMACKey: deriveKey(cfg.SecretKey, "bharatauth/identifier-hmac/v1"),
 		deviceHMACKey:     deriveKey(cfg.SecretKey, "bharatauth/device-hmac/v1"),
 		refreshKey:        deriveKey(cfg.SecretKey, "bharatauth/refresh-child/v1"),
+		consentKey:        deriveKey(cfg.SecretKey, "bharatauth/consent-checkpoint/v1"),
+		clientDigestKey:   deriveKey(cfg.SecretKey, "bharatauth/consent-client-digest/v1"),
 		log:               cfg.Logger,
 		categories:        map[string]Category{},
 		jobSlots:          make(chan struct{}, afterAnswerWorkers),
@@ -161,12 +196,18 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
 	}
+	if deps.Observer != nil {
+		a.obs = deps.Observer
+		a.deps = observedPorts(deps, deps.Observer)
+		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
+	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.mailPollFailed = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	for _, c := range cfg.Categories {
 		a.categories[c.Name] = c
 	}
+	a.notices, _ = newNoticeRegistry(cfg.Notices, cfg.Categories) // validate checked it
 	if deps.MailQueue != nil && !cfg.MailInline {
 		a.startMailWorker(mailPollEvery) // last: nothing after it may fail and leave it running
 	}
@@ -191,13 +232,13 @@ func newSigner(cfg Config, built time.Time) (*accesstoken.Signer, error) {
 		key := accesstoken.Key{Algorithm: accesstoken.HS256, Secret: deriveKey(cfg.SecretKey, accessTokenKeyLabel)}
 		legacy := accesstoken.LegacyKey{Secret: cfg.SecretKey, IssuedBefore: built, Until: built.Add(cfg.AccessTokenTTL)}
 		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL,
-			[]accesstoken.Key{key}, accesstoken.Options{Legacy: legacy})
+			[]accesstoken.Key{key}, accesstoken.Options{ClientID: cfg.ClientID, Legacy: legacy})
 	}
 	keys := make([]accesstoken.Key, len(cfg.SigningKeys))
 	for i, k := range cfg.SigningKeys {
 		keys[i] = accesstoken.Key{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, Private: k.Private}
 	}
-	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys, accesstoken.Options{})
+	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys, accesstoken.Options{ClientID: cfg.ClientID})
 }
 
 // deriveKey gives each use of SecretKey its own key, so a leak of one (say, an

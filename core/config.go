@@ -1,12 +1,14 @@
 package core
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,8 +41,19 @@ type Config struct {
 	// secrets included; no legacy SecretKey window applies. EdDSA and ES256
 	// keys are published by JWKS.
 	SigningKeys []SigningKey
-	Issuer      string // the "iss" claim, required
+	Issuer      string // the "iss" claim, required; an https URL for OAuth discovery (RFC 8414)
 	Audience    string // the "aud" claim, required
+	// ClientID is the "client_id" claim (RFC 9068 §2.2): the client the
+	// tokens are issued to. "" → Audience.
+	ClientID string
+	// Claims, when set, adds the app's own claims to every access token
+	// (roles, a tenant…), asked at each sign-in and refresh. A name that
+	// BharatAuth or the JWT access-token standards use (sub, aud, client_id,
+	// scope, acr, sid, trust, … in any letter case) is refused: that sign-in
+	// or refresh fails with an internal error that names it, in the log.
+	// An error from Claims fails it the same way. Keep the claims small: a
+	// token over 8 KiB is refused too.
+	Claims func(ctx context.Context, in ClaimsInput) (map[string]any, error)
 
 	// AccessTokenTTL is how long an access token lives: 15 minutes. A token
 	// whose exp lies more than AccessTokenTTL + 30 s after its iat is refused
@@ -80,10 +93,22 @@ type Config struct {
 	// Unicode domains need no setting: they are stored in ASCII (IDNA) form.
 	AllowUnicodeLocalPart bool
 
-	// DPDP: the privacy notice shown at registration and the consent categories.
-	NoticeVersion  string
+	// DPDP: the privacy notices (every version in every language it is
+	// published in), the consent categories, and NoticeLanguage, the language
+	// of the notice for a user who has set none ("en").
+	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
+	// ConsentManagers are the consent managers (DPDP §6(7)–(9), Rule 4,
+	// registered with the Data Protection Board) whose relayed decisions
+	// RecordManagedConsent accepts. None by default.
+	ConsentManagers []ConsentManager
+	// AdultAge (18) is the age from which a registrant is an adult (DPDP
+	// §2(f)). A registrant who gives a date of birth under it is a child: the
+	// account waits for a guardian's consent (§9), and is erased by
+	// PurgePendingChildren when none comes within GuardianWait (7 days).
+	AdultAge     int
+	GuardianWait time.Duration
 
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
@@ -136,6 +161,14 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// ClaimsInput is what Config.Claims is told about the token being signed.
+type ClaimsInput struct {
+	UserID     string
+	SessionID  string
+	Trust      Trust
+	AuthMethod string // "pwd", "otp": how the session signed in
+}
+
 // SigningKey is an access-token signing key. Algorithm is "HS256" (Secret, at
 // least 32 bytes), "EdDSA" (Private is an ed25519.PrivateKey) or "ES256"
 // (Private is a P-256 *ecdsa.PrivateKey). Asymmetric keys need an ID (the kid).
@@ -151,6 +184,16 @@ type SigningKey struct {
 type Category struct {
 	Name     string
 	Required bool
+	// Tracking marks behavioural monitoring or tracking: never granted for a
+	// child (DPDP §9(3)). DefaultCategories marks analytics.
+	Tracking bool
+}
+
+// ConsentManager is a consent manager registered with the Data Protection
+// Board of India that the app works with.
+type ConsentManager struct {
+	RegistrationID string // the Board's registration number, recorded on every relayed row
+	Name           string
 }
 
 // LinkTemplates are the URLs of emailed links, each containing "{token}",
@@ -160,6 +203,9 @@ type LinkTemplates struct {
 	ResetPassword string
 	ResetPIN      string
 	Unlock        string
+	// GuardianConsent is the link emailed to a child's guardian; its page
+	// has the guardian sign in and POST the token to /guardian/confirm.
+	GuardianConsent string
 }
 
 // IPBlockPolicy blocks an IP that fails logins for many distinct identifiers:
@@ -203,7 +249,7 @@ func DefaultCategories() []Category {
 		{Name: "location"},
 		{Name: "security", Required: true},
 		{Name: "communications"},
-		{Name: "analytics"},
+		{Name: "analytics", Tracking: true},
 	}
 }
 
@@ -226,7 +272,7 @@ func DefaultConfig() Config {
 		RefreshReuseGrace: 10 * time.Second,
 
 		RequireVerifiedEmail: true,
-		NoticeVersion:        "1.0.0",
+		Notices:              DefaultNotices(),
 		NoticeLanguage:       "en",
 		Categories:           DefaultCategories(),
 		Links: LinkTemplates{
@@ -234,7 +280,11 @@ func DefaultConfig() Config {
 			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
+
+			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
+		AdultAge:     18,
+		GuardianWait: 7 * 24 * time.Hour,
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
 		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
@@ -272,7 +322,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow},
+		{"StepUpWindow", c.StepUpWindow}, {"GuardianWait", c.GuardianWait},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
@@ -285,6 +335,9 @@ func (c Config) validate() error {
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
 	}
+	if c.AdultAge <= 0 {
+		bad("AdultAge must be > 0 (got %d); the DPDP Act's is 18", c.AdultAge)
+	}
 	if c.OTPMaxAttempts <= 0 {
 		bad("OTPMaxAttempts must be > 0")
 	}
@@ -294,13 +347,17 @@ func (c Config) validate() error {
 	if c.IPBlock.DistinctIdentifiers <= 0 {
 		bad("IPBlock.DistinctIdentifiers must be > 0")
 	}
-	if strings.TrimSpace(c.NoticeVersion) == "" {
-		bad("NoticeVersion must be set")
-	}
 	errs = append(errs, validateCategories(c.Categories)...)
+	errs = append(errs, validateConsentManagers(c.ConsentManagers)...)
+	_, noticeErrs := newNoticeRegistry(c.Notices, c.Categories)
+	errs = append(errs, noticeErrs...)
+	if !slices.Contains(NoticeLanguages(), c.NoticeLanguage) {
+		bad("NoticeLanguage must be one of %s (got %q)", strings.Join(NoticeLanguages(), ", "), c.NoticeLanguage)
+	}
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
 		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,
+		"Links.GuardianConsent": c.Links.GuardianConsent,
 	} {
 		if !strings.Contains(link, "{token}") {
 			bad("%s must contain {token} (got %q)", name, link)
@@ -329,6 +386,21 @@ func validateCategories(cats []Category) []error {
 			errs = append(errs, fmt.Errorf("category %q is listed twice", c.Name))
 		}
 		seen[c.Name] = true
+	}
+	return errs
+}
+
+func validateConsentManagers(ms []ConsentManager) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, m := range ms {
+		switch {
+		case m.RegistrationID == "" || m.RegistrationID != strings.TrimSpace(m.RegistrationID) || !plainText(m.RegistrationID) || len(m.RegistrationID) > maxManagerFieldLen:
+			errs = append(errs, fmt.Errorf("consent manager %q: RegistrationID must be 1 to %d characters of trimmed plain text", truncate(m.RegistrationID, maxManagerFieldLen), maxManagerFieldLen))
+		case seen[m.RegistrationID]:
+			errs = append(errs, fmt.Errorf("consent manager %q is listed twice", m.RegistrationID))
+		}
+		seen[m.RegistrationID] = true
 	}
 	return errs
 }

@@ -50,7 +50,7 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{name: "link without token", change: func(c *Config, _ *Deps) { c.Links.Unlock = "https://x/unlock" }, want: "Links.Unlock must contain {token}"},
 		{name: "no issuer", change: func(c *Config, _ *Deps) { c.Issuer = "" }, want: "Issuer and Audience"},
 		{name: "no otp attempts", change: func(c *Config, _ *Deps) { c.OTPMaxAttempts = 0 }, want: "OTPMaxAttempts"},
-		{name: "no notice", change: func(c *Config, _ *Deps) { c.NoticeVersion = "" }, want: "NoticeVersion"},
+		{name: "no notice", change: func(c *Config, _ *Deps) { c.Notices = nil }, want: "Notices must not be empty"},
 		{name: "no ip threshold", change: func(c *Config, _ *Deps) { c.IPBlock.DistinctIdentifiers = 0 }, want: "DistinctIdentifiers"},
 		{name: "missing sessions", change: func(_ *Config, d *Deps) { d.Sessions = nil }, want: "Deps.Sessions is required"},
 		{name: "missing mailer", change: func(_ *Config, d *Deps) { d.Mailer = nil }, want: "Deps.Mailer is required"},
@@ -199,6 +199,8 @@ func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 		ResetPassword: "https://auth.example.in/reset-password?token={token}",
 		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 		Unlock:        "https://auth.example.in/unlock?token={token}",
+
+		GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 	}
 	_, err := New(cfg, validDeps())
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/consentchain"
 )
 
 func decisions(granted map[string]bool) []ConsentDecision {
@@ -116,7 +117,29 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	requireKind(t, err, KindValidation)
 	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
 	require.NoError(t, err)
-	assert.Equal(t, ChainReport{Rows: 8, Intact: true}, report)
+	assert.Equal(t, ChainReport{Rows: 8, Intact: true, Checkpointed: true}, report)
+}
+
+// The end-user view of consents is the caller's own: what the operator's
+// view shows for that user, after the caller's own decision.
+func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u := e.register("mine@example.in")
+	e.register("other@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
+	require.NoError(t, err)
+
+	mine, err := e.auth.Consents(ctx, p)
+	require.NoError(t, err)
+	asOperator, err := e.auth.Admin().Consents(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, asOperator, mine)
+	for _, s := range mine {
+		assert.Equal(t, s.Category != "analytics", s.Granted, s.Category)
+	}
 }
 
 func TestNeverRecordedCategoryReadsAsNotGranted(t *testing.T) {
@@ -172,43 +195,6 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 	}
 }
 
-// A consent row records the notice version (up to 64 bytes) and language (up
-// to maxLanguageLen bytes) it was given under; a value at the limit is
-// recorded as is, one byte more is refused before anything is written.
-func TestConsentNoticeFieldsAtTheirLimits(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name     string
-		version  string
-		language string
-		wantErr  bool
-	}{
-		{name: "64-byte version", version: strings.Repeat("v", 64), language: "en"},
-		{name: "65-byte version", version: strings.Repeat("v", 65), language: "en", wantErr: true},
-		{name: "35-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen)},
-		{name: "36-byte language", version: "1.0.0", language: strings.Repeat("a", maxLanguageLen+1), wantErr: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.NoticeVersion = tc.version })
-			u, err := e.auth.Register(context.Background(), RegisterInput{Email: "notice@example.in", Password: testPassword,
-				Consents: allGranted(), NoticeLanguage: tc.language, Client: e.client})
-			if tc.wantErr {
-				ce := requireKind(t, err, KindValidation)
-				assert.Equal(t, "notice_version", ce.Field)
-				assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
-				return
-			}
-			require.NoError(t, err)
-			history, err := e.store.ConsentHistory(context.Background(), u.ID)
-			require.NoError(t, err)
-			require.NotEmpty(t, history)
-			assert.Equal(t, tc.version, history[0].NoticeVersion)
-			assert.Equal(t, tc.language, history[0].NoticeLanguage)
-		})
-	}
-}
-
 func TestRecordConsentEdgeCases(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -227,9 +213,9 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 		{name: "control character in the notice version", ds: []ConsentDecision{{Category: "analytics"}},
 			meta: ConsentMeta{NoticeVersion: "1.0\n2.0"}, field: "notice_version"},
 		{name: "invalid utf-8 notice language", ds: []ConsentDecision{{Category: "analytics"}},
-			meta: ConsentMeta{NoticeLanguage: "h\xffi"}, field: "notice_version"},
+			meta: ConsentMeta{NoticeLanguage: "h\xffi"}, field: "notice_language"},
 		{name: "overlong notice language", ds: []ConsentDecision{{Category: "analytics"}},
-			meta: ConsentMeta{NoticeLanguage: strings.Repeat("x", 36)}, field: "notice_version"},
+			meta: ConsentMeta{NoticeLanguage: strings.Repeat("x", 36)}, field: "notice_language"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -271,10 +257,13 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	assert.NotEmpty(t, row.PrevHash)
 	assert.Equal(t, testStart.Add(time.Hour), row.RecordedAt)
 
-	custom, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
+	_, err = e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
 		ConsentMeta{NoticeVersion: "2.0.0", NoticeLanguage: "hi"})
+	assert.Equal(t, "notice_version", requireKind(t, err, KindValidation).Field, "an unregistered notice is refused")
+	custom, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: true},
+		ConsentMeta{NoticeVersion: "1.0.0", NoticeLanguage: "hi"})
 	require.NoError(t, err)
-	assert.Equal(t, "2.0.0", custom.NoticeVersion)
+	assert.Equal(t, "1.0.0", custom.NoticeVersion)
 	assert.Equal(t, "hi", custom.NoticeLanguage)
 	assert.Equal(t, row.Hash, custom.PrevHash)
 
@@ -320,4 +309,193 @@ func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	assert.Contains(t, ce.Message, strings.Repeat("z", 64)+"…")
 	assert.NotContains(t, ce.Message, strings.Repeat("z", 65))
 	assert.True(t, utf8.ValidString(ce.Message))
+}
+
+func TestConsentRowsAreVersion2WithKeyedClientDigests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register("v2@example.in")
+	history, err := e.store.ConsentHistory(context.Background(), u.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, history)
+	r := history[0]
+	assert.Equal(t, ports.ChainV2, r.ChainVersion)
+	assert.Equal(t, ports.SourceSelf, r.Source)
+	assert.Len(t, r.IPDigest, 64)
+	assert.Len(t, r.UserAgentDigest, 64)
+	assert.NotEqual(t, sha256Hex(testIP), r.IPDigest, "keyed: not a plain hash anyone can recompute")
+	assert.Equal(t, e.auth.clientDigest(testIP), r.IPDigest)
+
+	pseudonymised := r
+	pseudonymised.IPAddress, pseudonymised.UserAgent = "", ""
+	assert.Equal(t, r.Hash, consentchain.Hash(r.PrevHash, pseudonymised), "blanking the raw values keeps the row verifying")
+}
+
+// rewriteChain recomputes every hash of rows after changing row i, as a writer
+// of the database without the server's key would.
+func rewriteChain(i int, change func(*ports.ConsentRecord)) func([]ports.ConsentRecord) []ports.ConsentRecord {
+	return func(rows []ports.ConsentRecord) []ports.ConsentRecord {
+		change(&rows[i])
+		prev := ""
+		for j := range rows {
+			rows[j] = consentchain.Link(prev, rows[j])
+			prev = rows[j].Hash
+		}
+		return rows
+	}
+}
+
+// cutLedger hides the checkpoint, as a writer who deleted it would.
+type cutLedger struct{ ports.ConsentLedger }
+
+func (cutLedger) ConsentCheckpoint(context.Context, string) (ports.ConsentCheckpoint, error) {
+	return ports.ConsentCheckpoint{}, ports.ErrNotFound
+}
+
+func TestVerifyConsentChainCatchesAChainRewrittenWithoutTheKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		ledger func(ports.ConsentLedger) ports.ConsentLedger
+		rows   int
+		at     int64
+		reason string
+	}{
+		{name: "a decision flipped and every hash recomputed", rows: 6, at: 6,
+			reason: "the chain head does not match its keyed checkpoint (the chain was rewritten or cut without the server's key)",
+			ledger: func(l ports.ConsentLedger) ports.ConsentLedger {
+				return tamperedLedger{ConsentLedger: l, tamper: rewriteChain(2, func(r *ports.ConsentRecord) { r.Granted = !r.Granted })}
+			}},
+		{name: "the last row cut off", rows: 5, at: 5,
+			reason: "the chain head does not match its keyed checkpoint (the chain was rewritten or cut without the server's key)",
+			ledger: func(l ports.ConsentLedger) ports.ConsentLedger {
+				return tamperedLedger{ConsentLedger: l, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return r[:5] }}
+			}},
+		{name: "the checkpoint removed", rows: 6, at: 6, reason: "the chain has version-2 rows but no keyed checkpoint (it was removed)",
+			ledger: func(l ports.ConsentLedger) ports.ConsentLedger { return cutLedger{l} }},
+		{name: "a row downgraded to version 1", rows: 6, at: 3, reason: "a version-1 row follows a version-2 row (a row was rewritten under the old rule)",
+			ledger: func(l ports.ConsentLedger) ports.ConsentLedger {
+				return tamperedLedger{ConsentLedger: l, tamper: rewriteChain(2, func(r *ports.ConsentRecord) { r.ChainVersion = ports.ChainV1 })}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(_ *Config, d *Deps) { d.Consents = tc.ledger(d.Storage) })
+			u := e.register("rewritten@example.in")
+			report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+			require.NoError(t, err)
+			assert.Equal(t, ChainReport{Rows: tc.rows, BrokenAt: tc.at, Reason: tc.reason}, report)
+		})
+	}
+}
+
+func TestVersion1ChainsStillVerify(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	old := []ports.ConsentRecord{
+		{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
+		{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
+	}
+	_, err := e.store.AppendConsents(ctx, "usr_old", ports.ConsentAppend{Rows: old})
+	require.NoError(t, err)
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
+	require.NoError(t, err)
+	assert.Equal(t, ChainReport{Rows: 2, Intact: true}, report, "rows stored before version 2 verify, without a checkpoint")
+
+	_, err = e.auth.Admin().RecordConsent(ctx, "usr_old", ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
+	require.NoError(t, err)
+	report, err = e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
+	require.NoError(t, err)
+	assert.Equal(t, ChainReport{Rows: 3, Intact: true, Checkpointed: true}, report, "a version-2 row continues the chain and checkpoints it")
+}
+
+func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register("has@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	ctx := context.Background()
+	ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"))
+
+	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+	ok, err = e.auth.HasConsent(ctx, u.ID, "communications")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
+	assert.Equal(t, codeConsentWithdrawn, ce.Code)
+
+	ok, err = e.auth.HasConsent(ctx, "usr_unknown", "communications")
+	require.NoError(t, err)
+	assert.False(t, ok, "never decided: not granted")
+	_, err = e.auth.HasConsent(ctx, u.ID, "biometrics")
+	requireKind(t, err, KindValidation)
+}
+
+func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
+	t.Parallel()
+	inbox := &erasureInbox{}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
+	u := e.register("required@example.in")
+	ctx := context.Background()
+	res := e.knownDeviceLogin(u.Email)
+	p := e.principal(res)
+	rows := func() int {
+		h, err := e.store.ConsentHistory(ctx, u.ID)
+		require.NoError(t, err)
+		return len(h)
+	}
+	before := rows()
+
+	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", Client: e.client})
+	ce := requireKind(t, err, KindConflict)
+	assert.Equal(t, codeConsentForService, ce.Code)
+	assert.Contains(t, ce.Message, "closes your account", "the consequence is named")
+	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
+	requireKind(t, err, KindStepUpRequired)
+	assert.Equal(t, before, rows(), "nothing recorded without closing")
+	assert.Empty(t, inbox.requests)
+
+	e.stepUp(p, u.Email)
+	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
+	require.NoError(t, err)
+	assert.False(t, st.Granted)
+	assert.Equal(t, before+1, rows(), "the withdrawal is recorded")
+	require.Len(t, inbox.requests, 1, "the erasure request flow started")
+	_, err = e.auth.Authenticate(ctx, res.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+}
+
+func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		listener bool
+		want     string
+		not      string
+	}{
+		{name: "no listener", want: "has recorded your withdrawal", not: "will stop"},
+		{name: "a listener", listener: true, want: "will stop using your data", not: "has recorded your withdrawal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, func(_ *Config, d *Deps) {
+				if tc.listener {
+					d.ConsentListener = &listener{}
+				}
+			})
+			u := e.register("receipt@example.in")
+			p := e.principal(e.mustLogin(u.Email))
+			_, err := e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})
+			require.NoError(t, err)
+			m, ok := e.outbox.Last(u.Email)
+			require.True(t, ok)
+			assert.Contains(t, m.Text, tc.want)
+			assert.NotContains(t, m.Text, tc.not)
+		})
+	}
 }

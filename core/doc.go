@@ -44,6 +44,12 @@
 //     the mail worker.
 //   - identity.go and email.go: identifier and email rules; client.go: the
 //     caller's IP and user agent; random.go: tokens, codes and IDs.
-//   - consent.go: the DPDP consent ledger and chain verification; export.go:
-//     the right-of-access export; erasure.go: erasure requests.
+//   - consent.go: the DPDP consent ledger, HasConsent, re-consent and chain
+//     verification (version 2 and the keyed checkpoint); notice.go: the
+//     privacy notice registry; consentdelivery.go: delivery of consent
+//     changes from the outbox to the app's ConsentListener; export.go: the
+//     right-of-access export; erasure.go: erasure requests.
+//   - observe.go: the optional Observer hook (flows, signals) and
+//     observe_ports.go: the port wrappers that time each call for it;
+//     health.go: Ping, the readiness check.
 package core

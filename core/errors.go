@@ -139,6 +139,15 @@ const (
 	codeRefreshReused      = "refresh_token_reused"
 )
 
+// Codes of the DPDP consent rules, stable for clients.
+const (
+	codeNoticeNotFound       = "notice_not_found"             // KindNotFound: no notice in that language
+	codeNoticeOutdated       = "notice_outdated"              // KindConflict: the decision was on an older notice
+	codeConsentWithdrawn     = "consent_withdrawn"            // KindForbidden: RequireConsent on a withdrawn category
+	codeConsentForService    = "consent_required_for_service" // KindConflict: withdrawing a required category
+	codeConsentManagerAbsent = "unknown_consent_manager"      // KindValidation: not a registered consent manager
+)
+
 func newError(op string, k Kind, code, msg string) *Error {
 	return &Error{Op: op, Kind: k, Code: code, Message: msg}
 }

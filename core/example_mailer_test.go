@@ -45,6 +45,7 @@ func Example_customMailer() {
 	}
 	_, err = auth.Register(context.Background(), core.RegisterInput{
 		Email: "ravi@example.in", Password: "a long memorable passphrase", Consents: consents, Language: "hi",
+		NoticeLanguage: "en", // the notice shown was DefaultNotices' English one
 	})
 	fmt.Println(err)
 	fmt.Println(gateway.sent[0])

@@ -16,6 +16,20 @@ type Export struct {
 	Consents      []ports.ConsentRecord // the whole history, hashes included (they prove integrity, reveal nothing)
 	Events        []ports.SecurityEvent
 	OneTimeTokens []ExportToken
+	// Guardian is the guardian link of a child's account (nil for an adult);
+	// Children are the children whose guardian the user is.
+	Guardian *ExportGuardian
+	Children []GuardianLink
+}
+
+// ExportGuardian is a child's link to its guardian, without the decisions
+// proposed at registration (the consent history holds what was recorded).
+type ExportGuardian struct {
+	GuardianEmail string
+	DateOfBirth   time.Time
+	RequestedAt   time.Time
+	ConfirmedAt   time.Time // zero while pending
+	Method        string
 }
 
 // ExportAccount is the account data held.
@@ -64,8 +78,10 @@ type ExportToken struct {
 
 // Export builds the caller's right-of-access document. It is sensitive: it needs
 // a step-up (RequireStepUp).
-func (a *Auth) Export(ctx context.Context, p Principal, c Client) (Export, error) {
+func (a *Auth) Export(ctx context.Context, p Principal, c Client) (_ Export, err error) {
 	const op = "Export"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return Export{}, err
 	}
@@ -124,6 +140,9 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 			return Export{}, err
 		}
 	}
+	if err := a.exportGuardian(ctx, userID, &doc); err != nil {
+		return Export{}, err
+	}
 	own, err := a.deps.Tokens.Tokens(ctx, userID)
 	if err != nil {
 		return Export{}, err
@@ -139,3 +158,17 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 const devicePrefixLen = 12
 
 func devicePrefix(device string) string { return device[:min(len(device), devicePrefixLen)] }
+
+// exportGuardian adds the user's guardian link and children to doc.
+func (a *Auth) exportGuardian(ctx context.Context, userID string, doc *Export) error {
+	g, child, err := a.guardianship(ctx, "Export", userID)
+	if err != nil {
+		return err
+	}
+	if child {
+		doc.Guardian = &ExportGuardian{GuardianEmail: g.GuardianEmail, DateOfBirth: g.DateOfBirth,
+			RequestedAt: g.RequestedAt, ConfirmedAt: g.ConfirmedAt, Method: g.Method}
+	}
+	doc.Children, err = a.GuardianChildren(ctx, Principal{UserID: userID})
+	return err
+}

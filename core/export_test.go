@@ -98,8 +98,7 @@ func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	u := e.register("full@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+	e.stepUp(p, u.Email)
 
 	doc, err := e.auth.Export(ctx, p, e.client)
 	require.NoError(t, err)

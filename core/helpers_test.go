@@ -54,6 +54,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	cfg.UnsafeFastHashingForTests = true // the production floor is tested in internal/secret and by the benchmarks
 	cfg.MailInline = true                // read the outbox right after a request
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.Notices = testNotices()
 	deps := Deps{Storage: e.store, Mailer: e.outbox, Limiter: e.limiter, Clock: e.clock}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -67,6 +68,18 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	})
 	e.auth = a
 	return e
+}
+
+// testNoticeAt is the published time of the test notices, before testStart.
+var testNoticeAt = testStart.Add(-24 * time.Hour)
+
+// testNotices are notice 1.0.0 in English and Hindi, as an Indian app would
+// publish it.
+func testNotices() []Notice {
+	return []Notice{
+		{Version: "1.0.0", Language: "en", Text: "We use your data for these purposes.", PublishedAt: testNoticeAt},
+		{Version: "1.0.0", Language: "hi", Text: "हम आपके डेटा का इस्तेमाल इन कामों के लिए करते हैं।", PublishedAt: testNoticeAt},
+	}
 }
 
 func allGranted() []ConsentDecision {
@@ -214,6 +227,16 @@ func (e *env) requestOTP(email, fp string) string {
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
 	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+}
+
+// wrongOTPs tries n wrong codes (each differs from code) for email; each must
+// be refused as a wrong code.
+func (e *env) wrongOTPs(email, code string, n int) {
+	e.t.Helper()
+	for range n {
+		_, err := e.verifyOTP(email, wrongCode(code), "")
+		requireKind(e.t, err, KindUnauthorized)
+	}
 }
 
 // failLogins signs in to identifier n times with a wrong password, whatever
@@ -595,8 +618,8 @@ func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTim
 	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
 }
 
-func (h hookedStore) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
-	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, rows) })
+func (h hookedStore) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
+	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, in) })
 }
 
 func (h hookedStore) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {

@@ -49,7 +49,8 @@ func (a *Auth) mailLink(ctx context.Context, u ports.User, l linkMail, c Client)
 		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", l.purpose, "user_id", u.ID, "error", err)
 		return
 	}
-	a.sendNow(ctx, u, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl}, c)
+	a.sendNowWithToken(ctx, u, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl}, c,
+		linkToken(u.ID, l.purpose, token))
 }
 
 // mailLinkAfterAnswer is mailLink for a flow still answering.
@@ -57,16 +58,18 @@ func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail
 	a.afterAnswer(ctx, string(l.email)+" link", func(ctx context.Context) { a.mailLink(ctx, u, l, c) })
 }
 
-// requestLink emails a single-use link to the owner of identifier, after the
-// answer (requestEmail).
-func (a *Auth) requestLink(ctx context.Context, identifier string, c Client, r linkRequest) error {
-	identifier, err := cleanIdentifier(r.op, "identifier", identifier)
+// requestLink emails a single-use link to the owner of in.Identifier, after
+// the answer (requestEmail).
+func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) (err error) {
+	ctx, flow := a.observeFlow(ctx, r.op) // the flow of each of the three requests
+	defer flow.done(ctx, &err)
+	identifier, err := cleanIdentifier(r.op, "identifier", in.Identifier)
 	if err != nil {
 		return err
 	}
-	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: c, limit: r.limit, perIP: r.perIP,
+	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
-		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, c) }})
+		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, in.Client) }})
 }
 
 // emailRequest is one request to email the owner of an identifier: an OTP, a

@@ -141,8 +141,7 @@ func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	assert.Equal(t, want, s.DeviceFingerprint, "stored as the keyed hash of the lower-case form")
 
 	p := e.principal(first)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode("case@example.in"), Client: e.client}))
+	e.stepUp(p, "case@example.in")
 	again, err := e.loginFrom("case@example.in", testPassword, fpA, false)
 	require.NoError(t, err)
 	assert.Equal(t, TrustKnown, again.Trust, "the lower-case form is the device verified before")

@@ -46,10 +46,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("tries@example.in")
 	code := e.requestOTP(u.Email, "")
-	for i := 0; i < 4; i++ {
-		_, err := e.verifyOTP(u.Email, wrongCode(code), "")
-		requireKind(t, err, KindUnauthorized)
-	}
+	e.wrongOTPs(u.Email, code, 4)
 	// Clear the account counter (4 failures) so only the code's own cap is left.
 	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	_, err := e.verifyOTP(u.Email, wrongCode(code), "")
@@ -66,9 +63,7 @@ func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("alive@example.in")
 	code := e.requestOTP(u.Email, "")
-	for i := 0; i < 4; i++ {
-		_, _ = e.verifyOTP(u.Email, wrongCode(code), "")
-	}
+	e.wrongOTPs(u.Email, code, 4)
 	_, err := e.verifyOTP(u.Email, code, "")
 	require.NoError(t, err)
 }
@@ -78,9 +73,7 @@ func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("again@example.in")
 	first := e.requestOTP(u.Email, "")
-	for i := 0; i < 4; i++ {
-		_, _ = e.verifyOTP(u.Email, wrongCode(first), "")
-	}
+	e.wrongOTPs(u.Email, first, 4)
 	second := e.requestOTP(u.Email, "")
 	if first != second {
 		_, err := e.verifyOTP(u.Email, first, "")

@@ -17,14 +17,12 @@ func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.register("newdev@example.in")
 	p := e.principal(e.mustLogin(u.Email)) // no fingerprint: a new device
-	ctx := context.Background()
 
 	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindStepUpRequired)
 	_, err := e.login(u.Email, testPassword)
 	require.NoError(t, err, "refused: the password is unchanged")
 
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+	e.stepUp(p, u.Email)
 	require.NoError(t, e.changePassword(p, testPassword, newPassword, false))
 	_, err = e.login(u.Email, newPassword)
 	require.NoError(t, err)

@@ -64,8 +64,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	// A first PIN needs a trusted session: a password thief on a new device
 	// must not set a PIN and step up with it.
 	requireKind(t, set(testPIN, ""), KindStepUpRequired)
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
+	e.stepUp(p, "change@example.in")
 	require.NoError(t, set(testPIN, ""))
 
 	// Changing it: the current PIN, or a fresh step-up, even on this now known device.
@@ -78,8 +77,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "8351", Client: e.client}))
 	requireKind(t, set("6042", ""), KindStepUpRequired)
 	// An emailed code is a fresh step-up, good for one change.
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("change@example.in"), Client: e.client}))
+	e.stepUp(p, "change@example.in")
 	require.NoError(t, set("6042", ""))
 	requireKind(t, set("7150", ""), KindStepUpRequired) // that step-up is used up
 }

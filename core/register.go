@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -20,10 +21,18 @@ type RegisterInput struct {
 	Language    string // optional: the email language ("en", "hi")
 	// Consents must carry a decision for every configured category, and grant
 	// every required one (ValidateRegistrationConsent).
-	Consents       []ConsentDecision
-	NoticeVersion  string // the privacy notice shown; must be the current one (empty = current)
+	Consents []ConsentDecision
+	// NoticeVersion and NoticeLanguage name the privacy notice shown: the
+	// version must be the current one (empty: current) and the language one
+	// it is published in (empty: Language's, else Config.NoticeLanguage).
+	NoticeVersion  string
 	NoticeLanguage string
-	Client         Client
+	// DateOfBirth, optional, makes a registrant under Config.AdultAge a child
+	// (DPDP §9): GuardianEmail is then required, no Tracking category may be
+	// granted, and the account cannot sign in until the guardian consents.
+	DateOfBirth   time.Time
+	GuardianEmail string
+	Client        Client
 }
 
 // Input limits of registration (emails: maxEmailLen).
@@ -41,8 +50,10 @@ const (
 // Errors: ErrValidation (with Field), ErrConsentRequired, ErrConflict (code
 // "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrIPBlocked,
 // ErrRateLimited (RegisterPerIP), ErrUnavailable.
-func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, error) {
+func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, err error) {
 	const op = "Register"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if a.deps.Registry == nil {
 		return ports.User{}, newError(op, KindForbidden, "", "registration is handled by the app (external mode)")
 	}
@@ -53,7 +64,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err := a.ValidateRegistrationConsent(in.Consents); err != nil {
 		return ports.User{}, err
 	}
-	notice, err := a.currentNotice(op, in.NoticeVersion)
+	notice, err := a.noticeShown(op, in.NoticeVersion, in.NoticeLanguage, in.Language, false)
 	if err != nil {
 		return ports.User{}, err
 	}
@@ -75,9 +86,15 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 		return ports.User{}, storeError(op, err)
 	}
 	nu.CreatedAt = a.now()
-	meta := ConsentMeta{NoticeVersion: notice, NoticeLanguage: in.NoticeLanguage, Client: in.Client}
-	if nu.Consents, err = a.consentRows(op, "", in.Consents, meta); err != nil {
+	rows, err := a.consentRows(op, in.Consents, rowContext{notice: notice, source: ports.SourceSelf, client: in.Client})
+	if err != nil {
 		return ports.User{}, err
+	}
+	if nu.Guardian, err = a.childRegistration(op, in, nu.Email, rows); err != nil {
+		return ports.User{}, err
+	}
+	if nu.Guardian == nil {
+		nu.Consents = a.consentAppend(rows)
 	}
 	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
@@ -87,12 +104,12 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, erro
 	if err != nil {
 		return ports.User{}, storeError(op, err)
 	}
-	history := make([]ports.ConsentRecord, len(nu.Consents))
-	for i, r := range nu.Consents {
-		r.UserID = u.ID
-		history[i] = r
+	if nu.Guardian != nil {
+		// A child's decisions wait for the guardian's consent.
+		a.mailGuardian(ctx, u, *nu.Guardian, in.Client)
+	} else {
+		a.consentsRecorded(ctx, u.ID, rows, in.Client)
 	}
-	a.consentEvents(ctx, u.ID, history, in.Client)
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
 	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)
@@ -157,8 +174,10 @@ func plainText(s string) bool {
 }
 
 // VerifyEmail confirms an email address with the emailed link.
-func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) error {
+func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) (err error) {
 	const op = "VerifyEmail"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	token, c := in.Token, in.Client
 	u, err := a.consumeLink(ctx, op, ports.PurposeEmailVerify, token)
 	if err != nil {

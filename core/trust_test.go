@@ -13,31 +13,28 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	e.register("dev@example.in")
+	// signIn signs in from fpA and checks the trust level and the session's
+	// lifetime (the clock stands at testStart).
+	signIn := func(public bool, trust Trust, lifetime time.Duration) LoginResult {
+		t.Helper()
+		res, err := e.loginFrom("dev@example.in", testPassword, fpA, public)
+		require.NoError(t, err)
+		assert.Equal(t, trust, res.Trust)
+		assert.Equal(t, testStart.Add(lifetime), res.SessionExpiresAt, "session lifetime")
+		return res
+	}
 
-	first, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, first.Trust)
-	assert.Equal(t, testStart.Add(7*24*time.Hour), first.SessionExpiresAt, "new device: 7 days")
+	first := signIn(false, TrustNewDevice, 7*24*time.Hour)
 	assert.False(t, first.IsVerifiedDevice)
 
 	// A second password login does not make the device known: a step-up does.
-	second, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, second.Trust)
-	p := e.principal(second)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode("dev@example.in"), Client: e.client}))
+	second := signIn(false, TrustNewDevice, 7*24*time.Hour)
+	e.stepUp(e.principal(second), "dev@example.in")
 
-	again, err := e.loginFrom("dev@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustKnown, again.Trust)
-	assert.Equal(t, testStart.Add(30*24*time.Hour), again.SessionExpiresAt, "own known device: 30 days")
+	again := signIn(false, TrustKnown, 30*24*time.Hour)
 	assert.True(t, again.IsVerifiedDevice)
 
-	public, err := e.loginFrom("dev@example.in", testPassword, fpA, true)
-	require.NoError(t, err)
-	assert.Equal(t, TrustPublic, public.Trust)
-	assert.Equal(t, testStart.Add(2*time.Hour), public.SessionExpiresAt, "public device: 2 hours")
+	public := signIn(true, TrustPublic, 2*time.Hour)
 
 	e.clock.Advance(2*time.Hour - time.Second)
 	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: public.RefreshToken, Client: e.client})
@@ -75,8 +72,7 @@ func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	ctx := context.Background()
 
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
-	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
-	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode("step@example.in"), Client: e.client}))
+	e.stepUp(p, "step@example.in")
 	require.NoError(t, e.auth.RequireStepUp(ctx, p))
 	require.NoError(t, e.auth.RequireStepUp(ctx, p), "a new device steps up once")
 

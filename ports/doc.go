@@ -18,9 +18,12 @@
 //
 // Files: one port per file (user.go UserDirectory, registry.go UserRegistry,
 // credential.go, lockout.go, session.go SessionRepo and DeviceTrust,
-// onetime.go, consent.go, abuse.go, event.go, ratelimit.go, mailer.go,
-// mailqueue.go, clock.go, erasure.go), storage.go bundles the storage ports one backend
-// provides, errors.go declares the sentinels.
+// onetime.go, consent.go ConsentLedger, consentoutbox.go ConsentOutbox and
+// ConsentListener, guardian.go GuardianStore and GuardianVerifier, abuse.go,
+// event.go, ratelimit.go, mailer.go with the message checks every Mailer
+// makes, mailqueue.go, clock.go, erasure.go, observer.go, health.go Pinger),
+// storage.go bundles the storage ports one backend provides, errors.go
+// declares the sentinels.
 //
 // The contract suite in package porttest checks all of this; an adapter that
 // passes it is a faithful implementation.

@@ -16,8 +16,13 @@ type NewUser struct {
 	// Consents are the decisions given at registration. They become the first
 	// rows of the user's consent chain, appended exactly as
 	// ConsentLedger.AppendConsents would (UserID, Seq and the hashes are set by
-	// the registry), so an account never exists without its recorded consent.
-	Consents []ConsentRecord
+	// the registry, with the checkpoint and outbox entries asked for), so an
+	// account never exists without its recorded consent.
+	Consents ConsentAppend
+	// Guardian, for a child, is its pending guardianship (ChildID is set by
+	// the registry), created in the same transaction by a registry that is a
+	// GuardianStore.
+	Guardian *Guardianship
 }
 
 // UserRegistry creates and changes users in managed mode. External-mode apps do

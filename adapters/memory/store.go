@@ -30,9 +30,10 @@ import (
 // Compile-time proof that Store implements every storage port (Storage),
 // keeps users (UserRegistry) and queues mail (MailQueue).
 var (
-	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
-	_ ports.MailQueue    = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
@@ -57,7 +58,7 @@ func New() *Store {
 		locks:    lockTable{states: map[string]ports.LockState{}},
 		sessions: newSessionTable(),
 		tokens:   newTokenTable(),
-		consents: consentTable{chains: map[string][]ports.ConsentRecord{}},
+		consents: newConsentTable(),
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 		mail:     mailTable{byID: map[string]ports.QueuedMail{}},

@@ -21,7 +21,7 @@ func TestReturnedSlicesAreCopies(t *testing.T) {
 		run  func(t *testing.T, s *memory.Store)
 	}{
 		{"consent rows", func(t *testing.T, s *memory.Store) {
-			stored, err := s.AppendConsents(t.Context(), "u1", []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: at}})
+			stored, err := s.AppendConsents(t.Context(), "u1", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: at}}})
 			require.NoError(t, err)
 			stored[0].Granted = false
 			history, err := s.ConsentHistory(t.Context(), "u1")

@@ -14,10 +14,11 @@ import (
 // CreateUser can create both atomically.
 type accountTable struct {
 	mu         sync.RWMutex
-	users      map[string]ports.User        // by ID
-	byEmail    map[string]string            // lower-cased email → ID
-	byUsername map[string]string            // lower-cased username → ID
-	creds      map[string]ports.Credentials // by user ID, external IDs included
+	users      map[string]ports.User         // by ID
+	byEmail    map[string]string             // lower-cased email → ID
+	byUsername map[string]string             // lower-cased username → ID
+	creds      map[string]ports.Credentials  // by user ID, external IDs included
+	guardians  map[string]ports.Guardianship // by child ID
 }
 
 func newAccountTable() accountTable {
@@ -26,6 +27,7 @@ func newAccountTable() accountTable {
 		byEmail:    map[string]string{},
 		byUsername: map[string]string{},
 		creds:      map[string]ports.Credentials{},
+		guardians:  map[string]ports.Guardianship{},
 	}
 }
 
@@ -110,7 +112,12 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 		a.byUsername[usernameKey(nu.Username)] = id
 	}
 	a.creds[id] = ports.Credentials{UserID: id, PasswordHash: nu.PasswordHash, PasswordChangedAt: u.CreatedAt}
-	if len(nu.Consents) > 0 {
+	if nu.Guardian != nil {
+		g := cloneGuardianship(*nu.Guardian)
+		g.ChildID, g.RequestedAt, g.DateOfBirth = id, stamp(g.RequestedAt), stamp(g.DateOfBirth)
+		a.guardians[id] = g
+	}
+	if len(nu.Consents.Rows) > 0 {
 		// Lock order: accounts, then consents (AppendConsents takes only the latter).
 		s.consents.mu.Lock()
 		s.consents.appendLocked(id, nu.Consents)

@@ -78,11 +78,8 @@ func (s *Store) RecordIPFailure(ctx context.Context, ip, identifier string, now 
 // IPBlockedUntil returns the end of the block on ip in force at now, or the
 // zero time.
 func (s *Store) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	const op = "ip blocked until"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
 	var row ipBlockRow
-	err := getRow(ctx, s.db, op, &row, "ip = ? AND blocked_until > ?", ip, utc(now))
+	err := s.get(ctx, "ip blocked until", &row, "ip = ? AND blocked_until > ?", ip, utc(now))
 	if errors.Is(err, ports.ErrNotFound) {
 		return time.Time{}, nil
 	}

@@ -17,33 +17,58 @@ import (
 type consentRow struct {
 	bun.BaseModel `bun:"table:ba_consent_log"`
 
-	ID             int64     `bun:"id,pk,autoincrement"`
-	UserID         string    `bun:"user_id"`
-	Seq            int64     `bun:"seq"`
-	Category       string    `bun:"category"`
-	Granted        bool      `bun:"granted"`
-	NoticeVersion  string    `bun:"notice_version"`
-	NoticeLanguage string    `bun:"notice_language"`
-	IPAddress      string    `bun:"ip_address"`
-	UserAgent      string    `bun:"user_agent"`
-	RecordedAt     time.Time `bun:"recorded_at"`
-	PrevHash       string    `bun:"prev_hash"`
-	Hash           string    `bun:"hash"`
+	ID               int64     `bun:"id,pk,autoincrement"`
+	UserID           string    `bun:"user_id"`
+	Seq              int64     `bun:"seq"`
+	ChainVersion     int       `bun:"chain_version"`
+	Category         string    `bun:"category"`
+	Granted          bool      `bun:"granted"`
+	NoticeVersion    string    `bun:"notice_version"`
+	NoticeLanguage   string    `bun:"notice_language"`
+	NoticeHash       string    `bun:"notice_hash"`
+	Source           string    `bun:"source"`
+	ManagerID        string    `bun:"manager_id"`
+	ManagerReference string    `bun:"manager_reference"`
+	IPAddress        string    `bun:"ip_address"`
+	UserAgent        string    `bun:"user_agent"`
+	IPDigest         string    `bun:"ip_digest"`
+	UserAgentDigest  string    `bun:"user_agent_digest"`
+	RecordedAt       time.Time `bun:"recorded_at"`
+	PrevHash         string    `bun:"prev_hash"`
+	Hash             string    `bun:"hash"`
 }
 
 func (r consentRow) record() ports.ConsentRecord {
 	return ports.ConsentRecord{
-		UserID:         r.UserID,
-		Seq:            r.Seq,
-		Category:       r.Category,
-		Granted:        r.Granted,
-		NoticeVersion:  r.NoticeVersion,
-		NoticeLanguage: r.NoticeLanguage,
-		IPAddress:      r.IPAddress,
-		UserAgent:      r.UserAgent,
-		RecordedAt:     utc(r.RecordedAt),
-		PrevHash:       r.PrevHash,
-		Hash:           r.Hash,
+		UserID:           r.UserID,
+		Seq:              r.Seq,
+		ChainVersion:     r.ChainVersion,
+		Category:         r.Category,
+		Granted:          r.Granted,
+		NoticeVersion:    r.NoticeVersion,
+		NoticeLanguage:   r.NoticeLanguage,
+		NoticeHash:       r.NoticeHash,
+		Source:           r.Source,
+		ManagerID:        r.ManagerID,
+		ManagerReference: r.ManagerReference,
+		IPAddress:        r.IPAddress,
+		UserAgent:        r.UserAgent,
+		IPDigest:         r.IPDigest,
+		UserAgentDigest:  r.UserAgentDigest,
+		RecordedAt:       utc(r.RecordedAt),
+		PrevHash:         r.PrevHash,
+		Hash:             r.Hash,
+	}
+}
+
+// newConsentRow is the row of a stored record.
+func newConsentRow(r ports.ConsentRecord) consentRow {
+	return consentRow{
+		UserID: r.UserID, Seq: r.Seq, ChainVersion: r.ChainVersion, Category: r.Category, Granted: r.Granted,
+		NoticeVersion: r.NoticeVersion, NoticeLanguage: r.NoticeLanguage, NoticeHash: r.NoticeHash,
+		Source: r.Source, ManagerID: r.ManagerID, ManagerReference: r.ManagerReference,
+		IPAddress: r.IPAddress, UserAgent: r.UserAgent, IPDigest: r.IPDigest, UserAgentDigest: r.UserAgentDigest,
+		RecordedAt: r.RecordedAt, PrevHash: r.PrevHash, Hash: r.Hash,
 	}
 }
 
@@ -55,9 +80,9 @@ const consentLockKey = "bharatauth.consent:"
 // AppendConsents appends rows for userID in one transaction under a per-user
 // advisory lock: read the chain's tail, number and hash the rows, insert them
 // in one statement. Either every row is stored or none is.
-func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
+func (s *Store) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
 	const op = "append consents"
-	if len(rows) == 0 {
+	if len(in.Rows) == 0 {
 		return []ports.ConsentRecord{}, nil
 	}
 	ctx, cancel := s.call(ctx)
@@ -65,7 +90,7 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.
 	var stored []ports.ConsentRecord
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		stored, err = appendChain(ctx, tx, userID, rows)
+		stored, err = appendChain(ctx, tx, userID, in)
 		return err
 	})
 	if err != nil {
@@ -74,9 +99,11 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, rows []ports.
 	return stored, nil
 }
 
-// appendChain extends userID's chain with rows inside tx (AppendConsents, and
-// CreateUser for the registration consents).
-func appendChain(ctx context.Context, tx bun.Tx, userID string, rows []ports.ConsentRecord) ([]ports.ConsentRecord, error) {
+// appendChain extends userID's chain with in.Rows inside tx, with the
+// checkpoint and outbox entries in asks for (AppendConsents, and CreateUser for
+// the registration consents).
+func appendChain(ctx context.Context, tx bun.Tx, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
+	rows := in.Rows
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ?, 0))",
 		consentLockKey, userID); err != nil {
 		return nil, err
@@ -100,21 +127,59 @@ func appendChain(ctx context.Context, tx bun.Tx, userID string, rows []ports.Con
 		r.UserID = userID
 		r.Seq = seq
 		r.RecordedAt = utc(r.RecordedAt)
-		r.PrevHash = prev
-		r.Hash = consentchain.Hash(prev, r)
+		r = consentchain.Link(prev, r)
 		prev = r.Hash
 		stored = append(stored, r)
-		models = append(models, consentRow{
-			UserID: r.UserID, Seq: r.Seq, Category: r.Category, Granted: r.Granted,
-			NoticeVersion: r.NoticeVersion, NoticeLanguage: r.NoticeLanguage,
-			IPAddress: r.IPAddress, UserAgent: r.UserAgent, RecordedAt: r.RecordedAt,
-			PrevHash: r.PrevHash, Hash: r.Hash,
-		})
+		models = append(models, newConsentRow(r))
 	}
 	if _, err := tx.NewInsert().Model(&models).ExcludeColumn("id").Exec(ctx); err != nil {
 		return nil, err
 	}
+	if err := writeCheckpoint(ctx, tx, userID, in.CheckpointKey, stored[len(stored)-1]); err != nil {
+		return nil, err
+	}
+	if in.Notify {
+		if err := enqueueChanges(ctx, tx, stored); err != nil {
+			return nil, err
+		}
+	}
 	return stored, nil
+}
+
+// checkpointRow is the keyed checkpoint of a user's chain head.
+type checkpointRow struct {
+	bun.BaseModel `bun:"table:ba_consent_checkpoints"`
+
+	UserID string `bun:"user_id,pk"`
+	Seq    int64  `bun:"seq"`
+	Head   string `bun:"head"`
+	MAC    string `bun:"mac"`
+}
+
+// writeCheckpoint replaces userID's checkpoint with one of head, when a key
+// is given.
+func writeCheckpoint(ctx context.Context, tx bun.Tx, userID string, key []byte, head ports.ConsentRecord) error {
+	if len(key) == 0 {
+		return nil
+	}
+	cp := checkpointRow{UserID: userID, Seq: head.Seq, Head: head.Hash,
+		MAC: consentchain.Checkpoint(key, userID, head.Seq, head.Hash)}
+	_, err := tx.NewInsert().Model(&cp).
+		On("CONFLICT (user_id) DO UPDATE").
+		Set("seq = EXCLUDED.seq, head = EXCLUDED.head, mac = EXCLUDED.mac").
+		Exec(ctx)
+	return err
+}
+
+// ConsentCheckpoint returns the user's keyed checkpoint; ErrNotFound when none.
+func (s *Store) ConsentCheckpoint(ctx context.Context, userID string) (ports.ConsentCheckpoint, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var cp checkpointRow
+	if err := getRow(ctx, s.db, "consent checkpoint", &cp, "user_id = ?", userID); err != nil {
+		return ports.ConsentCheckpoint{}, err
+	}
+	return ports.ConsentCheckpoint{UserID: cp.UserID, Seq: cp.Seq, Head: cp.Head, MAC: cp.MAC}, nil
 }
 
 // ConsentHistory returns the user's rows in Seq order, exactly as stored.

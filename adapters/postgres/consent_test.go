@@ -20,10 +20,10 @@ func TestConsentLogIsAppendOnly(t *testing.T) {
 	store, db := newTestDB(t)
 	ctx := context.Background()
 
-	stored, err := store.AppendConsents(ctx, "u-1", []ports.ConsentRecord{
+	stored, err := store.AppendConsents(ctx, "u-1", ports.ConsentAppend{Rows: []ports.ConsentRecord{
 		{Category: "identity", Granted: true, NoticeVersion: "v1", NoticeLanguage: "en", RecordedAt: t0.Add(123456789 * time.Nanosecond)},
 		{Category: "analytics", Granted: false, NoticeVersion: "v1", NoticeLanguage: "en", RecordedAt: t0},
-	})
+	}})
 	require.NoError(t, err)
 	require.Len(t, stored, 2)
 
@@ -74,7 +74,7 @@ func TestAppendConsentsChainsAcrossCalls(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := store.AppendConsents(ctx, "u-chain", tc.rows)
+			got, err := store.AppendConsents(ctx, "u-chain", ports.ConsentAppend{Rows: tc.rows})
 			require.NoError(t, err)
 			var seqs []int64
 			for _, r := range got {
@@ -115,7 +115,7 @@ func TestCreateUserConsentsAreAllOrNothing(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := store.CreateUser(ctx, ports.NewUser{
-				Email: tc.email, PasswordHash: "$argon2id$x", CreatedAt: t0, Consents: consents,
+				Email: tc.email, PasswordHash: "$argon2id$x", CreatedAt: t0, Consents: ports.ConsentAppend{Rows: consents},
 			})
 			assert.Equal(t, tc.wantRows, countRows(t, db, "ba_consent_log"))
 			if tc.wantErr != nil {

@@ -23,11 +23,8 @@ type credentialRow struct {
 // Credentials returns the user's hashes. ErrNotFound when nothing was ever
 // stored for the user.
 func (s *Store) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	const op = "credentials"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
 	var row credentialRow
-	if err := getRow(ctx, s.db, op, &row, "user_id = ?", userID); err != nil {
+	if err := s.get(ctx, "credentials", &row, "user_id = ?", userID); err != nil {
 		return ports.Credentials{}, err
 	}
 	return ports.Credentials{

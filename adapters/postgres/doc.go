@@ -63,7 +63,8 @@
 //
 // # Files
 //
-// store.go: New, Options and the per-call bound; migrate.go and migrations/:
+// store.go: New, Options, the per-call bound and the query helpers the
+// ports share (getRow, firstRow, listWhere); migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
 // sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go,
 // mailqueue.go);

@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
+	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -60,28 +59,6 @@ var bigTables = map[string]bool{
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_mail_outbox": true,
 }
 
-// recorder is a bun query hook that keeps every statement a Store sends.
-type recorder struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (r *recorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (r *recorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.queries = append(r.queries, e.Query)
-}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	q := r.queries
-	r.queries = nil
-	return q
-}
-
 type planNode struct {
 	NodeType     string     `json:"Node Type"`
 	RelationName string     `json:"Relation Name"`
@@ -113,8 +90,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	// changes what the planner sees.
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
-	_, err = conn.ExecContext(ctx, "ALTER TABLE ba_accounts SET UNLOGGED") // it references ba_users
-	require.NoError(t, err)
+	for _, referrer := range []string{"ba_accounts", "ba_guardianships"} { // they reference ba_users
+		_, err = conn.ExecContext(ctx, "ALTER TABLE "+referrer+" SET UNLOGGED")
+		require.NoError(t, err)
+	}
 	for table := range bigTables {
 		_, err := conn.ExecContext(ctx, "ALTER TABLE "+table+" SET UNLOGGED")
 		require.NoError(t, err)
@@ -140,7 +119,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(raw), &bad))
 	require.Equal(t, []string{"ba_sessions"}, seqScans(bad[0].Plan))
 
-	rec := &recorder{}
+	rec := &pgtest.Statements{}
 	db.AddQueryHook(rec)
 	now := time.Now().UTC()
 	policy := ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour}
@@ -203,9 +182,21 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"ConsumeLink used", func() { _, _ = store.ConsumeLink(ctx, ports.PurposeEmailVerify, "link-y", now) }},
 		{"Tokens", func() { _, _ = store.Tokens(ctx, "user-7") }},
 		{"AppendConsents", func() {
-			_, _ = store.AppendConsents(ctx, "user-7", []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}})
+			_, _ = store.AppendConsents(ctx, "user-7", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "contact", Granted: true, RecordedAt: now}}})
+		}},
+		{"AppendConsents checkpointed and queued", func() {
+			_, _ = store.AppendConsents(ctx, "user-7", ports.ConsentAppend{CheckpointKey: []byte("k"), Notify: true,
+				Rows: []ports.ConsentRecord{{Category: "contact", Granted: false, RecordedAt: now}}})
 		}},
 		{"ConsentHistory", func() { _, _ = store.ConsentHistory(ctx, "user-7") }},
+		{"ConsentCheckpoint", func() { _, _ = store.ConsentCheckpoint(ctx, "user-7") }},
+		{"ClaimConsentChanges", func() { _, _ = store.ClaimConsentChanges(ctx, now, time.Minute, 100) }},
+		{"RetryConsentChange", func() { _ = store.RetryConsentChange(ctx, 1, now) }},
+		{"AckConsentChange", func() { _ = store.AckConsentChange(ctx, 1) }},
+		{"Guardianship", func() { _, _ = store.Guardianship(ctx, "user-7") }},
+		{"ConfirmGuardianship", func() { _, _ = store.ConfirmGuardianship(ctx, "user-7", ports.GuardianConfirmation{At: now}) }},
+		{"GuardianChildren", func() { _, _ = store.GuardianChildren(ctx, "user-8") }},
+		{"DeletePendingChildren", func() { _, _ = store.DeletePendingChildren(ctx, now) }},
 		{"RecordIPFailure", func() { _, _ = store.RecordIPFailure(ctx, "10.0.3.7", "someone", now, ipPolicy) }},
 		{"IPBlockedUntil", func() { _, _ = store.IPBlockedUntil(ctx, "172.16.3.7", now) }},
 		{"RecordEvent", func() { _ = store.RecordEvent(ctx, ports.SecurityEvent{UserID: "user-7", Kind: "x", At: now}) }},
@@ -220,7 +211,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, c := range calls {
 		c.call()
-		queries := rec.take()
+		queries := rec.Take()
 		t.Run(c.name, func(t *testing.T) {
 			explained := 0
 			for _, q := range queries {

@@ -167,7 +167,7 @@ func TestExternalMode(t *testing.T) {
 			return err
 		}},
 		{name: "append consents", run: func() error {
-			_, err := store.AppendConsents(ctx, uid, []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}})
+			_, err := store.AppendConsents(ctx, uid, ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}}})
 			return err
 		}},
 		{name: "record event", run: func() error {

@@ -210,11 +210,8 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 
 // LockState reads the state of key; an unknown key reads as the zero state.
 func (s *Store) LockState(ctx context.Context, key string) (ports.LockState, error) {
-	const op = "lock state"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
 	var row lockoutRow
-	err := getRow(ctx, s.db, op, &row, "key = ?", key)
+	err := s.get(ctx, "lock state", &row, "key = ?", key)
 	if errors.Is(err, ports.ErrNotFound) {
 		return ports.LockState{}, nil
 	}

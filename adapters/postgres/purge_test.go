@@ -76,7 +76,7 @@ func TestPurge(t *testing.T) {
 		_, err := store.RecordIPFailure(ctx, "198.51.100.9", fmt.Sprintf("id-%d", i), at, ports.IPPolicy{})
 		require.NoError(t, err)
 	}
-	_, err = store.AppendConsents(ctx, "u-purge", []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}})
+	_, err = store.AppendConsents(ctx, "u-purge", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}}})
 	require.NoError(t, err)
 
 	// Failure counters: an idle one that never locked goes, a recent one and

@@ -98,11 +98,8 @@ func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
 // Session returns a session by ID, revoked or expired ones included.
 // ErrNotFound when there is none.
 func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
-	const op = "session"
-	ctx, cancel := s.call(ctx)
-	defer cancel()
 	var row sessionRow
-	if err := getRow(ctx, s.db, op, &row, "id = ?", id); err != nil {
+	if err := s.get(ctx, "session", &row, "id = ?", id); err != nil {
 		return ports.Session{}, err
 	}
 	return row.session(), nil

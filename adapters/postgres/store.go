@@ -16,10 +16,11 @@ import (
 // Compile-time proof that *Store implements every storage port (Storage) and
 // keeps users (UserRegistry).
 var (
-	_ ports.Storage      = (*Store)(nil)
-	_ ports.UserRegistry = (*Store)(nil)
-	_ ports.Pinger       = (*Store)(nil)
-	_ ports.MailQueue    = (*Store)(nil)
+	_ ports.Storage       = (*Store)(nil)
+	_ ports.UserRegistry  = (*Store)(nil)
+	_ ports.Pinger        = (*Store)(nil)
+	_ ports.ConsentOutbox = (*Store)(nil)
+	_ ports.MailQueue     = (*Store)(nil)
 )
 
 // Defaults applied to the zero Options.
@@ -141,6 +142,13 @@ func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, a
 		return notFound(op)
 	}
 	return fail(ctx, op, err)
+}
+
+// get is getRow as a call of its own, within the per-call bound.
+func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	return getRow(ctx, s.db, op, row, where, args...)
 }
 
 // firstRow runs a statement that returns at most one row and scans it;

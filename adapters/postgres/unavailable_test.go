@@ -49,7 +49,7 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 			return err
 		}},
 		{name: "append consents", call: func() error {
-			_, err := store.AppendConsents(ctx, "u", []ports.ConsentRecord{{Category: "identity"}})
+			_, err := store.AppendConsents(ctx, "u", ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "identity"}}})
 			return err
 		}},
 		{name: "create user", call: func() error {
@@ -132,7 +132,7 @@ func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	user, oldHash, newHash := "u-kill-"+tag, "kill-0-"+tag, "kill-1-"+tag
 	require.NoError(t, store.CreateSession(ctx, testSession("s-kill", user, oldHash)))
-	_, err := store.AppendConsents(ctx, user, []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}})
+	_, err := store.AppendConsents(ctx, user, ports.ConsentAppend{Rows: []ports.ConsentRecord{{Category: "identity", Granted: true, RecordedAt: t0}}})
 	require.NoError(t, err)
 
 	// A test-only trigger that stalls the second consent row of a batch, so
@@ -162,10 +162,10 @@ func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 			wait:   "PgSleep",
 			marker: user,
 			call: func() error {
-				_, err := store.AppendConsents(ctx, user, []ports.ConsentRecord{
+				_, err := store.AppendConsents(ctx, user, ports.ConsentAppend{Rows: []ports.ConsentRecord{
 					{Category: "contact", Granted: true, RecordedAt: t0},
 					{Category: "stall", Granted: true, RecordedAt: t0},
-				})
+				}})
 				return err
 			},
 			verify: func(t *testing.T) {

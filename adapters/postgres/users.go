@@ -131,7 +131,13 @@ func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, er
 		if _, err := tx.NewInsert().Model(&cred).Exec(ctx); err != nil {
 			return err
 		}
-		if len(u.Consents) == 0 {
+		if u.Guardian != nil {
+			g := newGuardianRow(id, *u.Guardian)
+			if _, err := tx.NewInsert().Model(&g).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		if len(u.Consents.Rows) == 0 {
 			return nil
 		}
 		_, err := appendChain(ctx, tx, id, u.Consents)

@@ -44,13 +44,14 @@ const (
 	CredentialChanged Kind = "credential_changed" // Change ("password" | "pin"), At, IPAddress
 	ConsentWithdrawn  Kind = "consent_withdrawn"  // Category, At — a receipt (DPDP §6(4))
 	ErasureRequested  Kind = "erasure_requested"  // At — a receipt (DPDP §12(3))
+	GuardianConsent   Kind = "guardian_consent"   // Link, ExpiresIn, Child — to a child's guardian (DPDP §9)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
 func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
-		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested,
+		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested, GuardianConsent,
 	}
 }
 
@@ -67,6 +68,12 @@ type Data struct {
 	At          time.Time // when the event happened; shown in IST
 	Change      string    // what changed: "password" or "pin"
 	Category    string    // the DPDP consent category withdrawn
+	// ProcessingStops is set on a withdrawal receipt when the app listens for
+	// consent changes (a ConsentListener), so the receipt may promise that
+	// processing stops; otherwise it only confirms the withdrawal is recorded.
+	ProcessingStops bool
+	// Child is the child's email address in the guardian's consent request.
+	Child string
 }
 
 // Template holds the Go template sources of one email over Data. Subject and
@@ -266,7 +273,7 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Code) == "" {
 			return missing("Code")
 		}
-	case VerifyEmail, PasswordReset, PINReset, Unlock:
+	case VerifyEmail, PasswordReset, PINReset, Unlock, GuardianConsent:
 		// Only web links: html/template would neutralise any other scheme
 		// in the HTML part, and many mail apps do not open custom schemes.
 		u, err := url.Parse(d.Link)
@@ -281,6 +288,9 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Category) == "" {
 			return missing("Category")
 		}
+	}
+	if kind == GuardianConsent && strings.TrimSpace(d.Child) == "" {
+		return missing("Child")
 	}
 	return nil
 }

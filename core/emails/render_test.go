@@ -40,6 +40,8 @@ func fullData(kind emails.Kind) emails.Data {
 		d.Change = "password"
 	case emails.ConsentWithdrawn:
 		d.Category = "analytics"
+	case emails.GuardianConsent:
+		d.Link, d.ExpiresIn, d.Child = testLink, 7*24*time.Hour, "ravi@example.in"
 	}
 	return d
 }
@@ -120,6 +122,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.CredentialChanged: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ConsentWithdrawn:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ErasureRequested:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.GuardianConsent:   {"Ignore this email", "अनदेखा करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {

@@ -10,38 +10,25 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
+	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// statementLog is a bun query hook keeping every statement run, with its
-// literals (emails, IPs, times) replaced by "?", so that two requests about
-// different identifiers compare equal when they ran the same SQL.
-type statementLog struct {
-	mu    sync.Mutex
-	stmts []string
-}
+// statementLog keeps every statement run, with its literals (emails, IPs,
+// times) replaced by "?", so that two requests about different identifiers
+// compare equal when they ran the same SQL.
+type statementLog struct{ pgtest.Statements }
 
 var literal = regexp.MustCompile(`'(?:[^']|'')*'`)
 
-func (l *statementLog) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-
-func (l *statementLog) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.stmts = append(l.stmts, literal.ReplaceAllString(e.Query, "?"))
-}
-
 // take returns the statements run since the last take.
 func (l *statementLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	stmts := l.stmts
-	l.stmts = nil
+	stmts := l.Take()
+	for i, s := range stmts {
+		stmts[i] = literal.ReplaceAllString(s, "?")
+	}
 	return stmts
 }
 

@@ -34,6 +34,7 @@ const (
 // app is the wired service.
 type app struct {
 	handler http.Handler
+	metrics http.Handler // /metrics, when BHARATAUTH_METRICS_ADDR is set
 	auth    *core.Auth
 	store   *postgres.Store
 	db      *bun.DB
@@ -70,6 +71,12 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	deps := core.Deps{
 		Storage: a.store, Mailer: mailer, Erasure: erasureLog{log},
 	}
+	if s.MetricsAddr != "" {
+		if deps.Observer, a.metrics, err = newMetrics(); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
 	if s.RedisURL != "" {
 		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {
 			a.close()
@@ -82,13 +89,11 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		return nil, err
 	}
 	a.auth = auth
-	api, err := bahttp.New(auth, bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log})
+	mux, err := apiMux(auth, s, log)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/auth/", http.StripPrefix("/auth", api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
@@ -98,6 +103,30 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	})
 	a.handler = mux
 	return a, nil
+}
+
+// apiMux mounts the API at /auth, refresh tokens in bodies (native apps),
+// and with BHARATAUTH_COOKIE_MODE=on a second handler over the same Auth at
+// /web/auth in cookie mode (browser apps). Both answer CORS for
+// BHARATAUTH_CORS_ORIGINS, with credentials so the cookie travels.
+func apiMux(auth *core.Auth, s settings, log *slog.Logger) (*http.ServeMux, error) {
+	opts := bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log,
+		CORS: bahttp.CORS{AllowedOrigins: s.CORSOrigins, AllowCredentials: len(s.CORSOrigins) > 0}}
+	mux := http.NewServeMux()
+	mounts := map[string]bahttp.Options{"/auth": opts}
+	if s.CookieMode {
+		web := opts
+		web.Cookies = bahttp.Cookies{Enabled: true}
+		mounts["/web/auth"] = web
+	}
+	for prefix, o := range mounts {
+		api, err := bahttp.New(auth, o)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, api))
+	}
+	return mux, nil
 }
 
 // statementTimeout is the server's bound on one statement of the serving
@@ -188,11 +217,20 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = s.Secret
 	cfg.Logger = log
+	cfg.SigningKeys = s.SigningKeys
+	if s.Issuer != "" {
+		cfg.Issuer = s.Issuer
+	}
+	if s.Audience != "" {
+		cfg.Audience = s.Audience
+	}
 	cfg.Links = core.LinkTemplates{
 		VerifyEmail:   s.PublicURL + "/verify-email?token={token}",
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",
 		ResetPIN:      s.PublicURL + "/reset-pin?token={token}",
 		Unlock:        s.PublicURL + "/unlock?token={token}",
+
+		GuardianConsent: s.PublicURL + "/guardian/confirm?token={token}",
 	}
 	return cfg
 }
@@ -212,6 +250,12 @@ func (a *app) purgeLoop(ctx context.Context) {
 				continue
 			}
 			a.log.Info("production: purged expired rows", "stats", fmt.Sprintf("%+v", stats))
+			// Children's accounts no guardian consented to within GuardianWait.
+			if n, err := a.auth.PurgePendingChildren(ctx); err != nil {
+				a.log.Warn("production: purging pending children failed", "error", err)
+			} else if n > 0 {
+				a.log.Info("production: erased child accounts without a guardian's consent", "accounts", n)
+			}
 		}
 	}
 }

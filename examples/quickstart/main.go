@@ -6,9 +6,13 @@
 //
 //	go run ./examples/quickstart
 //
-// Besides /auth/..., it serves two app routes showing the middleware:
-// GET /api/hello needs an access token, and POST /api/transfer also needs a
-// step-up.
+// Besides /auth/..., it serves a demo web app at / (the files under web/,
+// embedded), which calls the same API in cookie mode under /web/auth/, and
+// three app routes showing the middleware: GET /api/hello needs an access
+// token, POST /api/transfer also needs a step-up, and GET /api/newsletter
+// needs the "communications" consent. The privacy notice is published in
+// English and Hindi, and consent changes are printed by a ConsentListener, as
+// an app's processors would receive them.
 package main
 
 import (
@@ -28,11 +32,15 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/examples/internal/server"
+	"github.com/bharatauth/bharatauth-go/ports"
 	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
 // defaultAddr is where the quickstart listens unless BHARATAUTH_ADDR says otherwise.
 const defaultAddr = "127.0.0.1:8080"
+
+// consentRetryEvery is how often consent changes due for a retry are delivered.
+const consentRetryEvery = 10 * time.Second
 
 // shutdownTimeout bounds how long in-flight requests may finish on SIGINT/SIGTERM.
 const shutdownTimeout = 10 * time.Second
@@ -64,7 +72,11 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 		_ = ln.Close()
 		return err
 	}
-	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
+	// Changes a listener refused are retried on this timer (each decision is
+	// delivered right after its answer too).
+	go func() { _ = auth.RunConsentDelivery(ctx, consentRetryEvery) }()
+	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json",
+		"demo", base+"/")
 	return server.Serve(ctx, ln, handler, log, auth.Close)
 }
 
@@ -87,19 +99,24 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	cfg.SigningKeys = []core.SigningKey{{ID: "quickstart-1", Algorithm: "EdDSA", Private: signingKey}}
 	log.Warn("quickstart: generated a throwaway Ed25519 signing key and secret; tokens will not survive a restart",
 		"kid", "quickstart-1", "jwks", base+"/auth/.well-known/jwks.json")
-	// The links land on the quickstart itself; POST the printed token to the
-	// matching route (the README's curl walk shows how).
+	// The links open the demo's pages, which POST the token to the matching
+	// route (with curl, POST the printed token yourself: see the README).
 	cfg.Links = core.LinkTemplates{
-		VerifyEmail:   base + "/auth/email/verify?token={token}",
-		ResetPassword: base + "/auth/password/reset/confirm?token={token}",
-		ResetPIN:      base + "/auth/pin/reset/confirm?token={token}",
-		Unlock:        base + "/auth/unlock/confirm?token={token}",
+		VerifyEmail:   base + "/verify-email?token={token}",
+		ResetPassword: base + "/reset-password?token={token}",
+		ResetPIN:      base + "/reset-pin?token={token}",
+		Unlock:        base + "/unlock?token={token}",
+
+		GuardianConsent: base + "/auth/guardian/confirm?token={token}",
 	}
+
+	cfg.Notices = notices()
 
 	store := memory.New() // one value provides every storage port
 	auth, err := core.New(cfg, core.Deps{
 		Storage: store, Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
-		Erasure: memory.NewErasureInbox(), // POST /auth/privacy/erasure; a real app queues them for its back office
+		Erasure:         memory.NewErasureInbox(),  // POST /auth/privacy/erasure; a real app queues them for its back office
+		ConsentListener: printedConsents{out: out}, // a real app stops (or starts) its processing here
 	})
 	if err != nil {
 		return nil, nil, err
@@ -108,12 +125,61 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	if err != nil {
 		return nil, nil, err
 	}
+	// The demo's API: the same Auth in cookie mode, so the page never holds
+	// a refresh token. Its page is on the same origin, so it needs no CORS.
+	webAPI, err := bahttp.New(auth, bahttp.Options{Logger: log, Cookies: bahttp.Cookies{Enabled: true}})
+	if err != nil {
+		return nil, nil, err
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", http.StripPrefix("/auth", api))
+	mux.Handle("/web/auth/", http.StripPrefix("/web/auth", webAPI))
+	mux.Handle("/", demo()) // every other path: the app's files, GET and HEAD only
 	mux.Handle("GET /api/hello", api.RequireAuth(http.HandlerFunc(hello)))
 	mux.Handle("POST /api/transfer", api.RequireStepUp(http.HandlerFunc(transfer)))
+	mux.Handle("GET /api/newsletter", api.RequireConsent("communications")(http.HandlerFunc(newsletter)))
 	return mux, auth, nil
+}
+
+// hindiNotice is the Hindi translation of DefaultNotices' English notice.
+const hindiNotice = `गोपनीयता सूचना
+
+हम आपके निजी डेटा का इस्तेमाल केवल नीचे लिखे कामों के लिए, हर एक के लिए आपकी सहमति से, करते हैं। आप प्राइवेसी सेटिंग में कभी भी अपनी सहमति उतनी ही आसानी से वापस ले सकते हैं जितनी आसानी से आपने दी थी।
+
+- पहचान (identity): आपका नाम और खाते की पहचान, आपका खाता बनाने और चलाने के लिए (सेवा के लिए ज़रूरी)।
+- संपर्क (contact): आपका ईमेल पता, साइन-इन कोड, सुरक्षा अलर्ट और रसीदें भेजने के लिए (सेवा के लिए ज़रूरी)।
+- स्थान (location): आपके IP पते से अनुमानित स्थान, असामान्य साइन-इन पहचानने के लिए (वैकल्पिक)।
+- सुरक्षा (security): आपके डिवाइस, IP पते और साइन-इन इतिहास, आपके खाते को गलत इस्तेमाल से बचाने के लिए (सेवा के लिए ज़रूरी)।
+- संचार (communications): ईमेल से समाचार और ऑफ़र (वैकल्पिक)।
+- विश्लेषण (analytics): आप सेवा का इस्तेमाल कैसे करते हैं, उसे बेहतर बनाने के लिए (वैकल्पिक)।
+
+आप प्राइवेसी सेटिंग में अपना डेटा देख सकते हैं, सुधार सकते हैं, मिटा सकते हैं और उसकी कॉपी ले सकते हैं। शिकायत के लिए प्राइवेसी सेटिंग में दिए गए संपर्क को लिखें; आप भारतीय डेटा संरक्षण बोर्ड से भी शिकायत कर सकते हैं।`
+
+// notices publishes the privacy notice in English and Hindi: GET
+// /auth/privacy/notice?lang=hi shows the Hindi one, and a registration names
+// the one it showed.
+func notices() []core.Notice {
+	en := core.DefaultNotices()[0]
+	hi := en
+	hi.Language, hi.Text = "hi", hindiNotice
+	return []core.Notice{en, hi}
+}
+
+// printedConsents is the quickstart's ConsentListener: it prints each consent
+// change, delivered at least once and in order per user from the outbox.
+type printedConsents struct{ out io.Writer }
+
+func (p printedConsents) ConsentChanged(_ context.Context, c ports.ConsentChange) error {
+	_, err := fmt.Fprintf(p.out, "consent change %d: user %s, %s granted=%t (source %s)\n", c.ID, c.UserID, c.Category, c.Granted, c.Source)
+	return err
+}
+
+// newsletter is an app route behind RequireConsent("communications"): a
+// withdrawal closes it at once.
+func newsletter(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintln(w, `{"success":true,"message":"this week's newsletter, sent only with your consent"}`)
 }
 
 // hello is an app route behind RequireAuth.

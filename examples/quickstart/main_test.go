@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -14,35 +13,24 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 var (
-	urlRE    = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
-	tokenRE  = regexp.MustCompile(`/auth/email/verify\?token=([A-Za-z0-9_-]+)`)
+	tokenRE  = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
 	stepUpRE = regexp.MustCompile(`Subject: Confirm it's you[^\n]*\n\n(?:[^\n]*\n)*?[^\n]*\b(\d{6})\b`)
+	guardRE  = regexp.MustCompile(`/auth/guardian/confirm\?token=([A-Za-z0-9_-]+)`)
 )
 
-// The README's curl walk over real HTTP: register, verify the email with the
-// printed link's token, sign in, find the session list and a guarded app route
-// closed to a new device, step up with the printed code, use them and set a
-// PIN, then shut down cleanly.
+// The README's curl walk over real HTTP: read the Hindi privacy notice,
+// register with it, verify the email with the printed link's token, sign in,
+// find the session list and a guarded app route closed to a new device, step
+// up with the printed code, use them and set a PIN, withdraw the
+// "communications" consent and find /api/newsletter closed, have a child
+// register naming the user as guardian and sign in only once the guardian
+// confirmed, then shut down cleanly.
 func TestQuickstartCurlWalk(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	out := &porttest.Buffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", out) }()
-
-	var base string
-	require.Eventually(t, func() bool {
-		m := urlRE.FindStringSubmatch(out.String())
-		if m != nil {
-			base = m[1]
-		}
-		return m != nil
-	}, 10*time.Second, 10*time.Millisecond, "the server never said where it listens: %s", out.String())
+	q := startQuickstart(t)
+	ctx, base, out := t.Context(), q.base, q.out
 	assert.Contains(t, out.String(), "throwaway")
 
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -58,12 +46,28 @@ func TestQuickstartCurlWalk(t *testing.T) {
 		return send(t, client, req)
 	}
 
+	get := func(path, token string) (int, map[string]any) {
+		req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return send(t, client, req)
+	}
+
+	status, notice := get("/auth/privacy/notice?lang=hi", "")
+	require.Equal(t, http.StatusOK, status, "body: %v", notice)
+	assert.Equal(t, "hi", notice["language"])
+	assert.Contains(t, notice["text"], "गोपनीयता सूचना")
+	assert.Equal(t, []any{"en", "hi"}, notice["languages"])
+
 	status, body := post("/auth/register", "", map[string]any{
 		"email": "asha@example.in", "password": "correct horse battery staple",
+		"notice_version": notice["version"], "notice_language": "hi",
 		"consents": []map[string]any{
 			{"category": "identity", "granted": true}, {"category": "contact", "granted": true},
 			{"category": "location", "granted": false}, {"category": "security", "granted": true},
-			{"category": "communications", "granted": false}, {"category": "analytics", "granted": false},
+			{"category": "communications", "granted": true}, {"category": "analytics", "granted": false},
 		}})
 	require.Equal(t, http.StatusCreated, status, "body: %v", body)
 
@@ -80,15 +84,6 @@ func TestQuickstartCurlWalk(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
 	access, _ := body["access_token"].(string)
 	require.NotEmpty(t, access)
-
-	get := func(path, token string) (int, map[string]any) {
-		req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
-		require.NoError(t, err)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return send(t, client, req)
-	}
 
 	status, body = get("/auth/me", access)
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
@@ -120,17 +115,63 @@ func TestQuickstartCurlWalk(t *testing.T) {
 	status, body = post("/auth/pin/set", access, map[string]any{"pin": "4829"})
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
 
+	status, body = get("/auth/privacy/consents", access)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	communications := body["data"].([]any)[4].(map[string]any)
+	assert.Equal(t, "communications", communications["category"])
+	assert.Equal(t, "hi", communications["notice_language"], "the Hindi notice is on record")
+	status, body = get("/api/newsletter", access)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = post("/auth/privacy/consent/withdraw", access, map[string]any{"category": "communications"})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = get("/api/newsletter", access)
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "consent_withdrawn", body["code"])
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "communications granted=false") },
+		10*time.Second, 10*time.Millisecond, "the listener never printed the withdrawal: %s", out.String())
+
+	// A child (12) registers naming Asha as guardian: no sign-in until Asha,
+	// signed in and stepped up, confirms with the link printed for her.
+	mark := len(out.String())
+	printed := func(re *regexp.Regexp, what string) string {
+		var m []string
+		require.Eventually(t, func() bool {
+			m = re.FindStringSubmatch(out.String()[mark:])
+			return m != nil
+		}, 10*time.Second, 10*time.Millisecond, "no %s printed: %s", what, out.String()[mark:])
+		return m[1]
+	}
+	status, body = post("/auth/register", "", map[string]any{
+		"email": "ravi@example.in", "password": "another long passphrase", "date_of_birth": "2014-05-17",
+		"guardian_email": "asha@example.in", "notice_language": "hi",
+		"consents": []map[string]any{
+			{"category": "identity", "granted": true}, {"category": "contact", "granted": true},
+			{"category": "location", "granted": false}, {"category": "security", "granted": true},
+			{"category": "communications", "granted": true}, {"category": "analytics", "granted": false},
+		}})
+	require.Equal(t, http.StatusCreated, status, "body: %v", body)
+	guardianLink := printed(guardRE, "guardian link")
+	status, body = post("/auth/email/verify", "", map[string]any{"token": printed(tokenRE, "child's verification link")})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	child := map[string]any{"identifier": "ravi@example.in", "password": "another long passphrase"}
+	status, body = post("/auth/login", "", child)
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "guardian_consent_required", body["code"])
+	mark = len(out.String())
+	status, body = post("/auth/step-up/request", access, map[string]any{})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = post("/auth/step-up/verify", access, map[string]any{"otp_code": printed(stepUpRE, "step-up code")})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = post("/auth/guardian/confirm", access, map[string]any{"token": guardianLink})
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	status, body = post("/auth/login", "", child)
+	require.Equal(t, http.StatusOK, status, "body: %v", body)
+
 	status, body = get("/auth/.well-known/jwks.json", "")
 	require.Equal(t, http.StatusOK, status)
 	assert.NotEmpty(t, body["keys"])
 
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("the server did not shut down")
-	}
+	require.NoError(t, q.stop())
 	assert.Contains(t, out.String(), "shutting down")
 	assert.NotContains(t, strings.ToLower(out.String()), "correct horse")
 }

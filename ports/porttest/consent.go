@@ -51,14 +51,14 @@ func consentHistory(t *testing.T, ledger ports.ConsentLedger, userID string) []p
 // appendConsents appends rows for userID, which must succeed.
 func appendConsents(t *testing.T, ledger ports.ConsentLedger, userID string, rows ...ports.ConsentRecord) []ports.ConsentRecord {
 	t.Helper()
-	stored, err := ledger.AppendConsents(t.Context(), userID, rows)
+	stored, err := ledger.AppendConsents(t.Context(), userID, ports.ConsentAppend{Rows: rows})
 	require.NoError(t, err)
 	return stored
 }
 
 func testConsentCancelled(t *testing.T, ledger ports.ConsentLedger) {
 	user := newID("usr_")
-	_, err := ledger.AppendConsents(cancelled(t), user, []ports.ConsentRecord{consentRow(user, "identity", true, baseTime())})
+	_, err := ledger.AppendConsents(cancelled(t), user, ports.ConsentAppend{Rows: []ports.ConsentRecord{consentRow(user, "identity", true, baseTime())}})
 	assertCancelled(t, err)
 	assert.Empty(t, consentHistory(t, ledger, user), "nothing was appended")
 }
@@ -127,10 +127,10 @@ func testConsentParallelAppendsChain(t *testing.T, ledger ports.ConsentLedger) {
 	errs := make([]error, parallelCalls)
 	Together(parallelCalls, func(i int) {
 		at := t0.Add(time.Duration(i) * time.Millisecond)
-		results[i], errs[i] = ledger.AppendConsents(t.Context(), user, []ports.ConsentRecord{
+		results[i], errs[i] = ledger.AppendConsents(t.Context(), user, ports.ConsentAppend{Rows: []ports.ConsentRecord{
 			consentRow(user, "contact", true, at),
 			consentRow(user, "analytics", i%2 == 0, at),
-		})
+		}, CheckpointKey: checkpointKey})
 	})
 	for i := range parallelCalls {
 		require.NoError(t, errs[i], "call %d", i)
@@ -140,4 +140,67 @@ func testConsentParallelAppendsChain(t *testing.T, ledger ports.ConsentLedger) {
 	history := consentHistory(t, ledger, user)
 	require.Len(t, history, 2*parallelCalls)
 	verifyChain(t, history)
+	assertCheckpoint(t, ledger, checkpointKey, history[len(history)-1])
+}
+
+// checkpointKey keys the checkpoints of the suite.
+var checkpointKey = []byte("porttest-checkpoint-key")
+
+// assertCheckpoint checks that the user's checkpoint is the keyed one of head.
+func assertCheckpoint(t *testing.T, ledger ports.ConsentLedger, key []byte, head ports.ConsentRecord) {
+	t.Helper()
+	cp, err := ledger.ConsentCheckpoint(t.Context(), head.UserID)
+	require.NoError(t, err)
+	assert.Equal(t, ports.ConsentCheckpoint{UserID: head.UserID, Seq: head.Seq, Head: head.Hash,
+		MAC: consentchain.Checkpoint(key, head.UserID, head.Seq, head.Hash)}, cp)
+}
+
+// consentRowV2 is consentRow as a version-2 row of a consent manager.
+func consentRowV2(userID, category string, granted bool, at time.Time) ports.ConsentRecord {
+	r := consentRow(userID, category, granted, at)
+	r.ChainVersion, r.NoticeHash, r.Source = ports.ChainV2, newHash(), ports.SourceConsentManager
+	r.ManagerID, r.ManagerReference = "CM-0042", newID("ref_")
+	r.IPDigest, r.UserAgentDigest = newHash(), newHash()
+	return r
+}
+
+func testConsentV2ReadsBack(t *testing.T, ledger ports.ConsentLedger) {
+	user, t0 := newID("usr_"), baseTime()
+	old := appendConsents(t, ledger, user, consentRow(user, "identity", true, t0))
+	input := consentRowV2(user, "analytics", true, t0)
+	stored := appendConsents(t, ledger, user, input)
+	history := consentHistory(t, ledger, user)
+	require.Len(t, history, 2)
+	verifyChain(t, history)
+	assert.Equal(t, ports.ChainV1, history[0].ChainVersion, "an unversioned row is stored as version 1")
+	assert.Equal(t, old[0].Hash, history[0].Hash)
+	got := history[1]
+	assert.Equal(t, stored[0].Hash, got.Hash)
+	assert.Equal(t, ports.ChainV2, got.ChainVersion)
+	for name, pair := range map[string][2]string{
+		"NoticeHash": {input.NoticeHash, got.NoticeHash}, "Source": {input.Source, got.Source},
+		"ManagerID": {input.ManagerID, got.ManagerID}, "ManagerReference": {input.ManagerReference, got.ManagerReference},
+		"IPDigest": {input.IPDigest, got.IPDigest}, "UserAgentDigest": {input.UserAgentDigest, got.UserAgentDigest},
+	} {
+		assert.Equal(t, pair[0], pair[1], name)
+	}
+}
+
+func testCheckpointFollowsHead(t *testing.T, ledger ports.ConsentLedger) {
+	user, t0 := newID("usr_"), baseTime()
+	appendConsents(t, ledger, user, consentRow(user, "identity", true, t0))
+	_, err := ledger.ConsentCheckpoint(t.Context(), user)
+	require.ErrorIs(t, err, ports.ErrNotFound, "no key, no checkpoint")
+
+	stored, err := ledger.AppendConsents(t.Context(), user, ports.ConsentAppend{CheckpointKey: checkpointKey,
+		Rows: []ports.ConsentRecord{consentRowV2(user, "contact", true, t0), consentRowV2(user, "analytics", false, t0)}})
+	require.NoError(t, err)
+	assertCheckpoint(t, ledger, checkpointKey, stored[1])
+
+	stored, err = ledger.AppendConsents(t.Context(), user, ports.ConsentAppend{CheckpointKey: checkpointKey,
+		Rows: []ports.ConsentRecord{consentRowV2(user, "analytics", true, t0.Add(time.Second))}})
+	require.NoError(t, err)
+	assertCheckpoint(t, ledger, checkpointKey, stored[0])
+	_, err = ledger.ConsentCheckpoint(t.Context(), newID("usr_"))
+	require.ErrorIs(t, err, ports.ErrNotFound)
 }

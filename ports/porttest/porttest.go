@@ -51,6 +51,12 @@ type ManagedStorage interface {
 	ports.UserRegistry
 }
 
+// LedgerOutbox is a consent ledger with its outbox.
+type LedgerOutbox interface {
+	ports.ConsentLedger
+	ports.ConsentOutbox
+}
+
 // Run runs the suite of every port the harness provides, one subtest per
 // port. To learn whether the storage is managed, it makes one backend up
 // front.
@@ -87,6 +93,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("ConsentLedger", func(t *testing.T) {
 		ConsentLedger(t, func(t *testing.T) ports.ConsentLedger { return newStorage(t) })
 	})
+	if _, ok := newStorage(t).(ports.ConsentOutbox); ok {
+		t.Run("ConsentOutbox", func(t *testing.T) {
+			ConsentOutbox(t, func(t *testing.T) LedgerOutbox { return newStorage(t).(LedgerOutbox) })
+		})
+	}
 	t.Run("AbuseGuard", func(t *testing.T) {
 		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
 	})
@@ -104,6 +115,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, ok := newStorage(t).(ports.GuardianStore); ok {
+		t.Run("GuardianStore", func(t *testing.T) {
+			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })
+		})
+	}
 }
 
 // testCase is one rule of a suite, checked on a port of its own.

@@ -87,6 +87,22 @@ func ConsentLedger(t *testing.T, newLedger func(t *testing.T) ports.ConsentLedge
 		{"a user without rows has an empty history", testConsentEmptyHistory},
 		{"histories of two users are independent", testConsentHistoriesIndependent},
 		{"parallel appends for one user form one unbroken chain", testConsentParallelAppendsChain},
+		{"version-2 rows keep every field and chain onto version-1 rows", testConsentV2ReadsBack},
+		{"the keyed checkpoint follows the chain head", testCheckpointFollowsHead},
+	})
+}
+
+// ConsentOutbox checks the consent outbox filled by appends: written with the
+// rows, delivered at least once (a crashed claimer's change comes back), one
+// change of a user at a time in order, on fresh backends from newBackend.
+func ConsentOutbox(t *testing.T, newBackend func(t *testing.T) LedgerOutbox) {
+	runCases(t, newBackend, []testCase[LedgerOutbox]{
+		{"a cancelled context is passed through", testOutboxCancelled},
+		{"Notify queues one change per row; without it nothing", testOutboxQueuesWithRows},
+		{"a claimed change that is not acknowledged comes back after its lease", testOutboxRedeliversAfterCrash},
+		{"a user's changes are claimed one at a time, in order", testOutboxOrderedPerUser},
+		{"a retried change is due at its retry time", testOutboxRetryReschedules},
+		{"parallel claims: each change goes to one claimer", testOutboxClaimHasOneWinner},
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -156,7 +157,9 @@ func testCreateStartsConsentChain(t *testing.T, s ManagedStorage) {
 		{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "hi", IPAddress: "203.0.113.7", UserAgent: "ua", RecordedAt: at},
 		{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "hi", IPAddress: "203.0.113.7", UserAgent: "ua", RecordedAt: at},
 	}
-	u := createUser(t, s, ports.NewUser{Email: "consent@example.com", CreatedAt: at, Consents: rows})
+	key := []byte("checkpoint-key")
+	u := createUser(t, s, ports.NewUser{Email: "consent@example.com", CreatedAt: at,
+		Consents: ports.ConsentAppend{Rows: rows, CheckpointKey: key}})
 	history := consentHistory(t, s, u.ID)
 	require.Len(t, history, 2)
 	verifyChain(t, history)
@@ -165,15 +168,23 @@ func testCreateStartsConsentChain(t *testing.T, s ManagedStorage) {
 		assert.Equal(t, rows[i].Category, r.Category)
 		assert.Equal(t, rows[i].Granted, r.Granted)
 	}
+	assertCheckpoint(t, s, key, history[1])
 	prev := history[1].Hash
-	more, err := s.AppendConsents(ctx, u.ID, []ports.ConsentRecord{{Category: "analytics", Granted: true, NoticeVersion: "1.0.0", RecordedAt: at}})
+	more, err := s.AppendConsents(ctx, u.ID, ports.ConsentAppend{Rows: []ports.ConsentRecord{
+		{Category: "analytics", Granted: true, NoticeVersion: "1.0.0", RecordedAt: at}}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3), more[0].Seq, "later appends continue the chain")
 	assert.Equal(t, prev, more[0].PrevHash)
 
-	_, err = s.CreateUser(ctx, ports.NewUser{Email: "CONSENT@example.com", PasswordHash: "h", CreatedAt: at, Consents: rows})
+	_, err = s.CreateUser(ctx, ports.NewUser{Email: "CONSENT@example.com", PasswordHash: "h", CreatedAt: at,
+		Consents: ports.ConsentAppend{Rows: rows, CheckpointKey: key, Notify: true}})
 	require.ErrorIs(t, err, ports.ErrConflict)
 	assert.Len(t, consentHistory(t, s, u.ID), 3, "a refused create appends nothing")
+	if outbox, ok := s.(ports.ConsentOutbox); ok {
+		claimed, err := outbox.ClaimConsentChanges(ctx, at.Add(time.Hour), time.Minute, 10)
+		require.NoError(t, err)
+		assert.Empty(t, claimed, "a refused create queues no change")
+	}
 }
 
 func testCreateStoresPasswordHash(t *testing.T, s ManagedStorage) {

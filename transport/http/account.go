@@ -82,16 +82,31 @@ func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
 }
 
 type categoryBody struct {
-	Category string `json:"category" check:"required"`
+	Category       string `json:"category" check:"required"`
+	NoticeVersion  string `json:"notice_version"`
+	NoticeLanguage string `json:"notice_language"`
+	CloseAccount   bool   `json:"close_account"`
 }
 
 // withdrawConsent and grantConsent serve one POST each (DPDP §6(4)).
 func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.Withdraw(r.Context(), principal(r), core.ConsentInput{Category: in.Category, Client: h.client(r)}))
+	return answer(w, newConsentChangeView)(h.auth.Withdraw(r.Context(), principal(r), in.input(h.client(r))))
 }
 
 func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.Grant(r.Context(), principal(r), core.ConsentInput{Category: in.Category, Client: h.client(r)}))
+	return answer(w, newConsentChangeView)(h.auth.Grant(r.Context(), principal(r), in.input(h.client(r))))
+}
+
+// input is the decision the body asks for.
+func (in categoryBody) input(c core.Client) core.ConsentInput {
+	return core.ConsentInput{Category: in.Category, NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage,
+		CloseAccount: in.CloseAccount, Client: c}
+}
+
+// notice serves the current privacy notice in the language of ?lang (public:
+// it is shown before registering).
+func (h *Handler) notice(w http.ResponseWriter, r *http.Request) error {
+	return answer(w, newNoticeView)(h.auth.Notice(r.URL.Query().Get("lang")))
 }
 
 // requestErasure takes a DPDP erasure request: 202, since the app does the
@@ -107,4 +122,23 @@ func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
 // export relies on core for the step-up check (see changePassword).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, newExportView)(h.auth.Export(r.Context(), principal(r), h.client(r)))
+}
+
+// confirmGuardian is a guardian's consent to a child's account: the bearer is
+// the guardian's own account, stepped up (core checks it).
+func (h *Handler) confirmGuardian(w http.ResponseWriter, r *http.Request, in tokenBody) error {
+	return answer(w, newGuardianLinkView)(h.auth.ConfirmGuardian(r.Context(), principal(r),
+		core.LinkInput{Token: in.Token, Client: h.client(r)}))
+}
+
+func (h *Handler) guardianChildren(w http.ResponseWriter, r *http.Request) error {
+	return answer(w, newChildrenView)(h.auth.GuardianChildren(r.Context(), principal(r)))
+}
+
+func (h *Handler) childConsents(w http.ResponseWriter, r *http.Request) error {
+	return answer(w, newConsentsView)(h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id")))
+}
+
+func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.WithdrawForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
 }

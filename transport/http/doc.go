@@ -1,7 +1,8 @@
 // Package http is BharatAuth's HTTP transport: one net/http Handler serving
 // every route of the BharatAuth HTTP API (documented in openapi.json, served
 // at /openapi.json), plus middleware that guards an app's own routes with an
-// access token (RequireAuth) and a step-up (RequireStepUp).
+// access token (RequireAuth), a step-up (RequireStepUp) and a DPDP consent
+// (RequireConsent).
 //
 // The package decides nothing about security: package core does, and this
 // package only says core's answer in HTTP. Every error leaves through one
@@ -13,11 +14,16 @@
 // answer 400; well-formed bodies with bad values answer 422.
 //
 // Files: handler.go builds the Handler from Options; routes.go lists every
-// route and its handler; account.go holds the handlers of the signed-in
+// route and its handler, with the wrappers that decode a body (withBody) and
+// write an answer (answer, succeed, acknowledge); account.go holds the handlers of the signed-in
 // routes; decode.go reads request bodies within their limits; views.go shapes
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
-// middleware.go is RequireAuth and RequireStepUp; clientip.go reads the
-// client IP behind trusted proxies; openapi.go serves openapi.json.
+// middleware.go is RequireAuth, RequireStepUp and RequireConsent; clientip.go
+// reads the client IP behind trusted proxies; cors.go answers CORS and
+// preflights; cookies.go is cookie mode (the refresh cookie and its CSRF
+// check); discovery.go serves the RFC 8414 metadata and finds the base path
+// that it and openapi.go (which serves openapi.json, and writeDocument, for
+// it, the JWKS and the metadata) report.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:

@@ -52,7 +52,7 @@ func (h *Handler) RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
 		if err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
@@ -68,21 +68,52 @@ func (h *Handler) RequireAuth(next http.Handler) http.Handler {
 // the request itself.
 func (h *Handler) RequireStepUp(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := PrincipalFrom(r.Context())
-		if !ok {
-			var err error
-			if p, err = h.authenticate(r); err != nil {
-				writeProblem(w, r, h.log, err)
-				return
-			}
-			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		r, p, err := h.withPrincipal(r)
+		if err != nil {
+			h.writeProblem(w, r, err)
+			return
 		}
 		if err := h.auth.RequireStepUp(r.Context(), p); err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// RequireConsent guards an app route that processes data for a DPDP consent
+// category: it lets a request through only when the caller's latest decision
+// grants category (core.Auth.RequireConsent), and otherwise answers 403 with
+// code consent_withdrawn, so a withdrawal stops the processing at once.
+// Without RequireAuth in front, it authenticates the request itself.
+func (h *Handler) RequireConsent(category string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, p, err := h.withPrincipal(r)
+			if err != nil {
+				h.writeProblem(w, r, err)
+				return
+			}
+			if err := h.auth.RequireConsent(r.Context(), p.UserID, category); err != nil {
+				h.writeProblem(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// withPrincipal returns r with its principal: the one RequireAuth put in its
+// context, or one authenticated now (then put in the returned request's).
+func (h *Handler) withPrincipal(r *http.Request) (*http.Request, core.Principal, error) {
+	if p, ok := PrincipalFrom(r.Context()); ok {
+		return r, p, nil
+	}
+	p, err := h.authenticate(r)
+	if err != nil {
+		return r, core.Principal{}, err
+	}
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p, nil
 }
 
 // principal returns the principal of a bearer route (RequireAuth ran first).

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/core"
 )
@@ -51,18 +52,24 @@ func routes() []route {
 		{"POST", "/unlock/confirm", false, withBody((*Handler).confirmUnlock)},
 		{"POST", "/step-up/request", true, (*Handler).requestStepUp},
 		{"POST", "/step-up/verify", true, withBody((*Handler).verifyStepUp)},
-		{"POST", "/refresh", false, withBody((*Handler).refresh)},
-		{"POST", "/logout", false, withBody((*Handler).logout)},
+		{"POST", "/refresh", false, (*Handler).refresh}, // the body is optional in cookie mode
+		{"POST", "/logout", false, (*Handler).logout},
 		{"POST", "/logout-all", true, (*Handler).logoutAll},
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
+		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
 		{"POST", "/privacy/consent/grant", true, withBody((*Handler).grantConsent)},
 		{"GET", "/privacy/export", true, (*Handler).export},
+		{"POST", "/guardian/confirm", true, withBody((*Handler).confirmGuardian)},
+		{"GET", "/guardian/children", true, (*Handler).guardianChildren},
+		{"GET", "/guardian/children/{id}/consents", true, (*Handler).childConsents},
+		{"POST", "/guardian/children/{id}/consent/withdraw", true, withBody((*Handler).withdrawForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
+		{"GET", "/.well-known/oauth-authorization-server", false, (*Handler).metadata},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
 		{"GET", "/health/ready", false, (*Handler).ready},
@@ -92,6 +99,8 @@ type registerBody struct {
 	Consents       []consentDecisionBody `json:"consents"`
 	NoticeVersion  string                `json:"notice_version"`
 	NoticeLanguage string                `json:"notice_language"`
+	DateOfBirth    string                `json:"date_of_birth"` // YYYY-MM-DD
+	GuardianEmail  string                `json:"guardian_email"`
 }
 
 func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBody) error {
@@ -101,14 +110,32 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBo
 	for i, c := range in.Consents {
 		decisions[i] = core.ConsentDecision{Category: c.Category, Granted: *c.Granted}
 	}
+	dob, err := dateOfBirth(in.DateOfBirth)
+	if err != nil {
+		return err
+	}
 	u, err := h.auth.Register(r.Context(), core.RegisterInput{Email: in.Email, Password: in.Password,
 		Username: in.Username, DisplayName: in.DisplayName, Language: in.Language, Consents: decisions,
-		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, Client: h.client(r)})
+		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, DateOfBirth: dob,
+		GuardianEmail: in.GuardianEmail, Client: h.client(r)})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, registerView{User: userView{ID: u.ID, Email: u.Email}})
 	return nil
+}
+
+// dateOfBirth parses a YYYY-MM-DD date of birth; "" is none given.
+func dateOfBirth(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, &core.Error{Op: "Register", Kind: core.KindValidation, Field: "date_of_birth",
+			Message: "must be a date as YYYY-MM-DD"}
+	}
+	return t, nil
 }
 
 type tokenBody struct {
@@ -127,7 +154,7 @@ type loginBody struct {
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, in loginBody) error {
-	return answer(w, newLoginView)(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
+	return answer(w, h.loginView(w))(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -150,7 +177,7 @@ type otpVerifyBody struct {
 }
 
 func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request, in otpVerifyBody) error {
-	return answer(w, newLoginView)(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
+	return answer(w, h.loginView(w))(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -189,7 +216,7 @@ type passwordResetBody struct {
 }
 
 func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request, in passwordResetBody) error {
-	return succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -200,20 +227,41 @@ type unlockBody struct {
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request, in unlockBody) error {
-	return succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
-type refreshBody struct {
-	RefreshToken string `json:"refresh_token" check:"required"`
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
+	token, fromCookie, err := h.refreshToken(w, r)
+	switch {
+	case err != nil:
+		return err
+	case token == "":
+		return errNoRefreshToken
+	}
+	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)})
+	if err != nil && fromCookie && statusOf(err) == http.StatusUnauthorized {
+		h.cookies.clear(w) // a dead token: the browser need not keep sending it
+	}
+	return answer(w, h.tokensView(w))(t, err)
 }
 
-func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, in refreshBody) error {
-	return answer(w, newTokensView)(h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
-}
-
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, in refreshBody) error {
-	return succeed(w, h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
+// logout ends the session of the refresh token. In cookie mode it clears the
+// cookie, and a request without any token has nothing to end: it succeeds.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	token, _, err := h.refreshToken(w, r)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		if err := h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)}); err != nil {
+			return err
+		}
+	}
+	if h.cookies != nil {
+		h.cookies.clear(w)
+	}
+	return succeed(w, nil)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
@@ -240,14 +288,38 @@ func answer[T, V any](w http.ResponseWriter, view func(T) V) func(T, error) erro
 
 // succeedOrSignIn answers a recovery link: the login answer when the device
 // that opened it was signed in, {"success": true} otherwise.
-func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
+func (h *Handler) succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
 	return func(res core.LoginResult, err error) error {
 		if err != nil || res.SessionID == "" {
 			return succeed(w, err)
 		}
-		writeJSON(w, http.StatusOK, newLoginView(res))
-		return nil
+		return answer(w, h.loginView(w))(res, nil)
 	}
+}
+
+// loginView and tokensView are newLoginView and newTokensView that, in
+// cookie mode, first put the refresh token into the cookie and leave it out
+// of the body.
+func (h *Handler) loginView(w http.ResponseWriter) func(core.LoginResult) loginView {
+	return func(res core.LoginResult) loginView {
+		res.Tokens = h.keepRefreshToken(w, res.Tokens)
+		return newLoginView(res)
+	}
+}
+
+func (h *Handler) tokensView(w http.ResponseWriter) func(core.Tokens) tokensView {
+	return func(t core.Tokens) tokensView { return newTokensView(h.keepRefreshToken(w, t)) }
+}
+
+// keepRefreshToken sets the cookie in cookie mode and returns t without its
+// refresh token; otherwise it returns t as it is.
+func (h *Handler) keepRefreshToken(w http.ResponseWriter, t core.Tokens) core.Tokens {
+	if h.cookies == nil {
+		return t
+	}
+	h.cookies.set(w, t)
+	t.RefreshToken = ""
+	return t
 }
 
 // succeed answers {success:true} when err is nil, and hands err on otherwise.

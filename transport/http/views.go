@@ -37,7 +37,7 @@ type registerView struct {
 
 type tokensView struct {
 	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
+	RefreshToken string `json:"refresh_token,omitempty"` // absent in cookie mode
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
 }
@@ -96,16 +96,37 @@ type meView struct {
 }
 
 type consentView struct {
-	Category      string  `json:"category"`
-	Granted       bool    `json:"granted"`
-	Required      bool    `json:"required"`
-	NoticeVersion string  `json:"notice_version"`
-	ConsentedAt   *string `json:"consented_at"`
+	Category          string  `json:"category"`
+	Granted           bool    `json:"granted"`
+	Required          bool    `json:"required"`
+	NoticeVersion     string  `json:"notice_version"`
+	NoticeLanguage    string  `json:"notice_language"`
+	Source            string  `json:"source"`
+	ConsentedAt       *string `json:"consented_at"`
+	ReconsentRequired bool    `json:"reconsent_required"`
 }
 
 func newConsentView(s core.ConsentState) consentView {
 	return consentView{Category: s.Category, Granted: s.Granted, Required: s.Required,
-		NoticeVersion: s.NoticeVersion, ConsentedAt: timestamp(s.ConsentedAt)}
+		NoticeVersion: s.NoticeVersion, NoticeLanguage: s.NoticeLanguage, Source: s.Source,
+		ConsentedAt: timestamp(s.ConsentedAt), ReconsentRequired: s.ReconsentRequired}
+}
+
+// noticeView is the current privacy notice in one language.
+type noticeView struct {
+	Version     string   `json:"version"`
+	Language    string   `json:"language"`
+	SHA256      string   `json:"sha256"`
+	Categories  []string `json:"categories"`
+	Text        string   `json:"text,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	PublishedAt *string  `json:"published_at"`
+	Languages   []string `json:"languages"`
+}
+
+func newNoticeView(n core.NoticeInfo) noticeView {
+	return noticeView{Version: n.Version, Language: n.Language, SHA256: n.SHA256, Categories: n.Categories,
+		Text: n.Text, URL: n.URL, PublishedAt: timestamp(n.PublishedAt), Languages: n.Languages}
 }
 
 type consentsView struct {
@@ -117,6 +138,40 @@ func newConsentsView(states []core.ConsentState) consentsView {
 	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
 	for _, s := range states {
 		v.Data = append(v.Data, newConsentView(s))
+	}
+	return v
+}
+
+// childView is a child's account linked to its guardian.
+type childView struct {
+	ChildID     string  `json:"child_id"`
+	ChildEmail  string  `json:"child_email"`
+	Method      string  `json:"method"`
+	ConfirmedAt *string `json:"confirmed_at"`
+}
+
+func newChildView(l core.GuardianLink) childView {
+	return childView{ChildID: l.ChildID, ChildEmail: l.ChildEmail, Method: l.Method, ConfirmedAt: timestamp(l.ConfirmedAt)}
+}
+
+type guardianLinkView struct {
+	Success bool      `json:"success"`
+	Data    childView `json:"data"`
+}
+
+func newGuardianLinkView(l core.GuardianLink) guardianLinkView {
+	return guardianLinkView{Success: true, Data: newChildView(l)}
+}
+
+type childrenView struct {
+	Success bool        `json:"success"`
+	Data    []childView `json:"data"`
+}
+
+func newChildrenView(links []core.GuardianLink) childrenView {
+	v := childrenView{Success: true, Data: make([]childView, 0, len(links))}
+	for _, l := range links {
+		v.Data = append(v.Data, newChildView(l))
 	}
 	return v
 }
@@ -138,6 +193,16 @@ type exportView struct {
 	Consents      []exportConsentView `json:"consents"`
 	Events        []exportEventView   `json:"events"`
 	OneTimeTokens []exportTokenView   `json:"one_time_tokens"`
+	Guardian      *exportGuardianView `json:"guardian"` // a child's link to its guardian; null for an adult
+	Children      []childView         `json:"children"`
+}
+
+type exportGuardianView struct {
+	GuardianEmail string  `json:"guardian_email"`
+	DateOfBirth   string  `json:"date_of_birth"`
+	RequestedAt   *string `json:"requested_at"`
+	ConfirmedAt   *string `json:"confirmed_at"`
+	Method        string  `json:"method"`
 }
 
 type exportAccountView struct {
@@ -180,16 +245,23 @@ type exportSessionView struct {
 }
 
 type exportConsentView struct {
-	Seq            int64   `json:"seq"`
-	Category       string  `json:"category"`
-	Granted        bool    `json:"granted"`
-	NoticeVersion  string  `json:"notice_version"`
-	NoticeLanguage string  `json:"notice_language"`
-	IPAddress      string  `json:"ip_address"`
-	UserAgent      string  `json:"user_agent"`
-	RecordedAt     *string `json:"recorded_at"`
-	PrevHash       string  `json:"prev_hash"`
-	Hash           string  `json:"hash"`
+	Seq              int64   `json:"seq"`
+	ChainVersion     int     `json:"chain_version"`
+	Category         string  `json:"category"`
+	Granted          bool    `json:"granted"`
+	NoticeVersion    string  `json:"notice_version"`
+	NoticeLanguage   string  `json:"notice_language"`
+	NoticeHash       string  `json:"notice_hash"`
+	Source           string  `json:"source"`
+	ManagerID        string  `json:"manager_id"`
+	ManagerReference string  `json:"manager_reference"`
+	IPAddress        string  `json:"ip_address"`
+	UserAgent        string  `json:"user_agent"`
+	IPDigest         string  `json:"ip_digest"`
+	UserAgentDigest  string  `json:"user_agent_digest"`
+	RecordedAt       *string `json:"recorded_at"`
+	PrevHash         string  `json:"prev_hash"`
+	Hash             string  `json:"hash"`
 }
 
 type exportEventView struct {
@@ -220,7 +292,7 @@ func newExportView(e core.Export) exportView {
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),
 	},
 		Sessions: []exportSessionView{}, Consents: []exportConsentView{}, Events: []exportEventView{},
-		OneTimeTokens: []exportTokenView{}}
+		OneTimeTokens: []exportTokenView{}, Children: []childView{}}
 	for _, s := range e.Sessions {
 		v.Sessions = append(v.Sessions, exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
 			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
@@ -233,6 +305,13 @@ func newExportView(e core.Export) exportView {
 	for _, ev := range e.Events {
 		v.Events = append(v.Events, exportEventView{Kind: ev.Kind, IPAddress: ev.IPAddress, UserAgent: ev.UserAgent,
 			Detail: ev.Detail, At: timestamp(ev.At)})
+	}
+	if g := e.Guardian; g != nil {
+		v.Guardian = &exportGuardianView{GuardianEmail: g.GuardianEmail, DateOfBirth: g.DateOfBirth.Format(time.DateOnly),
+			RequestedAt: timestamp(g.RequestedAt), ConfirmedAt: timestamp(g.ConfirmedAt), Method: g.Method}
+	}
+	for _, l := range e.Children {
+		v.Children = append(v.Children, newChildView(l))
 	}
 	for _, t := range e.OneTimeTokens {
 		v.OneTimeTokens = append(v.OneTimeTokens, exportTokenView{Purpose: t.Purpose, CreatedAt: timestamp(t.CreatedAt),
@@ -248,7 +327,8 @@ func newLockView(l ports.LockState) exportLockView {
 
 func newExportConsentView(c ports.ConsentRecord) exportConsentView {
 	at := c.RecordedAt.UTC().Format(time.RFC3339Nano)
-	return exportConsentView{Seq: c.Seq, Category: c.Category, Granted: c.Granted, NoticeVersion: c.NoticeVersion,
-		NoticeLanguage: c.NoticeLanguage, IPAddress: c.IPAddress, UserAgent: c.UserAgent, RecordedAt: &at,
-		PrevHash: c.PrevHash, Hash: c.Hash}
+	return exportConsentView{Seq: c.Seq, ChainVersion: c.ChainVersion, Category: c.Category, Granted: c.Granted,
+		NoticeVersion: c.NoticeVersion, NoticeLanguage: c.NoticeLanguage, NoticeHash: c.NoticeHash, Source: c.Source,
+		ManagerID: c.ManagerID, ManagerReference: c.ManagerReference, IPAddress: c.IPAddress, UserAgent: c.UserAgent,
+		IPDigest: c.IPDigest, UserAgentDigest: c.UserAgentDigest, RecordedAt: &at, PrevHash: c.PrevHash, Hash: c.Hash}
 }

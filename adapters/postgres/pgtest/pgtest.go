@@ -2,7 +2,8 @@
 // creates schema t_<random>, connects with search_path set to it, runs
 // BharatAuth's migrations and drops the schema when the test ends. Tests in
 // several packages (the postgres adapter, core benchmarks, examples) use it
-// so that they can run in parallel against one database.
+// so that they can run in parallel against one database. Statements records
+// what a *bun.DB sends, for tests of the statements a flow runs.
 //
 // The database comes from BHARATAUTH_TEST_POSTGRES_URL, by default the local
 // service (postgres://postgres@127.0.0.1:5432/test?sslmode=disable). When it

@@ -1,0 +1,161 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// listener is the app's ConsentListener in tests: it keeps what it took and
+// refuses while fail is set.
+type listener struct {
+	mu   sync.Mutex
+	got  []ports.ConsentChange
+	fail error
+}
+
+func (l *listener) ConsentChanged(_ context.Context, c ports.ConsentChange) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.fail != nil {
+		return l.fail
+	}
+	l.got = append(l.got, c)
+	return nil
+}
+
+func (l *listener) setFail(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fail = err
+}
+
+func (l *listener) changes() []ports.ConsentChange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]ports.ConsentChange(nil), l.got...)
+}
+
+func withListener(l ports.ConsentListener) envOption {
+	return func(_ *Config, d *Deps) { d.ConsentListener = l }
+}
+
+func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
+	t.Parallel()
+	l := &listener{}
+	e := newEnv(t, withListener(l))
+	u := e.register("listen@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	ctx := context.Background()
+	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	got := l.changes()
+	require.Len(t, got, 8, "six registration decisions, a withdrawal and a grant, delivered after each answer")
+	for i, c := range got {
+		assert.Equal(t, int64(i+1), c.Seq, "in order")
+		assert.Equal(t, u.ID, c.UserID)
+		assert.Equal(t, ports.SourceSelf, c.Source)
+	}
+	assert.Equal(t, "communications", got[6].Category)
+	assert.False(t, got[6].Granted)
+	assert.True(t, got[7].Granted)
+	n, err := e.auth.DeliverConsentChanges(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing left")
+}
+
+func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
+	l := &listener{fail: errors.New("processor down")}
+	e := newEnv(t, withListener(l))
+	u := e.register("retry@example.in")
+	ctx := context.Background()
+	// Attempt 1 failed after the registration's answer; the retries wait
+	// 5 s, 10 s, 20 s, … doubling up to 30 minutes.
+	for attempt, wait := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second} {
+		e.clock.Advance(wait - time.Millisecond)
+		n, err := e.auth.DeliverConsentChanges(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Empty(t, l.changes(), "attempt %d: not due before its backoff", attempt+2)
+		e.clock.Advance(time.Millisecond)
+		_, err = e.auth.DeliverConsentChanges(ctx) // due now: tried and refused again
+		require.NoError(t, err)
+	}
+	l.setFail(nil)
+	e.clock.Advance(80 * time.Second)
+	n, err := e.auth.DeliverConsentChanges(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 6, n)
+	got := l.changes()
+	require.Len(t, got, 6)
+	assert.Equal(t, 6, got[0].Attempts, "the sixth delivery of the first change")
+	assert.Equal(t, u.ID, got[0].UserID)
+}
+
+func TestConsentRetryDelayDoublesUpToItsCap(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 5*time.Second, consentRetryDelay(1))
+	assert.Equal(t, 10*time.Second, consentRetryDelay(2))
+	assert.Equal(t, 20*time.Second, consentRetryDelay(3))
+	assert.Equal(t, 30*time.Minute, consentRetryDelay(10), "5 s × 2^9 is over the cap")
+	assert.Equal(t, 30*time.Minute, consentRetryDelay(1000))
+	assert.Equal(t, 21*time.Minute+20*time.Second, consentRetryDelay(9), "5 s × 2^8")
+}
+
+func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testing.T) {
+	t.Parallel()
+	l := &listener{}
+	store := memory.New()
+	e := newEnv(t, withListener(l), func(_ *Config, d *Deps) { d.Storage = store })
+	// Another process claims the change and dies before delivering it.
+	crashed := func(ctx context.Context) {
+		_, err := store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)
+		require.NoError(t, err)
+	}
+	_, err := store.AppendConsents(context.Background(), "usr_crash", ports.ConsentAppend{Notify: true,
+		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})
+	require.NoError(t, err)
+	crashed(context.Background())
+	n, err := e.auth.DeliverConsentChanges(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, n, "leased to the crashed process")
+	e.clock.Advance(time.Minute)
+	n, err = e.auth.DeliverConsentChanges(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	require.Len(t, l.changes(), 1)
+	assert.Equal(t, 2, l.changes()[0].Attempts)
+}
+
+func TestRunConsentDeliveryStopsWithItsContext(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withListener(&listener{}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Second), context.Canceled)
+	assert.Error(t, e.auth.RunConsentDelivery(context.Background(), 0))
+}
+
+// noOutbox is a storage without a consent outbox.
+type noOutbox struct{ ports.Storage }
+
+func TestNewRefusesAListenerWithoutAnOutbox(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+	_, err := New(cfg, Deps{Storage: noOutbox{memory.New()}, Mailer: memory.NewOutbox(), ConsentListener: &listener{}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ConsentListener needs a ConsentOutbox")
+}

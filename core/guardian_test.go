@@ -1,0 +1,373 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const guardianEmail = "parent@example.in"
+
+// childDOB is a date of birth that makes a registrant 12 on testStart.
+var childDOB = time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)
+
+// childDecisions grants what a child may: every category but analytics.
+func childDecisions() []ConsentDecision {
+	ds := allGranted()
+	for i := range ds {
+		ds[i].Granted = ds[i].Category != "analytics"
+	}
+	return ds
+}
+
+// registerChild registers a child with a guardian email.
+func (e *env) registerChild(email string) ports.User {
+	e.t.Helper()
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+	require.NoError(e.t, err)
+	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	return u
+}
+
+// guardianConsents has the guardian (registered now with guardianEmail,
+// signed in and stepped up) confirm with the emailed link.
+func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
+	t.Helper()
+	token := e.lastToken(guardianEmail)
+	guardian := e.register(guardianEmail)
+	p := e.principal(e.mustLogin(guardian.Email))
+	e.stepUp(p, guardian.Email)
+	link, err := e.auth.ConfirmGuardian(context.Background(), p, LinkInput{Token: token, Client: e.client})
+	require.NoError(t, err)
+	return p, link
+}
+
+func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	ctx := context.Background()
+	history, err := e.store.ConsentHistory(ctx, child.ID)
+	require.NoError(t, err)
+	assert.Empty(t, history, "a child's own decisions are not consent")
+	m, ok := e.outbox.Last(guardianEmail)
+	require.True(t, ok, "the guardian is emailed a link")
+	assert.Contains(t, m.Text, "ravi@example.in")
+
+	_, err = e.login(child.Email, testPassword)
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
+
+	_, link := e.guardianConsents(t)
+	assert.Equal(t, child.ID, link.ChildID)
+	assert.Equal(t, ports.GuardianByAccount, link.Method)
+	e.mustLogin(child.Email)
+	history, err = e.store.ConsentHistory(ctx, child.ID)
+	require.NoError(t, err)
+	require.Len(t, history, 6, "the child's decisions, recorded on the guardian's consent")
+	for _, r := range history {
+		assert.Equal(t, ports.SourceGuardian, r.Source)
+		assert.Equal(t, r.Category != "analytics", r.Granted)
+	}
+	report, err := e.auth.Admin().VerifyConsentChain(ctx, child.ID)
+	require.NoError(t, err)
+	assert.True(t, report.Intact && report.Checkpointed)
+}
+
+func TestAdultAgeIsEighteenByDefault(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 18, DefaultConfig().AdultAge)
+	e := newEnv(t, withoutLimiter())
+	for _, tc := range []struct {
+		name  string
+		dob   time.Time
+		child bool
+	}{
+		{name: "18 today", dob: testStart.AddDate(-18, 0, 0)},
+		{name: "18 tomorrow", dob: testStart.AddDate(-18, 0, 1), child: true},
+		{name: "no date of birth", dob: time.Time{}},
+	} {
+		u, err := e.auth.Register(context.Background(), RegisterInput{Email: "age" + tc.dob.Format("20060102") + "@example.in",
+			Password: testPassword, Consents: childDecisions(), DateOfBirth: tc.dob, GuardianEmail: guardianEmail, Client: e.client})
+		require.NoError(t, err, tc.name)
+		_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tc.child, child, tc.name)
+	}
+}
+
+func TestChildRegistrationRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	for _, tc := range []struct {
+		name  string
+		in    RegisterInput
+		field string
+		code  string
+	}{
+		{name: "no guardian email", in: RegisterInput{DateOfBirth: childDOB}, field: "guardian_email"},
+		{name: "the child's own email", in: RegisterInput{DateOfBirth: childDOB, GuardianEmail: "KID@example.in"}, field: "guardian_email"},
+		{name: "a malformed guardian email", in: RegisterInput{DateOfBirth: childDOB, GuardianEmail: "parent@"}, field: "guardian_email"},
+		{name: "born tomorrow", in: RegisterInput{DateOfBirth: testStart.AddDate(0, 0, 1), GuardianEmail: guardianEmail}, field: "date_of_birth"},
+		{name: "born 131 years ago", in: RegisterInput{DateOfBirth: testStart.AddDate(-131, 0, 0)}, field: "date_of_birth"},
+		{name: "analytics granted", in: RegisterInput{DateOfBirth: childDOB, GuardianEmail: guardianEmail, Consents: allGranted()},
+			field: "consents", code: codeNotAllowedForChild},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			in.Email, in.Password, in.Client = "kid@example.in", testPassword, e.client
+			if in.Consents == nil {
+				in.Consents = childDecisions()
+			}
+			_, err := e.auth.Register(context.Background(), in)
+			ce := requireKind(t, err, KindValidation)
+			assert.Equal(t, tc.field, ce.Field)
+			if tc.code != "" {
+				assert.Equal(t, tc.code, ce.Code)
+			}
+		})
+	}
+	_, err := e.store.UserByEmail(context.Background(), "kid@example.in")
+	assert.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
+}
+
+func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	p := e.principal(e.mustLogin(child.Email))
+	_, err := e.auth.Grant(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
+	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
+	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "location", Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code,
+		"other categories only by the guardian (TestOnlyTheGuardianGrantsConsentForAChild)")
+	_, err = e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})
+	require.NoError(t, err, "the guardian is an adult")
+}
+
+func TestConfirmGuardianRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.registerChild("ravi@example.in")
+	token := e.lastToken(guardianEmail)
+	ctx := context.Background()
+
+	stranger := e.register("stranger@example.in")
+	sp := e.principal(e.mustLogin(stranger.Email))
+	_, err := e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
+	requireKind(t, err, KindStepUpRequired)
+	e.stepUp(sp, stranger.Email)
+	_, err = e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
+	requireKind(t, err, KindForbidden) // the link went to another address
+	e.stepUp(sp, stranger.Email)
+	_, err = e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
+	requireKind(t, err, KindUnauthorized) // and it is used up
+}
+
+func TestAChildCannotBeAGuardian(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	const kidEmail, grandparent = "kid@example.in", "grandparent@example.in"
+	kid, err := e.auth.Register(ctx, RegisterInput{Email: kidEmail, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: grandparent, Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, kid.ID, e.clock.Now()))
+	kidToken := e.lastToken(grandparent)
+	gp := e.register(grandparent)
+	gpp := e.principal(e.mustLogin(gp.Email))
+	e.stepUp(gpp, gp.Email)
+	_, err = e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
+	require.NoError(t, err)
+
+	_, err = e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: kidEmail, Client: e.client})
+	require.NoError(t, err)
+	token := e.lastToken(kidEmail)
+	kp := e.principal(e.mustLogin(kidEmail))
+	e.stepUp(kp, kidEmail)
+	_, err = e.auth.ConfirmGuardian(ctx, kp, LinkInput{Token: token})
+	requireKind(t, err, KindForbidden)
+}
+
+// verifier is the app's GuardianVerifier in tests.
+type verifier struct {
+	verdict ports.GuardianVerdict
+	err     error
+	got     []ports.GuardianCheck
+}
+
+func (v *verifier) VerifyGuardian(_ context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
+	v.got = append(v.got, c)
+	return v.verdict, v.err
+}
+
+func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
+	t.Parallel()
+	v := &verifier{}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
+	child := e.registerChild("ravi@example.in")
+	ctx := context.Background()
+
+	v.err = errors.New("digilocker down")
+	_, err := e.auth.VerifyGuardian(ctx, child.ID, "artefact-1", e.client)
+	requireKind(t, err, KindUnavailable)
+	v.err = nil
+	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact-1", e.client)
+	assert.Equal(t, codeGuardianNotFound, requireKind(t, err, KindForbidden).Code)
+	v.verdict = ports.GuardianVerdict{Verified: true, Reference: "DL-77"}
+	link, err := e.auth.VerifyGuardian(ctx, child.ID, "artefact-2", e.client)
+	require.NoError(t, err)
+	assert.Equal(t, ports.GuardianByVerifier, link.Method)
+	assert.Equal(t, ports.GuardianCheck{ChildID: child.ID, GuardianEmail: guardianEmail, Evidence: "artefact-2"}, v.got[2])
+	e.mustLogin(child.Email)
+	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact-3", e.client)
+	requireKind(t, err, KindNotFound)
+
+	plain := newEnv(t)
+	_, err = plain.auth.VerifyGuardian(ctx, child.ID, "x", e.client)
+	requireKind(t, err, KindForbidden)
+}
+
+func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+
+	children, err := e.auth.GuardianChildren(ctx, guardian)
+	require.NoError(t, err)
+	require.Len(t, children, 1)
+	assert.Equal(t, child.Email, children[0].ChildEmail)
+	states, err := e.auth.ChildConsents(ctx, guardian, child.ID)
+	require.NoError(t, err)
+	assert.Len(t, states, 6)
+
+	before := e.mailsTo(guardianEmail)
+	st, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+	assert.False(t, st.Granted)
+	assert.Equal(t, ports.SourceGuardian, st.Source)
+	assert.Equal(t, before+1, e.mailsTo(guardianEmail), "the guardian gets the receipt")
+	m, ok := e.outbox.Last(child.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Text, "communications", "and the child too")
+
+	cp := e.principal(e.mustLogin(child.Email))
+	before = e.mailsTo(guardianEmail)
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, before+1, e.mailsTo(guardianEmail), "every receipt of the child's")
+
+	_, err = e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "identity", Client: e.client})
+	assert.Equal(t, codeConsentForService, requireKind(t, err, KindConflict).Code)
+	stranger := e.register("stranger@example.in")
+	sp := e.principal(e.mustLogin(stranger.Email))
+	_, err = e.auth.ChildConsents(ctx, sp, child.ID)
+	requireKind(t, err, KindNotFound)
+	_, err = e.auth.WithdrawForChild(ctx, sp, child.ID, ConsentInput{Category: "communications"})
+	requireKind(t, err, KindNotFound)
+}
+
+func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 7*24*time.Hour, DefaultConfig().GuardianWait)
+	e := newEnv(t, withoutLimiter())
+	pending := e.registerChild("ravi@example.in")
+	ctx := context.Background()
+	e.clock.Advance(7*24*time.Hour - time.Second)
+	n, err := e.auth.PurgePendingChildren(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "within the wait")
+	e.clock.Advance(2 * time.Second)
+	n, err = e.auth.PurgePendingChildren(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = e.store.UserByID(ctx, pending.ID)
+	assert.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func TestExportShowsTheGuardianLink(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	doc, err := e.auth.exportDocument(ctx, child.ID)
+	require.NoError(t, err)
+	require.NotNil(t, doc.Guardian)
+	assert.Equal(t, guardianEmail, doc.Guardian.GuardianEmail)
+	assert.Equal(t, ports.GuardianByAccount, doc.Guardian.Method)
+	assert.Equal(t, childDOB, doc.Guardian.DateOfBirth)
+	assert.Equal(t, ports.SourceGuardian, doc.Consents[0].Source)
+	gdoc, err := e.auth.exportDocument(ctx, guardian.UserID)
+	require.NoError(t, err)
+	assert.Nil(t, gdoc.Guardian)
+	require.Len(t, gdoc.Children, 1)
+	assert.Equal(t, child.ID, gdoc.Children[0].ChildID)
+}
+
+// A child's account takes grants only from its guardian (DPDP §9(1)): the
+// child cannot undo a withdrawal the guardian made, nor can a consent
+// manager grant for it; withdrawing stays the child's, and the manager's.
+func TestOnlyTheGuardianGrantsConsentForAChild(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
+	})
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	cp := e.principal(e.mustLogin(child.Email))
+	_, err = e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "the child's own grant")
+	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-7",
+		Decisions: []ConsentDecision{{Category: "communications", Granted: true}}, Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "a manager's grant")
+	granted, err := e.auth.HasConsent(ctx, child.ID, "communications")
+	require.NoError(t, err)
+	assert.False(t, granted, "the guardian's withdrawal stands")
+
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
+	assert.NoError(t, err, "the child withdraws")
+	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-8",
+		Decisions: []ConsentDecision{{Category: "communications", Granted: false}}, Client: e.client})
+	assert.NoError(t, err, "a manager relays a withdrawal")
+
+	adult := e.register("adult@example.in")
+	ap := e.principal(e.mustLogin(adult.Email))
+	_, err = e.auth.Grant(ctx, ap, ConsentInput{Category: "communications", Client: e.client})
+	assert.NoError(t, err, "an adult grants")
+}
+
+// Whoever registers names the guardian's address, so it has a mail budget of
+// its own: 5 consent links an hour (RequestPerIdentifier), however many
+// "children" name it; the registrations themselves answer alike.
+func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 6 {
+		_, err := e.auth.Register(context.Background(), RegisterInput{Email: fmt.Sprintf("kid%d@example.in", i), Password: testPassword,
+			Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+		require.NoError(t, err, "registration %d", i+1)
+	}
+	assert.Equal(t, 5, e.mailsTo(guardianEmail))
+	e.clock.Advance(time.Hour)
+	e.registerChild("kid-next-hour@example.in")
+	assert.Equal(t, 6, e.mailsTo(guardianEmail), "the budget comes back")
+}

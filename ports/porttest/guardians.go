@@ -1,0 +1,187 @@
+package porttest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// GuardianBackend is a managed storage that keeps guardianships.
+type GuardianBackend interface {
+	ManagedStorage
+	ports.GuardianStore
+}
+
+// GuardianStore checks children's guardianships: created with the child's
+// account, confirmed once with the child's consents, listed per guardian,
+// and pending ones erased after their wait, on fresh backends.
+func GuardianStore(t *testing.T, newBackend func(t *testing.T) GuardianBackend) {
+	runCases(t, newBackend, []testCase[GuardianBackend]{
+		{"a cancelled context is passed through", testGuardianCancelled},
+		{"a child is created with a pending guardianship; an adult has none", testGuardianshipCreatedWithChild},
+		{"confirming records the guardian and the child's consents, once", testConfirmGuardianshipOnce},
+		{"a guardian's confirmed children are listed", testGuardianChildrenListed},
+		{"pending children past their wait are erased, the rest kept", testDeletePendingChildren},
+		{"parallel confirmations: exactly one wins", testConfirmGuardianshipHasOneWinner},
+	})
+}
+
+// createChild creates a child account with a pending guardianship requested
+// at at, proposing two decisions.
+func createChild(t *testing.T, s GuardianBackend, at time.Time) ports.User {
+	t.Helper()
+	return createUser(t, s, ports.NewUser{Email: newID("child_") + "@example.in", PasswordHash: "h", CreatedAt: at,
+		Guardian: &ports.Guardianship{GuardianEmail: "parent@example.in", RequestedAt: at,
+			DateOfBirth: time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC),
+			Proposed:    []ports.ConsentRecord{consentRowV2("", "identity", true, at), consentRowV2("", "analytics", false, at)}}})
+}
+
+// guardianConfirmation confirms by account for guardianID with the child's
+// proposed decisions.
+func guardianConfirmation(g ports.Guardianship, guardianID string, at time.Time) ports.GuardianConfirmation {
+	rows := make([]ports.ConsentRecord, len(g.Proposed))
+	for i, r := range g.Proposed {
+		r.Source, r.RecordedAt = ports.SourceGuardian, at
+		rows[i] = r
+	}
+	return ports.GuardianConfirmation{At: at, Method: ports.GuardianByAccount, GuardianID: guardianID,
+		Consents: ports.ConsentAppend{Rows: rows, CheckpointKey: checkpointKey}}
+}
+
+func testGuardianCancelled(t *testing.T, s GuardianBackend) {
+	_, err := s.Guardianship(cancelled(t), "usr_x")
+	assertCancelled(t, err)
+	_, err = s.GuardianChildren(cancelled(t), "usr_x")
+	assertCancelled(t, err)
+	_, err = s.DeletePendingChildren(cancelled(t), baseTime())
+	assertCancelled(t, err)
+}
+
+func testGuardianshipCreatedWithChild(t *testing.T, s GuardianBackend) {
+	at := baseTime()
+	child := createChild(t, s, at)
+	g, err := s.Guardianship(t.Context(), child.ID)
+	require.NoError(t, err)
+	assert.True(t, g.Pending())
+	assert.Equal(t, child.ID, g.ChildID)
+	assert.Equal(t, "parent@example.in", g.GuardianEmail)
+	assert.True(t, at.Equal(g.RequestedAt))
+	assert.True(t, time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC).Equal(g.DateOfBirth))
+	require.Len(t, g.Proposed, 2)
+	assert.Equal(t, "analytics", g.Proposed[1].Category)
+	assert.Empty(t, consentHistory(t, s, child.ID), "nothing on the chain before a guardian consents")
+
+	adult := createUser(t, s, ports.NewUser{Email: newID("adult_") + "@example.in", PasswordHash: "h"})
+	_, err = s.Guardianship(t.Context(), adult.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func testConfirmGuardianshipOnce(t *testing.T, s GuardianBackend) {
+	at := baseTime()
+	child := createChild(t, s, at)
+	g, err := s.Guardianship(t.Context(), child.ID)
+	require.NoError(t, err)
+	done, err := s.ConfirmGuardianship(t.Context(), child.ID, guardianConfirmation(g, "usr_parent", at.Add(time.Hour)))
+	require.NoError(t, err)
+	assert.False(t, done.Pending())
+	assert.Equal(t, "usr_parent", done.GuardianID)
+	assert.Equal(t, ports.GuardianByAccount, done.Method)
+	read, err := s.Guardianship(t.Context(), child.ID)
+	require.NoError(t, err)
+	assert.True(t, at.Add(time.Hour).Equal(read.ConfirmedAt))
+	history := consentHistory(t, s, child.ID)
+	require.Len(t, history, 2)
+	verifyChain(t, history)
+	assert.Equal(t, ports.SourceGuardian, history[0].Source)
+	assertCheckpoint(t, s, checkpointKey, history[1])
+
+	_, err = s.ConfirmGuardianship(t.Context(), child.ID, guardianConfirmation(g, "usr_other", at.Add(2*time.Hour)))
+	require.ErrorIs(t, err, ports.ErrConflict)
+	assert.Len(t, consentHistory(t, s, child.ID), 2, "a second confirmation writes nothing")
+	_, err = s.ConfirmGuardianship(t.Context(), newID("usr_"), guardianConfirmation(g, "usr_parent", at))
+	require.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func testGuardianChildrenListed(t *testing.T, s GuardianBackend) {
+	at := baseTime()
+	parent := newID("usr_")
+	var ids []string
+	for i := range 2 {
+		child := createChild(t, s, at)
+		g, err := s.Guardianship(t.Context(), child.ID)
+		require.NoError(t, err)
+		_, err = s.ConfirmGuardianship(t.Context(), child.ID, guardianConfirmation(g, parent, at.Add(time.Duration(i+1)*time.Minute)))
+		require.NoError(t, err)
+		ids = append(ids, child.ID)
+	}
+	createChild(t, s, at) // pending: no guardian yet
+	children, err := s.GuardianChildren(t.Context(), parent)
+	require.NoError(t, err)
+	require.Len(t, children, 2)
+	assert.Equal(t, ids[0], children[0].ChildID, "oldest first")
+	assert.Equal(t, ids[1], children[1].ChildID)
+	none, err := s.GuardianChildren(t.Context(), newID("usr_"))
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+func testDeletePendingChildren(t *testing.T, s GuardianBackend) {
+	t0 := baseTime()
+	old := createChild(t, s, t0)
+	issueTokens(t, s, newLink(old.ID, ports.PurposeGuardian, t0))
+	require.NoError(t, s.RecordEvent(t.Context(), ports.SecurityEvent{UserID: old.ID, Kind: "registered", At: t0}))
+	recent := createChild(t, s, t0.Add(time.Hour))
+	confirmed := createChild(t, s, t0)
+	g, err := s.Guardianship(t.Context(), confirmed.ID)
+	require.NoError(t, err)
+	_, err = s.ConfirmGuardianship(t.Context(), confirmed.ID, guardianConfirmation(g, "usr_parent", t0))
+	require.NoError(t, err)
+
+	erased, err := s.DeletePendingChildren(t.Context(), t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{old.ID}, erased, "only the pending child requested before the bound")
+	_, err = s.UserByID(t.Context(), old.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	_, err = s.UserByEmail(t.Context(), old.Email)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	_, err = s.Guardianship(t.Context(), old.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	tokens, err := s.Tokens(t.Context(), old.ID)
+	require.NoError(t, err)
+	assert.Empty(t, tokens)
+	events, err := s.Events(t.Context(), old.ID)
+	require.NoError(t, err)
+	assert.Empty(t, events)
+	for _, kept := range []ports.User{recent, confirmed} {
+		_, err = s.UserByID(t.Context(), kept.ID)
+		require.NoError(t, err)
+	}
+	again, err := s.DeletePendingChildren(t.Context(), t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, again)
+}
+
+func testConfirmGuardianshipHasOneWinner(t *testing.T, s GuardianBackend) {
+	at := baseTime()
+	child := createChild(t, s, at)
+	g, err := s.Guardianship(t.Context(), child.ID)
+	require.NoError(t, err)
+	errs := make([]error, parallelCalls)
+	Together(parallelCalls, func(i int) {
+		_, errs[i] = s.ConfirmGuardianship(t.Context(), child.ID, guardianConfirmation(g, newID("usr_"), at))
+	})
+	wins := 0
+	for _, err := range errs {
+		if err == nil {
+			wins++
+			continue
+		}
+		require.ErrorIs(t, err, ports.ErrConflict)
+	}
+	assert.Equal(t, 1, wins)
+	assert.Len(t, consentHistory(t, s, child.ID), 2, "one confirmation's consents")
+}
