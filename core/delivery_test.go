@@ -562,3 +562,64 @@ func TestARetryOfAWorkingStepUpCodeIsSent(t *testing.T) {
 	assert.Empty(t, e.mailFailures(u.ID))
 	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
 }
+
+// A link's token has no attempt limit (MaxAttempts 0): a retry of its email
+// is sent while the link works, not taken for a spent code.
+func TestARetryOfAWorkingLinkIsSent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "link@example.in")
+	m.failFor(1, transient)
+	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	qm := e.queued()
+	calls := len(m.callTimes())
+	e.deliverDueAt(qm.DueAt)
+	assert.Len(t, m.callTimes(), calls+1, "the retry went out")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Empty(t, e.mailFailures(u.ID))
+}
+
+// When the queue fails after a send (removing a delivered or given-up email,
+// or scheduling a retry), the send's outcome stands and the failure is
+// logged: the email may come back from the queue later, and an operator can
+// tell why.
+func TestAQueueFailureAfterASendIsLogged(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		method  string
+		sendErr error
+		want    string
+	}{
+		{name: "delivered", method: "RemoveMail", want: "a delivered email stays queued and may be sent again"},
+		{name: "to retry", method: "RetryMail", sendErr: transient, want: "scheduling an email's retry failed"},
+		{name: "given up", method: "RemoveMail", sendErr: errors.New("smtp: 550 no such user"), want: "removing an undeliverable email failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &logBuffer{}
+			m := &flakyMailer{}
+			e, f := newFaultyEnv(t, m.wrap, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+			u := e.register("queuefail@example.in")
+			assert.NotContains(t, logs.String(), tc.want, "nothing failed yet")
+			if tc.sendErr != nil {
+				m.failFor(1, tc.sendErr)
+			}
+			f.failOn(tc.method, errDown)
+			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			e.drain()
+			assert.Positive(t, f.firedCount(), "the queue failed")
+			assert.Contains(t, logs.String(), tc.want)
+		})
+	}
+}
+
+// A retry's wait is drawn between half and all of its length, both ends
+// included: with a 3 ns wait, every one of 1, 2 and 3 ns comes up.
+func TestARetryWaitIsDrawnFromHalfToAllOfItsLength(t *testing.T) {
+	t.Parallel()
+	seen := map[time.Duration]bool{}
+	for range 1000 { // each value is missed by all draws with odds (2/3)^1000
+		seen[jittered(3)] = true
+	}
+	assert.Equal(t, map[time.Duration]bool{1: true, 2: true, 3: true}, seen)
+}

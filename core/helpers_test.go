@@ -641,6 +641,14 @@ func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTim
 	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
 }
 
+func (h hookedStore) RetryMail(ctx context.Context, id, lease string, dueAt time.Time) error {
+	return hookedDo(h, "RetryMail", func() error { return h.Store.RetryMail(ctx, id, lease, dueAt) })
+}
+
+func (h hookedStore) RemoveMail(ctx context.Context, id string) error {
+	return hookedDo(h, "RemoveMail", func() error { return h.Store.RemoveMail(ctx, id) })
+}
+
 func (h hookedStore) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
 	return hooked(h, "AppendConsents", func() ([]ports.ConsentRecord, error) { return h.Store.AppendConsents(ctx, userID, in) })
 }

@@ -35,6 +35,7 @@ func newFaultyEnv(t testing.TB, opts ...envOption) (*env, *faultyStore) {
 		h := hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
 		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = h, h, h, h, h
 		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = h, h, h, h, h
+		d.MailQueue = h
 	}}, opts...)
 	return newEnv(t, opts...), f
 }
