@@ -623,3 +623,24 @@ func TestARetryWaitIsDrawnFromHalfToAllOfItsLength(t *testing.T) {
 	}
 	assert.Equal(t, map[time.Duration]bool{1: true, 2: true, 3: true}, seen)
 }
+
+// A login code's email is not retried once the code is spent: after its
+// allowed wrong tries (2 here, below the account lockout) the code works no
+// more, so its retry is given up unsent.
+func TestARetryIsNotSentOnceItsCodeIsSpent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "spent@example.in", func(c *Config, _ *Deps) { c.OTPMaxAttempts = 2 })
+	m.failFor(-1, transient)
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	qm := e.queued()
+	code := codeRE.FindString(m.lastAsked().Text)
+	require.NotEmpty(t, code)
+	e.wrongOTPs(u.Email, code, 2)
+
+	m.failFor(0, nil)
+	calls := len(m.callTimes())
+	e.deliverDueAt(qm.DueAt)
+	assert.Len(t, m.callTimes(), calls, "not sent")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+}
