@@ -15,6 +15,7 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
 func TestLoadSettingsListsEveryProblem(t *testing.T) {
@@ -117,13 +118,20 @@ func TestBrowserAppSettings(t *testing.T) {
 		assert.Equal(t, "https://admin.example.in", w.Header().Get("Access-Control-Allow-Origin"), prefix)
 		assert.Equal(t, "true", w.Header().Get("Access-Control-Allow-Credentials"), prefix)
 	}
-	refresh := func(prefix string) int {
+	refresh := func(prefix string, fromApp bool) int {
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest("POST", prefix+"/refresh", strings.NewReader(`{}`)))
+		r := httptest.NewRequest("POST", prefix+"/refresh", strings.NewReader(`{}`))
+		r.Header.Set("Content-Type", "application/json")
+		if fromApp {
+			r.Header.Set("Origin", "https://app.example.in")
+			r.Header.Set(bahttp.CSRFHeader, "1")
+		}
+		mux.ServeHTTP(w, r)
 		return w.Code
 	}
-	assert.Equal(t, http.StatusUnprocessableEntity, refresh("/auth"), "body mode: refresh_token is required")
-	assert.Equal(t, http.StatusUnauthorized, refresh("/web/auth"), "cookie mode: no cookie, no session")
+	assert.Equal(t, http.StatusUnprocessableEntity, refresh("/auth", false), "body mode: refresh_token is required")
+	assert.Equal(t, http.StatusUnauthorized, refresh("/web/auth", true), "cookie mode: no cookie, no session")
+	assert.Equal(t, http.StatusForbidden, refresh("/web/auth", false), "cookie mode: a request must prove its origin")
 
 	_, err = loadSettings(baseEnv(map[string]string{"BHARATAUTH_COOKIE_MODE": "yes"}))
 	assert.ErrorContains(t, err, "BHARATAUTH_COOKIE_MODE must be on or off")
