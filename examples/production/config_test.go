@@ -59,6 +59,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8080", s.Addr)
 	assert.Equal(t, "http://127.0.0.1:8080", s.PublicURL)
+	assert.Equal(t, s.PublicURL, s.APIURL, "the API is served where the links point unless told otherwise")
 	assert.Equal(t, "console", s.Mailer, "the mailer's name is case-insensitive")
 }
 

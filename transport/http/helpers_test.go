@@ -119,7 +119,7 @@ type req struct {
 	abs     string // or a path on the root mux, for app routes
 	body    any    // string/[]byte sent raw; anything else JSON-encoded
 	token   string
-	ip      string // the connection's address; testIP when empty
+	ip      string            // the connection's address; testIP when empty
 	headers map[string]string // "" removes a header the env sends
 }
 
