@@ -85,6 +85,7 @@ const (
 	budgetLoginCode = "login_code"
 	budgetRecovery  = "recovery"
 	budgetVerify    = "verify"
+	budgetGuardian  = "guardian" // consent links to a child's guardian, per guardian address
 )
 
 // limitIdentifier applies the per-identifier rule to a request that emails

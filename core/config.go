@@ -97,6 +97,14 @@ type Config struct {
 	// PurgePendingChildren when none comes within GuardianWait (7 days).
 	AdultAge     int
 	GuardianWait time.Duration
+	// GuardianAccountAge (30 days) is how long before a child registered the
+	// guardian's own account must have existed for ConfirmGuardian to accept
+	// it: an account opened for the occasion is no "reliable detail of
+	// identity and age already available" (DPDP Rule 10(1)(a)) — it may be
+	// the child's own second account. 0 keeps only "opened before the child
+	// registered". A parent without such an account is verified by the app's
+	// GuardianVerifier instead (VerifyGuardian).
+	GuardianAccountAge time.Duration
 
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
@@ -263,8 +271,9 @@ func DefaultConfig() Config {
 
 			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
-		AdultAge:     18,
-		GuardianWait: 7 * 24 * time.Hour,
+		AdultAge:           18,
+		GuardianWait:       7 * 24 * time.Hour,
+		GuardianAccountAge: 30 * 24 * time.Hour,
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
 		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
@@ -314,6 +323,9 @@ func (c Config) validate() error {
 	}
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
+	}
+	if c.GuardianAccountAge < 0 {
+		bad("GuardianAccountAge must be >= 0 (got %s)", c.GuardianAccountAge)
 	}
 	if c.AdultAge <= 0 {
 		bad("AdultAge must be > 0 (got %d); the DPDP Act's is 18", c.AdultAge)

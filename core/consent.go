@@ -114,7 +114,7 @@ func (ad Admin) RecordBulkConsent(ctx context.Context, userID string, ds []Conse
 	if err != nil {
 		return nil, err
 	}
-	if err := ad.a.refuseChildTracking(ctx, op, userID, rows); err != nil {
+	if err := ad.a.refuseChildDecision(ctx, op, userID, rows); err != nil {
 		return nil, err
 	}
 	return ad.a.appendConsents(ctx, op, userID, rows, meta.Client)
@@ -366,7 +366,7 @@ func (a *Auth) recordDecision(ctx context.Context, op string, u ports.User, d Co
 	if err != nil {
 		return ConsentState{}, err
 	}
-	if err := a.refuseChildTracking(ctx, op, u.ID, rows); err != nil {
+	if err := a.refuseChildDecision(ctx, op, u.ID, rows); err != nil {
 		return ConsentState{}, err
 	}
 	if beforeRecord != nil {

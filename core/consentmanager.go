@@ -65,7 +65,7 @@ func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in Manag
 	if err != nil {
 		return nil, err
 	}
-	if err := a.refuseChildTracking(ctx, op, userID, rows); err != nil {
+	if err := a.refuseChildDecision(ctx, op, userID, rows); err != nil {
 		return nil, err
 	}
 	stored, err := a.appendConsents(ctx, op, userID, rows, in.Client)

@@ -26,24 +26,39 @@ func childDecisions() []ConsentDecision {
 	return ds
 }
 
-// registerChild registers a child with a guardian email.
+// registerChild registers a child with a guardian email and proves the
+// child's address with the registration's link, which emails the guardian.
+// The guardian's own account is opened first when it does not exist, and
+// the clock moved past GuardianAccountAge (openGuardian).
 func (e *env) registerChild(email string) ports.User {
 	e.t.Helper()
+	if _, err := e.store.UserByEmail(context.Background(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
+		e.openGuardian(guardianEmail)
+	}
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
 		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
 	require.NoError(e.t, err)
-	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	require.NoError(e.t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: e.lastToken(email), Client: e.client}))
+	u.EmailVerified = true
 	return u
 }
 
-// guardianConsents has the guardian (registered now with guardianEmail,
-// signed in and stepped up) confirm with the emailed link.
+// openGuardian opens an adult's verified account at addr and moves the clock
+// past GuardianAccountAge, so that it may confirm a child registered next.
+func (e *env) openGuardian(addr string) ports.User {
+	e.t.Helper()
+	u := e.register(addr)
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
+	return u
+}
+
+// guardianConsents has the guardian (signed in with guardianEmail and
+// stepped up) confirm with the emailed link.
 func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
 	t.Helper()
 	token := e.lastToken(guardianEmail)
-	guardian := e.register(guardianEmail)
-	p := e.principal(e.mustLogin(guardian.Email))
-	e.stepUp(p, guardian.Email)
+	p := e.principal(e.mustLogin(guardianEmail))
+	e.stepUp(p, guardianEmail)
 	link, err := e.auth.ConfirmGuardian(context.Background(), p, LinkInput{Token: token, Client: e.client})
 	require.NoError(t, err)
 	return p, link
@@ -148,8 +163,10 @@ func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "location", Client: e.client})
-	require.NoError(t, err, "other optional categories may be granted")
+	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "analytics", Client: e.client})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code, "not even by the guardian")
+	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "location", Client: e.client})
+	require.NoError(t, err, "the guardian may grant other optional categories")
 	_, err = e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err, "the guardian is an adult")
 }
@@ -157,11 +174,11 @@ func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 func TestConfirmGuardianRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
+	stranger := e.register("stranger@example.in")
 	e.registerChild("ravi@example.in")
 	token := e.lastToken(guardianEmail)
 	ctx := context.Background()
 
-	stranger := e.register("stranger@example.in")
 	sp := e.principal(e.mustLogin(stranger.Email))
 	_, err := e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
 	requireKind(t, err, KindStepUpRequired)
@@ -178,20 +195,22 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	ctx := context.Background()
 	const kidEmail, grandparent = "kid@example.in", "grandparent@example.in"
-	kid, err := e.auth.Register(ctx, RegisterInput{Email: kidEmail, Password: testPassword,
+	gp := e.openGuardian(grandparent)
+	_, err := e.auth.Register(ctx, RegisterInput{Email: kidEmail, Password: testPassword,
 		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: grandparent, Client: e.client})
 	require.NoError(t, err)
-	require.NoError(t, e.store.MarkEmailVerified(ctx, kid.ID, e.clock.Now()))
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(kidEmail)}))
 	kidToken := e.lastToken(grandparent)
-	gp := e.register(grandparent)
 	gpp := e.principal(e.mustLogin(gp.Email))
 	e.stepUp(gpp, gp.Email)
 	_, err = e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
 	require.NoError(t, err)
 
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge) // the kid's account is old enough: it is refused as a child's
 	_, err = e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
 		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: kidEmail, Client: e.client})
 	require.NoError(t, err)
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken("ravi@example.in")}))
 	token := e.lastToken(kidEmail)
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
