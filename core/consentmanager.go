@@ -30,11 +30,17 @@ type ManagedConsentInput struct {
 // manager, each row with source "consent_manager", the manager's registration
 // id and its reference, and emails a receipt of each withdrawal. The rules are
 // the user's own: the current notice, and no withdrawal of a required
-// category (a manager cannot close an account).
+// category (a manager cannot close an account). For a child it relays the
+// child's decisions: withdrawals only, and none before a guardian consented.
+//
+// The app authenticates the manager before calling: ManagerID is a public
+// registration id, not a credential, and nothing here checks that the user
+// linked that manager.
 //
 // Errors: ErrValidation (code "unknown_consent_manager" for a manager not in
 // Config.ConsentManagers; a missing reference; unknown categories or notice),
 // ErrConflict ("notice_outdated", "consent_required_for_service"),
+// ErrForbidden ("guardian_consent_required": a grant for a child),
 // ErrUnauthorized (unknown user), ErrUnavailable.
 func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in ManagedConsentInput) ([]ports.ConsentRecord, error) {
 	const op = "RecordManagedConsent"

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -334,4 +335,195 @@ func TestExportShowsTheGuardianLink(t *testing.T) {
 	assert.Nil(t, gdoc.Guardian)
 	require.Len(t, gdoc.Children, 1)
 	assert.Equal(t, child.ID, gdoc.Children[0].ChildID)
+}
+
+// The attack: a stranger registers the victim's address as a child naming
+// the stranger's own (old, verified) account as guardian. The stranger is
+// never emailed a link for an address nobody proved, and when the owner
+// proves the address by a reset, the declared guardianship goes with the
+// registrant's password: the owner has a normal adult account.
+func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	const attacker, victim = "attacker@example.in", "victim@example.in"
+	e.openGuardian(attacker)
+	ap := e.principal(e.mustLogin(attacker))
+	before := e.mailsTo(attacker)
+	squat, err := e.auth.Register(ctx, RegisterInput{Email: victim, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: attacker, Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, before, e.mailsTo(attacker), "no guardian link for an unproven child address")
+	_, err = e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)
+	requireKind(t, err, KindForbidden) // no verifier here; with one, the unproven child is refused (below)
+
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: victim, Client: e.client}))
+	_, err = e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(victim),
+		NewPassword: "the owner's own passphrase", Client: e.client})
+	require.NoError(t, err, "the owner signs in: no guardian is waited for")
+	_, child, err := e.auth.guardianship(ctx, "test", squat.ID)
+	require.NoError(t, err)
+	assert.False(t, child, "the registrant's guardianship is discarded with its password")
+	assert.Contains(t, e.eventKinds(squat.ID), ports.EventGuardianshipDiscarded)
+	children, err := e.auth.GuardianChildren(ctx, ap)
+	require.NoError(t, err)
+	assert.Empty(t, children)
+	_, err = e.auth.ChildConsents(ctx, ap, squat.ID)
+	requireKind(t, err, KindNotFound)
+	assert.Equal(t, before, e.mailsTo(attacker), "nor is the stranger emailed later")
+}
+
+// A guardianship confirmed before the address was proven (by an earlier
+// version, or any way round the link) ends when the owner proves it.
+func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
+	t.Parallel()
+	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-1"}}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
+	ctx := context.Background()
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "owner@example.in", Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+	require.NoError(t, err)
+	_, err = e.auth.VerifyGuardian(ctx, u.ID, "artefact", e.client)
+	requireKind(t, err, KindNotFound) // the child's own address comes first
+	assert.Empty(t, v.got, "the verifier is not even asked")
+
+	g, _, err := e.auth.guardianship(ctx, "test", u.ID)
+	require.NoError(t, err)
+	_, err = e.store.ConfirmGuardianship(ctx, u.ID, ports.GuardianConfirmation{At: e.now(), Method: ports.GuardianByAccount, GuardianID: "usr_stranger"})
+	require.NoError(t, err)
+	require.False(t, g.ConfirmedAt.After(e.now()))
+	code := e.requestOTP(u.Email, "")
+	_, err = e.verifyOTP(u.Email, code, "")
+	require.NoError(t, err)
+	_, child, err := e.auth.guardianship(ctx, "test", u.ID)
+	require.NoError(t, err)
+	assert.False(t, child)
+	children, err := e.store.GuardianChildren(ctx, "usr_stranger")
+	require.NoError(t, err)
+	assert.Empty(t, children)
+}
+
+func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	e.openGuardian(guardianEmail)
+	_, err := e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+	require.NoError(t, err)
+	before := e.mailsTo(guardianEmail)
+	token := e.lastToken("ravi@example.in")
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: token, Client: e.client}))
+	assert.Equal(t, before+1, e.mailsTo(guardianEmail))
+	m, _ := e.outbox.Last(guardianEmail)
+	assert.Contains(t, m.Text, "ravi@example.in", "the child's address, now proven")
+}
+
+// Many children naming one guardian address cannot flood it: the guardian's
+// inbox has the RequestPerIdentifier budget (5 an hour).
+func TestTheGuardiansInboxHasABudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	rule := e.auth.cfg.RateLimits.RequestPerIdentifier
+	require.Equal(t, 5, rule.Limit)
+	for i := range rule.Limit + 2 {
+		email := fmt.Sprintf("kid%d@example.in", i)
+		_, err := e.auth.Register(ctx, RegisterInput{Email: email, Password: testPassword, Consents: childDecisions(),
+			DateOfBirth: childDOB, GuardianEmail: "victim@example.in", Client: Client{IP: fmt.Sprintf("203.0.113.%d", i+1)}})
+		require.NoError(t, err)
+		require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(email)}))
+	}
+	assert.Equal(t, rule.Limit, e.mailsTo("victim@example.in"))
+}
+
+// D2: a child's second account, opened for the occasion, is no guardian.
+func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	const second = "me.too@example.in"
+	_, err := e.auth.Register(ctx, RegisterInput{Email: "kid@example.in", Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: second, Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken("kid@example.in")}))
+	token := e.lastToken(second)
+	e.clock.Advance(time.Minute)
+	me := e.register(second)
+	p := e.principal(e.mustLogin(me.Email))
+	e.stepUp(p, me.Email)
+	_, err = e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+	requireKind(t, err, KindForbidden)
+	kid := mustUser(t, e, "kid@example.in")
+	tokens, err := e.store.Tokens(ctx, kid.ID)
+	require.NoError(t, err)
+	for _, tok := range tokens {
+		if tok.Purpose == ports.PurposeGuardian {
+			assert.True(t, tok.UsedAt.IsZero(), "the link is kept for the real guardian")
+		}
+	}
+	_, err = e.login("kid@example.in", testPassword)
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
+}
+
+func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 30*24*time.Hour, DefaultConfig().GuardianAccountAge)
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // from the guardian's account to the child's registration
+		ok    bool
+	}{
+		{name: "a second short", after: 30*24*time.Hour - time.Second},
+		{name: "exactly", after: 30 * 24 * time.Hour, ok: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, withoutLimiter())
+			ctx := context.Background()
+			e.register(guardianEmail)
+			e.clock.Advance(tc.after)
+			child, err := e.auth.Register(ctx, RegisterInput{Email: "kid@example.in", Password: testPassword,
+				Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
+			require.NoError(t, err)
+			require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(child.Email)}))
+			token := e.lastToken(guardianEmail)
+			p := e.principal(e.mustLogin(guardianEmail))
+			e.stepUp(p, guardianEmail)
+			_, err = e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+			if tc.ok {
+				require.NoError(t, err)
+				return
+			}
+			requireKind(t, err, KindForbidden)
+		})
+	}
+}
+
+// D3: the guardian's withdrawal stands against the child's own grant; the
+// guardian alone grants again.
+func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	ctx := context.Background()
+	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	cp := e.principal(e.mustLogin(child.Email))
+	_, err = e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
+	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "communications", Granted: true}, ConsentMeta{})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "nor as the child's own, through the app")
+	require.Error(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
+	require.NoError(t, err, "withdrawing stays the child's")
+
+	st, err := e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, ports.SourceGuardian, st.Source)
+	require.NoError(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
+	stranger := e.register("stranger@example.in")
+	_, err = e.auth.GrantForChild(ctx, e.principal(e.mustLogin(stranger.Email)), child.ID, ConsentInput{Category: "location"})
+	requireKind(t, err, KindNotFound)
 }

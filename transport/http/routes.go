@@ -67,6 +67,7 @@ func routes() []route {
 		{"GET", "/guardian/children", true, (*Handler).guardianChildren},
 		{"GET", "/guardian/children/{id}/consents", true, (*Handler).childConsents},
 		{"POST", "/guardian/children/{id}/consent/withdraw", true, withBody((*Handler).withdrawForChild)},
+		{"POST", "/guardian/children/{id}/consent/grant", true, withBody((*Handler).grantForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
