@@ -87,6 +87,14 @@ type Config struct {
 	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
+	// ReconsentGrace (0) is how long after a category's notice changes a
+	// grant made under the earlier notice still counts for HasConsent and
+	// RequireConsent. Consent covers the purposes of the notice it was given
+	// on (DPDP §6(1), Rule 3), so by default a new notice stops the processing
+	// it covers until the user decides again; a grace lets the app ask at the
+	// next sign-in first. Publishing the notice ahead (Notice.PublishedAt)
+	// does not help: a decision is taken on the current notice only.
+	ReconsentGrace time.Duration
 	// ConsentManagers are the consent managers (DPDP §6(7)–(9), Rule 4,
 	// registered with the Data Protection Board) whose relayed decisions
 	// RecordManagedConsent accepts. None by default.
@@ -323,6 +331,9 @@ func (c Config) validate() error {
 	}
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
+	}
+	if c.ReconsentGrace < 0 {
+		bad("ReconsentGrace must be >= 0 (got %s)", c.ReconsentGrace)
 	}
 	if c.GuardianAccountAge < 0 {
 		bad("GuardianAccountAge must be >= 0 (got %s)", c.GuardianAccountAge)

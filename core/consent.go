@@ -263,35 +263,57 @@ func (a *Auth) ReconsentRequired(ctx context.Context, userID string) ([]string, 
 	return names, nil
 }
 
-// HasConsent reports whether userID's latest decision on category grants it:
-// the check an app makes before processing data for that purpose, so that a
-// withdrawal stops the processing (DPDP §6(6)). A category never decided is
-// not granted. Errors: ErrValidation (unknown category), ErrUnavailable.
+// HasConsent reports whether userID's latest decision on category grants it
+// under the category's current notice: the check an app makes before
+// processing data for that purpose, so that a withdrawal stops the
+// processing (DPDP §6(6)). A category never decided is not granted, and a
+// grant made under a notice the category's current one superseded counts
+// only within Config.ReconsentGrace of the change (default: not at all),
+// because consent covers the purposes of the notice it was given on.
+// Errors: ErrValidation (unknown category), ErrUnavailable.
 func (a *Auth) HasConsent(ctx context.Context, userID, category string) (bool, error) {
-	const op = "HasConsent"
-	if _, ok := a.categories[category]; !ok {
-		return false, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(category, 64)))
+	_, granted, err := a.consentNow(ctx, "HasConsent", userID, category)
+	return granted, err
+}
+
+// RequireConsent returns nil when HasConsent holds, and otherwise
+// ErrForbidden (an HTTP 403), for guarding the app's own routes: code
+// "consent_withdrawn" when the category is not granted, "reconsent_required"
+// when it was granted under a superseded notice (the app shows the current
+// notice and asks again).
+func (a *Auth) RequireConsent(ctx context.Context, userID, category string) error {
+	const op = "RequireConsent"
+	s, granted, err := a.consentNow(ctx, op, userID, category)
+	switch {
+	case err != nil || granted:
+		return err
+	case s.Granted:
+		return newError(op, KindForbidden, codeReconsentRequired,
+			fmt.Sprintf("consent for %q was given on an earlier notice; the current notice needs a new decision", category))
+	default:
+		return newError(op, KindForbidden, codeConsentWithdrawn,
+			fmt.Sprintf("consent for %q is not given or was withdrawn", category))
+	}
+}
+
+// consentNow returns userID's state on category and whether it grants the
+// category now (HasConsent's rule).
+func (a *Auth) consentNow(ctx context.Context, op, userID, category string) (ConsentState, bool, error) {
+	c, ok := a.categories[category]
+	if !ok {
+		return ConsentState{}, false, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(category, 64)))
 	}
 	latest, err := a.latestConsents(ctx, op, userID)
 	if err != nil {
-		return false, err
+		return ConsentState{}, false, err
 	}
-	return latest[category].Granted, nil
-}
-
-// RequireConsent returns nil when userID has granted category, and otherwise
-// ErrForbidden with code "consent_withdrawn" (an HTTP 403), for guarding the
-// app's own routes.
-func (a *Auth) RequireConsent(ctx context.Context, userID, category string) error {
-	ok, err := a.HasConsent(ctx, userID, category)
-	if err != nil {
-		return err
+	s := a.consentState(c, latest)
+	if !s.Granted || !s.ReconsentRequired {
+		return s, s.Granted, nil
 	}
-	if !ok {
-		return newError("RequireConsent", KindForbidden, codeConsentWithdrawn,
-			fmt.Sprintf("consent for %q is not given or was withdrawn", category))
-	}
-	return nil
+	now := a.now()
+	_, changedAt := a.notices.categoryVersion(category, now)
+	return s, now.Before(changedAt.Add(a.cfg.ReconsentGrace)), nil
 }
 
 // ConsentInput names the DPDP category the caller withdraws or grants, and
