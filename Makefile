@@ -1,10 +1,10 @@
 # BharatAuth for Go — every module is tested on its own (GOWORK=off), as a
 # consumer would build it, with the race detector on.
 SHELL := /bin/bash
-MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses transport/http examples
+MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses adapters/otel transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: test vet cover bench bench-http fuzz mutate quickstart services tidy
+.PHONY: test vet cover bench bench-http fuzz mutate quickstart services tidy release
 
 ## test: vet and test every module with -race (needs PostgreSQL and Redis: `make services`)
 test: services vet
@@ -59,6 +59,12 @@ quickstart:
 ## services: start PostgreSQL and Redis when they are not running
 services:
 	@bash .ci/services.sh
+
+## release: VERSION=v0.2.0 — every module requires its siblings at VERSION (one commit),
+## then each gets its tag (core/v0.2.0, ports/v0.2.0, …); nothing is pushed
+release:
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=v0.2.0" >&2; exit 1; }
+	@bash .ci/release.sh $(VERSION) $(MODULES)
 
 tidy:
 	@for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy); done

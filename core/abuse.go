@@ -60,6 +60,7 @@ func (a *Auth) recordIPFailure(ctx context.Context, op, identifier string, c Cli
 		return storeError(op, err)
 	}
 	if blocked := a.ipBlockedError(op, until); blocked != nil {
+		a.signal(ctx, ports.Signal{Kind: ports.SignalIPBlock, Flow: op})
 		a.event(ctx, userID, ports.EventIPBlocked, c, "")
 		return blocked
 	}
@@ -124,6 +125,7 @@ func (a *Auth) limit(ctx context.Context, op, key string, rule ports.RateRule) e
 	if d.Allowed {
 		return nil
 	}
+	a.signal(ctx, ports.Signal{Kind: ports.SignalRateLimited, Flow: op, Detail: rateRuleName(key)})
 	retry := d.RetryAfter
 	if retry <= 0 {
 		retry = time.Second

@@ -57,6 +57,10 @@ type Deps struct {
 	// email be retried: see Config.MailInline and Auth.Close. Without one,
 	// each email is sent once.
 	MailQueue ports.MailQueue
+	// Observer (optional) is told of every flow, port call, hash wait and
+	// security signal, for metrics and traces (the otel adapter). Without
+	// one nothing is measured and nothing is wrapped.
+	Observer ports.Observer
 }
 
 // withStorage fills the storage fields left nil from d.Storage.
@@ -122,7 +126,9 @@ func (d Deps) validate() error {
 // with New.
 type Auth struct {
 	cfg     Config
-	deps    Deps
+	deps    Deps // the ports core calls: wrapped for the observer, if any
+	pinged  Deps // the ports as given, whose optional capabilities (Pinger) Ping asks for
+	obs     ports.Observer
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -160,6 +166,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	a := &Auth{
 		cfg:     cfg,
 		deps:    deps,
+		pinged:  deps,
 		clock:   deps.Clock,
 		hasher:  secret.NewHasher(secret.DefaultParams, cfg.HashConcurrency),
 		codeKey: deriveKey(cfg.SecretKey, "bharatauth/otp-hmac/v1"),
@@ -187,6 +194,11 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if cfg.UnsafeFastHashingForTests {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
+	}
+	if deps.Observer != nil {
+		a.obs = deps.Observer
+		a.deps = observedPorts(deps, deps.Observer)
+		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}

@@ -16,15 +16,17 @@ import (
 // Benchmarks use the production hashing parameters (argon2id m=19 MiB, t=2,
 // p=1), so Login shows the real cost. Compare runs with benchstat.
 
-func benchEnv(b *testing.B) *env {
-	e := newEnv(b, withoutLimiter())
+func benchEnv(b *testing.B, opts ...envOption) *env {
+	e := newEnv(b, append([]envOption{withoutLimiter()}, opts...)...)
 	e.auth.hasher = secret.NewHasher(secret.DefaultParams, 0)
 	e.register("bench@example.in")
 	return e
 }
 
-func BenchmarkAuthenticate(b *testing.B) {
-	e := benchEnv(b)
+func BenchmarkAuthenticate(b *testing.B) { benchAuthenticate(b, benchEnv(b)) }
+
+// benchAuthenticate measures Authenticate of one signed-in session in e.
+func benchAuthenticate(b *testing.B, e *env) {
 	res := e.mustLogin("bench@example.in")
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -34,6 +36,58 @@ func BenchmarkAuthenticate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkObserverHook is the observer hook's cost on Authenticate, the call
+// every request makes: without an observer (the hook is one nil check), and
+// with one that does nothing (the wrapped port calls and the flow's end).
+func BenchmarkObserverHook(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		obs  ports.Observer
+	}{{"none", nil}, {"nop", ports.NopObserver{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			benchAuthenticate(b, benchEnv(b, func(_ *Config, d *Deps) { d.Observer = c.obs }))
+		})
+	}
+}
+
+// BenchmarkObserveFlow is the hook alone, as every flow runs it (start, and
+// the deferred end with the flow's error), beside the same empty flow
+// without it: "nil" is the cost an app without an observer pays.
+func BenchmarkObserveFlow(b *testing.B) {
+	ctx := context.Background()
+	b.Run("no-hook", func(b *testing.B) {
+		for b.Loop() {
+			_ = unobservedOnce(ctx, &Auth{})
+		}
+	})
+	for _, c := range []struct {
+		name string
+		obs  ports.Observer
+	}{{"nil", nil}, {"nop", ports.NopObserver{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			a := &Auth{obs: c.obs}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = observedOnce(ctx, a)
+			}
+		})
+	}
+}
+
+// observedOnce is a flow that does nothing but be observed.
+//
+//go:noinline
+func observedOnce(ctx context.Context, a *Auth) (err error) {
+	ctx, flow := a.observeFlow(ctx, "Bench")
+	defer flow.done(ctx, &err)
+	return nil
+}
+
+// unobservedOnce is observedOnce without the hook.
+//
+//go:noinline
+func unobservedOnce(context.Context, *Auth) error { return nil }
 
 // BenchmarkGolangJWTStrictParse is BenchmarkAuthenticate's yardstick, in the
 // same binary so that both run under the same load: golang-jwt's own strict

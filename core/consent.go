@@ -194,7 +194,9 @@ func (a *Auth) consentsRecorded(ctx context.Context, userID string, rows []ports
 
 // Consents returns the caller's current decision on every configured
 // category, in the configured order.
-func (a *Auth) Consents(ctx context.Context, p Principal) ([]ConsentState, error) {
+func (a *Auth) Consents(ctx context.Context, p Principal) (_ []ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Consents")
+	defer flow.done(ctx, &err)
 	return a.consents(ctx, p.UserID)
 }
 
@@ -249,7 +251,9 @@ func (a *Auth) consentState(c Category, latest map[string]ports.ConsentRecord) C
 // in the configured order: the category's current notice is newer than the
 // one the user decided under, or the user never decided (DPDP Rule 3: consent
 // is only as good as the notice it was given on).
-func (a *Auth) ReconsentRequired(ctx context.Context, userID string) ([]string, error) {
+func (a *Auth) ReconsentRequired(ctx context.Context, userID string) (_ []string, err error) {
+	ctx, flow := a.observeFlow(ctx, "ReconsentRequired")
+	defer flow.done(ctx, &err)
 	states, err := a.consents(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -271,7 +275,9 @@ func (a *Auth) ReconsentRequired(ctx context.Context, userID string) ([]string, 
 // only within Config.ReconsentGrace of the change (default: not at all),
 // because consent covers the purposes of the notice it was given on.
 // Errors: ErrValidation (unknown category), ErrUnavailable.
-func (a *Auth) HasConsent(ctx context.Context, userID, category string) (bool, error) {
+func (a *Auth) HasConsent(ctx context.Context, userID, category string) (_ bool, err error) {
+	ctx, flow := a.observeFlow(ctx, "HasConsent")
+	defer flow.done(ctx, &err)
 	_, granted, err := a.consentNow(ctx, "HasConsent", userID, category)
 	return granted, err
 }
@@ -281,8 +287,10 @@ func (a *Auth) HasConsent(ctx context.Context, userID, category string) (bool, e
 // "consent_withdrawn" when the category is not granted, "reconsent_required"
 // when it was granted under a superseded notice (the app shows the current
 // notice and asks again).
-func (a *Auth) RequireConsent(ctx context.Context, userID, category string) error {
+func (a *Auth) RequireConsent(ctx context.Context, userID, category string) (err error) {
 	const op = "RequireConsent"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	s, granted, err := a.consentNow(ctx, op, userID, category)
 	switch {
 	case err != nil || granted:
@@ -339,8 +347,10 @@ type ConsentInput struct {
 //
 // Errors: ErrValidation (unknown category, notice), ErrConflict
 // ("notice_outdated", "consent_required_for_service"), and RequestErasure's.
-func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
 	const op = "Withdraw"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	cat, ok := a.categories[in.Category]
 	if ok && cat.Required {
 		if !in.CloseAccount {
@@ -359,7 +369,9 @@ func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (Cons
 }
 
 // Grant grants the caller's consent for category.
-func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (ConsentState, error) {
+func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "Grant")
+	defer flow.done(ctx, &err)
 	return a.decide(ctx, "Grant", p, ConsentDecision{Category: in.Category, Granted: true}, in, nil)
 }
 

@@ -42,7 +42,9 @@ type ManagedConsentInput struct {
 // ErrConflict ("notice_outdated", "consent_required_for_service"),
 // ErrForbidden ("guardian_consent_required": a grant for a child),
 // ErrUnauthorized (unknown user), ErrUnavailable.
-func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in ManagedConsentInput) ([]ports.ConsentRecord, error) {
+func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in ManagedConsentInput) (_ []ports.ConsentRecord, err error) {
+	ctx, flow := a.observeFlow(ctx, "RecordManagedConsent")
+	defer flow.done(ctx, &err)
 	const op = "RecordManagedConsent"
 	if !slices.ContainsFunc(a.cfg.ConsentManagers, func(m ConsentManager) bool { return m.RegistrationID == in.ManagerID }) {
 		return nil, &Error{Op: op, Kind: KindValidation, Code: codeConsentManagerAbsent, Field: "manager_id",

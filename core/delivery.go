@@ -97,7 +97,15 @@ func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) 
 func (a *Auth) sendOnce(ctx context.Context, m outgoingMail) {
 	if err := a.sendMail(ctx, m.Message); err != nil {
 		a.undeliverable(ctx, m, 1, err)
+		return
 	}
+	a.signalMail(ctx, m, "sent")
+}
+
+// signalMail tells the observer how an attempt to deliver m ended: "sent",
+// "retry" (it will be tried again) or "failed" (given up).
+func (a *Auth) signalMail(ctx context.Context, m outgoingMail, result string) {
+	a.signal(ctx, ports.Signal{Kind: ports.SignalMail, Detail: m.Kind, Result: result})
 }
 
 // sendMail hands msg to the Mailer, bounded by mailTimeout.
@@ -118,6 +126,7 @@ func (a *Auth) attempt(ctx context.Context, qm ports.QueuedMail, m outgoingMail)
 	}
 	err := a.sendMail(ctx, m.Message)
 	if err == nil {
+		a.signalMail(ctx, m, "sent")
 		if err := q.RemoveMail(ctx, qm.ID); err != nil {
 			a.log.WarnContext(ctx, "bharatauth: a delivered email stays queued and may be sent again", "kind", m.Kind, "user_id", m.UserID, "error", err)
 		}
@@ -128,6 +137,7 @@ func (a *Auth) attempt(ctx context.Context, qm ports.QueuedMail, m outgoingMail)
 		a.giveUp(ctx, qm, m, err)
 		return
 	}
+	a.signalMail(ctx, m, "retry")
 	a.log.InfoContext(ctx, "bharatauth: sending an email failed; it will be retried", "kind", m.Kind, "user_id", m.UserID,
 		"attempt", qm.Attempts, "retry_at", next, "error", err)
 	if err := q.RetryMail(ctx, qm.ID, qm.Lease, next); err != nil {
@@ -191,6 +201,7 @@ func (a *Auth) undeliverable(ctx context.Context, m outgoingMail, attempts int, 
 	case retryableMail(err):
 		detail = fmt.Sprintf("%s: failed %d attempt(s)", m.Kind, attempts)
 	}
+	a.signalMail(ctx, m, "failed")
 	a.log.WarnContext(ctx, "bharatauth: an email could not be delivered; given up", "kind", m.Kind, "user_id", m.UserID,
 		"attempts", attempts, "error", err)
 	a.event(ctx, m.UserID, ports.EventMailFailed, m.Client, detail)

@@ -49,4 +49,7 @@
 //     privacy notice registry; consentdelivery.go: delivery of consent
 //     changes from the outbox to the app's ConsentListener; export.go: the
 //     right-of-access export; erasure.go: erasure requests.
+//   - observe.go: the optional Observer hook (flows, signals) and
+//     observe_ports.go: the port wrappers that time each call for it;
+//     health.go: Ping, the readiness check.
 package core

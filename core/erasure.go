@@ -18,8 +18,10 @@ import (
 // Errors: ErrStepUpRequired, ErrForbidden (no Deps.Erasure), ErrUnauthorized
 // (ended session), ErrUnavailable (the handler or a store failed; nothing
 // was taken).
-func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) error {
+func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) (err error) {
 	const op = "RequestErasure"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if a.deps.Erasure == nil {
 		return newError(op, KindForbidden, "", "this service takes erasure requests another way; contact its support")
 	}

@@ -78,8 +78,10 @@ type ExportToken struct {
 
 // Export builds the caller's right-of-access document. It is sensitive: it needs
 // a step-up (RequireStepUp).
-func (a *Auth) Export(ctx context.Context, p Principal, c Client) (Export, error) {
+func (a *Auth) Export(ctx context.Context, p Principal, c Client) (_ Export, err error) {
 	const op = "Export"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return Export{}, err
 	}

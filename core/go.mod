@@ -3,8 +3,8 @@ module github.com/bharatauth/bharatauth-go/core
 go 1.26.0
 
 require (
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 	golang.org/x/net v0.62.0
 )
 
@@ -14,7 +14,7 @@ require (
 )
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/pmezard/go-difflib v1.0.0 // indirect

@@ -205,7 +205,9 @@ func (a *Auth) mailGuardian(ctx context.Context, op string, child ports.User, c 
 // Errors: ErrStepUpRequired, ErrForbidden (an unverified, child's or too new
 // account, another address than the link's), ErrUnauthorized /
 // ErrTokenExpired (the link), ErrConflict (already confirmed), ErrUnavailable.
-func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (GuardianLink, error) {
+func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (_ GuardianLink, err error) {
+	ctx, flow := a.observeFlow(ctx, "ConfirmGuardian")
+	defer flow.done(ctx, &err)
 	const op = "ConfirmGuardian"
 	if a.deps.Guardians == nil {
 		return GuardianLink{}, newError(op, KindForbidden, "", "this service does not take registrations of children")
@@ -286,7 +288,9 @@ func (a *Auth) waitingChild(op string, child ports.User) error {
 // verifier refused), ErrNotFound (no pending child, or one whose own address
 // is not proven yet), ErrConflict,
 // ErrUnavailable (the verifier or a store failed).
-func (a *Auth) VerifyGuardian(ctx context.Context, childID, evidence string, c Client) (GuardianLink, error) {
+func (a *Auth) VerifyGuardian(ctx context.Context, childID, evidence string, c Client) (_ GuardianLink, err error) {
+	ctx, flow := a.observeFlow(ctx, "VerifyGuardian")
+	defer flow.done(ctx, &err)
 	const op = "VerifyGuardian"
 	if a.deps.GuardianVerifier == nil || a.deps.Guardians == nil {
 		return GuardianLink{}, newError(op, KindForbidden, "", "this service verifies guardians by their own account only")
@@ -350,7 +354,9 @@ func (a *Auth) confirmGuardianship(ctx context.Context, op string, child ports.U
 }
 
 // GuardianChildren lists the children whose guardian p confirmed by account.
-func (a *Auth) GuardianChildren(ctx context.Context, p Principal) ([]GuardianLink, error) {
+func (a *Auth) GuardianChildren(ctx context.Context, p Principal) (_ []GuardianLink, err error) {
+	ctx, flow := a.observeFlow(ctx, "GuardianChildren")
+	defer flow.done(ctx, &err)
 	const op = "GuardianChildren"
 	links := []GuardianLink{}
 	if a.deps.Guardians == nil {
@@ -384,7 +390,9 @@ func (a *Auth) guardedChild(ctx context.Context, op string, p Principal, childID
 }
 
 // ChildConsents returns the consents of a child p is the guardian of.
-func (a *Auth) ChildConsents(ctx context.Context, p Principal, childID string) ([]ConsentState, error) {
+func (a *Auth) ChildConsents(ctx context.Context, p Principal, childID string) (_ []ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "ChildConsents")
+	defer flow.done(ctx, &err)
 	if _, err := a.guardedChild(ctx, "ChildConsents", p, childID); err != nil {
 		return nil, err
 	}
@@ -395,7 +403,9 @@ func (a *Auth) ChildConsents(ctx context.Context, p Principal, childID string) (
 // in.Category (source guardian). A required category cannot be withdrawn
 // this way (ErrConflict "consent_required_for_service"): closing the child's
 // account is the child's own request.
-func (a *Auth) WithdrawForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (ConsentState, error) {
+func (a *Auth) WithdrawForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "WithdrawForChild")
+	defer flow.done(ctx, &err)
 	return a.decideForChild(ctx, "WithdrawForChild", p, childID, ConsentDecision{Category: in.Category}, in)
 }
 
@@ -403,7 +413,9 @@ func (a *Auth) WithdrawForChild(ctx context.Context, p Principal, childID string
 // in.Category (source guardian): the only grant a child's account takes
 // after the guardian's confirmation (the child may withdraw, never grant). A
 // Tracking category is ErrValidation "not_allowed_for_child".
-func (a *Auth) GrantForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (ConsentState, error) {
+func (a *Auth) GrantForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "GrantForChild")
+	defer flow.done(ctx, &err)
 	return a.decideForChild(ctx, "GrantForChild", p, childID, ConsentDecision{Category: in.Category, Granted: true}, in)
 }
 
@@ -439,7 +451,9 @@ func (a *Auth) guardianOf(ctx context.Context, childID string) (ports.User, bool
 // to within GuardianWait of registering (DPDP §9: without a guardian's
 // consent, a child's data is not processed). Run it with the store's purge.
 // It returns how many were erased.
-func (a *Auth) PurgePendingChildren(ctx context.Context) (int, error) {
+func (a *Auth) PurgePendingChildren(ctx context.Context) (_ int, err error) {
+	ctx, flow := a.observeFlow(ctx, "PurgePendingChildren")
+	defer flow.done(ctx, &err)
 	if a.deps.Guardians == nil {
 		return 0, nil
 	}

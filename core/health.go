@@ -40,7 +40,7 @@ func (a *Auth) Ping(ctx context.Context) Readiness {
 			break
 		}
 	}
-	if p, ok := a.deps.Limiter.(ports.Pinger); ok {
+	if p, ok := a.pinged.Limiter.(ports.Pinger); ok {
 		if err := p.Ping(ctx); err != nil {
 			a.log.WarnContext(ctx, "bharatauth: readiness: the rate limiter does not answer; failing open", "error", err)
 			r.Degraded = true
@@ -52,7 +52,7 @@ func (a *Auth) Ping(ctx context.Context) Readiness {
 
 // storagePingers are the distinct storage adapters that can be pinged.
 func (a *Auth) storagePingers() []ports.Pinger {
-	d := a.deps
+	d := a.pinged
 	var out []ports.Pinger
 	seen := map[any]bool{}
 	for _, port := range []any{d.Storage, d.Users, d.Credentials, d.Lockouts, d.Sessions, d.Devices,

@@ -59,7 +59,9 @@ func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail
 
 // requestLink emails a single-use link to the owner of in.Identifier, after
 // the answer (requestEmail).
-func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) error {
+func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) (err error) {
+	ctx, flow := a.observeFlow(ctx, r.op) // the flow of each of the three requests
+	defer flow.done(ctx, &err)
 	identifier, err := cleanIdentifier(r.op, "identifier", in.Identifier)
 	if err != nil {
 		return err

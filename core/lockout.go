@@ -138,7 +138,13 @@ func tooLate(op string) error {
 // because its client went away.
 func (a *Auth) finish(ctx context.Context, op string, at attempt, outcome ports.Outcome) (ports.LockState, error) {
 	state, err := a.deps.Lockouts.FinishAttempt(context.WithoutCancel(ctx), at.key, a.now(), at.policy, outcome)
-	return state, storeError(op, err)
+	if err != nil {
+		return state, storeError(op, err)
+	}
+	if outcome == ports.Failed {
+		a.signalLock(ctx, op, at, state)
+	}
+	return state, nil
 }
 
 // abandon ends an attempt whose secret was never judged (a store outage, a

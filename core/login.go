@@ -34,8 +34,10 @@ type LoginInput struct {
 // Errors: ErrValidation, ErrIPBlocked, ErrRateLimited, ErrLocked,
 // ErrUnauthorized (code "invalid_credentials"), ErrSuspended,
 // ErrEmailNotVerified, ErrUnavailable.
-func (a *Auth) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
+func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err error) {
 	const op = "Login"
+	ctx, flow := a.observeSignIn(ctx, op, "password")
+	defer flow.done(ctx, &err)
 	if err := checkSecretInput(op, "password", in.Password); err != nil {
 		return LoginResult{}, err
 	}

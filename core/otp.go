@@ -21,8 +21,10 @@ type RequestOTPInput struct {
 // unknown identifiers alike) answer differently. The code is issued and sent
 // after the answer. A new code invalidates the previous one but never resets
 // the account's failure count.
-func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) error {
+func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) (err error) {
 	const op = "RequestOTP"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
 	if err != nil {
 		return err
@@ -72,8 +74,10 @@ type VerifyOTPInput struct {
 //
 // Errors: as Login, with code "invalid_otp" for a wrong, expired, used or dead
 // code.
-func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (LoginResult, error) {
+func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult, err error) {
 	const op = "VerifyOTP"
+	ctx, flow := a.observeSignIn(ctx, op, "otp")
+	defer flow.done(ctx, &err)
 	if err := checkCode(op, "otp_code", in.Code); err != nil {
 		return LoginResult{}, err
 	}

@@ -41,8 +41,10 @@ type ConfirmPasswordResetInput struct {
 // ConfirmPasswordReset sets a new password with an emailed reset link. It works
 // while the account is locked, clears soft and hard locks, ends every session
 // (their access tokens fail at once) and marks the email verified.
-func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (LoginResult, error) {
+func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordResetInput) (_ LoginResult, err error) {
 	const op = "ConfirmPasswordReset"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	token, newPassword, c := in.Token, in.NewPassword, in.Client
 	// The rules that need the user (no email in the password) are checked after
 	// the link is used; those that do not, and the device, are checked first,
@@ -90,8 +92,10 @@ type ChangePasswordInput struct {
 
 // ChangePassword is sensitive: it needs a step-up (RequireStepUp) and the
 // current password, which counts against the lockout like a login.
-func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) error {
+func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswordInput) (err error) {
 	const op = "ChangePassword"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := checkSecretInput(op, "current_password", in.CurrentPassword); err != nil {
 		return err
 	}

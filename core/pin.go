@@ -20,8 +20,10 @@ type SetPINInput struct {
 // like VerifyPIN) or a fresh step-up (StepUpWindow), even on a known device,
 // where only an emailed code gives one: the PIN guards the phone from whoever
 // holds it unlocked.
-func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) error {
+func (a *Auth) SetPIN(ctx context.Context, p Principal, in SetPINInput) (err error) {
 	const op = "SetPIN"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := policy.CheckPIN(in.PIN); err != nil {
 		return policyError(op, "pin", err)
 	}
@@ -88,8 +90,10 @@ type VerifyPINInput struct {
 // with code "invalid_pin" — so a thief holding a stolen token learns nothing
 // from the answer; when the lock fires, the session that made the attempts is
 // revoked.
-func (a *Auth) VerifyPIN(ctx context.Context, p Principal, in VerifyPINInput) error {
+func (a *Auth) VerifyPIN(ctx context.Context, p Principal, in VerifyPINInput) (err error) {
 	const op = "VerifyPIN"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	pin, c := in.PIN, in.Client
 	if err := checkSecretInput(op, "pin", pin); err != nil {
 		return err
@@ -244,8 +248,10 @@ type ConfirmPINResetInput struct {
 // a PIN lock or a disabled PIN. It works while sign-in is locked (a lock never
 // blocks recovery) but leaves sign-in locks alone: only the unlock link or a
 // password reset lifts those.
-func (a *Auth) ConfirmPINReset(ctx context.Context, in ConfirmPINResetInput) error {
+func (a *Auth) ConfirmPINReset(ctx context.Context, in ConfirmPINResetInput) (err error) {
 	const op = "ConfirmPINReset"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	token, newPIN, c := in.Token, in.NewPIN, in.Client
 	if err := policy.CheckPIN(newPIN); err != nil {
 		return policyError(op, "new_pin", err)

@@ -26,8 +26,10 @@ type RefreshInput struct {
 //
 // Errors: ErrUnauthorized (codes "invalid_token", "refresh_token_reused"),
 // ErrTokenExpired, ErrSuspended, ErrUnavailable.
-func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
+func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err error) {
 	const op = "Refresh"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	refreshToken, c := in.RefreshToken, in.Client
 	if !validToken(refreshToken) {
 		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
@@ -36,6 +38,7 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (Tokens, error) {
 	s, err := a.deps.Sessions.RotateRefresh(ctx, tokenHash(refreshToken), tokenHash(next), a.now(), a.cfg.RefreshReuseGrace)
 	switch {
 	case errors.Is(err, ports.ErrReused):
+		a.signal(ctx, ports.Signal{Kind: ports.SignalRefreshReuse, Flow: op})
 		a.event(ctx, s.UserID, ports.EventRefreshTokenReused, c, s.ID)
 		return Tokens{}, newError(op, KindUnauthorized, codeRefreshReused,
 			"this refresh token was already used; the session has been ended for safety")
@@ -80,8 +83,10 @@ func (a *Auth) childRefreshToken(parent string) string {
 
 // Logout ends the session of a refresh token. It answers the same (nil) for an
 // unknown token, so it cannot be used to probe tokens.
-func (a *Auth) Logout(ctx context.Context, in RefreshInput) error {
+func (a *Auth) Logout(ctx context.Context, in RefreshInput) (err error) {
 	const op = "Logout"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	refreshToken, c := in.RefreshToken, in.Client
 	if !validToken(refreshToken) {
 		return nil

@@ -50,8 +50,10 @@ const (
 // Errors: ErrValidation (with Field), ErrConsentRequired, ErrConflict (code
 // "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrIPBlocked,
 // ErrRateLimited (RegisterPerIP), ErrUnavailable.
-func (a *Auth) Register(ctx context.Context, in RegisterInput) (ports.User, error) {
+func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, err error) {
 	const op = "Register"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if a.deps.Registry == nil {
 		return ports.User{}, newError(op, KindForbidden, "", "registration is handled by the app (external mode)")
 	}
@@ -172,8 +174,10 @@ func plainText(s string) bool {
 
 // VerifyEmail confirms an email address with the emailed link. A child's
 // first proof emails its guardian the consent link.
-func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) error {
+func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) (err error) {
 	const op = "VerifyEmail"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	token, c := in.Token, in.Client
 	u, err := a.consumeLink(ctx, op, ports.PurposeEmailVerify, token)
 	if err != nil {

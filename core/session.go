@@ -24,8 +24,10 @@ type Principal struct {
 // session must still be active, so logout, logout-all, session revoke and
 // password reset make its access tokens fail at once. Errors: ErrTokenExpired,
 // ErrUnauthorized, ErrUnavailable.
-func (a *Auth) Authenticate(ctx context.Context, accessToken string) (Principal, error) {
+func (a *Auth) Authenticate(ctx context.Context, accessToken string) (_ Principal, err error) {
 	const op = "Authenticate"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	c, err := a.signer.Parse(accessToken, a.now())
 	if errors.Is(err, accesstoken.ErrExpired) {
 		return Principal{}, newError(op, KindTokenExpired, "", "the access token has expired; refresh it")
@@ -88,8 +90,10 @@ type SessionView struct {
 // Sessions lists the caller's active sessions, newest first. It needs a
 // step-up on new and public devices (see above). Errors: ErrStepUpRequired,
 // ErrUnauthorized (ended session), ErrUnavailable.
-func (a *Auth) Sessions(ctx context.Context, p Principal) ([]SessionView, error) {
+func (a *Auth) Sessions(ctx context.Context, p Principal) (_ []SessionView, err error) {
 	const op = "Sessions"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return nil, err
 	}
@@ -126,8 +130,10 @@ type RevokeSessionInput struct {
 // the ID is checked before the step-up, so a stale or mistyped one does not
 // use up a public device's step-up. Errors: ErrNotFound, ErrStepUpRequired,
 // ErrUnauthorized (ended session), ErrUnavailable.
-func (a *Auth) RevokeSession(ctx context.Context, p Principal, in RevokeSessionInput) error {
+func (a *Auth) RevokeSession(ctx context.Context, p Principal, in RevokeSessionInput) (err error) {
 	const op = "RevokeSession"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	sessionID, c := in.SessionID, in.Client
 	if len(sessionID) > maxSessionIDLen || !plainText(sessionID) {
 		return newError(op, KindNotFound, "", "no such session")
@@ -158,8 +164,10 @@ func (a *Auth) RevokeSession(ctx context.Context, p Principal, in RevokeSessionI
 // client says, so a copy of this one must not stay known either. It needs
 // a step-up on new and public devices. Errors: ErrStepUpRequired,
 // ErrUnauthorized (ended session), ErrUnavailable.
-func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) error {
+func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) (err error) {
 	const op = "LogoutAll"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return err
 	}
@@ -171,7 +179,9 @@ func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) error {
 }
 
 // Me returns the caller's user record.
-func (a *Auth) Me(ctx context.Context, p Principal) (ports.User, error) {
+func (a *Auth) Me(ctx context.Context, p Principal) (_ ports.User, err error) {
+	ctx, flow := a.observeFlow(ctx, "Me")
+	defer flow.done(ctx, &err)
 	return a.userByID(ctx, "Me", p.UserID)
 }
 

@@ -9,8 +9,10 @@ import (
 
 // RequestStepUp emails a step-up code to the caller. The code is bound to the
 // caller's session and to the step-up purpose: a login code is no step-up code.
-func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) error {
+func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err error) {
 	const op = "RequestStepUp"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
 		return err
@@ -39,8 +41,10 @@ type VerifyStepUpInput struct {
 // VerifyStepUp checks a step-up code. A success is a step-up of the session
 // (see RequireStepUp); a wrong code counts against the account's lockout like
 // any other failure.
-func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInput) error {
+func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInput) (err error) {
 	const op = "VerifyStepUp"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	code, c := in.Code, in.Client
 	if err := checkCode(op, "otp_code", code); err != nil {
 		return err

@@ -140,8 +140,10 @@ func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
 // StepUpWindow, and that step-up is used up by this action. Otherwise it returns
 // ErrStepUpRequired. Apps call it (or the HTTP middleware) for their own
 // sensitive routes.
-func (a *Auth) RequireStepUp(ctx context.Context, p Principal) error {
+func (a *Auth) RequireStepUp(ctx context.Context, p Principal) (err error) {
 	const op = "RequireStepUp"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	s, err := a.activeSession(ctx, op, p)
 	if err != nil {
 		return err

@@ -20,8 +20,10 @@ func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
 // username's and its verified devices') with an emailed unlock link. The lock
 // history is kept; the PIN counter is not a sign-in lock (a PIN reset clears
 // it).
-func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (LoginResult, error) {
+func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (_ LoginResult, err error) {
 	const op = "ConfirmUnlock"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
 	c := in.Client
 	device, err := a.cleanDevice(op, in.DeviceFingerprint)
 	if err != nil {

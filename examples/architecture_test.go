@@ -11,7 +11,7 @@ const module = "github.com/bharatauth/bharatauth-go/"
 // TestDependencyRule enforces the dependency rule over every module: ports
 // imports only the standard library; core imports ports (plus golang-jwt,
 // x/crypto and x/net/idna) and never an adapter or the transport; adapters import ports and
-// never core or the transport; transport/http imports core and ports and no
+// never core or the transport (otel included); transport/http imports core and ports and no
 // adapter.
 func TestDependencyRule(t *testing.T) {
 	t.Parallel()
@@ -26,6 +26,7 @@ func TestDependencyRule(t *testing.T) {
 		{name: "redis", pkgs: module + "adapters/redis/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "smtp", pkgs: module + "adapters/smtp/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "ses", pkgs: module + "adapters/ses/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "otel", pkgs: module + "adapters/otel/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "transport", pkgs: module + "transport/http/...", forbidden: []string{module + "adapters/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,16 +6,20 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.79.9
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
-	github.com/bharatauth/bharatauth-go/core v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
-	github.com/bharatauth/bharatauth-go/transport/http v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/otel v0.1.0
+	github.com/bharatauth/bharatauth-go/core v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
+	github.com/bharatauth/bharatauth-go/transport/http v0.1.0
 	github.com/emersion/go-smtp v0.25.1
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/rueidis v1.0.79
-	github.com/stretchr/testify v1.11.1
+	github.com/stretchr/testify v1.12.1
 	github.com/uptrace/bun v1.3.0
 	github.com/uptrace/bun/dialect/pgdialect v1.3.0
+	go.opentelemetry.io/otel/exporters/prometheus v0.69.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
 )
 
 require (
@@ -31,33 +35,48 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
 	github.com/aws/smithy-go v1.28.9 // indirect
+	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/jinzhu/inflection v1.0.0 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.72.0 // indirect
+	github.com/prometheus/otlptranslator v1.0.0 // indirect
+	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/puzpuzpuz/xsync/v3 v3.5.1 // indirect
 	github.com/tmthrgd/go-hex v0.0.0-20190904060850-447a3041c3bc // indirect
 	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	github.com/wneessen/go-mail v0.8.1 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
+	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/postgres v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/redis v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/ses v0.0.0
-	github.com/bharatauth/bharatauth-go/adapters/smtp v0.0.0
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/bharatauth/bharatauth-go/adapters/postgres v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/redis v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/ses v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/smtp v0.1.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
-	github.com/pmezard/go-difflib v1.0.0 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
 replace (
@@ -76,3 +95,5 @@ replace github.com/bharatauth/bharatauth-go/adapters/redis => ../adapters/redis
 replace github.com/bharatauth/bharatauth-go/adapters/smtp => ../adapters/smtp
 
 replace github.com/bharatauth/bharatauth-go/adapters/ses => ../adapters/ses
+
+replace github.com/bharatauth/bharatauth-go/adapters/otel => ../adapters/otel

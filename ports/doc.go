@@ -21,8 +21,9 @@
 // onetime.go, consent.go ConsentLedger, consentoutbox.go ConsentOutbox and
 // ConsentListener, guardian.go GuardianStore and GuardianVerifier, abuse.go,
 // event.go, ratelimit.go, mailer.go with the message checks every Mailer
-// makes, mailqueue.go, clock.go, erasure.go), storage.go bundles the storage
-// ports one backend provides, errors.go declares the sentinels.
+// makes, mailqueue.go, clock.go, erasure.go, observer.go, health.go Pinger),
+// storage.go bundles the storage ports one backend provides, errors.go
+// declares the sentinels.
 //
 // The contract suite in package porttest checks all of this; an adapter that
 // passes it is a faithful implementation.

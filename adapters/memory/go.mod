@@ -3,8 +3,8 @@ module github.com/bharatauth/bharatauth-go/adapters/memory
 go 1.26
 
 require (
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 )
 
 require (

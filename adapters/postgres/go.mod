@@ -3,8 +3,8 @@ module github.com/bharatauth/bharatauth-go/adapters/postgres
 go 1.26
 
 require (
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/stretchr/testify v1.11.1
 	github.com/uptrace/bun v1.3.0

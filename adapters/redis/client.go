@@ -39,8 +39,11 @@ type ClientOptions struct {
 }
 
 // NewClientOption returns the recommended rueidis options for url: either a URL
-// ("redis://user:pass@host:6379/0", "rediss://…", "unix://…") or a bare
-// "host:port". It fails on an unparseable URL and never touches the network.
+// ("redis://user:pass@host:6379/0", "rediss://…", "unix://…"; a Redis Cluster
+// as "redis://host1:7001?addr=host2:7002&addr=host3:7003") or bare addresses
+// ("host:port", or "host1:7001,host2:7002,host3:7003" for a cluster). The
+// client is a cluster client when the server is a cluster node. It fails on
+// an unparseable URL and never touches the network.
 func NewClientOption(url string, o ClientOptions) (rueidis.ClientOption, error) {
 	url = strings.TrimSpace(url)
 	if url == "" {
@@ -58,7 +61,11 @@ func NewClientOption(url string, o ClientOptions) (rueidis.ClientOption, error) 
 		}
 		opt = parsed
 	} else {
-		opt.InitAddress = []string{url}
+		for _, addr := range strings.Split(url, ",") {
+			if addr = strings.TrimSpace(addr); addr != "" {
+				opt.InitAddress = append(opt.InitAddress, addr)
+			}
+		}
 	}
 	opt.Dialer.Timeout = orDefault(o.DialTimeout, defaultDialTimeout)
 	opt.Dialer.KeepAlive = defaultKeepAlive

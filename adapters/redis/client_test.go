@@ -20,6 +20,7 @@ func TestNewClientOption(t *testing.T) {
 		url         string
 		opts        bredis.ClientOptions
 		wantAddr    string
+		wantAddrs   []string // several, for a cluster; wantAddr otherwise
 		wantDB      int
 		wantDial    time.Duration
 		wantErr     bool
@@ -28,6 +29,10 @@ func TestNewClientOption(t *testing.T) {
 		{name: "bare host:port", url: "127.0.0.1:6379", wantAddr: "127.0.0.1:6379", wantDial: 300 * time.Millisecond},
 		{name: "URL with database", url: "redis://cache.internal:6380/2", wantAddr: "cache.internal:6380", wantDB: 2, wantDial: 300 * time.Millisecond},
 		{name: "custom dial timeout", url: "127.0.0.1:6379", opts: bredis.ClientOptions{DialTimeout: time.Second}, wantAddr: "127.0.0.1:6379", wantDial: time.Second},
+		{name: "cluster addresses", url: "127.0.0.1:7001, 127.0.0.1:7002,127.0.0.1:7003",
+			wantAddrs: []string{"127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003"}, wantDial: 300 * time.Millisecond},
+		{name: "cluster URL", url: "redis://127.0.0.1:7001?addr=127.0.0.1:7002",
+			wantAddrs: []string{"127.0.0.1:7001", "127.0.0.1:7002"}, wantDial: 300 * time.Millisecond},
 		{name: "empty", url: "  ", wantErr: true},
 		{name: "bad scheme keeps the password out of the error", url: "http://user:s3cret@host:1", wantErr: true, errMustSkip: "s3cret"},
 		{name: "negative timeout", url: "127.0.0.1:6379", opts: bredis.ClientOptions{ConnWriteTimeout: -1}, wantErr: true},
@@ -44,7 +49,11 @@ func TestNewClientOption(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, []string{tc.wantAddr}, opt.InitAddress)
+			want := tc.wantAddrs
+			if want == nil {
+				want = []string{tc.wantAddr}
+			}
+			assert.Equal(t, want, opt.InitAddress)
 			assert.Equal(t, tc.wantDB, opt.SelectDB)
 			assert.Equal(t, tc.wantDial, opt.Dialer.Timeout)
 			assert.True(t, opt.DisableRetry, "fail-fast needs one try")

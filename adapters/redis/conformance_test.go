@@ -3,6 +3,7 @@ package redis_test
 import (
 	"testing"
 
+	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -15,21 +16,34 @@ import (
 // caches wrap a fresh memory store, each under a key prefix of its own.
 func TestConformance(t *testing.T) {
 	t.Parallel()
+	conformance(t, shared)
+}
+
+// TestConformanceOnRedisCluster runs the same suites on a 3-primary Redis
+// Cluster (cluster_test.go), where a test's keys spread over every node.
+func TestConformanceOnRedisCluster(t *testing.T) {
+	t.Parallel()
+	conformance(t, sharedCluster)
+}
+
+// conformance runs every suite with the adapters on the client that client
+// returns.
+func conformance(t *testing.T, client func(testing.TB) rueidis.Client) {
 	t.Run("RateLimiter", func(t *testing.T) {
 		porttest.RateLimiter(t, func(t *testing.T) ports.RateLimiter {
-			c := shared(t)
+			c := client(t)
 			l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(t, c)})
 			require.NoError(t, err)
 			return l
 		})
 	})
 	t.Run("SessionRepo", func(t *testing.T) {
-		porttest.SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newSessionCache(t, memory.New()) })
+		porttest.SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newSessionCacheOn(t, client(t), memory.New()) })
 	})
 	t.Run("DeviceTrust", func(t *testing.T) {
 		porttest.DeviceTrust(t, func(t *testing.T) porttest.SessionDevices {
 			inner := memory.New()
-			sessions := newSessionCache(t, inner)
+			sessions := newSessionCacheOn(t, client(t), inner)
 			devices, err := bredis.NewDeviceTrustCache(inner, sessions)
 			require.NoError(t, err)
 			return porttest.SessionDevices{Sessions: sessions, Devices: devices}
@@ -37,7 +51,7 @@ func TestConformance(t *testing.T) {
 	})
 	t.Run("AbuseGuard", func(t *testing.T) {
 		porttest.AbuseGuard(t, func(t *testing.T) ports.AbuseGuard {
-			c := shared(t)
+			c := client(t)
 			abuse, err := bredis.NewIPBlockCache(memory.New(), c, bredis.IPBlockOptions{Prefix: prefix(t, c) + "ipb:"})
 			require.NoError(t, err)
 			return abuse
@@ -48,7 +62,12 @@ func TestConformance(t *testing.T) {
 // newSessionCache is a SessionCache over inner under a fresh key prefix.
 func newSessionCache(t *testing.T, inner ports.SessionRepo) *bredis.SessionCache {
 	t.Helper()
-	c := shared(t)
+	return newSessionCacheOn(t, shared(t), inner)
+}
+
+// newSessionCacheOn is newSessionCache on client c.
+func newSessionCacheOn(t *testing.T, c rueidis.Client, inner ports.SessionRepo) *bredis.SessionCache {
+	t.Helper()
 	sessions, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Prefix: prefix(t, c) + "sess:"})
 	require.NoError(t, err)
 	return sessions

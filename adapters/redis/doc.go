@@ -62,6 +62,17 @@
 // back, and the client-side cache of a dropped connection is discarded (never
 // served stale).
 //
+// # Redis Cluster
+//
+// NewClient gives a cluster client when the address is a cluster node; list
+// several nodes as "host1:7001,host2:7002,host3:7003" (or a URL with addr=
+// parameters). Every command and script of these adapters touches one key, so
+// no key needs a hash tag and a prefix's keys spread over every primary;
+// pipelines (DoMulti) are split by rueidis per node, in order. The session
+// cache reads its own writes on a cluster too: each write of an entry is
+// followed by a read of the same key, which goes to that key's node. The
+// conformance suites run on a 3-primary cluster (TestConformanceOnRedisCluster).
+//
 // # Starting while Redis is down
 //
 // rueidis.NewClient (and NewClient here) fails at once when Redis cannot be

@@ -3,9 +3,9 @@ module github.com/bharatauth/bharatauth-go/adapters/redis
 go 1.26
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 	github.com/redis/rueidis v1.0.79
 	github.com/stretchr/testify v1.11.1
 )

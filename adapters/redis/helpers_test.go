@@ -46,23 +46,31 @@ func newClient(t testing.TB) rueidis.Client {
 	return c
 }
 
-var (
-	sharedOnce   sync.Once
-	sharedClient rueidis.Client
-	sharedErr    error
-)
+// sharedRedis is one client for the whole test binary, connected on first
+// use, for suites that build many adapters.
+type sharedRedis struct {
+	once   sync.Once
+	client rueidis.Client
+	err    error
+}
 
-// shared returns one client for the whole test binary, for suites that build
-// many adapters.
+// get connects once to url, or fails the test with what (the Redis named in
+// the message) is unreachable and hint (how to start it).
+func (s *sharedRedis) get(t testing.TB, url, what, hint string) rueidis.Client {
+	t.Helper()
+	s.once.Do(func() { s.client, s.err = bredis.NewClient(url, bredis.ClientOptions{}) })
+	if s.err != nil {
+		t.Fatalf("%s at %s is unreachable (%v); %s", what, url, s.err, hint)
+	}
+	return s.client
+}
+
+var sharedSingle sharedRedis
+
+// shared returns the test binary's client of the test Redis.
 func shared(t testing.TB) rueidis.Client {
 	t.Helper()
-	sharedOnce.Do(func() {
-		sharedClient, sharedErr = bredis.NewClient(redisURL(), bredis.ClientOptions{})
-	})
-	if sharedErr != nil {
-		t.Fatalf("Redis at %s is unreachable (%v); %s", redisURL(), sharedErr, startRedisHint)
-	}
-	return sharedClient
+	return sharedSingle.get(t, redisURL(), "Redis", startRedisHint)
 }
 
 // prefix returns a random key prefix and deletes its keys when the test ends,
@@ -76,22 +84,29 @@ func prefix(t testing.TB, c rueidis.Client) string {
 	return p
 }
 
+// deleteKeys deletes every key that starts with prefix: on each node of a
+// cluster (SCAN sees one node's keys), one key per DEL (a DEL of keys in
+// different slots is refused by a cluster).
 func deleteKeys(c rueidis.Client, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var cursor uint64
-	for {
-		e, err := c.Do(ctx, c.B().Scan().Cursor(cursor).Match(prefix+"*").Count(500).Build()).AsScanEntry()
-		if err != nil {
-			return
+	for _, node := range c.Nodes() {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(prefix+"*").Count(500).Build()).AsScanEntry()
+			if err != nil {
+				break
+			}
+			dels := make(rueidis.Commands, 0, len(e.Elements))
+			for _, k := range e.Elements {
+				dels = append(dels, c.B().Del().Key(k).Build())
+			}
+			c.DoMulti(ctx, dels...)
+			if e.Cursor == 0 {
+				break
+			}
+			cursor = e.Cursor
 		}
-		if len(e.Elements) > 0 {
-			c.Do(ctx, c.B().Del().Key(e.Elements...).Build())
-		}
-		if e.Cursor == 0 {
-			return
-		}
-		cursor = e.Cursor
 	}
 }
 

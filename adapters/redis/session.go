@@ -254,7 +254,7 @@ func (c *SessionCache) tombstone(ctx context.Context, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	cmds := make([]rueidis.Completed, 0, len(ids))
+	cmds := make([]rueidis.Completed, 0, 2*len(ids))
 	for _, id := range ids {
 		value := bareTombstone
 		if s, err := c.inner.Session(ctx, id); err == nil && !s.RevokedAt.IsZero() {
@@ -262,7 +262,7 @@ func (c *SessionCache) tombstone(ctx context.Context, ids []string) {
 				value = enc
 			}
 		}
-		cmds = append(cmds, c.health.client.B().Set().Key(c.key(id)).Value(value).Px(c.ttl).Build())
+		cmds = c.written(cmds, c.health.client.B().Set().Key(c.key(id)).Value(value).Px(c.ttl).Build(), c.key(id))
 	}
 	if !c.do(ctx, cmds...) {
 		c.pendingMu.Lock()
@@ -289,21 +289,12 @@ func (c *SessionCache) retryTombstones(ctx context.Context) {
 	c.tombstone(ctx, ids)
 }
 
-// do runs cmds in one pipeline: one round trip. A trailing PING makes this
-// instance read its own writes: since Redis 7 the invalidation of a key this
-// connection cached is sent right after the reply of the write that changed
-// it (redis/redis#9422, see redis/rueidis#534), so it arrives before the
-// PING's reply, and rueidis has dropped the local copy by the time DoMulti
-// returns. This holds when reads and writes share one connection, as with
-// NewClient's options (PipelineMultiplex -1); with several connections per
-// client the local copy may lag the write by the time the push takes to
-// arrive. Other instances get their invalidation pushed at the same moment
-// as this instance gets the reply: they lag by that network latency.
+// do runs cmds in one pipeline: one round trip (one per node of a cluster,
+// where rueidis sends each node its commands in order).
 func (c *SessionCache) do(ctx context.Context, cmds ...rueidis.Completed) bool {
 	if len(cmds) == 0 {
 		return true
 	}
-	cmds = append(cmds, c.health.client.B().Ping().Build())
 	cctx, cancel := c.health.callCtx(ctx)
 	defer cancel()
 	for _, r := range c.health.client.DoMulti(cctx, cmds...) {
@@ -316,6 +307,22 @@ func (c *SessionCache) do(ctx context.Context, cmds ...rueidis.Completed) bool {
 	return true
 }
 
+// written appends, after a write of the session entry key, a read of the same
+// key, so this instance reads its own writes: since Redis 7 the invalidation
+// of a key this connection cached is sent right after the reply of the write
+// that changed it (redis/redis#9422, see redis/rueidis#534), so it arrives
+// before the next reply on that connection, and rueidis has dropped the local
+// copy by the time DoMulti returns. The read goes to the key's own node (a
+// PING would go to any node of a cluster, and rueidis refuses to mix it with
+// keyed commands). This holds when reads and writes share one connection per
+// node, as with NewClient's options (PipelineMultiplex -1); with several
+// connections the local copy may lag the write by the time the push takes to
+// arrive. Other instances get their invalidation pushed at the same moment as
+// this instance gets the reply: they lag by that network latency.
+func (c *SessionCache) written(cmds []rueidis.Completed, write rueidis.Completed, key string) []rueidis.Completed {
+	return append(cmds, write, c.health.client.B().Exists().Key(key).Build())
+}
+
 // fillCmd appends the command that caches s after a miss: SET NX for an
 // active session, so that a tombstone written meanwhile wins; a plain SET for a
 // revoked one.
@@ -326,9 +333,9 @@ func (c *SessionCache) fillCmd(cmds []rueidis.Completed, s ports.Session) []ruei
 	}
 	b := c.health.client.B().Set().Key(c.key(s.ID)).Value(value)
 	if s.RevokedAt.IsZero() {
-		return append(cmds, b.Nx().Px(c.ttl).Build())
+		return c.written(cmds, b.Nx().Px(c.ttl).Build(), c.key(s.ID))
 	}
-	return append(cmds, b.Px(c.ttl).Build())
+	return c.written(cmds, b.Px(c.ttl).Build(), c.key(s.ID))
 }
 
 // updateCmd appends the command that stores a changed session: the update
@@ -341,10 +348,10 @@ func (c *SessionCache) updateCmd(cmds []rueidis.Completed, s ports.Session) []ru
 		return cmds
 	}
 	if !s.RevokedAt.IsZero() {
-		return append(cmds, c.health.client.B().Set().Key(c.key(s.ID)).Value(value).Px(c.ttl).Build())
+		return c.written(cmds, c.health.client.B().Set().Key(c.key(s.ID)).Value(value).Px(c.ttl).Build(), c.key(s.ID))
 	}
-	return append(cmds, c.health.client.B().Eval().Script(updateScript).Numkeys(1).Key(c.key(s.ID)).
-		Arg(value, strconv.FormatInt(c.ttl.Milliseconds(), 10)).Build())
+	return c.written(cmds, c.health.client.B().Eval().Script(updateScript).Numkeys(1).Key(c.key(s.ID)).
+		Arg(value, strconv.FormatInt(c.ttl.Milliseconds(), 10)).Build(), c.key(s.ID))
 }
 
 // indexCmd maps the session's current refresh hash to its ID, for ErrReused

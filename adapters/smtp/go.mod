@@ -3,8 +3,8 @@ module github.com/bharatauth/bharatauth-go/adapters/smtp
 go 1.26
 
 require (
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
 	github.com/stretchr/testify v1.11.1

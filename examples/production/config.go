@@ -13,6 +13,7 @@ import (
 // environment (see the README's table).
 type settings struct {
 	Addr           string
+	MetricsAddr    string // serves Prometheus /metrics when set
 	PublicURL      string
 	DatabaseURL    string
 	Secret         []byte
@@ -36,6 +37,7 @@ const minSecretLen = 32
 func loadSettings(getenv func(string) string) (settings, error) {
 	s := settings{
 		Addr:         getenv("BHARATAUTH_ADDR"),
+		MetricsAddr:  getenv("BHARATAUTH_METRICS_ADDR"),
 		PublicURL:    strings.TrimRight(getenv("BHARATAUTH_PUBLIC_URL"), "/"),
 		DatabaseURL:  getenv("DATABASE_URL"),
 		Secret:       []byte(getenv("BHARATAUTH_SECRET")),

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,13 +38,18 @@ func main() {
 	}
 }
 
-// run wires the app, then serves until ctx ends. ready, when set, receives the
-// listener's address once it accepts connections (tests listen on port 0).
+// run wires the app, then serves until ctx ends.
 func run(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *slog.Logger) error {
 	return serve(ctx, s, migrateOnly, out, log, nil)
 }
 
-func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *slog.Logger, ready func(addr string)) error {
+// listening are the addresses the app serves on; Metrics is empty without
+// BHARATAUTH_METRICS_ADDR.
+type listening struct{ API, Metrics string }
+
+// serve is run; ready, when set, receives the listeners' addresses once they
+// accept connections (tests listen on port 0).
+func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *slog.Logger, ready func(listening)) error {
 	a, err := build(ctx, s, out, log)
 	if err != nil {
 		return err
@@ -57,11 +63,30 @@ func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.Addr, err)
 	}
+	at := listening{API: ln.Addr().String()}
+	// The metrics server stops with the API's, whichever way that ends.
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	metricsDone := make(chan error, 1)
+	if a.metrics != nil {
+		mln, err := net.Listen("tcp", s.MetricsAddr)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on %s (BHARATAUTH_METRICS_ADDR): %w", s.MetricsAddr, err)
+		}
+		at.Metrics = mln.Addr().String()
+		log.Info("production: serving Prometheus metrics", "url", "http://"+at.Metrics+"/metrics")
+		go func() { metricsDone <- server.Serve(metricsCtx, mln, a.metrics, log) }()
+	} else {
+		metricsDone <- nil
+	}
 	go a.purgeLoop(ctx)
-	log.Info("production: serving the BharatAuth API", "url", "http://"+ln.Addr().String()+"/auth",
+	log.Info("production: serving the BharatAuth API", "url", "http://"+at.API+"/auth",
 		"redis", a.redisOn, "mailer", s.Mailer)
 	if ready != nil {
-		ready(ln.Addr().String())
+		ready(at)
 	}
-	return server.Serve(ctx, ln, a.handler, log, a.auth.Close)
+	err = server.Serve(ctx, ln, a.handler, log, a.auth.Close)
+	stopMetrics()
+	return errors.Join(err, <-metricsDone)
 }

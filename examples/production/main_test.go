@@ -33,6 +33,13 @@ func redisURL() string {
 // and returns its base URL.
 func startServer(t *testing.T, out, logs io.Writer) string {
 	t.Helper()
+	return "http://" + startServerWith(t, out, logs, nil).API
+}
+
+// startServerWith is startServer with more environment variables, and
+// returns every address it listens on.
+func startServerWith(t *testing.T, out, logs io.Writer, more map[string]string) listening {
+	t.Helper()
 	_, schema := pgtest.NewSchema(t)
 	env := map[string]string{
 		"DATABASE_URL":      pgtest.WithSearchPath(t, pgtest.URL(), schema),
@@ -44,13 +51,16 @@ func startServer(t *testing.T, out, logs io.Writer) string {
 		// registration limit (20/h per IP) would count every earlier run.
 		"BHARATAUTH_REDIS_PREFIX": "ba:test:" + schema + ":",
 	}
+	for k, v := range more {
+		env[k] = v
+	}
 	s, err := loadSettings(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
+	addr := make(chan listening, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, s, false, out, slog.New(slog.NewTextHandler(logs, nil)), func(a string) { addr <- a })
+		done <- serve(ctx, s, false, out, slog.New(slog.NewTextHandler(logs, nil)), func(a listening) { addr <- a })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -58,13 +68,13 @@ func startServer(t *testing.T, out, logs io.Writer) string {
 	})
 	select {
 	case a := <-addr:
-		return "http://" + a
+		return a
 	case err := <-done:
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start within 60 s")
 	}
-	return ""
+	return listening{}
 }
 
 func post(t *testing.T, url, bearer, body string) (int, map[string]any) {

@@ -34,6 +34,7 @@ const (
 // app is the wired service.
 type app struct {
 	handler http.Handler
+	metrics http.Handler // /metrics, when BHARATAUTH_METRICS_ADDR is set
 	auth    *core.Auth
 	store   *postgres.Store
 	db      *bun.DB
@@ -69,6 +70,12 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	}
 	deps := core.Deps{
 		Storage: a.store, Mailer: mailer, Erasure: erasureLog{log},
+	}
+	if s.MetricsAddr != "" {
+		if deps.Observer, a.metrics, err = newMetrics(); err != nil {
+			a.close()
+			return nil, err
+		}
 	}
 	if s.RedisURL != "" {
 		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {

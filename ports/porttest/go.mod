@@ -2,7 +2,7 @@ module github.com/bharatauth/bharatauth-go/ports/porttest
 
 go 1.26
 
-require github.com/bharatauth/bharatauth-go/ports v0.0.0
+require github.com/bharatauth/bharatauth-go/ports v0.1.0
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect

@@ -3,10 +3,10 @@ module github.com/bharatauth/bharatauth-go/transport/http
 go 1.26.0
 
 require (
-	github.com/bharatauth/bharatauth-go/adapters/memory v0.0.0
-	github.com/bharatauth/bharatauth-go/core v0.0.0
-	github.com/bharatauth/bharatauth-go/ports v0.0.0
-	github.com/bharatauth/bharatauth-go/ports/porttest v0.0.0
+	github.com/bharatauth/bharatauth-go/adapters/memory v0.1.0
+	github.com/bharatauth/bharatauth-go/core v0.1.0
+	github.com/bharatauth/bharatauth-go/ports v0.1.0
+	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/stretchr/testify v1.11.1
 )

@@ -32,6 +32,11 @@ type Hasher struct {
 	// inSlot, when set (by tests in this package only), is called while a
 	// computation holds its slot, so a test can observe the cap without timing.
 	inSlot func()
+
+	// onWait, when set (ObserveWaits), is told each time a computation
+	// starts waiting for a slot; the function it returns is called once the
+	// wait is over.
+	onWait func(context.Context) func()
 }
 
 // NewHasher returns a Hasher with parameters p and at most maxConcurrent
@@ -157,10 +162,8 @@ func (h *Hasher) withSlot(ctx context.Context, compute func()) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("secret: waiting for a hashing slot: %w", err)
 	}
-	select {
-	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("secret: waiting for a hashing slot: %w", ctx.Err())
+	if err := h.acquire(ctx); err != nil {
+		return err
 	}
 	defer func() { <-h.slots }()
 	if h.inSlot != nil {
@@ -169,6 +172,24 @@ func (h *Hasher) withSlot(ctx context.Context, compute func()) error {
 	compute()
 	return nil
 }
+
+// acquire takes a slot, or returns ctx's error (wrapped) if ctx ends first.
+func (h *Hasher) acquire(ctx context.Context) error {
+	if h.onWait != nil {
+		waited := h.onWait(ctx)
+		defer waited()
+	}
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("secret: waiting for a hashing slot: %w", ctx.Err())
+	}
+}
+
+// ObserveWaits has onWait told of every wait for a slot (a metric of how
+// long logins queue for hashing). Call it before the Hasher is shared.
+func (h *Hasher) ObserveWaits(onWait func(context.Context) (end func())) { h.onWait = onWait }
 
 func isBcrypt(encoded string) bool {
 	return strings.HasPrefix(encoded, "$2a$") || strings.HasPrefix(encoded, "$2b$") ||

@@ -1,0 +1,66 @@
+package redis_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const startClusterHint = "start it with `make services` (.ci/services.sh starts 3 primaries on 127.0.0.1:7001-7003), or point BHARATAUTH_TEST_REDIS_CLUSTER at a running cluster (host:port,host:port,…)"
+
+// clusterURL is the test Redis Cluster: BHARATAUTH_TEST_REDIS_CLUSTER, by
+// default the one .ci/services.sh starts.
+func clusterURL() string {
+	if u := os.Getenv("BHARATAUTH_TEST_REDIS_CLUSTER"); u != "" {
+		return u
+	}
+	return "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003"
+}
+
+var sharedClusterClient sharedRedis
+
+// sharedCluster returns the test binary's client of the test cluster, or
+// fails the test with how to start it: it never skips.
+func sharedCluster(t testing.TB) rueidis.Client {
+	t.Helper()
+	c := sharedClusterClient.get(t, clusterURL(), "the Redis Cluster", startClusterHint)
+	if c.Mode() != rueidis.ClientModeCluster {
+		t.Fatalf("Redis at %s is not a cluster (mode %s); %s", clusterURL(), c.Mode(), startClusterHint)
+	}
+	return c
+}
+
+// TestClusterSpreadsAdapterKeysOverThePrimaries checks what the cluster
+// suite relies on: three primaries, and one adapter's keys on several of them
+// (no hash tag pins a prefix to one node, since no command of the adapter
+// spans two keys).
+func TestClusterSpreadsAdapterKeysOverThePrimaries(t *testing.T) {
+	t.Parallel()
+	c := sharedCluster(t)
+	require.Len(t, c.Nodes(), 3, "3 primaries")
+	p := prefix(t, c)
+	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: p})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i := range 30 {
+		_, err := l.Allow(ctx, randomID("login:ip:")+string(rune('a'+i)), ports.RateRule{Limit: 5, Window: time.Minute}, time.Now())
+		require.NoError(t, err)
+	}
+	holding := 0
+	for _, node := range c.Nodes() {
+		keys, err := node.Do(ctx, node.B().Scan().Cursor(0).Match(p+"*").Count(1000).Build()).AsScanEntry()
+		require.NoError(t, err)
+		if len(keys.Elements) > 0 {
+			holding++
+		}
+	}
+	assert.Greater(t, holding, 1, "30 limiter keys land on more than one primary")
+}

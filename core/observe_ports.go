@@ -1,0 +1,407 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// observedPorts wraps every port set in d so each call is reported to o
+// (Observer.StartStoreCall as "Port.Method"). Unset ports stay unset. Core
+// only calls this with an observer: without one, ports are called directly.
+func observedPorts(d Deps, o ports.Observer) Deps {
+	if d.Users != nil {
+		d.Users = observedUsers{d.Users, o}
+	}
+	if d.Registry != nil {
+		d.Registry = observedRegistry{d.Registry, o}
+	}
+	if d.Credentials != nil {
+		d.Credentials = observedCredentials{d.Credentials, o}
+	}
+	if d.Lockouts != nil {
+		d.Lockouts = observedLockouts{d.Lockouts, o}
+	}
+	if d.Sessions != nil {
+		d.Sessions = observedSessions{d.Sessions, o}
+	}
+	if d.Devices != nil {
+		d.Devices = observedDevices{d.Devices, o}
+	}
+	if d.Tokens != nil {
+		d.Tokens = observedTokens{d.Tokens, o}
+	}
+	if d.Consents != nil {
+		d.Consents = observedConsents{d.Consents, o}
+	}
+	if d.Abuse != nil {
+		d.Abuse = observedAbuse{d.Abuse, o}
+	}
+	if d.Events != nil {
+		d.Events = observedEvents{d.Events, o}
+	}
+	if d.Limiter != nil {
+		d.Limiter = observedLimiter{d.Limiter, o}
+	}
+	if d.Mailer != nil {
+		d.Mailer = observedMailer{d.Mailer, o}
+	}
+	if d.Erasure != nil {
+		d.Erasure = observedErasure{d.Erasure, o}
+	}
+	if d.MailQueue != nil {
+		d.MailQueue = observedMailQueue{d.MailQueue, o}
+	}
+	if d.ConsentOutbox != nil {
+		d.ConsentOutbox = observedConsentOutbox{d.ConsentOutbox, o}
+	}
+	if d.ConsentListener != nil {
+		d.ConsentListener = observedConsentListener{d.ConsentListener, o}
+	}
+	if d.Guardians != nil {
+		d.Guardians = observedGuardians{d.Guardians, o}
+	}
+	if d.GuardianVerifier != nil {
+		d.GuardianVerifier = observedGuardianVerifier{d.GuardianVerifier, o}
+	}
+	return d
+}
+
+// One wrapper per port: each method reports its call and passes everything
+// through unchanged.
+var (
+	_ ports.UserDirectory    = observedUsers{}
+	_ ports.UserRegistry     = observedRegistry{}
+	_ ports.CredentialStore  = observedCredentials{}
+	_ ports.LockoutStore     = observedLockouts{}
+	_ ports.SessionRepo      = observedSessions{}
+	_ ports.DeviceTrust      = observedDevices{}
+	_ ports.OneTimeTokenRepo = observedTokens{}
+	_ ports.ConsentLedger    = observedConsents{}
+	_ ports.AbuseGuard       = observedAbuse{}
+	_ ports.EventLog         = observedEvents{}
+	_ ports.RateLimiter      = observedLimiter{}
+	_ ports.Mailer           = observedMailer{}
+	_ ports.ErasureHandler   = observedErasure{}
+	_ ports.MailQueue        = observedMailQueue{}
+	_ ports.ConsentOutbox    = observedConsentOutbox{}
+	_ ports.ConsentListener  = observedConsentListener{}
+	_ ports.GuardianStore    = observedGuardians{}
+	_ ports.GuardianVerifier = observedGuardianVerifier{}
+)
+
+type observedUsers struct {
+	p ports.UserDirectory
+	o ports.Observer
+}
+
+func (w observedUsers) UserByEmail(ctx context.Context, email string) (ports.User, error) {
+	return timed(ctx, w.o, "UserDirectory.UserByEmail", func() (ports.User, error) { return w.p.UserByEmail(ctx, email) })
+}
+
+func (w observedUsers) UserByUsername(ctx context.Context, username string) (ports.User, error) {
+	return timed(ctx, w.o, "UserDirectory.UserByUsername", func() (ports.User, error) { return w.p.UserByUsername(ctx, username) })
+}
+
+func (w observedUsers) UserByID(ctx context.Context, id string) (ports.User, error) {
+	return timed(ctx, w.o, "UserDirectory.UserByID", func() (ports.User, error) { return w.p.UserByID(ctx, id) })
+}
+
+type observedRegistry struct {
+	p ports.UserRegistry
+	o ports.Observer
+}
+
+func (w observedRegistry) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, error) {
+	return timed(ctx, w.o, "UserRegistry.CreateUser", func() (ports.User, error) { return w.p.CreateUser(ctx, u) })
+}
+
+func (w observedRegistry) MarkEmailVerified(ctx context.Context, userID string, at time.Time) error {
+	return timedErr(ctx, w.o, "UserRegistry.MarkEmailVerified", func() error { return w.p.MarkEmailVerified(ctx, userID, at) })
+}
+
+func (w observedRegistry) SetSuspended(ctx context.Context, userID string, suspended bool) error {
+	return timedErr(ctx, w.o, "UserRegistry.SetSuspended", func() error { return w.p.SetSuspended(ctx, userID, suspended) })
+}
+
+func (w observedRegistry) ClearProfile(ctx context.Context, userID string) error {
+	return timedErr(ctx, w.o, "UserRegistry.ClearProfile", func() error { return w.p.ClearProfile(ctx, userID) })
+}
+
+type observedCredentials struct {
+	p ports.CredentialStore
+	o ports.Observer
+}
+
+func (w observedCredentials) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
+	return timed(ctx, w.o, "CredentialStore.Credentials", func() (ports.Credentials, error) { return w.p.Credentials(ctx, userID) })
+}
+
+func (w observedCredentials) SetPasswordHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return timedErr(ctx, w.o, "CredentialStore.SetPasswordHash", func() error { return w.p.SetPasswordHash(ctx, userID, hash, at) })
+}
+
+func (w observedCredentials) SetPINHash(ctx context.Context, userID, hash string, at time.Time) error {
+	return timedErr(ctx, w.o, "CredentialStore.SetPINHash", func() error { return w.p.SetPINHash(ctx, userID, hash, at) })
+}
+
+type observedLockouts struct {
+	p ports.LockoutStore
+	o ports.Observer
+}
+
+func (w observedLockouts) BeginAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	end := w.o.StartStoreCall(ctx, "LockoutStore.BeginAttempt")
+	v, w2, err := w.p.BeginAttempt(ctx, key, now, policy)
+	end(err)
+	return v, w2, err
+}
+
+func (w observedLockouts) FinishAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy, outcome ports.Outcome) (ports.LockState, error) {
+	return timed(ctx, w.o, "LockoutStore.FinishAttempt", func() (ports.LockState, error) { return w.p.FinishAttempt(ctx, key, now, policy, outcome) })
+}
+
+func (w observedLockouts) ClearFailures(ctx context.Context, key string) error {
+	return timedErr(ctx, w.o, "LockoutStore.ClearFailures", func() error { return w.p.ClearFailures(ctx, key) })
+}
+
+func (w observedLockouts) LockState(ctx context.Context, key string) (ports.LockState, error) {
+	return timed(ctx, w.o, "LockoutStore.LockState", func() (ports.LockState, error) { return w.p.LockState(ctx, key) })
+}
+
+type observedSessions struct {
+	p ports.SessionRepo
+	o ports.Observer
+}
+
+func (w observedSessions) CreateSession(ctx context.Context, s ports.Session) error {
+	return timedErr(ctx, w.o, "SessionRepo.CreateSession", func() error { return w.p.CreateSession(ctx, s) })
+}
+
+func (w observedSessions) Session(ctx context.Context, id string) (ports.Session, error) {
+	return timed(ctx, w.o, "SessionRepo.Session", func() (ports.Session, error) { return w.p.Session(ctx, id) })
+}
+
+func (w observedSessions) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
+	return timed(ctx, w.o, "SessionRepo.Sessions", func() ([]ports.Session, error) { return w.p.Sessions(ctx, userID) })
+}
+
+func (w observedSessions) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
+	return timed(ctx, w.o, "SessionRepo.RotateRefresh", func() (ports.Session, error) { return w.p.RotateRefresh(ctx, oldHash, newHash, now, grace) })
+}
+
+func (w observedSessions) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
+	return timed(ctx, w.o, "SessionRepo.RevokeSessions", func() ([]string, error) { return w.p.RevokeSessions(ctx, r, now) })
+}
+
+type observedDevices struct {
+	p ports.DeviceTrust
+	o ports.Observer
+}
+
+func (w observedDevices) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
+	return timed(ctx, w.o, "DeviceTrust.KnownDevice", func() (bool, error) { return w.p.KnownDevice(ctx, userID, fingerprint, now) })
+}
+
+func (w observedDevices) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
+	return timedErr(ctx, w.o, "DeviceTrust.MarkStepUp", func() error { return w.p.MarkStepUp(ctx, sessionID, at, verifyDevice) })
+}
+
+func (w observedDevices) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
+	return timed(ctx, w.o, "DeviceTrust.ConsumeStepUp", func() (bool, error) { return w.p.ConsumeStepUp(ctx, sessionID, notBefore) })
+}
+
+type observedTokens struct {
+	p ports.OneTimeTokenRepo
+	o ports.Observer
+}
+
+func (w observedTokens) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
+	return timedErr(ctx, w.o, "OneTimeTokenRepo.IssueToken", func() error { return w.p.IssueToken(ctx, t) })
+}
+
+func (w observedTokens) ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return timed(ctx, w.o, "OneTimeTokenRepo.ConsumeLink", func() (ports.OneTimeToken, error) { return w.p.ConsumeLink(ctx, purpose, hash, now) })
+}
+
+func (w observedTokens) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	return timed(ctx, w.o, "OneTimeTokenRepo.ConsumeCode", func() (ports.OneTimeToken, error) { return w.p.ConsumeCode(ctx, subject, purpose, hash, now) })
+}
+
+func (w observedTokens) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
+	return timed(ctx, w.o, "OneTimeTokenRepo.Tokens", func() ([]ports.OneTimeToken, error) { return w.p.Tokens(ctx, subject) })
+}
+
+type observedConsents struct {
+	p ports.ConsentLedger
+	o ports.Observer
+}
+
+func (w observedConsents) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
+	return timed(ctx, w.o, "ConsentLedger.AppendConsents", func() ([]ports.ConsentRecord, error) { return w.p.AppendConsents(ctx, userID, in) })
+}
+
+func (w observedConsents) ConsentCheckpoint(ctx context.Context, userID string) (ports.ConsentCheckpoint, error) {
+	return timed(ctx, w.o, "ConsentLedger.ConsentCheckpoint", func() (ports.ConsentCheckpoint, error) { return w.p.ConsentCheckpoint(ctx, userID) })
+}
+
+func (w observedConsents) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
+	return timed(ctx, w.o, "ConsentLedger.ConsentHistory", func() ([]ports.ConsentRecord, error) { return w.p.ConsentHistory(ctx, userID) })
+}
+
+type observedAbuse struct {
+	p ports.AbuseGuard
+	o ports.Observer
+}
+
+func (w observedAbuse) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, policy ports.IPPolicy) (time.Time, error) {
+	return timed(ctx, w.o, "AbuseGuard.RecordIPFailure", func() (time.Time, error) { return w.p.RecordIPFailure(ctx, ip, identifier, now, policy) })
+}
+
+func (w observedAbuse) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
+	return timed(ctx, w.o, "AbuseGuard.IPBlockedUntil", func() (time.Time, error) { return w.p.IPBlockedUntil(ctx, ip, now) })
+}
+
+type observedEvents struct {
+	p ports.EventLog
+	o ports.Observer
+}
+
+func (w observedEvents) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
+	return timedErr(ctx, w.o, "EventLog.RecordEvent", func() error { return w.p.RecordEvent(ctx, e) })
+}
+
+func (w observedEvents) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
+	return timed(ctx, w.o, "EventLog.Events", func() ([]ports.SecurityEvent, error) { return w.p.Events(ctx, userID) })
+}
+
+type observedLimiter struct {
+	p ports.RateLimiter
+	o ports.Observer
+}
+
+func (w observedLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
+	return timed(ctx, w.o, "RateLimiter.Allow", func() (ports.RateDecision, error) { return w.p.Allow(ctx, key, rule, now) })
+}
+
+type observedMailer struct {
+	p ports.Mailer
+	o ports.Observer
+}
+
+func (w observedMailer) Send(ctx context.Context, m ports.Message) error {
+	return timedErr(ctx, w.o, "Mailer.Send", func() error { return w.p.Send(ctx, m) })
+}
+
+type observedErasure struct {
+	p ports.ErasureHandler
+	o ports.Observer
+}
+
+func (w observedErasure) ErasureRequested(ctx context.Context, r ports.ErasureRequest) error {
+	return timedErr(ctx, w.o, "ErasureHandler.ErasureRequested", func() error { return w.p.ErasureRequested(ctx, r) })
+}
+
+type observedMailQueue struct {
+	p ports.MailQueue
+	o ports.Observer
+}
+
+func (w observedMailQueue) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
+	return timedErr(ctx, w.o, "MailQueue.EnqueueMail", func() error { return w.p.EnqueueMail(ctx, m) })
+}
+
+func (w observedMailQueue) ClaimMail(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]ports.QueuedMail, error) {
+	return timed(ctx, w.o, "MailQueue.ClaimMail", func() ([]ports.QueuedMail, error) { return w.p.ClaimMail(ctx, lease, now, leaseFor, limit) })
+}
+
+func (w observedMailQueue) RetryMail(ctx context.Context, id, lease string, dueAt time.Time) error {
+	return timedErr(ctx, w.o, "MailQueue.RetryMail", func() error { return w.p.RetryMail(ctx, id, lease, dueAt) })
+}
+
+func (w observedMailQueue) RemoveMail(ctx context.Context, id string) error {
+	return timedErr(ctx, w.o, "MailQueue.RemoveMail", func() error { return w.p.RemoveMail(ctx, id) })
+}
+
+type observedConsentOutbox struct {
+	p ports.ConsentOutbox
+	o ports.Observer
+}
+
+func (w observedConsentOutbox) ClaimConsentChanges(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.ConsentChange, error) {
+	return timed(ctx, w.o, "ConsentOutbox.ClaimConsentChanges", func() ([]ports.ConsentChange, error) {
+		return w.p.ClaimConsentChanges(ctx, now, lease, limit)
+	})
+}
+
+func (w observedConsentOutbox) AckConsentChange(ctx context.Context, id int64) error {
+	return timedErr(ctx, w.o, "ConsentOutbox.AckConsentChange", func() error { return w.p.AckConsentChange(ctx, id) })
+}
+
+func (w observedConsentOutbox) RetryConsentChange(ctx context.Context, id int64, at time.Time) error {
+	return timedErr(ctx, w.o, "ConsentOutbox.RetryConsentChange", func() error { return w.p.RetryConsentChange(ctx, id, at) })
+}
+
+type observedConsentListener struct {
+	p ports.ConsentListener
+	o ports.Observer
+}
+
+func (w observedConsentListener) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
+	return timedErr(ctx, w.o, "ConsentListener.ConsentChanged", func() error { return w.p.ConsentChanged(ctx, c) })
+}
+
+type observedGuardians struct {
+	p ports.GuardianStore
+	o ports.Observer
+}
+
+func (w observedGuardians) Guardianship(ctx context.Context, childID string) (ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.Guardianship", func() (ports.Guardianship, error) { return w.p.Guardianship(ctx, childID) })
+}
+
+func (w observedGuardians) ConfirmGuardianship(ctx context.Context, childID string, c ports.GuardianConfirmation) (ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.ConfirmGuardianship", func() (ports.Guardianship, error) {
+		return w.p.ConfirmGuardianship(ctx, childID, c)
+	})
+}
+
+func (w observedGuardians) GuardianChildren(ctx context.Context, guardianID string) ([]ports.Guardianship, error) {
+	return timed(ctx, w.o, "GuardianStore.GuardianChildren", func() ([]ports.Guardianship, error) { return w.p.GuardianChildren(ctx, guardianID) })
+}
+
+func (w observedGuardians) DeletePendingChildren(ctx context.Context, requestedBefore time.Time) ([]string, error) {
+	return timed(ctx, w.o, "GuardianStore.DeletePendingChildren", func() ([]string, error) {
+		return w.p.DeletePendingChildren(ctx, requestedBefore)
+	})
+}
+
+func (w observedGuardians) DiscardGuardianship(ctx context.Context, childID string) error {
+	return timedErr(ctx, w.o, "GuardianStore.DiscardGuardianship", func() error { return w.p.DiscardGuardianship(ctx, childID) })
+}
+
+type observedGuardianVerifier struct {
+	p ports.GuardianVerifier
+	o ports.Observer
+}
+
+func (w observedGuardianVerifier) VerifyGuardian(ctx context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
+	return timed(ctx, w.o, "GuardianVerifier.VerifyGuardian", func() (ports.GuardianVerdict, error) { return w.p.VerifyGuardian(ctx, c) })
+}
+
+// timed reports one port call that returns a value and an error.
+func timed[T any](ctx context.Context, o ports.Observer, call string, f func() (T, error)) (T, error) {
+	end := o.StartStoreCall(ctx, call)
+	v, err := f()
+	end(err)
+	return v, err
+}
+
+// timedErr reports one port call that returns only an error.
+func timedErr(ctx context.Context, o ports.Observer, call string, f func() error) error {
+	end := o.StartStoreCall(ctx, call)
+	err := f()
+	end(err)
+	return err
+}

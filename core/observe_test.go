@@ -1,0 +1,266 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+// recorder is an Observer that keeps everything it is told, as text.
+type recorder struct {
+	mu       sync.Mutex
+	flows    []string // "Flow outcome", at each end
+	started  []string // flows begun
+	calls    []string // "Port.Method" of each store call ended
+	waits    int
+	signals  []ports.Signal
+	ctxFlows int // store calls made under a context a StartFlow returned
+}
+
+type flowKey struct{}
+
+func (r *recorder) StartFlow(ctx context.Context, flow string) (context.Context, func(string)) {
+	r.add(&r.started, flow)
+	return context.WithValue(ctx, flowKey{}, flow), func(outcome string) { r.add(&r.flows, flow+" "+outcome) }
+}
+
+func (r *recorder) StartStoreCall(ctx context.Context, call string) func(error) {
+	return func(error) {
+		r.add(&r.calls, call)
+		if ctx.Value(flowKey{}) != nil {
+			r.mu.Lock()
+			r.ctxFlows++
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *recorder) StartHashWait(context.Context) func() {
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.waits++
+	}
+}
+
+func (r *recorder) Signal(_ context.Context, s ports.Signal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.signals = append(r.signals, s)
+}
+
+func (r *recorder) add(list *[]string, s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*list = append(*list, s)
+}
+
+// signalsOf returns "Detail Result" of each signal of kind k.
+func (r *recorder) signalsOf(k ports.SignalKind) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.signals {
+		if s.Kind == k {
+			out = append(out, strings.TrimSpace(s.Detail+" "+s.Result))
+		}
+	}
+	return out
+}
+
+// everything is every string the observer was given.
+func (r *recorder) everything() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append(append(append([]string{}, r.flows...), r.started...), r.calls...)
+	for _, s := range r.signals {
+		out = append(out, string(s.Kind), s.Flow, s.Detail, s.Result)
+	}
+	return out
+}
+
+func observed(r *recorder) envOption { return func(_ *Config, d *Deps) { d.Observer = r } }
+
+func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	res := e.mustLogin("asha@example.in")
+	_, err := e.login("asha@example.in", "wrong-password")
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.auth.Authenticate(context.Background(), res.AccessToken)
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"Register ok", "Login ok", "Login unauthorized", "Authenticate ok"}, r.flows)
+	assert.Equal(t, []string{"Register", "Login", "Login", "Authenticate"}, r.started)
+}
+
+func TestObserverCountsSignInsByMethodAndResult(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	e.mustLogin("asha@example.in")
+	e.failLogins("asha@example.in", 1)
+	code := e.requestOTP("asha@example.in", "")
+	_, err := e.verifyOTP("asha@example.in", code, "")
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"password ok", "password unauthorized", "otp ok"}, r.signalsOf(ports.SignalSignIn))
+}
+
+func TestObserverCountsOneSignalPerLockThreshold(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	e.failLogins("asha@example.in", e.auth.cfg.Lockout.SoftLockAfter+2) // the last two are refused by the lock
+	assert.Equal(t, []string{"soft"}, r.signalsOf(ports.SignalLock), "the 5th failure starts one soft lock")
+
+	e.clock.Advance(e.auth.cfg.Lockout.SoftLockFor)
+	e.failLogins("asha@example.in", e.auth.cfg.Lockout.HardLockAfter-e.auth.cfg.Lockout.SoftLockAfter)
+	assert.Equal(t, []string{"soft", "hard"}, r.signalsOf(ports.SignalLock), "the 10th failure starts one hard lock")
+}
+
+func TestObserverCountsPINLocks(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	p := e.principal(e.knownDeviceLogin("asha@example.in"))
+	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
+	for range e.auth.pinPolicy().SoftLockAfter {
+		_ = e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: "9157", Client: e.client})
+	}
+	assert.Equal(t, []string{"pin_soft"}, r.signalsOf(ports.SignalLock))
+}
+
+func TestObserverCountsIPBlocksRateLimitsAndRefreshReuse(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, observed(r), func(c *Config, _ *Deps) { c.RefreshReuseGrace = 0 })
+	e.register("asha@example.in")
+	res := e.mustLogin("asha@example.in")
+
+	_, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	requireKind(t, err, KindUnauthorized)
+	assert.Len(t, r.signalsOf(ports.SignalRefreshReuse), 1)
+
+	for i := range e.auth.cfg.IPBlock.DistinctIdentifiers {
+		_ = e.loginIP(distinct(i), "wrong-password", "198.51.100.9")
+	}
+	assert.Len(t, r.signalsOf(ports.SignalIPBlock), 1)
+
+	for range e.auth.cfg.RateLimits.LoginPerIP.Limit + 1 {
+		_ = e.loginIP("asha@example.in", testPassword, "198.51.100.10")
+	}
+	assert.Equal(t, []string{"login"}, r.signalsOf(ports.SignalRateLimited), "the rule's name, never its key")
+}
+
+// failingMailer fails every send with err.
+type failingMailer struct{ err error }
+
+func (f failingMailer) Send(context.Context, ports.Message) error { return f.err }
+
+func TestObserverCountsMailResults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		mailer ports.Mailer
+		want   string
+	}{
+		{name: "delivered", want: "verify_email sent"},
+		{name: "worth retrying", mailer: failingMailer{fmt.Errorf("smtp: 451 try later: %w", ports.ErrUnavailable)}, want: "verify_email retry"},
+		{name: "refused", mailer: failingMailer{errors.New("smtp: 550 no such mailbox")}, want: "verify_email failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			e := newEnv(t, withoutLimiter(), observed(r), func(_ *Config, d *Deps) {
+				if tc.mailer != nil {
+					d.Mailer = tc.mailer
+				}
+			})
+			e.register("asha@example.in")
+			assert.Equal(t, []string{tc.want}, r.signalsOf(ports.SignalMail))
+		})
+	}
+}
+
+func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	r.calls, r.ctxFlows = nil, 0
+	e.mustLogin("asha@example.in")
+
+	assert.Contains(t, r.calls, "LockoutStore.BeginAttempt")
+	assert.Contains(t, r.calls, "CredentialStore.Credentials")
+	assert.Contains(t, r.calls, "SessionRepo.CreateSession")
+	assert.Contains(t, r.calls, "Mailer.Send", "the new-device alert")
+	assert.Equal(t, len(r.calls), r.ctxFlows, "every call runs under the flow's context")
+	assert.Positive(t, r.waits, "the password check waited for a hashing slot")
+}
+
+func TestObserverNeverSeesPersonalData(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, observed(r))
+	u := e.register("asha.rao@example.in")
+	res := e.knownDeviceLogin("asha.rao@example.in")
+	p := e.principal(res)
+	e.failLogins("asha.rao@example.in", 2)
+	_ = e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "asha.rao@example.in", Client: e.client})
+	_, _ = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	_, _ = e.auth.Sessions(context.Background(), p)
+
+	personal := []string{"asha", "example.in", testIP, u.ID, p.SessionID, testUA, fpA[:16]}
+	for _, s := range r.everything() {
+		for _, pd := range personal {
+			assert.NotContains(t, s, pd)
+		}
+	}
+	assert.NotEmpty(t, r.everything())
+	assert.Contains(t, r.flows, "RequestPasswordReset ok", "the link requests are flows of their own")
+}
+
+func TestWithoutObserverPortsAreCalledDirectly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	assert.Same(t, e.store, e.auth.deps.Sessions.(*memory.Store), "no wrapper between core and its ports")
+	assert.Same(t, e.limiter, e.auth.deps.Limiter.(*memory.Limiter))
+	assert.Nil(t, e.auth.obs)
+}
+
+func TestObservedPortsPassErrorsThrough(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	_, err := e.auth.deps.Sessions.Session(context.Background(), "no-such-session")
+	assert.True(t, errors.Is(err, ports.ErrNotFound), "got %v", err)
+	assert.Equal(t, []string{"SessionRepo.Session"}, r.calls)
+}
+
+// downStore is a memory store whose backend does not answer pings.
+type downStore struct{ *memory.Store }
+
+func (downStore) Ping(context.Context) error { return fmt.Errorf("postgres: %w", ports.ErrUnavailable) }
+
+func TestPingAsksThePortsBehindTheObserver(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, observed(&recorder{}), func(_ *Config, d *Deps) { d.Storage = downStore{d.Storage.(*memory.Store)} })
+	assert.False(t, e.auth.Ping(context.Background()).Ready, "the store's Pinger is found though calls go through the observer")
+}
