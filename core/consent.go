@@ -103,14 +103,38 @@ func (ad Admin) RecordConsent(ctx context.Context, userID string, d ConsentDecis
 
 // RecordBulkConsent appends decisions to the user's consent log atomically, in
 // order, hash-chained. Declined decisions are recorded too. Unknown categories
-// are ErrValidation and nothing is written.
+// are ErrValidation and nothing is written. They are the user's own: for a
+// child, a grant is ErrForbidden "guardian_consent_required"
+// (RecordGuardianConsent records the guardian's).
 func (ad Admin) RecordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
-	const op = "RecordConsent"
+	return ad.record(ctx, "RecordConsent", userID, ds, ports.SourceSelf, meta)
+}
+
+// RecordGuardianConsent appends decisions a child's guardian took outside
+// BharatAuth's routes (after the app's own check of the guardian, as for
+// VerifyGuardian), with source guardian: the way to grant again for a child
+// whose guardian was verified by the app and has no account here. The child
+// needs a confirmed guardianship (ErrNotFound otherwise); a Tracking category
+// is never granted (ErrValidation "not_allowed_for_child").
+func (ad Admin) RecordGuardianConsent(ctx context.Context, childID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
+	const op = "RecordGuardianConsent"
+	g, found, err := ad.a.guardianship(ctx, op, childID)
+	if err != nil {
+		return nil, err
+	}
+	if !found || g.Pending() {
+		return nil, newError(op, KindNotFound, "", "no child account with a confirmed guardian has this ID")
+	}
+	return ad.record(ctx, op, childID, ds, ports.SourceGuardian, meta)
+}
+
+// record appends the decisions ds, taken elsewhere, to userID's log.
+func (ad Admin) record(ctx context.Context, op, userID string, ds []ConsentDecision, source string, meta ConsentMeta) ([]ports.ConsentRecord, error) {
 	n, err := ad.a.noticeShown(op, meta.NoticeVersion, meta.NoticeLanguage, "", true)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ad.a.consentRows(op, ds, rowContext{notice: n, source: ports.SourceSelf, client: meta.Client})
+	rows, err := ad.a.consentRows(op, ds, rowContext{notice: n, source: source, client: meta.Client})
 	if err != nil {
 		return nil, err
 	}

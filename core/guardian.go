@@ -136,7 +136,7 @@ func (a *Auth) requireGuardian(ctx context.Context, op, userID string) error {
 	}
 	if child && g.Pending() {
 		return newError(op, KindForbidden, codeGuardianRequired,
-			"a parent or guardian must consent before this account can be used; we emailed them a link")
+			"a parent or guardian must consent before this account can be used; they are emailed a link once your email address is confirmed")
 	}
 	return nil
 }

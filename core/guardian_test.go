@@ -527,3 +527,32 @@ func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
 	_, err = e.auth.GrantForChild(ctx, e.principal(e.mustLogin(stranger.Email)), child.ID, ConsentInput{Category: "location"})
 	requireKind(t, err, KindNotFound)
 }
+
+// A guardian the app verified (no account here) grants again through the
+// app: Admin.RecordGuardianConsent, source guardian, only for a child whose
+// guardian consented.
+func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
+	t.Parallel()
+	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-9"}}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
+	child := e.registerChild("ravi@example.in")
+	ctx := context.Background()
+	grant := []ConsentDecision{{Category: "communications", Granted: true}}
+	_, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
+	requireKind(t, err, KindNotFound) // pending: the guardian has not consented
+	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact", e.client)
+	require.NoError(t, err)
+	cp := e.principal(e.mustLogin(child.Email))
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	rows, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
+	require.NoError(t, err)
+	assert.Equal(t, ports.SourceGuardian, rows[0].Source)
+	require.NoError(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
+	_, err = e.auth.Admin().RecordGuardianConsent(ctx, child.ID, []ConsentDecision{{Category: "analytics", Granted: true}}, ConsentMeta{})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
+	adult := e.register("adult@example.in")
+	_, err = e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})
+	requireKind(t, err, KindNotFound)
+}
