@@ -36,12 +36,26 @@ func (e *env) registerChild(email string) ports.User {
 	if _, err := e.store.UserByEmail(context.Background(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
 		e.openGuardian(guardianEmail)
 	}
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-	require.NoError(e.t, err)
-	require.NoError(e.t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: e.lastToken(email), Client: e.client}))
+	u := e.registerChildOf(email, guardianEmail)
+	e.proveAddress(email)
 	u.EmailVerified = true
 	return u
+}
+
+// registerChildOf registers a child at email naming guardian, leaving the
+// child's address unproven (what anyone can do with any address).
+func (e *env) registerChildOf(email, guardian string) ports.User {
+	e.t.Helper()
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
+	require.NoError(e.t, err)
+	return u
+}
+
+// proveAddress opens the newest link emailed to addr as a verification link.
+func (e *env) proveAddress(addr string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
 }
 
 // openGuardian opens an adult's verified account at addr and moves the clock
@@ -197,21 +211,17 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	ctx := context.Background()
 	const kidEmail, grandparent = "kid@example.in", "grandparent@example.in"
 	gp := e.openGuardian(grandparent)
-	_, err := e.auth.Register(ctx, RegisterInput{Email: kidEmail, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: grandparent, Client: e.client})
-	require.NoError(t, err)
-	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(kidEmail)}))
+	e.registerChildOf(kidEmail, grandparent)
+	e.proveAddress(kidEmail)
 	kidToken := e.lastToken(grandparent)
 	gpp := e.principal(e.mustLogin(gp.Email))
 	e.stepUp(gpp, gp.Email)
-	_, err = e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
+	_, err := e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
 	require.NoError(t, err)
 
 	e.clock.Advance(e.auth.cfg.GuardianAccountAge) // the kid's account is old enough: it is refused as a child's
-	_, err = e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: kidEmail, Client: e.client})
-	require.NoError(t, err)
-	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken("ravi@example.in")}))
+	e.registerChildOf("ravi@example.in", kidEmail)
+	e.proveAddress("ravi@example.in")
 	token := e.lastToken(kidEmail)
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
@@ -350,11 +360,9 @@ func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	e.openGuardian(attacker)
 	ap := e.principal(e.mustLogin(attacker))
 	before := e.mailsTo(attacker)
-	squat, err := e.auth.Register(ctx, RegisterInput{Email: victim, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: attacker, Client: e.client})
-	require.NoError(t, err)
+	squat := e.registerChildOf(victim, attacker)
 	assert.Equal(t, before, e.mailsTo(attacker), "no guardian link for an unproven child address")
-	_, err = e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)
+	_, err := e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)
 	requireKind(t, err, KindForbidden) // no verifier here; with one, the unproven child is refused (below)
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: victim, Client: e.client}))
@@ -380,10 +388,8 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-1"}}
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
 	ctx := context.Background()
-	u, err := e.auth.Register(ctx, RegisterInput{Email: "owner@example.in", Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-	require.NoError(t, err)
-	_, err = e.auth.VerifyGuardian(ctx, u.ID, "artefact", e.client)
+	u := e.registerChildOf("owner@example.in", guardianEmail)
+	_, err := e.auth.VerifyGuardian(ctx, u.ID, "artefact", e.client)
 	requireKind(t, err, KindNotFound) // the child's own address comes first
 	assert.Empty(t, v.got, "the verifier is not even asked")
 
@@ -408,9 +414,7 @@ func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	ctx := context.Background()
 	e.openGuardian(guardianEmail)
-	_, err := e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-	require.NoError(t, err)
+	e.registerChildOf("ravi@example.in", guardianEmail)
 	before := e.mailsTo(guardianEmail)
 	token := e.lastToken("ravi@example.in")
 	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: token, Client: e.client}))
@@ -432,7 +436,7 @@ func TestTheGuardiansInboxHasABudget(t *testing.T) {
 		_, err := e.auth.Register(ctx, RegisterInput{Email: email, Password: testPassword, Consents: childDecisions(),
 			DateOfBirth: childDOB, GuardianEmail: "victim@example.in", Client: Client{IP: fmt.Sprintf("203.0.113.%d", i+1)}})
 		require.NoError(t, err)
-		require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(email)}))
+		e.proveAddress(email)
 	}
 	assert.Equal(t, rule.Limit, e.mailsTo("victim@example.in"))
 }
@@ -443,16 +447,14 @@ func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	ctx := context.Background()
 	const second = "me.too@example.in"
-	_, err := e.auth.Register(ctx, RegisterInput{Email: "kid@example.in", Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: second, Client: e.client})
-	require.NoError(t, err)
-	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken("kid@example.in")}))
+	e.registerChildOf("kid@example.in", second)
+	e.proveAddress("kid@example.in")
 	token := e.lastToken(second)
 	e.clock.Advance(time.Minute)
 	me := e.register(second)
 	p := e.principal(e.mustLogin(me.Email))
 	e.stepUp(p, me.Email)
-	_, err = e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+	_, err := e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
 	requireKind(t, err, KindForbidden)
 	kid := mustUser(t, e, "kid@example.in")
 	tokens, err := e.store.Tokens(ctx, kid.ID)
@@ -482,14 +484,12 @@ func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
 			ctx := context.Background()
 			e.register(guardianEmail)
 			e.clock.Advance(tc.after)
-			child, err := e.auth.Register(ctx, RegisterInput{Email: "kid@example.in", Password: testPassword,
-				Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-			require.NoError(t, err)
-			require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: e.lastToken(child.Email)}))
+			child := e.registerChildOf("kid@example.in", guardianEmail)
+			e.proveAddress(child.Email)
 			token := e.lastToken(guardianEmail)
 			p := e.principal(e.mustLogin(guardianEmail))
 			e.stepUp(p, guardianEmail)
-			_, err = e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+			_, err := e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
 			if tc.ok {
 				require.NoError(t, err)
 				return
