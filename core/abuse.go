@@ -86,7 +86,7 @@ const (
 	budgetLoginCode = "login_code"
 	budgetRecovery  = "recovery"
 	budgetVerify    = "verify"
-	budgetGuardian  = "guardian" // consent links to a child's guardian, per guardian address
+	budgetGuardian  = "guardian" // consent links to a guardian's address, named by registrants
 )
 
 // limitIdentifier applies the per-identifier rule to a request that emails

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -163,4 +164,75 @@ func TestAuthenticateRejectsGarbage(t *testing.T) {
 		_, err := e.auth.Authenticate(context.Background(), tok)
 		requireKind(t, err, KindUnauthorized)
 	}
+}
+
+// tokenClaims decodes the payload of an access token without verifying it.
+func tokenClaims(t *testing.T, token string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	require.NoError(t, err)
+	return claims
+}
+
+func TestAccessTokenClientIDDefaultsToTheAudience(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("cid@example.in")
+	assert.Equal(t, e.auth.Config().Audience, tokenClaims(t, e.mustLogin("cid@example.in").AccessToken)["client_id"])
+
+	e = newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.ClientID = "asha-web" })
+	e.register("cid@example.in")
+	assert.Equal(t, "asha-web", tokenClaims(t, e.mustLogin("cid@example.in").AccessToken)["client_id"])
+}
+
+func TestClaimsHookAddsAppClaimsAtSignInAndRefresh(t *testing.T) {
+	t.Parallel()
+	var seen []ClaimsInput
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.Claims = func(_ context.Context, in ClaimsInput) (map[string]any, error) {
+			seen = append(seen, in)
+			return map[string]any{"tenant": "asha-shop", "roles": []string{"seller"}}, nil
+		}
+	})
+	u := e.register("roles@example.in")
+	res := e.mustLogin("roles@example.in")
+	claims := tokenClaims(t, res.AccessToken)
+	assert.Equal(t, "asha-shop", claims["tenant"])
+	assert.Equal(t, []any{"seller"}, claims["roles"])
+	e.principal(res) // still verifies
+
+	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, "asha-shop", tokenClaims(t, next.AccessToken)["tenant"])
+	require.Len(t, seen, 2)
+	assert.Equal(t, ClaimsInput{UserID: u.ID, SessionID: res.SessionID, Trust: TrustNewDevice, AuthMethod: "pwd"}, seen[0])
+}
+
+func TestClaimsHookCannotTakeAReservedName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"sub", "Aud", "client_id", "scope", "acr", "sid", "trust"} {
+		e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+			c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
+				return map[string]any{name: "admin"}, nil
+			}
+		})
+		u := e.register("reserved@example.in")
+		_, err := e.login("reserved@example.in", testPassword)
+		ce := requireKind(t, err, KindInternal)
+		assert.ErrorContains(t, ce, "reserved claim name", name)
+		sessions, err := e.store.Sessions(context.Background(), u.ID)
+		require.NoError(t, err)
+		assert.Empty(t, sessions, "%s: a refused sign-in leaves no session", name)
+	}
+}
+
+func TestClaimsHookErrorFailsTheSignIn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) { return nil, errors.New("roles db down") }
+	})
+	e.register("down@example.in")
+	_, err := e.login("down@example.in", testPassword)
+	assert.ErrorContains(t, requireKind(t, err, KindInternal), "roles db down")
 }

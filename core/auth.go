@@ -146,8 +146,9 @@ type Auth struct {
 	failOpen          *throttledLog
 	noClientIP        *throttledLog
 	mailPollFailed    *throttledLog
-	mailSeal          cipher.AEAD // seals queued emails (delivery.go)
-	worker            *mailWorker // nil when no worker runs
+	mailSeal          cipher.AEAD  // seals queued emails (delivery.go)
+	worker            *mailWorker  // nil when no worker runs
+	mailerDownUntil   atomic.Int64 // unix nanoseconds: until then new emails wait for the worker (delivery.go)
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running
@@ -231,13 +232,13 @@ func newSigner(cfg Config, built time.Time) (*accesstoken.Signer, error) {
 		key := accesstoken.Key{Algorithm: accesstoken.HS256, Secret: deriveKey(cfg.SecretKey, accessTokenKeyLabel)}
 		legacy := accesstoken.LegacyKey{Secret: cfg.SecretKey, IssuedBefore: built, Until: built.Add(cfg.AccessTokenTTL)}
 		return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL,
-			[]accesstoken.Key{key}, accesstoken.Options{Legacy: legacy})
+			[]accesstoken.Key{key}, accesstoken.Options{ClientID: cfg.ClientID, Legacy: legacy})
 	}
 	keys := make([]accesstoken.Key, len(cfg.SigningKeys))
 	for i, k := range cfg.SigningKeys {
 		keys[i] = accesstoken.Key{ID: k.ID, Algorithm: k.Algorithm, Secret: k.Secret, Private: k.Private}
 	}
-	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys, accesstoken.Options{})
+	return accesstoken.NewSigner(cfg.Issuer, cfg.Audience, cfg.AccessTokenTTL, keys, accesstoken.Options{ClientID: cfg.ClientID})
 }
 
 // deriveKey gives each use of SecretKey its own key, so a leak of one (say, an

@@ -30,6 +30,13 @@ func (c Client) userAgent() string {
 	return ua[:cut]
 }
 
+// stored is c as records keep it (storedIP, userAgent): what work after an
+// answer and the mail queue hold, so a hostile header is not kept at its
+// full size beyond the request.
+func (c Client) stored() Client {
+	return Client{IP: storedIP(c.IP), UserAgent: c.userAgent()}
+}
+
 // ipKey is the address IP rules count: an IPv4 address, or an IPv6 address's /64
 // (one subscriber usually holds a whole /64). It is "" when the IP is unknown or
 // unparsable, and then IP rules do not apply.

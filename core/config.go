@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"fmt"
@@ -40,8 +41,19 @@ type Config struct {
 	// secrets included; no legacy SecretKey window applies. EdDSA and ES256
 	// keys are published by JWKS.
 	SigningKeys []SigningKey
-	Issuer      string // the "iss" claim, required
+	Issuer      string // the "iss" claim, required; an https URL for OAuth discovery (RFC 8414)
 	Audience    string // the "aud" claim, required
+	// ClientID is the "client_id" claim (RFC 9068 §2.2): the client the
+	// tokens are issued to. "" → Audience.
+	ClientID string
+	// Claims, when set, adds the app's own claims to every access token
+	// (roles, a tenant…), asked at each sign-in and refresh. A name that
+	// BharatAuth or the JWT access-token standards use (sub, aud, client_id,
+	// scope, acr, sid, trust, … in any letter case) is refused: that sign-in
+	// or refresh fails with an internal error that names it, in the log.
+	// An error from Claims fails it the same way. Keep the claims small: a
+	// token over 8 KiB is refused too.
+	Claims func(ctx context.Context, in ClaimsInput) (map[string]any, error)
 
 	// AccessTokenTTL is how long an access token lives: 15 minutes. A token
 	// whose exp lies more than AccessTokenTTL + 30 s after its iat is refused
@@ -163,6 +175,14 @@ type Config struct {
 
 	// Logger receives operational logs (never secrets). Nil → slog.Default().
 	Logger *slog.Logger
+}
+
+// ClaimsInput is what Config.Claims is told about the token being signed.
+type ClaimsInput struct {
+	UserID     string
+	SessionID  string
+	Trust      Trust
+	AuthMethod string // "pwd", "otp": how the session signed in
 }
 
 // SigningKey is an access-token signing key. Algorithm is "HS256" (Secret, at

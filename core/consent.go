@@ -392,7 +392,8 @@ func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ Co
 	return a.decide(ctx, op, p, ConsentDecision{Category: in.Category}, in, nil)
 }
 
-// Grant grants the caller's consent for category.
+// Grant grants the caller's consent for category. For a child's account it
+// is ErrForbidden (code "guardian_consent_required"): the guardian consents.
 func (a *Auth) Grant(ctx context.Context, p Principal, in ConsentInput) (_ ConsentState, err error) {
 	ctx, flow := a.observeFlow(ctx, "Grant")
 	defer flow.done(ctx, &err)

@@ -40,8 +40,9 @@ type ManagedConsentInput struct {
 // Errors: ErrValidation (code "unknown_consent_manager" for a manager not in
 // Config.ConsentManagers; a missing reference; unknown categories or notice),
 // ErrConflict ("notice_outdated", "consent_required_for_service"),
-// ErrForbidden ("guardian_consent_required": a grant for a child),
-// ErrUnauthorized (unknown user), ErrUnavailable.
+// ErrForbidden ("guardian_consent_required": a grant for a child's account,
+// which only its guardian gives), ErrUnauthorized (unknown user),
+// ErrUnavailable.
 func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in ManagedConsentInput) (_ []ports.ConsentRecord, err error) {
 	ctx, flow := a.observeFlow(ctx, "RecordManagedConsent")
 	defer flow.done(ctx, &err)

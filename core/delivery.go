@@ -44,11 +44,22 @@ const (
 	mailLease      = 2 * time.Minute
 )
 
+// mailerDownFor is how long, after a send failed in a way worth retrying,
+// new emails skip their first attempt and wait in the queue for the worker:
+// a failing or hanging mail server would otherwise hold a worker of the pool
+// after answers for each of them (up to mailTimeout), the pool's backlog would
+// fill, and the login codes behind it would be dropped before reaching the
+// queue. Any delivered email ends the wait at once.
+const mailerDownFor = mailRetryFirst
+
 // mailKeyLabel derives the key that seals queued emails from SecretKey.
 const mailKeyLabel = "bharatauth/mail-outbox/v1"
 
-// errMailExpired is why a message whose expiry passed is given up.
-var errMailExpired = errors.New("the message expired before it could be delivered")
+// Why a queued message is given up unsent.
+var (
+	errMailExpired   = errors.New("the message expired before it could be delivered")
+	errMailTokenDead = errors.New("the code or link the message carries no longer works (used, replaced by a newer one, or spent)")
+)
 
 // outgoingMail is one rendered email with what core records if it cannot be
 // delivered. It is what a queue keeps, sealed.
@@ -57,6 +68,49 @@ type outgoingMail struct {
 	Kind    string        `json:"k"`
 	Client  Client        `json:"c"`
 	Message ports.Message `json:"m"`
+	Token   *mailToken    `json:"t,omitempty"` // the code or link it carries, if any
+}
+
+// mailToken names the one-time token an email carries (by its hash, as
+// stored; never the code or link itself), so that a retry is not sent once
+// the token stopped working: a login code replaced by a newer one and typed
+// in late would count as a failed sign-in, and a used link is of no use.
+type mailToken struct {
+	Subject string `json:"s"`
+	Purpose string `json:"p"`
+	Hash    string `json:"h"`
+}
+
+// codeToken names a code issued for subject and purpose.
+func (a *Auth) codeToken(subject, purpose, code string) *mailToken {
+	return &mailToken{Subject: subject, Purpose: purpose, Hash: a.codeHash(purpose, subject, code)}
+}
+
+// linkToken names a link token issued for subject and purpose.
+func linkToken(subject, purpose, token string) *mailToken {
+	return &mailToken{Subject: subject, Purpose: purpose, Hash: tokenHash(token)}
+}
+
+// tokenWorks reports whether the token t names still works: the newest of
+// its subject's tokens of its purpose with its hash is unused, unexpired and
+// not spent (codes repeat; a newer code that happens to be equal works). A
+// store error answers true: better an email that may be stale than none.
+func (a *Auth) tokenWorks(ctx context.Context, t *mailToken) bool {
+	if t == nil {
+		return true
+	}
+	tokens, err := a.deps.Tokens.Tokens(ctx, t.Subject)
+	if err != nil {
+		a.log.WarnContext(ctx, "bharatauth: checking a queued email's code or link failed; sending it", "purpose", t.Purpose, "error", err)
+		return true
+	}
+	for _, tok := range tokens { // newest first
+		if tok.Purpose == t.Purpose && tok.Hash == t.Hash {
+			spent := tok.MaxAttempts > 0 && tok.Attempts >= tok.MaxAttempts
+			return tok.UsedAt.IsZero() && a.now().Before(tok.ExpiresAt) && !spent
+		}
+	}
+	return false
 }
 
 // mailExpiry is how long an email of d stays worth sending.
@@ -69,8 +123,9 @@ func mailExpiry(expiresIn time.Duration) time.Duration {
 
 // deliver sends m, through the queue when there is one: queued first (leased
 // to this sender), then sent at once; a retryable failure leaves it queued
-// for the worker. Without a queue, or when the queue cannot take it, m is
-// sent once.
+// for the worker. While the mail server is failing (mailerDownFor), m is only
+// queued, unleased, for the worker (unless mail is inline). Without a queue, or when the queue cannot
+// take it, m is sent once.
 func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) {
 	q := a.deps.MailQueue
 	if q == nil {
@@ -78,8 +133,12 @@ func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) 
 		return
 	}
 	now := a.now()
-	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: notAfter, DueAt: now, Attempts: 1,
-		Lease: newID("lease_"), LeasedUntil: now.Add(mailLease)}
+	qm := ports.QueuedMail{ID: newID("mail_"), NotAfter: notAfter, DueAt: now}
+	// Inline mail (tests) has no pool to keep free and no worker to wait for.
+	sendAtOnce := a.cfg.MailInline || !a.mailerDown(now)
+	if sendAtOnce { // leased to this sender, which tries it first
+		qm.Attempts, qm.Lease, qm.LeasedUntil = 1, newID("lease_"), now.Add(mailLease)
+	}
 	var err error
 	if qm.Payload, err = a.sealMail(qm.ID, m); err == nil {
 		err = q.EnqueueMail(ctx, qm)
@@ -90,7 +149,26 @@ func (a *Auth) deliver(ctx context.Context, m outgoingMail, notAfter time.Time) 
 		a.sendOnce(ctx, m)
 		return
 	}
-	a.attempt(ctx, qm, m)
+	if sendAtOnce {
+		a.attempt(ctx, qm, m)
+	}
+}
+
+// mailerDown reports whether a send failed worth a retry within
+// mailerDownFor before now, with no delivery since.
+func (a *Auth) mailerDown(now time.Time) bool {
+	return now.UnixNano() < a.mailerDownUntil.Load()
+}
+
+// noteMailer records what a send says of the mail server: a retryable
+// failure starts (or extends) the wait of mailerDownFor; a delivery ends it.
+func (a *Auth) noteMailer(err error) {
+	switch {
+	case err == nil:
+		a.mailerDownUntil.Store(0)
+	case retryableMail(err):
+		a.mailerDownUntil.Store(a.now().Add(mailerDownFor).UnixNano())
+	}
 }
 
 // sendOnce sends m with no retry.
@@ -125,6 +203,7 @@ func (a *Auth) attempt(ctx context.Context, qm ports.QueuedMail, m outgoingMail)
 		return
 	}
 	err := a.sendMail(ctx, m.Message)
+	a.noteMailer(err)
 	if err == nil {
 		a.signalMail(ctx, m, "sent")
 		if err := q.RemoveMail(ctx, qm.ID); err != nil {
@@ -198,6 +277,8 @@ func (a *Auth) undeliverable(ctx context.Context, m outgoingMail, attempts int, 
 		detail = m.Kind + ": not rendered"
 	case errors.Is(err, errMailExpired):
 		detail = fmt.Sprintf("%s: expired after %d attempt(s)", m.Kind, attempts)
+	case errors.Is(err, errMailTokenDead):
+		detail = fmt.Sprintf("%s: its code or link stopped working after %d attempt(s)", m.Kind, attempts)
 	case retryableMail(err):
 		detail = fmt.Sprintf("%s: failed %d attempt(s)", m.Kind, attempts)
 	}
@@ -244,6 +325,12 @@ func (a *Auth) attemptQueued(ctx context.Context, qm ports.QueuedMail) {
 		if err := a.deps.MailQueue.RemoveMail(ctx, qm.ID); err != nil {
 			a.log.WarnContext(ctx, "bharatauth: removing an unreadable email failed", "error", err)
 		}
+		return
+	}
+	// Issued with the email, the token worked at the first attempt; by a
+	// retry it may have been used or replaced.
+	if !a.tokenWorks(ctx, m.Token) {
+		a.giveUp(ctx, qm, m, errMailTokenDead)
 		return
 	}
 	a.attempt(ctx, qm, m)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -402,4 +404,161 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 		assert.Equal(t, tc.want, qm.NotAfter.Sub(e.now()), tc.name)
 		require.NoError(t, e.store.RemoveMail(ctx, qm.ID))
 	}
+}
+
+// A step-up code is issued before the answer and its email sent after it: an
+// email that waited behind other work past the code's 10 minutes is given up
+// unsent, not sent with a dead code (its expiry counts from the code's issue,
+// not from when the job ran).
+func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
+	t.Parallel()
+	m := &flakyMailer{}
+	e := newEnv(t, withoutLimiter(), m.wrap)
+	u := e.register("waited@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	e.auth.cfg.MailInline = false // from here on, emails go after the answer
+	calls := len(m.callTimes())
+
+	release := holdWorkers(e)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	e.clock.Advance(e.auth.cfg.OTPTTL)
+	release()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, e.auth.Drain(ctx))
+
+	assert.Len(t, m.callTimes(), calls, "the dead code was not sent")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"step_up_otp: expired after 1 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+// The queue keeps what the event log keeps of the client (a user agent cut
+// to 512 bytes), so a stranger's megabyte-long User-Agent header does not
+// become a queued row of megabytes (six times that after JSON escapes '<').
+func TestAQueuedEmailHoldsABoundedUserAgent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "huge-agent@example.in")
+	m.failFor(-1, transient)
+	c := Client{IP: testIP, UserAgent: strings.Repeat("<", 1<<20)}
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: c}))
+	qm := e.queued()
+	assert.Less(t, len(qm.Payload), 16<<10, "a queued login code stays small")
+	opened, err := e.auth.openMail(qm.ID, qm.Payload)
+	require.NoError(t, err)
+	assert.Len(t, opened.Client.UserAgent, maxUserAgentLen)
+}
+
+// While the mail server fails (for 30 s after a failure worth retrying, or
+// until an email gets through), a new email is queued for the worker
+// without a first attempt of its own: a failing or hanging server must not
+// hold a worker of the pool after answers per email, filling its backlog
+// until login codes are dropped before they reach the queue. Inline mail
+// (tests) is always tried at once.
+func TestWhileTheMailServerFailsNewEmailsWaitForTheWorker(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "outage@example.in")
+	v, w := e.register("outage-2@example.in"), e.register("outage-3@example.in")
+	e.auth.cfg.MailInline = false // emails go after the answer, as in production; no worker runs
+	ctx := context.Background()
+	requestCode := func(who ports.User) { // each to its own inbox: no code replaces another
+		t.Helper()
+		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: who.Email, Client: e.client}))
+		drained, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		require.NoError(t, e.auth.Drain(drained), "the email job finished")
+	}
+	m.failFor(-1, transient)
+	start := e.now()
+	calls := len(m.callTimes())
+	requestCode(u)
+	assert.Len(t, m.callTimes(), calls+1, "the first email is tried at once")
+	first := e.queued()
+
+	e.clock.Set(start.Add(30*time.Second - time.Microsecond))
+	requestCode(v)
+	assert.Len(t, m.callTimes(), calls+1, "within 30 s of the failure the next one only waits")
+	queued := e.store.QueuedMail()
+	require.Len(t, queued, 2, "both are queued")
+	waiting := queued[0]
+	if waiting.ID == first.ID {
+		waiting = queued[1]
+	}
+	assert.Zero(t, waiting.Attempts)
+	assert.Empty(t, waiting.Lease, "free for the worker")
+
+	e.clock.Set(start.Add(30 * time.Second))
+	requestCode(w)
+	assert.Len(t, m.callTimes(), calls+2, "30 s after the failure an email is tried at once again")
+
+	m.failFor(0, nil)
+	e.deliverDueAt(e.now()) // the waiting email goes out: the server is back
+	assert.Equal(t, []string{}, mailIDsOf(e.store.QueuedMail(), waiting.ID), "the waiting email was delivered")
+	calls = len(m.callTimes())
+	requestCode(u)
+	assert.Len(t, m.callTimes(), calls+1, "a delivery ends the wait")
+
+	e.auth.cfg.MailInline = true
+	m.failFor(-1, transient)
+	calls = len(m.callTimes())
+	requestCode(v)
+	requestCode(w)
+	assert.Len(t, m.callTimes(), calls+2, "inline mail is tried at once, failing server or not")
+}
+
+// mailIDsOf lists which of ids are among ms.
+func mailIDsOf(ms []ports.QueuedMail, ids ...string) []string {
+	out := []string{}
+	for _, qm := range ms {
+		if slices.Contains(ids, qm.ID) {
+			out = append(out, qm.ID)
+		}
+	}
+	return out
+}
+
+// A retry is sent only while the code or link it carries still works: a
+// login code replaced by a newer one is given up unsent (typed in late, it
+// would count as a failed sign-in), while the newer one is delivered.
+func TestARetryIsNotSentOnceItsCodeWasReplaced(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "replaced@example.in")
+	ctx := context.Background()
+	m.failFor(-1, transient)
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	replaced := e.queued()
+	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	var newCode string
+	for _, qm := range e.store.QueuedMail() {
+		if qm.ID != replaced.ID {
+			opened, err := e.auth.openMail(qm.ID, qm.Payload)
+			require.NoError(t, err)
+			newCode = codeRE.FindString(opened.Message.Text)
+		}
+	}
+	require.NotEmpty(t, newCode, "the newer code's email is queued")
+
+	m.failFor(0, nil)
+	calls := len(m.callTimes())
+	e.deliverDueAt(replaced.NotAfter.Add(-time.Minute)) // both due
+	assert.Len(t, m.callTimes(), calls+1, "one email sent")
+	assert.Equal(t, newCode, codeRE.FindString(m.lastAsked().Text), "the code that works")
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+}
+
+// A step-up code's email (its code belongs to the session, not the user) is
+// retried while the code works.
+func TestARetryOfAWorkingStepUpCodeIsSent(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "working@example.in")
+	p := e.principal(e.mustLogin(u.Email))
+	m.failFor(1, transient)
+	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	qm := e.queued()
+	calls := len(m.callTimes())
+	e.deliverDueAt(qm.NotAfter.Add(-time.Minute))
+	assert.Len(t, m.callTimes(), calls+1)
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Empty(t, e.mailFailures(u.ID))
+	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
 }

@@ -49,7 +49,8 @@ func (a *Auth) mailLink(ctx context.Context, u ports.User, l linkMail, c Client)
 		a.log.WarnContext(ctx, "bharatauth: issuing a link failed", "purpose", l.purpose, "user_id", u.ID, "error", err)
 		return
 	}
-	a.sendNow(ctx, u, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl}, c)
+	a.sendNowWithToken(ctx, u, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl}, c,
+		linkToken(u.ID, l.purpose, token))
 }
 
 // mailLinkAfterAnswer is mailLink for a flow still answering.

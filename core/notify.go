@@ -102,13 +102,35 @@ func (a *Auth) Drain(ctx context.Context) error {
 // and an email given up is logged without the message and recorded as an
 // event.
 func (a *Auth) send(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
-	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendNow(ctx, u, kind, d, c) })
+	a.sendWithToken(ctx, u, kind, d, c, nil)
+}
+
+// sendWithToken is send for an email carrying the one-time token tok names.
+// The email's expiry counts from now, not from when the job runs: a code
+// issued now dies OTPTTL from now, however long the job waited.
+func (a *Auth) sendWithToken(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, tok *mailToken) {
+	notAfter, c := a.now().Add(mailExpiry(d.ExpiresIn)), c.stored()
+	a.afterAnswer(ctx, string(kind)+" email", func(ctx context.Context) { a.sendBy(ctx, u, kind, d, c, notAfter, tok) })
 }
 
 // sendNow renders and sends one email to u; jobs that run after the answer
-// call it directly. Every email passes here. A code's or link's email expires
-// with it (d.ExpiresIn); any other after noticeMailTTL.
+// call it directly. Any email but a code's or a link's expires after
+// noticeMailTTL.
 func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client) {
+	a.sendNowWithToken(ctx, u, kind, d, c, nil)
+}
+
+// sendNowWithToken is sendNow for an email carrying the one-time token tok
+// names, called right after issuing it: the email expires with the token
+// (d.ExpiresIn), and a retry is sent only while the token still works.
+func (a *Auth) sendNowWithToken(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, tok *mailToken) {
+	a.sendBy(ctx, u, kind, d, c, a.now().Add(mailExpiry(d.ExpiresIn)), tok)
+}
+
+// sendBy renders and sends one email to u that is not worth sending at or
+// after notAfter, nor once the token tok names (if any) stopped working.
+// Every email passes here.
+func (a *Auth) sendBy(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, notAfter time.Time, tok *mailToken) {
 	// Whoever registers an address may not own it: until the owner proves it,
 	// a name the registrant chose ("Pay at evil.example") must not reach the
 	// owner's inbox in the greeting or the To: header.
@@ -120,13 +142,16 @@ func (a *Auth) sendNow(ctx context.Context, u ports.User, kind emails.Kind, d em
 	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
-	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c}
+	// The queue keeps only what an event stores of the client: a user agent
+	// of a megabyte would otherwise be sealed, several times over after
+	// JSON escaping, into every queued row.
+	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c.stored(), Token: tok}
 	if err != nil {
 		a.undeliverable(ctx, m, 0, err)
 		return
 	}
 	m.Message = ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
-	a.deliver(ctx, m, a.now().Add(mailExpiry(d.ExpiresIn)))
+	a.deliver(ctx, m, notAfter)
 }
 
 // link fills a link template with a token.

@@ -41,7 +41,8 @@ func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) (err error) {
 				a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
 				return
 			}
-			a.sendNow(ctx, u, emails.LoginOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, in.Client)
+			a.sendNowWithToken(ctx, u, emails.LoginOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, in.Client,
+				a.codeToken(u.ID, ports.PurposeLoginOTP, code))
 		}})
 }
 

@@ -64,7 +64,7 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
 		return Tokens{}, newError(op, KindSuspended, "", "this account is suspended")
 	}
-	tokens, err := a.tokensFor(s, next)
+	tokens, err := a.tokensFor(ctx, s, next)
 	if err != nil {
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}

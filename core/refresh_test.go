@@ -168,3 +168,20 @@ func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
 	assert.Equal(t, 1, f.firedCount())
 	assert.Contains(t, logs.String(), "user lookup during refresh failed")
 }
+
+func TestRefreshKeepsTheSessionsEndAndDevice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.register("end@example.in")
+	ctx := context.Background()
+	for _, public := range []bool{false, true} {
+		res, err := e.loginFrom("end@example.in", testPassword, "", public)
+		require.NoError(t, err)
+		e.clock.Advance(time.Hour)
+		next, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		require.NoError(t, err)
+		assert.Equal(t, res.SessionExpiresAt, next.SessionExpiresAt, "rotation keeps the original expiry")
+		assert.Equal(t, public, next.IsPublicDevice)
+		assert.True(t, next.SessionExpiresAt.After(e.now()))
+	}
+}

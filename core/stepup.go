@@ -28,7 +28,8 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err er
 	if err != nil {
 		return storeError(op, err)
 	}
-	a.send(ctx, u, emails.StepUpOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, c)
+	a.sendWithToken(ctx, u, emails.StepUpOTP, emails.Data{Code: code, ExpiresIn: a.cfg.OTPTTL}, c,
+		a.codeToken(s.ID, ports.PurposeStepUpOTP, code))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/accesstoken"
@@ -30,6 +31,13 @@ type Tokens struct {
 	RefreshToken string
 	TokenType    string // "bearer"
 	ExpiresIn    int    // seconds until the access token expires
+	// SessionExpiresAt is when the session, and so the refresh token, ends;
+	// rotation keeps it. A transport that keeps the refresh token in a
+	// cookie gives the cookie this lifetime.
+	SessionExpiresAt time.Time
+	// IsPublicDevice: the session is on a public or borrowed device, whose
+	// refresh token should not outlive the browser (a session cookie).
+	IsPublicDevice bool
 }
 
 // LoginResult is the answer to a successful password or OTP login.
@@ -38,8 +46,6 @@ type LoginResult struct {
 	SessionID        string
 	Trust            Trust
 	IsVerifiedDevice bool
-	IsPublicDevice   bool
-	SessionExpiresAt time.Time
 	User             ports.User
 }
 
@@ -91,6 +97,11 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 		IsPublicDevice: r.public, IsVerifiedDevice: trust == TrustKnown, AuthMethod: r.method,
 		CreatedAt: now, ExpiresAt: now.Add(ttl), LastUsedAt: now,
 	}
+	// Signed first: an app's Config.Claims that fails leaves nothing behind.
+	tokens, err := a.tokensFor(ctx, s, refresh)
+	if err != nil {
+		return LoginResult{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
+	}
 	if trust == TrustKnown && !r.verifiedDevice {
 		if err := a.deviceNewlyVerified(ctx, op, r.user.ID, r.device); err != nil {
 			return LoginResult{}, err
@@ -99,12 +110,8 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, storeError(op, err)
 	}
-	tokens, err := a.tokensFor(s, refresh)
-	if err != nil {
-		return LoginResult{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
-	}
 	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
-		IsPublicDevice: s.IsPublicDevice, SessionExpiresAt: s.ExpiresAt, User: r.user}, nil
+		User: r.user}, nil
 }
 
 // sessionTrust reads a session's current row of the matrix: a new device that
@@ -120,18 +127,28 @@ func sessionTrust(s ports.Session) Trust {
 	}
 }
 
-// tokensFor signs an access token for s and pairs it with the refresh token.
-func (a *Auth) tokensFor(s ports.Session, refresh string) (Tokens, error) {
+// tokensFor signs an access token for s, with the app's claims, and pairs
+// it with the refresh token.
+func (a *Auth) tokensFor(ctx context.Context, s ports.Session, refresh string) (Tokens, error) {
+	var extra map[string]any
+	if a.cfg.Claims != nil {
+		var err error
+		extra, err = a.cfg.Claims(ctx, ClaimsInput{UserID: s.UserID, SessionID: s.ID, Trust: sessionTrust(s), AuthMethod: s.AuthMethod})
+		if err != nil {
+			return Tokens{}, fmt.Errorf("Config.Claims: %w", err)
+		}
+	}
 	now := a.now()
 	access, err := a.signer.Sign(accesstoken.Claims{
 		Subject: s.UserID, SessionID: s.ID, Trust: string(sessionTrust(s)), AMR: []string{s.AuthMethod},
-		ID: newID("at_"), IssuedAt: now, ExpiresAt: now.Add(a.cfg.AccessTokenTTL),
+		ID: newID("at_"), IssuedAt: now, ExpiresAt: now.Add(a.cfg.AccessTokenTTL), Extra: extra,
 	})
 	if err != nil {
 		return Tokens{}, err
 	}
 	return Tokens{AccessToken: access, RefreshToken: refresh, TokenType: "bearer",
-		ExpiresIn: int(a.cfg.AccessTokenTTL / time.Second)}, nil
+		ExpiresIn: int(a.cfg.AccessTokenTTL / time.Second), SessionExpiresAt: s.ExpiresAt,
+		IsPublicDevice: s.IsPublicDevice}, nil
 }
 
 // RequireStepUp guards a sensitive action of the caller's session, following

@@ -33,8 +33,9 @@ type QueuedMail struct {
 // whose lease lapses mid-send may see the message sent again by another.
 type MailQueue interface {
 	// EnqueueMail stores m, already leased to m.Lease until m.LeasedUntil
-	// (the caller sends it first, at once). ErrConflict when m.ID exists;
-	// then nothing changes.
+	// (the caller sends it first, at once), or, with no lease (Lease "" and
+	// LeasedUntil zero), free for the next ClaimMail at or after m.DueAt.
+	// ErrConflict when m.ID exists; then nothing changes.
 	EnqueueMail(ctx context.Context, m QueuedMail) error
 	// ClaimMail atomically leases to lease, until now+leaseFor, up to limit
 	// messages that are due (DueAt <= now) and not leased (no lease, or one

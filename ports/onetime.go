@@ -52,6 +52,8 @@ type OneTimeTokenRepo interface {
 	//   - hash matches: the code is marked used at now and returned.
 	// Exactly one of N concurrent correct calls succeeds.
 	ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (OneTimeToken, error)
-	// Tokens lists the tokens of subject, newest first, for the data export.
+	// Tokens lists the tokens of subject, newest first, hashes included: for
+	// the data export (which leaves the hashes out) and for checking that a
+	// queued email's code or link still works before it is sent again.
 	Tokens(ctx context.Context, subject string) ([]OneTimeToken, error)
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/bharatauth/bharatauth-go/core"
 )
 
 // settings is the production example's configuration, read from the
@@ -26,6 +28,17 @@ type settings struct {
 	SMTPPort                                                int
 
 	SESFrom, SESEndpoint, AWSRegion string
+
+	// Access tokens: EdDSA/ES256 keys from PEM files (the first signs), and
+	// the iss and aud claims; empty → core's defaults (HS256 derived from
+	// the secret, "bharatauth", "bharatauth-client").
+	SigningKeys      []core.SigningKey
+	Issuer, Audience string
+
+	// Browser apps: origins whose pages may call the API (CORS, with
+	// credentials), and whether /web/auth serves the API in cookie mode.
+	CORSOrigins []string
+	CookieMode  bool
 }
 
 // minSecretLen mirrors core's floor, so a short secret is refused with a
@@ -52,6 +65,8 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		SESFrom:      getenv("SES_FROM"),
 		SESEndpoint:  getenv("SES_ENDPOINT"),
 		AWSRegion:    getenv("AWS_REGION"),
+		Issuer:       getenv("BHARATAUTH_ISSUER"),
+		Audience:     getenv("BHARATAUTH_AUDIENCE"),
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -75,6 +90,25 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	}
 	if len(s.Secret) < minSecretLen {
 		bad("BHARATAUTH_SECRET must be at least %d bytes (got %d); generate one with `openssl rand -base64 48`", minSecretLen, len(s.Secret))
+	}
+	if list := getenv("BHARATAUTH_SIGNING_KEYS"); list != "" {
+		keys, err := loadSigningKeys(list)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.SigningKeys = keys
+	}
+	for _, origin := range strings.Split(getenv("BHARATAUTH_CORS_ORIGINS"), ",") {
+		if origin = strings.TrimSpace(origin); origin != "" {
+			s.CORSOrigins = append(s.CORSOrigins, origin)
+		}
+	}
+	switch mode := strings.ToLower(getenv("BHARATAUTH_COOKIE_MODE")); mode {
+	case "", "off":
+	case "on":
+		s.CookieMode = true
+	default:
+		bad("BHARATAUTH_COOKIE_MODE must be on or off (got %q)", mode)
 	}
 	for _, cidr := range strings.Split(getenv("BHARATAUTH_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
@@ -84,4 +89,45 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 	}
 	_, err := newMailer(context.Background(), settings{}, &porttest.Buffer{}, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
+}
+
+// BHARATAUTH_CORS_ORIGINS and BHARATAUTH_COOKIE_MODE: /auth keeps refresh
+// tokens in bodies, /web/auth is cookie mode, and both answer the listed
+// origins' preflights.
+func TestBrowserAppSettings(t *testing.T) {
+	t.Parallel()
+	s, err := loadSettings(baseEnv(map[string]string{
+		"BHARATAUTH_CORS_ORIGINS": "https://app.example.in, https://admin.example.in", "BHARATAUTH_COOKIE_MODE": "On"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://app.example.in", "https://admin.example.in"}, s.CORSOrigins)
+	assert.True(t, s.CookieMode)
+	auth, err := core.New(coreConfig(s, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		core.Deps{Storage: memory.New(), Mailer: memory.NewOutbox()})
+	require.NoError(t, err)
+	mux, err := apiMux(auth, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+
+	for _, prefix := range []string{"/auth", "/web/auth"} {
+		r := httptest.NewRequest("OPTIONS", prefix+"/refresh", nil)
+		r.Header.Set("Origin", "https://admin.example.in")
+		r.Header.Set("Access-Control-Request-Method", "POST")
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		assert.Equal(t, http.StatusNoContent, w.Code, prefix)
+		assert.Equal(t, "https://admin.example.in", w.Header().Get("Access-Control-Allow-Origin"), prefix)
+		assert.Equal(t, "true", w.Header().Get("Access-Control-Allow-Credentials"), prefix)
+	}
+	refresh := func(prefix string) int {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("POST", prefix+"/refresh", strings.NewReader(`{}`)))
+		return w.Code
+	}
+	assert.Equal(t, http.StatusUnprocessableEntity, refresh("/auth"), "body mode: refresh_token is required")
+	assert.Equal(t, http.StatusUnauthorized, refresh("/web/auth"), "cookie mode: no cookie, no session")
+
+	_, err = loadSettings(baseEnv(map[string]string{"BHARATAUTH_COOKIE_MODE": "yes"}))
+	assert.ErrorContains(t, err, "BHARATAUTH_COOKIE_MODE must be on or off")
+	s.CORSOrigins = []string{"*"}
+	_, err = apiMux(auth, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	assert.ErrorContains(t, err, "list each origin")
 }

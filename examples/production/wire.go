@@ -89,13 +89,11 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		return nil, err
 	}
 	a.auth = auth
-	api, err := bahttp.New(auth, bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log})
+	mux, err := apiMux(auth, s, log)
 	if err != nil {
 		a.close()
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/auth/", http.StripPrefix("/auth", api))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
@@ -105,6 +103,30 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	})
 	a.handler = mux
 	return a, nil
+}
+
+// apiMux mounts the API at /auth, refresh tokens in bodies (native apps),
+// and with BHARATAUTH_COOKIE_MODE=on a second handler over the same Auth at
+// /web/auth in cookie mode (browser apps). Both answer CORS for
+// BHARATAUTH_CORS_ORIGINS, with credentials so the cookie travels.
+func apiMux(auth *core.Auth, s settings, log *slog.Logger) (*http.ServeMux, error) {
+	opts := bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log,
+		CORS: bahttp.CORS{AllowedOrigins: s.CORSOrigins, AllowCredentials: len(s.CORSOrigins) > 0}}
+	mux := http.NewServeMux()
+	mounts := map[string]bahttp.Options{"/auth": opts}
+	if s.CookieMode {
+		web := opts
+		web.Cookies = bahttp.Cookies{Enabled: true}
+		mounts["/web/auth"] = web
+	}
+	for prefix, o := range mounts {
+		api, err := bahttp.New(auth, o)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, api))
+	}
+	return mux, nil
 }
 
 // statementTimeout is the server's bound on one statement of the serving
@@ -195,6 +217,13 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = s.Secret
 	cfg.Logger = log
+	cfg.SigningKeys = s.SigningKeys
+	if s.Issuer != "" {
+		cfg.Issuer = s.Issuer
+	}
+	if s.Audience != "" {
+		cfg.Audience = s.Audience
+	}
 	cfg.Links = core.LinkTemplates{
 		VerifyEmail:   s.PublicURL + "/verify-email?token={token}",
 		ResetPassword: s.PublicURL + "/reset-password?token={token}",

@@ -6,11 +6,13 @@
 //
 //	go run ./examples/quickstart
 //
-// Besides /auth/..., it serves three app routes showing the middleware:
-// GET /api/hello needs an access token, POST /api/transfer also needs a
-// step-up, and GET /api/newsletter needs the "communications" consent. The
-// privacy notice is published in English and Hindi, and consent changes are
-// printed by a ConsentListener, as an app's processors would receive them.
+// Besides /auth/..., it serves a demo web app at / (the files under web/,
+// embedded), which calls the same API in cookie mode under /web/auth/, and
+// three app routes showing the middleware: GET /api/hello needs an access
+// token, POST /api/transfer also needs a step-up, and GET /api/newsletter
+// needs the "communications" consent. The privacy notice is published in
+// English and Hindi, and consent changes are printed by a ConsentListener, as
+// an app's processors would receive them.
 package main
 
 import (
@@ -73,7 +75,8 @@ func run(ctx context.Context, addr string, out io.Writer) error {
 	// Changes a listener refused are retried on this timer (each decision is
 	// delivered right after its answer too).
 	go func() { _ = auth.RunConsentDelivery(ctx, consentRetryEvery) }()
-	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json")
+	log.Info("quickstart: serving the BharatAuth API", "url", base+"/auth", "openapi", base+"/auth/openapi.json",
+		"demo", base+"/")
 	return server.Serve(ctx, ln, handler, log, auth.Close)
 }
 
@@ -96,13 +99,13 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	cfg.SigningKeys = []core.SigningKey{{ID: "quickstart-1", Algorithm: "EdDSA", Private: signingKey}}
 	log.Warn("quickstart: generated a throwaway Ed25519 signing key and secret; tokens will not survive a restart",
 		"kid", "quickstart-1", "jwks", base+"/auth/.well-known/jwks.json")
-	// The links land on the quickstart itself; POST the printed token to the
-	// matching route (the README's curl walk shows how).
+	// The links open the demo's pages, which POST the token to the matching
+	// route (with curl, POST the printed token yourself: see the README).
 	cfg.Links = core.LinkTemplates{
-		VerifyEmail:   base + "/auth/email/verify?token={token}",
-		ResetPassword: base + "/auth/password/reset/confirm?token={token}",
-		ResetPIN:      base + "/auth/pin/reset/confirm?token={token}",
-		Unlock:        base + "/auth/unlock/confirm?token={token}",
+		VerifyEmail:   base + "/verify-email?token={token}",
+		ResetPassword: base + "/reset-password?token={token}",
+		ResetPIN:      base + "/reset-pin?token={token}",
+		Unlock:        base + "/unlock?token={token}",
 
 		GuardianConsent: base + "/auth/guardian/confirm?token={token}",
 	}
@@ -126,9 +129,17 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	if err != nil {
 		return nil, nil, err
 	}
+	// The demo's API: the same Auth in cookie mode, so the page never holds
+	// a refresh token. Its page is on the same origin, so it needs no CORS.
+	webAPI, err := bahttp.New(auth, bahttp.Options{Logger: log, Cookies: bahttp.Cookies{Enabled: true}})
+	if err != nil {
+		return nil, nil, err
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", http.StripPrefix("/auth", api))
+	mux.Handle("/web/auth/", http.StripPrefix("/web/auth", webAPI))
+	mux.Handle("/", demo()) // every other path: the app's files, GET and HEAD only
 	mux.Handle("GET /api/hello", api.RequireAuth(http.HandlerFunc(hello)))
 	mux.Handle("POST /api/transfer", api.RequireStepUp(http.HandlerFunc(transfer)))
 	mux.Handle("GET /api/newsletter", api.RequireConsent("communications")(http.HandlerFunc(newsletter)))

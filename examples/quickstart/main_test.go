@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -14,13 +13,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 var (
-	urlRE    = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/auth`)
-	tokenRE  = regexp.MustCompile(`/auth/email/verify\?token=([A-Za-z0-9_-]+)`)
+	tokenRE  = regexp.MustCompile(`/verify-email\?token=([A-Za-z0-9_-]+)`)
 	stepUpRE = regexp.MustCompile(`Subject: Confirm it's you[^\n]*\n\n(?:[^\n]*\n)*?[^\n]*\b(\d{6})\b`)
 	guardRE  = regexp.MustCompile(`/auth/guardian/confirm\?token=([A-Za-z0-9_-]+)`)
 )
@@ -33,20 +29,8 @@ var (
 // register naming the user as guardian and sign in only once the guardian
 // confirmed, then shut down cleanly.
 func TestQuickstartCurlWalk(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	out := &porttest.Buffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", out) }()
-
-	var base string
-	require.Eventually(t, func() bool {
-		m := urlRE.FindStringSubmatch(out.String())
-		if m != nil {
-			base = m[1]
-		}
-		return m != nil
-	}, 10*time.Second, 10*time.Millisecond, "the server never said where it listens: %s", out.String())
+	q := startQuickstart(t)
+	ctx, base, out := t.Context(), q.base, q.out
 	assert.Contains(t, out.String(), "throwaway")
 
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -187,13 +171,7 @@ func TestQuickstartCurlWalk(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.NotEmpty(t, body["keys"])
 
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("the server did not shut down")
-	}
+	require.NoError(t, q.stop())
 	assert.Contains(t, out.String(), "shutting down")
 	assert.NotContains(t, strings.ToLower(out.String()), "correct horse")
 }

@@ -181,7 +181,12 @@ func testNewTokenReplacesUnused(t *testing.T, repo ports.OneTimeTokenRepo) {
 	_, err = repo.ConsumeCode(ctx, otherUser.Subject, ports.PurposeLoginOTP, otherUser.Hash, now)
 	assert.NoError(t, err, "another subject is not replaced")
 
+	issued := map[string]string{}
+	for _, tok := range []ports.OneTimeToken{oldLogin, stepUp, oldReset, newLogin, newReset} {
+		issued[tok.ID] = tok.Hash
+	}
 	for _, tok := range listTokens(t, repo, subject) {
+		assert.Equal(t, issued[tok.ID], tok.Hash, "Tokens returns each token's hash")
 		if tok.ID == oldLogin.ID || tok.ID == oldReset.ID {
 			assert.False(t, tok.UsedAt.IsZero(), "a replaced token is marked used")
 		}

@@ -19,8 +19,11 @@
 // routes; decode.go reads request bodies within their limits; views.go shapes
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth, RequireStepUp and RequireConsent; clientip.go
-// reads the client IP behind trusted proxies; openapi.go serves openapi.json
-// (and writeDocument, for it and the JWKS).
+// reads the client IP behind trusted proxies; cors.go answers CORS and
+// preflights; cookies.go is cookie mode (the refresh cookie and its CSRF
+// check); discovery.go serves the RFC 8414 metadata and finds the base path
+// that it and openapi.go (which serves openapi.json, and writeDocument, for
+// it, the JWKS and the metadata) report.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:

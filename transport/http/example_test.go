@@ -71,3 +71,38 @@ func ExampleHandler_RequireAuth() {
 	// Output:
 	// 401 Bearer realm="bharatauth"
 }
+
+// A single-page app on another origin of the same site, in cookie mode: the
+// refresh token lives in an HttpOnly cookie, and the page's preflights are
+// answered before routing.
+func Example_browserApp() {
+	api, err := bahttp.New(newExampleAuth(), bahttp.Options{
+		CORS:    bahttp.CORS{AllowedOrigins: []string{"https://app.example.in"}, AllowCredentials: true},
+		Cookies: bahttp.Cookies{Enabled: true},
+	})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", http.StripPrefix("/auth", api))
+
+	r := httptest.NewRequest("OPTIONS", "/auth/refresh", nil)
+	r.Header.Set("Origin", "https://app.example.in")
+	r.Header.Set("Access-Control-Request-Method", "POST")
+	r.Header.Set("Access-Control-Request-Headers", "x-bharatauth-csrf")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	fmt.Println(w.Code, w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Allow-Credentials"))
+
+	// The page's refresh then carries the cookie and the CSRF header; without
+	// the header, the cookie is not honoured.
+	r = httptest.NewRequest("POST", "/auth/refresh", nil)
+	r.Header.Set("Origin", "https://app.example.in")
+	r.AddCookie(&http.Cookie{Name: bahttp.DefaultRefreshCookie, Value: "a-refresh-token"})
+	w = httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	fmt.Println(w.Code, strings.Contains(w.Body.String(), `"code":"csrf"`))
+	// Output:
+	// 204 https://app.example.in true
+	// 403 true
+}

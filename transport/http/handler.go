@@ -26,6 +26,21 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps request bodies; larger ones answer 400. 0 → 64 KiB.
 	MaxBodyBytes int64
+	// CORS lets pages on other origins call the API; the zero value allows
+	// none.
+	CORS CORS
+	// Cookies is cookie mode for browser apps: the refresh token in an
+	// HttpOnly cookie, with a CSRF check. Off in the zero value.
+	Cookies Cookies
+	// Realm is the realm of the WWW-Authenticate Bearer challenges.
+	// "" → DefaultRealm. Printable ASCII without quotes or backslashes.
+	Realm string
+	// BasePath is the public path the handler is served under ("/auth",
+	// "/api/v1/identity"): the OpenAPI document's server, and the base of
+	// the jwks_uri in the discovery document. "" → found from each request
+	// (what http.StripPrefix removed), which is right unless a proxy in front
+	// strips a prefix of its own.
+	BasePath string
 }
 
 // Handler serves the BharatAuth HTTP API. Mount it under a prefix:
@@ -39,10 +54,16 @@ type Handler struct {
 	log            *slog.Logger
 	trustedProxies []netip.Prefix
 	maxBody        int64
+	cors           *corsPolicy // nil: no other origin is allowed
+	cookies        *cookieMode // nil: refresh tokens travel in bodies
+	realm          string
+	basePath       string // "" → from each request
 }
 
 // New returns a Handler over auth. It fails on a nil auth, a negative
-// MaxBodyBytes or an invalid trusted-proxy prefix.
+// MaxBodyBytes, an invalid trusted-proxy prefix, a CORS origin that is not
+// an exact origin, a cookie name without the __Host- prefix, a realm that
+// cannot be quoted or a BasePath that is not a clean absolute path.
 func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if auth == nil {
 		return nil, errors.New("bharatauth/http: New needs a *core.Auth")
@@ -50,12 +71,29 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if opts.MaxBodyBytes < 0 {
 		return nil, fmt.Errorf("bharatauth/http: MaxBodyBytes must be >= 0 (got %d)", opts.MaxBodyBytes)
 	}
-	h := &Handler{auth: auth, mux: http.NewServeMux(), log: opts.Logger, maxBody: opts.MaxBodyBytes}
+	h := &Handler{auth: auth, mux: http.NewServeMux(), log: opts.Logger, maxBody: opts.MaxBodyBytes,
+		realm: opts.Realm, basePath: opts.BasePath}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	if h.maxBody == 0 {
 		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.realm == "" {
+		h.realm = DefaultRealm
+	}
+	if !quotable(h.realm) {
+		return nil, fmt.Errorf("bharatauth/http: Realm %q must be printable ASCII without quotes or backslashes", opts.Realm)
+	}
+	if err := checkBasePath(h.basePath); err != nil {
+		return nil, err
+	}
+	var err error
+	if h.cors, err = newCORSPolicy(opts.CORS); err != nil {
+		return nil, err
+	}
+	if h.cookies, err = newCookieMode(opts.Cookies, opts.CORS); err != nil {
+		return nil, err
 	}
 	for _, p := range opts.TrustedProxies {
 		if !p.IsValid() {
@@ -77,17 +115,21 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 func (h *Handler) endpoint(serve func(*Handler, http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := serve(h, w, r); err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 		}
 	})
 }
 
-// ServeHTTP routes r. A panic in a route is recovered into a 500 problem
+// ServeHTTP routes r. CORS comes first: a preflight is answered 204 before
+// routing. A panic in a route is recovered into a 500 problem
 // without details (and logged); unknown paths and wrong methods answer 404 and
 // 405 problems.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &trackingWriter{ResponseWriter: w}
 	defer h.recoverPanic(tw, r)
+	if h.cors != nil && h.cors.apply(tw, r) {
+		return
+	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.serveUnrouted(tw, r)
 		return
@@ -106,7 +148,7 @@ func (h *Handler) recoverPanic(tw *trackingWriter, r *http.Request) {
 	h.log.ErrorContext(r.Context(), "bharatauth/http: panic in handler",
 		"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	if !tw.wroteHeader {
-		writeProblem(tw, r, h.log, errPanic)
+		h.writeProblem(tw, r, errPanic)
 	}
 }
 
@@ -120,7 +162,7 @@ func (h *Handler) serveUnrouted(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(cw, r)
 	switch cw.status {
 	case http.StatusNotFound:
-		writeProblem(w, r, h.log, &core.Error{Kind: core.KindNotFound, Code: "route_not_found", Message: "no such route"})
+		h.writeProblem(w, r, &core.Error{Kind: core.KindNotFound, Code: "route_not_found", Message: "no such route"})
 	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", cw.header.Get("Allow"))
 		writeBody(w, "application/problem+json", http.StatusMethodNotAllowed, problem{

@@ -295,3 +295,23 @@ func (e *env) trustedLogin(email string) resp {
 	require.Equal(e.t, "known", r.str("trust"))
 	return r
 }
+
+// optionsCase is Options that New must refuse, and what its error says.
+type optionsCase struct {
+	name    string
+	opts    bahttp.Options
+	wantErr string
+}
+
+// requireRefused checks that New refuses each case with its error.
+func requireRefused(t *testing.T, cases []optionsCase) {
+	t.Helper()
+	auth := newEnv(t, envConfig{}).auth
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := bahttp.New(auth, tc.opts)
+			require.ErrorContains(t, err, tc.wantErr)
+		})
+	}
+}

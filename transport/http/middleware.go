@@ -52,7 +52,7 @@ func (h *Handler) RequireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
 		if err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
@@ -70,11 +70,11 @@ func (h *Handler) RequireStepUp(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, p, err := h.withPrincipal(r)
 		if err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		if err := h.auth.RequireStepUp(r.Context(), p); err != nil {
-			writeProblem(w, r, h.log, err)
+			h.writeProblem(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -93,11 +93,11 @@ func (h *Handler) RequireConsent(category string) func(http.Handler) http.Handle
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r, p, err := h.withPrincipal(r)
 			if err != nil {
-				writeProblem(w, r, h.log, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			if err := h.auth.RequireConsent(r.Context(), p.UserID, category); err != nil {
-				writeProblem(w, r, h.log, err)
+				h.writeProblem(w, r, err)
 				return
 			}
 			next.ServeHTTP(w, r)

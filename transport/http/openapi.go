@@ -13,11 +13,18 @@ import (
 //go:embed openapi.json
 var openAPIDocument []byte
 
-// OpenAPI returns a copy of the OpenAPI 3.1 document of the API.
+// OpenAPI returns a copy of the OpenAPI 3.1 document of the API, with its
+// server at /auth; GET /openapi.json serves it at the handler's base path.
 func OpenAPI() []byte { return append([]byte(nil), openAPIDocument...) }
 
-func (h *Handler) openAPI(w http.ResponseWriter, _ *http.Request) error {
-	writeDocument(w, "application/json", 3600, openAPIDocument)
+// openAPI serves the document with its server at the handler's base path,
+// so a handler mounted at /api/v1/identity documents itself there.
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
+	doc, err := openAPIServedAt(h.basePathOf(r))
+	if err != nil {
+		return err
+	}
+	writeDocument(w, "application/json", 3600, doc)
 	return nil
 }
 

@@ -2,7 +2,9 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -46,4 +48,58 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			assert.True(t, served[method+" "+path], "%s %s is documented but not served", method, path)
 		}
 	}
+}
+
+// Every operation is complete for a reader and for generated clients: a
+// declared tag, a description, and an explicit security (empty on public
+// routes, bearer on the others); schemas use enum, never const (which some
+// generators still skip); the problem schema allows RFC 9457's instance.
+func TestOpenAPIOperationsAreComplete(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Tags []struct {
+			Name, Description string
+		}
+		Paths      map[string]map[string]map[string]json.RawMessage
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(openAPIDocument, &doc))
+	declared := map[string]bool{}
+	for _, tag := range doc.Tags {
+		assert.NotEmpty(t, tag.Description, "tag %s", tag.Name)
+		declared[tag.Name] = true
+	}
+	bearer := map[string]bool{}
+	for _, rt := range routes() {
+		bearer[strings.ToLower(rt.method)+" "+rt.path] = rt.bearer
+	}
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			name := method + " " + path
+			var tags []string
+			require.NoError(t, json.Unmarshal(op["tags"], &tags), "%s: tags", name)
+			require.NotEmpty(t, tags, "%s: tags", name)
+			for _, tag := range tags {
+				assert.True(t, declared[tag], "%s: tag %q is not declared", name, tag)
+			}
+			var description string
+			require.NoError(t, json.Unmarshal(op["description"], &description), "%s: description", name)
+			assert.NotEmpty(t, strings.TrimSpace(description), "%s: description", name)
+			raw, ok := op["security"]
+			require.True(t, ok, "%s: security must be explicit", name)
+			var security []map[string][]string
+			require.NoError(t, json.Unmarshal(raw, &security), name)
+			if bearer[name] {
+				assert.Equal(t, []map[string][]string{{"bearer": {}}}, security, name)
+			} else {
+				assert.Empty(t, security, "%s: public operations say security: []", name)
+			}
+		}
+	}
+	assert.NotContains(t, string(openAPIDocument), `"const"`, "enum, not const")
+	assert.Contains(t, doc.Components.Schemas["Problem"].Properties, "instance")
 }

@@ -3,7 +3,6 @@ package http
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -127,32 +126,51 @@ func retryAfterSeconds(d time.Duration) string {
 // writeProblem writes err as application/problem+json. A 500 is logged with
 // its cause (core errors never carry secrets); the client sees only a generic
 // detail.
-func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
 	if p.Status == http.StatusInternalServerError {
-		log.ErrorContext(r.Context(), "bharatauth/http: internal error",
+		h.log.ErrorContext(r.Context(), "bharatauth/http: internal error",
 			"method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	h := w.Header()
-	if p.Status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", bearerChallenge(p.Code))
+	hd := w.Header()
+	if c := bearerChallenge(h.realm, p); c != "" {
+		hd.Set("WWW-Authenticate", c)
 	}
 	if p.Status == http.StatusTooManyRequests {
-		h.Set("Retry-After", retryAfterSeconds(p.retryAfter))
+		hd.Set("Retry-After", retryAfterSeconds(p.retryAfter))
 	}
 	writeBody(w, "application/problem+json", p.Status, p)
 }
 
-// bearerChallenge is the RFC 6750 challenge of a 401: token failures say
-// invalid_token so clients know to refresh or sign in again.
-func bearerChallenge(code string) string {
-	switch code {
-	case "invalid_token", "token_expired":
-		return `Bearer realm="bharatauth", error="invalid_token"`
+// DefaultRealm is the realm of the Bearer challenges when Options.Realm is "".
+const DefaultRealm = "bharatauth"
+
+// stepUpChallengeError is the RFC 9470 error code of a step-up refusal.
+const stepUpChallengeError = "insufficient_user_authentication"
+
+// bearerChallenge is the WWW-Authenticate header of problem p, or "". A 401
+// carries the RFC 6750 challenge, saying invalid_token for token failures so
+// clients know to refresh or sign in again. A step-up refusal (403
+// step_up_required) carries RFC 9470's insufficient_user_authentication, so
+// a client that knows the standard, and not our codes, still learns that the
+// user must authenticate again, more strongly.
+func bearerChallenge(realm string, p problem) string {
+	base := `Bearer realm="` + realm + `"`
+	switch {
+	case p.Code == "step_up_required":
+		return base + `, error="` + stepUpChallengeError + `", error_description="` + stepUpDescription + `"`
+	case p.Status != http.StatusUnauthorized:
+		return ""
+	case p.Code == "invalid_token" || p.Code == "token_expired":
+		return base + `, error="invalid_token"`
 	default:
-		return `Bearer realm="bharatauth"`
+		return base
 	}
 }
+
+// stepUpDescription is the challenge's error_description: fixed ASCII text,
+// as RFC 6750 §3 allows in it.
+const stepUpDescription = "A step-up is required: verify your PIN or an emailed code, then retry"
 
 // writeJSON writes v as an application/json body.
 func writeJSON(w http.ResponseWriter, status int, v any) {

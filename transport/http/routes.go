@@ -52,8 +52,8 @@ func routes() []route {
 		{"POST", "/unlock/confirm", false, withBody((*Handler).confirmUnlock)},
 		{"POST", "/step-up/request", true, (*Handler).requestStepUp},
 		{"POST", "/step-up/verify", true, withBody((*Handler).verifyStepUp)},
-		{"POST", "/refresh", false, withBody((*Handler).refresh)},
-		{"POST", "/logout", false, withBody((*Handler).logout)},
+		{"POST", "/refresh", false, (*Handler).refresh}, // the body is optional in cookie mode
+		{"POST", "/logout", false, (*Handler).logout},
 		{"POST", "/logout-all", true, (*Handler).logoutAll},
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
@@ -70,6 +70,7 @@ func routes() []route {
 		{"POST", "/guardian/children/{id}/consent/grant", true, withBody((*Handler).grantForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
+		{"GET", "/.well-known/oauth-authorization-server", false, (*Handler).metadata},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
 		{"GET", "/health/live", false, (*Handler).live},
 		{"GET", "/health/ready", false, (*Handler).ready},
@@ -154,7 +155,7 @@ type loginBody struct {
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, in loginBody) error {
-	return answer(w, newLoginView)(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
+	return answer(w, h.loginView(w))(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -177,7 +178,7 @@ type otpVerifyBody struct {
 }
 
 func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request, in otpVerifyBody) error {
-	return answer(w, newLoginView)(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
+	return answer(w, h.loginView(w))(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -216,7 +217,7 @@ type passwordResetBody struct {
 }
 
 func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request, in passwordResetBody) error {
-	return succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
@@ -227,20 +228,41 @@ type unlockBody struct {
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request, in unlockBody) error {
-	return succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
-type refreshBody struct {
-	RefreshToken string `json:"refresh_token" check:"required"`
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) error {
+	token, fromCookie, err := h.refreshToken(w, r)
+	switch {
+	case err != nil:
+		return err
+	case token == "":
+		return errNoRefreshToken
+	}
+	t, err := h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)})
+	if err != nil && fromCookie && statusOf(err) == http.StatusUnauthorized {
+		h.cookies.clear(w) // a dead token: the browser need not keep sending it
+	}
+	return answer(w, h.tokensView(w))(t, err)
 }
 
-func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, in refreshBody) error {
-	return answer(w, newTokensView)(h.auth.Refresh(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
-}
-
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, in refreshBody) error {
-	return succeed(w, h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: in.RefreshToken, Client: h.client(r)}))
+// logout ends the session of the refresh token. In cookie mode it clears the
+// cookie, and a request without any token has nothing to end: it succeeds.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	token, _, err := h.refreshToken(w, r)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		if err := h.auth.Logout(r.Context(), core.RefreshInput{RefreshToken: token, Client: h.client(r)}); err != nil {
+			return err
+		}
+	}
+	if h.cookies != nil {
+		h.cookies.clear(w)
+	}
+	return succeed(w, nil)
 }
 
 func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
@@ -267,14 +289,38 @@ func answer[T, V any](w http.ResponseWriter, view func(T) V) func(T, error) erro
 
 // succeedOrSignIn answers a recovery link: the login answer when the device
 // that opened it was signed in, {"success": true} otherwise.
-func succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
+func (h *Handler) succeedOrSignIn(w http.ResponseWriter) func(core.LoginResult, error) error {
 	return func(res core.LoginResult, err error) error {
 		if err != nil || res.SessionID == "" {
 			return succeed(w, err)
 		}
-		writeJSON(w, http.StatusOK, newLoginView(res))
-		return nil
+		return answer(w, h.loginView(w))(res, nil)
 	}
+}
+
+// loginView and tokensView are newLoginView and newTokensView that, in
+// cookie mode, first put the refresh token into the cookie and leave it out
+// of the body.
+func (h *Handler) loginView(w http.ResponseWriter) func(core.LoginResult) loginView {
+	return func(res core.LoginResult) loginView {
+		res.Tokens = h.keepRefreshToken(w, res.Tokens)
+		return newLoginView(res)
+	}
+}
+
+func (h *Handler) tokensView(w http.ResponseWriter) func(core.Tokens) tokensView {
+	return func(t core.Tokens) tokensView { return newTokensView(h.keepRefreshToken(w, t)) }
+}
+
+// keepRefreshToken sets the cookie in cookie mode and returns t without its
+// refresh token; otherwise it returns t as it is.
+func (h *Handler) keepRefreshToken(w http.ResponseWriter, t core.Tokens) core.Tokens {
+	if h.cookies == nil {
+		return t
+	}
+	h.cookies.set(w, t)
+	t.RefreshToken = ""
+	return t
 }
 
 // succeed answers {success:true} when err is nil, and hands err on otherwise.

@@ -1,7 +1,8 @@
 // Package accesstoken signs and verifies BharatAuth's JWT access tokens.
 //
-// Tokens carry the header typ "at+jwt" (RFC 9068) and the claims sub, sid,
-// iss, aud, exp, iat, nbf, jti, trust and amr. Each key pins its algorithm:
+// Tokens carry the header typ "at+jwt" and the claims of RFC 9068 (iss, sub,
+// aud, exp, iat, jti, client_id, amr) plus nbf, sid, trust and any app
+// claims that do not take a reserved name. Each key pins its algorithm:
 // HS256 (a shared secret of at least 32 bytes), EdDSA (Ed25519) or ES256
 // (P-256). A Signer signs with its first key and verifies with all of them,
 // which is how keys rotate. Asymmetric keys are published as a JWKS document.
@@ -67,6 +68,10 @@ type Claims struct {
 	ID        string    // jti; Sign makes a random one when empty
 	IssuedAt  time.Time // iat, and nbf
 	ExpiresAt time.Time // exp
+	// Extra are the app's own claims, signed after ours. Sign refuses a
+	// reserved name (see reservedClaims) in any letter case. Parse does not
+	// return them: they are for other services reading the token.
+	Extra map[string]any
 }
 
 // Key is one signing key. Algorithm is HS256 (Secret set), EdDSA (Private is
@@ -89,6 +94,9 @@ type verifier struct {
 
 // Options are a Signer's optional settings; the zero value has none.
 type Options struct {
+	// ClientID is the client_id claim (RFC 9068 §2.2): the client the token
+	// was issued to. "" → the audience.
+	ClientID string
 	// Legacy, when its Secret is set, keeps tokens that an HS256 secret
 	// signed before an upgrade replaced it verifying for a while.
 	Legacy LegacyKey
@@ -109,6 +117,7 @@ type LegacyKey struct {
 type Signer struct {
 	issuer    string
 	audience  string
+	clientID  string
 	ttl       time.Duration
 	signKey   Key
 	signWith  jwt.SigningMethod
@@ -137,7 +146,10 @@ func NewSigner(issuer, audience string, ttl time.Duration, keys []Key, opts Opti
 	if len(keys) == 0 {
 		return nil, errors.New("accesstoken: at least one key is required")
 	}
-	s := &Signer{issuer: issuer, audience: audience, ttl: ttl, signKey: keys[0]}
+	s := &Signer{issuer: issuer, audience: audience, clientID: opts.ClientID, ttl: ttl, signKey: keys[0]}
+	if s.clientID == "" {
+		s.clientID = audience
+	}
 	seen := map[string]bool{}
 	for i, k := range keys {
 		v, err := newVerifier(k)
@@ -208,6 +220,8 @@ func newVerifier(k Key) (verifier, error) {
 // Sign returns the compact JWT for c, signed with the first key. Subject,
 // SessionID, IssuedAt and ExpiresAt are required and ExpiresAt must be after
 // IssuedAt by at most the Signer's ttl; an empty ID gets a random 128-bit jti.
+// Extra claims must not take a reserved name, and the token must stay within
+// the 8 KiB that Parse reads.
 func (s *Signer) Sign(c Claims) (string, error) {
 	switch {
 	case c.Subject == "" || c.SessionID == "":
@@ -218,6 +232,9 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		return "", errors.New("accesstoken: sign: expiry must be after issued-at")
 	case c.ExpiresAt.Sub(c.IssuedAt) > s.ttl:
 		return "", errors.New("accesstoken: sign: lifetime longer than the signer's TTL")
+	}
+	if err := checkExtra(c.Extra); err != nil {
+		return "", fmt.Errorf("accesstoken: sign: %w", err)
 	}
 	if c.ID == "" {
 		c.ID = randomID()
@@ -232,9 +249,11 @@ func (s *Signer) Sign(c Claims) (string, error) {
 			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
 			ID:        c.ID,
 		},
+		ClientID:  s.clientID,
 		SessionID: c.SessionID,
 		Trust:     c.Trust,
 		AMR:       c.AMR,
+		extra:     c.Extra,
 	}
 	t := jwt.NewWithClaims(s.signWith, wire)
 	t.Header["typ"] = TokenType
@@ -248,6 +267,9 @@ func (s *Signer) Sign(c Claims) (string, error) {
 	signed, err := t.SignedString(key)
 	if err != nil {
 		return "", fmt.Errorf("accesstoken: sign: %w", err)
+	}
+	if len(signed) > maxTokenLen {
+		return "", fmt.Errorf("accesstoken: sign: the token is %d bytes, over the %d Parse reads: app claims too large", len(signed), maxTokenLen)
 	}
 	return signed, nil
 }

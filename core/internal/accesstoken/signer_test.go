@@ -67,13 +67,17 @@ func sampleClaims() Claims {
 	}
 }
 
-func header(t *testing.T, token string) map[string]any {
+// header and payload decode a token's first and second segments unverified.
+func header(t *testing.T, token string) map[string]any  { t.Helper(); return segment(t, token, 0) }
+func payload(t *testing.T, token string) map[string]any { t.Helper(); return segment(t, token, 1) }
+
+func segment(t *testing.T, token string, i int) map[string]any {
 	t.Helper()
-	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[0])
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[i])
 	require.NoError(t, err)
-	var h map[string]any
-	require.NoError(t, json.Unmarshal(raw, &h))
-	return h
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
 }
 
 func TestSignParseRoundTrip(t *testing.T) {
@@ -127,13 +131,11 @@ func TestSignClaimsOnTheWire(t *testing.T) {
 	c.ID = ""
 	token, err := s.Sign(c)
 	require.NoError(t, err)
-	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
-	require.NoError(t, err)
-	var claims map[string]any
-	require.NoError(t, json.Unmarshal(raw, &claims))
-	for _, name := range []string{"sub", "sid", "iss", "aud", "exp", "iat", "nbf", "jti", "trust", "amr"} {
+	claims := payload(t, token)
+	for _, name := range []string{"sub", "sid", "iss", "aud", "exp", "iat", "nbf", "jti", "trust", "amr", "client_id"} {
 		assert.Contains(t, claims, name)
 	}
+	assert.Equal(t, testAudience, claims["client_id"], "client_id defaults to the audience")
 	assert.Equal(t, claims["iat"], claims["nbf"])
 	assert.Len(t, claims["jti"], 32, "a random 128-bit jti when none was given")
 }
@@ -574,6 +576,63 @@ func p384Key(t *testing.T) Key {
 	priv, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	require.NoError(t, err)
 	return Key{ID: "p384", Algorithm: ES256, Private: priv}
+}
+
+func TestSignClientIDOption(t *testing.T) {
+	t.Parallel()
+	s, err := NewSigner(testIssuer, testAudience, testTTL, []Key{hsKey(t, "")}, Options{ClientID: "web-app"})
+	require.NoError(t, err)
+	token, err := s.Sign(sampleClaims())
+	require.NoError(t, err)
+	assert.Equal(t, "web-app", payload(t, token)["client_id"])
+}
+
+func TestSignAppClaims(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, edKey(t, "k1"))
+	c := sampleClaims()
+	c.Extra = map[string]any{"tenant": "asha-shop", "roles": []string{"seller"}, "plan": 2}
+	token, err := s.Sign(c)
+	require.NoError(t, err)
+	claims := payload(t, token)
+	assert.Equal(t, "asha-shop", claims["tenant"])
+	assert.Equal(t, []any{"seller"}, claims["roles"])
+	assert.Equal(t, float64(2), claims["plan"])
+	assert.Equal(t, "user-42", claims["sub"], "ours are still there")
+	got, err := s.Parse(token, t0)
+	require.NoError(t, err, "Parse skips app claims")
+	assert.Equal(t, "user-42", got.Subject)
+}
+
+func TestSignRefusesReservedAppClaims(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, hsKey(t, ""))
+	for _, name := range []string{"sub", "SUB", "Client_ID", "scope", "auth_time", "acr", "amr", "sid", "trust", "cnf", "nonce",
+		"", "a\"b", "a\\b", "é", "tab\tname"} {
+		c := sampleClaims()
+		c.Extra = map[string]any{name: "x"}
+		token, err := s.Sign(c)
+		require.Error(t, err, "%q", name)
+		assert.Empty(t, token)
+	}
+	for _, name := range reservedClaims {
+		c := sampleClaims()
+		c.Extra = map[string]any{name: 1}
+		_, err := s.Sign(c)
+		require.ErrorContains(t, err, "reserved claim name", name)
+	}
+}
+
+func TestSignRefusesATokenParseWouldNotRead(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, hsKey(t, ""))
+	c := sampleClaims()
+	c.Extra = map[string]any{"blob": strings.Repeat("x", maxTokenLen)}
+	_, err := s.Sign(c)
+	require.ErrorContains(t, err, "app claims too large")
+	c.Extra = map[string]any{"bad": func() {}}
+	_, err = s.Sign(c)
+	require.ErrorContains(t, err, "app claims")
 }
 
 func TestSignErrors(t *testing.T) {
