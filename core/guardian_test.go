@@ -67,6 +67,16 @@ func (e *env) openGuardian(addr string) ports.User {
 	return u
 }
 
+// newGuardedChild is an env with the child ravi@example.in whose guardian
+// consented by account, signed in as guardian.
+func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {
+	t.Helper()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	return e, child, guardian
+}
+
 // guardianConsents has the guardian (signed in with guardianEmail and
 // stepped up) confirm with the emailed link.
 func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
@@ -169,9 +179,7 @@ func TestChildRegistrationRefusals(t *testing.T) {
 
 func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(child.Email))
 	_, err := e.auth.Grant(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
@@ -270,9 +278,7 @@ func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
 
 func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 
 	children, err := e.auth.GuardianChildren(ctx, guardian)
@@ -329,9 +335,7 @@ func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
 
 func TestExportShowsTheGuardianLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	doc, err := e.auth.exportDocument(ctx, child.ID)
 	require.NoError(t, err)
@@ -506,9 +510,7 @@ func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
 // guardian alone grants again.
 func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
 	require.NoError(t, err)
