@@ -125,10 +125,18 @@ func (d Deps) validate() error {
 // Auth runs every flow. It is safe for concurrent use; build one per process
 // with New.
 type Auth struct {
-	cfg     Config
-	deps    Deps // the ports core calls: wrapped for the observer, if any
-	pinged  Deps // the ports as given, whose optional capabilities (Pinger) Ping asks for
-	obs     ports.Observer
+	cfg    Config
+	deps   Deps // the ports core calls: wrapped for the observer, if any
+	pinged Deps // the ports as given, whose optional capabilities (Pinger) Ping asks for
+	obs    ports.Observer
+	// joined reads a session with its user in one call: set when the session
+	// store offers it (ports.SessionUsers) and Users came from the same
+	// Storage, so its users are the ones Users reads.
+	joined ports.SessionUsers
+	// tx groups a flow's storage calls into one transaction when Storage
+	// offers them and keeps the lockout counters (so that a rolled-back
+	// transaction keeps no admission); nil runs each call on its own.
+	tx      ports.Transactor
 	clock   ports.Clock
 	hasher  *secret.Hasher
 	signer  *accesstoken.Signer
@@ -157,6 +165,8 @@ type Auth struct {
 // New validates cfg and deps and returns a ready Auth. Every problem is listed in
 // the returned error.
 func New(cfg Config, deps Deps) (*Auth, error) {
+	usersFromStorage := deps.Users == nil && deps.Storage != nil
+	lockoutsFromStorage := deps.Lockouts == nil && deps.Storage != nil
 	deps = deps.withStorage()
 	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
@@ -185,6 +195,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
 	}
+	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
+		a.joined = joined
+	}
+	if tx, ok := deps.Storage.(ports.Transactor); ok && lockoutsFromStorage {
+		a.tx = tx
+	}
 	var err error
 	if a.signer, err = newSigner(cfg, a.now()); err != nil {
 		return nil, fmt.Errorf("bharatauth: signing keys: %w", err)
@@ -199,6 +215,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if deps.Observer != nil {
 		a.obs = deps.Observer
 		a.deps = observedPorts(deps, deps.Observer)
+		if a.joined != nil {
+			a.joined = observedSessionUsers{a.joined, deps.Observer}
+		}
 		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}

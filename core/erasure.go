@@ -25,7 +25,7 @@ func (a *Auth) RequestErasure(ctx context.Context, p Principal, c Client) (err e
 	if a.deps.Erasure == nil {
 		return newError(op, KindForbidden, "", "this service takes erasure requests another way; contact its support")
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

@@ -212,7 +212,7 @@ func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (
 	if a.deps.Guardians == nil {
 		return GuardianLink{}, newError(op, KindForbidden, "", "this service does not take registrations of children")
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return GuardianLink{}, err
 	}

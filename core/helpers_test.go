@@ -477,6 +477,15 @@ func counted(log *callLog) envOption {
 	}
 }
 
+// countedStorage logs the calls of every storage port, lockouts included,
+// with the hooked store handed over as Deps.Storage: core then reads sessions
+// with their users (ports.SessionUsers), as over PostgreSQL in managed mode.
+func countedStorage(log *callLog) envOption {
+	return func(_ *Config, d *Deps) {
+		d.Storage = hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
+	}
+}
+
 // countingLimiter logs each limiter call by its bucket: the key without the
 // IP, identifier or account it ends with.
 type countingLimiter struct {
@@ -588,6 +597,20 @@ func (h hookedStore) RotateRefresh(ctx context.Context, oldHash, newHash string,
 
 func (h hookedStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
 	return hooked(h, "RevokeSessions", func() ([]string, error) { return h.Store.RevokeSessions(ctx, r, now) })
+}
+
+func (h hookedStore) SessionUser(ctx context.Context, id string) (ports.Session, ports.User, error) {
+	if err := h.before("SessionUser"); err != nil {
+		return ports.Session{}, ports.User{}, err
+	}
+	return h.Store.SessionUser(ctx, id)
+}
+
+func (h hookedStore) RotateRefreshUser(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, ports.User, error) {
+	if err := h.before("RotateRefreshUser"); err != nil {
+		return ports.Session{}, ports.User{}, err
+	}
+	return h.Store.RotateRefreshUser(ctx, oldHash, newHash, now, grace)
 }
 
 func (h hookedStore) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {

@@ -41,12 +41,19 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	if err := checkSecretInput(op, "password", in.Password); err != nil {
 		return LoginResult{}, err
 	}
-	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client)
+	// The stored hash is read with the checks and the admission (one
+	// transaction where the store has them), not after.
+	var creds ports.Credentials
+	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client,
+		func(ctx context.Context, s *signIn) (err error) {
+			creds, err = a.credentials(ctx, op, s.account)
+			return err
+		})
 	if err != nil {
 		return LoginResult{}, err
 	}
 	ok, err := a.judge(ctx, op, s.attempt, func(ctx context.Context) (bool, error) {
-		return a.checkPassword(ctx, op, s.account, in.Password)
+		return a.verifyPassword(ctx, op, s.account, creds, in.Password)
 	})
 	if err != nil {
 		return LoginResult{}, err
@@ -54,16 +61,17 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	if !ok {
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidCredentials, "wrong email, username or password"))
 	}
-	if err := a.succeedSignIn(ctx, s); err != nil {
-		return LoginResult{}, err
-	}
 	u := *s.account
-	if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
+	res, err := a.succeedSignIn(ctx, s, func(ctx context.Context) (LoginResult, error) {
+		if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
+			return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
+		}
+		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
+			public: in.IsPublicDevice, method: "pwd", client: in.Client})
+	})
+	if err != nil && KindOf(err) == KindEmailNotVerified {
 		a.resendVerification(ctx, u, in.Client)
-		return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-		public: in.IsPublicDevice, method: "pwd", client: in.Client})
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -82,16 +90,30 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 // success. It errs only when the check could not be judged (a store outage, a
 // cancelled request); a malformed stored hash is logged and judged wrong.
 func (a *Auth) checkPassword(ctx context.Context, op string, u *ports.User, password string) (bool, error) {
-	// Unknown identifiers read credentials too (of nobody), so both paths make
-	// the same store calls and take as long.
+	creds, err := a.credentials(ctx, op, u)
+	if err != nil {
+		return false, err
+	}
+	return a.verifyPassword(ctx, op, u, creds, password)
+}
+
+// credentials reads the secrets of u. Unknown identifiers (u nil) read
+// credentials too (of nobody), so both paths make the same store calls and
+// take as long; none stored reads as none.
+func (a *Auth) credentials(ctx context.Context, op string, u *ports.User) (ports.Credentials, error) {
 	userID := unknownSubject
 	if u != nil {
 		userID = u.ID
 	}
 	creds, err := a.deps.Credentials.Credentials(ctx, userID)
 	if err != nil && !isNotFound(err) {
-		return false, storeError(op, err)
+		return ports.Credentials{}, storeError(op, err)
 	}
+	return creds, nil
+}
+
+// verifyPassword is checkPassword with the credentials read already.
+func (a *Auth) verifyPassword(ctx context.Context, op string, u *ports.User, creds ports.Credentials, password string) (bool, error) {
 	if u == nil || creds.PasswordHash == "" {
 		a.hasher.VerifyDummy(ctx, password)
 		return false, nil

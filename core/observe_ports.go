@@ -391,6 +391,26 @@ func (w observedGuardianVerifier) VerifyGuardian(ctx context.Context, c ports.Gu
 }
 
 // timed reports one port call that returns a value and an error.
+// observedSessionUsers reports the joined reads of a session with its user.
+type observedSessionUsers struct {
+	p ports.SessionUsers
+	o ports.Observer
+}
+
+func (w observedSessionUsers) SessionUser(ctx context.Context, id string) (ports.Session, ports.User, error) {
+	end := w.o.StartStoreCall(ctx, "SessionUsers.SessionUser")
+	s, u, err := w.p.SessionUser(ctx, id)
+	end(err)
+	return s, u, err
+}
+
+func (w observedSessionUsers) RotateRefreshUser(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, ports.User, error) {
+	end := w.o.StartStoreCall(ctx, "SessionUsers.RotateRefreshUser")
+	s, u, err := w.p.RotateRefreshUser(ctx, oldHash, newHash, now, grace)
+	end(err)
+	return s, u, err
+}
+
 func timed[T any](ctx context.Context, o ports.Observer, call string, f func() (T, error)) (T, error) {
 	end := o.StartStoreCall(ctx, call)
 	v, err := f()

@@ -264,3 +264,23 @@ func TestPingAsksThePortsBehindTheObserver(t *testing.T) {
 	e := newEnv(t, observed(&recorder{}), func(_ *Config, d *Deps) { d.Storage = downStore{d.Storage.(*memory.Store)} })
 	assert.False(t, e.auth.Ping(context.Background()).Ready, "the store's Pinger is found though calls go through the observer")
 }
+
+// The joined reads of a session with its user (ports.SessionUsers) are store
+// calls the observer sees like any other.
+func TestObserverSeesTheJoinedReads(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e := newEnv(t, withoutLimiter(), observed(r))
+	e.register("asha@example.in")
+	res := e.mustLogin("asha@example.in")
+	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
+	require.NoError(t, err)
+	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	_, err = e.auth.Me(context.Background(), p)
+	require.NoError(t, err)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	assert.Contains(t, r.calls, "SessionUsers.SessionUser")
+	assert.Contains(t, r.calls, "SessionUsers.RotateRefreshUser")
+}

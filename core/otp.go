@@ -82,7 +82,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	if err := checkCode(op, "otp_code", in.Code); err != nil {
 		return LoginResult{}, err
 	}
-	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client)
+	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client, nil)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -97,19 +97,18 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		}
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
-	if err := a.succeedSignIn(ctx, s); err != nil {
-		return LoginResult{}, err
-	}
-	u, err := a.proveEmail(ctx, op, *s.account, proofByCode, in.Client)
+	res, err := a.succeedSignIn(ctx, s, func(ctx context.Context) (LoginResult, error) {
+		u, err := a.proveEmail(ctx, op, *s.account, proofByCode, in.Client)
+		if err != nil {
+			return LoginResult{}, err
+		}
+		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
+			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
+	})
 	if err != nil {
 		return LoginResult{}, err
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-		public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
-	if err != nil {
-		return LoginResult{}, err
-	}
-	a.event(ctx, u.ID, ports.EventLoginSucceeded, in.Client, "otp")
+	a.event(ctx, res.User.ID, ports.EventLoginSucceeded, in.Client, "otp")
 	return res, nil
 }
 

@@ -111,7 +111,7 @@ func (a *Auth) ChangePassword(ctx context.Context, p Principal, in ChangePasswor
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return err
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

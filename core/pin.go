@@ -67,7 +67,7 @@ func (a *Auth) storePIN(ctx context.Context, op, userID, pin string, c Client) e
 // sessionCredentials loads the principal's active session and the hashes of
 // its user (empty when none were ever stored).
 func (a *Auth) sessionCredentials(ctx context.Context, op string, p Principal) (ports.Session, ports.Credentials, error) {
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return ports.Session{}, ports.Credentials{}, err
 	}

@@ -35,7 +35,7 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
 	}
 	next := a.childRefreshToken(refreshToken)
-	s, err := a.deps.Sessions.RotateRefresh(ctx, tokenHash(refreshToken), tokenHash(next), a.now(), a.cfg.RefreshReuseGrace)
+	s, u, userRead, err := a.rotate(ctx, tokenHash(refreshToken), tokenHash(next))
 	switch {
 	case errors.Is(err, ports.ErrReused):
 		a.signal(ctx, ports.Signal{Kind: ports.SignalRefreshReuse, Flow: op})
@@ -52,7 +52,11 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 	// The refresh token is rotated already: from here on, only a definite answer
 	// may refuse the client, or a retry with the old token would look like theft.
 	// Suspension is enforced by Suspend revoking sessions; this is a second check.
-	u, err := a.deps.Users.UserByID(ctx, s.UserID)
+	if !userRead {
+		u, err = a.deps.Users.UserByID(ctx, s.UserID)
+	} else if u.ID == "" {
+		err = ports.ErrNotFound
+	}
 	if err != nil && !isNotFound(err) {
 		a.log.WarnContext(ctx, "bharatauth: user lookup during refresh failed; issuing tokens", "user_id", s.UserID, "error", err)
 	}
@@ -69,6 +73,18 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}
 	return tokens, nil
+}
+
+// rotate rotates the refresh hash old to next. userRead reports that the
+// session's user came with it (ports.SessionUsers; the zero User when the
+// user is gone), so the check after the rotation needs no read of its own.
+func (a *Auth) rotate(ctx context.Context, old, next string) (s ports.Session, u ports.User, userRead bool, err error) {
+	if a.joined != nil {
+		s, u, err = a.joined.RotateRefreshUser(ctx, old, next, a.now(), a.cfg.RefreshReuseGrace)
+		return s, u, true, err
+	}
+	s, err = a.deps.Sessions.RotateRefresh(ctx, old, next, a.now(), a.cfg.RefreshReuseGrace)
+	return s, ports.User{}, false, err
 }
 
 // childRefreshToken is the refresh token that replaces parent: derived from

@@ -18,6 +18,10 @@ type Principal struct {
 	TokenID   string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+
+	// user is the caller's record as Authenticate read it beside the session
+	// (ports.SessionUsers), for Me; nil when it was not read.
+	user *ports.User
 }
 
 // Authenticate checks an access token and returns its principal. The token's
@@ -37,7 +41,7 @@ func (a *Auth) Authenticate(ctx context.Context, accessToken string) (_ Principa
 	}
 	p := Principal{UserID: c.Subject, SessionID: c.SessionID, Trust: Trust(c.Trust), AMR: c.AMR,
 		TokenID: c.ID, IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return Principal{}, err
 	}
@@ -46,11 +50,24 @@ func (a *Auth) Authenticate(ctx context.Context, accessToken string) (_ Principa
 }
 
 // activeSession loads the principal's session and checks it is still active
-// and still the principal's.
-func (a *Auth) activeSession(ctx context.Context, op string, p Principal) (ports.Session, error) {
-	s, err := a.deps.Sessions.Session(ctx, p.SessionID)
+// and still the principal's. Where the session store reads users too
+// (ports.SessionUsers), the user comes in the same read and p keeps it for Me.
+func (a *Auth) activeSession(ctx context.Context, op string, p *Principal) (ports.Session, error) {
+	var (
+		s   ports.Session
+		u   ports.User
+		err error
+	)
+	if a.joined != nil {
+		s, u, err = a.joined.SessionUser(ctx, p.SessionID)
+	} else {
+		s, err = a.deps.Sessions.Session(ctx, p.SessionID)
+	}
 	if errors.Is(err, ports.ErrNotFound) || (err == nil && (s.UserID != p.UserID || !s.Active(a.now()))) {
 		return ports.Session{}, newError(op, KindUnauthorized, codeInvalidToken, "the session has ended; sign in again")
+	}
+	if err == nil && u.ID == p.UserID {
+		p.user = &u
 	}
 	return s, storeError(op, err)
 }
@@ -178,10 +195,17 @@ func (a *Auth) LogoutAll(ctx context.Context, p Principal, c Client) (err error)
 	return nil
 }
 
-// Me returns the caller's user record.
+// Me returns the caller's user record: as Authenticate read it beside the
+// session when the store does that (no second read), else from Users.
 func (a *Auth) Me(ctx context.Context, p Principal) (_ ports.User, err error) {
 	ctx, flow := a.observeFlow(ctx, "Me")
 	defer flow.done(ctx, &err)
+	if p.user != nil && p.user.ID == p.UserID {
+		if err := ctx.Err(); err != nil { // answered as a store call would answer it
+			return ports.User{}, storeError("Me", err)
+		}
+		return *p.user, nil
+	}
 	return a.userByID(ctx, "Me", p.UserID)
 }
 

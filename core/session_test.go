@@ -364,6 +364,52 @@ func TestMe(t *testing.T) {
 	assert.Equal(t, codeInvalidToken, ce.Code)
 }
 
+// Where the store reads a session with its user, "who am I" is one store
+// call; with a directory of the app's own (external mode), the session and
+// the user are read apart.
+func TestMeReadsTheUserWithTheSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		opt   func(*callLog) envOption
+		calls []string
+	}{
+		{"managed store", countedStorage, []string{"SessionUser"}},
+		{"app's directory", counted, []string{"Session", "UserByID"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := &callLog{}
+			e := newEnv(t, tc.opt(log), withoutLimiter())
+			u := e.register("who@example.in")
+			res := e.mustLogin(u.Email)
+			log.take()
+			p, err := e.auth.Authenticate(ctx, res.AccessToken)
+			require.NoError(t, err)
+			got, err := e.auth.Me(ctx, p)
+			require.NoError(t, err)
+			assert.Equal(t, u.ID, got.ID)
+			assert.Equal(t, "who@example.in", got.Email)
+			assert.Equal(t, tc.calls, log.take())
+		})
+	}
+}
+
+// A refresh rotates and checks the user in one store call where the store
+// reads users too.
+func TestRefreshReadsTheUserWithTheRotation(t *testing.T) {
+	t.Parallel()
+	log := &callLog{}
+	e := newEnv(t, withoutLimiter(), countedStorage(log))
+	u := e.register("rot@example.in")
+	res := e.mustLogin(u.Email)
+	log.take()
+	_, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"RotateRefreshUser"}, log.take())
+}
+
 func TestSuspend(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -402,20 +448,24 @@ func TestSuspend(t *testing.T) {
 		require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 		assert.Equal(t, mails, e.mailsTo(u.Email), "no codes or links for a suspended account")
 	})
-	t.Run("refresh of a session suspended elsewhere", func(t *testing.T) {
-		t.Parallel()
-		e := newEnv(t, withoutLimiter())
-		u := e.register("dir@example.in")
-		res := e.mustLogin(u.Email)
-		// The directory flags the user without core ending the sessions (an
-		// external directory, or an admin tool writing the row).
-		require.NoError(t, e.store.SetSuspended(ctx, u.ID, true))
+	// Both ways of reading the user after a rotation: with it (the store's
+	// SessionUsers) and apart (the app's directory).
+	for name, opt := range map[string]func(*callLog) envOption{"read with the rotation": countedStorage, "read apart": counted} {
+		t.Run("refresh of a session suspended elsewhere, user "+name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, opt(&callLog{}), withoutLimiter())
+			u := e.register("dir@example.in")
+			res := e.mustLogin(u.Email)
+			// The directory flags the user without core ending the sessions (an
+			// external directory, or an admin tool writing the row).
+			require.NoError(t, e.store.SetSuspended(ctx, u.ID, true))
 
-		_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-		requireKind(t, err, KindSuspended)
-		_, err = e.auth.Authenticate(ctx, res.AccessToken)
-		requireKind(t, err, KindUnauthorized)
-	})
+			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+			requireKind(t, err, KindSuspended)
+			_, err = e.auth.Authenticate(ctx, res.AccessToken)
+			requireKind(t, err, KindUnauthorized)
+		})
+	}
 }
 
 // Revoking a session from elsewhere (a lost phone), logging out everywhere,

@@ -18,6 +18,8 @@ type signIn struct {
 	verifiedDevice bool
 	attempt        attempt
 	client         Client
+	// grouped: the attempt's store calls run as transactions (atomically).
+	grouped bool
 }
 
 // user is the account signing in, or the zero user for an unknown identifier
@@ -32,42 +34,90 @@ func (s *signIn) user() ports.User {
 // beginSignIn does what every sign-in does before its secret is checked, in
 // this order: input checks, the IP block, the per-IP rate limit, the user
 // lookup, the device lookup, and admitting the attempt on its lockout counter
-// (a locked counter answers ErrLocked here, even for the right secret).
-// Unknown identifiers make the same store calls as known ones.
-func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, limitName string, rule ports.RateRule, c Client) (*signIn, error) {
+// (a locked counter answers ErrLocked here, even for the right secret); then,
+// when set, admitted(ctx, s) reads what the secret check needs. Unknown
+// identifiers make the same store calls as known ones.
+//
+// With admitted set, the store calls run as one transaction where the store
+// has them (ports.Transactor): the reads commit with the admission, once, and
+// an error keeps no admission, so nothing is left to finish; succeedSignIn
+// then groups its calls too. That is for a sign-in whose secret check is a
+// slow hash (a password): two transactions cost four commits less, and their
+// BEGIN and COMMIT round trips are nothing beside the hash. A sign-in checked
+// by one statement (a code) runs its calls on their own: there the round
+// trips are the request's cost.
+func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, limitName string, rule ports.RateRule, c Client,
+	admitted func(ctx context.Context, s *signIn) error) (*signIn, error) {
 	identifier, err := cleanIdentifier(op, "identifier", identifier)
 	if err != nil {
 		return nil, err
 	}
-	s := &signIn{op: op, identifier: identifier, client: c}
+	s := &signIn{op: op, identifier: identifier, client: c, grouped: admitted != nil}
 	if s.device, err = a.cleanDevice(op, fingerprint); err != nil {
 		return nil, err
 	}
-	if err := a.checkIPBlock(ctx, op, c); err != nil {
-		return nil, err
+	err = a.atomically(ctx, s, func(ctx context.Context) error {
+		if err := a.admitSignIn(ctx, s, limitName, rule); err != nil {
+			return err
+		}
+		if admitted == nil {
+			return nil
+		}
+		return admitted(ctx, s)
+	})
+	if err != nil && s.attempt.key != "" && !a.rollsBack(s) {
+		return nil, a.abandon(ctx, op, s.attempt, err) // admitted and kept: nothing else will end it
 	}
-	if err := a.limitIP(ctx, op, limitName, rule, c); err != nil {
-		return nil, err
-	}
-	u, found, err := a.findUser(ctx, op, identifier)
 	if err != nil {
 		return nil, err
+	}
+	return s, nil
+}
+
+// rollsBack reports whether s's grouped calls run in transactions, so that a
+// failed group keeps none of its writes.
+func (a *Auth) rollsBack(s *signIn) bool { return a.tx != nil && s.grouped }
+
+// admitSignIn runs beginSignIn's checks and admits s's attempt.
+func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rule ports.RateRule) error {
+	op, c := s.op, s.client
+	if err := a.checkIPBlock(ctx, op, c); err != nil {
+		return err
+	}
+	if err := a.limitIP(ctx, op, limitName, rule, c); err != nil {
+		return err
+	}
+	u, found, err := a.findUser(ctx, op, s.identifier)
+	if err != nil {
+		return err
 	}
 	if found {
 		s.account = &u
 	}
 	if s.verifiedDevice, err = a.isVerifiedDevice(ctx, op, s.user().ID, s.device); err != nil {
-		return nil, err
+		return err
 	}
 	s.verifiedDevice = s.verifiedDevice && found
-	key := a.identifierLockKey(identifier)
+	key := a.identifierLockKey(s.identifier)
 	if s.verifiedDevice {
 		key = a.deviceLockKey(u.ID, s.device)
 	}
-	if s.attempt, err = a.beginAttempt(ctx, op, key, a.signInPolicy()); err != nil {
-		return nil, err
+	s.attempt, err = a.beginAttempt(ctx, op, key, a.signInPolicy())
+	return err
+}
+
+// atomically runs fn, when s is grouped, as one transaction of the storage if it
+// offers them (ports.Transactor), else as it is, each call committing on its
+// own. The transaction is not cancelled with the request: one cut off at its
+// commit could leave writes stored that the flow never learns of (an
+// admission that nothing finishes); each call is still bounded by the store.
+func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Context) error) error {
+	if !a.rollsBack(s) {
+		return fn(ctx)
 	}
-	return s, nil
+	// fn's errors come back as they are; a failed BEGIN or COMMIT is the
+	// store's, and answers as any store failure does.
+	return storeError(s.op, a.tx.InTransaction(context.WithoutCancel(ctx), fn))
 }
 
 // isVerifiedDevice reports whether device is a verified device of userID. An
@@ -101,14 +151,37 @@ func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
 	return answer
 }
 
-// succeedSignIn clears the counter the attempt used; a suspended account is
-// refused only now, so its answer never helps someone without the secret.
-func (a *Auth) succeedSignIn(ctx context.Context, s *signIn) error {
-	if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
+// succeedSignIn clears the counter the attempt used, then runs start (which
+// opens the session); a suspended account is refused only now, so its answer
+// never helps someone without the secret. The clearing and start's store
+// calls are one transaction where the store has them (s.grouped); a refusal
+// (an error of start's with a Kind other than KindUnavailable or
+// KindInternal) still clears the counter: the secret was right.
+func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx context.Context) (LoginResult, error)) (LoginResult, error) {
+	var (
+		res     LoginResult
+		refusal error
+	)
+	err := a.atomically(ctx, s, func(ctx context.Context) error {
+		if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
+			return err
+		}
+		if s.user().Suspended {
+			refusal = newError(s.op, KindSuspended, "", "this account is suspended")
+			return nil
+		}
+		var err error
+		res, err = start(ctx)
+		if k := KindOf(err); err != nil && k != KindUnavailable && k != KindInternal {
+			refusal, err = err, nil
+		}
 		return err
+	})
+	if err != nil {
+		if a.rollsBack(s) { // rolled back: the attempt is still pending
+			return LoginResult{}, a.abandon(ctx, s.op, s.attempt, err)
+		}
+		return LoginResult{}, err
 	}
-	if s.user().Suspended {
-		return newError(s.op, KindSuspended, "", "this account is suspended")
-	}
-	return nil
+	return res, refusal
 }

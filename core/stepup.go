@@ -13,7 +13,7 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err er
 	const op = "RequestStepUp"
 	ctx, flow := a.observeFlow(ctx, op)
 	defer flow.done(ctx, &err)
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (a *Auth) VerifyStepUp(ctx context.Context, p Principal, in VerifyStepUpInp
 	if err := checkCode(op, "otp_code", code); err != nil {
 		return err
 	}
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

@@ -206,7 +206,11 @@ func TestLoginStoreFailures(t *testing.T) {
 				noNewSession(0)(t, e, s)
 			}},
 		{name: "reading the password hash", method: "Credentials", err: errDown, kind: KindUnavailable,
-			setup: registered, run: loginFlow, after: noNewSession(0)},
+			setup: registered, run: loginFlow,
+			after: func(t *testing.T, e *env, s flowState) {
+				assert.Zero(t, e.lockState(s.user.ID).Pending, "the admitted attempt was ended, not left pending")
+				noNewSession(0)(t, e, s)
+			}},
 		{name: "finishing the attempt", method: "FinishAttempt", err: errDown, kind: KindUnavailable,
 			setup: registered, run: loginFlow, after: noNewSession(0)},
 		{name: "device lookup", method: "KnownDevice", err: errDown, kind: KindUnavailable,

@@ -161,7 +161,7 @@ func (a *Auth) RequireStepUp(ctx context.Context, p Principal) (err error) {
 	const op = "RequireStepUp"
 	ctx, flow := a.observeFlow(ctx, op)
 	defer flow.done(ctx, &err)
-	s, err := a.activeSession(ctx, op, p)
+	s, err := a.activeSession(ctx, op, &p)
 	if err != nil {
 		return err
 	}

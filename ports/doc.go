@@ -17,12 +17,13 @@
 //     be reached wraps ErrUnavailable.
 //
 // Files: one port per file (user.go UserDirectory, registry.go UserRegistry,
-// credential.go, lockout.go, session.go SessionRepo and DeviceTrust,
-// onetime.go, consent.go ConsentLedger, consentoutbox.go ConsentOutbox and
-// ConsentListener, guardian.go GuardianStore and GuardianVerifier, abuse.go,
-// event.go, ratelimit.go, mailer.go with the message checks every Mailer
-// makes, mailqueue.go, clock.go, erasure.go, observer.go, health.go Pinger),
-// storage.go bundles the storage ports one backend provides, errors.go
+// credential.go, lockout.go, session.go SessionRepo, SessionUsers and
+// DeviceTrust, onetime.go, consent.go ConsentLedger, consentoutbox.go
+// ConsentOutbox and ConsentListener, guardian.go GuardianStore and
+// GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go with the
+// message checks every Mailer makes, mailqueue.go, clock.go, erasure.go,
+// observer.go, health.go Pinger), storage.go bundles the storage ports one
+// backend provides (and Transactor, which groups its calls), errors.go
 // declares the sentinels.
 //
 // The contract suite in package porttest checks all of this; an adapter that

@@ -81,6 +81,24 @@ type SessionRepo interface {
 	RevokeSessions(ctx context.Context, r Revocation, now time.Time) ([]string, error)
 }
 
+// SessionUsers reads a session together with its user in one round trip. A
+// backend that keeps both sessions and users (managed mode) may provide it
+// beside SessionRepo; core then uses it where a request needs both
+// (authenticating a "who am I" request, the user check after a rotation), if
+// its users are the ones Deps.Users reads. A cache in front of such a backend
+// provides it only if it also drops its copy of a user on every change of
+// that user (suspension, profile, verification, erasure).
+type SessionUsers interface {
+	// SessionUser returns the session by ID as SessionRepo.Session does, and
+	// its user as UserDirectory.UserByID would: the zero User when the user
+	// no longer exists. ErrNotFound when there is no session.
+	SessionUser(ctx context.Context, id string) (Session, User, error)
+	// RotateRefreshUser is SessionRepo.RotateRefresh, with every outcome and
+	// guarantee of it; on success it also returns the session's user (the
+	// zero User when the user no longer exists).
+	RotateRefreshUser(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (Session, User, error)
+}
+
 // DeviceTrust keeps the step-up marks and the known devices of the trust matrix.
 type DeviceTrust interface {
 	// KnownDevice reports whether fingerprint is a verified device of the user:

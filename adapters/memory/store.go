@@ -14,9 +14,9 @@
 // each port method documents; a cancelled context returns ctx.Err().
 //
 // Files: store.go is the Store; one file per port area (users.go,
-// credentials.go, lockout.go, sessions.go, devices.go, tokens.go, consent.go,
-// abuse.go, events.go, mailqueue.go); limiter.go, clock.go, outbox.go,
-// console.go and erasure.go are the stand-alone helpers.
+// credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
+// tokens.go, consent.go, abuse.go, events.go, mailqueue.go); limiter.go,
+// clock.go, outbox.go, console.go and erasure.go are the stand-alone helpers.
 package memory
 
 import (

@@ -58,7 +58,7 @@ func (s *Store) RecordIPFailure(ctx context.Context, ip, identifier string, now 
 	defer cancel()
 	now = utc(now)
 	var until sql.NullTime
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ?, 0))", ipLockKey, ip); err != nil {
 			return err
 		}

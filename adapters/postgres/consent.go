@@ -88,7 +88,7 @@ func (s *Store) AppendConsents(ctx context.Context, userID string, in ports.Cons
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var stored []ports.ConsentRecord
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		stored, err = appendChain(ctx, tx, userID, in)
 		return err
@@ -176,7 +176,7 @@ func (s *Store) ConsentCheckpoint(ctx context.Context, userID string) (ports.Con
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var cp checkpointRow
-	if err := getRow(ctx, s.db, "consent checkpoint", &cp, "user_id = ?", userID); err != nil {
+	if err := getRow(ctx, s.conn(ctx), "consent checkpoint", &cp, "user_id = ?", userID); err != nil {
 		return ports.ConsentCheckpoint{}, err
 	}
 	return ports.ConsentCheckpoint{UserID: cp.UserID, Seq: cp.Seq, Head: cp.Head, MAC: cp.MAC}, nil

@@ -64,7 +64,7 @@ func (s *Store) ClaimConsentChanges(ctx context.Context, now time.Time, lease ti
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []outboxRow
-	if err := s.db.NewRaw(claimSQL, now.Add(lease), now, limit).Scan(ctx, &rows); err != nil {
+	if err := s.conn(ctx).NewRaw(claimSQL, now.Add(lease), now, limit).Scan(ctx, &rows); err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	out := make([]ports.ConsentChange, 0, len(rows))
@@ -81,7 +81,7 @@ func (s *Store) AckConsentChange(ctx context.Context, id int64) error {
 	const op = "ack consent change"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	if _, err := s.db.NewDelete().Model((*outboxRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+	if _, err := s.conn(ctx).NewDelete().Model((*outboxRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
 		return fail(ctx, op, err)
 	}
 	return nil
@@ -92,7 +92,7 @@ func (s *Store) RetryConsentChange(ctx context.Context, id int64, at time.Time) 
 	const op = "retry consent change"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*outboxRow)(nil)).Set("due_at = ?", at).Where("id = ?", id).Exec(ctx)
+	res, err := s.conn(ctx).NewUpdate().Model((*outboxRow)(nil)).Set("due_at = ?", at).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fail(ctx, op, err)
 	}

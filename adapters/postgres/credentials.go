@@ -55,7 +55,7 @@ func (s *Store) SetPINHash(ctx context.Context, userID, hash string, at time.Tim
 func (s *Store) setSecret(ctx context.Context, op string, row credentialRow, hashCol, atCol string) error {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	_, err := s.db.NewInsert().Model(&row).
+	_, err := s.conn(ctx).NewInsert().Model(&row).
 		On("CONFLICT (user_id) DO UPDATE").
 		Set("? = EXCLUDED.?", bun.Ident(hashCol), bun.Ident(hashCol)).
 		Set("? = EXCLUDED.?", bun.Ident(atCol), bun.Ident(atCol)).

@@ -16,7 +16,7 @@ func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, _ t
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var known bool
-	err := s.db.NewRaw(`
+	err := s.conn(ctx).NewRaw(`
 SELECT EXISTS (
     SELECT 1 FROM ba_sessions
     WHERE user_id = ? AND device_fingerprint = ? AND is_verified_device)`,
@@ -34,7 +34,7 @@ func (s *Store) MarkStepUp(ctx context.Context, sessionID string, at time.Time, 
 	const op = "mark step-up"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*sessionRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*sessionRow)(nil)).
 		Set("step_up_at = ?", utc(at)).
 		Set("is_verified_device = is_verified_device OR ?", verifyDevice).
 		Where("id = ? AND revoked_at IS NULL", sessionID).
@@ -49,7 +49,7 @@ func (s *Store) ConsumeStepUp(ctx context.Context, sessionID string, notBefore t
 	const op = "consume step-up"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*sessionRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*sessionRow)(nil)).
 		Set("step_up_at = NULL").
 		Where("id = ? AND step_up_at >= ?", sessionID, utc(notBefore)).
 		Exec(ctx)

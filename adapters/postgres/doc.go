@@ -66,10 +66,10 @@
 // store.go: New, Options, the per-call bound and the query helpers the
 // ports share (getRow, firstRow, listWhere); migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
-// sessions.go, devices.go, onetime.go, consent.go, abuse.go, events.go,
-// mailqueue.go);
-// purge.go: bounded deletion of what has expired; errors.go: the mapping of
-// driver errors to the ports sentinels.
+// sessions.go, sessionusers.go, transaction.go, devices.go, onetime.go,
+// consent.go, abuse.go, events.go, mailqueue.go); purge.go: bounded deletion
+// of what has expired; errors.go: the mapping of driver errors to the ports
+// sentinels.
 //
 // # Driver choice
 //

@@ -35,7 +35,7 @@ func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 		Detail:    e.Detail,
 		At:        utc(e.At),
 	}
-	_, err := s.db.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
 	return fail(ctx, op, err)
 }
 

@@ -57,7 +57,7 @@ func (s *Store) Guardianship(ctx context.Context, childID string) (ports.Guardia
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row guardianRow
-	if err := getRow(ctx, s.db, "guardianship", &row, "child_id = ?", childID); err != nil {
+	if err := getRow(ctx, s.conn(ctx), "guardianship", &row, "child_id = ?", childID); err != nil {
 		return ports.Guardianship{}, err
 	}
 	return row.guardianship(), nil
@@ -71,7 +71,7 @@ func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row guardianRow
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&row).Where("child_id = ?", childID).For("UPDATE").Scan(ctx); err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	erased := []string{}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		erased = erased[:0]
 		err := tx.NewSelect().Model((*guardianRow)(nil)).Column("child_id").
 			Where("confirmed_at IS NULL AND requested_at < ?", utc(requestedBefore)).

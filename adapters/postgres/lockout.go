@@ -120,7 +120,7 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 	now = utc(now)
 	resetBefore, pendingBefore := policyBounds(now, policy)
 	for {
-		row, admitted, err := firstRow[lockoutRow](ctx, s.db, beginAttemptSQL, key, now, resetBefore, pendingBefore,
+		row, admitted, err := firstRow[lockoutRow](ctx, s.conn(ctx), beginAttemptSQL, key, now, resetBefore, pendingBefore,
 			policy.SoftLockAfter, policy.HardLockAfter)
 		if err != nil {
 			return ports.LockState{}, ports.RefusedBusy, fail(ctx, op, err)
@@ -131,7 +131,7 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 		// The upsert found the key refusing and changed nothing. Read it in a
 		// new statement (a new snapshot); if it admits attempts again by now
 		// (a lock lifted, an attempt finished), try once more.
-		err = getRow(ctx, s.db, op, &row, "key = ?", key)
+		err = getRow(ctx, s.conn(ctx), op, &row, "key = ?", key)
 		if err != nil && !errors.Is(err, ports.ErrNotFound) {
 			return ports.LockState{}, ports.RefusedBusy, err
 		}
@@ -161,13 +161,13 @@ func (s *Store) FinishAttempt(ctx context.Context, key string, now time.Time, po
 		if firstSoft {
 			firstUntil = now.Add(policy.SoftLockFor)
 		}
-		err = s.db.NewRaw(failAttemptSQL, key, now, resetBefore, nil,
+		err = s.conn(ctx).NewRaw(failAttemptSQL, key, now, resetBefore, nil,
 			policy.SoftLockAfter, policy.HardLockAfter, utc(now.Add(policy.SoftLockFor)),
 			nullTime(firstUntil), firstHard, boolInt(firstSoft), boolInt(firstHard)).Scan(ctx, &rows)
 	case ports.Succeeded:
-		err = s.db.NewRaw(succeedAttemptSQL, key).Scan(ctx, &rows)
+		err = s.conn(ctx).NewRaw(succeedAttemptSQL, key).Scan(ctx, &rows)
 	default:
-		err = s.db.NewRaw(abandonAttemptSQL, key).Scan(ctx, &rows)
+		err = s.conn(ctx).NewRaw(abandonAttemptSQL, key).Scan(ctx, &rows)
 	}
 	if err != nil {
 		return ports.LockState{}, fail(ctx, op, err)
@@ -198,7 +198,7 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 	const op = "clear failures"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	_, err := s.db.NewUpdate().Model((*lockoutRow)(nil)).
+	_, err := s.conn(ctx).NewUpdate().Model((*lockoutRow)(nil)).
 		Set("failures = 0").
 		Set("last_failure_at = NULL").
 		Set("hard_locked = false").

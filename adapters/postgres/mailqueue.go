@@ -37,7 +37,7 @@ func (s *Store) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
 	defer cancel()
 	row := mailRow{ID: m.ID, Payload: m.Payload, NotAfter: utc(m.NotAfter), DueAt: utc(m.DueAt),
 		Attempts: m.Attempts, Lease: m.Lease, LeasedUntil: utc(m.LeasedUntil)}
-	_, err := s.db.NewInsert().Model(&row).Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&row).Exec(ctx)
 	return fail(ctx, op, err)
 }
 
@@ -68,7 +68,7 @@ func (s *Store) ClaimMail(ctx context.Context, lease string, now time.Time, leas
 	defer cancel()
 	now = utc(now)
 	var rows []mailRow
-	if err := s.db.NewRaw(claimMailSQL, lease, utc(now.Add(leaseFor)), now, now, limit).Scan(ctx, &rows); err != nil {
+	if err := s.conn(ctx).NewRaw(claimMailSQL, lease, utc(now.Add(leaseFor)), now, now, limit).Scan(ctx, &rows); err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	out := make([]ports.QueuedMail, 0, len(rows))
@@ -87,7 +87,7 @@ func (s *Store) RetryMail(ctx context.Context, id, lease string, dueAt time.Time
 	const op = "retry mail"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*mailRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*mailRow)(nil)).
 		Set("due_at = ?, lease = '', leased_until = NULL", utc(dueAt)).
 		Where("id = ? AND lease = ?", id, lease).
 		Exec(ctx)
@@ -105,6 +105,6 @@ func (s *Store) RemoveMail(ctx context.Context, id string) error {
 	const op = "remove mail"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	_, err := s.db.NewDelete().Model((*mailRow)(nil)).Where("id = ?", id).Exec(ctx)
+	_, err := s.conn(ctx).NewDelete().Model((*mailRow)(nil)).Where("id = ?", id).Exec(ctx)
 	return fail(ctx, op, err)
 }

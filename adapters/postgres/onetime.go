@@ -64,7 +64,7 @@ func (s *Store) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
 		Attempts:          t.Attempts,
 		MaxAttempts:       t.MaxAttempts,
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ? || ':' || ?, 0))",
 			issueLockKey, t.Subject, t.Purpose); err != nil {
 			return err
@@ -100,7 +100,7 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	row, consumed, err := firstRow[otpRow](ctx, s.db, consumeLinkSQL, purpose, hash, now)
+	row, consumed, err := firstRow[otpRow](ctx, s.conn(ctx), consumeLinkSQL, purpose, hash, now)
 	if err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}
@@ -108,7 +108,7 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 		return row.token(), nil
 	}
 	// Nothing consumed: say why, from a fresh read.
-	err = getRow(ctx, s.db, op, &row, "hash = ? AND max_attempts = 0 AND purpose = ? AND used_at IS NULL", hash, purpose)
+	err = getRow(ctx, s.conn(ctx), op, &row, "hash = ? AND max_attempts = 0 AND purpose = ? AND used_at IS NULL", hash, purpose)
 	switch {
 	case err != nil:
 		return ports.OneTimeToken{}, err
@@ -155,7 +155,7 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	now = utc(now)
-	row, found, err := firstRow[otpRow](ctx, s.db, consumeCodeSQL, subject, purpose, hash, now)
+	row, found, err := firstRow[otpRow](ctx, s.conn(ctx), consumeCodeSQL, subject, purpose, hash, now)
 	if err != nil {
 		return ports.OneTimeToken{}, fail(ctx, op, err)
 	}

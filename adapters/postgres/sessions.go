@@ -91,7 +91,7 @@ func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
 	if row.LastUsedAt.IsZero() {
 		row.LastUsedAt = row.CreatedAt
 	}
-	_, err := s.db.NewInsert().Model(&row).Exec(ctx)
+	_, err := s.conn(ctx).NewInsert().Model(&row).Exec(ctx)
 	return fail(ctx, op, err)
 }
 
@@ -110,45 +110,27 @@ func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, e
 	return listWhere(ctx, s, "sessions", "user_id", userID, newestFirst, sessionRow.session)
 }
 
-// rotateSQL is the success path of RotateRefresh in one statement: move the
-// session to the new hash if it is active and still on the old one, and file
-// the old hash in its family. Of concurrent callers with one old hash, the
-// first takes the row lock; the others re-check refresh_hash after it commits
-// and match nothing.
-const rotateSQL = `
-WITH rotated AS (
-    UPDATE ba_sessions SET refresh_hash = ?1, last_used_at = ?2
-    WHERE refresh_hash = ?0 AND revoked_at IS NULL AND expires_at > ?2
-    RETURNING *
-), filed AS (
-    INSERT INTO ba_refresh_tokens (hash, session_id, rotated_at)
-    SELECT ?0, id, ?2::timestamptz FROM rotated
-)
-SELECT * FROM rotated`
-
 // RotateRefresh replaces the session's refresh hash oldHash with newHash; see
 // ports.SessionRepo for the outcomes (ErrReused comes with the revoked
-// session). The success path is one statement; the
-// failure path is one transaction that tells a retry within the grace, reuse
-// (revoking the family), revocation, expiry and an unknown hash apart.
+// session). The success path is one statement (rotateUserSQL); the failure
+// path is one transaction (rotateSlow).
 func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
+	sess, _, err := s.rotate(ctx, oldHash, newHash, now, grace, false)
+	return sess, err
+}
+
+// rotateSlow is RotateRefresh's failure path: one transaction that tells a
+// retry within the grace, reuse (revoking the family), revocation, expiry
+// and an unknown hash apart. now is in utc's form.
+func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
 	const op = "rotate refresh"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	now = utc(now)
-	rotated, ok, err := firstRow[sessionRow](ctx, s.db, rotateSQL, oldHash, newHash, now)
-	if err != nil {
-		return ports.Session{}, fail(ctx, op, err)
-	}
-	if ok {
-		return rotated.session(), nil
-	}
-
 	var (
 		outcome error
 		result  ports.Session
 	)
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var cur sessionRow
 		err := tx.NewSelect().Model(&cur).Where("refresh_hash = ?", oldHash).For("UPDATE").Scan(ctx)
 		switch {
@@ -240,14 +222,14 @@ func (s *Store) RevokeSessions(ctx context.Context, r ports.Revocation, now time
 	var revoked []sessionRow
 	var err error
 	if r.ForgetDevices { // two statements: one transaction
-		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err = s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if revoked, err = revokeSelected(ctx, tx, r, now); err != nil {
 				return err
 			}
 			return forgetRevokedDevices(ctx, tx, r, revoked)
 		})
 	} else { // a plain logout: one statement
-		revoked, err = revokeSelected(ctx, s.db, r, now)
+		revoked, err = revokeSelected(ctx, s.conn(ctx), r, now)
 	}
 	if err != nil {
 		return nil, fail(ctx, op, err)

@@ -119,7 +119,7 @@ func listWhere[R any, T any](ctx context.Context, s *Store, op, column, value, o
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var rows []R
-	err := s.db.NewSelect().Model(&rows).
+	err := s.conn(ctx).NewSelect().Model(&rows).
 		Where("? = ?", bun.Ident(column), value).
 		OrderExpr(order).
 		Scan(ctx)
@@ -148,7 +148,7 @@ func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, a
 func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	return getRow(ctx, s.db, op, row, where, args...)
+	return getRow(ctx, s.conn(ctx), op, row, where, args...)
 }
 
 // firstRow runs a statement that returns at most one row and scans it;

@@ -76,7 +76,7 @@ func (s *Store) findUser(ctx context.Context, op, where string, arg any) (ports.
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var row userRow
-	err := s.db.NewSelect().Model(&row).
+	err := s.conn(ctx).NewSelect().Model(&row).
 		ColumnExpr("u.*").
 		ColumnExpr("a.email_verified_at, coalesce(a.suspended, false) AS suspended").
 		Join("LEFT JOIN ba_accounts AS a ON a.user_id = u.id").
@@ -121,7 +121,7 @@ func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, er
 
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *Store) MarkEmailVerified(ctx context.Context, userID string, at time.Ti
 	const op = "mark email verified"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*accountRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*accountRow)(nil)).
 		Set("email_verified_at = coalesce(email_verified_at, ?)", utc(at)).
 		Where("user_id = ?", userID).
 		Exec(ctx)
@@ -167,7 +167,7 @@ func (s *Store) SetSuspended(ctx context.Context, userID string, suspended bool)
 	const op = "set suspended"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*accountRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*accountRow)(nil)).
 		Set("suspended = ?", suspended).
 		Where("user_id = ?", userID).
 		Exec(ctx)
@@ -180,7 +180,7 @@ func (s *Store) ClearProfile(ctx context.Context, userID string) error {
 	const op = "clear profile"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	res, err := s.db.NewUpdate().Model((*userRow)(nil)).
+	res, err := s.conn(ctx).NewUpdate().Model((*userRow)(nil)).
 		Set("display_name = ''").
 		Set("username = NULL").
 		Set("language = ''").

@@ -33,3 +33,36 @@ func TestCancelledSignInsLeaveNoPendingPlaces(t *testing.T) {
 	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
 	assert.Zero(t, leaked, "pending places with nothing in flight after %d cancelled logins; the owner's login then: %v", cancelled, err)
 }
+
+// A login whose session cannot be written is rolled back whole, the end of
+// its attempt included: the attempt is then ended as abandoned, so no pending
+// place is left, no failure counted and no session stored; once the table
+// takes writes again, the same password signs in.
+func TestALoginWhoseSessionWriteFailsLeavesNoPendingPlace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	in := newInstance(t, db, setup{fastHashing: true})
+	in.register(t, "known@example.in")
+	_, err := db.ExecContext(ctx, `
+		CREATE FUNCTION refuse_sessions() RETURNS trigger LANGUAGE plpgsql AS
+		$$ BEGIN RAISE EXCEPTION 'sessions are read-only in this test'; END $$;
+		CREATE TRIGGER refuse_sessions BEFORE INSERT ON ba_sessions
+		FOR EACH ROW EXECUTE FUNCTION refuse_sessions()`)
+	require.NoError(t, err)
+
+	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
+	require.Error(t, err)
+	assert.Contains(t, []core.Kind{core.KindInternal, core.KindUnavailable}, core.KindOf(err))
+	var pending, failures, sessions int
+	require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
+		Scan(ctx, &pending, &failures))
+	require.NoError(t, db.NewRaw(`SELECT count(*) FROM ba_sessions`).Scan(ctx, &sessions))
+	assert.Zero(t, pending, "the rolled-back attempt was ended")
+	assert.Zero(t, failures, "a right password that could not sign in is no failure")
+	assert.Zero(t, sessions)
+
+	_, err = db.ExecContext(ctx, `DROP TRIGGER refuse_sessions ON ba_sessions`)
+	require.NoError(t, err)
+	in.login(t, "known@example.in")
+}

@@ -124,3 +124,30 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 	assert.Equal(t, logins+ownerUnlocks+thiefChecks+lockedDummies, in.auth.Stats().HashVerifications-before,
 		"exactly 10 of the thief's PINs were checked (a locked PIN runs a dummy hash)")
 }
+
+// Over PostgreSQL the end of a login's attempt and its session are one
+// transaction; a refusal after the right password (a suspended account)
+// still commits the end of the attempt: the count is cleared, nothing is
+// left pending, and no session is written.
+func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := newDB(t)
+	in := newInstance(t, db, setup{fastHashing: true})
+	in.register(t, "asha@example.in")
+	_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: "a wrong password", Client: client})
+	require.Equal(t, core.KindUnauthorized, core.KindOf(err))
+	u, err := in.store.UserByEmail(ctx, "asha@example.in")
+	require.NoError(t, err)
+	require.NoError(t, in.store.SetSuspended(ctx, u.ID, true))
+
+	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: password, Client: client})
+	require.Equal(t, core.KindSuspended, core.KindOf(err), "%v", err)
+	var pending, failures, sessions int
+	require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
+		Scan(ctx, &pending, &failures))
+	require.NoError(t, db.NewRaw(`SELECT count(*) FROM ba_sessions WHERE user_id = ?`, u.ID).Scan(ctx, &sessions))
+	assert.Zero(t, failures, "the right password cleared the count")
+	assert.Zero(t, pending)
+	assert.Zero(t, sessions)
+}

@@ -91,6 +91,34 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
 }
 
+// The server runs under an 80 MiB soft memory limit unless told otherwise;
+// GOMEMLIMIT, which the runtime applies by itself, wins over the default but
+// not over BHARATAUTH_MEMORY_LIMIT.
+func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value, goMemLimit string
+		want              int64
+	}{
+		{"", "", 80 << 20},
+		{"", "1GiB", 0},
+		{"off", "", 0},
+		{"OFF", "", 0},
+		{"256MiB", "1GiB", 256 << 20},
+		{"2GiB", "", 2 << 30},
+		{"512KiB", "", 512 << 10},
+		{" 104857600 ", "", 104857600},
+	} {
+		got, err := memoryLimit(tc.value, tc.goMemLimit)
+		require.NoError(t, err, "%q", tc.value)
+		assert.Equal(t, tc.want, got, "BHARATAUTH_MEMORY_LIMIT=%q GOMEMLIMIT=%q", tc.value, tc.goMemLimit)
+	}
+	for _, bad := range []string{"lots", "0", "-5MiB", "10MB", "9999999999GiB", "1.5GiB"} {
+		_, err := memoryLimit(bad, "")
+		assert.ErrorContains(t, err, "BHARATAUTH_MEMORY_LIMIT must be a size", "%q", bad)
+	}
+}
+
 // BHARATAUTH_CORS_ORIGINS and BHARATAUTH_COOKIE_MODE: /auth keeps refresh
 // tokens in bodies, /web/auth is cookie mode, and both answer the listed
 // origins' preflights.

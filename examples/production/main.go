@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/bharatauth/bharatauth-go/examples/internal/server"
@@ -50,6 +51,9 @@ type listening struct{ API, Metrics string }
 // serve is run; ready, when set, receives the listeners' addresses once they
 // accept connections (tests listen on port 0).
 func serve(ctx context.Context, s settings, migrateOnly bool, out io.Writer, log *slog.Logger, ready func(listening)) error {
+	if s.MemoryLimit > 0 {
+		debug.SetMemoryLimit(s.MemoryLimit)
+	}
 	a, err := build(ctx, s, out, log)
 	if err != nil {
 		return err

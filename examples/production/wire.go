@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,7 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/redis/rueidis"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -158,7 +158,10 @@ func migrate(ctx context.Context, dsn string) error {
 // openDB opens PostgreSQL through pgx's database/sql driver. bun inlines query
 // arguments, so pgx's default prepare-per-query mode would cost an extra round
 // trip: exec mode sends each query once. A statementTimeout > 0 becomes the
-// statement_timeout runtime parameter, which pgx passes to the server.
+// statement_timeout runtime parameter, which pgx passes to the server. A
+// connection taken from the pool is pinged only after pingAfterIdle unused
+// (pgx's default, one second, pings most checkouts of a lightly loaded pool:
+// a round trip before the request's first statement).
 func openDB(dsn string, statementTimeout time.Duration) (*bun.DB, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -172,15 +175,24 @@ func openDB(dsn string, statementTimeout time.Duration) (*bun.DB, error) {
 		q.Set("statement_timeout", strconv.FormatInt(statementTimeout.Milliseconds(), 10))
 	}
 	u.RawQuery = q.Encode()
-	sqldb, err := sql.Open("pgx", u.String())
+	cfg, err := pgx.ParseConfig(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("DATABASE_URL is not a valid PostgreSQL URL (its text is left out: it may hold a password)")
 	}
+	sqldb := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(func(_ context.Context, p stdlib.ShouldPingParams) bool {
+		return p.IdleDuration > pingAfterIdle
+	}))
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
 }
+
+// pingAfterIdle is how long a pooled connection may sit unused before its
+// next checkout pings it. A connection that died meanwhile (a restarted
+// server, a proxy that drops idle links) then fails the ping and is replaced
+// instead of failing a request; one used within the minute is trusted.
+const pingAfterIdle = time.Minute
 
 // withRedis puts the Redis layers in front of the store. A Redis that cannot
 // be reached at start is not fatal: the app serves without Layer-1 limits and

@@ -104,6 +104,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("EventLog", func(t *testing.T) {
 		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
+	if _, tx := newStorage(t).(ports.Transactor); tx {
+		t.Run("Transactor", func(t *testing.T) {
+			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
+		})
+	}
 	if _, queues := newStorage(t).(ports.MailQueue); queues {
 		t.Run("MailQueue", func(t *testing.T) {
 			MailQueue(t, func(t *testing.T) ports.MailQueue { return newStorage(t).(ports.MailQueue) })
@@ -115,6 +120,14 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, joined := newStorage(t).(ports.SessionUsers); joined {
+		t.Run("SessionUsers", func(t *testing.T) {
+			SessionUsers(t, func(t *testing.T) SessionUsersBackend {
+				s := newManaged(t)
+				return SessionUsersBackend{Storage: s, Joined: s.(ports.SessionUsers)}
+			})
+		})
+	}
 	if _, ok := newStorage(t).(ports.GuardianStore); ok {
 		t.Run("GuardianStore", func(t *testing.T) {
 			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })

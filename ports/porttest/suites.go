@@ -41,6 +41,42 @@ func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
 	})
 }
 
+// SessionUsers checks reads of a session with its user, on fresh managed
+// backends from newBackend: the pair as the storage holds it, every change of
+// the user seen at once, and RotateRefreshUser keeping every rule of
+// RotateRefresh (SessionRepo's cases run again through it).
+func SessionUsers(t *testing.T, newBackend func(t *testing.T) SessionUsersBackend) {
+	runCases(t, newBackend, []testCase[SessionUsersBackend]{
+		{"a cancelled context is passed through", testSessionUserCancelled},
+		{"a session comes with its user as the directory holds it", testSessionUserReadsBoth},
+		{"every change of the user shows at once", testSessionUserSeesUserChanges},
+		{"an unknown session is not found", testSessionUserUnknownNotFound},
+		{"a session whose user does not exist comes with the zero user", testSessionUserWithoutUser},
+		{"a rotation and its retry return the user as it is now", testRotateRefreshUserReturnsUser},
+	})
+	t.Run("RotateRefreshUser keeps RotateRefresh's rules", func(t *testing.T) {
+		SessionRepo(t, func(t *testing.T) ports.SessionRepo {
+			b := newBackend(t)
+			return rotateWithUser{SessionRepo: b.Storage, joined: b.Joined}
+		})
+	})
+}
+
+// Transactor checks that a backend's transactions keep all of their writes
+// or none, and keep the ports' atomic rules, on fresh backends from
+// newBackend.
+func Transactor(t *testing.T, newBackend func(t *testing.T) TransactionalStorage) {
+	runCases(t, newBackend, []testCase[TransactionalStorage]{
+		{"a cancelled context is passed through", testTransactionCancelled},
+		{"the calls inside commit together and see each other", testTransactionCommitsTogether},
+		{"an error from fn keeps no write and is returned", testTransactionErrorRollsBack},
+		{"a panic in fn keeps no write", testTransactionPanicRollsBack},
+		{"a nested transaction joins the outer one", testTransactionNestedJoinsOuter},
+		{"a context kept after the transaction runs its calls on their own", testTransactionContextOutlivesIt},
+		{"parallel transactions keep BeginAttempt's admission rule", testTransactionsKeepTheAdmissionRule},
+	})
+}
+
 // DeviceTrust checks known devices and step-up marks on fresh backends from
 // newBackend; it creates the sessions it works on through Sessions.
 func DeviceTrust(t *testing.T, newBackend func(t *testing.T) SessionDevices) {

@@ -86,8 +86,8 @@ func printReport(w io.Writer, h host, rows []row) {
 	fmt.Fprintln(w, "in a separate run of the same workload through a counting proxy (the hop would slow the timed run).")
 	fmt.Fprintln(w, "commits/req: pg_stat_database.xact_commit over warm-up and timed requests, read once the server")
 	fmt.Fprintln(w, "has stopped, less one per new connection. Every autocommit statement is a commit, reads included, and")
-	fmt.Fprintln(w, "so is a transaction no request asked for, such as pgx's liveness ping of a pooled connection idle")
-	fmt.Fprintln(w, "for over a second (it happens when requests queue).")
+	fmt.Fprintln(w, "so is a transaction no request asked for, such as pgx's liveness ping of a pooled connection")
+	fmt.Fprintln(w, "(examples/production pings one left unused for over a minute).")
 	fmt.Fprintln(w, "server CPU/req: user + system time of the server process (/proc/<pid>/stat) over the timed requests.")
 	fmt.Fprintln(w, "peak RSS: the server's VmHWM over its run (start, warm-up, timed requests).")
 }
