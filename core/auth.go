@@ -40,7 +40,17 @@ type Deps struct {
 	Events      ports.EventLog       // optional: without it security events are not kept
 	Limiter     ports.RateLimiter    // optional: Layer-1 rate limits, failing open
 	Clock       ports.Clock          // optional: ports.SystemClock
-	Erasure     ports.ErasureHandler // optional: takes DPDP erasure requests (RequestErasure)
+	Erasure     ports.ErasureHandler // optional: the app's part of erasure (RequestErasure)
+	Erasures    ports.ErasureStore   // tracks erasure requests and erases a user's data
+	Grievances  ports.GrievanceStore // grievances and their answers (DPDP §13)
+	Nominees    ports.NomineeStore   // nominations (DPDP §14)
+	// Activity keeps each user's last activity, for Config.InactivityErasure.
+	// Optional: without it inactive accounts are never found.
+	Activity ports.ActivityStore
+	// Pseudonymiser empties IP address and user agent of events older than
+	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
+	// events stay as recorded.
+	Pseudonymiser ports.EventPseudonymiser
 	// ConsentListener, optional, is told of every consent decision (at least
 	// once, in order per user) through ConsentOutbox, which Storage provides
 	// when it implements it (memory.Store and postgres.Store do).
@@ -88,6 +98,11 @@ func (d Deps) withStorage() Deps {
 	fill(&d.Consents, s)
 	fill(&d.Abuse, s)
 	fill(&d.Events, s)
+	fill(&d.Erasures, s)
+	fill(&d.Grievances, s)
+	fill(&d.Nominees, s)
+	fill(&d.Activity, s)
+	fill(&d.Pseudonymiser, s)
 	if o, ok := s.(ports.ConsentOutbox); ok && d.ConsentOutbox == nil {
 		d.ConsentOutbox = o
 	}
@@ -111,6 +126,7 @@ func (d Deps) validate() error {
 		"Users": d.Users != nil, "Credentials": d.Credentials != nil, "Lockouts": d.Lockouts != nil,
 		"Sessions": d.Sessions != nil, "Devices": d.Devices != nil, "Tokens": d.Tokens != nil,
 		"Consents": d.Consents != nil, "Abuse": d.Abuse != nil, "Mailer": d.Mailer != nil,
+		"Erasures": d.Erasures != nil, "Grievances": d.Grievances != nil, "Nominees": d.Nominees != nil,
 	} {
 		if !set {
 			missing = append(missing, fmt.Errorf("Deps.%s is required", name))
@@ -219,6 +235,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 			a.joined = observedSessionUsers{a.joined, deps.Observer}
 		}
 		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
+	}
+	if cfg.PrivacyContact.Email == "" {
+		a.log.Warn("bharatauth: Config.PrivacyContact is not set; the DPDP Rules (Rule 9) want a contact in every answer about a right")
 	}
 	a.failOpen = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}
 	a.noClientIP = &throttledLog{log: a.log, clock: a.clock, every: failOpenLogEvery}

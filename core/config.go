@@ -126,6 +126,39 @@ type Config struct {
 	// GuardianVerifier instead (VerifyGuardian).
 	GuardianAccountAge time.Duration
 
+	// PrivacyContact is whom users ask about their personal data: the Data
+	// Protection Officer or the person the app names (DPDP Rules 2025, Rule
+	// 9). It is shown by GET /privacy/rights and in every email that answers
+	// a right (consent receipts, erasure, grievances). Optional, but New logs
+	// a warning without an Email: the Rules want it published.
+	PrivacyContact PrivacyContact
+	// GrievancePeriod (30 days) is the time the app promises to answer a
+	// grievance in (DPDP §13, Rule 14(3)); New refuses more than 90 days.
+	GrievancePeriod time.Duration
+
+	// Retention is how long logs are kept before purge pseudonymises them.
+	Retention Retention
+
+	// Recipients are the processors and others the service shares personal
+	// data with (the mail provider, a cache host, the app itself); the
+	// right-of-access export lists them (DPDP §11(1)(b)). Optional.
+	Recipients []Recipient
+
+	// InactivityErasure, when set (at least 30 days; off by default), erases
+	// an account nobody signed in to or refreshed for that long (DPDP Rules
+	// 2025, Rule 8(1)–(2): e.g. 3 years for the Third Schedule's classes).
+	// Auth.Maintain emails a warning at least 48 hours before, with the date;
+	// a sign-in or refresh before then cancels it. Accounts active before
+	// this release have no activity record until their next sign-in.
+	InactivityErasure time.Duration
+
+	// ErasureGrace (7 days) is how long an erasure request waits before core
+	// erases the user's data by itself, when there is no Deps.Erasure: a
+	// sign-in within it cancels the request (someone who took over the
+	// account and asked for erasure cannot destroy it at once). With a
+	// Deps.Erasure it only sets the due date the user is told.
+	ErasureGrace time.Duration
+
 	// Links are the URLs put in emails; "{token}" is replaced by the token.
 	Links LinkTemplates
 
@@ -177,6 +210,40 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// PrivacyContact is the contact for questions and grievances about personal
+// data. Email is the one field a published contact needs.
+type PrivacyContact struct {
+	Name  string // e.g. "Grievance Officer, Acme Pvt Ltd"
+	Email string
+	Phone string // optional
+	URL   string // optional: a page about privacy or grievances (http or https)
+}
+
+// Recipient is one party personal data is shared with, and why.
+type Recipient struct {
+	Name    string // e.g. "Amazon SES (ap-south-1)"
+	Purpose string // e.g. "sending sign-in codes and receipts"
+	Data    string // what it receives, e.g. "email address, email contents"
+}
+
+// Retention is how long the security-event log (sign-ins, failures, locks,
+// changes, each with IP address and user agent) stays identifying. The DPDP
+// Rules 2025 want logs kept at least a year (Rule 6(1)(e)) and personal data
+// not kept longer than needed (Rule 8(3)): so Auth.Maintain pseudonymises
+// (empties IP address and user agent of) events older than MaxLogRetention,
+// and never touches a younger one. Events themselves are kept as evidence.
+type Retention struct {
+	MinLogRetention time.Duration // 1 year; New refuses less
+	MaxLogRetention time.Duration // 1 year + 30 days; New refuses less than MinLogRetention
+}
+
+// minLogRetention is the floor of Retention.MinLogRetention: one year.
+const minLogRetention = 365 * 24 * time.Hour
+
+// maxGrievancePeriod is the longest GrievancePeriod New accepts: the Rules
+// let a fiduciary take up to 90 days to answer a grievance.
+const maxGrievancePeriod = 90 * 24 * time.Hour
+
 // ClaimsInput is what Config.Claims is told about the token being signed.
 type ClaimsInput struct {
 	UserID     string
@@ -219,6 +286,7 @@ type LinkTemplates struct {
 	ResetPassword string
 	ResetPIN      string
 	Unlock        string
+	ChangeEmail   string // confirms a new address (POST /email/change/confirm)
 	// GuardianConsent is the link emailed to a child's guardian; its page
 	// has the guardian sign in and POST the token to /guardian/confirm.
 	GuardianConsent string
@@ -284,6 +352,9 @@ func DefaultConfig() Config {
 		EmailVerifyTTL:  24 * time.Hour,
 		ResetTTL:        30 * time.Minute,
 		StepUpWindow:    5 * time.Minute,
+		ErasureGrace:    7 * 24 * time.Hour,
+		GrievancePeriod: 30 * 24 * time.Hour,
+		Retention:       Retention{MinLogRetention: minLogRetention, MaxLogRetention: minLogRetention + 30*24*time.Hour},
 
 		RefreshReuseGrace: 10 * time.Second,
 
@@ -296,6 +367,7 @@ func DefaultConfig() Config {
 			ResetPassword: "http://127.0.0.1:8080/reset-password?token={token}",
 			ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 			Unlock:        "http://127.0.0.1:8080/unlock?token={token}",
+			ChangeEmail:   "http://127.0.0.1:8080/change-email?token={token}",
 
 			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
@@ -339,7 +411,7 @@ func (c Config) validate() error {
 		{"AccessTokenTTL", c.AccessTokenTTL}, {"RefreshTokenTTL", c.RefreshTokenTTL},
 		{"NewDeviceTTL", c.NewDeviceTTL}, {"PublicDeviceTTL", c.PublicDeviceTTL},
 		{"OTPTTL", c.OTPTTL}, {"EmailVerifyTTL", c.EmailVerifyTTL}, {"ResetTTL", c.ResetTTL},
-		{"StepUpWindow", c.StepUpWindow}, {"GuardianWait", c.GuardianWait},
+		{"StepUpWindow", c.StepUpWindow}, {"ErasureGrace", c.ErasureGrace}, {"GrievancePeriod", c.GrievancePeriod}, {"GuardianWait", c.GuardianWait},
 		{"Lockout.SoftLockFor", c.Lockout.SoftLockFor}, {"Lockout.ResetAfter", c.Lockout.ResetAfter},
 		{"Lockout.PendingFor", c.Lockout.PendingFor},
 		{"IPBlock.Window", c.IPBlock.Window}, {"IPBlock.BlockFor", c.IPBlock.BlockFor},
@@ -370,6 +442,24 @@ func (c Config) validate() error {
 	if c.IPBlock.DistinctIdentifiers <= 0 {
 		bad("IPBlock.DistinctIdentifiers must be > 0")
 	}
+	if c.InactivityErasure != 0 && c.InactivityErasure < minInactivity {
+		bad("InactivityErasure must be 0 (off) or at least 30 days; got %s", c.InactivityErasure)
+	}
+	if c.GrievancePeriod > maxGrievancePeriod {
+		bad("GrievancePeriod must be at most 90 days (DPDP Rules 2025, Rule 14(3)); got %s", c.GrievancePeriod)
+	}
+	if c.Retention.MinLogRetention < minLogRetention {
+		bad("Retention.MinLogRetention must be at least one year (DPDP Rules 2025, Rule 6(1)(e)); got %s", c.Retention.MinLogRetention)
+	}
+	if c.Retention.MaxLogRetention < c.Retention.MinLogRetention {
+		bad("Retention.MaxLogRetention (%s) must be at least MinLogRetention (%s)", c.Retention.MaxLogRetention, c.Retention.MinLogRetention)
+	}
+	for i, r := range c.Recipients {
+		if strings.TrimSpace(r.Name) == "" || strings.TrimSpace(r.Purpose) == "" {
+			bad("Recipients[%d] needs a Name and a Purpose", i)
+		}
+	}
+	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)
 	errs = append(errs, validateConsentManagers(c.ConsentManagers)...)
 	_, noticeErrs := newNoticeRegistry(c.Notices, c.Categories)
@@ -379,16 +469,14 @@ func (c Config) validate() error {
 	}
 	for name, link := range map[string]string{
 		"Links.VerifyEmail": c.Links.VerifyEmail, "Links.ResetPassword": c.Links.ResetPassword,
-		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock,
+		"Links.ResetPIN": c.Links.ResetPIN, "Links.Unlock": c.Links.Unlock, "Links.ChangeEmail": c.Links.ChangeEmail,
 		"Links.GuardianConsent": c.Links.GuardianConsent,
 	} {
 		if !strings.Contains(link, "{token}") {
 			bad("%s must contain {token} (got %q)", name, link)
 			continue
 		}
-		// Emails link to it: html/template neuters other schemes, and many
-		// mail apps do not open custom ones.
-		if u, err := url.Parse(strings.ReplaceAll(link, "{token}", "t")); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !webURL(strings.ReplaceAll(link, "{token}", "t")) {
 			bad("%s must be an absolute http(s) URL (got %q)", name, link)
 		}
 	}
@@ -426,4 +514,31 @@ func validateConsentManagers(ms []ConsentManager) []error {
 		seen[m.RegistrationID] = true
 	}
 	return errs
+}
+
+func validateContact(c PrivacyContact) []error {
+	var errs []error
+	if c.Email != "" && (strings.Count(c.Email, "@") != 1 || strings.ContainsAny(c.Email, " \t\r\n<>") ||
+		strings.HasPrefix(c.Email, "@") || strings.HasSuffix(c.Email, "@")) {
+		errs = append(errs, fmt.Errorf("PrivacyContact.Email must be an email address (got %q)", c.Email))
+	}
+	if c.Email == "" && (c.Name != "" || c.Phone != "" || c.URL != "") {
+		errs = append(errs, errors.New("PrivacyContact needs an Email when any of its fields is set"))
+	}
+	for _, f := range []string{c.Name, c.Phone, c.URL} {
+		if strings.ContainsAny(f, "\r\n") {
+			errs = append(errs, errors.New("PrivacyContact fields must be one line"))
+		}
+	}
+	if c.URL != "" && !webURL(c.URL) {
+		errs = append(errs, fmt.Errorf("PrivacyContact.URL must be an absolute http(s) URL (got %q)", c.URL))
+	}
+	return errs
+}
+
+// webURL reports whether s is an absolute http(s) URL: emails link to it,
+// html/template neuters other schemes, and many mail apps do not open them.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }

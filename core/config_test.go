@@ -20,7 +20,7 @@ func validDeps() Deps {
 	s := memory.New()
 	// Every field on its own: the cases below unset one at a time.
 	return Deps{Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s, Devices: s, Tokens: s,
-		Consents: s, Abuse: s, Events: s, Mailer: memory.NewOutbox()}
+		Consents: s, Abuse: s, Events: s, Erasures: s, Grievances: s, Nominees: s, Mailer: memory.NewOutbox()}
 }
 
 func validConfig() Config {
@@ -94,6 +94,7 @@ func TestDefaultNumbers(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, c.EmailVerifyTTL)
 	assert.Equal(t, 30*time.Minute, c.ResetTTL)
 	assert.Equal(t, 5*time.Minute, c.StepUpWindow)
+	assert.Equal(t, 7*24*time.Hour, c.ErasureGrace)
 	assert.Equal(t, ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10, ResetAfter: 24 * time.Hour, PendingFor: time.Minute}, c.Lockout)
 	assert.Equal(t, 3, c.IPBlock.DistinctIdentifiers)
 	assert.Equal(t, 24*time.Hour, c.IPBlock.Window)
@@ -199,6 +200,7 @@ func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 		ResetPassword: "https://auth.example.in/reset-password?token={token}",
 		ResetPIN:      "http://127.0.0.1:8080/reset-pin?token={token}",
 		Unlock:        "https://auth.example.in/unlock?token={token}",
+		ChangeEmail:   "https://auth.example.in/change-email?token={token}",
 
 		GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 	}

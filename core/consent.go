@@ -387,7 +387,7 @@ func (a *Auth) Withdraw(ctx context.Context, p Principal, in ConsentInput) (_ Co
 		// withdrawal of a required category is never recorded on an account
 		// left open.
 		return a.decide(ctx, op, p, ConsentDecision{Category: in.Category}, in,
-			func() error { return a.RequestErasure(ctx, p, in.Client) })
+			func() error { _, err := a.RequestErasure(ctx, p, in.Client); return err })
 	}
 	return a.decide(ctx, op, p, ConsentDecision{Category: in.Category}, in, nil)
 }

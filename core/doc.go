@@ -48,7 +48,13 @@
 //     verification (version 2 and the keyed checkpoint); notice.go: the
 //     privacy notice registry; consentdelivery.go: delivery of consent
 //     changes from the outbox to the app's ConsentListener; export.go: the
-//     right-of-access export; erasure.go: erasure requests.
+//     right-of-access export.
+//   - erasure.go: erasure requests, their status and completion;
+//     maintain.go: Maintain (due erasures, log pseudonymisation);
+//     grievance.go: grievances (§13); correction.go: profile and email
+//     correction (§12(1)); nominee.go: nominees (§14); inactivity.go:
+//     inactive accounts; breach.go: breach intimation; rights.go: the
+//     privacy contact and the periods a rights page shows.
 //   - observe.go: the optional Observer hook (flows, signals) and
 //     observe_ports.go: the port wrappers that time each call for it;
 //     health.go: Ping, the readiness check.

@@ -3,8 +3,10 @@ package core
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,25 +31,54 @@ func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureReques
 	return nil
 }
 
+func withErasureHandler(h ports.ErasureHandler) envOption {
+	return func(_ *Config, d *Deps) { d.Erasure = h }
+}
+
+// requestErasure signs u in on a known device, steps up and asks for erasure.
+func (e *env) requestErasure(email string) ErasureReceipt {
+	e.t.Helper()
+	p := e.principal(e.knownDeviceLogin(email))
+	e.stepUp(p, email)
+	r, err := e.auth.RequestErasure(context.Background(), p, e.client)
+	require.NoError(e.t, err)
+	return r
+}
+
+// mailsWithSubject counts the emails to addr whose subject contains part.
+func (e *env) mailsWithSubject(addr, part string) int {
+	n := 0
+	for _, m := range e.outbox.Messages() {
+		if m.To == addr && strings.Contains(m.Subject, part) {
+			n++
+		}
+	}
+	return n
+}
+
 func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
+	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
 	u := e.register("erase@example.in")
 	ctx := context.Background()
 
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
-	requireKind(t, e.auth.RequestErasure(ctx, fresh, e.client), KindStepUpRequired)
+	requireKind(t, errOf(e.auth.RequestErasure(ctx, fresh, e.client)), KindStepUpRequired)
 	assert.Empty(t, inbox.requests)
 
 	res := e.knownDeviceLogin(u.Email)
 	other := e.mustLogin(u.Email)
 	p := e.principal(res)
-	requireKind(t, e.auth.RequestErasure(ctx, p, e.client), KindStepUpRequired) // irreversible: a fresh step-up even here
+	requireKind(t, errOf(e.auth.RequestErasure(ctx, p, e.client)), KindStepUpRequired) // irreversible: a fresh step-up even here
 	e.stepUp(p, u.Email)
-	require.NoError(t, e.auth.RequestErasure(ctx, p, e.client))
+	receipt, err := e.auth.RequestErasure(ctx, p, e.client)
+	require.NoError(t, err)
 	require.Len(t, inbox.requests, 1)
-	assert.Equal(t, ports.ErasureRequest{UserID: u.ID, Email: u.Email, RequestedAt: testStart, IPAddress: testIP, UserAgent: testUA}, inbox.requests[0])
+	assert.Equal(t, ports.ErasureRequest{ID: receipt.RequestID, UserID: u.ID, Email: u.Email, RequestedAt: testStart,
+		DueAt: testStart.Add(7 * 24 * time.Hour), IPAddress: testIP, UserAgent: testUA}, inbox.requests[0])
+	assert.Equal(t, ports.ErasureReceived, receipt.Status)
+	assert.True(t, validToken(receipt.StatusToken), "the status token is a 256-bit token")
 
 	for _, s := range []LoginResult{res, other} {
 		_, err := e.auth.Authenticate(ctx, s.AccessToken)
@@ -56,29 +87,204 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "erase")
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
-	var kinds []string
-	for _, ev := range events {
-		kinds = append(kinds, ev.Kind)
-	}
-	assert.Contains(t, kinds, ports.EventErasureRequested)
+	assert.Contains(t, m.Text, "To be done by: 3 Dec 2026", "the receipt states the due date")
+	assert.NotContains(t, m.Text, "Sign in before", "with an app handler a sign-in does not cancel")
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventErasureRequested)
 }
 
-func TestErasureWithoutAHandlerOrWithAFailingOne(t *testing.T) {
+func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	e.register("none@example.in")
-	requireKind(t, e.auth.RequestErasure(ctx, e.principal(e.knownDeviceLogin("none@example.in")), e.client), KindForbidden)
-
 	inbox := &erasureInbox{fail: errors.New("queue full")}
-	f := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
+	f := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
 	f.register("fail@example.in")
 	p := f.principal(f.knownDeviceLogin("fail@example.in"))
 	f.stepUp(p, "fail@example.in")
 	before := f.mailsTo("fail@example.in")
-	requireKind(t, f.auth.RequestErasure(ctx, p, f.client), KindUnavailable)
+	requireKind(t, errOf(f.auth.RequestErasure(ctx, p, f.client)), KindUnavailable)
 	assert.Equal(t, before, f.mailsTo("fail@example.in"), "no receipt for a request that was not taken")
 	assert.Empty(t, inbox.requests)
+
+	inbox.mu.Lock()
+	inbox.fail = nil
+	inbox.mu.Unlock()
+	f.requestErasure("fail@example.in") // the request that was not taken does not block a new one
+	assert.Len(t, inbox.requests, 1)
+}
+
+func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 7*24*time.Hour, DefaultConfig().ErasureGrace)
+	cfg := DefaultConfig()
+	cfg.SecretKey = make([]byte, 32)
+	cfg.ErasureGrace = 0
+	_, err := New(cfg, Deps{Storage: newEnv(t).store, Mailer: newEnv(t).outbox})
+	require.ErrorContains(t, err, "ErasureGrace")
+}
+
+func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$pin", e.now()))
+	e.failLogins(u.Email, 2)
+	receipt := e.requestErasure(u.Email)
+	assert.Equal(t, testStart.Add(e.auth.Config().ErasureGrace), receipt.DueAt)
+	m, _ := e.outbox.Last(u.Email)
+	assert.Contains(t, m.Text, "Sign in before 3 Dec 2026, 15:30 IST and the request is cancelled")
+
+	e.clock.Set(receipt.DueAt.Add(-time.Microsecond))
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.ErasuresCompleted, "nothing is erased before the due date")
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+
+	e.clock.Set(receipt.DueAt)
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, report.ErasuresCompleted, "erased at exactly the due date")
+
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound, "the account")
+	_, err = e.store.Credentials(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound, "the password and PIN")
+	sessions, err := e.store.Sessions(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, sessions)
+	counter, err := e.store.LockState(ctx, e.auth.identifierLockKey(u.Email))
+	require.NoError(t, err)
+	assert.Zero(t, counter, "the email's counter")
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, events, "security events are kept as evidence")
+	for _, ev := range events {
+		assert.Empty(t, ev.IPAddress+ev.UserAgent, "event %s keeps no IP or user agent", ev.Kind)
+	}
+	assert.Equal(t, ports.EventErasureCompleted, events[len(events)-1].Kind)
+
+	done, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, done.Subject, "was erased")
+	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
+	require.NoError(t, err)
+	assert.Equal(t, ErasureStatus{RequestID: receipt.RequestID, Status: ports.ErasureCompleted, ReceivedAt: testStart,
+		DueAt: receipt.DueAt, ClosedAt: receipt.DueAt, Kept: keptAfterErasure}, st)
+
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.ErasuresCompleted, "a completed request is not erased twice")
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindUnauthorized)
+	e.register(u.Email) // the address is free again
+}
+
+func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("ravi@example.in")
+	receipt := e.requestErasure(u.Email)
+
+	e.clock.Set(receipt.DueAt.Add(-time.Minute))
+	e.mustLogin(u.Email)
+	assert.Equal(t, 1, e.mailsWithSubject(u.Email, "was cancelled"))
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventErasureCancelled)
+
+	e.clock.Set(receipt.DueAt.Add(time.Hour))
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.ErasuresCompleted)
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.NoError(t, err, "the account stays")
+	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
+	require.NoError(t, err)
+	assert.Equal(t, ports.ErasureCancelled, st.Status)
+	assert.Equal(t, receipt.DueAt.Add(-time.Minute), st.ClosedAt)
+
+	e.mustLogin(u.Email)
+	assert.Equal(t, 1, e.mailsWithSubject(u.Email, "was cancelled"), "a later sign-in has nothing to cancel")
+}
+
+func TestErasureStatusNeedsOnlyItsToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	e.register("asha@example.in")
+	receipt := e.requestErasure("asha@example.in")
+
+	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
+	require.NoError(t, err)
+	assert.Equal(t, ErasureStatus{RequestID: receipt.RequestID, Status: ports.ErasureReceived, ReceivedAt: testStart,
+		DueAt: receipt.DueAt}, st)
+	for _, token := range []string{"", "short", newToken(), receipt.RequestID} {
+		requireKind(t, errOf(e.auth.ErasureStatus(ctx, token)), KindNotFound)
+	}
+}
+
+func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	inbox := &erasureInbox{}
+	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
+	u := e.register("meera@example.in")
+	receipt := e.requestErasure(u.Email)
+
+	e.clock.Set(receipt.DueAt.Add(time.Hour))
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.ErasuresCompleted, "with a handler, the app completes")
+	e.mustLogin(u.Email) // a sign-in does not cancel a request the app holds
+	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
+	require.NoError(t, err)
+	assert.Equal(t, ports.ErasureReceived, st.Status)
+
+	require.NoError(t, e.auth.CompleteErasure(ctx, inbox.requests[0].ID))
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	require.NoError(t, e.auth.CompleteErasure(ctx, receipt.RequestID), "completing twice is no error")
+	requireKind(t, e.auth.CompleteErasure(ctx, "era_unknown"), KindNotFound)
+}
+
+func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	receipt := e.requestErasure(u.Email)
+	e.mustLogin(u.Email)
+	err := requireKind(t, e.auth.CompleteErasure(ctx, receipt.RequestID), KindConflict)
+	assert.Equal(t, "erasure_cancelled", err.Code)
+	_, storeErr := e.store.Credentials(ctx, u.ID)
+	require.NoError(t, storeErr)
+}
+
+func TestASecondErasureRequestWhileOneIsOpenConflicts(t *testing.T) {
+	t.Parallel()
+	inbox := &erasureInbox{}
+	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
+	e.register("asha@example.in")
+	e.requestErasure("asha@example.in")
+	p := e.principal(e.knownDeviceLogin("asha@example.in"))
+	e.stepUp(p, "asha@example.in")
+	err := requireKind(t, errOf(e.auth.RequestErasure(context.Background(), p, e.client)), KindConflict)
+	assert.Equal(t, codeErasurePending, err.Code)
+	assert.Len(t, inbox.requests, 1)
+}
+
+func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.now()))
+	receipt := e.requestErasure(u.Email)
+	e.clock.Set(receipt.DueAt)
+	_, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Subject, "मिटा दिया गया")
 }

@@ -16,10 +16,24 @@ type Export struct {
 	Consents      []ports.ConsentRecord // the whole history, hashes included (they prove integrity, reveal nothing)
 	Events        []ports.SecurityEvent
 	OneTimeTokens []ExportToken
+	Recipients    []Recipient // whom the service shares personal data with (Config.Recipients)
+	Grievances    []ports.Grievance
+	Nominees      []ports.Nominee // removed ones included
+	Erasures      []ExportErasure
 	// Guardian is the guardian link of a child's account (nil for an adult);
 	// Children are the children whose guardian the user is.
 	Guardian *ExportGuardian
 	Children []GuardianLink
+}
+
+// ExportErasure is an erasure request without its status-link hash.
+type ExportErasure struct {
+	ID         string
+	Status     string
+	ReceivedAt time.Time
+	DueAt      time.Time
+	ClosedAt   time.Time
+	Kept       string
 }
 
 // ExportGuardian is a child's link to its guardian, without the decisions
@@ -143,6 +157,9 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 	if err := a.exportGuardian(ctx, userID, &doc); err != nil {
 		return Export{}, err
 	}
+	if err := a.exportRights(ctx, userID, &doc); err != nil {
+		return Export{}, err
+	}
 	own, err := a.deps.Tokens.Tokens(ctx, userID)
 	if err != nil {
 		return Export{}, err
@@ -158,6 +175,27 @@ func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error
 const devicePrefixLen = 12
 
 func devicePrefix(device string) string { return device[:min(len(device), devicePrefixLen)] }
+
+// exportRights adds what the user did with their rights, and the recipients.
+func (a *Auth) exportRights(ctx context.Context, userID string, doc *Export) error {
+	doc.Recipients = append([]Recipient(nil), a.cfg.Recipients...)
+	var err error
+	if doc.Grievances, err = a.deps.Grievances.Grievances(ctx, userID); err != nil {
+		return err
+	}
+	if doc.Nominees, err = a.deps.Nominees.Nominees(ctx, userID); err != nil {
+		return err
+	}
+	erasures, err := a.deps.Erasures.ErasureRequests(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, r := range erasures {
+		doc.Erasures = append(doc.Erasures, ExportErasure{ID: r.ID, Status: r.Status, ReceivedAt: r.ReceivedAt,
+			DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept})
+	}
+	return nil
+}
 
 // exportGuardian adds the user's guardian link and children to doc.
 func (a *Auth) exportGuardian(ctx context.Context, userID string, doc *Export) error {

@@ -113,3 +113,31 @@ func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	kinds := e.eventKinds(u.ID)
 	assert.Equal(t, ports.EventDataExported, kinds[len(kinds)-1])
 }
+
+func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	recipients := []Recipient{{Name: "Amazon SES (ap-south-1)", Purpose: "sending emails", Data: "email address, email contents"}}
+	e := newEnv(t, withoutLimiter(), withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
+	u := e.register("asha@example.in")
+	receipt := e.requestErasure(u.Email)
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	_, err := e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})
+	require.NoError(t, err)
+	_, err = e.auth.AddNominee(ctx, p, NomineeInput{Name: "Ravi", Email: "ravi@example.in"})
+	require.NoError(t, err)
+
+	doc, err := e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	assert.Equal(t, recipients, doc.Recipients)
+	require.Len(t, doc.Grievances, 1)
+	require.Len(t, doc.Nominees, 1)
+	require.Len(t, doc.Erasures, 1)
+	assert.Equal(t, receipt.RequestID, doc.Erasures[0].ID)
+	assert.Equal(t, ports.ErasureReceived, doc.Erasures[0].Status)
+
+	cfg := validConfig()
+	cfg.Recipients = []Recipient{{Name: "x"}}
+	_, err = New(cfg, validDeps())
+	require.ErrorContains(t, err, "Recipients[0]")
+}

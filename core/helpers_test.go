@@ -360,7 +360,7 @@ func withoutEventLog() envOption {
 		s := d.Storage.(*memory.Store)
 		d.Storage = nil
 		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = s, s, s, s, s
-		d.Devices, d.Tokens, d.Consents, d.Abuse = s, s, s, s
+		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Erasures, d.Grievances, d.Nominees = s, s, s, s, s, s, s
 	}
 }
 

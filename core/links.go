@@ -139,19 +139,28 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 // Unknown, used or other-purpose tokens answer ErrUnauthorized; expired ones
 // ErrTokenExpired.
 func (a *Auth) consumeLink(ctx context.Context, op, purpose, token string) (ports.User, error) {
+	t, err := a.consumeLinkToken(ctx, op, purpose, token)
+	if err != nil {
+		return ports.User{}, err
+	}
+	return a.userByID(ctx, op, t.Subject)
+}
+
+// consumeLinkToken uses up a link token of purpose and returns it.
+func (a *Auth) consumeLinkToken(ctx context.Context, op, purpose, token string) (ports.OneTimeToken, error) {
 	if !validToken(token) {
-		return ports.User{}, invalidField(op, "token", "is not a valid token")
+		return ports.OneTimeToken{}, invalidField(op, "token", "is not a valid token")
 	}
 	t, err := a.deps.Tokens.ConsumeLink(ctx, purpose, tokenHash(token), a.now())
 	switch {
 	case errors.Is(err, ports.ErrExpired):
-		return ports.User{}, newError(op, KindTokenExpired, "", "the link has expired; ask for a new one")
+		return ports.OneTimeToken{}, newError(op, KindTokenExpired, "", "the link has expired; ask for a new one")
 	case errors.Is(err, ports.ErrNotFound):
-		return ports.User{}, newError(op, KindUnauthorized, codeInvalidToken, "the link is not valid or was already used")
+		return ports.OneTimeToken{}, newError(op, KindUnauthorized, codeInvalidToken, "the link is not valid or was already used")
 	case err != nil:
-		return ports.User{}, storeError(op, err)
+		return ports.OneTimeToken{}, storeError(op, err)
 	}
-	return a.userByID(ctx, op, t.Subject)
+	return t, nil
 }
 
 // credentialChanged records and announces a password or PIN change: the user is

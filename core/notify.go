@@ -129,8 +129,19 @@ func (a *Auth) sendNowWithToken(ctx context.Context, u ports.User, kind emails.K
 
 // sendBy renders and sends one email to u that is not worth sending at or
 // after notAfter, nor once the token tok names (if any) stopped working.
-// Every email passes here.
+// Every email passes here, or (a breach notice) through compose.
 func (a *Auth) sendBy(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, notAfter time.Time, tok *mailToken) {
+	m, err := a.compose(u, kind, d, c)
+	m.Token = tok
+	if err != nil {
+		a.undeliverable(ctx, m, 0, err)
+		return
+	}
+	a.deliver(ctx, m, notAfter)
+}
+
+// compose renders kind for u, with what core records if it cannot be sent.
+func (a *Auth) compose(u ports.User, kind emails.Kind, d emails.Data, c Client) (outgoingMail, error) {
 	// Whoever registers an address may not own it: until the owner proves it,
 	// a name the registrant chose ("Pay at evil.example") must not reach the
 	// owner's inbox in the greeting or the To: header.
@@ -139,19 +150,19 @@ func (a *Auth) sendBy(ctx context.Context, u ports.User, kind emails.Kind, d ema
 		name = ""
 	}
 	d.AppName = a.cfg.AppName
+	d.Contact = emails.Contact(a.cfg.PrivacyContact)
 	d.DisplayName = name
 	d.Email = u.Email
 	msg, err := a.mail.Render(kind, u.Language, d)
 	// The queue keeps only what an event stores of the client: a user agent
 	// of a megabyte would otherwise be sealed, several times over after
 	// JSON escaping, into every queued row.
-	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c.stored(), Token: tok}
+	m := outgoingMail{UserID: u.ID, Kind: string(kind), Client: c.stored()}
 	if err != nil {
-		a.undeliverable(ctx, m, 0, err)
-		return
+		return m, err
 	}
 	m.Message = ports.Message{To: u.Email, ToName: name, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
-	a.deliver(ctx, m, notAfter)
+	return m, nil
 }
 
 // link fills a link template with a token.

@@ -129,6 +129,14 @@ func (w observedRegistry) ClearProfile(ctx context.Context, userID string) error
 	return timedErr(ctx, w.o, "UserRegistry.ClearProfile", func() error { return w.p.ClearProfile(ctx, userID) })
 }
 
+func (w observedRegistry) UpdateProfile(ctx context.Context, userID string, p ports.Profile) (ports.User, error) {
+	return timed(ctx, w.o, "UserRegistry.UpdateProfile", func() (ports.User, error) { return w.p.UpdateProfile(ctx, userID, p) })
+}
+
+func (w observedRegistry) ChangeEmail(ctx context.Context, userID, email string, at time.Time) (ports.User, error) {
+	return timed(ctx, w.o, "UserRegistry.ChangeEmail", func() (ports.User, error) { return w.p.ChangeEmail(ctx, userID, email, at) })
+}
+
 type observedCredentials struct {
 	p ports.CredentialStore
 	o ports.Observer

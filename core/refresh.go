@@ -72,6 +72,7 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 	if err != nil {
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}
+	a.touchActivity(ctx, s.UserID)
 	return tokens, nil
 }
 

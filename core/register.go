@@ -120,22 +120,32 @@ func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) 
 	if err != nil {
 		return ports.NewUser{}, err
 	}
-	username := strings.TrimSpace(in.Username)
-	if err := checkUsername(op, username); err != nil {
+	prof, err := cleanProfile(op, ports.Profile{Username: in.Username, DisplayName: in.DisplayName, Language: in.Language})
+	if err != nil {
 		return ports.NewUser{}, err
 	}
-	if err := policy.CheckPassword(in.Password, email, username); err != nil {
+	if err := policy.CheckPassword(in.Password, email, prof.Username); err != nil {
 		return ports.NewUser{}, policyError(op, "password", err)
 	}
-	display := strings.TrimSpace(in.DisplayName)
-	if !plainText(display) || utf8.RuneCountInString(display) > maxDisplayNameLen {
-		return ports.NewUser{}, invalidField(op, "display_name", "must be at most 100 characters of plain text")
+	return ports.NewUser{Email: email, Username: prof.Username, DisplayName: prof.DisplayName, Language: prof.Language}, nil
+}
+
+// cleanProfile trims what a user chose about themselves and checks it, as
+// registration and a later correction (UpdateProfile) both do.
+func cleanProfile(op string, p ports.Profile) (ports.Profile, error) {
+	p.Username = strings.TrimSpace(p.Username)
+	if err := checkUsername(op, p.Username); err != nil {
+		return ports.Profile{}, err
 	}
-	lang := strings.TrimSpace(in.Language)
-	if len(lang) > maxLanguageLen || strings.IndexFunc(lang, func(r rune) bool { return !(r == '-' || r < 128 && unicode.IsLetter(r)) }) >= 0 {
-		return ports.NewUser{}, invalidField(op, "language", "must be a language tag such as en or hi")
+	p.DisplayName = strings.TrimSpace(p.DisplayName)
+	if !plainText(p.DisplayName) || utf8.RuneCountInString(p.DisplayName) > maxDisplayNameLen {
+		return ports.Profile{}, invalidField(op, "display_name", "must be at most 100 characters of plain text")
 	}
-	return ports.NewUser{Email: email, Username: username, DisplayName: display, Language: lang}, nil
+	p.Language = strings.TrimSpace(p.Language)
+	if len(p.Language) > maxLanguageLen || strings.IndexFunc(p.Language, func(r rune) bool { return !(r == '-' || r < 128 && unicode.IsLetter(r)) }) >= 0 {
+		return ports.Profile{}, invalidField(op, "language", "must be a language tag such as en or hi")
+	}
+	return p, nil
 }
 
 // cleanEmail trims an address to register and puts it in the canonical form

@@ -107,9 +107,13 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 			return LoginResult{}, err
 		}
 	}
+	if err := a.cancelErasureOnSignIn(ctx, op, r.user, r.client); err != nil {
+		return LoginResult{}, err
+	}
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, storeError(op, err)
 	}
+	a.touchActivity(ctx, r.user.ID)
 	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
 		User: r.user}, nil
 }

@@ -22,7 +22,8 @@
 // ConsentOutbox and ConsentListener, guardian.go GuardianStore and
 // GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go with the
 // message checks every Mailer makes, mailqueue.go, clock.go, erasure.go,
-// observer.go, health.go Pinger), storage.go bundles the storage ports one
+// grievance.go, nominee.go, activity.go, observer.go, health.go Pinger),
+// storage.go bundles the storage ports one
 // backend provides (and Transactor, which groups its calls), errors.go
 // declares the sentinels.
 //

@@ -7,24 +7,34 @@ import (
 
 // Kinds of security events core records.
 const (
-	EventLoginSucceeded     = "login_succeeded"
-	EventLoginFailed        = "login_failed"
-	EventAccountLocked      = "account_locked"
-	EventAccountHardLocked  = "account_hard_locked"
-	EventAccountUnlocked    = "account_unlocked"
-	EventNewDevice          = "new_device"
-	EventStepUp             = "step_up"
-	EventPasswordChanged    = "password_changed"
-	EventPINChanged         = "pin_changed"
-	EventPINLocked          = "pin_locked"
-	EventEmailVerified      = "email_verified"
-	EventConsentChanged     = "consent_changed"
-	EventSessionRevoked     = "session_revoked"
-	EventRefreshTokenReused = "refresh_token_reused"
-	EventIPBlocked          = "ip_blocked"
-	EventMailFailed         = "mail_failed"
-	EventDataExported       = "data_exported"
-	EventErasureRequested   = "erasure_requested"
+	EventLoginSucceeded       = "login_succeeded"
+	EventLoginFailed          = "login_failed"
+	EventAccountLocked        = "account_locked"
+	EventAccountHardLocked    = "account_hard_locked"
+	EventAccountUnlocked      = "account_unlocked"
+	EventNewDevice            = "new_device"
+	EventStepUp               = "step_up"
+	EventPasswordChanged      = "password_changed"
+	EventPINChanged           = "pin_changed"
+	EventPINLocked            = "pin_locked"
+	EventEmailVerified        = "email_verified"
+	EventConsentChanged       = "consent_changed"
+	EventSessionRevoked       = "session_revoked"
+	EventRefreshTokenReused   = "refresh_token_reused"
+	EventIPBlocked            = "ip_blocked"
+	EventMailFailed           = "mail_failed"
+	EventDataExported         = "data_exported"
+	EventErasureRequested     = "erasure_requested"
+	EventErasureCancelled     = "erasure_cancelled"
+	EventErasureCompleted     = "erasure_completed"
+	EventGrievanceFiled       = "grievance_filed"
+	EventProfileChanged       = "profile_changed"
+	EventEmailChangeRequested = "email_change_requested"
+	EventEmailChanged         = "email_changed"
+	EventNomineeAdded         = "nominee_added"
+	EventNomineeRemoved       = "nominee_removed"
+	EventBreachNotified       = "breach_notified"
+	EventGrievanceAnswered    = "grievance_answered"
 	// EventGuardianshipDiscarded: an unverified registrant's guardianship was
 	// dropped when the address's owner proved it otherwise (pre-hijacking).
 	EventGuardianshipDiscarded = "guardianship_discarded"
@@ -50,4 +60,15 @@ type EventLog interface {
 	RecordEvent(ctx context.Context, e SecurityEvent) error
 	// Events lists the user's events, oldest first.
 	Events(ctx context.Context, userID string) ([]SecurityEvent, error)
+}
+
+// EventPseudonymiser removes what identifies a person from old security
+// events, which are kept as evidence (DPDP Rules 2025, Rule 6(1)(e): logs
+// are kept for at least a year) but need not stay identifying for ever.
+type EventPseudonymiser interface {
+	// PseudonymiseEvents empties the IP address and user agent of at most
+	// limit events recorded strictly before before that still have either,
+	// oldest first, and returns how many it changed. Kind, detail, user and
+	// time are kept. Events at or after before are never touched.
+	PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }

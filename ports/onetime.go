@@ -13,6 +13,7 @@ const (
 	PurposePasswordReset = "password_reset"
 	PurposePINReset      = "pin_reset"
 	PurposeUnlock        = "unlock"
+	PurposeEmailChange   = "email_change"
 	PurposeGuardian      = "guardian_consent" // the link emailed to a child's guardian
 )
 
@@ -28,6 +29,9 @@ type OneTimeToken struct {
 	UsedAt            time.Time // zero while unused
 	Attempts          int       // wrong tries so far
 	MaxAttempts       int       // wrong tries allowed before the code is dead; 0 for links
+	// Payload is what the purpose needs besides the subject, stored as given
+	// (an email change's new address). Never a secret.
+	Payload string
 }
 
 // OneTimeTokenRepo stores OTP codes and link tokens.

@@ -25,6 +25,13 @@ type NewUser struct {
 	Guardian *Guardianship
 }
 
+// Profile is what a user chose about themselves.
+type Profile struct {
+	Username    string // optional; unique case-insensitively when set
+	DisplayName string
+	Language    string
+}
+
 // UserRegistry creates and changes users in managed mode. External-mode apps do
 // not provide it.
 type UserRegistry interface {
@@ -40,6 +47,17 @@ type UserRegistry interface {
 	MarkEmailVerified(ctx context.Context, userID string, at time.Time) error
 	// SetSuspended suspends or reinstates a user. ErrNotFound for an unknown user.
 	SetSuspended(ctx context.Context, userID string, suspended bool) error
+	// UpdateProfile replaces what the user chose: the display name, the
+	// username ("" removes it, and a changed one becomes free for others)
+	// and the language. It returns the updated user. ErrConflict when
+	// another user has the username (case-insensitively), ErrNotFound for an
+	// unknown user; either way nothing changes.
+	UpdateProfile(ctx context.Context, userID string, p Profile) (User, error)
+	// ChangeEmail replaces the user's email with email (trimmed, domain in
+	// ASCII form), verified at at: the caller proved the new inbox. The old address
+	// then finds no one. ErrConflict when another user has email
+	// (case-insensitively), ErrNotFound for an unknown user.
+	ChangeEmail(ctx context.Context, userID, email string, at time.Time) (User, error)
 	// ClearProfile empties what the registrant chose: the display name, the
 	// username (which becomes free for others) and the language. ErrNotFound
 	// for an unknown user.

@@ -16,6 +16,11 @@ type Storage interface {
 	ConsentLedger
 	AbuseGuard
 	EventLog
+	EventPseudonymiser
+	ErasureStore
+	GrievanceStore
+	NomineeStore
+	ActivityStore
 }
 
 // Transactor groups calls of one backend's storage ports into one

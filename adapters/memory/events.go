@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -39,4 +40,30 @@ func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEven
 	ev.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b ports.SecurityEvent) int { return a.At.Compare(b.At) })
 	return out, nil
+}
+
+// PseudonymiseEvents empties the IP address and user agent of at most limit
+// events before before, oldest first.
+func (s *Store) PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	ev := &s.events
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	var old []*ports.SecurityEvent
+	for user := range ev.byUser {
+		for i := range ev.byUser[user] {
+			e := &ev.byUser[user][i]
+			if e.At.Before(before) && (e.IPAddress != "" || e.UserAgent != "") {
+				old = append(old, e)
+			}
+		}
+	}
+	slices.SortStableFunc(old, func(a, b *ports.SecurityEvent) int { return a.At.Compare(b.At) })
+	old = old[:min(len(old), max(limit, 0))]
+	for _, e := range old {
+		e.IPAddress, e.UserAgent = "", ""
+	}
+	return len(old), nil
 }

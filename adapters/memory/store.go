@@ -15,13 +15,15 @@
 //
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
-// tokens.go, consent.go, abuse.go, events.go, mailqueue.go); limiter.go,
-// clock.go, outbox.go, console.go and erasure.go are the stand-alone helpers.
+// tokens.go, consent.go, abuse.go, events.go, mailqueue.go, erasures.go,
+// grievances.go, nominees.go, activity.go); limiter.go, clock.go, outbox.go,
+// console.go and erasure.go are the stand-alone helpers.
 package memory
 
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -41,14 +43,18 @@ var (
 // copied in and out: a caller can never change stored state through a value
 // it passed or received.
 type Store struct {
-	accounts accountTable
-	locks    lockTable
-	sessions sessionTable
-	tokens   tokenTable
-	consents consentTable
-	abuse    abuseTable
-	events   eventTable
-	mail     mailTable
+	accounts   accountTable
+	locks      lockTable
+	sessions   sessionTable
+	tokens     tokenTable
+	consents   consentTable
+	abuse      abuseTable
+	events     eventTable
+	erasures   erasureTable
+	grievances grievanceTable
+	nominees   nomineeTable
+	activity   activityTable
+	mail       mailTable
 }
 
 // New returns an empty Store.
@@ -60,6 +66,7 @@ func New() *Store {
 		tokens:   newTokenTable(),
 		consents: newConsentTable(),
 		abuse:    abuseTable{ips: map[string]*ipRecord{}},
+		activity: activityTable{byUser: map[string]ports.Activity{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
 	}
@@ -81,4 +88,23 @@ func randomID(prefix string) (string, error) {
 		return "", err
 	}
 	return prefix + hex.EncodeToString(b), nil
+}
+
+// listed returns the rows keep accepts, ordered by at: newest first (of
+// rows at one instant, the later stored first) or oldest first (the earlier
+// stored first), as PostgreSQL orders them by time, then insertion.
+func listed[T any](rows []T, keep func(T) bool, at func(T) time.Time, newestFirst bool) []T {
+	out := []T{}
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	if newestFirst {
+		slices.Reverse(out)
+		slices.SortStableFunc(out, func(a, b T) int { return at(b).Compare(at(a)) })
+		return out
+	}
+	slices.SortStableFunc(out, func(a, b T) int { return at(a).Compare(at(b)) })
+	return out
 }

@@ -161,3 +161,56 @@ func (s *Store) updateUser(ctx context.Context, userID string, change func(*port
 	a.users[userID] = u
 	return nil
 }
+
+// UpdateProfile replaces the display name, username and language.
+// ErrConflict when another user has the username, ErrNotFound for an
+// unknown user.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, p ports.Profile) (ports.User, error) {
+	return s.changeIdentity(ctx, userID, func(a *accountTable, u *ports.User) error {
+		if owner, taken := a.byUsername[usernameKey(p.Username)]; taken && p.Username != "" && owner != userID {
+			return fmt.Errorf("memory: update profile: username taken: %w", ports.ErrConflict)
+		}
+		if u.Username != "" {
+			delete(a.byUsername, usernameKey(u.Username))
+		}
+		if p.Username != "" {
+			a.byUsername[usernameKey(p.Username)] = userID
+		}
+		u.Username, u.DisplayName, u.Language = p.Username, p.DisplayName, p.Language
+		return nil
+	})
+}
+
+// ChangeEmail replaces the user's email with a verified one. ErrConflict
+// when another user has it, ErrNotFound for an unknown user.
+func (s *Store) ChangeEmail(ctx context.Context, userID, email string, _ time.Time) (ports.User, error) {
+	return s.changeIdentity(ctx, userID, func(a *accountTable, u *ports.User) error {
+		if owner, taken := a.byEmail[emailKey(email)]; taken && owner != userID {
+			return fmt.Errorf("memory: change email: %w", ports.ErrConflict)
+		}
+		delete(a.byEmail, emailKey(u.Email))
+		a.byEmail[emailKey(email)] = userID
+		u.Email, u.EmailVerified = email, true
+		return nil
+	})
+}
+
+// changeIdentity applies change to the user under the accounts lock; an
+// error from change leaves everything as it was.
+func (s *Store) changeIdentity(ctx context.Context, userID string, change func(*accountTable, *ports.User) error) (ports.User, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.User{}, err
+	}
+	a := &s.accounts
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	u, ok := a.users[userID]
+	if !ok {
+		return ports.User{}, fmt.Errorf("memory: change user: %w", ports.ErrNotFound)
+	}
+	if err := change(a, &u); err != nil {
+		return ports.User{}, err
+	}
+	a.users[userID] = u
+	return u, nil
+}

@@ -44,7 +44,9 @@
 // AppendConsents, IssueToken and RecordIPFailure run in a
 // transaction under a per-user, per-subject or per-IP advisory lock;
 // CreateUser writes ba_users, ba_accounts and ba_credentials in one
-// transaction.
+// transaction; EraseUser closes the erasure request with a conditional
+// UPDATE (whose row lock orders it against CancelErasureRequest) and erases
+// the user's rows in the same transaction.
 //
 // # Errors
 //
@@ -67,9 +69,9 @@
 // ports share (getRow, firstRow, listWhere); migrate.go and migrations/:
 // the schema; one file per port (users.go, credentials.go, lockout.go,
 // sessions.go, sessionusers.go, transaction.go, devices.go, onetime.go,
-// consent.go, abuse.go, events.go, mailqueue.go); purge.go: bounded deletion
-// of what has expired; errors.go: the mapping of driver errors to the ports
-// sentinels.
+// consent.go, abuse.go, events.go, mailqueue.go, erasures.go, grievances.go,
+// nominees.go, activity.go); purge.go: bounded deletion of what has
+// expired; errors.go: the mapping of driver errors to the ports sentinels.
 //
 // # Driver choice
 //

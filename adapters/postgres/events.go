@@ -54,3 +54,33 @@ func (r eventRow) event() ports.SecurityEvent {
 		At:        utc(r.At),
 	}
 }
+
+// pseudonymiseEventsSQL empties the IP and user agent of at most ?1 events
+// before ?0, chosen oldest first through the partial index of identifying
+// events.
+const pseudonymiseEventsSQL = `
+WITH changed AS (
+    UPDATE ba_security_events SET ip_address = '', user_agent = ''
+    WHERE id = ANY (ARRAY(
+        SELECT id FROM ba_security_events
+        WHERE at < ?0 AND (ip_address <> '' OR user_agent <> '')
+        ORDER BY at LIMIT ?1))
+    RETURNING 1
+)
+SELECT count(*) FROM changed`
+
+// PseudonymiseEvents empties the IP address and user agent of at most limit
+// events before before, oldest first, in one statement.
+func (s *Store) PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	const op = "pseudonymise events"
+	if limit <= 0 {
+		return 0, nil
+	}
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var n int
+	if err := s.db.NewRaw(pseudonymiseEventsSQL, utc(before), limit).Scan(ctx, &n); err != nil {
+		return 0, fail(ctx, op, err)
+	}
+	return n, nil
+}

@@ -45,8 +45,23 @@ var fillSQL = []string{
 	`INSERT INTO ba_ip_blocks (ip, blocked_until, created_at)
 	 SELECT '172.16.' || (i / 256) || '.' || (i % 256), now() - interval '1 day' + i * interval '1 second', now()
 	 FROM generate_series(1, 100000) i`,
-	`INSERT INTO ba_security_events (user_id, kind, at)
-	 SELECT 'user-' || (i % 10000), 'login_failed', now() - i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_security_events (user_id, kind, ip_address, at)
+	 SELECT 'user-' || (i % 10000), 'login_failed', CASE WHEN i % 2 = 0 THEN '203.0.113.9' ELSE '' END,
+	        now() - i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_erasure_requests (id, user_id, status_hash, status, received_at, due_at, closed_at)
+	 SELECT 'era-' || i, 'user-' || i, md5('era' || i), CASE WHEN i % 100 = 0 THEN 'received' ELSE 'completed' END,
+	        now() - i * interval '1 minute', now() - i * interval '1 minute' + interval '7 days',
+	        CASE WHEN i % 100 = 0 THEN NULL ELSE now() END
+	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_grievances (id, user_id, subject, message, status, received_at, due_at)
+	 SELECT 'grv-' || i, 'user-' || (i % 10000), 's', 'm', 'open', now() - i * interval '1 minute', now()
+	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_nominees (id, user_id, name, email, added_at)
+	 SELECT 'nom-' || i, 'user-' || (i % 10000), 'n', 'n@example.in', now() - i * interval '1 minute'
+	 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_activity (user_id, last_active_at, warned_at)
+	 SELECT 'user-' || i, now() - i * interval '1 hour', CASE WHEN i % 50 = 0 THEN now() ELSE NULL END
+	 FROM generate_series(1, 100000) i`,
 	`INSERT INTO ba_mail_outbox (id, payload, not_after, due_at, attempts)
 	 SELECT 'mail-' || i, '\x00', now() + interval '1 day', now() + i * interval '1 second', 1 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
@@ -57,6 +72,7 @@ var bigTables = map[string]bool{
 	"ba_users": true, "ba_accounts": true, "ba_credentials": true, "ba_lockouts": true,
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_mail_outbox": true,
+	"ba_erasure_requests": true, "ba_grievances": true, "ba_nominees": true, "ba_activity": true,
 }
 
 type planNode struct {
@@ -208,6 +224,35 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"RetryMail", func() { _ = store.RetryMail(ctx, "mail-x", "w", now.Add(time.Minute)) }},
 		{"RemoveMail", func() { _ = store.RemoveMail(ctx, "mail-x") }},
 		{"Purge", func() { _, _ = store.Purge(ctx, now.Add(-20*24*time.Hour), 5000) }},
+		{"PseudonymiseEvents", func() { _, _ = store.PseudonymiseEvents(ctx, now.Add(-24*time.Hour), 1000) }},
+		{"CreateErasureRequest", func() {
+			_ = store.CreateErasureRequest(ctx, ports.ErasureRecord{ID: "era-new", UserID: "user-new", StatusHash: "h-new",
+				ReceivedAt: now, DueAt: now.Add(time.Hour)})
+		}},
+		{"ErasureRequest", func() { _, _ = store.ErasureRequest(ctx, "era-42") }},
+		{"ErasureRequestByStatusHash", func() { _, _ = store.ErasureRequestByStatusHash(ctx, "h-new") }},
+		{"ErasureRequests", func() { _, _ = store.ErasureRequests(ctx, "user-42") }},
+		{"DueErasureRequests", func() { _, _ = store.DueErasureRequests(ctx, now, 100) }},
+		{"CancelErasureRequest", func() { _, _ = store.CancelErasureRequest(ctx, "era-100", now) }},
+		{"CreateGrievance", func() {
+			_ = store.CreateGrievance(ctx, ports.Grievance{ID: "grv-new", UserID: "user-7", Subject: "s", Message: "m", ReceivedAt: now, DueAt: now})
+		}},
+		{"Grievance", func() { _, _ = store.Grievance(ctx, "grv-42") }},
+		{"Grievances", func() { _, _ = store.Grievances(ctx, "user-42") }},
+		{"AnswerGrievance", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
+		{"AnswerGrievance answered", func() { _, _ = store.AnswerGrievance(ctx, "grv-43", "answer", now) }},
+		{"AddNominee", func() {
+			_ = store.AddNominee(ctx, ports.Nominee{ID: "nom-new", UserID: "user-7", Name: "n", Email: "n@example.in", AddedAt: now})
+		}},
+		{"RemoveNominee", func() { _, _ = store.RemoveNominee(ctx, "user-42", "nom-42", now) }},
+		{"Nominees", func() { _, _ = store.Nominees(ctx, "user-42") }},
+		{"TouchActivity", func() { _, _ = store.TouchActivity(ctx, "user-42", now, 24*time.Hour) }},
+		{"InactiveUnwarned", func() { _, _ = store.InactiveUnwarned(ctx, now.Add(-5000*time.Hour), 100) }},
+		{"WarnedInactive", func() { _, _ = store.WarnedInactive(ctx, now, 100) }},
+		{"MarkWarned", func() { _, _ = store.MarkWarned(ctx, "user-43", now, now) }},
+		{"EraseUser", func() {
+			_, _ = store.EraseUser(ctx, ports.UserErasure{RequestID: "era-200", UserID: "user-200", LockKeys: []string{"key-200"}, At: now})
+		}},
 	}
 	for _, c := range calls {
 		c.call()

@@ -24,6 +24,7 @@ type otpRow struct {
 	UsedAt            time.Time `bun:"used_at,nullzero"`
 	Attempts          int       `bun:"attempts"`
 	MaxAttempts       int       `bun:"max_attempts"`
+	Payload           string    `bun:"payload"`
 }
 
 func (r otpRow) token() ports.OneTimeToken {
@@ -38,6 +39,7 @@ func (r otpRow) token() ports.OneTimeToken {
 		UsedAt:            utc(r.UsedAt),
 		Attempts:          r.Attempts,
 		MaxAttempts:       r.MaxAttempts,
+		Payload:           r.Payload,
 	}
 }
 
@@ -63,6 +65,7 @@ func (s *Store) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
 		UsedAt:            utc(t.UsedAt),
 		Attempts:          t.Attempts,
 		MaxAttempts:       t.MaxAttempts,
+		Payload:           t.Payload,
 	}
 	err := s.conn(ctx).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(? || ? || ':' || ?, 0))",

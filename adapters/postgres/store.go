@@ -161,6 +161,22 @@ func firstRow[R any](ctx context.Context, db bun.IDB, query string, args ...any)
 	return rows[0], true, nil
 }
 
+// selectAll reads the rows of R that query selects, in its order, as port
+// records (an empty slice when none).
+func selectAll[R any, T any](ctx context.Context, s *Store, op string, query func(*bun.SelectQuery) *bun.SelectQuery, record func(R) T) ([]T, error) {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	var rows []R
+	if err := query(s.conn(ctx).NewSelect().Model(&rows)).Scan(ctx); err != nil {
+		return nil, fail(ctx, op, err)
+	}
+	out := make([]T, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, record(r))
+	}
+	return out, nil
+}
+
 // Ping checks that PostgreSQL answers, within the per-call bound: core's
 // readiness check. An error wraps ports.ErrUnavailable.
 func (s *Store) Ping(ctx context.Context) error {

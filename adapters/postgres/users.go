@@ -189,6 +189,64 @@ func (s *Store) ClearProfile(ctx context.Context, userID string) error {
 	return s.expectRow(ctx, op, res, err)
 }
 
+// UpdateProfile replaces the display name, username and language in one
+// UPDATE; the unique index on lower(username) refuses a taken username
+// (ErrConflict). ErrNotFound for an unknown user.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, p ports.Profile) (ports.User, error) {
+	const op = "update profile"
+	err := s.updateUserRow(ctx, op, userID, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		return q.Set("username = ?", nullString(p.Username)).Set("display_name = ?", p.DisplayName).Set("language = ?", p.Language)
+	})
+	if err != nil {
+		return ports.User{}, err
+	}
+	return s.UserByID(ctx, userID)
+}
+
+// ChangeEmail replaces the email and marks it verified at at, in one
+// transaction; the unique index on lower(email) refuses a taken one
+// (ErrConflict). ErrNotFound for an unknown user.
+func (s *Store) ChangeEmail(ctx context.Context, userID, email string, at time.Time) (ports.User, error) {
+	const op = "change email"
+	ctx2, cancel := s.call(ctx)
+	defer cancel()
+	err := s.db.RunInTx(ctx2, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("email = ?", email).Where("id = ?", userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, sql.ErrNoRows)
+		}
+		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("email_verified_at = ?", utc(at)).Where("user_id = ?", userID).Exec(ctx)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return ports.User{}, notFound(op)
+	}
+	if err != nil {
+		return ports.User{}, fail(ctx2, op, err)
+	}
+	return s.UserByID(ctx, userID)
+}
+
+// updateUserRow runs one UPDATE of the user's ba_users row.
+func (s *Store) updateUserRow(ctx context.Context, op, userID string, set func(*bun.UpdateQuery) *bun.UpdateQuery) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	res, err := set(s.db.NewUpdate().Model((*userRow)(nil))).Where("id = ?", userID).Exec(ctx)
+	return s.expectRow(ctx, op, res, err)
+}
+
+// nullString stores "" as NULL, so that users without a username never
+// collide in the unique index.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // expectRow maps an UPDATE that matched no row to ErrNotFound.
 func (s *Store) expectRow(ctx context.Context, op string, res sql.Result, err error) error {
 	if err != nil {

@@ -34,17 +34,26 @@ type Kind string
 // The emails BharatAuth sends. The comment after each names the Data fields its
 // built-in templates use besides AppName, DisplayName and Email.
 const (
-	LoginOTP          Kind = "login_otp"          // Code, ExpiresIn
-	StepUpOTP         Kind = "step_up_otp"        // Code, ExpiresIn ("confirm it's you")
-	VerifyEmail       Kind = "verify_email"       // Link, ExpiresIn
-	PasswordReset     Kind = "password_reset"     // Link, ExpiresIn
-	PINReset          Kind = "pin_reset"          // Link, ExpiresIn
-	Unlock            Kind = "unlock"             // Link, ExpiresIn; the account was locked after many failed attempts
-	NewDevice         Kind = "new_device"         // Device, IPAddress, At
-	CredentialChanged Kind = "credential_changed" // Change ("password" | "pin"), At, IPAddress
-	ConsentWithdrawn  Kind = "consent_withdrawn"  // Category, At — a receipt (DPDP §6(4))
-	ErasureRequested  Kind = "erasure_requested"  // At — a receipt (DPDP §12(3))
-	GuardianConsent   Kind = "guardian_consent"   // Link, ExpiresIn, Child — to a child's guardian (DPDP §9)
+	LoginOTP          Kind = "login_otp"           // Code, ExpiresIn
+	StepUpOTP         Kind = "step_up_otp"         // Code, ExpiresIn ("confirm it's you")
+	VerifyEmail       Kind = "verify_email"        // Link, ExpiresIn
+	PasswordReset     Kind = "password_reset"      // Link, ExpiresIn
+	PINReset          Kind = "pin_reset"           // Link, ExpiresIn
+	Unlock            Kind = "unlock"              // Link, ExpiresIn; the account was locked after many failed attempts
+	NewDevice         Kind = "new_device"          // Device, IPAddress, At
+	CredentialChanged Kind = "credential_changed"  // Change ("password" | "pin"), At, IPAddress
+	ConsentWithdrawn  Kind = "consent_withdrawn"   // Category, At — a receipt (DPDP §6(4))
+	ErasureRequested  Kind = "erasure_requested"   // At, DueAt; ExpiresIn (the grace) when a sign-in before DueAt cancels — a receipt (DPDP §12(3))
+	ErasureCancelled  Kind = "erasure_cancelled"   // At — a sign-in cancelled the erasure request
+	ErasureCompleted  Kind = "erasure_completed"   // At — the erasure was carried out
+	GrievanceFiled    Kind = "grievance_filed"     // Title, At, DueAt — a receipt (DPDP §13)
+	GrievanceAnswered Kind = "grievance_answered"  // Title, Body (the answer), At
+	EmailChangeLink   Kind = "email_change_link"   // Link, ExpiresIn — to the new address
+	EmailChangeNotice Kind = "email_change_notice" // Title (the new address), At, IPAddress — to the old address (DPDP §12(1))
+	NomineeNamed      Kind = "nominee_named"       // Title (the address of who named them), At — to the nominee (DPDP §14)
+	InactivityWarning Kind = "inactivity_warning"  // At (last active), DueAt (erasure unless they sign in) — DPDP Rules, Rule 8(2)
+	BreachNotice      Kind = "breach_notice"       // Breach, At (when it happened) — DPDP §8(6), Rule 7(1)
+	GuardianConsent   Kind = "guardian_consent"    // Link, ExpiresIn, Child — to a child's guardian (DPDP §9)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -52,6 +61,8 @@ func Kinds() []Kind {
 	return []Kind{
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested, GuardianConsent,
+		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
+		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning, BreachNotice,
 	}
 }
 
@@ -74,6 +85,31 @@ type Data struct {
 	ProcessingStops bool
 	// Child is the child's email address in the guardian's consent request.
 	Child string
+	DueAt time.Time // when a request will be answered; shown in IST
+	Title string    // what a request is about, as the user named it (a grievance's subject)
+	Body  string    // a longer text written by a person (a grievance officer's answer)
+	// Breach is what a breach notice says (BreachNotice).
+	Breach Breach
+	// Contact is the app's privacy contact, shown in every receipt of a
+	// data-protection right; its line is left out when Email is empty.
+	Contact Contact
+}
+
+// Breach is what DPDP Rules 2025, Rule 7(1) has a breach notice say.
+type Breach struct {
+	Description  string // what happened: its nature and extent
+	Consequences string // the consequences likely for the reader
+	Measures     string // what the service is doing about it
+	UserActions  string // what the reader can do
+}
+
+// Contact is whom a user asks about their personal data: the data
+// protection officer or the person the app names (DPDP Rules 2025, Rule 9).
+type Contact struct {
+	Name  string
+	Email string
+	Phone string // optional
+	URL   string // optional
 }
 
 // Template holds the Go template sources of one email over Data. Subject and
@@ -273,7 +309,7 @@ func validate(kind Kind, d Data) error {
 		if strings.TrimSpace(d.Code) == "" {
 			return missing("Code")
 		}
-	case VerifyEmail, PasswordReset, PINReset, Unlock, GuardianConsent:
+	case VerifyEmail, PasswordReset, PINReset, Unlock, GuardianConsent, EmailChangeLink:
 		// Only web links: html/template would neutralise any other scheme
 		// in the HTML part, and many mail apps do not open custom schemes.
 		u, err := url.Parse(d.Link)
@@ -287,6 +323,18 @@ func validate(kind Kind, d Data) error {
 	case ConsentWithdrawn:
 		if strings.TrimSpace(d.Category) == "" {
 			return missing("Category")
+		}
+	case GrievanceAnswered:
+		if strings.TrimSpace(d.Body) == "" {
+			return missing("Body")
+		}
+	case BreachNotice:
+		if strings.TrimSpace(d.Breach.Description) == "" || d.At.IsZero() {
+			return missing("Breach.Description and At")
+		}
+	case EmailChangeNotice, NomineeNamed:
+		if strings.TrimSpace(d.Title) == "" {
+			return missing("Title")
 		}
 	}
 	if kind == GuardianConsent && strings.TrimSpace(d.Child) == "" {
@@ -337,5 +385,10 @@ func sampleData() Data {
 		At:          time.Date(2026, time.November, 26, 9, 34, 0, 0, time.UTC),
 		Change:      "password",
 		Category:    "analytics",
+		DueAt:       time.Date(2026, time.December, 3, 9, 34, 0, 0, time.UTC),
+		Title:       "My phone number",
+		Body:        "We shared it with the courier only.",
+		Breach:      Breach{Description: "d", Consequences: "c", Measures: "m", UserActions: "u"},
+		Contact:     Contact{Name: "Grievance Officer", Email: "privacy@app.example", Phone: "+91 80 0000 0000", URL: "https://app.example/privacy"},
 	}
 }

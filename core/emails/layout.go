@@ -19,6 +19,7 @@ type page struct {
 	lang     string
 	linkHelp string // before the raw link in HTML, for mail apps that break buttons
 	fontList string // font-family value; Hindi puts Devanagari fonts first
+	contact  string // what comes before the privacy contact in rights receipts
 }
 
 // heading is the first line: what this email is, in a few words.
@@ -87,6 +88,21 @@ type notYou string
 func (s notYou) text(page) string { return string(s) }
 func (s notYou) html(page) string {
 	return `<p style="margin:0;padding:12px;background-color:#fef3c7;border-radius:6px;">` + string(s) + `</p>`
+}
+
+// contactLine names the privacy contact (DPDP Rules 2025, Rule 9: every
+// answer about a right says whom to ask). It is left out when the app set
+// none.
+type contactLine struct{}
+
+const contactSource = `{{with .Contact.Email}}{{with $.Contact.Name}}{{.}}, {{end}}{{$.Contact.Email}}{{with $.Contact.Phone}}, {{.}}{{end}}{{with $.Contact.URL}}, {{.}}{{end}}{{end}}`
+
+func (contactLine) text(p page) string {
+	return `{{if .Contact.Email}}` + p.contact + ` ` + contactSource + `{{end}}`
+}
+
+func (contactLine) html(p page) string {
+	return `{{if .Contact.Email}}<p style="margin:0 0 16px;font-size:14px;color:#4b5563;">` + p.contact + ` ` + contactSource + `</p>{{end}}`
 }
 
 // compose builds the Template of one kind from its subject and body blocks.

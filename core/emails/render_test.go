@@ -28,18 +28,36 @@ func fullData(kind emails.Kind) emails.Data {
 		Device:      "Chrome on Android",
 		IPAddress:   "203.0.113.7",
 		At:          at,
+		Contact:     emails.Contact{Name: "Meera Rao, Grievance Officer", Email: "dpo@acme.example", Phone: "+91 80 4000 0000"},
 	}
 	switch kind {
 	case emails.LoginOTP, emails.StepUpOTP:
 		d.Code, d.ExpiresIn = "483920", 10*time.Minute
 	case emails.VerifyEmail:
 		d.Link, d.ExpiresIn = testLink, 24*time.Hour
+	case emails.EmailChangeLink:
+		d.Link, d.ExpiresIn = testLink, 24*time.Hour
+	case emails.EmailChangeNotice:
+		d.Title = "asha.new@example.com"
+	case emails.NomineeNamed:
+		d.Title = "asha@example.com"
+	case emails.InactivityWarning:
+		d.DueAt = at.Add(48 * time.Hour)
+	case emails.BreachNotice:
+		d.Breach = emails.Breach{Description: "A copy of the user table was read.", Consequences: "Phishing emails.",
+			Measures: "We closed the hole.", UserActions: "Beware of emails asking for codes."}
 	case emails.PasswordReset, emails.PINReset, emails.Unlock:
 		d.Link, d.ExpiresIn = testLink, 30*time.Minute
 	case emails.CredentialChanged:
 		d.Change = "password"
 	case emails.ConsentWithdrawn:
 		d.Category = "analytics"
+	case emails.ErasureRequested:
+		d.DueAt = at.Add(7 * 24 * time.Hour)
+	case emails.GrievanceFiled:
+		d.Title, d.DueAt = "My phone number", at.Add(30*24*time.Hour)
+	case emails.GrievanceAnswered:
+		d.Title, d.Body = "My phone number", "We shared it with the courier only."
 	case emails.GuardianConsent:
 		d.Link, d.ExpiresIn, d.Child = testLink, 7*24*time.Hour, "ravi@example.in"
 	}
@@ -94,7 +112,8 @@ func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 					assert.Contains(t, m.Text, expiry[lang][d.ExpiresIn])
 					assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
 				}
-				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested {
+				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested ||
+					kind == emails.ErasureCancelled || kind == emails.ErasureCompleted || kind == emails.GrievanceAnswered {
 					assert.Contains(t, m.Text, when[lang])
 					assert.Contains(t, m.HTML, when[lang])
 					assert.Contains(t, m.Text, d.Email)
@@ -122,6 +141,15 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.CredentialChanged: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ConsentWithdrawn:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.ErasureRequested:  {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.ErasureCancelled:  {"reset your password", "पासवर्ड रीसेट करें"},
+		emails.ErasureCompleted:  {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.GrievanceFiled:    {"reset your password", "पासवर्ड रीसेट करें"},
+		emails.GrievanceAnswered: {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.EmailChangeLink:   {"Ignore this email", "अनदेखा करें"},
+		emails.EmailChangeNotice: {"reset your password", "पासवर्ड रीसेट करें"},
+		emails.NomineeNamed:      {"Contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.InactivityWarning: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
+		emails.BreachNotice:      {"never asks for them", "कभी नहीं माँगता"},
 		emails.GuardianConsent:   {"Ignore this email", "अनदेखा करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
@@ -307,5 +335,38 @@ func TestRenderAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 			require.NoError(t, err)
 			assert.Contains(t, m.Text, link)
 		})
+	}
+}
+
+// rightsReceipts are the emails that answer a data-protection right.
+var rightsReceipts = map[emails.Kind]bool{
+	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
+	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
+	emails.EmailChangeNotice: true, emails.NomineeNamed: true, emails.InactivityWarning: true,
+	emails.BreachNotice: true,
+}
+
+func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {
+	t.Parallel()
+	r := newRenderer(t)
+	for _, lang := range []string{"en", "hi"} {
+		for _, kind := range emails.Kinds() {
+			d := fullData(kind)
+			m, err := r.Render(kind, lang, d)
+			require.NoError(t, err)
+			const line = "Meera Rao, Grievance Officer, dpo@acme.example, +91 80 4000 0000"
+			if !rightsReceipts[kind] {
+				assert.NotContains(t, m.Text, "dpo@acme.example", "%s/%s is no rights receipt", lang, kind)
+				continue
+			}
+			assert.Contains(t, m.Text, line, "%s/%s", lang, kind)
+			assert.Contains(t, m.HTML, "Meera Rao, Grievance Officer, dpo@acme.example, &#43;91 80 4000 0000", "%s/%s", lang, kind)
+
+			d.Contact = emails.Contact{}
+			m, err = r.Render(kind, lang, d)
+			require.NoError(t, err)
+			assert.NotContains(t, m.Text, "Questions about your personal data", "%s/%s: no contact set, no line", lang, kind)
+			assert.NotContains(t, m.Text, "संपर्क करें:", "%s/%s: no contact set, no line", lang, kind)
+		}
 	}
 }

@@ -4,7 +4,9 @@
 // configured from the environment (see the README); MAILER=console prints
 // every email to stdout instead, with a warning at start. It migrates the
 // database at start (-migrate-only migrates and exits), purges expired rows
-// every few minutes and shuts down gracefully on SIGINT/SIGTERM.
+// and runs core's maintenance every few minutes and shuts down gracefully on
+// SIGINT/SIGTERM. -notify-breach FILE emails a JSON breach notice to the
+// users it names and prints who was told.
 package main
 
 import (
@@ -25,12 +27,16 @@ import (
 
 func main() {
 	migrateOnly := flag.Bool("migrate-only", false, "apply the database migrations and exit")
+	breach := flag.String("notify-breach", "", "email the JSON breach notice in this file to its user_ids (DPDP Rule 7(1)), print the report and exit")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	s, err := loadSettings(os.Getenv)
-	if err == nil {
+	switch {
+	case err == nil && *breach != "":
+		err = notifyBreach(ctx, s, *breach, os.Stdout, log)
+	case err == nil:
 		err = run(ctx, s, *migrateOnly, os.Stdout, log)
 	}
 	if err != nil {

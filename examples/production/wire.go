@@ -68,9 +68,11 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		a.close()
 		return nil, err
 	}
-	deps := core.Deps{
-		Storage: a.store, Mailer: mailer, Erasure: erasureLog{log},
-	}
+	// No Deps.Erasure: this service keeps no personal data of its own, so
+	// core erases a user's data by itself once the erasure grace has passed
+	// (maintenance below). An app with its own tables sets an ErasureHandler
+	// and calls auth.CompleteErasure when its part is done.
+	deps := core.Deps{Storage: a.store, Mailer: mailer}
 	if s.MetricsAddr != "" {
 		if deps.Observer, a.metrics, err = newMetrics(); err != nil {
 			a.close()
@@ -243,11 +245,13 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 		Unlock:        s.PublicURL + "/unlock?token={token}",
 
 		GuardianConsent: s.PublicURL + "/guardian/confirm?token={token}",
+		ChangeEmail:     s.PublicURL + "/change-email?token={token}",
 	}
 	return cfg
 }
 
-// purgeLoop deletes expired rows every purgeEvery until ctx ends.
+// purgeLoop deletes expired rows and runs core's maintenance (erasure
+// requests whose grace ended) every purgeEvery until ctx ends.
 func (a *app) purgeLoop(ctx context.Context) {
 	t := time.NewTicker(purgeEvery)
 	defer t.Stop()
@@ -256,6 +260,11 @@ func (a *app) purgeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if report, err := a.auth.Maintain(ctx); err != nil {
+				a.log.Warn("production: maintenance failed", "error", err, "report", fmt.Sprintf("%+v", report))
+			} else if report != (core.MaintenanceReport{}) {
+				a.log.Info("production: maintenance", "report", fmt.Sprintf("%+v", report))
+			}
 			stats, err := a.store.Purge(ctx, ports.SystemClock{}.Now(), purgeBatch)
 			if err != nil {
 				a.log.Warn("production: purge failed", "error", err)
@@ -282,14 +291,3 @@ func (a *app) close() {
 // consoleMailer prints emails (MAILER=console, never a default), for trying
 // the service before a mail provider is set up.
 func consoleMailer(out io.Writer) ports.Mailer { return memory.NewConsoleMailer(out) }
-
-// erasureLog takes DPDP erasure requests by logging them for the operator,
-// who erases what the law lets them (the request is also a security event in
-// ba_security_events). Replace it with your ticketing or job queue.
-type erasureLog struct{ log *slog.Logger }
-
-func (e erasureLog) ErasureRequested(ctx context.Context, r ports.ErasureRequest) error {
-	e.log.WarnContext(ctx, "production: DPDP erasure requested; process it within your retention rules",
-		"user_id", r.UserID, "requested_at", r.RequestedAt)
-	return nil
-}

@@ -102,11 +102,11 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	// The links open the demo's pages, which POST the token to the matching
 	// route (with curl, POST the printed token yourself: see the README).
 	cfg.Links = core.LinkTemplates{
-		VerifyEmail:   base + "/verify-email?token={token}",
-		ResetPassword: base + "/reset-password?token={token}",
-		ResetPIN:      base + "/reset-pin?token={token}",
-		Unlock:        base + "/unlock?token={token}",
-
+		VerifyEmail:     base + "/verify-email?token={token}",
+		ResetPassword:   base + "/reset-password?token={token}",
+		ResetPIN:        base + "/reset-pin?token={token}",
+		Unlock:          base + "/unlock?token={token}",
+		ChangeEmail:     base + "/auth/email/change/confirm?token={token}",
 		GuardianConsent: base + "/auth/guardian/confirm?token={token}",
 	}
 

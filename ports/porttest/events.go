@@ -48,3 +48,47 @@ func testEventsPerUserOldestFirst(t *testing.T, log ports.EventLog) {
 		}
 	}
 }
+
+// RetainedEventLog is an event log that also pseudonymises old events.
+type RetainedEventLog interface {
+	ports.EventLog
+	ports.EventPseudonymiser
+}
+
+func testPseudonymiseCancelled(t *testing.T, log RetainedEventLog) {
+	_, err := log.PseudonymiseEvents(cancelled(t), baseTime(), 10)
+	assertCancelled(t, err)
+}
+
+func testPseudonymiseOnlyBeforeTheCutoff(t *testing.T, log RetainedEventLog) {
+	user, t0 := newID("usr_"), baseTime()
+	cutoff := t0.Add(-365 * 24 * time.Hour)
+	at := []time.Time{cutoff.Add(-2 * time.Hour), cutoff.Add(-time.Hour), cutoff.Add(-time.Microsecond), cutoff, cutoff.Add(time.Hour)}
+	for _, a := range at {
+		require.NoError(t, log.RecordEvent(t.Context(), ports.SecurityEvent{UserID: user, Kind: ports.EventLoginSucceeded,
+			IPAddress: "203.0.113.9", UserAgent: "curl/8.5", Detail: "pwd", At: a}))
+	}
+	n, err := log.PseudonymiseEvents(t.Context(), cutoff, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the limit bounds one call")
+	n, err = log.PseudonymiseEvents(t.Context(), cutoff, 10)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only what is left before the cutoff")
+	n, err = log.PseudonymiseEvents(t.Context(), cutoff, 10)
+	require.NoError(t, err)
+	assert.Zero(t, n, "pseudonymised events are not counted again")
+
+	events, err := log.Events(t.Context(), user)
+	require.NoError(t, err)
+	require.Len(t, events, len(at), "events are kept")
+	for i, e := range events {
+		assert.Equal(t, "pwd", e.Detail)
+		assert.Equal(t, ports.EventLoginSucceeded, e.Kind)
+		if i < 3 {
+			assert.Empty(t, e.IPAddress+e.UserAgent, "event %d, before the cutoff", i)
+		} else {
+			assert.Equal(t, "203.0.113.9", e.IPAddress, "event %d, at or after the cutoff, is never touched", i)
+			assert.Equal(t, "curl/8.5", e.UserAgent)
+		}
+	}
+}

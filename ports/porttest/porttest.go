@@ -104,6 +104,19 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("EventLog", func(t *testing.T) {
 		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
 	})
+	t.Run("EventPseudonymiser", func(t *testing.T) {
+		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
+	})
+	t.Run("ErasureStore", func(t *testing.T) { ErasureStore(t, newStorage) })
+	t.Run("ActivityStore", func(t *testing.T) {
+		ActivityStore(t, func(t *testing.T) ports.ActivityStore { return newStorage(t) })
+	})
+	t.Run("NomineeStore", func(t *testing.T) {
+		NomineeStore(t, func(t *testing.T) ports.NomineeStore { return newStorage(t) })
+	})
+	t.Run("GrievanceStore", func(t *testing.T) {
+		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
+	})
 	if _, tx := newStorage(t).(ports.Transactor); tx {
 		t.Run("Transactor", func(t *testing.T) {
 			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })

@@ -162,6 +162,15 @@ func EventLog(t *testing.T, newLog func(t *testing.T) ports.EventLog) {
 	})
 }
 
+// EventPseudonymiser checks that old events lose their IP address and user
+// agent, and only old ones, on fresh logs from newLog.
+func EventPseudonymiser(t *testing.T, newLog func(t *testing.T) RetainedEventLog) {
+	runCases(t, newLog, []testCase[RetainedEventLog]{
+		{"a cancelled context is passed through", testPseudonymiseCancelled},
+		{"only events before the cutoff are pseudonymised, oldest first, within the limit", testPseudonymiseOnlyBeforeTheCutoff},
+	})
+}
+
 // UserRegistry checks a managed-mode user store on fresh backends from
 // newStorage: UserRegistry together with the credentials and consent rows it
 // creates. How the users it creates are found is UserDirectory's contract,
@@ -178,6 +187,8 @@ func UserRegistry(t *testing.T, newStorage func(t *testing.T) ManagedStorage) {
 		{"create stores the password hash", testCreateStoresPasswordHash},
 		{"verified and suspended show in lookups", testVerifiedAndSuspendedShow},
 		{"clearing a profile empties its chosen fields and frees the username", testClearProfile},
+		{"a profile update replaces the chosen fields; a taken username is a conflict", testUpdateProfile},
+		{"an email change verifies the new address and frees the old one", testChangeEmail},
 		{"parallel creates of one email: exactly one wins", testCreateEmailHasOneWinner},
 		{"parallel creates of one username in two cases: exactly one wins", testCreateUsernameHasOneWinner},
 	})

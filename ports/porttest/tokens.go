@@ -32,7 +32,7 @@ func newCode(subject, purpose string, created time.Time) ports.OneTimeToken {
 // minutes: unlike a code, it is bound to no device and has no attempts.
 func newLink(subject, purpose string, created time.Time) ports.OneTimeToken {
 	link := newCode(subject, purpose, created)
-	link.DeviceFingerprint, link.MaxAttempts = "", 0
+	link.DeviceFingerprint, link.MaxAttempts, link.Payload = "", 0, "new."+randomHex(4)+"@example.com"
 	link.ExpiresAt = created.Add(30 * time.Minute)
 	return link
 }

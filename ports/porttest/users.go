@@ -255,3 +255,55 @@ func testCreateUsernameHasOneWinner(t *testing.T, s ManagedStorage) {
 	require.NoError(t, err)
 	assert.Equal(t, winner, got.ID)
 }
+
+func testUpdateProfile(t *testing.T, s ManagedStorage) {
+	ctx := t.Context()
+	u := createUser(t, s, ports.NewUser{Email: "asha@example.com", Username: "asha", DisplayName: "Asha", Language: "en"})
+	createUser(t, s, ports.NewUser{Email: "ravi@example.com", Username: "Ravi"})
+
+	_, err := s.UpdateProfile(ctx, u.ID, ports.Profile{Username: "ravi", DisplayName: "x"})
+	require.ErrorIs(t, err, ports.ErrConflict, "another user's username, in another case")
+	got, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Asha", got.DisplayName, "a refused update changes nothing")
+
+	got, err = s.UpdateProfile(ctx, u.ID, ports.Profile{Username: "AshaR", DisplayName: "आशा", Language: "hi"})
+	require.NoError(t, err)
+	assert.Equal(t, ports.Profile{Username: "AshaR", DisplayName: "आशा", Language: "hi"},
+		ports.Profile{Username: got.Username, DisplayName: got.DisplayName, Language: got.Language})
+	found, err := s.UserByUsername(ctx, "asHAr")
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, found.ID)
+	_, err = s.UserByUsername(ctx, "asha")
+	require.ErrorIs(t, err, ports.ErrNotFound, "the old username is free")
+	createUser(t, s, ports.NewUser{Email: "other@example.com", Username: "asha"})
+
+	_, err = s.UpdateProfile(ctx, u.ID, ports.Profile{Username: "AshaR", DisplayName: "Asha R"})
+	require.NoError(t, err, "keeping one's own username is no conflict")
+	got, err = s.UpdateProfile(ctx, u.ID, ports.Profile{})
+	require.NoError(t, err)
+	assert.Empty(t, got.Username, "an empty username removes it")
+	_, err = s.UpdateProfile(ctx, newID("usr_"), ports.Profile{})
+	require.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func testChangeEmail(t *testing.T, s ManagedStorage) {
+	ctx := t.Context()
+	u := createUser(t, s, ports.NewUser{Email: "asha@example.com"})
+	createUser(t, s, ports.NewUser{Email: "ravi@example.com"})
+
+	_, err := s.ChangeEmail(ctx, u.ID, "RAVI@example.com", baseTime())
+	require.ErrorIs(t, err, ports.ErrConflict)
+	got, err := s.ChangeEmail(ctx, u.ID, "asha.new@example.com", baseTime())
+	require.NoError(t, err)
+	assert.Equal(t, "asha.new@example.com", got.Email)
+	assert.True(t, got.EmailVerified, "the new inbox was proved")
+	found, err := s.UserByEmail(ctx, "Asha.New@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, found.ID)
+	_, err = s.UserByEmail(ctx, "asha@example.com")
+	require.ErrorIs(t, err, ports.ErrNotFound, "the old address finds no one")
+	createUser(t, s, ports.NewUser{Email: "asha@example.com"}) // and is free
+	_, err = s.ChangeEmail(ctx, newID("usr_"), "x@example.com", baseTime())
+	require.ErrorIs(t, err, ports.ErrNotFound)
+}

@@ -2,6 +2,8 @@ package http
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/bharatauth/bharatauth-go/core"
 )
@@ -72,9 +74,36 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName,
-		Trust: string(p.Trust), SessionID: p.SessionID})
+	writeJSON(w, http.StatusOK, newMeView(u, p))
 	return nil
+}
+
+// profileBody corrects the profile (DPDP §12(1)); a field left out stays.
+type profileBody struct {
+	DisplayName *string `json:"display_name"`
+	Username    *string `json:"username"`
+	Language    *string `json:"language"`
+}
+
+func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request, in profileBody) error {
+	p := principal(r)
+	u, err := h.auth.UpdateProfile(r.Context(), p, core.ProfileInput{DisplayName: in.DisplayName, Username: in.Username,
+		Language: in.Language, Client: h.client(r)})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newMeView(u, p))
+	return nil
+}
+
+type emailChangeBody struct {
+	NewEmail string `json:"new_email" check:"required"`
+}
+
+// requestEmailChange relies on core for the fresh step-up.
+func (h *Handler) requestEmailChange(w http.ResponseWriter, r *http.Request, in emailChangeBody) error {
+	err := h.auth.RequestEmailChange(r.Context(), principal(r), core.EmailChangeInput{NewEmail: in.NewEmail, Client: h.client(r)})
+	return acknowledge(w, emailChangeMessage, err)
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
@@ -109,14 +138,49 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, newNoticeView)(h.auth.Notice(r.URL.Query().Get("lang")))
 }
 
-// requestErasure takes a DPDP erasure request: 202, since the app does the
-// erasing after the answer. Core checks the step-up.
+// requestErasure takes a DPDP erasure request: 202, since the erasing
+// happens later (the app's handler, or core once the grace period ends).
+// Core checks the step-up. The answer carries a status URL, a capability the
+// signed-out user keeps to follow the request.
 func (h *Handler) requestErasure(w http.ResponseWriter, r *http.Request) error {
-	if err := h.auth.RequestErasure(r.Context(), principal(r), h.client(r)); err != nil {
+	receipt, err := h.auth.RequestErasure(r.Context(), principal(r), h.client(r))
+	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, messageView{Success: true, Message: erasureMessage})
+	writeJSON(w, http.StatusAccepted, erasureReceiptView{
+		erasureStatusView: newErasureStatusView(core.ErasureStatus{RequestID: receipt.RequestID, Status: receipt.Status,
+			ReceivedAt: receipt.ReceivedAt, DueAt: receipt.DueAt}),
+		StatusURL: mountPrefix(r) + "/privacy/erasure/" + receipt.StatusToken,
+		Message:   erasureMessage,
+	})
 	return nil
+}
+
+// erasureStatus answers the status URL of an erasure request; the token in
+// the path is the capability, so no bearer is needed.
+func (h *Handler) erasureStatus(w http.ResponseWriter, r *http.Request) error {
+	st, err := h.auth.ErasureStatus(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, newErasureStatusView(st))
+	return nil
+}
+
+// mountPrefix is the path prefix the handler is mounted under (what
+// http.StripPrefix took off), so that URLs it hands out resolve from the
+// client: "/auth" for a request to "/auth/privacy/erasure".
+func mountPrefix(r *http.Request) string {
+	u, err := url.ParseRequestURI(r.RequestURI)
+	if err != nil {
+		return ""
+	}
+	prefix, ok := strings.CutSuffix(u.Path, r.URL.Path)
+	if !ok {
+		return ""
+	}
+	return prefix
 }
 
 // export relies on core for the step-up check (see changePassword).

@@ -62,7 +62,7 @@ func TestCORSPreflightIsAnsweredBeforeRouting(t *testing.T) {
 		h := res.Header
 		assert.Equal(t, appOrigin, h.Get("Access-Control-Allow-Origin"), path)
 		assert.Equal(t, "true", h.Get("Access-Control-Allow-Credentials"), path)
-		assert.Equal(t, "POST, GET, DELETE", h.Get("Access-Control-Allow-Methods"), "every method of the routing table")
+		assert.Equal(t, "POST, GET, DELETE, PATCH", h.Get("Access-Control-Allow-Methods"), "every method of the routing table")
 		assert.Equal(t, "Authorization, Content-Type, "+bahttp.CSRFHeader, h.Get("Access-Control-Allow-Headers"))
 		assert.Equal(t, "7200", h.Get("Access-Control-Max-Age"), "two hours by default")
 		assert.Equal(t, []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}, h.Values("Vary"))

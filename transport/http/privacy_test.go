@@ -127,7 +127,8 @@ func TestWithdrawingARequiredCategoryIsAConflict(t *testing.T) {
 	requireProblem(t, r, http.StatusConflict, "consent_required_for_service")
 	assert.Contains(t, r.str("detail"), "close_account")
 	r = e.do(req{method: "POST", path: "/privacy/consent/withdraw", token: tok, body: map[string]any{"category": "identity", "close_account": true}})
-	requireProblem(t, r, http.StatusForbidden, "forbidden") // this server takes no erasure requests
+	// Closing the account is an erasure request: irreversible, so it needs a fresh step-up.
+	requireProblem(t, r, http.StatusForbidden, "step_up_required")
 }
 
 func TestRequireConsentGuardsAppRoutes(t *testing.T) {

@@ -58,6 +58,9 @@ func routes() []route {
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
 		{"GET", "/me", true, (*Handler).me},
+		{"PATCH", "/me", true, withBody((*Handler).updateProfile)},
+		{"POST", "/email/change/request", true, withBody((*Handler).requestEmailChange)},
+		{"POST", "/email/change/confirm", false, withBody((*Handler).confirmEmailChange)},
 		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
@@ -69,6 +72,13 @@ func routes() []route {
 		{"POST", "/guardian/children/{id}/consent/withdraw", true, withBody((*Handler).withdrawForChild)},
 		{"POST", "/guardian/children/{id}/consent/grant", true, withBody((*Handler).grantForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
+		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
+		{"GET", "/privacy/rights", false, (*Handler).rights},
+		{"POST", "/privacy/grievances", true, withBody((*Handler).fileGrievance)},
+		{"GET", "/privacy/grievances", true, (*Handler).grievances},
+		{"POST", "/privacy/nominees", true, withBody((*Handler).addNominee)},
+		{"GET", "/privacy/nominees", true, (*Handler).nominees},
+		{"DELETE", "/privacy/nominees/{id}", true, (*Handler).removeNominee},
 		{"GET", "/.well-known/jwks.json", false, (*Handler).jwks},
 		{"GET", "/.well-known/oauth-authorization-server", false, (*Handler).metadata},
 		{"GET", "/openapi.json", false, (*Handler).openAPI},
@@ -83,7 +93,8 @@ const (
 	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
-	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out."
+	emailChangeMessage   = "A confirmation link has been emailed to the new address, and a notice to the current one."
+	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
 type consentDecisionBody struct {
@@ -145,6 +156,10 @@ type tokenBody struct {
 
 func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, in tokenBody) error {
 	return succeed(w, h.auth.VerifyEmail(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
+}
+
+func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request, in tokenBody) error {
+	return succeed(w, h.auth.ConfirmEmailChange(r.Context(), core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 type loginBody struct {

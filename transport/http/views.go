@@ -91,8 +91,15 @@ type meView struct {
 	UserID      string `json:"user_id"`
 	Email       string `json:"email"`
 	DisplayName string `json:"display_name"`
+	Username    string `json:"username"`
+	Language    string `json:"language"`
 	Trust       string `json:"trust"`
 	SessionID   string `json:"session_id"`
+}
+
+func newMeView(u ports.User, p core.Principal) meView {
+	return meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Username: u.Username,
+		Language: u.Language, Trust: string(p.Trust), SessionID: p.SessionID}
 }
 
 type consentView struct {
@@ -195,6 +202,17 @@ type exportView struct {
 	OneTimeTokens []exportTokenView   `json:"one_time_tokens"`
 	Guardian      *exportGuardianView `json:"guardian"` // a child's link to its guardian; null for an adult
 	Children      []childView         `json:"children"`
+	Recipients    []recipientView     `json:"recipients"`
+	Grievances    []grievanceView     `json:"grievances"`
+	Nominees      []nomineeView       `json:"nominees"`
+	Erasures      []erasureStatusView `json:"erasure_requests"`
+}
+
+// recipientView is one party the service shares personal data with.
+type recipientView struct {
+	Name    string `json:"name"`
+	Purpose string `json:"purpose"`
+	Data    string `json:"data"`
 }
 
 type exportGuardianView struct {
@@ -292,7 +310,21 @@ func newExportView(e core.Export) exportView {
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),
 	},
 		Sessions: []exportSessionView{}, Consents: []exportConsentView{}, Events: []exportEventView{},
-		OneTimeTokens: []exportTokenView{}, Children: []childView{}}
+		OneTimeTokens: []exportTokenView{}, Children: []childView{}, Recipients: []recipientView{},
+		Grievances: []grievanceView{}, Nominees: []nomineeView{}, Erasures: []erasureStatusView{}}
+	for _, r := range e.Recipients {
+		v.Recipients = append(v.Recipients, recipientView(r))
+	}
+	for _, g := range e.Grievances {
+		v.Grievances = append(v.Grievances, newGrievanceView(g))
+	}
+	for _, n := range e.Nominees {
+		v.Nominees = append(v.Nominees, newNomineeView(n))
+	}
+	for _, r := range e.Erasures {
+		v.Erasures = append(v.Erasures, newErasureStatusView(core.ErasureStatus{RequestID: r.ID, Status: r.Status,
+			ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept}))
+	}
 	for _, s := range e.Sessions {
 		v.Sessions = append(v.Sessions, exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
 			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
@@ -331,4 +363,26 @@ func newExportConsentView(c ports.ConsentRecord) exportConsentView {
 		NoticeVersion: c.NoticeVersion, NoticeLanguage: c.NoticeLanguage, NoticeHash: c.NoticeHash, Source: c.Source,
 		ManagerID: c.ManagerID, ManagerReference: c.ManagerReference, IPAddress: c.IPAddress, UserAgent: c.UserAgent,
 		IPDigest: c.IPDigest, UserAgentDigest: c.UserAgentDigest, RecordedAt: &at, PrevHash: c.PrevHash, Hash: c.Hash}
+}
+
+// erasureStatusView is the status of an erasure request.
+type erasureStatusView struct {
+	RequestID  string  `json:"request_id"`
+	Status     string  `json:"status"`
+	ReceivedAt *string `json:"received_at"`
+	DueAt      *string `json:"due_at"`
+	ClosedAt   *string `json:"closed_at"`
+	Kept       string  `json:"kept,omitempty"`
+}
+
+func newErasureStatusView(s core.ErasureStatus) erasureStatusView {
+	return erasureStatusView{RequestID: s.RequestID, Status: s.Status, ReceivedAt: timestamp(s.ReceivedAt),
+		DueAt: timestamp(s.DueAt), ClosedAt: timestamp(s.ClosedAt), Kept: s.Kept}
+}
+
+// erasureReceiptView answers an erasure request.
+type erasureReceiptView struct {
+	erasureStatusView
+	StatusURL string `json:"status_url"`
+	Message   string `json:"message"`
 }

@@ -1,0 +1,127 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func ptr(s string) *string { return &s }
+
+func TestUpdateProfileCorrectsWhatTheUserChose(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	e.register("ravi@example.in")
+	other := e.principal(e.mustLogin("ravi@example.in"))
+	_, err := e.auth.UpdateProfile(ctx, other, ProfileInput{Username: ptr("ravi")})
+	require.NoError(t, err)
+	p := e.principal(e.mustLogin(u.Email))
+
+	got, err := e.auth.UpdateProfile(ctx, p, ProfileInput{DisplayName: ptr(" आशा "), Language: ptr("hi"), Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, "आशा", got.DisplayName)
+	assert.Equal(t, "hi", got.Language)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventProfileChanged)
+
+	for _, tc := range []struct {
+		in    ProfileInput
+		field string
+	}{
+		{ProfileInput{Username: ptr("ab")}, "username"},
+		{ProfileInput{Username: ptr("asha@home")}, "username"},
+		{ProfileInput{DisplayName: ptr(strings.Repeat("x", maxDisplayNameLen+1))}, "display_name"},
+		{ProfileInput{DisplayName: ptr("a\nb")}, "display_name"},
+		{ProfileInput{Language: ptr("hi_IN!")}, "language"},
+	} {
+		ce := requireKind(t, errOf(e.auth.UpdateProfile(ctx, p, tc.in)), KindValidation)
+		assert.Equal(t, tc.field, ce.Field)
+	}
+	ce := requireKind(t, errOf(e.auth.UpdateProfile(ctx, p, ProfileInput{Username: ptr("RAVI")})), KindConflict)
+	assert.Equal(t, "username_taken", ce.Code)
+
+	got, err = e.auth.UpdateProfile(ctx, p, ProfileInput{Username: ptr("asha_s")})
+	require.NoError(t, err)
+	assert.Equal(t, "आशा", got.DisplayName, "a field not given stays")
+	_, err = e.login("asha_s", testPassword)
+	require.NoError(t, err, "the new username signs in")
+}
+
+func TestCorrectionNeedsManagedMode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter(), externalMode()) // the app's own directory: its pages correct its users
+	p := Principal{UserID: "usr_app", SessionID: "ses_x"}
+	requireKind(t, errOf(e.auth.UpdateProfile(ctx, p, ProfileInput{})), KindForbidden)
+	requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "a@example.in"}), KindForbidden)
+	requireKind(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: newToken()}), KindForbidden)
+}
+
+// changeEmail asks to move email's account to newEmail from a stepped-up
+// known device and returns that session and the link token sent.
+func (e *env) changeEmail(email, newEmail string) (LoginResult, string) {
+	e.t.Helper()
+	res := e.knownDeviceLogin(email)
+	p := e.principal(res)
+	e.stepUp(p, email)
+	require.NoError(e.t, e.auth.RequestEmailChange(context.Background(), p, EmailChangeInput{NewEmail: newEmail, Client: e.client}))
+	return res, e.lastToken(newEmail)
+}
+
+func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter(), withContact())
+	u := e.register("asha@example.in")
+	elsewhere := e.mustLogin(u.Email)
+
+	mine, token := e.changeEmail(u.Email, "Asha.New@Example.in")
+	notice, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, notice.Text, "New address: Asha.New@example.in")
+	assert.Contains(t, notice.Text, "dpo@acme.example")
+	_, err := e.login(u.Email, testPassword)
+	require.NoError(t, err, "nothing changes before the new address confirms")
+
+	require.NoError(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token, Client: e.client}))
+	_, err = e.login(u.Email, testPassword)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.login("asha.new@example.in", testPassword)
+	require.NoError(t, err, "the new address signs in")
+	_, err = e.auth.Authenticate(ctx, elsewhere.AccessToken)
+	requireKind(t, err, KindUnauthorized)
+	_, err = e.auth.Authenticate(ctx, mine.AccessToken)
+	require.NoError(t, err, "the session that asked stays")
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailChanged)
+	requireKind(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindUnauthorized)
+}
+
+func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	e.register("ravi@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "new@example.in"}), KindStepUpRequired)
+	ce := requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "RAVI@example.in"}), KindConflict)
+	assert.Equal(t, codeEmailTaken, ce.Code)
+	ce = requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "not an email"}), KindValidation)
+	assert.Equal(t, "new_email", ce.Field)
+	ce = requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "ASHA@example.in"}), KindValidation)
+	assert.Equal(t, "new_email", ce.Field)
+	assert.Zero(t, e.mailsTo("new@example.in"))
+
+	_, token := e.changeEmail(u.Email, "new@example.in")
+	e.register("new@example.in") // taken meanwhile
+	ce = requireKind(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindConflict)
+	assert.Equal(t, codeEmailTaken, ce.Code)
+	_, err := e.login(u.Email, testPassword)
+	require.NoError(t, err, "the account keeps its address")
+}

@@ -1,0 +1,117 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const threeYears = 3 * 365 * 24 * time.Hour
+
+func withInactivityErasure(d time.Duration) envOption {
+	return func(c *Config, _ *Deps) { c.InactivityErasure = d }
+}
+
+func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
+	t.Parallel()
+	assert.Zero(t, DefaultConfig().InactivityErasure)
+	cfg := validConfig()
+	cfg.InactivityErasure = 30*24*time.Hour - time.Second
+	_, err := New(cfg, validDeps())
+	require.ErrorContains(t, err, "InactivityErasure")
+	cfg.InactivityErasure = 30 * 24 * time.Hour
+	_, err = New(cfg, validDeps())
+	require.NoError(t, err)
+
+	e := newEnv(t, withoutLimiter())
+	e.register("asha@example.in")
+	e.mustLogin("asha@example.in")
+	e.clock.Set(testStart.Add(10 * threeYears))
+	report, err := e.auth.Maintain(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, report.InactivityWarnings+report.InactiveErased, "off: nobody is warned or erased")
+}
+
+func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter(), withInactivityErasure(threeYears), withContact())
+	u := e.register("asha@example.in")
+	e.mustLogin(u.Email) // last active: testStart
+
+	warnFrom := testStart.Add(threeYears - inactivityWarning)
+	e.clock.Set(warnFrom)
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.InactivityWarnings, "not yet inactive for the period less 48 hours")
+
+	e.clock.Set(warnFrom.Add(time.Microsecond))
+	before := e.mailsTo(u.Email)
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, report.InactivityWarnings)
+	require.Equal(t, before+1, e.mailsTo(u.Email))
+	m, _ := e.outbox.Last(u.Email)
+	assert.Contains(t, m.Subject, "will be erased unless you sign in")
+	assert.Contains(t, m.Text, "dpo@acme.example")
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.InactivityWarnings, "warned once")
+
+	warnedAt := e.now()
+	e.clock.Set(warnedAt.Add(inactivityWarning - time.Microsecond))
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.InactiveErased, "never less than 48 hours after the warning")
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+
+	e.clock.Set(warnedAt.Add(inactivityWarning))
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, report.InactiveErased)
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound, "erased")
+	done, _ := e.outbox.Last(u.Email)
+	assert.Contains(t, done.Subject, "was erased")
+}
+
+func TestSignInCancelsAnInactivityWarning(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter(), withInactivityErasure(threeYears))
+	u := e.register("ravi@example.in")
+	e.mustLogin(u.Email)
+	e.clock.Set(testStart.Add(threeYears - time.Hour))
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, report.InactivityWarnings)
+
+	e.mustLogin(u.Email) // within the 48 hours
+	e.clock.Advance(inactivityWarning + time.Hour)
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.InactiveErased)
+	_, err = e.store.UserByID(ctx, u.ID)
+	require.NoError(t, err, "the account stays")
+}
+
+func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	res := e.mustLogin(u.Email)
+	e.clock.Advance(time.Hour)
+	_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
+	idle, err := e.store.InactiveUnwarned(ctx, testStart.Add(time.Microsecond), 10)
+	require.NoError(t, err)
+	require.Len(t, idle, 1, "a refresh within the day writes nothing")
+	assert.Equal(t, testStart, idle[0].LastActiveAt)
+}

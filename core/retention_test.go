@@ -1,0 +1,73 @@
+package core
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLogRetentionIsAtLeastAYearThenPseudonymisedAfterThirtyDaysMore(t *testing.T) {
+	t.Parallel()
+	year := 365 * 24 * time.Hour
+	assert.Equal(t, Retention{MinLogRetention: year, MaxLogRetention: year + 30*24*time.Hour}, DefaultConfig().Retention)
+	for _, tc := range []struct {
+		name string
+		r    Retention
+		want string
+	}{
+		{"a minimum under a year", Retention{MinLogRetention: year - time.Second, MaxLogRetention: 2 * year}, "MinLogRetention must be at least one year"},
+		{"a maximum under the minimum", Retention{MinLogRetention: 2 * year, MaxLogRetention: 2*year - time.Second}, "MaxLogRetention"},
+	} {
+		cfg := validConfig()
+		cfg.Retention = tc.r
+		_, err := New(cfg, validDeps())
+		require.ErrorContains(t, err, tc.want, tc.name)
+	}
+	cfg := validConfig()
+	cfg.Retention = Retention{MinLogRetention: year, MaxLogRetention: year}
+	_, err := New(cfg, validDeps())
+	require.NoError(t, err, "exactly a year is allowed")
+}
+
+func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	e.mustLogin(u.Email) // login_succeeded at testStart, with IP and user agent
+	max := e.auth.Config().Retention.MaxLogRetention
+	e.clock.Set(testStart.Add(max - time.Hour))
+	e.mustLogin(u.Email) // a younger sign-in
+
+	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.EventsPseudonymised)
+
+	e.clock.Set(testStart.Add(max + time.Microsecond))
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, report.EventsPseudonymised)
+	events, err := e.store.Events(ctx, u.ID)
+	require.NoError(t, err)
+	for _, ev := range events {
+		if ev.At.After(testStart) {
+			assert.Equal(t, testIP, ev.IPAddress, "an event younger than the maximum keeps its IP (%s)", ev.Kind)
+			assert.Equal(t, testUA, ev.UserAgent)
+		} else {
+			assert.Empty(t, ev.IPAddress+ev.UserAgent, "an event older than the maximum (%s)", ev.Kind)
+		}
+	}
+}
+
+func TestMaintainWithoutAPseudonymiserDoesNothingToEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), withoutEventLog())
+	e.clock.Set(testStart.Add(10 * 365 * 24 * time.Hour))
+	report, err := e.auth.Maintain(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, report)
+}

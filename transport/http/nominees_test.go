@@ -1,0 +1,32 @@
+package http_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNomineesOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	body := map[string]any{"name": "Ravi Sharma", "email": "ravi@example.in", "relationship": "brother"}
+	fresh := e.login("asha@example.in", nil).str("access_token") // a new device
+	requireProblem(t, e.do(req{method: "POST", path: "/privacy/nominees", token: fresh, body: body}), http.StatusForbidden, "step_up_required")
+
+	tok := e.trustedLogin("asha@example.in").str("access_token")
+	r := e.do(req{method: "POST", path: "/privacy/nominees", token: tok, body: body})
+	require.Equal(t, http.StatusCreated, r.status, "body: %s", r.raw)
+	assert.Nil(t, r.json["removed_at"])
+	id := r.str("id")
+	requireProblem(t, e.do(req{method: "POST", path: "/privacy/nominees", token: tok, body: map[string]any{"name": "x", "email": "bad"}}),
+		http.StatusUnprocessableEntity, "validation_failed")
+
+	e.ok(req{method: "DELETE", path: "/privacy/nominees/" + id, token: tok})
+	requireProblem(t, e.do(req{method: "DELETE", path: "/privacy/nominees/" + id, token: tok}), http.StatusNotFound, "not_found")
+	list := e.ok(req{method: "GET", path: "/privacy/nominees", token: tok}).json["nominees"].([]any)
+	require.Len(t, list, 1)
+	assert.NotNil(t, list[0].(map[string]any)["removed_at"])
+}
