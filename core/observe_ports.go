@@ -199,6 +199,10 @@ func (w observedSessions) RotateRefresh(ctx context.Context, oldHash, newHash st
 	return timed(ctx, w.o, "SessionRepo.RotateRefresh", func() (ports.Session, error) { return w.p.RotateRefresh(ctx, oldHash, newHash, now, grace) })
 }
 
+func (w observedSessions) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	return timed(ctx, w.o, "SessionRepo.SessionByRefresh", func() (ports.Session, error) { return w.p.SessionByRefresh(ctx, hash, now) })
+}
+
 func (w observedSessions) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
 	return timed(ctx, w.o, "SessionRepo.RevokeSessions", func() ([]string, error) { return w.p.RevokeSessions(ctx, r, now) })
 }
@@ -383,6 +387,10 @@ func (w observedGuardians) DeletePendingChildren(ctx context.Context, requestedB
 	return timed(ctx, w.o, "GuardianStore.DeletePendingChildren", func() ([]string, error) {
 		return w.p.DeletePendingChildren(ctx, requestedBefore)
 	})
+}
+
+func (w observedGuardians) DiscardGuardianship(ctx context.Context, childID string) error {
+	return timedErr(ctx, w.o, "GuardianStore.DiscardGuardianship", func() error { return w.p.DiscardGuardianship(ctx, childID) })
 }
 
 type observedGuardianVerifier struct {
