@@ -644,3 +644,31 @@ func TestARetryIsNotSentOnceItsCodeIsSpent(t *testing.T) {
 	assert.Empty(t, e.store.QueuedMail())
 	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
 }
+
+// One pass of the worker sends every due email, more than a claim's batch
+// of 10 included.
+func TestOnePassDeliversMoreThanOneBatch(t *testing.T) {
+	t.Parallel()
+	e, m, u := newFlakyEnv(t, "batch@example.in")
+	m.failFor(-1, transient)
+	for range mailClaimBatch + 1 {
+		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	}
+	require.Len(t, e.store.QueuedMail(), mailClaimBatch+1)
+	m.failFor(0, nil)
+	e.deliverDueAt(e.now().Add(time.Minute))
+	assert.Empty(t, e.store.QueuedMail(), "all settled in one pass")
+}
+
+// A queued email nobody can open is removed; when the queue cannot remove
+// it, that is logged.
+func TestAnUnreadableEmailTheQueueCannotRemoveIsLogged(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	now := e.now()
+	require.NoError(t, e.store.EnqueueMail(context.Background(), ports.QueuedMail{ID: "mail_damaged", Payload: []byte("damaged"), DueAt: now, NotAfter: now.Add(time.Hour)}))
+	f.failOn("RemoveMail", errDown)
+	e.deliverDue()
+	assert.Contains(t, logs.String(), "removing an unreadable email failed")
+}
