@@ -195,18 +195,8 @@ func (s *Store) PseudonymiseConsents(ctx context.Context, before time.Time, limi
 	c := &s.consents
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var old []*ports.ConsentRecord
-	for user := range c.chains {
-		for i := range c.chains[user] {
-			if r := &c.chains[user][i]; r.RecordedAt.Before(before) && pseudonymisable(*r) {
-				old = append(old, r)
-			}
-		}
-	}
-	slices.SortStableFunc(old, func(a, b *ports.ConsentRecord) int { return a.RecordedAt.Compare(b.RecordedAt) })
-	old = old[:min(len(old), max(limit, 0))]
-	for _, r := range old {
-		r.IPAddress, r.UserAgent = "", ""
-	}
-	return len(old), nil
+	return pseudonymiseOldest(c.chains, limit,
+		func(r *ports.ConsentRecord) bool { return r.RecordedAt.Before(before) && pseudonymisable(*r) },
+		func(r *ports.ConsentRecord) time.Time { return r.RecordedAt },
+		func(r *ports.ConsentRecord) { r.IPAddress, r.UserAgent = "", "" }), nil
 }
