@@ -174,6 +174,7 @@ type Auth struct {
 	mailSeal          cipher.AEAD  // seals queued emails (delivery.go)
 	worker            *mailWorker  // nil when no worker runs
 	mailerDownUntil   atomic.Int64 // unix nanoseconds: until then new emails wait for the worker (delivery.go)
+	activity          activityMemo // when this process last wrote each user's activity (inactivity.go)
 
 	jobSlots    chan struct{} // jobs after answers running (afterAnswer)
 	jobsPending atomic.Int64  // jobs after answers queued or running

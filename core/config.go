@@ -99,6 +99,14 @@ type Config struct {
 	Notices        []Notice
 	NoticeLanguage string
 	Categories     []Category
+	// ReconsentGrace (0) is how long after a category's notice changes a
+	// grant made under the earlier notice still counts for HasConsent and
+	// RequireConsent. Consent covers the purposes of the notice it was given
+	// on (DPDP §6(1), Rule 3), so by default a new notice stops the processing
+	// it covers until the user decides again; a grace lets the app ask at the
+	// next sign-in first. Publishing the notice ahead (Notice.PublishedAt)
+	// does not help: a decision is taken on the current notice only.
+	ReconsentGrace time.Duration
 	// ConsentManagers are the consent managers (DPDP §6(7)–(9), Rule 4,
 	// registered with the Data Protection Board) whose relayed decisions
 	// RecordManagedConsent accepts. None by default.
@@ -109,6 +117,14 @@ type Config struct {
 	// PurgePendingChildren when none comes within GuardianWait (7 days).
 	AdultAge     int
 	GuardianWait time.Duration
+	// GuardianAccountAge (30 days) is how long before a child registered the
+	// guardian's own account must have existed for ConfirmGuardian to accept
+	// it: an account opened for the occasion is no "reliable detail of
+	// identity and age already available" (DPDP Rule 10(1)(a)) — it may be
+	// the child's own second account. 0 keeps only "opened before the child
+	// registered". A parent without such an account is verified by the app's
+	// GuardianVerifier instead (VerifyGuardian).
+	GuardianAccountAge time.Duration
 
 	// PrivacyContact is whom users ask about their personal data: the Data
 	// Protection Officer or the person the app names (DPDP Rules 2025, Rule
@@ -357,8 +373,9 @@ func DefaultConfig() Config {
 
 			GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 		},
-		AdultAge:     18,
-		GuardianWait: 7 * 24 * time.Hour,
+		AdultAge:           18,
+		GuardianWait:       7 * 24 * time.Hour,
+		GuardianAccountAge: 30 * 24 * time.Hour,
 		Lockout: ports.LockPolicy{SoftLockAfter: 5, SoftLockFor: 7 * time.Minute, HardLockAfter: 10,
 			ResetAfter: 24 * time.Hour, PendingFor: time.Minute},
 		IPBlock: IPBlockPolicy{IPPolicy: ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}},
@@ -408,6 +425,12 @@ func (c Config) validate() error {
 	}
 	if c.RefreshReuseGrace < 0 {
 		bad("RefreshReuseGrace must be >= 0 (got %s)", c.RefreshReuseGrace)
+	}
+	if c.ReconsentGrace < 0 {
+		bad("ReconsentGrace must be >= 0 (got %s)", c.ReconsentGrace)
+	}
+	if c.GuardianAccountAge < 0 {
+		bad("GuardianAccountAge must be >= 0 (got %s)", c.GuardianAccountAge)
 	}
 	if c.AdultAge <= 0 {
 		bad("AdultAge must be > 0 (got %d); the DPDP Act's is 18", c.AdultAge)

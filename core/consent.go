@@ -103,18 +103,42 @@ func (ad Admin) RecordConsent(ctx context.Context, userID string, d ConsentDecis
 
 // RecordBulkConsent appends decisions to the user's consent log atomically, in
 // order, hash-chained. Declined decisions are recorded too. Unknown categories
-// are ErrValidation and nothing is written.
+// are ErrValidation and nothing is written. They are the user's own: for a
+// child, a grant is ErrForbidden "guardian_consent_required"
+// (RecordGuardianConsent records the guardian's).
 func (ad Admin) RecordBulkConsent(ctx context.Context, userID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
-	const op = "RecordConsent"
+	return ad.record(ctx, "RecordConsent", userID, ds, ports.SourceSelf, meta)
+}
+
+// RecordGuardianConsent appends decisions a child's guardian took outside
+// BharatAuth's routes (after the app's own check of the guardian, as for
+// VerifyGuardian), with source guardian: the way to grant again for a child
+// whose guardian was verified by the app and has no account here. The child
+// needs a confirmed guardianship (ErrNotFound otherwise); a Tracking category
+// is never granted (ErrValidation "not_allowed_for_child").
+func (ad Admin) RecordGuardianConsent(ctx context.Context, childID string, ds []ConsentDecision, meta ConsentMeta) ([]ports.ConsentRecord, error) {
+	const op = "RecordGuardianConsent"
+	g, found, err := ad.a.guardianship(ctx, op, childID)
+	if err != nil {
+		return nil, err
+	}
+	if !found || g.Pending() {
+		return nil, newError(op, KindNotFound, "", "no child account with a confirmed guardian has this ID")
+	}
+	return ad.record(ctx, op, childID, ds, ports.SourceGuardian, meta)
+}
+
+// record appends the decisions ds, taken elsewhere, to userID's log.
+func (ad Admin) record(ctx context.Context, op, userID string, ds []ConsentDecision, source string, meta ConsentMeta) ([]ports.ConsentRecord, error) {
 	n, err := ad.a.noticeShown(op, meta.NoticeVersion, meta.NoticeLanguage, "", true)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := ad.a.consentRows(op, ds, rowContext{notice: n, source: ports.SourceSelf, client: meta.Client})
+	rows, err := ad.a.consentRows(op, ds, rowContext{notice: n, source: source, client: meta.Client})
 	if err != nil {
 		return nil, err
 	}
-	if err := ad.a.refuseChildTracking(ctx, op, userID, rows); err != nil {
+	if err := ad.a.refuseChildDecision(ctx, op, userID, rows); err != nil {
 		return nil, err
 	}
 	return ad.a.appendConsents(ctx, op, userID, rows, meta.Client)
@@ -267,39 +291,61 @@ func (a *Auth) ReconsentRequired(ctx context.Context, userID string) (_ []string
 	return names, nil
 }
 
-// HasConsent reports whether userID's latest decision on category grants it:
-// the check an app makes before processing data for that purpose, so that a
-// withdrawal stops the processing (DPDP §6(6)). A category never decided is
-// not granted. Errors: ErrValidation (unknown category), ErrUnavailable.
+// HasConsent reports whether userID's latest decision on category grants it
+// under the category's current notice: the check an app makes before
+// processing data for that purpose, so that a withdrawal stops the
+// processing (DPDP §6(6)). A category never decided is not granted, and a
+// grant made under a notice the category's current one superseded counts
+// only within Config.ReconsentGrace of the change (default: not at all),
+// because consent covers the purposes of the notice it was given on.
+// Errors: ErrValidation (unknown category), ErrUnavailable.
 func (a *Auth) HasConsent(ctx context.Context, userID, category string) (_ bool, err error) {
 	ctx, flow := a.observeFlow(ctx, "HasConsent")
 	defer flow.done(ctx, &err)
-	const op = "HasConsent"
-	if _, ok := a.categories[category]; !ok {
-		return false, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(category, 64)))
+	_, granted, err := a.consentNow(ctx, "HasConsent", userID, category)
+	return granted, err
+}
+
+// RequireConsent returns nil when HasConsent holds, and otherwise
+// ErrForbidden (an HTTP 403), for guarding the app's own routes: code
+// "consent_withdrawn" when the category is not granted, "reconsent_required"
+// when it was granted under a superseded notice (the app shows the current
+// notice and asks again).
+func (a *Auth) RequireConsent(ctx context.Context, userID, category string) (err error) {
+	const op = "RequireConsent"
+	ctx, flow := a.observeFlow(ctx, op)
+	defer flow.done(ctx, &err)
+	s, granted, err := a.consentNow(ctx, op, userID, category)
+	switch {
+	case err != nil || granted:
+		return err
+	case s.Granted:
+		return newError(op, KindForbidden, codeReconsentRequired,
+			fmt.Sprintf("consent for %q was given on an earlier notice; the current notice needs a new decision", category))
+	default:
+		return newError(op, KindForbidden, codeConsentWithdrawn,
+			fmt.Sprintf("consent for %q is not given or was withdrawn", category))
+	}
+}
+
+// consentNow returns userID's state on category and whether it grants the
+// category now (HasConsent's rule).
+func (a *Auth) consentNow(ctx context.Context, op, userID, category string) (ConsentState, bool, error) {
+	c, ok := a.categories[category]
+	if !ok {
+		return ConsentState{}, false, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(category, 64)))
 	}
 	latest, err := a.latestConsents(ctx, op, userID)
 	if err != nil {
-		return false, err
+		return ConsentState{}, false, err
 	}
-	return latest[category].Granted, nil
-}
-
-// RequireConsent returns nil when userID has granted category, and otherwise
-// ErrForbidden with code "consent_withdrawn" (an HTTP 403), for guarding the
-// app's own routes.
-func (a *Auth) RequireConsent(ctx context.Context, userID, category string) (err error) {
-	ctx, flow := a.observeFlow(ctx, "RequireConsent")
-	defer flow.done(ctx, &err)
-	ok, err := a.HasConsent(ctx, userID, category)
-	if err != nil {
-		return err
+	s := a.consentState(c, latest)
+	if !s.Granted || !s.ReconsentRequired {
+		return s, s.Granted, nil
 	}
-	if !ok {
-		return newError("RequireConsent", KindForbidden, codeConsentWithdrawn,
-			fmt.Sprintf("consent for %q is not given or was withdrawn", category))
-	}
-	return nil
+	now := a.now()
+	_, changedAt := a.notices.categoryVersion(category, now)
+	return s, now.Before(changedAt.Add(a.cfg.ReconsentGrace)), nil
 }
 
 // ConsentInput names the DPDP category the caller withdraws or grants, and
@@ -379,13 +425,8 @@ func (a *Auth) recordDecision(ctx context.Context, op string, u ports.User, d Co
 	if err != nil {
 		return ConsentState{}, err
 	}
-	if err := a.refuseChildTracking(ctx, op, u.ID, rows); err != nil {
+	if err := a.refuseChildDecision(ctx, op, u.ID, rows); err != nil {
 		return ConsentState{}, err
-	}
-	if source != ports.SourceGuardian {
-		if err := a.refuseChildGrant(ctx, op, u.ID, []ConsentDecision{d}); err != nil {
-			return ConsentState{}, err
-		}
 	}
 	if beforeRecord != nil {
 		if err := beforeRecord(); err != nil {

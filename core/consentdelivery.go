@@ -14,6 +14,11 @@ const (
 	consentBatch      = 100              // changes claimed at once
 	consentRetryFirst = 5 * time.Second  // the first retry after a listener error…
 	consentRetryMax   = 30 * time.Minute // …doubling up to this
+	// consentMaxAttempts bounds the deliveries of one change (about 1¾ hours
+	// of retries): a change the listener keeps refusing is given up, so that
+	// it does not hold back the user's later changes — a withdrawal among
+	// them — for ever.
+	consentMaxAttempts = 12
 )
 
 // consentRetryDelay is the wait before the next delivery of a change whose
@@ -29,10 +34,12 @@ func consentRetryDelay(attempts int) time.Duration {
 // DeliverConsentChanges hands every consent change that is due to
 // Deps.ConsentListener, oldest first and one at a time per user, and returns
 // how many the listener took. A change the listener refuses is retried later
-// with backoff (consentRetryDelay); one whose delivery was cut short (a crash)
-// comes back after its lease. Core calls it after each decision; call it on a
-// timer too (RunConsentDelivery), so that retries happen. Without a listener
-// it does nothing.
+// with backoff (consentRetryDelay); after consentMaxAttempts it is given up
+// with an error log and a consent_undelivered event of the user (the consent
+// row stays in the ledger), and the user's next change goes. One whose
+// delivery was cut short (a crash) comes back after its lease. Core calls it
+// after each decision; call it on a timer too (RunConsentDelivery), so that
+// retries happen. Without a listener it does nothing.
 func (a *Auth) DeliverConsentChanges(ctx context.Context) (int, error) {
 	const op = "DeliverConsentChanges"
 	if a.deps.ConsentListener == nil {
@@ -48,8 +55,14 @@ func (a *Auth) DeliverConsentChanges(ctx context.Context) (int, error) {
 		if len(changes) == 0 {
 			return delivered, nil
 		}
+		leaseEnd := now.Add(consentLease)
 		for _, c := range changes {
-			ok, err := a.deliverConsentChange(ctx, now, c)
+			// Past the lease, the rest of the batch may be another
+			// claimer's by now: claim again rather than deliver twice.
+			if !a.now().Before(leaseEnd) {
+				break
+			}
+			ok, err := a.deliverConsentChange(ctx, leaseEnd, c)
 			if err != nil {
 				return delivered, storeError(op, err)
 			}
@@ -60,19 +73,27 @@ func (a *Auth) DeliverConsentChanges(ctx context.Context) (int, error) {
 	}
 }
 
-// deliverConsentChange gives c to the listener, then acknowledges it or
-// schedules its retry. It reports whether the listener took it.
-func (a *Auth) deliverConsentChange(ctx context.Context, now time.Time, c ports.ConsentChange) (bool, error) {
-	lctx, cancel := context.WithTimeout(ctx, consentLease)
+// deliverConsentChange gives c to the listener within what is left of its
+// lease, then acknowledges it, schedules its retry or gives it up. It
+// reports whether the listener took it.
+func (a *Auth) deliverConsentChange(ctx context.Context, leaseEnd time.Time, c ports.ConsentChange) (bool, error) {
+	lctx, cancel := context.WithTimeout(ctx, leaseEnd.Sub(a.now()))
 	err := a.deps.ConsentListener.ConsentChanged(lctx, c)
 	cancel()
 	if err == nil {
 		return true, a.deps.ConsentOutbox.AckConsentChange(ctx, c.ID)
 	}
+	if c.Attempts >= consentMaxAttempts {
+		a.log.ErrorContext(ctx, "bharatauth: the consent listener refused a change at every attempt; giving it up",
+			"change", c.ID, "user_id", c.UserID, "seq", c.Seq, "attempts", c.Attempts, "error", err)
+		a.event(ctx, c.UserID, ports.EventConsentUndelivered, Client{},
+			fmt.Sprintf("change %d (consent row %d, %s=%t) refused %d times", c.ID, c.Seq, c.Category, c.Granted, c.Attempts))
+		return false, a.deps.ConsentOutbox.AckConsentChange(ctx, c.ID)
+	}
 	retry := consentRetryDelay(c.Attempts)
 	a.log.WarnContext(ctx, "bharatauth: the consent listener refused a change; retrying",
 		"change", c.ID, "attempts", c.Attempts, "retry_in", retry, "error", err)
-	return false, a.deps.ConsentOutbox.RetryConsentChange(ctx, c.ID, now.Add(retry))
+	return false, a.deps.ConsentOutbox.RetryConsentChange(ctx, c.ID, a.now().Add(retry))
 }
 
 // deliverAfterAnswer delivers the changes just recorded once the caller has

@@ -104,6 +104,79 @@ func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 	assert.Equal(t, u.ID, got[0].UserID)
 }
 
+// refuseFirst is a listener that refuses every user's first change for ever.
+type refuseFirst struct{ listener }
+
+func (l *refuseFirst) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
+	if c.Seq == 1 {
+		return errors.New("unknown category")
+	}
+	return l.listener.ConsentChanged(ctx, c)
+}
+
+// One change the listener never takes must not hold back the user's later
+// ones (a withdrawal among them) for ever: after 12 attempts it is given up,
+// with an event, and the next change goes.
+func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, 12, consentMaxAttempts)
+	l := &refuseFirst{}
+	e := newEnv(t, withListener(l))
+	u := e.register("stuck@example.in") // attempt 1 of change 1 fails after the answer
+	ctx := context.Background()
+	for attempt := 2; attempt <= consentMaxAttempts; attempt++ {
+		require.Empty(t, l.changes(), "attempt %d: change 1 still holds the others back", attempt)
+		e.clock.Advance(consentRetryMax)
+		_, err := e.auth.DeliverConsentChanges(ctx)
+		require.NoError(t, err)
+	}
+	got := l.changes()
+	require.Len(t, got, 5, "given up at its 12th attempt, the user's later changes go")
+	assert.Equal(t, int64(2), got[0].Seq)
+	assert.Contains(t, e.eventKinds(u.ID), ports.EventConsentUndelivered)
+	n, err := e.auth.DeliverConsentChanges(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing left: the given-up change is not retried")
+	history, err := e.store.ConsentHistory(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Len(t, history, 6, "the consent row itself stays in the ledger")
+}
+
+// slowListener takes a lease's time over the first change it is given.
+type slowListener struct {
+	listener
+	clock *memory.Clock
+}
+
+func (l *slowListener) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
+	if len(l.changes()) == 0 {
+		l.clock.Advance(consentLease)
+	}
+	return l.listener.ConsentChanged(ctx, c)
+}
+
+// The changes of a batch are delivered only within the batch's lease: once
+// it is over they may be another claimer's, so they are claimed again.
+func TestConsentChangesAreDeliveredOnlyWithinTheirLease(t *testing.T) {
+	t.Parallel()
+	l := &slowListener{}
+	store := memory.New()
+	e := newEnv(t, withListener(l), func(_ *Config, d *Deps) { d.Storage = store })
+	l.clock = e.clock
+	for _, user := range []string{"usr_a", "usr_b"} {
+		_, err := store.AppendConsents(context.Background(), user, ports.ConsentAppend{Notify: true,
+			Rows: []ports.ConsentRecord{{Category: "analytics", RecordedAt: e.clock.Now()}}})
+		require.NoError(t, err)
+	}
+	n, err := e.auth.DeliverConsentChanges(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	got := l.changes()
+	require.Len(t, got, 2)
+	assert.Equal(t, 1, got[0].Attempts)
+	assert.Equal(t, 2, got[1].Attempts, "the second change was claimed again after the first one's slow delivery")
+}
+
 func TestConsentRetryDelayDoublesUpToItsCap(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, 5*time.Second, consentRetryDelay(1))

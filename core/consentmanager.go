@@ -30,7 +30,12 @@ type ManagedConsentInput struct {
 // manager, each row with source "consent_manager", the manager's registration
 // id and its reference, and emails a receipt of each withdrawal. The rules are
 // the user's own: the current notice, and no withdrawal of a required
-// category (a manager cannot close an account).
+// category (a manager cannot close an account). For a child it relays the
+// child's decisions: withdrawals only, and none before a guardian consented.
+//
+// The app authenticates the manager before calling: ManagerID is a public
+// registration id, not a credential, and nothing here checks that the user
+// linked that manager.
 //
 // Errors: ErrValidation (code "unknown_consent_manager" for a manager not in
 // Config.ConsentManagers; a missing reference; unknown categories or notice),
@@ -69,10 +74,7 @@ func (a *Auth) RecordManagedConsent(ctx context.Context, userID string, in Manag
 	if err != nil {
 		return nil, err
 	}
-	if err := a.refuseChildTracking(ctx, op, userID, rows); err != nil {
-		return nil, err
-	}
-	if err := a.refuseChildGrant(ctx, op, userID, in.Decisions); err != nil {
+	if err := a.refuseChildDecision(ctx, op, userID, rows); err != nil {
 		return nil, err
 	}
 	stored, err := a.appendConsents(ctx, op, userID, rows, in.Client)

@@ -91,3 +91,30 @@ func TestNewRefusesBadConsentManagers(t *testing.T) {
 	assert.Contains(t, err.Error(), `consent manager "CM-1" is listed twice`)
 	assert.Contains(t, err.Error(), "RegistrationID must be")
 }
+
+// A consent manager relays the child's decisions, not the guardian's: it may
+// withdraw for a child, never grant, and records nothing before a guardian
+// consented.
+func TestAConsentManagerCannotGrantForAChild(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
+	})
+	ctx := context.Background()
+	child := e.registerChild("ravi@example.in")
+	relay := func(granted bool) error {
+		_, err := e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-1",
+			Decisions: []ConsentDecision{{Category: "location", Granted: granted}}, Client: e.client})
+		return err
+	}
+	assert.Equal(t, codeGuardianRequired, requireKind(t, relay(false), KindForbidden).Code, "pending: nothing recorded")
+	e.guardianConsents(t)
+	assert.Equal(t, codeGuardianRequired, requireKind(t, relay(true), KindForbidden).Code)
+	ok, err := e.auth.HasConsent(ctx, child.ID, "location")
+	require.NoError(t, err)
+	assert.True(t, ok, "the guardian's decision stands")
+	require.NoError(t, relay(false), "a withdrawal is recorded")
+	ok, err = e.auth.HasConsent(ctx, child.ID, "location")
+	require.NoError(t, err)
+	assert.False(t, ok)
+}

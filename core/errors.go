@@ -144,6 +144,7 @@ const (
 	codeNoticeNotFound       = "notice_not_found"             // KindNotFound: no notice in that language
 	codeNoticeOutdated       = "notice_outdated"              // KindConflict: the decision was on an older notice
 	codeConsentWithdrawn     = "consent_withdrawn"            // KindForbidden: RequireConsent on a withdrawn category
+	codeReconsentRequired    = "reconsent_required"           // KindForbidden: RequireConsent on a grant under a superseded notice
 	codeConsentForService    = "consent_required_for_service" // KindConflict: withdrawing a required category
 	codeConsentManagerAbsent = "unknown_consent_manager"      // KindValidation: not a registered consent manager
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -100,31 +99,32 @@ func (a *Auth) guardianship(ctx context.Context, op, userID string) (ports.Guard
 	return g, true, nil
 }
 
-// refuseChildTracking refuses rows granting a Tracking category to userID
-// when userID is a child.
-func (a *Auth) refuseChildTracking(ctx context.Context, op, userID string, rows []ports.ConsentRecord) error {
-	_, child, err := a.guardianship(ctx, op, userID)
+// refuseChildDecision applies the children's rules to rows about to be
+// recorded for userID, when userID is a child: a Tracking category is never
+// granted (§9(3)); only the guardian grants (§9(1): the child's own grant, or
+// one a consent manager relays for the child, is no verifiable consent of the
+// guardian), while a child may always withdraw; and before a guardian
+// consented nothing is recorded but the guardian's confirmation.
+func (a *Auth) refuseChildDecision(ctx context.Context, op, userID string, rows []ports.ConsentRecord) error {
+	g, child, err := a.guardianship(ctx, op, userID)
 	if err != nil || !child {
 		return err
 	}
-	return a.refuseTracking(op, rows)
-}
-
-// refuseChildGrant refuses decisions granting consent for a child's account
-// made by anyone but its guardian (the child itself, a consent manager):
-// DPDP §9(1) asks for the guardian's consent, and a child who could grant
-// would undo each withdrawal the guardian makes. Withdrawing stays the
-// child's right.
-func (a *Auth) refuseChildGrant(ctx context.Context, op, userID string, ds []ConsentDecision) error {
-	if !slices.ContainsFunc(ds, func(d ConsentDecision) bool { return d.Granted }) {
-		return nil
-	}
-	_, child, err := a.guardianship(ctx, op, userID)
-	if err != nil || !child {
+	if err := a.refuseTracking(op, rows); err != nil {
 		return err
 	}
-	return newError(op, KindForbidden, codeGuardianRequired,
-		"consent for a child's account is given by a parent or guardian; withdrawing is yours to do")
+	for _, r := range rows {
+		switch {
+		case r.Source == ports.SourceGuardian:
+		case g.Pending():
+			return newError(op, KindForbidden, codeGuardianRequired,
+				"a parent or guardian must consent before this account's decisions are recorded")
+		case r.Granted:
+			return newError(op, KindForbidden, codeGuardianRequired,
+				fmt.Sprintf("only a parent or guardian can give consent for %q on a child's account; withdrawing stays yours", r.Category))
+		}
+	}
+	return nil
 }
 
 // requireGuardian refuses a session to a child's account until a guardian
@@ -136,8 +136,27 @@ func (a *Auth) requireGuardian(ctx context.Context, op, userID string) error {
 	}
 	if child && g.Pending() {
 		return newError(op, KindForbidden, codeGuardianRequired,
-			"a parent or guardian must consent before this account can be used; we emailed them a link")
+			"a parent or guardian must consent before this account can be used; they are emailed a link once your email address is confirmed")
 	}
+	return nil
+}
+
+// discardGuardianship drops the guardianship an unproven registrant declared
+// on u (pre-hijacking defence, with proveEmail): the date of birth and the
+// guardian's address were the registrant's, like the password, and must not
+// make a stranger the guardian of the owner's account nor lock the owner out.
+// A child who proves its address by anything but the registration's own
+// verify link therefore loses the guardian step, as one who registers without
+// a date of birth never has it: a self-declared age binds only the honest.
+func (a *Auth) discardGuardianship(ctx context.Context, op string, u ports.User, c Client) error {
+	_, found, err := a.guardianship(ctx, op, u.ID)
+	if err != nil || !found {
+		return err
+	}
+	if err := a.deps.Guardians.DiscardGuardianship(ctx, u.ID); err != nil {
+		return storeError(op, err)
+	}
+	a.event(ctx, u.ID, ports.EventGuardianshipDiscarded, c, "the address was proven by its owner, not by the registration's link")
 	return nil
 }
 
@@ -147,18 +166,23 @@ func (a *Auth) guardianLinkMail() linkMail {
 }
 
 // mailGuardian emails the guardian of child the consent link, after the
-// answer. The token's subject is the child. The guardian's address has a
-// mail budget of its own (RequestPerIdentifier): whoever registers names it,
-// so without one anybody could send it consent emails without end. Over
-// budget, the link is not sent (the registration's answer never shows it).
-func (a *Auth) mailGuardian(ctx context.Context, child ports.User, g ports.Guardianship, c Client) {
+// answer, once the child proved its own address: an unproven registrant never
+// makes the service write to a third party, and the child's address the mail
+// names is one its owner proved. The guardian's inbox has a budget of its own
+// (RequestPerIdentifier): many children naming one address cannot flood it.
+// The token's subject is the child.
+func (a *Auth) mailGuardian(ctx context.Context, op string, child ports.User, c Client) {
+	g, found, err := a.guardianship(ctx, op, child.ID)
+	if err != nil || !found || !g.Pending() {
+		return
+	}
+	if err := a.limitIdentifier(ctx, op, budgetGuardian, a.identifierKey(g.GuardianEmail)); err != nil {
+		a.log.WarnContext(ctx, "bharatauth: the guardian's inbox budget is spent; no consent link sent", "user_id", child.ID)
+		return
+	}
 	l := a.guardianLinkMail()
 	to := ports.User{ID: child.ID, Email: g.GuardianEmail, Language: child.Language}
 	a.afterAnswer(ctx, "guardian consent link", func(ctx context.Context) {
-		if err := a.limitIdentifier(ctx, "Register", budgetGuardian, a.identifierKey(g.GuardianEmail)); err != nil {
-			a.log.InfoContext(ctx, "bharatauth: a guardian address's email budget is spent; not sending", "user_id", child.ID)
-			return
-		}
 		token, err := a.issueLink(ctx, child.ID, l.purpose, l.ttl)
 		if err != nil {
 			a.log.WarnContext(ctx, "bharatauth: issuing a guardian link failed", "user_id", child.ID, "error", err)
@@ -170,13 +194,17 @@ func (a *Auth) mailGuardian(ctx context.Context, child ports.User, g ports.Guard
 
 // ConfirmGuardian is a guardian's consent to a child's account by the
 // guardian's own account (DPDP Rule 10(1)(a)): p is the guardian, signed in
-// to a verified adult account whose email received the link, and stepped up
-// afresh (StepUpWindow). The child's decisions are recorded with source
-// guardian, and the child can sign in.
+// to a verified adult account whose email received the link, opened at least
+// GuardianAccountAge before the child registered, and stepped up afresh
+// (StepUpWindow). The child's decisions are recorded with source guardian,
+// and the child can sign in.
 //
-// Errors: ErrStepUpRequired, ErrForbidden (an unverified or child account,
-// another address than the link's), ErrUnauthorized / ErrTokenExpired (the
-// link), ErrConflict (already confirmed), ErrUnavailable.
+// An account opened for the occasion is refused before the link is used, so
+// the guardian can still be verified another way (VerifyGuardian).
+//
+// Errors: ErrStepUpRequired, ErrForbidden (an unverified, child's or too new
+// account, another address than the link's), ErrUnauthorized /
+// ErrTokenExpired (the link), ErrConflict (already confirmed), ErrUnavailable.
 func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (_ GuardianLink, err error) {
 	ctx, flow := a.observeFlow(ctx, "ConfirmGuardian")
 	defer flow.done(ctx, &err)
@@ -201,6 +229,11 @@ func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (
 		}
 		return GuardianLink{}, err
 	}
+	// A child registered before now: an account younger than the margin now
+	// is too young for any child, so the link is kept for another way.
+	if err := a.establishedGuardian(op, guardian, a.now()); err != nil {
+		return GuardianLink{}, err
+	}
 	child, err := a.consumeLink(ctx, op, ports.PurposeGuardian, in.Token)
 	if err != nil {
 		return GuardianLink{}, err
@@ -212,7 +245,37 @@ func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (
 	if !found || !strings.EqualFold(g.GuardianEmail, guardian.Email) {
 		return GuardianLink{}, newError(op, KindForbidden, "", "this link was sent to another address; sign in with that account")
 	}
+	if err := a.waitingChild(op, child); err != nil {
+		return GuardianLink{}, err
+	}
+	if err := a.establishedGuardian(op, guardian, g.RequestedAt); err != nil {
+		return GuardianLink{}, err
+	}
 	return a.confirmGuardianship(ctx, op, child, g, ports.GuardianConfirmation{Method: ports.GuardianByAccount, GuardianID: guardian.ID}, in.Client)
+}
+
+// establishedGuardian refuses a guardian's account opened less than
+// GuardianAccountAge before the child's registration at requestedAt: a child
+// can open a second, "adult" account in a minute (DPDP Rule 10(1)(a) asks
+// for details the service already held). It cannot stop a child who planned
+// a month ahead; only the GuardianVerifier's check of a document can.
+func (a *Auth) establishedGuardian(op string, guardian ports.User, requestedAt time.Time) error {
+	if guardian.CreatedAt.After(requestedAt.Add(-a.cfg.GuardianAccountAge)) {
+		return newError(op, KindForbidden, "", fmt.Sprintf(
+			"a guardian's account must have been open for %s before the child registered; ask the service to verify you another way",
+			a.cfg.GuardianAccountAge))
+	}
+	return nil
+}
+
+// waitingChild refuses a child whose own address is not proven: its
+// registration may be a stranger's, naming an address that is not theirs
+// (account pre-hijacking), so no guardian may take the account yet.
+func (a *Auth) waitingChild(op string, child ports.User) error {
+	if !child.EmailVerified {
+		return newError(op, KindNotFound, "", "no child account waits for a guardian under this ID (the child first confirms its email address)")
+	}
+	return nil
 }
 
 // VerifyGuardian is a guardian's consent to a child's account checked by the
@@ -222,7 +285,8 @@ func (a *Auth) ConfirmGuardian(ctx context.Context, p Principal, in LinkInput) (
 // in.
 //
 // Errors: ErrForbidden (no verifier; code "guardian_not_verified" when the
-// verifier refused), ErrNotFound (no pending child), ErrConflict,
+// verifier refused), ErrNotFound (no pending child, or one whose own address
+// is not proven yet), ErrConflict,
 // ErrUnavailable (the verifier or a store failed).
 func (a *Auth) VerifyGuardian(ctx context.Context, childID, evidence string, c Client) (_ GuardianLink, err error) {
 	ctx, flow := a.observeFlow(ctx, "VerifyGuardian")
@@ -238,16 +302,19 @@ func (a *Auth) VerifyGuardian(ctx context.Context, childID, evidence string, c C
 	if !found || !g.Pending() {
 		return GuardianLink{}, newError(op, KindNotFound, "", "no child account waits for a guardian under this ID")
 	}
+	child, err := a.userByID(ctx, op, childID)
+	if err != nil {
+		return GuardianLink{}, err
+	}
+	if err := a.waitingChild(op, child); err != nil {
+		return GuardianLink{}, err
+	}
 	verdict, err := a.deps.GuardianVerifier.VerifyGuardian(ctx, ports.GuardianCheck{ChildID: childID, GuardianEmail: g.GuardianEmail, Evidence: evidence})
 	if err != nil {
 		return GuardianLink{}, &Error{Op: op, Kind: KindUnavailable, Message: "the guardian check could not be made; try again", Err: err}
 	}
 	if !verdict.Verified {
 		return GuardianLink{}, newError(op, KindForbidden, codeGuardianNotFound, "the guardian could not be verified")
-	}
-	child, err := a.userByID(ctx, op, childID)
-	if err != nil {
-		return GuardianLink{}, err
 	}
 	return a.confirmGuardianship(ctx, op, child, g, ports.GuardianConfirmation{Method: ports.GuardianByVerifier, Reference: verdict.Reference}, c)
 }
@@ -339,20 +406,34 @@ func (a *Auth) ChildConsents(ctx context.Context, p Principal, childID string) (
 func (a *Auth) WithdrawForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (_ ConsentState, err error) {
 	ctx, flow := a.observeFlow(ctx, "WithdrawForChild")
 	defer flow.done(ctx, &err)
-	const op = "WithdrawForChild"
+	return a.decideForChild(ctx, "WithdrawForChild", p, childID, ConsentDecision{Category: in.Category}, in)
+}
+
+// GrantForChild grants, as the guardian p, the consent of a child for
+// in.Category (source guardian): the only grant a child's account takes
+// after the guardian's confirmation (the child may withdraw, never grant). A
+// Tracking category is ErrValidation "not_allowed_for_child".
+func (a *Auth) GrantForChild(ctx context.Context, p Principal, childID string, in ConsentInput) (_ ConsentState, err error) {
+	ctx, flow := a.observeFlow(ctx, "GrantForChild")
+	defer flow.done(ctx, &err)
+	return a.decideForChild(ctx, "GrantForChild", p, childID, ConsentDecision{Category: in.Category, Granted: true}, in)
+}
+
+// decideForChild records the guardian p's decision d for a child of theirs.
+func (a *Auth) decideForChild(ctx context.Context, op string, p Principal, childID string, d ConsentDecision, in ConsentInput) (ConsentState, error) {
 	child, err := a.guardedChild(ctx, op, p, childID)
 	if err != nil {
 		return ConsentState{}, err
 	}
-	cat, ok := a.categories[in.Category]
+	cat, ok := a.categories[d.Category]
 	if !ok {
-		return ConsentState{}, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(in.Category, 64)))
+		return ConsentState{}, invalidField(op, "category", fmt.Sprintf("unknown category %q", truncate(d.Category, 64)))
 	}
-	if cat.Required {
+	if cat.Required && !d.Granted {
 		return ConsentState{}, newError(op, KindConflict, codeConsentForService,
-			fmt.Sprintf("%q is needed to run the service; the account can be closed with an erasure request", in.Category))
+			fmt.Sprintf("%q is needed to run the service; the account can be closed with an erasure request", d.Category))
 	}
-	return a.recordDecision(ctx, op, child, ConsentDecision{Category: in.Category}, ports.SourceGuardian, in, nil)
+	return a.recordDecision(ctx, op, child, d, ports.SourceGuardian, in, nil)
 }
 
 // guardianOf returns the guardian's account of a child with a guardian by

@@ -27,24 +27,63 @@ func childDecisions() []ConsentDecision {
 	return ds
 }
 
-// registerChild registers a child with a guardian email.
+// registerChild registers a child with a guardian email and proves the
+// child's address with the registration's link, which emails the guardian.
+// The guardian's own account is opened first when it does not exist, and
+// the clock moved past GuardianAccountAge (openGuardian).
 func (e *env) registerChild(email string) ports.User {
 	e.t.Helper()
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-	require.NoError(e.t, err)
-	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	if _, err := e.store.UserByEmail(context.Background(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
+		e.openGuardian(guardianEmail)
+	}
+	u := e.registerChildOf(email, guardianEmail)
+	e.proveAddress(email)
+	u.EmailVerified = true
 	return u
 }
 
-// guardianConsents has the guardian (registered now with guardianEmail,
-// signed in and stepped up) confirm with the emailed link.
+// registerChildOf registers a child at email naming guardian, leaving the
+// child's address unproven (what anyone can do with any address).
+func (e *env) registerChildOf(email, guardian string) ports.User {
+	e.t.Helper()
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
+	require.NoError(e.t, err)
+	return u
+}
+
+// proveAddress opens the newest link emailed to addr as a verification link.
+func (e *env) proveAddress(addr string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
+}
+
+// openGuardian opens an adult's verified account at addr and moves the clock
+// past GuardianAccountAge, so that it may confirm a child registered next.
+func (e *env) openGuardian(addr string) ports.User {
+	e.t.Helper()
+	u := e.register(addr)
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
+	return u
+}
+
+// newGuardedChild is an env with the child ravi@example.in whose guardian
+// consented by account, signed in as guardian.
+func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {
+	t.Helper()
+	e := newEnv(t, withoutLimiter())
+	child := e.registerChild("ravi@example.in")
+	guardian, _ := e.guardianConsents(t)
+	return e, child, guardian
+}
+
+// guardianConsents has the guardian (signed in with guardianEmail and
+// stepped up) confirm with the emailed link.
 func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
 	t.Helper()
 	token := e.lastToken(guardianEmail)
-	guardian := e.register(guardianEmail)
-	p := e.principal(e.mustLogin(guardian.Email))
-	e.stepUp(p, guardian.Email)
+	p := e.principal(e.mustLogin(guardianEmail))
+	e.stepUp(p, guardianEmail)
 	link, err := e.auth.ConfirmGuardian(context.Background(), p, LinkInput{Token: token, Client: e.client})
 	require.NoError(t, err)
 	return p, link
@@ -140,18 +179,17 @@ func TestChildRegistrationRefusals(t *testing.T) {
 
 func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(child.Email))
 	_, err := e.auth.Grant(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "location", Client: e.client})
-	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code,
-		"other categories only by the guardian (TestOnlyTheGuardianGrantsConsentForAChild)")
+	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "analytics", Client: e.client})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code, "not even by the guardian")
+	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "location", Client: e.client})
+	require.NoError(t, err, "the guardian may grant other optional categories")
 	_, err = e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err, "the guardian is an adult")
 }
@@ -159,11 +197,11 @@ func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 func TestConfirmGuardianRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
+	stranger := e.register("stranger@example.in")
 	e.registerChild("ravi@example.in")
 	token := e.lastToken(guardianEmail)
 	ctx := context.Background()
 
-	stranger := e.register("stranger@example.in")
 	sp := e.principal(e.mustLogin(stranger.Email))
 	_, err := e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
 	requireKind(t, err, KindStepUpRequired)
@@ -180,20 +218,18 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	ctx := context.Background()
 	const kidEmail, grandparent = "kid@example.in", "grandparent@example.in"
-	kid, err := e.auth.Register(ctx, RegisterInput{Email: kidEmail, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: grandparent, Client: e.client})
-	require.NoError(t, err)
-	require.NoError(t, e.store.MarkEmailVerified(ctx, kid.ID, e.clock.Now()))
+	gp := e.openGuardian(grandparent)
+	e.registerChildOf(kidEmail, grandparent)
+	e.proveAddress(kidEmail)
 	kidToken := e.lastToken(grandparent)
-	gp := e.register(grandparent)
 	gpp := e.principal(e.mustLogin(gp.Email))
 	e.stepUp(gpp, gp.Email)
-	_, err = e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
+	_, err := e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
 	require.NoError(t, err)
 
-	_, err = e.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: kidEmail, Client: e.client})
-	require.NoError(t, err)
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge) // the kid's account is old enough: it is refused as a child's
+	e.registerChildOf("ravi@example.in", kidEmail)
+	e.proveAddress("ravi@example.in")
 	token := e.lastToken(kidEmail)
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
@@ -242,9 +278,7 @@ func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
 
 func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 
 	children, err := e.auth.GuardianChildren(ctx, guardian)
@@ -301,9 +335,7 @@ func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
 
 func TestExportShowsTheGuardianLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	doc, err := e.auth.exportDocument(ctx, child.ID)
 	require.NoError(t, err)
@@ -319,55 +351,213 @@ func TestExportShowsTheGuardianLink(t *testing.T) {
 	assert.Equal(t, child.ID, gdoc.Children[0].ChildID)
 }
 
-// A child's account takes grants only from its guardian (DPDP §9(1)): the
-// child cannot undo a withdrawal the guardian made, nor can a consent
-// manager grant for it; withdrawing stays the child's, and the manager's.
-func TestOnlyTheGuardianGrantsConsentForAChild(t *testing.T) {
+// The attack: a stranger registers the victim's address as a child naming
+// the stranger's own (old, verified) account as guardian. The stranger is
+// never emailed a link for an address nobody proved, and when the owner
+// proves the address by a reset, the declared guardianship goes with the
+// registrant's password: the owner has a normal adult account.
+func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
-		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
-	})
-	child := e.registerChild("ravi@example.in")
-	guardian, _ := e.guardianConsents(t)
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	const attacker, victim = "attacker@example.in", "victim@example.in"
+	e.openGuardian(attacker)
+	ap := e.principal(e.mustLogin(attacker))
+	before := e.mailsTo(attacker)
+	squat := e.registerChildOf(victim, attacker)
+	assert.Equal(t, before, e.mailsTo(attacker), "no guardian link for an unproven child address")
+	_, err := e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)
+	requireKind(t, err, KindForbidden) // no verifier here; with one, the unproven child is refused (below)
+
+	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: victim, Client: e.client}))
+	_, err = e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(victim),
+		NewPassword: "the owner's own passphrase", Client: e.client})
+	require.NoError(t, err, "the owner signs in: no guardian is waited for")
+	_, child, err := e.auth.guardianship(ctx, "test", squat.ID)
+	require.NoError(t, err)
+	assert.False(t, child, "the registrant's guardianship is discarded with its password")
+	assert.Contains(t, e.eventKinds(squat.ID), ports.EventGuardianshipDiscarded)
+	children, err := e.auth.GuardianChildren(ctx, ap)
+	require.NoError(t, err)
+	assert.Empty(t, children)
+	_, err = e.auth.ChildConsents(ctx, ap, squat.ID)
+	requireKind(t, err, KindNotFound)
+	assert.Equal(t, before, e.mailsTo(attacker), "nor is the stranger emailed later")
+}
+
+// A guardianship confirmed before the address was proven (by an earlier
+// version, or any way round the link) ends when the owner proves it.
+func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
+	t.Parallel()
+	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-1"}}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
+	ctx := context.Background()
+	u := e.registerChildOf("owner@example.in", guardianEmail)
+	_, err := e.auth.VerifyGuardian(ctx, u.ID, "artefact", e.client)
+	requireKind(t, err, KindNotFound) // the child's own address comes first
+	assert.Empty(t, v.got, "the verifier is not even asked")
+
+	g, _, err := e.auth.guardianship(ctx, "test", u.ID)
+	require.NoError(t, err)
+	_, err = e.store.ConfirmGuardianship(ctx, u.ID, ports.GuardianConfirmation{At: e.now(), Method: ports.GuardianByAccount, GuardianID: "usr_stranger"})
+	require.NoError(t, err)
+	require.False(t, g.ConfirmedAt.After(e.now()))
+	code := e.requestOTP(u.Email, "")
+	_, err = e.verifyOTP(u.Email, code, "")
+	require.NoError(t, err)
+	_, child, err := e.auth.guardianship(ctx, "test", u.ID)
+	require.NoError(t, err)
+	assert.False(t, child)
+	children, err := e.store.GuardianChildren(ctx, "usr_stranger")
+	require.NoError(t, err)
+	assert.Empty(t, children)
+}
+
+func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	e.openGuardian(guardianEmail)
+	e.registerChildOf("ravi@example.in", guardianEmail)
+	before := e.mailsTo(guardianEmail)
+	token := e.lastToken("ravi@example.in")
+	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: token, Client: e.client}))
+	assert.Equal(t, before+1, e.mailsTo(guardianEmail))
+	m, _ := e.outbox.Last(guardianEmail)
+	assert.Contains(t, m.Text, "ravi@example.in", "the child's address, now proven")
+}
+
+// Whoever registers names the guardian's address, so it has a mail budget of
+// its own: 5 consent links an hour (RequestPerIdentifier), however many
+// children, each with a proven address of its own, name it.
+func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	child := func(email string, i int) {
+		_, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword, Consents: childDecisions(),
+			DateOfBirth: childDOB, GuardianEmail: "victim@example.in", Client: Client{IP: fmt.Sprintf("203.0.113.%d", i+1)}})
+		require.NoError(t, err, "registration %d", i+1)
+		e.proveAddress(email)
+	}
+	for i := range 6 {
+		child(fmt.Sprintf("kid%d@example.in", i), i)
+	}
+	assert.Equal(t, 5, e.mailsTo("victim@example.in"))
+	e.clock.Advance(time.Hour)
+	child("kid-next-hour@example.in", 7)
+	assert.Equal(t, 6, e.mailsTo("victim@example.in"), "the budget comes back")
+}
+
+// D2: a child's second account, opened for the occasion, is no guardian.
+func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	ctx := context.Background()
+	const second = "me.too@example.in"
+	e.registerChildOf("kid@example.in", second)
+	e.proveAddress("kid@example.in")
+	token := e.lastToken(second)
+	e.clock.Advance(time.Minute)
+	me := e.register(second)
+	p := e.principal(e.mustLogin(me.Email))
+	e.stepUp(p, me.Email)
+	_, err := e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+	requireKind(t, err, KindForbidden)
+	kid := mustUser(t, e, "kid@example.in")
+	tokens, err := e.store.Tokens(ctx, kid.ID)
+	require.NoError(t, err)
+	for _, tok := range tokens {
+		if tok.Purpose == ports.PurposeGuardian {
+			assert.True(t, tok.UsedAt.IsZero(), "the link is kept for the real guardian")
+		}
+	}
+	_, err = e.login("kid@example.in", testPassword)
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
+}
+
+func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 30*24*time.Hour, DefaultConfig().GuardianAccountAge)
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // from the guardian's account to the child's registration
+		ok    bool
+	}{
+		{name: "a second short", after: 30*24*time.Hour - time.Second},
+		{name: "exactly", after: 30 * 24 * time.Hour, ok: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, withoutLimiter())
+			ctx := context.Background()
+			e.register(guardianEmail)
+			e.clock.Advance(tc.after)
+			child := e.registerChildOf("kid@example.in", guardianEmail)
+			e.proveAddress(child.Email)
+			token := e.lastToken(guardianEmail)
+			p := e.principal(e.mustLogin(guardianEmail))
+			e.stepUp(p, guardianEmail)
+			_, err := e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
+			if tc.ok {
+				require.NoError(t, err)
+				return
+			}
+			requireKind(t, err, KindForbidden)
+		})
+	}
+}
+
+// D3: the guardian's withdrawal stands against the child's own grant; the
+// guardian alone grants again.
+func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
+	t.Parallel()
+	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
 	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
 	require.NoError(t, err)
 
 	cp := e.principal(e.mustLogin(child.Email))
 	_, err = e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
-	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "the child's own grant")
-	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-7",
-		Decisions: []ConsentDecision{{Category: "communications", Granted: true}}, Client: e.client})
-	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "a manager's grant")
-	granted, err := e.auth.HasConsent(ctx, child.ID, "communications")
-	require.NoError(t, err)
-	assert.False(t, granted, "the guardian's withdrawal stands")
-
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
+	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "communications", Granted: true}, ConsentMeta{})
+	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "nor as the child's own, through the app")
+	require.Error(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
 	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
-	assert.NoError(t, err, "the child withdraws")
-	_, err = e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-8",
-		Decisions: []ConsentDecision{{Category: "communications", Granted: false}}, Client: e.client})
-	assert.NoError(t, err, "a manager relays a withdrawal")
+	require.NoError(t, err, "withdrawing stays the child's")
 
-	adult := e.register("adult@example.in")
-	ap := e.principal(e.mustLogin(adult.Email))
-	_, err = e.auth.Grant(ctx, ap, ConsentInput{Category: "communications", Client: e.client})
-	assert.NoError(t, err, "an adult grants")
+	st, err := e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+	assert.Equal(t, ports.SourceGuardian, st.Source)
+	require.NoError(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
+	stranger := e.register("stranger@example.in")
+	_, err = e.auth.GrantForChild(ctx, e.principal(e.mustLogin(stranger.Email)), child.ID, ConsentInput{Category: "location"})
+	requireKind(t, err, KindNotFound)
 }
 
-// Whoever registers names the guardian's address, so it has a mail budget of
-// its own: 5 consent links an hour (RequestPerIdentifier), however many
-// "children" name it; the registrations themselves answer alike.
-func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
+// A guardian the app verified (no account here) grants again through the
+// app: Admin.RecordGuardianConsent, source guardian, only for a child whose
+// guardian consented.
+func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	for i := range 6 {
-		_, err := e.auth.Register(context.Background(), RegisterInput{Email: fmt.Sprintf("kid%d@example.in", i), Password: testPassword,
-			Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: e.client})
-		require.NoError(t, err, "registration %d", i+1)
-	}
-	assert.Equal(t, 5, e.mailsTo(guardianEmail))
-	e.clock.Advance(time.Hour)
-	e.registerChild("kid-next-hour@example.in")
-	assert.Equal(t, 6, e.mailsTo(guardianEmail), "the budget comes back")
+	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-9"}}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
+	child := e.registerChild("ravi@example.in")
+	ctx := context.Background()
+	grant := []ConsentDecision{{Category: "communications", Granted: true}}
+	_, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
+	requireKind(t, err, KindNotFound) // pending: the guardian has not consented
+	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact", e.client)
+	require.NoError(t, err)
+	cp := e.principal(e.mustLogin(child.Email))
+	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	require.NoError(t, err)
+
+	rows, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
+	require.NoError(t, err)
+	assert.Equal(t, ports.SourceGuardian, rows[0].Source)
+	require.NoError(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
+	_, err = e.auth.Admin().RecordGuardianConsent(ctx, child.ID, []ConsentDecision{{Category: "analytics", Granted: true}}, ConsentMeta{})
+	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
+	adult := e.register("adult@example.in")
+	_, err = e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})
+	requireKind(t, err, KindNotFound)
 }

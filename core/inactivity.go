@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
@@ -24,13 +25,50 @@ const (
 
 // touchActivity records that u is active (a sign-in, a refresh), at most
 // once a day. A failure is logged: activity is bookkeeping, not a gate.
+// A write this process made within activityEvery is not repeated, so a
+// refresh or sign-in of an active user costs no round trip for it.
 func (a *Auth) touchActivity(ctx context.Context, userID string) {
 	if a.deps.Activity == nil {
 		return
 	}
-	if _, err := a.deps.Activity.TouchActivity(ctx, userID, a.now(), activityEvery); err != nil {
-		a.log.WarnContext(ctx, inactivityLogEvent, "user_id", userID, "error", err)
+	now := a.now()
+	if a.activity.recent(userID, now) {
+		return
 	}
+	if _, err := a.deps.Activity.TouchActivity(ctx, userID, now, activityEvery); err != nil {
+		a.log.WarnContext(ctx, inactivityLogEvent, "user_id", userID, "error", err)
+		return
+	}
+	a.activity.remember(userID, now)
+}
+
+// activityMemo remembers when this process last wrote each user's activity.
+// Skipping a write it made less than activityEvery ago cannot hide a sign-in
+// from the inactivity rule: a warning needs far longer without activity
+// (InactivityErasure is at least 30 days), so by then the entry has lapsed.
+type activityMemo struct {
+	mu      sync.Mutex
+	written map[string]time.Time
+}
+
+// activityMemoMax bounds the memo's memory: past it the memo starts afresh,
+// which costs at most one extra write per active user.
+const activityMemoMax = 100_000
+
+func (m *activityMemo) recent(userID string, now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	at, ok := m.written[userID]
+	return ok && now.Sub(at) < activityEvery && !now.Before(at)
+}
+
+func (m *activityMemo) remember(userID string, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.written == nil || len(m.written) >= activityMemoMax {
+		m.written = make(map[string]time.Time)
+	}
+	m.written[userID] = now
 }
 
 // handleInactivity warns the users inactive for InactivityErasure less the

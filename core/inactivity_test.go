@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +115,42 @@ func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, idle, 1, "a refresh within the day writes nothing")
 	assert.Equal(t, testStart, idle[0].LastActiveAt)
+}
+
+// touchCounter counts the activity writes that reach the store.
+type touchCounter struct {
+	ports.ActivityStore
+	writes atomic.Int32
+}
+
+func (c *touchCounter) TouchActivity(ctx context.Context, userID string, at time.Time, every time.Duration) (bool, error) {
+	c.writes.Add(1)
+	return c.ActivityStore.TouchActivity(ctx, userID, at, every)
+}
+
+func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	touches := &touchCounter{}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		touches.ActivityStore = d.Storage.(ports.ActivityStore)
+		d.Activity = touches
+	})
+	u := e.register("meera@example.in")
+	token := e.mustLogin(u.Email).RefreshToken
+	require.EqualValues(t, 1, touches.writes.Load(), "the sign-in writes the day's activity")
+	refreshAt := func(after time.Duration) {
+		t.Helper()
+		e.clock.Set(testStart.Add(after))
+		res, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: token, Client: e.client})
+		require.NoError(t, err)
+		token = res.RefreshToken
+	}
+
+	refreshAt(time.Hour)
+	refreshAt(activityEvery - time.Minute)
+	assert.EqualValues(t, 1, touches.writes.Load(), "refreshes within 24 h of the write reach no store")
+
+	refreshAt(activityEvery)
+	assert.EqualValues(t, 2, touches.writes.Load(), "24 h after the write, the next refresh writes again")
 }

@@ -234,3 +234,42 @@ func TestReconsentIsRequiredWhenACategorysNoticeChanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, fresh, 6, "a category never decided needs a decision")
 }
+
+// A grant covers the purposes of the notice it was given on: when the
+// category's notice changes, RequireConsent refuses (reconsent_required) until
+// the user decides on the new one; ReconsentGrace (0 by default) delays that.
+func TestRequireConsentRefusesAGrantUnderASupersededNotice(t *testing.T) {
+	t.Parallel()
+	assert.Zero(t, DefaultConfig().ReconsentGrace)
+	v2At := testStart.Add(time.Hour)
+	notices := withNotices(newNotice("1", "en", testNoticeAt), newNotice("2", "en", v2At, "communications"))
+	for _, tc := range []struct {
+		name  string
+		grace time.Duration
+	}{{name: "no grace"}, {name: "a day's grace", grace: 24 * time.Hour}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, notices, func(c *Config, _ *Deps) { c.ReconsentGrace = tc.grace })
+			u := e.register("notice@example.in")
+			ctx := context.Background()
+			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"))
+
+			e.clock.Advance(time.Hour) // version 2 now covers communications
+			if tc.grace > 0 {
+				e.clock.Advance(tc.grace - time.Second)
+				require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "within the grace")
+				e.clock.Advance(time.Second)
+			}
+			ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
+			assert.Equal(t, codeReconsentRequired, ce.Code)
+			ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
+			require.NoError(t, err)
+			assert.False(t, ok)
+			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "location"), "a category the new notice leaves alone")
+
+			p := e.principal(e.mustLogin(u.Email))
+			_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", NoticeVersion: "2", Client: e.client})
+			require.NoError(t, err)
+			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "granted on the current notice")
+		})
+	}
+}

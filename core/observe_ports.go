@@ -385,6 +385,10 @@ func (w observedGuardians) DeletePendingChildren(ctx context.Context, requestedB
 	})
 }
 
+func (w observedGuardians) DiscardGuardianship(ctx context.Context, childID string) error {
+	return timedErr(ctx, w.o, "GuardianStore.DiscardGuardianship", func() error { return w.p.DiscardGuardianship(ctx, childID) })
+}
+
 type observedGuardianVerifier struct {
 	p ports.GuardianVerifier
 	o ports.Observer

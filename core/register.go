@@ -104,10 +104,9 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	if err != nil {
 		return ports.User{}, storeError(op, err)
 	}
-	if nu.Guardian != nil {
-		// A child's decisions wait for the guardian's consent.
-		a.mailGuardian(ctx, u, *nu.Guardian, in.Client)
-	} else {
+	// A child's decisions wait for the guardian's consent; the guardian is
+	// emailed once the child proved its address (VerifyEmail).
+	if nu.Guardian == nil {
 		a.consentsRecorded(ctx, u.ID, rows, in.Client)
 	}
 	// The account exists now; a failed verification link is not a failed
@@ -183,7 +182,8 @@ func plainText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
-// VerifyEmail confirms an email address with the emailed link.
+// VerifyEmail confirms an email address with the emailed link. A child's
+// first proof emails its guardian the consent link.
 func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) (err error) {
 	const op = "VerifyEmail"
 	ctx, flow := a.observeFlow(ctx, op)
@@ -193,6 +193,10 @@ func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) (err error) {
 	if err != nil {
 		return err
 	}
-	_, err = a.proveEmail(ctx, op, u, proofByVerifyLink, c)
-	return err
+	proven := u.EmailVerified
+	if u, err = a.proveEmail(ctx, op, u, proofByVerifyLink, c); err != nil || proven {
+		return err
+	}
+	a.mailGuardian(ctx, op, u, c)
+	return nil
 }

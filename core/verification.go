@@ -24,7 +24,8 @@ const (
 // registration's own verification link, the prover is the inbox's owner and
 // the registrant may not be: every earlier session ends, the password set
 // before verification is discarded (the owner sets one by reset) and the
-// profile the registrant chose (display name, username, language) is cleared.
+// profile the registrant chose (display name, username, language) is cleared,
+// and so is a guardianship the registrant declared (discardGuardianship).
 // All of it happens before the address is marked verified, so a failure leaves the defence to
 // run again at the next proof, never an intruder's session beside a verified
 // address.
@@ -47,6 +48,9 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 			return u, storeError(op, err)
 		}
 		u.DisplayName, u.Username, u.Language = "", "", ""
+		if err := a.discardGuardianship(ctx, op, u, c); err != nil {
+			return u, err
+		}
 	}
 	if err := a.deps.Registry.MarkEmailVerified(ctx, u.ID, now); err != nil {
 		return u, storeError(op, err)

@@ -181,6 +181,7 @@ import (
 func main() {
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte(strings.Repeat("s", 32))
+	cfg.PrivacyContact = core.PrivacyContact{Name: "Grievance Officer", Email: "privacy@example.in"}
 	auth, err := core.New(cfg, core.Deps{Storage: memory.New(), Mailer: memory.NewOutbox()})
 	if err != nil {
 		log.Fatal(err)

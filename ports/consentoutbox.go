@@ -42,8 +42,11 @@ type ConsentOutbox interface {
 // ConsentListener is told of every consent decision, at least once and in
 // order per user, so that the app and its processors stop (or start) the
 // processing a category covers (DPDP Act 2023 §6(6)). An error makes core
-// deliver the change again later, with backoff; the listener must therefore
-// be idempotent (ConsentChange.ID identifies a change).
+// deliver the change again later, with backoff, a bounded number of times
+// (then core gives the change up, logging it and recording a
+// consent_undelivered event, so that the user's later changes go on); the
+// listener must therefore be idempotent (ConsentChange.ID identifies a
+// change) and should refuse only what it may take later.
 type ConsentListener interface {
 	ConsentChanged(ctx context.Context, c ConsentChange) error
 }

@@ -35,6 +35,12 @@ const (
 	EventNomineeRemoved       = "nominee_removed"
 	EventBreachNotified       = "breach_notified"
 	EventGrievanceAnswered    = "grievance_answered"
+	// EventGuardianshipDiscarded: an unverified registrant's guardianship was
+	// dropped when the address's owner proved it otherwise (pre-hijacking).
+	EventGuardianshipDiscarded = "guardianship_discarded"
+	// EventConsentUndelivered: the ConsentListener refused a change for every
+	// attempt; it was given up so the user's later changes go through.
+	EventConsentUndelivered = "consent_undelivered"
 )
 
 // SecurityEvent is one audit entry about a user. Detail never holds a secret.

@@ -61,6 +61,10 @@ type GuardianStore interface {
 	// credentials, tokens, events and guardianship (a pending child has no
 	// sessions and no consent rows). It returns the erased user IDs.
 	DeletePendingChildren(ctx context.Context, requestedBefore time.Time) ([]string, error)
+	// DiscardGuardianship deletes the child's guardianship, pending or
+	// confirmed, and nothing else: the account stays, no longer a child's.
+	// Deleting none is not an error.
+	DiscardGuardianship(ctx context.Context, childID string) error
 }
 
 // GuardianCheck is what an app's GuardianVerifier is asked to check.

@@ -125,3 +125,15 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 	s.events.mu.Unlock()
 	return erased, nil
 }
+
+// DiscardGuardianship deletes the child's guardianship, if any.
+func (s *Store) DiscardGuardianship(ctx context.Context, childID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a := &s.accounts
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.guardians, childID)
+	return nil
+}

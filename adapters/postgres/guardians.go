@@ -144,3 +144,13 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 	}
 	return erased, nil
 }
+
+// DiscardGuardianship deletes the child's guardianship, if any.
+func (s *Store) DiscardGuardianship(ctx context.Context, childID string) error {
+	ctx, cancel := s.call(ctx)
+	defer cancel()
+	if _, err := s.conn(ctx).NewDelete().Model((*guardianRow)(nil)).Where("child_id = ?", childID).Exec(ctx); err != nil {
+		return fail(ctx, "discard guardianship", err)
+	}
+	return nil
+}

@@ -111,6 +111,10 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	}
 
 	cfg.Notices = notices()
+	// A demo's guardian opens her account a minute before the child registers;
+	// production keeps the default (30 days), or verifies parents with a
+	// GuardianVerifier.
+	cfg.GuardianAccountAge = 0
 
 	store := memory.New() // one value provides every storage port
 	auth, err := core.New(cfg, core.Deps{

@@ -150,9 +150,9 @@ func TestQuickstartCurlWalk(t *testing.T) {
 			{"category": "communications", "granted": true}, {"category": "analytics", "granted": false},
 		}})
 	require.Equal(t, http.StatusCreated, status, "body: %v", body)
-	guardianLink := printed(guardRE, "guardian link")
 	status, body = post("/auth/email/verify", "", map[string]any{"token": printed(tokenRE, "child's verification link")})
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
+	guardianLink := printed(guardRE, "guardian link") // sent once the child proved its address
 	child := map[string]any{"identifier": "ravi@example.in", "password": "another long passphrase"}
 	status, body = post("/auth/login", "", child)
 	assert.Equal(t, http.StatusForbidden, status)

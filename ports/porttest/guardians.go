@@ -27,6 +27,7 @@ func GuardianStore(t *testing.T, newBackend func(t *testing.T) GuardianBackend) 
 		{"a guardian's confirmed children are listed", testGuardianChildrenListed},
 		{"pending children past their wait are erased, the rest kept", testDeletePendingChildren},
 		{"parallel confirmations: exactly one wins", testConfirmGuardianshipHasOneWinner},
+		{"a discarded guardianship is gone, pending or confirmed; the account stays", testDiscardGuardianship},
 	})
 }
 
@@ -59,6 +60,7 @@ func testGuardianCancelled(t *testing.T, s GuardianBackend) {
 	assertCancelled(t, err)
 	_, err = s.DeletePendingChildren(cancelled(t), baseTime())
 	assertCancelled(t, err)
+	assertCancelled(t, s.DiscardGuardianship(cancelled(t), "usr_x"))
 }
 
 func testGuardianshipCreatedWithChild(t *testing.T, s GuardianBackend) {
@@ -104,6 +106,31 @@ func testConfirmGuardianshipOnce(t *testing.T, s GuardianBackend) {
 	assert.Len(t, consentHistory(t, s, child.ID), 2, "a second confirmation writes nothing")
 	_, err = s.ConfirmGuardianship(t.Context(), newID("usr_"), guardianConfirmation(g, "usr_parent", at))
 	require.ErrorIs(t, err, ports.ErrNotFound)
+}
+
+func testDiscardGuardianship(t *testing.T, s GuardianBackend) {
+	at := baseTime()
+	pending, confirmed := createChild(t, s, at), createChild(t, s, at)
+	g, err := s.Guardianship(t.Context(), confirmed.ID)
+	require.NoError(t, err)
+	parent := newID("usr_")
+	_, err = s.ConfirmGuardianship(t.Context(), confirmed.ID, guardianConfirmation(g, parent, at.Add(time.Minute)))
+	require.NoError(t, err)
+	for _, child := range []ports.User{pending, confirmed} {
+		require.NoError(t, s.DiscardGuardianship(t.Context(), child.ID))
+		_, err = s.Guardianship(t.Context(), child.ID)
+		require.ErrorIs(t, err, ports.ErrNotFound)
+		_, err = s.UserByID(t.Context(), child.ID)
+		require.NoError(t, err, "the account stays")
+	}
+	children, err := s.GuardianChildren(t.Context(), parent)
+	require.NoError(t, err)
+	assert.Empty(t, children, "the guardian's access ends")
+	assert.Len(t, consentHistory(t, s, confirmed.ID), 2, "the ledger is append-only: its rows stay")
+	require.NoError(t, s.DiscardGuardianship(t.Context(), pending.ID), "discarding none is no error")
+	erased, err := s.DeletePendingChildren(t.Context(), at.Add(time.Hour))
+	require.NoError(t, err)
+	assert.NotContains(t, erased, pending.ID, "a discarded child is no pending child to purge")
 }
 
 func testGuardianChildrenListed(t *testing.T, s GuardianBackend) {

@@ -206,3 +206,8 @@ func (h *Handler) childConsents(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
 	return answer(w, newConsentChangeView)(h.auth.WithdrawForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
 }
+
+// grantForChild is the guardian's grant: a child's own grant is refused.
+func (h *Handler) grantForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
+	return answer(w, newConsentChangeView)(h.auth.GrantForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
+}

@@ -83,8 +83,10 @@ func (h *Handler) RequireStepUp(next http.Handler) http.Handler {
 
 // RequireConsent guards an app route that processes data for a DPDP consent
 // category: it lets a request through only when the caller's latest decision
-// grants category (core.Auth.RequireConsent), and otherwise answers 403 with
-// code consent_withdrawn, so a withdrawal stops the processing at once.
+// grants category under its current notice (core.Auth.RequireConsent), and
+// otherwise answers 403 with code consent_withdrawn, so a withdrawal stops the
+// processing at once, or reconsent_required for a grant under a superseded
+// notice.
 // Without RequireAuth in front, it authenticates the request itself.
 func (h *Handler) RequireConsent(category string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

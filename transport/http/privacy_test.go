@@ -3,6 +3,7 @@ package http_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,4 +145,24 @@ func TestRequireConsentGuardsAppRoutes(t *testing.T) {
 	requireProblem(t, e.do(req{method: "GET", abs: "/api/newsletter"}), http.StatusUnauthorized, "missing_token")
 	e.ok(req{method: "POST", path: "/privacy/consent/withdraw", token: tok, body: map[string]any{"category": "communications"}})
 	requireProblem(t, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}), http.StatusForbidden, "consent_withdrawn")
+}
+
+// A grant under a notice the category's current one superseded no longer
+// passes the guard: 403 reconsent_required until the user decides again.
+func TestRequireConsentAsksAgainWhenTheNoticeChanges(t *testing.T) {
+	t.Parallel()
+	v2 := core.DefaultNotices()[0]
+	v2.Version, v2.Categories, v2.PublishedAt = "2.0.0", []string{"communications"}, testStart.Add(time.Minute)
+	e := newEnv(t, envConfig{cfg: func(c *core.Config) { c.Notices = append(core.DefaultNotices(), v2) }})
+	e.root.Handle("GET /api/newsletter", e.api.RequireConsent("communications")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	e.register("asha@example.in")
+	tok := e.login("asha@example.in", nil).str("access_token")
+	e.ok(req{method: "POST", path: "/privacy/consent/grant", token: tok, body: map[string]any{"category": "communications"}})
+	assert.Equal(t, http.StatusNoContent, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}).status)
+	e.clock.Advance(time.Minute)
+	requireProblem(t, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}), http.StatusForbidden, "reconsent_required")
+	e.ok(req{method: "POST", path: "/privacy/consent/grant", token: tok, body: map[string]any{"category": "communications", "notice_version": "2.0.0"}})
+	assert.Equal(t, http.StatusNoContent, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}).status)
 }

@@ -70,6 +70,7 @@ func routes() []route {
 		{"GET", "/guardian/children", true, (*Handler).guardianChildren},
 		{"GET", "/guardian/children/{id}/consents", true, (*Handler).childConsents},
 		{"POST", "/guardian/children/{id}/consent/withdraw", true, withBody((*Handler).withdrawForChild)},
+		{"POST", "/guardian/children/{id}/consent/grant", true, withBody((*Handler).grantForChild)},
 		{"POST", "/privacy/erasure", true, (*Handler).requestErasure},
 		{"GET", "/privacy/erasure/{token}", false, (*Handler).erasureStatus},
 		{"GET", "/privacy/rights", false, (*Handler).rights},
