@@ -51,8 +51,10 @@ type Config struct {
 	// BharatAuth or the JWT access-token standards use (sub, aud, client_id,
 	// scope, acr, sid, trust, … in any letter case) is refused: that sign-in
 	// or refresh fails with an internal error that names it, in the log.
-	// An error from Claims fails it the same way. Keep the claims small: a
-	// token over 8 KiB is refused too.
+	// An error from Claims fails it the same way; a refresh asks Claims
+	// before it uses the refresh token up, so the client may retry with the
+	// same token, however late, without it counting as reuse. Keep the
+	// claims small: a token over 8 KiB is refused too.
 	Claims func(ctx context.Context, in ClaimsInput) (map[string]any, error)
 
 	// AccessTokenTTL is how long an access token lives: 15 minutes. A token

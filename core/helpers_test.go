@@ -595,6 +595,10 @@ func (h hookedStore) RotateRefresh(ctx context.Context, oldHash, newHash string,
 	return hooked(h, "RotateRefresh", func() (ports.Session, error) { return h.Store.RotateRefresh(ctx, oldHash, newHash, now, grace) })
 }
 
+func (h hookedStore) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	return hooked(h, "SessionByRefresh", func() (ports.Session, error) { return h.Store.SessionByRefresh(ctx, hash, now) })
+}
+
 func (h hookedStore) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
 	return hooked(h, "RevokeSessions", func() ([]string, error) { return h.Store.RevokeSessions(ctx, r, now) })
 }

@@ -199,6 +199,10 @@ func (w observedSessions) RotateRefresh(ctx context.Context, oldHash, newHash st
 	return timed(ctx, w.o, "SessionRepo.RotateRefresh", func() (ports.Session, error) { return w.p.RotateRefresh(ctx, oldHash, newHash, now, grace) })
 }
 
+func (w observedSessions) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	return timed(ctx, w.o, "SessionRepo.SessionByRefresh", func() (ports.Session, error) { return w.p.SessionByRefresh(ctx, hash, now) })
+}
+
 func (w observedSessions) RevokeSessions(ctx context.Context, r ports.Revocation, now time.Time) ([]string, error) {
 	return timed(ctx, w.o, "SessionRepo.RevokeSessions", func() ([]string, error) { return w.p.RevokeSessions(ctx, r, now) })
 }

@@ -23,6 +23,8 @@ type RefreshInput struct {
 // is revoked (RFC 9700 §4.14), unless it comes within RefreshReuseGrace of its
 // rotation: then it is a retry and gets the same new refresh token. Of N
 // concurrent refreshes with one token, all get that one new refresh token.
+// With Config.Claims the answer is signed before the rotation, so a failing
+// hook leaves the presented token working.
 //
 // Errors: ErrUnauthorized (codes "invalid_token", "refresh_token_reused"),
 // ErrTokenExpired, ErrSuspended, ErrUnavailable.
@@ -35,6 +37,10 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		return Tokens{}, newError(op, KindUnauthorized, codeInvalidToken, "the refresh token is not valid")
 	}
 	next := a.childRefreshToken(refreshToken)
+	signed, err := a.signBeforeRotation(ctx, op, refreshToken, next)
+	if err != nil {
+		return Tokens{}, err
+	}
 	s, u, userRead, err := a.rotate(ctx, tokenHash(refreshToken), tokenHash(next))
 	switch {
 	case errors.Is(err, ports.ErrReused):
@@ -50,7 +56,8 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		return Tokens{}, storeError(op, err)
 	}
 	// The refresh token is rotated already: from here on, only a definite answer
-	// may refuse the client, or a retry with the old token would look like theft.
+	// may refuse the client, or a retry with the old token would look like theft
+	// (which is why the app's claims were asked before, in signBeforeRotation).
 	// Suspension is enforced by Suspend revoking sessions; this is a second check.
 	if !userRead {
 		u, err = a.deps.Users.UserByID(ctx, s.UserID)
@@ -68,12 +75,50 @@ func (a *Auth) Refresh(ctx context.Context, in RefreshInput) (_ Tokens, err erro
 		_, _ = a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, a.now())
 		return Tokens{}, newError(op, KindSuspended, "", "this account is suspended")
 	}
+	if signed.session.ID == s.ID && sessionTrust(signed.session) == sessionTrust(s) {
+		return signed.tokens, nil
+	}
+	// Signed after the rotation: no Config.Claims, a retry within the grace
+	// (the token was rotated away already), or the session's trust changed
+	// in between.
 	tokens, err := a.tokensFor(ctx, s, next)
 	if err != nil {
 		return Tokens{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
 	}
 	a.touchActivity(ctx, s.UserID)
 	return tokens, nil
+}
+
+// preSigned is a refresh's answer signed before the rotation, for session.
+type preSigned struct {
+	session ports.Session
+	tokens  Tokens
+}
+
+// signBeforeRotation signs the answer of a refresh while the presented
+// token still works, when the app's Config.Claims takes part: a hook that
+// fails then refuses the refresh without using the token up, so the
+// client's retry, however late, is not taken for a copied token (which
+// would end the session as theft). It signs nothing (and reads nothing)
+// without Claims, or when the token is not the current one of an active
+// session: the rotation answers those (a retry within the grace, reuse,
+// expiry, an unknown token).
+func (a *Auth) signBeforeRotation(ctx context.Context, op, refreshToken, next string) (preSigned, error) {
+	if a.cfg.Claims == nil {
+		return preSigned{}, nil
+	}
+	s, err := a.deps.Sessions.SessionByRefresh(ctx, tokenHash(refreshToken), a.now())
+	switch {
+	case isNotFound(err):
+		return preSigned{}, nil
+	case err != nil:
+		return preSigned{}, storeError(op, err)
+	}
+	tokens, err := a.tokensFor(ctx, s, next)
+	if err != nil {
+		return preSigned{}, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: err}
+	}
+	return preSigned{session: s, tokens: tokens}, nil
 }
 
 // rotate rotates the refresh hash old to next. userRead reports that the

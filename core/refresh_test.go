@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -184,4 +185,70 @@ func TestRefreshKeepsTheSessionsEndAndDevice(t *testing.T) {
 		assert.Equal(t, public, next.IsPublicDevice)
 		assert.True(t, next.SessionExpiresAt.After(e.now()))
 	}
+}
+
+// An app's Config.Claims hook that fails during a refresh must not use the
+// refresh token up: the client never saw the new one, and its retry after
+// RefreshReuseGrace (10 s) would otherwise present a rotated-away token and
+// end the session as a theft. Claims is asked while the token still works.
+func TestAFailingClaimsHookLeavesTheRefreshTokenUsable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var down atomic.Bool
+	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
+			if down.Load() {
+				return nil, errors.New("roles db down")
+			}
+			return map[string]any{"tenant": "asha-shop"}, nil
+		}
+	})
+	e.register("claims@example.in")
+	res := e.mustLogin("claims@example.in")
+
+	down.Store(true)
+	_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	assert.ErrorContains(t, requireKind(t, err, KindInternal), "roles db down")
+	e.clock.Advance(e.auth.Config().RefreshReuseGrace + 20*time.Second)
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	requireKind(t, err, KindInternal) // still down: still nothing used up
+
+	down.Store(false)
+	e.clock.Advance(30 * time.Second)
+	next, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	require.NoError(t, err, "the retry, 30 s later, is a plain refresh")
+	assert.Equal(t, "asha-shop", tokenClaims(t, next.AccessToken)["tenant"])
+	_, err = e.auth.Authenticate(ctx, next.AccessToken)
+	require.NoError(t, err, "the session lives on")
+
+	events, err := e.store.Events(ctx, res.User.ID)
+	require.NoError(t, err)
+	for _, ev := range events {
+		assert.NotEqual(t, ports.EventRefreshTokenReused, ev.Kind, "no theft was recorded")
+	}
+	// Reuse detection is unchanged with a hook: the old token, now rotated
+	// away, ends the family.
+	e.clock.Advance(time.Minute)
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	assert.Equal(t, codeRefreshReused, requireKind(t, err, KindUnauthorized).Code)
+}
+
+// The session read that precedes the rotation (with a Claims hook) is a
+// store call like the rotation: when it fails, the refresh answers 503 and
+// the token is not used up.
+func TestRefreshWithClaimsSurvivesAFailedSessionRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) {
+		c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) { return map[string]any{"tenant": "x"}, nil }
+	})
+	s := signedIn(t, e)
+	f.failOn("SessionByRefresh", errDown)
+	_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
+	requireKind(t, err, KindUnavailable)
+	assert.Equal(t, 1, f.firedCount())
+	f.failOn("", nil)
+	e.clock.Advance(time.Minute)
+	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
+	require.NoError(t, err)
 }

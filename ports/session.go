@@ -76,6 +76,13 @@ type SessionRepo interface {
 	// others are retries of it, with none (0) they are reuse: a zero grace
 	// never makes a retry, even at the same instant.
 	RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (Session, error)
+	// SessionByRefresh returns the session whose current refresh hash is
+	// hash, if it is active at now (neither revoked nor expired).
+	// ErrNotFound otherwise: an unknown hash, one the family rotated away,
+	// or a revoked or expired session. It changes nothing: core reads the
+	// session before a rotation so that work which may fail (an app's
+	// claims) happens while the presented token still works.
+	SessionByRefresh(ctx context.Context, hash string, now time.Time) (Session, error)
 	// RevokeSessions atomically revokes the active sessions r selects and returns
 	// their IDs (empty when none matched; that is not an error).
 	RevokeSessions(ctx context.Context, r Revocation, now time.Time) ([]string, error)

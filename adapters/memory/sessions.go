@@ -167,6 +167,22 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 	return row.Session, nil
 }
 
+// SessionByRefresh returns the active session whose current hash is hash.
+func (s *Store) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.Session{}, err
+	}
+	now = stamp(now)
+	st := &s.sessions
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id, ok := st.byHash[hash]
+	if !ok || !st.byID[id].Active(now) {
+		return ports.Session{}, fmt.Errorf("memory: session by refresh: %w", ports.ErrNotFound)
+	}
+	return st.byID[id].Session, nil
+}
+
 // errSelector reports a Revocation that does not select by exactly one field.
 var errSelector = errors.New("memory: revoke sessions: set exactly one of SessionID, RefreshHash, UserID")
 

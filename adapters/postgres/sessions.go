@@ -105,6 +105,16 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 	return row.session(), nil
 }
 
+// SessionByRefresh returns the active session whose current refresh hash is
+// hash. ErrNotFound when there is none.
+func (s *Store) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	var row sessionRow
+	if err := s.get(ctx, "session by refresh", &row, "refresh_hash = ? AND revoked_at IS NULL AND expires_at > ?", hash, utc(now)); err != nil {
+		return ports.Session{}, err
+	}
+	return row.session(), nil
+}
+
 // Sessions lists every session of the user, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
 	return listWhere(ctx, s, "sessions", "user_id", userID, newestFirst, sessionRow.session)

@@ -142,6 +142,12 @@ func (c *SessionCache) Sessions(ctx context.Context, userID string) ([]ports.Ses
 	return c.inner.Sessions(ctx, userID)
 }
 
+// SessionByRefresh reads the inner repo: it precedes a rotation, which goes
+// there anyway, and a cached entry may hold a hash already rotated away.
+func (c *SessionCache) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
+	return c.inner.SessionByRefresh(ctx, hash, now)
+}
+
 // RotateRefresh rotates in the inner repo and then updates the cached entry; on
 // ErrReused it tombstones the revoked session.
 func (c *SessionCache) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {

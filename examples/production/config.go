@@ -17,6 +17,7 @@ type settings struct {
 	Addr           string
 	MetricsAddr    string // serves Prometheus /metrics when set
 	PublicURL      string
+	APIURL         string // where this server is reached: the discovery document's jwks_uri
 	DatabaseURL    string
 	Secret         []byte
 	TrustedProxies []netip.Prefix
@@ -55,6 +56,7 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		Addr:         getenv("BHARATAUTH_ADDR"),
 		MetricsAddr:  getenv("BHARATAUTH_METRICS_ADDR"),
 		PublicURL:    strings.TrimRight(getenv("BHARATAUTH_PUBLIC_URL"), "/"),
+		APIURL:       strings.TrimRight(getenv("BHARATAUTH_API_URL"), "/"),
 		DatabaseURL:  getenv("DATABASE_URL"),
 		Secret:       []byte(getenv("BHARATAUTH_SECRET")),
 		RedisURL:     getenv("REDIS_URL"),
@@ -89,6 +91,9 @@ func loadSettings(getenv func(string) string) (settings, error) {
 	s.MemoryLimit = limit
 	if s.PublicURL == "" {
 		s.PublicURL = "http://" + s.Addr
+	}
+	if s.APIURL == "" {
+		s.APIURL = s.PublicURL
 	}
 	if s.DatabaseURL == "" {
 		bad("DATABASE_URL is required (e.g. postgres://app@127.0.0.1:5432/app?sslmode=disable)")

@@ -15,6 +15,7 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
+	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
 func TestLoadSettingsListsEveryProblem(t *testing.T) {
@@ -58,6 +59,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8080", s.Addr)
 	assert.Equal(t, "http://127.0.0.1:8080", s.PublicURL)
+	assert.Equal(t, s.PublicURL, s.APIURL, "the API is served where the links point unless told otherwise")
 	assert.Equal(t, "console", s.Mailer, "the mailer's name is case-insensitive")
 }
 
@@ -145,13 +147,20 @@ func TestBrowserAppSettings(t *testing.T) {
 		assert.Equal(t, "https://admin.example.in", w.Header().Get("Access-Control-Allow-Origin"), prefix)
 		assert.Equal(t, "true", w.Header().Get("Access-Control-Allow-Credentials"), prefix)
 	}
-	refresh := func(prefix string) int {
+	refresh := func(prefix string, fromApp bool) int {
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest("POST", prefix+"/refresh", strings.NewReader(`{}`)))
+		r := httptest.NewRequest("POST", prefix+"/refresh", strings.NewReader(`{}`))
+		r.Header.Set("Content-Type", "application/json")
+		if fromApp {
+			r.Header.Set("Origin", "https://app.example.in")
+			r.Header.Set(bahttp.CSRFHeader, "1")
+		}
+		mux.ServeHTTP(w, r)
 		return w.Code
 	}
-	assert.Equal(t, http.StatusUnprocessableEntity, refresh("/auth"), "body mode: refresh_token is required")
-	assert.Equal(t, http.StatusUnauthorized, refresh("/web/auth"), "cookie mode: no cookie, no session")
+	assert.Equal(t, http.StatusUnprocessableEntity, refresh("/auth", false), "body mode: refresh_token is required")
+	assert.Equal(t, http.StatusUnauthorized, refresh("/web/auth", true), "cookie mode: no cookie, no session")
+	assert.Equal(t, http.StatusForbidden, refresh("/web/auth", false), "cookie mode: a request must prove its origin")
 
 	_, err = loadSettings(baseEnv(map[string]string{"BHARATAUTH_COOKIE_MODE": "yes"}))
 	assert.ErrorContains(t, err, "BHARATAUTH_COOKIE_MODE must be on or off")

@@ -110,7 +110,8 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 // apiMux mounts the API at /auth, refresh tokens in bodies (native apps),
 // and with BHARATAUTH_COOKIE_MODE=on a second handler over the same Auth at
 // /web/auth in cookie mode (browser apps). Both answer CORS for
-// BHARATAUTH_CORS_ORIGINS, with credentials so the cookie travels.
+// BHARATAUTH_CORS_ORIGINS, with credentials so the cookie travels, and
+// publish their keys' URL under BHARATAUTH_API_URL.
 func apiMux(auth *core.Auth, s settings, log *slog.Logger) (*http.ServeMux, error) {
 	opts := bahttp.Options{TrustedProxies: s.TrustedProxies, Logger: log,
 		CORS: bahttp.CORS{AllowedOrigins: s.CORSOrigins, AllowCredentials: len(s.CORSOrigins) > 0}}
@@ -122,6 +123,7 @@ func apiMux(auth *core.Auth, s settings, log *slog.Logger) (*http.ServeMux, erro
 		mounts["/web/auth"] = web
 	}
 	for prefix, o := range mounts {
+		o.PublicURL = s.APIURL + prefix // the discovery document's jwks_uri
 		api, err := bahttp.New(auth, o)
 		if err != nil {
 			return nil, err

@@ -18,7 +18,8 @@ import (
 
 // A single-page app on another origin, mounted as the README shows (CORS for
 // its origin with credentials, cookie mode), in a real browser: the
-// preflights pass, the refresh cookie set by a cross-origin login comes back
+// preflights pass, a login without the CSRF header is refused, the refresh
+// cookie set by a cross-origin login that carries it comes back
 // on a cross-origin refresh that carries the CSRF header, a request without
 // the header is refused, and an API that does not list the app's origin is
 // unreachable from its page.
@@ -54,7 +55,10 @@ func TestSPAOnAnotherOriginInChromium(t *testing.T) {
 			e => ({error: String(e)}))`
 	}
 
-	login := call(fetchJS(api.URL, "/login", `{"identifier":"asha@example.in","password":"correct horse battery staple"}`, false))
+	// Without the CSRF header even a sign-in is refused: its answer would set the cookie.
+	unproven := call(fetchJS(api.URL, "/login", `{"identifier":"asha@example.in","password":"correct horse battery staple"}`, false))
+	assert.Equal(t, float64(http.StatusForbidden), unproven["status"], "%v", unproven)
+	login := call(fetchJS(api.URL, "/login", `{"identifier":"asha@example.in","password":"correct horse battery staple"}`, true))
 	require.Equal(t, float64(http.StatusOK), login["status"], "%v", login)
 	body := login["body"].(map[string]any)
 	assert.NotContains(t, body, "refresh_token", "cookie mode: the page never sees it")

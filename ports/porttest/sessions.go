@@ -101,6 +101,35 @@ func testSessionDuplicateConflicts(t *testing.T, repo ports.SessionRepo) {
 	assertSameSession(t, first, readSession(t, repo, first.ID))
 }
 
+func testSessionByRefresh(t *testing.T, repo ports.SessionRepo) {
+	ctx := t.Context()
+	now := baseTime()
+	live := newSession(newID("usr_"), now)
+	revoked := newSession(live.UserID, now)
+	expired := newSession(live.UserID, now.Add(-31*24*time.Hour))
+	createSessions(t, repo, live, revoked, expired)
+	revokeSessions(t, repo, ports.Revocation{SessionID: revoked.ID}, now)
+
+	got, err := repo.SessionByRefresh(ctx, live.RefreshHash, now.Add(time.Minute))
+	require.NoError(t, err)
+	assertSameSession(t, live, got)
+
+	old := live.RefreshHash
+	rotated := rotate(t, repo, old, newHash(), now.Add(2*time.Minute))
+	got, err = repo.SessionByRefresh(ctx, rotated.RefreshHash, now.Add(3*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, live.ID, got.ID, "the new hash finds the session")
+
+	for name, hash := range map[string]string{"a rotated-away hash": old, "a revoked session's hash": revoked.RefreshHash,
+		"an expired session's hash": expired.RefreshHash, "an unknown hash": newHash()} {
+		_, err := repo.SessionByRefresh(ctx, hash, now.Add(3*time.Minute))
+		assert.ErrorIs(t, err, ports.ErrNotFound, name)
+	}
+	_, err = repo.SessionByRefresh(ctx, rotated.RefreshHash, live.ExpiresAt)
+	assert.ErrorIs(t, err, ports.ErrNotFound, "expired at its ExpiresAt")
+	assertSameSession(t, rotated, readSession(t, repo, live.ID))
+}
+
 func testSessionUnknownNotFound(t *testing.T, repo ports.SessionRepo) {
 	ctx := t.Context()
 	_, err := repo.Session(ctx, newID("ses_"))

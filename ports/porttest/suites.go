@@ -37,6 +37,7 @@ func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
 		{"expired session does not rotate", testExpiredSessionDoesNotRotate},
 		{"revoked session does not rotate", testRevokedSessionDoesNotRotate},
 		{"parallel rotation of one hash: exactly one wins", testRotateHasOneWinner},
+		{"SessionByRefresh finds an active session by its current hash only", testSessionByRefresh},
 		{"RevokeSessions revokes the active sessions a selector names", testRevokeSessionsSelects},
 	})
 }

@@ -30,15 +30,23 @@ const DefaultRefreshCookie = "__Host-bharatauth-refresh"
 // Threat model. The HttpOnly cookie keeps the long-lived refresh token out
 // of reach of script injected into the page (XSS can still act while the
 // page is open, but cannot carry the session away). In exchange, the browser
-// attaches the cookie by itself, so a cookie-authenticated request must
-// prove it comes from the app (cross-site request forgery): it needs an
-// Origin header naming an origin of CORS.AllowedOrigins or the API's own
-// host, and the CSRFHeader request header, which another site can only send
-// after a preflight this handler refuses. Otherwise it answers 403 csrf.
-// SameSite=Strict is a second wall: the cookie is not sent on requests that
-// another site starts. The cookie therefore only works for apps on the same
-// site as the API (app.example.in calling auth.example.in); a refresh token
-// in the body is the way for native apps and for other sites.
+// attaches and stores the cookie by itself, so every request that may use,
+// set or clear it (login, OTP verify, the reset and unlock confirmations,
+// refresh, logout) must prove it comes from the app, whether or not a cookie
+// came with it: it needs an Origin header naming an origin of
+// CORS.AllowedOrigins or the API's own host, and the CSRFHeader request
+// header, which another site can only send after a preflight this handler
+// refuses. Otherwise it answers 403 csrf before doing anything. Checking
+// only the requests that read the cookie would leave login CSRF open: a
+// form on another site posting the attacker's password (or refresh token)
+// would have its answer store the attacker's cookie in the victim's browser
+// (a top-level POST may set even a SameSite=Strict cookie). In cookie mode
+// JSON bodies must also be sent as Content-Type: application/json (415
+// otherwise), so no simple request reaches any route. SameSite=Strict is a
+// second wall: the cookie is not sent on requests that another site starts.
+// The cookie therefore only works for apps on the same site as the API
+// (app.example.in calling auth.example.in); native apps and other sites use
+// a Handler without cookie mode, with the refresh token in the body.
 type Cookies struct {
 	// Enabled turns cookie mode on.
 	Enabled bool
@@ -94,8 +102,8 @@ func (m *cookieMode) cookie(value string) *http.Cookie {
 		SameSite: http.SameSiteStrictMode}
 }
 
-// errCSRF answers a cookie-authenticated request that did not prove it
-// comes from the app.
+// errCSRF answers a request of cookie mode that did not prove it comes from
+// the app.
 func errCSRF(detail string) error {
 	return &core.Error{Kind: core.KindForbidden, Code: "csrf", Message: detail}
 }
@@ -112,12 +120,13 @@ type refreshBody struct {
 }
 
 // refreshToken reads the refresh token of a /refresh or /logout request:
-// from the body, or in cookie mode from the cookie, after the CSRF check.
-// fromCookie reports which; "" with no error means cookie mode found none.
+// from the body, or in cookie mode from the cookie (the route proved its
+// origin first: see provesOrigin). fromCookie reports which; "" with no
+// error means cookie mode found none.
 func (h *Handler) refreshToken(w http.ResponseWriter, r *http.Request) (token string, fromCookie bool, err error) {
 	var in refreshBody
 	if h.cookies == nil || r.ContentLength != 0 {
-		if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		if err := h.decode(w, r, &in); err != nil {
 			return "", false, err
 		}
 	}
@@ -131,24 +140,39 @@ func (h *Handler) refreshToken(w http.ResponseWriter, r *http.Request) (token st
 	if err != nil || c.Value == "" {
 		return "", false, nil
 	}
-	if err := h.checkCSRF(r); err != nil {
-		return "", false, err
-	}
 	return c.Value, true, nil
 }
 
-// checkCSRF lets a cookie-authenticated request through only with an
-// allowed or same Origin and the CSRFHeader.
+// provesOrigin guards a route that may set or clear the refresh cookie
+// (sign-ins, refresh, logout): in cookie mode it serves only a request that
+// proves it comes from the app (checkCSRF), before anything else happens.
+// Guarding only the routes that read the cookie is not enough: a form on
+// another site could sign the victim's browser into the attacker's account
+// (login CSRF: a top-level POST's answer may set a SameSite=Strict cookie),
+// or sign it out.
+func provesOrigin(serve serveFunc) serveFunc {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request) error {
+		if h.cookies != nil {
+			if err := h.checkCSRF(r); err != nil {
+				return err
+			}
+		}
+		return serve(h, w, r)
+	}
+}
+
+// checkCSRF lets a request that may use, set or clear the cookie through
+// only with an allowed or same Origin and the CSRFHeader.
 func (h *Handler) checkCSRF(r *http.Request) error {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		return errCSRF("a request authenticated by cookie must carry an Origin header")
+		return errCSRF("a request that uses or sets the refresh cookie must carry an Origin header")
 	}
 	if !h.cors.allows(origin) && !sameOrigin(origin, r) {
-		return errCSRF("requests from this origin may not use the refresh cookie")
+		return errCSRF("requests from this origin may not use or set the refresh cookie")
 	}
 	if r.Header.Get(CSRFHeader) == "" {
-		return errCSRF("a request authenticated by cookie must carry the " + CSRFHeader + " header")
+		return errCSRF("a request that uses or sets the refresh cookie must carry the " + CSRFHeader + " header")
 	}
 	return nil
 }

@@ -1,7 +1,11 @@
 package http_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +19,18 @@ import (
 const sameOrigin = "http://bharatauth.test"
 
 // cookieEnv is a handler in cookie mode that also lets appOrigin call it.
+// Its requests come from the app's page: Origin appOrigin and the CSRF
+// header, unless a request says otherwise.
 func cookieEnv(t *testing.T) *env {
 	t.Helper()
-	return newEnv(t, envConfig{opts: bahttp.Options{Cookies: bahttp.Cookies{Enabled: true},
+	e := newEnv(t, envConfig{opts: bahttp.Options{Cookies: bahttp.Cookies{Enabled: true},
 		CORS: bahttp.CORS{AllowedOrigins: []string{appOrigin}, AllowCredentials: true}}})
+	e.headers = fromApp
+	return e
 }
+
+// fromApp are the headers of a request from the app's page.
+var fromApp = map[string]string{"Origin": appOrigin, bahttp.CSRFHeader: "1"}
 
 // refreshCookie returns the refresh cookie r sets.
 func refreshCookie(t *testing.T, r resp) *http.Cookie {
@@ -32,12 +43,10 @@ func refreshCookie(t *testing.T, r resp) *http.Cookie {
 	return c
 }
 
-// withCookie builds the headers of a cookie-authenticated browser request.
+// withCookie builds the headers of a cookie-authenticated browser request
+// (an origin "" sends none).
 func withCookie(c *http.Cookie, origin string, csrf bool) map[string]string {
-	h := map[string]string{"Cookie": c.Name + "=" + c.Value}
-	if origin != "" {
-		h["Origin"] = origin
-	}
+	h := map[string]string{"Cookie": c.Name + "=" + c.Value, "Origin": origin, bahttp.CSRFHeader: ""}
 	if csrf {
 		h[bahttp.CSRFHeader] = "1"
 	}
@@ -168,9 +177,143 @@ func TestCookieModeStillTakesATokenInTheBody(t *testing.T) {
 	e.register("ravi@example.in")
 	c := refreshCookie(t, e.login("ravi@example.in", nil))
 	// A body token is a credential the caller holds, not one the browser
-	// attaches by itself: no CSRF check, and it wins over the cookie.
+	// attaches by itself, and it wins over the cookie. The answer still sets
+	// the cookie, so the request must come from the app.
 	r := e.ok(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": c.Value}})
-	assert.NotEmpty(t, refreshCookie(t, r).Value)
+	next := refreshCookie(t, r)
+	assert.NotEmpty(t, next.Value)
+	r = e.do(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": next.Value},
+		headers: map[string]string{"Origin": "", bahttp.CSRFHeader: ""}})
+	requireProblem(t, r, http.StatusForbidden, "csrf")
+}
+
+// crossSitePost is what a browser sends when a page of another site submits
+// a form to the API (over a real connection): a text/plain body, which a
+// form can shape into JSON by hiding it in an input's name and value
+// (name='{"a":"x' value='y"}' posts {"a":"x=y"}), the page's Origin, and no
+// custom header, since only fetch can add one, after a preflight. Such a
+// request is "simple": the browser sends it without asking first, and, as a
+// top-level navigation, stores even a SameSite=Strict cookie it answers.
+func crossSitePost(t *testing.T, srv *httptest.Server, path string, body map[string]any, origin string) *http.Response {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	form := strings.TrimSuffix(string(raw), "}") + `,"pad":"a=b"}` + "\r\n"
+	r, err := http.NewRequest(http.MethodPost, srv.URL+"/auth"+path, strings.NewReader(form))
+	require.NoError(t, err)
+	r.Header.Set("Content-Type", "text/plain")
+	if origin != "" {
+		r.Header.Set("Origin", origin)
+	}
+	res, err := srv.Client().Do(r)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = res.Body.Close() })
+	return res
+}
+
+// requireRefusedWithoutCookie checks a 403 csrf answer that sets no cookie.
+func requireRefusedWithoutCookie(t *testing.T, res *http.Response, what string) {
+	t.Helper()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusForbidden, res.StatusCode, "%s: %s", what, raw)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(raw, &p))
+	assert.Equal(t, "csrf", p["code"], what)
+	assert.Empty(t, res.Header.Values("Set-Cookie"), "%s: the browser's cookie is left alone", what)
+}
+
+// Login CSRF: a form on another site must not sign the victim's browser
+// into the attacker's account (whose data the victim would then enter).
+// Every route whose answer may set the cookie refuses it before doing
+// anything: the code, the link and the refresh token it carried still work.
+func TestCookieModeSignInFromAnotherSiteSetsNoCookie(t *testing.T) {
+	t.Parallel()
+	e := cookieEnv(t)
+	srv := httptest.NewServer(e.root)
+	t.Cleanup(srv.Close)
+	e.register("attacker@example.in")
+	attackerToken := refreshCookie(t, e.login("attacker@example.in", nil)).Value
+	e.ok(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "attacker@example.in"}})
+	code := e.mailed("attacker@example.in", codeRE)
+	e.ok(req{method: "POST", path: "/password/reset/request", body: map[string]any{"identifier": "attacker@example.in"}})
+	resetToken := e.mailed("attacker@example.in", tokenRE)
+
+	forms := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/login", map[string]any{"identifier": "attacker@example.in", "password": testPassword}},
+		{"/otp/verify", map[string]any{"identifier": "attacker@example.in", "otp_code": code}},
+		{"/refresh", map[string]any{"refresh_token": attackerToken}},
+		{"/password/reset/confirm", map[string]any{"token": resetToken, "new_password": "a brand new passphrase"}},
+		{"/unlock/confirm", map[string]any{"token": resetToken}},
+	}
+	for _, f := range forms {
+		for _, origin := range []string{evilOrigin, "null", ""} {
+			res := crossSitePost(t, srv, f.path, f.body, origin)
+			requireRefusedWithoutCookie(t, res, f.path+" from "+origin)
+		}
+	}
+	// Nothing was used up: the app's own page can still use each of them.
+	e.ok(req{method: "POST", path: "/otp/verify", body: map[string]any{"identifier": "attacker@example.in", "otp_code": code}})
+	e.ok(req{method: "POST", path: "/refresh", body: map[string]any{"refresh_token": attackerToken}})
+	e.ok(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"token": resetToken, "new_password": "a brand new passphrase"}})
+}
+
+// In cookie mode a JSON body must say so: a text/plain body (what a form or
+// any other "simple" cross-origin request sends) answers 415 even with the
+// proof of origin, so no route of the mount is reachable without a preflight.
+func TestCookieModeTakesJSONBodiesOnlyAsApplicationJSON(t *testing.T) {
+	t.Parallel()
+	e := cookieEnv(t)
+	e.register("asha@example.in")
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		r := e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword},
+			headers: map[string]string{"Content-Type": ct}})
+		requireProblem(t, r, http.StatusUnsupportedMediaType, "unsupported_media_type")
+		assert.Empty(t, r.header.Values("Set-Cookie"), "Content-Type %q", ct)
+	}
+	r := e.login("asha@example.in", nil)
+	c := refreshCookie(t, r)
+	r = e.do(req{method: "POST", path: "/refresh", body: `{}`, headers: map[string]string{"Content-Type": "text/plain",
+		"Cookie": c.Name + "=" + c.Value}})
+	requireProblem(t, r, http.StatusUnsupportedMediaType, "unsupported_media_type")
+	e.ok(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword},
+		headers: map[string]string{"Content-Type": "application/json; charset=utf-8"}})
+}
+
+// Without cookie mode the Content-Type is not checked: nothing there is
+// attached by the browser, so a forged request carries no credential of the
+// victim and sets nothing in its browser, and clients that never sent the
+// header (curl -d, some mobile HTTP stacks) keep working.
+func TestBodyModeTakesJSONWhateverItsContentType(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	e.register("asha@example.in")
+	r := e.ok(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword},
+		headers: map[string]string{"Content-Type": "text/plain"}})
+	assert.NotEmpty(t, r.str("refresh_token"))
+	assert.Empty(t, r.header.Values("Set-Cookie"))
+}
+
+// Logout CSRF: a form on another site must not clear the refresh cookie
+// (signing the victim out and orphaning the session). The browser sends no
+// SameSite=Strict cookie with it, so the check cannot wait for one.
+func TestCookieModeLogoutFromAnotherSiteLeavesTheCookie(t *testing.T) {
+	t.Parallel()
+	e := cookieEnv(t)
+	srv := httptest.NewServer(e.root)
+	t.Cleanup(srv.Close)
+	for _, origin := range []string{evilOrigin, "null", ""} {
+		res := crossSitePost(t, srv, "/logout", map[string]any{}, origin)
+		requireRefusedWithoutCookie(t, res, "logout from "+origin)
+	}
+	// Same origin or an allowed one, but without the header (a form of a
+	// page of the API's own host, say): refused too.
+	r := e.do(req{method: "POST", path: "/logout", headers: map[string]string{"Origin": sameOrigin, bahttp.CSRFHeader: ""}})
+	requireProblem(t, r, http.StatusForbidden, "csrf")
+	assert.Empty(t, r.header.Values("Set-Cookie"))
 }
 
 func TestBodyModeStillRequiresTheRefreshToken(t *testing.T) {

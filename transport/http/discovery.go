@@ -12,8 +12,11 @@ import (
 )
 
 // The handler says where it is served in two documents: the OpenAPI
-// document's servers, and the jwks_uri of the discovery document. Both come
-// from Options.BasePath, or from the request when it is "".
+// document's servers (a path: Options.BasePath, or the mount found from the
+// request) and the jwks_uri of the discovery document (an absolute URL:
+// Options.PublicURL only). An absolute URL is never built from the request:
+// its Host header is the client's to choose, and a shared cache would hand
+// the answer to everyone.
 
 // checkBasePath accepts "" (found from each request) or a clean absolute
 // path without a trailing slash ("/" for the root).
@@ -53,18 +56,31 @@ func (h *Handler) basePathOf(r *http.Request) string {
 	return strings.TrimSuffix(u.Path, r.URL.Path)
 }
 
-// originOf is the scheme and host r was sent to. The scheme is https on a
-// TLS connection, or as X-Forwarded-Proto says when a trusted proxy sent it.
-func (h *Handler) originOf(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	} else if peer, ok := parseHop(r.RemoteAddr); ok && h.trusted(peer) {
-		if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-			scheme = p
-		}
+// checkPublicURL accepts "" (no discovery document) or an absolute http(s)
+// URL without query, fragment, user or trailing slash, whose path (the
+// handler's base path) agrees with basePath when that is set. It returns the
+// base path the URL implies.
+func checkPublicURL(publicURL, basePath string) (string, error) {
+	if publicURL == "" {
+		return basePath, nil
 	}
-	return scheme + "://" + r.Host
+	u, err := url.Parse(publicURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(publicURL, "/") || !quotable(publicURL) {
+		return "", fmt.Errorf("bharatauth/http: PublicURL %q must be an absolute URL like https://auth.example.in/auth, "+
+			"without query, fragment or trailing slash", publicURL)
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if err := checkBasePath(p); err != nil {
+		return "", fmt.Errorf("bharatauth/http: PublicURL %q: its path must be clean", publicURL)
+	}
+	if basePath != "" && strings.TrimSuffix(basePath, "/") != strings.TrimSuffix(p, "/") {
+		return "", fmt.Errorf("bharatauth/http: BasePath %q and the path of PublicURL %q differ", basePath, publicURL)
+	}
+	return p, nil
 }
 
 // metadataView is the RFC 8414 authorization server metadata a resource
@@ -77,14 +93,18 @@ type metadataView struct {
 
 // metadata serves GET /.well-known/oauth-authorization-server when access
 // tokens are signed with asymmetric keys (there is nothing to publish for
-// HS256).
-func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) error {
+// HS256) and Options.PublicURL says where the keys are.
+func (h *Handler) metadata(w http.ResponseWriter, _ *http.Request) error {
 	if _, ok := h.auth.JWKS(); !ok {
 		return &core.Error{Kind: core.KindNotFound, Code: "jwks_not_configured",
 			Message: "access tokens are signed with HS256; there are no public keys to discover"}
 	}
+	if h.publicURL == "" {
+		return &core.Error{Kind: core.KindNotFound, Code: "metadata_not_configured",
+			Message: "the server's public URL is not configured, so it cannot say where its keys are"}
+	}
 	body, err := json.Marshal(metadataView{Issuer: h.auth.Config().Issuer,
-		JWKSURI: h.originOf(r) + h.basePathOf(r) + "/.well-known/jwks.json"})
+		JWKSURI: strings.TrimSuffix(h.publicURL, "/") + "/.well-known/jwks.json"})
 	if err != nil {
 		return err
 	}

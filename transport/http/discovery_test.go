@@ -3,7 +3,9 @@ package http_test
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"testing"
 
@@ -32,23 +34,68 @@ func edDSAEnv(t *testing.T, opts bahttp.Options) *env {
 
 func TestMetadataNamesTheIssuerAndTheJWKS(t *testing.T) {
 	t.Parallel()
-	hs := newEnv(t, envConfig{})
+	hs := newEnv(t, envConfig{opts: bahttp.Options{PublicURL: "https://auth.example.in/auth"}})
 	requireProblem(t, hs.do(req{method: "GET", path: "/.well-known/oauth-authorization-server"}), http.StatusNotFound, "jwks_not_configured")
+	unset := edDSAEnv(t, bahttp.Options{})
+	requireProblem(t, unset.do(req{method: "GET", path: "/.well-known/oauth-authorization-server"}), http.StatusNotFound, "metadata_not_configured")
 
-	e := edDSAEnv(t, bahttp.Options{})
+	e := edDSAEnv(t, bahttp.Options{PublicURL: "https://auth.example.in/auth"})
 	r := e.ok(req{method: "GET", path: "/.well-known/oauth-authorization-server"})
 	assert.Equal(t, map[string]any{"issuer": "https://auth.example.in",
-		"jwks_uri": "http://bharatauth.test/auth/.well-known/jwks.json"}, r.json, "the base path found from the mount")
+		"jwks_uri": "https://auth.example.in/auth/.well-known/jwks.json"}, r.json)
 	assert.Equal(t, "public, max-age=300", r.header.Get("Cache-Control"))
+	// The PublicURL's path is the base path of the OpenAPI document too.
+	servers := e.ok(req{method: "GET", path: "/openapi.json"}).json["servers"]
+	assert.Equal(t, []any{map[string]any{"url": "/auth"}}, servers)
+}
 
-	// Behind a TLS-terminating proxy, and mounted where a proxy strips a prefix.
-	e = edDSAEnv(t, bahttp.Options{BasePath: "/api/v1/identity", TrustedProxies: trustedProxies})
-	r = e.ok(req{method: "GET", path: "/.well-known/oauth-authorization-server", ip: "10.0.0.5",
-		headers: map[string]string{"X-Forwarded-Proto": "https"}})
-	assert.Equal(t, "https://bharatauth.test/api/v1/identity/.well-known/jwks.json", r.str("jwks_uri"))
-	// From a client that is not a trusted proxy, X-Forwarded-Proto is not believed.
-	r = e.ok(req{method: "GET", path: "/.well-known/oauth-authorization-server", headers: map[string]string{"X-Forwarded-Proto": "https"}})
-	assert.Equal(t, "http://bharatauth.test/api/v1/identity/.well-known/jwks.json", r.str("jwks_uri"))
+// A shared cache in front of the API keeps the metadata for everyone, so no
+// part of it may come from the request: a client that sends its own Host
+// (or one a proxy rewrote from X-Forwarded-Host) must not get a jwks_uri on
+// its server, or resource servers discovering keys through the cache would
+// trust keys the attacker serves.
+func TestMetadataNeverTakesTheJWKSURIFromTheRequest(t *testing.T) {
+	t.Parallel()
+	e := edDSAEnv(t, bahttp.Options{PublicURL: "https://auth.example.in/auth", TrustedProxies: trustedProxies})
+	srv := httptest.NewServer(e.root)
+	t.Cleanup(srv.Close)
+	for _, hd := range []map[string]string{
+		{"Host": "keys.evil.example"},
+		{"Host": "keys.evil.example", "X-Forwarded-Host": "keys.evil.example", "X-Forwarded-Proto": "http"},
+		{},
+	} {
+		r, err := http.NewRequest(http.MethodGet, srv.URL+"/auth/.well-known/oauth-authorization-server", nil)
+		require.NoError(t, err)
+		for k, v := range hd {
+			r.Header.Set(k, v)
+		}
+		r.Host = hd["Host"]
+		res, err := srv.Client().Do(r)
+		require.NoError(t, err)
+		var meta map[string]any
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&meta))
+		_ = res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "https://auth.example.in/auth/.well-known/jwks.json", meta["jwks_uri"], "%v", hd)
+	}
+}
+
+func TestPublicURLIsChecked(t *testing.T) {
+	t.Parallel()
+	var cases []optionsCase
+	for _, u := range []string{"auth.example.in", "/auth", "ftp://auth.example.in", "https://", "https://auth.example.in/",
+		"https://auth.example.in/auth?x=1", "https://auth.example.in/auth#x", "https://u:p@auth.example.in",
+		"https://auth.example.in/a/../b", `https://auth.example.in/a"b`} {
+		cases = append(cases, optionsCase{name: "public URL " + u, opts: bahttp.Options{PublicURL: u}, wantErr: "PublicURL"})
+	}
+	cases = append(cases, optionsCase{name: "a base path that is not the URL's",
+		opts: bahttp.Options{PublicURL: "https://auth.example.in/auth", BasePath: "/api"}, wantErr: "differ"})
+	requireRefused(t, cases)
+	for _, opts := range []bahttp.Options{{PublicURL: "https://auth.example.in"}, {PublicURL: "http://127.0.0.1:8080/auth"},
+		{PublicURL: "https://auth.example.in/api/v1/identity", BasePath: "/api/v1/identity"}} {
+		_, err := bahttp.New(newEnv(t, envConfig{}).auth, opts)
+		assert.NoError(t, err, "%+v", opts)
+	}
 }
 
 func TestStepUpRefusalCarriesTheRFC9470Challenge(t *testing.T) {

@@ -20,10 +20,11 @@
 // the JSON answers; problem.go maps errors to statuses and problem bodies;
 // middleware.go is RequireAuth, RequireStepUp and RequireConsent; clientip.go
 // reads the client IP behind trusted proxies; cors.go answers CORS and
-// preflights; cookies.go is cookie mode (the refresh cookie and its CSRF
-// check); discovery.go serves the RFC 8414 metadata and finds the base path
-// that it and openapi.go (which serves openapi.json, and writeDocument, for
-// it, the JWKS and the metadata) report.
+// preflights; cookies.go is cookie mode (the refresh cookie and the origin
+// check of every route that may use, set or clear it); discovery.go serves
+// the RFC 8414 metadata from Options.PublicURL and finds the base path that
+// openapi.go (which serves openapi.json, and writeDocument, for it, the JWKS
+// and the metadata) reports.
 //
 // The package is named http after go-kit's transport/http; import it under an
 // alias:

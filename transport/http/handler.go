@@ -36,11 +36,18 @@ type Options struct {
 	// "" → DefaultRealm. Printable ASCII without quotes or backslashes.
 	Realm string
 	// BasePath is the public path the handler is served under ("/auth",
-	// "/api/v1/identity"): the OpenAPI document's server, and the base of
-	// the jwks_uri in the discovery document. "" → found from each request
-	// (what http.StripPrefix removed), which is right unless a proxy in front
+	// "/api/v1/identity"): the OpenAPI document's server. "" → the path of
+	// PublicURL when set, else found from each request (what
+	// http.StripPrefix removed), which is right unless a proxy in front
 	// strips a prefix of its own.
 	BasePath string
+	// PublicURL is the absolute URL the handler is served at, as other
+	// services reach it ("https://auth.example.in/auth"): the base of the
+	// jwks_uri in the RFC 8414 discovery document. "" → that document
+	// answers 404 metadata_not_configured: a published URL is never taken
+	// from the request's Host header, which any client sets as it likes
+	// and a shared cache would keep for everyone. Use https in production.
+	PublicURL string
 }
 
 // Handler serves the BharatAuth HTTP API. Mount it under a prefix:
@@ -58,12 +65,14 @@ type Handler struct {
 	cookies        *cookieMode // nil: refresh tokens travel in bodies
 	realm          string
 	basePath       string // "" → from each request
+	publicURL      string // "" → no discovery document
 }
 
 // New returns a Handler over auth. It fails on a nil auth, a negative
 // MaxBodyBytes, an invalid trusted-proxy prefix, a CORS origin that is not
 // an exact origin, a cookie name without the __Host- prefix, a realm that
-// cannot be quoted or a BasePath that is not a clean absolute path.
+// cannot be quoted, a BasePath that is not a clean absolute path, or a
+// PublicURL that is not an absolute http(s) URL agreeing with BasePath.
 func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if auth == nil {
 		return nil, errors.New("bharatauth/http: New needs a *core.Auth")
@@ -72,7 +81,7 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("bharatauth/http: MaxBodyBytes must be >= 0 (got %d)", opts.MaxBodyBytes)
 	}
 	h := &Handler{auth: auth, mux: http.NewServeMux(), log: opts.Logger, maxBody: opts.MaxBodyBytes,
-		realm: opts.Realm, basePath: opts.BasePath}
+		realm: opts.Realm, publicURL: opts.PublicURL}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -85,10 +94,13 @@ func New(auth *core.Auth, opts Options) (*Handler, error) {
 	if !quotable(h.realm) {
 		return nil, fmt.Errorf("bharatauth/http: Realm %q must be printable ASCII without quotes or backslashes", opts.Realm)
 	}
-	if err := checkBasePath(h.basePath); err != nil {
+	if err := checkBasePath(opts.BasePath); err != nil {
 		return nil, err
 	}
 	var err error
+	if h.basePath, err = checkPublicURL(opts.PublicURL, opts.BasePath); err != nil {
+		return nil, err
+	}
 	if h.cors, err = newCORSPolicy(opts.CORS); err != nil {
 		return nil, err
 	}

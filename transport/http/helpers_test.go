@@ -63,6 +63,9 @@ type env struct {
 	clock  *memory.Clock
 	outbox *memory.Outbox
 	logs   *porttest.Buffer
+	// headers go with every request (a browser's Origin, say) unless the
+	// request's own headers say otherwise.
+	headers map[string]string
 }
 
 type envConfig struct {
@@ -116,8 +119,8 @@ type req struct {
 	abs     string // or a path on the root mux, for app routes
 	body    any    // string/[]byte sent raw; anything else JSON-encoded
 	token   string
-	ip      string // the connection's address; testIP when empty
-	headers map[string]string
+	ip      string            // the connection's address; testIP when empty
+	headers map[string]string // "" removes a header the env sends
 }
 
 // resp is one answer, with its body decoded when it is JSON.
@@ -164,8 +167,14 @@ func (e *env) do(rq req) resp {
 	if rq.token != "" {
 		r.Header.Set("Authorization", "Bearer "+rq.token)
 	}
-	for k, v := range rq.headers {
-		r.Header.Set(k, v)
+	for _, hd := range []map[string]string{e.headers, rq.headers} {
+		for k, v := range hd {
+			if v == "" {
+				r.Header.Del(k)
+			} else {
+				r.Header.Set(k, v)
+			}
+		}
 	}
 	w := httptest.NewRecorder()
 	e.root.ServeHTTP(w, r)

@@ -40,7 +40,7 @@ func TestJWKS(t *testing.T) {
 // not our parser), and finds the claims RFC 9068 §2.2 requires.
 func TestEdDSATokenVerifiesFromTheJWKSWithRFC9068Claims(t *testing.T) {
 	t.Parallel()
-	e := edDSAEnv(t, bahttp.Options{})
+	e := edDSAEnv(t, bahttp.Options{PublicURL: "http://bharatauth.test/auth"})
 	userID := e.register("asha@example.in")
 	login := e.login("asha@example.in", map[string]any{"device_fingerprint": fpA})
 	token := login.str("access_token")

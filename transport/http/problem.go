@@ -31,10 +31,12 @@ type problem struct {
 	retryAfter time.Duration // → Retry-After header on 429
 }
 
-// requestError is a transport-level 400: the body could not be read as the
-// JSON object the route expects. Detail never quotes the body.
+// requestError is a transport-level 400 (or status, when set): the body could
+// not be read as the JSON object the route expects. Detail never quotes the
+// body.
 type requestError struct {
-	code   string // malformed_json, body_too_large, invalid_utf8, wrong_type
+	status int    // 0 → 400
+	code   string // malformed_json, body_too_large, invalid_utf8, wrong_type, unsupported_media_type
 	field  string
 	detail string
 }
@@ -47,6 +49,9 @@ func (e *requestError) Error() string { return "bad request: " + e.code + ": " +
 func statusOf(err error) int {
 	var re *requestError
 	if errors.As(err, &re) {
+		if re.status != 0 {
+			return re.status
+		}
 		return http.StatusBadRequest
 	}
 	var ce *core.Error

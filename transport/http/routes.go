@@ -25,7 +25,7 @@ type serveFunc func(*Handler, http.ResponseWriter, *http.Request) error
 func withBody[B any](serve func(*Handler, http.ResponseWriter, *http.Request, B) error) serveFunc {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request) error {
 		var in B
-		if err := decodeBody(w, r, h.maxBody, &in); err != nil {
+		if err := h.decode(w, r, &in); err != nil {
 			return err
 		}
 		return serve(h, w, r, in)
@@ -33,27 +33,28 @@ func withBody[B any](serve func(*Handler, http.ResponseWriter, *http.Request, B)
 }
 
 // routes is the whole HTTP API. The OpenAPI test checks every entry is
-// documented in openapi.json.
+// documented in openapi.json. The routes that may set or clear the refresh
+// cookie are wrapped in provesOrigin.
 func routes() []route {
 	return []route{
 		{"POST", "/register", false, withBody((*Handler).register)},
 		{"POST", "/email/verify", false, withBody((*Handler).verifyEmail)},
-		{"POST", "/login", false, withBody((*Handler).login)},
+		{"POST", "/login", false, provesOrigin(withBody((*Handler).login))},
 		{"POST", "/otp/request", false, withBody((*Handler).requestOTP)},
-		{"POST", "/otp/verify", false, withBody((*Handler).verifyOTP)},
+		{"POST", "/otp/verify", false, provesOrigin(withBody((*Handler).verifyOTP))},
 		{"POST", "/pin/set", true, withBody((*Handler).setPIN)},
 		{"POST", "/pin/verify", true, withBody((*Handler).verifyPIN)},
 		{"POST", "/pin/reset/request", false, withBody((*Handler).requestPINReset)},
 		{"POST", "/pin/reset/confirm", false, withBody((*Handler).confirmPINReset)},
 		{"POST", "/password/reset/request", false, withBody((*Handler).requestPasswordReset)},
-		{"POST", "/password/reset/confirm", false, withBody((*Handler).confirmPasswordReset)},
+		{"POST", "/password/reset/confirm", false, provesOrigin(withBody((*Handler).confirmPasswordReset))},
 		{"POST", "/password/change", true, withBody((*Handler).changePassword)},
 		{"POST", "/unlock/request", false, withBody((*Handler).requestUnlock)},
-		{"POST", "/unlock/confirm", false, withBody((*Handler).confirmUnlock)},
+		{"POST", "/unlock/confirm", false, provesOrigin(withBody((*Handler).confirmUnlock))},
 		{"POST", "/step-up/request", true, (*Handler).requestStepUp},
 		{"POST", "/step-up/verify", true, withBody((*Handler).verifyStepUp)},
-		{"POST", "/refresh", false, (*Handler).refresh}, // the body is optional in cookie mode
-		{"POST", "/logout", false, (*Handler).logout},
+		{"POST", "/refresh", false, provesOrigin((*Handler).refresh)}, // the body is optional in cookie mode
+		{"POST", "/logout", false, provesOrigin((*Handler).logout)},
 		{"POST", "/logout-all", true, (*Handler).logoutAll},
 		{"GET", "/sessions", true, (*Handler).sessions},
 		{"DELETE", "/sessions/{id}", true, (*Handler).revokeSession},
