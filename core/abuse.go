@@ -87,6 +87,7 @@ const (
 	budgetRecovery  = "recovery"
 	budgetVerify    = "verify"
 	budgetGuardian  = "guardian" // consent links to a guardian's address, named by registrants
+	budgetExport    = "export"   // receipts of the user's own data exports
 )
 
 // limitIdentifier applies the per-identifier rule to a request that emails

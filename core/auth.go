@@ -47,8 +47,9 @@ type Deps struct {
 	// Activity keeps each user's last activity, for Config.InactivityErasure.
 	// Optional: without it inactive accounts are never found.
 	Activity ports.ActivityStore
-	// Pseudonymiser empties IP address and user agent of events older than
-	// Config.Retention.MaxLogRetention (Maintain). Optional: without it
+	// Pseudonymiser empties IP address and user agent of events and chain
+	// version 2 consent rows older than Config.Retention.MaxLogRetention
+	// (Maintain). Optional: without it
 	// events stay as recorded.
 	Pseudonymiser ports.EventPseudonymiser
 	// ConsentListener, optional, is told of every consent decision (at least

@@ -232,8 +232,10 @@ type Recipient struct {
 // changes, each with IP address and user agent) stays identifying. The DPDP
 // Rules 2025 want logs kept at least a year (Rule 6(1)(e)) and personal data
 // not kept longer than needed (Rule 8(3)): so Auth.Maintain pseudonymises
-// (empties IP address and user agent of) events older than MaxLogRetention,
-// and never touches a younger one. Events themselves are kept as evidence.
+// (empties IP address and user agent of) events and consent rows of chain
+// version 2 older than MaxLogRetention, and never touches a younger one. The
+// rows themselves are kept as evidence; a consent row of chain version 1
+// hashes its raw IP and user agent, so it stays as recorded.
 type Retention struct {
 	MinLogRetention time.Duration // 1 year; New refuses less
 	MaxLogRetention time.Duration // 1 year + 30 days; New refuses less than MinLogRetention

@@ -56,6 +56,7 @@
 //     inactive accounts; breach.go: breach intimation; rights.go: the
 //     privacy contact and the periods a rights page shows.
 //   - observe.go: the optional Observer hook (flows, signals) and
-//     observe_ports.go: the port wrappers that time each call for it;
+//     observe_ports.go: the port wrappers that time each call for it,
+//     observe_rights_ports.go: those of the rights' ports;
 //     health.go: Ping, the readiness check.
 package core

@@ -36,7 +36,8 @@ type ErasureStatus struct {
 // completion email say it.
 const keptAfterErasure = "Kept as evidence: the security events of the account, without IP address or user agent " +
 	"(DPDP Rules 2025, Rule 6(1)(e): logs are kept for at least one year); " +
-	"the record of consent decisions (DPDP Act 2023, §6(10): a data fiduciary must be able to prove consent); " +
+	"the record of consent decisions, without IP address or user agent where its integrity allows " +
+	"(DPDP Act 2023, §6(10): a data fiduciary must be able to prove consent); " +
 	"grievances and their answers (evidence of redressal under §13, for the Data Protection Board)."
 
 // codeErasurePending is the error code of a second request while one is open.

@@ -288,3 +288,33 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "मिटा दिया गया")
 }
+
+// Erasure keeps the consent log as evidence, but its version 2 rows (whose
+// hash covers keyed digests, not the raw values) lose IP address and user
+// agent, and the chain still verifies.
+func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in")
+	before, err := e.store.ConsentHistory(ctx, u.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, before)
+	receipt := e.requestErasure(u.Email)
+	e.clock.Set(receipt.DueAt)
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, report.ErasuresCompleted)
+
+	history, err := e.store.ConsentHistory(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, history, len(before), "consent rows are kept as evidence")
+	for i, r := range history {
+		assert.Equal(t, ports.ChainV2, r.ChainVersion)
+		assert.Empty(t, r.IPAddress+r.UserAgent, "row %d keeps no IP or user agent", r.Seq)
+		assert.Equal(t, before[i].Hash, r.Hash)
+	}
+	chain, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ChainReport{Rows: len(history), Intact: true, Checkpointed: true}, chain)
+}

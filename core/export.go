@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -91,7 +92,9 @@ type ExportToken struct {
 }
 
 // Export builds the caller's right-of-access document. It is sensitive: it needs
-// a step-up (RequireStepUp).
+// a step-up (RequireStepUp). A receipt naming the privacy contact is emailed
+// after the answer, within the inbox's export budget (RequestPerIdentifier):
+// past it the export is still answered, without a receipt.
 func (a *Auth) Export(ctx context.Context, p Principal, c Client) (_ Export, err error) {
 	const op = "Export"
 	ctx, flow := a.observeFlow(ctx, op)
@@ -99,19 +102,45 @@ func (a *Auth) Export(ctx context.Context, p Principal, c Client) (_ Export, err
 	if err := a.RequireStepUp(ctx, p); err != nil {
 		return Export{}, err
 	}
-	doc, err := a.exportDocument(ctx, p.UserID)
+	u, err := a.deps.Users.UserByID(ctx, p.UserID)
+	if err != nil {
+		return Export{}, storeError(op, err)
+	}
+	doc, err := a.exportOf(ctx, u)
 	if err != nil {
 		return Export{}, storeError(op, err)
 	}
 	a.event(ctx, p.UserID, ports.EventDataExported, c, "")
+	a.sendExportReceipt(ctx, u, doc.GeneratedAt, c)
 	return doc, nil
 }
 
+// sendExportReceipt emails u the receipt of an export made at at, after the
+// answer. Only the signed-in user can export, but a script repeating exports
+// must not flood their inbox: the receipts have a budget of their own.
+func (a *Auth) sendExportReceipt(ctx context.Context, u ports.User, at time.Time, c Client) {
+	c = c.stored()
+	a.afterAnswer(ctx, string(emails.DataExported)+" email", func(ctx context.Context) {
+		if err := a.limitInbox(ctx, "Export", budgetExport, u.ID); err != nil {
+			a.log.InfoContext(ctx, "bharatauth: an inbox's export receipt budget is spent; not sending", "user_id", u.ID)
+			return
+		}
+		a.sendNow(ctx, u, emails.DataExported, emails.Data{At: at, IPAddress: c.IP}, c)
+	})
+}
+
+// exportDocument builds the right-of-access document of userID.
 func (a *Auth) exportDocument(ctx context.Context, userID string) (Export, error) {
 	u, err := a.deps.Users.UserByID(ctx, userID)
 	if err != nil {
 		return Export{}, err
 	}
+	return a.exportOf(ctx, u)
+}
+
+// exportOf builds the right-of-access document of u.
+func (a *Auth) exportOf(ctx context.Context, u ports.User) (Export, error) {
+	userID := u.ID
 	creds, err := a.deps.Credentials.Credentials(ctx, userID)
 	if err != nil && !isNotFound(err) {
 		return Export{}, err

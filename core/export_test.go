@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -140,4 +141,50 @@ func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 	cfg.Recipients = []Recipient{{Name: "x"}}
 	_, err = New(cfg, validDeps())
 	require.ErrorContains(t, err, "Recipients[0]")
+}
+
+// Every rights receipt names the privacy contact; the export's is emailed in
+// the user's language, within a budget of RequestPerIdentifier (5 an hour)
+// per inbox, and past it the export is still answered.
+func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withContact())
+	require.Equal(t, 5, e.auth.Config().RateLimits.RequestPerIdentifier.Limit)
+	u := e.register("asha@example.in")
+	p := e.principal(e.knownDeviceLogin(u.Email))
+	e.stepUp(p, u.Email)
+	const subject = "a copy of your data"
+
+	_, err := e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	m, ok := e.outbox.Last(u.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Subject, subject)
+	assert.Contains(t, m.Text, "dpo@acme.example", "the privacy contact")
+	assert.Contains(t, m.Text, testIP)
+	for range 5 {
+		_, err := e.auth.Export(ctx, p, e.client)
+		require.NoError(t, err, "past the budget the export is still answered")
+	}
+	assert.Equal(t, 5, e.mailsWithSubject(u.Email, subject), "five receipts an hour")
+	e.clock.Set(testStart.Add(time.Hour))
+	p = e.principal(e.knownDeviceLogin(u.Email))
+	e.stepUp(p, u.Email)
+	_, err = e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	assert.Equal(t, 6, e.mailsWithSubject(u.Email, subject), "a new hour, a new budget")
+
+	hi, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
+		Consents: allGranted(), Client: e.client})
+	require.NoError(t, err)
+	require.NoError(t, e.store.MarkEmailVerified(ctx, hi.ID, e.now()))
+	p = e.principal(e.knownDeviceLogin(hi.Email))
+	e.stepUp(p, hi.Email)
+	_, err = e.auth.Export(ctx, p, e.client)
+	require.NoError(t, err)
+	m, ok = e.outbox.Last(hi.Email)
+	require.True(t, ok)
+	assert.Contains(t, m.Subject, "डेटा की कॉपी")
+	assert.Contains(t, m.Text, "dpo@acme.example")
 }

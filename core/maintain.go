@@ -3,14 +3,19 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // MaintenanceReport counts what one Maintain run did.
 type MaintenanceReport struct {
 	ErasuresCompleted   int // requests whose grace period ended, erased by core
 	EventsPseudonymised int // events older than Retention.MaxLogRetention that lost IP and user agent
-	InactivityWarnings  int // inactive users warned that their account will be erased
-	InactiveErased      int // inactive users erased (or handed to the ErasureHandler) after a warning
+	// ConsentsPseudonymised counts the chain version 2 consent rows older
+	// than Retention.MaxLogRetention that lost IP and user agent; version 1
+	// rows hash the raw values, so they stay as recorded.
+	ConsentsPseudonymised int
+	InactivityWarnings    int // inactive users warned that their account will be erased
+	InactiveErased        int // inactive users erased (or handed to the ErasureHandler) after a warning
 }
 
 // maintainBatch is how many due requests Maintain reads at a time.
@@ -20,7 +25,8 @@ const maintainBatch = 100
 // few minutes) from one instance or several. Without Deps.Erasure it
 // completes the erasure requests whose grace period has ended; with
 // Config.InactivityErasure it warns and then erases inactive accounts; it
-// pseudonymises security events older than Config.Retention.MaxLogRetention.
+// pseudonymises security events and chain version 2 consent rows older than
+// Config.Retention.MaxLogRetention.
 // A failure on one user does not stop the others; the errors are returned
 // joined, with the report of what was done.
 func (a *Auth) Maintain(ctx context.Context) (MaintenanceReport, error) {
@@ -30,19 +36,29 @@ func (a *Auth) Maintain(ctx context.Context) (MaintenanceReport, error) {
 	return report, errors.Join(erasures, inactive, a.pseudonymiseOldEvents(ctx, &report))
 }
 
-// pseudonymiseBatch is how many events one pseudonymising statement changes.
+// pseudonymiseBatch is how many rows one pseudonymising statement changes.
 const pseudonymiseBatch = 1000
 
-// pseudonymiseOldEvents empties IP address and user agent of the events
-// recorded more than MaxLogRetention ago; nothing younger is touched.
+// pseudonymiseOldEvents empties IP address and user agent of the events and
+// the chain version 2 consent rows recorded more than MaxLogRetention ago;
+// nothing younger is touched.
 func (a *Auth) pseudonymiseOldEvents(ctx context.Context, report *MaintenanceReport) error {
-	if a.deps.Pseudonymiser == nil {
+	p := a.deps.Pseudonymiser
+	if p == nil {
 		return nil
 	}
 	before := a.now().Add(-a.cfg.Retention.MaxLogRetention)
+	return errors.Join(
+		pseudonymiseAll(ctx, before, p.PseudonymiseEvents, &report.EventsPseudonymised),
+		pseudonymiseAll(ctx, before, p.PseudonymiseConsents, &report.ConsentsPseudonymised))
+}
+
+// pseudonymiseAll calls batch until a batch comes back short, adding what
+// each changed to *count.
+func pseudonymiseAll(ctx context.Context, before time.Time, batch func(context.Context, time.Time, int) (int, error), count *int) error {
 	for {
-		n, err := a.deps.Pseudonymiser.PseudonymiseEvents(ctx, before, pseudonymiseBatch)
-		report.EventsPseudonymised += n
+		n, err := batch(ctx, before, pseudonymiseBatch)
+		*count += n
 		if err != nil {
 			return storeError("Maintain", err)
 		}

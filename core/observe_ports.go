@@ -65,7 +65,7 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 	if d.GuardianVerifier != nil {
 		d.GuardianVerifier = observedGuardianVerifier{d.GuardianVerifier, o}
 	}
-	return d
+	return observedRightsPorts(d, o)
 }
 
 // One wrapper per port: each method reports its call and passes everything
@@ -402,7 +402,6 @@ func (w observedGuardianVerifier) VerifyGuardian(ctx context.Context, c ports.Gu
 	return timed(ctx, w.o, "GuardianVerifier.VerifyGuardian", func() (ports.GuardianVerdict, error) { return w.p.VerifyGuardian(ctx, c) })
 }
 
-// timed reports one port call that returns a value and an error.
 // observedSessionUsers reports the joined reads of a session with its user.
 type observedSessionUsers struct {
 	p ports.SessionUsers
@@ -423,6 +422,7 @@ func (w observedSessionUsers) RotateRefreshUser(ctx context.Context, oldHash, ne
 	return s, u, err
 }
 
+// timed reports one port call that returns a value and an error.
 func timed[T any](ctx context.Context, o ports.Observer, call string, f func() (T, error)) (T, error) {
 	end := o.StartStoreCall(ctx, call)
 	v, err := f()

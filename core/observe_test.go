@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -243,6 +244,26 @@ func TestWithoutObserverPortsAreCalledDirectly(t *testing.T) {
 	assert.Same(t, e.store, e.auth.deps.Sessions.(*memory.Store), "no wrapper between core and its ports")
 	assert.Same(t, e.limiter, e.auth.deps.Limiter.(*memory.Limiter))
 	assert.Nil(t, e.auth.obs)
+}
+
+// Every port core calls is timed: with an observer, each one set in Deps
+// (all of them here) is an observed wrapper. Storage only supplies the
+// others, the Clock is no call to time, and the Observer is the observer.
+func TestObserverWrapsEveryPort(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, observed(&recorder{}), withErasureHandler(&erasureInbox{}), withListener(&listener{}),
+		func(_ *Config, d *Deps) { d.GuardianVerifier = &verifier{} })
+	deps := reflect.ValueOf(e.auth.deps)
+	for i := range deps.NumField() {
+		name, port := deps.Type().Field(i).Name, deps.Field(i)
+		switch name {
+		case "Storage", "Clock", "Observer":
+			continue
+		}
+		require.False(t, port.IsNil(), "Deps.%s is set in this test", name)
+		assert.True(t, strings.HasPrefix(port.Elem().Type().Name(), "observed"),
+			"Deps.%s is %s, not an observed wrapper", name, port.Elem().Type())
+	}
 }
 
 func TestObservedPortsPassErrorsThrough(t *testing.T) {

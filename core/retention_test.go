@@ -71,3 +71,40 @@ func TestMaintainWithoutAPseudonymiserDoesNothingToEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, report)
 }
+
+// Consent rows of chain version 2 hash keyed digests of IP and user agent, so
+// retention empties the raw values of those past the maximum and the chain
+// still verifies; younger rows keep them.
+func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerifies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, withoutLimiter())
+	u := e.register("asha@example.in") // consent rows at testStart, with IP and user agent
+	registered, err := e.store.ConsentHistory(ctx, u.ID)
+	require.NoError(t, err)
+	max := e.auth.Config().Retention.MaxLogRetention
+	e.clock.Set(testStart.Add(max - time.Hour))
+	_, err = e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})
+	require.NoError(t, err)
+
+	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
+	report, err := e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, report.ConsentsPseudonymised)
+
+	e.clock.Set(testStart.Add(max + time.Microsecond))
+	report, err = e.auth.Maintain(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, len(registered), report.ConsentsPseudonymised)
+	history, err := e.store.ConsentHistory(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, history, len(registered)+1, "rows are kept")
+	for _, r := range history[:len(registered)] {
+		assert.Empty(t, r.IPAddress+r.UserAgent, "row %d, older than the maximum", r.Seq)
+	}
+	younger := history[len(registered)]
+	assert.Equal(t, testIP+testUA, younger.IPAddress+younger.UserAgent, "a row younger than the maximum keeps IP and user agent")
+	chain, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ChainReport{Rows: len(history), Intact: true, Checkpointed: true}, chain)
+}

@@ -69,8 +69,11 @@ type ConsentCheckpoint struct {
 	MAC    string // consentchain.Checkpoint of the three above
 }
 
-// ConsentLedger is the append-only consent log. No method edits or deletes a
-// row. It is safe for concurrent use.
+// ConsentLedger is the append-only consent log. No method of it edits or
+// deletes a row; the only change a store ever makes to a stored row is
+// EventPseudonymiser's and ErasureStore.EraseUser's emptying of IP address and
+// user agent of chain version 2 rows, which their hash does not cover. It is
+// safe for concurrent use.
 type ConsentLedger interface {
 	// AppendConsents atomically appends in.Rows for userID in order, under a
 	// per-user lock: each row gets the next Seq, RecordedAt truncated to the

@@ -93,7 +93,10 @@ type ErasureStore interface {
 	// security events, which are kept as evidence; and closes the request as
 	// ErasureCompleted at e.At with e.Kept, its Email and Language emptied.
 	// It returns the closed request. ErrNotFound when the request is not
-	// open (or is another user's); then nothing changes. The consent log is
-	// left as it is.
+	// open (or is another user's); then nothing changes. The user's consent
+	// rows are kept as evidence; those of chain version 2 or later lose their
+	// IP address and user agent (their hash covers keyed digests, not the raw
+	// values), version 1 rows, whose hash covers the raw values, stay as they
+	// are.
 	EraseUser(ctx context.Context, e UserErasure) (ErasureRecord, error)
 }

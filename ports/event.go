@@ -63,12 +63,20 @@ type EventLog interface {
 }
 
 // EventPseudonymiser removes what identifies a person from old security
-// events, which are kept as evidence (DPDP Rules 2025, Rule 6(1)(e): logs
-// are kept for at least a year) but need not stay identifying for ever.
+// events and consent rows, which are kept as evidence (DPDP Rules 2025, Rule
+// 6(1)(e): logs are kept for at least a year) but need not stay identifying
+// for ever.
 type EventPseudonymiser interface {
 	// PseudonymiseEvents empties the IP address and user agent of at most
 	// limit events recorded strictly before before that still have either,
 	// oldest first, and returns how many it changed. Kind, detail, user and
 	// time are kept. Events at or after before are never touched.
 	PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error)
+	// PseudonymiseConsents empties the IP address and user agent of at most
+	// limit consent rows of chain version 2 or later recorded strictly before
+	// before that still have either, oldest first, and returns how many it
+	// changed. Nothing else of a row changes, so its hash, which covers the
+	// keyed digests and not the raw values, stays valid. Version 1 rows hash
+	// the raw values and are never touched: they stay as recorded evidence.
+	PseudonymiseConsents(ctx context.Context, before time.Time, limit int) (int, error)
 }

@@ -166,3 +166,37 @@ func (s *Store) RetryConsentChange(ctx context.Context, id int64, at time.Time) 
 	}
 	return fmt.Errorf("memory: retry consent change %d: %w", id, ports.ErrNotFound)
 }
+
+// pseudonymisable reports whether r is a consent row whose IP address and
+// user agent may be emptied: chain version 2 or later (its hash covers keyed
+// digests, not the raw values) and still holding either.
+func pseudonymisable(r ports.ConsentRecord) bool {
+	return r.ChainVersion >= ports.ChainV2 && (r.IPAddress != "" || r.UserAgent != "")
+}
+
+// pseudonymise empties the IP address and user agent of the user's
+// pseudonymisable rows.
+func (c *consentTable) pseudonymise(userID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.chains[userID] {
+		if r := &c.chains[userID][i]; pseudonymisable(*r) {
+			r.IPAddress, r.UserAgent = "", ""
+		}
+	}
+}
+
+// PseudonymiseConsents empties the IP address and user agent of at most limit
+// chain version 2 rows recorded before before, oldest first.
+func (s *Store) PseudonymiseConsents(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	c := &s.consents
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return pseudonymiseOldest(c.chains, limit,
+		func(r *ports.ConsentRecord) bool { return r.RecordedAt.Before(before) && pseudonymisable(*r) },
+		func(r *ports.ConsentRecord) time.Time { return r.RecordedAt },
+		func(r *ports.ConsentRecord) { r.IPAddress, r.UserAgent = "", "" }), nil
+}

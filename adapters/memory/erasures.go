@@ -123,7 +123,7 @@ func (et *erasureTable) close(id, userID, status string, at time.Time, kept stri
 
 // EraseUser erases the user's BharatAuth data and completes the request, all
 // under the locks of every table it touches (taken in one order: erasures,
-// accounts, sessions, tokens, counters, events, activity), so no reader
+// accounts, sessions, tokens, counters, events, activity, consents), so no reader
 // sees half of it.
 func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.ErasureRecord, error) {
 	if err := ctx.Err(); err != nil {
@@ -150,6 +150,7 @@ func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.Erasu
 	s.activity.mu.Lock()
 	delete(s.activity.byUser, e.UserID)
 	s.activity.mu.Unlock()
+	s.consents.pseudonymise(e.UserID)
 	return et.close(e.RequestID, e.UserID, ports.ErasureCompleted, e.At, e.Kept)
 }
 

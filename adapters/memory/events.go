@@ -51,19 +51,29 @@ func (s *Store) PseudonymiseEvents(ctx context.Context, before time.Time, limit 
 	ev := &s.events
 	ev.mu.Lock()
 	defer ev.mu.Unlock()
-	var old []*ports.SecurityEvent
-	for user := range ev.byUser {
-		for i := range ev.byUser[user] {
-			e := &ev.byUser[user][i]
-			if e.At.Before(before) && (e.IPAddress != "" || e.UserAgent != "") {
-				old = append(old, e)
+	return pseudonymiseOldest(ev.byUser, limit,
+		func(e *ports.SecurityEvent) bool {
+			return e.At.Before(before) && (e.IPAddress != "" || e.UserAgent != "")
+		},
+		func(e *ports.SecurityEvent) time.Time { return e.At },
+		func(e *ports.SecurityEvent) { e.IPAddress, e.UserAgent = "", "" }), nil
+}
+
+// pseudonymiseOldest blanks, with blank, at most limit of the rows in byUser
+// that old picks, oldest first by at, and returns how many it blanked.
+func pseudonymiseOldest[T any](byUser map[string][]T, limit int, old func(*T) bool, at func(*T) time.Time, blank func(*T)) int {
+	var picked []*T
+	for user := range byUser {
+		for i := range byUser[user] {
+			if r := &byUser[user][i]; old(r) {
+				picked = append(picked, r)
 			}
 		}
 	}
-	slices.SortStableFunc(old, func(a, b *ports.SecurityEvent) int { return a.At.Compare(b.At) })
-	old = old[:min(len(old), max(limit, 0))]
-	for _, e := range old {
-		e.IPAddress, e.UserAgent = "", ""
+	slices.SortStableFunc(picked, func(a, b *T) int { return at(a).Compare(at(b)) })
+	picked = picked[:min(len(picked), max(limit, 0))]
+	for _, r := range picked {
+		blank(r)
 	}
-	return len(old), nil
+	return len(picked)
 }

@@ -131,3 +131,67 @@ func TestCreateUserConsentsAreAllOrNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentLogAllowsOnlyPseudonymisingV2Rows proves the one update the
+// append-only trigger lets through: emptying ip_address and/or user_agent of a
+// chain version 2 row. Everything else stays refused, version 1 rows are
+// never changed, and the chain still verifies after pseudonymisation.
+func TestConsentLogAllowsOnlyPseudonymisingV2Rows(t *testing.T) {
+	t.Parallel()
+	store, db := newTestDB(t)
+	ctx := context.Background()
+	v1 := ports.ConsentRecord{Category: "identity", Granted: true, IPAddress: "198.51.100.23", UserAgent: "BharatApp/1.0", RecordedAt: t0}
+	v2 := v1
+	v2.Category, v2.ChainVersion, v2.IPDigest, v2.UserAgentDigest = "analytics", ports.ChainV2, "ipd", "uad"
+	_, err := store.AppendConsents(ctx, "u-1", ports.ConsentAppend{Rows: []ports.ConsentRecord{v1, v2, v2}})
+	require.NoError(t, err)
+
+	refused := []struct{ name, sql string }{
+		{"empty the IP of a version 1 row", "UPDATE ba_consent_log SET ip_address = '' WHERE seq = 1"},
+		{"empty IP and user agent of a version 1 row", "UPDATE ba_consent_log SET ip_address = '', user_agent = '' WHERE seq = 1"},
+		{"rewrite the IP of a version 2 row", "UPDATE ba_consent_log SET ip_address = '203.0.113.1' WHERE seq = 2"},
+		{"rewrite the user agent of a version 2 row", "UPDATE ba_consent_log SET user_agent = 'x' WHERE seq = 2"},
+		{"empty the IP and change the decision", "UPDATE ba_consent_log SET ip_address = '', granted = false WHERE seq = 2"},
+		{"empty the IP and change the digest", "UPDATE ba_consent_log SET ip_address = '', ip_digest = '' WHERE seq = 2"},
+		{"empty the IP and downgrade the version", "UPDATE ba_consent_log SET ip_address = '', chain_version = 1 WHERE seq = 2"},
+		{"empty the IP and rewrite the hash", "UPDATE ba_consent_log SET ip_address = '', hash = 'h' WHERE seq = 2"},
+		{"empty the IP and move the time", "UPDATE ba_consent_log SET ip_address = '', recorded_at = recorded_at + interval '1 second' WHERE seq = 2"},
+		{"empty the IPs of every row, version 1 included", "UPDATE ba_consent_log SET ip_address = ''"},
+		{"NULL the IP of a version 2 row", "UPDATE ba_consent_log SET ip_address = NULL WHERE seq = 2"},
+	}
+	for _, tc := range refused {
+		_, err := db.ExecContext(ctx, tc.sql)
+		require.Error(t, err, tc.name)
+	}
+	history, err := store.ConsentHistory(ctx, "u-1")
+	require.NoError(t, err)
+	for _, r := range history {
+		assert.Equal(t, "198.51.100.23", r.IPAddress, "row %d is unchanged after the refusals", r.Seq)
+	}
+
+	allowed := []struct {
+		name, sql string
+		seq       int64
+	}{
+		{"empty the IP of a version 2 row", "UPDATE ba_consent_log SET ip_address = '' WHERE seq = 2", 2},
+		{"then its user agent", "UPDATE ba_consent_log SET user_agent = '' WHERE seq = 2", 2},
+		{"empty both at once", "UPDATE ba_consent_log SET ip_address = '', user_agent = '' WHERE seq = 3", 3},
+	}
+	for _, tc := range allowed {
+		_, err := db.ExecContext(ctx, tc.sql)
+		require.NoError(t, err, tc.name)
+	}
+	history, err = store.ConsentHistory(ctx, "u-1")
+	require.NoError(t, err)
+	assert.Equal(t, "198.51.100.23BharatApp/1.0", history[0].IPAddress+history[0].UserAgent, "the version 1 row")
+	prev := ""
+	for _, r := range history {
+		if r.Seq > 1 {
+			assert.Empty(t, r.IPAddress+r.UserAgent, "row %d", r.Seq)
+		}
+		assert.Equal(t, consentchain.Hash(prev, r), r.Hash, "row %d still verifies", r.Seq)
+		prev = r.Hash
+	}
+	_, err = db.ExecContext(ctx, "DELETE FROM ba_consent_log WHERE seq = 3")
+	require.Error(t, err, "a pseudonymised row still cannot be deleted")
+}

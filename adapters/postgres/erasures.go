@@ -127,6 +127,9 @@ var eraseStatements = []string{
 	`DELETE FROM ba_users WHERE id = ?0`, // ba_accounts goes with it (ON DELETE CASCADE)
 	`DELETE FROM ba_activity WHERE user_id = ?0`,
 	`UPDATE ba_security_events SET ip_address = '', user_agent = '' WHERE user_id = ?0 AND (ip_address <> '' OR user_agent <> '')`,
+	// Only chain version 2 rows: their hash covers keyed digests, not the
+	// raw values, and the append-only trigger allows exactly this update.
+	`UPDATE ba_consent_log SET ip_address = '', user_agent = '' WHERE user_id = ?0 AND chain_version >= 2 AND (ip_address <> '' OR user_agent <> '')`,
 }
 
 // EraseUser erases the user's BharatAuth data and completes the request in

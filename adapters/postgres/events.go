@@ -69,17 +69,42 @@ WITH changed AS (
 )
 SELECT count(*) FROM changed`
 
+// pseudonymiseConsentsSQL empties the IP and user agent of at most ?1 chain
+// version 2 consent rows recorded before ?0, oldest first through the partial
+// index of identifying rows; the append-only trigger allows this one update.
+const pseudonymiseConsentsSQL = `
+WITH changed AS (
+    UPDATE ba_consent_log SET ip_address = '', user_agent = ''
+    WHERE id = ANY (ARRAY(
+        SELECT id FROM ba_consent_log
+        WHERE recorded_at < ?0 AND chain_version >= 2 AND (ip_address <> '' OR user_agent <> '')
+        ORDER BY recorded_at LIMIT ?1))
+    RETURNING 1
+)
+SELECT count(*) FROM changed`
+
 // PseudonymiseEvents empties the IP address and user agent of at most limit
 // events before before, oldest first, in one statement.
 func (s *Store) PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error) {
-	const op = "pseudonymise events"
+	return s.pseudonymise(ctx, "pseudonymise events", pseudonymiseEventsSQL, before, limit)
+}
+
+// PseudonymiseConsents empties the IP address and user agent of at most limit
+// chain version 2 consent rows before before, oldest first, in one statement.
+func (s *Store) PseudonymiseConsents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return s.pseudonymise(ctx, "pseudonymise consents", pseudonymiseConsentsSQL, before, limit)
+}
+
+// pseudonymise runs one of the pseudonymising statements, which take the
+// cutoff as ?0 and the limit as ?1 and return how many rows they changed.
+func (s *Store) pseudonymise(ctx context.Context, op, query string, before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	var n int
-	if err := s.db.NewRaw(pseudonymiseEventsSQL, utc(before), limit).Scan(ctx, &n); err != nil {
+	if err := s.db.NewRaw(query, utc(before), limit).Scan(ctx, &n); err != nil {
 		return 0, fail(ctx, op, err)
 	}
 	return n, nil

@@ -225,6 +225,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"RemoveMail", func() { _ = store.RemoveMail(ctx, "mail-x") }},
 		{"Purge", func() { _, _ = store.Purge(ctx, now.Add(-20*24*time.Hour), 5000) }},
 		{"PseudonymiseEvents", func() { _, _ = store.PseudonymiseEvents(ctx, now.Add(-24*time.Hour), 1000) }},
+		{"PseudonymiseConsents", func() { _, _ = store.PseudonymiseConsents(ctx, now.Add(-24*time.Hour), 1000) }},
 		{"CreateErasureRequest", func() {
 			_ = store.CreateErasureRequest(ctx, ports.ErasureRecord{ID: "era-new", UserID: "user-new", StatusHash: "h-new",
 				ReceivedAt: now, DueAt: now.Add(time.Hour)})

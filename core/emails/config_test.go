@@ -271,7 +271,7 @@ func TestRenderErrors(t *testing.T) {
 func TestKindsAndBuiltin(t *testing.T) {
 	t.Parallel()
 	kinds := emails.Kinds()
-	require.Len(t, kinds, 20)
+	require.Len(t, kinds, 21)
 	kinds[0] = "changed"
 	assert.Equal(t, emails.LoginOTP, emails.Kinds()[0], "Kinds returns a fresh slice")
 

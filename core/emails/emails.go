@@ -54,6 +54,7 @@ const (
 	InactivityWarning Kind = "inactivity_warning"  // At (last active), DueAt (erasure unless they sign in) — DPDP Rules, Rule 8(2)
 	BreachNotice      Kind = "breach_notice"       // Breach, At (when it happened) — DPDP §8(6), Rule 7(1)
 	GuardianConsent   Kind = "guardian_consent"    // Link, ExpiresIn, Child — to a child's guardian (DPDP §9)
+	DataExported      Kind = "data_exported"       // At, IPAddress — a receipt of a copy of the data (DPDP §11)
 )
 
 // Kinds lists every Kind, in a stable order. The slice is the caller's own.
@@ -62,7 +63,7 @@ func Kinds() []Kind {
 		LoginOTP, StepUpOTP, VerifyEmail, PasswordReset, PINReset,
 		Unlock, NewDevice, CredentialChanged, ConsentWithdrawn, ErasureRequested, GuardianConsent,
 		ErasureCancelled, ErasureCompleted, GrievanceFiled, GrievanceAnswered,
-		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning, BreachNotice,
+		EmailChangeLink, EmailChangeNotice, NomineeNamed, InactivityWarning, BreachNotice, DataExported,
 	}
 }
 

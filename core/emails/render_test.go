@@ -151,6 +151,7 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 		emails.InactivityWarning: {"contact Acme support", "Acme सहायता टीम से संपर्क करें"},
 		emails.BreachNotice:      {"never asks for them", "कभी नहीं माँगता"},
 		emails.GuardianConsent:   {"Ignore this email", "अनदेखा करें"},
+		emails.DataExported:      {"reset your password", "पासवर्ड रीसेट करें"},
 	}
 	require.Len(t, advice, len(emails.Kinds()))
 	for kind, want := range advice {
@@ -343,7 +344,7 @@ var rightsReceipts = map[emails.Kind]bool{
 	emails.ConsentWithdrawn: true, emails.ErasureRequested: true, emails.ErasureCancelled: true,
 	emails.ErasureCompleted: true, emails.GrievanceFiled: true, emails.GrievanceAnswered: true,
 	emails.EmailChangeNotice: true, emails.NomineeNamed: true, emails.InactivityWarning: true,
-	emails.BreachNotice: true,
+	emails.BreachNotice: true, emails.DataExported: true,
 }
 
 func TestRightsReceiptsCarryThePrivacyContact(t *testing.T) {

@@ -334,3 +334,27 @@ func testEraseOrCancelHasOneWinner(t *testing.T, s ports.Storage) {
 		require.ErrorIs(t, err, ports.ErrNotFound, "the erasure won")
 	}
 }
+
+func testEraseUserPseudonymisesV2Consents(t *testing.T, s ports.Storage) {
+	ctx, t0 := t.Context(), baseTime()
+	e := seedErasable(t, s, "asha@example.com")
+	other := newID("usr_")
+	appendConsents(t, s, e.userID, consentRow(e.userID, "identity", true, t0),
+		consentRowV2(e.userID, "analytics", true, t0.Add(time.Second)), consentRowV2(e.userID, "analytics", false, t0.Add(2*time.Second)))
+	appendConsents(t, s, other, consentRowV2(other, "analytics", true, t0))
+	before, otherBefore := consentHistory(t, s, e.userID), consentHistory(t, s, other)
+
+	_, err := s.EraseUser(ctx, e.erasure(t0.Add(time.Hour)))
+	require.NoError(t, err)
+
+	after := consentHistory(t, s, e.userID)
+	require.Len(t, after, len(before), "consent rows are kept as evidence")
+	verifyChain(t, after)
+	assert.Equal(t, before[0], after[0], "a version 1 row hashes its raw IP and user agent, so it is kept as recorded")
+	for i := 1; i < len(after); i++ {
+		want := before[i]
+		want.IPAddress, want.UserAgent = "", ""
+		assert.Equal(t, want, after[i], "version 2 row %d loses only its IP address and user agent", i)
+	}
+	assert.Equal(t, otherBefore, consentHistory(t, s, other), "another user's rows")
+}

@@ -49,14 +49,18 @@ func testEventsPerUserOldestFirst(t *testing.T, log ports.EventLog) {
 	}
 }
 
-// RetainedEventLog is an event log that also pseudonymises old events.
+// RetainedEventLog is an event log and consent ledger that also
+// pseudonymises old events and consent rows.
 type RetainedEventLog interface {
 	ports.EventLog
+	ports.ConsentLedger
 	ports.EventPseudonymiser
 }
 
 func testPseudonymiseCancelled(t *testing.T, log RetainedEventLog) {
 	_, err := log.PseudonymiseEvents(cancelled(t), baseTime(), 10)
+	assertCancelled(t, err)
+	_, err = log.PseudonymiseConsents(cancelled(t), baseTime(), 10)
 	assertCancelled(t, err)
 }
 
@@ -90,5 +94,39 @@ func testPseudonymiseOnlyBeforeTheCutoff(t *testing.T, log RetainedEventLog) {
 			assert.Equal(t, "203.0.113.9", e.IPAddress, "event %d, at or after the cutoff, is never touched", i)
 			assert.Equal(t, "curl/8.5", e.UserAgent)
 		}
+	}
+}
+
+func testPseudonymiseConsentsOnlyV2BeforeTheCutoff(t *testing.T, log RetainedEventLog) {
+	user, t0 := newID("usr_"), baseTime()
+	cutoff := t0.Add(-365 * 24 * time.Hour)
+	// consentRow adds 789ns, so "just before" is a whole microsecond earlier.
+	v2At := []time.Time{cutoff.Add(-2 * time.Hour), cutoff.Add(-time.Hour), cutoff.Add(-2 * time.Microsecond), cutoff, cutoff.Add(time.Hour)}
+	rows := []ports.ConsentRecord{consentRow(user, "identity", true, cutoff.Add(-3*time.Hour))} // version 1, old
+	for _, at := range v2At {
+		rows = append(rows, consentRowV2(user, "analytics", true, at))
+	}
+	appendConsents(t, log, user, rows...)
+	before := consentHistory(t, log, user)
+
+	n, err := log.PseudonymiseConsents(t.Context(), cutoff, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the limit bounds one call")
+	n, err = log.PseudonymiseConsents(t.Context(), cutoff, 10)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the version 2 rows left before the cutoff")
+	n, err = log.PseudonymiseConsents(t.Context(), cutoff, 10)
+	require.NoError(t, err)
+	assert.Zero(t, n, "pseudonymised rows are not counted again")
+
+	after := consentHistory(t, log, user)
+	require.Len(t, after, len(before), "rows are kept")
+	verifyChain(t, after)
+	for i, r := range after {
+		want := before[i]
+		if i >= 1 && i <= 3 {
+			want.IPAddress, want.UserAgent = "", ""
+		}
+		assert.Equal(t, want, r, "row %d (0: version 1; 1-3: version 2 before the cutoff; 4-5: at or after it)", i)
 	}
 }

@@ -169,6 +169,7 @@ func EventPseudonymiser(t *testing.T, newLog func(t *testing.T) RetainedEventLog
 	runCases(t, newLog, []testCase[RetainedEventLog]{
 		{"a cancelled context is passed through", testPseudonymiseCancelled},
 		{"only events before the cutoff are pseudonymised, oldest first, within the limit", testPseudonymiseOnlyBeforeTheCutoff},
+		{"only version 2 consent rows before the cutoff are pseudonymised, and their chain still verifies", testPseudonymiseConsentsOnlyV2BeforeTheCutoff},
 	})
 }
 
