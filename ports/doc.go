@@ -20,12 +20,13 @@
 // credential.go, lockout.go, session.go SessionRepo, SessionUsers and
 // DeviceTrust, onetime.go, consent.go ConsentLedger, consentoutbox.go
 // ConsentOutbox and ConsentListener, guardian.go GuardianStore and
-// GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go with the
-// message checks every Mailer makes, mailqueue.go, clock.go, erasure.go,
+// GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go, mailqueue.go, clock.go, erasure.go,
 // grievance.go, nominee.go, activity.go, observer.go, health.go Pinger),
 // storage.go bundles the storage ports one
 // backend provides (and Transactor, which groups its calls), errors.go
-// declares the sentinels.
+// declares the sentinels. Package mailcheck holds the checks every Mailer
+// makes on a message before sending it (kept out of ports, which then needs
+// no network code of the standard library).
 //
 // The contract suite in package porttest checks all of this; an adapter that
 // passes it is a faithful implementation.

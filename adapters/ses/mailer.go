@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/mailcheck"
 )
 
 // charsetUTF8 is declared on every content part: SES otherwise assumes 7-bit
@@ -86,7 +87,7 @@ func (ml *Mailer) Send(ctx context.Context, m ports.Message) error {
 // input builds the SendEmail request. Its errors are permanent: the message
 // itself is wrong.
 func (ml *Mailer) input(m ports.Message) (*sesv2.SendEmailInput, error) {
-	to, err := m.Recipient()
+	to, err := mailcheck.Recipient(m)
 	if err != nil {
 		return nil, fmt.Errorf("ses: %w", err)
 	}

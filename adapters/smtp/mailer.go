@@ -14,6 +14,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/mailcheck"
 )
 
 // Mailer sends email through one SMTP server. Create it with New; it is safe
@@ -144,7 +145,7 @@ func (ml *Mailer) clientOptions(dial gomail.DialContextFunc) []gomail.Option {
 func (ml *Mailer) compose(m ports.Message) (*gomail.Msg, error) {
 	// A line break in a header is refused although go-mail would encode it:
 	// such input is a bug worth reporting.
-	to, err := m.Recipient()
+	to, err := mailcheck.Recipient(m)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
