@@ -20,7 +20,7 @@
 // credential.go, lockout.go, session.go SessionRepo, SessionUsers and
 // DeviceTrust, onetime.go, consent.go ConsentLedger, consentoutbox.go
 // ConsentOutbox and ConsentListener, guardian.go GuardianStore and
-// GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go, sms.go SMSSender, mailqueue.go, clock.go, erasure.go,
+// GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go, sms.go SMSSender, smsbudget.go SMSBudget, mailqueue.go, clock.go, erasure.go,
 // grievance.go, nominee.go, activity.go, observer.go, health.go Pinger),
 // storage.go bundles the storage ports one
 // backend provides (and Transactor, which groups its calls), errors.go
