@@ -148,7 +148,10 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 		{name: "profile updated", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			_, err := uc.UpdateProfile(ctx, u.ID, ports.Profile{Username: "asha", DisplayName: "Asha R", Language: "ta"})
 			require.NoError(t, err)
-		}, want: func(u ports.User) ports.User { u.Username, u.DisplayName, u.Language = "asha", "Asha R", "ta"; return u }},
+		}, want: func(u ports.User) ports.User {
+			u.Username, u.DisplayName, u.Language = "asha", "Asha R", "ta"
+			return u
+		}},
 		{name: "email changed", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			_, err := uc.ChangeEmail(ctx, u.ID, "new-"+u.Email, time.Now())
 			require.NoError(t, err)
