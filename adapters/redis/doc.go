@@ -1,5 +1,5 @@
 // Package redis holds BharatAuth's Redis adapters, built on
-// github.com/redis/rueidis. All three are optional speed and scale layers: the
+// github.com/redis/rueidis. All of them are optional speed and scale layers: the
 // store (memory or postgres adapter) stays the source of truth, and an app works
 // the same, only slower or without Layer-1 limits, when Redis is gone.
 //
@@ -16,6 +16,11 @@
 //     session rewrites the Redis entry, so that Redis invalidates the local copy
 //     in every app instance at once. DeviceTrustCache keeps the cached entry
 //     current when step-up marks change.
+//   - UserCache keeps users by ID in front of a managed-mode store, so a "who
+//     am I" request on a cached session reads no store at all. It is also the
+//     registry, erasure store and guardian store core calls, so every change
+//     of a user passes through it (see its doc for the generation counter that
+//     keeps a reader from caching what a write replaced).
 //
 // # Session cache consistency
 //
@@ -48,7 +53,7 @@
 //   - Limiter.Allow returns RateDecision{Allowed: true} together with an error
 //     wrapping ports.ErrUnavailable and the cause: core fails open on any
 //     limiter error, and the error lets it count the degradation.
-//   - IPBlockCache and SessionCache answer from the inner store and return its
+//   - IPBlockCache, SessionCache and UserCache answer from the inner store and return its
 //     result; a failed cache write is logged, not returned.
 //
 // Failures are logged through Options.Logger at most once per
@@ -66,8 +71,9 @@
 //
 // NewClient gives a cluster client when the address is a cluster node; list
 // several nodes as "host1:7001,host2:7002,host3:7003" (or a URL with addr=
-// parameters). Every command and script of these adapters touches one key, so
-// no key needs a hash tag and a prefix's keys spread over every primary;
+// parameters). Every command and script of these adapters touches one key,
+// except the user cache's, whose two keys per user share a hash tag (the
+// user's ID), so a prefix's keys spread over every primary;
 // pipelines (DoMulti) are split by rueidis per node, in order. The session
 // cache reads its own writes on a cluster too: each write of an entry is
 // followed by a read of the same key, which goes to that key's node. The
@@ -88,7 +94,8 @@
 // client.go: NewClient with the fail-fast settings; degrade.go: the failure
 // bypass and throttled logging; limiter.go; ipblock.go; session.go and
 // sessioncodec.go: the session cache and its wire form; devicetrust.go: the
-// DeviceTrust wrapper that keeps cached sessions current.
+// DeviceTrust wrapper that keeps cached sessions current; usercache.go: the
+// user cache.
 //
 // # Errors
 //
