@@ -181,8 +181,16 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 
 func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	t.Parallel()
+	for name, opts := range holdsReads {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testSignInWithinTheErasureGraceCancelsIt(t, newEnv(t, append(opts, withoutLimiter())...))
+		})
+	}
+}
+
+func testSignInWithinTheErasureGraceCancelsIt(t *testing.T, e *env) {
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
 	u := e.register("ravi@example.in")
 	receipt := e.requestErasure(u.Email)
 

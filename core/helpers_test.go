@@ -45,6 +45,24 @@ type envOption func(*Config, *Deps)
 
 func withoutLimiter() envOption { return func(_ *Config, d *Deps) { d.Limiter = nil } }
 
+// withHoldsOneByOne hands core the store's guardian and erasure ports as
+// two values that do not read both at once (ports.AccountHoldsReader), as an
+// app's own stores would be.
+func withHoldsOneByOne() envOption {
+	return func(_ *Config, d *Deps) {
+		store := d.Storage.(*memory.Store)
+		d.Guardians = struct{ ports.GuardianStore }{store}
+		d.Erasures = struct{ ports.ErasureStore }{store}
+	}
+}
+
+// holdsReads are the ways a session's account holds can be read, for tests of
+// the rules that use them.
+var holdsReads = map[string][]envOption{
+	"holds in one read": nil,
+	"holds one by one":  {withHoldsOneByOne()},
+}
+
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(),

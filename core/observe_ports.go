@@ -422,6 +422,16 @@ func (w observedSessionUsers) RotateRefreshUser(ctx context.Context, oldHash, ne
 	return s, u, err
 }
 
+// observedAccountHolds reports the joined reads of an account's holds.
+type observedAccountHolds struct {
+	p ports.AccountHoldsReader
+	o ports.Observer
+}
+
+func (w observedAccountHolds) AccountHolds(ctx context.Context, userID string) (ports.AccountHolds, error) {
+	return timed(ctx, w.o, "AccountHoldsReader.AccountHolds", func() (ports.AccountHolds, error) { return w.p.AccountHolds(ctx, userID) })
+}
+
 // timed reports one port call that returns a value and an error.
 func timed[T any](ctx context.Context, o ports.Observer, call string, f func() (T, error)) (T, error) {
 	end := o.StartStoreCall(ctx, call)

@@ -44,6 +44,7 @@ type UserStore interface {
 	ports.UserRegistry
 	ports.ErasureStore
 	ports.GuardianStore
+	ports.AccountHoldsReader
 }
 
 // UserCache keeps users by ID in Redis in front of a store, which stays the
@@ -96,6 +97,8 @@ var (
 	_ ports.UserRegistry  = (*UserCache)(nil)
 	_ ports.ErasureStore  = (*UserCache)(nil)
 	_ ports.GuardianStore = (*UserCache)(nil)
+
+	_ ports.AccountHoldsReader = (*UserCache)(nil)
 )
 
 // generationTTLFactor sets how long a counter outlives the entries tagged
@@ -361,4 +364,8 @@ func (c *UserCache) GuardianChildren(ctx context.Context, guardianID string) ([]
 
 func (c *UserCache) DiscardGuardianship(ctx context.Context, childID string) error {
 	return c.inner.DiscardGuardianship(ctx, childID)
+}
+
+func (c *UserCache) AccountHolds(ctx context.Context, userID string) (ports.AccountHolds, error) {
+	return c.inner.AccountHolds(ctx, userID)
 }
