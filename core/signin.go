@@ -111,6 +111,9 @@ func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rul
 // own. The transaction is not cancelled with the request: one cut off at its
 // commit could leave writes stored that the flow never learns of (an
 // admission that nothing finishes); each call is still bounded by the store.
+// No change of a user may run inside: a cache in front of the users (the
+// Redis user cache) drops its copy when the change's call returns, which
+// must be after the change committed (examples/integration checks it).
 func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Context) error) error {
 	if !a.rollsBack(s) {
 		return fn(ctx)

@@ -58,6 +58,8 @@ type setup struct {
 	tokens func(ports.OneTimeTokenRepo) ports.OneTimeTokenRepo
 	// mailer, when set, sends the instance's email instead of its outbox.
 	mailer ports.Mailer
+	// storage, when set, is what core gets as Deps.Storage in place of the store.
+	storage func(*postgres.Store) ports.Storage
 }
 
 func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
@@ -66,6 +68,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	require.NoError(tb, err)
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
 	deps := core.Deps{Storage: store, Mailer: in.outbox, Clock: in.clock}
+	if s.storage != nil {
+		deps.Storage = s.storage(store)
+	}
 	if s.mailer != nil {
 		deps.Mailer = s.mailer
 	}
