@@ -160,6 +160,10 @@ type Auth struct {
 	// store offers it (ports.SessionUsers) and Users came from the same
 	// Storage, so its users are the ones Users reads.
 	joined ports.SessionUsers
+	// signIns reads a sign-in's user with its device check in one call: set
+	// when Users and Devices are one backend that offers it
+	// (ports.SignInUsers).
+	signIns ports.SignInUsers
 	// holds reads a user's guardianship and newest erasure request in one
 	// call: set when the guardian and the erasure store are one backend
 	// that offers it (ports.AccountHoldsReader).
@@ -230,6 +234,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
 		a.joined = joined
 	}
+	if j, ok := deps.Users.(ports.SignInUsers); ok && sameValue(deps.Users, deps.Devices) {
+		a.signIns = j
+	}
 	if h, ok := deps.Guardians.(ports.AccountHoldsReader); ok && sameValue(deps.Guardians, deps.Erasures) {
 		a.holds = h
 	}
@@ -255,6 +262,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		}
 		if a.holds != nil {
 			a.holds = observedAccountHolds{a.holds, deps.Observer}
+		}
+		if a.signIns != nil {
+			a.signIns = observedSignInUsers{a.signIns, deps.Observer}
 		}
 		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
 	}

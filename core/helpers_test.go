@@ -56,6 +56,19 @@ func withHoldsOneByOne() envOption {
 	}
 }
 
+// withSignInOneByOne hands core the store's device port as a value of its
+// own, so a sign-in finds its user and checks its device in two calls, as
+// with an app's own directory (not ports.SignInUsers).
+func withSignInOneByOne() envOption {
+	return func(_ *Config, d *Deps) { d.Devices = struct{ ports.DeviceTrust }{d.Storage.(*memory.Store)} }
+}
+
+// signInReads are the ways a sign-in can read its user and device.
+var signInReads = map[string][]envOption{
+	"user and device in one read": nil,
+	"user and device one by one":  {withSignInOneByOne()},
+}
+
 // holdsReads are the ways a session's account holds can be read, for tests of
 // the rules that use them.
 var holdsReads = map[string][]envOption{

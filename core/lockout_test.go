@@ -258,7 +258,23 @@ func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) 
 // phone's own failures follow the same 5 and 10 rules.
 func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
+	for name, opts := range signInReads {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testAVerifiedDeviceHasItsOwnCounter(t, newEnv(t, append(opts, withoutLimiter())...))
+		})
+	}
+}
+
+// TestSignInReadsUserAndDeviceAtOnceWhereTheStoreCan: core reads a sign-in's
+// user and device in one call when one backend offers it, else one by one.
+func TestSignInReadsUserAndDeviceAtOnceWhereTheStoreCan(t *testing.T) {
+	t.Parallel()
+	assert.NotNil(t, newEnv(t).auth.signIns, "memory.Store reads both at once")
+	assert.Nil(t, newEnv(t, withSignInOneByOne()).auth.signIns, "two stores")
+}
+
+func testAVerifiedDeviceHasItsOwnCounter(t *testing.T, e *env) {
 	u := e.register("phone@example.in")
 	e.knownDeviceLogin(u.Email) // fpA is now a verified device
 	for i := 0; i < 10; i++ {

@@ -432,6 +432,19 @@ func (w observedAccountHolds) AccountHolds(ctx context.Context, userID string) (
 	return timed(ctx, w.o, "AccountHoldsReader.AccountHolds", func() (ports.AccountHolds, error) { return w.p.AccountHolds(ctx, userID) })
 }
 
+// observedSignInUsers reports the joined reads of a sign-in's user and device.
+type observedSignInUsers struct {
+	p ports.SignInUsers
+	o ports.Observer
+}
+
+func (w observedSignInUsers) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.User, bool, error) {
+	end := w.o.StartStoreCall(ctx, "SignInUsers.SignInUser")
+	u, known, err := w.p.SignInUser(ctx, l)
+	end(err)
+	return u, known, err
+}
+
 // timed reports one port call that returns a value and an error.
 func timed[T any](ctx context.Context, o ports.Observer, call string, f func() (T, error)) (T, error) {
 	end := o.StartStoreCall(ctx, call)

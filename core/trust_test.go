@@ -64,7 +64,15 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
+	for name, opts := range signInReads {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testNewDeviceStepsUpOnceThenIsKnown(t, newEnv(t, append(opts, withoutLimiter())...))
+		})
+	}
+}
+
+func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {
 	e.register("step@example.in")
 	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
 	require.NoError(t, err)
