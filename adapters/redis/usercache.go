@@ -107,7 +107,8 @@ var (
 const generationTTLFactor = 10
 
 // NewUserCache returns a UserCache over inner. It fails on a nil inner store
-// or client, a negative duration or a bad prefix.
+// or client, a negative duration, a TTL under Redis' 1 ms resolution, or a
+// bad prefix.
 func NewUserCache(inner UserStore, client rueidis.Client, o UserCacheOptions) (*UserCache, error) {
 	if inner == nil {
 		return nil, errors.New("redis: nil inner UserStore")
@@ -116,8 +117,8 @@ func NewUserCache(inner UserStore, client rueidis.Client, o UserCacheOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	if o.TTL < 0 {
-		return nil, errors.New("redis: negative user cache TTL")
+	if o.TTL < 0 || (o.TTL > 0 && o.TTL < time.Millisecond) {
+		return nil, errors.New("redis: user cache TTL must be at least 1 ms (or 0 for the default)")
 	}
 	ttl := orDefault(o.TTL, time.Minute)
 	return &UserCache{inner: inner, health: h, prefix: prefix, ttl: ttl, fillWindow: ttl,

@@ -62,6 +62,10 @@ func TestNewUserCacheValidates(t *testing.T) {
 	require.Error(t, err)
 	_, err = bredis.NewUserCache(memory.New(), c, bredis.UserCacheOptions{TTL: -time.Second})
 	require.Error(t, err)
+	_, err = bredis.NewUserCache(memory.New(), c, bredis.UserCacheOptions{TTL: time.Millisecond - 1})
+	require.Error(t, err, "under Redis' resolution")
+	_, err = bredis.NewUserCache(memory.New(), c, bredis.UserCacheOptions{TTL: time.Millisecond})
+	require.NoError(t, err)
 	_, err = bredis.NewUserCache(memory.New(), c, bredis.UserCacheOptions{Prefix: "a b"})
 	require.Error(t, err)
 }
