@@ -181,12 +181,7 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 
 func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	t.Parallel()
-	for name, opts := range holdsReads {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testSignInWithinTheErasureGraceCancelsIt(t, newEnv(t, append(opts, withoutLimiter())...))
-		})
-	}
+	eachVariant(t, holdsReads, testSignInWithinTheErasureGraceCancelsIt)
 }
 
 func testSignInWithinTheErasureGraceCancelsIt(t *testing.T, e *env) {

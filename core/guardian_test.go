@@ -91,12 +91,7 @@ func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
 
 func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	t.Parallel()
-	for name, opts := range holdsReads {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testAChildCannotSignInUntilAGuardianConsents(t, newEnv(t, append(opts, withoutLimiter())...))
-		})
-	}
+	eachVariant(t, holdsReads, testAChildCannotSignInUntilAGuardianConsents)
 }
 
 // TestSessionHoldsAreReadAtOnceWhereTheStoreCan: core reads the guardianship

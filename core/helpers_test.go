@@ -69,6 +69,18 @@ var signInReads = map[string][]envOption{
 	"user and device one by one":  {withSignInOneByOne()},
 }
 
+// eachVariant runs test as a parallel subtest on an env of each variant's
+// options (withoutLimiter added).
+func eachVariant(t *testing.T, variants map[string][]envOption, test func(*testing.T, *env)) {
+	t.Helper()
+	for name, opts := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newEnv(t, append(append([]envOption{}, opts...), withoutLimiter())...))
+		})
+	}
+}
+
 // holdsReads are the ways a session's account holds can be read, for tests of
 // the rules that use them.
 var holdsReads = map[string][]envOption{

@@ -258,12 +258,7 @@ func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) 
 // phone's own failures follow the same 5 and 10 rules.
 func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	t.Parallel()
-	for name, opts := range signInReads {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testAVerifiedDeviceHasItsOwnCounter(t, newEnv(t, append(opts, withoutLimiter())...))
-		})
-	}
+	eachVariant(t, signInReads, testAVerifiedDeviceHasItsOwnCounter)
 }
 
 // TestSignInReadsUserAndDeviceAtOnceWhereTheStoreCan: core reads a sign-in's

@@ -64,12 +64,7 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	t.Parallel()
-	for name, opts := range signInReads {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testNewDeviceStepsUpOnceThenIsKnown(t, newEnv(t, append(opts, withoutLimiter())...))
-		})
-	}
+	eachVariant(t, signInReads, testNewDeviceStepsUpOnceThenIsKnown)
 }
 
 func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -87,9 +85,7 @@ type UserCache struct {
 	// and come back to the value read.
 	fillWindow time.Duration
 
-	pendingMu sync.Mutex
-	pending   map[string]struct{} // users whose increment failed
-	pendingN  atomic.Int64
+	pending pendingIDs // users whose increment failed
 }
 
 var (
@@ -121,8 +117,7 @@ func NewUserCache(inner UserStore, client rueidis.Client, o UserCacheOptions) (*
 		return nil, errors.New("redis: user cache TTL must be at least 1 ms (or 0 for the default)")
 	}
 	ttl := orDefault(o.TTL, time.Minute)
-	return &UserCache{inner: inner, health: h, prefix: prefix, ttl: ttl, fillWindow: ttl,
-		pending: make(map[string]struct{})}, nil
+	return &UserCache{inner: inner, health: h, prefix: prefix, ttl: ttl, fillWindow: ttl}, nil
 }
 
 // The keys of one user share their hash tag, so that the scripts can touch
@@ -147,8 +142,8 @@ return 1
 // UserByID returns the user from the cache when its entry is current, else
 // from the store (then caching it). A missing user is never cached.
 func (c *UserCache) UserByID(ctx context.Context, id string) (ports.User, error) {
-	if c.pendingN.Load() > 0 && !c.health.bypass() {
-		c.retryPending(ctx)
+	if c.pending.any() && !c.health.bypass() {
+		c.changed(ctx, c.pending.take()...)
 	}
 	read := time.Now()
 	generation, u, hit, reachable := c.cached(ctx, id)
@@ -163,7 +158,7 @@ func (c *UserCache) UserByID(ctx context.Context, id string) (ports.User, error)
 	if err != nil {
 		return u, nil
 	}
-	c.do(ctx, c.health.client.B().Eval().Script(fillScript).Numkeys(2).
+	c.health.pipeline(ctx, c.health.client.B().Eval().Script(fillScript).Numkeys(2).
 		Key(c.generationKey(id), c.entryKey(id)).
 		Arg(generation, generation+"|"+string(body), strconv.FormatInt(c.ttl.Milliseconds(), 10)).Build())
 	return u, nil
@@ -205,7 +200,8 @@ func (c *UserCache) cached(ctx context.Context, id string) (generation string, u
 
 // changed increments the generation of each user and drops their entries, so
 // that no copy read before the change is served or stored after it. It never
-// bypasses; users whose increment failed are kept for retryPending.
+// bypasses; users whose increment failed are kept and incremented by the
+// next read that reaches Redis, before it reads.
 func (c *UserCache) changed(ctx context.Context, ids ...string) {
 	if len(ids) == 0 {
 		return
@@ -218,49 +214,9 @@ func (c *UserCache) changed(ctx context.Context, ids ...string) {
 			c.health.client.B().Pexpire().Key(c.generationKey(id)).Milliseconds(genTTL).Build(),
 			c.health.client.B().Del().Key(c.entryKey(id)).Build())
 	}
-	if c.do(ctx, cmds...) {
-		return
+	if !c.health.pipeline(ctx, cmds...) {
+		c.pending.add(ids)
 	}
-	c.pendingMu.Lock()
-	for _, id := range ids {
-		if len(c.pending) < maxPending {
-			c.pending[id] = struct{}{}
-		}
-	}
-	c.pendingN.Store(int64(len(c.pending)))
-	c.pendingMu.Unlock()
-}
-
-// retryPending writes the increments an outage held back, before any read
-// may use the cache again.
-func (c *UserCache) retryPending(ctx context.Context) {
-	c.pendingMu.Lock()
-	if len(c.pending) == 0 {
-		c.pendingMu.Unlock()
-		return
-	}
-	ids := make([]string, 0, len(c.pending))
-	for id := range c.pending {
-		ids = append(ids, id)
-	}
-	clear(c.pending)
-	c.pendingN.Store(0)
-	c.pendingMu.Unlock()
-	c.changed(ctx, ids...)
-}
-
-// do runs cmds in one pipeline and reports whether every one succeeded.
-func (c *UserCache) do(ctx context.Context, cmds ...rueidis.Completed) bool {
-	cctx, cancel := c.health.callCtx(ctx)
-	defer cancel()
-	for _, r := range c.health.client.DoMulti(cctx, cmds...) {
-		if err := r.Error(); err != nil && !rueidis.IsRedisNil(err) {
-			c.health.failed(ctx, err)
-			return false
-		}
-	}
-	c.health.ok()
-	return true
 }
 
 // UserByEmail reads the store: a lookup by email or username is not cached
