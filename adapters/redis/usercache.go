@@ -143,7 +143,7 @@ return 1
 // from the store (then caching it). A missing user is never cached.
 func (c *UserCache) UserByID(ctx context.Context, id string) (ports.User, error) {
 	if c.pending.any() && !c.health.bypass() {
-		c.changed(ctx, c.pending.take()...)
+		c.changed(ctx)
 	}
 	read := time.Now()
 	generation, u, hit, reachable := c.cached(ctx, id)
@@ -200,9 +200,12 @@ func (c *UserCache) cached(ctx context.Context, id string) (generation string, u
 
 // changed increments the generation of each user and drops their entries, so
 // that no copy read before the change is served or stored after it. It never
-// bypasses; users whose increment failed are kept and incremented by the
-// next read that reaches Redis, before it reads.
+// bypasses; users whose increment failed are kept and incremented with the
+// next change, or by the next read that reaches Redis, before it reads.
 func (c *UserCache) changed(ctx context.Context, ids ...string) {
+	if c.pending.any() {
+		ids = append(ids, c.pending.take()...)
+	}
 	if len(ids) == 0 {
 		return
 	}
