@@ -37,11 +37,10 @@ func (s *Store) Guardianship(ctx context.Context, childID string) (ports.Guardia
 // child's consents under the accounts lock, then the consents lock (the lock
 // order of CreateUser).
 func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports.GuardianConfirmation) (ports.Guardianship, error) {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return ports.Guardianship{}, err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	g, ok := a.guardians[childID]
 	if !ok {
@@ -87,11 +86,10 @@ func (s *Store) GuardianChildren(ctx context.Context, guardianID string) ([]port
 // requestedBefore: their account first (under its lock), then their tokens
 // and events, each table under its own lock.
 func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.Time) ([]string, error) {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return nil, err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	erased := []string{}
 	for id, g := range a.guardians {
 		if !g.Pending() || !g.RequestedAt.Before(requestedBefore) {
@@ -128,11 +126,10 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 
 // DiscardGuardianship deletes the child's guardianship, if any.
 func (s *Store) DiscardGuardianship(ctx context.Context, childID string) error {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.guardians, childID)
 	return nil

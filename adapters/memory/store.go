@@ -13,11 +13,12 @@
 // ports.ErrExpired, ports.ErrReused, ports.ErrMismatch, ports.ErrExhausted) as
 // each port method documents; a cancelled context returns ctx.Err().
 //
-// Files: store.go is the Store; one file per port area (users.go,
-// credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
-// tokens.go, consent.go, abuse.go, events.go, mailqueue.go, erasures.go,
-// grievances.go, nominees.go, activity.go); limiter.go, clock.go, outbox.go,
-// console.go and erasure.go are the stand-alone helpers.
+// Files: store.go is the Store; table.go the lock every table enters and the
+// row table of grievances, nominees and erasures; one file per port area
+// (users.go, credentials.go, lockout.go, sessions.go, sessionusers.go,
+// devices.go, tokens.go, consent.go, abuse.go, events.go, mailqueue.go,
+// erasures.go, grievances.go, nominees.go, activity.go); limiter.go, clock.go,
+// outbox.go, console.go and erasure.go are the stand-alone helpers.
 package memory
 
 import (
