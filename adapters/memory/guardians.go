@@ -10,8 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.GuardianStore = (*Store)(nil)
-
 // cloneGuardianship copies g so that callers never share its Proposed slice.
 func cloneGuardianship(g ports.Guardianship) ports.Guardianship {
 	g.Proposed = slices.Clone(g.Proposed)

@@ -30,13 +30,22 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Compile-time proof that Store implements every storage port (Storage),
-// keeps users (UserRegistry) and queues mail (MailQueue).
+// Compile-time proof of every port this package implements: Store is every
+// storage port (Storage), keeps users (UserRegistry), joins sessions to
+// users (SessionUsers) and queues mail (MailQueue); the stand-alone helpers
+// each implement one port.
 var (
-	_ ports.Storage       = (*Store)(nil)
-	_ ports.UserRegistry  = (*Store)(nil)
-	_ ports.ConsentOutbox = (*Store)(nil)
-	_ ports.MailQueue     = (*Store)(nil)
+	_ ports.Storage        = (*Store)(nil)
+	_ ports.UserRegistry   = (*Store)(nil)
+	_ ports.GuardianStore  = (*Store)(nil)
+	_ ports.SessionUsers   = (*Store)(nil)
+	_ ports.ConsentOutbox  = (*Store)(nil)
+	_ ports.MailQueue      = (*Store)(nil)
+	_ ports.Clock          = (*Clock)(nil)
+	_ ports.RateLimiter    = (*Limiter)(nil)
+	_ ports.Mailer         = (*Outbox)(nil)
+	_ ports.Mailer         = (*ConsoleMailer)(nil)
+	_ ports.ErasureHandler = (*ErasureInbox)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
