@@ -46,14 +46,7 @@ func (h *Handler) fileGrievance(w http.ResponseWriter, r *http.Request, in griev
 }
 
 func (h *Handler) grievances(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.auth.Grievances(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := grievancesView{Grievances: make([]grievanceView, 0, len(list))}
-	for _, g := range list {
-		v.Grievances = append(v.Grievances, newGrievanceView(g))
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, func(list []ports.Grievance) grievancesView {
+		return grievancesView{Grievances: mapped(list, newGrievanceView)}
+	})(h.auth.Grievances(r.Context(), principal(r)))
 }
