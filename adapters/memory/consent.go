@@ -136,12 +136,9 @@ func (s *Store) ClaimConsentChanges(ctx context.Context, now time.Time, lease ti
 // AckConsentChange removes a delivered change; a missing one is no error.
 func (s *Store) AckConsentChange(ctx context.Context, id int64) error {
 	c := &s.consents
-	if err := c.lock(ctx); err != nil {
-		return err
-	}
-	defer c.mu.Unlock()
-	c.outbox = slices.DeleteFunc(c.outbox, func(e outboxEntry) bool { return e.change.ID == id })
-	return nil
+	return c.do(ctx, func() {
+		c.outbox = slices.DeleteFunc(c.outbox, func(e outboxEntry) bool { return e.change.ID == id })
+	})
 }
 
 // RetryConsentChange makes a change due at at; ErrNotFound when it is gone.

@@ -18,12 +18,7 @@ type eventTable struct {
 func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 	e.At = stamp(e.At)
 	ev := &s.events
-	if err := ev.lock(ctx); err != nil {
-		return err
-	}
-	defer ev.mu.Unlock()
-	ev.byUser[e.UserID] = append(ev.byUser[e.UserID], e)
-	return nil
+	return ev.do(ctx, func() { ev.byUser[e.UserID] = append(ev.byUser[e.UserID], e) })
 }
 
 // Events lists the user's events, oldest first; events at the same instant

@@ -125,10 +125,5 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 // DiscardGuardianship deletes the child's guardianship, if any.
 func (s *Store) DiscardGuardianship(ctx context.Context, childID string) error {
 	a := &s.accounts
-	if err := a.lock(ctx); err != nil {
-		return err
-	}
-	defer a.mu.Unlock()
-	delete(a.guardians, childID)
-	return nil
+	return a.do(ctx, func() { delete(a.guardians, childID) })
 }

@@ -78,12 +78,7 @@ func (s *Store) RetryMail(ctx context.Context, id, lease string, dueAt time.Time
 // RemoveMail deletes message id, if it is still there.
 func (s *Store) RemoveMail(ctx context.Context, id string) error {
 	q := &s.mail
-	if err := q.lock(ctx); err != nil {
-		return err
-	}
-	defer q.mu.Unlock()
-	delete(q.byID, id)
-	return nil
+	return q.do(ctx, func() { delete(q.byID, id) })
 }
 
 // QueuedMail returns a copy of every message waiting in the outbox, oldest

@@ -24,6 +24,17 @@ func (l *tableLock) lock(ctx context.Context) error {
 	return nil
 }
 
+// do runs change under the lock unless ctx is done: the whole of a port
+// method that cannot otherwise fail.
+func (l *tableLock) do(ctx context.Context, change func()) error {
+	if err := l.lock(ctx); err != nil {
+		return err
+	}
+	defer l.mu.Unlock()
+	change()
+	return nil
+}
+
 // rowTable holds rows of one kind in the order they were stored, under one
 // lock: the grievance, nominee and erasure tables. Its methods take the lock
 // (giving up on a done ctx, with the zero row) and name op in their errors.
