@@ -37,12 +37,8 @@ type grievancesView struct {
 }
 
 func (h *Handler) fileGrievance(w http.ResponseWriter, r *http.Request, in grievanceBody) error {
-	g, err := h.auth.FileGrievance(r.Context(), principal(r), core.GrievanceInput{Subject: in.Subject, Message: in.Message, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, newGrievanceView(g))
-	return nil
+	return created(w, newGrievanceView)(h.auth.FileGrievance(r.Context(), principal(r),
+		core.GrievanceInput{Subject: in.Subject, Message: in.Message, Client: h.client(r)}))
 }
 
 func (h *Handler) grievances(w http.ResponseWriter, r *http.Request) error {

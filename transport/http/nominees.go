@@ -36,13 +36,8 @@ type nomineesView struct {
 
 // addNominee relies on core for the step-up check.
 func (h *Handler) addNominee(w http.ResponseWriter, r *http.Request, in nomineeBody) error {
-	n, err := h.auth.AddNominee(r.Context(), principal(r), core.NomineeInput{Name: in.Name, Email: in.Email,
-		Relationship: in.Relationship, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, newNomineeView(n))
-	return nil
+	return created(w, newNomineeView)(h.auth.AddNominee(r.Context(), principal(r), core.NomineeInput{Name: in.Name,
+		Email: in.Email, Relationship: in.Relationship, Client: h.client(r)}))
 }
 
 func (h *Handler) nominees(w http.ResponseWriter, r *http.Request) error {
