@@ -11,10 +11,11 @@ import (
 // Credentials returns the user's hashes. ErrNotFound when nothing was ever
 // stored for the user. The user need not exist in this Store (external mode).
 func (s *Store) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
-	a := &s.accounts
-	if err := a.rlock(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
 		return ports.Credentials{}, err
 	}
+	a := &s.accounts
+	a.mu.RLock()
 	defer a.mu.RUnlock()
 	c, ok := a.creds[userID]
 	if !ok {

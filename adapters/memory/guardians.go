@@ -18,10 +18,11 @@ func cloneGuardianship(g ports.Guardianship) ports.Guardianship {
 
 // Guardianship returns the child's guardianship; ErrNotFound when none.
 func (s *Store) Guardianship(ctx context.Context, childID string) (ports.Guardianship, error) {
-	a := &s.accounts
-	if err := a.rlock(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
 		return ports.Guardianship{}, err
 	}
+	a := &s.accounts
+	a.mu.RLock()
 	defer a.mu.RUnlock()
 	g, ok := a.guardians[childID]
 	if !ok {
@@ -58,10 +59,11 @@ func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports
 
 // GuardianChildren returns the guardianships guardianID confirmed, oldest first.
 func (s *Store) GuardianChildren(ctx context.Context, guardianID string) ([]ports.Guardianship, error) {
-	a := &s.accounts
-	if err := a.rlock(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	a := &s.accounts
+	a.mu.RLock()
 	defer a.mu.RUnlock()
 	out := []ports.Guardianship{}
 	for _, g := range a.guardians {

@@ -16,17 +16,11 @@ import (
 type tableLock struct{ mu sync.RWMutex }
 
 // lock takes the lock unless ctx is done; the caller unlocks mu.
-func (l *tableLock) lock(ctx context.Context) error { return enter(ctx, l.mu.Lock) }
-
-// rlock is lock for readers: it takes the lock shared (RLock).
-func (l *tableLock) rlock(ctx context.Context) error { return enter(ctx, l.mu.RLock) }
-
-// enter calls take unless ctx is done, when it returns ctx.Err().
-func enter(ctx context.Context, take func()) error {
+func (l *tableLock) lock(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	take()
+	l.mu.Lock()
 	return nil
 }
 

@@ -63,10 +63,11 @@ func (s *Store) UserByID(ctx context.Context, id string) (ports.User, error) {
 }
 
 func (s *Store) findUser(ctx context.Context, lookup func(*accountTable) (string, bool)) (ports.User, error) {
-	a := &s.accounts
-	if err := a.rlock(ctx); err != nil {
+	if err := ctx.Err(); err != nil {
 		return ports.User{}, err
 	}
+	a := &s.accounts
+	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if id, ok := lookup(a); ok {
 		if u, ok := a.users[id]; ok {
