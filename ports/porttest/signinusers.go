@@ -10,17 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// SignInUsers checks a managed backend's joined read of a sign-in's user and
-// device (ports.SignInUsers) against UserByEmail, UserByUsername and
-// KnownDevice asked one by one, on fresh backends.
-func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
-	runCases(t, newBackend, []testCase[ManagedStorage]{
-		{"a cancelled context is passed through", testSignInUserCancelled},
-		{"the user by email or username, as the directory finds it", testSignInUserFindsTheUser},
-		{"the device is known exactly when KnownDevice says so", testSignInUserKnowsTheDevice},
-	})
-}
-
 func joinedSignIn(t *testing.T, s ManagedStorage) ports.SignInUsers {
 	t.Helper()
 	j, ok := s.(ports.SignInUsers)
