@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -186,7 +185,7 @@ func TestRateLimiterFailsOpen(t *testing.T) {
 func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e := newEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, logTo(logs))
 	for i := 0; i < 3; i++ {
 		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	}

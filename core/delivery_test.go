@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -255,9 +254,8 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, asked, opened.Message)
 
-	other := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) {
+	other := newEnv(t, withoutLimiter(), logTo(logs), func(c *Config, d *Deps) {
 		c.SecretKey = []byte("another-secret-key-of-32-bytes-or-more!")
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		d.Storage, d.Mailer = e.store, m
 	})
 	other.clock.Set(qm.DueAt)
@@ -598,7 +596,7 @@ func TestAQueueFailureAfterASendIsLogged(t *testing.T) {
 			t.Parallel()
 			logs := &logBuffer{}
 			m := &flakyMailer{}
-			e, f := newFaultyEnv(t, m.wrap, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+			e, f := newFaultyEnv(t, m.wrap, logTo(logs))
 			u := e.register("queuefail@example.in")
 			assert.NotContains(t, logs.String(), tc.want, "nothing failed yet")
 			if tc.sendErr != nil {
@@ -665,7 +663,7 @@ func TestOnePassDeliversMoreThanOneBatch(t *testing.T) {
 func TestAnUnreadableEmailTheQueueCannotRemoveIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	now := e.now()
 	require.NoError(t, e.store.EnqueueMail(context.Background(), ports.QueuedMail{ID: "mail_damaged", Payload: []byte("damaged"), DueAt: now, NotAfter: now.Add(time.Hour)}))
 	f.failOn("RemoveMail", errDown)

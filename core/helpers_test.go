@@ -45,6 +45,11 @@ type envOption func(*Config, *Deps)
 
 func withoutLimiter() envOption { return func(_ *Config, d *Deps) { d.Limiter = nil } }
 
+// logTo sends the env's logs, as text, to logs.
+func logTo(logs *logBuffer) envOption {
+	return func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) }
+}
+
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -419,7 +418,7 @@ func TestTheCheckOfAnAttemptHasADeadlineOfHalfOfPendingFor(t *testing.T) {
 func TestAnAbandonedAttemptThatCannotBeRecordedIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	at, err := e.auth.beginAttempt(context.Background(), "Test", "id:abandoned", e.auth.signInPolicy())
 	require.NoError(t, err)
 	_ = e.auth.abandon(context.Background(), "Test", at, errors.New("cut off"))

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -240,7 +239,7 @@ func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 func TestAHashUpgradeThatFailsIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	u := e.register("upgrade@example.in")
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -133,7 +132,7 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	logs := &logBuffer{}
 	mailer := &blockingMailer{release: make(chan struct{}), sending: make(chan struct{}, 1)}
 	e := newEnv(t, withoutLimiter(), inBackground(mailer),
-		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+		logTo(logs))
 	u := e.register("backlog@example.in")
 	// The verification link is stored and its email waits at the mail server.
 	waitOrFail(t, mailer.sending, "the verification email to reach the mail server")
@@ -252,10 +251,7 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 func TestWorkAfterAnswersQueuesExactlyTheBacklog(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
-		c.MailInline = false
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	})
+	e := newEnv(t, withoutLimiter(), logTo(logs), func(c *Config, _ *Deps) { c.MailInline = false })
 	release := holdWorkers(e) // nothing runs: the count only grows
 	defer release()
 	e.auth.jobsPending.Store(afterAnswerBacklog - 1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -448,7 +447,7 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 func TestAMalformedStoredPINHashIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	u := e.register("broken@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()

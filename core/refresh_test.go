@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,7 +156,7 @@ func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	s := signedIn(t, e)
 	tokens, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
 	require.NoError(t, err)

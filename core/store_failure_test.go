@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -603,7 +602,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 	t.Run("recording events", func(t *testing.T) {
 		t.Parallel()
 		logs := &logBuffer{}
-		e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+		e, f := newFaultyEnv(t, logTo(logs))
 		s := registered(t, e)
 		assert.NotContains(t, logs.String(), "recording a security event failed", "recorded events log nothing")
 		f.failOn("RecordEvent", errDown)
