@@ -219,8 +219,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("consent@example.in")
+			e, u := newUserEnv(t, "consent@example.in")
 			ctx := context.Background()
 			before, err := e.store.ConsentHistory(ctx, u.ID)
 			require.NoError(t, err)
@@ -241,8 +240,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 
 func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("chain@example.in")
+	e, u := newUserEnv(t, "chain@example.in")
 	ctx := context.Background()
 	e.clock.Advance(time.Hour)
 
@@ -300,8 +298,7 @@ func TestTruncate(t *testing.T) {
 
 func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("echo@example.in")
+	e, u := newUserEnv(t, "echo@example.in")
 	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
 		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
 	ce := requireKind(t, err, KindValidation)
@@ -439,8 +436,7 @@ func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
-	u := e.register("required@example.in")
+	e, u := newUserEnv(t, "required@example.in", func(_ *Config, d *Deps) { d.Erasure = inbox })
 	ctx := context.Background()
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)

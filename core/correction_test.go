@@ -16,8 +16,7 @@ func ptr(s string) *string { return &s }
 func TestUpdateProfileCorrectsWhatTheUserChose(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	e.register("ravi@example.in")
 	other := e.principal(e.mustLogin("ravi@example.in"))
 	_, err := e.auth.UpdateProfile(ctx, other, ProfileInput{Username: ptr("ravi")})
@@ -77,8 +76,7 @@ func (e *env) changeEmail(email, newEmail string) (LoginResult, string) {
 func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter(), withContact())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withContact())
 	elsewhere := e.mustLogin(u.Email)
 
 	mine, token := e.changeEmail(u.Email, "Asha.New@Example.in")
@@ -105,8 +103,7 @@ func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	e.register("ravi@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "new@example.in"}), KindStepUpRequired)

@@ -411,8 +411,7 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
 	t.Parallel()
 	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("waited@example.in")
+	e, u := newUserEnv(t, "waited@example.in", m.wrap)
 	p := e.principal(e.mustLogin(u.Email))
 	e.auth.cfg.MailInline = false // from here on, emails go after the answer
 	calls := len(m.callTimes())

@@ -59,8 +59,7 @@ func (e *env) mailsWithSubject(addr, part string) int {
 func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	u := e.register("erase@example.in")
+	e, u := newUserEnv(t, "erase@example.in", withErasureHandler(inbox))
 	ctx := context.Background()
 
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
@@ -125,8 +124,7 @@ func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
 func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$pin", e.now()))
 	e.failLogins(u.Email, 2)
 	receipt := e.requestErasure(u.Email)
@@ -182,8 +180,7 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ravi@example.in")
+	e, u := newUserEnv(t, "ravi@example.in")
 	receipt := e.requestErasure(u.Email)
 
 	e.clock.Set(receipt.DueAt.Add(-time.Minute))
@@ -226,8 +223,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	u := e.register("meera@example.in")
+	e, u := newUserEnv(t, "meera@example.in", withErasureHandler(inbox))
 	receipt := e.requestErasure(u.Email)
 
 	e.clock.Set(receipt.DueAt.Add(time.Hour))
@@ -249,8 +245,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure(u.Email)
 	e.mustLogin(u.Email)
 	err := requireKind(t, e.auth.CompleteErasure(ctx, receipt.RequestID), KindConflict)
@@ -295,8 +290,7 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	before, err := e.store.ConsentHistory(ctx, u.ID)
 	require.NoError(t, err)
 	require.NotEmpty(t, before)

@@ -14,8 +14,7 @@ import (
 
 func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("export@example.in")
+	e, u := newUserEnv(t, "export@example.in")
 	ctx := context.Background()
 	old := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: old.RefreshToken, Client: e.client}))
@@ -72,8 +71,7 @@ func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 
 func TestExportWithoutAnEventLog(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withoutEventLog())
-	u := e.register("noevents@example.in")
+	e, u := newUserEnv(t, "noevents@example.in", withoutEventLog())
 	ctx := context.Background()
 	res := e.knownDeviceLogin(u.Email)
 	_, _ = e.login(u.Email, "a wrong one!")
@@ -95,8 +93,7 @@ func TestExportWithoutAnEventLog(t *testing.T) {
 
 func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("full@example.in")
+	e, u := newUserEnv(t, "full@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	e.stepUp(p, u.Email)
@@ -119,8 +116,7 @@ func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	recipients := []Recipient{{Name: "Amazon SES (ap-south-1)", Purpose: "sending emails", Data: "email address, email contents"}}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
 	receipt := e.requestErasure(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	_, err := e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})

@@ -75,6 +75,14 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	return e
 }
 
+// newUserEnv is newEnv without the rate limiter, plus opts, with one
+// registered user whose email is verified: the start of most flow tests.
+func newUserEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User) {
+	t.Helper()
+	e := newEnv(t, append([]envOption{withoutLimiter()}, opts...)...)
+	return e, e.register(email)
+}
+
 // testNoticeAt is the published time of the test notices, before testStart.
 var testNoticeAt = testStart.Add(-24 * time.Hour)
 

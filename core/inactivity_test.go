@@ -41,8 +41,7 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter(), withInactivityErasure(threeYears), withContact())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withInactivityErasure(threeYears), withContact())
 	e.mustLogin(u.Email) // last active: testStart
 
 	warnFrom := testStart.Add(threeYears - inactivityWarning)
@@ -85,8 +84,7 @@ func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter(), withInactivityErasure(threeYears))
-	u := e.register("ravi@example.in")
+	e, u := newUserEnv(t, "ravi@example.in", withInactivityErasure(threeYears))
 	e.mustLogin(u.Email)
 	e.clock.Set(testStart.Add(threeYears - time.Hour))
 	report, err := e.auth.Maintain(ctx)
@@ -105,8 +103,7 @@ func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	res := e.mustLogin(u.Email)
 	e.clock.Advance(time.Hour)
 	_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})

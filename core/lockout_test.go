@@ -135,8 +135,7 @@ func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
 
 func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("target@example.in")
+	e, u := newUserEnv(t, "target@example.in")
 	before := e.auth.hasher.Verifications()
 	var locked, wrong, busy atomic.Int32
 	porttest.Together(50, func(int) {
@@ -163,8 +162,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 
 func TestParallelCorrectLoginsNeverLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("busy@example.in")
+	e, u := newUserEnv(t, "busy@example.in")
 	for round := range 5 {
 		var ok, busy atomic.Int32
 		porttest.Together(16, func(int) {
@@ -205,8 +203,7 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 
 func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("shared@example.in")
+	e, u := newUserEnv(t, "shared@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	ctx := context.Background()
@@ -257,8 +254,7 @@ func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) 
 // phone's own failures follow the same 5 and 10 rules.
 func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("phone@example.in")
+	e, u := newUserEnv(t, "phone@example.in")
 	e.knownDeviceLogin(u.Email) // fpA is now a verified device
 	for i := 0; i < 10; i++ {
 		e.clock.Advance(8 * time.Minute)
@@ -290,8 +286,7 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 // emails the unlock link and records the lock.
 func TestIPBlockCrossingStillHandlesTheHardLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("both@example.in")
+	e, u := newUserEnv(t, "both@example.in")
 	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	for i := 0; i < 9; i++ { // 9 failures from nine IPs: no IP sees a second identifier
 		require.Error(t, e.loginIP(u.Email, "wrong-password", "192.0.2."+string(rune('1'+i))))

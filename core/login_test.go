@@ -16,8 +16,7 @@ import (
 
 func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("legacy@example.in")
+	e, u := newUserEnv(t, "legacy@example.in")
 	ctx := context.Background()
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)
@@ -52,8 +51,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("weak@example.in")
+			e, u := newUserEnv(t, "weak@example.in")
 			ctx := context.Background()
 			old, err := secret.NewTestHasher(tc.params, 0).Hash(ctx, testPassword)
 			require.NoError(t, err)
@@ -76,8 +74,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 
 func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("broken@example.in")
+	e, u := newUserEnv(t, "broken@example.in")
 	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
 	_, err := e.login(u.Email, testPassword)
 	ce := requireKind(t, err, KindUnauthorized)
@@ -176,8 +173,7 @@ func TestCheckSecretInput(t *testing.T) {
 
 func TestOversizedPasswordIsRefusedWithoutHashing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("big@example.in")
+	e, u := newUserEnv(t, "big@example.in")
 	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes+1))
 	ce := requireKind(t, err, KindValidation)
 	assert.Equal(t, "password", ce.Field)
@@ -203,8 +199,7 @@ func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
 
 func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("who@example.in")
+	e, u := newUserEnv(t, "who@example.in")
 	e.client = Client{IP: "::ffff:198.51.100.23", UserAgent: "Chrome on Android <b>14</b>"}
 	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
 	require.NoError(t, err)
@@ -226,8 +221,7 @@ func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 // input.
 func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("limit@example.in")
+	e, u := newUserEnv(t, "limit@example.in")
 	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))
 	requireKind(t, err, KindUnauthorized)
 	assert.Equal(t, int64(1), e.auth.hasher.Verifications(), "the hash was verified")

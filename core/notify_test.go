@@ -63,8 +63,7 @@ func (e *env) requireResetAnsweredWithoutWaiting(email string) {
 func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	t.Parallel()
 	mailer := &blockingMailer{release: make(chan struct{})}
-	e := newEnv(t, withoutLimiter(), inBackground(mailer))
-	u := e.register("async@example.in")
+	e, u := newUserEnv(t, "async@example.in", inBackground(mailer))
 	e.requireResetAnsweredWithoutWaiting(u.Email)
 	close(mailer.release)
 	e.drain()

@@ -43,8 +43,7 @@ func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 
 func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("tries@example.in")
+	e, u := newUserEnv(t, "tries@example.in")
 	code := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, code, 4)
 	// Clear the account counter (4 failures) so only the code's own cap is left.
@@ -60,8 +59,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 
 func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("alive@example.in")
+	e, u := newUserEnv(t, "alive@example.in")
 	code := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, code, 4)
 	_, err := e.verifyOTP(u.Email, code, "")
@@ -70,8 +68,7 @@ func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
 
 func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("again@example.in")
+	e, u := newUserEnv(t, "again@example.in")
 	first := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, first, 4)
 	second := e.requestOTP(u.Email, "")
@@ -86,8 +83,7 @@ func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 
 func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("race@example.in")
+	e, u := newUserEnv(t, "race@example.in")
 	code := e.requestOTP(u.Email, "")
 	var wins atomic.Int32
 	porttest.Together(8, func(int) {
@@ -100,8 +96,7 @@ func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 
 func TestOTPLoginFromTheRequestingDeviceIsTrusted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("phone@example.in")
+	e, u := newUserEnv(t, "phone@example.in")
 
 	same, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
 	require.NoError(t, err)
@@ -129,8 +124,7 @@ func TestOTPLoginMarksTheEmailVerified(t *testing.T) {
 
 func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hmac@example.in")
+	e, u := newUserEnv(t, "hmac@example.in")
 	code := e.requestOTP(u.Email, "")
 	tokens, err := e.store.Tokens(context.Background(), u.ID)
 	require.NoError(t, err)
@@ -171,8 +165,7 @@ func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
 
 func TestMalformedOTPIsRejectedWithoutCounting(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("shape@example.in")
+	e, u := newUserEnv(t, "shape@example.in")
 	for _, code := range []string{"", "12345", "1234567", "12a456", "１２３４５６"} {
 		_, err := e.verifyOTP(u.Email, code, "")
 		assert.Equal(t, "otp_code", requireKind(t, err, KindValidation).Field, code)

@@ -14,8 +14,7 @@ import (
 
 func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("newdev@example.in")
+	e, u := newUserEnv(t, "newdev@example.in")
 	p := e.principal(e.mustLogin(u.Email)) // no fingerprint: a new device
 
 	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindStepUpRequired)
@@ -30,8 +29,7 @@ func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 
 func TestChangePasswordWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("wrongcur@example.in")
+	e, u := newUserEnv(t, "wrongcur@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // on device fpA
 
 	for i := 1; i <= 4; i++ {
@@ -75,8 +73,7 @@ func TestChangePasswordRejectsABadNewPasswordWithoutCounting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("ravi.kumar@example.in")
+			e, u := newUserEnv(t, "ravi.kumar@example.in")
 			p := e.principal(e.knownDeviceLogin(u.Email))
 			mails := e.mailsTo(u.Email)
 			hash := e.passwordHash(u.ID)
@@ -104,8 +101,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("others@example.in")
+			e, u := newUserEnv(t, "others@example.in")
 			ctx := context.Background()
 			phone := e.mustLogin(u.Email)
 			laptop := e.mustLogin(u.Email)
@@ -133,8 +129,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 
 func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("notify@example.in")
+	e, u := newUserEnv(t, "notify@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	_, _ = e.login(u.Email, "one wrong guess")
 	require.Equal(t, 1, e.lockState(u.ID).Failures)
@@ -159,8 +154,7 @@ func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
 
 func TestChangePasswordOfAnEndedSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ended@example.in")
+	e, u := newUserEnv(t, "ended@example.in")
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
@@ -192,8 +186,7 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("reset.me@example.in")
+			e, u := newUserEnv(t, "reset.me@example.in")
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 			link := e.lastToken(u.Email)
 
@@ -215,8 +208,7 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 
 func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hard@example.in")
+	e, u := newUserEnv(t, "hard@example.in")
 	ctx := context.Background()
 	a := e.mustLogin(u.Email)
 	b := e.mustLogin(u.Email)

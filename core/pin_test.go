@@ -94,8 +94,7 @@ func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
 
 func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("reset@example.in")
+	e, u := newUserEnv(t, "reset@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -131,8 +130,7 @@ func TestVerifyPINWithoutAPINSet(t *testing.T) {
 // password-login session for each guess.
 func pinEnv(t *testing.T) (*env, ports.User) {
 	t.Helper()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("guess@example.in")
+	e, u := newUserEnv(t, "guess@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	return e, u
@@ -295,8 +293,7 @@ func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
 
 func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("weakpin@example.in")
+	e, u := newUserEnv(t, "weakpin@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
@@ -312,8 +309,7 @@ func TestWeakerPINHashIsUpgraded(t *testing.T) {
 
 func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hard@example.in")
+	e, u := newUserEnv(t, "hard@example.in")
 	e.hardLock(u.Email)
 	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))

@@ -94,8 +94,7 @@ func TestMalformedRefreshTokens(t *testing.T) {
 
 func TestLogoutRecordsAnEvent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("bye@example.in")
+	e, u := newUserEnv(t, "bye@example.in")
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))

@@ -35,8 +35,7 @@ func TestLogRetentionIsAtLeastAYearThenPseudonymisedAfterThirtyDaysMore(t *testi
 func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	e.mustLogin(u.Email) // login_succeeded at testStart, with IP and user agent
 	max := e.auth.Config().Retention.MaxLogRetention
 	e.clock.Set(testStart.Add(max - time.Hour))

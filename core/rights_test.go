@@ -65,8 +65,7 @@ func TestRightsNameTheContactAndThePeriods(t *testing.T) {
 
 func TestRightsReceiptsCarryTheContact(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withContact())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withContact())
 	e.requestErasure(u.Email)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)

@@ -48,8 +48,7 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 
 func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("list@example.in")
+	e, u := newUserEnv(t, "list@example.in")
 	ctx := context.Background()
 	loggedOut := e.mustLogin(u.Email)
 	kiosk, err := e.loginFrom(u.Email, testPassword, "", true) // 2 hours
@@ -80,8 +79,7 @@ func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 
 func TestLogoutAllRecordsOneEvent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("all@example.in")
+	e, u := newUserEnv(t, "all@example.in")
 	ctx := context.Background()
 	e.mustLogin(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
@@ -286,8 +284,7 @@ func runRevocations(t *testing.T, revocations []revocation) {
 	for _, tc := range revocations {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("phone@example.in")
+			e, u := newUserEnv(t, "phone@example.in")
 			phone := e.knownDeviceLogin(u.Email)
 			phone.User = u
 			tc.end(e, phone)
@@ -351,8 +348,7 @@ func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 
 func TestMe(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("me.too@example.in")
+	e, u := newUserEnv(t, "me.too@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	got, err := e.auth.Me(context.Background(), p)
 	require.NoError(t, err)
@@ -401,8 +397,7 @@ func TestMeReadsTheUserWithTheSession(t *testing.T) {
 func TestRefreshReadsTheUserWithTheRotation(t *testing.T) {
 	t.Parallel()
 	log := &callLog{}
-	e := newEnv(t, withoutLimiter(), countedStorage(log))
-	u := e.register("rot@example.in")
+	e, u := newUserEnv(t, "rot@example.in", countedStorage(log))
 	res := e.mustLogin(u.Email)
 	log.take()
 	_, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
@@ -415,8 +410,7 @@ func TestSuspend(t *testing.T) {
 	ctx := context.Background()
 	t.Run("external mode has no registry", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, withoutLimiter())
-		u := e.register("ext@example.in")
+		e, u := newUserEnv(t, "ext@example.in")
 		e.auth.deps.Registry = nil // the same users, now owned by the app
 		requireKind(t, e.auth.Admin().Suspend(ctx, u.ID), KindForbidden)
 		got, err := e.store.UserByID(ctx, u.ID)
@@ -430,8 +424,7 @@ func TestSuspend(t *testing.T) {
 	})
 	t.Run("a suspended user cannot sign in", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, withoutLimiter())
-		u := e.register("susp@example.in")
+		e, u := newUserEnv(t, "susp@example.in")
 		res := e.mustLogin(u.Email)
 		require.NoError(t, e.auth.Admin().Suspend(ctx, u.ID))
 
@@ -505,8 +498,7 @@ func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 // keeps working. (One byte more is refused in TestSessionsListAndRevokeOnlyYourOwn.)
 func TestRevokeSessionAcceptsAnIDOfExactlyTheLimit(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("longid@example.in")
+	e, u := newUserEnv(t, "longid@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // revoking another session needs a trusted one
 	ctx := context.Background()
 	longID := strings.Repeat("s", maxSessionIDLen)

@@ -13,8 +13,7 @@ import (
 
 func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ask@example.in")
+	e, u := newUserEnv(t, "ask@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	other := e.principal(e.mustLogin(u.Email))
@@ -41,8 +40,7 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 
 func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("gone@example.in")
+	e, u := newUserEnv(t, "gone@example.in")
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
@@ -74,8 +72,7 @@ func TestRequestStepUpIsLimitedPerAccount(t *testing.T) {
 
 func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("guess@example.in")
+	e, u := newUserEnv(t, "guess@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
@@ -97,8 +94,7 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 
 func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("typo@example.in")
+	e, u := newUserEnv(t, "typo@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	for _, tc := range []struct {

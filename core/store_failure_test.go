@@ -647,8 +647,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 
 func TestCancelledContextIsUnavailable(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("late@example.in")
+	e, u := newUserEnv(t, "late@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

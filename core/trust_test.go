@@ -125,8 +125,7 @@ func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 // lock left from before it was last forgotten does not greet its owner.
 func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("again@example.in")
+	e, u := newUserEnv(t, "again@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // fpA verified
 	for i := 0; i < 5; i++ {
 		_, _ = e.loginFrom(u.Email, "a typo on the phone", fpA, false)

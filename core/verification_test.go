@@ -93,8 +93,7 @@ func TestTheRegistrationsOwnLinkKeepsItsSessionAndPassword(t *testing.T) {
 
 func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("settled@example.in")
+	e, u := newUserEnv(t, "settled@example.in")
 	first := e.mustLogin(u.Email)
 	_, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
