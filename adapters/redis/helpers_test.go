@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -208,4 +209,31 @@ func within(t *testing.T, bound time.Duration, what string, f func()) time.Durat
 	took := time.Since(start)
 	require.LessOrEqual(t, took, bound, fmt.Sprintf("%s took %v", what, took))
 	return took
+}
+
+// newCase is one call of a constructor that checks its arguments: args holds
+// them, wantErr says they are refused.
+type newCase[A any] struct {
+	name    string
+	args    A
+	wantErr bool
+}
+
+// testValidates calls newT with each case's args: a refused call returns an
+// error and no value, an accepted one a value and no error.
+func testValidates[A any, T any](t *testing.T, newT func(A) (T, error), cases []newCase[A]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v, err := newT(tc.args)
+			if tc.wantErr {
+				assert.Error(t, err)
+				assert.Nil(t, v)
+				return
+			}
+			require.NoError(t, err)
+			assert.NotNil(t, v)
+		})
+	}
 }

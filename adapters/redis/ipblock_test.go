@@ -19,33 +19,20 @@ func TestNewIPBlockCacheValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
 	inner := memory.New()
-	cases := []struct {
-		name    string
-		inner   ports.AbuseGuard
-		client  rueidis.Client
-		opts    bredis.IPBlockOptions
-		wantErr bool
-	}{
-		{name: "zero options work", inner: inner, client: c},
-		{name: "nil inner", client: c, wantErr: true},
-		{name: "nil client", inner: inner, wantErr: true},
-		{name: "negative local TTL", inner: inner, client: c, opts: bredis.IPBlockOptions{LocalTTL: -time.Second}, wantErr: true},
-		{name: "negative timeout", inner: inner, client: c, opts: bredis.IPBlockOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "bad prefix", inner: inner, client: c, opts: bredis.IPBlockOptions{Prefix: "ip b"}, wantErr: true},
+	type args struct {
+		inner  ports.AbuseGuard
+		client rueidis.Client
+		opts   bredis.IPBlockOptions
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			g, err := bredis.NewIPBlockCache(tc.inner, tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, g)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, g)
+	testValidates(t, func(a args) (*bredis.IPBlockCache, error) { return bredis.NewIPBlockCache(a.inner, a.client, a.opts) },
+		[]newCase[args]{
+			{name: "zero options work", args: args{inner: inner, client: c}},
+			{name: "nil inner", args: args{client: c}, wantErr: true},
+			{name: "nil client", args: args{inner: inner}, wantErr: true},
+			{name: "negative local TTL", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{LocalTTL: -time.Second}}, wantErr: true},
+			{name: "negative timeout", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{Timeout: -time.Second}}, wantErr: true},
+			{name: "bad prefix", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{Prefix: "ip b"}}, wantErr: true},
 		})
-	}
 }
 
 // TestIPBlockCache runs two app instances (two clients, two caches) over one

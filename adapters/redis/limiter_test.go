@@ -17,33 +17,20 @@ import (
 func TestNewLimiterValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	cases := []struct {
-		name    string
-		client  rueidis.Client
-		opts    bredis.LimiterOptions
-		wantErr bool
-	}{
-		{name: "zero options work", client: c},
-		{name: "custom prefix", client: c, opts: bredis.LimiterOptions{Prefix: "app:rl:"}},
-		{name: "nil client", client: nil, wantErr: true},
-		{name: "negative timeout", client: c, opts: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "negative log interval", client: c, opts: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
-		{name: "prefix with a space", client: c, opts: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
-		{name: "prefix with a glob", client: c, opts: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
+	type args struct {
+		client rueidis.Client
+		opts   bredis.LimiterOptions
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			l, err := bredis.NewLimiter(tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, l)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, l)
+	testValidates(t, func(a args) (*bredis.Limiter, error) { return bredis.NewLimiter(a.client, a.opts) },
+		[]newCase[args]{
+			{name: "zero options work", args: args{client: c}},
+			{name: "custom prefix", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "app:rl:"}}},
+			{name: "nil client", args: args{client: nil}, wantErr: true},
+			{name: "negative timeout", args: args{client: c, opts: bredis.LimiterOptions{Timeout: -time.Second}}, wantErr: true},
+			{name: "negative log interval", args: args{client: c, opts: bredis.LimiterOptions{LogInterval: -time.Second}}, wantErr: true},
+			{name: "prefix with a space", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "a b"}}, wantErr: true},
+			{name: "prefix with a glob", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "rl:*"}}, wantErr: true},
 		})
-	}
 }
 
 // TestLimiterSlidingWindow walks one key through a 3-per-10s rule; every step

@@ -35,34 +35,21 @@ func TestNewSessionCacheValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
 	inner := memory.New()
-	cases := []struct {
-		name    string
-		inner   ports.SessionRepo
-		client  rueidis.Client
-		opts    bredis.SessionCacheOptions
-		wantErr bool
-	}{
-		{name: "zero options work", inner: inner, client: c},
-		{name: "reuse index off", inner: inner, client: c, opts: bredis.SessionCacheOptions{ReuseIndexTTL: -1}},
-		{name: "nil inner", client: c, wantErr: true},
-		{name: "nil client", inner: inner, wantErr: true},
-		{name: "negative TTL", inner: inner, client: c, opts: bredis.SessionCacheOptions{TTL: -time.Second}, wantErr: true},
-		{name: "negative timeout", inner: inner, client: c, opts: bredis.SessionCacheOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "bad prefix", inner: inner, client: c, opts: bredis.SessionCacheOptions{Prefix: "s?"}, wantErr: true},
+	type args struct {
+		inner  ports.SessionRepo
+		client rueidis.Client
+		opts   bredis.SessionCacheOptions
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s, err := bredis.NewSessionCache(tc.inner, tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, s)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, s)
+	testValidates(t, func(a args) (*bredis.SessionCache, error) { return bredis.NewSessionCache(a.inner, a.client, a.opts) },
+		[]newCase[args]{
+			{name: "zero options work", args: args{inner: inner, client: c}},
+			{name: "reuse index off", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{ReuseIndexTTL: -1}}},
+			{name: "nil inner", args: args{client: c}, wantErr: true},
+			{name: "nil client", args: args{inner: inner}, wantErr: true},
+			{name: "negative TTL", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{TTL: -time.Second}}, wantErr: true},
+			{name: "negative timeout", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{Timeout: -time.Second}}, wantErr: true},
+			{name: "bad prefix", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{Prefix: "s?"}}, wantErr: true},
 		})
-	}
 	_, err := bredis.NewDeviceTrustCache(nil, nil)
 	assert.Error(t, err)
 }
