@@ -10,9 +10,7 @@ import (
 
 func TestPatchMeCorrectsTheProfile(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	e.register("ravi@example.in")
+	e := newUserEnv(t, "asha@example.in", "ravi@example.in")
 	tok := e.login("asha@example.in", nil).str("access_token")
 	ravi := e.login("ravi@example.in", nil).str("access_token")
 	e.ok(req{method: "PATCH", path: "/me", token: ravi, body: map[string]any{"username": "ravi"}})
@@ -32,8 +30,7 @@ func TestPatchMeCorrectsTheProfile(t *testing.T) {
 
 func TestEmailChangeOverHTTP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	tok := e.trustedLogin("asha@example.in").str("access_token")
 	body := map[string]any{"new_email": "asha.new@example.in"}
 	requireProblem(t, e.do(req{method: "POST", path: "/email/change/request", token: tok, body: body}),

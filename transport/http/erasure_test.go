@@ -54,8 +54,7 @@ func TestErasureRequest(t *testing.T) {
 
 func TestErasureStatusURLAnswersWithoutABearer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	r := e.requestErasure("asha@example.in")
 	statusURL := r.str("status_url")
 	require.True(t, strings.HasPrefix(statusURL, "/auth/privacy/erasure/"), "a path under the mount prefix: %s", statusURL)

@@ -11,8 +11,7 @@ import (
 
 func TestGrievancesAreFiledAndListed(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	tok := e.login("asha@example.in", nil).str("access_token")
 
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/grievances", body: map[string]any{"subject": "s", "message": "m"}}),

@@ -248,6 +248,17 @@ func consentsBody(grantAll bool) []map[string]any {
 	return out
 }
 
+// newUserEnv is newEnv with the default configuration and one verified
+// account for each of emails: the start of most route tests.
+func newUserEnv(t testing.TB, emails ...string) *env {
+	t.Helper()
+	e := newEnv(t, envConfig{})
+	for _, email := range emails {
+		e.register(email)
+	}
+	return e
+}
+
 // register creates an account over HTTP, verifies its email with the emailed
 // link as its owner would, and returns its user ID.
 func (e *env) register(email string) string {

@@ -10,8 +10,7 @@ import (
 
 func TestNomineesOverHTTP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	body := map[string]any{"name": "Ravi Sharma", "email": "ravi@example.in", "relationship": "brother"}
 	fresh := e.login("asha@example.in", nil).str("access_token") // a new device
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/nominees", token: fresh, body: body}), http.StatusForbidden, "step_up_required")

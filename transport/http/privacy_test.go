@@ -13,8 +13,7 @@ import (
 
 func TestPrivacy(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	tok := e.login("asha@example.in", nil).str("access_token")
 
 	r := e.ok(req{method: "GET", path: "/privacy/consents", token: tok})
@@ -120,8 +119,7 @@ func TestPrivacyNotice(t *testing.T) {
 
 func TestWithdrawingARequiredCategoryIsAConflict(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	tok := e.login("asha@example.in", nil).str("access_token")
 	r := e.do(req{method: "POST", path: "/privacy/consent/withdraw", token: tok, body: map[string]any{"category": "identity"}})
 	requireProblem(t, r, http.StatusConflict, "consent_required_for_service")

@@ -38,8 +38,7 @@ func TestLockedAnswersOnStepUpAndPasswordChange(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, envConfig{})
-			e.register("lock@example.in")
+			e := newUserEnv(t, "lock@example.in")
 			tok := e.trustedLogin("lock@example.in").str("access_token") // a known device: no step-up needed
 			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 			wrong := "000000"
@@ -87,8 +86,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 	})
 	t.Run("/step-up/request", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, envConfig{})
-		e.register("stepup@example.in")
+		e := newUserEnv(t, "stepup@example.in")
 		tok := e.login("stepup@example.in", nil).str("access_token")
 		for i := 1; i <= 5; i++ {
 			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
@@ -97,8 +95,7 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 	})
 	t.Run("/pin/verify", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, envConfig{})
-		e.register("pin@example.in")
+		e := newUserEnv(t, "pin@example.in")
 		tok := e.trustedLogin("pin@example.in").str("access_token")
 		e.ok(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}})
 		for i := 1; i <= 15; i++ {
