@@ -17,8 +17,7 @@ import (
 
 func TestIPBlockedAtTheThirdDistinctIdentifierFor24Hours(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("one@example.in")
+	e, _ := newUserEnv(t, "one@example.in")
 	const ip = "198.51.100.9"
 
 	requireKind(t, e.loginIP("one@example.in", "wrong-password", ip), KindUnauthorized)

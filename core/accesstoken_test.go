@@ -50,8 +50,7 @@ func TestAccessTokensSignedWithTheRawSecretKeyLastOneTTL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("legacy@example.in")
+			e, _ := newUserEnv(t, "legacy@example.in")
 			p := e.principal(e.mustLogin("legacy@example.in"))
 			token := e.signAccessToken(p, e.auth.Config().SecretKey, tt.iat, tt.exp)
 			e.clock.Set(tt.at)
@@ -68,8 +67,7 @@ func TestAccessTokensSignedWithTheRawSecretKeyLastOneTTL(t *testing.T) {
 
 func TestAccessTokensAreSignedWithADerivedKey(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("derived@example.in")
+	e, _ := newUserEnv(t, "derived@example.in")
 	e.clock.Advance(DefaultConfig().AccessTokenTTL) // past the raw key's window
 	res := e.mustLogin("derived@example.in")
 	e.principal(res)
@@ -134,8 +132,7 @@ func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("end@example.in")
+			e, _ := newUserEnv(t, "end@example.in")
 			res := e.mustLogin("end@example.in")
 			e.principal(res)
 			tc.end(e, res)
@@ -147,8 +144,7 @@ func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
 
 func TestAccessTokenExpiresAfter15Minutes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ttl@example.in")
+	e, _ := newUserEnv(t, "ttl@example.in")
 	res := e.mustLogin("ttl@example.in")
 	e.clock.Advance(15*time.Minute - time.Second)
 	e.principal(res)
@@ -177,8 +173,7 @@ func tokenClaims(t *testing.T, token string) jwt.MapClaims {
 
 func TestAccessTokenClientIDDefaultsToTheAudience(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("cid@example.in")
+	e, _ := newUserEnv(t, "cid@example.in")
 	assert.Equal(t, e.auth.Config().Audience, tokenClaims(t, e.mustLogin("cid@example.in").AccessToken)["client_id"])
 
 	e = newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.ClientID = "asha-web" })

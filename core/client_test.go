@@ -51,8 +51,7 @@ func TestStoredIP(t *testing.T) {
 
 func TestSessionKeepsTheCanonicalIP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ip@example.in")
+	e, _ := newUserEnv(t, "ip@example.in")
 	e.client.IP = "::ffff:198.51.100.9"
 	res := e.knownDeviceLogin("ip@example.in")
 	list, err := e.auth.Sessions(context.Background(), e.principal(res))
@@ -93,8 +92,7 @@ func TestClientUserAgent(t *testing.T) {
 
 func TestHostileUserAgentIsStoredCleanInTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ua@example.in")
+	e, _ := newUserEnv(t, "ua@example.in")
 	e.client.UserAgent = "\xff" + strings.Repeat("क", 400) // 1 + 1200 bytes
 	res := e.mustLogin("ua@example.in")
 	s, err := e.store.Session(context.Background(), res.SessionID)

@@ -206,8 +206,7 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 func TestErasureStatusNeedsOnlyItsToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure("asha@example.in")
 
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
@@ -257,8 +256,7 @@ func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
 func TestASecondErasureRequestWhileOneIsOpenConflicts(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", withErasureHandler(inbox))
 	e.requestErasure("asha@example.in")
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
 	e.stepUp(p, "asha@example.in")

@@ -62,8 +62,7 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 
 func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("fresh@example.in")
+	e, _ := newUserEnv(t, "fresh@example.in")
 	p := e.principal(e.mustLogin("fresh@example.in"))
 	_, err := e.auth.Export(context.Background(), p, e.client)
 	requireKind(t, err, KindStepUpRequired)

@@ -29,8 +29,7 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 	_, err = New(cfg, validDeps())
 	require.NoError(t, err)
 
-	e := newEnv(t, withoutLimiter())
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in")
 	e.mustLogin("asha@example.in")
 	e.clock.Set(testStart.Add(10 * threeYears))
 	report, err := e.auth.Maintain(context.Background())

@@ -18,8 +18,7 @@ import (
 
 func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in")
 
 	for i := 1; i <= 4; i++ {
 		_, err := e.login("asha@example.in", "wrong password "+string(rune('a'+i)))
@@ -45,8 +44,7 @@ func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 
 func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ravi@example.in")
+	e, _ := newUserEnv(t, "ravi@example.in")
 	fail := func() error { _, err := e.login("ravi@example.in", "not the password"); return err }
 
 	for i := 1; i <= 5; i++ {
@@ -85,8 +83,7 @@ func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("meera@example.in")
+			e, _ := newUserEnv(t, "meera@example.in")
 			e.failLogins("meera@example.in", 4)
 			e.clock.Advance(tc.gap)
 			_, err := e.login("meera@example.in", "wrong-password")
@@ -101,8 +98,7 @@ func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
 
 func TestSuccessClearsTheCount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiran@example.in")
+	e, _ := newUserEnv(t, "kiran@example.in")
 	e.failLogins("kiran@example.in", 4)
 	e.mustLogin("kiran@example.in")
 	for i := 0; i < 4; i++ {
@@ -113,8 +109,7 @@ func TestSuccessClearsTheCount(t *testing.T) {
 
 func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("real@example.in")
+	e, _ := newUserEnv(t, "real@example.in")
 	answers := func(identifier string) []*Error {
 		var out []*Error
 		for i := 0; i < 6; i++ {
@@ -190,8 +185,7 @@ func TestParallelCorrectLoginsNeverLock(t *testing.T) {
 
 func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("lata@example.in")
+	e, _ := newUserEnv(t, "lata@example.in")
 	e.failLogins("lata@example.in", 10)
 	_, err := e.login("lata@example.in", testPassword)
 	requireKind(t, err, KindLocked)

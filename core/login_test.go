@@ -125,8 +125,7 @@ func TestCleanDevice(t *testing.T) {
 
 func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("case@example.in")
+	e, _ := newUserEnv(t, "case@example.in")
 	first, err := e.loginFrom("case@example.in", testPassword, strings.ToUpper(fpA), false)
 	require.NoError(t, err)
 	assert.Equal(t, TrustNewDevice, first.Trust)
@@ -184,8 +183,7 @@ func TestOversizedPasswordIsRefusedWithoutHashing(t *testing.T) {
 
 func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("alert@example.in")
+	e, _ := newUserEnv(t, "alert@example.in")
 	before := e.mailsTo("alert@example.in")
 	_, err := e.loginFrom("alert@example.in", testPassword, fpB, false)
 	require.NoError(t, err)

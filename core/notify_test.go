@@ -73,8 +73,7 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 func TestDrainWaitsForWorkAfterAnswers(t *testing.T) {
 	t.Parallel()
 	mailer := &blockingMailer{release: make(chan struct{})}
-	e := newEnv(t, withoutLimiter(), inBackground(mailer))
-	e.register("drain@example.in")
+	e, _ := newUserEnv(t, "drain@example.in", inBackground(mailer))
 
 	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

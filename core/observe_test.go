@@ -94,8 +94,7 @@ func observed(r *recorder) envOption { return func(_ *Config, d *Deps) { d.Obser
 func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
 	_, err := e.login("asha@example.in", "wrong-password")
 	requireKind(t, err, KindUnauthorized)
@@ -109,8 +108,7 @@ func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 func TestObserverCountsSignInsByMethodAndResult(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	e.mustLogin("asha@example.in")
 	e.failLogins("asha@example.in", 1)
 	code := e.requestOTP("asha@example.in", "")
@@ -123,8 +121,7 @@ func TestObserverCountsSignInsByMethodAndResult(t *testing.T) {
 func TestObserverCountsOneSignalPerLockThreshold(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	e.failLogins("asha@example.in", e.auth.cfg.Lockout.SoftLockAfter+2) // the last two are refused by the lock
 	assert.Equal(t, []string{"soft"}, r.signalsOf(ports.SignalLock), "the 5th failure starts one soft lock")
 
@@ -136,8 +133,7 @@ func TestObserverCountsOneSignalPerLockThreshold(t *testing.T) {
 func TestObserverCountsPINLocks(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for range e.auth.pinPolicy().SoftLockAfter {
@@ -203,8 +199,7 @@ func TestObserverCountsMailResults(t *testing.T) {
 func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	r.calls, r.ctxFlows = nil, 0
 	e.mustLogin("asha@example.in")
 
@@ -291,8 +286,7 @@ func TestPingAsksThePortsBehindTheObserver(t *testing.T) {
 func TestObserverSeesTheJoinedReads(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
 	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
 	require.NoError(t, err)

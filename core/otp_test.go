@@ -27,8 +27,7 @@ func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("otp@example.in")
+			e, _ := newUserEnv(t, "otp@example.in")
 			code := e.requestOTP("otp@example.in", "")
 			e.clock.Advance(tc.after)
 			_, err := e.verifyOTP("otp@example.in", code, "")
@@ -144,8 +143,7 @@ func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 
 func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("exists@example.in")
+	e, _ := newUserEnv(t, "exists@example.in")
 	for _, id := range []string{"exists@example.in", "missing@example.in", "someone"} {
 		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: id, Client: e.client}), id)
 	}
@@ -154,8 +152,7 @@ func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 
 func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("known@example.in")
+	e, _ := newUserEnv(t, "known@example.in")
 	_, known := e.verifyOTP("known@example.in", wrongCode(e.requestOTP("known@example.in", "")), "")
 	_, unknown := e.verifyOTP("unknown@example.in", "123456", "")
 	a, b := requireKind(t, known, KindUnauthorized), requireKind(t, unknown, KindUnauthorized)

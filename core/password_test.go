@@ -233,8 +233,7 @@ func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 // A public device's one-action step-up is not used up by a typo.
 func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiosk@example.in")
+	e, _ := newUserEnv(t, "kiosk@example.in")
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))

@@ -18,8 +18,7 @@ import (
 
 func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("pin@example.in")
+	e, _ := newUserEnv(t, "pin@example.in")
 	res := e.knownDeviceLogin("pin@example.in")
 	p := e.principal(res)
 	ctx := context.Background()
@@ -50,8 +49,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 
 func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("change@example.in")
+	e, _ := newUserEnv(t, "change@example.in")
 	res, err := e.loginFrom("change@example.in", testPassword, fpA, false) // a new device
 	require.NoError(t, err)
 	p := e.principal(res)
@@ -83,8 +81,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 
 func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("weak@example.in")
+	e, _ := newUserEnv(t, "weak@example.in")
 	p := e.principal(e.mustLogin("weak@example.in"))
 	for _, pin := range []string{"0000", "1234", "1111", "123456", "123", "123456789", "12a4", ""} {
 		ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: pin, Client: e.client}), KindValidation)
@@ -120,8 +117,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 
 func TestVerifyPINWithoutAPINSet(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("nopin@example.in")
+	e, _ := newUserEnv(t, "nopin@example.in")
 	p := e.principal(e.mustLogin("nopin@example.in"))
 	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized).Code)
 }
@@ -319,8 +315,7 @@ func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 
 func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("msg@example.in")
+	e, _ := newUserEnv(t, "msg@example.in")
 	p := e.principal(e.knownDeviceLogin("msg@example.in"))
 	ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: "1234", Client: e.client}), KindValidation)
 	assert.Equal(t, "pin", ce.Field)

@@ -17,8 +17,7 @@ import (
 
 func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("fam@example.in")
+	e, _ := newUserEnv(t, "fam@example.in")
 	res := e.mustLogin("fam@example.in")
 	ctx := context.Background()
 
@@ -52,8 +51,7 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 
 func TestConcurrentRefreshesWithOneTokenAllGetTheSameNewToken(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("conc@example.in")
+	e, _ := newUserEnv(t, "conc@example.in")
 	res := e.mustLogin("conc@example.in")
 	answers := make([]Tokens, 20)
 	errs := make([]error, 20)
@@ -70,8 +68,7 @@ func TestConcurrentRefreshesWithOneTokenAllGetTheSameNewToken(t *testing.T) {
 
 func TestWithNoReuseGraceConcurrentRefreshesHaveOneWinner(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.RefreshReuseGrace = 0 })
-	e.register("strict@example.in")
+	e, _ := newUserEnv(t, "strict@example.in", func(c *Config, _ *Deps) { c.RefreshReuseGrace = 0 })
 	res := e.mustLogin("strict@example.in")
 	var wins atomic.Int32
 	porttest.Together(20, func(int) {
@@ -170,8 +167,7 @@ func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
 
 func TestRefreshKeepsTheSessionsEndAndDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("end@example.in")
+	e, _ := newUserEnv(t, "end@example.in")
 	ctx := context.Background()
 	for _, public := range []bool{false, true} {
 		res, err := e.loginFrom("end@example.in", testPassword, "", public)

@@ -15,8 +15,7 @@ import (
 
 func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("me@example.in")
+	e, _ := newUserEnv(t, "me@example.in")
 	e.register("you@example.in")
 	ctx := context.Background()
 	mine := e.mustLogin("me@example.in")

@@ -11,8 +11,7 @@ import (
 
 func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("dev@example.in")
+	e, _ := newUserEnv(t, "dev@example.in")
 	// signIn signs in from fpA and checks the trust level and the session's
 	// lifetime (the clock stands at testStart).
 	signIn := func(public bool, trust Trust, lifetime time.Duration) LoginResult {
@@ -46,8 +45,7 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 
 func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("rot@example.in")
+	e, _ := newUserEnv(t, "rot@example.in")
 	res, err := e.loginFrom("rot@example.in", testPassword, "", true)
 	require.NoError(t, err)
 	token := res.RefreshToken
@@ -64,8 +62,7 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("step@example.in")
+	e, _ := newUserEnv(t, "step@example.in")
 	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
 	require.NoError(t, err)
 	p := e.principal(res)
@@ -84,8 +81,7 @@ func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 
 func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiosk@example.in")
+	e, _ := newUserEnv(t, "kiosk@example.in")
 	ctx := context.Background()
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in")) // the PIN was set at home
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -113,8 +109,7 @@ func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 
 func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("home@example.in")
+	e, _ := newUserEnv(t, "home@example.in")
 	res := e.knownDeviceLogin("home@example.in")
 	for range 3 {
 		require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
