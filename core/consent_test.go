@@ -454,14 +454,14 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
 	requireKind(t, err, KindStepUpRequired)
 	assert.Equal(t, before, rows(), "nothing recorded without closing")
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
 	e.stepUp(p, u.Email)
 	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
 	require.NoError(t, err)
 	assert.False(t, st.Granted)
 	assert.Equal(t, before+1, rows(), "the withdrawal is recorded")
-	require.Len(t, inbox.requests, 1, "the erasure request flow started")
+	require.Len(t, inbox.all(), 1, "the erasure request flow started")
 	_, err = e.auth.Authenticate(ctx, res.AccessToken)
 	requireKind(t, err, KindUnauthorized)
 }

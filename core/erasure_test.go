@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,21 +14,9 @@ import (
 )
 
 // erasureInbox is the app's erasure handler in tests.
-type erasureInbox struct {
-	mu       sync.Mutex
-	requests []ports.ErasureRequest
-	fail     error
-}
+type erasureInbox struct{ appInbox[ports.ErasureRequest] }
 
-func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.fail != nil {
-		return i.fail
-	}
-	i.requests = append(i.requests, r)
-	return nil
-}
+func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error { return i.take(r) }
 
 func withErasureHandler(h ports.ErasureHandler) envOption {
 	return func(_ *Config, d *Deps) { d.Erasure = h }
@@ -64,7 +51,7 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
 	requireKind(t, errOf(e.auth.RequestErasure(ctx, fresh, e.client)), KindStepUpRequired)
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
 	res := e.knownDeviceLogin(u.Email)
 	other := e.mustLogin(u.Email)
@@ -73,9 +60,9 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 	e.stepUp(p, u.Email)
 	receipt, err := e.auth.RequestErasure(ctx, p, e.client)
 	require.NoError(t, err)
-	require.Len(t, inbox.requests, 1)
+	require.Len(t, inbox.all(), 1)
 	assert.Equal(t, ports.ErasureRequest{ID: receipt.RequestID, UserID: u.ID, Email: u.Email, RequestedAt: testStart,
-		DueAt: testStart.Add(7 * 24 * time.Hour), IPAddress: testIP, UserAgent: testUA}, inbox.requests[0])
+		DueAt: testStart.Add(7 * 24 * time.Hour), IPAddress: testIP, UserAgent: testUA}, inbox.all()[0])
 	assert.Equal(t, ports.ErasureReceived, receipt.Status)
 	assert.True(t, validToken(receipt.StatusToken), "the status token is a 256-bit token")
 
@@ -94,7 +81,8 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	inbox := &erasureInbox{fail: errors.New("queue full")}
+	inbox := &erasureInbox{}
+	inbox.setFail(errors.New("queue full"))
 	f := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
 	f.register("fail@example.in")
 	p := f.principal(f.knownDeviceLogin("fail@example.in"))
@@ -102,13 +90,11 @@ func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	before := f.mailsTo("fail@example.in")
 	requireKind(t, errOf(f.auth.RequestErasure(ctx, p, f.client)), KindUnavailable)
 	assert.Equal(t, before, f.mailsTo("fail@example.in"), "no receipt for a request that was not taken")
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
-	inbox.mu.Lock()
-	inbox.fail = nil
-	inbox.mu.Unlock()
+	inbox.setFail(nil)
 	f.requestErasure("fail@example.in") // the request that was not taken does not block a new one
-	assert.Len(t, inbox.requests, 1)
+	assert.Len(t, inbox.all(), 1)
 }
 
 func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
@@ -234,7 +220,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ports.ErasureReceived, st.Status)
 
-	require.NoError(t, e.auth.CompleteErasure(ctx, inbox.requests[0].ID))
+	require.NoError(t, e.auth.CompleteErasure(ctx, inbox.all()[0].ID))
 	_, err = e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound)
 	require.NoError(t, e.auth.CompleteErasure(ctx, receipt.RequestID), "completing twice is no error")
@@ -262,7 +248,7 @@ func TestASecondErasureRequestWhileOneIsOpenConflicts(t *testing.T) {
 	e.stepUp(p, "asha@example.in")
 	err := requireKind(t, errOf(e.auth.RequestErasure(context.Background(), p, e.client)), KindConflict)
 	assert.Equal(t, codeErasurePending, err.Code)
-	assert.Len(t, inbox.requests, 1)
+	assert.Len(t, inbox.all(), 1)
 }
 
 func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {

@@ -726,3 +726,37 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 	}()
 	waitOrFail(t, done, what)
 }
+
+// appInbox stands in for one of the app's handler ports (the consent
+// listener, the erasure handler): it keeps what it was told, in order, and
+// refuses with fail while fail is set.
+type appInbox[T any] struct {
+	mu   sync.Mutex
+	got  []T
+	fail error
+}
+
+// take records v, or returns fail without recording it.
+func (i *appInbox[T]) take(v T) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.fail != nil {
+		return i.fail
+	}
+	i.got = append(i.got, v)
+	return nil
+}
+
+// setFail makes the handler refuse with err from now on (nil accepts again).
+func (i *appInbox[T]) setFail(err error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.fail = err
+}
+
+// all returns a copy of what was taken so far.
+func (i *appInbox[T]) all() []T {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]T(nil), i.got...)
+}
