@@ -16,7 +16,9 @@ import (
 // erasureInbox is the app's erasure handler in tests.
 type erasureInbox struct{ appInbox[ports.ErasureRequest] }
 
-func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error { return i.take(r) }
+func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error {
+	return i.take(r)
+}
 
 func withErasureHandler(h ports.ErasureHandler) envOption {
 	return func(_ *Config, d *Deps) { d.Erasure = h }
@@ -118,16 +120,12 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	m, _ := e.outbox.Last(u.Email)
 	assert.Contains(t, m.Text, "Sign in before 3 Dec 2026, 15:30 IST and the request is cancelled")
 
-	e.clock.Set(receipt.DueAt.Add(-time.Microsecond))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(-time.Microsecond))
 	assert.Zero(t, report.ErasuresCompleted, "nothing is erased before the due date")
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.NoError(t, err)
 
-	e.clock.Set(receipt.DueAt)
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(receipt.DueAt)
 	assert.Equal(t, 1, report.ErasuresCompleted, "erased at exactly the due date")
 
 	_, err = e.store.UserByID(ctx, u.ID)
@@ -156,8 +154,7 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	assert.Equal(t, ErasureStatus{RequestID: receipt.RequestID, Status: ports.ErasureCompleted, ReceivedAt: testStart,
 		DueAt: receipt.DueAt, ClosedAt: receipt.DueAt, Kept: keptAfterErasure}, st)
 
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintain()
 	assert.Zero(t, report.ErasuresCompleted, "a completed request is not erased twice")
 	requireKind(t, errOf(e.login(u.Email, testPassword)), KindUnauthorized)
 	e.register(u.Email) // the address is free again
@@ -174,11 +171,9 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	assert.Equal(t, 1, e.mailsWithSubject(u.Email, "was cancelled"))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventErasureCancelled)
 
-	e.clock.Set(receipt.DueAt.Add(time.Hour))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(time.Hour))
 	assert.Zero(t, report.ErasuresCompleted)
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.NoError(t, err, "the account stays")
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
 	require.NoError(t, err)
@@ -211,9 +206,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 	e, u := newUserEnv(t, "meera@example.in", withErasureHandler(inbox))
 	receipt := e.requestErasure(u.Email)
 
-	e.clock.Set(receipt.DueAt.Add(time.Hour))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(time.Hour))
 	assert.Zero(t, report.ErasuresCompleted, "with a handler, the app completes")
 	e.mustLogin(u.Email) // a sign-in does not cancel a request the app holds
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
@@ -260,9 +253,7 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.now()))
 	receipt := e.requestErasure(u.Email)
-	e.clock.Set(receipt.DueAt)
-	_, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	e.maintainAt(receipt.DueAt)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "मिटा दिया गया")
@@ -279,9 +270,7 @@ func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, before)
 	receipt := e.requestErasure(u.Email)
-	e.clock.Set(receipt.DueAt)
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt)
 	require.Equal(t, 1, report.ErasuresCompleted)
 
 	history, err := e.store.ConsentHistory(ctx, u.ID)

@@ -284,6 +284,21 @@ func (e *env) unlockToken(t *testing.T, email string) string {
 
 func (e *env) now() time.Time { return e.clock.Now() }
 
+// maintain runs the maintenance pass, which must not fail, and returns its report.
+func (e *env) maintain() MaintenanceReport {
+	e.t.Helper()
+	report, err := e.auth.Maintain(context.Background())
+	require.NoError(e.t, err)
+	return report
+}
+
+// maintainAt sets the clock to at and runs the maintenance pass.
+func (e *env) maintainAt(at time.Time) MaintenanceReport {
+	e.t.Helper()
+	e.clock.Set(at)
+	return e.maintain()
+}
+
 // device is what the stores hold for fingerprint fp: its keyed hash.
 func (e *env) device(fp string) string {
 	e.t.Helper()

@@ -31,9 +31,7 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 
 	e, _ := newUserEnv(t, "asha@example.in")
 	e.mustLogin("asha@example.in")
-	e.clock.Set(testStart.Add(10 * threeYears))
-	report, err := e.auth.Maintain(context.Background())
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(10 * threeYears))
 	assert.Zero(t, report.InactivityWarnings+report.InactiveErased, "off: nobody is warned or erased")
 }
 
@@ -44,35 +42,27 @@ func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	e.mustLogin(u.Email) // last active: testStart
 
 	warnFrom := testStart.Add(threeYears - inactivityWarning)
-	e.clock.Set(warnFrom)
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(warnFrom)
 	assert.Zero(t, report.InactivityWarnings, "not yet inactive for the period less 48 hours")
 
 	e.clock.Set(warnFrom.Add(time.Microsecond))
 	before := e.mailsTo(u.Email)
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintain()
 	assert.Equal(t, 1, report.InactivityWarnings)
 	require.Equal(t, before+1, e.mailsTo(u.Email))
 	m, _ := e.outbox.Last(u.Email)
 	assert.Contains(t, m.Subject, "will be erased unless you sign in")
 	assert.Contains(t, m.Text, "dpo@acme.example")
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintain()
 	assert.Zero(t, report.InactivityWarnings, "warned once")
 
 	warnedAt := e.now()
-	e.clock.Set(warnedAt.Add(inactivityWarning - time.Microsecond))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(warnedAt.Add(inactivityWarning - time.Microsecond))
 	assert.Zero(t, report.InactiveErased, "never less than 48 hours after the warning")
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.NoError(t, err)
 
-	e.clock.Set(warnedAt.Add(inactivityWarning))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(warnedAt.Add(inactivityWarning))
 	assert.Equal(t, 1, report.InactiveErased)
 	_, err = e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "erased")
@@ -85,17 +75,14 @@ func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 	ctx := context.Background()
 	e, u := newUserEnv(t, "ravi@example.in", withInactivityErasure(threeYears))
 	e.mustLogin(u.Email)
-	e.clock.Set(testStart.Add(threeYears - time.Hour))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(threeYears - time.Hour))
 	require.Equal(t, 1, report.InactivityWarnings)
 
 	e.mustLogin(u.Email) // within the 48 hours
 	e.clock.Advance(inactivityWarning + time.Hour)
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintain()
 	assert.Zero(t, report.InactiveErased)
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.NoError(t, err, "the account stays")
 }
 

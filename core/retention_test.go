@@ -41,14 +41,10 @@ func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 	e.clock.Set(testStart.Add(max - time.Hour))
 	e.mustLogin(u.Email) // a younger sign-in
 
-	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(max)) // exactly MaxLogRetention old: not yet
 	assert.Zero(t, report.EventsPseudonymised)
 
-	e.clock.Set(testStart.Add(max + time.Microsecond))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Positive(t, report.EventsPseudonymised)
 	events, err := e.store.Events(ctx, u.ID)
 	require.NoError(t, err)
@@ -65,9 +61,7 @@ func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 func TestMaintainWithoutAPseudonymiserDoesNothingToEvents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter(), withoutEventLog())
-	e.clock.Set(testStart.Add(10 * 365 * 24 * time.Hour))
-	report, err := e.auth.Maintain(context.Background())
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(10 * 365 * 24 * time.Hour))
 	assert.Zero(t, report)
 }
 
@@ -86,14 +80,10 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 	_, err = e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err)
 
-	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(max)) // exactly MaxLogRetention old: not yet
 	assert.Zero(t, report.ConsentsPseudonymised)
 
-	e.clock.Set(testStart.Add(max + time.Microsecond))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Equal(t, len(registered), report.ConsentsPseudonymised)
 	history, err := e.store.ConsentHistory(ctx, u.ID)
 	require.NoError(t, err)
