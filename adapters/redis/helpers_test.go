@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -228,12 +227,39 @@ func testValidates[A any, T any](t *testing.T, newT func(A) (T, error), cases []
 			t.Parallel()
 			v, err := newT(tc.args)
 			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, v)
+				require.Error(t, err)
+				require.Nil(t, v)
 				return
 			}
 			require.NoError(t, err)
-			assert.NotNil(t, v)
+			require.NotNil(t, v)
 		})
 	}
+}
+
+// cacheArgs are the arguments of a cache constructor: the store it fronts,
+// the Redis client and the options.
+type cacheArgs[I, O any] struct {
+	inner  I
+	client rueidis.Client
+	opts   O
+}
+
+// testCacheValidates is testValidates for a cache over inner, with the cases
+// every cache shares (zero options work; a nil inner or a nil client is
+// refused) before the cases for its own options.
+func testCacheValidates[I, O, T any](t *testing.T, inner I, newT func(I, rueidis.Client, O) (T, error), cases []newCase[O]) {
+	t.Helper()
+	c := shared(t)
+	var noInner I
+	var zero O
+	all := []newCase[cacheArgs[I, O]]{
+		{name: "zero options work", args: cacheArgs[I, O]{inner: inner, client: c, opts: zero}},
+		{name: "nil inner", args: cacheArgs[I, O]{inner: noInner, client: c, opts: zero}, wantErr: true},
+		{name: "nil client", args: cacheArgs[I, O]{inner: inner, opts: zero}, wantErr: true},
+	}
+	for _, tc := range cases {
+		all = append(all, newCase[cacheArgs[I, O]]{name: tc.name, args: cacheArgs[I, O]{inner: inner, client: c, opts: tc.args}, wantErr: tc.wantErr})
+	}
+	testValidates(t, func(a cacheArgs[I, O]) (T, error) { return newT(a.inner, a.client, a.opts) }, all)
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,22 +16,12 @@ var ipPolicy = ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, Bl
 
 func TestNewIPBlockCacheValidates(t *testing.T) {
 	t.Parallel()
-	c := shared(t)
-	inner := memory.New()
-	type args struct {
-		inner  ports.AbuseGuard
-		client rueidis.Client
-		opts   bredis.IPBlockOptions
-	}
-	testValidates(t, func(a args) (*bredis.IPBlockCache, error) { return bredis.NewIPBlockCache(a.inner, a.client, a.opts) },
-		[]newCase[args]{
-			{name: "zero options work", args: args{inner: inner, client: c}},
-			{name: "nil inner", args: args{client: c}, wantErr: true},
-			{name: "nil client", args: args{inner: inner}, wantErr: true},
-			{name: "negative local TTL", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{LocalTTL: -time.Second}}, wantErr: true},
-			{name: "negative timeout", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{Timeout: -time.Second}}, wantErr: true},
-			{name: "bad prefix", args: args{inner: inner, client: c, opts: bredis.IPBlockOptions{Prefix: "ip b"}}, wantErr: true},
-		})
+	var inner ports.AbuseGuard = memory.New()
+	testCacheValidates(t, inner, bredis.NewIPBlockCache, []newCase[bredis.IPBlockOptions]{
+		{name: "negative local TTL", args: bredis.IPBlockOptions{LocalTTL: -time.Second}, wantErr: true},
+		{name: "negative timeout", args: bredis.IPBlockOptions{Timeout: -time.Second}, wantErr: true},
+		{name: "bad prefix", args: bredis.IPBlockOptions{Prefix: "ip b"}, wantErr: true},
+	})
 }
 
 // TestIPBlockCache runs two app instances (two clients, two caches) over one

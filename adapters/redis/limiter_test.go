@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,20 +16,18 @@ import (
 func TestNewLimiterValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	type args struct {
-		client rueidis.Client
-		opts   bredis.LimiterOptions
-	}
-	testValidates(t, func(a args) (*bredis.Limiter, error) { return bredis.NewLimiter(a.client, a.opts) },
-		[]newCase[args]{
-			{name: "zero options work", args: args{client: c}},
-			{name: "custom prefix", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "app:rl:"}}},
-			{name: "nil client", args: args{client: nil}, wantErr: true},
-			{name: "negative timeout", args: args{client: c, opts: bredis.LimiterOptions{Timeout: -time.Second}}, wantErr: true},
-			{name: "negative log interval", args: args{client: c, opts: bredis.LimiterOptions{LogInterval: -time.Second}}, wantErr: true},
-			{name: "prefix with a space", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "a b"}}, wantErr: true},
-			{name: "prefix with a glob", args: args{client: c, opts: bredis.LimiterOptions{Prefix: "rl:*"}}, wantErr: true},
+	testValidates(t, func(o bredis.LimiterOptions) (*bredis.Limiter, error) { return bredis.NewLimiter(c, o) },
+		[]newCase[bredis.LimiterOptions]{
+			{name: "zero options work"},
+			{name: "custom prefix", args: bredis.LimiterOptions{Prefix: "app:rl:"}},
+			{name: "negative timeout", args: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
+			{name: "negative log interval", args: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
+			{name: "prefix with a space", args: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
+			{name: "prefix with a glob", args: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
 		})
+	l, err := bredis.NewLimiter(nil, bredis.LimiterOptions{})
+	assert.Error(t, err, "a nil client is refused")
+	assert.Nil(t, l)
 }
 
 // TestLimiterSlidingWindow walks one key through a 3-per-10s rule; every step

@@ -33,23 +33,13 @@ func newTestSession(userID string, now time.Time) ports.Session {
 
 func TestNewSessionCacheValidates(t *testing.T) {
 	t.Parallel()
-	c := shared(t)
-	inner := memory.New()
-	type args struct {
-		inner  ports.SessionRepo
-		client rueidis.Client
-		opts   bredis.SessionCacheOptions
-	}
-	testValidates(t, func(a args) (*bredis.SessionCache, error) { return bredis.NewSessionCache(a.inner, a.client, a.opts) },
-		[]newCase[args]{
-			{name: "zero options work", args: args{inner: inner, client: c}},
-			{name: "reuse index off", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{ReuseIndexTTL: -1}}},
-			{name: "nil inner", args: args{client: c}, wantErr: true},
-			{name: "nil client", args: args{inner: inner}, wantErr: true},
-			{name: "negative TTL", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{TTL: -time.Second}}, wantErr: true},
-			{name: "negative timeout", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{Timeout: -time.Second}}, wantErr: true},
-			{name: "bad prefix", args: args{inner: inner, client: c, opts: bredis.SessionCacheOptions{Prefix: "s?"}}, wantErr: true},
-		})
+	var inner ports.SessionRepo = memory.New()
+	testCacheValidates(t, inner, bredis.NewSessionCache, []newCase[bredis.SessionCacheOptions]{
+		{name: "reuse index off", args: bredis.SessionCacheOptions{ReuseIndexTTL: -1}},
+		{name: "negative TTL", args: bredis.SessionCacheOptions{TTL: -time.Second}, wantErr: true},
+		{name: "negative timeout", args: bredis.SessionCacheOptions{Timeout: -time.Second}, wantErr: true},
+		{name: "bad prefix", args: bredis.SessionCacheOptions{Prefix: "s?"}, wantErr: true},
+	})
 	_, err := bredis.NewDeviceTrustCache(nil, nil)
 	assert.Error(t, err)
 }
