@@ -12,8 +12,8 @@ import (
 func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	t.Parallel()
 	e := newUserEnv(t, "asha@example.in")
-	a := e.trustedLogin("asha@example.in").str("access_token") // a first PIN needs a trusted session
-	b := e.login("asha@example.in", nil).str("access_token")
+	a := e.trustedToken("asha@example.in") // a first PIN needs a trusted session
+	b := e.accessToken("asha@example.in")
 
 	e.ok(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
 	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": "1234"}}),
@@ -28,7 +28,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 		assert.Equal(t, string(wrong.raw), string(r.raw), "attempt %d", i)
 	}
 	// The lock fired: the right PIN from another new-device session answers like a wrong one.
-	c := e.login("asha@example.in", nil).str("access_token")
+	c := e.accessToken("asha@example.in")
 	locked := e.do(req{method: "POST", path: "/pin/verify", token: c, body: map[string]any{"pin": testPIN}})
 	assert.Equal(t, wrong.status, locked.status)
 	assert.Equal(t, string(wrong.raw), string(locked.raw))
@@ -42,7 +42,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 func TestPINAndPasswordResets(t *testing.T) {
 	t.Parallel()
 	e := newUserEnv(t, "asha@example.in")
-	old := e.login("asha@example.in", nil).str("access_token")
+	old := e.accessToken("asha@example.in")
 
 	t.Run("PIN reset", func(t *testing.T) {
 		e.requestAlike(t, "/pin/reset/request", "asha@example.in")

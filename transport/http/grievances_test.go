@@ -12,7 +12,7 @@ import (
 func TestGrievancesAreFiledAndListed(t *testing.T) {
 	t.Parallel()
 	e := newUserEnv(t, "asha@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	tok := e.accessToken("asha@example.in")
 
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/grievances", body: map[string]any{"subject": "s", "message": "m"}}),
 		http.StatusUnauthorized, "missing_token")

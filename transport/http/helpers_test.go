@@ -316,6 +316,18 @@ func (e *env) trustedLogin(email string) resp {
 	return r
 }
 
+// accessToken signs email in on a new device and returns the access token.
+func (e *env) accessToken(email string) string {
+	e.t.Helper()
+	return e.login(email, nil).str("access_token")
+}
+
+// trustedToken signs email in on a known device and returns the access token.
+func (e *env) trustedToken(email string) string {
+	e.t.Helper()
+	return e.trustedLogin(email).str("access_token")
+}
+
 // optionsCase is Options that New must refuse, and what its error says.
 type optionsCase struct {
 	name    string
