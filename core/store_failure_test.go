@@ -223,10 +223,7 @@ func TestLoginStoreFailures(t *testing.T) {
 			}},
 		{name: "recording an ip failure", method: "RecordIPFailure", err: errDown, kind: KindUnavailable,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.login(s.user.Email, "a wrong password")
-				return err
-			},
+			run:   func(e *env, s flowState) error { return errOf(e.login(s.user.Email, "a wrong password")) },
 			after: noNewSession(0)},
 	})
 }
@@ -263,8 +260,7 @@ func TestOTPStoreFailures(t *testing.T) {
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
-				return err
+				return errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				noNewSession(0)(t, e, s)
@@ -281,8 +277,7 @@ func TestRefreshStoreFailures(t *testing.T) {
 		{name: "rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
-				return err
+				return errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
@@ -303,16 +298,10 @@ func TestSessionStoreFailures(t *testing.T) {
 	runStoreFailures(t, []failingFlow{
 		{name: "authenticate: cancelled session lookup", method: "Session", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Authenticate(ctx, s.res.AccessToken)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Authenticate(ctx, s.res.AccessToken)) }},
 		{name: "sessions: listing", method: "Sessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Sessions(ctx, s.p)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Sessions(ctx, s.p)) }},
 		{name: "revoke session: lookup", method: "Session", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run:   revokeOwnSessionFlow,
@@ -445,8 +434,7 @@ func TestConsentStoreFailures(t *testing.T) {
 		{name: "record consent", method: "AppendConsents", err: errDown, kind: KindUnavailable,
 			setup: registered,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{})
-				return err
+				return errOf(e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				rows, err := e.store.ConsentHistory(ctx, s.user.ID)
@@ -463,8 +451,7 @@ func TestConsentStoreFailures(t *testing.T) {
 		{name: "withdraw", method: "AppendConsents", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Withdraw(ctx, s.p, ConsentInput{Category: "analytics", Client: e.client})
-				return err
+				return errOf(e.auth.Withdraw(ctx, s.p, ConsentInput{Category: "analytics", Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				m, _ := e.outbox.Last(s.user.Email)
@@ -477,16 +464,10 @@ func TestConsentStoreFailures(t *testing.T) {
 			}},
 		{name: "consents", method: "ConsentHistory", err: errCorrupt, kind: KindInternal,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().Consents(ctx, s.user.ID)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Admin().Consents(ctx, s.user.ID)) }},
 		{name: "verify consent chain", method: "ConsentHistory", err: errDown, kind: KindUnavailable,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().VerifyConsentChain(ctx, s.user.ID)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Admin().VerifyConsentChain(ctx, s.user.ID)) }},
 	})
 }
 
@@ -656,21 +637,11 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 		run  func() error
 	}{
 		{name: "login", run: func() error {
-			_, err := e.auth.Login(ctx, LoginInput{Identifier: u.Email, Password: testPassword, Client: e.client})
-			return err
+			return errOf(e.auth.Login(ctx, LoginInput{Identifier: u.Email, Password: testPassword, Client: e.client}))
 		}},
-		{name: "sessions", run: func() error {
-			_, err := e.auth.Sessions(ctx, p)
-			return err
-		}},
-		{name: "me", run: func() error {
-			_, err := e.auth.Me(ctx, p)
-			return err
-		}},
-		{name: "consents", run: func() error {
-			_, err := e.auth.Admin().Consents(ctx, u.ID)
-			return err
-		}},
+		{name: "sessions", run: func() error { return errOf(e.auth.Sessions(ctx, p)) }},
+		{name: "me", run: func() error { return errOf(e.auth.Me(ctx, p)) }},
+		{name: "consents", run: func() error { return errOf(e.auth.Admin().Consents(ctx, u.ID)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.run()
