@@ -111,10 +111,8 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, st.Granted)
 
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "biometrics", Client: e.client})
-	requireKind(t, err, KindValidation)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "'; DELETE FROM ba_consent_log; --", Client: e.client})
-	requireKind(t, err, KindValidation)
+	requireKind(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "biometrics", Client: e.client})), KindValidation)
+	requireKind(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "'; DELETE FROM ba_consent_log; --", Client: e.client})), KindValidation)
 	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 8, Intact: true, Checkpointed: true}, report)
@@ -129,8 +127,7 @@ func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
 	u := e.register("mine@example.in")
 	e.register("other@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})))
 
 	mine, err := e.auth.Consents(ctx, p)
 	require.NoError(t, err)
@@ -228,8 +225,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			if len(tc.ds) == 1 {
-				_, err = e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
-				requireKind(t, err, KindValidation)
+				requireKind(t, errOf(e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)), KindValidation)
 			}
 			after, err := e.store.ConsentHistory(ctx, u.ID)
 			require.NoError(t, err)
@@ -394,14 +390,12 @@ func TestVersion1ChainsStillVerify(t *testing.T) {
 		{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
 		{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
 	}
-	_, err := e.store.AppendConsents(ctx, "usr_old", ports.ConsentAppend{Rows: old})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.AppendConsents(ctx, "usr_old", ports.ConsentAppend{Rows: old})))
 	report, err := e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 2, Intact: true}, report, "rows stored before version 2 verify, without a checkpoint")
 
-	_, err = e.auth.Admin().RecordConsent(ctx, "usr_old", ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Admin().RecordConsent(ctx, "usr_old", ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})))
 	report, err = e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 3, Intact: true, Checkpointed: true}, report, "a version-2 row continues the chain and checkpoints it")
@@ -418,8 +412,7 @@ func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"))
 
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 	ok, err = e.auth.HasConsent(ctx, u.ID, "communications")
 	require.NoError(t, err)
 	assert.False(t, ok)
@@ -429,8 +422,7 @@ func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	ok, err = e.auth.HasConsent(ctx, "usr_unknown", "communications")
 	require.NoError(t, err)
 	assert.False(t, ok, "never decided: not granted")
-	_, err = e.auth.HasConsent(ctx, u.ID, "biometrics")
-	requireKind(t, err, KindValidation)
+	requireKind(t, errOf(e.auth.HasConsent(ctx, u.ID, "biometrics")), KindValidation)
 }
 
 func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
@@ -451,8 +443,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	ce := requireKind(t, err, KindConflict)
 	assert.Equal(t, codeConsentForService, ce.Code)
 	assert.Contains(t, ce.Message, "closes your account", "the consequence is named")
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
-	requireKind(t, err, KindStepUpRequired)
+	requireKind(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})), KindStepUpRequired)
 	assert.Equal(t, before, rows(), "nothing recorded without closing")
 	assert.Empty(t, inbox.all())
 
@@ -462,8 +453,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	assert.False(t, st.Granted)
 	assert.Equal(t, before+1, rows(), "the withdrawal is recorded")
 	require.Len(t, inbox.all(), 1, "the erasure request flow started")
-	_, err = e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 }
 
 func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
@@ -486,8 +476,7 @@ func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
 			})
 			u := e.register("receipt@example.in")
 			p := e.principal(e.mustLogin(u.Email))
-			_, err := e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})))
 			m, ok := e.outbox.Last(u.Email)
 			require.True(t, ok)
 			assert.Contains(t, m.Text, tc.want)

@@ -29,10 +29,8 @@ func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
 	u := e.register("listen@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	ctx := context.Background()
-	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
+	require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 
 	got := l.all()
 	require.Len(t, got, 8, "six registration decisions, a withdrawal and a grant, delivered after each answer")
@@ -65,8 +63,7 @@ func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 		require.Zero(t, n)
 		require.Empty(t, l.all(), "attempt %d: not due before its backoff", attempt+2)
 		e.clock.Advance(time.Millisecond)
-		_, err = e.auth.DeliverConsentChanges(ctx) // due now: tried and refused again
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.auth.DeliverConsentChanges(ctx))) // due now: tried and refused again
 	}
 	l.setFail(nil)
 	e.clock.Advance(80 * time.Second)
@@ -102,8 +99,7 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	for attempt := 2; attempt <= consentMaxAttempts; attempt++ {
 		require.Empty(t, l.all(), "attempt %d: change 1 still holds the others back", attempt)
 		e.clock.Advance(consentRetryMax)
-		_, err := e.auth.DeliverConsentChanges(ctx)
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.auth.DeliverConsentChanges(ctx)))
 	}
 	got := l.all()
 	require.Len(t, got, 5, "given up at its 12th attempt, the user's later changes go")
@@ -169,8 +165,7 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 	e := newEnv(t, withListener(l), func(_ *Config, d *Deps) { d.Storage = store })
 	// Another process claims the change and dies before delivering it.
 	crashed := func(ctx context.Context) {
-		_, err := store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)
-		require.NoError(t, err)
+		require.NoError(t, errOf(store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)))
 	}
 	_, err := store.AppendConsents(context.Background(), "usr_crash", ports.ConsentAppend{Notify: true,
 		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})

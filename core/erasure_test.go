@@ -69,8 +69,7 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 	assert.True(t, validToken(receipt.StatusToken), "the status token is a 256-bit token")
 
 	for _, s := range []LoginResult{res, other} {
-		_, err := e.auth.Authenticate(ctx, s.AccessToken)
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.auth.Authenticate(ctx, s.AccessToken)), KindUnauthorized)
 	}
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
@@ -122,13 +121,12 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 
 	report := e.maintainAt(receipt.DueAt.Add(-time.Microsecond))
 	assert.Zero(t, report.ErasuresCompleted, "nothing is erased before the due date")
-	_, err := e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)))
 
 	report = e.maintainAt(receipt.DueAt)
 	assert.Equal(t, 1, report.ErasuresCompleted, "erased at exactly the due date")
 
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "the account")
 	_, err = e.store.Credentials(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "the password and PIN")
@@ -173,8 +171,7 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 
 	report := e.maintainAt(receipt.DueAt.Add(time.Hour))
 	assert.Zero(t, report.ErasuresCompleted)
-	_, err := e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err, "the account stays")
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)), "the account stays")
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
 	require.NoError(t, err)
 	assert.Equal(t, ports.ErasureCancelled, st.Status)

@@ -64,8 +64,7 @@ func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "fresh@example.in")
 	p := e.principal(e.mustLogin("fresh@example.in"))
-	_, err := e.auth.Export(context.Background(), p, e.client)
-	requireKind(t, err, KindStepUpRequired)
+	requireKind(t, errOf(e.auth.Export(context.Background(), p, e.client)), KindStepUpRequired)
 }
 
 func TestExportWithoutAnEventLog(t *testing.T) {
@@ -118,10 +117,8 @@ func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 	e, u := newUserEnv(t, "asha@example.in", withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
 	receipt := e.requestErasure(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	_, err := e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})
-	require.NoError(t, err)
-	_, err = e.auth.AddNominee(ctx, p, NomineeInput{Name: "Ravi", Email: "ravi@example.in"})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})))
+	require.NoError(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "Ravi", Email: "ravi@example.in"})))
 
 	doc, err := e.auth.Export(ctx, p, e.client)
 	require.NoError(t, err)
@@ -151,23 +148,20 @@ func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) 
 	e.stepUp(p, u.Email)
 	const subject = "a copy of your data"
 
-	_, err := e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, subject)
 	assert.Contains(t, m.Text, "dpo@acme.example", "the privacy contact")
 	assert.Contains(t, m.Text, testIP)
 	for range 5 {
-		_, err := e.auth.Export(ctx, p, e.client)
-		require.NoError(t, err, "past the budget the export is still answered")
+		require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)), "past the budget the export is still answered")
 	}
 	assert.Equal(t, 5, e.mailsWithSubject(u.Email, subject), "five receipts an hour")
 	e.clock.Set(testStart.Add(time.Hour))
 	p = e.principal(e.knownDeviceLogin(u.Email))
 	e.stepUp(p, u.Email)
-	_, err = e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	assert.Equal(t, 6, e.mailsWithSubject(u.Email, subject), "a new hour, a new budget")
 
 	hi, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
@@ -176,8 +170,7 @@ func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) 
 	require.NoError(t, e.store.MarkEmailVerified(ctx, hi.ID, e.now()))
 	p = e.principal(e.knownDeviceLogin(hi.Email))
 	e.stepUp(p, hi.Email)
-	_, err = e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	m, ok = e.outbox.Last(hi.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "डेटा की कॉपी")

@@ -26,8 +26,7 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 	_, err := New(cfg, validDeps())
 	require.ErrorContains(t, err, "InactivityErasure")
 	cfg.InactivityErasure = 30 * 24 * time.Hour
-	_, err = New(cfg, validDeps())
-	require.NoError(t, err)
+	require.NoError(t, errOf(New(cfg, validDeps())))
 
 	e, _ := newUserEnv(t, "asha@example.in")
 	e.mustLogin("asha@example.in")
@@ -59,12 +58,11 @@ func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	warnedAt := e.now()
 	report = e.maintainAt(warnedAt.Add(inactivityWarning - time.Microsecond))
 	assert.Zero(t, report.InactiveErased, "never less than 48 hours after the warning")
-	_, err := e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)))
 
 	report = e.maintainAt(warnedAt.Add(inactivityWarning))
 	assert.Equal(t, 1, report.InactiveErased)
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "erased")
 	done, _ := e.outbox.Last(u.Email)
 	assert.Contains(t, done.Subject, "was erased")
@@ -82,8 +80,7 @@ func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 	e.clock.Advance(inactivityWarning + time.Hour)
 	report = e.maintain()
 	assert.Zero(t, report.InactiveErased)
-	_, err := e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err, "the account stays")
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)), "the account stays")
 }
 
 func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
@@ -92,8 +89,7 @@ func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
 	e, u := newUserEnv(t, "asha@example.in")
 	res := e.mustLogin(u.Email)
 	e.clock.Advance(time.Hour)
-	_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
 	idle, err := e.store.InactiveUnwarned(ctx, testStart.Add(time.Microsecond), 10)
 	require.NoError(t, err)
 	require.Len(t, idle, 1, "a refresh within the day writes nothing")

@@ -32,14 +32,12 @@ func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 
 	// During the lock even the right password answers 423, and is not counted.
 	e.clock.Advance(7*time.Minute - time.Second)
-	_, err = e.login("asha@example.in", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("asha@example.in", testPassword)), KindLocked)
 	state := e.lockState(mustUser(t, e, "asha@example.in").ID)
 	assert.Equal(t, 5, state.Failures, "attempts refused by a lock do not count")
 
 	e.clock.Advance(time.Second)
-	_, err = e.login("asha@example.in", testPassword)
-	require.NoError(t, err, "the soft lock lasts exactly 7 minutes")
+	require.NoError(t, errOf(e.login("asha@example.in", testPassword)), "the soft lock lasts exactly 7 minutes")
 }
 
 func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
@@ -66,8 +64,7 @@ func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	e.clock.Set(testStart.Add(7*time.Minute + time.Second))
 	token := e.lastToken("ravi@example.in")
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})))
-	_, err = e.login("ravi@example.in", testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login("ravi@example.in", testPassword)))
 	requireKind(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})), KindUnauthorized) // single use
 }
 
@@ -102,8 +99,7 @@ func TestSuccessClearsTheCount(t *testing.T) {
 	e.failLogins("kiran@example.in", 4)
 	e.mustLogin("kiran@example.in")
 	for i := 0; i < 4; i++ {
-		_, err := e.login("kiran@example.in", "wrong-password")
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.login("kiran@example.in", "wrong-password")), KindUnauthorized)
 	}
 }
 
@@ -187,12 +183,10 @@ func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "lata@example.in")
 	e.failLogins("lata@example.in", 10)
-	_, err := e.login("lata@example.in", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("lata@example.in", testPassword)), KindLocked)
 	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "lata@example.in", Client: e.client}))
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(context.Background(), ConfirmPasswordResetInput{Token: e.lastToken("lata@example.in"), NewPassword: "a brand new passphrase", Client: e.client})))
-	_, err = e.login("lata@example.in", "a brand new passphrase")
-	require.NoError(t, err, "a password reset clears a hard lock")
+	require.NoError(t, errOf(e.login("lata@example.in", "a brand new passphrase")), "a password reset clears a hard lock")
 }
 
 func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
@@ -205,10 +199,9 @@ func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	_, _ = e.login(u.Email, "wrong-password")
 	_, _ = e.login(u.Email, "wrong-password")
 	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
-	_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})), KindUnauthorized)
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-	_, err = e.login(u.Email, "wrong-password")
+	_, err := e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindUnauthorized) // the 4th sign-in failure: a PIN is not a sign-in
 	_, err = e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindLocked) // the 5th, across password and OTP
@@ -255,16 +248,14 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 		_, _ = e.loginFrom(u.Email, "a stranger's guess", fpB, false)
 	}
 	require.True(t, e.lockState(u.ID).HardLocked, "strangers hard-locked the account")
-	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.loginFrom(u.Email, testPassword, fpB, false)), KindLocked)
 
 	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
 	require.NoError(t, err, "the owner's verified phone signs in during the lock")
 	assert.Equal(t, TrustKnown, res.Trust)
 
 	for i := 1; i <= 4; i++ {
-		_, err := e.loginFrom(u.Email, "the owner's typo", fpA, false)
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.loginFrom(u.Email, "the owner's typo", fpA, false)), KindUnauthorized)
 	}
 	_, err = e.loginFrom(u.Email, "the owner's typo", fpA, false)
 	ce := requireKind(t, err, KindLocked)
@@ -315,8 +306,7 @@ func TestAStrangerCannotLockTheOwnerOutThroughTheirOwnRecovery(t *testing.T) {
 		require.True(t, e.lockState(u.ID).Locked(e.now()))
 	}
 	lock()
-	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err, "the verified phone is not blocked by the stranger's lock")
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)), "the verified phone is not blocked by the stranger's lock")
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	res, err := e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword,
@@ -431,9 +421,7 @@ func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = e.login("handle", "a wrong password")
 	}
-	_, err = e.login("handle", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("handle", testPassword)), KindLocked)
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
-	_, err = e.login("handle", testPassword)
-	require.NoError(t, err, "the username signs in again")
+	require.NoError(t, errOf(e.login("handle", testPassword)), "the username signs in again")
 }

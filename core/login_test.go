@@ -23,17 +23,14 @@ func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
 	require.True(t, strings.HasPrefix(string(legacy), "$2a$"))
 	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.auth.now()))
 
-	_, err = e.login(u.Email, "not the password")
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.login(u.Email, "not the password")), KindUnauthorized)
 	assert.Equal(t, string(legacy), e.passwordHash(u.ID), "a failure changes nothing")
 
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err, "the Python seed's bcrypt hashes keep working")
+	require.NoError(t, errOf(e.login(u.Email, testPassword)), "the Python seed's bcrypt hashes keep working")
 	upgraded := e.passwordHash(u.ID)
 	assert.True(t, strings.HasPrefix(upgraded, "$argon2id$v=19$m=64,t=1,p=1$"), upgraded)
 
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Equal(t, upgraded, e.passwordHash(u.ID), "a current hash is not redone")
 }
 
@@ -57,8 +54,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, old, e.auth.now()))
 
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.login(u.Email, testPassword)))
 			now := e.passwordHash(u.ID)
 			if !tc.upgrade {
 				assert.Equal(t, old, now)
@@ -66,8 +62,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 			}
 			assert.NotEqual(t, old, now)
 			assert.True(t, strings.HasPrefix(now, "$argon2id$v=19$m=64,t=1,p=1$"), now)
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err, "the new hash verifies")
+			require.NoError(t, errOf(e.login(u.Email, testPassword)), "the new hash verifies")
 		})
 	}
 }
@@ -185,13 +180,11 @@ func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "alert@example.in")
 	before := e.mailsTo("alert@example.in")
-	_, err := e.loginFrom("alert@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom("alert@example.in", testPassword, fpB, false)))
 	assert.Equal(t, before+1, e.mailsTo("alert@example.in"), "unknown fingerprint: an alert")
 	e.knownDeviceLogin("alert@example.in") // fpA: verified by a step-up
 	before = e.mailsTo("alert@example.in")
-	_, err = e.loginFrom("alert@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom("alert@example.in", testPassword, fpA, false)))
 	assert.Equal(t, before, e.mailsTo("alert@example.in"), "known fingerprint: no alert")
 }
 
@@ -199,8 +192,7 @@ func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "who@example.in")
 	e.client = Client{IP: "::ffff:198.51.100.23", UserAgent: "Chrome on Android <b>14</b>"}
-	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpB, false)))
 
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
@@ -220,8 +212,7 @@ func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "limit@example.in")
-	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))), KindUnauthorized)
 	assert.Equal(t, int64(1), e.auth.hasher.Verifications(), "the hash was verified")
 }
 
@@ -238,12 +229,10 @@ func TestAHashUpgradeThatFailsIsLogged(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.now()))
 	f.failOn("SetPasswordHash", errors.New("postgres: connection reset"))
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Contains(t, logs.String(), "upgrading a hash failed")
 	f.failOn("", nil)
 	before := strings.Count(logs.String(), "upgrading a hash failed")
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Equal(t, before, strings.Count(logs.String(), "upgrading a hash failed"), "a stored upgrade logs nothing")
 }

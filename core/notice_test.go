@@ -267,8 +267,7 @@ func TestRequireConsentRefusesAGrantUnderASupersededNotice(t *testing.T) {
 			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "location"), "a category the new notice leaves alone")
 
 			p := e.principal(e.mustLogin(u.Email))
-			_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", NoticeVersion: "2", Client: e.client})
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", NoticeVersion: "2", Client: e.client})))
 			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "granted on the current notice")
 		})
 	}

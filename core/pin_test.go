@@ -36,8 +36,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	assert.Equal(t, codeInvalidPIN, answers[4].Code)
 
 	// The 5th failure locked the PIN and revoked the session that made the attempts.
-	_, err := e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 
 	// A new session on that phone (stepped up by email again: the lock forgot
 	// the device), during the lock: even the right PIN answers like a wrong one.
@@ -107,8 +106,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 
 	// The PIN reset left the lock alone (only the unlock link or a password
 	// reset lifts locks): sign in once the soft lock is over.
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindLocked)
 	e.clock.Advance(7 * time.Minute)
 	p2 := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.VerifyPIN(ctx, p2, VerifyPINInput{PIN: "5820", Client: e.client}))
@@ -210,12 +208,10 @@ func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 	p := e.principal(res)
 	for i := 1; i <= 4; i++ {
 		requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-		_, err := e.auth.Authenticate(ctx, res.AccessToken)
-		require.NoError(t, err, "after wrong PIN %d the session lives", i)
+		require.NoError(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), "after wrong PIN %d the session lives", i)
 	}
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-	_, err := e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventPINLocked)
 }
 

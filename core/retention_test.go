@@ -28,8 +28,7 @@ func TestLogRetentionIsAtLeastAYearThenPseudonymisedAfterThirtyDaysMore(t *testi
 	}
 	cfg := validConfig()
 	cfg.Retention = Retention{MinLogRetention: year, MaxLogRetention: year}
-	_, err := New(cfg, validDeps())
-	require.NoError(t, err, "exactly a year is allowed")
+	require.NoError(t, errOf(New(cfg, validDeps())), "exactly a year is allowed")
 }
 
 func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
@@ -77,8 +76,7 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 	require.NoError(t, err)
 	max := e.auth.Config().Retention.MaxLogRetention
 	e.clock.Set(testStart.Add(max - time.Hour))
-	_, err = e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})))
 
 	report := e.maintainAt(testStart.Add(max)) // exactly MaxLogRetention old: not yet
 	assert.Zero(t, report.ConsentsPseudonymised)

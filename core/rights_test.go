@@ -50,8 +50,7 @@ func TestPrivacyContactIsChecked(t *testing.T) {
 	}
 	cfg := validConfig()
 	cfg.PrivacyContact = testContact
-	_, err := New(cfg, validDeps())
-	require.NoError(t, err)
+	require.NoError(t, errOf(New(cfg, validDeps())))
 }
 
 func TestRightsNameTheContactAndThePeriods(t *testing.T) {

@@ -88,8 +88,7 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 
 	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindLocked)
 	assert.Equal(t, e.auth.now().Add(7*time.Minute), ce.LockedUntil)
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindLocked)
 }
 
 func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {

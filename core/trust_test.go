@@ -56,8 +56,7 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 		token = next.RefreshToken
 	}
 	e.clock.Set(testStart.Add(2 * time.Hour))
-	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})
-	requireKind(t, err, KindTokenExpired)
+	requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})), KindTokenExpired)
 }
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
@@ -132,6 +131,5 @@ func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, TrustKnown, res.Trust)
 	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "the re-verified phone starts clean")
-	_, err = e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)))
 }
