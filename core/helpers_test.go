@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -778,4 +779,22 @@ func (i *appInbox[T]) all() []T {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return append([]T(nil), i.got...)
+}
+
+// mapCase is one input of a pure function and the output it must give.
+type mapCase[I, O any] struct {
+	name string
+	in   I
+	want O
+}
+
+// testMapping checks f against each case, in parallel subtests.
+func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, f(tc.in))
+		})
+	}
 }
