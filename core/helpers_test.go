@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -794,7 +793,7 @@ func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.want, f(tc.in))
+			require.Equal(t, tc.want, f(tc.in))
 		})
 	}
 }
