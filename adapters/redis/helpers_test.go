@@ -163,6 +163,15 @@ func startPrivateRedis(t *testing.T) *privateRedis {
 	return r
 }
 
+// client connects a rueidis client to r, closed when the test ends.
+func (r *privateRedis) client() rueidis.Client {
+	r.t.Helper()
+	c, err := bredis.NewClient(r.addr(), bredis.ClientOptions{})
+	require.NoError(r.t, err)
+	r.t.Cleanup(c.Close)
+	return c
+}
+
 func (r *privateRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 
 func (r *privateRedis) start() {

@@ -116,9 +116,7 @@ func TestLimiterRejectsBadRulesButAllows(t *testing.T) {
 func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{})
 	require.NoError(t, err)
 	const checks = 50

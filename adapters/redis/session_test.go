@@ -205,9 +205,7 @@ func TestSessionCacheInvalidatesEveryInstance(t *testing.T) {
 func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	inner := &countingSessions{Store: memory.New()}
 	cache, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
@@ -241,9 +239,7 @@ func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 func TestSessionCacheRetriesTombstonesAfterAnOutage(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	cache, err := bredis.NewSessionCache(memory.New(), c, bredis.SessionCacheOptions{
 		TTL: time.Hour, Logger: slog.New(slog.DiscardHandler),
 	})
@@ -280,9 +276,7 @@ const probeWait = time.Second
 func TestSessionHotPathHasNoRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	cache, err := bredis.NewSessionCache(memory.New(), c, bredis.SessionCacheOptions{})
 	require.NoError(t, err)
 	s := newTestSession("usr_hot", time.Now().UTC())
