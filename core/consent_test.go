@@ -416,8 +416,7 @@ func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	ok, err = e.auth.HasConsent(ctx, u.ID, "communications")
 	require.NoError(t, err)
 	assert.False(t, ok)
-	ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
-	assert.Equal(t, codeConsentWithdrawn, ce.Code)
+	requireCode(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden, codeConsentWithdrawn)
 
 	ok, err = e.auth.HasConsent(ctx, "usr_unknown", "communications")
 	require.NoError(t, err)
@@ -440,8 +439,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	before := rows()
 
 	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", Client: e.client})
-	ce := requireKind(t, err, KindConflict)
-	assert.Equal(t, codeConsentForService, ce.Code)
+	ce := requireCode(t, err, KindConflict, codeConsentForService)
 	assert.Contains(t, ce.Message, "closes your account", "the consequence is named")
 	requireKind(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})), KindStepUpRequired)
 	assert.Equal(t, before, rows(), "nothing recorded without closing")

@@ -89,8 +89,7 @@ func TestRespondGrievanceClosesItOnceAndEmailsTheAnswer(t *testing.T) {
 	assert.Contains(t, m.Text, "हमने इसे केवल कूरियर को दिया।")
 	assert.Contains(t, m.Text, "dpo@acme.example")
 
-	ce := requireKind(t, e.auth.RespondGrievance(ctx, g.ID, "again"), KindConflict)
-	assert.Equal(t, "grievance_answered", ce.Code)
+	requireCode(t, e.auth.RespondGrievance(ctx, g.ID, "again"), KindConflict, "grievance_answered")
 	requireKind(t, e.auth.RespondGrievance(ctx, "grv_unknown", "x"), KindNotFound)
 	list, err := e.auth.Grievances(ctx, p)
 	require.NoError(t, err)

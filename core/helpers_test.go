@@ -192,6 +192,14 @@ func requireKind(t testing.TB, err error, k Kind) *Error {
 	return ce
 }
 
+// requireCode is requireKind that also requires the error's stable code.
+func requireCode(t testing.TB, err error, k Kind, code string, msgAndArgs ...any) *Error {
+	t.Helper()
+	ce := requireKind(t, err, k)
+	require.Equal(t, code, ce.Code, msgAndArgs...)
+	return ce
+}
+
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }

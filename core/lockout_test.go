@@ -22,8 +22,7 @@ func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 
 	for i := 1; i <= 4; i++ {
 		_, err := e.login("asha@example.in", "wrong password "+string(rune('a'+i)))
-		ce := requireKind(t, err, KindUnauthorized)
-		assert.Equal(t, codeInvalidCredentials, ce.Code, "failure %d", i)
+		requireCode(t, err, KindUnauthorized, codeInvalidCredentials, "failure %d", i)
 	}
 	_, err := e.login("asha@example.in", "wrong password e")
 	ce := requireKind(t, err, KindLocked)

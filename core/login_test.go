@@ -72,8 +72,7 @@ func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
 	e, u := newUserEnv(t, "broken@example.in")
 	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
 	_, err := e.login(u.Email, testPassword)
-	ce := requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, codeInvalidCredentials, ce.Code)
+	ce := requireCode(t, err, KindUnauthorized, codeInvalidCredentials)
 	assert.NotContains(t, ce.Error(), "garbage", "the hash is never echoed")
 	assert.Equal(t, 1, e.lockState(u.ID).Failures)
 }

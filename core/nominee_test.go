@@ -62,6 +62,5 @@ func TestNomineeInputIsCheckedAndBounded(t *testing.T) {
 	for i := range maxStandingNominees {
 		require.NoError(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: distinct(i)})))
 	}
-	ce := requireKind(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: "six@example.in"})), KindConflict)
-	assert.Equal(t, "too_many_nominees", ce.Code)
+	requireCode(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: "six@example.in"})), KindConflict, "too_many_nominees")
 }

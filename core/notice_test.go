@@ -259,8 +259,7 @@ func TestRequireConsentRefusesAGrantUnderASupersededNotice(t *testing.T) {
 				require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "within the grace")
 				e.clock.Advance(time.Second)
 			}
-			ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
-			assert.Equal(t, codeReconsentRequired, ce.Code)
+			requireCode(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden, codeReconsentRequired)
 			ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
 			require.NoError(t, err)
 			assert.False(t, ok)

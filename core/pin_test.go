@@ -221,8 +221,7 @@ func TestAMalformedStoredPINHashAcceptsNoPIN(t *testing.T) {
 	require.NoError(t, e.store.SetPINHash(context.Background(), u.ID, "$argon2id$v=19$m=broken", e.now()))
 	p := e.principal(e.mustLogin(u.Email))
 	for _, pin := range []string{testPIN, "9157"} {
-		ce := requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized)
-		assert.Equal(t, codeInvalidPIN, ce.Code)
+		requireCode(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized, codeInvalidPIN)
 	}
 }
 

@@ -114,8 +114,7 @@ func TestRegisterAcceptsAFullProfile(t *testing.T) {
 
 	_, err = e.auth.Register(ctx, RegisterInput{Email: "other@example.in", Password: testPassword, Username: "asha.k-01",
 		Consents: allGranted(), Client: e.client})
-	ce := requireKind(t, err, KindConflict)
-	assert.Equal(t, codeEmailTaken, ce.Code)
+	requireCode(t, err, KindConflict, codeEmailTaken)
 	_, err = e.store.UserByEmail(ctx, "other@example.in")
 	require.ErrorIs(t, err, ports.ErrNotFound)
 }

@@ -350,8 +350,7 @@ func TestMe(t *testing.T) {
 	assert.Equal(t, "me.too@example.in", got.Email)
 
 	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
-	ce := requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, err, KindUnauthorized, codeInvalidToken)
 }
 
 // Where the store reads a session with its user, "who am I" is one store

@@ -30,8 +30,7 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	assert.Equal(t, ports.PurposeStepUpOTP, tokens[0].Purpose)
 	assert.Equal(t, testStart.Add(10*time.Minute), tokens[0].ExpiresAt)
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
-	assert.Equal(t, codeInvalidOTP, ce.Code, "another session's code does not work here")
+	requireCode(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized, codeInvalidOTP, "another session's code does not work here")
 	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
 	requireKind(t, err, KindUnauthorized) // a step-up code is no login code
 	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: code, Client: e.client}))
@@ -47,8 +46,7 @@ func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	mails := e.mailsTo(u.Email)
 
-	ce := requireKind(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized, codeInvalidToken)
 	requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: "123456", Client: e.client}), KindUnauthorized)
 	assert.Equal(t, mails, e.mailsTo(u.Email))
 }
@@ -79,8 +77,7 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 	bad := wrongCode(e.lastCode(u.Email))
 
 	for i := 1; i <= 4; i++ {
-		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindUnauthorized)
-		assert.Equal(t, codeInvalidOTP, ce.Code)
+		requireCode(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindUnauthorized, codeInvalidOTP)
 		assert.Equal(t, i, e.lockState(u.ID).Failures)
 	}
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed)
@@ -137,8 +134,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	p := e.principal(res)
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}), KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}), KindUnauthorized, codeInvalidToken)
 	assert.NotContains(t, e.eventKinds(u.ID), ports.EventStepUp)
 	known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.auth.now())
 	require.NoError(t, err)
