@@ -74,8 +74,7 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "dpdp@example.in", Password: testPassword,
 		Consents: ds, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := e.consentHistory(u.ID)
 	require.Len(t, history, 6)
 	for i, r := range history {
 		assert.Equal(t, ds[i].Category, r.Category)
@@ -218,17 +217,15 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 			t.Parallel()
 			e, u := newUserEnv(t, "consent@example.in")
 			ctx := context.Background()
-			before, err := e.store.ConsentHistory(ctx, u.ID)
-			require.NoError(t, err)
+			before := e.consentHistory(u.ID)
 
-			_, err = e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
+			_, err := e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			if len(tc.ds) == 1 {
 				requireKind(t, errOf(e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)), KindValidation)
 			}
-			after, err := e.store.ConsentHistory(ctx, u.ID)
-			require.NoError(t, err)
+			after := e.consentHistory(u.ID)
 			assert.Len(t, after, len(before), "nothing is written")
 		})
 	}
@@ -266,8 +263,7 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	assert.True(t, report.Intact)
 	assert.Equal(t, 8, report.Rows)
 
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
+	events := e.events(u.ID)
 	assert.Equal(t, "analytics=true", events[len(events)-1].Detail)
 }
 
@@ -308,8 +304,7 @@ func TestConsentRowsAreVersion2WithKeyedClientDigests(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register("v2@example.in")
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := e.consentHistory(u.ID)
 	require.NotEmpty(t, history)
 	r := history[0]
 	assert.Equal(t, ports.ChainV2, r.ChainVersion)
@@ -432,8 +427,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	rows := func() int {
-		h, err := e.store.ConsentHistory(ctx, u.ID)
-		require.NoError(t, err)
+		h := e.consentHistory(u.ID)
 		return len(h)
 	}
 	before := rows()

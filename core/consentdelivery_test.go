@@ -108,8 +108,7 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	n, err := e.auth.DeliverConsentChanges(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing left: the given-up change is not retried")
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := e.consentHistory(u.ID)
 	assert.Len(t, history, 6, "the consent row itself stays in the ledger")
 }
 

@@ -74,8 +74,7 @@ func TestRecordManagedConsentRefusals(t *testing.T) {
 			}
 		})
 	}
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := e.consentHistory(u.ID)
 	assert.Len(t, history, 6, "nothing recorded")
 	require.NoError(t, errOf(e.auth.RecordManagedConsent(ctx, u.ID, ManagedConsentInput{ManagerID: testManager, Reference: strings.Repeat("r", 128), Decisions: analytics})), "a 128-byte reference fits")
 }

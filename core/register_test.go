@@ -157,14 +157,12 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register("atomic@example.in")
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := e.consentHistory(u.ID)
 	require.Len(t, history, len(DefaultCategories()))
 	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
 	require.NoError(t, err)
 	assert.True(t, report.Intact)
-	events, err := e.store.Events(context.Background(), u.ID)
-	require.NoError(t, err)
+	events := e.events(u.ID)
 	assert.Len(t, events, len(DefaultCategories()), "one consent_changed event per decision")
 }
 

@@ -145,8 +145,7 @@ func sessionKept(t *testing.T, e *env, s flowState) {
 // noNewSession checks that the failed login left only the sessions setup made.
 func noNewSession(want int) func(t *testing.T, e *env, s flowState) {
 	return func(t *testing.T, e *env, s flowState) {
-		all, err := e.store.Sessions(context.Background(), s.user.ID)
-		require.NoError(t, err)
+		all := e.storedSessions(s.user.ID)
 		assert.Len(t, all, want)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventLoginSucceeded)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventNewDevice)
@@ -434,8 +433,7 @@ func TestConsentStoreFailures(t *testing.T) {
 				return errOf(e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				rows, err := e.store.ConsentHistory(ctx, s.user.ID)
-				require.NoError(t, err)
+				rows := e.consentHistory(s.user.ID)
 				assert.Len(t, rows, 6)
 				n := 0
 				for _, k := range e.eventKinds(s.user.ID) {
@@ -569,8 +567,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, stored.EmailVerified, "not claimed when not stored")
 		assert.NotContains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
-		sessions, err := e.store.Sessions(ctx, u.ID)
-		require.NoError(t, err)
+		sessions := e.storedSessions(u.ID)
 		assert.Empty(t, sessions, "no session for a proof that was not recorded")
 	})
 	t.Run("recording events", func(t *testing.T) {

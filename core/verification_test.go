@@ -19,8 +19,7 @@ func TestAnUnverifiedRegistrantCannotSignInWithThePassword(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.registerUnverified("victim@example.in")
 	requireKind(t, errOf(e.login(u.Email, testPassword)), KindEmailNotVerified)
-	sessions, err := e.store.Sessions(context.Background(), u.ID)
-	require.NoError(t, err)
+	sessions := e.storedSessions(u.ID)
 	assert.Empty(t, sessions, "no session for an unproven address")
 }
 
