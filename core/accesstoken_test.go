@@ -213,7 +213,7 @@ func TestClaimsHookCannotTakeAReservedName(t *testing.T) {
 		_, err := e.login("reserved@example.in", testPassword)
 		ce := requireKind(t, err, KindInternal)
 		assert.ErrorContains(t, ce, "reserved claim name", name)
-		sessions := e.storedSessions(u.ID)
+		sessions := inStore(e, e.store.Sessions, u.ID)
 		assert.Empty(t, sessions, "%s: a refused sign-in leaves no session", name)
 	}
 }

@@ -74,7 +74,7 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "dpdp@example.in", Password: testPassword,
 		Consents: ds, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, 6)
 	for i, r := range history {
 		assert.Equal(t, ds[i].Category, r.Category)
@@ -217,7 +217,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 			t.Parallel()
 			e, u := newUserEnv(t, "consent@example.in")
 			ctx := context.Background()
-			before := e.consentHistory(u.ID)
+			before := inStore(e, e.store.ConsentHistory, u.ID)
 
 			_, err := e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
 			ce := requireKind(t, err, KindValidation)
@@ -225,7 +225,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 			if len(tc.ds) == 1 {
 				requireKind(t, errOf(e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)), KindValidation)
 			}
-			after := e.consentHistory(u.ID)
+			after := inStore(e, e.store.ConsentHistory, u.ID)
 			assert.Len(t, after, len(before), "nothing is written")
 		})
 	}
@@ -263,7 +263,7 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	assert.True(t, report.Intact)
 	assert.Equal(t, 8, report.Rows)
 
-	events := e.events(u.ID)
+	events := inStore(e, e.store.Events, u.ID)
 	assert.Equal(t, "analytics=true", events[len(events)-1].Detail)
 }
 
@@ -304,7 +304,7 @@ func TestConsentRowsAreVersion2WithKeyedClientDigests(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register("v2@example.in")
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.NotEmpty(t, history)
 	r := history[0]
 	assert.Equal(t, ports.ChainV2, r.ChainVersion)
@@ -427,7 +427,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	rows := func() int {
-		h := e.consentHistory(u.ID)
+		h := inStore(e, e.store.ConsentHistory, u.ID)
 		return len(h)
 	}
 	before := rows()

@@ -108,7 +108,7 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	n, err := e.auth.DeliverConsentChanges(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing left: the given-up change is not retried")
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	assert.Len(t, history, 6, "the consent row itself stays in the ledger")
 }
 

@@ -74,7 +74,7 @@ func TestRecordManagedConsentRefusals(t *testing.T) {
 			}
 		})
 	}
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	assert.Len(t, history, 6, "nothing recorded")
 	require.NoError(t, errOf(e.auth.RecordManagedConsent(ctx, u.ID, ManagedConsentInput{ManagerID: testManager, Reference: strings.Repeat("r", 128), Decisions: analytics})), "a 128-byte reference fits")
 }

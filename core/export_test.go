@@ -42,11 +42,9 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 
 	raw, err := json.Marshal(doc)
 	require.NoError(t, err)
-	creds, err := e.store.Credentials(ctx, u.ID)
-	require.NoError(t, err)
-	sessions := e.storedSessions(u.ID)
-	tokens, err := e.store.Tokens(ctx, u.ID)
-	require.NoError(t, err)
+	creds := inStore(e, e.store.Credentials, u.ID)
+	sessions := inStore(e, e.store.Sessions, u.ID)
+	tokens := inStore(e, e.store.Tokens, u.ID)
 	secrets := []string{creds.PasswordHash, creds.PINHash, testPassword, `"4829"`, res.RefreshToken} // the PIN as a JSON value: 4 digits alone occur in random hex
 	for _, s := range sessions {
 		secrets = append(secrets, s.RefreshHash)
@@ -83,7 +81,7 @@ func TestExportWithoutAnEventLog(t *testing.T) {
 	assert.True(t, doc.Account.PasswordSet)
 	assert.False(t, doc.Account.PINSet)
 
-	kept := e.events(u.ID)
+	kept := inStore(e, e.store.Events, u.ID)
 	assert.Empty(t, kept, "no EventLog: nothing is recorded")
 }
 

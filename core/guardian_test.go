@@ -94,7 +94,7 @@ func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	child := e.registerChild("ravi@example.in")
 	ctx := context.Background()
-	history := e.consentHistory(child.ID)
+	history := inStore(e, e.store.ConsentHistory, child.ID)
 	assert.Empty(t, history, "a child's own decisions are not consent")
 	m, ok := e.outbox.Last(guardianEmail)
 	require.True(t, ok, "the guardian is emailed a link")
@@ -107,7 +107,7 @@ func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	assert.Equal(t, child.ID, link.ChildID)
 	assert.Equal(t, ports.GuardianByAccount, link.Method)
 	e.mustLogin(child.Email)
-	history = e.consentHistory(child.ID)
+	history = inStore(e, e.store.ConsentHistory, child.ID)
 	require.Len(t, history, 6, "the child's decisions, recorded on the guardian's consent")
 	for _, r := range history {
 		assert.Equal(t, ports.SourceGuardian, r.Source)
@@ -447,14 +447,13 @@ func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
 	e.stepUp(p, me.Email)
 	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})), KindForbidden)
 	kid := mustUser(t, e, "kid@example.in")
-	tokens, err := e.store.Tokens(ctx, kid.ID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, kid.ID)
 	for _, tok := range tokens {
 		if tok.Purpose == ports.PurposeGuardian {
 			assert.True(t, tok.UsedAt.IsZero(), "the link is kept for the real guardian")
 		}
 	}
-	_, err = e.login("kid@example.in", testPassword)
+	_, err := e.login("kid@example.in", testPassword)
 	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
 }
 

@@ -351,33 +351,18 @@ func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 	return s
 }
 
-// events reads userID's security events from the store.
-func (e *env) events(userID string) []ports.SecurityEvent {
+// inStore reads what the store holds for userID with read, which must not
+// fail: inStore(e, e.store.Sessions, u.ID).
+func inStore[T any](e *env, read func(context.Context, string) (T, error), userID string) T {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
+	v, err := read(context.Background(), userID)
 	require.NoError(e.t, err)
-	return events
-}
-
-// consentHistory reads userID's consent rows from the store.
-func (e *env) consentHistory(userID string) []ports.ConsentRecord {
-	e.t.Helper()
-	rows, err := e.store.ConsentHistory(context.Background(), userID)
-	require.NoError(e.t, err)
-	return rows
-}
-
-// storedSessions reads userID's sessions from the store.
-func (e *env) storedSessions(userID string) []ports.Session {
-	e.t.Helper()
-	sessions, err := e.store.Sessions(context.Background(), userID)
-	require.NoError(e.t, err)
-	return sessions
+	return v
 }
 
 func (e *env) eventKinds(userID string) []string {
 	e.t.Helper()
-	events := e.events(userID)
+	events := inStore(e, e.store.Events, userID)
 	kinds := make([]string, len(events))
 	for i, ev := range events {
 		kinds[i] = ev.Kind

@@ -120,7 +120,7 @@ func TestRegisterRecordsTheNoticeShown(t *testing.T) {
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "hindi@example.in", Password: testPassword,
 		Consents: allGranted(), NoticeVersion: hi.Version, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, 6)
 	for _, r := range history {
 		assert.Equal(t, "1.0.0", r.NoticeVersion)
@@ -139,7 +139,7 @@ func TestAMissingNoticeLanguageIsTheUsersNeverAnother(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		history := e.consentHistory(u.ID)
+		history := inStore(e, e.store.ConsentHistory, u.ID)
 		return []string{history[0].NoticeLanguage, history[0].NoticeHash}, nil
 	}
 	got, err := reg("hi@example.in", "hi-IN", "")
@@ -176,7 +176,7 @@ func TestDecisionsOnAnUnknownOrOutdatedNoticeAreRefused(t *testing.T) {
 		{name: "outdated version", version: "1", lang: "en", kind: KindConflict, code: codeNoticeOutdated},
 	} {
 		for _, decide := range []func(context.Context, Principal, ConsentInput) (ConsentState, error){e.auth.Grant, e.auth.Withdraw} {
-			before := e.consentHistory(u.ID)
+			before := inStore(e, e.store.ConsentHistory, u.ID)
 			st, err := decide(ctx, p, ConsentInput{Category: "analytics", NoticeVersion: tc.version, NoticeLanguage: tc.lang, Client: e.client})
 			after, herr := e.store.ConsentHistory(ctx, u.ID)
 			require.NoError(t, herr)

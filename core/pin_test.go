@@ -292,8 +292,7 @@ func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
 
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
-	creds, err := e.store.Credentials(ctx, u.ID)
-	require.NoError(t, err)
+	creds := inStore(e, e.store.Credentials, u.ID)
 	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }

@@ -38,7 +38,7 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	requireKind(t, errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})), KindUnauthorized) // the whole family is gone
 	requireKind(t, errOf(e.auth.Authenticate(ctx, next.AccessToken)), KindUnauthorized)
 
-	events := e.events(res.User.ID)
+	events := inStore(e, e.store.Events, res.User.ID)
 	var kinds []string
 	for _, ev := range events {
 		kinds = append(kinds, ev.Kind)
@@ -91,7 +91,7 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 	res := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 
-	events := e.events(u.ID)
+	events := inStore(e, e.store.Events, u.ID)
 	last := events[len(events)-1]
 	assert.Equal(t, ports.EventSessionRevoked, last.Kind)
 	assert.Equal(t, res.SessionID, last.Detail)
@@ -103,7 +103,7 @@ func TestLogoutRecordsAnEvent(t *testing.T) {
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: newToken(), Client: e.client}))
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: "garbage", Client: e.client}))
-	events = e.events(u.ID)
+	events = inStore(e, e.store.Events, u.ID)
 	assert.Len(t, events, n)
 }
 
@@ -205,7 +205,7 @@ func TestAFailingClaimsHookLeavesTheRefreshTokenUsable(t *testing.T) {
 	assert.Equal(t, "asha-shop", tokenClaims(t, next.AccessToken)["tenant"])
 	require.NoError(t, errOf(e.auth.Authenticate(ctx, next.AccessToken)), "the session lives on")
 
-	events := e.events(res.User.ID)
+	events := inStore(e, e.store.Events, res.User.ID)
 	for _, ev := range events {
 		assert.NotEqual(t, ports.EventRefreshTokenReused, ev.Kind, "no theft was recorded")
 	}

@@ -157,12 +157,12 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register("atomic@example.in")
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, len(DefaultCategories()))
 	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
 	require.NoError(t, err)
 	assert.True(t, report.Intact)
-	events := e.events(u.ID)
+	events := inStore(e, e.store.Events, u.ID)
 	assert.Len(t, events, len(DefaultCategories()), "one consent_changed event per decision")
 }
 

@@ -44,7 +44,7 @@ func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 
 	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Positive(t, report.EventsPseudonymised)
-	events := e.events(u.ID)
+	events := inStore(e, e.store.Events, u.ID)
 	for _, ev := range events {
 		if ev.At.After(testStart) {
 			assert.Equal(t, testIP, ev.IPAddress, "an event younger than the maximum keeps its IP (%s)", ev.Kind)
@@ -70,7 +70,7 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 	ctx := context.Background()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("asha@example.in") // consent rows at testStart, with IP and user agent
-	registered := e.consentHistory(u.ID)
+	registered := inStore(e, e.store.ConsentHistory, u.ID)
 	max := e.auth.Config().Retention.MaxLogRetention
 	e.clock.Set(testStart.Add(max - time.Hour))
 	require.NoError(t, errOf(e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})))
@@ -80,7 +80,7 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 
 	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Equal(t, len(registered), report.ConsentsPseudonymised)
-	history := e.consentHistory(u.ID)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, len(registered)+1, "rows are kept")
 	for _, r := range history[:len(registered)] {
 		assert.Empty(t, r.IPAddress+r.UserAgent, "row %d, older than the maximum", r.Seq)

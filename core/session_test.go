@@ -71,7 +71,7 @@ func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 	assert.True(t, list[0].Current)
 	assert.False(t, list[0].IsPublicDevice)
 
-	all := e.storedSessions(u.ID)
+	all := inStore(e, e.store.Sessions, u.ID)
 	assert.Len(t, all, 4, "ended sessions are kept, only hidden")
 }
 
@@ -82,11 +82,11 @@ func TestLogoutAllRecordsOneEvent(t *testing.T) {
 	e.mustLogin(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
-	events := e.events(u.ID)
+	events := inStore(e, e.store.Events, u.ID)
 	last := events[len(events)-1]
 	assert.Equal(t, ports.EventSessionRevoked, last.Kind)
 	assert.Equal(t, "all", last.Detail)
-	all := e.storedSessions(u.ID)
+	all := inStore(e, e.store.Sessions, u.ID)
 	for _, s := range all {
 		assert.False(t, s.Active(e.clock.Now()), s.ID)
 	}
@@ -139,7 +139,7 @@ func (e *env) ownerAtHome(email string) (ports.User, LoginResult) {
 func (e *env) requireUntouched(t *testing.T, userID string) {
 	t.Helper()
 	ctx := context.Background()
-	all := e.storedSessions(userID)
+	all := inStore(e, e.store.Sessions, userID)
 	for _, s := range all {
 		assert.True(t, s.Active(e.clock.Now()), "session %s still active", s.ID)
 	}
@@ -401,8 +401,7 @@ func TestSuspend(t *testing.T) {
 		e, u := newUserEnv(t, "ext@example.in")
 		e.auth.deps.Registry = nil // the same users, now owned by the app
 		requireKind(t, e.auth.Admin().Suspend(ctx, u.ID), KindForbidden)
-		got, err := e.store.UserByID(ctx, u.ID)
-		require.NoError(t, err)
+		got := inStore(e, e.store.UserByID, u.ID)
 		assert.False(t, got.Suspended)
 	})
 	t.Run("unknown user", func(t *testing.T) {

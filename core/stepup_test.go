@@ -24,14 +24,13 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	assert.Equal(t, "Confirm it's you on BharatAuth", m.Subject)
 	code := e.lastCode(u.Email)
 
-	tokens, err := e.store.Tokens(ctx, p.SessionID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, p.SessionID)
 	require.Len(t, tokens, 1)
 	assert.Equal(t, ports.PurposeStepUpOTP, tokens[0].Purpose)
 	assert.Equal(t, testStart.Add(10*time.Minute), tokens[0].ExpiresAt)
 
 	requireCode(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized, codeInvalidOTP, "another session's code does not work here")
-	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
+	_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
 	requireKind(t, err, KindUnauthorized) // a step-up code is no login code
 	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: code, Client: e.client}))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventStepUp)

@@ -145,7 +145,7 @@ func sessionKept(t *testing.T, e *env, s flowState) {
 // noNewSession checks that the failed login left only the sessions setup made.
 func noNewSession(want int) func(t *testing.T, e *env, s flowState) {
 	return func(t *testing.T, e *env, s flowState) {
-		all := e.storedSessions(s.user.ID)
+		all := inStore(e, e.store.Sessions, s.user.ID)
 		assert.Len(t, all, want)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventLoginSucceeded)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventNewDevice)
@@ -315,8 +315,7 @@ func TestSessionStoreFailures(t *testing.T) {
 			run:   func(e *env, s flowState) error { return e.auth.Admin().Suspend(ctx, s.user.ID) },
 			after: func(t *testing.T, e *env, s flowState) {
 				e.principal(s.res)
-				u, err := e.store.UserByID(ctx, s.user.ID)
-				require.NoError(t, err)
+				u := inStore(e, e.store.UserByID, s.user.ID)
 				assert.False(t, u.Suspended)
 			}},
 	})
@@ -372,8 +371,7 @@ func TestPINStoreFailures(t *testing.T) {
 				return e.auth.SetPIN(ctx, s.p, SetPINInput{PIN: testPIN, Client: e.client})
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				creds, err := e.store.Credentials(ctx, s.user.ID)
-				require.NoError(t, err)
+				creds := inStore(e, e.store.Credentials, s.user.ID)
 				assert.Empty(t, creds.PINHash)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventPINChanged)
 			}},
@@ -433,7 +431,7 @@ func TestConsentStoreFailures(t *testing.T) {
 				return errOf(e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				rows := e.consentHistory(s.user.ID)
+				rows := inStore(e, e.store.ConsentHistory, s.user.ID)
 				assert.Len(t, rows, 6)
 				n := 0
 				for _, k := range e.eventKinds(s.user.ID) {
@@ -563,11 +561,10 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 		f.failOn("MarkEmailVerified", errDown)
 		requireKind(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})), KindUnavailable)
-		stored, err := e.store.UserByID(ctx, u.ID)
-		require.NoError(t, err)
+		stored := inStore(e, e.store.UserByID, u.ID)
 		assert.False(t, stored.EmailVerified, "not claimed when not stored")
 		assert.NotContains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
-		sessions := e.storedSessions(u.ID)
+		sessions := inStore(e, e.store.Sessions, u.ID)
 		assert.Empty(t, sessions, "no session for a proof that was not recorded")
 	})
 	t.Run("recording events", func(t *testing.T) {

@@ -19,7 +19,7 @@ func TestAnUnverifiedRegistrantCannotSignInWithThePassword(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	u := e.registerUnverified("victim@example.in")
 	requireKind(t, errOf(e.login(u.Email, testPassword)), KindEmailNotVerified)
-	sessions := e.storedSessions(u.ID)
+	sessions := inStore(e, e.store.Sessions, u.ID)
 	assert.Empty(t, sessions, "no session for an unproven address")
 }
 
