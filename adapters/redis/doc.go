@@ -108,8 +108,8 @@
 // # Errors
 //
 // Constructors return plain validation errors. Limiter.Allow and
-// SMSBudget's methods wrap ports.ErrUnavailable on Redis failures. The cache types return the inner
-// store's errors unchanged, so its sentinels (ports.ErrNotFound, ErrConflict,
-// ErrReused, ErrExpired, ErrUnavailable) reach the caller as the inner store
-// sent them.
+// SMSBudget's methods wrap ports.ErrUnavailable on Redis failures. The cache
+// types return the inner store's errors unchanged, so its sentinels
+// (ports.ErrNotFound, ErrConflict, ErrReused, ErrExpired, ErrUnavailable)
+// reach the caller as the inner store sent them.
 package redis
