@@ -13,8 +13,9 @@
 //	}
 //
 // An adapter that provides only some ports calls their suites alone
-// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, …). A mailer runs Mailer
-// with a MailerHarness that reads what the receiving side got, and an
+// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, SMSBudget, …). A mailer
+// runs Mailer with a MailerHarness that reads what the receiving side got, an
+// SMS sender runs SMSSender with its twin, SMSSenderHarness, and an
 // external-mode app runs UserDirectory over its own user table with a
 // DirectoryHarness.
 //
