@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,69 +104,33 @@ func printableText(text string) string {
 	return b.String()
 }
 
-// SMSOutbox is a capturing ports.SMSSender for tests: it records every SMS
-// it is asked to send, so a test can read the code a flow texted. It is safe
-// for concurrent use.
+// SMSOutbox is a capturing ports.SMSSender for tests, the twin of Outbox: it
+// records every SMS it is asked to send, so a test can read the code a flow
+// texted. It is safe for concurrent use.
 type SMSOutbox struct {
-	mu       sync.Mutex
-	messages []ports.SMS
-	fail     error
+	r recorder[ports.SMS]
 }
 
 // NewSMSOutbox returns an empty SMSOutbox.
 func NewSMSOutbox() *SMSOutbox { return &SMSOutbox{} }
 
 // SendSMS records m, or returns the error set by FailWith without recording.
-func (o *SMSOutbox) SendSMS(ctx context.Context, m ports.SMS) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.messages = append(o.messages, m)
-	return nil
-}
+func (o *SMSOutbox) SendSMS(ctx context.Context, m ports.SMS) error { return o.r.record(ctx, m) }
 
 // Messages returns a copy of every recorded SMS, oldest first.
-func (o *SMSOutbox) Messages() []ports.SMS {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return slices.Clone(o.messages)
-}
+func (o *SMSOutbox) Messages() []ports.SMS { return o.r.all() }
 
 // Last returns the newest SMS to the number to (E.164, compared exactly).
 func (o *SMSOutbox) Last(to string) (ports.SMS, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.messages) - 1; i >= 0; i-- {
-		if o.messages[i].To == to {
-			return o.messages[i], true
-		}
-	}
-	return ports.SMS{}, false
+	return o.r.last(func(m ports.SMS) bool { return m.To == to })
 }
 
 // Len returns how many SMS were recorded.
-func (o *SMSOutbox) Len() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.messages)
-}
+func (o *SMSOutbox) Len() int { return o.r.len() }
 
 // Reset forgets every recorded SMS. A failure set by FailWith stays.
-func (o *SMSOutbox) Reset() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.messages = nil
-}
+func (o *SMSOutbox) Reset() { o.r.reset() }
 
 // FailWith makes every later SendSMS return err (a test of an SMS outage
 // should wrap ports.ErrUnavailable); nil makes SendSMS record again.
-func (o *SMSOutbox) FailWith(err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.fail = err
-}
+func (o *SMSOutbox) FailWith(err error) { o.r.failWith(err) }

@@ -18,7 +18,8 @@
 // credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
 // tokens.go, consent.go, abuse.go, events.go, mailqueue.go, erasures.go,
 // grievances.go, nominees.go, activity.go, smsbudget.go); limiter.go, clock.go,
-// outbox.go, console.go, sms.go and erasure.go are the stand-alone helpers.
+// outbox.go, console.go, sms.go (with recorder.go) and erasure.go are the
+// stand-alone helpers.
 package memory
 
 import (

@@ -3,8 +3,6 @@ package redis_test
 import (
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -161,18 +159,7 @@ func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
 		_, err := b.TakeSMS(t.Context(), limits, now)
 		require.NoError(t, err)
 	}
-	stats, err := c.Do(t.Context(), c.B().Info().Section("commandstats").Build()).ToString()
-	require.NoError(t, err)
-	calls := func(cmd string) int {
-		for _, line := range strings.Split(stats, "\r\n") {
-			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
-				n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
-				require.NoError(t, err)
-				return n
-			}
-		}
-		return 0
-	}
+	calls := commandCalls(t, c)
 	assert.Equal(t, takes, calls("evalsha"), "one EVALSHA per take")
 	assert.Equal(t, 1, calls("eval"), "one EVAL to load the script")
 	assert.Equal(t, limit*keys, calls("zadd"), "only the %d allowed takes add, one ZADD per key", limit)
