@@ -27,15 +27,18 @@ FROM unnest(?0::text[], ?1::bigint[]) AS k(key, window_us)
 ORDER BY k.key
 ON CONFLICT (key) DO UPDATE SET expires_at = GREATEST(b.expires_at, EXCLUDED.expires_at)`
 
-	// countSMSSQL counts each key's sends within its window and returns the
-	// send that must leave the window before another is allowed (the
-	// limit-th newest). It runs after the locks, so it sees every send of
-	// the takes that held them before.
-	countSMSSQL = `
-SELECT k.key, count(s.id) AS sends, (array_agg(s.sent_at ORDER BY s.sent_at DESC))[k.cap] AS leaving
-FROM unnest(?0::text[], ?1::bigint[], ?2::int[]) AS k(key, window_us, cap)
-LEFT JOIN ba_sms_sends s ON s.key = k.key AND s.sent_at > ?3::timestamptz - k.window_us * interval '1 microsecond'
-GROUP BY k.key, k.window_us, k.cap`
+	// spentSMSSQL finds, for each key, the send that must leave the window
+	// before another is allowed: the limit-th newest within the window, read
+	// backwards on (key, sent_at) and never further. A key without one is
+	// not spent. It runs after the locks, so it sees every send of the takes
+	// that held them before.
+	spentSMSSQL = `
+SELECT k.key, (
+    SELECT s.sent_at FROM ba_sms_sends s
+    WHERE s.key = k.key AND s.sent_at > ?3::timestamptz - k.window_us * interval '1 microsecond'
+    ORDER BY s.sent_at DESC OFFSET k.cap - 1 LIMIT 1
+) AS leaving
+FROM unnest(?0::text[], ?1::bigint[], ?2::int[]) AS k(key, window_us, cap)`
 
 	// countSMSSendSQL counts one send against every key and deletes the
 	// keys' sends that left their windows, skipping any that Purge or
@@ -54,10 +57,9 @@ SELECT k.key, ?3::timestamptz, ?3::timestamptz + k.window_us * interval '1 micro
 FROM unnest(?0::text[], ?1::bigint[]) AS k(key, window_us)`
 )
 
-// smsCount is one key's row of countSMSSQL.
-type smsCount struct {
+// smsSpent is one key's row of spentSMSSQL.
+type smsSpent struct {
 	Key     string     `bun:"key"`
-	Sends   int        `bun:"sends"`
 	Leaving *time.Time `bun:"leaving"`
 }
 
@@ -89,14 +91,14 @@ func (s *Store) TakeSMS(ctx context.Context, limits []ports.SMSLimit, now time.T
 		if _, err := db.NewRaw(lockSMSKeysSQL, pgdialect.Array(keys), pgdialect.Array(windows), nil, now).Exec(ctx); err != nil {
 			return fail(ctx, op, err)
 		}
-		var counts []smsCount
-		if err := db.NewRaw(countSMSSQL, pgdialect.Array(keys), pgdialect.Array(windows), pgdialect.Array(caps), now).Scan(ctx, &counts); err != nil {
+		var spent []smsSpent
+		if err := db.NewRaw(spentSMSSQL, pgdialect.Array(keys), pgdialect.Array(windows), pgdialect.Array(caps), now).Scan(ctx, &spent); err != nil {
 			return fail(ctx, op, err)
 		}
 		decision = ports.SMSDecision{Allowed: true}
-		for _, c := range counts {
+		for _, c := range spent {
 			l := byKey[c.Key]
-			if c.Sends < l.Limit || c.Leaving == nil {
+			if c.Leaving == nil {
 				continue
 			}
 			wait := c.Leaving.Add(time.Duration(windowMicros(l)) * time.Microsecond).Sub(now)
