@@ -65,8 +65,8 @@ func TestSMSBudgetTakesPurgesAndClearsTogether(t *testing.T) {
 
 // BenchmarkTakeSMS is one SMS budget check as core makes it: four limits (the
 // number, the IP, the number's prefix and a global one), over 1000 numbers,
-// so allowed and refused takes mix. It is one transaction of five round
-// trips (BEGIN, lock, count, insert, COMMIT; a refusal skips the insert).
+// so allowed and refused takes mix. It is one transaction of four round
+// trips (BEGIN, lock, take, COMMIT).
 func BenchmarkTakeSMS(b *testing.B) {
 	store, _ := newTestDB(b)
 	ctx, now := b.Context(), time.Now().UTC()
