@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -271,4 +272,23 @@ func testCacheValidates[I, O, T any](t *testing.T, inner I, newT func(I, rueidis
 		all = append(all, newCase[cacheArgs[I, O]]{name: tc.name, args: cacheArgs[I, O]{inner: inner, client: c, opts: tc.args}, wantErr: tc.wantErr})
 	}
 	testValidates(t, func(a cacheArgs[I, O]) (T, error) { return newT(a.inner, a.client, a.opts) }, all)
+}
+
+// commandCalls reads the command statistics of the Redis c serves (a private
+// one: the shared Redis counts everyone's commands) and returns how many
+// calls of a command it counted.
+func commandCalls(t *testing.T, c rueidis.Client) func(cmd string) int {
+	t.Helper()
+	stats, err := c.Do(t.Context(), c.B().Info().Section("commandstats").Build()).ToString()
+	require.NoError(t, err)
+	return func(cmd string) int {
+		for _, line := range strings.Split(stats, "\r\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
+				n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+				require.NoError(t, err)
+				return n
+			}
+		}
+		return 0
+	}
 }
