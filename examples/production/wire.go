@@ -224,7 +224,14 @@ func (a *app) withRedis(redisURL, prefix string, deps *core.Deps) error {
 	if err != nil {
 		return err
 	}
+	// Every port whose writes change a user goes through the user cache, so
+	// that it sees each change (redis.UserCache).
+	users, err := baredis.NewUserCache(a.store, client, baredis.UserCacheOptions{Prefix: prefix + "user:", Logger: a.log})
+	if err != nil {
+		return err
+	}
 	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
+	deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
 	return nil
 }
 
