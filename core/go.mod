@@ -9,8 +9,10 @@ require (
 )
 
 require (
+	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 )
 
 require (

@@ -1,0 +1,20 @@
+package smstext
+
+// builtin are the default templates. Their DLT template ids are empty: each
+// operator registers its own texts and sets the ids with an override. The
+// Hindi texts are short because Devanagari is sent as UCS-2: 70 characters
+// a part, of which the WebOTP line and app hash take up to 42.
+var builtin = map[string]map[Kind]Template{
+	"en": {
+		SignInCode:  {Text: "{code} is your {app} sign-in code. It expires in 10 minutes. Never share it with anyone."},
+		VerifyPhone: {Text: "{code} is your {app} code to confirm this mobile number. Never share it."},
+		PINReset:    {Text: "{code} is your {app} PIN reset code. Ignore this if you did not ask for it."},
+		NewDevice:   {Text: "{app}: your account was signed in on a new device. Not you? Reset your password."},
+	},
+	"hi": {
+		SignInCode:  {Text: "{code} साइन-इन कोड। न बताएं।"},
+		VerifyPhone: {Text: "{code} नंबर पुष्टि कोड।"},
+		PINReset:    {Text: "{code} PIN रीसेट कोड।"},
+		NewDevice:   {Text: "{app}: नए डिवाइस से साइन-इन। आप नहीं? पासवर्ड बदलें।"},
+	},
+}
