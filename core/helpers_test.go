@@ -713,3 +713,129 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 	}()
 	waitOrFail(t, done, what)
 }
+
+// testPhone is an Indian mobile number as a user types it, and its E.164 form.
+const (
+	testPhoneTyped = "98765 43210"
+	testPhone      = "+919876543210"
+)
+
+// smsBox captures every SMS sent, like memory.Outbox captures emails.
+type smsBox struct {
+	mu   sync.Mutex
+	sent []ports.SMS
+	err  error // when set, SendSMS fails with it
+}
+
+func (b *smsBox) SendSMS(_ context.Context, m ports.SMS) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return b.err
+	}
+	b.sent = append(b.sent, m)
+	return nil
+}
+
+func (b *smsBox) to(number string) []ports.SMS {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []ports.SMS
+	for _, m := range b.sent {
+		if m.To == number {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var smsCodeRE = regexp.MustCompile(`^(\d{6}) `)
+
+// lastSMSCode is the code of the last SMS to number.
+func (b *smsBox) lastSMSCode(t testing.TB, number string) string {
+	t.Helper()
+	ms := b.to(number)
+	require.NotEmpty(t, ms, "no SMS to %s", number)
+	m := smsCodeRE.FindStringSubmatch(ms[len(ms)-1].Text)
+	require.NotNil(t, m, "no code in %q", ms[len(ms)-1].Text)
+	return m[1]
+}
+
+// testBudget is a sliding-window SMSBudget kept in memory, all or nothing.
+type testBudget struct {
+	mu    sync.Mutex
+	sends map[string][]time.Time
+	err   error // when set, TakeSMS fails with it
+}
+
+func (b *testBudget) TakeSMS(_ context.Context, limits []ports.SMSLimit, now time.Time) (ports.SMSDecision, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return ports.SMSDecision{}, b.err
+	}
+	if b.sends == nil {
+		b.sends = map[string][]time.Time{}
+	}
+	for _, l := range limits {
+		var live []time.Time
+		for _, at := range b.sends[l.Key] {
+			if now.Sub(at) < l.Window {
+				live = append(live, at)
+			}
+		}
+		b.sends[l.Key] = live
+		if len(live) >= l.Limit {
+			return ports.SMSDecision{RefusedBy: l.Key, RetryAfter: live[0].Add(l.Window).Sub(now)}, nil
+		}
+	}
+	for _, l := range limits {
+		b.sends[l.Key] = append(b.sends[l.Key], now)
+	}
+	return ports.SMSDecision{Allowed: true}, nil
+}
+
+func (b *testBudget) ClearSMS(_ context.Context, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.sends, key)
+	return nil
+}
+
+// phoneEnv is an env with phone numbers on, its SMS box and budget.
+type phoneEnv struct {
+	*env
+	sms    *smsBox
+	budget *testBudget
+}
+
+func newPhoneEnv(t testing.TB, opts ...envOption) *phoneEnv {
+	t.Helper()
+	p := &phoneEnv{sms: &smsBox{}, budget: &testBudget{}}
+	on := func(c *Config, d *Deps) {
+		c.Phone.Enabled = true
+		c.Phone.Domain = "app.example"
+		d.SMSSender, d.SMSBudget = p.sms, p.budget
+	}
+	p.env = newEnv(t, append([]envOption{on}, opts...)...)
+	return p
+}
+
+// registerPhone registers a phone-only account without a password and
+// verifies the number with the code texted at registration.
+func (p *phoneEnv) registerPhone(number string) ports.User {
+	p.t.Helper()
+	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.auth.VerifyPhone(context.Background(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
+	u.PhoneVerified = true
+	return u
+}
+
+// smsLogin asks for a sign-in code by SMS and signs in with it.
+func (p *phoneEnv) smsLogin(phone string) (LoginResult, error) {
+	p.t.Helper()
+	ctx := context.Background()
+	require.NoError(p.t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client}))
+	return p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: phone, Code: p.sms.lastSMSCode(p.t, phone), Client: p.client})
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -16,6 +17,11 @@ type linkRequest struct {
 	limit string         // the name of the per-IP rate-limit bucket
 	perIP ports.RateRule // the per-IP rule
 	link  linkMail
+	// smsPurpose, when set, sends a code by SMS instead of the link (kind
+	// smsKind) to an account named by its number or without a verified
+	// email.
+	smsPurpose string
+	smsKind    smstext.Kind
 }
 
 // linkMail is one kind of emailed single-use link.
@@ -63,13 +69,19 @@ func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail
 func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) (err error) {
 	ctx, flow := a.observeFlow(ctx, r.op) // the flow of each of the three requests
 	defer flow.done(ctx, &err)
-	identifier, err := cleanIdentifier(r.op, "identifier", in.Identifier)
+	identifier, err := a.identifierOf(r.op, in.Identifier, in.Phone)
 	if err != nil {
 		return err
 	}
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
-		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, in.Client) }})
+		mail: func(ctx context.Context, u ports.User) {
+			if r.smsPurpose != "" && u.Phone != "" && (isPhone(identifier) || !u.EmailVerified) {
+				a.smsCode(ctx, u, r.smsPurpose, r.smsKind, "", in.Client)
+				return
+			}
+			a.mailLink(ctx, u, r.link, in.Client)
+		}})
 }
 
 // emailRequest is one request to email the owner of an identifier: an OTP, a
@@ -86,11 +98,14 @@ type emailRequest struct {
 	mail func(ctx context.Context, u ports.User)
 }
 
-// IdentifierInput names an account by email or username, for the flows that
-// email its owner a link (RequestPasswordReset, RequestPINReset,
-// RequestUnlock). They answer the same whoever is named.
+// IdentifierInput names an account by email or username, or by Phone
+// instead (Config.Phone), for the flows that email its owner a link
+// (RequestPasswordReset, RequestPINReset, RequestUnlock). They answer the
+// same whoever is named. An account without an email gets no link; its PIN
+// reset comes as a code by SMS.
 type IdentifierInput struct {
 	Identifier string
+	Phone      string
 	Client     Client
 }
 

@@ -15,6 +15,9 @@ const (
 	PurposeUnlock        = "unlock"
 	PurposeEmailChange   = "email_change"
 	PurposeGuardian      = "guardian_consent" // the link emailed to a child's guardian
+	PurposeLoginSMS      = "login_sms"        // a sign-in code sent by SMS (never accepted as an emailed one)
+	PurposePhoneVerify   = "phone_verify"     // a code sent by SMS to prove a number
+	PurposePINResetSMS   = "pin_reset_sms"    // a PIN reset code sent by SMS
 )
 
 // OneTimeToken is an emailed OTP code or link token. Only its hash is stored.
