@@ -167,10 +167,18 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 	p.registerPhone(testPhone)
 	sent := len(p.sms.sent)
 	for _, req := range []func(phone string) error{
-		func(phone string) error { return p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client}) },
-		func(phone string) error { return p.auth.RequestPINReset(ctx, IdentifierInput{Phone: phone, Client: p.client}) },
-		func(phone string) error { return p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: phone, Client: p.client}) },
-		func(phone string) error { return p.auth.RequestUnlock(ctx, IdentifierInput{Phone: phone, Client: p.client}) },
+		func(phone string) error {
+			return p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestPINReset(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestUnlock(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
 	} {
 		assert.NoError(t, req("+919812345678"))
 		assert.NoError(t, req(testPhone))
