@@ -51,6 +51,8 @@ type ExportGuardian struct {
 type ExportAccount struct {
 	UserID            string
 	Email             string
+	Phone             string // E.164, "" when none
+	PhoneVerified     bool
 	Username          string
 	DisplayName       string
 	Language          string
@@ -154,8 +156,8 @@ func (a *Auth) exportOf(ctx context.Context, u ports.User) (Export, error) {
 		return Export{}, err
 	}
 	doc := Export{GeneratedAt: a.now(), Account: ExportAccount{
-		UserID: u.ID, Email: u.Email, Username: u.Username, DisplayName: u.DisplayName, Language: u.Language,
-		CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
+		UserID: u.ID, Email: u.Email, Phone: u.Phone, PhoneVerified: u.PhoneVerified, Username: u.Username,
+		DisplayName: u.DisplayName, Language: u.Language, CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
 		PasswordSet: creds.PasswordHash != "", PINSet: creds.PINHash != "",
 		PasswordChangedAt: creds.PasswordChangedAt, PINChangedAt: creds.PINChangedAt, Lock: lock, PINLock: pinLock,
 	}}
