@@ -71,10 +71,16 @@ func (a *Auth) sendSMS(ctx context.Context, u ports.User, kind smstext.Kind, cod
 // so the code the owner holds stays valid; a code that could not be stored
 // is not sent.
 func (a *Auth) smsCode(ctx context.Context, u ports.User, purpose string, kind smstext.Kind, device string, c Client) {
+	a.smsCodeFor(ctx, u, u.ID, purpose, kind, device, c)
+}
+
+// smsCodeFor is smsCode for a code whose subject is not the user (a step-up
+// code belongs to its session).
+func (a *Auth) smsCodeFor(ctx context.Context, u ports.User, subject, purpose string, kind smstext.Kind, device string, c Client) {
 	if !a.takeSMS(ctx, u, kind, c) {
 		return
 	}
-	code, err := a.issueCode(ctx, u.ID, purpose, device)
+	code, err := a.issueCode(ctx, subject, purpose, device)
 	if err != nil {
 		a.log.WarnContext(ctx, "bharatauth: issuing an SMS code failed", "user_id", u.ID, "purpose", purpose, "error", err)
 		return

@@ -48,6 +48,10 @@ const (
 	// "global", "unverified") or "budget_error" when the budget could not
 	// be asked (core fails closed). The number itself is never recorded.
 	EventSMSRefused = "sms_refused"
+	// EventPhoneChangeRequested and EventPhoneChanged: a phone change was
+	// asked for, and confirmed with the code sent to the new number.
+	EventPhoneChangeRequested = "phone_change_requested"
+	EventPhoneChanged         = "phone_changed"
 	// EventSMSFailed: the SMSSender failed to send an SMS (Detail: its kind).
 	EventSMSFailed = "sms_failed"
 )

@@ -18,6 +18,7 @@ const (
 	PurposeLoginSMS      = "login_sms"        // a sign-in code sent by SMS (never accepted as an emailed one)
 	PurposePhoneVerify   = "phone_verify"     // a code sent by SMS to prove a number
 	PurposePINResetSMS   = "pin_reset_sms"    // a PIN reset code sent by SMS
+	PurposePhoneChange   = "phone_change"     // a code sent by SMS to the new number of a phone change
 )
 
 // OneTimeToken is an emailed OTP code or link token. Only its hash is stored.

@@ -10,11 +10,13 @@ var builtin = map[string]map[Kind]Template{
 		VerifyPhone: {Text: "{code} is your {app} code to confirm this mobile number. Never share it."},
 		PINReset:    {Text: "{code} is your {app} PIN reset code. Ignore this if you did not ask for it."},
 		NewDevice:   {Text: "{app}: your account was signed in on a new device. Not you? Reset your password."},
+		PhoneChange: {Text: "{app}: your account is moving to a new phone number. Not you? Sign in and reset your password now."},
 	},
 	"hi": {
 		SignInCode:  {Text: "{code} साइन-इन कोड। न बताएं।"},
 		VerifyPhone: {Text: "{code} नंबर पुष्टि कोड।"},
 		PINReset:    {Text: "{code} PIN रीसेट कोड।"},
 		NewDevice:   {Text: "{app}: नए डिवाइस से साइन-इन। आप नहीं? पासवर्ड बदलें।"},
+		PhoneChange: {Text: "{app}: नंबर बदलने का अनुरोध। आप नहीं? पासवर्ड बदलें।"},
 	},
 }

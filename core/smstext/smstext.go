@@ -1,5 +1,6 @@
 // Package smstext renders the text messages core sends by SMS: a sign-in
-// code, a phone verification code, a PIN reset code and a new-device notice,
+// code, a phone verification code, a PIN reset code, a new-device notice and
+// a notice to the old number of a phone change,
 // in English and Hindi, each overridable per language with the id under
 // which the operator registered it on India's DLT platform.
 //
@@ -31,13 +32,14 @@ const (
 	VerifyPhone Kind = "verify_phone" // a code that proves a new number (registration, phone change)
 	PINReset    Kind = "pin_reset"    // a code that resets the PIN
 	NewDevice   Kind = "new_device"   // a notice of a sign-in from a new device; no code
+	PhoneChange Kind = "phone_change" // a notice to the old number that the account moves to another; no code
 )
 
 // Kinds returns every kind.
-func Kinds() []Kind { return []Kind{SignInCode, VerifyPhone, PINReset, NewDevice} }
+func Kinds() []Kind { return []Kind{SignInCode, VerifyPhone, PINReset, NewDevice, PhoneChange} }
 
 // hasCode reports whether messages of kind carry a code.
-func hasCode(k Kind) bool { return k != NewDevice }
+func hasCode(k Kind) bool { return k != NewDevice && k != PhoneChange }
 
 // Template is one message. Text may use {code} (required first, for a kind
 // with a code, and forbidden otherwise) and {app}; core adds the WebOTP line

@@ -46,10 +46,12 @@ func TestCodeFirstAndWebOTPLast(t *testing.T) {
 			lines := strings.Split(m.Text, "\n")
 			assert.Equal(t, "@acme.example #123456 FA+9qCX9VSu", lines[len(lines)-1], "%s/%s", lang, k)
 		}
-		m, err := r.Render(smstext.NewDevice, lang, d)
-		require.NoError(t, err)
-		assert.NotContains(t, m.Text, "123456", "a notice carries no code")
-		assert.NotContains(t, m.Text, "@acme.example", "nor a WebOTP line")
+		for _, k := range []smstext.Kind{smstext.NewDevice, smstext.PhoneChange} {
+			m, err := r.Render(k, lang, d)
+			require.NoError(t, err)
+			assert.NotContains(t, m.Text, "123456", "a notice carries no code")
+			assert.NotContains(t, m.Text, "@acme.example", "nor a WebOTP line")
+		}
 	}
 	m, err := r.Render(smstext.SignInCode, "en", smstext.Data{Code: "123456", App: "Acme", Domain: "acme.example"})
 	require.NoError(t, err)

@@ -63,6 +63,8 @@ func routes() []route {
 		{"PATCH", "/me", true, withBody((*Handler).updateProfile)},
 		{"POST", "/email/change/request", true, withBody((*Handler).requestEmailChange)},
 		{"POST", "/email/change/confirm", false, withBody((*Handler).confirmEmailChange)},
+		{"POST", "/phone/change/request", true, withBody((*Handler).requestPhoneChange)},
+		{"POST", "/phone/change/confirm", true, withBody((*Handler).confirmPhoneChange)},
 		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
@@ -99,6 +101,7 @@ const (
 	otpTextedMessage      = "If an account exists for this phone number, a sign-in code has been sent by SMS."
 	pinResetTextedMessage = "If an account exists for this phone number, a PIN reset code has been sent by SMS."
 	emailChangeMessage    = "A confirmation link has been emailed to the new address, and a notice to the current one."
+	phoneChangeMessage    = "A code has been sent by SMS to the new number, and a notice to the current one, if any."
 	erasureMessage        = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
