@@ -218,12 +218,9 @@ func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state
 	switch {
 	case !state.Locked(a.now()):
 		a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
-	case state.HardLocked && recoveryBySMS(u, ""):
-		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-		a.smsCode(ctx, u, ports.PurposeUnlockSMS, smstext.Unlock, "", c)
 	case state.HardLocked:
 		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-		a.mailLink(ctx, u, a.unlockLinkMail(), c)
+		a.recover(ctx, u, "", linkRequest{link: a.unlockLinkMail(), smsPurpose: ports.PurposeUnlockSMS, smsKind: smstext.Unlock}, c)
 	default:
 		a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
 	}
