@@ -33,6 +33,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.25 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.12 // indirect
 	github.com/aws/aws-sdk-go-v2/service/signin v1.13.1 // indirect
+	github.com/aws/aws-sdk-go-v2/service/sns v1.48.0 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sso v1.39.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.5 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.52.0 // indirect
@@ -77,6 +78,7 @@ require (
 	github.com/bharatauth/bharatauth-go/adapters/redis v0.1.0
 	github.com/bharatauth/bharatauth-go/adapters/ses v0.1.0
 	github.com/bharatauth/bharatauth-go/adapters/smtp v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/sns v0.1.0
 	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
@@ -99,5 +101,7 @@ replace github.com/bharatauth/bharatauth-go/adapters/redis => ../adapters/redis
 replace github.com/bharatauth/bharatauth-go/adapters/smtp => ../adapters/smtp
 
 replace github.com/bharatauth/bharatauth-go/adapters/ses => ../adapters/ses
+
+replace github.com/bharatauth/bharatauth-go/adapters/sns => ../adapters/sns
 
 replace github.com/bharatauth/bharatauth-go/adapters/otel => ../adapters/otel

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestOutbox(t *testing.T) {
@@ -120,17 +121,20 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String is everything written so far.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.chunks, "")
+}
+
 func TestConsoleMailerDoesNotInterleave(t *testing.T) {
 	t.Parallel()
 	var out lockedBuffer
 	c := memory.NewConsoleMailer(&out)
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			assert.NoError(t, c.Send(t.Context(), ports.Message{To: fmt.Sprintf("u%d@example.com", i), Subject: "s", Text: "line one\nline two"}))
-		})
-	}
-	wg.Wait()
+	porttest.Together(20, func(i int) {
+		assert.NoError(t, c.Send(t.Context(), ports.Message{To: fmt.Sprintf("u%d@example.com", i), Subject: "s", Text: "line one\nline two"}))
+	})
 	require.Len(t, out.chunks, 20)
 	for _, chunk := range out.chunks {
 		assert.True(t, strings.HasPrefix(chunk, "----- email -----\n"))

@@ -1,7 +1,8 @@
-// Package memory is an in-memory backend for every BharatAuth storage port
-// and the mail queue (ports.MailQueue), plus a rate limiter, a settable clock
-// and two mailers (a capturing Outbox for tests and a ConsoleMailer for local
-// development). The mail queue lives in the process: emails waiting for a
+// Package memory is an in-memory backend for every BharatAuth storage port,
+// the mail queue (ports.MailQueue) and the SMS budget (ports.SMSBudget), plus
+// a rate limiter, a settable clock, two mailers (a capturing Outbox for tests
+// and a ConsoleMailer for local development) and their SMS twins (SMSOutbox
+// and ConsoleSMS). The mail queue lives in the process: emails waiting for a
 // retry are lost on exit.
 //
 // Everything is safe for concurrent use and passes the porttest contract
@@ -17,8 +18,9 @@
 // row table of grievances, nominees and erasures; one file per port area
 // (users.go, credentials.go, lockout.go, sessions.go, sessionusers.go,
 // devices.go, tokens.go, consent.go, abuse.go, events.go, mailqueue.go,
-// erasures.go, grievances.go, nominees.go, activity.go); limiter.go, clock.go,
-// outbox.go, console.go and erasure.go are the stand-alone helpers.
+// erasures.go, grievances.go, nominees.go, activity.go, smsbudget.go);
+// limiter.go, clock.go, outbox.go, console.go, sms.go (with recorder.go) and
+// erasure.go are the stand-alone helpers.
 package memory
 
 import (
@@ -32,8 +34,8 @@ import (
 
 // Compile-time proof of every port this package implements: Store is every
 // storage port (Storage), keeps users (UserRegistry), joins sessions to
-// users (SessionUsers) and queues mail (MailQueue); the stand-alone helpers
-// each implement one port.
+// users (SessionUsers), queues mail (MailQueue) and counts SMS
+// (SMSBudget); the stand-alone helpers each implement one port.
 var (
 	_ ports.Storage        = (*Store)(nil)
 	_ ports.UserRegistry   = (*Store)(nil)
@@ -41,10 +43,13 @@ var (
 	_ ports.SessionUsers   = (*Store)(nil)
 	_ ports.ConsentOutbox  = (*Store)(nil)
 	_ ports.MailQueue      = (*Store)(nil)
+	_ ports.SMSBudget      = (*Store)(nil)
 	_ ports.Clock          = (*Clock)(nil)
 	_ ports.RateLimiter    = (*Limiter)(nil)
 	_ ports.Mailer         = (*Outbox)(nil)
 	_ ports.Mailer         = (*ConsoleMailer)(nil)
+	_ ports.SMSSender      = (*SMSOutbox)(nil)
+	_ ports.SMSSender      = (*ConsoleSMS)(nil)
 	_ ports.ErasureHandler = (*ErasureInbox)(nil)
 )
 
@@ -65,6 +70,7 @@ type Store struct {
 	nominees   nomineeTable
 	activity   activityTable
 	mail       mailTable
+	sms        smsTable
 }
 
 // New returns an empty Store.
@@ -79,6 +85,7 @@ func New() *Store {
 		activity: activityTable{byUser: map[string]ports.Activity{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
+		sms:      smsTable{keys: map[string]*requestLog{}},
 	}
 }
 

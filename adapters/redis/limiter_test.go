@@ -1,12 +1,9 @@
 package redis_test
 
 import (
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,33 +14,18 @@ import (
 func TestNewLimiterValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	cases := []struct {
-		name    string
-		client  rueidis.Client
-		opts    bredis.LimiterOptions
-		wantErr bool
-	}{
-		{name: "zero options work", client: c},
-		{name: "custom prefix", client: c, opts: bredis.LimiterOptions{Prefix: "app:rl:"}},
-		{name: "nil client", client: nil, wantErr: true},
-		{name: "negative timeout", client: c, opts: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "negative log interval", client: c, opts: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
-		{name: "prefix with a space", client: c, opts: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
-		{name: "prefix with a glob", client: c, opts: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			l, err := bredis.NewLimiter(tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, l)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, l)
+	testValidates(t, func(o bredis.LimiterOptions) (*bredis.Limiter, error) { return bredis.NewLimiter(c, o) },
+		[]newCase[bredis.LimiterOptions]{
+			{name: "zero options work"},
+			{name: "custom prefix", args: bredis.LimiterOptions{Prefix: "app:rl:"}},
+			{name: "negative timeout", args: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
+			{name: "negative log interval", args: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
+			{name: "prefix with a space", args: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
+			{name: "prefix with a glob", args: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
 		})
-	}
+	l, err := bredis.NewLimiter(nil, bredis.LimiterOptions{})
+	assert.Error(t, err, "a nil client is refused")
+	assert.Nil(t, l)
 }
 
 // TestLimiterSlidingWindow walks one key through a 3-per-10s rule; every step
@@ -132,9 +114,7 @@ func TestLimiterRejectsBadRulesButAllows(t *testing.T) {
 func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{})
 	require.NoError(t, err)
 	const checks = 50
@@ -143,18 +123,7 @@ func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 		_, err := l.Allow(t.Context(), "k", ports.RateRule{Limit: 10, Window: time.Minute}, now.Add(time.Duration(i)*time.Millisecond))
 		require.NoError(t, err)
 	}
-	stats, err := c.Do(t.Context(), c.B().Info().Section("commandstats").Build()).ToString()
-	require.NoError(t, err)
-	calls := func(cmd string) int {
-		for _, line := range strings.Split(stats, "\r\n") {
-			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
-				n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
-				require.NoError(t, err)
-				return n
-			}
-		}
-		return 0
-	}
+	calls := commandCalls(t, c)
 	assert.Equal(t, checks, calls("evalsha"), "one EVALSHA per check")
 	assert.Equal(t, 1, calls("eval"), "one EVAL to load the script")
 	// Commands the script runs count too: ZADD only for the allowed checks.
