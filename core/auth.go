@@ -14,6 +14,7 @@ import (
 	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/core/internal/accesstoken"
 	"github.com/bharatauth/bharatauth-go/core/internal/secret"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -69,6 +70,15 @@ type Deps struct {
 	// email be retried: see Config.MailInline and Auth.Close. Without one,
 	// each email is sent once.
 	MailQueue ports.MailQueue
+	// SMSSender sends SMS: sign-in and verification codes, PIN reset codes
+	// and new-device notices to phone numbers (Config.Phone). Required when
+	// Config.Phone.Enabled, unused otherwise.
+	SMSSender ports.SMSSender
+	// SMSBudget counts every SMS before it is sent (Config.Phone.Budgets).
+	// Required when Config.Phone.Enabled; taken from Storage when it is one
+	// (memory.Store and postgres.Store are), or set beside it (the Redis
+	// adapter's). Core fails closed on its errors: nothing is sent.
+	SMSBudget ports.SMSBudget
 	// Observer (optional) is told of every flow, port call, hash wait and
 	// security signal, for metrics and traces (the otel adapter). Without
 	// one nothing is measured and nothing is wrapped.
@@ -110,6 +120,9 @@ func (d Deps) withStorage() Deps {
 	}
 	if q, ok := s.(ports.MailQueue); ok && d.MailQueue == nil {
 		d.MailQueue = q
+	}
+	if b, ok := s.(ports.SMSBudget); ok && d.SMSBudget == nil {
+		d.SMSBudget = b
 	}
 	return d
 }
@@ -181,6 +194,9 @@ type Auth struct {
 	deviceHMACKey     []byte // HMAC key of device fingerprints at rest
 	refreshKey        []byte // derives a rotated refresh token from its parent
 	mail              *emails.Renderer
+	sms               *smstext.Renderer    // nil unless Config.Phone.Enabled
+	phones            ports.PhoneDirectory // Users' lookup by number, when it has one
+	phoneRegistry     ports.PhoneRegistry  // Registry's phone changes, when it has them
 	log               *slog.Logger
 	categories        map[string]Category
 	notices           noticeRegistry
@@ -204,7 +220,8 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	usersFromStorage := deps.Users == nil && deps.Storage != nil
 	lockoutsFromStorage := deps.Lockouts == nil && deps.Storage != nil
 	deps = deps.withStorage()
-	if err := errors.Join(cfg.validate(), deps.validate()); err != nil {
+	phones, phoneRegistry := phonePorts(deps)
+	if err := errors.Join(cfg.validate(), deps.validate(), phoneDeps(cfg.Phone, deps, phones, phoneRegistry)); err != nil {
 		return nil, fmt.Errorf("bharatauth: invalid configuration: %w", err)
 	}
 	if cfg.Logger == nil {
@@ -250,6 +267,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if a.mail, err = emails.NewRenderer(cfg.EmailLanguage, cfg.EmailTemplates); err != nil {
 		return nil, fmt.Errorf("bharatauth: email templates: %w", err)
 	}
+	a.phones, a.phoneRegistry = phones, phoneRegistry
+	if cfg.Phone.Enabled {
+		if a.sms, err = smstext.NewRenderer(cfg.Phone.Language, cfg.Phone.Templates); err != nil {
+			return nil, fmt.Errorf("bharatauth: SMS templates: %w", err)
+		}
+	}
 	if cfg.UnsafeFastHashingForTests {
 		a.hasher = secret.NewTestHasher(testHashParams, cfg.HashConcurrency)
 		a.log.Warn("bharatauth: UnsafeFastHashingForTests is on; passwords are hashed weakly. Never use it in production")
@@ -257,6 +280,7 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if deps.Observer != nil {
 		a.obs = deps.Observer
 		a.deps = observedPorts(deps, deps.Observer)
+		a.phones, a.phoneRegistry = observedPhonePorts(a.phones, a.phoneRegistry, deps.Observer)
 		if a.joined != nil {
 			a.joined = observedSessionUsers{a.joined, deps.Observer}
 		}

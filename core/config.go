@@ -208,6 +208,10 @@ type Config struct {
 	// EmailTemplates override built-in templates: language → kind → template.
 	EmailTemplates map[string]map[emails.Kind]emails.Template
 
+	// Phone turns on phone numbers as identifiers and codes by SMS (off by
+	// default; see PhoneConfig).
+	Phone PhoneConfig
+
 	// Logger receives operational logs (never secrets). Nil → slog.Default().
 	Logger *slog.Logger
 }
@@ -393,6 +397,7 @@ func DefaultConfig() Config {
 			RegisterPerIP:             ports.RateRule{Limit: 20, Window: time.Hour},
 		},
 		EmailLanguage: "en",
+		Phone:         defaultPhoneConfig(),
 	}
 }
 
@@ -463,6 +468,7 @@ func (c Config) validate() error {
 			bad("Recipients[%d] needs a Name and a Purpose", i)
 		}
 	}
+	errs = append(errs, c.Phone.validate(c.AppName, c.Issuer)...)
 	errs = append(errs, validateContact(c.PrivacyContact)...)
 	errs = append(errs, validateCategories(c.Categories)...)
 	errs = append(errs, validateConsentManagers(c.ConsentManagers)...)

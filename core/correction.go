@@ -84,21 +84,14 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 		err.(*Error).Field = "new_email"
 		return err
 	}
-	s, err := a.activeSession(ctx, op, &p)
-	if err != nil {
-		return err
-	}
-	u, err := a.userByID(ctx, op, p.UserID)
+	s, u, err := a.sessionUser(ctx, op, &p)
 	if err != nil {
 		return err
 	}
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	if _, taken, err := a.findUser(ctx, op, email); err != nil || taken {
-		if taken {
-			err = newError(op, KindConflict, codeEmailTaken, "an account with this email exists")
-		}
+	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
 		return err
 	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {

@@ -51,6 +51,8 @@ type ExportGuardian struct {
 type ExportAccount struct {
 	UserID            string
 	Email             string
+	Phone             string // E.164, "" when none
+	PhoneVerified     bool
 	Username          string
 	DisplayName       string
 	Language          string
@@ -61,7 +63,7 @@ type ExportAccount struct {
 	PINSet            bool
 	PasswordChangedAt time.Time
 	PINChangedAt      time.Time
-	Lock              ports.LockState // the sign-in counter of the account's email
+	Lock              ports.LockState // the sign-in counter of the account's email (its number without one)
 	PINLock           ports.LockState // the PIN's own counter
 }
 
@@ -145,7 +147,7 @@ func (a *Auth) exportOf(ctx context.Context, u ports.User) (Export, error) {
 	if err != nil && !isNotFound(err) {
 		return Export{}, err
 	}
-	lock, err := a.deps.Lockouts.LockState(ctx, a.identifierLockKey(u.Email))
+	lock, err := a.deps.Lockouts.LockState(ctx, a.identifierLockKey(accountIdentifier(u)))
 	if err != nil {
 		return Export{}, err
 	}
@@ -154,8 +156,8 @@ func (a *Auth) exportOf(ctx context.Context, u ports.User) (Export, error) {
 		return Export{}, err
 	}
 	doc := Export{GeneratedAt: a.now(), Account: ExportAccount{
-		UserID: u.ID, Email: u.Email, Username: u.Username, DisplayName: u.DisplayName, Language: u.Language,
-		CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
+		UserID: u.ID, Email: u.Email, Phone: u.Phone, PhoneVerified: u.PhoneVerified, Username: u.Username,
+		DisplayName: u.DisplayName, Language: u.Language, CreatedAt: u.CreatedAt, EmailVerified: u.EmailVerified, Suspended: u.Suspended,
 		PasswordSet: creds.PasswordHash != "", PINSet: creds.PINHash != "",
 		PasswordChangedAt: creds.PasswordChangedAt, PINChangedAt: creds.PINChangedAt, Lock: lock, PINLock: pinLock,
 	}}

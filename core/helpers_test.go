@@ -363,7 +363,11 @@ func (e *env) lockState(userID string) ports.LockState {
 	e.t.Helper()
 	u, err := e.store.UserByID(context.Background(), userID)
 	require.NoError(e.t, err)
-	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(u.Email))
+	identifier := u.Email
+	if identifier == "" { // a phone-only account
+		identifier = u.Phone
+	}
+	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(identifier))
 	require.NoError(e.t, err)
 	return s
 }
@@ -803,6 +807,184 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 		close(done)
 	}()
 	waitOrFail(t, done, what)
+}
+
+// testPhone is an Indian mobile number as a user types it, and its E.164 form.
+const (
+	testPhoneTyped = "98765 43210"
+	testPhone      = "+919876543210"
+)
+
+// smsBox captures every SMS sent, like memory.Outbox captures emails.
+type smsBox struct {
+	mu   sync.Mutex
+	sent []ports.SMS
+	err  error // when set, SendSMS fails with it
+}
+
+func (b *smsBox) SendSMS(_ context.Context, m ports.SMS) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return b.err
+	}
+	b.sent = append(b.sent, m)
+	return nil
+}
+
+func (b *smsBox) to(number string) []ports.SMS {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []ports.SMS
+	for _, m := range b.sent {
+		if m.To == number {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var smsCodeRE = regexp.MustCompile(`^(\d{6}) `)
+
+// lastSMSCode is the code of the last SMS with a code to number.
+func (b *smsBox) lastSMSCode(t testing.TB, number string) string {
+	t.Helper()
+	ms := b.to(number)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if m := smsCodeRE.FindStringSubmatch(ms[i].Text); m != nil {
+			return m[1]
+		}
+	}
+	require.FailNow(t, "no SMS with a code", "to %s", number)
+	return ""
+}
+
+// testBudget is a sliding-window SMSBudget kept in memory, all or nothing.
+type testBudget struct {
+	mu    sync.Mutex
+	sends map[string][]time.Time
+	err   error // when set, TakeSMS fails with it
+}
+
+func (b *testBudget) TakeSMS(_ context.Context, limits []ports.SMSLimit, now time.Time) (ports.SMSDecision, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return ports.SMSDecision{}, b.err
+	}
+	if b.sends == nil {
+		b.sends = map[string][]time.Time{}
+	}
+	for _, l := range limits {
+		var live []time.Time
+		for _, at := range b.sends[l.Key] {
+			if now.Sub(at) < l.Window {
+				live = append(live, at)
+			}
+		}
+		b.sends[l.Key] = live
+		if len(live) >= l.Limit {
+			return ports.SMSDecision{RefusedBy: l.Key, RetryAfter: live[0].Add(l.Window).Sub(now)}, nil
+		}
+	}
+	for _, l := range limits {
+		b.sends[l.Key] = append(b.sends[l.Key], now)
+	}
+	return ports.SMSDecision{Allowed: true}, nil
+}
+
+func (b *testBudget) ClearSMS(_ context.Context, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.sends, key)
+	return nil
+}
+
+// phoneEnv is an env with phone numbers on, its SMS box and budget.
+type phoneEnv struct {
+	*env
+	sms    *smsBox
+	budget *testBudget
+}
+
+func newPhoneEnv(t testing.TB, opts ...envOption) *phoneEnv {
+	t.Helper()
+	p := &phoneEnv{sms: &smsBox{}, budget: &testBudget{}}
+	on := func(c *Config, d *Deps) {
+		c.Phone.Enabled = true
+		c.Phone.Domain = "app.example"
+		d.SMSSender, d.SMSBudget = p.sms, p.budget
+	}
+	p.env = newEnv(t, append([]envOption{on}, opts...)...)
+	return p
+}
+
+// registerPhone registers a phone-only account without a password and
+// verifies the number with the code texted at registration.
+func (p *phoneEnv) registerPhone(number string) ports.User {
+	p.t.Helper()
+	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.auth.VerifyPhone(context.Background(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
+	u.PhoneVerified = true
+	return u
+}
+
+// smsLogin asks for a sign-in code by SMS and signs in with it.
+func (p *phoneEnv) smsLogin(phone string) (LoginResult, error) {
+	p.t.Helper()
+	ctx := context.Background()
+	require.NoError(p.t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client}))
+	return p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: phone, Code: p.sms.lastSMSCode(p.t, phone), Client: p.client})
+}
+
+// seedPhone creates a phone-only account with a verified number straight in
+// the store: no SMS is sent, so budget tests start from zero.
+func (p *phoneEnv) seedPhone(number string) ports.User {
+	p.t.Helper()
+	ctx := context.Background()
+	u, err := p.store.CreateUser(ctx, ports.NewUser{Phone: number, CreatedAt: p.now()})
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+	u.PhoneVerified = true
+	return u
+}
+
+// eventDetails lists the details of the user's events of kind.
+func (e *env) eventDetails(userID, kind string) []string {
+	e.t.Helper()
+	events, err := e.store.Events(context.Background(), userID)
+	require.NoError(e.t, err)
+	var details []string
+	for _, ev := range events {
+		if ev.Kind == kind {
+			details = append(details, ev.Detail)
+		}
+	}
+	return details
+}
+
+// askCode asks for a sign-in code for number from ip; it must answer nil.
+func (p *phoneEnv) askCode(number, ip string) {
+	p.t.Helper()
+	c := p.client
+	if ip != "" {
+		c.IP = ip
+	}
+	require.NoError(p.t, p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: number, Client: c}))
+}
+
+// registerWithUnprovenPhone registers email, verified, with testPhone beside
+// it, never proven.
+func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
+	p.t.Helper()
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: email, Phone: testPhoneTyped, Password: testPassword,
+		Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	u.EmailVerified = true
+	return u
 }
 
 // appInbox stands in for one of the app's handler ports (the consent

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -16,6 +17,11 @@ type linkRequest struct {
 	limit string         // the name of the per-IP rate-limit bucket
 	perIP ports.RateRule // the per-IP rule
 	link  linkMail
+	// smsPurpose, when set, sends a code by SMS instead of the link (kind
+	// smsKind) to an account named by its number or without a verified
+	// email.
+	smsPurpose string
+	smsKind    smstext.Kind
 }
 
 // linkMail is one kind of emailed single-use link.
@@ -63,13 +69,15 @@ func (a *Auth) mailLinkAfterAnswer(ctx context.Context, u ports.User, l linkMail
 func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkRequest) (err error) {
 	ctx, flow := a.observeFlow(ctx, r.op) // the flow of each of the three requests
 	defer flow.done(ctx, &err)
-	identifier, err := cleanIdentifier(r.op, "identifier", in.Identifier)
+	identifier, err := a.identifierOf(r.op, in.Identifier, in.Phone)
 	if err != nil {
 		return err
 	}
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
-		mail:   func(ctx context.Context, u ports.User) { a.mailLink(ctx, u, r.link, in.Client) }})
+		mail: func(ctx context.Context, u ports.User) {
+			a.recover(ctx, u, identifier, r, in.Client)
+		}})
 }
 
 // emailRequest is one request to email the owner of an identifier: an OTP, a
@@ -86,11 +94,14 @@ type emailRequest struct {
 	mail func(ctx context.Context, u ports.User)
 }
 
-// IdentifierInput names an account by email or username, for the flows that
-// email its owner a link (RequestPasswordReset, RequestPINReset,
-// RequestUnlock). They answer the same whoever is named.
+// IdentifierInput names an account by email or username, or by Phone
+// instead (Config.Phone), for the flows that email its owner a link
+// (RequestPasswordReset, RequestPINReset, RequestUnlock). They answer the
+// same whoever is named. An account without an email gets no link; its PIN
+// reset comes as a code by SMS.
 type IdentifierInput struct {
 	Identifier string
+	Phone      string
 	Client     Client
 }
 
@@ -133,6 +144,60 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 		r.mail(ctx, u)
 	})
 	return nil
+}
+
+// recoveryBySMS reports whether u's recovery (a PIN or password reset, an
+// unlock) goes by SMS: when the account is named by its number, or has a
+// number and no verified email. identifier is "" when nobody named it (a
+// hard lock).
+func recoveryBySMS(u ports.User, identifier string) bool {
+	return u.Phone != "" && (isPhone(identifier) || !u.EmailVerified)
+}
+
+// mayReach reports whether codes and links that sign in or recover may go to
+// u's number (sms) or to its email: an unverified one only while the account
+// has no other verified identifier. Otherwise whoever owns a number (or an
+// address) mistyped beside a verified one could sign in to the account and,
+// by the pre-hijacking defence, discard its owner's password; such a number
+// is proven only by its own verification code.
+func mayReach(u ports.User, sms bool) bool {
+	if sms {
+		return u.Phone != "" && (u.PhoneVerified || !u.EmailVerified)
+	}
+	return u.Email != "" && (u.EmailVerified || !u.PhoneVerified)
+}
+
+// recover sends u the recovery of r (after the answer): a code by SMS when
+// recoveryBySMS, else the emailed link, each only where mayReach allows.
+func (a *Auth) recover(ctx context.Context, u ports.User, identifier string, r linkRequest, c Client) {
+	sms := r.smsPurpose != "" && recoveryBySMS(u, identifier)
+	switch {
+	case !mayReach(u, sms):
+		a.log.InfoContext(ctx, "bharatauth: no recovery to an unverified identifier beside a verified one", "user_id", u.ID)
+	case sms:
+		a.smsCode(ctx, u, r.smsPurpose, r.smsKind, "", c)
+	default:
+		a.mailLink(ctx, u, r.link, c)
+	}
+}
+
+// recoveryProof is what a recovery confirmation presents: an emailed link's
+// token, or a phone number and the code texted to it.
+type recoveryProof struct {
+	token       string
+	phone, code string
+	link, sms   string // the purposes of each
+}
+
+// consumeRecovery uses up the link or the texted code of p and returns the
+// account, and whether it came by SMS (which proved the number already).
+func (a *Auth) consumeRecovery(ctx context.Context, op string, p recoveryProof, c Client) (ports.User, bool, error) {
+	if p.phone != "" || p.code != "" {
+		u, err := a.consumeSMSCode(ctx, op, p.phone, p.code, p.sms, c)
+		return u, true, err
+	}
+	u, err := a.consumeLink(ctx, op, p.link, p.token)
+	return u, false, err
 }
 
 // consumeLink uses up a link token of purpose and returns the user it was for.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -17,9 +16,12 @@ import (
 // points × 4 bytes).
 const maxSecretInputBytes = 1024
 
-// LoginInput is a password login. Identifier is an email or a username.
+// LoginInput is a password login. Identifier is an email or a username (or,
+// with Config.Phone, a number starting with "+"); Phone, instead of it, is a
+// mobile number as typed ("98765 43210" in the first of Phone.Regions).
 type LoginInput struct {
 	Identifier        string
+	Phone             string
 	Password          string
 	DeviceFingerprint string // optional: 64 hex characters (a SHA-256 the client computes)
 	IsPublicDevice    bool
@@ -43,8 +45,12 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	}
 	// The stored hash is read with the checks and the admission (one
 	// transaction where the store has them), not after.
+	identifier, err := a.identifierOf(op, in.Identifier, in.Phone)
+	if err != nil {
+		return LoginResult{}, err
+	}
 	var creds ports.Credentials
-	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client,
+	s, err := a.beginSignIn(ctx, op, identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client,
 		func(ctx context.Context, s *signIn) (err error) {
 			creds, err = a.credentials(ctx, op, s.account)
 			return err
@@ -63,14 +69,17 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	}
 	u := *s.account
 	res, err := a.succeedSignIn(ctx, s, func(ctx context.Context) (LoginResult, error) {
-		if a.cfg.RequireVerifiedEmail && !u.EmailVerified {
+		if a.cfg.RequireVerifiedEmail && !verifiedFor(u, s.identifier) {
+			if bySMS(u, s.identifier) {
+				return LoginResult{}, newError(op, KindEmailNotVerified, codePhoneNotVerified, "confirm your phone number first; we have sent a code by SMS")
+			}
 			return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
 		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
 			public: in.IsPublicDevice, method: "pwd", client: in.Client})
 	})
 	if err != nil && KindOf(err) == KindEmailNotVerified {
-		a.resendVerification(ctx, u, in.Client)
+		a.resendVerification(ctx, u, bySMS(u, s.identifier), in.Client)
 	}
 	if err != nil {
 		return LoginResult{}, err
@@ -78,8 +87,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	a.event(ctx, u.ID, ports.EventLoginSucceeded, in.Client, "pwd")
 	if res.Trust != TrustKnown {
 		a.event(ctx, u.ID, ports.EventNewDevice, in.Client, string(res.Trust))
-		a.send(ctx, u, emails.NewDevice, emails.Data{Device: in.Client.userAgent(),
-			IPAddress: storedIP(in.Client.IP), At: a.now()}, in.Client)
+		a.notifyNewDevice(ctx, u, in.Client)
 	}
 	return res, nil
 }

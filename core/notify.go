@@ -131,6 +131,9 @@ func (a *Auth) sendNowWithToken(ctx context.Context, u ports.User, kind emails.K
 // after notAfter, nor once the token tok names (if any) stopped working.
 // Every email passes here, or (a breach notice) through compose.
 func (a *Auth) sendBy(ctx context.Context, u ports.User, kind emails.Kind, d emails.Data, c Client, notAfter time.Time, tok *mailToken) {
+	if u.Email == "" { // a phone-only account: nothing to email
+		return
+	}
 	m, err := a.compose(u, kind, d, c)
 	m.Token = tok
 	if err != nil {

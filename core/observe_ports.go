@@ -50,6 +50,12 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 	if d.Erasure != nil {
 		d.Erasure = observedErasure{d.Erasure, o}
 	}
+	if d.SMSSender != nil {
+		d.SMSSender = observedSMSSender{d.SMSSender, o}
+	}
+	if d.SMSBudget != nil {
+		d.SMSBudget = observedSMSBudget{d.SMSBudget, o}
+	}
 	if d.MailQueue != nil {
 		d.MailQueue = observedMailQueue{d.MailQueue, o}
 	}

@@ -241,8 +241,11 @@ func TestWithoutObserverPortsAreCalledDirectly(t *testing.T) {
 // others, the Clock is no call to time, and the Observer is the observer.
 func TestObserverWrapsEveryPort(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, observed(&recorder{}), withErasureHandler(&erasureInbox{}), withListener(&listener{}),
+	p := newPhoneEnv(t, observed(&recorder{}), withErasureHandler(&erasureInbox{}), withListener(&listener{}),
 		func(_ *Config, d *Deps) { d.GuardianVerifier = &verifier{} })
+	e := p.env
+	assert.True(t, strings.HasPrefix(reflect.TypeOf(e.auth.phones).Name(), "observed"), "the PhoneDirectory is wrapped")
+	assert.True(t, strings.HasPrefix(reflect.TypeOf(e.auth.phoneRegistry).Name(), "observed"), "the PhoneRegistry is wrapped")
 	deps := reflect.ValueOf(e.auth.deps)
 	for i := range deps.NumField() {
 		name, port := deps.Type().Field(i).Name, deps.Field(i)

@@ -5,12 +5,16 @@ import (
 	"errors"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// RequestOTPInput asks for a login code by email.
+// RequestOTPInput asks for a login code: by email, or by SMS when the account
+// is named by its phone number (Phone, or an Identifier starting with "+") or
+// has no email.
 type RequestOTPInput struct {
 	Identifier        string
+	Phone             string // instead of Identifier: a mobile number as typed
 	DeviceFingerprint string // optional; a verify from the same fingerprint gets a 30-day session
 	Client            Client
 }
@@ -25,7 +29,7 @@ func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) (err error) {
 	const op = "RequestOTP"
 	ctx, flow := a.observeFlow(ctx, op)
 	defer flow.done(ctx, &err)
-	identifier, err := cleanIdentifier(op, "identifier", in.Identifier)
+	identifier, err := a.identifierOf(op, in.Identifier, in.Phone)
 	if err != nil {
 		return err
 	}
@@ -36,6 +40,15 @@ func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) (err error) {
 	return a.requestEmail(ctx, emailRequest{op: op, identifier: identifier, client: in.Client,
 		limit: "otp_request", perIP: a.cfg.RateLimits.OTPRequestPerIP, budget: budgetLoginCode,
 		mail: func(ctx context.Context, u ports.User) {
+			sms := bySMS(u, identifier)
+			if !mayReach(u, sms) {
+				a.log.InfoContext(ctx, "bharatauth: no sign-in code to an unverified identifier beside a verified one", "user_id", u.ID)
+				return
+			}
+			if sms {
+				a.smsCode(ctx, u, ports.PurposeLoginSMS, smstext.SignInCode, device, in.Client)
+				return
+			}
 			code, err := a.issueCode(ctx, u.ID, ports.PurposeLoginOTP, device)
 			if err != nil { // no email with a code that was never stored
 				a.log.WarnContext(ctx, "bharatauth: issuing a login code failed", "user_id", u.ID, "error", err)
@@ -59,9 +72,11 @@ func (a *Auth) issueCode(ctx context.Context, subject, purpose, device string) (
 	return code, err
 }
 
-// VerifyOTPInput is a login with an emailed code.
+// VerifyOTPInput is a login with a code sent by email or SMS, naming the
+// account as the request did.
 type VerifyOTPInput struct {
 	Identifier        string
+	Phone             string // instead of Identifier: a mobile number as typed
 	Code              string
 	DeviceFingerprint string
 	IsPublicDevice    bool
@@ -82,7 +97,11 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	if err := checkCode(op, "otp_code", in.Code); err != nil {
 		return LoginResult{}, err
 	}
-	s, err := a.beginSignIn(ctx, op, in.Identifier, in.DeviceFingerprint, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client, nil)
+	identifier, err := a.identifierOf(op, in.Identifier, in.Phone)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	s, err := a.beginSignIn(ctx, op, identifier, in.DeviceFingerprint, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, in.Client, nil)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -90,7 +109,14 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	if s.account != nil {
 		subject = s.account.ID
 	}
-	tok, err := a.deps.Tokens.ConsumeCode(ctx, subject, ports.PurposeLoginOTP, a.codeHash(ports.PurposeLoginOTP, subject, in.Code), a.now())
+	// A code goes by one channel and is accepted on that one only: an emailed
+	// code never proves a number, nor a texted one an address.
+	sms := bySMS(s.user(), s.identifier)
+	purpose := ports.PurposeLoginOTP
+	if sms {
+		purpose = ports.PurposeLoginSMS
+	}
+	tok, err := a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, in.Code), a.now())
 	if err != nil {
 		if !isCodeRejection(err) {
 			return LoginResult{}, a.abandon(ctx, op, s.attempt, storeError(op, err))
@@ -98,7 +124,11 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
 	res, err := a.succeedSignIn(ctx, s, func(ctx context.Context) (LoginResult, error) {
-		u, err := a.proveEmail(ctx, op, *s.account, proofByCode, in.Client)
+		prove := a.proveEmail
+		if sms {
+			prove = a.provePhone
+		}
+		u, err := prove(ctx, op, *s.account, proofByCode, in.Client)
 		if err != nil {
 			return LoginResult{}, err
 		}
@@ -107,6 +137,9 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	})
 	if err != nil {
 		return LoginResult{}, err
+	}
+	if sms {
+		a.smsCodeUsed(ctx, res.User.Phone)
 	}
 	a.event(ctx, res.User.ID, ports.EventLoginSucceeded, in.Client, "otp")
 	return res, nil

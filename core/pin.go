@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -228,18 +229,22 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 }
 
 // RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
-// identifier. It answers the same for every identifier (see RequestOTP);
-// besides the per-identifier limit it is limited per IP
-// (RateLimits.PINResetRequestPerIP).
+// identifier, or texts a PIN reset code (OTPTTL) when the account is named by
+// its number or has no verified email. It answers the same for every
+// identifier (see RequestOTP); besides the per-identifier limit it is limited
+// per IP (RateLimits.PINResetRequestPerIP).
 func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
 	return a.requestLink(ctx, in, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
-		link: a.pinResetLinkMail()})
+		link: a.pinResetLinkMail(), smsPurpose: ports.PurposePINResetSMS, smsKind: smstext.PINReset})
 }
 
-// ConfirmPINResetInput sets a new PIN with an emailed reset link.
+// ConfirmPINResetInput sets a new PIN with an emailed reset link (Token), or
+// with the code texted to Phone (Phone and Code instead of Token).
 type ConfirmPINResetInput struct {
 	Token  string
+	Phone  string
+	Code   string
 	NewPIN string
 	Client Client
 }
@@ -256,7 +261,8 @@ func (a *Auth) ConfirmPINReset(ctx context.Context, in ConfirmPINResetInput) (er
 	if err := policy.CheckPIN(newPIN); err != nil {
 		return policyError(op, "new_pin", err)
 	}
-	u, err := a.consumeLink(ctx, op, ports.PurposePINReset, token)
+	u, _, err := a.consumeRecovery(ctx, op, recoveryProof{token: token, phone: in.Phone, code: in.Code,
+		link: ports.PurposePINReset, sms: ports.PurposePINResetSMS}, c)
 	if err != nil {
 		return err
 	}

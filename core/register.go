@@ -9,12 +9,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// RegisterInput creates an account in managed mode.
+// RegisterInput creates an account in managed mode. It needs an Email, a
+// Phone (with Config.Phone) or both. Password is optional: an account
+// without one signs in by code only.
 type RegisterInput struct {
 	Email       string
+	Phone       string // a mobile number as typed; stored in E.164 form
 	Password    string
 	Username    string // optional: 3–32 of A–Z a–z 0–9 . _ -
 	DisplayName string // optional
@@ -43,13 +47,16 @@ const (
 	maxLanguageLen    = 35  // BCP 47 tags in practice
 )
 
-// Register creates a user with a password (managed mode), records every consent
-// decision, and emails a verification link (EmailVerifyTTL). Nothing is written
-// unless every input is valid.
+// Register creates a user (managed mode), records every consent decision,
+// emails a verification link (EmailVerifyTTL) to the email, if any, and
+// texts a verification code (OTPTTL) to the phone number, if any (within the
+// SMS budgets). Nothing is written unless every input is valid.
 //
-// Errors: ErrValidation (with Field), ErrConsentRequired, ErrConflict (code
-// "email_taken"), ErrForbidden (no UserRegistry: external mode), ErrIPBlocked,
-// ErrRateLimited (RegisterPerIP), ErrUnavailable.
+// Errors: ErrValidation (with Field; codes "phone_invalid",
+// "phone_not_mobile", "phone_region_not_allowed", "phone_not_enabled" for the
+// phone), ErrConsentRequired, ErrConflict (code "email_taken" or
+// "phone_taken"), ErrForbidden (no UserRegistry: external mode),
+// ErrIPBlocked, ErrRateLimited (RegisterPerIP), ErrUnavailable.
 func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, err error) {
 	const op = "Register"
 	ctx, flow := a.observeFlow(ctx, op)
@@ -74,16 +81,13 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	if err := a.limitIP(ctx, op, "register", a.cfg.RateLimits.RegisterPerIP, in.Client); err != nil {
 		return ports.User{}, err
 	}
-	// A taken email answers before the costly hash; the 409 says no more than
-	// CreateUser's would.
-	if _, taken, err := a.findUser(ctx, op, nu.Email); err != nil || taken {
-		if taken {
-			err = newError(op, KindConflict, codeEmailTaken, "an account with this email or username exists")
-		}
+	if err := a.identityFree(ctx, op, nu); err != nil {
 		return ports.User{}, err
 	}
-	if nu.PasswordHash, err = a.hasher.Hash(ctx, in.Password); err != nil {
-		return ports.User{}, storeError(op, err)
+	if in.Password != "" {
+		if nu.PasswordHash, err = a.hasher.Hash(ctx, in.Password); err != nil {
+			return ports.User{}, storeError(op, err)
+		}
 	}
 	nu.CreatedAt = a.now()
 	rows, err := a.consentRows(op, in.Consents, rowContext{notice: notice, source: ports.SourceSelf, client: in.Client})
@@ -99,7 +103,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
 	if errors.Is(err, ports.ErrConflict) {
-		return ports.User{}, newError(op, KindConflict, codeEmailTaken, "an account with this email or username exists")
+		return ports.User{}, newError(op, KindConflict, conflictCode(nu), "an account with this email, phone number or username exists")
 	}
 	if err != nil {
 		return ports.User{}, storeError(op, err)
@@ -111,23 +115,72 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	}
 	// The account exists now; a failed verification link is not a failed
 	// registration (an OTP login or a password reset also verifies the email).
-	a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)
+	if u.Email != "" {
+		a.mailLinkAfterAnswer(ctx, u, a.verifyLinkMail(), in.Client)
+	}
+	if u.Phone != "" {
+		a.afterAnswer(ctx, "verify phone code", func(ctx context.Context) {
+			a.smsCode(ctx, u, ports.PurposePhoneVerify, smstext.VerifyPhone, "", in.Client)
+		})
+	}
 	return u, nil
 }
 
 func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) {
-	email, err := a.cleanEmail(op, in.Email)
-	if err != nil {
-		return ports.NewUser{}, err
+	var email, phone string
+	var err error
+	if strings.TrimSpace(in.Phone) != "" {
+		if phone, err = a.cleanPhone(op, "phone", in.Phone); err != nil {
+			return ports.NewUser{}, err
+		}
+	}
+	if phone == "" || strings.TrimSpace(in.Email) != "" {
+		if email, err = a.cleanEmail(op, in.Email); err != nil {
+			return ports.NewUser{}, err
+		}
 	}
 	prof, err := cleanProfile(op, ports.Profile{Username: in.Username, DisplayName: in.DisplayName, Language: in.Language})
 	if err != nil {
 		return ports.NewUser{}, err
 	}
-	if err := policy.CheckPassword(in.Password, email, prof.Username); err != nil {
-		return ports.NewUser{}, policyError(op, "password", err)
+	if in.Password != "" {
+		if err := policy.CheckPassword(in.Password, email, prof.Username); err != nil {
+			return ports.NewUser{}, policyError(op, "password", err)
+		}
 	}
-	return ports.NewUser{Email: email, Username: prof.Username, DisplayName: prof.DisplayName, Language: prof.Language}, nil
+	return ports.NewUser{Email: email, Phone: phone, Username: prof.Username, DisplayName: prof.DisplayName, Language: prof.Language}, nil
+}
+
+// identityFree answers before the costly hash when the email or the number
+// is taken; the 409 says no more than CreateUser's would.
+func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser) error {
+	for _, id := range []struct{ identifier, code string }{{nu.Email, codeEmailTaken}, {nu.Phone, codePhoneTaken}} {
+		if id.identifier == "" {
+			continue
+		}
+		if err := a.identifierFree(ctx, op, id.identifier, id.code, "an account with this email, phone number or username exists"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// identifierFree answers ErrConflict (code, msg) when an account has
+// identifier.
+func (a *Auth) identifierFree(ctx context.Context, op, identifier, code, msg string) error {
+	_, taken, err := a.findUser(ctx, op, identifier)
+	if taken {
+		return newError(op, KindConflict, code, msg)
+	}
+	return err
+}
+
+// conflictCode names what CreateUser found taken, as near as core can tell.
+func conflictCode(nu ports.NewUser) string {
+	if nu.Email == "" {
+		return codePhoneTaken
+	}
+	return codeEmailTaken
 }
 
 // cleanProfile trims what a user chose about themselves and checks it, as

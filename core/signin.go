@@ -50,7 +50,7 @@ func (s *signIn) user() ports.User {
 // trips are the request's cost.
 func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, limitName string, rule ports.RateRule, c Client,
 	admitted func(ctx context.Context, s *signIn) error) (*signIn, error) {
-	identifier, err := cleanIdentifier(op, "identifier", identifier)
+	identifier, err := a.identifierOf(op, identifier, "")
 	if err != nil {
 		return nil, err
 	}

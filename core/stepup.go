@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -23,6 +24,12 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err er
 	u, err := a.userByID(ctx, op, s.UserID)
 	if err != nil {
 		return err
+	}
+	if u.Email == "" { // a phone-only account: the code goes by SMS, within the SMS budgets
+		a.afterAnswer(ctx, "step-up SMS", func(ctx context.Context) {
+			a.smsCodeFor(ctx, u, s.ID, ports.PurposeStepUpOTP, smstext.SignInCode, s.DeviceFingerprint, c)
+		})
+		return nil
 	}
 	code, err := a.issueCode(ctx, s.ID, ports.PurposeStepUpOTP, s.DeviceFingerprint)
 	if err != nil {

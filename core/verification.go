@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -35,20 +36,8 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 	}
 	now := a.now()
 	if proof != proofByVerifyLink {
-		if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, now); err != nil {
-			return u, storeError(op, err)
-		}
-		if err := a.deps.Credentials.SetPasswordHash(ctx, u.ID, "", now); err != nil {
-			return u, storeError(op, err)
-		}
-		// What the registrant chose goes too: a display name would greet the
-		// owner in every genuine email ("Pay at evil.example…"), and the
-		// username would stay the registrant's handle on the owner's account.
-		if err := a.deps.Registry.ClearProfile(ctx, u.ID); err != nil {
-			return u, storeError(op, err)
-		}
-		u.DisplayName, u.Username, u.Language = "", "", ""
-		if err := a.discardGuardianship(ctx, op, u, c); err != nil {
+		var err error
+		if u, err = a.discardUnproven(ctx, op, u, c); err != nil {
 			return u, err
 		}
 	}
@@ -60,10 +49,42 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 	return u, nil
 }
 
+// discardUnproven is the pre-hijacking defence run when an unverified email
+// or number is first proven by anything but the registration's own
+// verification: every earlier session ends and forgets its device, the
+// password set before verification goes (the owner sets one by reset or signs
+// in by code), and so do the profile (display name, username, language) and
+// a guardianship the registrant declared.
+func (a *Auth) discardUnproven(ctx context.Context, op string, u ports.User, c Client) (ports.User, error) {
+	now := a.now()
+	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, now); err != nil {
+		return u, storeError(op, err)
+	}
+	if err := a.deps.Credentials.SetPasswordHash(ctx, u.ID, "", now); err != nil {
+		return u, storeError(op, err)
+	}
+	// What the registrant chose goes too: a display name would greet the
+	// owner in every genuine email ("Pay at evil.example…"), and the
+	// username would stay the registrant's handle on the owner's account.
+	if err := a.deps.Registry.ClearProfile(ctx, u.ID); err != nil {
+		return u, storeError(op, err)
+	}
+	u.DisplayName, u.Username, u.Language = "", "", ""
+	return u, a.discardGuardianship(ctx, op, u, c)
+}
+
 // resendVerification emails u a new verification link, within the inbox's
 // budget: a password login refused for an unverified address sends one, so
 // the owner is never stuck, and a thief's retries cannot flood the inbox.
-func (a *Auth) resendVerification(ctx context.Context, u ports.User, c Client) {
+// For an account named by its unverified number (bySMS), a verification
+// code goes by SMS instead, within the SMS budgets.
+func (a *Auth) resendVerification(ctx context.Context, u ports.User, bySMS bool, c Client) {
+	if bySMS {
+		a.afterAnswer(ctx, "verify phone code", func(ctx context.Context) {
+			a.smsCode(ctx, u, ports.PurposePhoneVerify, smstext.VerifyPhone, "", c)
+		})
+		return
+	}
 	if err := a.limitInbox(ctx, "Login", budgetVerify, u.ID); err != nil {
 		return
 	}

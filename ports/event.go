@@ -41,6 +41,19 @@ const (
 	// EventConsentUndelivered: the ConsentListener refused a change for every
 	// attempt; it was given up so the user's later changes go through.
 	EventConsentUndelivered = "consent_undelivered"
+	// EventPhoneVerified: a code sent by SMS to the account's number was used.
+	EventPhoneVerified = "phone_verified"
+	// EventSMSRefused: an SMS to the account's number was not sent; Detail
+	// names the SMS budget that refused it ("number", "ip", "prefix",
+	// "global", "unverified") or "budget_error" when the budget could not
+	// be asked (core fails closed). The number itself is never recorded.
+	EventSMSRefused = "sms_refused"
+	// EventPhoneChangeRequested and EventPhoneChanged: a phone change was
+	// asked for, and confirmed with the code sent to the new number.
+	EventPhoneChangeRequested = "phone_change_requested"
+	EventPhoneChanged         = "phone_changed"
+	// EventSMSFailed: the SMSSender failed to send an SMS (Detail: its kind).
+	EventSMSFailed = "sms_failed"
 )
 
 // SecurityEvent is one audit entry about a user. Detail never holds a secret.

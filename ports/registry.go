@@ -7,11 +7,15 @@ import (
 
 // NewUser is a user to create in managed mode.
 type NewUser struct {
-	Email        string // trimmed, domain in ASCII form; unique case-insensitively
+	Email string // trimmed, domain in ASCII form; unique case-insensitively; "" when Phone is set
+	// Phone, optional, is a mobile number in E.164 form, unique; an account
+	// has an email, a phone number or both. A registry that implements
+	// PhoneRegistry stores it; unverified until MarkPhoneVerified.
+	Phone        string
 	Username     string // optional; unique case-insensitively when set
 	DisplayName  string
 	Language     string
-	PasswordHash string // stored with the user, so a user never exists without it
+	PasswordHash string // stored with the user; "" for an account that signs in by code only
 	CreatedAt    time.Time
 	// Consents are the decisions given at registration. They become the first
 	// rows of the user's consent chain, appended exactly as
@@ -39,8 +43,9 @@ type UserRegistry interface {
 	// CredentialStore.Credentials then returns) and its initial consent rows
 	// (which ConsentLedger.ConsentHistory then returns). It assigns the ID. It
 	// returns an error wrapping ErrConflict when the email or the username is
-	// taken, each compared case-insensitively ("asha" when "Asha" exists), and
-	// then creates nothing.
+	// taken, each compared case-insensitively ("asha" when "Asha" exists), or
+	// the phone number is, and then creates nothing. Users without an email
+	// (Email "") never collide over it.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// MarkEmailVerified records that the user proved the email address. It is
 	// idempotent. ErrNotFound for an unknown user.

@@ -8,12 +8,17 @@ import (
 // User is what BharatAuth needs to know about a person. In external mode the app
 // maps its own user rows onto it; BharatAuth never writes the app's user table.
 type User struct {
-	ID            string // opaque and stable
-	Email         string
+	ID    string // opaque and stable
+	Email string // "" for an account with a phone number only
+	// Phone is the mobile number in E.164 form ("+919876543210"), or "" for
+	// an account with an email only. A directory without phone numbers
+	// leaves it empty (see PhoneDirectory).
+	Phone         string
 	Username      string // optional
 	DisplayName   string // optional, used in emails once EmailVerified (never in mail to an unproven address)
 	Language      string // optional BCP 47 tag ("en", "hi") for emails
 	EmailVerified bool
+	PhoneVerified bool // a code sent by SMS to Phone was used
 	Suspended     bool
 	CreatedAt     time.Time
 }

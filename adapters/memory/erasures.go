@@ -110,10 +110,7 @@ func (a *accountTable) eraseUser(userID string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if u, ok := a.users[userID]; ok {
-		delete(a.byEmail, emailKey(u.Email))
-		if u.Username != "" {
-			delete(a.byUsername, usernameKey(u.Username))
-		}
+		a.unindexLocked(u)
 		delete(a.users, userID)
 	}
 	delete(a.creds, userID)

@@ -93,11 +93,7 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 		if !g.Pending() || !g.RequestedAt.Before(requestedBefore) {
 			continue
 		}
-		u := a.users[id]
-		delete(a.byEmail, emailKey(u.Email))
-		if u.Username != "" {
-			delete(a.byUsername, usernameKey(u.Username))
-		}
+		a.unindexLocked(a.users[id])
 		delete(a.users, id)
 		delete(a.creds, id)
 		delete(a.guardians, id)

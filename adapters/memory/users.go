@@ -16,6 +16,7 @@ type accountTable struct {
 	users      map[string]ports.User         // by ID
 	byEmail    map[string]string             // lower-cased email → ID
 	byUsername map[string]string             // lower-cased username → ID
+	byPhone    map[string]string             // E.164 number → ID
 	creds      map[string]ports.Credentials  // by user ID, external IDs included
 	guardians  map[string]ports.Guardianship // by child ID
 }
@@ -25,6 +26,7 @@ func newAccountTable() accountTable {
 		users:      map[string]ports.User{},
 		byEmail:    map[string]string{},
 		byUsername: map[string]string{},
+		byPhone:    map[string]string{},
 		creds:      map[string]ports.Credentials{},
 		guardians:  map[string]ports.Guardianship{},
 	}
@@ -36,6 +38,20 @@ func newAccountTable() accountTable {
 func emailKey(email string) string { return strings.ToLower(email) }
 
 func usernameKey(username string) string { return strings.ToLower(username) }
+
+// unindexLocked removes u's email, username and phone from the lookups, so
+// that they find no one and are free for others. a.mu must be held.
+func (a *accountTable) unindexLocked(u ports.User) {
+	if u.Email != "" {
+		delete(a.byEmail, emailKey(u.Email))
+	}
+	if u.Username != "" {
+		delete(a.byUsername, usernameKey(u.Username))
+	}
+	if u.Phone != "" {
+		delete(a.byPhone, u.Phone)
+	}
+}
 
 // UserByEmail finds a user by email, case-insensitively. ErrNotFound when none.
 func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -79,7 +95,8 @@ func (s *Store) findUser(ctx context.Context, lookup func(*accountTable) (string
 
 // CreateUser creates the user and its password hash together and assigns a
 // random ID ("usr_" + 32 hex characters). ErrConflict when the email or the
-// username (each case-insensitively) is taken.
+// username (each case-insensitively) or the phone number is taken; users
+// without an email never collide over it.
 func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, error) {
 	if err := ctx.Err(); err != nil {
 		return ports.User{}, err
@@ -91,22 +108,31 @@ func (s *Store) CreateUser(ctx context.Context, nu ports.NewUser) (ports.User, e
 	a := &s.accounts
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, taken := a.byEmail[emailKey(nu.Email)]; taken {
+	if _, taken := a.byEmail[emailKey(nu.Email)]; taken && nu.Email != "" {
 		return ports.User{}, fmt.Errorf("memory: create user: email taken: %w", ports.ErrConflict)
 	}
 	if _, taken := a.byUsername[usernameKey(nu.Username)]; taken && nu.Username != "" {
 		return ports.User{}, fmt.Errorf("memory: create user: username taken: %w", ports.ErrConflict)
 	}
+	if _, taken := a.byPhone[nu.Phone]; taken && nu.Phone != "" {
+		return ports.User{}, fmt.Errorf("memory: create user: phone taken: %w", ports.ErrConflict)
+	}
 	u := ports.User{
 		ID:          id,
 		Email:       nu.Email,
+		Phone:       nu.Phone,
 		Username:    nu.Username,
 		DisplayName: nu.DisplayName,
 		Language:    nu.Language,
 		CreatedAt:   stamp(nu.CreatedAt),
 	}
 	a.users[id] = u
-	a.byEmail[emailKey(nu.Email)] = id
+	if nu.Email != "" {
+		a.byEmail[emailKey(nu.Email)] = id
+	}
+	if nu.Phone != "" {
+		a.byPhone[nu.Phone] = id
+	}
 	if nu.Username != "" {
 		a.byUsername[usernameKey(nu.Username)] = id
 	}

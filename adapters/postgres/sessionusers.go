@@ -13,9 +13,10 @@ var _ ports.SessionUsers = (*Store)(nil)
 // userColumns selects a userRow beside another table's row: ba_users u and
 // ba_accounts a left-joined, every column under the u_ prefix (all NULL, so
 // a zero row, when there is no user).
-const userColumns = `u.id AS u_id, u.email AS u_email, u.username AS u_username,
+const userColumns = `u.id AS u_id, u.email AS u_email, u.phone AS u_phone, u.username AS u_username,
     u.display_name AS u_display_name, u.language AS u_language, u.created_at AS u_created_at,
-    a.email_verified_at AS u_email_verified_at, coalesce(a.suspended, false) AS u_suspended`
+    a.email_verified_at AS u_email_verified_at, a.phone_verified_at AS u_phone_verified_at,
+    coalesce(a.suspended, false) AS u_suspended`
 
 // sessionUserRow is a session with its user.
 type sessionUserRow struct {

@@ -21,12 +21,14 @@ type userRow struct {
 
 	ID          string    `bun:"id,pk"`
 	Email       string    `bun:"email"`
+	Phone       string    `bun:"phone,nullzero"`
 	Username    string    `bun:"username,nullzero"`
 	DisplayName string    `bun:"display_name"`
 	Language    string    `bun:"language"`
 	CreatedAt   time.Time `bun:"created_at"`
 
 	EmailVerifiedAt time.Time `bun:"email_verified_at,scanonly,nullzero"`
+	PhoneVerifiedAt time.Time `bun:"phone_verified_at,scanonly,nullzero"`
 	Suspended       bool      `bun:"suspended,scanonly"`
 }
 
@@ -36,6 +38,7 @@ type accountRow struct {
 
 	UserID          string    `bun:"user_id,pk"`
 	EmailVerifiedAt time.Time `bun:"email_verified_at,nullzero"`
+	PhoneVerifiedAt time.Time `bun:"phone_verified_at,nullzero"`
 	Suspended       bool      `bun:"suspended"`
 }
 
@@ -43,19 +46,25 @@ func (r userRow) user() ports.User {
 	return ports.User{
 		ID:            r.ID,
 		Email:         r.Email,
+		Phone:         r.Phone,
 		Username:      r.Username,
 		DisplayName:   r.DisplayName,
 		Language:      r.Language,
 		EmailVerified: !r.EmailVerifiedAt.IsZero(),
+		PhoneVerified: !r.PhoneVerifiedAt.IsZero(),
 		Suspended:     r.Suspended,
 		CreatedAt:     utc(r.CreatedAt),
 	}
 }
 
 // UserByEmail finds a managed user by email, case-insensitively (served by
-// the unique index on lower(email)). ErrNotFound when none matches.
+// the unique index on lower(email), which leaves out phone-only accounts'
+// empty emails). ErrNotFound when none matches.
 func (s *Store) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	return s.findUser(ctx, "user by email", "lower(u.email) = lower(?)", email)
+	if email == "" {
+		return ports.User{}, notFound("user by email")
+	}
+	return s.findUser(ctx, "user by email", "lower(u.email) = lower(?) AND u.email <> ''", email)
 }
 
 // UserByUsername finds a managed user by username, case-insensitively, so that
@@ -78,7 +87,7 @@ func (s *Store) findUser(ctx context.Context, op, where string, arg any) (ports.
 	var row userRow
 	err := s.conn(ctx).NewSelect().Model(&row).
 		ColumnExpr("u.*").
-		ColumnExpr("a.email_verified_at, coalesce(a.suspended, false) AS suspended").
+		ColumnExpr("a.email_verified_at, a.phone_verified_at, coalesce(a.suspended, false) AS suspended").
 		Join("LEFT JOIN ba_accounts AS a ON a.user_id = u.id").
 		Where(where, arg).
 		Limit(1).
@@ -94,12 +103,13 @@ func (s *Store) findUser(ctx context.Context, op, where string, arg any) (ports.
 
 // CreateUser creates the user, its account row, its credentials row and the
 // start of its consent chain in one transaction. ErrConflict when the email
-// (case-insensitively) or the username is taken; then nothing is created.
+// (case-insensitively), the username or the phone number is taken; then
+// nothing is created.
 func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, error) {
 	const op = "create user"
 	email := strings.TrimSpace(u.Email)
-	if email == "" {
-		return ports.User{}, fmt.Errorf("postgres: %s: empty email", op)
+	if email == "" && u.Phone == "" {
+		return ports.User{}, fmt.Errorf("postgres: %s: neither an email nor a phone number", op)
 	}
 	id, err := newID()
 	if err != nil {
@@ -109,6 +119,7 @@ func (s *Store) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, er
 	row := userRow{
 		ID:          id,
 		Email:       email,
+		Phone:       u.Phone,
 		Username:    strings.TrimSpace(u.Username),
 		DisplayName: u.DisplayName,
 		Language:    u.Language,
@@ -207,18 +218,24 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, p ports.Profil
 // transaction; the unique index on lower(email) refuses a taken one
 // (ErrConflict). ErrNotFound for an unknown user.
 func (s *Store) ChangeEmail(ctx context.Context, userID, email string, at time.Time) (ports.User, error) {
-	const op = "change email"
+	return s.changeContact(ctx, "change email", userID, "email", email, at)
+}
+
+// changeContact sets the user's column (email or phone) to value and marks
+// it verified at at (column_verified_at), in one transaction. ErrConflict
+// from the column's unique index, ErrNotFound for an unknown user.
+func (s *Store) changeContact(ctx context.Context, op, userID, column, value string, at time.Time) (ports.User, error) {
 	ctx2, cancel := s.call(ctx)
 	defer cancel()
 	err := s.db.RunInTx(ctx2, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("email = ?", email).Where("id = ?", userID).Exec(ctx)
+		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("? = ?", bun.Ident(column), value).Where("id = ?", userID).Exec(ctx)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, sql.ErrNoRows)
 		}
-		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("email_verified_at = ?", utc(at)).Where("user_id = ?", userID).Exec(ctx)
+		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("? = ?", bun.Ident(column+"_verified_at"), utc(at)).Where("user_id = ?", userID).Exec(ctx)
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {

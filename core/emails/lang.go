@@ -152,6 +152,11 @@ func changeName(c string, hi bool) string {
 		return "password"
 	case "pin":
 		return "PIN"
+	case "phone":
+		if hi {
+			return "फ़ोन नंबर"
+		}
+		return "phone number"
 	}
 	return c
 }

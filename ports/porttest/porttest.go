@@ -139,6 +139,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
 	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
+	if _, phones := newStorage(t).(PhoneStorage); phones {
+		t.Run("PhoneRegistry", func(t *testing.T) {
+			PhoneRegistry(t, func(t *testing.T) PhoneStorage { return newStorage(t).(PhoneStorage) })
+		})
+	}
 	if _, joined := newStorage(t).(ports.SessionUsers); joined {
 		t.Run("SessionUsers", func(t *testing.T) {
 			SessionUsers(t, func(t *testing.T) SessionUsersBackend {

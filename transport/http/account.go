@@ -106,6 +106,24 @@ func (h *Handler) requestEmailChange(w http.ResponseWriter, r *http.Request, in 
 	return acknowledge(w, emailChangeMessage, err)
 }
 
+type phoneChangeBody struct {
+	NewPhone string `json:"new_phone" check:"required"`
+}
+
+// requestPhoneChange relies on core for the fresh step-up.
+func (h *Handler) requestPhoneChange(w http.ResponseWriter, r *http.Request, in phoneChangeBody) error {
+	err := h.auth.RequestPhoneChange(r.Context(), principal(r), core.PhoneChangeInput{NewPhone: in.NewPhone, Client: h.client(r)})
+	return acknowledge(w, phoneChangeMessage, err)
+}
+
+type codeBody struct {
+	Code string `json:"code" check:"required"`
+}
+
+func (h *Handler) confirmPhoneChange(w http.ResponseWriter, r *http.Request, in codeBody) error {
+	return succeed(w, h.auth.ConfirmPhoneChange(r.Context(), principal(r), core.PhoneCodeInput{Code: in.Code, Client: h.client(r)}))
+}
+
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, each(newConsentView))(h.auth.Consents(r.Context(), principal(r)))
 }

@@ -111,9 +111,11 @@ func jsonKind(t reflect.Type) string {
 }
 
 // checkFields walks a decoded request struct: a field tagged
-// `check:"required"` must be present and non-blank, and no string may exceed
-// maxStringBytes. Nested structs and slices of structs are walked with their
-// JSON path ("consents[2].granted").
+// `check:"required"` must be present and non-blank, one tagged
+// `check:"required_or=phone"` too unless the string field named phone (by its
+// JSON name) is given instead, and no string may exceed maxStringBytes. Nested
+// structs and slices of structs are walked with their JSON path
+// ("consents[2].granted").
 func checkFields(v reflect.Value, prefix string) error {
 	t := v.Type()
 	for i := range t.NumField() {
@@ -121,10 +123,14 @@ func checkFields(v reflect.Value, prefix string) error {
 		name := prefix + strings.Split(sf.Tag.Get("json"), ",")[0]
 		fv := v.Field(i)
 		required := sf.Tag.Get("check") == "required"
+		alternative, orElse := strings.CutPrefix(sf.Tag.Get("check"), "required_or=")
 		switch fv.Kind() {
 		case reflect.String:
 			if required && strings.TrimSpace(fv.String()) == "" {
 				return fieldError(name, "is required")
+			}
+			if orElse && strings.TrimSpace(fv.String()) == "" && strings.TrimSpace(jsonField(v, alternative)) == "" {
+				return fieldError(name, "is required (or "+prefix+alternative+" instead)")
 			}
 			if len(fv.String()) > maxStringBytes {
 				return fieldError(name, "is too long")
@@ -143,6 +149,16 @@ func checkFields(v reflect.Value, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// jsonField is the string field of struct v whose JSON name is name.
+func jsonField(v reflect.Value, name string) string {
+	for i := range v.NumField() {
+		if strings.Split(v.Type().Field(i).Tag.Get("json"), ",")[0] == name && v.Field(i).Kind() == reflect.String {
+			return v.Field(i).String()
+		}
+	}
+	return ""
 }
 
 // fieldError is a 422 for a well-formed body with a bad value; it reuses

@@ -53,7 +53,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 	t.Run("me", func(t *testing.T) {
 		r := e.ok(req{method: "GET", path: "/me", token: access})
 		assert.Equal(t, map[string]any{"user_id": id, "email": "asha@example.in", "display_name": "", "username": "",
-			"language": "", "trust": "new_device", "session_id": login.str("session_id")}, r.json)
+			"language": "", "trust": "new_device", "session_id": login.str("session_id"), "phone": "", "phone_verified": false}, r.json)
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		r := e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "not the password"}})

@@ -39,6 +39,7 @@ func routes() []route {
 	return []route{
 		{"POST", "/register", false, withBody((*Handler).register)},
 		{"POST", "/email/verify", false, withBody((*Handler).verifyEmail)},
+		{"POST", "/phone/verify", false, withBody((*Handler).verifyPhone)},
 		{"POST", "/login", false, provesOrigin(withBody((*Handler).login))},
 		{"POST", "/otp/request", false, withBody((*Handler).requestOTP)},
 		{"POST", "/otp/verify", false, provesOrigin(withBody((*Handler).verifyOTP))},
@@ -62,6 +63,8 @@ func routes() []route {
 		{"PATCH", "/me", true, withBody((*Handler).updateProfile)},
 		{"POST", "/email/change/request", true, withBody((*Handler).requestEmailChange)},
 		{"POST", "/email/change/confirm", false, withBody((*Handler).confirmEmailChange)},
+		{"POST", "/phone/change/request", true, withBody((*Handler).requestPhoneChange)},
+		{"POST", "/phone/change/confirm", true, withBody((*Handler).confirmPhoneChange)},
 		{"GET", "/privacy/notice", false, (*Handler).notice},
 		{"GET", "/privacy/consents", true, (*Handler).consents},
 		{"POST", "/privacy/consent/withdraw", true, withBody((*Handler).withdrawConsent)},
@@ -94,8 +97,14 @@ const (
 	pinResetMessage      = "If an account exists for this identifier, a PIN reset link has been emailed."
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
-	emailChangeMessage   = "A confirmation link has been emailed to the new address, and a notice to the current one."
-	erasureMessage       = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
+	// The same routes asked with a phone number.
+	otpTextedMessage           = "If an account exists for this phone number, a sign-in code has been sent by SMS."
+	pinResetTextedMessage      = "If an account exists for this phone number, a PIN reset code has been sent by SMS."
+	passwordResetTextedMessage = "If an account exists for this phone number, a password reset code has been sent by SMS."
+	unlockTextedMessage        = "If an account exists for this phone number, an unlock code has been sent by SMS."
+	emailChangeMessage         = "A confirmation link has been emailed to the new address, and a notice to the current one."
+	phoneChangeMessage         = "A code has been sent by SMS to the new number, and a notice to the current one, if any."
+	erasureMessage             = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
 type consentDecisionBody struct {
@@ -104,8 +113,9 @@ type consentDecisionBody struct {
 }
 
 type registerBody struct {
-	Email          string                `json:"email" check:"required"`
-	Password       string                `json:"password" check:"required"`
+	Email          string                `json:"email" check:"required_or=phone"`
+	Phone          string                `json:"phone"`
+	Password       string                `json:"password"` // optional: an account without one signs in by code
 	Username       string                `json:"username"`
 	DisplayName    string                `json:"display_name"`
 	Language       string                `json:"language"`
@@ -127,14 +137,14 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request, in registerBo
 	if err != nil {
 		return err
 	}
-	u, err := h.auth.Register(r.Context(), core.RegisterInput{Email: in.Email, Password: in.Password,
+	u, err := h.auth.Register(r.Context(), core.RegisterInput{Email: in.Email, Phone: in.Phone, Password: in.Password,
 		Username: in.Username, DisplayName: in.DisplayName, Language: in.Language, Consents: decisions,
 		NoticeVersion: in.NoticeVersion, NoticeLanguage: in.NoticeLanguage, DateOfBirth: dob,
 		GuardianEmail: in.GuardianEmail, Client: h.client(r)})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, registerView{User: userView{ID: u.ID, Email: u.Email}})
+	writeJSON(w, http.StatusCreated, registerView{User: newUserView(u)})
 	return nil
 }
 
@@ -164,87 +174,120 @@ func (h *Handler) confirmEmailChange(w http.ResponseWriter, r *http.Request, in 
 }
 
 type loginBody struct {
-	Identifier        string `json:"identifier" check:"required"`
+	Identifier        string `json:"identifier" check:"required_or=phone"`
+	Phone             string `json:"phone"`
 	Password          string `json:"password" check:"required"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, in loginBody) error {
-	return answer(w, h.loginView(w))(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Password: in.Password,
+	return answer(w, h.loginView(w))(h.auth.Login(r.Context(), core.LoginInput{Identifier: in.Identifier, Phone: in.Phone, Password: in.Password,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type otpRequestBody struct {
-	Identifier        string `json:"identifier" check:"required"`
+	Identifier        string `json:"identifier" check:"required_or=phone"`
+	Phone             string `json:"phone"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 }
 
 func (h *Handler) requestOTP(w http.ResponseWriter, r *http.Request, in otpRequestBody) error {
-	err := h.auth.RequestOTP(r.Context(), core.RequestOTPInput{Identifier: in.Identifier,
+	err := h.auth.RequestOTP(r.Context(), core.RequestOTPInput{Identifier: in.Identifier, Phone: in.Phone,
 		DeviceFingerprint: in.DeviceFingerprint, Client: h.client(r)})
-	return acknowledge(w, otpSentMessage, err)
+	return acknowledge(w, byPhone(in.Phone, otpSentMessage, otpTextedMessage), err)
 }
 
 type otpVerifyBody struct {
-	Identifier        string `json:"identifier" check:"required"`
+	Identifier        string `json:"identifier" check:"required_or=phone"`
+	Phone             string `json:"phone"`
 	OTPCode           string `json:"otp_code" check:"required"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) verifyOTP(w http.ResponseWriter, r *http.Request, in otpVerifyBody) error {
-	return answer(w, h.loginView(w))(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Code: in.OTPCode,
+	return answer(w, h.loginView(w))(h.auth.VerifyOTP(r.Context(), core.VerifyOTPInput{Identifier: in.Identifier, Phone: in.Phone, Code: in.OTPCode,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type identifierBody struct {
-	Identifier string `json:"identifier" check:"required"`
+	Identifier string `json:"identifier" check:"required_or=phone"`
+	Phone      string `json:"phone"`
+}
+
+func (in identifierBody) input(r *http.Request, h *Handler) core.IdentifierInput {
+	return core.IdentifierInput{Identifier: in.Identifier, Phone: in.Phone, Client: h.client(r)}
+}
+
+// byPhone picks a route's acknowledgement by what the request named: the
+// same for every number, known or not.
+func byPhone(phone, identifierMessage, phoneMessage string) string {
+	if phone != "" {
+		return phoneMessage
+	}
+	return identifierMessage
 }
 
 // The "email me a link" routes are enumeration-safe: see acknowledge.
 
 func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request, in identifierBody) error {
-	return acknowledge(w, pinResetMessage, h.auth.RequestPINReset(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
+	return acknowledge(w, byPhone(in.Phone, pinResetMessage, pinResetTextedMessage), h.auth.RequestPINReset(r.Context(), in.input(r, h)))
 }
 
 func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request, in identifierBody) error {
-	return acknowledge(w, passwordResetMessage, h.auth.RequestPasswordReset(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
+	return acknowledge(w, byPhone(in.Phone, passwordResetMessage, passwordResetTextedMessage), h.auth.RequestPasswordReset(r.Context(), in.input(r, h)))
 }
 
 func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request, in identifierBody) error {
-	return acknowledge(w, unlockMessage, h.auth.RequestUnlock(r.Context(), core.IdentifierInput{Identifier: in.Identifier, Client: h.client(r)}))
+	return acknowledge(w, byPhone(in.Phone, unlockMessage, unlockTextedMessage), h.auth.RequestUnlock(r.Context(), in.input(r, h)))
 }
 
 type pinResetBody struct {
-	Token  string `json:"token" check:"required"`
+	Token  string `json:"token" check:"required_or=phone"`
+	Phone  string `json:"phone"` // with code, instead of token: the PIN reset code texted to the number
+	Code   string `json:"code"`
 	NewPIN string `json:"new_pin" check:"required"`
 }
 
 func (h *Handler) confirmPINReset(w http.ResponseWriter, r *http.Request, in pinResetBody) error {
-	return succeed(w, h.auth.ConfirmPINReset(r.Context(), core.ConfirmPINResetInput{Token: in.Token, NewPIN: in.NewPIN, Client: h.client(r)}))
+	return succeed(w, h.auth.ConfirmPINReset(r.Context(), core.ConfirmPINResetInput{Token: in.Token, Phone: in.Phone, Code: in.Code,
+		NewPIN: in.NewPIN, Client: h.client(r)}))
+}
+
+type phoneCodeBody struct {
+	Phone string `json:"phone" check:"required"`
+	Code  string `json:"code" check:"required"`
+}
+
+func (h *Handler) verifyPhone(w http.ResponseWriter, r *http.Request, in phoneCodeBody) error {
+	return succeed(w, h.auth.VerifyPhone(r.Context(), core.VerifyPhoneInput{Phone: in.Phone, Code: in.Code, Client: h.client(r)}))
 }
 
 type passwordResetBody struct {
-	Token             string `json:"token" check:"required"`
+	Token             string `json:"token" check:"required_or=phone"`
+	Phone             string `json:"phone"` // with code, instead of token: the password reset code texted to the number
+	Code              string `json:"code"`
 	NewPassword       string `json:"new_password" check:"required"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request, in passwordResetBody) error {
-	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token, Phone: in.Phone, Code: in.Code,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type unlockBody struct {
-	Token             string `json:"token" check:"required"`
+	Token             string `json:"token" check:"required_or=phone"`
+	Phone             string `json:"phone"` // with code, instead of token: the unlock code texted to the number
+	Code              string `json:"code"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request, in unlockBody) error {
-	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token, Phone: in.Phone, Code: in.Code,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 

@@ -54,8 +54,11 @@ type messageView struct {
 
 type userView struct {
 	ID    string `json:"id"`
-	Email string `json:"email"`
+	Email string `json:"email"`           // "" for a phone-only account
+	Phone string `json:"phone,omitempty"` // E.164, when the account has one
 }
+
+func newUserView(u ports.User) userView { return userView{ID: u.ID, Email: u.Email, Phone: u.Phone} }
 
 type registerView struct {
 	User userView `json:"user"`
@@ -84,7 +87,7 @@ type loginView struct {
 func newLoginView(res core.LoginResult) loginView {
 	return loginView{tokensView: newTokensView(res.Tokens), IsVerifiedDevice: res.IsVerifiedDevice,
 		IsPublicDevice: res.IsPublicDevice, Trust: string(res.Trust), SessionID: res.SessionID,
-		User: userView{ID: res.User.ID, Email: res.User.Email}}
+		User: newUserView(res.User)}
 }
 
 type sessionView struct {
@@ -114,17 +117,19 @@ func newSessionView(s core.SessionView) sessionView {
 }
 
 type meView struct {
-	UserID      string `json:"user_id"`
-	Email       string `json:"email"`
-	DisplayName string `json:"display_name"`
-	Username    string `json:"username"`
-	Language    string `json:"language"`
-	Trust       string `json:"trust"`
-	SessionID   string `json:"session_id"`
+	UserID        string `json:"user_id"`
+	Email         string `json:"email"`
+	Phone         string `json:"phone"`
+	PhoneVerified bool   `json:"phone_verified"`
+	DisplayName   string `json:"display_name"`
+	Username      string `json:"username"`
+	Language      string `json:"language"`
+	Trust         string `json:"trust"`
+	SessionID     string `json:"session_id"`
 }
 
 func newMeView(u ports.User, p core.Principal) meView {
-	return meView{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Username: u.Username,
+	return meView{UserID: u.ID, Email: u.Email, Phone: u.Phone, PhoneVerified: u.PhoneVerified, DisplayName: u.DisplayName, Username: u.Username,
 		Language: u.Language, Trust: string(p.Trust), SessionID: p.SessionID}
 }
 
@@ -208,6 +213,8 @@ type exportGuardianView struct {
 type exportAccountView struct {
 	UserID            string         `json:"user_id"`
 	Email             string         `json:"email"`
+	Phone             string         `json:"phone"`
+	PhoneVerified     bool           `json:"phone_verified"`
 	Username          string         `json:"username"`
 	DisplayName       string         `json:"display_name"`
 	Language          string         `json:"language"`
@@ -286,7 +293,7 @@ type exportTokenView struct {
 func newExportView(e core.Export) exportView {
 	a := e.Account
 	v := exportView{GeneratedAt: timestamp(e.GeneratedAt), Account: exportAccountView{
-		UserID: a.UserID, Email: a.Email, Username: a.Username, DisplayName: a.DisplayName, Language: a.Language,
+		UserID: a.UserID, Email: a.Email, Phone: a.Phone, PhoneVerified: a.PhoneVerified, Username: a.Username, DisplayName: a.DisplayName, Language: a.Language,
 		CreatedAt: timestamp(a.CreatedAt), EmailVerified: a.EmailVerified, Suspended: a.Suspended,
 		PasswordSet: a.PasswordSet, PINSet: a.PINSet, PasswordChangedAt: timestamp(a.PasswordChangedAt),
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),

@@ -1,0 +1,294 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
+	cases := []struct {
+		name, typed, want, code string
+	}{
+		{"a 10-digit Indian mobile as typed", "98765 43210", "+919876543210", ""},
+		{"with +91", "+91 98765 43210", "+919876543210", ""},
+		{"with a trunk 0", "098765-43210", "+919876543210", ""},
+		{"another region", "+1 415 555 2671", "", codePhoneRegionRefused},
+		{"too short", "12345", "", codePhoneInvalid},
+		{"letters", "98765abcde", "", codePhoneInvalid},
+		{"SQL metacharacters", "' OR '1'='1' --", "", codePhoneInvalid},
+		{"a huge string", strings.Repeat("9", 10000), "", codePhoneInvalid},
+		{"a Delhi landline", "011 2345 6789", "", codePhoneNotMobile},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := newPhoneEnv(t)
+			u, err := p.auth.Register(context.Background(), RegisterInput{Phone: c.typed, Consents: allGranted(), Client: p.client})
+			if c.code != "" {
+				e := requireKind(t, err, KindValidation)
+				assert.Equal(t, c.code, e.Code)
+				assert.Equal(t, "phone", e.Field)
+				assert.Empty(t, p.sms.sent, "nothing sent")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, u.Phone)
+			found, err := p.store.UserByPhone(context.Background(), c.want)
+			require.NoError(t, err)
+			assert.Equal(t, u.ID, found.ID)
+		})
+	}
+}
+
+func TestPhoneRegionsConfigAllowsOtherCountries(t *testing.T) {
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Regions = []string{"IN", "US"} })
+	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: "+1 415 555 2671", Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, "+14155552671", u.Phone)
+}
+
+func TestPhoneNumbersNeedPhoneEnabled(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: e.client})
+	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
+	err = e.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: testPhoneTyped, Client: e.client})
+	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
+}
+
+func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+	cfg.Phone.Enabled = true
+	cfg.Phone.Domain = "app.example"
+	e := newEnv(t)
+	_, err := New(cfg, Deps{Storage: e.store, Mailer: e.outbox})
+	assert.ErrorContains(t, err, "Config.Phone.Enabled needs Deps.SMSSender")
+	// A storage that is no SMS budget (nor a phone directory) and no budget beside it.
+	_, err = New(cfg, Deps{Storage: struct{ ports.Storage }{e.store}, Mailer: e.outbox, SMSSender: &smsBox{}})
+	assert.ErrorContains(t, err, "needs an SMSBudget")
+	assert.ErrorContains(t, err, "ports.PhoneDirectory")
+}
+
+func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	assert.Empty(t, u.Email)
+	assert.False(t, u.PhoneVerified)
+	ms := p.sms.to(testPhone)
+	require.Len(t, ms, 1, "registration texts a verification code")
+	assert.Equal(t, "verify_phone", ms[0].Kind)
+	code := p.sms.lastSMSCode(t, testPhone)
+	assert.True(t, strings.HasSuffix(ms[0].Text, "\n@app.example #"+code), "WebOTP last line: %q", ms[0].Text)
+	assert.Zero(t, p.outbox.Len(), "no email for a phone-only account")
+
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: "+91 98765 43210", Code: code, Client: p.client}))
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.True(t, found.PhoneVerified)
+
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.Equal(t, "signin_code", p.sms.to(testPhone)[1].Kind)
+
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhoneTyped, Password: testPassword, Client: p.client})
+	assert.Equal(t, codeInvalidCredentials, requireKind(t, err, KindUnauthorized).Code, "no password: code only")
+}
+
+func TestPhonePasswordLoginNeedsTheNumberVerified(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhoneTyped, Password: testPassword, Client: p.client})
+	assert.Equal(t, codePhoneNotVerified, requireKind(t, err, KindEmailNotVerified).Code)
+	require.Len(t, p.sms.to(testPhone), 2, "the refusal texts a verification code again")
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhoneTyped, Password: testPassword, Client: p.client})
+	require.NoError(t, err, "the registrant's own code keeps the password")
+	_, err = p.auth.Login(ctx, LoginInput{Identifier: testPhone, Password: testPassword, Client: p.client})
+	require.NoError(t, err, "an identifier starting with + is a phone number")
+}
+
+func TestPhoneTakenIsAConflict(t *testing.T) {
+	p := newPhoneEnv(t)
+	p.registerPhone(testPhone)
+	_, err := p.auth.Register(context.Background(), RegisterInput{Email: "ravi@example.com", Phone: "0" + strings.ReplaceAll(testPhoneTyped, " ", ""),
+		Password: testPassword, Consents: allGranted(), Client: p.client})
+	assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
+	_, err = p.store.UserByEmail(context.Background(), "ravi@example.com")
+	require.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
+}
+
+// An unverified registration cannot capture a number: whoever proves it by a
+// sign-in code takes the account over from the registrant (DESIGN §4).
+func TestPhonePreHijackingDefence(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, DisplayName: "Pay at evil.example",
+		Username: "intruder", Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, Client: p.client})
+	requireKind(t, err, KindEmailNotVerified)
+
+	res, err := p.smsLogin(testPhone) // the number's owner
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.True(t, res.User.PhoneVerified)
+	assert.Empty(t, res.User.DisplayName, "the registrant's profile is discarded")
+	assert.Empty(t, res.User.Username)
+	assert.Empty(t, p.passwordHash(u.ID), "the password set before verification is discarded")
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventPhoneVerified)
+}
+
+func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
+	emailed := p.lastCode("asha@example.com")
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: emailed, Client: p.client})
+	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.False(t, found.PhoneVerified)
+}
+
+func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	sent := len(p.sms.sent)
+	for _, req := range []func(phone string) error{
+		func(phone string) error {
+			return p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestPINReset(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
+		func(phone string) error {
+			return p.auth.RequestUnlock(ctx, IdentifierInput{Phone: phone, Client: p.client})
+		},
+	} {
+		assert.NoError(t, req("+919812345678"))
+		assert.NoError(t, req(testPhone))
+	}
+	assert.Len(t, p.sms.sent, sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: "+919812345678", Code: "123456", Client: p.client})
+	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
+}
+
+func TestPhoneCodeFailuresLockLikeEmail(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
+	code := p.sms.lastSMSCode(t, testPhone)
+	for i := 1; i <= 5; i++ {
+		_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: wrongCode(code), Client: p.client})
+		if i < 5 {
+			requireKind(t, err, KindUnauthorized)
+		} else {
+			requireKind(t, err, KindLocked) // the 5th failure locks
+		}
+	}
+}
+
+func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u := p.registerPhone(testPhone)
+	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
+	ms := p.sms.to(testPhone)
+	assert.Equal(t, "pin_reset", ms[len(ms)-1].Kind)
+	code := p.sms.lastSMSCode(t, testPhone)
+	err := p.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Phone: testPhone, Code: wrongCode(code), NewPIN: testPIN, Client: p.client})
+	requireKind(t, err, KindUnauthorized)
+	require.NoError(t, p.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Phone: testPhone, Code: code, NewPIN: testPIN, Client: p.client}))
+	creds, err := p.store.Credentials(ctx, u.ID)
+	require.NoError(t, err)
+	assert.NotEmpty(t, creds.PINHash)
+}
+
+// A phone-only account has no inbox for an unlock link: its hard lock texts
+// an unlock code, which lifts every sign-in lock and signs the device in.
+func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 100 })
+	ctx := context.Background()
+	u := p.seedPhone(testPhone)
+	p.hardLock(testPhone) // an identifier starting with + is the number
+	ms := p.sms.to(testPhone)
+	require.NotEmpty(t, ms)
+	assert.Equal(t, "unlock", ms[len(ms)-1].Kind, "the hard lock texts an unlock code")
+	_, err := p.smsLogin(testPhone)
+	requireKind(t, err, KindLocked)
+
+	var code string
+	for _, m := range p.sms.to(testPhone) {
+		if m.Kind == "unlock" {
+			code = smsCodeRE.FindStringSubmatch(m.Text)[1]
+		}
+	}
+	res, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: code, DeviceFingerprint: fpA, Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.False(t, p.lockState(u.ID).HardLocked)
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventAccountUnlocked)
+	_, err = p.smsLogin(testPhone)
+	require.NoError(t, err, "signs in again")
+}
+
+func TestPasswordResetBySMS(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u := p.registerPhone(testPhone)
+	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
+	ms := p.sms.to(testPhone)
+	assert.Equal(t, "password_reset", ms[len(ms)-1].Kind)
+	_, err := p.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
+		NewPassword: testPassword, Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, Client: p.client})
+	require.NoError(t, err)
+	assert.NotEmpty(t, p.passwordHash(u.ID))
+}
+
+// A number registered beside a verified email, never proven, signs in to
+// nothing and recovers nothing: its owner (someone else, or a typo's) cannot
+// take the account over and discard its owner's password.
+func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	sent := len(p.sms.sent)
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
+	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	assert.Len(t, p.sms.sent, sent, "nothing texted to the unproven number")
+	assert.NotEmpty(t, p.passwordHash(u.ID))
+
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.lastCode("asha@example.com"), Client: p.client})
+	require.NoError(t, err, "the email still signs in")
+}
+
+// Odd input is a clear validation error, never a panic or a lookup.
+func TestOddPhoneInputIsRefused(t *testing.T) {
+	p := newPhoneEnv(t)
+	for _, s := range []string{"+", "++91", "+0", "()", "-", ".", "+91 (((", "+91", "0", "9", "+999999999999999", "+91 98765 43210 1",
+		"９８７６５４３２１０", "98765\u00a043210", "+91\x0098765", "98765 43210; DROP TABLE"} {
+		_, err := p.auth.cleanPhone("Test", "phone", s)
+		e := requireKind(t, err, KindValidation)
+		assert.Equal(t, "phone", e.Field, "%q", s)
+	}
+}
