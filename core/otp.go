@@ -142,6 +142,14 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		a.smsCodeUsed(ctx, res.User.Phone)
 	}
 	a.event(ctx, res.User.ID, ports.EventLoginSucceeded, in.Client, "otp")
+	// A device the code itself verified (asked and answered on it) is news
+	// too: it was not the account's before this sign-in.
+	if res.Trust != TrustKnown || !s.verifiedDevice {
+		a.event(ctx, res.User.ID, ports.EventNewDevice, in.Client, string(res.Trust))
+		if sms {
+			a.notifyCodeSignIn(ctx, res.User, in.Client)
+		}
+	}
 	return res, nil
 }
 
