@@ -563,3 +563,29 @@ func TestAccountCounterRestartsAfter24Hours(t *testing.T) {
 		})
 	}
 }
+
+// Wrong sign-in codes count on the account's counter beside wrong passwords:
+// 3 wrong passwords by email and 2 wrong codes by number lock the account, and
+// then even the right code texted to the number signs nobody in.
+func TestWrongSignInCodesCountOnTheAccountCounter(t *testing.T) {
+	t.Parallel()
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+	for i := range 3 {
+		requireKind(t, errOf(p.login("asha@example.com", fmt.Sprint("wrong password ", i))), KindUnauthorized)
+	}
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
+	code := p.sms.lastSMSCode(t, testPhone)
+	for range 2 {
+		_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: wrongCode(code), Client: p.client})
+		requireKind(t, err, KindUnauthorized)
+	}
+	assert.True(t, p.accountLockState(u.ID).Locked(p.now()))
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	requireKind(t, err, KindUnauthorized)
+	p.clock.Advance(7 * time.Minute)
+	_, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	require.NoError(t, err, "the code was never checked during the lock, so it is still good")
+}
