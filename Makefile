@@ -1,7 +1,7 @@
 # BharatAuth for Go — every module is tested on its own (GOWORK=off), as a
 # consumer would build it, with the race detector on.
 SHELL := /bin/bash
-MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses adapters/otel transport/http examples
+MODULES := ports ports/porttest core adapters/memory adapters/postgres adapters/redis adapters/smtp adapters/ses adapters/sns adapters/otel transport/http examples
 GOTEST_FLAGS ?= -race -count=1 -timeout 15m
 
 .PHONY: test vet cover bench bench-http fuzz mutate quickstart services tidy release

@@ -26,6 +26,7 @@ func TestDependencyRule(t *testing.T) {
 		{name: "redis", pkgs: module + "adapters/redis/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "smtp", pkgs: module + "adapters/smtp/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "ses", pkgs: module + "adapters/ses/...", forbidden: []string{module + "core", module + "transport/"}},
+		{name: "sns", pkgs: module + "adapters/sns/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "otel", pkgs: module + "adapters/otel/...", forbidden: []string{module + "core", module + "transport/"}},
 		{name: "transport", pkgs: module + "transport/http/...", forbidden: []string{module + "adapters/"}},
 	} {

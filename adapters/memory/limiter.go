@@ -95,10 +95,14 @@ func (r *requestLog) insert(at time.Time) {
 }
 
 // sweep forgets every key whose newest allowed request left its window.
-func (l *Limiter) sweep(now time.Time) {
-	for key, log := range l.keys {
+func (l *Limiter) sweep(now time.Time) { sweepLogs(l.keys, now) }
+
+// sweepLogs deletes from keys every log whose newest entry left the window
+// it was last checked with.
+func sweepLogs(keys map[string]*requestLog, now time.Time) {
+	for key, log := range keys {
 		if n := len(log.allowed); n == 0 || !now.Before(log.allowed[n-1].Add(log.window)) {
-			delete(l.keys, key)
+			delete(keys, key)
 		}
 	}
 }

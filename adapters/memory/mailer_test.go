@@ -120,6 +120,13 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String is everything written so far.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.chunks, "")
+}
+
 func TestConsoleMailerDoesNotInterleave(t *testing.T) {
 	t.Parallel()
 	var out lockedBuffer

@@ -2,9 +2,7 @@ package memory
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -15,66 +13,30 @@ var _ ports.Mailer = (*Outbox)(nil)
 // asked to send, so a test can read the code or link a flow emailed. It is
 // safe for concurrent use.
 type Outbox struct {
-	mu       sync.Mutex
-	messages []ports.Message
-	fail     error
+	r recorder[ports.Message]
 }
 
 // NewOutbox returns an empty Outbox.
 func NewOutbox() *Outbox { return &Outbox{} }
 
 // Send records m, or returns the error set by FailWith without recording.
-func (o *Outbox) Send(ctx context.Context, m ports.Message) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.messages = append(o.messages, m)
-	return nil
-}
+func (o *Outbox) Send(ctx context.Context, m ports.Message) error { return o.r.record(ctx, m) }
 
 // Messages returns a copy of every recorded message, oldest first.
-func (o *Outbox) Messages() []ports.Message {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return slices.Clone(o.messages)
-}
+func (o *Outbox) Messages() []ports.Message { return o.r.all() }
 
 // Last returns the newest message to the address to, compared
 // case-insensitively like emails everywhere in BharatAuth.
 func (o *Outbox) Last(to string) (ports.Message, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.messages) - 1; i >= 0; i-- {
-		if strings.EqualFold(o.messages[i].To, to) {
-			return o.messages[i], true
-		}
-	}
-	return ports.Message{}, false
+	return o.r.last(func(m ports.Message) bool { return strings.EqualFold(m.To, to) })
 }
 
 // Len returns how many messages were recorded.
-func (o *Outbox) Len() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.messages)
-}
+func (o *Outbox) Len() int { return o.r.len() }
 
 // Reset forgets every recorded message. A failure set by FailWith stays.
-func (o *Outbox) Reset() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.messages = nil
-}
+func (o *Outbox) Reset() { o.r.reset() }
 
 // FailWith makes every later Send return err (a test of mail outages should
 // wrap ports.ErrUnavailable); nil makes Send record again.
-func (o *Outbox) FailWith(err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.fail = err
-}
+func (o *Outbox) FailWith(err error) { o.r.failWith(err) }

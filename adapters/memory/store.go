@@ -1,7 +1,8 @@
-// Package memory is an in-memory backend for every BharatAuth storage port
-// and the mail queue (ports.MailQueue), plus a rate limiter, a settable clock
-// and two mailers (a capturing Outbox for tests and a ConsoleMailer for local
-// development). The mail queue lives in the process: emails waiting for a
+// Package memory is an in-memory backend for every BharatAuth storage port,
+// the mail queue (ports.MailQueue) and the SMS budget (ports.SMSBudget), plus
+// a rate limiter, a settable clock, two mailers (a capturing Outbox for tests
+// and a ConsoleMailer for local development) and their SMS twins (SMSOutbox
+// and ConsoleSMS). The mail queue lives in the process: emails waiting for a
 // retry are lost on exit.
 //
 // Everything is safe for concurrent use and passes the porttest contract
@@ -16,8 +17,9 @@
 // Files: store.go is the Store; one file per port area (users.go,
 // credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
 // tokens.go, consent.go, abuse.go, events.go, mailqueue.go, erasures.go,
-// grievances.go, nominees.go, activity.go); limiter.go, clock.go, outbox.go,
-// console.go and erasure.go are the stand-alone helpers.
+// grievances.go, nominees.go, activity.go, smsbudget.go); limiter.go, clock.go,
+// outbox.go, console.go, sms.go (with recorder.go) and erasure.go are the
+// stand-alone helpers.
 package memory
 
 import (
@@ -36,6 +38,7 @@ var (
 	_ ports.UserRegistry  = (*Store)(nil)
 	_ ports.ConsentOutbox = (*Store)(nil)
 	_ ports.MailQueue     = (*Store)(nil)
+	_ ports.SMSBudget     = (*Store)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port
@@ -55,6 +58,7 @@ type Store struct {
 	nominees   nomineeTable
 	activity   activityTable
 	mail       mailTable
+	sms        smsTable
 }
 
 // New returns an empty Store.
@@ -69,6 +73,7 @@ func New() *Store {
 		activity: activityTable{byUser: map[string]ports.Activity{}},
 		events:   eventTable{byUser: map[string][]ports.SecurityEvent{}},
 		mail:     mailTable{byID: map[string]ports.QueuedMail{}},
+		sms:      smsTable{keys: map[string]*requestLog{}},
 	}
 }
 

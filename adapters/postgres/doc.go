@@ -1,8 +1,9 @@
 // Package postgres implements BharatAuth's storage ports over PostgreSQL with
 // github.com/uptrace/bun (pgdialect): the managed user directory
 // (UserDirectory, UserRegistry), CredentialStore, LockoutStore, SessionRepo,
-// DeviceTrust, OneTimeTokenRepo, ConsentLedger, AbuseGuard, EventLog and the
-// outbox of emails (MailQueue), all on one *Store.
+// DeviceTrust, OneTimeTokenRepo, ConsentLedger, AbuseGuard, EventLog, the
+// outbox of emails (MailQueue) and the SMS budget (SMSBudget), all on one
+// *Store.
 //
 // # Wiring
 //
@@ -70,7 +71,7 @@
 // the schema; one file per port (users.go, credentials.go, lockout.go,
 // sessions.go, sessionusers.go, transaction.go, devices.go, onetime.go,
 // consent.go, abuse.go, events.go, mailqueue.go, erasures.go, grievances.go,
-// nominees.go, activity.go); purge.go: bounded deletion of what has
+// nominees.go, activity.go, smsbudget.go); purge.go: bounded deletion of what has
 // expired; errors.go: the mapping of driver errors to the ports sentinels.
 //
 // # Driver choice

@@ -18,7 +18,7 @@ import (
 var baTables = []string{
 	"ba_users", "ba_accounts", "ba_credentials", "ba_lockouts", "ba_sessions", "ba_refresh_tokens",
 	"ba_otp_tokens", "ba_consent_log", "ba_consent_checkpoints", "ba_consent_outbox", "ba_guardianships", "ba_ip_failures", "ba_ip_blocks", "ba_security_events",
-	"ba_mail_outbox", "ba_erasure_requests", "ba_grievances", "ba_nominees", "ba_activity",
+	"ba_mail_outbox", "ba_erasure_requests", "ba_grievances", "ba_nominees", "ba_activity", "ba_sms_budgets", "ba_sms_sends",
 	"ba_migrations", "ba_migration_locks",
 }
 

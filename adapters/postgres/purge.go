@@ -13,6 +13,8 @@ type PurgeStats struct {
 	IPBlocks      int64 // lapsed IP blocks
 	IPFailures    int64 // IP failures older than Options.IPFailureRetention
 	Lockouts      int64 // failure counters without lock history, idle past Options.CounterRetention
+	SMSSends      int64 // SMS sends counted by TakeSMS that left their window
+	SMSBudgets    int64 // SMS budget keys whose newest send left its window
 }
 
 // The purge statements delete at most ?1 rows chosen through an index, so a
@@ -61,7 +63,30 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
           AND (pending = 0 OR pending_since <= ?0)`, "last_failure_at")
 
 	purgeIPFailuresSQL = purgeOldestSQL("ba_ip_failures", "id", "at <= ?0", "at")
+
+	// SMS budget rows are chosen with SKIP LOCKED, so a purge never waits on
+	// a TakeSMS that holds some of them (it could otherwise wait on one key
+	// while the take waits on another it had deleted: a deadlock). A key row
+	// deleted under a take's feet is simply inserted again by its upsert.
+	purgeSMSSendsSQL   = purgeUnlockedSQL("ba_sms_sends", "id")
+	purgeSMSBudgetsSQL = purgeUnlockedSQL("ba_sms_budgets", "key")
 )
+
+// purgeUnlockedSQL is the purge statement of a table whose rows expire at
+// expires_at: it deletes at most ?1 rows expired at ?0, oldest first, among
+// those no other transaction holds.
+func purgeUnlockedSQL(table, key string) string {
+	return `
+WITH gone AS (
+    DELETE FROM ` + table + ` WHERE ` + key + ` = ANY (ARRAY(
+        SELECT ` + key + ` FROM ` + table + `
+        WHERE expires_at <= ?0
+        ORDER BY expires_at LIMIT ?1
+        FOR UPDATE SKIP LOCKED))
+    RETURNING 1
+)
+SELECT count(*) AS main, 0 AS extra FROM gone`
+}
 
 // purgeOldestSQL is the purge statement of a table whose old rows one
 // condition selects: it deletes at most ?1 rows matching where, oldest by
@@ -82,8 +107,9 @@ SELECT count(*) AS main, 0 AS extra FROM gone`
 // means 1000): expired sessions with their refresh-token families (a session
 // that verified a device stays 180 days past expiry), used or expired one-time
 // tokens, lapsed IP blocks, IP failures older than Options.IPFailureRetention,
-// and failure counters that never locked and have been idle for
-// Options.CounterRetention. Each kind is deleted until a batch comes back
+// failure counters that never locked and have been idle for
+// Options.CounterRetention, and SMS sends and budget keys whose window has
+// passed. Each kind is deleted until a batch comes back
 // short. The consent log is never purged, and neither are security events or
 // counters with a lock history (audit history). Run it from a periodic job.
 //
@@ -107,6 +133,8 @@ func (s *Store) Purge(ctx context.Context, now time.Time, batch int) (PurgeStats
 		{"ip blocks", purgeIPBlocksSQL, now, &stats.IPBlocks, nil},
 		{"ip failures", purgeIPFailuresSQL, utc(now.Add(-s.ipFailureRetention)), &stats.IPFailures, nil},
 		{"lockout counters", purgeLockoutsSQL, utc(now.Add(-s.counterRetention)), &stats.Lockouts, nil},
+		{"SMS sends", purgeSMSSendsSQL, now, &stats.SMSSends, nil},
+		{"SMS budgets", purgeSMSBudgetsSQL, now, &stats.SMSBudgets, nil},
 	}
 	for _, step := range steps {
 		for {

@@ -97,12 +97,29 @@ func TestPurge(t *testing.T) {
 	fail("id:cleared", now.Add(-time.Minute)) // a success cleared it
 	require.NoError(t, store.ClearFailures(ctx, "id:cleared"))
 
+	// SMS budgets (one-hour windows): "sms:old" sent 3 two hours ago (its
+	// sends and its key go), "sms:mixed" 70 and 30 minutes ago (the first
+	// send goes), "sms:live" 10 minutes ago (kept).
+	take := func(key string, at time.Time) {
+		t.Helper()
+		d, err := store.TakeSMS(ctx, []ports.SMSLimit{{Key: key, Limit: 3, Window: time.Hour}}, at)
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+	}
+	for range 3 {
+		take("sms:old", now.Add(-2*time.Hour))
+	}
+	take("sms:mixed", now.Add(-70*time.Minute))
+	take("sms:mixed", now.Add(-30*time.Minute))
+	take("sms:live", now.Add(-10*time.Minute))
+
 	stats, err := store.Purge(ctx, now, 2)
 	require.NoError(t, err)
 	// IP failures older than the 24 h retention: the block set-ups at t0 and
 	// t0+1h, and the three of 198.51.100.9 from t0 to t0+2m.
 	assert.Equal(t, postgres.PurgeStats{
 		Sessions: 8, RefreshTokens: 14, OneTimeTokens: 5, IPBlocks: 2, IPFailures: 5, Lockouts: 2,
+		SMSSends: 4, SMSBudgets: 1,
 	}, stats)
 
 	counts := []struct {
@@ -116,6 +133,8 @@ func TestPurge(t *testing.T) {
 		{name: "blocks left", table: "ba_ip_blocks", want: 1},
 		{name: "consent rows kept", table: "ba_consent_log", want: 1},
 		{name: "counters kept: recent and with history", table: "ba_lockouts", want: 2},
+		{name: "SMS sends within their window", table: "ba_sms_sends", want: 2},
+		{name: "SMS budget keys with a send within its window", table: "ba_sms_budgets", want: 2},
 	}
 	for _, c := range counts {
 		t.Run(c.name, func(t *testing.T) {

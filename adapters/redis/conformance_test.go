@@ -37,6 +37,9 @@ func conformance(t *testing.T, client func(testing.TB) rueidis.Client) {
 			return l
 		})
 	})
+	t.Run("SMSBudget", func(t *testing.T) {
+		porttest.SMSBudget(t, func(t *testing.T) ports.SMSBudget { return newSMSBudgetOn(t, client(t)) })
+	})
 	t.Run("SessionRepo", func(t *testing.T) {
 		porttest.SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newSessionCacheOn(t, client(t), memory.New()) })
 	})

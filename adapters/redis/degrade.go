@@ -2,6 +2,8 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,6 +125,27 @@ func (h *health) ok() {
 		return
 	}
 	h.logger.Info("bharatauth: redis answers again", slog.String("adapter", h.op))
+}
+
+// ping checks that Redis answers within the per-call timeout. An error wraps
+// ports.ErrUnavailable.
+func (h *health) ping(ctx context.Context) error {
+	cctx, cancel := h.callCtx(ctx)
+	defer cancel()
+	if err := h.client.Do(cctx, h.client.B().Ping().Build()).Error(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// newNonce returns 6 random bytes in hex: with a sequence number it makes the
+// sorted-set members of one instance unique.
+func newNonce() (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("redis: nonce: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
 }
 
 // unavailable wraps a Redis failure with ports.ErrUnavailable; a context error

@@ -1,7 +1,9 @@
 // Package redis holds BharatAuth's Redis adapters, built on
-// github.com/redis/rueidis. All three are optional speed and scale layers: the
-// store (memory or postgres adapter) stays the source of truth, and an app works
-// the same, only slower or without Layer-1 limits, when Redis is gone.
+// github.com/redis/rueidis. The first three are optional speed and scale
+// layers: the store (memory or postgres adapter) stays the source of truth,
+// and an app works the same, only slower or without Layer-1 limits, when
+// Redis is gone. The fourth, SMSBudget, is a counter an app may keep in
+// Redis instead of its store, and fails closed.
 //
 //   - Limiter is a ports.RateLimiter: a sliding-window log in a sorted set,
 //     checked and counted by one Lua script, so each check is one atomic round
@@ -16,6 +18,11 @@
 //     session rewrites the Redis entry, so that Redis invalidates the local copy
 //     in every app instance at once. DeviceTrustCache keeps the cached entry
 //     current when step-up marks change.
+//   - SMSBudget is a ports.SMSBudget: a sliding-window log per key like the
+//     Limiter's, checked and counted across all of a take's keys by one Lua
+//     script, so a refusal by one key counts against none. When Redis cannot
+//     answer within Timeout, TakeSMS refuses with an error wrapping
+//     ports.ErrUnavailable (core then sends no SMS).
 //
 // # Session cache consistency
 //
@@ -66,9 +73,17 @@
 //
 // NewClient gives a cluster client when the address is a cluster node; list
 // several nodes as "host1:7001,host2:7002,host3:7003" (or a URL with addr=
-// parameters). Every command and script of these adapters touches one key, so
-// no key needs a hash tag and a prefix's keys spread over every primary;
-// pipelines (DoMulti) are split by rueidis per node, in order. The session
+// parameters). Every command and script of the Limiter and the caches
+// touches one key, so their keys need no hash tag and a prefix's keys spread
+// over every primary; pipelines (DoMulti) are split by rueidis per node, in
+// order. SMSBudget's script touches several keys at once, which a cluster
+// allows only within one hash slot: each of its keys is the prefix, the
+// prefix again as a hash tag, then the key ("ba:sms:{ba:sms:}global"), so all
+// keys of one prefix live on one primary. SMS sends are few (each costs
+// money), so that slot carries little load; apps sharing a cluster with other
+// prefixes land on other slots. This keeps a take one atomic round trip;
+// spreading the keys would need a reservation on each key and a rollback,
+// during which another take could be refused by a send that never happens. The session
 // cache reads its own writes on a cluster too: each write of an entry is
 // followed by a read of the same key, which goes to that key's node. The
 // conformance suites run on a 3-primary cluster (TestConformanceOnRedisCluster).
@@ -88,13 +103,13 @@
 // client.go: NewClient with the fail-fast settings; degrade.go: the failure
 // bypass and throttled logging; limiter.go; ipblock.go; session.go and
 // sessioncodec.go: the session cache and its wire form; devicetrust.go: the
-// DeviceTrust wrapper that keeps cached sessions current.
+// DeviceTrust wrapper that keeps cached sessions current; smsbudget.go.
 //
 // # Errors
 //
-// Constructors return plain validation errors. Limiter.Allow wraps
-// ports.ErrUnavailable on Redis failures. The cache types return the inner
-// store's errors unchanged, so its sentinels (ports.ErrNotFound, ErrConflict,
-// ErrReused, ErrExpired, ErrUnavailable) reach the caller as the inner store
-// sent them.
+// Constructors return plain validation errors. Limiter.Allow and
+// SMSBudget's methods wrap ports.ErrUnavailable on Redis failures. The cache
+// types return the inner store's errors unchanged, so its sentinels
+// (ports.ErrNotFound, ErrConflict, ErrReused, ErrExpired, ErrUnavailable)
+// reach the caller as the inner store sent them.
 package redis

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -208,4 +209,23 @@ func within(t *testing.T, bound time.Duration, what string, f func()) time.Durat
 	took := time.Since(start)
 	require.LessOrEqual(t, took, bound, fmt.Sprintf("%s took %v", what, took))
 	return took
+}
+
+// commandCalls reads the command statistics of the Redis c serves (a private
+// one: the shared Redis counts everyone's commands) and returns how many
+// calls of a command it counted.
+func commandCalls(t *testing.T, c rueidis.Client) func(cmd string) int {
+	t.Helper()
+	stats, err := c.Do(t.Context(), c.B().Info().Section("commandstats").Build()).ToString()
+	require.NoError(t, err)
+	return func(cmd string) int {
+		for _, line := range strings.Split(stats, "\r\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
+				n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+				require.NoError(t, err)
+				return n
+			}
+		}
+		return 0
+	}
 }

@@ -2,8 +2,6 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -79,12 +77,7 @@ var (
 // check reports a failing limiter as degraded (the limiter fails open). An
 // error wraps ports.ErrUnavailable.
 func (l *Limiter) Ping(ctx context.Context) error {
-	cctx, cancel := l.health.callCtx(ctx)
-	defer cancel()
-	if err := l.health.client.Do(cctx, l.health.client.B().Ping().Build()).Error(); err != nil {
-		return unavailable("ping", err)
-	}
-	return nil
+	return l.health.ping(ctx)
 }
 
 // NewLimiter returns a Limiter over client. It fails on a nil client, a
@@ -94,15 +87,15 @@ func NewLimiter(client rueidis.Client, o LimiterOptions) (*Limiter, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, fmt.Errorf("redis: limiter nonce: %w", err)
+	nonce, err := newNonce()
+	if err != nil {
+		return nil, err
 	}
 	return &Limiter{
 		health: h,
 		prefix: prefix,
 		script: rueidis.NewLuaScript(slidingWindowScript),
-		nonce:  hex.EncodeToString(b[:]),
+		nonce:  nonce,
 	}, nil
 }
 

@@ -1,8 +1,6 @@
 package redis_test
 
 import (
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -143,18 +141,7 @@ func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 		_, err := l.Allow(t.Context(), "k", ports.RateRule{Limit: 10, Window: time.Minute}, now.Add(time.Duration(i)*time.Millisecond))
 		require.NoError(t, err)
 	}
-	stats, err := c.Do(t.Context(), c.B().Info().Section("commandstats").Build()).ToString()
-	require.NoError(t, err)
-	calls := func(cmd string) int {
-		for _, line := range strings.Split(stats, "\r\n") {
-			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
-				n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
-				require.NoError(t, err)
-				return n
-			}
-		}
-		return 0
-	}
+	calls := commandCalls(t, c)
 	assert.Equal(t, checks, calls("evalsha"), "one EVALSHA per check")
 	assert.Equal(t, 1, calls("eval"), "one EVAL to load the script")
 	// Commands the script runs count too: ZADD only for the allowed checks.

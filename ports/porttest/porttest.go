@@ -13,8 +13,9 @@
 //	}
 //
 // An adapter that provides only some ports calls their suites alone
-// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, …). A mailer runs Mailer
-// with a MailerHarness that reads what the receiving side got, and an
+// (SessionRepo, DeviceTrust, AbuseGuard, RateLimiter, SMSBudget, …). A mailer
+// runs Mailer with a MailerHarness that reads what the receiving side got, an
+// SMS sender runs SMSSender with its twin, SMSSenderHarness, and an
 // external-mode app runs UserDirectory over its own user table with a
 // DirectoryHarness.
 //
@@ -39,7 +40,7 @@ type Harness struct {
 	// NewStorage returns a backend of every storage port. When it implements
 	// ports.UserRegistry too (managed mode), Run also runs UserRegistry and
 	// UserDirectory, seeding users through the registry; when it implements
-	// ports.MailQueue, Run runs MailQueue.
+	// ports.MailQueue or ports.SMSBudget, Run runs their suites.
 	NewStorage func(t *testing.T) ports.Storage
 	// NewLimiter returns a rate limiter.
 	NewLimiter func(t *testing.T) ports.RateLimiter
@@ -120,6 +121,11 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	if _, tx := newStorage(t).(ports.Transactor); tx {
 		t.Run("Transactor", func(t *testing.T) {
 			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
+		})
+	}
+	if _, budgets := newStorage(t).(ports.SMSBudget); budgets {
+		t.Run("SMSBudget", func(t *testing.T) {
+			SMSBudget(t, func(t *testing.T) ports.SMSBudget { return newStorage(t).(ports.SMSBudget) })
 		})
 	}
 	if _, queues := newStorage(t).(ports.MailQueue); queues {

@@ -257,3 +257,46 @@ func Mailer(t *testing.T, h MailerHarness) {
 	}
 	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
 }
+
+// SMSSender checks a ports.SMSSender, the twin of Mailer: what arrives is
+// what was sent, Hindi included; a cancelled context passes through; only a
+// failure worth retrying wraps ErrUnavailable; no error carries the text,
+// which holds a code, or the number.
+func SMSSender(t *testing.T, h SMSSenderHarness) {
+	cases := []testCase[SMSSenderHarness]{
+		{"an SMS arrives as sent, Hindi and template id included", testSMSDeliversMessage},
+		{"an SMS without a template id arrives as sent", testSMSWithoutTemplate},
+		{"a cancelled context is passed through and sends nothing", testSMSCancelled},
+		{"parallel sends each arrive once", testSMSParallelSends},
+	}
+	if h.NewRefusingSender != nil {
+		cases = append(cases, testCase[SMSSenderHarness]{"a refused SMS is a permanent error without the text or number", testSMSRefusalIsPermanent})
+	}
+	if h.NewDeferringSender != nil {
+		cases = append(cases, testCase[SMSSenderHarness]{"a deferred SMS is ErrUnavailable without the text or number", testSMSDeferralIsUnavailable})
+	}
+	if h.ChecksMessages {
+		cases = append(cases, testCase[SMSSenderHarness]{"a malformed SMS is refused before sending", testSMSRefusesMalformed})
+	}
+	runCases(t, func(*testing.T) SMSSenderHarness { return h }, cases)
+}
+
+// SMSBudget checks a ports.SMSBudget on fresh budgets from newBudget: each
+// key's sliding limit exactly, all or nothing across keys, which limit a
+// refusal names and when it allows again, ClearSMS, invalid limits, and the
+// limits kept by 50 parallel takes. All time comes from the now argument.
+func SMSBudget(t *testing.T, newBudget func(t *testing.T) ports.SMSBudget) {
+	runCases(t, newBudget, []testCase[ports.SMSBudget]{
+		{"a cancelled context is passed through and counts nothing", testSMSBudgetCancelled},
+		{"a key allows its limit, refuses the next, and allows again a window after its oldest send", testSMSBudgetLimitExactly},
+		{"refused sends count nothing", testSMSBudgetRefusalsCountNothing},
+		{"a window slides: no burst across an edge", testSMSBudgetWindowSlides},
+		{"a refusal by one key counts against none", testSMSBudgetAllOrNothing},
+		{"an allowed send counts against every key", testSMSBudgetCountsEveryKey},
+		{"RefusedBy and RetryAfter name the spent limit that allows last", testSMSBudgetRefusedByLatest},
+		{"ClearSMS forgets one key's sends", testSMSBudgetClear},
+		{"invalid limits are an error and count nothing", testSMSBudgetRefusesBadLimits},
+		{"50 parallel takes on one key allow exactly its limit", testSMSBudgetParallelOneKey},
+		{"50 parallel takes on mixed keys keep every limit and count no refusal", testSMSBudgetParallelMixedKeys},
+	})
+}

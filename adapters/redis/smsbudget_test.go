@@ -1,0 +1,167 @@
+package redis_test
+
+import (
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
+	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
+)
+
+// newSMSBudgetOn is an SMSBudget on client c under a fresh key prefix.
+func newSMSBudgetOn(t *testing.T, c rueidis.Client) *bredis.SMSBudget {
+	t.Helper()
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: prefix(t, c)})
+	require.NoError(t, err)
+	return b
+}
+
+func TestNewSMSBudgetValidates(t *testing.T) {
+	t.Parallel()
+	c := shared(t)
+	tests := []struct {
+		name   string
+		client rueidis.Client
+		opts   bredis.SMSBudgetOptions
+	}{
+		{name: "nil client"},
+		{name: "negative timeout", client: c, opts: bredis.SMSBudgetOptions{Timeout: -time.Second}},
+		{name: "prefix with an opening brace", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app{"}},
+		{name: "prefix with a hash tag", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app:{x}:"}},
+		{name: "prefix with a space", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app sms:"}},
+		{name: "prefix with a glob", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app*:"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := bredis.NewSMSBudget(tc.client, tc.opts)
+			require.Error(t, err)
+			assert.Nil(t, b)
+		})
+	}
+}
+
+// TestSMSBudgetKeysShareOneSlot checks the layout that lets one script take
+// any keys of a prefix on a cluster: every key carries the prefix as its
+// hash tag, whatever braces the caller's key holds.
+func TestSMSBudgetKeysShareOneSlot(t *testing.T) {
+	t.Parallel()
+	c := sharedCluster(t)
+	p := prefix(t, c)
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: p})
+	require.NoError(t, err)
+	ctx, now := t.Context(), time.Now()
+	keys := []string{"global", "num:{abc}", "ip:203.0.113.7", "pfx:+9198765", "{", "}x{"}
+	limits := make([]ports.SMSLimit, len(keys))
+	for i, k := range keys {
+		limits[i] = ports.SMSLimit{Key: k, Limit: 5, Window: time.Minute}
+	}
+	d, err := b.TakeSMS(ctx, limits, now)
+	require.NoError(t, err, "a script over keys in several slots would fail with CROSSSLOT")
+	require.True(t, d.Allowed)
+	slots := map[int64]bool{}
+	for _, k := range keys {
+		slot, err := c.Do(ctx, c.B().ClusterKeyslot().Key(p+"{"+p+"}"+k).Build()).AsInt64()
+		require.NoError(t, err)
+		slots[slot] = true
+		n, err := c.Do(ctx, c.B().Zcard().Key(p+"{"+p+"}"+k).Build()).AsInt64()
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n, "key %q counted once", k)
+	}
+	assert.Len(t, slots, 1)
+}
+
+func TestSMSBudgetKeysExpire(t *testing.T) {
+	t.Parallel()
+	c := shared(t)
+	p := prefix(t, c)
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: p})
+	require.NoError(t, err)
+	ctx := t.Context()
+	short := ports.SMSLimit{Key: "k", Limit: 5, Window: 90 * time.Second}
+	_, err = b.TakeSMS(ctx, []ports.SMSLimit{short}, time.Now())
+	require.NoError(t, err)
+	ttl := func() time.Duration {
+		ms, err := c.Do(ctx, c.B().Pttl().Key(p+"{"+p+"}k").Build()).AsInt64()
+		require.NoError(t, err)
+		return time.Duration(ms) * time.Millisecond
+	}
+	assert.InDelta(t, float64(90*time.Second), float64(ttl()), float64(5*time.Second), "a key lives one window")
+	// A later take with a shorter window never shortens the life a longer
+	// window needs; a longer one extends it.
+	_, err = b.TakeSMS(ctx, []ports.SMSLimit{{Key: "k", Limit: 5, Window: time.Second}}, time.Now())
+	require.NoError(t, err)
+	assert.Greater(t, ttl(), 60*time.Second)
+	_, err = b.TakeSMS(ctx, []ports.SMSLimit{{Key: "k", Limit: 5, Window: time.Hour}}, time.Now())
+	require.NoError(t, err)
+	assert.Greater(t, ttl(), 59*time.Minute)
+}
+
+// TestSMSBudgetFailsClosed checks that a take Redis cannot answer is
+// refused, within the timeout, with an error wrapping ErrUnavailable, and
+// that the budget counts again once Redis is back.
+func TestSMSBudgetFailsClosed(t *testing.T) {
+	t.Parallel()
+	srv := startPrivateRedis(t)
+	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Logger: slog.New(slog.NewTextHandler(&porttest.Buffer{}, nil))})
+	require.NoError(t, err)
+	limits := []ports.SMSLimit{{Key: "num:x", Limit: 1, Window: time.Hour}}
+	ctx := t.Context()
+
+	srv.pause()
+	var d ports.SMSDecision
+	within(t, failBound, "a take on a paused Redis", func() { d, err = b.TakeSMS(ctx, limits, time.Now()) })
+	require.ErrorIs(t, err, ports.ErrUnavailable)
+	assert.False(t, d.Allowed, "the budget fails closed")
+	within(t, failBound, "a clear on a paused Redis", func() { err = b.ClearSMS(ctx, "num:x") })
+	require.ErrorIs(t, err, ports.ErrUnavailable)
+	require.ErrorIs(t, b.Ping(ctx), ports.ErrUnavailable)
+
+	srv.resume()
+	require.Eventually(t, func() bool {
+		d, err := b.TakeSMS(ctx, limits, time.Now())
+		return err == nil && d.Allowed
+	}, 10*time.Second, 50*time.Millisecond, "counts again once Redis answers")
+	d, err = b.TakeSMS(ctx, limits, time.Now())
+	require.NoError(t, err)
+	assert.False(t, d.Allowed, "the send after recovery was counted")
+	require.NoError(t, b.Ping(ctx))
+}
+
+// TestSMSBudgetIsOneScriptPerTake counts the commands a private Redis
+// served: every take, whatever its number of keys, is one EVALSHA (plus one
+// EVAL the first time), and a refused take adds to no key.
+func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
+	t.Parallel()
+	srv := startPrivateRedis(t)
+	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{})
+	require.NoError(t, err)
+	const takes, keys, limit = 20, 3, 4
+	limits := make([]ports.SMSLimit, keys)
+	for i := range limits {
+		limits[i] = ports.SMSLimit{Key: fmt.Sprintf("k%d", i), Limit: limit, Window: time.Minute}
+	}
+	now := time.Now().UTC()
+	for range takes {
+		_, err := b.TakeSMS(t.Context(), limits, now)
+		require.NoError(t, err)
+	}
+	calls := commandCalls(t, c)
+	assert.Equal(t, takes, calls("evalsha"), "one EVALSHA per take")
+	assert.Equal(t, 1, calls("eval"), "one EVAL to load the script")
+	assert.Equal(t, limit*keys, calls("zadd"), "only the %d allowed takes add, one ZADD per key", limit)
+	assert.Zero(t, calls("multi"), "no transaction")
+}
