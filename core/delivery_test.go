@@ -672,3 +672,69 @@ func TestAnUnreadableEmailTheQueueCannotRemoveIsLogged(t *testing.T) {
 	e.deliverDue()
 	assert.Contains(t, logs.String(), "removing an unreadable email failed")
 }
+
+// countingQueue counts the claims made of the queue it wraps, and refuses
+// any claim after the third, so that a pass that never stops claiming ends.
+type countingQueue struct {
+	ports.MailQueue
+	mu     sync.Mutex
+	claims int
+}
+
+func (q *countingQueue) ClaimMail(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]ports.QueuedMail, error) {
+	q.mu.Lock()
+	q.claims++
+	n := q.claims
+	q.mu.Unlock()
+	if n > 3 {
+		return nil, errors.New("claimed again after a short batch")
+	}
+	return q.MailQueue.ClaimMail(ctx, lease, now, leaseFor, limit)
+}
+
+// A pass ends with the first batch shorter than a claim's 10: the queue
+// holds nothing more that is due, so it is not asked again.
+func TestAPassEndsAtTheFirstShortBatch(t *testing.T) {
+	t.Parallel()
+	q := &countingQueue{}
+	e, m, u := newFlakyEnv(t, "shortbatch@example.in", func(_ *Config, d *Deps) {
+		q.MailQueue = d.Storage.(ports.MailQueue)
+		d.MailQueue = q
+	})
+	m.failFor(-1, transient)
+	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	m.failFor(0, nil)
+	q.mu.Lock()
+	q.claims = 0
+	q.mu.Unlock()
+	e.deliverDueAt(e.now().Add(time.Minute))
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	assert.Equal(t, 1, q.claims, "one claim of 1 email, then the pass ends")
+}
+
+// The background worker logs a pass that could not read the outbox.
+func TestTheMailWorkerLogsAnOutboxItCannotRead(t *testing.T) {
+	t.Parallel()
+	logs := &logBuffer{}
+	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) {
+		c.MailInline = false
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	ctx := waitContext(t)
+	require.NoError(t, e.auth.stopMailWorker(ctx))
+	f.failOn("ClaimMail", errDown)
+	e.auth.startMailWorker(time.Millisecond)
+	t.Cleanup(func() { _ = e.auth.Close(context.Background()) })
+
+	// The second failed claim starts the second pass, after the first one
+	// has logged (or not).
+	for f.firedCount() < 2 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the worker never claimed from the outbox")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	assert.Contains(t, logs.String(), "the mail worker cannot read the outbox; retrying")
+}

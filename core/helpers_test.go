@@ -645,6 +645,10 @@ func (h hookedStore) Tokens(ctx context.Context, subject string) ([]ports.OneTim
 	return hooked(h, "Tokens", func() ([]ports.OneTimeToken, error) { return h.Store.Tokens(ctx, subject) })
 }
 
+func (h hookedStore) ClaimMail(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]ports.QueuedMail, error) {
+	return hooked(h, "ClaimMail", func() ([]ports.QueuedMail, error) { return h.Store.ClaimMail(ctx, lease, now, leaseFor, limit) })
+}
+
 func (h hookedStore) RetryMail(ctx context.Context, id, lease string, dueAt time.Time) error {
 	return hookedDo(h, "RetryMail", func() error { return h.Store.RetryMail(ctx, id, lease, dueAt) })
 }
