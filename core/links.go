@@ -76,7 +76,7 @@ func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkReques
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
 		mail: func(ctx context.Context, u ports.User) {
-			if r.smsPurpose != "" && u.Phone != "" && (isPhone(identifier) || !u.EmailVerified) {
+			if r.smsPurpose != "" && recoveryBySMS(u, identifier) {
 				a.smsCode(ctx, u, r.smsPurpose, r.smsKind, "", in.Client)
 				return
 			}
@@ -148,6 +148,33 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 		r.mail(ctx, u)
 	})
 	return nil
+}
+
+// recoveryBySMS reports whether u's recovery (a PIN or password reset, an
+// unlock) goes by SMS: when the account is named by its number, or has a
+// number and no verified email. identifier is "" when nobody named it (a
+// hard lock).
+func recoveryBySMS(u ports.User, identifier string) bool {
+	return u.Phone != "" && (isPhone(identifier) || !u.EmailVerified)
+}
+
+// recoveryProof is what a recovery confirmation presents: an emailed link's
+// token, or a phone number and the code texted to it.
+type recoveryProof struct {
+	token       string
+	phone, code string
+	link, sms   string // the purposes of each
+}
+
+// consumeRecovery uses up the link or the texted code of p and returns the
+// account, and whether it came by SMS (which proved the number already).
+func (a *Auth) consumeRecovery(ctx context.Context, op string, p recoveryProof, c Client) (ports.User, bool, error) {
+	if p.phone != "" || p.code != "" {
+		u, err := a.consumeSMSCode(ctx, op, p.phone, p.code, p.sms, c)
+		return u, true, err
+	}
+	u, err := a.consumeLink(ctx, op, p.link, p.token)
+	return u, false, err
 }
 
 // consumeLink uses up a link token of purpose and returns the user it was for.

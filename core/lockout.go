@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -190,11 +191,15 @@ func (a *Auth) attemptFailed(ctx context.Context, op string, at attempt, u *port
 }
 
 // recordFailure records a failed attempt on u's account: a failure, a lock,
-// or a hard lock, which also emails the owner an unlock link.
+// or a hard lock, which also emails the owner an unlock link (texts an unlock
+// code to an account without a verified email).
 func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state ports.LockState, c Client) {
 	switch {
 	case !state.Locked(a.now()):
 		a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
+	case state.HardLocked && recoveryBySMS(u, ""):
+		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
+		a.smsCode(ctx, u, ports.PurposeUnlockSMS, smstext.Unlock, "", c)
 	case state.HardLocked:
 		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
 		a.mailLink(ctx, u, a.unlockLinkMail(), c)
@@ -203,14 +208,16 @@ func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state
 	}
 }
 
-// clearAccountLocks lifts every sign-in lock of the account: its email's and
-// username's counters and those of its verified devices. Recovery (the
+// clearAccountLocks lifts every sign-in lock of the account: its email's,
+// username's and phone number's counters and those of its verified devices. Recovery (the
 // unlock link, a password reset) does this: a lock never outlives it. The PIN
 // counter is not a sign-in lock and is left alone.
 func (a *Auth) clearAccountLocks(ctx context.Context, op string, u ports.User) error {
-	keys := []string{a.identifierLockKey(u.Email)}
-	if u.Username != "" {
-		keys = append(keys, a.identifierLockKey(u.Username))
+	var keys []string
+	for _, id := range []string{u.Email, u.Username, u.Phone} {
+		if id != "" {
+			keys = append(keys, a.identifierLockKey(id))
+		}
 	}
 	devices, err := a.verifiedDevices(ctx, op, u.ID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/bharatauth/bharatauth-go/core/internal/policy"
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -18,20 +19,24 @@ func policyError(op, field string, err error) error {
 	return invalidField(op, field, err.Error())
 }
 
-// RequestPasswordReset emails a password reset link (ResetTTL). It answers the
-// same for every identifier (see RequestOTP); besides the per-identifier limit
+// RequestPasswordReset emails a password reset link (ResetTTL), or texts a
+// password reset code (OTPTTL) when the account is named by its number or has
+// no verified email (recoveryBySMS). It answers the same for every identifier (see RequestOTP); besides the per-identifier limit
 // it is limited per IP (RateLimits.PasswordResetRequestPerIP).
 func (a *Auth) RequestPasswordReset(ctx context.Context, in IdentifierInput) error {
 	return a.requestLink(ctx, in, linkRequest{op: "RequestPasswordReset",
 		limit: "password_reset_request", perIP: a.cfg.RateLimits.PasswordResetRequestPerIP,
-		link: a.passwordResetLinkMail()})
+		link: a.passwordResetLinkMail(), smsPurpose: ports.PurposePasswordResetSMS, smsKind: smstext.PasswordReset})
 }
 
-// ConfirmPasswordResetInput sets a new password with an emailed reset link.
-// With a DeviceFingerprint the device that opened the link is signed in (see
+// ConfirmPasswordResetInput sets a new password with an emailed reset link
+// (Token), or with the code texted to Phone (Phone and Code instead). With a
+// DeviceFingerprint the device that opened the link is signed in (see
 // signInAfterLink).
 type ConfirmPasswordResetInput struct {
 	Token             string
+	Phone             string
+	Code              string
 	NewPassword       string
 	DeviceFingerprint string // optional: sign this device in, as a verified device
 	IsPublicDevice    bool
@@ -56,7 +61,8 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordReset
 	if err != nil {
 		return LoginResult{}, err
 	}
-	u, err := a.consumeLink(ctx, op, ports.PurposePasswordReset, token)
+	u, bySMS, err := a.consumeRecovery(ctx, op, recoveryProof{token: token, phone: in.Phone, code: in.Code,
+		link: ports.PurposePasswordReset, sms: ports.PurposePasswordResetSMS}, c)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -73,8 +79,10 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordReset
 	if _, err := a.deps.Sessions.RevokeSessions(ctx, ports.Revocation{UserID: u.ID, ForgetDevices: true}, a.now()); err != nil {
 		return LoginResult{}, storeError(op, err)
 	}
-	if u, err = a.proveEmail(ctx, op, u, proofByResetLink, c); err != nil {
-		return LoginResult{}, err
+	if !bySMS {
+		if u, err = a.proveEmail(ctx, op, u, proofByResetLink, c); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
 		return LoginResult{}, err

@@ -183,7 +183,7 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 		assert.NoError(t, req("+919812345678"))
 		assert.NoError(t, req(testPhone))
 	}
-	assert.Len(t, p.sms.sent, sent+2, "a sign-in code and a PIN reset code to the real number only")
+	assert.Len(t, p.sms.sent, sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
 	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: "+919812345678", Code: "123456", Client: p.client})
 	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
 }
@@ -218,4 +218,47 @@ func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 	creds, err := p.store.Credentials(ctx, u.ID)
 	require.NoError(t, err)
 	assert.NotEmpty(t, creds.PINHash)
+}
+
+// A phone-only account has no inbox for an unlock link: its hard lock texts
+// an unlock code, which lifts every sign-in lock and signs the device in.
+func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 100 })
+	ctx := context.Background()
+	u := p.seedPhone(testPhone)
+	p.hardLock(testPhone) // an identifier starting with + is the number
+	ms := p.sms.to(testPhone)
+	require.NotEmpty(t, ms)
+	assert.Equal(t, "unlock", ms[len(ms)-1].Kind, "the hard lock texts an unlock code")
+	_, err := p.smsLogin(testPhone)
+	requireKind(t, err, KindLocked)
+
+	var code string
+	for _, m := range p.sms.to(testPhone) {
+		if m.Kind == "unlock" {
+			code = smsCodeRE.FindStringSubmatch(m.Text)[1]
+		}
+	}
+	res, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: code, DeviceFingerprint: fpA, Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.False(t, p.lockState(u.ID).HardLocked)
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventAccountUnlocked)
+	_, err = p.smsLogin(testPhone)
+	require.NoError(t, err, "signs in again")
+}
+
+func TestPasswordResetBySMS(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u := p.registerPhone(testPhone)
+	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
+	ms := p.sms.to(testPhone)
+	assert.Equal(t, "password_reset", ms[len(ms)-1].Kind)
+	_, err := p.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
+		NewPassword: testPassword, Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, Client: p.client})
+	require.NoError(t, err)
+	assert.NotEmpty(t, p.passwordHash(u.ID))
 }

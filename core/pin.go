@@ -261,12 +261,8 @@ func (a *Auth) ConfirmPINReset(ctx context.Context, in ConfirmPINResetInput) (er
 	if err := policy.CheckPIN(newPIN); err != nil {
 		return policyError(op, "new_pin", err)
 	}
-	var u ports.User
-	if in.Phone != "" {
-		u, err = a.consumeSMSCode(ctx, op, in.Phone, in.Code, ports.PurposePINResetSMS, c)
-	} else {
-		u, err = a.consumeLink(ctx, op, ports.PurposePINReset, token)
-	}
+	u, _, err := a.consumeRecovery(ctx, op, recoveryProof{token: token, phone: in.Phone, code: in.Code,
+		link: ports.PurposePINReset, sms: ports.PurposePINResetSMS}, c)
 	if err != nil {
 		return err
 	}

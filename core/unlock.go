@@ -3,17 +3,19 @@ package core
 import (
 	"context"
 
+	"github.com/bharatauth/bharatauth-go/core/smstext"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// RequestUnlock emails an unlock link (ResetTTL) to the owner of identifier. It
-// answers the same for every identifier (see RequestOTP); besides the
-// per-identifier limit it is limited per IP (RateLimits.UnlockRequestPerIP). A
-// hard lock sends one by itself.
+// RequestUnlock emails an unlock link (ResetTTL) to the owner of identifier,
+// or texts an unlock code (OTPTTL) when the account is named by its number or
+// has no verified email (recoveryBySMS). It answers the same for every
+// identifier (see RequestOTP); besides the per-identifier limit it is limited
+// per IP (RateLimits.UnlockRequestPerIP). A hard lock sends one by itself.
 func (a *Auth) RequestUnlock(ctx context.Context, in IdentifierInput) error {
 	return a.requestLink(ctx, in, linkRequest{op: "RequestUnlock",
 		limit: "unlock_request", perIP: a.cfg.RateLimits.UnlockRequestPerIP,
-		link: a.unlockLinkMail()})
+		link: a.unlockLinkMail(), smsPurpose: ports.PurposeUnlockSMS, smsKind: smstext.Unlock})
 }
 
 // ConfirmUnlock lifts every sign-in lock of the account (its email's, its
@@ -29,7 +31,8 @@ func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (_ Logi
 	if err != nil {
 		return LoginResult{}, err
 	}
-	u, err := a.consumeLink(ctx, op, ports.PurposeUnlock, in.Token)
+	u, bySMS, err := a.consumeRecovery(ctx, op, recoveryProof{token: in.Token, phone: in.Phone, code: in.Code,
+		link: ports.PurposeUnlock, sms: ports.PurposeUnlockSMS}, c)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -40,16 +43,21 @@ func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (_ Logi
 	// The link proves the inbox: an unverified address is verified now, with
 	// the pre-hijacking defence (a registrant could lock the account on
 	// purpose to have this link sent to the owner).
-	if u, err = a.proveEmail(ctx, op, u, proofByUnlockLink, c); err != nil {
-		return LoginResult{}, err
+	if !bySMS {
+		if u, err = a.proveEmail(ctx, op, u, proofByUnlockLink, c); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
 }
 
-// ConfirmUnlockInput presents an emailed unlock link. With a DeviceFingerprint
-// the device that opened it is signed in (see signInAfterLink).
+// ConfirmUnlockInput presents an emailed unlock link (Token), or the unlock
+// code texted to Phone (Phone and Code instead). With a DeviceFingerprint the
+// device that opened it is signed in (see signInAfterLink).
 type ConfirmUnlockInput struct {
 	Token             string
+	Phone             string
+	Code              string
 	DeviceFingerprint string // optional: sign this device in, as a verified device
 	IsPublicDevice    bool
 	Client            Client

@@ -7,18 +7,20 @@ import (
 
 // Purposes of one-time tokens. A token is only ever accepted for its purpose.
 const (
-	PurposeLoginOTP      = "login_otp"
-	PurposeStepUpOTP     = "step_up_otp"
-	PurposeEmailVerify   = "email_verify"
-	PurposePasswordReset = "password_reset"
-	PurposePINReset      = "pin_reset"
-	PurposeUnlock        = "unlock"
-	PurposeEmailChange   = "email_change"
-	PurposeGuardian      = "guardian_consent" // the link emailed to a child's guardian
-	PurposeLoginSMS      = "login_sms"        // a sign-in code sent by SMS (never accepted as an emailed one)
-	PurposePhoneVerify   = "phone_verify"     // a code sent by SMS to prove a number
-	PurposePINResetSMS   = "pin_reset_sms"    // a PIN reset code sent by SMS
-	PurposePhoneChange   = "phone_change"     // a code sent by SMS to the new number of a phone change
+	PurposeLoginOTP         = "login_otp"
+	PurposeStepUpOTP        = "step_up_otp"
+	PurposeEmailVerify      = "email_verify"
+	PurposePasswordReset    = "password_reset"
+	PurposePINReset         = "pin_reset"
+	PurposeUnlock           = "unlock"
+	PurposeEmailChange      = "email_change"
+	PurposeGuardian         = "guardian_consent"   // the link emailed to a child's guardian
+	PurposeLoginSMS         = "login_sms"          // a sign-in code sent by SMS (never accepted as an emailed one)
+	PurposePhoneVerify      = "phone_verify"       // a code sent by SMS to prove a number
+	PurposePINResetSMS      = "pin_reset_sms"      // a PIN reset code sent by SMS
+	PurposePasswordResetSMS = "password_reset_sms" // a password reset code sent by SMS
+	PurposeUnlockSMS        = "unlock_sms"         // an unlock code sent by SMS
+	PurposePhoneChange      = "phone_change"       // a code sent by SMS to the new number of a phone change
 )
 
 // OneTimeToken is an emailed OTP code or link token. Only its hash is stored.

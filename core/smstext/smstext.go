@@ -1,6 +1,6 @@
 // Package smstext renders the text messages core sends by SMS: a sign-in
-// code, a phone verification code, a PIN reset code, a new-device notice and
-// a notice to the old number of a phone change,
+// code, a phone verification code, PIN reset, password reset and unlock codes,
+// a new-device notice and a notice to the old number of a phone change,
 // in English and Hindi, each overridable per language with the id under
 // which the operator registered it on India's DLT platform.
 //
@@ -31,12 +31,18 @@ const (
 	SignInCode  Kind = "signin_code"  // a sign-in code (RequestOTP with a phone)
 	VerifyPhone Kind = "verify_phone" // a code that proves a new number (registration, phone change)
 	PINReset    Kind = "pin_reset"    // a code that resets the PIN
-	NewDevice   Kind = "new_device"   // a notice of a sign-in from a new device; no code
-	PhoneChange Kind = "phone_change" // a notice to the old number that the account moves to another; no code
+	// PasswordReset and Unlock are the recovery codes of an account without a
+	// verified email: they reset the password, or lift a sign-in lock.
+	PasswordReset Kind = "password_reset"
+	Unlock        Kind = "unlock"
+	NewDevice     Kind = "new_device"   // a notice of a sign-in from a new device; no code
+	PhoneChange   Kind = "phone_change" // a notice to the old number that the account moves to another; no code
 )
 
 // Kinds returns every kind.
-func Kinds() []Kind { return []Kind{SignInCode, VerifyPhone, PINReset, NewDevice, PhoneChange} }
+func Kinds() []Kind {
+	return []Kind{SignInCode, VerifyPhone, PINReset, PasswordReset, Unlock, NewDevice, PhoneChange}
+}
 
 // hasCode reports whether messages of kind carry a code.
 func hasCode(k Kind) bool { return k != NewDevice && k != PhoneChange }

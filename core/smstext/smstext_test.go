@@ -39,7 +39,7 @@ func TestCodeFirstAndWebOTPLast(t *testing.T) {
 	require.NoError(t, err)
 	d := smstext.Data{Code: "123456", App: "Acme", Domain: "acme.example", AppHash: "FA+9qCX9VSu"}
 	for _, lang := range smstext.Languages() {
-		for _, k := range []smstext.Kind{smstext.SignInCode, smstext.VerifyPhone, smstext.PINReset} {
+		for _, k := range []smstext.Kind{smstext.SignInCode, smstext.VerifyPhone, smstext.PINReset, smstext.PasswordReset, smstext.Unlock} {
 			m, err := r.Render(k, lang, d)
 			require.NoError(t, err)
 			assert.True(t, strings.HasPrefix(m.Text, "123456 "), "%s/%s starts with the code: %q", lang, k, m.Text)

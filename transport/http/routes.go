@@ -98,11 +98,13 @@ const (
 	passwordResetMessage = "If an account exists for this identifier, a password reset link has been emailed."
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
 	// The same routes asked with a phone number.
-	otpTextedMessage      = "If an account exists for this phone number, a sign-in code has been sent by SMS."
-	pinResetTextedMessage = "If an account exists for this phone number, a PIN reset code has been sent by SMS."
-	emailChangeMessage    = "A confirmation link has been emailed to the new address, and a notice to the current one."
-	phoneChangeMessage    = "A code has been sent by SMS to the new number, and a notice to the current one, if any."
-	erasureMessage        = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
+	otpTextedMessage           = "If an account exists for this phone number, a sign-in code has been sent by SMS."
+	pinResetTextedMessage      = "If an account exists for this phone number, a PIN reset code has been sent by SMS."
+	passwordResetTextedMessage = "If an account exists for this phone number, a password reset code has been sent by SMS."
+	unlockTextedMessage        = "If an account exists for this phone number, an unlock code has been sent by SMS."
+	emailChangeMessage         = "A confirmation link has been emailed to the new address, and a notice to the current one."
+	phoneChangeMessage         = "A code has been sent by SMS to the new number, and a notice to the current one, if any."
+	erasureMessage             = "Your request to erase your data was received; a receipt has been emailed, and you have been signed out. Keep status_url to follow the request."
 )
 
 type consentDecisionBody struct {
@@ -234,11 +236,11 @@ func (h *Handler) requestPINReset(w http.ResponseWriter, r *http.Request, in ide
 }
 
 func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request, in identifierBody) error {
-	return acknowledge(w, passwordResetMessage, h.auth.RequestPasswordReset(r.Context(), in.input(r, h)))
+	return acknowledge(w, byPhone(in.Phone, passwordResetMessage, passwordResetTextedMessage), h.auth.RequestPasswordReset(r.Context(), in.input(r, h)))
 }
 
 func (h *Handler) requestUnlock(w http.ResponseWriter, r *http.Request, in identifierBody) error {
-	return acknowledge(w, unlockMessage, h.auth.RequestUnlock(r.Context(), in.input(r, h)))
+	return acknowledge(w, byPhone(in.Phone, unlockMessage, unlockTextedMessage), h.auth.RequestUnlock(r.Context(), in.input(r, h)))
 }
 
 type pinResetBody struct {
@@ -263,25 +265,29 @@ func (h *Handler) verifyPhone(w http.ResponseWriter, r *http.Request, in phoneCo
 }
 
 type passwordResetBody struct {
-	Token             string `json:"token" check:"required"`
+	Token             string `json:"token" check:"required_or=phone"`
+	Phone             string `json:"phone"` // with code, instead of token: the password reset code texted to the number
+	Code              string `json:"code"`
 	NewPassword       string `json:"new_password" check:"required"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmPasswordReset(w http.ResponseWriter, r *http.Request, in passwordResetBody) error {
-	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmPasswordReset(r.Context(), core.ConfirmPasswordResetInput{Token: in.Token, Phone: in.Phone, Code: in.Code,
 		NewPassword: in.NewPassword, DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 
 type unlockBody struct {
-	Token             string `json:"token" check:"required"`
+	Token             string `json:"token" check:"required_or=phone"`
+	Phone             string `json:"phone"` // with code, instead of token: the unlock code texted to the number
+	Code              string `json:"code"`
 	DeviceFingerprint string `json:"device_fingerprint"`
 	IsPublicDevice    bool   `json:"is_public_device"`
 }
 
 func (h *Handler) confirmUnlock(w http.ResponseWriter, r *http.Request, in unlockBody) error {
-	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token,
+	return h.succeedOrSignIn(w)(h.auth.ConfirmUnlock(r.Context(), core.ConfirmUnlockInput{Token: in.Token, Phone: in.Phone, Code: in.Code,
 		DeviceFingerprint: in.DeviceFingerprint, IsPublicDevice: in.IsPublicDevice, Client: h.client(r)}))
 }
 

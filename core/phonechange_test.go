@@ -1,0 +1,78 @@
+package core
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+const newPhone = "+919812345678"
+
+func TestPhoneChangeMovesTheAccountToTheProvenNumber(t *testing.T) {
+	// Six texts reach testPhone here: more than an hour's budget allows.
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 20 })
+	ctx := context.Background()
+	u := p.registerPhone(testPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	other, err := p.smsLogin(testPhone) // another session
+	require.NoError(t, err)
+
+	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "98123 45678", Client: p.client})
+	requireKind(t, err, KindStepUpRequired)
+	stepUp := func() {
+		require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+		require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	}
+	stepUp()
+
+	require.NoError(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "98123 45678", Client: p.client}))
+	toNew := p.sms.to(newPhone)
+	require.Len(t, toNew, 1)
+	assert.Equal(t, "verify_phone", toNew[0].Kind)
+	toOld := p.sms.to(testPhone)
+	assert.Equal(t, "phone_change", toOld[len(toOld)-1].Kind, "the old number is told")
+
+	code := p.sms.lastSMSCode(t, newPhone)
+	requireKind(t, p.auth.ConfirmPhoneChange(ctx, p.principal(other), PhoneCodeInput{Code: code, Client: p.client}), KindUnauthorized)
+	stepUp() // a fresh step-up is good for one sensitive action
+	require.NoError(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client}))
+	code = p.sms.lastSMSCode(t, newPhone)
+	require.NoError(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: code, Client: p.client}))
+
+	got, err := p.store.UserByPhone(ctx, newPhone)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, got.ID)
+	assert.True(t, got.PhoneVerified)
+	_, err = p.store.UserByPhone(ctx, testPhone)
+	require.ErrorIs(t, err, ports.ErrNotFound, "the old number no longer signs in")
+	_, err = p.auth.Authenticate(ctx, other.AccessToken)
+	require.Error(t, err, "every other session ended")
+	_, err = p.auth.Authenticate(ctx, res.AccessToken)
+	require.NoError(t, err, "the asking session stays")
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventPhoneChanged)
+}
+
+func TestPhoneChangeRefusals(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	p.registerPhone(newPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client})
+	assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
+	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: testPhone, Client: p.client})
+	assert.Equal(t, "new_phone", requireKind(t, err, KindValidation).Field)
+	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "not a number", Client: p.client})
+	assert.Equal(t, codePhoneInvalid, requireKind(t, err, KindValidation).Code)
+	requireKind(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: "123456", Client: p.client}), KindUnauthorized)
+}

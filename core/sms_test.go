@@ -1,0 +1,107 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/core/smstext"
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestSMSCarriesWebOTPLineAppHashAndTemplateID(t *testing.T) {
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) {
+		c.Phone.AndroidAppHash = "FA+9qCX9VSu"
+		c.Phone.Templates = map[string]map[smstext.Kind]smstext.Template{
+			"en": {smstext.SignInCode: {Text: "{code} is your {app} code.", TemplateID: "1107160000000000001"}},
+		}
+	})
+	p.seedPhone(testPhone)
+	p.askCode(testPhone, "")
+	m := p.sms.to(testPhone)[0]
+	code := p.sms.lastSMSCode(t, testPhone)
+	assert.Equal(t, code+" is your BharatAuth code.\n@app.example #"+code+" FA+9qCX9VSu", m.Text)
+	assert.Equal(t, "1107160000000000001", m.TemplateID, "the DLT template id travels with the text")
+	assert.Equal(t, "signin_code", m.Kind)
+	assert.True(t, smstext.OnePart(m.Text))
+}
+
+func TestSMSInTheUsersLanguage(t *testing.T) {
+	p := newPhoneEnv(t)
+	_, err := p.auth.Register(context.Background(), RegisterInput{Phone: testPhone, Language: "hi", Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	m := p.sms.to(testPhone)[0]
+	assert.Contains(t, m.Text, "पुष्टि कोड")
+	assert.True(t, smstext.OnePart(m.Text))
+}
+
+func TestWebOTPDomainComesFromIssuerURL(t *testing.T) {
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) {
+		c.Phone.Domain = ""
+		c.Issuer = "https://auth.acme.in/bharatauth"
+	})
+	p.seedPhone(testPhone)
+	p.askCode(testPhone, "")
+	assert.True(t, strings.HasSuffix(p.sms.to(testPhone)[0].Text, "\n@auth.acme.in #"+p.sms.lastSMSCode(t, testPhone)))
+}
+
+func TestPhoneConfigIsValidated(t *testing.T) {
+	cases := []struct {
+		name string
+		set  func(*PhoneConfig)
+		want string
+	}{
+		{"no regions", func(p *PhoneConfig) { p.Regions = nil }, "Phone.Regions must name"},
+		{"an unknown region", func(p *PhoneConfig) { p.Regions = []string{"XX"} }, `"XX" is not a region`},
+		{"no WebOTP domain", func(p *PhoneConfig) { p.Domain = "" }, "Phone.Domain"},
+		{"a domain longer than 20", func(p *PhoneConfig) { p.Domain = strings.Repeat("a", 18) + ".in" }, "1 to 20 characters"},
+		{"an app hash of 10", func(p *PhoneConfig) { p.AndroidAppHash = "0123456789" }, "must be 11 characters"},
+		{"an app name longer than 20", func(p *PhoneConfig) { p.AppName = strings.Repeat("W", 21) }, "at most 20"},
+		{"a budget of 0", func(p *PhoneConfig) { p.Budgets.PerNumber.Limit = 0 }, "Phone.Budgets.PerNumber"},
+		{"an override past one part", func(p *PhoneConfig) {
+			p.Templates = map[string]map[smstext.Kind]smstext.Template{"hi": {smstext.SignInCode: {Text: "{code} " + strings.Repeat("क", 25)}}}
+		}, "does not fit one SMS part"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+			cfg.Phone.Enabled = true
+			cfg.Phone.Domain = "app.example"
+			c.set(&cfg.Phone)
+			e := newEnv(t)
+			_, err := New(cfg, Deps{Storage: e.store, Mailer: e.outbox, SMSSender: &smsBox{}, SMSBudget: &testBudget{}})
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+}
+
+// A phone-only account is told of a new device by SMS.
+func TestNewDeviceNoticeBySMS(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhone, Password: testPassword, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, DeviceFingerprint: fpB, Client: p.client})
+	require.NoError(t, err)
+	ms := p.sms.to(testPhone)
+	assert.Equal(t, "new_device", ms[len(ms)-1].Kind)
+	assert.NotContains(t, ms[len(ms)-1].Text, "@app.example", "a notice carries no WebOTP line")
+}
+
+// A phone-only account steps up with a code by SMS.
+func TestStepUpBySMSWithoutEmail(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	assert.Contains(t, p.eventKinds(res.User.ID), ports.EventStepUp)
+}

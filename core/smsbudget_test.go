@@ -1,0 +1,183 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bharatauth/bharatauth-go/ports"
+)
+
+func TestSMSBudgetDefaults(t *testing.T) {
+	p := DefaultConfig().Phone
+	assert.False(t, p.Enabled, "phone numbers are off until configured")
+	assert.Equal(t, []string{"IN"}, p.Regions)
+	assert.Equal(t, "en", p.Language)
+	assert.Equal(t, ports.RateRule{Limit: 5, Window: time.Hour}, p.Budgets.PerNumber)
+	assert.Equal(t, ports.RateRule{Limit: 10, Window: time.Hour}, p.Budgets.PerIP)
+	assert.Equal(t, ports.RateRule{Limit: 20, Window: time.Hour}, p.Budgets.PerPrefix)
+	assert.Equal(t, ports.RateRule{Limit: 100, Window: time.Minute}, p.Budgets.Global)
+	assert.Equal(t, ports.RateRule{Limit: 10, Window: 24 * time.Hour}, p.Budgets.Unverified)
+	assert.Equal(t, 7, prefixDigits)
+	assert.Equal(t, "+91-9876543", phonePrefix(testPhone), "the country code and 7 national digits")
+}
+
+// Five codes an hour reach one number; the sixth request answers the same and
+// sends nothing, and the hour after the first send allows one again.
+func TestSMSPerNumberFivePerHour(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.seedPhone(testPhone)
+	for range 5 {
+		p.askCode(testPhone, "")
+	}
+	require.Len(t, p.sms.to(testPhone), 5)
+	p.askCode(testPhone, "") // answers nil like a sent one
+	assert.Len(t, p.sms.to(testPhone), 5, "the sixth is not sent")
+	assert.Equal(t, []string{"number"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+	p.clock.Advance(time.Hour - time.Second)
+	p.askCode(testPhone, "")
+	assert.Len(t, p.sms.to(testPhone), 5, "within the hour")
+	p.clock.Advance(time.Second)
+	p.askCode(testPhone, "")
+	assert.Len(t, p.sms.to(testPhone), 6, "an hour after the first")
+}
+
+// A refused send issues no code: the code the owner holds still works.
+func TestSMSRefusedSendKeepsTheLastCode(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	for range 5 {
+		p.askCode(testPhone, "")
+	}
+	code := p.sms.lastSMSCode(t, testPhone)
+	p.askCode(testPhone, "")
+	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	require.NoError(t, err)
+}
+
+// Ten codes sent in a day and none used cool the number down; a used code
+// clears the count.
+func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit, c.Phone.Budgets.PerIP.Limit = 100, 100 })
+	u := p.seedPhone(testPhone)
+	for range 10 {
+		p.askCode(testPhone, "")
+	}
+	require.Len(t, p.sms.to(testPhone), 10)
+	p.askCode(testPhone, "")
+	assert.Len(t, p.sms.to(testPhone), 10, "the eleventh unused send is refused")
+	assert.Equal(t, []string{"unverified"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+
+	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	require.NoError(t, err)
+	p.askCode(testPhone, "")
+	assert.Len(t, p.sms.to(testPhone), 11, "a used code clears the cool-down")
+}
+
+// numberInPrefix returns the i-th number of the block of testPhone's prefix.
+func numberInPrefix(i int) string { return fmt.Sprintf("+919876543%03d", i) }
+
+// numberOfPrefix returns a number of a prefix of its own.
+func numberOfPrefix(i int) string { return fmt.Sprintf("+9198%02d543210", 10+i) }
+
+func TestSMSPerIPTenPerHour(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	for i := range 11 {
+		p.seedPhone(numberOfPrefix(i))
+	}
+	for i := range 11 {
+		p.askCode(numberOfPrefix(i), "")
+	}
+	assert.Len(t, p.sms.sent, 10, "ten per hour caused by one IP")
+	u, err := p.store.UserByPhone(context.Background(), numberOfPrefix(10))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ip"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+	p.askCode(numberOfPrefix(10), "198.51.100.1")
+	assert.Len(t, p.sms.sent, 11, "another IP has its own budget")
+}
+
+func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	for i := range 21 {
+		p.seedPhone(numberInPrefix(i))
+	}
+	for i := range 21 {
+		p.askCode(numberInPrefix(i), fmt.Sprintf("198.51.100.%d", i)) // an IP each
+	}
+	assert.Len(t, p.sms.sent, 20, "twenty per hour to one block of numbers")
+	u, err := p.store.UserByPhone(context.Background(), numberInPrefix(20))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"prefix"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+}
+
+func TestSMSGlobalBudget(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
+		c.Phone.Budgets.Global = ports.RateRule{Limit: 3, Window: time.Minute}
+	})
+	for i := range 4 {
+		p.seedPhone(numberOfPrefix(i))
+		p.askCode(numberOfPrefix(i), fmt.Sprintf("198.51.100.%d", i))
+	}
+	assert.Len(t, p.sms.sent, 3)
+	p.clock.Advance(time.Minute)
+	p.askCode(numberOfPrefix(3), "198.51.100.3")
+	assert.Len(t, p.sms.sent, 4, "the next minute")
+}
+
+// 50 parallel requests for one number send exactly five codes.
+func TestSMSPerNumberHoldsUnderParallelRequests(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	var wg sync.WaitGroup
+	errs := make([]error, 50)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: testPhone, Client: Client{IP: fmt.Sprintf("198.51.%d.1", i)}})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err, "every request answers alike")
+	}
+	assert.Len(t, p.sms.to(testPhone), 5)
+}
+
+func TestSMSBudgetErrorsFailClosed(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.seedPhone(testPhone)
+	p.budget.err = errors.New("budget store down")
+	p.askCode(testPhone, "")
+	assert.Empty(t, p.sms.sent, "a send that could not be counted is not made")
+	assert.Equal(t, []string{"budget_error"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+}
+
+func TestSMSSendFailureAnswersAlike(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.seedPhone(testPhone)
+	p.sms.err = fmt.Errorf("provider throttled: %w", ports.ErrUnavailable)
+	p.askCode(testPhone, "")
+	assert.Equal(t, []string{"signin_code"}, p.eventDetails(u.ID, ports.EventSMSFailed))
+}
+
+// Budget keys name no number: a number's key, its prefix's key and the
+// cool-down key are keyed hashes.
+func TestSMSBudgetKeysHoldNoNumber(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	p.askCode(testPhone, "")
+	require.NotEmpty(t, p.budget.sends)
+	for key := range p.budget.sends {
+		for _, part := range []string{"9876543210", "9876543", "+91"} {
+			assert.NotContains(t, key, part)
+		}
+		assert.True(t, strings.HasPrefix(key, "sms:"), key)
+	}
+	assert.Len(t, p.budget.sends, 5, "number, prefix, global, unverified and IP")
+}
