@@ -1,8 +1,8 @@
 // Command quickstart serves the whole BharatAuth HTTP API under /auth on
 // 127.0.0.1:8080 (BHARATAUTH_ADDR overrides) over in-memory adapters, with no
-// setup: emails are printed to stdout instead of being sent, and a throwaway
-// signing key is generated at start. Everything is lost on exit; it is for
-// trying the API, not for production (see examples/production).
+// setup: emails and SMS are printed to stdout instead of being sent, and a
+// throwaway signing key is generated at start. Everything is lost on exit; it
+// is for trying the API, not for production (see examples/production).
 //
 //	go run ./examples/quickstart
 //
@@ -12,7 +12,9 @@
 // token, POST /api/transfer also needs a step-up, and GET /api/newsletter
 // needs the "communications" consent. The privacy notice is published in
 // English and Hindi, and consent changes are printed by a ConsentListener, as
-// an app's processors would receive them.
+// an app's processors would receive them. Phone numbers are on: an account
+// may have a mobile number instead of (or beside) an email, and signs in with
+// a code "sent" by SMS; a 10-digit Indian number works as typed.
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -116,9 +119,19 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	// GuardianVerifier.
 	cfg.GuardianAccountAge = 0
 
-	store := memory.New() // one value provides every storage port
+	// Phone sign-in: numbers of India (the default region, so "98765 43210"
+	// reads as +919876543210), codes by SMS printed like the emails, every SMS
+	// counted first against the default budgets (5 per number per hour, ...)
+	// that memory.Store keeps. The WebOTP line of each SMS names this host.
+	cfg.Phone.Enabled = true
+	cfg.Phone.Regions = []string{"IN"}
+	cfg.Phone.AppName = "BharatAuth" // SMS templates allow at most 20 characters
+	cfg.Phone.Domain = hostOf(base)
+
+	store := memory.New() // one value provides every storage port, and the SMS budget
 	auth, err := core.New(cfg, core.Deps{
 		Storage: store, Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
+		SMSSender:       memory.NewConsoleSMS(out), // prints every SMS; production sends them (adapters/sns)
 		Erasure:         memory.NewErasureInbox(),  // POST /auth/privacy/erasure; a real app queues them for its back office
 		ConsentListener: printedConsents{out: out}, // a real app stops (or starts) its processing here
 	})
@@ -144,6 +157,15 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	mux.Handle("POST /api/transfer", api.RequireStepUp(http.HandlerFunc(transfer)))
 	mux.Handle("GET /api/newsletter", api.RequireConsent("communications")(http.HandlerFunc(newsletter)))
 	return mux, auth, nil
+}
+
+// hostOf is the host of a base URL such as http://127.0.0.1:8080.
+func hostOf(base string) string {
+	host := strings.TrimPrefix(base, "http://")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
 }
 
 // hindiNotice is the Hindi translation of DefaultNotices' English notice.
