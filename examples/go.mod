@@ -49,6 +49,7 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/jinzhu/inflection v1.0.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/otlptranslator v1.0.0 // indirect
@@ -72,10 +73,12 @@ require (
 )
 
 require (
+	github.com/aws/aws-sdk-go-v2/service/sns v1.48.0
 	github.com/bharatauth/bharatauth-go/adapters/postgres v0.1.0
 	github.com/bharatauth/bharatauth-go/adapters/redis v0.1.0
 	github.com/bharatauth/bharatauth-go/adapters/ses v0.1.0
 	github.com/bharatauth/bharatauth-go/adapters/smtp v0.1.0
+	github.com/bharatauth/bharatauth-go/adapters/sns v0.1.0
 	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
@@ -100,3 +103,5 @@ replace github.com/bharatauth/bharatauth-go/adapters/smtp => ../adapters/smtp
 replace github.com/bharatauth/bharatauth-go/adapters/ses => ../adapters/ses
 
 replace github.com/bharatauth/bharatauth-go/adapters/otel => ../adapters/otel
+
+replace github.com/bharatauth/bharatauth-go/adapters/sns => ../adapters/sns
