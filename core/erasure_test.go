@@ -318,3 +318,34 @@ func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: len(history), Intact: true, Checkpointed: true}, chain)
 }
+
+// Erasure removes the phone number: the account row goes, the number's
+// counter with it, and the number is free to register again.
+func TestErasureRemovesThePhoneNumber(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 20 })
+	u := p.registerPhone(testPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	receipt, err := p.auth.RequestErasure(ctx, pr, p.client)
+	require.NoError(t, err)
+	_, _ = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: "000000", Client: p.client}) // a counter to erase
+	require.NotZero(t, p.lockState(u.ID).Failures)
+	p.clock.Set(receipt.DueAt)
+	report, err := p.auth.Maintain(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, report.ErasuresCompleted)
+
+	_, err = p.store.UserByPhone(ctx, testPhone)
+	require.ErrorIs(t, err, ports.ErrNotFound, "the number")
+	_, err = p.store.UserByID(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	counter, err := p.store.LockState(ctx, p.auth.identifierLockKey(testPhone))
+	require.NoError(t, err)
+	assert.Zero(t, counter, "the number's counter")
+	p.registerPhone(testPhone) // free again
+}

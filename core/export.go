@@ -63,7 +63,7 @@ type ExportAccount struct {
 	PINSet            bool
 	PasswordChangedAt time.Time
 	PINChangedAt      time.Time
-	Lock              ports.LockState // the sign-in counter of the account's email
+	Lock              ports.LockState // the sign-in counter of the account's email (its number without one)
 	PINLock           ports.LockState // the PIN's own counter
 }
 
@@ -147,7 +147,7 @@ func (a *Auth) exportOf(ctx context.Context, u ports.User) (Export, error) {
 	if err != nil && !isNotFound(err) {
 		return Export{}, err
 	}
-	lock, err := a.deps.Lockouts.LockState(ctx, a.identifierLockKey(u.Email))
+	lock, err := a.deps.Lockouts.LockState(ctx, a.identifierLockKey(accountIdentifier(u)))
 	if err != nil {
 		return Export{}, err
 	}

@@ -5,11 +5,11 @@ go 1.26.0
 require (
 	github.com/bharatauth/bharatauth-go/ports v0.1.0
 	github.com/bharatauth/bharatauth-go/ports/porttest v0.1.0
+	github.com/nyaruka/phonenumbers v1.8.1
 	golang.org/x/net v0.62.0
 )
 
 require (
-	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect

@@ -76,11 +76,7 @@ func (a *Auth) requestLink(ctx context.Context, in IdentifierInput, r linkReques
 	return a.requestEmail(ctx, emailRequest{op: r.op, identifier: identifier, client: in.Client, limit: r.limit, perIP: r.perIP,
 		budget: budgetRecovery,
 		mail: func(ctx context.Context, u ports.User) {
-			if r.smsPurpose != "" && recoveryBySMS(u, identifier) {
-				a.smsCode(ctx, u, r.smsPurpose, r.smsKind, "", in.Client)
-				return
-			}
-			a.mailLink(ctx, u, r.link, in.Client)
+			a.recover(ctx, u, identifier, r, in.Client)
 		}})
 }
 
@@ -156,6 +152,33 @@ func (a *Auth) requestEmail(ctx context.Context, r emailRequest) error {
 // hard lock).
 func recoveryBySMS(u ports.User, identifier string) bool {
 	return u.Phone != "" && (isPhone(identifier) || !u.EmailVerified)
+}
+
+// mayReach reports whether codes and links that sign in or recover may go to
+// u's number (sms) or to its email: an unverified one only while the account
+// has no other verified identifier. Otherwise whoever owns a number (or an
+// address) mistyped beside a verified one could sign in to the account and,
+// by the pre-hijacking defence, discard its owner's password; such a number
+// is proven only by its own verification code.
+func mayReach(u ports.User, sms bool) bool {
+	if sms {
+		return u.Phone != "" && (u.PhoneVerified || !u.EmailVerified)
+	}
+	return u.Email != "" && (u.EmailVerified || !u.PhoneVerified)
+}
+
+// recover sends u the recovery of r (after the answer): a code by SMS when
+// recoveryBySMS, else the emailed link, each only where mayReach allows.
+func (a *Auth) recover(ctx context.Context, u ports.User, identifier string, r linkRequest, c Client) {
+	sms := r.smsPurpose != "" && recoveryBySMS(u, identifier)
+	switch {
+	case !mayReach(u, sms):
+		a.log.InfoContext(ctx, "bharatauth: no recovery to an unverified identifier beside a verified one", "user_id", u.ID)
+	case sms:
+		a.smsCode(ctx, u, r.smsPurpose, r.smsKind, "", c)
+	default:
+		a.mailLink(ctx, u, r.link, c)
+	}
 }
 
 // recoveryProof is what a recovery confirmation presents: an emailed link's

@@ -38,12 +38,33 @@ func pinLockKey(userID string) string { return "pin:" + userID }
 func pinDeviceLockKey(userID, device string) string { return "pin:" + userID + ":" + device }
 
 // sessionLockKey is the counter of attempts made from a signed-in session:
-// its verified device's, else its account's email.
+// its verified device's, else its account's (accountIdentifier).
 func (a *Auth) sessionLockKey(u ports.User, s ports.Session) string {
 	if s.IsVerifiedDevice && s.DeviceFingerprint != "" {
 		return a.deviceLockKey(u.ID, s.DeviceFingerprint)
 	}
-	return a.identifierLockKey(u.Email)
+	return a.identifierLockKey(accountIdentifier(u))
+}
+
+// identifierLockKeys are the counters of every identifier of u: its email,
+// username and number, those it has.
+func (a *Auth) identifierLockKeys(u ports.User) []string {
+	var keys []string
+	for _, id := range []string{u.Email, u.Username, u.Phone} {
+		if id != "" {
+			keys = append(keys, a.identifierLockKey(id))
+		}
+	}
+	return keys
+}
+
+// accountIdentifier is the identifier whose counter is the account's own: its
+// email, or its number when it has no email.
+func accountIdentifier(u ports.User) string {
+	if u.Email == "" {
+		return u.Phone
+	}
+	return u.Email
 }
 
 // busyRetryAfter is what an attempt refused only because others are pending is
@@ -197,12 +218,9 @@ func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state
 	switch {
 	case !state.Locked(a.now()):
 		a.event(ctx, u.ID, ports.EventLoginFailed, c, op)
-	case state.HardLocked && recoveryBySMS(u, ""):
-		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-		a.smsCode(ctx, u, ports.PurposeUnlockSMS, smstext.Unlock, "", c)
 	case state.HardLocked:
 		a.event(ctx, u.ID, ports.EventAccountHardLocked, c, op)
-		a.mailLink(ctx, u, a.unlockLinkMail(), c)
+		a.recover(ctx, u, "", linkRequest{link: a.unlockLinkMail(), smsPurpose: ports.PurposeUnlockSMS, smsKind: smstext.Unlock}, c)
 	default:
 		a.event(ctx, u.ID, ports.EventAccountLocked, c, op)
 	}
@@ -213,12 +231,7 @@ func (a *Auth) recordFailure(ctx context.Context, op string, u ports.User, state
 // unlock link, a password reset) does this: a lock never outlives it. The PIN
 // counter is not a sign-in lock and is left alone.
 func (a *Auth) clearAccountLocks(ctx context.Context, op string, u ports.User) error {
-	var keys []string
-	for _, id := range []string{u.Email, u.Username, u.Phone} {
-		if id != "" {
-			keys = append(keys, a.identifierLockKey(id))
-		}
-	}
+	keys := a.identifierLockKeys(u)
 	devices, err := a.verifiedDevices(ctx, op, u.ID)
 	if err != nil {
 		return err

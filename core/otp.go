@@ -40,7 +40,12 @@ func (a *Auth) RequestOTP(ctx context.Context, in RequestOTPInput) (err error) {
 	return a.requestEmail(ctx, emailRequest{op: op, identifier: identifier, client: in.Client,
 		limit: "otp_request", perIP: a.cfg.RateLimits.OTPRequestPerIP, budget: budgetLoginCode,
 		mail: func(ctx context.Context, u ports.User) {
-			if bySMS(u, identifier) {
+			sms := bySMS(u, identifier)
+			if !mayReach(u, sms) {
+				a.log.InfoContext(ctx, "bharatauth: no sign-in code to an unverified identifier beside a verified one", "user_id", u.ID)
+				return
+			}
+			if sms {
 				a.smsCode(ctx, u, ports.PurposeLoginSMS, smstext.SignInCode, device, in.Client)
 				return
 			}

@@ -279,6 +279,7 @@ type VerifyPhoneInput struct {
 // VerifyPhone marks the account's number verified with the code texted to it
 // by Register (Purpose phone_verify): the registrant's own proof, as the
 // email verification link is, so nothing of the account is discarded. A
+// child's first proof emails its guardian the consent link. A
 // sign-in code (VerifyOTP) proves a number too, with the pre-hijacking
 // defence. Unknown numbers make the same store calls and fail alike.
 //
@@ -293,8 +294,12 @@ func (a *Auth) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (err error)
 	if err != nil {
 		return err
 	}
-	_, err = a.provePhone(ctx, op, u, proofByVerifyLink, in.Client)
-	return err
+	proven := u.PhoneVerified
+	if u, err = a.provePhone(ctx, op, u, proofByVerifyLink, in.Client); err != nil || proven {
+		return err
+	}
+	a.mailGuardian(ctx, op, u, in.Client) // a child's first proof asks its guardian, as VerifyEmail's does
+	return nil
 }
 
 // consumeSMSCode uses up a code of purpose texted to phone and returns the

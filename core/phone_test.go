@@ -262,3 +262,25 @@ func TestPasswordResetBySMS(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, p.passwordHash(u.ID))
 }
+
+// A number registered beside a verified email, never proven, signs in to
+// nothing and recovers nothing: its owner (someone else, or a typo's) cannot
+// take the account over and discard its owner's password.
+func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Password: testPassword,
+		Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	sent := len(p.sms.sent)
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
+	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	assert.Len(t, p.sms.sent, sent, "nothing texted to the unproven number")
+	assert.NotEmpty(t, p.passwordHash(u.ID))
+
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
+	_, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.lastCode("asha@example.com"), Client: p.client})
+	require.NoError(t, err, "the email still signs in")
+}

@@ -3,6 +3,7 @@ package porttest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,6 +32,7 @@ func PhoneRegistry(t *testing.T, newStorage func(t *testing.T) PhoneStorage) {
 		{"marking a number verified shows in every lookup and is idempotent", testPhoneMarkVerified},
 		{"a phone change verifies the new number and frees the old one", testChangePhone},
 		{"parallel creates of one number: exactly one wins", testCreatePhoneHasOneWinner},
+		{"erasing a user removes its number, which is free again", testErasureFreesThePhone},
 	})
 }
 
@@ -153,4 +155,17 @@ func testCreatePhoneHasOneWinner(t *testing.T, s PhoneStorage) {
 	got, err := s.UserByPhone(t.Context(), phoneAsha)
 	require.NoError(t, err)
 	assert.Equal(t, winner, got.ID)
+}
+
+func testErasureFreesThePhone(t *testing.T, s PhoneStorage) {
+	ctx := t.Context()
+	u := createUser(t, s, ports.NewUser{Phone: phoneAsha})
+	r := createErasure(t, s, newErasure(u.ID, baseTime()))
+	_, err := s.EraseUser(ctx, ports.UserErasure{RequestID: r.ID, UserID: u.ID, At: baseTime().Add(time.Hour)})
+	require.NoError(t, err)
+	_, err = s.UserByPhone(ctx, phoneAsha)
+	require.ErrorIs(t, err, ports.ErrNotFound, "the number")
+	_, err = s.UserByID(ctx, u.ID)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	createUser(t, s, ports.NewUser{Phone: phoneAsha})
 }

@@ -44,10 +44,13 @@ func (x *texts) lastCode(t *testing.T) string {
 	t.Helper()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	require.NotEmpty(t, x.sent)
-	m := textedCodeRE.FindStringSubmatch(x.sent[len(x.sent)-1].Text)
-	require.NotNil(t, m)
-	return m[1]
+	for i := len(x.sent) - 1; i >= 0; i-- { // the newest with a code: notices have none
+		if m := textedCodeRE.FindStringSubmatch(x.sent[i].Text); m != nil {
+			return m[1]
+		}
+	}
+	require.FailNow(t, "no SMS with a code")
+	return ""
 }
 
 func (x *texts) count() int {
@@ -128,4 +131,32 @@ func TestPhoneNumbersAreOffByDefault(t *testing.T) {
 	requireProblem(t, r, http.StatusUnprocessableEntity, "phone_not_enabled")
 	r = e.do(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "+919876543210"}})
 	assert.Equal(t, http.StatusOK, r.status, "an identifier starting with + is a username lookup, as before")
+}
+
+func TestPhoneRecoveryAndChangeOverHTTP(t *testing.T) {
+	t.Parallel()
+	e, x := newPhoneEnv(t)
+	r := e.do(req{method: "POST", path: "/register", body: map[string]any{"phone": "98765 43210", "password": testPassword, "consents": consentsBody(true)}})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	e.ok(req{method: "POST", path: "/phone/verify", body: map[string]any{"phone": testPhone, "code": x.lastCode(t)}})
+
+	ack := e.ok(req{method: "POST", path: "/password/reset/request", body: map[string]any{"phone": "98765 43210"}})
+	assert.Contains(t, ack.str("message"), "sent by SMS")
+	e.ok(req{method: "POST", path: "/password/reset/confirm", body: map[string]any{"phone": testPhone, "code": x.lastCode(t),
+		"new_password": "another long passphrase"}})
+	e.ok(req{method: "POST", path: "/pin/reset/request", body: map[string]any{"phone": testPhone}})
+	e.ok(req{method: "POST", path: "/pin/reset/confirm", body: map[string]any{"phone": testPhone, "code": x.lastCode(t), "new_pin": testPIN}})
+	e.ok(req{method: "POST", path: "/unlock/request", body: map[string]any{"phone": testPhone}})
+	login := e.ok(req{method: "POST", path: "/unlock/confirm", body: map[string]any{"phone": testPhone, "code": x.lastCode(t), "device_fingerprint": fpA}})
+	tok := login.str("access_token")
+	require.NotEmpty(t, tok, "the unlock signs the device in")
+
+	r = e.do(req{method: "POST", path: "/phone/change/request", token: tok, body: map[string]any{"new_phone": "98123 45678"}})
+	requireProblem(t, r, http.StatusForbidden, "step_up_required")
+	e.ok(req{method: "POST", path: "/step-up/request", token: tok})
+	e.ok(req{method: "POST", path: "/step-up/verify", token: tok, body: map[string]any{"otp_code": x.lastCode(t)}})
+	e.ok(req{method: "POST", path: "/phone/change/request", token: tok, body: map[string]any{"new_phone": "98123 45678"}})
+	e.ok(req{method: "POST", path: "/phone/change/confirm", token: tok, body: map[string]any{"code": x.lastCode(t)}})
+	me := e.ok(req{method: "GET", path: "/me", token: tok})
+	assert.Equal(t, "+919812345678", me.json["phone"])
 }
