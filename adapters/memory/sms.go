@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -76,30 +77,25 @@ func headerValue(v string) string {
 
 // utf8Error is what ranging over a string yields for a byte that is not
 // UTF-8.
-const utf8Error = '\uFFFD'
+const utf8Error = utf8.RuneError
 
 // printableText is text with every control character but a line break or a
-// tab, and every byte that is not UTF-8, written as a Go escape.
+// tab written as a Go escape (\r, \x1b), and every byte that is not UTF-8 as
+// \xNN. Everything else, Devanagari and its joiners included, stays as it is.
 func printableText(text string) string {
-	clean := true
-	for _, r := range text {
-		if r == utf8Error || (unicode.IsControl(r) && r != '\n' && r != '\t') {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return text
-	}
 	var b strings.Builder
-	for _, line := range strings.SplitAfter(text, "\n") {
-		body, nl := strings.CutSuffix(line, "\n")
-		quoted := strconv.QuoteToGraphic(body)
-		quoted = strings.ReplaceAll(quoted[1:len(quoted)-1], `\t`, "\t")
-		b.WriteString(quoted)
-		if nl {
-			b.WriteByte('\n')
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, text[i])
+		case r == '\n' || r == '\t' || !unicode.IsControl(r):
+			b.WriteString(text[i : i+size])
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
 		}
+		i += size
 	}
 	return b.String()
 }

@@ -64,6 +64,11 @@ var fillSQL = []string{
 	 FROM generate_series(1, 100000) i`,
 	`INSERT INTO ba_mail_outbox (id, payload, not_after, due_at, attempts)
 	 SELECT 'mail-' || i, '\x00', now() + interval '1 day', now() + i * interval '1 second', 1 FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_sms_budgets (key, expires_at)
+	 SELECT 'num:' || i, now() - interval '1 day' + i * interval '1 second' FROM generate_series(1, 100000) i`,
+	`INSERT INTO ba_sms_sends (key, sent_at, expires_at)
+	 SELECT 'num:' || (i % 20000), now() - i * interval '1 second', now() - i * interval '1 second' + interval '1 hour'
+	 FROM generate_series(1, 100000) i`,
 	`ANALYZE`,
 }
 
@@ -73,6 +78,7 @@ var bigTables = map[string]bool{
 	"ba_sessions": true, "ba_refresh_tokens": true, "ba_otp_tokens": true, "ba_consent_log": true,
 	"ba_ip_failures": true, "ba_ip_blocks": true, "ba_security_events": true, "ba_mail_outbox": true,
 	"ba_erasure_requests": true, "ba_grievances": true, "ba_nominees": true, "ba_activity": true,
+	"ba_sms_budgets": true, "ba_sms_sends": true,
 }
 
 type planNode struct {
@@ -224,6 +230,14 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"RetryMail", func() { _ = store.RetryMail(ctx, "mail-x", "w", now.Add(time.Minute)) }},
 		{"RemoveMail", func() { _ = store.RemoveMail(ctx, "mail-x") }},
 		{"Purge", func() { _, _ = store.Purge(ctx, now.Add(-20*24*time.Hour), 5000) }},
+		{"TakeSMS", func() {
+			limits := []ports.SMSLimit{{Key: "num:42", Limit: 50, Window: time.Hour}, {Key: "global", Limit: 1000, Window: time.Minute}}
+			_, _ = store.TakeSMS(ctx, limits, now)
+		}},
+		{"TakeSMS refused", func() {
+			_, _ = store.TakeSMS(ctx, []ports.SMSLimit{{Key: "num:43", Limit: 1, Window: time.Hour}}, now)
+		}},
+		{"ClearSMS", func() { _ = store.ClearSMS(ctx, "num:44") }},
 		{"PseudonymiseEvents", func() { _, _ = store.PseudonymiseEvents(ctx, now.Add(-24*time.Hour), 1000) }},
 		{"PseudonymiseConsents", func() { _, _ = store.PseudonymiseConsents(ctx, now.Add(-24*time.Hour), 1000) }},
 		{"CreateErasureRequest", func() {

@@ -44,8 +44,8 @@ type Options struct {
 	// registration is kept with AWS for the sender ID.
 	EntityID string
 	// SenderID, when set, is the alphanumeric sender ID (AWS.SNS.SMS.SenderID)
-	// the phone shows: 1 to 11 letters or digits, at least one letter. In
-	// India it is the header registered on DLT.
+	// the phone shows: 1 to 11 letters, digits, '-' or '_', at least one
+	// letter. In India it is the header registered on DLT.
 	SenderID string
 	// MaxPrice, when set, is the most in USD one SMS may cost
 	// (AWS.SNS.SMS.MaxPrice), a positive decimal such as "0.05"; SNS does not
@@ -81,7 +81,7 @@ func New(client *sns.Client, opts Options) (*Sender, error) {
 	}
 	if opts.SenderID != "" {
 		if !validSenderID(opts.SenderID) {
-			return nil, fmt.Errorf("%w: SenderID must be 1 to %d letters or digits with at least one letter", ErrInvalidOptions, maxSenderID)
+			return nil, fmt.Errorf("%w: SenderID must be 1 to %d letters, digits, '-' or '_' with at least one letter", ErrInvalidOptions, maxSenderID)
 		}
 		attrs[attrSenderID] = stringAttr(opts.SenderID)
 	}
@@ -150,7 +150,8 @@ func isToken(v string) bool {
 	return true
 }
 
-// validSenderID follows SNS's rule for alphanumeric sender IDs.
+// validSenderID follows AWS's rule for sender IDs: 1 to 11 of A-Z, a-z,
+// 0-9, '-' and '_', with at least one letter.
 func validSenderID(id string) bool {
 	if len(id) > maxSenderID {
 		return false
@@ -161,7 +162,7 @@ func validSenderID(id string) bool {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			letter = true
-		case c >= '0' && c <= '9':
+		case c >= '0' && c <= '9', c == '-', c == '_':
 		default:
 			return false
 		}

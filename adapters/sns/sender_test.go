@@ -372,7 +372,8 @@ func TestNewValidation(t *testing.T) {
 		{name: "sender ID too long", client: client, opts: Options{SenderID: "BHARATAUTHIN"}, want: "SenderID"},
 		{name: "sender ID without a letter", client: client, opts: Options{SenderID: "123456"}, want: "SenderID"},
 		{name: "sender ID with a space", client: client, opts: Options{SenderID: "BA TH"}, want: "SenderID"},
-		{name: "sender ID with a hyphen", client: client, opts: Options{SenderID: "BA-TH"}, want: "SenderID"},
+		{name: "sender ID with a dot", client: client, opts: Options{SenderID: "BA.TH"}, want: "SenderID"},
+		{name: "sender ID of digits and signs only", client: client, opts: Options{SenderID: "12-3_4"}, want: "SenderID"},
 		{name: "max price zero", client: client, opts: Options{MaxPrice: "0.00"}, want: "MaxPrice"},
 		{name: "max price negative", client: client, opts: Options{MaxPrice: "-0.05"}, want: "MaxPrice"},
 		{name: "max price in exponent form", client: client, opts: Options{MaxPrice: "5e-2"}, want: "MaxPrice"},
@@ -390,7 +391,7 @@ func TestNewValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	for _, ok := range []Options{{SenderID: "BHRATH"}, {SenderID: "BharatAuth1"}, {MaxPrice: "1"}, {MaxPrice: "0.00581"}} {
+	for _, ok := range []Options{{SenderID: "BHRATH"}, {SenderID: "BharatAuth1"}, {SenderID: "AI-HR"}, {SenderID: "ba_auth"}, {MaxPrice: "1"}, {MaxPrice: "0.00581"}} {
 		_, err := New(client, ok)
 		assert.NoError(t, err, "%+v", ok)
 	}
