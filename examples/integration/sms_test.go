@@ -28,15 +28,9 @@ import (
 const pumpers = 50
 
 // smsBudgets are the budgets of the pumping tests: core's defaults for the
-// number and the prefix, and room elsewhere, so that the rule under test is
-// the one that binds.
-var smsBudgets = core.SMSBudgets{
-	PerNumber:  ports.RateRule{Limit: 5, Window: time.Hour},
-	PerIP:      ports.RateRule{Limit: 10, Window: time.Hour}, // each request comes from an address of its own
-	PerPrefix:  ports.RateRule{Limit: 20, Window: time.Hour},
-	Global:     ports.RateRule{Limit: 1000, Window: time.Minute},
-	Unverified: ports.RateRule{Limit: 100, Window: 24 * time.Hour},
-}
+// number, the client IP and the prefix, and a global budget each case that
+// does not test it lifts out of the way.
+var smsBudgets = core.DefaultConfig().Phone.Budgets
 
 // smsServer is the HTTP API over PostgreSQL with phone numbers on, texting
 // into an outbox, its SMS budget the store's or Redis's.
@@ -46,7 +40,7 @@ type smsServer struct {
 	texts *memory.SMSOutbox
 }
 
-func newSMSServer(t *testing.T, budget string) *smsServer {
+func newSMSServer(t *testing.T, budget string, budgets core.SMSBudgets) *smsServer {
 	t.Helper()
 	store, err := postgres.New(newDB(t), postgres.Options{})
 	require.NoError(t, err)
@@ -69,7 +63,7 @@ func newSMSServer(t *testing.T, budget string) *smsServer {
 	cfg.UnsafeFastHashingForTests = true
 	cfg.MailInline = true // each request takes its SMS budget itself: 50 takes at once
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	cfg.Phone.Enabled, cfg.Phone.Domain, cfg.Phone.Budgets = true, "app.example.in", smsBudgets
+	cfg.Phone.Enabled, cfg.Phone.Domain, cfg.Phone.Budgets = true, "app.example.in", budgets
 	auth, err := core.New(cfg, deps)
 	require.NoError(t, err)
 	h, err := bahttp.New(auth, bahttp.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
@@ -90,9 +84,9 @@ func (s *smsServer) account(t *testing.T, number string) string {
 }
 
 // askForCodes sends one POST /otp/request per number in numbers at once,
-// the i-th from its own client address, and returns each answer's status
+// the i-th from the client address ip(i), and returns each answer's status
 // and body.
-func (s *smsServer) askForCodes(t *testing.T, numbers []string) []string {
+func (s *smsServer) askForCodes(t *testing.T, numbers []string, ip func(int) string) []string {
 	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second}
 	answers := make([]string, len(numbers))
@@ -103,7 +97,7 @@ func (s *smsServer) askForCodes(t *testing.T, numbers []string) []string {
 			return
 		}
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250))
+		req.Header.Set("X-Forwarded-For", ip(i))
 		res, err := client.Do(req)
 		if err != nil {
 			answers[i] = err.Error()
@@ -132,50 +126,56 @@ func (s *smsServer) refusals(t *testing.T, userID, budget string) int {
 }
 
 // SMS pumping, end to end: 50 requests for a code at once through the HTTP
-// handler, with the budget in PostgreSQL and then in Redis. To one number:
-// exactly PerNumber (5) SMS go out. To 50 numbers of one prefix (the first 7
-// national digits): exactly PerPrefix (20). Every answer is the one a sent
-// code gets, and every refused send is an sms_refused event naming the
-// budget that refused it.
+// handler, with the budget in PostgreSQL and then in Redis, each case bound by
+// one budget: to one number, exactly PerNumber (5) SMS go out; to 50 numbers
+// of one prefix (the first 7 national digits), exactly PerPrefix (20); from
+// one client IP to 50 numbers, exactly PerIP (10); and with a global budget
+// of 15 a minute, 15. Every answer is the one a sent code gets, and every
+// refused send is an sms_refused event naming the budget that refused it.
 func TestSMSPumpingLimitsHoldUnder50ConcurrentRequests(t *testing.T) {
 	t.Parallel()
 	const sent = `200 {"success":true,"message":"If an account exists for this phone number, a sign-in code has been sent by SMS."}`
+	own := func(i int) string { return fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250) } // an address per request
+	oneIP := func(int) string { return "198.18.7.7" }
+	global := smsBudgets
+	global.Global = ports.RateRule{Limit: 15, Window: time.Minute}
+	cases := []struct {
+		name    string
+		number  func(i int) string // as typed
+		ip      func(i int) string
+		budgets core.SMSBudgets
+		refuser string
+		limit   int
+	}{
+		{"one number", func(i int) string { return []string{"98765 43210", "+91 98765 43210", "09876543210"}[i%3] }, own, smsBudgets, "number", smsBudgets.PerNumber.Limit},
+		{"one prefix", func(i int) string { return fmt.Sprintf("98765432%02d", i) }, own, smsBudgets, "prefix", smsBudgets.PerPrefix.Limit},
+		{"one client IP", func(i int) string { return fmt.Sprintf("98%02d012345", i) }, oneIP, smsBudgets, "ip", smsBudgets.PerIP.Limit},
+		{"the whole service", func(i int) string { return fmt.Sprintf("98%02d012345", i) }, own, global, "global", global.Global.Limit},
+	}
 	for _, budget := range []string{"postgres", "redis"} {
-		t.Run(budget+"/one number", func(t *testing.T) {
-			t.Parallel()
-			s := newSMSServer(t, budget)
-			user := s.account(t, "+919876543210")
-			numbers := make([]string, pumpers)
-			for i := range numbers {
-				numbers[i] = []string{"98765 43210", "+91 98765 43210", "09876543210"}[i%3] // one number, typed three ways
-			}
-			for i, answer := range s.askForCodes(t, numbers) {
-				assert.Equal(t, sent, strings.TrimSpace(answer), "request %d", i)
-			}
-			assert.Equal(t, smsBudgets.PerNumber.Limit, s.texts.Len(), "exactly the per-number budget is sent")
-			assert.Equal(t, pumpers-smsBudgets.PerNumber.Limit, s.refusals(t, user, "number"), "every refusal is recorded")
-		})
-		t.Run(budget+"/one prefix", func(t *testing.T) {
-			t.Parallel()
-			s := newSMSServer(t, budget)
-			numbers := make([]string, pumpers)
-			users := make([]string, pumpers)
-			for i := range numbers {
-				numbers[i] = fmt.Sprintf("98765432%02d", i) // the prefix +91 9876543
-				users[i] = s.account(t, "+91"+numbers[i])
-			}
-			for i, answer := range s.askForCodes(t, numbers) {
-				assert.Equal(t, sent, strings.TrimSpace(answer), "request %d", i)
-			}
-			assert.Equal(t, smsBudgets.PerPrefix.Limit, s.texts.Len(), "exactly the per-prefix budget is sent")
-			refused := 0
-			for _, u := range users {
-				refused += s.refusals(t, u, "prefix")
-			}
-			assert.Equal(t, pumpers-smsBudgets.PerPrefix.Limit, refused, "every refusal is recorded")
-			for _, m := range s.texts.Messages() {
-				assert.True(t, strings.HasPrefix(m.To, "+919876543"), m.To)
-			}
-		})
+		for _, tc := range cases {
+			t.Run(budget+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				s := newSMSServer(t, budget, tc.budgets)
+				numbers := make([]string, pumpers)
+				users := map[string]string{} // E.164 → user ID
+				for i := range numbers {
+					numbers[i] = tc.number(i)
+					e164 := "+91" + strings.TrimPrefix(strings.NewReplacer(" ", "", "+91", "").Replace(numbers[i]), "0")
+					if users[e164] == "" {
+						users[e164] = s.account(t, e164)
+					}
+				}
+				for i, answer := range s.askForCodes(t, numbers, tc.ip) {
+					assert.Equal(t, sent, strings.TrimSpace(answer), "request %d: the same answer, sent or not", i)
+				}
+				assert.Equal(t, tc.limit, s.texts.Len(), "exactly the %s budget is sent", tc.refuser)
+				refused := 0
+				for _, u := range users {
+					refused += s.refusals(t, u, tc.refuser)
+				}
+				assert.Equal(t, pumpers-tc.limit, refused, "every refusal is recorded, naming the %s budget", tc.refuser)
+			})
+		}
 	}
 }
