@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -120,4 +121,27 @@ func TestProductionTextsCodesThroughSNS(t *testing.T) {
 			assert.Equal(t, true, me["phone_verified"])
 		})
 	}
+}
+
+// The console SMS sender is only ever asked for by name and says at start
+// that codes go to stdout; SNS options sns.New refuses stop the start.
+func TestSMSSenders(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	logs := &porttest.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	sender, err := newSMSSender(t.Context(), smsSettings{Sender: "console"}, io.Discard, log)
+	require.NoError(t, err)
+	assert.NotNil(t, sender)
+	assert.Contains(t, logs.String(), "BHARATAUTH_SMS=console prints every SMS, its codes included, to stdout")
+
+	logs = &porttest.Buffer{}
+	log = slog.New(slog.NewTextHandler(logs, nil))
+	_, err = newSMSSender(t.Context(), smsSettings{Sender: "sns", SNSRegion: "ap-south-1", SNSSenderID: "NOT A HEADER!"}, io.Discard, log)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "SenderID")
+	sender, err = newSMSSender(t.Context(), smsSettings{Sender: "sns", SNSRegion: "ap-south-1", SNSSenderID: "BHRATH"}, io.Discard, log)
+	require.NoError(t, err)
+	assert.NotNil(t, sender)
+	assert.Empty(t, logs.String(), "a real sender starts quietly")
 }
