@@ -215,17 +215,41 @@
         newPhone = res.user.phone;
         renderCheckPhone();
         show("check-phone");
+        awaitTextedCode($("#phone-verify-code"), $("#phone-verify-form"));
         return;
       }
       show("check-email");
     });
   });
 
+  // ---- WebOTP ----
+  // Every SMS with a code ends with "@<this host> #<code>": on a phone, the
+  // browser offers that code to the page that waits for it, and it is filled
+  // in and sent. Elsewhere the wait stays open or fails, and the person types
+  // the code; submitting ends the wait.
+  let otpWait = null;
+  function awaitTextedCode(input, form) {
+    endTextedCodeWait();
+    if (!("OTPCredential" in window)) return;
+    otpWait = new AbortController();
+    navigator.credentials.get({ otp: { transport: ["sms"] }, signal: otpWait.signal }).then((otp) => {
+      if (otp && otp.code && !input.value) {
+        input.value = otp.code;
+        form.requestSubmit();
+      }
+    }).catch(() => { /* no SMS offered: the person types the code */ });
+  }
+  function endTextedCodeWait() {
+    if (otpWait) otpWait.abort();
+    otpWait = null;
+  }
+
   // ---- the texted verification code ----
   function renderCheckPhone() { $("#check-phone-body").textContent = t("checkPhone.body", { phone: newPhone }); }
   $("#phone-verify-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const form = ev.target;
+    endTextedCodeWait();
     busy(form, async () => {
       await call("POST", "/phone/verify", { phone: newPhone, code: $("#phone-verify-code").value }, { noAuth: true });
       form.reset();
@@ -279,6 +303,7 @@
   // mobile number (the account is then named by "phone", not "identifier").
   function loginMethod() { return $("input[name=method]:checked").value; }
   function renderLoginMethod() {
+    endTextedCodeWait();
     const method = loginMethod();
     const sms = method === "sms";
     $("#password-part").hidden = method !== "password";
@@ -301,6 +326,7 @@
       await call("POST", "/otp/request", Object.assign(who(), { device_fingerprint: fields.device_fingerprint || "" }), { noAuth: true });
       say(t(loginMethod() === "sms" ? "login.codeTexted" : "login.codeSent"));
       $("#login-code").focus();
+      if (loginMethod() === "sms") awaitTextedCode($("#login-code"), form);
     });
   });
   $("#forgot").addEventListener("click", () => {
@@ -311,6 +337,7 @@
   });
   $("#login-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    endTextedCodeWait();
     busy(ev.target, async () => {
       const body = Object.assign(who(), deviceFields());
       let res;
