@@ -95,10 +95,7 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	if _, taken, err := a.findUser(ctx, op, email); err != nil || taken {
-		if taken {
-			err = newError(op, KindConflict, codeEmailTaken, "an account with this email exists")
-		}
+	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
 		return err
 	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {

@@ -886,3 +886,16 @@ func (p *phoneEnv) askCode(number, ip string) {
 	}
 	require.NoError(p.t, p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: number, Client: c}))
 }
+
+// registerWithUnprovenPhone registers email, verified, with testPhone beside
+// it, never proven.
+func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
+	p.t.Helper()
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: email, Phone: testPhoneTyped, Password: testPassword,
+		Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	u.EmailVerified = true
+	return u
+}

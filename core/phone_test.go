@@ -148,13 +148,10 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Password: testPassword,
-		Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
-	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	p.registerWithUnprovenPhone("asha@example.com")
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
 	emailed := p.lastCode("asha@example.com")
-	_, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: emailed, Client: p.client})
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: emailed, Client: p.client})
 	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
 	found, err := p.store.UserByPhone(ctx, testPhone)
 	require.NoError(t, err)
@@ -269,10 +266,7 @@ func TestPasswordResetBySMS(t *testing.T) {
 func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Password: testPassword,
-		Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
-	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	u := p.registerWithUnprovenPhone("asha@example.com")
 	sent := len(p.sms.sent)
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
@@ -281,6 +275,6 @@ func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	assert.NotEmpty(t, p.passwordHash(u.ID))
 
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
-	_, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.lastCode("asha@example.com"), Client: p.client})
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.lastCode("asha@example.com"), Client: p.client})
 	require.NoError(t, err, "the email still signs in")
 }

@@ -47,10 +47,7 @@ func (a *Auth) RequestPhoneChange(ctx context.Context, p Principal, in PhoneChan
 	if phone == u.Phone {
 		return invalidField(op, "new_phone", "is the account's current number")
 	}
-	if _, taken, err := a.findUser(ctx, op, phone); err != nil || taken {
-		if taken {
-			err = newError(op, KindConflict, codePhoneTaken, "an account with this phone number exists")
-		}
+	if err := a.identifierFree(ctx, op, phone, codePhoneTaken, "an account with this phone number exists"); err != nil {
 		return err
 	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {

@@ -158,14 +158,21 @@ func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser) er
 		if id.identifier == "" {
 			continue
 		}
-		if _, taken, err := a.findUser(ctx, op, id.identifier); err != nil || taken {
-			if taken {
-				err = newError(op, KindConflict, id.code, "an account with this email, phone number or username exists")
-			}
+		if err := a.identifierFree(ctx, op, id.identifier, id.code, "an account with this email, phone number or username exists"); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// identifierFree answers ErrConflict (code, msg) when an account has
+// identifier.
+func (a *Auth) identifierFree(ctx context.Context, op, identifier, code, msg string) error {
+	_, taken, err := a.findUser(ctx, op, identifier)
+	if taken {
+		return newError(op, KindConflict, code, msg)
+	}
+	return err
 }
 
 // conflictCode names what CreateUser found taken, as near as core can tell.

@@ -181,3 +181,23 @@ func TestSMSBudgetKeysHoldNoNumber(t *testing.T) {
 	}
 	assert.Len(t, p.budget.sends, 5, "number, prefix, global, unverified and IP")
 }
+
+// budgetStorage is a Storage that is also an SMSBudget, as memory.Store and
+// postgres.Store are.
+type budgetStorage struct {
+	ports.Storage
+	ports.SMSBudget
+}
+
+func TestSMSBudgetIsFoundOnTheStorage(t *testing.T) {
+	e := newEnv(t)
+	b := &testBudget{}
+	storage := budgetStorage{e.store, b}
+	a, err := New(e.auth.Config(), Deps{Storage: storage, Mailer: e.outbox})
+	require.NoError(t, err)
+	assert.Equal(t, storage, a.deps.SMSBudget, "the storage is the budget")
+	given := &testBudget{}
+	a, err = New(e.auth.Config(), Deps{Storage: storage, SMSBudget: given, Mailer: e.outbox})
+	require.NoError(t, err)
+	assert.Same(t, given, a.deps.SMSBudget.(*testBudget), "one set beside Storage wins")
+}

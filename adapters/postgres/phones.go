@@ -2,11 +2,7 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -42,25 +38,5 @@ func (s *Store) MarkPhoneVerified(ctx context.Context, userID string, at time.Ti
 // transaction; the unique index on phone refuses a taken one (ErrConflict).
 // ErrNotFound for an unknown user.
 func (s *Store) ChangePhone(ctx context.Context, userID, phone string, at time.Time) (ports.User, error) {
-	const op = "change phone"
-	ctx2, cancel := s.call(ctx)
-	defer cancel()
-	err := s.conn(ctx2).RunInTx(ctx2, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("phone = ?", phone).Where("id = ?", userID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, sql.ErrNoRows)
-		}
-		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("phone_verified_at = ?", utc(at)).Where("user_id = ?", userID).Exec(ctx)
-		return err
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return ports.User{}, notFound(op)
-	}
-	if err != nil {
-		return ports.User{}, fail(ctx2, op, err)
-	}
-	return s.UserByID(ctx, userID)
+	return s.changeContact(ctx, "change phone", userID, "phone", phone, at)
 }

@@ -218,18 +218,24 @@ func (s *Store) UpdateProfile(ctx context.Context, userID string, p ports.Profil
 // transaction; the unique index on lower(email) refuses a taken one
 // (ErrConflict). ErrNotFound for an unknown user.
 func (s *Store) ChangeEmail(ctx context.Context, userID, email string, at time.Time) (ports.User, error) {
-	const op = "change email"
+	return s.changeContact(ctx, "change email", userID, "email", email, at)
+}
+
+// changeContact sets the user's column (email or phone) to value and marks
+// it verified at at (column_verified_at), in one transaction. ErrConflict
+// from the column's unique index, ErrNotFound for an unknown user.
+func (s *Store) changeContact(ctx context.Context, op, userID, column, value string, at time.Time) (ports.User, error) {
 	ctx2, cancel := s.call(ctx)
 	defer cancel()
 	err := s.db.RunInTx(ctx2, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("email = ?", email).Where("id = ?", userID).Exec(ctx)
+		res, err := tx.NewUpdate().Model((*userRow)(nil)).Set("? = ?", bun.Ident(column), value).Where("id = ?", userID).Exec(ctx)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, sql.ErrNoRows)
 		}
-		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("email_verified_at = ?", utc(at)).Where("user_id = ?", userID).Exec(ctx)
+		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("? = ?", bun.Ident(column+"_verified_at"), utc(at)).Where("user_id = ?", userID).Exec(ctx)
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
