@@ -56,7 +56,6 @@
 //     inactive accounts; breach.go: breach intimation; rights.go: the
 //     privacy contact and the periods a rights page shows.
 //   - observe.go: the optional Observer hook (flows, signals) and
-//     observe_ports.go: the port wrappers that time each call for it,
-//     observe_rights_ports.go: those of the rights' ports;
+//     observe_ports.go: the port wrappers that time each call for it;
 //     health.go: Ping, the readiness check.
 package core

@@ -71,11 +71,25 @@ func observedPorts(d Deps, o ports.Observer) Deps {
 	if d.GuardianVerifier != nil {
 		d.GuardianVerifier = observedGuardianVerifier{d.GuardianVerifier, o}
 	}
-	return observedRightsPorts(d, o)
+	if d.Erasures != nil {
+		d.Erasures = observedErasures{d.Erasures, o}
+	}
+	if d.Grievances != nil {
+		d.Grievances = observedGrievances{d.Grievances, o}
+	}
+	if d.Nominees != nil {
+		d.Nominees = observedNominees{d.Nominees, o}
+	}
+	if d.Activity != nil {
+		d.Activity = observedActivity{d.Activity, o}
+	}
+	if d.Pseudonymiser != nil {
+		d.Pseudonymiser = observedPseudonymiser{d.Pseudonymiser, o}
+	}
+	return d
 }
 
-// One wrapper per port: each method reports its call and passes everything
-// through unchanged.
+// Compile-time proof that each wrapper is its port.
 var (
 	_ ports.UserDirectory    = observedUsers{}
 	_ ports.UserRegistry     = observedRegistry{}
@@ -95,12 +109,52 @@ var (
 	_ ports.ConsentListener  = observedConsentListener{}
 	_ ports.GuardianStore    = observedGuardians{}
 	_ ports.GuardianVerifier = observedGuardianVerifier{}
+
+	// The data-protection rights: erasure, grievances, nominees,
+	// inactivity, retention.
+	_ ports.ErasureStore       = observedErasures{}
+	_ ports.GrievanceStore     = observedGrievances{}
+	_ ports.NomineeStore       = observedNominees{}
+	_ ports.ActivityStore      = observedActivity{}
+	_ ports.EventPseudonymiser = observedPseudonymiser{}
 )
 
-type observedUsers struct {
-	p ports.UserDirectory
+// portWrapper is the wrapper of one port p: each method reports its call to o
+// (Observer.StartStoreCall as "Port.Method") and passes everything through
+// unchanged.
+type portWrapper[P any] struct {
+	p P
 	o ports.Observer
 }
+
+// One wrapper type per port; observedSessionUsers reports the joined reads of
+// a session with its user.
+type (
+	observedUsers            portWrapper[ports.UserDirectory]
+	observedRegistry         portWrapper[ports.UserRegistry]
+	observedCredentials      portWrapper[ports.CredentialStore]
+	observedLockouts         portWrapper[ports.LockoutStore]
+	observedSessions         portWrapper[ports.SessionRepo]
+	observedDevices          portWrapper[ports.DeviceTrust]
+	observedTokens           portWrapper[ports.OneTimeTokenRepo]
+	observedConsents         portWrapper[ports.ConsentLedger]
+	observedAbuse            portWrapper[ports.AbuseGuard]
+	observedEvents           portWrapper[ports.EventLog]
+	observedLimiter          portWrapper[ports.RateLimiter]
+	observedMailer           portWrapper[ports.Mailer]
+	observedErasure          portWrapper[ports.ErasureHandler]
+	observedMailQueue        portWrapper[ports.MailQueue]
+	observedConsentOutbox    portWrapper[ports.ConsentOutbox]
+	observedConsentListener  portWrapper[ports.ConsentListener]
+	observedGuardians        portWrapper[ports.GuardianStore]
+	observedGuardianVerifier portWrapper[ports.GuardianVerifier]
+	observedErasures         portWrapper[ports.ErasureStore]
+	observedGrievances       portWrapper[ports.GrievanceStore]
+	observedNominees         portWrapper[ports.NomineeStore]
+	observedActivity         portWrapper[ports.ActivityStore]
+	observedPseudonymiser    portWrapper[ports.EventPseudonymiser]
+	observedSessionUsers     portWrapper[ports.SessionUsers]
+)
 
 func (w observedUsers) UserByEmail(ctx context.Context, email string) (ports.User, error) {
 	return timed(ctx, w.o, "UserDirectory.UserByEmail", func() (ports.User, error) { return w.p.UserByEmail(ctx, email) })
@@ -112,11 +166,6 @@ func (w observedUsers) UserByUsername(ctx context.Context, username string) (por
 
 func (w observedUsers) UserByID(ctx context.Context, id string) (ports.User, error) {
 	return timed(ctx, w.o, "UserDirectory.UserByID", func() (ports.User, error) { return w.p.UserByID(ctx, id) })
-}
-
-type observedRegistry struct {
-	p ports.UserRegistry
-	o ports.Observer
 }
 
 func (w observedRegistry) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, error) {
@@ -143,11 +192,6 @@ func (w observedRegistry) ChangeEmail(ctx context.Context, userID, email string,
 	return timed(ctx, w.o, "UserRegistry.ChangeEmail", func() (ports.User, error) { return w.p.ChangeEmail(ctx, userID, email, at) })
 }
 
-type observedCredentials struct {
-	p ports.CredentialStore
-	o ports.Observer
-}
-
 func (w observedCredentials) Credentials(ctx context.Context, userID string) (ports.Credentials, error) {
 	return timed(ctx, w.o, "CredentialStore.Credentials", func() (ports.Credentials, error) { return w.p.Credentials(ctx, userID) })
 }
@@ -158,11 +202,6 @@ func (w observedCredentials) SetPasswordHash(ctx context.Context, userID, hash s
 
 func (w observedCredentials) SetPINHash(ctx context.Context, userID, hash string, at time.Time) error {
 	return timedErr(ctx, w.o, "CredentialStore.SetPINHash", func() error { return w.p.SetPINHash(ctx, userID, hash, at) })
-}
-
-type observedLockouts struct {
-	p ports.LockoutStore
-	o ports.Observer
 }
 
 func (w observedLockouts) BeginAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, ports.Admission, error) {
@@ -182,11 +221,6 @@ func (w observedLockouts) ClearFailures(ctx context.Context, key string) error {
 
 func (w observedLockouts) LockState(ctx context.Context, key string) (ports.LockState, error) {
 	return timed(ctx, w.o, "LockoutStore.LockState", func() (ports.LockState, error) { return w.p.LockState(ctx, key) })
-}
-
-type observedSessions struct {
-	p ports.SessionRepo
-	o ports.Observer
 }
 
 func (w observedSessions) CreateSession(ctx context.Context, s ports.Session) error {
@@ -213,11 +247,6 @@ func (w observedSessions) RevokeSessions(ctx context.Context, r ports.Revocation
 	return timed(ctx, w.o, "SessionRepo.RevokeSessions", func() ([]string, error) { return w.p.RevokeSessions(ctx, r, now) })
 }
 
-type observedDevices struct {
-	p ports.DeviceTrust
-	o ports.Observer
-}
-
 func (w observedDevices) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
 	return timed(ctx, w.o, "DeviceTrust.KnownDevice", func() (bool, error) { return w.p.KnownDevice(ctx, userID, fingerprint, now) })
 }
@@ -228,11 +257,6 @@ func (w observedDevices) MarkStepUp(ctx context.Context, sessionID string, at ti
 
 func (w observedDevices) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
 	return timed(ctx, w.o, "DeviceTrust.ConsumeStepUp", func() (bool, error) { return w.p.ConsumeStepUp(ctx, sessionID, notBefore) })
-}
-
-type observedTokens struct {
-	p ports.OneTimeTokenRepo
-	o ports.Observer
 }
 
 func (w observedTokens) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
@@ -251,11 +275,6 @@ func (w observedTokens) Tokens(ctx context.Context, subject string) ([]ports.One
 	return timed(ctx, w.o, "OneTimeTokenRepo.Tokens", func() ([]ports.OneTimeToken, error) { return w.p.Tokens(ctx, subject) })
 }
 
-type observedConsents struct {
-	p ports.ConsentLedger
-	o ports.Observer
-}
-
 func (w observedConsents) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
 	return timed(ctx, w.o, "ConsentLedger.AppendConsents", func() ([]ports.ConsentRecord, error) { return w.p.AppendConsents(ctx, userID, in) })
 }
@@ -268,22 +287,12 @@ func (w observedConsents) ConsentHistory(ctx context.Context, userID string) ([]
 	return timed(ctx, w.o, "ConsentLedger.ConsentHistory", func() ([]ports.ConsentRecord, error) { return w.p.ConsentHistory(ctx, userID) })
 }
 
-type observedAbuse struct {
-	p ports.AbuseGuard
-	o ports.Observer
-}
-
 func (w observedAbuse) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, policy ports.IPPolicy) (time.Time, error) {
 	return timed(ctx, w.o, "AbuseGuard.RecordIPFailure", func() (time.Time, error) { return w.p.RecordIPFailure(ctx, ip, identifier, now, policy) })
 }
 
 func (w observedAbuse) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
 	return timed(ctx, w.o, "AbuseGuard.IPBlockedUntil", func() (time.Time, error) { return w.p.IPBlockedUntil(ctx, ip, now) })
-}
-
-type observedEvents struct {
-	p ports.EventLog
-	o ports.Observer
 }
 
 func (w observedEvents) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
@@ -294,36 +303,16 @@ func (w observedEvents) Events(ctx context.Context, userID string) ([]ports.Secu
 	return timed(ctx, w.o, "EventLog.Events", func() ([]ports.SecurityEvent, error) { return w.p.Events(ctx, userID) })
 }
 
-type observedLimiter struct {
-	p ports.RateLimiter
-	o ports.Observer
-}
-
 func (w observedLimiter) Allow(ctx context.Context, key string, rule ports.RateRule, now time.Time) (ports.RateDecision, error) {
 	return timed(ctx, w.o, "RateLimiter.Allow", func() (ports.RateDecision, error) { return w.p.Allow(ctx, key, rule, now) })
-}
-
-type observedMailer struct {
-	p ports.Mailer
-	o ports.Observer
 }
 
 func (w observedMailer) Send(ctx context.Context, m ports.Message) error {
 	return timedErr(ctx, w.o, "Mailer.Send", func() error { return w.p.Send(ctx, m) })
 }
 
-type observedErasure struct {
-	p ports.ErasureHandler
-	o ports.Observer
-}
-
 func (w observedErasure) ErasureRequested(ctx context.Context, r ports.ErasureRequest) error {
 	return timedErr(ctx, w.o, "ErasureHandler.ErasureRequested", func() error { return w.p.ErasureRequested(ctx, r) })
-}
-
-type observedMailQueue struct {
-	p ports.MailQueue
-	o ports.Observer
 }
 
 func (w observedMailQueue) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
@@ -342,11 +331,6 @@ func (w observedMailQueue) RemoveMail(ctx context.Context, id string) error {
 	return timedErr(ctx, w.o, "MailQueue.RemoveMail", func() error { return w.p.RemoveMail(ctx, id) })
 }
 
-type observedConsentOutbox struct {
-	p ports.ConsentOutbox
-	o ports.Observer
-}
-
 func (w observedConsentOutbox) ClaimConsentChanges(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.ConsentChange, error) {
 	return timed(ctx, w.o, "ConsentOutbox.ClaimConsentChanges", func() ([]ports.ConsentChange, error) {
 		return w.p.ClaimConsentChanges(ctx, now, lease, limit)
@@ -361,18 +345,8 @@ func (w observedConsentOutbox) RetryConsentChange(ctx context.Context, id int64,
 	return timedErr(ctx, w.o, "ConsentOutbox.RetryConsentChange", func() error { return w.p.RetryConsentChange(ctx, id, at) })
 }
 
-type observedConsentListener struct {
-	p ports.ConsentListener
-	o ports.Observer
-}
-
 func (w observedConsentListener) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
 	return timedErr(ctx, w.o, "ConsentListener.ConsentChanged", func() error { return w.p.ConsentChanged(ctx, c) })
-}
-
-type observedGuardians struct {
-	p ports.GuardianStore
-	o ports.Observer
 }
 
 func (w observedGuardians) Guardianship(ctx context.Context, childID string) (ports.Guardianship, error) {
@@ -399,19 +373,104 @@ func (w observedGuardians) DiscardGuardianship(ctx context.Context, childID stri
 	return timedErr(ctx, w.o, "GuardianStore.DiscardGuardianship", func() error { return w.p.DiscardGuardianship(ctx, childID) })
 }
 
-type observedGuardianVerifier struct {
-	p ports.GuardianVerifier
-	o ports.Observer
-}
-
 func (w observedGuardianVerifier) VerifyGuardian(ctx context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
 	return timed(ctx, w.o, "GuardianVerifier.VerifyGuardian", func() (ports.GuardianVerdict, error) { return w.p.VerifyGuardian(ctx, c) })
 }
 
-// observedSessionUsers reports the joined reads of a session with its user.
-type observedSessionUsers struct {
-	p ports.SessionUsers
-	o ports.Observer
+func (w observedErasures) CreateErasureRequest(ctx context.Context, r ports.ErasureRecord) error {
+	return timedErr(ctx, w.o, "ErasureStore.CreateErasureRequest", func() error { return w.p.CreateErasureRequest(ctx, r) })
+}
+
+func (w observedErasures) ErasureRequest(ctx context.Context, id string) (ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.ErasureRequest", func() (ports.ErasureRecord, error) { return w.p.ErasureRequest(ctx, id) })
+}
+
+func (w observedErasures) ErasureRequestByStatusHash(ctx context.Context, hash string) (ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.ErasureRequestByStatusHash", func() (ports.ErasureRecord, error) {
+		return w.p.ErasureRequestByStatusHash(ctx, hash)
+	})
+}
+
+func (w observedErasures) ErasureRequests(ctx context.Context, userID string) ([]ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.ErasureRequests", func() ([]ports.ErasureRecord, error) { return w.p.ErasureRequests(ctx, userID) })
+}
+
+func (w observedErasures) DueErasureRequests(ctx context.Context, now time.Time, limit int) ([]ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.DueErasureRequests", func() ([]ports.ErasureRecord, error) {
+		return w.p.DueErasureRequests(ctx, now, limit)
+	})
+}
+
+func (w observedErasures) CancelErasureRequest(ctx context.Context, id string, at time.Time) (ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.CancelErasureRequest", func() (ports.ErasureRecord, error) {
+		return w.p.CancelErasureRequest(ctx, id, at)
+	})
+}
+
+func (w observedErasures) EraseUser(ctx context.Context, e ports.UserErasure) (ports.ErasureRecord, error) {
+	return timed(ctx, w.o, "ErasureStore.EraseUser", func() (ports.ErasureRecord, error) { return w.p.EraseUser(ctx, e) })
+}
+
+func (w observedGrievances) CreateGrievance(ctx context.Context, g ports.Grievance) error {
+	return timedErr(ctx, w.o, "GrievanceStore.CreateGrievance", func() error { return w.p.CreateGrievance(ctx, g) })
+}
+
+func (w observedGrievances) Grievance(ctx context.Context, id string) (ports.Grievance, error) {
+	return timed(ctx, w.o, "GrievanceStore.Grievance", func() (ports.Grievance, error) { return w.p.Grievance(ctx, id) })
+}
+
+func (w observedGrievances) Grievances(ctx context.Context, userID string) ([]ports.Grievance, error) {
+	return timed(ctx, w.o, "GrievanceStore.Grievances", func() ([]ports.Grievance, error) { return w.p.Grievances(ctx, userID) })
+}
+
+func (w observedGrievances) AnswerGrievance(ctx context.Context, id, response string, at time.Time) (ports.Grievance, error) {
+	return timed(ctx, w.o, "GrievanceStore.AnswerGrievance", func() (ports.Grievance, error) {
+		return w.p.AnswerGrievance(ctx, id, response, at)
+	})
+}
+
+func (w observedNominees) AddNominee(ctx context.Context, n ports.Nominee) error {
+	return timedErr(ctx, w.o, "NomineeStore.AddNominee", func() error { return w.p.AddNominee(ctx, n) })
+}
+
+func (w observedNominees) RemoveNominee(ctx context.Context, userID, id string, at time.Time) (ports.Nominee, error) {
+	return timed(ctx, w.o, "NomineeStore.RemoveNominee", func() (ports.Nominee, error) { return w.p.RemoveNominee(ctx, userID, id, at) })
+}
+
+func (w observedNominees) Nominees(ctx context.Context, userID string) ([]ports.Nominee, error) {
+	return timed(ctx, w.o, "NomineeStore.Nominees", func() ([]ports.Nominee, error) { return w.p.Nominees(ctx, userID) })
+}
+
+func (w observedActivity) TouchActivity(ctx context.Context, userID string, at time.Time, every time.Duration) (bool, error) {
+	return timed(ctx, w.o, "ActivityStore.TouchActivity", func() (bool, error) { return w.p.TouchActivity(ctx, userID, at, every) })
+}
+
+func (w observedActivity) InactiveUnwarned(ctx context.Context, before time.Time, limit int) ([]ports.Activity, error) {
+	return timed(ctx, w.o, "ActivityStore.InactiveUnwarned", func() ([]ports.Activity, error) {
+		return w.p.InactiveUnwarned(ctx, before, limit)
+	})
+}
+
+func (w observedActivity) WarnedInactive(ctx context.Context, warnedBefore time.Time, limit int) ([]ports.Activity, error) {
+	return timed(ctx, w.o, "ActivityStore.WarnedInactive", func() ([]ports.Activity, error) {
+		return w.p.WarnedInactive(ctx, warnedBefore, limit)
+	})
+}
+
+func (w observedActivity) MarkWarned(ctx context.Context, userID string, at, before time.Time) (bool, error) {
+	return timed(ctx, w.o, "ActivityStore.MarkWarned", func() (bool, error) { return w.p.MarkWarned(ctx, userID, at, before) })
+}
+
+func (w observedPseudonymiser) PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return timed(ctx, w.o, "EventPseudonymiser.PseudonymiseEvents", func() (int, error) {
+		return w.p.PseudonymiseEvents(ctx, before, limit)
+	})
+}
+
+func (w observedPseudonymiser) PseudonymiseConsents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return timed(ctx, w.o, "EventPseudonymiser.PseudonymiseConsents", func() (int, error) {
+		return w.p.PseudonymiseConsents(ctx, before, limit)
+	})
 }
 
 func (w observedSessionUsers) SessionUser(ctx context.Context, id string) (ports.Session, ports.User, error) {

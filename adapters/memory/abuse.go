@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -18,7 +17,7 @@ type ipRecord struct {
 // whose latest failure left the window, and an IP with nothing left to
 // remember is dropped, so memory follows recent abuse, not all history.
 type abuseTable struct {
-	mu  sync.Mutex
+	tableLock
 	ips map[string]*ipRecord
 }
 
@@ -27,12 +26,11 @@ type abuseTable struct {
 // within policy.Window reach policy.DistinctIdentifiers. It returns the end of
 // the block in force after the call, or the zero time.
 func (s *Store) RecordIPFailure(ctx context.Context, ip, identifier string, now time.Time, policy ports.IPPolicy) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
-		return time.Time{}, err
-	}
 	now = stamp(now)
 	a := &s.abuse
-	a.mu.Lock()
+	if err := a.lock(ctx); err != nil {
+		return time.Time{}, err
+	}
 	defer a.mu.Unlock()
 	rec, ok := a.ips[ip]
 	if !ok {
@@ -58,11 +56,10 @@ func (s *Store) RecordIPFailure(ctx context.Context, ip, identifier string, now 
 // IPBlockedUntil returns the end of the block on ip in force at now, or the
 // zero time.
 func (s *Store) IPBlockedUntil(ctx context.Context, ip string, now time.Time) (time.Time, error) {
-	if err := ctx.Err(); err != nil {
+	a := &s.abuse
+	if err := a.lock(ctx); err != nil {
 		return time.Time{}, err
 	}
-	a := &s.abuse
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	rec, ok := a.ips[ip]
 	if !ok {

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -11,19 +10,18 @@ import (
 
 // activityTable holds each user's last activity.
 type activityTable struct {
-	mu     sync.Mutex
+	tableLock
 	byUser map[string]ports.Activity
 }
 
 // TouchActivity records activity at at unless one after at - every is
 // recorded; a write clears the warning.
 func (s *Store) TouchActivity(ctx context.Context, userID string, at time.Time, every time.Duration) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
 	at = stamp(at)
 	t := &s.activity
-	t.mu.Lock()
+	if err := t.lock(ctx); err != nil {
+		return false, err
+	}
 	defer t.mu.Unlock()
 	if a, ok := t.byUser[userID]; ok && a.LastActiveAt.After(at.Add(-every)) {
 		return false, nil
@@ -45,11 +43,10 @@ func (s *Store) WarnedInactive(ctx context.Context, warnedBefore time.Time, limi
 }
 
 func (s *Store) activityWhere(ctx context.Context, limit int, match func(ports.Activity) bool, key func(ports.Activity) time.Time) ([]ports.Activity, error) {
-	if err := ctx.Err(); err != nil {
+	t := &s.activity
+	if err := t.lock(ctx); err != nil {
 		return nil, err
 	}
-	t := &s.activity
-	t.mu.Lock()
 	out := []ports.Activity{}
 	for _, a := range t.byUser {
 		if match(a) {
@@ -64,11 +61,10 @@ func (s *Store) activityWhere(ctx context.Context, limit int, match func(ports.A
 // MarkWarned sets WarnedAt if the user is still unwarned and inactive since
 // before.
 func (s *Store) MarkWarned(ctx context.Context, userID string, at, before time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	t := &s.activity
+	if err := t.lock(ctx); err != nil {
 		return false, err
 	}
-	t := &s.activity
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	a, ok := t.byUser[userID]
 	if !ok || !a.WarnedAt.IsZero() || !a.LastActiveAt.Before(before) {

@@ -3,11 +3,7 @@ package memory
 import (
 	"sync"
 	"time"
-
-	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-var _ ports.Clock = (*Clock)(nil)
 
 // Clock is a settable ports.Clock for tests: time moves only when the test
 // says so. It is safe for concurrent use.

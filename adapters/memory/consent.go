@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -15,7 +14,7 @@ import (
 // keyed checkpoints of the chain heads and the consent outbox, under one lock
 // so that an append and its checkpoint and outbox entries are one step.
 type consentTable struct {
-	mu          sync.Mutex
+	tableLock
 	chains      map[string][]ports.ConsentRecord
 	checkpoints map[string]ports.ConsentCheckpoint
 	outbox      []outboxEntry // in ID order
@@ -37,11 +36,10 @@ func newConsentTable() consentTable {
 // UTC at microsecond precision, and its hash; then the checkpoint and the
 // outbox entries in asks for. It returns the stored rows.
 func (s *Store) AppendConsents(ctx context.Context, userID string, in ports.ConsentAppend) ([]ports.ConsentRecord, error) {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return nil, err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.appendLocked(userID, in)), nil
 }
@@ -84,22 +82,20 @@ func (c *consentTable) appendLocked(userID string, in ports.ConsentAppend) []por
 
 // ConsentHistory returns the user's rows in Seq order, exactly as stored.
 func (s *Store) ConsentHistory(ctx context.Context, userID string) ([]ports.ConsentRecord, error) {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return nil, err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.chains[userID]), nil
 }
 
 // ConsentCheckpoint returns the user's keyed checkpoint; ErrNotFound when none.
 func (s *Store) ConsentCheckpoint(ctx context.Context, userID string) (ports.ConsentCheckpoint, error) {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return ports.ConsentCheckpoint{}, err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	cp, ok := c.checkpoints[userID]
 	if !ok {
@@ -111,11 +107,10 @@ func (s *Store) ConsentCheckpoint(ctx context.Context, userID string) (ports.Con
 // ClaimConsentChanges leases, oldest first, the oldest undelivered change of
 // each user when it is due at now.
 func (s *Store) ClaimConsentChanges(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.ConsentChange, error) {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return nil, err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	claimed := []ports.ConsentChange{}
 	seen := map[string]bool{}
@@ -140,23 +135,18 @@ func (s *Store) ClaimConsentChanges(ctx context.Context, now time.Time, lease ti
 
 // AckConsentChange removes a delivered change; a missing one is no error.
 func (s *Store) AckConsentChange(ctx context.Context, id int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	c := &s.consents
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.outbox = slices.DeleteFunc(c.outbox, func(e outboxEntry) bool { return e.change.ID == id })
-	return nil
+	return c.do(ctx, func() {
+		c.outbox = slices.DeleteFunc(c.outbox, func(e outboxEntry) bool { return e.change.ID == id })
+	})
 }
 
 // RetryConsentChange makes a change due at at; ErrNotFound when it is gone.
 func (s *Store) RetryConsentChange(ctx context.Context, id int64, at time.Time) error {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range c.outbox {
 		if c.outbox[i].change.ID == id {
@@ -189,11 +179,10 @@ func (c *consentTable) pseudonymise(userID string) {
 // PseudonymiseConsents empties the IP address and user agent of at most limit
 // chain version 2 rows recorded before before, oldest first.
 func (s *Store) PseudonymiseConsents(ctx context.Context, before time.Time, limit int) (int, error) {
-	if err := ctx.Err(); err != nil {
+	c := &s.consents
+	if err := c.lock(ctx); err != nil {
 		return 0, err
 	}
-	c := &s.consents
-	c.mu.Lock()
 	defer c.mu.Unlock()
 	return pseudonymiseOldest(c.chains, limit,
 		func(r *ports.ConsentRecord) bool { return r.RecordedAt.Before(before) && pseudonymisable(*r) },

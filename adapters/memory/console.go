@@ -10,8 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.Mailer = (*ConsoleMailer)(nil)
-
 // ConsoleMailer is a ports.Mailer for local development: it prints each email
 // (recipient, subject, then the text body) to a writer instead of sending it,
 // so the quickstart needs no mail server. Each email is written whole with a

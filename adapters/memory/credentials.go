@@ -39,11 +39,10 @@ func (s *Store) SetPINHash(ctx context.Context, userID, hash string, at time.Tim
 }
 
 func (s *Store) upsertCredentials(ctx context.Context, userID string, change func(*ports.Credentials)) error {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	c := a.creds[userID]
 	c.UserID = userID

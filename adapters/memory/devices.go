@@ -36,11 +36,10 @@ func (s *Store) KnownDevice(ctx context.Context, userID, fingerprint string, _ t
 // verifyDevice, marks its device verified. ErrNotFound for an unknown or
 // revoked session.
 func (s *Store) MarkStepUp(ctx context.Context, sessionID string, at time.Time, verifyDevice bool) error {
-	if err := ctx.Err(); err != nil {
+	st := &s.sessions
+	if err := st.lock(ctx); err != nil {
 		return err
 	}
-	st := &s.sessions
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	row, ok := st.byID[sessionID]
 	if !ok || !row.RevokedAt.IsZero() {
@@ -56,11 +55,10 @@ func (s *Store) MarkStepUp(ctx context.Context, sessionID string, at time.Time, 
 // ConsumeStepUp uses and clears the session's step-up mark when it is at or
 // after notBefore. An unknown session has no mark: (false, nil).
 func (s *Store) ConsumeStepUp(ctx context.Context, sessionID string, notBefore time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	st := &s.sessions
+	if err := st.lock(ctx); err != nil {
 		return false, err
 	}
-	st := &s.sessions
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	row, ok := st.byID[sessionID]
 	if !ok || row.StepUpAt.IsZero() || row.StepUpAt.Before(notBefore) {

@@ -15,8 +15,6 @@ type ErasureInbox struct {
 	requests []ports.ErasureRequest
 }
 
-var _ ports.ErasureHandler = (*ErasureInbox)(nil)
-
 // NewErasureInbox returns an empty inbox.
 func NewErasureInbox() *ErasureInbox { return &ErasureInbox{} }
 

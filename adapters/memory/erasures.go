@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -12,111 +11,64 @@ import (
 
 // erasureTable holds erasure requests in the order they were received.
 type erasureTable struct {
-	mu       sync.Mutex
-	requests []ports.ErasureRecord
-}
-
-// find returns the index of the request that match accepts, or -1.
-func (et *erasureTable) find(match func(ports.ErasureRecord) bool) int {
-	return slices.IndexFunc(et.requests, match)
+	rowTable[ports.ErasureRecord]
 }
 
 // CreateErasureRequest stores r. ErrConflict when its ID or status hash
 // exists, or when the user has an open request.
 func (s *Store) CreateErasureRequest(ctx context.Context, r ports.ErasureRecord) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	r.Status = ports.ErasureReceived
 	r.ReceivedAt, r.DueAt, r.ClosedAt = stamp(r.ReceivedAt), stamp(r.DueAt), time.Time{}
-	et := &s.erasures
-	et.mu.Lock()
-	defer et.mu.Unlock()
-	if et.find(func(o ports.ErasureRecord) bool {
+	return s.erasures.insert(ctx, "create erasure request", r, func(o ports.ErasureRecord) bool {
 		return o.ID == r.ID || o.StatusHash == r.StatusHash || (o.UserID == r.UserID && o.Status == ports.ErasureReceived)
-	}) >= 0 {
-		return fmt.Errorf("memory: create erasure request: %w", ports.ErrConflict)
-	}
-	et.requests = append(et.requests, r)
-	return nil
+	})
 }
 
 // ErasureRequest returns a request by ID. ErrNotFound when none.
 func (s *Store) ErasureRequest(ctx context.Context, id string) (ports.ErasureRecord, error) {
-	return s.erasureWhere(ctx, "erasure request", func(r ports.ErasureRecord) bool { return r.ID == id })
+	return s.erasures.first(ctx, "erasure request", func(r ports.ErasureRecord) bool { return r.ID == id })
 }
 
 // ErasureRequestByStatusHash returns the request with that status hash.
 // ErrNotFound when none.
 func (s *Store) ErasureRequestByStatusHash(ctx context.Context, hash string) (ports.ErasureRecord, error) {
-	return s.erasureWhere(ctx, "erasure request by status", func(r ports.ErasureRecord) bool { return r.StatusHash == hash })
-}
-
-func (s *Store) erasureWhere(ctx context.Context, op string, match func(ports.ErasureRecord) bool) (ports.ErasureRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.ErasureRecord{}, err
-	}
-	et := &s.erasures
-	et.mu.Lock()
-	defer et.mu.Unlock()
-	if i := et.find(match); i >= 0 {
-		return et.requests[i], nil
-	}
-	return ports.ErasureRecord{}, fmt.Errorf("memory: %s: %w", op, ports.ErrNotFound)
+	return s.erasures.first(ctx, "erasure request by status", func(r ports.ErasureRecord) bool { return r.StatusHash == hash })
 }
 
 // ErasureRequests lists the user's requests, newest first.
 func (s *Store) ErasureRequests(ctx context.Context, userID string) ([]ports.ErasureRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	et := &s.erasures
-	et.mu.Lock()
-	defer et.mu.Unlock()
-	return listed(et.requests, func(r ports.ErasureRecord) bool { return r.UserID == userID },
-		func(r ports.ErasureRecord) time.Time { return r.ReceivedAt }, true), nil
+	return s.erasures.list(ctx, func(r ports.ErasureRecord) bool { return r.UserID == userID },
+		func(r ports.ErasureRecord) time.Time { return r.ReceivedAt }, true)
 }
 
 // DueErasureRequests lists at most limit open requests due at or before now,
 // soonest due first.
 func (s *Store) DueErasureRequests(ctx context.Context, now time.Time, limit int) ([]ports.ErasureRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	et := &s.erasures
-	et.mu.Lock()
-	var due []ports.ErasureRecord
-	for _, r := range et.requests {
-		if r.Status == ports.ErasureReceived && !r.DueAt.After(now) {
-			due = append(due, r)
-		}
-	}
-	et.mu.Unlock()
-	slices.SortStableFunc(due, func(a, b ports.ErasureRecord) int { return a.DueAt.Compare(b.DueAt) })
-	return due[:min(len(due), max(limit, 0))], nil
+	due, err := s.erasures.list(ctx, func(r ports.ErasureRecord) bool {
+		return r.Status == ports.ErasureReceived && !r.DueAt.After(now)
+	}, func(r ports.ErasureRecord) time.Time { return r.DueAt }, false)
+	return due[:min(len(due), max(limit, 0))], err
 }
 
 // CancelErasureRequest closes the open request id as cancelled at at.
 // ErrNotFound when it is not open.
 func (s *Store) CancelErasureRequest(ctx context.Context, id string, at time.Time) (ports.ErasureRecord, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.erasures.lock(ctx); err != nil {
 		return ports.ErasureRecord{}, err
 	}
-	et := &s.erasures
-	et.mu.Lock()
-	defer et.mu.Unlock()
-	return et.close(id, "", ports.ErasureCancelled, at, "")
+	defer s.erasures.mu.Unlock()
+	return s.erasures.close(id, "", ports.ErasureCancelled, at, "")
 }
 
 // close closes the open request id (of userID, when set); the caller holds mu.
 func (et *erasureTable) close(id, userID, status string, at time.Time, kept string) (ports.ErasureRecord, error) {
-	i := et.find(func(r ports.ErasureRecord) bool {
+	i := slices.IndexFunc(et.rows, func(r ports.ErasureRecord) bool {
 		return r.ID == id && r.Status == ports.ErasureReceived && (userID == "" || r.UserID == userID)
 	})
 	if i < 0 {
 		return ports.ErasureRecord{}, fmt.Errorf("memory: close erasure request: %w", ports.ErrNotFound)
 	}
-	r := &et.requests[i]
+	r := &et.rows[i]
 	r.Status, r.ClosedAt, r.Kept, r.Email, r.Language = status, stamp(at), kept, "", ""
 	return *r, nil
 }
@@ -126,13 +78,12 @@ func (et *erasureTable) close(id, userID, status string, at time.Time, kept stri
 // accounts, sessions, tokens, counters, events, activity, consents), so no reader
 // sees half of it.
 func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.ErasureRecord, error) {
-	if err := ctx.Err(); err != nil {
+	et := &s.erasures
+	if err := et.lock(ctx); err != nil {
 		return ports.ErasureRecord{}, err
 	}
-	et := &s.erasures
-	et.mu.Lock()
 	defer et.mu.Unlock()
-	i := et.find(func(r ports.ErasureRecord) bool {
+	i := slices.IndexFunc(et.rows, func(r ports.ErasureRecord) bool {
 		return r.ID == e.RequestID && r.UserID == e.UserID && r.Status == ports.ErasureReceived
 	})
 	if i < 0 {

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -11,31 +10,24 @@ import (
 
 // eventTable holds each user's security events in the order they were recorded.
 type eventTable struct {
-	mu     sync.Mutex
+	tableLock
 	byUser map[string][]ports.SecurityEvent
 }
 
 // RecordEvent appends e.
 func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	e.At = stamp(e.At)
 	ev := &s.events
-	ev.mu.Lock()
-	defer ev.mu.Unlock()
-	ev.byUser[e.UserID] = append(ev.byUser[e.UserID], e)
-	return nil
+	return ev.do(ctx, func() { ev.byUser[e.UserID] = append(ev.byUser[e.UserID], e) })
 }
 
 // Events lists the user's events, oldest first; events at the same instant
 // keep the order they were recorded in.
 func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEvent, error) {
-	if err := ctx.Err(); err != nil {
+	ev := &s.events
+	if err := ev.lock(ctx); err != nil {
 		return nil, err
 	}
-	ev := &s.events
-	ev.mu.Lock()
 	out := slices.Clone(ev.byUser[userID])
 	ev.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b ports.SecurityEvent) int { return a.At.Compare(b.At) })
@@ -45,11 +37,10 @@ func (s *Store) Events(ctx context.Context, userID string) ([]ports.SecurityEven
 // PseudonymiseEvents empties the IP address and user agent of at most limit
 // events before before, oldest first.
 func (s *Store) PseudonymiseEvents(ctx context.Context, before time.Time, limit int) (int, error) {
-	if err := ctx.Err(); err != nil {
+	ev := &s.events
+	if err := ev.lock(ctx); err != nil {
 		return 0, err
 	}
-	ev := &s.events
-	ev.mu.Lock()
 	defer ev.mu.Unlock()
 	return pseudonymiseOldest(ev.byUser, limit,
 		func(e *ports.SecurityEvent) bool {

@@ -10,8 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.GuardianStore = (*Store)(nil)
-
 // cloneGuardianship copies g so that callers never share its Proposed slice.
 func cloneGuardianship(g ports.Guardianship) ports.Guardianship {
 	g.Proposed = slices.Clone(g.Proposed)
@@ -37,11 +35,10 @@ func (s *Store) Guardianship(ctx context.Context, childID string) (ports.Guardia
 // child's consents under the accounts lock, then the consents lock (the lock
 // order of CreateUser).
 func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports.GuardianConfirmation) (ports.Guardianship, error) {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return ports.Guardianship{}, err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	defer a.mu.Unlock()
 	g, ok := a.guardians[childID]
 	if !ok {
@@ -87,11 +84,10 @@ func (s *Store) GuardianChildren(ctx context.Context, guardianID string) ([]port
 // requestedBefore: their account first (under its lock), then their tokens
 // and events, each table under its own lock.
 func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.Time) ([]string, error) {
-	if err := ctx.Err(); err != nil {
+	a := &s.accounts
+	if err := a.lock(ctx); err != nil {
 		return nil, err
 	}
-	a := &s.accounts
-	a.mu.Lock()
 	erased := []string{}
 	for id, g := range a.guardians {
 		if !g.Pending() || !g.RequestedAt.Before(requestedBefore) {
@@ -124,12 +120,6 @@ func (s *Store) DeletePendingChildren(ctx context.Context, requestedBefore time.
 
 // DiscardGuardianship deletes the child's guardianship, if any.
 func (s *Store) DiscardGuardianship(ctx context.Context, childID string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	a := &s.accounts
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.guardians, childID)
-	return nil
+	return a.do(ctx, func() { delete(a.guardians, childID) })
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.RateLimiter = (*Limiter)(nil)
-
 // sweepEvery is how many Allow calls pass between sweeps of expired keys: often
 // enough to bound memory, rare enough that the sweep's cost is amortised.
 const sweepEvery = 256

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -10,19 +9,18 @@ import (
 
 // lockTable holds the failure record of each lockout key.
 type lockTable struct {
-	mu     sync.Mutex
+	tableLock
 	states map[string]ports.LockState
 }
 
 // BeginAttempt admits one attempt on key unless it is locked or the attempts
 // already pending could lock it: see ports.LockoutStore.
 func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy) (ports.LockState, ports.Admission, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.LockState{}, ports.RefusedBusy, err
-	}
 	now = stamp(now)
 	l := &s.locks
-	l.mu.Lock()
+	if err := l.lock(ctx); err != nil {
+		return ports.LockState{}, ports.RefusedBusy, err
+	}
 	defer l.mu.Unlock()
 	st := l.states[key]
 	if verdict := st.Admits(now, policy); verdict != ports.Admitted {
@@ -39,12 +37,11 @@ func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, pol
 // FinishAttempt ends one admitted attempt with its outcome: see
 // ports.LockoutStore.
 func (s *Store) FinishAttempt(ctx context.Context, key string, now time.Time, policy ports.LockPolicy, outcome ports.Outcome) (ports.LockState, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.LockState{}, err
-	}
 	now = stamp(now)
 	l := &s.locks
-	l.mu.Lock()
+	if err := l.lock(ctx); err != nil {
+		return ports.LockState{}, err
+	}
 	defer l.mu.Unlock()
 	st := l.states[key]
 	st.Pending = max(st.Pending-1, 0)
@@ -81,11 +78,10 @@ func cleared(st ports.LockState) ports.LockState {
 // ClearFailures resets the count and lifts both locks, keeping the history.
 // Clearing an unknown key does nothing.
 func (s *Store) ClearFailures(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
+	l := &s.locks
+	if err := l.lock(ctx); err != nil {
 		return err
 	}
-	l := &s.locks
-	l.mu.Lock()
 	defer l.mu.Unlock()
 	if st, ok := l.states[key]; ok {
 		l.states[key] = cleared(st)
@@ -95,11 +91,10 @@ func (s *Store) ClearFailures(ctx context.Context, key string) error {
 
 // LockState reads the state of key; an unknown key reads as the zero state.
 func (s *Store) LockState(ctx context.Context, key string) (ports.LockState, error) {
-	if err := ctx.Err(); err != nil {
+	l := &s.locks
+	if err := l.lock(ctx); err != nil {
 		return ports.LockState{}, err
 	}
-	l := &s.locks
-	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.states[key], nil
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -14,18 +13,17 @@ import (
 
 // mailTable is the outbox of emails waiting to be sent (ports.MailQueue).
 type mailTable struct {
-	mu   sync.Mutex
+	tableLock
 	byID map[string]ports.QueuedMail
 }
 
 // EnqueueMail stores m, leased to m.Lease until m.LeasedUntil. ErrConflict
 // when m.ID exists.
 func (s *Store) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
-	if err := ctx.Err(); err != nil {
+	q := &s.mail
+	if err := q.lock(ctx); err != nil {
 		return err
 	}
-	q := &s.mail
-	q.mu.Lock()
 	defer q.mu.Unlock()
 	if _, taken := q.byID[m.ID]; taken {
 		return fmt.Errorf("memory: enqueue mail: %w", ports.ErrConflict)
@@ -37,12 +35,11 @@ func (s *Store) EnqueueMail(ctx context.Context, m ports.QueuedMail) error {
 // ClaimMail leases up to limit due, unleased messages to lease, oldest DueAt
 // first, counting an attempt on each.
 func (s *Store) ClaimMail(ctx context.Context, lease string, now time.Time, leaseFor time.Duration, limit int) ([]ports.QueuedMail, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	now = stamp(now)
 	q := &s.mail
-	q.mu.Lock()
+	if err := q.lock(ctx); err != nil {
+		return nil, err
+	}
 	defer q.mu.Unlock()
 	var due []ports.QueuedMail
 	for _, m := range q.byID {
@@ -64,11 +61,10 @@ func (s *Store) ClaimMail(ctx context.Context, lease string, now time.Time, leas
 // RetryMail ends lease's hold on message id and makes it due at dueAt.
 // ErrNotFound when the message is gone or lease no longer holds it.
 func (s *Store) RetryMail(ctx context.Context, id, lease string, dueAt time.Time) error {
-	if err := ctx.Err(); err != nil {
+	q := &s.mail
+	if err := q.lock(ctx); err != nil {
 		return err
 	}
-	q := &s.mail
-	q.mu.Lock()
 	defer q.mu.Unlock()
 	m, ok := q.byID[id]
 	if !ok || m.Lease != lease {
@@ -81,14 +77,8 @@ func (s *Store) RetryMail(ctx context.Context, id, lease string, dueAt time.Time
 
 // RemoveMail deletes message id, if it is still there.
 func (s *Store) RemoveMail(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	q := &s.mail
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	delete(q.byID, id)
-	return nil
+	return q.do(ctx, func() { delete(q.byID, id) })
 }
 
 // QueuedMail returns a copy of every message waiting in the outbox, oldest

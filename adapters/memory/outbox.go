@@ -7,8 +7,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.Mailer = (*Outbox)(nil)
-
 // Outbox is a capturing ports.Mailer for tests: it records every message it is
 // asked to send, so a test can read the code or link a flow emailed. It is
 // safe for concurrent use.

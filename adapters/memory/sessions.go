@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -22,7 +21,7 @@ type sessionRow struct {
 // the session's current hash (byHash) plus every hash it rotated away
 // (rotated), each pointing back to the session.
 type sessionTable struct {
-	mu      sync.Mutex
+	tableLock
 	seq     int64
 	byID    map[string]*sessionRow
 	byUser  map[string][]string
@@ -56,11 +55,10 @@ func normalised(s ports.Session) ports.Session {
 // CreateSession stores a new session. ErrConflict when the ID or the refresh
 // hash exists (a rotated-away hash counts as existing).
 func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
-	if err := ctx.Err(); err != nil {
+	st := &s.sessions
+	if err := st.lock(ctx); err != nil {
 		return err
 	}
-	st := &s.sessions
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, ok := st.byID[sess.ID]; ok {
 		return fmt.Errorf("memory: create session: id: %w", ports.ErrConflict)
@@ -78,11 +76,10 @@ func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
 // Session returns a session by ID, revoked and expired ones included.
 // ErrNotFound when there is none.
 func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
-	if err := ctx.Err(); err != nil {
+	st := &s.sessions
+	if err := st.lock(ctx); err != nil {
 		return ports.Session{}, err
 	}
-	st := &s.sessions
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	row, ok := st.byID[id]
 	if !ok {
@@ -93,11 +90,10 @@ func (s *Store) Session(ctx context.Context, id string) (ports.Session, error) {
 
 // Sessions lists every session of the user, newest first.
 func (s *Store) Sessions(ctx context.Context, userID string) ([]ports.Session, error) {
-	if err := ctx.Err(); err != nil {
+	st := &s.sessions
+	if err := st.lock(ctx); err != nil {
 		return nil, err
 	}
-	st := &s.sessions
-	st.mu.Lock()
 	rows := make([]*sessionRow, 0, len(st.byUser[userID]))
 	for _, id := range st.byUser[userID] {
 		r := *st.byID[id]
@@ -128,12 +124,11 @@ type rotation struct {
 // with ErrReused; a revoked session or unknown hash is ErrNotFound; an expired
 // session is ErrExpired. ErrConflict when newHash was ever used.
 func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now time.Time, grace time.Duration) (ports.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.Session{}, err
-	}
 	now = stamp(now)
 	st := &s.sessions
-	st.mu.Lock()
+	if err := st.lock(ctx); err != nil {
+		return ports.Session{}, err
+	}
 	defer st.mu.Unlock()
 	if r, ok := st.rotated[oldHash]; ok {
 		row := st.byID[r.sessionID]
@@ -169,12 +164,11 @@ func (s *Store) RotateRefresh(ctx context.Context, oldHash, newHash string, now 
 
 // SessionByRefresh returns the active session whose current hash is hash.
 func (s *Store) SessionByRefresh(ctx context.Context, hash string, now time.Time) (ports.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.Session{}, err
-	}
 	now = stamp(now)
 	st := &s.sessions
-	st.mu.Lock()
+	if err := st.lock(ctx); err != nil {
+		return ports.Session{}, err
+	}
 	defer st.mu.Unlock()
 	id, ok := st.byHash[hash]
 	if !ok || !st.byID[id].Active(now) {

@@ -8,8 +8,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var _ ports.SessionUsers = (*Store)(nil)
-
 // SessionUser returns the session by ID and its user (the zero User when the
 // user no longer exists). ErrNotFound when there is no session.
 func (s *Store) SessionUser(ctx context.Context, id string) (ports.Session, ports.User, error) {

@@ -13,11 +13,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var (
-	_ ports.SMSSender = (*ConsoleSMS)(nil)
-	_ ports.SMSSender = (*SMSOutbox)(nil)
-)
-
 // ConsoleSMS is a ports.SMSSender for local development: it prints each SMS
 // (number, kind, DLT template id, then the text) to a writer instead of
 // sending it, so the quickstart needs no SMS provider. Each SMS is written

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -18,7 +17,7 @@ const smsSweepEvery = 256
 // within its window, oldest first. One lock makes a take across several keys
 // atomic.
 type smsTable struct {
-	mu    sync.Mutex
+	tableLock
 	keys  map[string]*requestLog
 	takes int
 }
@@ -26,15 +25,14 @@ type smsTable struct {
 // TakeSMS checks every limit at now and, when all allow, counts one send
 // against each: see ports.SMSBudget.
 func (s *Store) TakeSMS(ctx context.Context, limits []ports.SMSLimit, now time.Time) (ports.SMSDecision, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.SMSDecision{}, err
-	}
 	if err := smscheck.Limits(limits); err != nil {
 		return ports.SMSDecision{}, fmt.Errorf("memory: %w", err)
 	}
 	now = stamp(now)
 	b := &s.sms
-	b.mu.Lock()
+	if err := b.lock(ctx); err != nil {
+		return ports.SMSDecision{}, err
+	}
 	defer b.mu.Unlock()
 	b.takes++
 	if b.takes%smsSweepEvery == 0 {
@@ -73,11 +71,5 @@ func (s *Store) TakeSMS(ctx context.Context, limits []ports.SMSLimit, now time.T
 
 // ClearSMS forgets every send counted against key.
 func (s *Store) ClearSMS(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.sms.mu.Lock()
-	defer s.sms.mu.Unlock()
-	delete(s.sms.keys, key)
-	return nil
+	return s.sms.do(ctx, func() { delete(s.sms.keys, key) })
 }

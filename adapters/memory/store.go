@@ -14,12 +14,13 @@
 // ports.ErrExpired, ports.ErrReused, ports.ErrMismatch, ports.ErrExhausted) as
 // each port method documents; a cancelled context returns ctx.Err().
 //
-// Files: store.go is the Store; one file per port area (users.go,
-// credentials.go, lockout.go, sessions.go, sessionusers.go, devices.go,
-// tokens.go, consent.go, abuse.go, events.go, mailqueue.go, erasures.go,
-// grievances.go, nominees.go, activity.go, smsbudget.go); limiter.go, clock.go,
-// outbox.go, console.go, sms.go (with recorder.go) and erasure.go are the
-// stand-alone helpers.
+// Files: store.go is the Store; table.go the lock every table enters and the
+// row table of grievances, nominees and erasures; one file per port area
+// (users.go, credentials.go, lockout.go, sessions.go, sessionusers.go,
+// devices.go, tokens.go, consent.go, abuse.go, events.go, mailqueue.go,
+// erasures.go, grievances.go, nominees.go, activity.go, smsbudget.go);
+// limiter.go, clock.go, outbox.go, console.go, sms.go (with recorder.go) and
+// erasure.go are the stand-alone helpers.
 package memory
 
 import (
@@ -31,14 +32,25 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// Compile-time proof that Store implements every storage port (Storage),
-// keeps users (UserRegistry) and queues mail (MailQueue).
+// Compile-time proof of every port this package implements: Store is every
+// storage port (Storage), keeps users (UserRegistry), joins sessions to
+// users (SessionUsers), queues mail (MailQueue) and counts SMS
+// (SMSBudget); the stand-alone helpers each implement one port.
 var (
-	_ ports.Storage       = (*Store)(nil)
-	_ ports.UserRegistry  = (*Store)(nil)
-	_ ports.ConsentOutbox = (*Store)(nil)
-	_ ports.MailQueue     = (*Store)(nil)
-	_ ports.SMSBudget     = (*Store)(nil)
+	_ ports.Storage        = (*Store)(nil)
+	_ ports.UserRegistry   = (*Store)(nil)
+	_ ports.GuardianStore  = (*Store)(nil)
+	_ ports.SessionUsers   = (*Store)(nil)
+	_ ports.ConsentOutbox  = (*Store)(nil)
+	_ ports.MailQueue      = (*Store)(nil)
+	_ ports.SMSBudget      = (*Store)(nil)
+	_ ports.Clock          = (*Clock)(nil)
+	_ ports.RateLimiter    = (*Limiter)(nil)
+	_ ports.Mailer         = (*Outbox)(nil)
+	_ ports.Mailer         = (*ConsoleMailer)(nil)
+	_ ports.SMSSender      = (*SMSOutbox)(nil)
+	_ ports.SMSSender      = (*ConsoleSMS)(nil)
+	_ ports.ErasureHandler = (*ErasureInbox)(nil)
 )
 
 // Store is one in-memory backend implementing every storage port. Each port

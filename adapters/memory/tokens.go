@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -33,7 +32,7 @@ func newer(a, b *tokenRow) int {
 // ErrConflict would fail an OTP request at random. Codes are found by subject
 // and purpose instead, which is all ConsumeCode needs.
 type tokenTable struct {
-	mu        sync.Mutex
+	tableLock
 	seq       int64
 	byID      map[string]*tokenRow
 	byHash    map[string]*tokenRow   // link tokens only
@@ -55,12 +54,11 @@ func newTokenTable() tokenTable {
 // purpose used at t.CreatedAt. ErrConflict when the ID exists or, for a link
 // token, the hash exists; then nothing changes.
 func (s *Store) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	t.CreatedAt, t.ExpiresAt, t.UsedAt = stamp(t.CreatedAt), stamp(t.ExpiresAt), stamp(t.UsedAt)
 	tt := &s.tokens
-	tt.mu.Lock()
+	if err := tt.lock(ctx); err != nil {
+		return err
+	}
 	defer tt.mu.Unlock()
 	if _, ok := tt.byID[t.ID]; ok {
 		return fmt.Errorf("memory: issue token: id: %w", ports.ErrConflict)
@@ -87,11 +85,10 @@ func (s *Store) IssueToken(ctx context.Context, t ports.OneTimeToken) error {
 // ErrNotFound for an unknown, used or other-purpose hash; ErrExpired when it
 // expired (at or after ExpiresAt), leaving it unused.
 func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	if err := ctx.Err(); err != nil {
+	tt := &s.tokens
+	if err := tt.lock(ctx); err != nil {
 		return ports.OneTimeToken{}, err
 	}
-	tt := &s.tokens
-	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	row, ok := tt.byHash[hash]
 	if !ok || row.Purpose != purpose || !row.UsedAt.IsZero() {
@@ -107,11 +104,10 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose, hash string, now time.
 // ConsumeCode checks hash against the newest unused code of subject and
 // purpose, counting a wrong try; see ports.OneTimeTokenRepo for the answers.
 func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
-	if err := ctx.Err(); err != nil {
+	tt := &s.tokens
+	if err := tt.lock(ctx); err != nil {
 		return ports.OneTimeToken{}, err
 	}
-	tt := &s.tokens
-	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	var code *tokenRow
 	for _, row := range tt.bySubject[subject] {
@@ -139,11 +135,10 @@ func (s *Store) ConsumeCode(ctx context.Context, subject, purpose, hash string, 
 
 // Tokens lists the tokens of subject, newest first.
 func (s *Store) Tokens(ctx context.Context, subject string) ([]ports.OneTimeToken, error) {
-	if err := ctx.Err(); err != nil {
+	tt := &s.tokens
+	if err := tt.lock(ctx); err != nil {
 		return nil, err
 	}
-	tt := &s.tokens
-	tt.mu.Lock()
 	rows := make([]tokenRow, len(tt.bySubject[subject]))
 	for i, r := range tt.bySubject[subject] {
 		rows[i] = *r

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -13,7 +12,7 @@ import (
 // accountTable holds users and their credentials under one lock, so that
 // CreateUser can create both atomically.
 type accountTable struct {
-	mu         sync.RWMutex
+	tableLock
 	users      map[string]ports.User         // by ID
 	byEmail    map[string]string             // lower-cased email → ID
 	byUsername map[string]string             // lower-cased username → ID

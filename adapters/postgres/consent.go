@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -116,7 +114,7 @@ func appendChain(ctx context.Context, tx bun.Tx, userID string, in ports.Consent
 		OrderExpr("seq DESC").
 		Limit(1).
 		Scan(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !noRows(err) {
 		return nil, err
 	}
 	seq, prev := tail.Seq, tail.Hash

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -94,7 +92,7 @@ func (s *Store) CancelErasureRequest(ctx context.Context, id string, at time.Tim
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	rec, err := closeErasure(ctx, s.db, id, "", ports.ErasureCancelled, at, "")
-	if errors.Is(err, sql.ErrNoRows) {
+	if noRows(err) {
 		return ports.ErasureRecord{}, notFound(op)
 	}
 	return rec, fail(ctx, op, err)
@@ -159,7 +157,7 @@ func (s *Store) EraseUser(ctx context.Context, e ports.UserErasure) (ports.Erasu
 		}
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
+	if noRows(err) {
 		return ports.ErasureRecord{}, notFound(op)
 	}
 	if err != nil {

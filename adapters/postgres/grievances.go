@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -69,7 +67,7 @@ func (s *Store) AnswerGrievance(ctx context.Context, id, response string, at tim
 		Set("status = ?", ports.GrievanceAnswered).Set("response = ?", response).Set("responded_at = ?", utc(at)).
 		Where("id = ? AND status = ?", id, ports.GrievanceOpen).
 		Returning("*").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	if noRows(err) {
 		if _, err := s.Grievance(ctx, id); err != nil {
 			return ports.Grievance{}, err
 		}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -90,7 +89,7 @@ func (s *Store) ConfirmGuardianship(ctx context.Context, childID string, c ports
 		return err
 	})
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case noRows(err):
 		return ports.Guardianship{}, notFound(op)
 	case errors.Is(err, errAlreadyConfirmed):
 		return ports.Guardianship{}, fmt.Errorf("postgres: %s: %w", op, ports.ErrConflict)

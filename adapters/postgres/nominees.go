@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -50,7 +48,7 @@ func (s *Store) RemoveNominee(ctx context.Context, userID, id string, at time.Ti
 	err := s.db.NewUpdate().Model(&row).Set("removed_at = ?", utc(at)).
 		Where("id = ? AND user_id = ? AND removed_at IS NULL", id, userID).
 		Returning("*").Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	if noRows(err) {
 		return ports.Nominee{}, notFound(op)
 	}
 	if err != nil {

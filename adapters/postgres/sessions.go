@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -156,12 +154,12 @@ func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now tim
 			rotated, err := rotateLocked(ctx, tx, cur, oldHash, newHash, now)
 			result = rotated
 			return err
-		case !errors.Is(err, sql.ErrNoRows):
+		case !noRows(err):
 			return err
 		}
 		var fam refreshTokenRow
 		err = tx.NewSelect().Model(&fam).Where("hash = ?", oldHash).Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
+		if noRows(err) {
 			outcome = notFound(op)
 			return nil
 		}
@@ -173,7 +171,7 @@ func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now tim
 		// revokes it is seen).
 		var child sessionRow
 		err = tx.NewSelect().Model(&child).Where("id = ?", fam.SessionID).For("UPDATE").Scan(ctx)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err != nil && !noRows(err) {
 			return err
 		}
 		if grace > 0 && err == nil && child.RefreshHash == newHash && child.RevokedAt.IsZero() && now.Before(child.ExpiresAt) &&
@@ -190,7 +188,7 @@ func (s *Store) rotateSlow(ctx context.Context, oldHash, newHash string, now tim
 			Where("id = ?", fam.SessionID).
 			Returning("*").
 			Scan(ctx)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err != nil && !noRows(err) {
 			return err
 		}
 		// A copied token is a theft signal: the device is not trusted any more.
@@ -272,7 +270,7 @@ func revokeSelected(ctx context.Context, db bun.IDB, r ports.Revocation, now tim
 		return nil, nil // an empty Revocation selects nothing
 	}
 	var revoked []sessionRow
-	if err := q.Scan(ctx, &revoked); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.Scan(ctx, &revoked); err != nil && !noRows(err) {
 		return nil, err
 	}
 	return revoked, nil

@@ -62,3 +62,28 @@ func TestSMSBudgetTakesPurgesAndClearsTogether(t *testing.T) {
 	}
 	assert.Equal(t, 30, n, "the 36 takes share a global limit of 30")
 }
+
+// BenchmarkTakeSMS is one SMS budget check as core makes it: four limits (the
+// number, the IP, the number's prefix and a global one), over 1000 numbers,
+// so allowed and refused takes mix. It is one transaction of four round
+// trips (BEGIN, lock, take, COMMIT).
+func BenchmarkTakeSMS(b *testing.B) {
+	store, _ := newTestDB(b)
+	ctx, now := b.Context(), time.Now().UTC()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := store.TakeSMS(ctx, benchSMSLimits(i), now.Add(time.Duration(i)*time.Microsecond)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchSMSLimits are the limits of the i-th benchmark take.
+func benchSMSLimits(i int) []ports.SMSLimit {
+	return []ports.SMSLimit{
+		{Key: fmt.Sprintf("num:%d", i%1000), Limit: 5, Window: time.Hour},
+		{Key: fmt.Sprintf("ip:%d", i%250), Limit: 20, Window: time.Hour},
+		{Key: fmt.Sprintf("pfx:%d", i%40), Limit: 100, Window: time.Hour},
+		{Key: "global", Limit: 1000, Window: time.Minute},
+	}
+}

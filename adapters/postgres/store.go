@@ -138,11 +138,14 @@ func listWhere[R any, T any](ctx context.Context, s *Store, op, column, value, o
 // caller.
 func getRow(ctx context.Context, db bun.IDB, op string, row any, where string, args ...any) error {
 	err := db.NewSelect().Model(row).Where(where, args...).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
+	if noRows(err) {
 		return notFound(op)
 	}
 	return fail(ctx, op, err)
 }
+
+// noRows reports whether err says a statement returned no row.
+func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // get is getRow as a call of its own, within the per-call bound.
 func (s *Store) get(ctx context.Context, op string, row any, where string, args ...any) error {

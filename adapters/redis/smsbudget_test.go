@@ -165,3 +165,27 @@ func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
 	assert.Equal(t, limit*keys, calls("zadd"), "only the %d allowed takes add, one ZADD per key", limit)
 	assert.Zero(t, calls("multi"), "no transaction")
 }
+
+// BenchmarkSMSBudgetTake is one SMS budget check as core makes it: four
+// limits (the number, the IP, the number's prefix and a global one) over 1000
+// numbers, so allowed and refused takes mix; one EVALSHA round trip.
+func BenchmarkSMSBudgetTake(b *testing.B) {
+	c := newClient(b)
+	budget, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: prefix(b, c)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, now := b.Context(), time.Now().UTC()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		limits := []ports.SMSLimit{
+			{Key: fmt.Sprintf("num:%d", i%1000), Limit: 5, Window: time.Hour},
+			{Key: fmt.Sprintf("ip:%d", i%250), Limit: 20, Window: time.Hour},
+			{Key: fmt.Sprintf("pfx:%d", i%40), Limit: 100, Window: time.Hour},
+			{Key: "global", Limit: 1000, Window: time.Minute},
+		}
+		if _, err := budget.TakeSMS(ctx, limits, now.Add(time.Duration(i)*time.Microsecond)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

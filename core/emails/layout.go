@@ -20,6 +20,25 @@ type page struct {
 	linkHelp string // before the raw link in HTML, for mail apps that break buttons
 	fontList string // font-family value; Hindi puts Devanagari fonts first
 	contact  string // what comes before the privacy contact in rights receipts
+	account  fact   // the account line of the facts of security notices
+}
+
+// builtinPages are the pages of the built-in languages (english, hindi).
+var builtinPages = map[string]page{
+	"en": {
+		lang:     "en",
+		linkHelp: "If the button does not work, open this link:",
+		contact:  "Questions about your personal data, or a grievance? Contact",
+		fontList: "Arial,Helvetica,sans-serif",
+		account:  fact{"Account", ".Email"},
+	},
+	"hi": {
+		lang:     "hi",
+		linkHelp: "अगर बटन काम न करे, तो यह लिंक खोलें:",
+		contact:  "अपने निजी डेटा के बारे में सवाल या शिकायत हो, तो संपर्क करें:",
+		fontList: "'Noto Sans Devanagari','Nirmala UI',Mangal,Arial,sans-serif",
+		account:  fact{"खाता", ".Email"},
+	},
 }
 
 // heading is the first line: what this email is, in a few words.

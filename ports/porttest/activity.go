@@ -10,16 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// ActivityStore checks last-activity records and inactivity warnings on
-// fresh stores from newStore.
-func ActivityStore(t *testing.T, newStore func(t *testing.T) ports.ActivityStore) {
-	runCases(t, newStore, []testCase[ports.ActivityStore]{
-		{"a cancelled context is passed through", testActivityCancelled},
-		{"activity is written at most once per interval", testActivityOncePerInterval},
-		{"inactive users are warned once, and activity cancels the warning", testActivityWarning},
-	})
-}
-
 func testActivityCancelled(t *testing.T, s ports.ActivityStore) {
 	_, err := s.TouchActivity(cancelled(t), newID("usr_"), baseTime(), time.Hour)
 	assertCancelled(t, err)

@@ -10,23 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// ErasureStore checks erasure requests and the erasure of a user's data on
-// fresh backends from newStorage: erasing touches every storage port.
-func ErasureStore(t *testing.T, newStorage func(t *testing.T) ports.Storage) {
-	runCases(t, newStorage, []testCase[ports.Storage]{
-		{"a cancelled context is passed through", testErasureCancelled},
-		{"a request reads back by ID and by status hash", testErasureReadsBack},
-		{"a user has one open request; IDs and status hashes are unique", testErasureOneOpenPerUser},
-		{"requests are listed per user, newest first", testErasureRequestsNewestFirst},
-		{"only open requests whose due date has come are due, soonest first", testErasureDue},
-		{"a cancelled request is closed once and keeps no address", testErasureCancelClosesOnce},
-		{"erasing leaves no credential, session, token, counter or email behind", testEraseUserLeavesNothing},
-		{"erasing keeps the user's events without IP or user agent, and other users' data", testEraseUserKeepsPseudonymisedEvents},
-		{"erasing needs the user's open request", testEraseUserNeedsOpenRequest},
-		{"a racing cancellation and erasure: exactly one closes the request", testEraseOrCancelHasOneWinner},
-	})
-}
-
 // newErasure returns an open request of userID received at received and due
 // a week later.
 func newErasure(userID string, received time.Time) ports.ErasureRecord {

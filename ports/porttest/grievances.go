@@ -10,18 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// GrievanceStore checks grievances and their single answer on fresh stores
-// from newStore.
-func GrievanceStore(t *testing.T, newStore func(t *testing.T) ports.GrievanceStore) {
-	runCases(t, newStore, []testCase[ports.GrievanceStore]{
-		{"a cancelled context is passed through", testGrievanceCancelled},
-		{"a grievance reads back open; IDs are unique", testGrievanceReadsBack},
-		{"grievances are listed per user, newest first", testGrievancesNewestFirst},
-		{"an answer closes the grievance once", testGrievanceAnsweredOnce},
-		{"parallel answers: exactly one wins", testGrievanceAnswerHasOneWinner},
-	})
-}
-
 func newGrievance(userID string, received time.Time) ports.Grievance {
 	return ports.Grievance{ID: newID("grv_"), UserID: userID, Subject: "मेरा डेटा", Message: "Why was my number shared?\nPlease explain.",
 		Status: ports.GrievanceOpen, ReceivedAt: received, DueAt: received.Add(30 * 24 * time.Hour)}

@@ -16,21 +16,6 @@ type GuardianBackend interface {
 	ports.GuardianStore
 }
 
-// GuardianStore checks children's guardianships: created with the child's
-// account, confirmed once with the child's consents, listed per guardian,
-// and pending ones erased after their wait, on fresh backends.
-func GuardianStore(t *testing.T, newBackend func(t *testing.T) GuardianBackend) {
-	runCases(t, newBackend, []testCase[GuardianBackend]{
-		{"a cancelled context is passed through", testGuardianCancelled},
-		{"a child is created with a pending guardianship; an adult has none", testGuardianshipCreatedWithChild},
-		{"confirming records the guardian and the child's consents, once", testConfirmGuardianshipOnce},
-		{"a guardian's confirmed children are listed", testGuardianChildrenListed},
-		{"pending children past their wait are erased, the rest kept", testDeletePendingChildren},
-		{"parallel confirmations: exactly one wins", testConfirmGuardianshipHasOneWinner},
-		{"a discarded guardianship is gone, pending or confirmed; the account stays", testDiscardGuardianship},
-	})
-}
-
 // createChild creates a child account with a pending guardianship requested
 // at at, proposing two decisions.
 func createChild(t *testing.T, s GuardianBackend, at time.Time) ports.User {

@@ -19,29 +19,6 @@ var lockPolicy = ports.LockPolicy{
 	PendingFor:    time.Minute,
 }
 
-// LockoutStore checks the two-step attempt state machine (BeginAttempt,
-// FinishAttempt), ClearFailures and the atomicity of both steps, on fresh
-// stores from newStore.
-func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) {
-	t.Helper()
-	runCases(t, newStore, []testCase[ports.LockoutStore]{
-		{"cancelled context is passed through", testLockoutCancelled},
-		{"unknown key reads as the zero state", testLockoutUnknownKey},
-		{"soft lock at exactly SoftLockAfter, hard lock at HardLockAfter", testLockoutThresholds},
-		{"a failure more than ResetAfter later restarts the count", testLockoutResetAfter},
-		{"a zero ResetAfter never restarts the count", testLockoutNoReset},
-		{"success clears the count and keeps the history", testLockoutSuccessClears},
-		{"abandoned attempts count nothing", testLockoutAbandoned},
-		{"pending attempts refuse as busy, never as locked", testLockoutPendingIsBusy},
-		{"a pending attempt older than PendingFor holds no place", testLockoutPendingExpires},
-		{"clear keeps the history and a second soft lock counts it", testLockoutClearKeepsHistory},
-		{"keys are independent", testLockoutKeysIndependent},
-		{"parallel begins admit exactly SoftLockAfter", testLockoutParallelBegins},
-		{"parallel correct attempts never lock", testLockoutParallelSuccesses},
-		{"parallel wrong attempts lock exactly once", testLockoutParallelFailures},
-	})
-}
-
 // attempts drives one key of a LockoutStore in a test.
 type attempts struct {
 	t      *testing.T

@@ -11,24 +11,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// MailQueue checks the outbox of emails on fresh queues from newQueue: a
-// message stays until removed, one holder at a time, and comes back after its
-// holder vanished (at least once).
-func MailQueue(t *testing.T, newQueue func(t *testing.T) ports.MailQueue) {
-	runCases(t, newQueue, []testCase[ports.MailQueue]{
-		{"a cancelled context is passed through", testMailCancelled},
-		{"a queued message reads back unchanged when claimed", testMailReadsBack},
-		{"duplicate ID is a conflict", testMailDuplicateConflicts},
-		{"a message is not claimed before it is due, oldest due first, up to the limit", testMailClaimsDueOldestFirst},
-		{"the enqueuer's lease keeps others off until it lapses", testMailEnqueuerHoldsLease},
-		{"a claimed message that is never finished is claimed again after its lease (at least once)", testMailCrashedWorkerLeaseLapses},
-		{"RetryMail by the holder makes it due again; by a stale lease it is not found", testMailRetryNeedsLease},
-		{"a removed message is never claimed again; removing twice is fine", testMailRemoved},
-		{"expired messages are claimed too, for their holder to record", testMailExpiredClaimed},
-		{"parallel claims of one message: exactly one claimer gets it", testMailClaimHasOneWinner},
-	})
-}
-
 // mailLease is how long the suite's claims hold a message.
 const mailLease = 2 * time.Minute
 

@@ -10,15 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// NomineeStore checks append-only nominations on fresh stores from newStore.
-func NomineeStore(t *testing.T, newStore func(t *testing.T) ports.NomineeStore) {
-	runCases(t, newStore, []testCase[ports.NomineeStore]{
-		{"a cancelled context is passed through", testNomineeCancelled},
-		{"nominations are listed oldest first, removed ones kept", testNomineesKeepHistory},
-		{"only the user's standing nominee can be removed, once", testNomineeRemovedOnce},
-	})
-}
-
 func newNominee(userID string, added time.Time) ports.Nominee {
 	return ports.Nominee{ID: newID("nom_"), UserID: userID, Name: "रवि शर्मा", Email: "ravi@example.com",
 		Relationship: "brother", AddedAt: added}

@@ -7,8 +7,7 @@ import (
 )
 
 // Each suite below lists its rules, one named case each; the cases and their
-// fixtures live in the file of their port (sessions.go, …), and LockoutStore
-// with its list in lockout.go.
+// fixtures live in the file of their port (sessions.go, lockout.go, …).
 
 // CredentialStore checks password and PIN hash storage keyed by an opaque user
 // ID that no UserRegistry created (external mode), on fresh stores from
@@ -256,6 +255,110 @@ func Mailer(t *testing.T, h MailerHarness) {
 		cases = append(cases, testCase[MailerHarness]{"a malformed message is refused before sending", testMailerRefusesMalformed})
 	}
 	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
+}
+
+// ActivityStore checks last-activity records and inactivity warnings on
+// fresh stores from newStore.
+func ActivityStore(t *testing.T, newStore func(t *testing.T) ports.ActivityStore) {
+	runCases(t, newStore, []testCase[ports.ActivityStore]{
+		{"a cancelled context is passed through", testActivityCancelled},
+		{"activity is written at most once per interval", testActivityOncePerInterval},
+		{"inactive users are warned once, and activity cancels the warning", testActivityWarning},
+	})
+}
+
+// ErasureStore checks erasure requests and the erasure of a user's data on
+// fresh backends from newStorage: erasing touches every storage port.
+func ErasureStore(t *testing.T, newStorage func(t *testing.T) ports.Storage) {
+	runCases(t, newStorage, []testCase[ports.Storage]{
+		{"a cancelled context is passed through", testErasureCancelled},
+		{"a request reads back by ID and by status hash", testErasureReadsBack},
+		{"a user has one open request; IDs and status hashes are unique", testErasureOneOpenPerUser},
+		{"requests are listed per user, newest first", testErasureRequestsNewestFirst},
+		{"only open requests whose due date has come are due, soonest first", testErasureDue},
+		{"a cancelled request is closed once and keeps no address", testErasureCancelClosesOnce},
+		{"erasing leaves no credential, session, token, counter or email behind", testEraseUserLeavesNothing},
+		{"erasing keeps the user's events without IP or user agent, and other users' data", testEraseUserKeepsPseudonymisedEvents},
+		{"erasing needs the user's open request", testEraseUserNeedsOpenRequest},
+		{"a racing cancellation and erasure: exactly one closes the request", testEraseOrCancelHasOneWinner},
+	})
+}
+
+// GrievanceStore checks grievances and their single answer on fresh stores
+// from newStore.
+func GrievanceStore(t *testing.T, newStore func(t *testing.T) ports.GrievanceStore) {
+	runCases(t, newStore, []testCase[ports.GrievanceStore]{
+		{"a cancelled context is passed through", testGrievanceCancelled},
+		{"a grievance reads back open; IDs are unique", testGrievanceReadsBack},
+		{"grievances are listed per user, newest first", testGrievancesNewestFirst},
+		{"an answer closes the grievance once", testGrievanceAnsweredOnce},
+		{"parallel answers: exactly one wins", testGrievanceAnswerHasOneWinner},
+	})
+}
+
+// MailQueue checks the outbox of emails on fresh queues from newQueue: a
+// message stays until removed, one holder at a time, and comes back after its
+// holder vanished (at least once).
+func MailQueue(t *testing.T, newQueue func(t *testing.T) ports.MailQueue) {
+	runCases(t, newQueue, []testCase[ports.MailQueue]{
+		{"a cancelled context is passed through", testMailCancelled},
+		{"a queued message reads back unchanged when claimed", testMailReadsBack},
+		{"duplicate ID is a conflict", testMailDuplicateConflicts},
+		{"a message is not claimed before it is due, oldest due first, up to the limit", testMailClaimsDueOldestFirst},
+		{"the enqueuer's lease keeps others off until it lapses", testMailEnqueuerHoldsLease},
+		{"a claimed message that is never finished is claimed again after its lease (at least once)", testMailCrashedWorkerLeaseLapses},
+		{"RetryMail by the holder makes it due again; by a stale lease it is not found", testMailRetryNeedsLease},
+		{"a removed message is never claimed again; removing twice is fine", testMailRemoved},
+		{"expired messages are claimed too, for their holder to record", testMailExpiredClaimed},
+		{"parallel claims of one message: exactly one claimer gets it", testMailClaimHasOneWinner},
+	})
+}
+
+// NomineeStore checks append-only nominations on fresh stores from newStore.
+func NomineeStore(t *testing.T, newStore func(t *testing.T) ports.NomineeStore) {
+	runCases(t, newStore, []testCase[ports.NomineeStore]{
+		{"a cancelled context is passed through", testNomineeCancelled},
+		{"nominations are listed oldest first, removed ones kept", testNomineesKeepHistory},
+		{"only the user's standing nominee can be removed, once", testNomineeRemovedOnce},
+	})
+}
+
+// GuardianStore checks children's guardianships: created with the child's
+// account, confirmed once with the child's consents, listed per guardian,
+// and pending ones erased after their wait, on fresh backends.
+func GuardianStore(t *testing.T, newBackend func(t *testing.T) GuardianBackend) {
+	runCases(t, newBackend, []testCase[GuardianBackend]{
+		{"a cancelled context is passed through", testGuardianCancelled},
+		{"a child is created with a pending guardianship; an adult has none", testGuardianshipCreatedWithChild},
+		{"confirming records the guardian and the child's consents, once", testConfirmGuardianshipOnce},
+		{"a guardian's confirmed children are listed", testGuardianChildrenListed},
+		{"pending children past their wait are erased, the rest kept", testDeletePendingChildren},
+		{"parallel confirmations: exactly one wins", testConfirmGuardianshipHasOneWinner},
+		{"a discarded guardianship is gone, pending or confirmed; the account stays", testDiscardGuardianship},
+	})
+}
+
+// LockoutStore checks the two-step attempt state machine (BeginAttempt,
+// FinishAttempt), ClearFailures and the atomicity of both steps, on fresh
+// stores from newStore.
+func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) {
+	t.Helper()
+	runCases(t, newStore, []testCase[ports.LockoutStore]{
+		{"cancelled context is passed through", testLockoutCancelled},
+		{"unknown key reads as the zero state", testLockoutUnknownKey},
+		{"soft lock at exactly SoftLockAfter, hard lock at HardLockAfter", testLockoutThresholds},
+		{"a failure more than ResetAfter later restarts the count", testLockoutResetAfter},
+		{"a zero ResetAfter never restarts the count", testLockoutNoReset},
+		{"success clears the count and keeps the history", testLockoutSuccessClears},
+		{"abandoned attempts count nothing", testLockoutAbandoned},
+		{"pending attempts refuse as busy, never as locked", testLockoutPendingIsBusy},
+		{"a pending attempt older than PendingFor holds no place", testLockoutPendingExpires},
+		{"clear keeps the history and a second soft lock counts it", testLockoutClearKeepsHistory},
+		{"keys are independent", testLockoutKeysIndependent},
+		{"parallel begins admit exactly SoftLockAfter", testLockoutParallelBegins},
+		{"parallel correct attempts never lock", testLockoutParallelSuccesses},
+		{"parallel wrong attempts lock exactly once", testLockoutParallelFailures},
+	})
 }
 
 // SMSSender checks a ports.SMSSender, the twin of Mailer: what arrives is

@@ -125,7 +125,7 @@ func (h *Handler) confirmPhoneChange(w http.ResponseWriter, r *http.Request, in 
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
-	return answer(w, newConsentsView)(h.auth.Consents(r.Context(), principal(r)))
+	return answer(w, each(newConsentView))(h.auth.Consents(r.Context(), principal(r)))
 }
 
 type categoryBody struct {
@@ -137,11 +137,11 @@ type categoryBody struct {
 
 // withdrawConsent and grantConsent serve one POST each (DPDP §6(4)).
 func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.Withdraw(r.Context(), principal(r), in.input(h.client(r))))
+	return answer(w, one(newConsentView))(h.auth.Withdraw(r.Context(), principal(r), in.input(h.client(r))))
 }
 
 func (h *Handler) grantConsent(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.Grant(r.Context(), principal(r), in.input(h.client(r))))
+	return answer(w, one(newConsentView))(h.auth.Grant(r.Context(), principal(r), in.input(h.client(r))))
 }
 
 // input is the decision the body asks for.
@@ -209,23 +209,23 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 // confirmGuardian is a guardian's consent to a child's account: the bearer is
 // the guardian's own account, stepped up (core checks it).
 func (h *Handler) confirmGuardian(w http.ResponseWriter, r *http.Request, in tokenBody) error {
-	return answer(w, newGuardianLinkView)(h.auth.ConfirmGuardian(r.Context(), principal(r),
+	return answer(w, one(newChildView))(h.auth.ConfirmGuardian(r.Context(), principal(r),
 		core.LinkInput{Token: in.Token, Client: h.client(r)}))
 }
 
 func (h *Handler) guardianChildren(w http.ResponseWriter, r *http.Request) error {
-	return answer(w, newChildrenView)(h.auth.GuardianChildren(r.Context(), principal(r)))
+	return answer(w, each(newChildView))(h.auth.GuardianChildren(r.Context(), principal(r)))
 }
 
 func (h *Handler) childConsents(w http.ResponseWriter, r *http.Request) error {
-	return answer(w, newConsentsView)(h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id")))
+	return answer(w, each(newConsentView))(h.auth.ChildConsents(r.Context(), principal(r), r.PathValue("id")))
 }
 
 func (h *Handler) withdrawForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.WithdrawForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
+	return answer(w, one(newConsentView))(h.auth.WithdrawForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
 }
 
 // grantForChild is the guardian's grant: a child's own grant is refused.
 func (h *Handler) grantForChild(w http.ResponseWriter, r *http.Request, in categoryBody) error {
-	return answer(w, newConsentChangeView)(h.auth.GrantForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
+	return answer(w, one(newConsentView))(h.auth.GrantForChild(r.Context(), principal(r), r.PathValue("id"), in.input(h.client(r))))
 }

@@ -37,23 +37,12 @@ type grievancesView struct {
 }
 
 func (h *Handler) fileGrievance(w http.ResponseWriter, r *http.Request, in grievanceBody) error {
-	g, err := h.auth.FileGrievance(r.Context(), principal(r), core.GrievanceInput{Subject: in.Subject, Message: in.Message, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, newGrievanceView(g))
-	return nil
+	return created(w, newGrievanceView)(h.auth.FileGrievance(r.Context(), principal(r),
+		core.GrievanceInput{Subject: in.Subject, Message: in.Message, Client: h.client(r)}))
 }
 
 func (h *Handler) grievances(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.auth.Grievances(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := grievancesView{Grievances: make([]grievanceView, 0, len(list))}
-	for _, g := range list {
-		v.Grievances = append(v.Grievances, newGrievanceView(g))
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, func(list []ports.Grievance) grievancesView {
+		return grievancesView{Grievances: mapped(list, newGrievanceView)}
+	})(h.auth.Grievances(r.Context(), principal(r)))
 }

@@ -36,26 +36,14 @@ type nomineesView struct {
 
 // addNominee relies on core for the step-up check.
 func (h *Handler) addNominee(w http.ResponseWriter, r *http.Request, in nomineeBody) error {
-	n, err := h.auth.AddNominee(r.Context(), principal(r), core.NomineeInput{Name: in.Name, Email: in.Email,
-		Relationship: in.Relationship, Client: h.client(r)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, newNomineeView(n))
-	return nil
+	return created(w, newNomineeView)(h.auth.AddNominee(r.Context(), principal(r), core.NomineeInput{Name: in.Name,
+		Email: in.Email, Relationship: in.Relationship, Client: h.client(r)}))
 }
 
 func (h *Handler) nominees(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.auth.OwnNominees(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	v := nomineesView{Nominees: make([]nomineeView, 0, len(list))}
-	for _, n := range list {
-		v.Nominees = append(v.Nominees, newNomineeView(n))
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, func(list []ports.Nominee) nomineesView {
+		return nomineesView{Nominees: mapped(list, newNomineeView)}
+	})(h.auth.OwnNominees(r.Context(), principal(r)))
 }
 
 // removeNominee relies on core for the step-up check.

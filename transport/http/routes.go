@@ -337,11 +337,20 @@ func (h *Handler) jwks(w http.ResponseWriter, _ *http.Request) error {
 // answer writes view(res) with 200 when err is nil, and hands err on otherwise:
 // return answer(w, newTokensView)(h.auth.Refresh(...)).
 func answer[T, V any](w http.ResponseWriter, view func(T) V) func(T, error) error {
+	return answerWith(w, http.StatusOK, view)
+}
+
+// created is answer for a route that makes something: 201 Created.
+func created[T, V any](w http.ResponseWriter, view func(T) V) func(T, error) error {
+	return answerWith(w, http.StatusCreated, view)
+}
+
+func answerWith[T, V any](w http.ResponseWriter, status int, view func(T) V) func(T, error) error {
 	return func(res T, err error) error {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, view(res))
+		writeJSON(w, status, view(res))
 		return nil
 	}
 }

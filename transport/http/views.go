@@ -20,6 +20,32 @@ type successView struct {
 	Success bool `json:"success"`
 }
 
+// dataView is a success answer that carries data: {"success":true,"data":…}.
+type dataView[T any] struct {
+	Success bool `json:"success"`
+	Data    T    `json:"data"`
+}
+
+// one makes view's result the data of a success answer.
+func one[S, T any](view func(S) T) func(S) dataView[T] {
+	return func(s S) dataView[T] { return dataView[T]{Success: true, Data: view(s)} }
+}
+
+// each makes the view of every item (mapped) the data of a success answer.
+func each[S, T any](view func(S) T) func([]S) dataView[[]T] {
+	return func(items []S) dataView[[]T] { return dataView[[]T]{Success: true, Data: mapped(items, view)} }
+}
+
+// mapped is the view of every item: a list, empty (never null) when there are
+// none, so clients can iterate without checks.
+func mapped[S, T any](items []S, view func(S) T) []T {
+	out := make([]T, 0, len(items))
+	for _, s := range items {
+		out = append(out, view(s))
+	}
+	return out
+}
+
 // messageView is the one answer of the enumeration-safe request routes.
 type messageView struct {
 	Success bool   `json:"success"`
@@ -81,13 +107,13 @@ type sessionsView struct {
 }
 
 func newSessionsView(list []core.SessionView) sessionsView {
-	v := sessionsView{Sessions: make([]sessionView, 0, len(list))}
-	for _, s := range list {
-		v.Sessions = append(v.Sessions, sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
-			IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
-			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current})
-	}
-	return v
+	return sessionsView{Sessions: mapped(list, newSessionView)}
+}
+
+func newSessionView(s core.SessionView) sessionView {
+	return sessionView{ID: s.ID, DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress,
+		IsPublicDevice: s.IsPublicDevice, IsVerifiedDevice: s.IsVerifiedDevice, CreatedAt: timestamp(s.CreatedAt),
+		ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), Current: s.Current}
 }
 
 type meView struct {
@@ -141,19 +167,6 @@ func newNoticeView(n core.NoticeInfo) noticeView {
 		Text: n.Text, URL: n.URL, PublishedAt: timestamp(n.PublishedAt), Languages: n.Languages}
 }
 
-type consentsView struct {
-	Success bool          `json:"success"`
-	Data    []consentView `json:"data"`
-}
-
-func newConsentsView(states []core.ConsentState) consentsView {
-	v := consentsView{Success: true, Data: make([]consentView, 0, len(states))}
-	for _, s := range states {
-		v.Data = append(v.Data, newConsentView(s))
-	}
-	return v
-}
-
 // childView is a child's account linked to its guardian.
 type childView struct {
 	ChildID     string  `json:"child_id"`
@@ -164,37 +177,6 @@ type childView struct {
 
 func newChildView(l core.GuardianLink) childView {
 	return childView{ChildID: l.ChildID, ChildEmail: l.ChildEmail, Method: l.Method, ConfirmedAt: timestamp(l.ConfirmedAt)}
-}
-
-type guardianLinkView struct {
-	Success bool      `json:"success"`
-	Data    childView `json:"data"`
-}
-
-func newGuardianLinkView(l core.GuardianLink) guardianLinkView {
-	return guardianLinkView{Success: true, Data: newChildView(l)}
-}
-
-type childrenView struct {
-	Success bool        `json:"success"`
-	Data    []childView `json:"data"`
-}
-
-func newChildrenView(links []core.GuardianLink) childrenView {
-	v := childrenView{Success: true, Data: make([]childView, 0, len(links))}
-	for _, l := range links {
-		v.Data = append(v.Data, newChildView(l))
-	}
-	return v
-}
-
-type consentChangeView struct {
-	Success bool        `json:"success"`
-	Data    consentView `json:"data"`
-}
-
-func newConsentChangeView(s core.ConsentState) consentChangeView {
-	return consentChangeView{Success: true, Data: newConsentView(s)}
 }
 
 // exportView is core.Export in snake_case: the right-of-access document.
@@ -316,47 +298,40 @@ func newExportView(e core.Export) exportView {
 		PasswordSet: a.PasswordSet, PINSet: a.PINSet, PasswordChangedAt: timestamp(a.PasswordChangedAt),
 		PINChangedAt: timestamp(a.PINChangedAt), Lock: newLockView(a.Lock),
 	},
-		Sessions: []exportSessionView{}, Consents: []exportConsentView{}, Events: []exportEventView{},
-		OneTimeTokens: []exportTokenView{}, Children: []childView{}, Recipients: []recipientView{},
-		Grievances: []grievanceView{}, Nominees: []nomineeView{}, Erasures: []erasureStatusView{}}
-	for _, r := range e.Recipients {
-		v.Recipients = append(v.Recipients, recipientView(r))
-	}
-	for _, g := range e.Grievances {
-		v.Grievances = append(v.Grievances, newGrievanceView(g))
-	}
-	for _, n := range e.Nominees {
-		v.Nominees = append(v.Nominees, newNomineeView(n))
-	}
-	for _, r := range e.Erasures {
-		v.Erasures = append(v.Erasures, newErasureStatusView(core.ErasureStatus{RequestID: r.ID, Status: r.Status,
-			ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept}))
-	}
-	for _, s := range e.Sessions {
-		v.Sessions = append(v.Sessions, exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
-			DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
-			IsVerifiedDevice: s.IsVerifiedDevice, AuthMethod: s.AuthMethod, CreatedAt: timestamp(s.CreatedAt),
-			ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), RevokedAt: timestamp(s.RevokedAt)})
-	}
-	for _, c := range e.Consents {
-		v.Consents = append(v.Consents, newExportConsentView(c))
-	}
-	for _, ev := range e.Events {
-		v.Events = append(v.Events, exportEventView{Kind: ev.Kind, IPAddress: ev.IPAddress, UserAgent: ev.UserAgent,
-			Detail: ev.Detail, At: timestamp(ev.At)})
-	}
+		Sessions: mapped(e.Sessions, newExportSessionView), Consents: mapped(e.Consents, newExportConsentView),
+		Events: mapped(e.Events, newExportEventView), OneTimeTokens: mapped(e.OneTimeTokens, newExportTokenView),
+		Children: mapped(e.Children, newChildView), Recipients: mapped(e.Recipients, newRecipientView),
+		Grievances: mapped(e.Grievances, newGrievanceView), Nominees: mapped(e.Nominees, newNomineeView),
+		Erasures: mapped(e.Erasures, newExportErasureView)}
 	if g := e.Guardian; g != nil {
 		v.Guardian = &exportGuardianView{GuardianEmail: g.GuardianEmail, DateOfBirth: g.DateOfBirth.Format(time.DateOnly),
 			RequestedAt: timestamp(g.RequestedAt), ConfirmedAt: timestamp(g.ConfirmedAt), Method: g.Method}
 	}
-	for _, l := range e.Children {
-		v.Children = append(v.Children, newChildView(l))
-	}
-	for _, t := range e.OneTimeTokens {
-		v.OneTimeTokens = append(v.OneTimeTokens, exportTokenView{Purpose: t.Purpose, CreatedAt: timestamp(t.CreatedAt),
-			ExpiresAt: timestamp(t.ExpiresAt), UsedAt: timestamp(t.UsedAt), Attempts: t.Attempts})
-	}
 	return v
+}
+
+func newRecipientView(r core.Recipient) recipientView { return recipientView(r) }
+
+func newExportErasureView(r core.ExportErasure) erasureStatusView {
+	return newErasureStatusView(core.ErasureStatus{RequestID: r.ID, Status: r.Status,
+		ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, ClosedAt: r.ClosedAt, Kept: r.Kept})
+}
+
+func newExportSessionView(s core.ExportSession) exportSessionView {
+	return exportSessionView{ID: s.ID, DeviceFingerprint: s.DeviceFingerprint,
+		DeviceInfo: s.DeviceInfo, IPAddress: s.IPAddress, IsPublicDevice: s.IsPublicDevice,
+		IsVerifiedDevice: s.IsVerifiedDevice, AuthMethod: s.AuthMethod, CreatedAt: timestamp(s.CreatedAt),
+		ExpiresAt: timestamp(s.ExpiresAt), LastUsedAt: timestamp(s.LastUsedAt), RevokedAt: timestamp(s.RevokedAt)}
+}
+
+func newExportEventView(ev ports.SecurityEvent) exportEventView {
+	return exportEventView{Kind: ev.Kind, IPAddress: ev.IPAddress, UserAgent: ev.UserAgent,
+		Detail: ev.Detail, At: timestamp(ev.At)}
+}
+
+func newExportTokenView(t core.ExportToken) exportTokenView {
+	return exportTokenView{Purpose: t.Purpose, CreatedAt: timestamp(t.CreatedAt),
+		ExpiresAt: timestamp(t.ExpiresAt), UsedAt: timestamp(t.UsedAt), Attempts: t.Attempts}
 }
 
 func newLockView(l ports.LockState) exportLockView {
