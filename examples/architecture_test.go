@@ -10,8 +10,9 @@ const module = "github.com/bharatauth/bharatauth-go/"
 
 // TestDependencyRule enforces the dependency rule over every module: ports
 // imports only the standard library; core imports ports (plus golang-jwt,
-// x/crypto, x/net/idna, and nyaruka/phonenumbers with its protobuf) and never an adapter or the transport; adapters import ports and
-// never core or the transport (otel included); transport/http imports core and ports and no
+// x/crypto, x/net/idna, and nyaruka/phonenumbers with its protobuf) and never
+// an adapter or the transport; adapters import ports and never core or the
+// transport (otel included); transport/http imports core and ports and no
 // adapter.
 func TestDependencyRule(t *testing.T) {
 	t.Parallel()
