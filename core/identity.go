@@ -58,16 +58,16 @@ func (a *Auth) identifierKey(identifier string) string {
 	return hex.EncodeToString(m.Sum(nil)[:20])
 }
 
-// findUser looks an identifier up as a phone number (E.164, from cleanPhone:
-// it starts with "+"), an email (when it has an @) or a username.
+// findUser looks an identifier up as a phone number (with Config.Phone: E.164
+// from cleanPhone starts with "+", which no username of ours may), an email
+// (when it has an @) or a username (an external directory's may start with
+// "+" when phone numbers are off).
 // identifier comes from cleanIdentifier or cleanEmail, so an email's domain is
 // in the ASCII form registration stored. found is false, with no error, when
 // nobody has it.
 func (a *Auth) findUser(ctx context.Context, op, identifier string) (u ports.User, found bool, err error) {
 	switch {
-	case isPhone(identifier) && a.phones == nil:
-		err = ports.ErrNotFound
-	case isPhone(identifier):
+	case isPhone(identifier) && a.cfg.Phone.Enabled: // New checked a.phones is set
 		u, err = a.phones.UserByPhone(ctx, identifier)
 	case strings.Contains(identifier, "@"):
 		u, err = a.deps.Users.UserByEmail(ctx, identifier)
