@@ -168,13 +168,14 @@ func hostOf(base string) string {
 	return host
 }
 
-// hindiNotice is the Hindi translation of DefaultNotices' English notice.
+// hindiNotice is the Hindi translation of the quickstart's English notice
+// (DefaultNotices', its contact category naming mobile numbers too).
 const hindiNotice = `गोपनीयता सूचना
 
 हम आपके निजी डेटा का इस्तेमाल केवल नीचे लिखे कामों के लिए, हर एक के लिए आपकी सहमति से, करते हैं। आप प्राइवेसी सेटिंग में कभी भी अपनी सहमति उतनी ही आसानी से वापस ले सकते हैं जितनी आसानी से आपने दी थी।
 
 - पहचान (identity): आपका नाम और खाते की पहचान, आपका खाता बनाने और चलाने के लिए (सेवा के लिए ज़रूरी)।
-- संपर्क (contact): आपका ईमेल पता, साइन-इन कोड, सुरक्षा अलर्ट और रसीदें भेजने के लिए (सेवा के लिए ज़रूरी)।
+- संपर्क (contact): आपका ईमेल पता या मोबाइल नंबर, साइन-इन कोड, सुरक्षा अलर्ट और रसीदें भेजने के लिए (सेवा के लिए ज़रूरी)।
 - स्थान (location): आपके IP पते से अनुमानित स्थान, असामान्य साइन-इन पहचानने के लिए (वैकल्पिक)।
 - सुरक्षा (security): आपके डिवाइस, IP पते और साइन-इन इतिहास, आपके खाते को गलत इस्तेमाल से बचाने के लिए (सेवा के लिए ज़रूरी)।
 - संचार (communications): ईमेल से समाचार और ऑफ़र (वैकल्पिक)।
@@ -187,6 +188,8 @@ const hindiNotice = `गोपनीयता सूचना
 // the one it showed.
 func notices() []core.Notice {
 	en := core.DefaultNotices()[0]
+	// The quickstart takes mobile numbers too: "contact" covers them.
+	en.Text = strings.Replace(en.Text, "- contact: your email address,", "- contact: your email address or mobile number,", 1)
 	hi := en
 	hi.Language, hi.Text = "hi", hindiNotice
 	return []core.Notice{en, hi}

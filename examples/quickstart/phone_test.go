@@ -71,6 +71,16 @@ func TestQuickstartPhoneWalk(t *testing.T) {
 	code := smsCodeRE.FindStringSubmatch(sms[1][strings.Index(sms[1], "\n\n")+2:])[1]
 	assert.True(t, strings.HasSuffix(strings.TrimSpace(sms[1]), "@127.0.0.1 #"+code), "the WebOTP line ends the SMS: %s", sms[1])
 
+	// The privacy notice's "contact" covers the number, in both languages.
+	for lang, says := range map[string]string{"en": "- contact: your email address or mobile number,", "hi": "आपका ईमेल पता या मोबाइल नंबर"} {
+		res, err := http.Get(q.base + "/auth/privacy/notice?lang=" + lang)
+		require.NoError(t, err)
+		var notice struct{ Text string }
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&notice))
+		_ = res.Body.Close()
+		assert.Contains(t, notice.Text, says, lang)
+	}
+
 	// A number nobody has gets the same answer, and no SMS.
 	status, ghost := postJSON(t, q, "/auth/otp/request", map[string]any{"phone": "98123 45678"})
 	assert.Equal(t, http.StatusOK, status)
