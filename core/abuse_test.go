@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -18,8 +17,7 @@ import (
 
 func TestIPBlockedAtTheThirdDistinctIdentifierFor24Hours(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("one@example.in")
+	e, _ := newUserEnv(t, "one@example.in")
 	const ip = "198.51.100.9"
 
 	requireKind(t, e.loginIP("one@example.in", "wrong-password", ip), KindUnauthorized)
@@ -178,15 +176,14 @@ func TestRateLimiterFailsOpen(t *testing.T) {
 	e := newEnv(t, func(_ *Config, d *Deps) { d.Limiter = brokenLimiter{} })
 	e.register("open@example.in")
 	for i := 0; i < 30; i++ {
-		_, err := e.login("open@example.in", testPassword)
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.login("open@example.in", testPassword)))
 	}
 }
 
 func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e := newEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e := newEnv(t, logTo(logs))
 	for i := 0; i < 3; i++ {
 		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	}

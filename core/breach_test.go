@@ -47,8 +47,7 @@ func TestNotifyBreachTellsEachUserInTheirLanguageWhatRuleSevenLists(t *testing.T
 
 func TestNotifyBreachReportsWhoCouldNotBeTold(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	e.outbox.FailWith(fmt.Errorf("mail down: %w", ports.ErrUnavailable))
 	report, err := e.auth.NotifyBreach(context.Background(), testBreach(), []string{u.ID})
 	require.NoError(t, err)
@@ -59,8 +58,7 @@ func TestNotifyBreachReportsWhoCouldNotBeTold(t *testing.T) {
 
 func TestNotifyBreachNeedsEveryPartOfTheNotice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	for field, edit := range map[string]func(*BreachNotice){
 		"description":  func(n *BreachNotice) { n.Description = " " },
 		"consequences": func(n *BreachNotice) { n.Consequences = "" },

@@ -12,28 +12,19 @@ import (
 
 func TestIPKey(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, in, want string }{
+	testMapping(t, ipKey, []mapCase[string, string]{
 		{name: "ipv4", in: "203.0.113.7", want: "203.0.113.7"},
 		{name: "mapped ipv4", in: "::ffff:203.0.113.7", want: "203.0.113.7"},
 		{name: "ipv6 /64", in: "2001:db8::1", want: "2001:db8::/64"},
 		{name: "zone dropped", in: "fe80::1%eth0", want: "fe80::/64"},
 		{name: "garbage", in: "not an ip", want: ""},
 		{name: "empty", in: "", want: ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, ipKey(tc.in))
-		})
-	}
+	})
 }
 
 func TestStoredIP(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		in   string
-		want string
-	}{
+	testMapping(t, storedIP, []mapCase[string, string]{
 		{name: "ipv4", in: "203.0.113.7", want: "203.0.113.7"},
 		{name: "trimmed", in: " 203.0.113.7\n", want: "203.0.113.7"},
 		{name: "ipv4-mapped ipv6 unmapped", in: "::ffff:203.0.113.7", want: "203.0.113.7"},
@@ -41,18 +32,12 @@ func TestStoredIP(t *testing.T) {
 		{name: "empty", in: "", want: ""},
 		{name: "garbage", in: "203.0.113.7, 10.0.0.1", want: ""},
 		{name: "host and port", in: "203.0.113.7:443", want: ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, storedIP(tc.in))
-		})
-	}
+	})
 }
 
 func TestSessionKeepsTheCanonicalIP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ip@example.in")
+	e, _ := newUserEnv(t, "ip@example.in")
 	e.client.IP = "::ffff:198.51.100.9"
 	res := e.knownDeviceLogin("ip@example.in")
 	list, err := e.auth.Sessions(context.Background(), e.principal(res))
@@ -93,8 +78,7 @@ func TestClientUserAgent(t *testing.T) {
 
 func TestHostileUserAgentIsStoredCleanInTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ua@example.in")
+	e, _ := newUserEnv(t, "ua@example.in")
 	e.client.UserAgent = "\xff" + strings.Repeat("क", 400) // 1 + 1200 bytes
 	res := e.mustLogin("ua@example.in")
 	s, err := e.store.Session(context.Background(), res.SessionID)

@@ -204,6 +204,5 @@ func TestNewAcceptsHTTPAndHTTPSLinks(t *testing.T) {
 
 		GuardianConsent: "http://127.0.0.1:8080/guardian/confirm?token={token}",
 	}
-	_, err := New(cfg, validDeps())
-	require.NoError(t, err)
+	require.NoError(t, errOf(New(cfg, validDeps())))
 }

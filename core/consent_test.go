@@ -74,8 +74,7 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "dpdp@example.in", Password: testPassword,
 		Consents: ds, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, 6)
 	for i, r := range history {
 		assert.Equal(t, ds[i].Category, r.Category)
@@ -111,10 +110,8 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, st.Granted)
 
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "biometrics", Client: e.client})
-	requireKind(t, err, KindValidation)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "'; DELETE FROM ba_consent_log; --", Client: e.client})
-	requireKind(t, err, KindValidation)
+	requireKind(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "biometrics", Client: e.client})), KindValidation)
+	requireKind(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "'; DELETE FROM ba_consent_log; --", Client: e.client})), KindValidation)
 	report, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 8, Intact: true, Checkpointed: true}, report)
@@ -129,8 +126,7 @@ func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
 	u := e.register("mine@example.in")
 	e.register("other@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})))
 
 	mine, err := e.auth.Consents(ctx, p)
 	require.NoError(t, err)
@@ -219,21 +215,17 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("consent@example.in")
+			e, u := newUserEnv(t, "consent@example.in")
 			ctx := context.Background()
-			before, err := e.store.ConsentHistory(ctx, u.ID)
-			require.NoError(t, err)
+			before := inStore(e, e.store.ConsentHistory, u.ID)
 
-			_, err = e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
+			_, err := e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			if len(tc.ds) == 1 {
-				_, err = e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)
-				requireKind(t, err, KindValidation)
+				requireKind(t, errOf(e.auth.Admin().RecordConsent(ctx, u.ID, tc.ds[0], tc.meta)), KindValidation)
 			}
-			after, err := e.store.ConsentHistory(ctx, u.ID)
-			require.NoError(t, err)
+			after := inStore(e, e.store.ConsentHistory, u.ID)
 			assert.Len(t, after, len(before), "nothing is written")
 		})
 	}
@@ -241,8 +233,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 
 func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("chain@example.in")
+	e, u := newUserEnv(t, "chain@example.in")
 	ctx := context.Background()
 	e.clock.Advance(time.Hour)
 
@@ -272,8 +263,7 @@ func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	assert.True(t, report.Intact)
 	assert.Equal(t, 8, report.Rows)
 
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
+	events := inStore(e, e.store.Events, u.ID)
 	assert.Equal(t, "analytics=true", events[len(events)-1].Detail)
 }
 
@@ -300,8 +290,7 @@ func TestTruncate(t *testing.T) {
 
 func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("echo@example.in")
+	e, u := newUserEnv(t, "echo@example.in")
 	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
 		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
 	ce := requireKind(t, err, KindValidation)
@@ -315,8 +304,7 @@ func TestConsentRowsAreVersion2WithKeyedClientDigests(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register("v2@example.in")
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.NotEmpty(t, history)
 	r := history[0]
 	assert.Equal(t, ports.ChainV2, r.ChainVersion)
@@ -397,14 +385,12 @@ func TestVersion1ChainsStillVerify(t *testing.T) {
 		{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
 		{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
 	}
-	_, err := e.store.AppendConsents(ctx, "usr_old", ports.ConsentAppend{Rows: old})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.AppendConsents(ctx, "usr_old", ports.ConsentAppend{Rows: old})))
 	report, err := e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 2, Intact: true}, report, "rows stored before version 2 verify, without a checkpoint")
 
-	_, err = e.auth.Admin().RecordConsent(ctx, "usr_old", ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Admin().RecordConsent(ctx, "usr_old", ConsentDecision{Category: "analytics", Granted: true}, ConsentMeta{})))
 	report, err = e.auth.Admin().VerifyConsentChain(ctx, "usr_old")
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: 3, Intact: true, Checkpointed: true}, report, "a version-2 row continues the chain and checkpoints it")
@@ -421,53 +407,45 @@ func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	assert.True(t, ok)
 	require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"))
 
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 	ok, err = e.auth.HasConsent(ctx, u.ID, "communications")
 	require.NoError(t, err)
 	assert.False(t, ok)
-	ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
-	assert.Equal(t, codeConsentWithdrawn, ce.Code)
+	requireCode(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden, codeConsentWithdrawn)
 
 	ok, err = e.auth.HasConsent(ctx, "usr_unknown", "communications")
 	require.NoError(t, err)
 	assert.False(t, ok, "never decided: not granted")
-	_, err = e.auth.HasConsent(ctx, u.ID, "biometrics")
-	requireKind(t, err, KindValidation)
+	requireKind(t, errOf(e.auth.HasConsent(ctx, u.ID, "biometrics")), KindValidation)
 }
 
 func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Erasure = inbox })
-	u := e.register("required@example.in")
+	e, u := newUserEnv(t, "required@example.in", func(_ *Config, d *Deps) { d.Erasure = inbox })
 	ctx := context.Background()
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	rows := func() int {
-		h, err := e.store.ConsentHistory(ctx, u.ID)
-		require.NoError(t, err)
+		h := inStore(e, e.store.ConsentHistory, u.ID)
 		return len(h)
 	}
 	before := rows()
 
 	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", Client: e.client})
-	ce := requireKind(t, err, KindConflict)
-	assert.Equal(t, codeConsentForService, ce.Code)
+	ce := requireCode(t, err, KindConflict, codeConsentForService)
 	assert.Contains(t, ce.Message, "closes your account", "the consequence is named")
-	_, err = e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
-	requireKind(t, err, KindStepUpRequired)
+	requireKind(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})), KindStepUpRequired)
 	assert.Equal(t, before, rows(), "nothing recorded without closing")
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
 	e.stepUp(p, u.Email)
 	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "identity", CloseAccount: true, Client: e.client})
 	require.NoError(t, err)
 	assert.False(t, st.Granted)
 	assert.Equal(t, before+1, rows(), "the withdrawal is recorded")
-	require.Len(t, inbox.requests, 1, "the erasure request flow started")
-	_, err = e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	require.Len(t, inbox.all(), 1, "the erasure request flow started")
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 }
 
 func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
@@ -490,8 +468,7 @@ func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
 			})
 			u := e.register("receipt@example.in")
 			p := e.principal(e.mustLogin(u.Email))
-			_, err := e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})))
 			m, ok := e.outbox.Last(u.Email)
 			require.True(t, ok)
 			assert.Contains(t, m.Text, tc.want)

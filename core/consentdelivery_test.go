@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,35 +13,10 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// listener is the app's ConsentListener in tests: it keeps what it took and
-// refuses while fail is set.
-type listener struct {
-	mu   sync.Mutex
-	got  []ports.ConsentChange
-	fail error
-}
+// listener is the app's ConsentListener in tests.
+type listener struct{ appInbox[ports.ConsentChange] }
 
-func (l *listener) ConsentChanged(_ context.Context, c ports.ConsentChange) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fail != nil {
-		return l.fail
-	}
-	l.got = append(l.got, c)
-	return nil
-}
-
-func (l *listener) setFail(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fail = err
-}
-
-func (l *listener) changes() []ports.ConsentChange {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]ports.ConsentChange(nil), l.got...)
-}
+func (l *listener) ConsentChanged(_ context.Context, c ports.ConsentChange) error { return l.take(c) }
 
 func withListener(l ports.ConsentListener) envOption {
 	return func(_ *Config, d *Deps) { d.ConsentListener = l }
@@ -55,12 +29,10 @@ func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
 	u := e.register("listen@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	ctx := context.Background()
-	_, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
-	_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
+	require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 
-	got := l.changes()
+	got := l.all()
 	require.Len(t, got, 8, "six registration decisions, a withdrawal and a grant, delivered after each answer")
 	for i, c := range got {
 		assert.Equal(t, int64(i+1), c.Seq, "in order")
@@ -77,7 +49,8 @@ func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
 
 func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 	t.Parallel()
-	l := &listener{fail: errors.New("processor down")}
+	l := &listener{}
+	l.setFail(errors.New("processor down"))
 	e := newEnv(t, withListener(l))
 	u := e.register("retry@example.in")
 	ctx := context.Background()
@@ -88,17 +61,16 @@ func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 		n, err := e.auth.DeliverConsentChanges(ctx)
 		require.NoError(t, err)
 		require.Zero(t, n)
-		require.Empty(t, l.changes(), "attempt %d: not due before its backoff", attempt+2)
+		require.Empty(t, l.all(), "attempt %d: not due before its backoff", attempt+2)
 		e.clock.Advance(time.Millisecond)
-		_, err = e.auth.DeliverConsentChanges(ctx) // due now: tried and refused again
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.auth.DeliverConsentChanges(ctx))) // due now: tried and refused again
 	}
 	l.setFail(nil)
 	e.clock.Advance(80 * time.Second)
 	n, err := e.auth.DeliverConsentChanges(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 6, n)
-	got := l.changes()
+	got := l.all()
 	require.Len(t, got, 6)
 	assert.Equal(t, 6, got[0].Attempts, "the sixth delivery of the first change")
 	assert.Equal(t, u.ID, got[0].UserID)
@@ -125,20 +97,18 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	u := e.register("stuck@example.in") // attempt 1 of change 1 fails after the answer
 	ctx := context.Background()
 	for attempt := 2; attempt <= consentMaxAttempts; attempt++ {
-		require.Empty(t, l.changes(), "attempt %d: change 1 still holds the others back", attempt)
+		require.Empty(t, l.all(), "attempt %d: change 1 still holds the others back", attempt)
 		e.clock.Advance(consentRetryMax)
-		_, err := e.auth.DeliverConsentChanges(ctx)
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.auth.DeliverConsentChanges(ctx)))
 	}
-	got := l.changes()
+	got := l.all()
 	require.Len(t, got, 5, "given up at its 12th attempt, the user's later changes go")
 	assert.Equal(t, int64(2), got[0].Seq)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventConsentUndelivered)
 	n, err := e.auth.DeliverConsentChanges(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing left: the given-up change is not retried")
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	assert.Len(t, history, 6, "the consent row itself stays in the ledger")
 }
 
@@ -149,7 +119,7 @@ type slowListener struct {
 }
 
 func (l *slowListener) ConsentChanged(ctx context.Context, c ports.ConsentChange) error {
-	if len(l.changes()) == 0 {
+	if len(l.all()) == 0 {
 		l.clock.Advance(consentLease)
 	}
 	return l.listener.ConsentChanged(ctx, c)
@@ -171,7 +141,7 @@ func TestConsentChangesAreDeliveredOnlyWithinTheirLease(t *testing.T) {
 	n, err := e.auth.DeliverConsentChanges(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
-	got := l.changes()
+	got := l.all()
 	require.Len(t, got, 2)
 	assert.Equal(t, 1, got[0].Attempts)
 	assert.Equal(t, 2, got[1].Attempts, "the second change was claimed again after the first one's slow delivery")
@@ -194,8 +164,7 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 	e := newEnv(t, withListener(l), func(_ *Config, d *Deps) { d.Storage = store })
 	// Another process claims the change and dies before delivering it.
 	crashed := func(ctx context.Context) {
-		_, err := store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)
-		require.NoError(t, err)
+		require.NoError(t, errOf(store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)))
 	}
 	_, err := store.AppendConsents(context.Background(), "usr_crash", ports.ConsentAppend{Notify: true,
 		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})
@@ -208,8 +177,8 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 	n, err = e.auth.DeliverConsentChanges(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	require.Len(t, l.changes(), 1)
-	assert.Equal(t, 2, l.changes()[0].Attempts)
+	require.Len(t, l.all(), 1)
+	assert.Equal(t, 2, l.all()[0].Attempts)
 }
 
 func TestRunConsentDeliveryStopsWithItsContext(t *testing.T) {

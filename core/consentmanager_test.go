@@ -74,11 +74,9 @@ func TestRecordManagedConsentRefusals(t *testing.T) {
 			}
 		})
 	}
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	assert.Len(t, history, 6, "nothing recorded")
-	_, err = e.auth.RecordManagedConsent(ctx, u.ID, ManagedConsentInput{ManagerID: testManager, Reference: strings.Repeat("r", 128), Decisions: analytics})
-	require.NoError(t, err, "a 128-byte reference fits")
+	require.NoError(t, errOf(e.auth.RecordManagedConsent(ctx, u.ID, ManagedConsentInput{ManagerID: testManager, Reference: strings.Repeat("r", 128), Decisions: analytics})), "a 128-byte reference fits")
 }
 
 func TestNewRefusesBadConsentManagers(t *testing.T) {

@@ -84,11 +84,7 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 		err.(*Error).Field = "new_email"
 		return err
 	}
-	s, err := a.activeSession(ctx, op, &p)
-	if err != nil {
-		return err
-	}
-	u, err := a.userByID(ctx, op, p.UserID)
+	s, u, err := a.sessionUser(ctx, op, &p)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -120,8 +119,7 @@ func TestRetryableMailFailureIsRetriedWithBackoff(t *testing.T) {
 	assert.Empty(t, e.store.QueuedMail(), "delivered and deleted")
 	assert.Equal(t, 1, e.mailsTo(u.Email)-1, "the login code arrived once (besides the verification link)")
 	assert.Empty(t, e.mailFailures(u.ID))
-	_, err := e.verifyOTP(u.Email, e.lastCode(u.Email), "")
-	require.NoError(t, err, "the code that arrived late still works within its 10 minutes")
+	require.NoError(t, errOf(e.verifyOTP(u.Email, e.lastCode(u.Email), "")), "the code that arrived late still works within its 10 minutes")
 }
 
 func TestRetryWaitDoublesFrom30SecondsUpTo30Minutes(t *testing.T) {
@@ -255,9 +253,8 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, asked, opened.Message)
 
-	other := newEnv(t, withoutLimiter(), func(c *Config, d *Deps) {
+	other := newEnv(t, withoutLimiter(), logTo(logs), func(c *Config, d *Deps) {
 		c.SecretKey = []byte("another-secret-key-of-32-bytes-or-more!")
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		d.Storage, d.Mailer = e.store, m
 	})
 	other.clock.Set(qm.DueAt)
@@ -395,8 +392,7 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 		}},
 		{name: "new-device alert: 24 hours", want: 24 * time.Hour, send: func() {
-			_, err := e.loginFrom(u.Email, testPassword, fpB, false)
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpB, false)))
 		}},
 	} {
 		tc.send()
@@ -413,8 +409,7 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
 	t.Parallel()
 	m := &flakyMailer{}
-	e := newEnv(t, withoutLimiter(), m.wrap)
-	u := e.register("waited@example.in")
+	e, u := newUserEnv(t, "waited@example.in", m.wrap)
 	p := e.principal(e.mustLogin(u.Email))
 	e.auth.cfg.MailInline = false // from here on, emails go after the answer
 	calls := len(m.callTimes())
@@ -598,7 +593,7 @@ func TestAQueueFailureAfterASendIsLogged(t *testing.T) {
 			t.Parallel()
 			logs := &logBuffer{}
 			m := &flakyMailer{}
-			e, f := newFaultyEnv(t, m.wrap, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+			e, f := newFaultyEnv(t, m.wrap, logTo(logs))
 			u := e.register("queuefail@example.in")
 			assert.NotContains(t, logs.String(), tc.want, "nothing failed yet")
 			if tc.sendErr != nil {
@@ -665,7 +660,7 @@ func TestOnePassDeliversMoreThanOneBatch(t *testing.T) {
 func TestAnUnreadableEmailTheQueueCannotRemoveIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	now := e.now()
 	require.NoError(t, e.store.EnqueueMail(context.Background(), ports.QueuedMail{ID: "mail_damaged", Payload: []byte("damaged"), DueAt: now, NotAfter: now.Add(time.Hour)}))
 	f.failOn("RemoveMail", errDown)
@@ -717,10 +712,7 @@ func TestAPassEndsAtTheFirstShortBatch(t *testing.T) {
 func TestTheMailWorkerLogsAnOutboxItCannotRead(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) {
-		c.MailInline = false
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	})
+	e, f := newFaultyEnv(t, logTo(logs), func(c *Config, _ *Deps) { c.MailInline = false })
 	ctx := waitContext(t)
 	require.NoError(t, e.auth.stopMailWorker(ctx))
 	f.failOn("ClaimMail", errDown)

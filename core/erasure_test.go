@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,20 +14,10 @@ import (
 )
 
 // erasureInbox is the app's erasure handler in tests.
-type erasureInbox struct {
-	mu       sync.Mutex
-	requests []ports.ErasureRequest
-	fail     error
-}
+type erasureInbox struct{ appInbox[ports.ErasureRequest] }
 
 func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if i.fail != nil {
-		return i.fail
-	}
-	i.requests = append(i.requests, r)
-	return nil
+	return i.take(r)
 }
 
 func withErasureHandler(h ports.ErasureHandler) envOption {
@@ -59,13 +48,12 @@ func (e *env) mailsWithSubject(addr, part string) int {
 func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	u := e.register("erase@example.in")
+	e, u := newUserEnv(t, "erase@example.in", withErasureHandler(inbox))
 	ctx := context.Background()
 
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
 	requireKind(t, errOf(e.auth.RequestErasure(ctx, fresh, e.client)), KindStepUpRequired)
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
 	res := e.knownDeviceLogin(u.Email)
 	other := e.mustLogin(u.Email)
@@ -74,15 +62,14 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 	e.stepUp(p, u.Email)
 	receipt, err := e.auth.RequestErasure(ctx, p, e.client)
 	require.NoError(t, err)
-	require.Len(t, inbox.requests, 1)
+	require.Len(t, inbox.all(), 1)
 	assert.Equal(t, ports.ErasureRequest{ID: receipt.RequestID, UserID: u.ID, Email: u.Email, RequestedAt: testStart,
-		DueAt: testStart.Add(7 * 24 * time.Hour), IPAddress: testIP, UserAgent: testUA}, inbox.requests[0])
+		DueAt: testStart.Add(7 * 24 * time.Hour), IPAddress: testIP, UserAgent: testUA}, inbox.all()[0])
 	assert.Equal(t, ports.ErasureReceived, receipt.Status)
 	assert.True(t, validToken(receipt.StatusToken), "the status token is a 256-bit token")
 
 	for _, s := range []LoginResult{res, other} {
-		_, err := e.auth.Authenticate(ctx, s.AccessToken)
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.auth.Authenticate(ctx, s.AccessToken)), KindUnauthorized)
 	}
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
@@ -95,7 +82,8 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	inbox := &erasureInbox{fail: errors.New("queue full")}
+	inbox := &erasureInbox{}
+	inbox.setFail(errors.New("queue full"))
 	f := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
 	f.register("fail@example.in")
 	p := f.principal(f.knownDeviceLogin("fail@example.in"))
@@ -103,13 +91,11 @@ func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	before := f.mailsTo("fail@example.in")
 	requireKind(t, errOf(f.auth.RequestErasure(ctx, p, f.client)), KindUnavailable)
 	assert.Equal(t, before, f.mailsTo("fail@example.in"), "no receipt for a request that was not taken")
-	assert.Empty(t, inbox.requests)
+	assert.Empty(t, inbox.all())
 
-	inbox.mu.Lock()
-	inbox.fail = nil
-	inbox.mu.Unlock()
+	inbox.setFail(nil)
 	f.requestErasure("fail@example.in") // the request that was not taken does not block a new one
-	assert.Len(t, inbox.requests, 1)
+	assert.Len(t, inbox.all(), 1)
 }
 
 func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
@@ -125,8 +111,7 @@ func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
 func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$pin", e.now()))
 	e.failLogins(u.Email, 2)
 	receipt := e.requestErasure(u.Email)
@@ -134,30 +119,22 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	m, _ := e.outbox.Last(u.Email)
 	assert.Contains(t, m.Text, "Sign in before 3 Dec 2026, 15:30 IST and the request is cancelled")
 
-	e.clock.Set(receipt.DueAt.Add(-time.Microsecond))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(-time.Microsecond))
 	assert.Zero(t, report.ErasuresCompleted, "nothing is erased before the due date")
-	_, err = e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)))
 
-	e.clock.Set(receipt.DueAt)
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(receipt.DueAt)
 	assert.Equal(t, 1, report.ErasuresCompleted, "erased at exactly the due date")
 
-	_, err = e.store.UserByID(ctx, u.ID)
+	_, err := e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "the account")
 	_, err = e.store.Credentials(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "the password and PIN")
-	sessions, err := e.store.Sessions(ctx, u.ID)
-	require.NoError(t, err)
+	sessions := inStore(e, e.store.Sessions, u.ID)
 	assert.Empty(t, sessions)
-	counter, err := e.store.LockState(ctx, e.auth.identifierLockKey(u.Email))
-	require.NoError(t, err)
+	counter := inStore(e, e.store.LockState, e.auth.identifierLockKey(u.Email))
 	assert.Zero(t, counter, "the email's counter")
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
+	events := inStore(e, e.store.Events, u.ID)
 	require.NotEmpty(t, events, "security events are kept as evidence")
 	for _, ev := range events {
 		assert.Empty(t, ev.IPAddress+ev.UserAgent, "event %s keeps no IP or user agent", ev.Kind)
@@ -172,8 +149,7 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	assert.Equal(t, ErasureStatus{RequestID: receipt.RequestID, Status: ports.ErasureCompleted, ReceivedAt: testStart,
 		DueAt: receipt.DueAt, ClosedAt: receipt.DueAt, Kept: keptAfterErasure}, st)
 
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintain()
 	assert.Zero(t, report.ErasuresCompleted, "a completed request is not erased twice")
 	requireKind(t, errOf(e.login(u.Email, testPassword)), KindUnauthorized)
 	e.register(u.Email) // the address is free again
@@ -182,8 +158,7 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ravi@example.in")
+	e, u := newUserEnv(t, "ravi@example.in")
 	receipt := e.requestErasure(u.Email)
 
 	e.clock.Set(receipt.DueAt.Add(-time.Minute))
@@ -191,12 +166,9 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	assert.Equal(t, 1, e.mailsWithSubject(u.Email, "was cancelled"))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventErasureCancelled)
 
-	e.clock.Set(receipt.DueAt.Add(time.Hour))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(time.Hour))
 	assert.Zero(t, report.ErasuresCompleted)
-	_, err = e.store.UserByID(ctx, u.ID)
-	require.NoError(t, err, "the account stays")
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)), "the account stays")
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
 	require.NoError(t, err)
 	assert.Equal(t, ports.ErasureCancelled, st.Status)
@@ -209,8 +181,7 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 func TestErasureStatusNeedsOnlyItsToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure("asha@example.in")
 
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
@@ -226,20 +197,17 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	u := e.register("meera@example.in")
+	e, u := newUserEnv(t, "meera@example.in", withErasureHandler(inbox))
 	receipt := e.requestErasure(u.Email)
 
-	e.clock.Set(receipt.DueAt.Add(time.Hour))
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt.Add(time.Hour))
 	assert.Zero(t, report.ErasuresCompleted, "with a handler, the app completes")
 	e.mustLogin(u.Email) // a sign-in does not cancel a request the app holds
 	st, err := e.auth.ErasureStatus(ctx, receipt.StatusToken)
 	require.NoError(t, err)
 	assert.Equal(t, ports.ErasureReceived, st.Status)
 
-	require.NoError(t, e.auth.CompleteErasure(ctx, inbox.requests[0].ID))
+	require.NoError(t, e.auth.CompleteErasure(ctx, inbox.all()[0].ID))
 	_, err = e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound)
 	require.NoError(t, e.auth.CompleteErasure(ctx, receipt.RequestID), "completing twice is no error")
@@ -249,8 +217,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure(u.Email)
 	e.mustLogin(u.Email)
 	err := requireKind(t, e.auth.CompleteErasure(ctx, receipt.RequestID), KindConflict)
@@ -262,14 +229,13 @@ func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
 func TestASecondErasureRequestWhileOneIsOpenConflicts(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", withErasureHandler(inbox))
 	e.requestErasure("asha@example.in")
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
 	e.stepUp(p, "asha@example.in")
 	err := requireKind(t, errOf(e.auth.RequestErasure(context.Background(), p, e.client)), KindConflict)
 	assert.Equal(t, codeErasurePending, err.Code)
-	assert.Len(t, inbox.requests, 1)
+	assert.Len(t, inbox.all(), 1)
 }
 
 func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
@@ -281,9 +247,7 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.MarkEmailVerified(ctx, u.ID, e.now()))
 	receipt := e.requestErasure(u.Email)
-	e.clock.Set(receipt.DueAt)
-	_, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	e.maintainAt(receipt.DueAt)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "मिटा दिया गया")
@@ -295,19 +259,14 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
-	before, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	e, u := newUserEnv(t, "asha@example.in")
+	before := inStore(e, e.store.ConsentHistory, u.ID)
 	require.NotEmpty(t, before)
 	receipt := e.requestErasure(u.Email)
-	e.clock.Set(receipt.DueAt)
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(receipt.DueAt)
 	require.Equal(t, 1, report.ErasuresCompleted)
 
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, len(before), "consent rows are kept as evidence")
 	for i, r := range history {
 		assert.Equal(t, ports.ChainV2, r.ChainVersion)

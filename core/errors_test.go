@@ -108,21 +108,12 @@ func TestErrorUnwrapReturnsTheCause(t *testing.T) {
 
 func TestKindOf(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		err  error
-		want Kind
-	}{
-		{name: "core error", err: newError("Login", KindSuspended, "", "suspended"), want: KindSuspended},
-		{name: "wrapped core error", err: fmt.Errorf("transport: %w", ErrRateLimited), want: KindRateLimited},
-		{name: "foreign error", err: errors.New("disk full"), want: KindInternal},
-		{name: "context error", err: context.Canceled, want: KindInternal},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			assert.Equal(t, tc.want, KindOf(tc.err))
-		})
-	}
+	testMapping(t, KindOf, []mapCase[error, Kind]{
+		{name: "core error", in: newError("Login", KindSuspended, "", "suspended"), want: KindSuspended},
+		{name: "wrapped core error", in: fmt.Errorf("transport: %w", ErrRateLimited), want: KindRateLimited},
+		{name: "foreign error", in: errors.New("disk full"), want: KindInternal},
+		{name: "context error", in: context.Canceled, want: KindInternal},
+	})
 }
 
 func TestStoreErrorSortsPortFailures(t *testing.T) {

@@ -14,8 +14,7 @@ import (
 
 func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("export@example.in")
+	e, u := newUserEnv(t, "export@example.in")
 	ctx := context.Background()
 	old := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: old.RefreshToken, Client: e.client}))
@@ -43,12 +42,9 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 
 	raw, err := json.Marshal(doc)
 	require.NoError(t, err)
-	creds, err := e.store.Credentials(ctx, u.ID)
-	require.NoError(t, err)
-	sessions, err := e.store.Sessions(ctx, u.ID)
-	require.NoError(t, err)
-	tokens, err := e.store.Tokens(ctx, u.ID)
-	require.NoError(t, err)
+	creds := inStore(e, e.store.Credentials, u.ID)
+	sessions := inStore(e, e.store.Sessions, u.ID)
+	tokens := inStore(e, e.store.Tokens, u.ID)
 	secrets := []string{creds.PasswordHash, creds.PINHash, testPassword, `"4829"`, res.RefreshToken} // the PIN as a JSON value: 4 digits alone occur in random hex
 	for _, s := range sessions {
 		secrets = append(secrets, s.RefreshHash)
@@ -63,17 +59,14 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 
 func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("fresh@example.in")
+	e, _ := newUserEnv(t, "fresh@example.in")
 	p := e.principal(e.mustLogin("fresh@example.in"))
-	_, err := e.auth.Export(context.Background(), p, e.client)
-	requireKind(t, err, KindStepUpRequired)
+	requireKind(t, errOf(e.auth.Export(context.Background(), p, e.client)), KindStepUpRequired)
 }
 
 func TestExportWithoutAnEventLog(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withoutEventLog())
-	u := e.register("noevents@example.in")
+	e, u := newUserEnv(t, "noevents@example.in", withoutEventLog())
 	ctx := context.Background()
 	res := e.knownDeviceLogin(u.Email)
 	_, _ = e.login(u.Email, "a wrong one!")
@@ -88,15 +81,13 @@ func TestExportWithoutAnEventLog(t *testing.T) {
 	assert.True(t, doc.Account.PasswordSet)
 	assert.False(t, doc.Account.PINSet)
 
-	kept, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
+	kept := inStore(e, e.store.Events, u.ID)
 	assert.Empty(t, kept, "no EventLog: nothing is recorded")
 }
 
 func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("full@example.in")
+	e, u := newUserEnv(t, "full@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	e.stepUp(p, u.Email)
@@ -119,14 +110,11 @@ func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	recipients := []Recipient{{Name: "Amazon SES (ap-south-1)", Purpose: "sending emails", Data: "email address, email contents"}}
-	e := newEnv(t, withoutLimiter(), withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
 	receipt := e.requestErasure(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	_, err := e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})
-	require.NoError(t, err)
-	_, err = e.auth.AddNominee(ctx, p, NomineeInput{Name: "Ravi", Email: "ravi@example.in"})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.FileGrievance(ctx, p, GrievanceInput{Subject: "s", Message: "m"})))
+	require.NoError(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "Ravi", Email: "ravi@example.in"})))
 
 	doc, err := e.auth.Export(ctx, p, e.client)
 	require.NoError(t, err)
@@ -156,23 +144,20 @@ func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) 
 	e.stepUp(p, u.Email)
 	const subject = "a copy of your data"
 
-	_, err := e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, subject)
 	assert.Contains(t, m.Text, "dpo@acme.example", "the privacy contact")
 	assert.Contains(t, m.Text, testIP)
 	for range 5 {
-		_, err := e.auth.Export(ctx, p, e.client)
-		require.NoError(t, err, "past the budget the export is still answered")
+		require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)), "past the budget the export is still answered")
 	}
 	assert.Equal(t, 5, e.mailsWithSubject(u.Email, subject), "five receipts an hour")
 	e.clock.Set(testStart.Add(time.Hour))
 	p = e.principal(e.knownDeviceLogin(u.Email))
 	e.stepUp(p, u.Email)
-	_, err = e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	assert.Equal(t, 6, e.mailsWithSubject(u.Email, subject), "a new hour, a new budget")
 
 	hi, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
@@ -181,8 +166,7 @@ func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) 
 	require.NoError(t, e.store.MarkEmailVerified(ctx, hi.ID, e.now()))
 	p = e.principal(e.knownDeviceLogin(hi.Email))
 	e.stepUp(p, hi.Email)
-	_, err = e.auth.Export(ctx, p, e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Export(ctx, p, e.client)))
 	m, ok = e.outbox.Last(hi.Email)
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "डेटा की कॉपी")

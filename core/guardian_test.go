@@ -94,22 +94,20 @@ func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	child := e.registerChild("ravi@example.in")
 	ctx := context.Background()
-	history, err := e.store.ConsentHistory(ctx, child.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, child.ID)
 	assert.Empty(t, history, "a child's own decisions are not consent")
 	m, ok := e.outbox.Last(guardianEmail)
 	require.True(t, ok, "the guardian is emailed a link")
 	assert.Contains(t, m.Text, "ravi@example.in")
 
-	_, err = e.login(child.Email, testPassword)
+	_, err := e.login(child.Email, testPassword)
 	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
 
 	_, link := e.guardianConsents(t)
 	assert.Equal(t, child.ID, link.ChildID)
 	assert.Equal(t, ports.GuardianByAccount, link.Method)
 	e.mustLogin(child.Email)
-	history, err = e.store.ConsentHistory(ctx, child.ID)
-	require.NoError(t, err)
+	history = inStore(e, e.store.ConsentHistory, child.ID)
 	require.Len(t, history, 6, "the child's decisions, recorded on the guardian's consent")
 	for _, r := range history {
 		assert.Equal(t, ports.SourceGuardian, r.Source)
@@ -188,10 +186,8 @@ func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "analytics", Client: e.client})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code, "not even by the guardian")
-	_, err = e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "location", Client: e.client})
-	require.NoError(t, err, "the guardian may grant other optional categories")
-	_, err = e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})
-	require.NoError(t, err, "the guardian is an adult")
+	require.NoError(t, errOf(e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "location", Client: e.client})), "the guardian may grant other optional categories")
+	require.NoError(t, errOf(e.auth.Grant(ctx, guardian, ConsentInput{Category: "analytics", Client: e.client})), "the guardian is an adult")
 }
 
 func TestConfirmGuardianRefusals(t *testing.T) {
@@ -203,10 +199,9 @@ func TestConfirmGuardianRefusals(t *testing.T) {
 	ctx := context.Background()
 
 	sp := e.principal(e.mustLogin(stranger.Email))
-	_, err := e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
-	requireKind(t, err, KindStepUpRequired)
+	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})), KindStepUpRequired)
 	e.stepUp(sp, stranger.Email)
-	_, err = e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
+	_, err := e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
 	requireKind(t, err, KindForbidden) // the link went to another address
 	e.stepUp(sp, stranger.Email)
 	_, err = e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})
@@ -224,8 +219,7 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	kidToken := e.lastToken(grandparent)
 	gpp := e.principal(e.mustLogin(gp.Email))
 	e.stepUp(gpp, gp.Email)
-	_, err := e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.ConfirmGuardian(ctx, gpp, LinkInput{Token: kidToken})))
 
 	e.clock.Advance(e.auth.cfg.GuardianAccountAge) // the kid's account is old enough: it is refused as a child's
 	e.registerChildOf("ravi@example.in", kidEmail)
@@ -233,8 +227,7 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	token := e.lastToken(kidEmail)
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
-	_, err = e.auth.ConfirmGuardian(ctx, kp, LinkInput{Token: token})
-	requireKind(t, err, KindForbidden)
+	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, kp, LinkInput{Token: token})), KindForbidden)
 }
 
 // verifier is the app's GuardianVerifier in tests.
@@ -268,12 +261,10 @@ func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
 	assert.Equal(t, ports.GuardianByVerifier, link.Method)
 	assert.Equal(t, ports.GuardianCheck{ChildID: child.ID, GuardianEmail: guardianEmail, Evidence: "artefact-2"}, v.got[2])
 	e.mustLogin(child.Email)
-	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact-3", e.client)
-	requireKind(t, err, KindNotFound)
+	requireKind(t, errOf(e.auth.VerifyGuardian(ctx, child.ID, "artefact-3", e.client)), KindNotFound)
 
 	plain := newEnv(t)
-	_, err = plain.auth.VerifyGuardian(ctx, child.ID, "x", e.client)
-	requireKind(t, err, KindForbidden)
+	requireKind(t, errOf(plain.auth.VerifyGuardian(ctx, child.ID, "x", e.client)), KindForbidden)
 }
 
 func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.T) {
@@ -301,18 +292,15 @@ func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.
 
 	cp := e.principal(e.mustLogin(child.Email))
 	before = e.mailsTo(guardianEmail)
-	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})))
 	assert.Equal(t, before+1, e.mailsTo(guardianEmail), "every receipt of the child's")
 
 	_, err = e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "identity", Client: e.client})
 	assert.Equal(t, codeConsentForService, requireKind(t, err, KindConflict).Code)
 	stranger := e.register("stranger@example.in")
 	sp := e.principal(e.mustLogin(stranger.Email))
-	_, err = e.auth.ChildConsents(ctx, sp, child.ID)
-	requireKind(t, err, KindNotFound)
-	_, err = e.auth.WithdrawForChild(ctx, sp, child.ID, ConsentInput{Category: "communications"})
-	requireKind(t, err, KindNotFound)
+	requireKind(t, errOf(e.auth.ChildConsents(ctx, sp, child.ID)), KindNotFound)
+	requireKind(t, errOf(e.auth.WithdrawForChild(ctx, sp, child.ID, ConsentInput{Category: "communications"})), KindNotFound)
 }
 
 func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
@@ -366,11 +354,10 @@ func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	before := e.mailsTo(attacker)
 	squat := e.registerChildOf(victim, attacker)
 	assert.Equal(t, before, e.mailsTo(attacker), "no guardian link for an unproven child address")
-	_, err := e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)
-	requireKind(t, err, KindForbidden) // no verifier here; with one, the unproven child is refused (below)
+	requireKind(t, errOf(e.auth.VerifyGuardian(ctx, squat.ID, "artefact", e.client)), KindForbidden) // no verifier here; with one, the unproven child is refused (below)
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: victim, Client: e.client}))
-	_, err = e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(victim),
+	_, err := e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(victim),
 		NewPassword: "the owner's own passphrase", Client: e.client})
 	require.NoError(t, err, "the owner signs in: no guardian is waited for")
 	_, child, err := e.auth.guardianship(ctx, "test", squat.ID)
@@ -380,8 +367,7 @@ func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	children, err := e.auth.GuardianChildren(ctx, ap)
 	require.NoError(t, err)
 	assert.Empty(t, children)
-	_, err = e.auth.ChildConsents(ctx, ap, squat.ID)
-	requireKind(t, err, KindNotFound)
+	requireKind(t, errOf(e.auth.ChildConsents(ctx, ap, squat.ID)), KindNotFound)
 	assert.Equal(t, before, e.mailsTo(attacker), "nor is the stranger emailed later")
 }
 
@@ -399,12 +385,10 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 
 	g, _, err := e.auth.guardianship(ctx, "test", u.ID)
 	require.NoError(t, err)
-	_, err = e.store.ConfirmGuardianship(ctx, u.ID, ports.GuardianConfirmation{At: e.now(), Method: ports.GuardianByAccount, GuardianID: "usr_stranger"})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.store.ConfirmGuardianship(ctx, u.ID, ports.GuardianConfirmation{At: e.now(), Method: ports.GuardianByAccount, GuardianID: "usr_stranger"})))
 	require.False(t, g.ConfirmedAt.After(e.now()))
 	code := e.requestOTP(u.Email, "")
-	_, err = e.verifyOTP(u.Email, code, "")
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.verifyOTP(u.Email, code, "")))
 	_, child, err := e.auth.guardianship(ctx, "test", u.ID)
 	require.NoError(t, err)
 	assert.False(t, child)
@@ -461,17 +445,15 @@ func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
 	me := e.register(second)
 	p := e.principal(e.mustLogin(me.Email))
 	e.stepUp(p, me.Email)
-	_, err := e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})
-	requireKind(t, err, KindForbidden)
+	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, p, LinkInput{Token: token})), KindForbidden)
 	kid := mustUser(t, e, "kid@example.in")
-	tokens, err := e.store.Tokens(ctx, kid.ID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, kid.ID)
 	for _, tok := range tokens {
 		if tok.Purpose == ports.PurposeGuardian {
 			assert.True(t, tok.UsedAt.IsZero(), "the link is kept for the real guardian")
 		}
 	}
-	_, err = e.login("kid@example.in", testPassword)
+	_, err := e.login("kid@example.in", testPassword)
 	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
 }
 
@@ -512,25 +494,22 @@ func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
 	t.Parallel()
 	e, child, guardian := newGuardedChild(t)
 	ctx := context.Background()
-	_, err := e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})))
 
 	cp := e.principal(e.mustLogin(child.Email))
-	_, err = e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
+	_, err := e.auth.Grant(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
 	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code)
 	_, err = e.auth.Admin().RecordConsent(ctx, child.ID, ConsentDecision{Category: "communications", Granted: true}, ConsentMeta{})
 	assert.Equal(t, codeGuardianRequired, requireKind(t, err, KindForbidden).Code, "nor as the child's own, through the app")
 	require.Error(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
-	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})
-	require.NoError(t, err, "withdrawing stays the child's")
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, cp, ConsentInput{Category: "location", Client: e.client})), "withdrawing stays the child's")
 
 	st, err := e.auth.GrantForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})
 	require.NoError(t, err)
 	assert.Equal(t, ports.SourceGuardian, st.Source)
 	require.NoError(t, e.auth.RequireConsent(ctx, child.ID, "communications"))
 	stranger := e.register("stranger@example.in")
-	_, err = e.auth.GrantForChild(ctx, e.principal(e.mustLogin(stranger.Email)), child.ID, ConsentInput{Category: "location"})
-	requireKind(t, err, KindNotFound)
+	requireKind(t, errOf(e.auth.GrantForChild(ctx, e.principal(e.mustLogin(stranger.Email)), child.ID, ConsentInput{Category: "location"})), KindNotFound)
 }
 
 // A guardian the app verified (no account here) grants again through the
@@ -545,11 +524,9 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	grant := []ConsentDecision{{Category: "communications", Granted: true}}
 	_, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
 	requireKind(t, err, KindNotFound) // pending: the guardian has not consented
-	_, err = e.auth.VerifyGuardian(ctx, child.ID, "artefact", e.client)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.VerifyGuardian(ctx, child.ID, "artefact", e.client)))
 	cp := e.principal(e.mustLogin(child.Email))
-	_, err = e.auth.Withdraw(ctx, cp, ConsentInput{Category: "communications", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, cp, ConsentInput{Category: "communications", Client: e.client})))
 
 	rows, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
 	require.NoError(t, err)
@@ -558,6 +535,5 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	_, err = e.auth.Admin().RecordGuardianConsent(ctx, child.ID, []ConsentDecision{{Category: "analytics", Granted: true}}, ConsentMeta{})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	adult := e.register("adult@example.in")
-	_, err = e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})
-	requireKind(t, err, KindNotFound)
+	requireKind(t, errOf(e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})), KindNotFound)
 }

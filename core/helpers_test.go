@@ -45,6 +45,11 @@ type envOption func(*Config, *Deps)
 
 func withoutLimiter() envOption { return func(_ *Config, d *Deps) { d.Limiter = nil } }
 
+// logTo sends the env's logs, as text, to logs.
+func logTo(logs *logBuffer) envOption {
+	return func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) }
+}
+
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, store: memory.New(), clock: memory.NewClock(testStart), outbox: memory.NewOutbox(),
@@ -68,6 +73,14 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	})
 	e.auth = a
 	return e
+}
+
+// newUserEnv is newEnv without the rate limiter, plus opts, with one
+// registered user whose email is verified: the start of most flow tests.
+func newUserEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User) {
+	t.Helper()
+	e := newEnv(t, append([]envOption{withoutLimiter()}, opts...)...)
+	return e, e.register(email)
 }
 
 // testNoticeAt is the published time of the test notices, before testStart.
@@ -179,6 +192,14 @@ func requireKind(t testing.TB, err error, k Kind) *Error {
 	return ce
 }
 
+// requireCode is requireKind that also requires the error's stable code.
+func requireCode(t testing.TB, err error, k Kind, code string, msgAndArgs ...any) *Error {
+	t.Helper()
+	ce := requireKind(t, err, k)
+	require.Equal(t, code, ce.Code, msgAndArgs...)
+	return ce
+}
+
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }
@@ -271,6 +292,21 @@ func (e *env) unlockToken(t *testing.T, email string) string {
 
 func (e *env) now() time.Time { return e.clock.Now() }
 
+// maintain runs the maintenance pass, which must not fail, and returns its report.
+func (e *env) maintain() MaintenanceReport {
+	e.t.Helper()
+	report, err := e.auth.Maintain(context.Background())
+	require.NoError(e.t, err)
+	return report
+}
+
+// maintainAt sets the clock to at and runs the maintenance pass.
+func (e *env) maintainAt(at time.Time) MaintenanceReport {
+	e.t.Helper()
+	e.clock.Set(at)
+	return e.maintain()
+}
+
 // device is what the stores hold for fingerprint fp: its keyed hash.
 func (e *env) device(fp string) string {
 	e.t.Helper()
@@ -319,10 +355,18 @@ func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 	return s
 }
 
+// inStore reads what the store holds for userID with read, which must not
+// fail: inStore(e, e.store.Sessions, u.ID).
+func inStore[T any](e *env, read func(context.Context, string) (T, error), userID string) T {
+	e.t.Helper()
+	v, err := read(context.Background(), userID)
+	require.NoError(e.t, err)
+	return v
+}
+
 func (e *env) eventKinds(userID string) []string {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
-	require.NoError(e.t, err)
+	events := inStore(e, e.store.Events, userID)
 	kinds := make([]string, len(events))
 	for i, ev := range events {
 		kinds[i] = ev.Kind
@@ -898,4 +942,56 @@ func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
 	require.NoError(p.t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
 	u.EmailVerified = true
 	return u
+}
+
+// appInbox stands in for one of the app's handler ports (the consent
+// listener, the erasure handler): it keeps what it was told, in order, and
+// refuses with fail while fail is set.
+type appInbox[T any] struct {
+	mu   sync.Mutex
+	got  []T
+	fail error
+}
+
+// take records v, or returns fail without recording it.
+func (i *appInbox[T]) take(v T) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.fail != nil {
+		return i.fail
+	}
+	i.got = append(i.got, v)
+	return nil
+}
+
+// setFail makes the handler refuse with err from now on (nil accepts again).
+func (i *appInbox[T]) setFail(err error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.fail = err
+}
+
+// all returns a copy of what was taken so far.
+func (i *appInbox[T]) all() []T {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]T(nil), i.got...)
+}
+
+// mapCase is one input of a pure function and the output it must give.
+type mapCase[I, O any] struct {
+	name string
+	in   I
+	want O
+}
+
+// testMapping checks f against each case, in parallel subtests.
+func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tc.want, f(tc.in))
+		})
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,13 +18,11 @@ import (
 
 func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in")
 
 	for i := 1; i <= 4; i++ {
 		_, err := e.login("asha@example.in", "wrong password "+string(rune('a'+i)))
-		ce := requireKind(t, err, KindUnauthorized)
-		assert.Equal(t, codeInvalidCredentials, ce.Code, "failure %d", i)
+		requireCode(t, err, KindUnauthorized, codeInvalidCredentials, "failure %d", i)
 	}
 	_, err := e.login("asha@example.in", "wrong password e")
 	ce := requireKind(t, err, KindLocked)
@@ -34,20 +31,17 @@ func TestSoftLockAtExactlyTheFifthFailureForSevenMinutes(t *testing.T) {
 
 	// During the lock even the right password answers 423, and is not counted.
 	e.clock.Advance(7*time.Minute - time.Second)
-	_, err = e.login("asha@example.in", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("asha@example.in", testPassword)), KindLocked)
 	state := e.lockState(mustUser(t, e, "asha@example.in").ID)
 	assert.Equal(t, 5, state.Failures, "attempts refused by a lock do not count")
 
 	e.clock.Advance(time.Second)
-	_, err = e.login("asha@example.in", testPassword)
-	require.NoError(t, err, "the soft lock lasts exactly 7 minutes")
+	require.NoError(t, errOf(e.login("asha@example.in", testPassword)), "the soft lock lasts exactly 7 minutes")
 }
 
 func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("ravi@example.in")
+	e, _ := newUserEnv(t, "ravi@example.in")
 	fail := func() error { _, err := e.login("ravi@example.in", "not the password"); return err }
 
 	for i := 1; i <= 5; i++ {
@@ -69,8 +63,7 @@ func TestHardLockAtTheTenthFailureNeedsTheUnlockLink(t *testing.T) {
 	e.clock.Set(testStart.Add(7*time.Minute + time.Second))
 	token := e.lastToken("ravi@example.in")
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})))
-	_, err = e.login("ravi@example.in", testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login("ravi@example.in", testPassword)))
 	requireKind(t, errOf(e.auth.ConfirmUnlock(context.Background(), ConfirmUnlockInput{Token: token, Client: e.client})), KindUnauthorized) // single use
 }
 
@@ -86,8 +79,7 @@ func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("meera@example.in")
+			e, _ := newUserEnv(t, "meera@example.in")
 			e.failLogins("meera@example.in", 4)
 			e.clock.Advance(tc.gap)
 			_, err := e.login("meera@example.in", "wrong-password")
@@ -102,20 +94,17 @@ func TestFailureMoreThan24HoursAfterThePreviousRestartsTheCount(t *testing.T) {
 
 func TestSuccessClearsTheCount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiran@example.in")
+	e, _ := newUserEnv(t, "kiran@example.in")
 	e.failLogins("kiran@example.in", 4)
 	e.mustLogin("kiran@example.in")
 	for i := 0; i < 4; i++ {
-		_, err := e.login("kiran@example.in", "wrong-password")
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.login("kiran@example.in", "wrong-password")), KindUnauthorized)
 	}
 }
 
 func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("real@example.in")
+	e, _ := newUserEnv(t, "real@example.in")
 	answers := func(identifier string) []*Error {
 		var out []*Error
 		for i := 0; i < 6; i++ {
@@ -136,8 +125,7 @@ func TestUnknownIdentifierLocksLikeARealOne(t *testing.T) {
 
 func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("target@example.in")
+	e, u := newUserEnv(t, "target@example.in")
 	before := e.auth.hasher.Verifications()
 	var locked, wrong, busy atomic.Int32
 	porttest.Together(50, func(int) {
@@ -164,8 +152,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 
 func TestParallelCorrectLoginsNeverLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("busy@example.in")
+	e, u := newUserEnv(t, "busy@example.in")
 	for round := range 5 {
 		var ok, busy atomic.Int32
 		porttest.Together(16, func(int) {
@@ -193,21 +180,17 @@ func TestParallelCorrectLoginsNeverLock(t *testing.T) {
 
 func TestLockNeverBlocksPasswordReset(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("lata@example.in")
+	e, _ := newUserEnv(t, "lata@example.in")
 	e.failLogins("lata@example.in", 10)
-	_, err := e.login("lata@example.in", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("lata@example.in", testPassword)), KindLocked)
 	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "lata@example.in", Client: e.client}))
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(context.Background(), ConfirmPasswordResetInput{Token: e.lastToken("lata@example.in"), NewPassword: "a brand new passphrase", Client: e.client})))
-	_, err = e.login("lata@example.in", "a brand new passphrase")
-	require.NoError(t, err, "a password reset clears a hard lock")
+	require.NoError(t, errOf(e.login("lata@example.in", "a brand new passphrase")), "a password reset clears a hard lock")
 }
 
 func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("shared@example.in")
+	e, u := newUserEnv(t, "shared@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	ctx := context.Background()
@@ -215,10 +198,9 @@ func TestPasswordAndOTPShareOneCounterAndThePINHasItsOwn(t *testing.T) {
 	_, _ = e.login(u.Email, "wrong-password")
 	_, _ = e.login(u.Email, "wrong-password")
 	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
-	_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: wrongCode(e.lastCode(u.Email)), Client: e.client})), KindUnauthorized)
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-	_, err = e.login(u.Email, "wrong-password")
+	_, err := e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindUnauthorized) // the 4th sign-in failure: a PIN is not a sign-in
 	_, err = e.login(u.Email, "wrong-password")
 	requireKind(t, err, KindLocked) // the 5th, across password and OTP
@@ -258,24 +240,21 @@ func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) 
 // phone's own failures follow the same 5 and 10 rules.
 func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("phone@example.in")
+	e, u := newUserEnv(t, "phone@example.in")
 	e.knownDeviceLogin(u.Email) // fpA is now a verified device
 	for i := 0; i < 10; i++ {
 		e.clock.Advance(8 * time.Minute)
 		_, _ = e.loginFrom(u.Email, "a stranger's guess", fpB, false)
 	}
 	require.True(t, e.lockState(u.ID).HardLocked, "strangers hard-locked the account")
-	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.loginFrom(u.Email, testPassword, fpB, false)), KindLocked)
 
 	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
 	require.NoError(t, err, "the owner's verified phone signs in during the lock")
 	assert.Equal(t, TrustKnown, res.Trust)
 
 	for i := 1; i <= 4; i++ {
-		_, err := e.loginFrom(u.Email, "the owner's typo", fpA, false)
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.loginFrom(u.Email, "the owner's typo", fpA, false)), KindUnauthorized)
 	}
 	_, err = e.loginFrom(u.Email, "the owner's typo", fpA, false)
 	ce := requireKind(t, err, KindLocked)
@@ -291,8 +270,7 @@ func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 // emails the unlock link and records the lock.
 func TestIPBlockCrossingStillHandlesTheHardLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("both@example.in")
+	e, u := newUserEnv(t, "both@example.in")
 	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	for i := 0; i < 9; i++ { // 9 failures from nine IPs: no IP sees a second identifier
 		require.Error(t, e.loginIP(u.Email, "wrong-password", "192.0.2."+string(rune('1'+i))))
@@ -327,8 +305,7 @@ func TestAStrangerCannotLockTheOwnerOutThroughTheirOwnRecovery(t *testing.T) {
 		require.True(t, e.lockState(u.ID).Locked(e.now()))
 	}
 	lock()
-	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err, "the verified phone is not blocked by the stranger's lock")
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)), "the verified phone is not blocked by the stranger's lock")
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	res, err := e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword,
@@ -419,7 +396,7 @@ func TestTheCheckOfAnAttemptHasADeadlineOfHalfOfPendingFor(t *testing.T) {
 func TestAnAbandonedAttemptThatCannotBeRecordedIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	at, err := e.auth.beginAttempt(context.Background(), "Test", "id:abandoned", e.auth.signInPolicy())
 	require.NoError(t, err)
 	_ = e.auth.abandon(context.Background(), "Test", at, errors.New("cut off"))
@@ -443,9 +420,7 @@ func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = e.login("handle", "a wrong password")
 	}
-	_, err = e.login("handle", testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login("handle", testPassword)), KindLocked)
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
-	_, err = e.login("handle", testPassword)
-	require.NoError(t, err, "the username signs in again")
+	require.NoError(t, errOf(e.login("handle", testPassword)), "the username signs in again")
 }

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -17,25 +16,21 @@ import (
 
 func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("legacy@example.in")
+	e, u := newUserEnv(t, "legacy@example.in")
 	ctx := context.Background()
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(legacy), "$2a$"))
 	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.auth.now()))
 
-	_, err = e.login(u.Email, "not the password")
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.login(u.Email, "not the password")), KindUnauthorized)
 	assert.Equal(t, string(legacy), e.passwordHash(u.ID), "a failure changes nothing")
 
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err, "the Python seed's bcrypt hashes keep working")
+	require.NoError(t, errOf(e.login(u.Email, testPassword)), "the Python seed's bcrypt hashes keep working")
 	upgraded := e.passwordHash(u.ID)
 	assert.True(t, strings.HasPrefix(upgraded, "$argon2id$v=19$m=64,t=1,p=1$"), upgraded)
 
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Equal(t, upgraded, e.passwordHash(u.ID), "a current hash is not redone")
 }
 
@@ -53,15 +48,13 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("weak@example.in")
+			e, u := newUserEnv(t, "weak@example.in")
 			ctx := context.Background()
 			old, err := secret.NewTestHasher(tc.params, 0).Hash(ctx, testPassword)
 			require.NoError(t, err)
 			require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, old, e.auth.now()))
 
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.login(u.Email, testPassword)))
 			now := e.passwordHash(u.ID)
 			if !tc.upgrade {
 				assert.Equal(t, old, now)
@@ -69,20 +62,17 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 			}
 			assert.NotEqual(t, old, now)
 			assert.True(t, strings.HasPrefix(now, "$argon2id$v=19$m=64,t=1,p=1$"), now)
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err, "the new hash verifies")
+			require.NoError(t, errOf(e.login(u.Email, testPassword)), "the new hash verifies")
 		})
 	}
 }
 
 func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("broken@example.in")
+	e, u := newUserEnv(t, "broken@example.in")
 	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
 	_, err := e.login(u.Email, testPassword)
-	ce := requireKind(t, err, KindUnauthorized)
-	assert.Equal(t, codeInvalidCredentials, ce.Code)
+	ce := requireCode(t, err, KindUnauthorized, codeInvalidCredentials)
 	assert.NotContains(t, ce.Error(), "garbage", "the hash is never echoed")
 	assert.Equal(t, 1, e.lockState(u.ID).Failures)
 }
@@ -129,8 +119,7 @@ func TestCleanDevice(t *testing.T) {
 
 func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("case@example.in")
+	e, _ := newUserEnv(t, "case@example.in")
 	first, err := e.loginFrom("case@example.in", testPassword, strings.ToUpper(fpA), false)
 	require.NoError(t, err)
 	assert.Equal(t, TrustNewDevice, first.Trust)
@@ -177,8 +166,7 @@ func TestCheckSecretInput(t *testing.T) {
 
 func TestOversizedPasswordIsRefusedWithoutHashing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("big@example.in")
+	e, u := newUserEnv(t, "big@example.in")
 	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes+1))
 	ce := requireKind(t, err, KindValidation)
 	assert.Equal(t, "password", ce.Field)
@@ -189,26 +177,21 @@ func TestOversizedPasswordIsRefusedWithoutHashing(t *testing.T) {
 
 func TestNewDeviceAlertOnPasswordLoginFromUnknownFingerprint(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("alert@example.in")
+	e, _ := newUserEnv(t, "alert@example.in")
 	before := e.mailsTo("alert@example.in")
-	_, err := e.loginFrom("alert@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom("alert@example.in", testPassword, fpB, false)))
 	assert.Equal(t, before+1, e.mailsTo("alert@example.in"), "unknown fingerprint: an alert")
 	e.knownDeviceLogin("alert@example.in") // fpA: verified by a step-up
 	before = e.mailsTo("alert@example.in")
-	_, err = e.loginFrom("alert@example.in", testPassword, fpA, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom("alert@example.in", testPassword, fpA, false)))
 	assert.Equal(t, before, e.mailsTo("alert@example.in"), "known fingerprint: no alert")
 }
 
 func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("who@example.in")
+	e, u := newUserEnv(t, "who@example.in")
 	e.client = Client{IP: "::ffff:198.51.100.23", UserAgent: "Chrome on Android <b>14</b>"}
-	_, err := e.loginFrom(u.Email, testPassword, fpB, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpB, false)))
 
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
@@ -227,10 +210,8 @@ func TestNewDeviceAlertDescribesTheSignIn(t *testing.T) {
 // input.
 func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("limit@example.in")
-	_, err := e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))
-	requireKind(t, err, KindUnauthorized)
+	e, u := newUserEnv(t, "limit@example.in")
+	requireKind(t, errOf(e.login(u.Email, strings.Repeat("p", maxSecretInputBytes))), KindUnauthorized)
 	assert.Equal(t, int64(1), e.auth.hasher.Verifications(), "the hash was verified")
 }
 
@@ -240,19 +221,17 @@ func TestPasswordOfExactlyTheInputLimitIsChecked(t *testing.T) {
 func TestAHashUpgradeThatFailsIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	u := e.register("upgrade@example.in")
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)
 	ctx := context.Background()
 	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.now()))
 	f.failOn("SetPasswordHash", errors.New("postgres: connection reset"))
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Contains(t, logs.String(), "upgrading a hash failed")
 	f.failOn("", nil)
 	before := strings.Count(logs.String(), "upgrading a hash failed")
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Equal(t, before, strings.Count(logs.String(), "upgrading a hash failed"), "a stored upgrade logs nothing")
 }

@@ -13,8 +13,7 @@ import (
 func TestNomineesAreSensitiveEmailedAndKeptAsHistory(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter(), withContact())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withContact())
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
 	in := NomineeInput{Name: "Ravi Sharma", Email: "Ravi@Example.in", Relationship: "brother", Client: e.client}
 	requireKind(t, errOf(e.auth.AddNominee(ctx, fresh, in)), KindStepUpRequired)
@@ -46,8 +45,7 @@ func TestNomineesAreSensitiveEmailedAndKeptAsHistory(t *testing.T) {
 func TestNomineeInputIsCheckedAndBounded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	for _, tc := range []struct {
 		in    NomineeInput
@@ -62,9 +60,7 @@ func TestNomineeInputIsCheckedAndBounded(t *testing.T) {
 		assert.Equal(t, tc.field, ce.Field)
 	}
 	for i := range maxStandingNominees {
-		_, err := e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: distinct(i)})
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: distinct(i)})))
 	}
-	ce := requireKind(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: "six@example.in"})), KindConflict)
-	assert.Equal(t, "too_many_nominees", ce.Code)
+	requireCode(t, errOf(e.auth.AddNominee(ctx, p, NomineeInput{Name: "N", Email: "six@example.in"})), KindConflict, "too_many_nominees")
 }

@@ -120,8 +120,7 @@ func TestRegisterRecordsTheNoticeShown(t *testing.T) {
 	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "hindi@example.in", Password: testPassword,
 		Consents: allGranted(), NoticeVersion: hi.Version, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
-	history, err := e.store.ConsentHistory(context.Background(), u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, 6)
 	for _, r := range history {
 		assert.Equal(t, "1.0.0", r.NoticeVersion)
@@ -140,8 +139,7 @@ func TestAMissingNoticeLanguageIsTheUsersNeverAnother(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		history, err := e.store.ConsentHistory(ctx, u.ID)
-		require.NoError(t, err)
+		history := inStore(e, e.store.ConsentHistory, u.ID)
 		return []string{history[0].NoticeLanguage, history[0].NoticeHash}, nil
 	}
 	got, err := reg("hi@example.in", "hi-IN", "")
@@ -178,8 +176,7 @@ func TestDecisionsOnAnUnknownOrOutdatedNoticeAreRefused(t *testing.T) {
 		{name: "outdated version", version: "1", lang: "en", kind: KindConflict, code: codeNoticeOutdated},
 	} {
 		for _, decide := range []func(context.Context, Principal, ConsentInput) (ConsentState, error){e.auth.Grant, e.auth.Withdraw} {
-			before, err := e.store.ConsentHistory(ctx, u.ID)
-			require.NoError(t, err)
+			before := inStore(e, e.store.ConsentHistory, u.ID)
 			st, err := decide(ctx, p, ConsentInput{Category: "analytics", NoticeVersion: tc.version, NoticeLanguage: tc.lang, Client: e.client})
 			after, herr := e.store.ConsentHistory(ctx, u.ID)
 			require.NoError(t, herr)
@@ -259,16 +256,14 @@ func TestRequireConsentRefusesAGrantUnderASupersededNotice(t *testing.T) {
 				require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "within the grace")
 				e.clock.Advance(time.Second)
 			}
-			ce := requireKind(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden)
-			assert.Equal(t, codeReconsentRequired, ce.Code)
+			requireCode(t, e.auth.RequireConsent(ctx, u.ID, "communications"), KindForbidden, codeReconsentRequired)
 			ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
 			require.NoError(t, err)
 			assert.False(t, ok)
 			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "location"), "a category the new notice leaves alone")
 
 			p := e.principal(e.mustLogin(u.Email))
-			_, err = e.auth.Grant(ctx, p, ConsentInput{Category: "communications", NoticeVersion: "2", Client: e.client})
-			require.NoError(t, err)
+			require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", NoticeVersion: "2", Client: e.client})))
 			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"), "granted on the current notice")
 		})
 	}

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,8 +63,7 @@ func (e *env) requireResetAnsweredWithoutWaiting(email string) {
 func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 	t.Parallel()
 	mailer := &blockingMailer{release: make(chan struct{})}
-	e := newEnv(t, withoutLimiter(), inBackground(mailer))
-	u := e.register("async@example.in")
+	e, u := newUserEnv(t, "async@example.in", inBackground(mailer))
 	e.requireResetAnsweredWithoutWaiting(u.Email)
 	close(mailer.release)
 	e.drain()
@@ -75,8 +73,7 @@ func TestMailIsSentInTheBackgroundByDefault(t *testing.T) {
 func TestDrainWaitsForWorkAfterAnswers(t *testing.T) {
 	t.Parallel()
 	mailer := &blockingMailer{release: make(chan struct{})}
-	e := newEnv(t, withoutLimiter(), inBackground(mailer))
-	e.register("drain@example.in")
+	e, _ := newUserEnv(t, "drain@example.in", inBackground(mailer))
 
 	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -133,20 +130,18 @@ func TestWorkAfterAnswersIsDroppedWhenTheBacklogIsFull(t *testing.T) {
 	logs := &logBuffer{}
 	mailer := &blockingMailer{release: make(chan struct{}), sending: make(chan struct{}, 1)}
 	e := newEnv(t, withoutLimiter(), inBackground(mailer),
-		func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+		logTo(logs))
 	u := e.register("backlog@example.in")
 	// The verification link is stored and its email waits at the mail server.
 	waitOrFail(t, mailer.sending, "the verification email to reach the mail server")
-	tokens, err := e.store.Tokens(context.Background(), u.ID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, u.ID)
 	events := e.eventKinds(u.ID)
 
 	e.auth.jobsPending.Store(afterAnswerBacklog) // as if the mail server had been stuck for a while
 	e.requireResetAnsweredWithoutWaiting(u.Email)
 	assert.Contains(t, logs.String(), "too much work waiting after answers; dropped")
 	assert.Contains(t, logs.String(), "job=RequestPasswordReset")
-	after, err := e.store.Tokens(context.Background(), u.ID)
-	require.NoError(t, err)
+	after := inStore(e, e.store.Tokens, u.ID)
 	assert.Len(t, after, len(tokens), "no reset token was issued")
 	assert.Equal(t, events, e.eventKinds(u.ID), "nothing was recorded")
 
@@ -208,8 +203,7 @@ func TestMailOutageDoesNotFailRegistrationOrLogin(t *testing.T) {
 	assert.Equal(t, []string{"verify_email: refused after 1 attempt(s)", "new_device: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
 	assert.Zero(t, e.outbox.Len())
 
-	events, err := e.store.Events(context.Background(), u.ID)
-	require.NoError(t, err)
+	events := inStore(e, e.store.Events, u.ID)
 	for _, ev := range events {
 		assert.NotContains(t, ev.Detail, "throttled", "the mailer's error stays in the log")
 	}
@@ -252,10 +246,7 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 func TestWorkAfterAnswersQueuesExactlyTheBacklog(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
-		c.MailInline = false
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	})
+	e := newEnv(t, withoutLimiter(), logTo(logs), func(c *Config, _ *Deps) { c.MailInline = false })
 	release := holdWorkers(e) // nothing runs: the count only grows
 	defer release()
 	e.auth.jobsPending.Store(afterAnswerBacklog - 1)

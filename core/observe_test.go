@@ -94,13 +94,10 @@ func observed(r *recorder) envOption { return func(_ *Config, d *Deps) { d.Obser
 func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
-	_, err := e.login("asha@example.in", "wrong-password")
-	requireKind(t, err, KindUnauthorized)
-	_, err = e.auth.Authenticate(context.Background(), res.AccessToken)
-	require.NoError(t, err)
+	requireKind(t, errOf(e.login("asha@example.in", "wrong-password")), KindUnauthorized)
+	require.NoError(t, errOf(e.auth.Authenticate(context.Background(), res.AccessToken)))
 
 	assert.Equal(t, []string{"Register ok", "Login ok", "Login unauthorized", "Authenticate ok"}, r.flows)
 	assert.Equal(t, []string{"Register", "Login", "Login", "Authenticate"}, r.started)
@@ -109,13 +106,11 @@ func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 func TestObserverCountsSignInsByMethodAndResult(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	e.mustLogin("asha@example.in")
 	e.failLogins("asha@example.in", 1)
 	code := e.requestOTP("asha@example.in", "")
-	_, err := e.verifyOTP("asha@example.in", code, "")
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.verifyOTP("asha@example.in", code, "")))
 
 	assert.Equal(t, []string{"password ok", "password unauthorized", "otp ok"}, r.signalsOf(ports.SignalSignIn))
 }
@@ -123,8 +118,7 @@ func TestObserverCountsSignInsByMethodAndResult(t *testing.T) {
 func TestObserverCountsOneSignalPerLockThreshold(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	e.failLogins("asha@example.in", e.auth.cfg.Lockout.SoftLockAfter+2) // the last two are refused by the lock
 	assert.Equal(t, []string{"soft"}, r.signalsOf(ports.SignalLock), "the 5th failure starts one soft lock")
 
@@ -136,8 +130,7 @@ func TestObserverCountsOneSignalPerLockThreshold(t *testing.T) {
 func TestObserverCountsPINLocks(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for range e.auth.pinPolicy().SoftLockAfter {
@@ -153,10 +146,8 @@ func TestObserverCountsIPBlocksRateLimitsAndRefreshReuse(t *testing.T) {
 	e.register("asha@example.in")
 	res := e.mustLogin("asha@example.in")
 
-	_, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-	require.NoError(t, err)
-	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-	requireKind(t, err, KindUnauthorized)
+	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
+	requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})), KindUnauthorized)
 	assert.Len(t, r.signalsOf(ports.SignalRefreshReuse), 1)
 
 	for i := range e.auth.cfg.IPBlock.DistinctIdentifiers {
@@ -203,8 +194,7 @@ func TestObserverCountsMailResults(t *testing.T) {
 func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	r.calls, r.ctxFlows = nil, 0
 	e.mustLogin("asha@example.in")
 
@@ -294,15 +284,12 @@ func TestPingAsksThePortsBehindTheObserver(t *testing.T) {
 func TestObserverSeesTheJoinedReads(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
-	e := newEnv(t, withoutLimiter(), observed(r))
-	e.register("asha@example.in")
+	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
 	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
 	require.NoError(t, err)
-	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-	require.NoError(t, err)
-	_, err = e.auth.Me(context.Background(), p)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
+	require.NoError(t, errOf(e.auth.Me(context.Background(), p)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	assert.Contains(t, r.calls, "SessionUsers.SessionUser")

@@ -27,8 +27,7 @@ func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			e.register("otp@example.in")
+			e, _ := newUserEnv(t, "otp@example.in")
 			code := e.requestOTP("otp@example.in", "")
 			e.clock.Advance(tc.after)
 			_, err := e.verifyOTP("otp@example.in", code, "")
@@ -43,35 +42,29 @@ func TestOTPExpiresAfterTenMinutes(t *testing.T) {
 
 func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("tries@example.in")
+	e, u := newUserEnv(t, "tries@example.in")
 	code := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, code, 4)
 	// Clear the account counter (4 failures) so only the code's own cap is left.
 	require.NoError(t, e.store.ClearFailures(context.Background(), e.auth.identifierLockKey(u.Email)))
 	_, err := e.verifyOTP(u.Email, wrongCode(code), "")
 	requireKind(t, err, KindUnauthorized) // the 5th wrong try kills the code
-	_, err = e.verifyOTP(u.Email, code, "")
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.verifyOTP(u.Email, code, "")), KindUnauthorized)
 
-	_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")))
 }
 
 func TestFourWrongTriesLeaveTheCodeAlive(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("alive@example.in")
+	e, u := newUserEnv(t, "alive@example.in")
 	code := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, code, 4)
-	_, err := e.verifyOTP(u.Email, code, "")
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.verifyOTP(u.Email, code, "")))
 }
 
 func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("again@example.in")
+	e, u := newUserEnv(t, "again@example.in")
 	first := e.requestOTP(u.Email, "")
 	e.wrongOTPs(u.Email, first, 4)
 	second := e.requestOTP(u.Email, "")
@@ -79,15 +72,13 @@ func TestNewOTPInvalidatesThePreviousButKeepsTheFailureCount(t *testing.T) {
 		_, err := e.verifyOTP(u.Email, first, "")
 		requireKind(t, err, KindLocked) // the old code fails, and that is the 5th failure
 	} else {
-		_, err := e.verifyOTP(u.Email, wrongCode(second), "")
-		requireKind(t, err, KindLocked)
+		requireKind(t, errOf(e.verifyOTP(u.Email, wrongCode(second), "")), KindLocked)
 	}
 }
 
 func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("race@example.in")
+	e, u := newUserEnv(t, "race@example.in")
 	code := e.requestOTP(u.Email, "")
 	var wins atomic.Int32
 	porttest.Together(8, func(int) {
@@ -100,8 +91,7 @@ func TestOTPIsSingleUseUnderConcurrency(t *testing.T) {
 
 func TestOTPLoginFromTheRequestingDeviceIsTrusted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("phone@example.in")
+	e, u := newUserEnv(t, "phone@example.in")
 
 	same, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
 	require.NoError(t, err)
@@ -122,18 +112,15 @@ func TestOTPLoginMarksTheEmailVerified(t *testing.T) {
 	res, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 	assert.True(t, res.User.EmailVerified)
-	stored, err := e.store.UserByID(context.Background(), u.ID)
-	require.NoError(t, err)
+	stored := inStore(e, e.store.UserByID, u.ID)
 	assert.True(t, stored.EmailVerified)
 }
 
 func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hmac@example.in")
+	e, u := newUserEnv(t, "hmac@example.in")
 	code := e.requestOTP(u.Email, "")
-	tokens, err := e.store.Tokens(context.Background(), u.ID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, u.ID)
 	plain := sha256.Sum256([]byte(code))
 	for _, tok := range tokens {
 		assert.NotEqual(t, hex.EncodeToString(plain[:]), tok.Hash)
@@ -150,8 +137,7 @@ func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 
 func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("exists@example.in")
+	e, _ := newUserEnv(t, "exists@example.in")
 	for _, id := range []string{"exists@example.in", "missing@example.in", "someone"} {
 		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: id, Client: e.client}), id)
 	}
@@ -160,8 +146,7 @@ func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 
 func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("known@example.in")
+	e, _ := newUserEnv(t, "known@example.in")
 	_, known := e.verifyOTP("known@example.in", wrongCode(e.requestOTP("known@example.in", "")), "")
 	_, unknown := e.verifyOTP("unknown@example.in", "123456", "")
 	a, b := requireKind(t, known, KindUnauthorized), requireKind(t, unknown, KindUnauthorized)
@@ -171,8 +156,7 @@ func TestOTPVerifyForUnknownIdentifierFailsLikeAWrongCode(t *testing.T) {
 
 func TestMalformedOTPIsRejectedWithoutCounting(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("shape@example.in")
+	e, u := newUserEnv(t, "shape@example.in")
 	for _, code := range []string{"", "12345", "1234567", "12a456", "１２３４５６"} {
 		_, err := e.verifyOTP(u.Email, code, "")
 		assert.Equal(t, "otp_code", requireKind(t, err, KindValidation).Field, code)

@@ -14,29 +14,24 @@ import (
 
 func TestChangePasswordNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("newdev@example.in")
+	e, u := newUserEnv(t, "newdev@example.in")
 	p := e.principal(e.mustLogin(u.Email)) // no fingerprint: a new device
 
 	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindStepUpRequired)
-	_, err := e.login(u.Email, testPassword)
-	require.NoError(t, err, "refused: the password is unchanged")
+	require.NoError(t, errOf(e.login(u.Email, testPassword)), "refused: the password is unchanged")
 
 	e.stepUp(p, u.Email)
 	require.NoError(t, e.changePassword(p, testPassword, newPassword, false))
-	_, err = e.login(u.Email, newPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, newPassword)))
 }
 
 func TestChangePasswordWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("wrongcur@example.in")
+	e, u := newUserEnv(t, "wrongcur@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // on device fpA
 
 	for i := 1; i <= 4; i++ {
-		ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindUnauthorized)
-		assert.Equal(t, codeInvalidCredentials, ce.Code, "attempt %d", i)
+		requireCode(t, e.changePassword(p, "not my password", newPassword, false), KindUnauthorized, codeInvalidCredentials, "attempt %d", i)
 		assert.Equal(t, i, e.deviceLockState(u.ID, fpA).Failures, "counted on the session's verified device")
 	}
 	ce := requireKind(t, e.changePassword(p, "not my password", newPassword, false), KindLocked)
@@ -45,16 +40,13 @@ func TestChangePasswordWrongCurrentPasswordCountsTowardTheLock(t *testing.T) {
 
 	requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindLocked)
 	assert.Equal(t, 5, e.deviceLockState(u.ID, fpA).Failures, "a refused attempt is not counted")
-	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)), KindLocked)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventAccountLocked)
 	assert.Zero(t, e.lockState(u.ID).Failures, "the account's other clients are not locked by this device")
 
 	e.clock.Advance(7 * time.Minute)
-	_, err = e.loginFrom(u.Email, newPassword, fpA, false)
-	requireKind(t, err, KindUnauthorized)
-	_, err = e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err, "nothing was changed")
+	requireKind(t, errOf(e.loginFrom(u.Email, newPassword, fpA, false)), KindUnauthorized)
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)), "nothing was changed")
 }
 
 func TestChangePasswordRejectsABadNewPasswordWithoutCounting(t *testing.T) {
@@ -75,8 +67,7 @@ func TestChangePasswordRejectsABadNewPasswordWithoutCounting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("ravi.kumar@example.in")
+			e, u := newUserEnv(t, "ravi.kumar@example.in")
 			p := e.principal(e.knownDeviceLogin(u.Email))
 			mails := e.mailsTo(u.Email)
 			hash := e.passwordHash(u.ID)
@@ -104,8 +95,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("others@example.in")
+			e, u := newUserEnv(t, "others@example.in")
 			ctx := context.Background()
 			phone := e.mustLogin(u.Email)
 			laptop := e.mustLogin(u.Email)
@@ -114,8 +104,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 			require.NoError(t, e.changePassword(e.principal(current), testPassword, newPassword, tc.endOthers))
 
 			e.principal(current)
-			_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: current.RefreshToken, Client: e.client})
-			require.NoError(t, err, "the current session always survives")
+			require.NoError(t, errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: current.RefreshToken, Client: e.client})), "the current session always survives")
 			for _, other := range []LoginResult{phone, laptop} {
 				_, err := e.auth.Authenticate(ctx, other.AccessToken)
 				_, refreshErr := e.auth.Refresh(ctx, RefreshInput{RefreshToken: other.RefreshToken, Client: e.client})
@@ -133,8 +122,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 
 func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("notify@example.in")
+	e, u := newUserEnv(t, "notify@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	_, _ = e.login(u.Email, "one wrong guess")
 	require.Equal(t, 1, e.lockState(u.ID).Failures)
@@ -151,21 +139,17 @@ func TestChangePasswordEmailsAndRecordsTheChange(t *testing.T) {
 	assert.Equal(t, 1, e.lockState(u.ID).Failures,
 		"a change from a verified device clears that device's counter, not the failures others caused")
 
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindUnauthorized)
-	_, err = e.login(u.Email, newPassword)
-	require.NoError(t, err)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindUnauthorized)
+	require.NoError(t, errOf(e.login(u.Email, newPassword)))
 }
 
 func TestChangePasswordOfAnEndedSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ended@example.in")
+	e, u := newUserEnv(t, "ended@example.in")
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
-	ce := requireKind(t, e.changePassword(p, testPassword, newPassword, false), KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, e.changePassword(p, testPassword, newPassword, false), KindUnauthorized, codeInvalidToken)
 }
 
 func TestConfirmPasswordResetInputRules(t *testing.T) {
@@ -192,16 +176,14 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("reset.me@example.in")
+			e, u := newUserEnv(t, "reset.me@example.in")
 			require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 			link := e.lastToken(u.Email)
 
 			err := errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tc.token(link), NewPassword: tc.password, Client: e.client}))
 			ce := requireKind(t, err, tc.kind)
 			assert.Equal(t, tc.field, ce.Field)
-			_, err = e.login(u.Email, testPassword)
-			require.NoError(t, err, "the password is unchanged")
+			require.NoError(t, errOf(e.login(u.Email, testPassword)), "the password is unchanged")
 
 			err = errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: link, NewPassword: newPassword, Client: e.client}))
 			if tc.linkBurned {
@@ -215,8 +197,7 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 
 func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hard@example.in")
+	e, u := newUserEnv(t, "hard@example.in")
 	ctx := context.Background()
 	a := e.mustLogin(u.Email)
 	b := e.mustLogin(u.Email)
@@ -227,22 +208,19 @@ func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
 
 	for _, res := range []LoginResult{a, b} {
-		_, err := e.auth.Authenticate(ctx, res.AccessToken)
-		requireKind(t, err, KindUnauthorized)
+		requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 	}
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)
 	assert.Equal(t, "Your BharatAuth password was changed", m.Subject)
 	assert.False(t, e.lockState(u.ID).HardLocked)
-	_, err := e.login(u.Email, newPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.login(u.Email, newPassword)))
 }
 
 // A public device's one-action step-up is not used up by a typo.
 func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiosk@example.in")
+	e, _ := newUserEnv(t, "kiosk@example.in")
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))

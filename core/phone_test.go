@@ -278,3 +278,14 @@ func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.lastCode("asha@example.com"), Client: p.client})
 	require.NoError(t, err, "the email still signs in")
 }
+
+// Odd input is a clear validation error, never a panic or a lookup.
+func TestOddPhoneInputIsRefused(t *testing.T) {
+	p := newPhoneEnv(t)
+	for _, s := range []string{"+", "++91", "+0", "()", "-", ".", "+91 (((", "+91", "0", "9", "+999999999999999", "+91 98765 43210 1",
+		"９８７６５４３２１０", "98765\u00a043210", "+91\x0098765", "98765 43210; DROP TABLE"} {
+		_, err := p.auth.cleanPhone("Test", "phone", s)
+		e := requireKind(t, err, KindValidation)
+		assert.Equal(t, "phone", e.Field, "%q", s)
+	}
+}

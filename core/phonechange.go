@@ -36,11 +36,7 @@ func (a *Auth) RequestPhoneChange(ctx context.Context, p Principal, in PhoneChan
 	if err != nil {
 		return err
 	}
-	s, err := a.activeSession(ctx, op, &p)
-	if err != nil {
-		return err
-	}
-	u, err := a.userByID(ctx, op, p.UserID)
+	s, u, err := a.sessionUser(ctx, op, &p)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +18,7 @@ import (
 
 func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("pin@example.in")
+	e, _ := newUserEnv(t, "pin@example.in")
 	res := e.knownDeviceLogin("pin@example.in")
 	p := e.principal(res)
 	ctx := context.Background()
@@ -38,8 +36,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	assert.Equal(t, codeInvalidPIN, answers[4].Code)
 
 	// The 5th failure locked the PIN and revoked the session that made the attempts.
-	_, err := e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 
 	// A new session on that phone (stepped up by email again: the lock forgot
 	// the device), during the lock: even the right PIN answers like a wrong one.
@@ -51,8 +48,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 
 func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("change@example.in")
+	e, _ := newUserEnv(t, "change@example.in")
 	res, err := e.loginFrom("change@example.in", testPassword, fpA, false) // a new device
 	require.NoError(t, err)
 	p := e.principal(res)
@@ -84,8 +80,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 
 func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("weak@example.in")
+	e, _ := newUserEnv(t, "weak@example.in")
 	p := e.principal(e.mustLogin("weak@example.in"))
 	for _, pin := range []string{"0000", "1234", "1111", "123456", "123", "123456789", "12a4", ""} {
 		ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: pin, Client: e.client}), KindValidation)
@@ -95,8 +90,7 @@ func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
 
 func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("reset@example.in")
+	e, u := newUserEnv(t, "reset@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -112,8 +106,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 
 	// The PIN reset left the lock alone (only the unlock link or a password
 	// reset lifts locks): sign in once the soft lock is over.
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindLocked)
 	e.clock.Advance(7 * time.Minute)
 	p2 := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.VerifyPIN(ctx, p2, VerifyPINInput{PIN: "5820", Client: e.client}))
@@ -122,8 +115,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 
 func TestVerifyPINWithoutAPINSet(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("nopin@example.in")
+	e, _ := newUserEnv(t, "nopin@example.in")
 	p := e.principal(e.mustLogin("nopin@example.in"))
 	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized).Code)
 }
@@ -132,8 +124,7 @@ func TestVerifyPINWithoutAPINSet(t *testing.T) {
 // password-login session for each guess.
 func pinEnv(t *testing.T) (*env, ports.User) {
 	t.Helper()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("guess@example.in")
+	e, u := newUserEnv(t, "guess@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	return e, u
@@ -217,12 +208,10 @@ func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 	p := e.principal(res)
 	for i := 1; i <= 4; i++ {
 		requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-		_, err := e.auth.Authenticate(ctx, res.AccessToken)
-		require.NoError(t, err, "after wrong PIN %d the session lives", i)
+		require.NoError(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), "after wrong PIN %d the session lives", i)
 	}
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-	_, err := e.auth.Authenticate(ctx, res.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, res.AccessToken)), KindUnauthorized)
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventPINLocked)
 }
 
@@ -232,8 +221,7 @@ func TestAMalformedStoredPINHashAcceptsNoPIN(t *testing.T) {
 	require.NoError(t, e.store.SetPINHash(context.Background(), u.ID, "$argon2id$v=19$m=broken", e.now()))
 	p := e.principal(e.mustLogin(u.Email))
 	for _, pin := range []string{testPIN, "9157"} {
-		ce := requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized)
-		assert.Equal(t, codeInvalidPIN, ce.Code)
+		requireCode(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized, codeInvalidPIN)
 	}
 }
 
@@ -296,8 +284,7 @@ func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
 
 func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("weakpin@example.in")
+	e, u := newUserEnv(t, "weakpin@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
@@ -305,16 +292,14 @@ func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, old, e.auth.now()))
 
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
-	creds, err := e.store.Credentials(ctx, u.ID)
-	require.NoError(t, err)
+	creds := inStore(e, e.store.Credentials, u.ID)
 	assert.True(t, strings.HasPrefix(creds.PINHash, "$argon2id$v=19$m=64,"), creds.PINHash)
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
 func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("hard@example.in")
+	e, u := newUserEnv(t, "hard@example.in")
 	e.hardLock(u.Email)
 	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
@@ -324,8 +309,7 @@ func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 
 func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("msg@example.in")
+	e, _ := newUserEnv(t, "msg@example.in")
 	p := e.principal(e.knownDeviceLogin("msg@example.in"))
 	ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: "1234", Client: e.client}), KindValidation)
 	assert.Equal(t, "pin", ce.Field)
@@ -448,7 +432,7 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 func TestAMalformedStoredPINHashIsLogged(t *testing.T) {
 	t.Parallel()
 	logs := &logBuffer{}
-	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	e, f := newFaultyEnv(t, logTo(logs))
 	u := e.register("broken@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	ctx := context.Background()

@@ -178,8 +178,7 @@ func TestMailOutageNeverChangesAnEnumerationSafeAnswer(t *testing.T) {
 	for _, route := range requestRoutes() {
 		t.Run(route.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, withoutLimiter())
-			u := e.register("outage@example.in")
+			e, u := newUserEnv(t, "outage@example.in")
 			e.outbox.FailWith(fmt.Errorf("smtp: dial: %w", ports.ErrUnavailable))
 
 			known := route.call(e, u.Email)

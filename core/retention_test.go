@@ -28,31 +28,23 @@ func TestLogRetentionIsAtLeastAYearThenPseudonymisedAfterThirtyDaysMore(t *testi
 	}
 	cfg := validConfig()
 	cfg.Retention = Retention{MinLogRetention: year, MaxLogRetention: year}
-	_, err := New(cfg, validDeps())
-	require.NoError(t, err, "exactly a year is allowed")
+	require.NoError(t, errOf(New(cfg, validDeps())), "exactly a year is allowed")
 }
 
 func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in")
 	e.mustLogin(u.Email) // login_succeeded at testStart, with IP and user agent
 	max := e.auth.Config().Retention.MaxLogRetention
 	e.clock.Set(testStart.Add(max - time.Hour))
 	e.mustLogin(u.Email) // a younger sign-in
 
-	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(max)) // exactly MaxLogRetention old: not yet
 	assert.Zero(t, report.EventsPseudonymised)
 
-	e.clock.Set(testStart.Add(max + time.Microsecond))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Positive(t, report.EventsPseudonymised)
-	events, err := e.store.Events(ctx, u.ID)
-	require.NoError(t, err)
+	events := inStore(e, e.store.Events, u.ID)
 	for _, ev := range events {
 		if ev.At.After(testStart) {
 			assert.Equal(t, testIP, ev.IPAddress, "an event younger than the maximum keeps its IP (%s)", ev.Kind)
@@ -66,9 +58,7 @@ func TestMaintainPseudonymisesOnlyEventsPastTheMaximum(t *testing.T) {
 func TestMaintainWithoutAPseudonymiserDoesNothingToEvents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter(), withoutEventLog())
-	e.clock.Set(testStart.Add(10 * 365 * 24 * time.Hour))
-	report, err := e.auth.Maintain(context.Background())
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(10 * 365 * 24 * time.Hour))
 	assert.Zero(t, report)
 }
 
@@ -80,24 +70,17 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 	ctx := context.Background()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("asha@example.in") // consent rows at testStart, with IP and user agent
-	registered, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	registered := inStore(e, e.store.ConsentHistory, u.ID)
 	max := e.auth.Config().Retention.MaxLogRetention
 	e.clock.Set(testStart.Add(max - time.Hour))
-	_, err = e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Withdraw(ctx, e.principal(e.mustLogin(u.Email)), ConsentInput{Category: "analytics", Client: e.client})))
 
-	e.clock.Set(testStart.Add(max)) // exactly MaxLogRetention old: not yet
-	report, err := e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := e.maintainAt(testStart.Add(max)) // exactly MaxLogRetention old: not yet
 	assert.Zero(t, report.ConsentsPseudonymised)
 
-	e.clock.Set(testStart.Add(max + time.Microsecond))
-	report, err = e.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report = e.maintainAt(testStart.Add(max + time.Microsecond))
 	assert.Equal(t, len(registered), report.ConsentsPseudonymised)
-	history, err := e.store.ConsentHistory(ctx, u.ID)
-	require.NoError(t, err)
+	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, len(registered)+1, "rows are kept")
 	for _, r := range history[:len(registered)] {
 		assert.Empty(t, r.IPAddress+r.UserAgent, "row %d, older than the maximum", r.Seq)

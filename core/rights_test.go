@@ -50,8 +50,7 @@ func TestPrivacyContactIsChecked(t *testing.T) {
 	}
 	cfg := validConfig()
 	cfg.PrivacyContact = testContact
-	_, err := New(cfg, validDeps())
-	require.NoError(t, err)
+	require.NoError(t, errOf(New(cfg, validDeps())))
 }
 
 func TestRightsNameTheContactAndThePeriods(t *testing.T) {
@@ -65,8 +64,7 @@ func TestRightsNameTheContactAndThePeriods(t *testing.T) {
 
 func TestRightsReceiptsCarryTheContact(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withContact())
-	u := e.register("asha@example.in")
+	e, u := newUserEnv(t, "asha@example.in", withContact())
 	e.requestErasure(u.Email)
 	m, ok := e.outbox.Last(u.Email)
 	require.True(t, ok)

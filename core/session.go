@@ -72,6 +72,20 @@ func (a *Auth) activeSession(ctx context.Context, op string, p *Principal) (port
 	return s, storeError(op, err)
 }
 
+// sessionUser is activeSession with the principal's user: the one the
+// session's read brought (ports.SessionUsers), else read by ID.
+func (a *Auth) sessionUser(ctx context.Context, op string, p *Principal) (ports.Session, ports.User, error) {
+	s, err := a.activeSession(ctx, op, p)
+	if err != nil {
+		return ports.Session{}, ports.User{}, err
+	}
+	if p.user != nil {
+		return s, *p.user, nil
+	}
+	u, err := a.userByID(ctx, op, p.UserID)
+	return s, u, err
+}
+
 // SessionView is one entry of the caller's session list.
 type SessionView struct {
 	ID               string

@@ -61,8 +61,7 @@ func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 
 func TestUnknownIdentifierRunsExactlyOneDummyVerification(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("known@example.in")
+	e, _ := newUserEnv(t, "known@example.in")
 	for i, id := range []string{"known@example.in", "nobody@example.in", "no_such_user"} {
 		before := e.auth.hasher.Verifications()
 		// One IP each: three identifiers failing from one IP would block it.

@@ -13,8 +13,7 @@ import (
 
 func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("ask@example.in")
+	e, u := newUserEnv(t, "ask@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	other := e.principal(e.mustLogin(u.Email))
@@ -25,15 +24,13 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	assert.Equal(t, "Confirm it's you on BharatAuth", m.Subject)
 	code := e.lastCode(u.Email)
 
-	tokens, err := e.store.Tokens(ctx, p.SessionID)
-	require.NoError(t, err)
+	tokens := inStore(e, e.store.Tokens, p.SessionID)
 	require.Len(t, tokens, 1)
 	assert.Equal(t, ports.PurposeStepUpOTP, tokens[0].Purpose)
 	assert.Equal(t, testStart.Add(10*time.Minute), tokens[0].ExpiresAt)
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
-	assert.Equal(t, codeInvalidOTP, ce.Code, "another session's code does not work here")
-	_, err = e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
+	requireCode(t, e.auth.VerifyStepUp(ctx, other, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized, codeInvalidOTP, "another session's code does not work here")
+	_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: code, Client: e.client})
 	requireKind(t, err, KindUnauthorized) // a step-up code is no login code
 	require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: code, Client: e.client}))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventStepUp)
@@ -41,16 +38,14 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 
 func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("gone@example.in")
+	e, u := newUserEnv(t, "gone@example.in")
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	mails := e.mailsTo(u.Email)
 
-	ce := requireKind(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized, codeInvalidToken)
 	requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: "123456", Client: e.client}), KindUnauthorized)
 	assert.Equal(t, mails, e.mailsTo(u.Email))
 }
@@ -74,16 +69,14 @@ func TestRequestStepUpIsLimitedPerAccount(t *testing.T) {
 
 func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("guess@example.in")
+	e, u := newUserEnv(t, "guess@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 	bad := wrongCode(e.lastCode(u.Email))
 
 	for i := 1; i <= 4; i++ {
-		ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindUnauthorized)
-		assert.Equal(t, codeInvalidOTP, ce.Code)
+		requireCode(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindUnauthorized, codeInvalidOTP)
 		assert.Equal(t, i, e.lockState(u.ID).Failures)
 	}
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed)
@@ -91,14 +84,12 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 
 	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: bad, Client: e.client}), KindLocked)
 	assert.Equal(t, e.auth.now().Add(7*time.Minute), ce.LockedUntil)
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindLocked)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindLocked)
 }
 
 func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("typo@example.in")
+	e, u := newUserEnv(t, "typo@example.in")
 	ctx := context.Background()
 	p := e.principal(e.mustLogin(u.Email))
 	for _, tc := range []struct {
@@ -142,8 +133,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	p := e.principal(res)
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 
-	ce := requireKind(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}), KindUnauthorized)
-	assert.Equal(t, codeInvalidToken, ce.Code)
+	requireCode(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}), KindUnauthorized, codeInvalidToken)
 	assert.NotContains(t, e.eventKinds(u.ID), ports.EventStepUp)
 	known, err := e.store.KnownDevice(ctx, u.ID, e.device(fpA), e.auth.now())
 	require.NoError(t, err)

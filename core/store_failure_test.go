@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -146,8 +145,7 @@ func sessionKept(t *testing.T, e *env, s flowState) {
 // noNewSession checks that the failed login left only the sessions setup made.
 func noNewSession(want int) func(t *testing.T, e *env, s flowState) {
 	return func(t *testing.T, e *env, s flowState) {
-		all, err := e.store.Sessions(context.Background(), s.user.ID)
-		require.NoError(t, err)
+		all := inStore(e, e.store.Sessions, s.user.ID)
 		assert.Len(t, all, want)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventLoginSucceeded)
 		assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventNewDevice)
@@ -155,10 +153,8 @@ func noNewSession(want int) func(t *testing.T, e *env, s flowState) {
 }
 
 func passwordUnchanged(t *testing.T, e *env, s flowState) {
-	_, err := e.login(s.user.Email, testPassword)
-	require.NoError(t, err, "the old password still works")
-	_, err = e.login(s.user.Email, newPassword)
-	requireKind(t, err, KindUnauthorized)
+	require.NoError(t, errOf(e.login(s.user.Email, testPassword)), "the old password still works")
+	requireKind(t, errOf(e.login(s.user.Email, newPassword)), KindUnauthorized)
 	assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventPasswordChanged)
 }
 
@@ -224,10 +220,7 @@ func TestLoginStoreFailures(t *testing.T) {
 			}},
 		{name: "recording an ip failure", method: "RecordIPFailure", err: errDown, kind: KindUnavailable,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.login(s.user.Email, "a wrong password")
-				return err
-			},
+			run:   func(e *env, s flowState) error { return errOf(e.login(s.user.Email, "a wrong password")) },
 			after: noNewSession(0)},
 	})
 }
@@ -264,13 +257,11 @@ func TestOTPStoreFailures(t *testing.T) {
 				return s
 			},
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
-				return err
+				return errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				noNewSession(0)(t, e, s)
-				_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})
-				require.NoError(t, err, "the code was not used up")
+				require.NoError(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})), "the code was not used up")
 			}},
 	})
 }
@@ -282,8 +273,7 @@ func TestRefreshStoreFailures(t *testing.T) {
 		{name: "rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
-				return err
+				return errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
@@ -304,16 +294,10 @@ func TestSessionStoreFailures(t *testing.T) {
 	runStoreFailures(t, []failingFlow{
 		{name: "authenticate: cancelled session lookup", method: "Session", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Authenticate(ctx, s.res.AccessToken)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Authenticate(ctx, s.res.AccessToken)) }},
 		{name: "sessions: listing", method: "Sessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Sessions(ctx, s.p)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Sessions(ctx, s.p)) }},
 		{name: "revoke session: lookup", method: "Session", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
 			run:   revokeOwnSessionFlow,
@@ -331,8 +315,7 @@ func TestSessionStoreFailures(t *testing.T) {
 			run:   func(e *env, s flowState) error { return e.auth.Admin().Suspend(ctx, s.user.ID) },
 			after: func(t *testing.T, e *env, s flowState) {
 				e.principal(s.res)
-				u, err := e.store.UserByID(ctx, s.user.ID)
-				require.NoError(t, err)
+				u := inStore(e, e.store.UserByID, s.user.ID)
 				assert.False(t, u.Suspended)
 			}},
 	})
@@ -388,8 +371,7 @@ func TestPINStoreFailures(t *testing.T) {
 				return e.auth.SetPIN(ctx, s.p, SetPINInput{PIN: testPIN, Client: e.client})
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				creds, err := e.store.Credentials(ctx, s.user.ID)
-				require.NoError(t, err)
+				creds := inStore(e, e.store.Credentials, s.user.ID)
 				assert.Empty(t, creds.PINHash)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventPINChanged)
 			}},
@@ -446,12 +428,10 @@ func TestConsentStoreFailures(t *testing.T) {
 		{name: "record consent", method: "AppendConsents", err: errDown, kind: KindUnavailable,
 			setup: registered,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{})
-				return err
+				return errOf(e.auth.Admin().RecordConsent(ctx, s.user.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				rows, err := e.store.ConsentHistory(ctx, s.user.ID)
-				require.NoError(t, err)
+				rows := inStore(e, e.store.ConsentHistory, s.user.ID)
 				assert.Len(t, rows, 6)
 				n := 0
 				for _, k := range e.eventKinds(s.user.ID) {
@@ -464,8 +444,7 @@ func TestConsentStoreFailures(t *testing.T) {
 		{name: "withdraw", method: "AppendConsents", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
 			run: func(e *env, s flowState) error {
-				_, err := e.auth.Withdraw(ctx, s.p, ConsentInput{Category: "analytics", Client: e.client})
-				return err
+				return errOf(e.auth.Withdraw(ctx, s.p, ConsentInput{Category: "analytics", Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
 				m, _ := e.outbox.Last(s.user.Email)
@@ -478,16 +457,10 @@ func TestConsentStoreFailures(t *testing.T) {
 			}},
 		{name: "consents", method: "ConsentHistory", err: errCorrupt, kind: KindInternal,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().Consents(ctx, s.user.ID)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Admin().Consents(ctx, s.user.ID)) }},
 		{name: "verify consent chain", method: "ConsentHistory", err: errDown, kind: KindUnavailable,
 			setup: registered,
-			run: func(e *env, s flowState) error {
-				_, err := e.auth.Admin().VerifyConsentChain(ctx, s.user.ID)
-				return err
-			}},
+			run:   func(e *env, s flowState) error { return errOf(e.auth.Admin().VerifyConsentChain(ctx, s.user.ID)) }},
 	})
 }
 
@@ -526,8 +499,7 @@ func TestUnlockStoreFailures(t *testing.T) {
 				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: s.link, Client: e.client}))
 			},
 			after: func(t *testing.T, e *env, s flowState) {
-				_, err := e.login(s.user.Email, testPassword)
-				requireKind(t, err, KindLocked)
+				requireKind(t, errOf(e.login(s.user.Email, testPassword)), KindLocked)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventAccountUnlocked)
 			}},
 	})
@@ -575,13 +547,11 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, e.store.SetPasswordHash(ctx, s.user.ID, string(legacy), e.auth.now()))
 		f.failOn("SetPasswordHash", errDown)
-		_, err = e.login(s.user.Email, testPassword)
-		require.NoError(t, err, "the old hash stays one more time")
+		require.NoError(t, errOf(e.login(s.user.Email, testPassword)), "the old hash stays one more time")
 		assert.Equal(t, 1, f.firedCount())
 		assert.Equal(t, string(legacy), e.passwordHash(s.user.ID))
 		f.failOn("", nil)
-		_, err = e.login(s.user.Email, testPassword)
-		require.NoError(t, err)
+		require.NoError(t, errOf(e.login(s.user.Email, testPassword)))
 		assert.True(t, strings.HasPrefix(e.passwordHash(s.user.ID), "$argon2id$"))
 	})
 	t.Run("marking the email verified is no best effort", func(t *testing.T) {
@@ -590,20 +560,17 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 		u := e.registerUnverified("down@example.in")
 		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 		f.failOn("MarkEmailVerified", errDown)
-		_, err := e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})
-		requireKind(t, err, KindUnavailable)
-		stored, err := e.store.UserByID(ctx, u.ID)
-		require.NoError(t, err)
+		requireKind(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: u.Email, Code: e.lastCode(u.Email), Client: e.client})), KindUnavailable)
+		stored := inStore(e, e.store.UserByID, u.ID)
 		assert.False(t, stored.EmailVerified, "not claimed when not stored")
 		assert.NotContains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
-		sessions, err := e.store.Sessions(ctx, u.ID)
-		require.NoError(t, err)
+		sessions := inStore(e, e.store.Sessions, u.ID)
 		assert.Empty(t, sessions, "no session for a proof that was not recorded")
 	})
 	t.Run("recording events", func(t *testing.T) {
 		t.Parallel()
 		logs := &logBuffer{}
-		e, f := newFaultyEnv(t, func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+		e, f := newFaultyEnv(t, logTo(logs))
 		s := registered(t, e)
 		assert.NotContains(t, logs.String(), "recording a security event failed", "recorded events log nothing")
 		f.failOn("RecordEvent", errDown)
@@ -622,8 +589,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 			requireKind(t, e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
 		}
 		f.failOn("RevokeSessions", errDown)
-		ce := requireKind(t, e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized)
-		assert.Equal(t, codeInvalidPIN, ce.Code, "the lock answers like a wrong PIN")
+		requireCode(t, e.auth.VerifyPIN(ctx, s.p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnauthorized, codeInvalidPIN, "the lock answers like a wrong PIN")
 		assert.Equal(t, 1, f.firedCount())
 		assert.Contains(t, e.eventKinds(s.user.ID), ports.EventPINLocked)
 	})
@@ -648,8 +614,7 @@ func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 
 func TestCancelledContextIsUnavailable(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("late@example.in")
+	e, u := newUserEnv(t, "late@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -658,21 +623,11 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 		run  func() error
 	}{
 		{name: "login", run: func() error {
-			_, err := e.auth.Login(ctx, LoginInput{Identifier: u.Email, Password: testPassword, Client: e.client})
-			return err
+			return errOf(e.auth.Login(ctx, LoginInput{Identifier: u.Email, Password: testPassword, Client: e.client}))
 		}},
-		{name: "sessions", run: func() error {
-			_, err := e.auth.Sessions(ctx, p)
-			return err
-		}},
-		{name: "me", run: func() error {
-			_, err := e.auth.Me(ctx, p)
-			return err
-		}},
-		{name: "consents", run: func() error {
-			_, err := e.auth.Admin().Consents(ctx, u.ID)
-			return err
-		}},
+		{name: "sessions", run: func() error { return errOf(e.auth.Sessions(ctx, p)) }},
+		{name: "me", run: func() error { return errOf(e.auth.Me(ctx, p)) }},
+		{name: "consents", run: func() error { return errOf(e.auth.Admin().Consents(ctx, u.ID)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.run()

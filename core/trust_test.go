@@ -11,8 +11,7 @@ import (
 
 func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("dev@example.in")
+	e, _ := newUserEnv(t, "dev@example.in")
 	// signIn signs in from fpA and checks the trust level and the session's
 	// lifetime (the clock stands at testStart).
 	signIn := func(public bool, trust Trust, lifetime time.Duration) LoginResult {
@@ -46,8 +45,7 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 
 func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("rot@example.in")
+	e, _ := newUserEnv(t, "rot@example.in")
 	res, err := e.loginFrom("rot@example.in", testPassword, "", true)
 	require.NoError(t, err)
 	token := res.RefreshToken
@@ -58,14 +56,12 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 		token = next.RefreshToken
 	}
 	e.clock.Set(testStart.Add(2 * time.Hour))
-	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})
-	requireKind(t, err, KindTokenExpired)
+	requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})), KindTokenExpired)
 }
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("step@example.in")
+	e, _ := newUserEnv(t, "step@example.in")
 	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
 	require.NoError(t, err)
 	p := e.principal(res)
@@ -84,8 +80,7 @@ func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 
 func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("kiosk@example.in")
+	e, _ := newUserEnv(t, "kiosk@example.in")
 	ctx := context.Background()
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in")) // the PIN was set at home
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -113,8 +108,7 @@ func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 
 func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	e.register("home@example.in")
+	e, _ := newUserEnv(t, "home@example.in")
 	res := e.knownDeviceLogin("home@example.in")
 	for range 3 {
 		require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
@@ -125,8 +119,7 @@ func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 // lock left from before it was last forgotten does not greet its owner.
 func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("again@example.in")
+	e, u := newUserEnv(t, "again@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // fpA verified
 	for i := 0; i < 5; i++ {
 		_, _ = e.loginFrom(u.Email, "a typo on the phone", fpA, false)
@@ -138,6 +131,5 @@ func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, TrustKnown, res.Trust)
 	assert.False(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "the re-verified phone starts clean")
-	_, err = e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)))
 }

@@ -18,10 +18,8 @@ func TestAnUnverifiedRegistrantCannotSignInWithThePassword(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	u := e.registerUnverified("victim@example.in")
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindEmailNotVerified)
-	sessions, err := e.store.Sessions(context.Background(), u.ID)
-	require.NoError(t, err)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindEmailNotVerified)
+	sessions := inStore(e, e.store.Sessions, u.ID)
 	assert.Empty(t, sessions, "no session for an unproven address")
 }
 
@@ -44,20 +42,16 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 	require.NoError(t, err)
 	assert.True(t, owner.User.EmailVerified)
 
-	_, err = e.auth.Authenticate(ctx, attacker.AccessToken)
-	requireKind(t, err, KindUnauthorized)
-	_, err = e.auth.Refresh(ctx, RefreshInput{RefreshToken: attacker.RefreshToken, Client: e.client})
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, attacker.AccessToken)), KindUnauthorized)
+	requireKind(t, errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: attacker.RefreshToken, Client: e.client})), KindUnauthorized)
 	_, err = e.login(u.Email, testPassword)
 	requireKind(t, err, KindUnauthorized) // the registrant's password is gone
 	assert.Empty(t, e.passwordHash(u.ID))
-	_, err = e.auth.Authenticate(ctx, owner.AccessToken)
-	require.NoError(t, err, "the owner's own session lives")
+	require.NoError(t, errOf(e.auth.Authenticate(ctx, owner.AccessToken)), "the owner's own session lives")
 
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
-	_, err = e.login(u.Email, newPassword)
-	require.NoError(t, err, "the owner sets a password by reset")
+	require.NoError(t, errOf(e.login(u.Email, newPassword)), "the owner sets a password by reset")
 }
 
 func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
@@ -66,10 +60,8 @@ func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
-	_, err := e.auth.Authenticate(ctx, attacker.AccessToken)
-	requireKind(t, err, KindUnauthorized)
-	_, err = e.login(u.Email, testPassword)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, attacker.AccessToken)), KindUnauthorized)
+	requireKind(t, errOf(e.login(u.Email, testPassword)), KindUnauthorized)
 	res, err := e.login(u.Email, newPassword)
 	require.NoError(t, err)
 	assert.True(t, res.User.EmailVerified)
@@ -84,22 +76,17 @@ func TestTheRegistrationsOwnLinkKeepsItsSessionAndPassword(t *testing.T) {
 	link := tokenRE.FindStringSubmatch(e.outbox.Messages()[0].Text) // the registration's email
 	require.Len(t, link, 2)
 	require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: link[1], Client: e.client}))
-	_, err := e.auth.Authenticate(ctx, registrant.AccessToken)
-	require.NoError(t, err)
-	_, err = e.login(u.Email, testPassword)
-	require.NoError(t, err)
+	require.NoError(t, errOf(e.auth.Authenticate(ctx, registrant.AccessToken)))
+	require.NoError(t, errOf(e.login(u.Email, testPassword)))
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
 }
 
 func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter())
-	u := e.register("settled@example.in")
+	e, u := newUserEnv(t, "settled@example.in")
 	first := e.mustLogin(u.Email)
-	_, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
-	require.NoError(t, err)
-	_, err = e.auth.Authenticate(context.Background(), first.AccessToken)
-	require.NoError(t, err, "the defence runs only for a first proof")
+	require.NoError(t, errOf(e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")))
+	require.NoError(t, errOf(e.auth.Authenticate(context.Background(), first.AccessToken)), "the defence runs only for a first proof")
 	assert.NotEmpty(t, e.passwordHash(u.ID))
 }
 
@@ -202,7 +189,6 @@ func TestAnUnlockLinkProvesTheInboxWithTheDefence(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.User.EmailVerified)
 	assert.Equal(t, TrustKnown, res.Trust)
-	_, err = e.auth.Authenticate(ctx, registrant.AccessToken)
-	requireKind(t, err, KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(ctx, registrant.AccessToken)), KindUnauthorized)
 	assert.Empty(t, e.passwordHash(u.ID), "the registrant's password is gone")
 }

@@ -1,13 +1,13 @@
 package memory_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestClock(t *testing.T) {
@@ -40,13 +40,9 @@ func TestClockConcurrentAdvance(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)
 	c := memory.NewClock(start)
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Go(func() {
-			c.Advance(time.Second)
-			_ = c.Now()
-		})
-	}
-	wg.Wait()
+	porttest.Together(50, func(int) {
+		c.Advance(time.Second)
+		_ = c.Now()
+	})
 	assert.True(t, start.Add(50*time.Second).Equal(c.Now()))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 func TestOutbox(t *testing.T) {
@@ -131,13 +132,9 @@ func TestConsoleMailerDoesNotInterleave(t *testing.T) {
 	t.Parallel()
 	var out lockedBuffer
 	c := memory.NewConsoleMailer(&out)
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			assert.NoError(t, c.Send(t.Context(), ports.Message{To: fmt.Sprintf("u%d@example.com", i), Subject: "s", Text: "line one\nline two"}))
-		})
-	}
-	wg.Wait()
+	porttest.Together(20, func(i int) {
+		assert.NoError(t, c.Send(t.Context(), ports.Message{To: fmt.Sprintf("u%d@example.com", i), Subject: "s", Text: "line one\nline two"}))
+	})
 	require.Len(t, out.chunks, 20)
 	for _, chunk := range out.chunks {
 		assert.True(t, strings.HasPrefix(chunk, "----- email -----\n"))

@@ -38,9 +38,7 @@ func TestFailOpenWhenRedisStopsOrPauses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := startPrivateRedis(t)
-			c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-			require.NoError(t, err)
-			t.Cleanup(c.Close)
+			c := srv.client()
 			logs := &porttest.Buffer{}
 			logger := slog.New(slog.NewTextHandler(logs, nil))
 

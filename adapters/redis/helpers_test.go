@@ -164,6 +164,15 @@ func startPrivateRedis(t *testing.T) *privateRedis {
 	return r
 }
 
+// client connects a rueidis client to r, closed when the test ends.
+func (r *privateRedis) client() rueidis.Client {
+	r.t.Helper()
+	c, err := bredis.NewClient(r.addr(), bredis.ClientOptions{})
+	require.NoError(r.t, err)
+	r.t.Cleanup(c.Close)
+	return c
+}
+
 func (r *privateRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 
 func (r *privateRedis) start() {
@@ -209,6 +218,60 @@ func within(t *testing.T, bound time.Duration, what string, f func()) time.Durat
 	took := time.Since(start)
 	require.LessOrEqual(t, took, bound, fmt.Sprintf("%s took %v", what, took))
 	return took
+}
+
+// newCase is one call of a constructor that checks its arguments: args holds
+// them, wantErr says they are refused.
+type newCase[A any] struct {
+	name    string
+	args    A
+	wantErr bool
+}
+
+// testValidates calls newT with each case's args: a refused call returns an
+// error and no value, an accepted one a value and no error.
+func testValidates[A any, T any](t *testing.T, newT func(A) (T, error), cases []newCase[A]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v, err := newT(tc.args)
+			if tc.wantErr {
+				require.Error(t, err)
+				require.Nil(t, v)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, v)
+		})
+	}
+}
+
+// cacheArgs are the arguments of a cache constructor: the store it fronts,
+// the Redis client and the options.
+type cacheArgs[I, O any] struct {
+	inner  I
+	client rueidis.Client
+	opts   O
+}
+
+// testCacheValidates is testValidates for a cache over inner, with the cases
+// every cache shares (zero options work; a nil inner or a nil client is
+// refused) before the cases for its own options.
+func testCacheValidates[I, O, T any](t *testing.T, inner I, newT func(I, rueidis.Client, O) (T, error), cases []newCase[O]) {
+	t.Helper()
+	c := shared(t)
+	var noInner I
+	var zero O
+	all := []newCase[cacheArgs[I, O]]{
+		{name: "zero options work", args: cacheArgs[I, O]{inner: inner, client: c, opts: zero}},
+		{name: "nil inner", args: cacheArgs[I, O]{inner: noInner, client: c, opts: zero}, wantErr: true},
+		{name: "nil client", args: cacheArgs[I, O]{inner: inner, opts: zero}, wantErr: true},
+	}
+	for _, tc := range cases {
+		all = append(all, newCase[cacheArgs[I, O]]{name: tc.name, args: cacheArgs[I, O]{inner: inner, client: c, opts: tc.args}, wantErr: tc.wantErr})
+	}
+	testValidates(t, func(a cacheArgs[I, O]) (T, error) { return newT(a.inner, a.client, a.opts) }, all)
 }
 
 // commandCalls reads the command statistics of the Redis c serves (a private

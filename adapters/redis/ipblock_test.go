@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,35 +16,12 @@ var ipPolicy = ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, Bl
 
 func TestNewIPBlockCacheValidates(t *testing.T) {
 	t.Parallel()
-	c := shared(t)
-	inner := memory.New()
-	cases := []struct {
-		name    string
-		inner   ports.AbuseGuard
-		client  rueidis.Client
-		opts    bredis.IPBlockOptions
-		wantErr bool
-	}{
-		{name: "zero options work", inner: inner, client: c},
-		{name: "nil inner", client: c, wantErr: true},
-		{name: "nil client", inner: inner, wantErr: true},
-		{name: "negative local TTL", inner: inner, client: c, opts: bredis.IPBlockOptions{LocalTTL: -time.Second}, wantErr: true},
-		{name: "negative timeout", inner: inner, client: c, opts: bredis.IPBlockOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "bad prefix", inner: inner, client: c, opts: bredis.IPBlockOptions{Prefix: "ip b"}, wantErr: true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			g, err := bredis.NewIPBlockCache(tc.inner, tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, g)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, g)
-		})
-	}
+	var inner ports.AbuseGuard = memory.New()
+	testCacheValidates(t, inner, bredis.NewIPBlockCache, []newCase[bredis.IPBlockOptions]{
+		{name: "negative local TTL", args: bredis.IPBlockOptions{LocalTTL: -time.Second}, wantErr: true},
+		{name: "negative timeout", args: bredis.IPBlockOptions{Timeout: -time.Second}, wantErr: true},
+		{name: "bad prefix", args: bredis.IPBlockOptions{Prefix: "ip b"}, wantErr: true},
+	})
 }
 
 // TestIPBlockCache runs two app instances (two clients, two caches) over one

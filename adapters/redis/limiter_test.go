@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,33 +14,18 @@ import (
 func TestNewLimiterValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	cases := []struct {
-		name    string
-		client  rueidis.Client
-		opts    bredis.LimiterOptions
-		wantErr bool
-	}{
-		{name: "zero options work", client: c},
-		{name: "custom prefix", client: c, opts: bredis.LimiterOptions{Prefix: "app:rl:"}},
-		{name: "nil client", client: nil, wantErr: true},
-		{name: "negative timeout", client: c, opts: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "negative log interval", client: c, opts: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
-		{name: "prefix with a space", client: c, opts: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
-		{name: "prefix with a glob", client: c, opts: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			l, err := bredis.NewLimiter(tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, l)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, l)
+	testValidates(t, func(o bredis.LimiterOptions) (*bredis.Limiter, error) { return bredis.NewLimiter(c, o) },
+		[]newCase[bredis.LimiterOptions]{
+			{name: "zero options work"},
+			{name: "custom prefix", args: bredis.LimiterOptions{Prefix: "app:rl:"}},
+			{name: "negative timeout", args: bredis.LimiterOptions{Timeout: -time.Second}, wantErr: true},
+			{name: "negative log interval", args: bredis.LimiterOptions{LogInterval: -time.Second}, wantErr: true},
+			{name: "prefix with a space", args: bredis.LimiterOptions{Prefix: "a b"}, wantErr: true},
+			{name: "prefix with a glob", args: bredis.LimiterOptions{Prefix: "rl:*"}, wantErr: true},
 		})
-	}
+	l, err := bredis.NewLimiter(nil, bredis.LimiterOptions{})
+	assert.Error(t, err, "a nil client is refused")
+	assert.Nil(t, l)
 }
 
 // TestLimiterSlidingWindow walks one key through a 3-per-10s rule; every step
@@ -130,9 +114,7 @@ func TestLimiterRejectsBadRulesButAllows(t *testing.T) {
 func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{})
 	require.NoError(t, err)
 	const checks = 50

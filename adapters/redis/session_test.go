@@ -33,36 +33,13 @@ func newTestSession(userID string, now time.Time) ports.Session {
 
 func TestNewSessionCacheValidates(t *testing.T) {
 	t.Parallel()
-	c := shared(t)
-	inner := memory.New()
-	cases := []struct {
-		name    string
-		inner   ports.SessionRepo
-		client  rueidis.Client
-		opts    bredis.SessionCacheOptions
-		wantErr bool
-	}{
-		{name: "zero options work", inner: inner, client: c},
-		{name: "reuse index off", inner: inner, client: c, opts: bredis.SessionCacheOptions{ReuseIndexTTL: -1}},
-		{name: "nil inner", client: c, wantErr: true},
-		{name: "nil client", inner: inner, wantErr: true},
-		{name: "negative TTL", inner: inner, client: c, opts: bredis.SessionCacheOptions{TTL: -time.Second}, wantErr: true},
-		{name: "negative timeout", inner: inner, client: c, opts: bredis.SessionCacheOptions{Timeout: -time.Second}, wantErr: true},
-		{name: "bad prefix", inner: inner, client: c, opts: bredis.SessionCacheOptions{Prefix: "s?"}, wantErr: true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s, err := bredis.NewSessionCache(tc.inner, tc.client, tc.opts)
-			if tc.wantErr {
-				assert.Error(t, err)
-				assert.Nil(t, s)
-				return
-			}
-			require.NoError(t, err)
-			assert.NotNil(t, s)
-		})
-	}
+	var inner ports.SessionRepo = memory.New()
+	testCacheValidates(t, inner, bredis.NewSessionCache, []newCase[bredis.SessionCacheOptions]{
+		{name: "reuse index off", args: bredis.SessionCacheOptions{ReuseIndexTTL: -1}},
+		{name: "negative TTL", args: bredis.SessionCacheOptions{TTL: -time.Second}, wantErr: true},
+		{name: "negative timeout", args: bredis.SessionCacheOptions{Timeout: -time.Second}, wantErr: true},
+		{name: "bad prefix", args: bredis.SessionCacheOptions{Prefix: "s?"}, wantErr: true},
+	})
 	_, err := bredis.NewDeviceTrustCache(nil, nil)
 	assert.Error(t, err)
 }
@@ -228,9 +205,7 @@ func TestSessionCacheInvalidatesEveryInstance(t *testing.T) {
 func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	inner := &countingSessions{Store: memory.New()}
 	cache, err := bredis.NewSessionCache(inner, c, bredis.SessionCacheOptions{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
@@ -264,9 +239,7 @@ func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 func TestSessionCacheRetriesTombstonesAfterAnOutage(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	cache, err := bredis.NewSessionCache(memory.New(), c, bredis.SessionCacheOptions{
 		TTL: time.Hour, Logger: slog.New(slog.DiscardHandler),
 	})
@@ -303,9 +276,7 @@ const probeWait = time.Second
 func TestSessionHotPathHasNoRoundTrip(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	cache, err := bredis.NewSessionCache(memory.New(), c, bredis.SessionCacheOptions{})
 	require.NoError(t, err)
 	s := newTestSession("usr_hot", time.Now().UTC())

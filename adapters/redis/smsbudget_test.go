@@ -26,26 +26,17 @@ func newSMSBudgetOn(t *testing.T, c rueidis.Client) *bredis.SMSBudget {
 func TestNewSMSBudgetValidates(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	tests := []struct {
-		name   string
-		client rueidis.Client
-		opts   bredis.SMSBudgetOptions
-	}{
-		{name: "nil client"},
-		{name: "negative timeout", client: c, opts: bredis.SMSBudgetOptions{Timeout: -time.Second}},
-		{name: "prefix with an opening brace", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app{"}},
-		{name: "prefix with a hash tag", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app:{x}:"}},
-		{name: "prefix with a space", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app sms:"}},
-		{name: "prefix with a glob", client: c, opts: bredis.SMSBudgetOptions{Prefix: "app*:"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			b, err := bredis.NewSMSBudget(tc.client, tc.opts)
-			require.Error(t, err)
-			assert.Nil(t, b)
+	testValidates(t, func(o bredis.SMSBudgetOptions) (*bredis.SMSBudget, error) { return bredis.NewSMSBudget(c, o) },
+		[]newCase[bredis.SMSBudgetOptions]{
+			{name: "negative timeout", args: bredis.SMSBudgetOptions{Timeout: -time.Second}, wantErr: true},
+			{name: "prefix with an opening brace", args: bredis.SMSBudgetOptions{Prefix: "app{"}, wantErr: true},
+			{name: "prefix with a hash tag", args: bredis.SMSBudgetOptions{Prefix: "app:{x}:"}, wantErr: true},
+			{name: "prefix with a space", args: bredis.SMSBudgetOptions{Prefix: "app sms:"}, wantErr: true},
+			{name: "prefix with a glob", args: bredis.SMSBudgetOptions{Prefix: "app*:"}, wantErr: true},
 		})
-	}
+	b, err := bredis.NewSMSBudget(nil, bredis.SMSBudgetOptions{})
+	assert.Error(t, err, "a nil client is refused")
+	assert.Nil(t, b)
 }
 
 // TestSMSBudgetKeysShareOneSlot checks the layout that lets one script take
@@ -110,9 +101,7 @@ func TestSMSBudgetKeysExpire(t *testing.T) {
 func TestSMSBudgetFailsClosed(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Logger: slog.New(slog.NewTextHandler(&porttest.Buffer{}, nil))})
 	require.NoError(t, err)
 	limits := []ports.SMSLimit{{Key: "num:x", Limit: 1, Window: time.Hour}}
@@ -144,9 +133,7 @@ func TestSMSBudgetFailsClosed(t *testing.T) {
 func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
-	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := srv.client()
 	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{})
 	require.NoError(t, err)
 	const takes, keys, limit = 20, 3, 4

@@ -2,7 +2,6 @@ package emails_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/core/emails"
+	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
 const (
@@ -308,18 +308,12 @@ func TestRenderOmitsMissingOptionalFacts(t *testing.T) {
 func TestRenderersAreSafeForConcurrentUse(t *testing.T) {
 	t.Parallel()
 	r := newRenderer(t)
-	var wg sync.WaitGroup
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			kind := emails.Kinds()[i%len(emails.Kinds())]
-			lang := []string{"en", "hi"}[i%2]
-			_, err := r.Render(kind, lang, fullData(kind))
-			assert.NoError(t, err)
-		}()
-	}
-	wg.Wait()
+	porttest.Together(16, func(i int) {
+		kind := emails.Kinds()[i%len(emails.Kinds())]
+		lang := []string{"en", "hi"}[i%2]
+		_, err := r.Render(kind, lang, fullData(kind))
+		assert.NoError(t, err)
+	})
 }
 
 // Links may be https or plain http (a local quickstart on 127.0.0.1); both

@@ -11,10 +11,9 @@ import (
 // A wrong PIN and a locked PIN answer exactly alike: same status, same body.
 func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	a := e.trustedLogin("asha@example.in").str("access_token") // a first PIN needs a trusted session
-	b := e.login("asha@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	a := e.trustedToken("asha@example.in") // a first PIN needs a trusted session
+	b := e.accessToken("asha@example.in")
 
 	e.ok(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": testPIN}})
 	requireProblem(t, e.do(req{method: "POST", path: "/pin/set", token: a, body: map[string]any{"pin": "1234"}}),
@@ -29,7 +28,7 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 		assert.Equal(t, string(wrong.raw), string(r.raw), "attempt %d", i)
 	}
 	// The lock fired: the right PIN from another new-device session answers like a wrong one.
-	c := e.login("asha@example.in", nil).str("access_token")
+	c := e.accessToken("asha@example.in")
 	locked := e.do(req{method: "POST", path: "/pin/verify", token: c, body: map[string]any{"pin": testPIN}})
 	assert.Equal(t, wrong.status, locked.status)
 	assert.Equal(t, string(wrong.raw), string(locked.raw))
@@ -42,9 +41,8 @@ func TestPINLockAnswersLikeAWrongPIN(t *testing.T) {
 
 func TestPINAndPasswordResets(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	old := e.login("asha@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	old := e.accessToken("asha@example.in")
 
 	t.Run("PIN reset", func(t *testing.T) {
 		e.requestAlike(t, "/pin/reset/request", "asha@example.in")
@@ -74,8 +72,7 @@ func TestPINAndPasswordResets(t *testing.T) {
 // emailed code), then the change needs the current password.
 func TestStepUpAndPasswordChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	l := e.login("asha@example.in", nil)
 	tok := l.str("access_token")
 	change := map[string]any{"current_password": testPassword, "new_password": "another fine passphrase", "end_other_sessions": true}
@@ -117,8 +114,7 @@ func TestStepUpAndPasswordChange(t *testing.T) {
 // keep the owner out.
 func TestRecoveryLinksSignTheDeviceIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	for i := 0; i < 5; i++ { // a stranger locks the account
 		e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": "a stranger's guess"}})
 	}

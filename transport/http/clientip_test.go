@@ -23,7 +23,7 @@ func TestXForwardedFor(t *testing.T) {
 	}
 	untrusted := login("192.0.2.50", "1.2.3.4")
 	proxied := login("10.0.0.5", "1.1.1.1, 203.0.113.9, 10.0.0.2")
-	tok := e.trustedLogin("asha@example.in").str("access_token")
+	tok := e.trustedToken("asha@example.in")
 	r := e.ok(req{method: "GET", path: "/sessions", token: tok})
 	ips := map[string]any{}
 	for _, s := range r.json["sessions"].([]any) {

@@ -289,8 +289,7 @@ func TestCookieModeTakesJSONBodiesOnlyAsApplicationJSON(t *testing.T) {
 // header (curl -d, some mobile HTTP stacks) keep working.
 func TestBodyModeTakesJSONWhateverItsContentType(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	r := e.ok(req{method: "POST", path: "/login", body: map[string]any{"identifier": "asha@example.in", "password": testPassword},
 		headers: map[string]string{"Content-Type": "text/plain"}})
 	assert.NotEmpty(t, r.str("refresh_token"))

@@ -10,11 +10,9 @@ import (
 
 func TestPatchMeCorrectsTheProfile(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	e.register("ravi@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
-	ravi := e.login("ravi@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in", "ravi@example.in")
+	tok := e.accessToken("asha@example.in")
+	ravi := e.accessToken("ravi@example.in")
 	e.ok(req{method: "PATCH", path: "/me", token: ravi, body: map[string]any{"username": "ravi"}})
 
 	r := e.ok(req{method: "PATCH", path: "/me", token: tok, body: map[string]any{"display_name": "आशा", "language": "hi"}})
@@ -32,9 +30,8 @@ func TestPatchMeCorrectsTheProfile(t *testing.T) {
 
 func TestEmailChangeOverHTTP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	tok := e.trustedLogin("asha@example.in").str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	tok := e.trustedToken("asha@example.in")
 	body := map[string]any{"new_email": "asha.new@example.in"}
 	requireProblem(t, e.do(req{method: "POST", path: "/email/change/request", token: tok, body: body}),
 		http.StatusForbidden, "step_up_required")

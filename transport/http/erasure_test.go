@@ -17,7 +17,7 @@ import (
 // returns the 202 answer.
 func (e *env) requestErasure(email string) resp {
 	e.t.Helper()
-	tok := e.trustedLogin(email).str("access_token")
+	tok := e.trustedToken(email)
 	e.stepUp(email, tok)
 	r := e.do(req{method: "POST", path: "/privacy/erasure", token: tok})
 	require.Equal(e.t, http.StatusAccepted, r.status, "body: %s", r.raw)
@@ -30,11 +30,11 @@ func TestErasureRequest(t *testing.T) {
 	e := newEnv(t, envConfig{deps: func(d *core.Deps) { d.Erasure = inbox }})
 	id := e.register("asha@example.in")
 
-	fresh := e.login("asha@example.in", nil).str("access_token") // a new device
+	fresh := e.accessToken("asha@example.in") // a new device
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/erasure", token: fresh}), http.StatusForbidden, "step_up_required")
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/erasure"}), http.StatusUnauthorized, "missing_token")
 
-	tok := e.trustedLogin("asha@example.in").str("access_token")
+	tok := e.trustedToken("asha@example.in")
 	// Irreversible: even a known device confirms with an emailed code.
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/erasure", token: tok}), http.StatusForbidden, "step_up_required")
 	e.stepUp("asha@example.in", tok)
@@ -47,15 +47,14 @@ func TestErasureRequest(t *testing.T) {
 	assert.Equal(t, r.str("request_id"), inbox.Requests()[0].ID)
 	requireProblem(t, e.do(req{method: "GET", path: "/me", token: tok}), http.StatusUnauthorized, "invalid_token")
 
-	tok = e.trustedLogin("asha@example.in").str("access_token")
+	tok = e.trustedToken("asha@example.in")
 	e.stepUp("asha@example.in", tok)
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/erasure", token: tok}), http.StatusConflict, "erasure_pending")
 }
 
 func TestErasureStatusURLAnswersWithoutABearer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	r := e.requestErasure("asha@example.in")
 	statusURL := r.str("status_url")
 	require.True(t, strings.HasPrefix(statusURL, "/auth/privacy/erasure/"), "a path under the mount prefix: %s", statusURL)

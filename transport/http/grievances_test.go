@@ -11,9 +11,8 @@ import (
 
 func TestGrievancesAreFiledAndListed(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	tok := e.accessToken("asha@example.in")
 
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/grievances", body: map[string]any{"subject": "s", "message": "m"}}),
 		http.StatusUnauthorized, "missing_token")

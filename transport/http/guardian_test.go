@@ -36,14 +36,14 @@ func TestAChildRegistrationApprovedByAGuardian(t *testing.T) {
 	requireProblem(t, e.do(req{method: "POST", path: "/login", body: map[string]any{"identifier": "ravi@example.in", "password": testPassword}}),
 		http.StatusForbidden, "guardian_consent_required")
 
-	tok := e.login("parent@example.in", nil).str("access_token")
+	tok := e.accessToken("parent@example.in")
 	requireProblem(t, e.do(req{method: "POST", path: "/guardian/confirm", token: tok, body: map[string]any{"token": guardianToken}}),
 		http.StatusForbidden, "step_up_required")
 	e.stepUp("parent@example.in", tok)
 	d := e.ok(req{method: "POST", path: "/guardian/confirm", token: tok, body: map[string]any{"token": guardianToken}}).json["data"].(map[string]any)
 	assert.Equal(t, child, d["child_id"])
 	assert.Equal(t, "account", d["method"])
-	childTok := e.login("ravi@example.in", nil).str("access_token")
+	childTok := e.accessToken("ravi@example.in")
 
 	children := e.ok(req{method: "GET", path: "/guardian/children", token: tok}).json["data"].([]any)
 	require.Len(t, children, 1)

@@ -248,6 +248,17 @@ func consentsBody(grantAll bool) []map[string]any {
 	return out
 }
 
+// newUserEnv is newEnv with the default configuration and one verified
+// account for each of emails: the start of most route tests.
+func newUserEnv(t testing.TB, emails ...string) *env {
+	t.Helper()
+	e := newEnv(t, envConfig{})
+	for _, email := range emails {
+		e.register(email)
+	}
+	return e
+}
+
 // register creates an account over HTTP, verifies its email with the emailed
 // link as its owner would, and returns its user ID.
 func (e *env) register(email string) string {
@@ -303,6 +314,18 @@ func (e *env) trustedLogin(email string) resp {
 	r := e.login(email, map[string]any{"device_fingerprint": fpA})
 	require.Equal(e.t, "known", r.str("trust"))
 	return r
+}
+
+// accessToken signs email in on a new device and returns the access token.
+func (e *env) accessToken(email string) string {
+	e.t.Helper()
+	return e.login(email, nil).str("access_token")
+}
+
+// trustedToken signs email in on a known device and returns the access token.
+func (e *env) trustedToken(email string) string {
+	e.t.Helper()
+	return e.trustedLogin(email).str("access_token")
 }
 
 // optionsCase is Options that New must refuse, and what its error says.

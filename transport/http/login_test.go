@@ -130,8 +130,7 @@ func TestEmailNotVerified(t *testing.T) {
 
 func TestOTPLogin(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 
 	known := e.do(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "asha@example.in", "device_fingerprint": fpA}})
 	unknown := e.ok(req{method: "POST", path: "/otp/request", body: map[string]any{"identifier": "nobody@example.in"}})

@@ -31,7 +31,7 @@ func TestMiddleware(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	})))
 	id := e.register("asha@example.in")
-	home := e.trustedLogin("asha@example.in").str("access_token") // the PIN is set at home
+	home := e.trustedToken("asha@example.in") // the PIN is set at home
 	e.ok(req{method: "POST", path: "/pin/set", token: home, body: map[string]any{"pin": testPIN}})
 	tok := e.login("asha@example.in", map[string]any{"is_public_device": true}).str("access_token")
 

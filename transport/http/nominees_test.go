@@ -10,13 +10,12 @@ import (
 
 func TestNomineesOverHTTP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
+	e := newUserEnv(t, "asha@example.in")
 	body := map[string]any{"name": "Ravi Sharma", "email": "ravi@example.in", "relationship": "brother"}
-	fresh := e.login("asha@example.in", nil).str("access_token") // a new device
+	fresh := e.accessToken("asha@example.in") // a new device
 	requireProblem(t, e.do(req{method: "POST", path: "/privacy/nominees", token: fresh, body: body}), http.StatusForbidden, "step_up_required")
 
-	tok := e.trustedLogin("asha@example.in").str("access_token")
+	tok := e.trustedToken("asha@example.in")
 	r := e.do(req{method: "POST", path: "/privacy/nominees", token: tok, body: body})
 	require.Equal(t, http.StatusCreated, r.status, "body: %s", r.raw)
 	assert.Nil(t, r.json["removed_at"])

@@ -13,9 +13,8 @@ import (
 
 func TestPrivacy(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	tok := e.accessToken("asha@example.in")
 
 	r := e.ok(req{method: "GET", path: "/privacy/consents", token: tok})
 	assert.Equal(t, true, r.json["success"])
@@ -109,7 +108,7 @@ func TestPrivacyNotice(t *testing.T) {
 		requireProblem(t, e.do(req{method: "POST", path: "/register", body: map[string]any{"email": "old@example.in", "password": testPassword,
 			"consents": consentsBody(false), "notice_version": "0.9"}}), http.StatusUnprocessableEntity, "validation_failed")
 		e.ok(req{method: "POST", path: "/email/verify", body: map[string]any{"token": e.mailed("hindi@example.in", tokenRE)}})
-		tok := e.login("hindi@example.in", nil).str("access_token")
+		tok := e.accessToken("hindi@example.in")
 		d := e.ok(req{method: "POST", path: "/privacy/consent/withdraw", token: tok,
 			body: map[string]any{"category": "analytics", "notice_language": "hi"}}).json["data"].(map[string]any)
 		assert.Equal(t, "hi", d["notice_language"])
@@ -120,9 +119,8 @@ func TestPrivacyNotice(t *testing.T) {
 
 func TestWithdrawingARequiredCategoryIsAConflict(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	e := newUserEnv(t, "asha@example.in")
+	tok := e.accessToken("asha@example.in")
 	r := e.do(req{method: "POST", path: "/privacy/consent/withdraw", token: tok, body: map[string]any{"category": "identity"}})
 	requireProblem(t, r, http.StatusConflict, "consent_required_for_service")
 	assert.Contains(t, r.str("detail"), "close_account")
@@ -138,7 +136,7 @@ func TestRequireConsentGuardsAppRoutes(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	e.register("asha@example.in") // communications declined at registration
-	tok := e.login("asha@example.in", nil).str("access_token")
+	tok := e.accessToken("asha@example.in")
 	requireProblem(t, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}), http.StatusForbidden, "consent_withdrawn")
 	e.ok(req{method: "POST", path: "/privacy/consent/grant", token: tok, body: map[string]any{"category": "communications"}})
 	assert.Equal(t, http.StatusNoContent, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}).status)
@@ -158,7 +156,7 @@ func TestRequireConsentAsksAgainWhenTheNoticeChanges(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
 	e.register("asha@example.in")
-	tok := e.login("asha@example.in", nil).str("access_token")
+	tok := e.accessToken("asha@example.in")
 	e.ok(req{method: "POST", path: "/privacy/consent/grant", token: tok, body: map[string]any{"category": "communications"}})
 	assert.Equal(t, http.StatusNoContent, e.do(req{method: "GET", abs: "/api/newsletter", token: tok}).status)
 	e.clock.Advance(time.Minute)

@@ -10,9 +10,7 @@ import (
 
 func TestSessions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envConfig{})
-	e.register("asha@example.in")
-	e.register("ravi@example.in")
+	e := newUserEnv(t, "asha@example.in", "ravi@example.in")
 	first := e.trustedLogin("asha@example.in") // a known device: session management needs no step-up
 	second := e.login("asha@example.in", map[string]any{"is_public_device": true})
 	ravi := e.login("ravi@example.in", nil)

@@ -38,9 +38,8 @@ func TestLockedAnswersOnStepUpAndPasswordChange(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, envConfig{})
-			e.register("lock@example.in")
-			tok := e.trustedLogin("lock@example.in").str("access_token") // a known device: no step-up needed
+			e := newUserEnv(t, "lock@example.in")
+			tok := e.trustedToken("lock@example.in") // a known device: no step-up needed
 			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 			wrong := "000000"
 			if e.mailed("lock@example.in", codeRE) == wrong {
@@ -87,9 +86,8 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 	})
 	t.Run("/step-up/request", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, envConfig{})
-		e.register("stepup@example.in")
-		tok := e.login("stepup@example.in", nil).str("access_token")
+		e := newUserEnv(t, "stepup@example.in")
+		tok := e.accessToken("stepup@example.in")
 		for i := 1; i <= 5; i++ {
 			e.ok(req{method: "POST", path: "/step-up/request", token: tok})
 		}
@@ -97,9 +95,8 @@ func TestRateLimitsOnEveryLimitedRoute(t *testing.T) {
 	})
 	t.Run("/pin/verify", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, envConfig{})
-		e.register("pin@example.in")
-		tok := e.trustedLogin("pin@example.in").str("access_token")
+		e := newUserEnv(t, "pin@example.in")
+		tok := e.trustedToken("pin@example.in")
 		e.ok(req{method: "POST", path: "/pin/set", token: tok, body: map[string]any{"pin": testPIN}})
 		for i := 1; i <= 15; i++ {
 			require.Equal(t, http.StatusOK, e.do(req{method: "POST", path: "/pin/verify", token: tok, body: map[string]any{"pin": testPIN}}).status, "verify %d", i)
@@ -251,7 +248,7 @@ func TestSessionManagementAnswersEveryDocumentedStatus(t *testing.T) {
 					}
 				}})
 				e.register(owner)
-				tok := e.trustedLogin(owner).str("access_token")
+				tok := e.trustedToken(owner)
 				target := e.login(owner, nil).str("session_id")
 				switch status {
 				case http.StatusUnauthorized:
@@ -307,7 +304,7 @@ func TestStoreFailures(t *testing.T) {
 				d.Sessions, d.Consents = fs, fs
 			}})
 			e.register("asha@example.in")
-			tok := e.trustedLogin("asha@example.in").str("access_token")
+			tok := e.trustedToken("asha@example.in")
 			r := e.do(req{method: "GET", path: tc.path, token: tok})
 			requireProblem(t, r, tc.status, tc.code)
 			assert.NotContains(t, string(r.raw), "disk on fire")
