@@ -25,7 +25,7 @@ func phoneDeps(p PhoneConfig, d Deps, phones ports.PhoneDirectory, registry port
 	d = d.withStorage()
 	var errs []error
 	if d.SMSSender == nil {
-		errs = append(errs, errors.New("Config.Phone.Enabled needs Deps.SMSSender (memory.ConsoleSMS in development)"))
+		errs = append(errs, errors.New("Config.Phone.Enabled needs Deps.SMSSender (memory.NewConsoleSMS in development)"))
 	}
 	if d.SMSBudget == nil {
 		errs = append(errs, errors.New("Config.Phone.Enabled needs an SMSBudget: Deps.SMSBudget, or a Storage that is one"))

@@ -65,10 +65,13 @@ func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
 	cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
 	cfg.Phone.Enabled = true
 	cfg.Phone.Domain = "app.example"
-	_, err := New(cfg, Deps{Storage: newEnv(t).store, Mailer: newEnv(t).outbox})
-	require.Error(t, err)
-	assert.ErrorContains(t, err, "Deps.SMSSender")
-	assert.ErrorContains(t, err, "SMSBudget")
+	e := newEnv(t)
+	_, err := New(cfg, Deps{Storage: e.store, Mailer: e.outbox})
+	assert.ErrorContains(t, err, "Config.Phone.Enabled needs Deps.SMSSender")
+	// A storage that is no SMS budget (nor a phone directory) and no budget beside it.
+	_, err = New(cfg, Deps{Storage: struct{ ports.Storage }{e.store}, Mailer: e.outbox, SMSSender: &smsBox{}})
+	assert.ErrorContains(t, err, "needs an SMSBudget")
+	assert.ErrorContains(t, err, "ports.PhoneDirectory")
 }
 
 func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {

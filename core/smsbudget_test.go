@@ -201,3 +201,16 @@ func TestSMSBudgetIsFoundOnTheStorage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, given, a.deps.SMSBudget.(*testBudget), "one set beside Storage wins")
 }
+
+// The same rule on memory.Store's own SMS budget, taken from Storage.
+func TestSMSPerNumberOnTheStoresBudget(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.SMSBudget = nil })
+	p.seedPhone(testPhone)
+	for range 6 {
+		p.askCode(testPhone, "")
+	}
+	assert.Len(t, p.sms.to(testPhone), 5)
+	p.clock.Advance(time.Hour)
+	p.askCode(testPhone, "")
+	assert.Len(t, p.sms.to(testPhone), 6)
+}
