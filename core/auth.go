@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -126,6 +127,15 @@ func (d Deps) withStorage() Deps {
 	return d
 }
 
+// sameValue reports whether two ports are one value (one backend); values
+// of a type that cannot be compared never are.
+func sameValue(x, y any) bool {
+	if x == nil || y == nil || !reflect.TypeOf(x).Comparable() || reflect.TypeOf(x) != reflect.TypeOf(y) {
+		return false
+	}
+	return x == y
+}
+
 // fill sets *port to s when it is unset.
 func fill[P comparable](port *P, s ports.Storage) {
 	var zero P
@@ -163,6 +173,14 @@ type Auth struct {
 	// store offers it (ports.SessionUsers) and Users came from the same
 	// Storage, so its users are the ones Users reads.
 	joined ports.SessionUsers
+	// signIns reads a sign-in's user with its device check in one call: set
+	// when Users and Devices are one backend that offers it
+	// (ports.SignInUsers).
+	signIns ports.SignInUsers
+	// holds reads a user's guardianship and newest erasure request in one
+	// call: set when the guardian and the erasure store are one backend
+	// that offers it (ports.AccountHoldsReader).
+	holds ports.AccountHoldsReader
 	// tx groups a flow's storage calls into one transaction when Storage
 	// offers them and keeps the lockout counters (so that a rolled-back
 	// transaction keeps no admission); nil runs each call on its own.
@@ -233,6 +251,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
 		a.joined = joined
 	}
+	if j, ok := deps.Users.(ports.SignInUsers); ok && sameValue(deps.Users, deps.Devices) {
+		a.signIns = j
+	}
+	if h, ok := deps.Guardians.(ports.AccountHoldsReader); ok && sameValue(deps.Guardians, deps.Erasures) {
+		a.holds = h
+	}
 	if tx, ok := deps.Storage.(ports.Transactor); ok && lockoutsFromStorage {
 		a.tx = tx
 	}
@@ -259,6 +283,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.phones, a.phoneRegistry = observedPhonePorts(a.phones, a.phoneRegistry, deps.Observer)
 		if a.joined != nil {
 			a.joined = observedSessionUsers{a.joined, deps.Observer}
+		}
+		if a.holds != nil {
+			a.holds = observedAccountHolds{a.holds, deps.Observer}
+		}
+		if a.signIns != nil {
+			a.signIns = observedSignInUsers{a.signIns, deps.Observer}
 		}
 		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
 	}

@@ -211,19 +211,13 @@ func (a *Auth) userLockKeys(ctx context.Context, op string, rec ports.ErasureRec
 
 // cancelErasureOnSignIn cancels the user's open erasure request when core
 // runs erasure itself (no Deps.Erasure): signing in within the grace period
-// says the user wants the account after all. The user is emailed.
-func (a *Auth) cancelErasureOnSignIn(ctx context.Context, op string, u ports.User, c Client) error {
-	if a.deps.Erasure != nil {
+// says the user wants the account after all. The user is emailed. newest is
+// the user's newest request, as accountHolds read it (nil: none).
+func (a *Auth) cancelErasureOnSignIn(ctx context.Context, op string, u ports.User, newest *ports.ErasureRecord, c Client) error {
+	if a.deps.Erasure != nil || newest == nil || newest.Status != ports.ErasureReceived {
 		return nil
 	}
-	requests, err := a.deps.Erasures.ErasureRequests(ctx, u.ID)
-	if err != nil {
-		return storeError(op, err)
-	}
-	if len(requests) == 0 || requests[0].Status != ports.ErasureReceived {
-		return nil
-	}
-	rec, err := a.deps.Erasures.CancelErasureRequest(ctx, requests[0].ID, a.now())
+	rec, err := a.deps.Erasures.CancelErasureRequest(ctx, newest.ID, a.now())
 	if isNotFound(err) {
 		return nil // closed meanwhile
 	}

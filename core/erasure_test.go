@@ -157,8 +157,12 @@ func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 
 func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 	t.Parallel()
+	eachVariant(t, holdsReads, testSignInWithinTheErasureGraceCancelsIt)
+}
+
+func testSignInWithinTheErasureGraceCancelsIt(t *testing.T, e *env) {
 	ctx := context.Background()
-	e, u := newUserEnv(t, "ravi@example.in")
+	u := e.register("ravi@example.in")
 	receipt := e.requestErasure(u.Email)
 
 	e.clock.Set(receipt.DueAt.Add(-time.Minute))

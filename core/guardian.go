@@ -127,18 +127,45 @@ func (a *Auth) refuseChildDecision(ctx context.Context, op, userID string, rows 
 	return nil
 }
 
-// requireGuardian refuses a session to a child's account until a guardian
-// consented.
-func (a *Auth) requireGuardian(ctx context.Context, op, userID string) error {
-	g, child, err := a.guardianship(ctx, op, userID)
-	if err != nil {
-		return err
-	}
-	if child && g.Pending() {
+// requireGuardian refuses a session to a child's account (holds from
+// accountHolds) until a guardian consented.
+func requireGuardian(op string, h ports.AccountHolds) error {
+	if h.Guardianship != nil && h.Guardianship.Pending() {
 		return newError(op, KindForbidden, codeGuardianRequired,
 			"a parent or guardian must consent before this account can be used; they are emailed a link once your email address is confirmed")
 	}
 	return nil
+}
+
+// accountHolds reads what a session opening for userID checks: its
+// guardianship and, when core runs erasure itself (no Deps.Erasure), its
+// newest erasure request. One call where the guardian and erasure store is
+// one backend that reads both at once (ports.AccountHoldsReader), else one
+// call per store.
+func (a *Auth) accountHolds(ctx context.Context, op, userID string) (ports.AccountHolds, error) {
+	if a.holds != nil {
+		h, err := a.holds.AccountHolds(ctx, userID)
+		return h, storeError(op, err)
+	}
+	var h ports.AccountHolds
+	g, child, err := a.guardianship(ctx, op, userID)
+	if err != nil {
+		return h, err
+	}
+	if child {
+		h.Guardianship = &g
+	}
+	if a.deps.Erasure != nil {
+		return h, nil
+	}
+	requests, err := a.deps.Erasures.ErasureRequests(ctx, userID)
+	if err != nil {
+		return h, storeError(op, err)
+	}
+	if len(requests) > 0 {
+		h.Erasure = &requests[0]
+	}
+	return h, nil
 }
 
 // discardGuardianship drops the guardianship an unproven registrant declared

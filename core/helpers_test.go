@@ -45,6 +45,49 @@ type envOption func(*Config, *Deps)
 
 func withoutLimiter() envOption { return func(_ *Config, d *Deps) { d.Limiter = nil } }
 
+// withHoldsOneByOne hands core the store's guardian and erasure ports as
+// two values that do not read both at once (ports.AccountHoldsReader), as an
+// app's own stores would be.
+func withHoldsOneByOne() envOption {
+	return func(_ *Config, d *Deps) {
+		store := d.Storage.(*memory.Store)
+		d.Guardians = struct{ ports.GuardianStore }{store}
+		d.Erasures = struct{ ports.ErasureStore }{store}
+	}
+}
+
+// withSignInOneByOne hands core the store's device port as a value of its
+// own, so a sign-in finds its user and checks its device in two calls, as
+// with an app's own directory (not ports.SignInUsers).
+func withSignInOneByOne() envOption {
+	return func(_ *Config, d *Deps) { d.Devices = struct{ ports.DeviceTrust }{d.Storage.(*memory.Store)} }
+}
+
+// signInReads are the ways a sign-in can read its user and device.
+var signInReads = map[string][]envOption{
+	"user and device in one read": nil,
+	"user and device one by one":  {withSignInOneByOne()},
+}
+
+// eachVariant runs test as a parallel subtest on an env of each variant's
+// options (withoutLimiter added).
+func eachVariant(t *testing.T, variants map[string][]envOption, test func(*testing.T, *env)) {
+	t.Helper()
+	for name, opts := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newEnv(t, append(append([]envOption{}, opts...), withoutLimiter())...))
+		})
+	}
+}
+
+// holdsReads are the ways a session's account holds can be read, for tests of
+// the rules that use them.
+var holdsReads = map[string][]envOption{
+	"holds in one read": nil,
+	"holds one by one":  {withHoldsOneByOne()},
+}
+
 // logTo sends the env's logs, as text, to logs.
 func logTo(logs *logBuffer) envOption {
 	return func(c *Config, _ *Deps) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) }

@@ -240,7 +240,19 @@ func TestAFailureSequenceAnswersAlikeForARealPairAndAnUnknownPair(t *testing.T) 
 // phone's own failures follow the same 5 and 10 rules.
 func TestAVerifiedDeviceHasItsOwnCounter(t *testing.T) {
 	t.Parallel()
-	e, u := newUserEnv(t, "phone@example.in")
+	eachVariant(t, signInReads, testAVerifiedDeviceHasItsOwnCounter)
+}
+
+// TestSignInReadsUserAndDeviceAtOnceWhereTheStoreCan: core reads a sign-in's
+// user and device in one call when one backend offers it, else one by one.
+func TestSignInReadsUserAndDeviceAtOnceWhereTheStoreCan(t *testing.T) {
+	t.Parallel()
+	assert.NotNil(t, newEnv(t).auth.signIns, "memory.Store reads both at once")
+	assert.Nil(t, newEnv(t, withSignInOneByOne()).auth.signIns, "two stores")
+}
+
+func testAVerifiedDeviceHasItsOwnCounter(t *testing.T, e *env) {
+	u := e.register("phone@example.in")
 	e.knownDeviceLogin(u.Email) // fpA is now a verified device
 	for i := 0; i < 10; i++ {
 		e.clock.Advance(8 * time.Minute)

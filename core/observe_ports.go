@@ -127,8 +127,9 @@ type portWrapper[P any] struct {
 	o ports.Observer
 }
 
-// One wrapper type per port; observedSessionUsers reports the joined reads of
-// a session with its user.
+// One wrapper type per port; observedSessionUsers, observedAccountHolds and
+// observedSignInUsers report the joined reads of a session with its user, of
+// an account's holds, and of a sign-in's user with its device.
 type (
 	observedUsers            portWrapper[ports.UserDirectory]
 	observedRegistry         portWrapper[ports.UserRegistry]
@@ -154,6 +155,8 @@ type (
 	observedActivity         portWrapper[ports.ActivityStore]
 	observedPseudonymiser    portWrapper[ports.EventPseudonymiser]
 	observedSessionUsers     portWrapper[ports.SessionUsers]
+	observedAccountHolds     portWrapper[ports.AccountHoldsReader]
+	observedSignInUsers      portWrapper[ports.SignInUsers]
 )
 
 func (w observedUsers) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -485,6 +488,17 @@ func (w observedSessionUsers) RotateRefreshUser(ctx context.Context, oldHash, ne
 	s, u, err := w.p.RotateRefreshUser(ctx, oldHash, newHash, now, grace)
 	end(err)
 	return s, u, err
+}
+
+func (w observedAccountHolds) AccountHolds(ctx context.Context, userID string) (ports.AccountHolds, error) {
+	return timed(ctx, w.o, "AccountHoldsReader.AccountHolds", func() (ports.AccountHolds, error) { return w.p.AccountHolds(ctx, userID) })
+}
+
+func (w observedSignInUsers) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.User, bool, error) {
+	end := w.o.StartStoreCall(ctx, "SignInUsers.SignInUser")
+	u, known, err := w.p.SignInUser(ctx, l)
+	end(err)
+	return u, known, err
 }
 
 // timed reports one port call that returns a value and an error.

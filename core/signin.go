@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -87,17 +89,14 @@ func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rul
 	if err := a.limitIP(ctx, op, limitName, rule, c); err != nil {
 		return err
 	}
-	u, found, err := a.findUser(ctx, op, s.identifier)
+	u, found, known, err := a.signInUser(ctx, op, s.identifier, s.device)
 	if err != nil {
 		return err
 	}
 	if found {
 		s.account = &u
 	}
-	if s.verifiedDevice, err = a.isVerifiedDevice(ctx, op, s.user().ID, s.device); err != nil {
-		return err
-	}
-	s.verifiedDevice = s.verifiedDevice && found
+	s.verifiedDevice = known && found
 	key := a.identifierLockKey(s.identifier)
 	if s.verifiedDevice {
 		key = a.deviceLockKey(u.ID, s.device)
@@ -111,6 +110,9 @@ func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rul
 // own. The transaction is not cancelled with the request: one cut off at its
 // commit could leave writes stored that the flow never learns of (an
 // admission that nothing finishes); each call is still bounded by the store.
+// No change of a user may run inside: a cache in front of the users (the
+// Redis user cache) drops its copy when the change's call returns, which
+// must be after the change committed (examples/integration checks it).
 func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Context) error) error {
 	if !a.rollsBack(s) {
 		return fn(ctx)
@@ -118,6 +120,35 @@ func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Co
 	// fn's errors come back as they are; a failed BEGIN or COMMIT is the
 	// store's, and answers as any store failure does.
 	return storeError(s.op, a.tx.InTransaction(context.WithoutCancel(ctx), fn))
+}
+
+// signInUser finds the account identifier names and whether device is a
+// verified device of it: in one store call where users and devices are one
+// backend that reads both at once (ports.SignInUsers), else a lookup, then
+// the device check (made for an unknown identifier too, so that both take
+// the same store calls).
+func (a *Auth) signInUser(ctx context.Context, op, identifier, device string) (u ports.User, found, known bool, err error) {
+	if a.signIns == nil || device == "" {
+		if u, found, err = a.findUser(ctx, op, identifier); err != nil {
+			return ports.User{}, false, false, err
+		}
+		known, err = a.isVerifiedDevice(ctx, op, u.ID, device)
+		return u, found, known, err
+	}
+	l := ports.SignInLookup{DeviceFingerprint: device, Now: a.now()}
+	if strings.Contains(identifier, "@") {
+		l.Email = identifier
+	} else {
+		l.Username = identifier
+	}
+	u, known, err = a.signIns.SignInUser(ctx, l)
+	if errors.Is(err, ports.ErrNotFound) {
+		return ports.User{}, false, false, nil
+	}
+	if err != nil {
+		return ports.User{}, false, false, storeError(op, err)
+	}
+	return u, true, known, nil
 }
 
 // isVerifiedDevice reports whether device is a verified device of userID. An

@@ -84,7 +84,11 @@ func (a *Auth) trustTTL(t Trust) time.Duration {
 
 // startSession creates a session (a new refresh-token family) and its tokens.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
-	if err := a.requireGuardian(ctx, op, r.user.ID); err != nil {
+	holds, err := a.accountHolds(ctx, op, r.user.ID)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := requireGuardian(op, holds); err != nil {
 		return LoginResult{}, err
 	}
 	trust := decideTrust(r)
@@ -107,7 +111,7 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 			return LoginResult{}, err
 		}
 	}
-	if err := a.cancelErasureOnSignIn(ctx, op, r.user, r.client); err != nil {
+	if err := a.cancelErasureOnSignIn(ctx, op, r.user, holds.Erasure, r.client); err != nil {
 		return LoginResult{}, err
 	}
 	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {

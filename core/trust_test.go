@@ -61,7 +61,11 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
 	t.Parallel()
-	e, _ := newUserEnv(t, "step@example.in")
+	eachVariant(t, signInReads, testNewDeviceStepsUpOnceThenIsKnown)
+}
+
+func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {
+	e.register("step@example.in")
 	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
 	require.NoError(t, err)
 	p := e.principal(res)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -63,4 +64,28 @@ func TestClusterSpreadsAdapterKeysOverThePrimaries(t *testing.T) {
 		}
 	}
 	assert.Greater(t, holding, 1, "30 limiter keys land on more than one primary")
+}
+
+// TestUserCacheOnACluster: a user's counter and entry share a hash tag, so the
+// fill script that touches both runs on a cluster, whatever braces the prefix
+// holds (an unclosed "{" in it would otherwise split them).
+func TestUserCacheOnACluster(t *testing.T) {
+	t.Parallel()
+	c := sharedCluster(t)
+	ctx := context.Background()
+	for _, suffix := range []string{"", "{open:", "{tag}:"} {
+		store := &countingUsers{Store: memory.New()}
+		uc := newUserCache(t, c, store, prefix(t, c)+suffix)
+		u := createTestUser(t, store, randomID("u")+"@example.in", nil)
+		for range 2 {
+			got, err := uc.UserByID(ctx, u.ID)
+			require.NoError(t, err)
+			require.Equal(t, u, got)
+		}
+		require.Equal(t, int64(1), store.reads.Load(), "prefix %q: the second read is a hit", suffix)
+		require.NoError(t, uc.SetSuspended(ctx, u.ID, true))
+		got, err := uc.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.True(t, got.Suspended, "prefix %q", suffix)
+	}
 }

@@ -179,3 +179,64 @@ func newKeyed(client rueidis.Client, op, prefix, def string, timeout time.Durati
 	}
 	return h, prefix, nil
 }
+
+// pipeline runs cmds in one round trip (one per node of a cluster, where
+// rueidis sends each node its commands in order) and reports whether every
+// one succeeded; a failure is recorded.
+func (h *health) pipeline(ctx context.Context, cmds ...rueidis.Completed) bool {
+	if len(cmds) == 0 {
+		return true
+	}
+	cctx, cancel := h.callCtx(ctx)
+	defer cancel()
+	for _, r := range h.client.DoMulti(cctx, cmds...) {
+		if err := r.Error(); err != nil && !rueidis.IsRedisNil(err) {
+			h.failed(ctx, err)
+			return false
+		}
+	}
+	h.ok()
+	return true
+}
+
+// maxPending bounds the IDs kept for a retry; beyond it, entries age out with
+// their TTL.
+const maxPending = 10000
+
+// pendingIDs are the IDs whose cache write failed because Redis was failing,
+// kept to be written again once Redis answers. The zero value is empty.
+type pendingIDs struct {
+	mu  sync.Mutex
+	ids map[string]struct{}
+	n   atomic.Int64 // len(ids), read without the lock on every call
+}
+
+func (p *pendingIDs) add(ids []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ids == nil {
+		p.ids = make(map[string]struct{})
+	}
+	for _, id := range ids {
+		if len(p.ids) < maxPending {
+			p.ids[id] = struct{}{}
+		}
+	}
+	p.n.Store(int64(len(p.ids)))
+}
+
+// any reports whether some IDs wait.
+func (p *pendingIDs) any() bool { return p.n.Load() > 0 }
+
+// take returns the waiting IDs and forgets them.
+func (p *pendingIDs) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]string, 0, len(p.ids))
+	for id := range p.ids {
+		ids = append(ids, id)
+	}
+	clear(p.ids)
+	p.n.Store(0)
+	return ids
+}

@@ -1,8 +1,8 @@
 // Package redis holds BharatAuth's Redis adapters, built on
-// github.com/redis/rueidis. The first three are optional speed and scale
-// layers: the store (memory or postgres adapter) stays the source of truth,
-// and an app works the same, only slower or without Layer-1 limits, when
-// Redis is gone. The fourth, SMSBudget, is a counter an app may keep in
+// github.com/redis/rueidis. The Limiter and the caches are optional speed
+// and scale layers: the store (memory or postgres adapter) stays the source
+// of truth, and an app works the same, only slower or without Layer-1
+// limits, when Redis is gone. SMSBudget is a counter an app may keep in
 // Redis instead of its store, and fails closed.
 //
 //   - Limiter is a ports.RateLimiter: a sliding-window log in a sorted set,
@@ -18,6 +18,11 @@
 //     session rewrites the Redis entry, so that Redis invalidates the local copy
 //     in every app instance at once. DeviceTrustCache keeps the cached entry
 //     current when step-up marks change.
+//   - UserCache keeps users by ID in front of a managed-mode store, so a "who
+//     am I" request on a cached session reads no store at all. It is also the
+//     registry, erasure store and guardian store core calls, so every change
+//     of a user passes through it (see its doc for the generation counter that
+//     keeps a reader from caching what a write replaced).
 //   - SMSBudget is a ports.SMSBudget: a sliding-window log per key like the
 //     Limiter's, checked and counted across all of a take's keys by one Lua
 //     script, so a refusal by one key counts against none. When Redis cannot
@@ -55,7 +60,7 @@
 //   - Limiter.Allow returns RateDecision{Allowed: true} together with an error
 //     wrapping ports.ErrUnavailable and the cause: core fails open on any
 //     limiter error, and the error lets it count the degradation.
-//   - IPBlockCache and SessionCache answer from the inner store and return its
+//   - IPBlockCache, SessionCache and UserCache answer from the inner store and return its
 //     result; a failed cache write is logged, not returned.
 //
 // Failures are logged through Options.Logger at most once per
@@ -73,10 +78,13 @@
 //
 // NewClient gives a cluster client when the address is a cluster node; list
 // several nodes as "host1:7001,host2:7002,host3:7003" (or a URL with addr=
-// parameters). Every command and script of the Limiter and the caches
-// touches one key, so their keys need no hash tag and a prefix's keys spread
-// over every primary; pipelines (DoMulti) are split by rueidis per node, in
-// order. SMSBudget's script touches several keys at once, which a cluster
+// parameters). Every command and script of the Limiter and the session and
+// IP-block caches touches one key, so their keys need no hash tag and a
+// prefix's keys spread over every primary; pipelines (DoMulti) are split by
+// rueidis per node, in order. The user cache's two keys per user (its
+// generation counter and its entry) share a hash tag, the user's ID, so its
+// script can touch both while users still spread over every primary.
+// SMSBudget's script touches several keys at once, which a cluster
 // allows only within one hash slot: each of its keys is the prefix, the
 // prefix again as a hash tag, then the key ("ba:sms:{ba:sms:}global"), so all
 // keys of one prefix live on one primary. SMS sends are few (each costs
@@ -103,7 +111,8 @@
 // client.go: NewClient with the fail-fast settings; degrade.go: the failure
 // bypass and throttled logging; limiter.go; ipblock.go; session.go and
 // sessioncodec.go: the session cache and its wire form; devicetrust.go: the
-// DeviceTrust wrapper that keeps cached sessions current; smsbudget.go.
+// DeviceTrust wrapper that keeps cached sessions current; usercache.go: the
+// user cache; smsbudget.go.
 //
 // # Errors
 //

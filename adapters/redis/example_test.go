@@ -11,9 +11,10 @@ import (
 	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 )
 
-// Wiring the three Redis layers over a store (memory here; postgres in
+// Wiring the Redis layers over a store (memory here; postgres in
 // production). The results go into core's Deps as RateLimiter, AbuseGuard,
-// SessionRepo and DeviceTrust.
+// SessionRepo and DeviceTrust, and the user cache as Users, Registry,
+// Erasures and Guardians at once (every change of a user passes through it).
 func Example() {
 	client, err := bredis.NewClient("redis://127.0.0.1:6379/0", bredis.ClientOptions{})
 	if err != nil {
@@ -39,7 +40,11 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, _, _, _ = limiter, abuse, sessions, devices
+	users, err := bredis.NewUserCache(store, client, bredis.UserCacheOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _, _, _, _ = limiter, abuse, sessions, devices, users
 }
 
 // Starting while Redis is down: serve without the Redis layers and switch

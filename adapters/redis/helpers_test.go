@@ -292,3 +292,29 @@ func commandCalls(t *testing.T, c rueidis.Client) func(cmd string) int {
 		return 0
 	}
 }
+
+// waitBound bounds every wait of a test on another goroutine.
+const waitBound = 10 * time.Second
+
+// waitFor waits until ch is closed, or fails the test after waitBound.
+func waitFor(t *testing.T, ch <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(waitBound):
+		t.Fatalf("gave up after %v", waitBound)
+	}
+}
+
+// receive returns the next value of ch, or fails the test after waitBound.
+func receive[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitBound):
+		t.Fatalf("gave up after %v", waitBound)
+		var zero T
+		return zero
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -63,16 +61,10 @@ type SessionCache struct {
 	// Tombstones that could not be written because Redis was failing; they
 	// are written again once Redis answers, so a revocation made during an
 	// outage does not wait for the entry's TTL.
-	pendingMu sync.Mutex
-	pending   map[string]struct{}
-	pendingN  atomic.Int64
+	pending pendingIDs
 
 	memo *decodedMemo
 }
-
-// maxPending bounds the tombstones kept for retry; beyond it, entries age out
-// with their TTL.
-const maxPending = 10000
 
 var _ ports.SessionRepo = (*SessionCache)(nil)
 
@@ -99,7 +91,6 @@ func NewSessionCache(inner ports.SessionRepo, client rueidis.Client, o SessionCa
 		prefix:   prefix,
 		ttl:      orDefault(o.TTL, time.Minute),
 		reuseTTL: reuseTTL,
-		pending:  make(map[string]struct{}),
 		memo:     &decodedMemo{},
 	}, nil
 }
@@ -121,7 +112,7 @@ func (c *SessionCache) CreateSession(ctx context.Context, s ports.Session) error
 // Session returns the session from the cache, or from the inner repo (then
 // caching it) on a miss or a Redis failure.
 func (c *SessionCache) Session(ctx context.Context, id string) (ports.Session, error) {
-	if c.pendingN.Load() > 0 && !c.health.bypass() {
+	if c.pending.any() && !c.health.bypass() {
 		c.retryTombstones(ctx)
 	}
 	s, found, reachable := c.cached(ctx, id)
@@ -271,46 +262,19 @@ func (c *SessionCache) tombstone(ctx context.Context, ids []string) {
 		cmds = c.written(cmds, c.health.client.B().Set().Key(c.key(id)).Value(value).Px(c.ttl).Build(), c.key(id))
 	}
 	if !c.do(ctx, cmds...) {
-		c.pendingMu.Lock()
-		for _, id := range ids {
-			if len(c.pending) < maxPending {
-				c.pending[id] = struct{}{}
-			}
-		}
-		c.pendingN.Store(int64(len(c.pending)))
-		c.pendingMu.Unlock()
+		c.pending.add(ids)
 	}
 }
 
 // retryTombstones writes the tombstones an outage held back.
 func (c *SessionCache) retryTombstones(ctx context.Context) {
-	c.pendingMu.Lock()
-	ids := make([]string, 0, len(c.pending))
-	for id := range c.pending {
-		ids = append(ids, id)
-	}
-	clear(c.pending)
-	c.pendingN.Store(0)
-	c.pendingMu.Unlock()
-	c.tombstone(ctx, ids)
+	c.tombstone(ctx, c.pending.take())
 }
 
 // do runs cmds in one pipeline: one round trip (one per node of a cluster,
 // where rueidis sends each node its commands in order).
 func (c *SessionCache) do(ctx context.Context, cmds ...rueidis.Completed) bool {
-	if len(cmds) == 0 {
-		return true
-	}
-	cctx, cancel := c.health.callCtx(ctx)
-	defer cancel()
-	for _, r := range c.health.client.DoMulti(cctx, cmds...) {
-		if err := r.Error(); err != nil && !rueidis.IsRedisNil(err) {
-			c.health.failed(ctx, err)
-			return false
-		}
-	}
-	c.health.ok()
-	return true
+	return c.health.pipeline(ctx, cmds...)
 }
 
 // written appends, after a write of the session entry key, a read of the same

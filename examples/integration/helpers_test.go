@@ -52,12 +52,14 @@ type instance struct {
 
 type setup struct {
 	fastHashing bool
-	redisPrefix string // when set: a Redis session cache with these keys (instances sharing it see each other)
+	redisPrefix string // when set: Redis session and user caches with these keys (instances sharing them see each other)
 	background  bool   // emails and other work after answers run in the background (MailInline off), as in production
 	// tokens, when set, wraps the store's one-time-token port.
 	tokens func(ports.OneTimeTokenRepo) ports.OneTimeTokenRepo
 	// mailer, when set, sends the instance's email instead of its outbox.
 	mailer ports.Mailer
+	// storage, when set, is what core gets as Deps.Storage in place of the store.
+	storage func(*postgres.Store) ports.Storage
 }
 
 func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
@@ -66,6 +68,9 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 	require.NoError(tb, err)
 	in := &instance{store: store, db: db, outbox: memory.NewOutbox(), clock: memory.NewClock(time.Now())}
 	deps := core.Deps{Storage: store, Mailer: in.outbox, Clock: in.clock}
+	if s.storage != nil {
+		deps.Storage = s.storage(store)
+	}
 	if s.mailer != nil {
 		deps.Mailer = s.mailer
 	}
@@ -78,7 +83,10 @@ func newInstance(tb testing.TB, db *bun.DB, s setup) *instance {
 		require.NoError(tb, err)
 		devices, err := baredis.NewDeviceTrustCache(store, sessions)
 		require.NoError(tb, err)
+		users, err := baredis.NewUserCache(store, rc, baredis.UserCacheOptions{Prefix: s.redisPrefix + "user:"})
+		require.NoError(tb, err)
 		deps.Sessions, deps.Devices = sessions, devices
+		deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
 	}
 	cfg := core.DefaultConfig()
 	cfg.SecretKey = []byte("integration-secret-key-32-bytes-long!!")

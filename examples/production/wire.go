@@ -241,13 +241,24 @@ func (a *app) withRedis(redisURL, prefix string, sms bool, deps *core.Deps) erro
 		return err
 	}
 	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
-	if sms {
-		budget, err := baredis.NewSMSBudget(client, baredis.SMSBudgetOptions{Prefix: prefix + "sms:", Logger: a.log})
+	// Every port whose writes change a user goes through the user cache, so
+	// that it sees each change (redis.UserCache). The cache has no phone
+	// lookups and no phone writes (ports.PhoneDirectory, PhoneRegistry), so
+	// with phone numbers on the store serves users directly: a number
+	// verified or changed must never be read stale from the cache.
+	if !sms {
+		users, err := baredis.NewUserCache(a.store, client, baredis.UserCacheOptions{Prefix: prefix + "user:", Logger: a.log})
 		if err != nil {
 			return err
 		}
-		deps.SMSBudget = budget
+		deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
+		return nil
 	}
+	budget, err := baredis.NewSMSBudget(client, baredis.SMSBudgetOptions{Prefix: prefix + "sms:", Logger: a.log})
+	if err != nil {
+		return err
+	}
+	deps.SMSBudget = budget
 	return nil
 }
 

@@ -197,3 +197,48 @@ func testConfirmGuardianshipHasOneWinner(t *testing.T, s GuardianBackend) {
 	assert.Equal(t, 1, wins)
 	assert.Len(t, consentHistory(t, s, child.ID), 2, "one confirmation's consents")
 }
+
+// testAccountHolds: a backend that reads both holds at once
+// (ports.AccountHoldsReader) answers what Guardianship and ErasureRequests
+// answer one by one.
+func testAccountHolds(t *testing.T, s GuardianBackend) {
+	r, ok := s.(ports.AccountHoldsReader)
+	if !ok {
+		t.Log("the backend reads the holds one by one (no ports.AccountHoldsReader)")
+		return
+	}
+	ctx, at := t.Context(), baseTime()
+	holds := func(userID string) ports.AccountHolds {
+		t.Helper()
+		h, err := r.AccountHolds(ctx, userID)
+		require.NoError(t, err)
+		return h
+	}
+	assert.Equal(t, ports.AccountHolds{}, holds("usr_nobody"), "an unknown user")
+	adult := createUser(t, s, ports.NewUser{Email: newID("adult_") + "@example.in", PasswordHash: "h"})
+	assert.Equal(t, ports.AccountHolds{}, holds(adult.ID), "an adult without erasure requests")
+
+	child := createChild(t, s, at)
+	g, err := s.Guardianship(ctx, child.ID)
+	require.NoError(t, err)
+	h := holds(child.ID)
+	require.NotNil(t, h.Guardianship)
+	assert.Equal(t, g, *h.Guardianship)
+	assert.Nil(t, h.Erasure)
+
+	first := createErasure(t, s, newErasure(adult.ID, at))
+	_, err = s.CancelErasureRequest(ctx, first.ID, at.Add(time.Minute))
+	require.NoError(t, err)
+	second := createErasure(t, s, newErasure(adult.ID, at.Add(time.Hour)))
+	requests, err := s.ErasureRequests(ctx, adult.ID)
+	require.NoError(t, err)
+	require.Len(t, requests, 2)
+	require.Equal(t, second.ID, requests[0].ID)
+	h = holds(adult.ID)
+	assert.Nil(t, h.Guardianship)
+	require.NotNil(t, h.Erasure)
+	sameErasure(t, requests[0], *h.Erasure, "the newest request")
+
+	_, err = r.AccountHolds(cancelled(t), adult.ID)
+	assertCancelled(t, err)
+}

@@ -152,6 +152,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 			})
 		})
 	}
+	if _, joined := newStorage(t).(ports.SignInUsers); joined {
+		t.Run("SignInUsers", func(t *testing.T) { SignInUsers(t, newManaged) })
+	}
 	if _, ok := newStorage(t).(ports.GuardianStore); ok {
 		t.Run("GuardianStore", func(t *testing.T) {
 			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })

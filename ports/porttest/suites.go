@@ -335,6 +335,7 @@ func GuardianStore(t *testing.T, newBackend func(t *testing.T) GuardianBackend) 
 		{"pending children past their wait are erased, the rest kept", testDeletePendingChildren},
 		{"parallel confirmations: exactly one wins", testConfirmGuardianshipHasOneWinner},
 		{"a discarded guardianship is gone, pending or confirmed; the account stays", testDiscardGuardianship},
+		{"account holds read the guardianship and the newest erasure request at once", testAccountHolds},
 	})
 }
 
@@ -358,6 +359,17 @@ func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) 
 		{"parallel begins admit exactly SoftLockAfter", testLockoutParallelBegins},
 		{"parallel correct attempts never lock", testLockoutParallelSuccesses},
 		{"parallel wrong attempts lock exactly once", testLockoutParallelFailures},
+	})
+}
+
+// SignInUsers checks a managed backend's joined read of a sign-in's user and
+// device (ports.SignInUsers) against UserByEmail, UserByUsername and
+// KnownDevice asked one by one, on fresh backends.
+func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
+	runCases(t, newBackend, []testCase[ManagedStorage]{
+		{"a cancelled context is passed through", testSignInUserCancelled},
+		{"the user by email or username, as the directory finds it", testSignInUserFindsTheUser},
+		{"the device is known exactly when KnownDevice says so", testSignInUserKnowsTheDevice},
 	})
 }
 
