@@ -128,7 +128,9 @@ func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Co
 // the device check (made for an unknown identifier too, so that both take
 // the same store calls).
 func (a *Auth) signInUser(ctx context.Context, op, identifier, device string) (u ports.User, found, known bool, err error) {
-	if a.signIns == nil || device == "" {
+	// SignInLookup names users by email or username only: a number is
+	// looked up on its own, then its device.
+	if a.signIns == nil || device == "" || (isPhone(identifier) && a.cfg.Phone.Enabled) {
 		if u, found, err = a.findUser(ctx, op, identifier); err != nil {
 			return ports.User{}, false, false, err
 		}

@@ -40,6 +40,8 @@ type UserCacheOptions struct {
 type UserStore interface {
 	ports.UserDirectory
 	ports.UserRegistry
+	ports.PhoneDirectory
+	ports.PhoneRegistry
 	ports.ErasureStore
 	ports.GuardianStore
 	ports.AccountHoldsReader
@@ -56,7 +58,7 @@ type UserStore interface {
 //	deps := core.Deps{Storage: store, Users: uc, Registry: uc, Erasures: uc, Guardians: uc, …}
 //
 // Each user has a generation counter in Redis beside its entry. Every write
-// that can change the user (verification, suspension, profile, email,
+// that can change the user (verification, suspension, profile, email, phone,
 // erasure, deletion of a pending child) runs in the store, then increments
 // the counter before it returns, whether it succeeded or not (a failed call
 // may still have changed the row). An entry counts only while it carries the
@@ -233,6 +235,11 @@ func (c *UserCache) UserByUsername(ctx context.Context, username string) (ports.
 	return c.inner.UserByUsername(ctx, username)
 }
 
+// UserByPhone reads the store, as UserByEmail.
+func (c *UserCache) UserByPhone(ctx context.Context, phone string) (ports.User, error) {
+	return c.inner.UserByPhone(ctx, phone)
+}
+
 // CreateUser creates the user in the store; a new user has no entry, and no
 // generation is needed (its ID was never read).
 func (c *UserCache) CreateUser(ctx context.Context, u ports.NewUser) (ports.User, error) {
@@ -261,6 +268,18 @@ func (c *UserCache) UpdateProfile(ctx context.Context, userID string, p ports.Pr
 func (c *UserCache) ChangeEmail(ctx context.Context, userID, email string, at time.Time) (ports.User, error) {
 	defer c.changed(ctx, userID)
 	return c.inner.ChangeEmail(ctx, userID, email, at)
+}
+
+// MarkPhoneVerified changes the user in the store, then in the cache.
+func (c *UserCache) MarkPhoneVerified(ctx context.Context, userID string, at time.Time) error {
+	defer c.changed(ctx, userID)
+	return c.inner.MarkPhoneVerified(ctx, userID, at)
+}
+
+// ChangePhone changes the user in the store, then in the cache.
+func (c *UserCache) ChangePhone(ctx context.Context, userID, phone string, at time.Time) (ports.User, error) {
+	defer c.changed(ctx, userID)
+	return c.inner.ChangePhone(ctx, userID, phone, at)
 }
 
 // ClearProfile changes the user in the store, then in the cache.

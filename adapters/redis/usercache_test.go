@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"sync"
@@ -48,7 +49,7 @@ func newUserCache(t *testing.T, c rueidis.Client, inner bredis.UserStore, p stri
 func createTestUser(t *testing.T, s ports.UserRegistry, email string, guardian *ports.Guardianship) ports.User {
 	t.Helper()
 	u, err := s.CreateUser(t.Context(), ports.NewUser{Email: email, DisplayName: "Asha", Language: "hi",
-		PasswordHash: "h", CreatedAt: time.Now().UTC(), Guardian: guardian})
+		Phone: "+9198765" + strconv.Itoa(10000+rand.IntN(90000)), PasswordHash: "h", CreatedAt: time.Now().UTC(), Guardian: guardian})
 	require.NoError(t, err)
 	return u
 }
@@ -160,6 +161,13 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			_, err := uc.ChangeEmail(ctx, u.ID, "new-"+u.Email, time.Now())
 			require.NoError(t, err)
 		}, want: func(u ports.User) ports.User { u.Email, u.EmailVerified = "new-"+u.Email, true; return u }},
+		{name: "phone verified", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			require.NoError(t, uc.MarkPhoneVerified(ctx, u.ID, time.Now()))
+		}, want: func(u ports.User) ports.User { u.PhoneVerified = true; return u }},
+		{name: "phone changed", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			_, err := uc.ChangePhone(ctx, u.ID, "+919876500001", time.Now())
+			require.NoError(t, err)
+		}, want: func(u ports.User) ports.User { u.Phone, u.PhoneVerified = "+919876500001", true; return u }},
 		{name: "profile cleared", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			require.NoError(t, uc.ClearProfile(ctx, u.ID))
 		}, want: func(u ports.User) ports.User { u.Username, u.DisplayName, u.Language = "", "", ""; return u }},
