@@ -242,16 +242,13 @@ func (a *app) withRedis(redisURL, prefix string, sms bool, deps *core.Deps) erro
 	}
 	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
 	// Every port whose writes change a user goes through the user cache, so
-	// that it sees each change (redis.UserCache). The cache has no phone
-	// lookups and no phone writes (ports.PhoneDirectory, PhoneRegistry), so
-	// with phone numbers on the store serves users directly: a number
-	// verified or changed must never be read stale from the cache.
+	// that it sees each change (redis.UserCache), phone numbers included.
+	users, err := baredis.NewUserCache(a.store, client, baredis.UserCacheOptions{Prefix: prefix + "user:", Logger: a.log})
+	if err != nil {
+		return err
+	}
+	deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
 	if !sms {
-		users, err := baredis.NewUserCache(a.store, client, baredis.UserCacheOptions{Prefix: prefix + "user:", Logger: a.log})
-		if err != nil {
-			return err
-		}
-		deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
 		return nil
 	}
 	budget, err := baredis.NewSMSBudget(client, baredis.SMSBudgetOptions{Prefix: prefix + "sms:", Logger: a.log})
