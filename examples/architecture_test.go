@@ -5,10 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	// Nothing in examples uses the SNS sender yet; importing it keeps it
-	// required, so that the dependency rule can list its packages.
-	_ "github.com/bharatauth/bharatauth-go/adapters/sns"
 )
 
 const module = "github.com/bharatauth/bharatauth-go/"

@@ -43,6 +43,9 @@ type settings struct {
 	// credentials), and whether /web/auth serves the API in cookie mode.
 	CORSOrigins []string
 	CookieMode  bool
+
+	// SMS turns on phone numbers (BHARATAUTH_SMS and beside it).
+	SMS smsSettings
 }
 
 // minSecretLen mirrors core's floor, so a short secret is refused with a
@@ -134,6 +137,9 @@ func loadSettings(getenv func(string) string) (settings, error) {
 		}
 		s.TrustedProxies = append(s.TrustedProxies, p.Masked())
 	}
+	sms, smsErrs := loadSMSSettings(getenv, s.PublicURL)
+	s.SMS = sms
+	errs = append(errs, smsErrs...)
 	// No default: a console mailer left on by omission would print every
 	// code and link of real users into the logs.
 	switch s.Mailer {

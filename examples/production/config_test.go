@@ -37,6 +37,11 @@ func TestLoadSettingsListsEveryProblem(t *testing.T) {
 			"MAILER": "console"}, want: []string{"DATABASE_URL must be a postgres:// URL with a host"}},
 		{name: "ses without region", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
 			"MAILER": "ses"}, want: []string{"SES_FROM and AWS_REGION"}},
+		{name: "an unknown SMS sender", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "console", "BHARATAUTH_SMS": "pigeon"}, want: []string{`BHARATAUTH_SMS must be sns, console or off (got "pigeon")`}},
+		{name: "sns without region, templates missing", env: map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32),
+			"MAILER": "console", "BHARATAUTH_SMS": "sns", "BHARATAUTH_SMS_TEMPLATES": "/no/such/templates.json"},
+			want: []string{"BHARATAUTH_SMS=sns needs BHARATAUTH_SNS_REGION (or AWS_REGION)", "BHARATAUTH_SMS_TEMPLATES"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -61,6 +66,31 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8080", s.PublicURL)
 	assert.Equal(t, s.PublicURL, s.APIURL, "the API is served where the links point unless told otherwise")
 	assert.Equal(t, "console", s.Mailer, "the mailer's name is case-insensitive")
+	assert.Empty(t, s.SMS.Sender, "phone numbers are off unless an SMS sender is named")
+}
+
+// With an SMS sender named, phone numbers are on: India unless
+// BHARATAUTH_PHONE_REGIONS says otherwise, the WebOTP line naming the front
+// end's host, and AWS_REGION for SNS when BHARATAUTH_SNS_REGION is unset.
+func TestSMSSettings(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32), "MAILER": "console",
+		"BHARATAUTH_SMS": "SNS", "AWS_REGION": "ap-south-1", "BHARATAUTH_PUBLIC_URL": "https://app.example.in/"}
+	s, err := loadSettings(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, "sns", s.SMS.Sender)
+	assert.Equal(t, "ap-south-1", s.SMS.SNSRegion)
+	assert.Equal(t, "app.example.in", s.SMS.Domain)
+	cfg := coreConfig(s, slog.New(slog.DiscardHandler))
+	assert.True(t, cfg.Phone.Enabled)
+	assert.Equal(t, []string{"IN"}, cfg.Phone.Regions)
+
+	env["BHARATAUTH_PHONE_REGIONS"], env["BHARATAUTH_SNS_REGION"], env["BHARATAUTH_SMS_DOMAIN"] = "in, np", "ap-southeast-1", "login.example.in"
+	s, err = loadSettings(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"IN", "NP"}, s.SMS.Regions)
+	assert.Equal(t, "ap-southeast-1", s.SMS.SNSRegion)
+	assert.Equal(t, "login.example.in", coreConfig(s, slog.New(slog.DiscardHandler)).Phone.Domain)
 }
 
 // The console mailer is only ever asked for by name, and says at start that

@@ -2,7 +2,11 @@
 // PostgreSQL, with Redis (rate limits, IP-block cache, session cache) when
 // REDIS_URL is set and mail by SMTP or SES as MAILER (required) says, all
 // configured from the environment (see the README); MAILER=console prints
-// every email to stdout instead, with a warning at start. It migrates the
+// every email to stdout instead, with a warning at start. BHARATAUTH_SMS=sns
+// turns phone sign-in on with SMS by Amazon SNS (India's DLT ids from the
+// environment and a template file), its SMS budgets in Redis when Redis is
+// configured and in PostgreSQL otherwise; BHARATAUTH_SMS=console prints every
+// SMS instead, with a warning at start. It migrates the
 // database at start (-migrate-only migrates and exits), purges expired rows
 // and runs core's maintenance every few minutes and shuts down gracefully on
 // SIGINT/SIGTERM. -notify-breach FILE emails a JSON breach notice to the

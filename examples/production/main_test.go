@@ -70,6 +70,7 @@ func startServerWith(t *testing.T, out, logs io.Writer, more map[string]string) 
 	case a := <-addr:
 		return a
 	case err := <-done:
+		done <- nil // for the cleanup, which waits for serve to return
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start within 60 s")

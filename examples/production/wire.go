@@ -73,6 +73,13 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 	// (maintenance below). An app with its own tables sets an ErasureHandler
 	// and calls auth.CompleteErasure when its part is done.
 	deps := core.Deps{Storage: a.store, Mailer: mailer}
+	// SMS budgets: the store's (PostgreSQL) unless Redis takes them below.
+	if s.SMS.Sender != "" {
+		if deps.SMSSender, err = newSMSSender(ctx, s.SMS, out, log); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
 	if s.MetricsAddr != "" {
 		if deps.Observer, a.metrics, err = newMetrics(); err != nil {
 			a.close()
@@ -80,7 +87,7 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		}
 	}
 	if s.RedisURL != "" {
-		if err := a.withRedis(s.RedisURL, s.RedisPrefix, &deps); err != nil {
+		if err := a.withRedis(s.RedisURL, s.RedisPrefix, s.SMS.Sender != "", &deps); err != nil {
 			a.close()
 			return nil, err
 		}
@@ -91,6 +98,13 @@ func build(ctx context.Context, s settings, out io.Writer, log *slog.Logger) (*a
 		return nil, err
 	}
 	a.auth = auth
+	if s.SMS.Sender != "" {
+		budget := "postgres"
+		if _, ok := deps.SMSBudget.(*baredis.SMSBudget); ok {
+			budget = "redis"
+		}
+		log.Info("production: phone numbers on", "sms", s.SMS.Sender, "regions", cfg.Phone.Regions, "sms_budget", budget)
+	}
 	mux, err := apiMux(auth, s, log)
 	if err != nil {
 		a.close()
@@ -200,8 +214,10 @@ const pingAfterIdle = time.Minute
 
 // withRedis puts the Redis layers in front of the store. A Redis that cannot
 // be reached at start is not fatal: the app serves without Layer-1 limits and
-// caches (the store keeps every rule), and says so.
-func (a *app) withRedis(redisURL, prefix string, deps *core.Deps) error {
+// caches (the store keeps every rule), and says so. With sms, Redis keeps the
+// SMS budgets too; unlike the limiter they fail closed (no SMS is sent while
+// Redis does not answer), and without Redis the store keeps them.
+func (a *app) withRedis(redisURL, prefix string, sms bool, deps *core.Deps) error {
 	client, err := baredis.NewClient(redisURL, baredis.ClientOptions{})
 	if err != nil {
 		a.log.Warn("production: Redis unreachable at start; serving without rate limits and caches", "error", err)
@@ -224,14 +240,22 @@ func (a *app) withRedis(redisURL, prefix string, deps *core.Deps) error {
 	if err != nil {
 		return err
 	}
+	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
 	// Every port whose writes change a user goes through the user cache, so
-	// that it sees each change (redis.UserCache).
+	// that it sees each change (redis.UserCache), phone numbers included.
 	users, err := baredis.NewUserCache(a.store, client, baredis.UserCacheOptions{Prefix: prefix + "user:", Logger: a.log})
 	if err != nil {
 		return err
 	}
-	deps.Limiter, deps.Abuse, deps.Sessions, deps.Devices = limiter, ipBlocks, sessions, devices
 	deps.Users, deps.Registry, deps.Erasures, deps.Guardians = users, users, users, users
+	if !sms {
+		return nil
+	}
+	budget, err := baredis.NewSMSBudget(client, baredis.SMSBudgetOptions{Prefix: prefix + "sms:", Logger: a.log})
+	if err != nil {
+		return err
+	}
+	deps.SMSBudget = budget
 	return nil
 }
 
@@ -256,6 +280,7 @@ func coreConfig(s settings, log *slog.Logger) core.Config {
 		GuardianConsent: s.PublicURL + "/guardian/confirm?token={token}",
 		ChangeEmail:     s.PublicURL + "/change-email?token={token}",
 	}
+	s.SMS.phoneConfig(&cfg)
 	return cfg
 }
 

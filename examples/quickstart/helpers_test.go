@@ -228,3 +228,35 @@ func (w *walk) mailAfter(to, subject string, n int, re *regexp.Regexp) string {
 	}, stepTimeout, 20*time.Millisecond, "no email to %s about %q matching %s: %s", to, subject, re, w.q.out.String())
 	return got[1]
 }
+
+// smsCodeRE finds the code of a printed SMS: its text starts with it.
+var smsCodeRE = regexp.MustCompile(`(?m)^(\d{6}) `)
+
+// texts returns the SMS the quickstart printed to the number to (E.164),
+// oldest first, each from its header to its last line.
+func texts(out string, to string) []string {
+	var got []string
+	for _, block := range strings.Split(out, "----- sms -----\n")[1:] {
+		block, _, _ = strings.Cut(block, "----- end -----\n")
+		if strings.HasPrefix(block, "To: "+to+"\n") {
+			got = append(got, block)
+		}
+	}
+	return got
+}
+
+// textedCode waits for an SMS to to beyond the first n printed to it, and
+// returns the code of the newest.
+func textedCode(t *testing.T, q *quickstart, to string, n int) string {
+	t.Helper()
+	var code []string
+	require.Eventually(t, func() bool {
+		m := texts(q.out.String(), to)
+		if len(m) <= n {
+			return false
+		}
+		code = smsCodeRE.FindStringSubmatch(m[len(m)-1][strings.Index(m[len(m)-1], "\n\n")+2:])
+		return code != nil
+	}, stepTimeout, 20*time.Millisecond, "no SMS to %s after the first %d: %s", to, n, q.out.String())
+	return code[1]
+}

@@ -1,8 +1,8 @@
 // Command quickstart serves the whole BharatAuth HTTP API under /auth on
 // 127.0.0.1:8080 (BHARATAUTH_ADDR overrides) over in-memory adapters, with no
-// setup: emails are printed to stdout instead of being sent, and a throwaway
-// signing key is generated at start. Everything is lost on exit; it is for
-// trying the API, not for production (see examples/production).
+// setup: emails and SMS are printed to stdout instead of being sent, and a
+// throwaway signing key is generated at start. Everything is lost on exit; it
+// is for trying the API, not for production (see examples/production).
 //
 //	go run ./examples/quickstart
 //
@@ -12,7 +12,9 @@
 // token, POST /api/transfer also needs a step-up, and GET /api/newsletter
 // needs the "communications" consent. The privacy notice is published in
 // English and Hindi, and consent changes are printed by a ConsentListener, as
-// an app's processors would receive them.
+// an app's processors would receive them. Phone numbers are on: an account
+// may have a mobile number instead of (or beside) an email, and signs in with
+// a code "sent" by SMS; a 10-digit Indian number works as typed.
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -116,9 +119,19 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	// GuardianVerifier.
 	cfg.GuardianAccountAge = 0
 
-	store := memory.New() // one value provides every storage port
+	// Phone sign-in: numbers of India (the default region, so "98765 43210"
+	// reads as +919876543210), codes by SMS printed like the emails, every SMS
+	// counted first against the default budgets (5 per number per hour, ...)
+	// that memory.Store keeps. The WebOTP line of each SMS names this host.
+	cfg.Phone.Enabled = true
+	cfg.Phone.Regions = []string{"IN"}
+	cfg.Phone.AppName = "BharatAuth" // SMS templates allow at most 20 characters
+	cfg.Phone.Domain = hostOf(base)
+
+	store := memory.New() // one value provides every storage port, and the SMS budget
 	auth, err := core.New(cfg, core.Deps{
 		Storage: store, Mailer: memory.NewConsoleMailer(out), Limiter: memory.NewLimiter(),
+		SMSSender:       memory.NewConsoleSMS(out), // prints every SMS; production sends them (adapters/sns)
 		Erasure:         memory.NewErasureInbox(),  // POST /auth/privacy/erasure; a real app queues them for its back office
 		ConsentListener: printedConsents{out: out}, // a real app stops (or starts) its processing here
 	})
@@ -146,13 +159,23 @@ func newHandler(base string, out io.Writer, log *slog.Logger) (http.Handler, *co
 	return mux, auth, nil
 }
 
-// hindiNotice is the Hindi translation of DefaultNotices' English notice.
+// hostOf is the host of a base URL such as http://127.0.0.1:8080.
+func hostOf(base string) string {
+	host := strings.TrimPrefix(base, "http://")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// hindiNotice is the Hindi translation of the quickstart's English notice
+// (DefaultNotices', its contact category naming mobile numbers too).
 const hindiNotice = `गोपनीयता सूचना
 
 हम आपके निजी डेटा का इस्तेमाल केवल नीचे लिखे कामों के लिए, हर एक के लिए आपकी सहमति से, करते हैं। आप प्राइवेसी सेटिंग में कभी भी अपनी सहमति उतनी ही आसानी से वापस ले सकते हैं जितनी आसानी से आपने दी थी।
 
 - पहचान (identity): आपका नाम और खाते की पहचान, आपका खाता बनाने और चलाने के लिए (सेवा के लिए ज़रूरी)।
-- संपर्क (contact): आपका ईमेल पता, साइन-इन कोड, सुरक्षा अलर्ट और रसीदें भेजने के लिए (सेवा के लिए ज़रूरी)।
+- संपर्क (contact): आपका ईमेल पता या मोबाइल नंबर, साइन-इन कोड, सुरक्षा अलर्ट और रसीदें भेजने के लिए (सेवा के लिए ज़रूरी)।
 - स्थान (location): आपके IP पते से अनुमानित स्थान, असामान्य साइन-इन पहचानने के लिए (वैकल्पिक)।
 - सुरक्षा (security): आपके डिवाइस, IP पते और साइन-इन इतिहास, आपके खाते को गलत इस्तेमाल से बचाने के लिए (सेवा के लिए ज़रूरी)।
 - संचार (communications): ईमेल से समाचार और ऑफ़र (वैकल्पिक)।
@@ -165,6 +188,8 @@ const hindiNotice = `गोपनीयता सूचना
 // the one it showed.
 func notices() []core.Notice {
 	en := core.DefaultNotices()[0]
+	// The quickstart takes mobile numbers too: "contact" covers them.
+	en.Text = strings.Replace(en.Text, "- contact: your email address,", "- contact: your email address or mobile number,", 1)
 	hi := en
 	hi.Language, hi.Text = "hi", hindiNotice
 	return []core.Notice{en, hi}

@@ -18,7 +18,8 @@ import (
 // to see the sessions and end another device's, set a PIN and lock and
 // unlock the app with it, withdraw and grant consents, download the export,
 // sign out, sign in with an emailed code, on a shared device step up with the
-// PIN, and reset a forgotten password through the emailed link. Each step is
+// PIN, reset a forgotten password through the emailed link, and sign up and
+// in by mobile number with the codes the quickstart prints as SMS. Each step is
 // photographed at 360 px (where nothing may overflow sideways) and 1280 px
 // into the test's artifact folder (go test -artifacts keeps them); every
 // visible field has a label at each step.
@@ -190,6 +191,46 @@ func TestDemoWebAppInChromium(t *testing.T) {
 	w.click("#link-submit")
 	w.waitText("#view-link .done", "Your password is changed")
 	w.shot("password-reset")
+
+	// Ravi has no email he reads: he signs up in Hindi with his 10-digit
+	// mobile number, confirms it with the code the quickstart printed as an
+	// SMS, and signs in with a code by SMS.
+	w.open(q.base + "/")
+	w.view("login")
+	w.language("hi")
+	w.click(`#view-login button[data-go="register"]`)
+	w.view("register")
+	w.click(`#view-register input[value="phone"]`)
+	assert.Equal(t, "मोबाइल नंबर", w.text(`label[for="reg-phone"]`))
+	w.do(chromedp.SendKeys(chromedp.CSS("#reg-phone"), "98765 43210"))
+	for _, required := range []string{"identity", "contact", "security"} {
+		w.click("#reg-consent-" + required)
+	}
+	w.shot("register-by-phone")
+	w.click("#register-form button[type=submit]")
+	w.view("check-phone")
+	assert.Contains(t, w.text("#check-phone-body"), walkPhone, "the number as stored, in E.164")
+	w.do(chromedp.SendKeys(chromedp.CSS("#phone-verify-code"), textedCode(t, q, walkPhone, 0)))
+	w.shot("confirm-phone")
+	w.click("#phone-verify-form button[type=submit]")
+	w.view("login")
+	assert.True(t, evalJS[bool](w, `document.querySelector("input[name=method][value=sms]").checked`), "next: a code by SMS")
+	assert.Equal(t, walkPhone, evalJS[string](w, `document.querySelector("#login-phone").value`))
+	w.language("en")
+	before = len(texts(q.out.String(), walkPhone))
+	w.click("#send-code")
+	w.waitText("#status", "a code is on its way by SMS")
+	w.do(chromedp.SendKeys(chromedp.CSS("#login-code"), textedCode(t, q, walkPhone, before)))
+	w.shot("sign-in-by-sms")
+	w.click("#login-form button[type=submit]")
+	w.view("home")
+	assert.Contains(t, w.text("#whoami"), walkPhone)
+	assert.Contains(t, w.text("#trust-words"), "This device is trusted", "the code asked and used from this device")
+	w.shot("home-by-sms")
+	sms := texts(q.out.String(), walkPhone)
+	require.Len(t, sms, 2)
+	assert.Contains(t, sms[0], "Kind: verify_phone")
+	assert.Contains(t, sms[1], "साइन-इन कोड", "Ravi registered in Hindi: his SMS are in Hindi")
 
 	require.NoError(t, q.stop())
 	assert.NotContains(t, q.out.String(), password)

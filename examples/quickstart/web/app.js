@@ -21,7 +21,8 @@
     invalid_credentials: "error.invalid_credentials", invalid_otp: "error.invalid_otp", invalid_pin: "error.invalid_pin",
     locked: "error.locked", email_not_verified: "error.email_not_verified", email_taken: "error.conflict",
     rate_limited: "error.rate_limited", ip_blocked: "error.rate_limited", too_many_attempts: "error.rate_limited",
-    csrf: "error.csrf",
+    csrf: "error.csrf", phone_invalid: "error.phone_invalid", phone_not_mobile: "error.phone_not_mobile",
+    phone_region_not_allowed: "error.phone_region_not_allowed", phone_taken: "error.phone_taken",
   };
 
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -31,6 +32,7 @@
   let linkToken = null;
   let linkPage = null;
   let notice = null; // the privacy notice shown at registration, as the server published it
+  let newPhone = null; // the number just registered, as the server stored it (E.164)
 
   // ---- words ----
   function t(key, vars) {
@@ -44,6 +46,7 @@
     document.title = t("brand");
     renderConsentChoices();
     if (linkPage) renderLinkPage();
+    if (newPhone) renderCheckPhone();
     if (me) renderMe();
   }
 
@@ -182,6 +185,16 @@
     li.append(input, label, why);
     return li;
   }
+  // Sign up by email (with a password) or by mobile number (no password:
+  // such an account signs in with codes sent by SMS).
+  function registerByPhone() { return $("input[name=reg-by]:checked").value === "phone"; }
+  function renderRegisterChoice() {
+    const phone = registerByPhone();
+    $("#reg-email-part").hidden = phone;
+    $("#reg-password-part").hidden = phone;
+    $("#reg-phone-part").hidden = !phone;
+  }
+  document.querySelectorAll("input[name=reg-by]").forEach((r) => r.addEventListener("change", renderRegisterChoice));
   $("#register-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const form = ev.target;
@@ -191,11 +204,62 @@
         throw new Problem({ code: "consent", detail: t("register.requiredMissing") });
       }
       const shown = notice ? { notice_version: notice.version, notice_language: notice.language } : {};
-      await call("POST", "/register", Object.assign({ email: $("#reg-email").value, password: $("#reg-password").value,
+      const byPhone = registerByPhone();
+      const who = byPhone ? { phone: $("#reg-phone").value } : { email: $("#reg-email").value, password: $("#reg-password").value };
+      const res = await call("POST", "/register", Object.assign(who, {
         display_name: $("#reg-name").value, language: lang, consents }, shown), { noAuth: true });
       form.reset();
+      renderRegisterChoice();
       renderConsentChoices();
+      if (byPhone) {
+        newPhone = res.user.phone;
+        renderCheckPhone();
+        show("check-phone");
+        awaitTextedCode($("#phone-verify-code"), $("#phone-verify-form"));
+        return;
+      }
       show("check-email");
+    });
+  });
+
+  // ---- WebOTP ----
+  // Every SMS with a code ends with "@<this host> #<code>": on a phone, the
+  // browser offers that code to the page that waits for it, and it is filled
+  // in and sent. Elsewhere the wait stays open or fails, and the person types
+  // the code; submitting ends the wait.
+  let otpWait = null;
+  function awaitTextedCode(input, form) {
+    endTextedCodeWait();
+    if (!("OTPCredential" in window)) return;
+    otpWait = new AbortController();
+    navigator.credentials.get({ otp: { transport: ["sms"] }, signal: otpWait.signal }).then((otp) => {
+      if (otp && otp.code && !input.value) {
+        input.value = otp.code;
+        form.requestSubmit();
+      }
+    }).catch(() => { /* no SMS offered: the person types the code */ });
+  }
+  function endTextedCodeWait() {
+    if (otpWait) otpWait.abort();
+    otpWait = null;
+  }
+
+  // ---- the texted verification code ----
+  function renderCheckPhone() { $("#check-phone-body").textContent = t("checkPhone.body", { phone: newPhone }); }
+  $("#phone-verify-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    endTextedCodeWait();
+    busy(form, async () => {
+      await call("POST", "/phone/verify", { phone: newPhone, code: $("#phone-verify-code").value }, { noAuth: true });
+      form.reset();
+      // Next: sign in with a code by SMS, the number already typed.
+      $("input[name=method][value=sms]").checked = true;
+      renderLoginMethod();
+      $("#login-phone").value = newPhone;
+      newPhone = null;
+      show("login");
+      say(t("checkPhone.done"));
     });
   });
 
@@ -235,20 +299,34 @@
   });
 
   // ---- sign in ----
+  // Three ways in: a password, a code by email, or a code by SMS to a
+  // mobile number (the account is then named by "phone", not "identifier").
   function loginMethod() { return $("input[name=method]:checked").value; }
-  document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListener("change", () => {
-    const code = loginMethod() === "code";
-    $("#password-part").hidden = code;
-    $("#code-part").hidden = !code;
-  }));
+  function renderLoginMethod() {
+    endTextedCodeWait();
+    const method = loginMethod();
+    const sms = method === "sms";
+    $("#password-part").hidden = method !== "password";
+    $("#code-part").hidden = method === "password";
+    $("#email-part").hidden = sms;
+    $("#phone-part").hidden = !sms;
+    $("#forgot-part").hidden = sms;
+    const send = $("#send-code");
+    send.dataset.i18n = sms ? "login.textCode" : "login.sendCode";
+    send.textContent = t(send.dataset.i18n);
+  }
+  document.querySelectorAll("input[name=method]").forEach((r) => r.addEventListener("change", renderLoginMethod));
+  function who() {
+    return loginMethod() === "sms" ? { phone: $("#login-phone").value } : { identifier: $("#login-email").value };
+  }
   $("#send-code").addEventListener("click", () => {
     const form = $("#login-form");
     busy(form, async () => {
       const fields = deviceFields();
-      await call("POST", "/otp/request", { identifier: $("#login-email").value,
-        device_fingerprint: fields.device_fingerprint || "" }, { noAuth: true });
-      say(t("login.codeSent"));
+      await call("POST", "/otp/request", Object.assign(who(), { device_fingerprint: fields.device_fingerprint || "" }), { noAuth: true });
+      say(t(loginMethod() === "sms" ? "login.codeTexted" : "login.codeSent"));
       $("#login-code").focus();
+      if (loginMethod() === "sms") awaitTextedCode($("#login-code"), form);
     });
   });
   $("#forgot").addEventListener("click", () => {
@@ -259,10 +337,11 @@
   });
   $("#login-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
+    endTextedCodeWait();
     busy(ev.target, async () => {
-      const body = Object.assign({ identifier: $("#login-email").value }, deviceFields());
+      const body = Object.assign(who(), deviceFields());
       let res;
-      if (loginMethod() === "code") {
+      if (loginMethod() !== "password") {
         body.otp_code = $("#login-code").value;
         res = await call("POST", "/otp/verify", body, { noAuth: true });
       } else {
@@ -286,7 +365,7 @@
     show("home");
   }
   function renderMe() {
-    $("#whoami").textContent = t("home.signedInAs", { email: me.email });
+    $("#whoami").textContent = t("home.signedInAs", { email: me.email || me.phone });
     $("#trust-words").textContent = t("trust." + me.trust);
   }
   // After a step-up the session's trust may have changed (a new device is
@@ -337,6 +416,11 @@
   let stepUpDone = null;
   function stepUp() {
     const dlg = $("#stepup");
+    // An account without an email gets its step-up code by SMS.
+    const sms = me && !me.email;
+    $("#stepup-why").dataset.i18n = sms ? "stepup.whySMS" : "stepup.why";
+    $("#stepup-send").dataset.i18n = sms ? "login.textCode" : "login.sendCode";
+    dlg.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     dlg.querySelectorAll("form").forEach((f) => f.reset());
     fail(dlg.querySelector("p.error"), null);
     dlg.showModal();
