@@ -440,6 +440,26 @@ func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
 	require.NoError(t, errOf(e.login("handle", testPassword)), "the username signs in again")
 }
 
+// newEmailAndNumberEnv is a phone env with one account named by a verified
+// email (asha@example.com) and a verified number (testPhone).
+func newEmailAndNumberEnv(t *testing.T) (*phoneEnv, ports.User) {
+	t.Helper()
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(context.Background(), u.ID, p.now()))
+	u.PhoneVerified = true
+	return p, u
+}
+
+// wrongPasswords makes n password logins naming identifier, each wrong and
+// answered as wrong.
+func (e *env) wrongPasswords(identifier string, n int) {
+	e.t.Helper()
+	for i := range n {
+		requireKind(e.t, errOf(e.login(identifier, fmt.Sprint("wrong password ", i))), KindUnauthorized)
+	}
+}
+
 // accountLockState reads the account's own sign-in counter, which failures
 // named by any of its identifiers add to.
 func (e *env) accountLockState(userID string) ports.LockState {
@@ -464,10 +484,8 @@ func TestLockoutCountsFailuresByEveryIdentifierOfTheAccount(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := newPhoneEnv(t, withoutLimiter())
+			p, u := newEmailAndNumberEnv(t)
 			ctx := context.Background()
-			u := p.registerWithUnprovenPhone("asha@example.com")
-			require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
 			byPhone := func(password string) error {
 				_, err := p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: password, Client: p.client})
 				return err
@@ -507,10 +525,8 @@ func TestLockoutCountsFailuresByEveryIdentifierOfTheAccount(t *testing.T) {
 // counted on the number's own counter).
 func TestAccountLockNeverLinksItsIdentifiers(t *testing.T) {
 	t.Parallel()
-	p := newPhoneEnv(t, withoutLimiter())
+	p, _ := newEmailAndNumberEnv(t)
 	ctx := context.Background()
-	u := p.registerWithUnprovenPhone("asha@example.com")
-	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
 	p.registerPhone(newPhone) // somebody else's account
 	for i := 1; i <= 5; i++ {
 		_, err := p.login("asha@example.com", fmt.Sprint("wrong password ", i))
@@ -549,13 +565,9 @@ func TestAccountCounterRestartsAfter24Hours(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			p := newPhoneEnv(t, withoutLimiter())
+			p, u := newEmailAndNumberEnv(t)
 			ctx := context.Background()
-			u := p.registerWithUnprovenPhone("asha@example.com")
-			require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
-			for i := range 4 {
-				requireKind(t, errOf(p.login("asha@example.com", fmt.Sprint("wrong password ", i))), KindUnauthorized)
-			}
+			p.wrongPasswords("asha@example.com", 4)
 			p.clock.Advance(tc.gap)
 			_, err := p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: "wrong again", Client: p.client})
 			requireKind(t, err, KindUnauthorized)
@@ -569,13 +581,9 @@ func TestAccountCounterRestartsAfter24Hours(t *testing.T) {
 // then even the right code texted to the number signs nobody in.
 func TestWrongSignInCodesCountOnTheAccountCounter(t *testing.T) {
 	t.Parallel()
-	p := newPhoneEnv(t, withoutLimiter())
+	p, u := newEmailAndNumberEnv(t)
 	ctx := context.Background()
-	u := p.registerWithUnprovenPhone("asha@example.com")
-	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
-	for i := range 3 {
-		requireKind(t, errOf(p.login("asha@example.com", fmt.Sprint("wrong password ", i))), KindUnauthorized)
-	}
+	p.wrongPasswords("asha@example.com", 3)
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	code := p.sms.lastSMSCode(t, testPhone)
 	for range 2 {
