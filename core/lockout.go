@@ -215,10 +215,22 @@ func lockedError(op string, s ports.LockState) *Error {
 // tells that two identifiers are one account's; the account's events and its
 // hard-lock unlock link follow the account's counter when it counted.
 func (a *Auth) signInFailed(ctx context.Context, s *signIn, wrong error) error {
-	if s.accountAttempt.key == "" {
+	var (
+		account ports.LockState
+		err     error
+	)
+	switch {
+	case s.accountLocked:
+		// Not counted (the lock refused it), only read: as many store calls
+		// as a failure the account's counter counts, so the time taken does
+		// not tell that another identifier locked the account either.
+		_, err = a.deps.Lockouts.LockState(ctx, a.accountLockKey(s))
+		err = storeError(s.op, err)
+	case s.accountAttempt.key == "": // a verified device's counter
 		return a.attemptFailed(ctx, s.op, s.attempt, s.account, s.client, wrong)
+	default:
+		account, err = a.finish(ctx, s.op, s.accountAttempt, ports.Failed)
 	}
-	account, err := a.finish(ctx, s.op, s.accountAttempt, ports.Failed)
 	if err != nil {
 		_ = a.abandon(ctx, s.op, s.attempt, err)
 		return err
@@ -227,6 +239,9 @@ func (a *Auth) signInFailed(ctx context.Context, s *signIn, wrong error) error {
 	state, err := a.deps.Lockouts.FinishAttempt(context.WithoutCancel(ctx), s.attempt.key, a.now(), s.attempt.policy, ports.Failed)
 	if err != nil {
 		return storeError(s.op, err)
+	}
+	if s.accountLocked { // the account's lock was recorded (and announced) when it came
+		account = state
 	}
 	if s.account != nil {
 		u, c := *s.account, s.client
