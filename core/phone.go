@@ -58,8 +58,10 @@ type SMSBudgets struct {
 	// numbers): SMS pumping walks number ranges an attacker earns from.
 	PerPrefix ports.RateRule // 20 per hour
 	Global    ports.RateRule // 100 per minute across the whole service
-	// Unverified cools a number down: sends to it that no used code
-	// followed. A code sent to the number and used clears the count.
+	// Unverified cools a number no account has proven down: sends to it
+	// that no used code followed. A code sent to the number and used clears
+	// the count. A verified number is never cooled down (PerNumber still
+	// bounds it): a stranger's requests must not keep its owner out.
 	Unverified ports.RateRule // 10 per 24 hours
 }
 
