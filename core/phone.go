@@ -307,7 +307,11 @@ func (a *Auth) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (err error)
 // consumeSMSCode uses up a code of purpose texted to phone and returns the
 // account. Before the code: input checks, the IP block and the per-IP
 // verify limit; an unknown number makes the same store calls and fails
-// alike. A used code clears the number's cool-down; a code proves the
+// alike. Guessing is bounded per number by the code itself (it dies after
+// OTPMaxAttempts wrong tries, and a new one costs an SMS of the number's
+// budget) and per address by the IP block, which every wrong code counts
+// toward as a wrong sign-in code does. A used code clears the number's
+// cool-down; a code proves the
 // number, so a flow other than VerifyPhone proves it with proofByCode.
 func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose string, c Client) (ports.User, error) {
 	phone, err := a.cleanPhone(op, "phone", phone)
@@ -334,6 +338,11 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	_, err = a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, code), a.now())
 	switch {
 	case err != nil && isCodeRejection(err):
+		// As a wrong sign-in code: it counts toward the IP block, and the
+		// attempt that starts a block answers 429.
+		if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, u.ID); err != nil {
+			return ports.User{}, err
+		}
 		return ports.User{}, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one")
 	case err != nil:
 		return ports.User{}, storeError(op, err)
