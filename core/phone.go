@@ -189,19 +189,22 @@ func (a *Auth) cleanPhone(op, field, s string) (string, error) {
 }
 
 // isPhone reports whether a cleaned identifier is a phone number: E.164
-// starts with "+", which no username and no email may.
-func isPhone(identifier string) bool { return strings.HasPrefix(identifier, "+") }
+// starts with "+", which no username may; an email may ("+news@example.com"),
+// but has an "@", which no number has.
+func isPhone(identifier string) bool {
+	return strings.HasPrefix(identifier, "+") && !strings.Contains(identifier, "@")
+}
 
 // identifierOf cleans what a sign-in or request names the account by: an
 // identifier (email or username; a phone number too when it starts with
-// "+") or a phone number, exactly one of them.
+// "+" and has no "@") or a phone number, exactly one of them.
 func (a *Auth) identifierOf(op, identifier, phone string) (string, error) {
 	switch {
 	case phone != "" && strings.TrimSpace(identifier) != "":
 		return "", invalidField(op, "phone", "give an identifier or a phone number, not both")
 	case phone != "":
 		return a.cleanPhone(op, "phone", phone)
-	case a.cfg.Phone.Enabled && strings.HasPrefix(strings.TrimSpace(identifier), "+"):
+	case a.cfg.Phone.Enabled && isPhone(strings.TrimSpace(identifier)):
 		return a.cleanPhone(op, "identifier", identifier)
 	}
 	return cleanIdentifier(op, "identifier", identifier)

@@ -353,3 +353,23 @@ func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 		}
 	}
 }
+
+// With phone numbers on, an identifier is a number only when it starts with
+// "+" and has no "@": an email whose local part starts with "+" still signs
+// in, by password and by an emailed code.
+func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "+news@example.com", Password: testPassword, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	res, err := p.login("+news@example.com", testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "+news@example.com", Client: p.client}))
+	res, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "+news@example.com", Code: p.lastCode("+news@example.com"), Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.Empty(t, p.sms.sent)
+}
