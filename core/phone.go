@@ -95,6 +95,7 @@ const (
 	codePhoneTaken         = "phone_taken"
 	codePhoneOff           = "phone_not_enabled"
 	codePhoneNotVerified   = "phone_not_verified"
+	codeUsernameLikePhone  = "username_like_phone"
 )
 
 func (p PhoneConfig) validate(appName, issuer string) []error {
