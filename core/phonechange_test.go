@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,4 +76,48 @@ func TestPhoneChangeRefusals(t *testing.T) {
 	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "not a number", Client: p.client})
 	assert.Equal(t, codePhoneInvalid, requireKind(t, err, KindValidation).Code)
 	requireKind(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: "123456", Client: p.client}), KindUnauthorized)
+}
+
+// Whether a number has an account is told only after a fresh step-up: before
+// it, a taken and a free number answer alike.
+func TestPhoneChangeTellsATakenNumberOnlyAfterTheStepUp(t *testing.T) {
+	p := newPhoneEnv(t)
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	p.registerPhone(newPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	requireKind(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client}), KindStepUpRequired)
+	requireKind(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "98111 22333", Client: p.client}), KindStepUpRequired)
+	assert.Empty(t, p.sms.to("+919811122333"))
+}
+
+// Phone change requests are limited to 5 an hour per account
+// (RequestPerIdentifier); the limit comes before the step-up, so a refused
+// request spends none, and another account is not limited.
+func TestPhoneChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.StepUpWindow = 2 * time.Hour }) // the step-up outlives the hour
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+	ask := func(pr Principal) error {
+		return p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client})
+	}
+	for range 5 {
+		requireKind(t, ask(pr), KindStepUpRequired)
+	}
+	requireKind(t, ask(pr), KindRateLimited)
+	p.registerPhone(numberOfPrefix(1))
+	other, err := p.smsLogin(numberOfPrefix(1))
+	require.NoError(t, err)
+	requireKind(t, ask(p.principal(other)), KindStepUpRequired)
+
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	requireKind(t, ask(pr), KindRateLimited)
+	p.clock.Advance(time.Hour)
+	require.NoError(t, ask(pr), "an hour later, with the step-up the 429 did not spend")
 }
