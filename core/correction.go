@@ -98,10 +98,11 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
+	// The step-up first: only its holder learns whether an address is taken.
+	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
 		return err
 	}
-	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
+	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
 		return err
 	}
 	token := newToken()
