@@ -19,7 +19,9 @@ type ProfileInput struct {
 }
 
 // UpdateProfile corrects the caller's display name, username or language
-// (managed mode), checked as at registration, and records an event.
+// (managed mode), checked as at registration (a username kept as it is is
+// not checked against the rule of digits, checkNewUsername), and records an
+// event.
 //
 // Errors: ErrValidation (with Field), ErrConflict (code "username_taken"),
 // ErrForbidden (external mode: the app's own profile pages correct its
@@ -47,6 +49,11 @@ func (a *Auth) UpdateProfile(ctx context.Context, p Principal, in ProfileInput) 
 	}
 	if prof, err = cleanProfile(op, prof); err != nil {
 		return ports.User{}, err
+	}
+	if prof.Username != u.Username {
+		if err := a.checkNewUsername(op, prof.Username); err != nil {
+			return ports.User{}, err
+		}
 	}
 	updated, err := a.deps.Registry.UpdateProfile(ctx, u.ID, prof)
 	if errors.Is(err, ports.ErrConflict) {
@@ -91,10 +98,11 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
+	// The step-up first: only its holder learns whether an address is taken.
+	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
 		return err
 	}
-	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
+	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
 		return err
 	}
 	token := newToken()

@@ -92,6 +92,8 @@ func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 	requireKind(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindUnauthorized)
 }
 
+// An email change needs a fresh step-up, and only then says whether the new
+// address is taken: a stolen access token alone cannot ask who has an account.
 func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -99,6 +101,8 @@ func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	e.register("ravi@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "new@example.in"}), KindStepUpRequired)
+	requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "RAVI@example.in"}), KindStepUpRequired)
+	e.stepUp(p, u.Email)
 	ce := requireCode(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "RAVI@example.in"}), KindConflict, codeEmailTaken)
 	ce = requireKind(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "not an email"}), KindValidation)
 	assert.Equal(t, "new_email", ce.Field)

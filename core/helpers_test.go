@@ -938,6 +938,15 @@ func (p *phoneEnv) smsLogin(phone string) (LoginResult, error) {
 	return p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: phone, Code: p.sms.lastSMSCode(p.t, phone), Client: p.client})
 }
 
+// smsPrincipal signs in by a code texted to phone and returns the session's
+// principal.
+func (p *phoneEnv) smsPrincipal(phone string) Principal {
+	p.t.Helper()
+	res, err := p.smsLogin(phone)
+	require.NoError(p.t, err)
+	return p.principal(res)
+}
+
 // seedPhone creates a phone-only account with a verified number straight in
 // the store: no SMS is sent, so budget tests start from zero.
 func (p *phoneEnv) seedPhone(number string) ports.User {

@@ -58,8 +58,10 @@ type SMSBudgets struct {
 	// numbers): SMS pumping walks number ranges an attacker earns from.
 	PerPrefix ports.RateRule // 20 per hour
 	Global    ports.RateRule // 100 per minute across the whole service
-	// Unverified cools a number down: sends to it that no used code
-	// followed. A code sent to the number and used clears the count.
+	// Unverified cools a number no account has proven down: sends to it
+	// that no used code followed. A code sent to the number and used clears
+	// the count. A verified number is never cooled down (PerNumber still
+	// bounds it): a stranger's requests must not keep its owner out.
 	Unverified ports.RateRule // 10 per 24 hours
 }
 
@@ -93,6 +95,7 @@ const (
 	codePhoneTaken         = "phone_taken"
 	codePhoneOff           = "phone_not_enabled"
 	codePhoneNotVerified   = "phone_not_verified"
+	codeUsernameLikePhone  = "username_like_phone"
 )
 
 func (p PhoneConfig) validate(appName, issuer string) []error {
@@ -187,19 +190,22 @@ func (a *Auth) cleanPhone(op, field, s string) (string, error) {
 }
 
 // isPhone reports whether a cleaned identifier is a phone number: E.164
-// starts with "+", which no username and no email may.
-func isPhone(identifier string) bool { return strings.HasPrefix(identifier, "+") }
+// starts with "+", which no username may; an email may ("+news@example.com"),
+// but has an "@", which no number has.
+func isPhone(identifier string) bool {
+	return strings.HasPrefix(identifier, "+") && !strings.Contains(identifier, "@")
+}
 
 // identifierOf cleans what a sign-in or request names the account by: an
 // identifier (email or username; a phone number too when it starts with
-// "+") or a phone number, exactly one of them.
+// "+" and has no "@") or a phone number, exactly one of them.
 func (a *Auth) identifierOf(op, identifier, phone string) (string, error) {
 	switch {
 	case phone != "" && strings.TrimSpace(identifier) != "":
 		return "", invalidField(op, "phone", "give an identifier or a phone number, not both")
 	case phone != "":
 		return a.cleanPhone(op, "phone", phone)
-	case a.cfg.Phone.Enabled && strings.HasPrefix(strings.TrimSpace(identifier), "+"):
+	case a.cfg.Phone.Enabled && isPhone(strings.TrimSpace(identifier)):
 		return a.cleanPhone(op, "identifier", identifier)
 	}
 	return cleanIdentifier(op, "identifier", identifier)
@@ -323,7 +329,11 @@ func (a *Auth) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (err error)
 // consumeSMSCode uses up a code of purpose texted to phone and returns the
 // account. Before the code: input checks, the IP block and the per-IP
 // verify limit; an unknown number makes the same store calls and fails
-// alike. A used code clears the number's cool-down; a code proves the
+// alike. Guessing is bounded per number by the code itself (it dies after
+// OTPMaxAttempts wrong tries, and a new one costs an SMS of the number's
+// budget) and per address by the IP block, which every wrong code counts
+// toward as a wrong sign-in code does. A used code clears the number's
+// cool-down; a code proves the
 // number, so a flow other than VerifyPhone proves it with proofByCode.
 func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose string, c Client) (ports.User, error) {
 	phone, err := a.cleanPhone(op, "phone", phone)
@@ -350,6 +360,11 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	_, err = a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, code), a.now())
 	switch {
 	case err != nil && isCodeRejection(err):
+		// As a wrong sign-in code: it counts toward the IP block, and the
+		// attempt that starts a block answers 429.
+		if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, u.ID); err != nil {
+			return ports.User{}, err
+		}
 		return ports.User{}, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one")
 	case err != nil:
 		return ports.User{}, storeError(op, err)

@@ -292,3 +292,84 @@ func TestOddPhoneInputIsRefused(t *testing.T) {
 		assert.Equal(t, "phone", e.Field, "%q", s)
 	}
 }
+
+// A wrong code presented with a number (password reset, PIN reset, unlock,
+// VerifyPhone) counts toward the IP block as a wrong sign-in code does: one
+// address failing for three numbers is blocked, and the third failure
+// already answers 429.
+func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
+	ctx := context.Background()
+	flows := map[string]func(a *Auth, phone string, c Client) error{
+		"password reset": func(a *Auth, phone string, c Client) error {
+			_, err := a.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: phone, Code: "123456", NewPassword: "a brand new passphrase", Client: c})
+			return err
+		},
+		"PIN reset": func(a *Auth, phone string, c Client) error {
+			return a.ConfirmPINReset(ctx, ConfirmPINResetInput{Phone: phone, Code: "123456", NewPIN: testPIN, Client: c})
+		},
+		"unlock": func(a *Auth, phone string, c Client) error {
+			_, err := a.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: phone, Code: "123456", Client: c})
+			return err
+		},
+		"verify phone": func(a *Auth, phone string, c Client) error {
+			return a.VerifyPhone(ctx, VerifyPhoneInput{Phone: phone, Code: "123456", Client: c})
+		},
+	}
+	for name, try := range flows {
+		t.Run(name, func(t *testing.T) {
+			p := newPhoneEnv(t, withoutLimiter())
+			u := p.seedPhone(numberOfPrefix(0)) // known and unknown numbers count alike
+			c := Client{IP: "198.51.100.30"}
+			requireKind(t, try(p.auth, u.Phone, c), KindUnauthorized)
+			requireKind(t, try(p.auth, numberOfPrefix(1), c), KindUnauthorized)
+			requireKind(t, try(p.auth, numberOfPrefix(2), c), KindIPBlocked)
+			requireKind(t, try(p.auth, u.Phone, c), KindIPBlocked)
+			requireKind(t, try(p.auth, u.Phone, Client{IP: "198.51.100.31"}), KindUnauthorized) // another address
+		})
+	}
+}
+
+// Guessing a texted code is bounded per number by the code itself: it dies
+// after OTPMaxAttempts (5) wrong tries; four leave it alive.
+func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
+	ctx := context.Background()
+	for wrongTries, alive := range map[int]bool{4: true, 5: false} {
+		p := newPhoneEnv(t, withoutLimiter())
+		p.registerPhone(testPhone)
+		require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+		code := p.sms.lastSMSCode(t, testPhone)
+		confirm := func(code string) error {
+			_, err := p.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: testPhone, Code: code,
+				NewPassword: "a brand new passphrase", Client: p.client})
+			return err
+		}
+		for range wrongTries {
+			requireKind(t, confirm(wrongCode(code)), KindUnauthorized)
+		}
+		if alive {
+			require.NoError(t, confirm(code), "%d wrong tries leave the code alive", wrongTries)
+		} else {
+			requireKind(t, confirm(code), KindUnauthorized)
+		}
+	}
+}
+
+// With phone numbers on, an identifier is a number only when it starts with
+// "+" and has no "@": an email whose local part starts with "+" still signs
+// in, by password and by an emailed code.
+func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "+news@example.com", Password: testPassword, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	res, err := p.login("+news@example.com", testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "+news@example.com", Client: p.client}))
+	res, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "+news@example.com", Code: p.lastCode("+news@example.com"), Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
+	assert.Empty(t, p.sms.sent)
+}

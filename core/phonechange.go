@@ -25,8 +25,9 @@ type PhoneChangeInput struct {
 // from the SMS budgets.
 //
 // Errors: ErrValidation (field "new_phone"; also the current number),
-// ErrConflict (code "phone_taken"), ErrStepUpRequired, ErrForbidden
-// (external mode), ErrUnauthorized, ErrUnavailable.
+// ErrRateLimited (RequestPerIdentifier per account), ErrStepUpRequired,
+// ErrConflict (code "phone_taken", only after a fresh step-up, which it uses
+// up), ErrForbidden (external mode), ErrUnauthorized, ErrUnavailable.
 func (a *Auth) RequestPhoneChange(ctx context.Context, p Principal, in PhoneChangeInput) error {
 	const op = "RequestPhoneChange"
 	if a.deps.Registry == nil || a.phoneRegistry == nil {
@@ -43,10 +44,17 @@ func (a *Auth) RequestPhoneChange(ctx context.Context, p Principal, in PhoneChan
 	if phone == u.Phone {
 		return invalidField(op, "new_phone", "is the account's current number")
 	}
-	if err := a.identifierFree(ctx, op, phone, codePhoneTaken, "an account with this phone number exists"); err != nil {
+	// Whether another account has the number is told only after the step-up
+	// (which the answer uses up), and at most RequestPerIdentifier times an
+	// hour per account: a signed-in user cannot walk numbers to learn who
+	// has an account. The limit comes first, so a 429 spends no step-up.
+	if err := a.limit(ctx, op, "phone_change:user:"+u.ID, a.cfg.RateLimits.RequestPerIdentifier); err != nil {
 		return err
 	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
+		return err
+	}
+	if err := a.identifierFree(ctx, op, phone, codePhoneTaken, "an account with this phone number exists"); err != nil {
 		return err
 	}
 	a.event(ctx, u.ID, ports.EventPhoneChangeRequested, in.Client, "")

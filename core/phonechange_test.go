@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,21 +59,50 @@ func TestPhoneChangeMovesTheAccountToTheProvenNumber(t *testing.T) {
 	assert.Contains(t, p.eventKinds(u.ID), ports.EventPhoneChanged)
 }
 
-func TestPhoneChangeRefusals(t *testing.T) {
+// Whether a number has an account is told only after a fresh step-up: before
+// it, a taken and a free number answer alike.
+func TestPhoneChangeRefusesATakenNumberOnlyAfterTheStepUp(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := context.Background()
 	p.registerPhone(testPhone)
 	p.registerPhone(newPhone)
-	res, err := p.smsLogin(testPhone)
-	require.NoError(t, err)
-	pr := p.principal(res)
+	pr := p.smsPrincipal(testPhone)
+	requireKind(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client}), KindStepUpRequired)
+	requireKind(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "98111 22333", Client: p.client}), KindStepUpRequired)
+	assert.Empty(t, p.sms.to("+919811122333"))
+
 	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
 	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
-	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client})
+	err := p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client})
 	assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
 	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: testPhone, Client: p.client})
 	assert.Equal(t, "new_phone", requireKind(t, err, KindValidation).Field)
 	err = p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: "not a number", Client: p.client})
 	assert.Equal(t, codePhoneInvalid, requireKind(t, err, KindValidation).Code)
 	requireKind(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: "123456", Client: p.client}), KindUnauthorized)
+}
+
+// Phone change requests are limited to 5 an hour per account
+// (RequestPerIdentifier); the limit comes before the step-up, so a refused
+// request spends none, and another account is not limited.
+func TestPhoneChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
+	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.StepUpWindow = 2 * time.Hour }) // the step-up outlives the hour
+	ctx := context.Background()
+	p.registerPhone(testPhone)
+	pr := p.smsPrincipal(testPhone)
+	ask := func(pr Principal) error {
+		return p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client})
+	}
+	for range 5 {
+		requireKind(t, ask(pr), KindStepUpRequired)
+	}
+	requireKind(t, ask(pr), KindRateLimited)
+	p.registerPhone(numberOfPrefix(1))
+	requireKind(t, ask(p.smsPrincipal(numberOfPrefix(1))), KindStepUpRequired)
+
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	requireKind(t, ask(pr), KindRateLimited)
+	p.clock.Advance(time.Hour)
+	require.NoError(t, ask(pr), "an hour later, with the step-up the 429 did not spend")
 }

@@ -45,6 +45,9 @@ const (
 	maxUsernameLen    = 32
 	maxDisplayNameLen = 100 // code points
 	maxLanguageLen    = 35  // BCP 47 tags in practice
+	// numberLikeDigits is how many digits, with no letter beside them, make
+	// a new username read as a phone number typed without "+" (checkNewUsername).
+	numberLikeDigits = 7
 )
 
 // Register creates a user (managed mode), records every consent decision,
@@ -54,7 +57,8 @@ const (
 //
 // Errors: ErrValidation (with Field; codes "phone_invalid",
 // "phone_not_mobile", "phone_region_not_allowed", "phone_not_enabled" for the
-// phone), ErrConsentRequired, ErrConflict (code "email_taken" or
+// phone; "username_like_phone" for a username of digits with phone numbers
+// on), ErrConsentRequired, ErrConflict (code "email_taken" or
 // "phone_taken"), ErrForbidden (no UserRegistry: external mode),
 // ErrIPBlocked, ErrRateLimited (RegisterPerIP), ErrUnavailable.
 func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, err error) {
@@ -143,6 +147,9 @@ func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) 
 	if err != nil {
 		return ports.NewUser{}, err
 	}
+	if err := a.checkNewUsername(op, prof.Username); err != nil {
+		return ports.NewUser{}, err
+	}
 	if in.Password != "" {
 		if err := policy.CheckPassword(in.Password, email, prof.Username); err != nil {
 			return ports.NewUser{}, policyError(op, "password", err)
@@ -228,6 +235,33 @@ func checkUsername(op, u string) error {
 		}
 	}
 	return nil
+}
+
+// checkNewUsername refuses, with phone numbers on, a username being chosen
+// that has no letter and numberLikeDigits or more digits ("9876543210",
+// "98765-43210"): a number typed without "+" is looked up as a username, so
+// such a username would receive the codes the number's owner asks for. The
+// rule is the digits, not the phone parser: it holds for every region, also
+// one allowed later. Usernames taken before are kept; only a new choice is
+// checked.
+func (a *Auth) checkNewUsername(op, username string) error {
+	if !a.cfg.Phone.Enabled {
+		return nil
+	}
+	digits := 0
+	for _, r := range username {
+		switch {
+		case unicode.IsLetter(r):
+			return nil
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	if digits < numberLikeDigits {
+		return nil
+	}
+	return &Error{Op: op, Kind: KindValidation, Code: codeUsernameLikePhone, Field: "username",
+		Message: "must have a letter: a username of digits reads as a phone number"}
 }
 
 // plainText reports whether s is valid UTF-8 without control characters.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,46 @@ func TestRegisterRefusesControlCharacterAtStartOfDisplayName(t *testing.T) {
 			assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
 		})
 	}
+}
+
+// With phone numbers on, a new username with no letter and 7 or more digits
+// is refused: a number typed without "+" is looked up as a username, so the
+// username "9876543210" would get the codes the number's owner asks for. A
+// username chosen before stays, also through a later profile correction.
+func TestUsernameOfDigitsCannotShadowAPhoneNumber(t *testing.T) {
+	ctx := context.Background()
+	p := newPhoneEnv(t, withoutLimiter())
+	for i, tc := range []struct {
+		username string
+		refused  bool
+	}{
+		{"9876543210", true}, {"98765-43210", true}, {"098.765.43210", true}, {"1234567", true},
+		{"123456", false}, {"12-34-56", false}, {"asha9876543210", false}, {"9876543210a", false},
+	} {
+		_, err := p.auth.Register(ctx, RegisterInput{Email: fmt.Sprintf("u%d@example.com", i), Username: tc.username,
+			Password: testPassword, Consents: allGranted(), Client: p.client})
+		if !tc.refused {
+			require.NoError(t, err, tc.username)
+			continue
+		}
+		e := requireCode(t, err, KindValidation, codeUsernameLikePhone, tc.username)
+		assert.Equal(t, "username", e.Field)
+	}
+	_, err := p.store.UserByEmail(ctx, "u0@example.com")
+	require.ErrorIs(t, err, ports.ErrNotFound, "nothing written")
+
+	off, _ := newUserEnv(t, "asha@example.in")
+	_, err = off.auth.Register(ctx, RegisterInput{Email: "ravi@example.in", Username: "9876543210", Password: testPassword,
+		Consents: allGranted(), Client: off.client})
+	require.NoError(t, err, "without phone numbers a username of digits shadows nothing")
+
+	u := p.register("old@example.com")
+	_, err = p.store.UpdateProfile(ctx, u.ID, ports.Profile{Username: "9123456789"}) // chosen before the rule
+	require.NoError(t, err)
+	pr := p.principal(p.mustLogin(u.Email))
+	got, err := p.auth.UpdateProfile(ctx, pr, ProfileInput{DisplayName: ptr("Old"), Client: p.client})
+	require.NoError(t, err, "a username chosen before is kept")
+	assert.Equal(t, "9123456789", got.Username)
+	_, err = p.auth.UpdateProfile(ctx, pr, ProfileInput{Username: ptr("9123456780"), Client: p.client})
+	requireCode(t, err, KindValidation, codeUsernameLikePhone)
 }

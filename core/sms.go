@@ -18,8 +18,11 @@ const (
 	smsKeyUnverified = "sms:unverified:"
 )
 
-// smsLimits are the budgets one SMS to number, caused by c, takes.
-func (a *Auth) smsLimits(number string, c Client) []ports.SMSLimit {
+// smsLimits are the budgets one SMS to number, caused by c, takes. The
+// cool-down (Unverified) counts only numbers not proven: a verified number is
+// its owner's, and a stranger's sends must not keep the owner's codes from it
+// (the per-number limit still bounds them).
+func (a *Auth) smsLimits(number string, verified bool, c Client) []ports.SMSLimit {
 	b := a.cfg.Phone.Budgets
 	limit := func(key string, r ports.RateRule) ports.SMSLimit {
 		return ports.SMSLimit{Key: key, Limit: r.Limit, Window: r.Window}
@@ -28,7 +31,9 @@ func (a *Auth) smsLimits(number string, c Client) []ports.SMSLimit {
 		limit(smsKeyNumber+a.identifierKey(number), b.PerNumber),
 		limit(smsKeyPrefix+a.identifierKey(phonePrefix(number)), b.PerPrefix),
 		limit(smsKeyGlobal, b.Global),
-		limit(a.unverifiedKey(number), b.Unverified),
+	}
+	if !verified {
+		limits = append(limits, limit(a.unverifiedKey(number), b.Unverified))
 	}
 	// An unknown client IP is a wiring mistake; its sends share one budget
 	// rather than none. Allow-listed addresses (carrier CGNAT) are exempt.
@@ -98,7 +103,7 @@ func (a *Auth) takeSMS(ctx context.Context, u ports.User, kind smstext.Kind, c C
 	if u.Phone == "" || a.deps.SMSSender == nil || a.deps.SMSBudget == nil {
 		return false
 	}
-	d, err := a.deps.SMSBudget.TakeSMS(ctx, a.smsLimits(u.Phone, c), a.now())
+	d, err := a.deps.SMSBudget.TakeSMS(ctx, a.smsLimits(u.Phone, u.PhoneVerified, c), a.now())
 	switch {
 	case err != nil:
 		a.log.ErrorContext(ctx, "bharatauth: the SMS budget could not be asked; not sending (fail closed)", "user_id", u.ID, "kind", kind, "error", err)

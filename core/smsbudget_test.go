@@ -62,11 +62,12 @@ func TestSMSRefusedSendKeepsTheLastCode(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// Ten codes sent in a day and none used cool the number down; a used code
-// clears the count.
+// Ten codes sent in a day to a number no account has proven and none used
+// cool the number down; a used code clears the count.
 func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit, c.Phone.Budgets.PerIP.Limit = 100, 100 })
-	u := p.seedPhone(testPhone)
+	u, err := p.store.CreateUser(context.Background(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()})
+	require.NoError(t, err)
 	for range 10 {
 		p.askCode(testPhone, "")
 	}
@@ -75,10 +76,29 @@ func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 	assert.Len(t, p.sms.to(testPhone), 10, "the eleventh unused send is refused")
 	assert.Equal(t, []string{"unverified"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 
-	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	_, err = p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
 	require.NoError(t, err)
 	p.askCode(testPhone, "")
 	assert.Len(t, p.sms.to(testPhone), 11, "a used code clears the cool-down")
+}
+
+// A stranger's ten requests over two hours, from ten addresses and within
+// every hourly limit, do not cool a verified number down: its owner still
+// gets a code. (TestSMSPerNumberFivePerHour: the hourly limit holds for it.)
+func TestSMSCoolDownSparesAVerifiedNumber(t *testing.T) {
+	p := newPhoneEnv(t)
+	u := p.seedPhone(testPhone)
+	for i := range 10 {
+		if i == 5 {
+			p.clock.Advance(time.Hour)
+		}
+		p.askCode(testPhone, fmt.Sprintf("203.0.113.%d", i+1))
+	}
+	require.Len(t, p.sms.to(testPhone), 10)
+	p.clock.Advance(time.Hour)
+	p.askCode(testPhone, "198.51.100.7") // the owner
+	assert.Len(t, p.sms.to(testPhone), 11, "the owner of a verified number gets a code")
+	assert.Empty(t, p.eventDetails(u.ID, ports.EventSMSRefused))
 }
 
 // numberInPrefix returns the i-th number of the block of testPhone's prefix.
@@ -170,7 +190,8 @@ func TestSMSSendFailureAnswersAlike(t *testing.T) {
 // cool-down key are keyed hashes.
 func TestSMSBudgetKeysHoldNoNumber(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	p.seedPhone(testPhone)
+	_, err := p.store.CreateUser(context.Background(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()}) // unproven: cooled down too
+	require.NoError(t, err)
 	p.askCode(testPhone, "")
 	require.NotEmpty(t, p.budget.sends)
 	for key := range p.budget.sends {

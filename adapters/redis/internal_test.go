@@ -237,3 +237,15 @@ func TestHealthBypassProbesOncePerInterval(t *testing.T) {
 		}
 	}
 }
+
+// The SMS budget fails closed, so it waits 1 s for Redis, not the 200 ms of
+// the adapters that fail open.
+func TestSMSBudgetWaitsOneSecondByDefault(t *testing.T) {
+	t.Parallel()
+	b, err := NewSMSBudget(testClient(t), SMSBudgetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, b.health.timeout)
+	b, err = NewSMSBudget(testClient(t), SMSBudgetOptions{Timeout: 300 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, 300*time.Millisecond, b.health.timeout)
+}

@@ -57,8 +57,9 @@ type SMSBudgetOptions struct {
 	// Prefix starts every key; default "ba:sms:". It may not hold braces,
 	// spaces or glob characters.
 	Prefix string
-	// Timeout bounds each call; default 200 ms. On timeout the send is
-	// refused (the budget fails closed).
+	// Timeout bounds each call; default 1 s, longer than the other adapters'
+	// 200 ms: on timeout the send is refused (the budget fails closed), so a
+	// Redis slowed for a moment would otherwise cost people their codes.
 	Timeout time.Duration
 	// Logger receives the throttled failure lines; default slog.Default().
 	Logger *slog.Logger
@@ -89,11 +90,17 @@ var (
 	_ ports.Pinger    = (*SMSBudget)(nil)
 )
 
+// smsBudgetTimeout is SMSBudgetOptions.Timeout's default.
+const smsBudgetTimeout = time.Second
+
 // NewSMSBudget returns an SMSBudget over client. It fails on a nil client, a
 // negative duration or a prefix with braces, spaces or glob characters.
 func NewSMSBudget(client rueidis.Client, o SMSBudgetOptions) (*SMSBudget, error) {
 	if strings.ContainsAny(o.Prefix, "{}") {
 		return nil, errors.New("redis: SMS budget prefix must not contain braces: they would change its hash tag")
+	}
+	if o.Timeout == 0 {
+		o.Timeout = smsBudgetTimeout
 	}
 	h, prefix, err := newKeyed(client, "sms budget", o.Prefix, "ba:sms:", o.Timeout, o.Logger, o.Clock, o.LogInterval)
 	if err != nil {
