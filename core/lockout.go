@@ -13,6 +13,11 @@ import (
 
 // Lockout counters and their keys. Sign-in failures (password, login OTP,
 // step-up OTP, current password) count:
+//   - per account ("acct:"), for sign-ins not from a verified device of it:
+//     failures named by its email, username and number add up, so naming
+//     the account three ways gives a guesser no more tries (see
+//     admitOnAccount; an unknown identifier counts on one of its own, as an
+//     account with that one identifier would);
 //   - per identifier ("id:"): the email or username the attempt named,
 //     whether or not an account has it, so a failure sequence answers the
 //     same for a real email/username pair as for an unknown one;
@@ -25,6 +30,16 @@ import (
 // other sessions (see pinCounter).
 func (a *Auth) identifierLockKey(identifier string) string {
 	return "id:" + a.identifierKey(identifier)
+}
+
+// accountLockKey is the account counter of the sign-in s: its account's, or,
+// for an identifier of nobody's, one keyed by the identifier, so that both
+// make the same store calls and lock alike.
+func (a *Auth) accountLockKey(s *signIn) string {
+	if s.account == nil {
+		return "acct:" + a.identifierKey(s.identifier)
+	}
+	return "acct:" + s.account.ID
 }
 
 func (a *Auth) deviceLockKey(userID, device string) string {
@@ -47,9 +62,9 @@ func (a *Auth) sessionLockKey(u ports.User, s ports.Session) string {
 }
 
 // identifierLockKeys are the counters of every identifier of u: its email,
-// username and number, those it has.
+// username and number, those it has, and the account's own.
 func (a *Auth) identifierLockKeys(u ports.User) []string {
-	var keys []string
+	keys := []string{"acct:" + u.ID}
 	for _, id := range []string{u.Email, u.Username, u.Phone} {
 		if id != "" {
 			keys = append(keys, a.identifierLockKey(id))
@@ -107,10 +122,14 @@ func (a *Auth) beginAttempt(ctx context.Context, op, key string, policy ports.Lo
 	case verdict == ports.RefusedLocked:
 		return attempt{}, lockedError(op, state)
 	case verdict == ports.RefusedBusy:
-		return attempt{}, &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts,
-			Message: "other attempts on this account are in progress; try again in a moment", RetryAfter: busyRetryAfter}
+		return attempt{}, busyError(op)
 	}
 	return attempt{key: key, policy: policy, admittedAt: now}, nil
+}
+
+func busyError(op string) *Error {
+	return &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts,
+		Message: "other attempts on this account are in progress; try again in a moment", RetryAfter: busyRetryAfter}
 }
 
 // judge runs the secret check of an admitted attempt within half of
@@ -188,6 +207,50 @@ func lockedError(op string, s ports.LockState) *Error {
 		e.LockedUntil = s.LockedUntil
 	}
 	return e
+}
+
+// signInFailed is attemptFailed for a sign-in: the failure counts on the
+// account's counter too (when admitted there). The answer follows the
+// counter the attempt named (its identifier's, or its device's), so it never
+// tells that two identifiers are one account's; the account's events and its
+// hard-lock unlock link follow the account's counter when it counted.
+func (a *Auth) signInFailed(ctx context.Context, s *signIn, wrong error) error {
+	var (
+		account ports.LockState
+		err     error
+	)
+	switch {
+	case s.accountLocked:
+		// Not counted (the lock refused it), only read: as many store calls
+		// as a failure the account's counter counts, so the time taken does
+		// not tell that another identifier locked the account either.
+		_, err = a.deps.Lockouts.LockState(ctx, a.accountLockKey(s))
+		err = storeError(s.op, err)
+	case s.accountAttempt.key == "": // a verified device's counter
+		return a.attemptFailed(ctx, s.op, s.attempt, s.account, s.client, wrong)
+	default:
+		account, err = a.finish(ctx, s.op, s.accountAttempt, ports.Failed)
+	}
+	if err != nil {
+		_ = a.abandon(ctx, s.op, s.attempt, err)
+		return err
+	}
+	// The identifier's counter signals no lock: the account's does, once.
+	state, err := a.deps.Lockouts.FinishAttempt(context.WithoutCancel(ctx), s.attempt.key, a.now(), s.attempt.policy, ports.Failed)
+	if err != nil {
+		return storeError(s.op, err)
+	}
+	if s.accountLocked { // the account's lock was recorded (and announced) when it came
+		account = state
+	}
+	if s.account != nil {
+		u, c := *s.account, s.client
+		a.afterAnswer(ctx, "sign-in failure", func(ctx context.Context) { a.recordFailure(ctx, s.op, u, account, c) })
+	}
+	if !state.Locked(a.now()) {
+		return wrong
+	}
+	return lockedError(s.op, state)
 }
 
 // attemptFailed records a wrong secret and answers it. The attempt that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -333,6 +334,32 @@ func TestAStrangerCannotLockTheOwnerOutThroughTheirOwnRecovery(t *testing.T) {
 	requireKind(t, err, KindLocked) // other clients still meet the stranger's lock
 }
 
+// countedLockouts is a lockout store that counts the calls made to it.
+type countedLockouts struct {
+	ports.LockoutStore
+	n atomic.Int64
+}
+
+func (c *countedLockouts) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
+	c.n.Add(1)
+	return c.LockoutStore.BeginAttempt(ctx, key, now, p)
+}
+
+func (c *countedLockouts) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
+	c.n.Add(1)
+	return c.LockoutStore.FinishAttempt(ctx, key, now, p, o)
+}
+
+func (c *countedLockouts) LockState(ctx context.Context, key string) (ports.LockState, error) {
+	c.n.Add(1)
+	return c.LockoutStore.LockState(ctx, key)
+}
+
+func (c *countedLockouts) ClearFailures(ctx context.Context, key string) error {
+	c.n.Add(1)
+	return c.LockoutStore.ClearFailures(ctx, key)
+}
+
 // slowAdmissions is a lockout store whose admissions take delay on the clock,
 // as a long wait would.
 type slowAdmissions struct {
@@ -343,7 +370,9 @@ type slowAdmissions struct {
 
 func (s slowAdmissions) BeginAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy) (ports.LockState, ports.Admission, error) {
 	st, v, err := s.LockoutStore.BeginAttempt(ctx, key, now, p)
-	s.clock.Advance(s.delay)
+	if strings.HasPrefix(key, "id:") { // the attempt's own admission; the account's follows it at once
+		s.clock.Advance(s.delay)
+	}
 	return st, v, err
 }
 
@@ -435,4 +464,170 @@ func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
 	requireKind(t, errOf(e.login("handle", testPassword)), KindLocked)
 	require.NoError(t, errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.unlockToken(t, u.Email), Client: e.client})))
 	require.NoError(t, errOf(e.login("handle", testPassword)), "the username signs in again")
+}
+
+// newEmailAndNumberEnv is a phone env with one account named by a verified
+// email (asha@example.com) and a verified number (testPhone).
+func newEmailAndNumberEnv(t *testing.T) (*phoneEnv, ports.User) {
+	t.Helper()
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(context.Background(), u.ID, p.now()))
+	u.PhoneVerified = true
+	return p, u
+}
+
+// wrongPasswords makes n password logins naming identifier, each wrong and
+// answered as wrong.
+func (e *env) wrongPasswords(identifier string, n int) {
+	e.t.Helper()
+	for i := range n {
+		requireKind(e.t, errOf(e.login(identifier, fmt.Sprint("wrong password ", i))), KindUnauthorized)
+	}
+}
+
+// accountLockState reads the account's own sign-in counter, which failures
+// named by any of its identifiers add to.
+func (e *env) accountLockState(userID string) ports.LockState {
+	e.t.Helper()
+	s, err := e.store.LockState(context.Background(), "acct:"+userID)
+	require.NoError(e.t, err)
+	return s
+}
+
+// The sign-in counter is per account: failures named by its email and by its
+// number add up, and the 5th of them locks the account for 7 minutes, in
+// which not even the right password (by any identifier) is checked.
+func TestLockoutCountsFailuresByEveryIdentifierOfTheAccount(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		wrong  int // alternately by email and by number
+		locked bool
+	}{
+		{name: "4 failures leave it open", wrong: 4, locked: false},
+		{name: "the 5th locks it", wrong: 5, locked: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, u := newEmailAndNumberEnv(t)
+			ctx := context.Background()
+			byPhone := func(password string) error {
+				_, err := p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: password, Client: p.client})
+				return err
+			}
+			for i := range tc.wrong {
+				var err error
+				if i%2 == 0 {
+					_, err = p.login("asha@example.com", fmt.Sprint("wrong password ", i))
+				} else {
+					err = byPhone(fmt.Sprint("wrong password ", i))
+				}
+				requireKind(t, err, KindUnauthorized) // neither identifier's own counter reached 5
+			}
+			assert.Equal(t, tc.wrong, p.accountLockState(u.ID).Failures)
+			if !tc.locked {
+				require.NoError(t, byPhone(testPassword))
+				assert.Zero(t, p.accountLockState(u.ID).Failures, "a success clears the account's counter")
+				return
+			}
+			hashes := p.auth.hasher.Verifications()
+			requireKind(t, byPhone(testPassword), KindUnauthorized)
+			requireKind(t, errOf(p.login("asha@example.com", testPassword)), KindUnauthorized)
+			assert.Equal(t, tc.wrong, p.accountLockState(u.ID).Failures, "refused attempts do not count")
+			assert.EqualValues(t, 2, p.auth.hasher.Verifications()-hashes, "a dummy hash each, the same time as a check")
+
+			p.clock.Advance(7*time.Minute - time.Second)
+			requireKind(t, byPhone(testPassword), KindUnauthorized)
+			p.clock.Advance(time.Second)
+			require.NoError(t, byPhone(testPassword), "the lock lasts 7 minutes")
+		})
+	}
+}
+
+// A lock of the account never tells that two identifiers are one account's:
+// whoever locked it by its email, then trying its number, meets exactly the
+// answers (and lockout store calls) an unrelated number's tries meet (401
+// four times, 423 at the 5th, counted on the number's own counter).
+func TestAccountLockNeverLinksItsIdentifiers(t *testing.T) {
+	t.Parallel()
+	var calls *countedLockouts
+	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		calls = &countedLockouts{LockoutStore: d.Storage}
+		d.Lockouts = calls
+	})
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(context.Background(), u.ID, p.now()))
+	ctx := context.Background()
+	p.registerPhone(newPhone) // somebody else's account
+	for i := 1; i <= 5; i++ {
+		_, err := p.login("asha@example.com", fmt.Sprint("wrong password ", i))
+		if i == 5 {
+			requireKind(t, err, KindLocked)
+		}
+	}
+	answers := func(number, ip string) []string { // each from an address of its own: no IP block
+		var got []string
+		for i := 1; i <= 5; i++ {
+			before := calls.n.Load()
+			_, err := p.auth.Login(ctx, LoginInput{Phone: number, Password: fmt.Sprint("guess ", i), Client: Client{IP: ip}})
+			got = append(got, fmt.Sprint(calls.n.Load()-before, " lockout store calls"))
+			require.Error(t, err)
+			e := requireKind(t, err, KindOf(err))
+			got = append(got, fmt.Sprint(e.Kind, " ", e.Code, " ", e.Message, " ", e.LockedUntil, " ", e.RequiresEmailVerify))
+		}
+		return got
+	}
+	linked, unrelated, nobodys := answers(testPhone, "198.51.100.1"), answers(newPhone, "198.51.100.2"), answers("98111 22333", "198.51.100.3")
+	assert.Equal(t, unrelated, linked)
+	assert.Equal(t, nobodys, linked)
+	assert.Contains(t, linked[9], fmt.Sprint(KindLocked, " "))
+	assert.Contains(t, linked[7], fmt.Sprint(KindUnauthorized, " "))
+}
+
+// The account's counter restarts like every counter: a failure more than 24
+// hours after the previous one counts as the first.
+func TestAccountCounterRestartsAfter24Hours(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		gap    time.Duration
+		failed int
+	}{
+		{name: "exactly 24h keeps the count", gap: 24 * time.Hour, failed: 5},
+		{name: "24h and a second restarts it", gap: 24*time.Hour + time.Second, failed: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p, u := newEmailAndNumberEnv(t)
+			ctx := context.Background()
+			p.wrongPasswords("asha@example.com", 4)
+			p.clock.Advance(tc.gap)
+			_, err := p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: "wrong again", Client: p.client})
+			requireKind(t, err, KindUnauthorized)
+			assert.Equal(t, tc.failed, p.accountLockState(u.ID).Failures)
+		})
+	}
+}
+
+// Wrong sign-in codes count on the account's counter beside wrong passwords:
+// 3 wrong passwords by email and 2 wrong codes by number lock the account, and
+// then even the right code texted to the number signs nobody in.
+func TestWrongSignInCodesCountOnTheAccountCounter(t *testing.T) {
+	t.Parallel()
+	p, u := newEmailAndNumberEnv(t)
+	ctx := context.Background()
+	p.wrongPasswords("asha@example.com", 3)
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
+	code := p.sms.lastSMSCode(t, testPhone)
+	for range 2 {
+		_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: wrongCode(code), Client: p.client})
+		requireKind(t, err, KindUnauthorized)
+	}
+	assert.True(t, p.accountLockState(u.ID).Locked(p.now()))
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	requireKind(t, err, KindUnauthorized)
+	p.clock.Advance(7 * time.Minute)
+	_, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	require.NoError(t, err, "the code was never checked during the lock, so it is still good")
 }

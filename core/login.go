@@ -52,16 +52,19 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	var creds ports.Credentials
 	s, err := a.beginSignIn(ctx, op, identifier, in.DeviceFingerprint, "login", a.cfg.RateLimits.LoginPerIP, in.Client,
 		func(ctx context.Context, s *signIn) (err error) {
-			creds, err = a.credentials(ctx, op, s.account)
+			creds, err = a.credentials(ctx, op, s.checked())
 			return err
 		})
 	if err != nil {
 		return LoginResult{}, err
 	}
 	ok, err := a.judge(ctx, op, s.attempt, func(ctx context.Context) (bool, error) {
-		return a.verifyPassword(ctx, op, s.account, creds, in.Password)
+		return a.verifyPassword(ctx, op, s.checked(), creds, in.Password)
 	})
-	if err != nil {
+	if err != nil { // judge abandoned the identifier's attempt; the account's goes too
+		if s.accountAttempt.key != "" {
+			_ = a.abandon(ctx, op, s.accountAttempt, err)
+		}
 		return LoginResult{}, err
 	}
 	if !ok {

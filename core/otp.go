@@ -106,8 +106,8 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		return LoginResult{}, err
 	}
 	subject := unknownSubject // same store work as a real check; no code has this subject
-	if s.account != nil {
-		subject = s.account.ID
+	if u := s.checked(); u != nil {
+		subject = u.ID
 	}
 	// A code goes by one channel and is accepted on that one only: an emailed
 	// code never proves a number, nor a texted one an address.
@@ -119,7 +119,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	tok, err := a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, in.Code), a.now())
 	if err != nil {
 		if !isCodeRejection(err) {
-			return LoginResult{}, a.abandon(ctx, op, s.attempt, storeError(op, err))
+			return LoginResult{}, a.abandonSignIn(ctx, s, storeError(op, err))
 		}
 		return LoginResult{}, a.failSignIn(ctx, s, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one"))
 	}
@@ -142,6 +142,14 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		a.smsCodeUsed(ctx, res.User.Phone)
 	}
 	a.event(ctx, res.User.ID, ports.EventLoginSucceeded, in.Client, "otp")
+	// A device the code itself verified (asked and answered on it) is news
+	// too: it was not the account's before this sign-in.
+	if res.Trust != TrustKnown || !s.verifiedDevice {
+		a.event(ctx, res.User.ID, ports.EventNewDevice, in.Client, string(res.Trust))
+		if sms {
+			a.notifyCodeSignIn(ctx, res.User, in.Client)
+		}
+	}
 	return res, nil
 }
 

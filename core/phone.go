@@ -271,6 +271,24 @@ func (a *Auth) notifyNewDevice(ctx context.Context, u ports.User, c Client) {
 		a.afterAnswer(ctx, "new device SMS", func(ctx context.Context) { a.sendSMS(ctx, u, smstext.NewDevice, "", c) })
 		return
 	}
+	a.mailNewDevice(ctx, u, c)
+}
+
+// notifyCodeSignIn tells the verified email of u of a sign-in from a new
+// device by a code texted to its number: a recycled number's new holder
+// cannot take the account silently. An unverified address is told nothing (it
+// may be a stranger's); nor is the number that just proved itself, and an
+// emailed-code sign-in texts nothing (an SMS costs, and the address, which is
+// not recycled like a number, is the account's own proof).
+func (a *Auth) notifyCodeSignIn(ctx context.Context, u ports.User, c Client) {
+	if u.Email == "" || !u.EmailVerified {
+		return
+	}
+	a.mailNewDevice(ctx, u, c)
+}
+
+// mailNewDevice emails u the new-device notice describing the sign-in by c.
+func (a *Auth) mailNewDevice(ctx context.Context, u ports.User, c Client) {
 	a.send(ctx, u, emails.NewDevice, emails.Data{Device: c.userAgent(), IPAddress: storedIP(c.IP), At: a.now()}, c)
 }
 

@@ -19,7 +19,14 @@ type signIn struct {
 	// attempt counts on that device's own counter.
 	verifiedDevice bool
 	attempt        attempt
-	client         Client
+	// accountAttempt is the same attempt on the account's own counter (see
+	// accountLockKey), admitted beside the identifier's; its key is "" on a
+	// verified device or when accountLocked.
+	accountAttempt attempt
+	// accountLocked: the account's counter is locked (by failures named by
+	// any of its identifiers): the secret is not checked (see checked).
+	accountLocked bool
+	client        Client
 	// grouped: the attempt's store calls run as transactions (atomically).
 	grouped bool
 }
@@ -31,6 +38,17 @@ func (s *signIn) user() ports.User {
 		return ports.User{}
 	}
 	return *s.account
+}
+
+// checked is the account whose secret the attempt checks: nil for an unknown
+// identifier, and nil too while the account's counter is locked, so that the
+// check runs on nobody's secret (a dummy hash, a code of nobody's) and fails
+// as a wrong secret does, taking as long.
+func (s *signIn) checked() *ports.User {
+	if s.accountLocked {
+		return nil
+	}
+	return s.account
 }
 
 // beginSignIn does what every sign-in does before its secret is checked, in
@@ -68,7 +86,7 @@ func (a *Auth) beginSignIn(ctx context.Context, op, identifier, fingerprint, lim
 		return admitted(ctx, s)
 	})
 	if err != nil && s.attempt.key != "" && !a.rollsBack(s) {
-		return nil, a.abandon(ctx, op, s.attempt, err) // admitted and kept: nothing else will end it
+		return nil, a.abandonSignIn(ctx, s, err) // admitted and kept: nothing else will end it
 	}
 	if err != nil {
 		return nil, err
@@ -101,8 +119,43 @@ func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rul
 	if s.verifiedDevice {
 		key = a.deviceLockKey(u.ID, s.device)
 	}
-	s.attempt, err = a.beginAttempt(ctx, op, key, a.signInPolicy())
-	return err
+	if s.attempt, err = a.beginAttempt(ctx, op, key, a.signInPolicy()); err != nil || s.verifiedDevice {
+		return err
+	}
+	return a.admitOnAccount(ctx, s)
+}
+
+// admitOnAccount admits s's attempt on the account's own counter too, so that
+// failures named by any of the account's identifiers add up (DESIGN §4: the
+// sign-in counter is per account). A locked account counter refuses nothing
+// here: it sets s.accountLocked, and the flow then fails the attempt as a
+// wrong secret without checking it. Answering 423 instead would tell whoever
+// locked the account through its email that a number they never tried is
+// the same account's; answered as wrong, each identifier's answers depend on
+// its own counter alone, exactly as for an identifier of nobody's.
+func (a *Auth) admitOnAccount(ctx context.Context, s *signIn) error {
+	key, policy := a.accountLockKey(s), a.signInPolicy()
+	now := a.now()
+	_, verdict, err := a.deps.Lockouts.BeginAttempt(context.WithoutCancel(ctx), key, now, policy)
+	switch {
+	case err != nil:
+		return storeError(s.op, err)
+	case verdict == ports.RefusedLocked:
+		s.accountLocked = true
+	case verdict == ports.RefusedBusy:
+		return busyError(s.op)
+	default:
+		s.accountAttempt = attempt{key: key, policy: policy, admittedAt: now}
+	}
+	return nil
+}
+
+// abandonSignIn abandons s's admitted attempts, unjudged, and returns cause.
+func (a *Auth) abandonSignIn(ctx context.Context, s *signIn, cause error) error {
+	if s.accountAttempt.key != "" {
+		_ = a.abandon(ctx, s.op, s.accountAttempt, cause)
+	}
+	return a.abandon(ctx, s.op, s.attempt, cause)
 }
 
 // atomically runs fn, when s is grouped, as one transaction of the storage if it
@@ -177,7 +230,7 @@ const unknownSubject = "unknown"
 // locked (and a hard lock emails the unlock link), and the failure counts
 // toward the IP block; the attempt that starts a block answers 429.
 func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
-	answer := a.attemptFailed(ctx, s.op, s.attempt, s.account, s.client, wrong)
+	answer := a.signInFailed(ctx, s, wrong)
 	if err := a.recordIPFailure(ctx, s.op, a.identifierKey(s.identifier), s.client, s.user().ID); err != nil {
 		return err
 	}
@@ -199,6 +252,11 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 		if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
 			return err
 		}
+		if s.accountAttempt.key != "" {
+			if _, err := a.finish(ctx, s.op, s.accountAttempt, ports.Succeeded); err != nil {
+				return err
+			}
+		}
 		if s.user().Suspended {
 			refusal = newError(s.op, KindSuspended, "", "this account is suspended")
 			return nil
@@ -212,7 +270,7 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 	})
 	if err != nil {
 		if a.rollsBack(s) { // rolled back: the attempt is still pending
-			return LoginResult{}, a.abandon(ctx, s.op, s.attempt, err)
+			return LoginResult{}, a.abandonSignIn(ctx, s, err)
 		}
 		return LoginResult{}, err
 	}

@@ -105,3 +105,47 @@ func TestStepUpBySMSWithoutEmail(t *testing.T) {
 	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	assert.Contains(t, p.eventKinds(res.User.ID), ports.EventStepUp)
 }
+
+// A sign-in by a texted code from a new device tells the account's verified
+// email (a recycled number's new holder cannot take the account silently);
+// from a known device it tells nobody, and an unverified address is never
+// told. An emailed-code sign-in texts no notice.
+func TestSMSSignInFromANewDeviceTellsTheVerifiedEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	signIn := func(fp string) LoginResult { // fp: asks and answers on one device, which the code verifies
+		t.Helper()
+		require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, DeviceFingerprint: fp, Client: p.client}))
+		res, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), DeviceFingerprint: fp, Client: p.client})
+		require.NoError(t, err)
+		return res
+	}
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+
+	mails := p.mailsTo("asha@example.com")
+	signIn(fpA) // the number's new holder, asking and answering on one device
+	assert.Equal(t, mails+1, p.mailsTo("asha@example.com"), "the verified email hears of it")
+	m, ok := p.outbox.Last("asha@example.com")
+	require.True(t, ok)
+	assert.Equal(t, "New sign-in to your BharatAuth account", m.Subject)
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventNewDevice)
+
+	mails = p.mailsTo("asha@example.com")
+	require.Equal(t, TrustKnown, signIn(fpA).Trust)
+	assert.Equal(t, mails, p.mailsTo("asha@example.com"), "a known device is no news")
+
+	texts := len(p.sms.to(testPhone))
+	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "asha@example.com", Code: p.requestOTP("asha@example.com", fpB), DeviceFingerprint: fpB, Client: p.client})
+	require.NoError(t, err)
+	assert.Len(t, p.sms.to(testPhone), texts, "an emailed-code sign-in texts no notice")
+
+	v := newPhoneEnv(t, withoutLimiter())
+	w, err := v.auth.Register(ctx, RegisterInput{Email: "typo@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: v.client})
+	require.NoError(t, err)
+	require.NoError(t, v.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: w.Phone, Code: v.sms.lastSMSCode(t, w.Phone), Client: v.client}))
+	mails = v.mailsTo("typo@example.com")
+	_, err = v.smsLogin(testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, mails, v.mailsTo("typo@example.com"), "an unverified address is told nothing")
+}

@@ -8,8 +8,11 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// RequestStepUp emails a step-up code to the caller. The code is bound to the
-// caller's session and to the step-up purpose: a login code is no step-up code.
+// RequestStepUp sends the caller a step-up code by the channel it has proven:
+// by email, or by SMS when the account has no email or only its number is
+// verified (never to an unverified address beside a verified number). The
+// code is bound to the caller's session and to the step-up purpose: a login
+// code is no step-up code.
 func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err error) {
 	const op = "RequestStepUp"
 	ctx, flow := a.observeFlow(ctx, op)
@@ -25,7 +28,7 @@ func (a *Auth) RequestStepUp(ctx context.Context, p Principal, c Client) (err er
 	if err != nil {
 		return err
 	}
-	if u.Email == "" { // a phone-only account: the code goes by SMS, within the SMS budgets
+	if !mayReach(u, false) { // no email, or only the number is proven: by SMS, within the SMS budgets
 		a.afterAnswer(ctx, "step-up SMS", func(ctx context.Context) {
 			a.smsCodeFor(ctx, u, s.ID, ports.PurposeStepUpOTP, smstext.SignInCode, s.DeviceFingerprint, c)
 		})

@@ -139,3 +139,29 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, known, "an ended session's device is not made known")
 }
+
+// A step-up code goes by the proven channel: an account whose number is
+// verified and whose email is not (mistyped, or a stranger's) gets it by SMS,
+// never at the unverified address; once the email is verified too, by email.
+func TestStepUpCodeGoesByTheProvenChannel(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "typo@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(t, u.Phone), Client: p.client}))
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	pr := p.principal(res)
+
+	texts, mails := len(p.sms.to(testPhone)), p.mailsTo("typo@example.com")
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	assert.Equal(t, mails, p.mailsTo("typo@example.com"), "no step-up code to the unverified address")
+	require.Len(t, p.sms.to(testPhone), texts+1, "the step-up code goes to the proven number")
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+
+	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
+	texts, mails = len(p.sms.to(testPhone)), p.mailsTo("typo@example.com")
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	assert.Equal(t, mails+1, p.mailsTo("typo@example.com"), "both proven: by email")
+	assert.Len(t, p.sms.to(testPhone), texts, "and no SMS")
+}
