@@ -141,6 +141,7 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		child bool
+		setup func(t *testing.T, s *memory.Store, u ports.User) ports.User // before the user is cached
 		write func(t *testing.T, uc *bredis.UserCache, s *memory.Store, u ports.User)
 		want  func(u ports.User) ports.User // zero: the user is gone
 	}{
@@ -168,6 +169,24 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			_, err := uc.ChangePhone(ctx, u.ID, "+919876500001", time.Now())
 			require.NoError(t, err)
 		}, want: func(u ports.User) ports.User { u.Phone, u.PhoneVerified = "+919876500001", true; return u }},
+		{name: "unproven phone released", setup: func(t *testing.T, s *memory.Store, u ports.User) ports.User {
+			require.NoError(t, s.MarkEmailVerified(ctx, u.ID, time.Now()))
+			u.EmailVerified = true
+			return u
+		}, write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			id, err := uc.ReleaseUnprovenPhone(ctx, u.Phone)
+			require.NoError(t, err)
+			require.Equal(t, u.ID, id)
+		}, want: func(u ports.User) ports.User { u.Phone = ""; return u }},
+		{name: "unproven email released", setup: func(t *testing.T, s *memory.Store, u ports.User) ports.User {
+			require.NoError(t, s.MarkPhoneVerified(ctx, u.ID, time.Now()))
+			u.PhoneVerified = true
+			return u
+		}, write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			id, err := uc.ReleaseUnprovenEmail(ctx, u.Email)
+			require.NoError(t, err)
+			require.Equal(t, u.ID, id)
+		}, want: func(u ports.User) ports.User { u.Email = ""; return u }},
 		{name: "profile cleared", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			require.NoError(t, uc.ClearProfile(ctx, u.ID))
 		}, want: func(u ports.User) ports.User { u.Username, u.DisplayName, u.Language = "", "", ""; return u }},
@@ -197,6 +216,9 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 					DateOfBirth: time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)}
 			}
 			u := createTestUser(t, store, randomID("u")+"@example.in", guardian)
+			if tc.setup != nil {
+				u = tc.setup(t, store, u)
+			}
 			for _, uc := range []*bredis.UserCache{a, b} {
 				for range 2 { // the second read is a hit
 					got, err := uc.UserByID(ctx, u.ID)
