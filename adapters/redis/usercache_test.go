@@ -141,7 +141,7 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		child bool
-		setup func(t *testing.T, s *memory.Store, u ports.User) ports.User // before the user is cached
+		prove string // "email" or "phone": verified in the store before the user is cached
 		write func(t *testing.T, uc *bredis.UserCache, s *memory.Store, u ports.User)
 		want  func(u ports.User) ports.User // zero: the user is gone
 	}{
@@ -169,23 +169,11 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			_, err := uc.ChangePhone(ctx, u.ID, "+919876500001", time.Now())
 			require.NoError(t, err)
 		}, want: func(u ports.User) ports.User { u.Phone, u.PhoneVerified = "+919876500001", true; return u }},
-		{name: "unproven phone released", setup: func(t *testing.T, s *memory.Store, u ports.User) ports.User {
-			require.NoError(t, s.MarkEmailVerified(ctx, u.ID, time.Now()))
-			u.EmailVerified = true
-			return u
-		}, write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
-			id, err := uc.ReleaseUnprovenPhone(ctx, u.Phone)
-			require.NoError(t, err)
-			require.Equal(t, u.ID, id)
+		{name: "unproven phone released", prove: "email", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			mustRelease(t, uc.ReleaseUnprovenPhone, u.Phone, u.ID)
 		}, want: func(u ports.User) ports.User { u.Phone = ""; return u }},
-		{name: "unproven email released", setup: func(t *testing.T, s *memory.Store, u ports.User) ports.User {
-			require.NoError(t, s.MarkPhoneVerified(ctx, u.ID, time.Now()))
-			u.PhoneVerified = true
-			return u
-		}, write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
-			id, err := uc.ReleaseUnprovenEmail(ctx, u.Email)
-			require.NoError(t, err)
-			require.Equal(t, u.ID, id)
+		{name: "unproven email released", prove: "phone", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			mustRelease(t, uc.ReleaseUnprovenEmail, u.Email, u.ID)
 		}, want: func(u ports.User) ports.User { u.Email = ""; return u }},
 		{name: "profile cleared", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			require.NoError(t, uc.ClearProfile(ctx, u.ID))
@@ -216,8 +204,13 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 					DateOfBirth: time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)}
 			}
 			u := createTestUser(t, store, randomID("u")+"@example.in", guardian)
-			if tc.setup != nil {
-				u = tc.setup(t, store, u)
+			switch tc.prove {
+			case "email":
+				require.NoError(t, store.MarkEmailVerified(ctx, u.ID, time.Now()))
+				u.EmailVerified = true
+			case "phone":
+				require.NoError(t, store.MarkPhoneVerified(ctx, u.ID, time.Now()))
+				u.PhoneVerified = true
 			}
 			for _, uc := range []*bredis.UserCache{a, b} {
 				for range 2 { // the second read is a hit
@@ -238,6 +231,14 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustRelease releases identifier by release, which must find userID.
+func mustRelease(t *testing.T, release func(context.Context, string) (string, error), identifier, userID string) {
+	t.Helper()
+	id, err := release(t.Context(), identifier)
+	require.NoError(t, err)
+	require.Equal(t, userID, id)
 }
 
 // TestUserCacheNeverStoresWhatAWriteReplaced is the race of a reader and a
