@@ -79,6 +79,14 @@ func (w observedPhoneRegistry) ChangePhone(ctx context.Context, userID, phone st
 	return timed(ctx, w.o, "PhoneRegistry.ChangePhone", func() (ports.User, error) { return w.p.ChangePhone(ctx, userID, phone, at) })
 }
 
+func (w observedPhoneRegistry) ReleaseUnprovenPhone(ctx context.Context, phone string) (string, error) {
+	return timed(ctx, w.o, "PhoneRegistry.ReleaseUnprovenPhone", func() (string, error) { return w.p.ReleaseUnprovenPhone(ctx, phone) })
+}
+
+func (w observedPhoneRegistry) ReleaseUnprovenEmail(ctx context.Context, email string) (string, error) {
+	return timed(ctx, w.o, "PhoneRegistry.ReleaseUnprovenEmail", func() (string, error) { return w.p.ReleaseUnprovenEmail(ctx, email) })
+}
+
 type observedSMSSender struct {
 	p ports.SMSSender
 	o ports.Observer

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -372,4 +373,88 @@ func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, res.User.ID)
 	assert.Empty(t, p.sms.sent)
+}
+
+// A number its account never proved does not keep its owner out (DESIGN §4,
+// pre-hijacking): beside a verified email it is taken off that account when
+// its owner registers with it, and the owner proves it as any registrant.
+func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	owner, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err, "the same answer as for a free number")
+	assert.Equal(t, testPhone, owner.Phone)
+	assert.False(t, owner.PhoneVerified)
+	p.drain()
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, owner.ID, found.ID, "the number finds its owner")
+	m, err := p.store.UserByID(ctx, mallory.ID)
+	require.NoError(t, err)
+	assert.Empty(t, m.Phone, "the squatting account keeps its email only")
+	assert.Equal(t, "mallory@example.com", m.Email)
+	assert.Equal(t, []string{"phone"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+	_, err = p.smsLogin(testPhone)
+	require.NoError(t, err, "the owner signs in by a code to the number")
+}
+
+// An account with nothing proven keeps its number (its owner proves it by a
+// sign-in code: TestPhonePreHijackingDefence), and so does one that proved it.
+func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.registerPhone(newPhone)
+	for _, number := range []string{testPhoneTyped, newPhone} {
+		_, err = p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+		assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code, number)
+	}
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, found.ID)
+	assert.Empty(t, p.eventDetails(u.ID, ports.EventUnprovenIdentifierReleased))
+}
+
+// A registration refused for its taken email releases no number.
+func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	p.register("asha@example.com")
+	_, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	requireCode(t, err, KindConflict, codeEmailTaken)
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, mallory.ID, found.ID, "nothing changed")
+}
+
+// Parallel registrations of a squatted number: it is released once and
+// exactly one registrant gets it.
+func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	const registrants = 8
+	errs := make([]error, registrants)
+	var wg sync.WaitGroup
+	for i := range registrants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = p.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+		}()
+	}
+	waitGroup(t, &wg, "parallel registrations")
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
+	}
+	assert.Equal(t, 1, won)
+	assert.Len(t, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased), 1)
 }

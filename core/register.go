@@ -59,7 +59,9 @@ const (
 // "phone_not_mobile", "phone_region_not_allowed", "phone_not_enabled" for the
 // phone; "username_like_phone" for a username of digits with phone numbers
 // on), ErrConsentRequired, ErrConflict (code "email_taken" or
-// "phone_taken"), ErrForbidden (no UserRegistry: external mode),
+// "phone_taken"; an email or a number that its account never proved, while
+// it proved the other, is no conflict: it is taken off that account),
+// ErrForbidden (no UserRegistry: external mode),
 // ErrIPBlocked, ErrRateLimited (RegisterPerIP), ErrUnavailable.
 func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, err error) {
 	const op = "Register"
@@ -85,7 +87,7 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	if err := a.limitIP(ctx, op, "register", a.cfg.RateLimits.RegisterPerIP, in.Client); err != nil {
 		return ports.User{}, err
 	}
-	if err := a.identityFree(ctx, op, nu); err != nil {
+	if err := a.identityFree(ctx, op, nu, in.Client); err != nil {
 		return ports.User{}, err
 	}
 	if in.Password != "" {
@@ -159,16 +161,72 @@ func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) 
 }
 
 // identityFree answers before the costly hash when the email or the number
-// is taken; the 409 says no more than CreateUser's would.
-func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser) error {
+// is taken; the 409 says no more than CreateUser's would. An identifier held
+// unverified by an account that proved its other one does not count as
+// taken: it is released from that account (releaseUnproven) and the
+// registrant proves it as any registrant does. The answer is then the one
+// a free identifier gets.
+func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser, c Client) error {
+	type holder struct {
+		identifier string
+		u          ports.User
+	}
+	var releasable []holder
 	for _, id := range []struct{ identifier, code string }{{nu.Email, codeEmailTaken}, {nu.Phone, codePhoneTaken}} {
 		if id.identifier == "" {
 			continue
 		}
-		if err := a.identifierFree(ctx, op, id.identifier, id.code, "an account with this email, phone number or username exists"); err != nil {
+		u, taken, err := a.findUser(ctx, op, id.identifier)
+		if err != nil {
+			return err
+		}
+		if !taken {
+			continue
+		}
+		if !a.unprovenBesideProven(u, id.identifier == nu.Phone) {
+			return newError(op, KindConflict, id.code, "an account with this email, phone number or username exists")
+		}
+		releasable = append(releasable, holder{id.identifier, u})
+	}
+	for _, h := range releasable {
+		if err := a.releaseUnproven(ctx, op, h.identifier == nu.Phone, h.identifier, c); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// unprovenBesideProven reports whether u holds its number (phone) or its
+// email unverified while its other identifier is verified: a registrant
+// naming that identifier is not kept out by u (pre-hijacking defence). An
+// account with nothing proven keeps both: its owner signs in by a code to
+// either and so proves it.
+func (a *Auth) unprovenBesideProven(u ports.User, phone bool) bool {
+	if a.phoneRegistry == nil {
+		return false
+	}
+	if phone {
+		return !u.PhoneVerified && u.Email != "" && u.EmailVerified
+	}
+	return !u.EmailVerified && u.Phone != "" && u.PhoneVerified
+}
+
+// releaseUnproven takes the unproven identifier off the account holding it
+// and records that on the account. When it was proven meanwhile the store
+// releases nothing and the identifier is taken after all (409).
+func (a *Auth) releaseUnproven(ctx context.Context, op string, phone bool, identifier string, c Client) error {
+	release, detail, code := a.phoneRegistry.ReleaseUnprovenEmail, "email", codeEmailTaken
+	if phone {
+		release, detail, code = a.phoneRegistry.ReleaseUnprovenPhone, "phone", codePhoneTaken
+	}
+	id, err := release(ctx, identifier)
+	if isNotFound(err) {
+		return newError(op, KindConflict, code, "an account with this email, phone number or username exists")
+	}
+	if err != nil {
+		return storeError(op, err)
+	}
+	a.event(ctx, id, ports.EventUnprovenIdentifierReleased, c, detail)
 	return nil
 }
 
@@ -279,6 +337,9 @@ func (a *Auth) VerifyEmail(ctx context.Context, in LinkInput) (err error) {
 	u, err := a.consumeLink(ctx, op, ports.PurposeEmailVerify, token)
 	if err != nil {
 		return err
+	}
+	if u.Email == "" { // released from the account since (releaseUnproven)
+		return newError(op, KindUnauthorized, codeInvalidToken, "the link is not valid or was already used")
 	}
 	proven := u.EmailVerified
 	if u, err = a.proveEmail(ctx, op, u, proofByVerifyLink, c); err != nil || proven {

@@ -275,3 +275,36 @@ func TestUsernameOfDigitsCannotShadowAPhoneNumber(t *testing.T) {
 	_, err = p.auth.UpdateProfile(ctx, pr, ProfileInput{Username: ptr("9123456780"), Client: p.client})
 	requireCode(t, err, KindValidation, codeUsernameLikePhone)
 }
+
+// An email its account never proved does not keep its owner out (DESIGN §4,
+// pre-hijacking): beside a verified number it is taken off that account when
+// its owner registers with it, and the link mailed for it before no longer
+// verifies anything.
+func TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	mallory, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	staleLink := p.lastToken("asha@example.com")
+
+	owner, err := p.auth.Register(ctx, RegisterInput{Email: "Asha@example.com", Password: testPassword, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err, "the same answer as for a free address")
+	p.drain()
+	err = p.auth.VerifyEmail(ctx, LinkInput{Token: staleLink, Client: p.client})
+	requireCode(t, err, KindUnauthorized, codeInvalidToken)
+	require.NoError(t, p.auth.VerifyEmail(ctx, LinkInput{Token: p.lastToken("asha@example.com"), Client: p.client}))
+	found, err := p.store.UserByEmail(ctx, "asha@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, owner.ID, found.ID)
+	assert.True(t, found.EmailVerified)
+	m, err := p.store.UserByID(ctx, mallory.ID)
+	require.NoError(t, err)
+	assert.Empty(t, m.Email, "the squatting account keeps its number only")
+	assert.False(t, m.EmailVerified)
+	assert.Equal(t, testPhone, m.Phone)
+	assert.Equal(t, []string{"email"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+	_, err = p.login("asha@example.com", testPassword)
+	require.NoError(t, err)
+}

@@ -52,6 +52,10 @@ const (
 	// asked for, and confirmed with the code sent to the new number.
 	EventPhoneChangeRequested = "phone_change_requested"
 	EventPhoneChanged         = "phone_changed"
+	// EventUnprovenIdentifierReleased: a registrant named an identifier this
+	// account held but never proved, and it was taken off the account (Detail
+	// "phone" or "email"; the identifier itself is never recorded).
+	EventUnprovenIdentifierReleased = "unproven_identifier_released"
 	// EventSMSFailed: the SMSSender failed to send an SMS (Detail: its kind).
 	EventSMSFailed = "sms_failed"
 )

@@ -32,4 +32,16 @@ type PhoneRegistry interface {
 	// when another user has phone, ErrNotFound for an unknown user; either
 	// way nothing changes.
 	ChangePhone(ctx context.Context, userID, phone string, at time.Time) (User, error)
+	// ReleaseUnprovenPhone takes phone (E.164) off the account that holds
+	// it unverified beside a verified email, and returns that account's ID:
+	// a number its account never proved must not keep its owner out
+	// (pre-hijacking defence). It is one atomic step, done only while the
+	// number is still unverified, so that of parallel calls at most one
+	// releases it. ErrNotFound, and nothing changes, when no account holds
+	// phone that way (none, verified, or its email unverified too).
+	ReleaseUnprovenPhone(ctx context.Context, phone string) (userID string, err error)
+	// ReleaseUnprovenEmail is ReleaseUnprovenPhone for an email (compared
+	// case-insensitively) held unverified beside a verified number: the
+	// account keeps its number and has no email after it.
+	ReleaseUnprovenEmail(ctx context.Context, email string) (userID string, err error)
 }

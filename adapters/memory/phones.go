@@ -46,3 +46,48 @@ func (s *Store) ChangePhone(ctx context.Context, userID, phone string, _ time.Ti
 		return nil
 	})
 }
+
+// ReleaseUnprovenPhone takes an unverified number off an account whose
+// email is verified, under the accounts lock. ErrNotFound when no account
+// holds phone that way.
+func (s *Store) ReleaseUnprovenPhone(ctx context.Context, phone string) (string, error) {
+	return s.releaseUnproven(ctx, func(a *accountTable) (string, bool) {
+		id, ok := a.byPhone[phone]
+		u := a.users[id]
+		return id, ok && phone != "" && !u.PhoneVerified && u.Email != "" && u.EmailVerified
+	}, func(a *accountTable, u *ports.User) {
+		delete(a.byPhone, u.Phone)
+		u.Phone = ""
+	})
+}
+
+// ReleaseUnprovenEmail takes an unverified email off an account whose number
+// is verified, under the accounts lock. ErrNotFound when no account holds
+// email that way.
+func (s *Store) ReleaseUnprovenEmail(ctx context.Context, email string) (string, error) {
+	return s.releaseUnproven(ctx, func(a *accountTable) (string, bool) {
+		id, ok := a.byEmail[emailKey(email)]
+		u := a.users[id]
+		return id, ok && email != "" && !u.EmailVerified && u.Phone != "" && u.PhoneVerified
+	}, func(a *accountTable, u *ports.User) {
+		delete(a.byEmail, emailKey(u.Email))
+		u.Email = ""
+	})
+}
+
+func (s *Store) releaseUnproven(ctx context.Context, find func(*accountTable) (string, bool), release func(*accountTable, *ports.User)) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	a := &s.accounts
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	id, ok := find(a)
+	if !ok {
+		return "", fmt.Errorf("memory: release unproven identifier: %w", ports.ErrNotFound)
+	}
+	u := a.users[id]
+	release(a, &u)
+	a.users[id] = u
+	return id, nil
+}

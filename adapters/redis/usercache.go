@@ -282,6 +282,26 @@ func (c *UserCache) ChangePhone(ctx context.Context, userID, phone string, at ti
 	return c.inner.ChangePhone(ctx, userID, phone, at)
 }
 
+// ReleaseUnprovenPhone changes the user in the store, then drops it from
+// the cache.
+func (c *UserCache) ReleaseUnprovenPhone(ctx context.Context, phone string) (string, error) {
+	id, err := c.inner.ReleaseUnprovenPhone(ctx, phone)
+	if err == nil {
+		c.changed(ctx, id)
+	}
+	return id, err
+}
+
+// ReleaseUnprovenEmail changes the user in the store, then drops it from
+// the cache.
+func (c *UserCache) ReleaseUnprovenEmail(ctx context.Context, email string) (string, error) {
+	id, err := c.inner.ReleaseUnprovenEmail(ctx, email)
+	if err == nil {
+		c.changed(ctx, id)
+	}
+	return id, err
+}
+
 // ClearProfile changes the user in the store, then in the cache.
 func (c *UserCache) ClearProfile(ctx context.Context, userID string) error {
 	defer c.changed(ctx, userID)

@@ -141,6 +141,7 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		child bool
+		prove string // "email" or "phone": verified in the store before the user is cached
 		write func(t *testing.T, uc *bredis.UserCache, s *memory.Store, u ports.User)
 		want  func(u ports.User) ports.User // zero: the user is gone
 	}{
@@ -168,6 +169,12 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			_, err := uc.ChangePhone(ctx, u.ID, "+919876500001", time.Now())
 			require.NoError(t, err)
 		}, want: func(u ports.User) ports.User { u.Phone, u.PhoneVerified = "+919876500001", true; return u }},
+		{name: "unproven phone released", prove: "email", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			mustRelease(t, uc.ReleaseUnprovenPhone, u.Phone, u.ID)
+		}, want: func(u ports.User) ports.User { u.Phone = ""; return u }},
+		{name: "unproven email released", prove: "phone", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
+			mustRelease(t, uc.ReleaseUnprovenEmail, u.Email, u.ID)
+		}, want: func(u ports.User) ports.User { u.Email = ""; return u }},
 		{name: "profile cleared", write: func(t *testing.T, uc *bredis.UserCache, _ *memory.Store, u ports.User) {
 			require.NoError(t, uc.ClearProfile(ctx, u.ID))
 		}, want: func(u ports.User) ports.User { u.Username, u.DisplayName, u.Language = "", "", ""; return u }},
@@ -197,6 +204,14 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 					DateOfBirth: time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)}
 			}
 			u := createTestUser(t, store, randomID("u")+"@example.in", guardian)
+			switch tc.prove {
+			case "email":
+				require.NoError(t, store.MarkEmailVerified(ctx, u.ID, time.Now()))
+				u.EmailVerified = true
+			case "phone":
+				require.NoError(t, store.MarkPhoneVerified(ctx, u.ID, time.Now()))
+				u.PhoneVerified = true
+			}
 			for _, uc := range []*bredis.UserCache{a, b} {
 				for range 2 { // the second read is a hit
 					got, err := uc.UserByID(ctx, u.ID)
@@ -216,6 +231,14 @@ func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustRelease releases identifier by release, which must find userID.
+func mustRelease(t *testing.T, release func(context.Context, string) (string, error), identifier, userID string) {
+	t.Helper()
+	id, err := release(t.Context(), identifier)
+	require.NoError(t, err)
+	require.Equal(t, userID, id)
 }
 
 // TestUserCacheNeverStoresWhatAWriteReplaced is the race of a reader and a

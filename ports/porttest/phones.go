@@ -33,6 +33,11 @@ func PhoneRegistry(t *testing.T, newStorage func(t *testing.T) PhoneStorage) {
 		{"a phone change verifies the new number and frees the old one", testChangePhone},
 		{"parallel creates of one number: exactly one wins", testCreatePhoneHasOneWinner},
 		{"erasing a user removes its number, which is free again", testErasureFreesThePhone},
+		{"an unproven number beside a verified email is released, then free", testReleaseUnprovenPhone},
+		{"an unproven email beside a verified number is released, then free", testReleaseUnprovenEmail},
+		{"a proven identifier, or one beside nothing proven, is never released", testReleaseNeedsTheOtherProven},
+		{"parallel releases of one number: one succeeds; then parallel creates: one owner", testReleaseHasOneWinner},
+		{"a release racing the number's verification: released unverified or kept verified", testReleaseRacesVerification},
 	})
 }
 
@@ -168,4 +173,126 @@ func testErasureFreesThePhone(t *testing.T, s PhoneStorage) {
 	_, err = s.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound)
 	createUser(t, s, ports.NewUser{Phone: phoneAsha})
+}
+
+// squatter creates an account holding email and number, the one named by
+// proven verified.
+func squatter(t *testing.T, s PhoneStorage, email, phone string, proven string) ports.User {
+	t.Helper()
+	u := createUser(t, s, ports.NewUser{Email: email, Phone: phone})
+	switch proven {
+	case "email":
+		require.NoError(t, s.MarkEmailVerified(t.Context(), u.ID, baseTime()))
+	case "phone":
+		require.NoError(t, s.MarkPhoneVerified(t.Context(), u.ID, baseTime()))
+	}
+	return u
+}
+
+func testReleaseUnprovenPhone(t *testing.T, s PhoneStorage) {
+	ctx := t.Context()
+	u := squatter(t, s, "mallory@example.com", phoneAsha, "email")
+	id, err := s.ReleaseUnprovenPhone(ctx, phoneAsha)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, id)
+	_, err = s.UserByPhone(ctx, phoneAsha)
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	got, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Phone)
+	assert.False(t, got.PhoneVerified)
+	assert.Equal(t, "mallory@example.com", got.Email)
+	assert.True(t, got.EmailVerified)
+	_, err = s.ReleaseUnprovenPhone(ctx, phoneAsha)
+	require.ErrorIs(t, err, ports.ErrNotFound, "released once")
+	owner := createUser(t, s, ports.NewUser{Phone: phoneAsha})
+	got, err = s.UserByPhone(ctx, phoneAsha)
+	require.NoError(t, err)
+	assert.Equal(t, owner.ID, got.ID)
+}
+
+func testReleaseUnprovenEmail(t *testing.T, s PhoneStorage) {
+	ctx := t.Context()
+	u := squatter(t, s, "asha@example.com", phoneRavi, "phone")
+	id, err := s.ReleaseUnprovenEmail(ctx, "Asha@Example.com")
+	require.NoError(t, err, "compared case-insensitively")
+	assert.Equal(t, u.ID, id)
+	_, err = s.UserByEmail(ctx, "asha@example.com")
+	require.ErrorIs(t, err, ports.ErrNotFound)
+	got, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Email)
+	assert.False(t, got.EmailVerified)
+	assert.Equal(t, phoneRavi, got.Phone)
+	assert.True(t, got.PhoneVerified)
+	_, err = s.ReleaseUnprovenEmail(ctx, "asha@example.com")
+	require.ErrorIs(t, err, ports.ErrNotFound, "released once")
+	createUser(t, s, ports.NewUser{Email: "asha@example.com"})
+	createUser(t, s, ports.NewUser{Phone: phoneAsha}) // phone-only: its empty email is still no one's
+}
+
+func testReleaseNeedsTheOtherProven(t *testing.T, s PhoneStorage) {
+	ctx := t.Context()
+	nothing := squatter(t, s, "asha@example.com", phoneAsha, "")
+	proven := squatter(t, s, "ravi@example.com", phoneRavi, "phone")
+	require.NoError(t, s.MarkEmailVerified(ctx, proven.ID, baseTime()))
+	onlyPhone := createUser(t, s, ports.NewUser{Phone: "+919800000001"})
+	require.NoError(t, s.MarkPhoneVerified(ctx, onlyPhone.ID, baseTime()))
+	onlyEmail := createUser(t, s, ports.NewUser{Email: "only@example.com"})
+	require.NoError(t, s.MarkEmailVerified(ctx, onlyEmail.ID, baseTime()))
+	for _, phone := range []string{"", phoneAsha, phoneRavi, "+919800000001", "+919899999999"} {
+		_, err := s.ReleaseUnprovenPhone(ctx, phone)
+		assert.ErrorIs(t, err, ports.ErrNotFound, "%q", phone)
+	}
+	for _, email := range []string{"", "asha@example.com", "ravi@example.com", "only@example.com", "nobody@example.com"} {
+		_, err := s.ReleaseUnprovenEmail(ctx, email)
+		assert.ErrorIs(t, err, ports.ErrNotFound, "%q", email)
+	}
+	for _, u := range []ports.User{nothing, proven, onlyPhone, onlyEmail} {
+		got, err := s.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, u.Phone, got.Phone, "nothing changed")
+		assert.Equal(t, u.Email, got.Email, "nothing changed")
+	}
+}
+
+func testReleaseHasOneWinner(t *testing.T, s PhoneStorage) {
+	u := squatter(t, s, "mallory@example.com", phoneAsha, "email")
+	oneWinner(t, func(int) error {
+		id, err := s.ReleaseUnprovenPhone(t.Context(), phoneAsha)
+		if err == nil {
+			assert.Equal(t, u.ID, id)
+		}
+		return err
+	}, ports.ErrNotFound)
+	winner := createInParallel(t, s, func(i int) ports.NewUser {
+		return ports.NewUser{Phone: phoneAsha, Email: fmt.Sprintf("owner%d@example.com", i), PasswordHash: "h", CreatedAt: baseTime()}
+	})
+	got, err := s.UserByPhone(t.Context(), phoneAsha)
+	require.NoError(t, err)
+	assert.Equal(t, winner, got.ID)
+}
+
+func testReleaseRacesVerification(t *testing.T, s PhoneStorage) {
+	ctx := t.Context()
+	u := squatter(t, s, "mallory@example.com", phoneAsha, "email")
+	var releaseErr error
+	Together(2, func(i int) {
+		if i == 0 {
+			_, releaseErr = s.ReleaseUnprovenPhone(ctx, phoneAsha)
+			return
+		}
+		assert.NoError(t, s.MarkPhoneVerified(ctx, u.ID, baseTime()))
+	})
+	got, err := s.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	if releaseErr == nil {
+		assert.Empty(t, got.Phone, "released: the number is no one's")
+		_, err = s.UserByPhone(ctx, phoneAsha)
+		assert.ErrorIs(t, err, ports.ErrNotFound)
+		return
+	}
+	require.ErrorIs(t, releaseErr, ports.ErrNotFound)
+	assert.Equal(t, phoneAsha, got.Phone, "verified first: kept")
+	assert.True(t, got.PhoneVerified)
 }
