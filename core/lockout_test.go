@@ -449,6 +449,28 @@ func TestAnAbandonedAttemptThatCannotBeRecordedIsLogged(t *testing.T) {
 	assert.Contains(t, logs.String(), "ending an abandoned attempt failed")
 }
 
+// A sign-in abandoned unjudged (a store failure, a check cut off) ends its
+// attempt on the account's counter as well as on the identifier's, so neither
+// holds a pending place until it lapses.
+func TestAnAbandonedSignInEndsBothItsAttempts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	identifier, err := e.auth.beginAttempt(ctx, "Test", "id:abandoned", e.auth.signInPolicy())
+	require.NoError(t, err)
+	account, err := e.auth.beginAttempt(ctx, "Test", "acct:abandoned", e.auth.signInPolicy())
+	require.NoError(t, err)
+	s := &signIn{op: "Test", attempt: identifier, accountAttempt: account}
+	cause := errors.New("cut off")
+	require.ErrorIs(t, e.auth.abandonSignIn(ctx, s, cause), cause)
+	for _, key := range []string{"id:abandoned", "acct:abandoned"} {
+		state, err := e.store.LockState(ctx, key)
+		require.NoError(t, err)
+		assert.Zero(t, state.Pending, key)
+		assert.Zero(t, state.Failures, "%s: abandoned, not failed", key)
+	}
+}
+
 // The unlock link lifts the username's counter too.
 func TestTheUnlockLinkLiftsTheUsernamesCounter(t *testing.T) {
 	t.Parallel()
