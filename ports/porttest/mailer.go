@@ -1,6 +1,7 @@
 package porttest
 
 import (
+	"errors"
 	"fmt"
 	"mime"
 	"testing"
@@ -147,4 +148,19 @@ func testMailerRefusesMalformed(t *testing.T, h MailerHarness) {
 		assertNoBody(t, err)
 	}
 	assert.Empty(t, received(), "a malformed message is never sent")
+}
+
+// AssertSendFailure checks a sender's failed Send (a Mailer's or an
+// SMSSender's): it wraps ports.ErrUnavailable exactly when retryable, and its
+// text says "temporary failure" exactly then too, so an operator reading the
+// log tells a retry from a message given up.
+func AssertSendFailure(t *testing.T, err error, retryable bool) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, retryable, errors.Is(err, ports.ErrUnavailable), "error: %v", err)
+	if retryable {
+		assert.Contains(t, err.Error(), "temporary failure")
+	} else {
+		assert.NotContains(t, err.Error(), "temporary failure")
+	}
 }
