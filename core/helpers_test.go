@@ -1047,3 +1047,44 @@ func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
 		})
 	}
 }
+
+// txRecorder is a hooked memory.Store that offers transactions
+// (ports.Transactor), as postgres.Store does, and records how each one ended:
+// "commit" when fn returned nil, "rollback" otherwise. It isolates and undoes
+// nothing (examples/integration checks what PostgreSQL keeps of a rolled
+// back sign-in); it shows which calls core groups and which end it asks for.
+type txRecorder struct {
+	hookedStore
+	mu   sync.Mutex
+	ends []string
+}
+
+// transacted hands core the env's store as rec, the storage of one backend
+// with transactions, failing calls as faults says.
+func transacted(rec *txRecorder, faults *faultyStore) envOption {
+	return func(_ *Config, d *Deps) {
+		rec.hookedStore = hookedStore{Store: d.Storage.(*memory.Store), before: faults.fault}
+		d.Storage = rec
+	}
+}
+
+func (r *txRecorder) InTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	err := fn(ctx)
+	end := "commit"
+	if err != nil {
+		end = "rollback"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ends = append(r.ends, end)
+	return err
+}
+
+// take returns the ends recorded since the last take.
+func (r *txRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ends := r.ends
+	r.ends = nil
+	return ends
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -95,4 +96,52 @@ func TestUnknownIdentifierMakesTheSameCredentialRead(t *testing.T) {
 		requireKind(t, e.loginIP(id, "wrong-password", "192.0.2."+string(rune('1'+i))), KindUnauthorized)
 		assert.Equal(t, int32(1), counter.reads.Load()-before, id)
 	}
+}
+
+// A password sign-in, whose check is a slow hash, groups its store calls in
+// two transactions (the checks with the admission, then the clearing with the
+// session); a code sign-in, checked by one statement, makes each call on its
+// own, where BEGIN and COMMIT would be the request's cost.
+func TestAPasswordSignInGroupsItsCallsAndACodeSignInDoesNot(t *testing.T) {
+	t.Parallel()
+	rec := &txRecorder{}
+	e, u := newUserEnv(t, "asha@example.in", transacted(rec, &faultyStore{}))
+	rec.take()
+	_, err := e.login(u.Email, testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"commit", "commit"}, rec.take(), "a password sign-in")
+
+	code := e.requestOTP(u.Email, "")
+	rec.take()
+	_, err = e.verifyOTP(u.Email, code, "")
+	require.NoError(t, err)
+	assert.Empty(t, rec.take(), "a code sign-in")
+}
+
+// A refusal after the right secret (here a child whose guardian has not
+// consented) commits the sign-in's second transaction: the counter's
+// clearing is kept, since the secret was right.
+func TestARefusalAfterTheRightSecretKeepsTheClearedCounter(t *testing.T) {
+	t.Parallel()
+	rec := &txRecorder{}
+	e := newEnv(t, withoutLimiter(), transacted(rec, &faultyStore{}))
+	child := e.registerChild("ravi@example.in")
+	rec.take()
+	_, err := e.login(child.Email, testPassword)
+	requireCode(t, err, KindForbidden, codeGuardianRequired)
+	assert.Equal(t, []string{"commit", "commit"}, rec.take())
+}
+
+// A store failure as the session opens rolls the second transaction back
+// and answers unavailable: a backend with transactions keeps neither the
+// session nor the attempt's end as a success.
+func TestAStoreFailureAsTheSessionOpensRollsTheSignInBack(t *testing.T) {
+	t.Parallel()
+	rec, faults := &txRecorder{}, &faultyStore{}
+	e, u := newUserEnv(t, "asha@example.in", transacted(rec, faults))
+	rec.take()
+	faults.failOn("CreateSession", errDown)
+	_, err := e.login(u.Email, testPassword)
+	requireKind(t, err, KindUnavailable)
+	assert.Equal(t, []string{"commit", "rollback"}, rec.take())
 }
