@@ -49,15 +49,15 @@ var reservedClaims = []string{
 // checkExtra refuses an app claim named like a reserved one in any case
 // (Parse refuses a token holding "SUB" beside "sub"), and a name Parse would
 // refuse: empty, or with bytes outside printable ASCII, a quote or a
-// backslash.
+// backslash, or with <, > or &, which encoding/json writes as escapes.
 func checkExtra(extra map[string]any) error {
 	for name := range extra {
 		if name == "" {
 			return errors.New("an app claim has an empty name")
 		}
 		for i := range len(name) {
-			if b := name[i]; b < 0x20 || b > 0x7e || b == '"' || b == '\\' {
-				return fmt.Errorf("app claim %q: names are printable ASCII without quotes or backslashes", name)
+			if b := name[i]; b < 0x20 || b > 0x7e || strings.ContainsRune(`"\<>&`, rune(b)) {
+				return fmt.Errorf("app claim %q: names are printable ASCII without quotes, backslashes, <, > or &", name)
 			}
 		}
 		for _, r := range reservedClaims {

@@ -608,7 +608,7 @@ func TestSignRefusesReservedAppClaims(t *testing.T) {
 	t.Parallel()
 	s := newSigner(t, hsKey(t, ""))
 	for _, name := range []string{"sub", "SUB", "Client_ID", "scope", "auth_time", "acr", "amr", "sid", "trust", "cnf", "nonce",
-		"", "a\"b", "a\\b", "é", "tab\tname"} {
+		"", "a\"b", "a\\b", "é", "tab\tname", "a<b", "a>b", "a&b"} {
 		c := sampleClaims()
 		c.Extra = map[string]any{name: "x"}
 		token, err := s.Sign(c)
