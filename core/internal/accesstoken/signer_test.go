@@ -635,6 +635,55 @@ func TestSignRefusesATokenParseWouldNotRead(t *testing.T) {
 	require.ErrorContains(t, err, "app claims")
 }
 
+// Every printable ASCII byte that encoding/json writes as itself may name an
+// app claim, the space (0x20) and the tilde (0x7e) at the ends of the range
+// included: Parse reads such names, so Sign must not refuse them.
+func TestSignAcceptsAppClaimNamesOfEveryPrintableASCIIByte(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, hsKey(t, ""))
+	c := sampleClaims()
+	c.Extra = map[string]any{}
+	for b := byte(0x20); b <= 0x7e; b++ {
+		if !strings.ContainsRune(`"\<>&`, rune(b)) {
+			c.Extra["x"+string(b)] = int(b)
+		}
+	}
+	token, err := s.Sign(c)
+	require.NoError(t, err)
+	claims := payload(t, token)
+	assert.Equal(t, float64(' '), claims["x "])
+	assert.Equal(t, float64('~'), claims["x~"])
+	_, err = s.Parse(token, t0)
+	require.NoError(t, err)
+}
+
+// Sign's bound on a token's length is Parse's: a token of exactly maxTokenLen
+// bytes is signed, and read.
+func TestSignAcceptsATokenOfExactlyTheLengthParseReads(t *testing.T) {
+	t.Parallel()
+	s := newSigner(t, hsKey(t, ""))
+	c := sampleClaims()
+	signedWith := func(pad int) (string, error) {
+		c.Extra = map[string]any{"blob": strings.Repeat("x", pad)}
+		return s.Sign(c)
+	}
+	// Each byte of padding adds one or two base64 characters: counting up from
+	// a little below the bound meets maxTokenLen (the claims are chosen so),
+	// and the first token that long must be signed.
+	short, err := signedWith(0)
+	require.NoError(t, err)
+	pad := (maxTokenLen-len(short))*3/4 - 8
+	var token string
+	for ; len(token) < maxTokenLen; pad++ {
+		token, err = signedWith(pad)
+		require.NoError(t, err, "padded with %d bytes", pad)
+	}
+	require.Len(t, token, maxTokenLen)
+	got, err := s.Parse(token, t0)
+	require.NoError(t, err)
+	assert.Equal(t, "user-42", got.Subject)
+}
+
 func TestSignErrors(t *testing.T) {
 	t.Parallel()
 	s := newSigner(t, hsKey(t, ""))
