@@ -49,7 +49,8 @@ type Config struct {
 	// Claims, when set, adds the app's own claims to every access token
 	// (roles, a tenant…), asked at each sign-in and refresh. A name that
 	// BharatAuth or the JWT access-token standards use (sub, aud, client_id,
-	// scope, acr, sid, trust, … in any letter case) is refused: that sign-in
+	// scope, acr, sid, trust, … in any letter case) is refused, and so is a
+	// name that is not printable ASCII or holds ", \, <, > or &: that sign-in
 	// or refresh fails with an internal error that names it, in the log.
 	// An error from Claims fails it the same way; a refresh asks Claims
 	// before it uses the refresh token up, so the client may retry with the
