@@ -283,8 +283,17 @@ func (p *capProbe) hook() {
 			break
 		}
 	}
-	p.entered <- struct{}{}
-	<-p.release
+	// Both waits are bounded: a hasher that lets in more computations than
+	// the test expects (more slots than it was given) must fail the test,
+	// not block them, and the test, for ever.
+	select {
+	case p.entered <- struct{}{}:
+	case <-time.After(testWait):
+	}
+	select {
+	case <-p.release:
+	case <-time.After(testWait):
+	}
 	p.active.Add(-1)
 }
 
