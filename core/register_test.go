@@ -308,3 +308,22 @@ func TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut(t *tes
 	_, err = p.login("asha@example.com", testPassword)
 	require.NoError(t, err)
 }
+
+// A registrant may name two identifiers held unproven, each by an account
+// that proved its other one: both are released, not the first alone.
+func TestRegisterReleasesBothItsUnprovenIdentifiers(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	phoneHolder := p.registerWithUnprovenPhone("mallory@example.com")
+	emailHolder, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: newPhone, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: newPhone, Code: p.sms.lastSMSCode(t, newPhone), Client: p.client}))
+
+	owner, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err, "the same answer as for two free identifiers")
+	assert.Equal(t, "asha@example.com", owner.Email)
+	assert.Equal(t, testPhone, owner.Phone)
+	assert.Equal(t, []string{"email"}, p.eventDetails(emailHolder.ID, ports.EventUnprovenIdentifierReleased))
+	assert.Equal(t, []string{"phone"}, p.eventDetails(phoneHolder.ID, ports.EventUnprovenIdentifierReleased))
+}
