@@ -81,6 +81,13 @@ func TestPartLimits(t *testing.T) {
 	assert.Equal(t, 10, n)
 }
 
+// UTF-16 needs a surrogate pair from U+10000 on; U+FFFF, the last code point
+// of the BMP, is still one unit.
+func TestUCS2LenCountsTwoUnitsOnlyBeyondTheBMP(t *testing.T) {
+	assert.Equal(t, 1, smstext.UCS2Len("\uffff"))
+	assert.Equal(t, 2, smstext.UCS2Len("\U00010000"))
+}
+
 func TestLimitsAreDocumentedNumbers(t *testing.T) {
 	assert.Equal(t, 6, smstext.CodeLen)
 	assert.Equal(t, 20, smstext.MaxDomainLen)
