@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +91,38 @@ func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 	require.NoError(t, errOf(e.auth.Authenticate(ctx, mine.AccessToken)), "the session that asked stays")
 	assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailChanged)
 	requireKind(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindUnauthorized)
+}
+
+// An email change takes the account from the session's read where the store
+// reads both at once (ports.SessionUsers); with a directory of the app's own
+// (external mode), it reads the user apart.
+func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		opt       func(*callLog) envOption
+		readsUser bool
+	}{
+		{"managed store", countedStorage, false},
+		{"app's directory", counted, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := &callLog{}
+			e := newEnv(t, tc.opt(log), withoutLimiter())
+			u := e.register("move@example.in")
+			p := e.principal(e.mustLogin(u.Email))
+			e.drain() // the new-device notice goes before the code
+			require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
+			e.drain()
+			require.NoError(t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+			log.take()
+			require.NoError(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "moved@example.in", Client: e.client}))
+			calls := log.take()
+			assert.Equal(t, tc.readsUser, slices.Contains(calls, "UserByID"), "%v", calls)
+		})
+	}
 }
 
 // An email change needs a fresh step-up, and only then says whether the new
