@@ -78,6 +78,12 @@ func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 
 	_, err = p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
 	require.NoError(t, err)
+	// The code also proved the number, which the cool-down spares from now
+	// on: the count itself must be gone, for a number that is released later.
+	p.budget.mu.Lock()
+	_, counted := p.budget.sends[p.auth.unverifiedKey(testPhone)]
+	p.budget.mu.Unlock()
+	assert.False(t, counted, "a used code clears the count")
 	p.askCode(testPhone, "")
 	assert.Len(t, p.sms.to(testPhone), 11, "a used code clears the cool-down")
 }
