@@ -864,6 +864,8 @@ type testBudget struct {
 	mu    sync.Mutex
 	sends map[string][]time.Time
 	err   error // when set, TakeSMS fails with it
+	// clearErr, when set, fails ClearSMS.
+	clearErr error
 }
 
 func (b *testBudget) TakeSMS(_ context.Context, limits []ports.SMSLimit, now time.Time) (ports.SMSDecision, error) {
@@ -896,6 +898,9 @@ func (b *testBudget) TakeSMS(_ context.Context, limits []ports.SMSLimit, now tim
 func (b *testBudget) ClearSMS(_ context.Context, key string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.clearErr != nil {
+		return b.clearErr
+	}
 	delete(b.sends, key)
 	return nil
 }

@@ -88,6 +88,31 @@ func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 	assert.Len(t, p.sms.to(testPhone), 11, "a used code clears the cool-down")
 }
 
+// Clearing the cool-down count is best effort: a budget that fails to clear
+// it leaves the count to expire, logs a warning, and the sign-in stands.
+func TestSMSCoolDownThatCannotBeClearedIsLogged(t *testing.T) {
+	logs := &logBuffer{}
+	p := newPhoneEnv(t, withoutLimiter(), logTo(logs))
+	p.seedPhone(testPhone)
+	p.askCode(testPhone, "")
+	code := p.sms.lastSMSCode(t, testPhone)
+	p.budget.mu.Lock()
+	p.budget.clearErr = errors.New("redis: connection refused")
+	p.budget.mu.Unlock()
+	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "clearing an SMS cool-down failed")
+
+	p.budget.mu.Lock()
+	p.budget.clearErr = nil
+	p.budget.mu.Unlock()
+	before := logs.String()
+	p.askCode(testPhone, "")
+	_, err = p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, before, logs.String(), "a cleared count logs nothing")
+}
+
 // A stranger's ten requests over two hours, from ten addresses and within
 // every hourly limit, do not cool a verified number down: its owner still
 // gets a code. (TestSMSPerNumberFivePerHour: the hourly limit holds for it.)
