@@ -73,6 +73,10 @@ func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
 	_, err = New(cfg, Deps{Storage: struct{ ports.Storage }{e.store}, Mailer: e.outbox, SMSSender: &smsBox{}})
 	assert.ErrorContains(t, err, "needs an SMSBudget")
 	assert.ErrorContains(t, err, "ports.PhoneDirectory")
+	// A user registry (managed mode) that cannot mark a number verified.
+	_, err = New(cfg, Deps{Storage: e.store, Registry: struct{ ports.UserRegistry }{e.store}, Mailer: e.outbox,
+		SMSSender: &smsBox{}, SMSBudget: &testBudget{}})
+	assert.EqualError(t, err, "bharatauth: invalid configuration: Config.Phone.Enabled needs a registry that is a ports.PhoneRegistry (managed mode)")
 }
 
 func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
