@@ -549,3 +549,16 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	adult := e.register("adult@example.in")
 	requireKind(t, errOf(e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})), KindNotFound)
 }
+
+// A registrant who turns maxAge (130) today is believable, an adult; one who
+// turned 131 is not (TestChildRegistrationRefusals).
+func TestADateOfBirthMaxAgeYearsAgoIsBelievable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "eldest@example.in", Password: testPassword,
+		Consents: allGranted(), DateOfBirth: testStart.AddDate(-maxAge, 0, 0), Client: e.client})
+	require.NoError(t, err)
+	_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+	require.NoError(t, err)
+	assert.False(t, child)
+}
