@@ -108,14 +108,16 @@ func (c *touchCounter) TouchActivity(ctx context.Context, userID string, at time
 	return c.ActivityStore.TouchActivity(ctx, userID, at, every)
 }
 
+// countTouches puts c in front of the store's activity port.
+func countTouches(c *touchCounter) envOption {
+	return func(_ *Config, d *Deps) { c.ActivityStore, d.Activity = d.Storage.(ports.ActivityStore), c }
+}
+
 func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	touches := &touchCounter{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		touches.ActivityStore = d.Storage.(ports.ActivityStore)
-		d.Activity = touches
-	})
+	e := newEnv(t, withoutLimiter(), countTouches(touches))
 	u := e.register("meera@example.in")
 	token := e.mustLogin(u.Email).RefreshToken
 	require.EqualValues(t, 1, touches.writes.Load(), "the sign-in writes the day's activity")
@@ -141,10 +143,7 @@ func TestTheActivityMemoSparesAWriteForEveryActiveUser(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	touches := &touchCounter{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		touches.ActivityStore = d.Storage.(ports.ActivityStore)
-		d.Activity = touches
-	})
+	e := newEnv(t, withoutLimiter(), countTouches(touches))
 	tokens := map[string]string{}
 	for _, email := range []string{"meera@example.in", "ravi@example.in"} {
 		e.register(email)
