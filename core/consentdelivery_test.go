@@ -24,13 +24,18 @@ func withListener(l ports.ConsentListener) envOption {
 	return func(_ *Config, d *Deps) { d.ConsentListener = l }
 }
 
+// The tests deliver under waitContext: a delivery that keeps claiming (its
+// loop never sees an empty claim) fails the test after testWait instead of
+// hanging the suite.
+
 func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
 	t.Parallel()
 	l := &listener{}
 	e := newEnv(t, withListener(l))
 	u := e.register("listen@example.in")
+	require.Len(t, l.all(), 6, "the six registration decisions, delivered after its answer")
 	p := e.principal(e.mustLogin(u.Email))
-	ctx := context.Background()
+	ctx := waitContext(t)
 	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 	require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 
@@ -55,7 +60,7 @@ func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 	l.setFail(errors.New("processor down"))
 	e := newEnv(t, withListener(l))
 	u := e.register("retry@example.in")
-	ctx := context.Background()
+	ctx := waitContext(t)
 	// Attempt 1 failed after the registration's answer; the retries wait
 	// 5 s, 10 s, 20 s, … doubling up to 30 minutes.
 	for attempt, wait := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second} {
@@ -97,7 +102,7 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	l := &refuseFirst{}
 	e := newEnv(t, withListener(l))
 	u := e.register("stuck@example.in") // attempt 1 of change 1 fails after the answer
-	ctx := context.Background()
+	ctx := waitContext(t)
 	for attempt := 2; attempt <= consentMaxAttempts; attempt++ {
 		require.Empty(t, l.all(), "attempt %d: change 1 still holds the others back", attempt)
 		e.clock.Advance(consentRetryMax)
@@ -140,7 +145,7 @@ func TestConsentChangesAreDeliveredOnlyWithinTheirLease(t *testing.T) {
 			Rows: []ports.ConsentRecord{{Category: "analytics", RecordedAt: e.clock.Now()}}})
 		require.NoError(t, err)
 	}
-	n, err := e.auth.DeliverConsentChanges(context.Background())
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	got := l.all()
@@ -172,11 +177,11 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})
 	require.NoError(t, err)
 	crashed(context.Background())
-	n, err := e.auth.DeliverConsentChanges(context.Background())
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Zero(t, n, "leased to the crashed process")
 	e.clock.Advance(time.Minute)
-	n, err = e.auth.DeliverConsentChanges(context.Background())
+	n, err = e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	require.Len(t, l.all(), 1)
@@ -234,7 +239,7 @@ func TestAFailedDeliveryAfterAnAnswerIsLoggedAndTheChangesStayQueued(t *testing.
 	assert.Empty(t, l.all())
 
 	o.down.Store(false)
-	n, err := e.auth.DeliverConsentChanges(context.Background())
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Equal(t, 6, n, "the six registration decisions")
 }
