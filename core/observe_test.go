@@ -295,3 +295,36 @@ func TestObserverSeesTheJoinedReads(t *testing.T) {
 	assert.Contains(t, r.calls, "SessionUsers.SessionUser")
 	assert.Contains(t, r.calls, "SessionUsers.RotateRefreshUser")
 }
+
+// A sign-in's joined reads (its user with its device, its account's holds)
+// are observed where the store has them; where the ports read one by one
+// there is no joined read to wrap, and sign-in reads one by one.
+func TestObserverSeesTheJoinedReadsOfASignIn(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		opts   []envOption
+		joined bool
+	}{
+		"joined reads": {joined: true},
+		"one by one":   {opts: []envOption{withHoldsOneByOne(), withSignInOneByOne()}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			e, u := newUserEnv(t, "asha@example.in", append([]envOption{observed(r)}, tc.opts...)...)
+			r.mu.Lock()
+			r.calls = nil
+			r.mu.Unlock()
+			require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)))
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, call := range []string{"SignInUsers.SignInUser", "AccountHoldsReader.AccountHolds"} {
+				if tc.joined {
+					assert.Contains(t, r.calls, call)
+				} else {
+					assert.NotContains(t, r.calls, call)
+				}
+			}
+		})
+	}
+}
