@@ -572,10 +572,13 @@ func counted(log *callLog) envOption {
 
 // countedStorage logs the calls of every storage port, lockouts included,
 // with the hooked store handed over as Deps.Storage: core then reads sessions
-// with their users (ports.SessionUsers), as over PostgreSQL in managed mode.
+// with their users (ports.SessionUsers) and a sign-in's first reads at once
+// (ports.SignInUsers), as over PostgreSQL in managed mode. A pointer, since
+// core tells one backend by comparing the ports' values, and a hookedStore,
+// holding a func, compares with nothing.
 func countedStorage(log *callLog) envOption {
 	return func(_ *Config, d *Deps) {
-		d.Storage = hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
+		d.Storage = &hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
 	}
 }
 
@@ -615,6 +618,10 @@ func hookedDo(h hookedStore, method string, call func() error) error {
 		return err
 	}
 	return call()
+}
+
+func (h hookedStore) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
+	return hooked(h, "SignInUser", func() (ports.SignInRecord, error) { return h.Store.SignInUser(ctx, l) })
 }
 
 func (h hookedStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
