@@ -1064,8 +1064,7 @@ func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
 // back sign-in); it shows which calls core groups and which end it asks for.
 type txRecorder struct {
 	hookedStore
-	mu   sync.Mutex
-	ends []string
+	ends callLog
 }
 
 // transacted hands core the env's store as rec, the storage of one backend
@@ -1083,17 +1082,9 @@ func (r *txRecorder) InTransaction(ctx context.Context, fn func(ctx context.Cont
 	if err != nil {
 		end = "rollback"
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ends = append(r.ends, end)
+	r.ends.add(end)
 	return err
 }
 
 // take returns the ends recorded since the last take.
-func (r *txRecorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ends := r.ends
-	r.ends = nil
-	return ends
-}
+func (r *txRecorder) take() []string { return r.ends.take() }
