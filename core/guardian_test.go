@@ -383,6 +383,22 @@ func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	assert.Equal(t, before, e.mailsTo(attacker), "nor is the stranger emailed later")
 }
 
+// The same when the owner proves the address by signing in with a code: the
+// sign-in that discards the registrant's guardianship opens the owner's
+// session, though it read the account (pending guardianship included)
+// before the code was checked.
+func TestACodeSignInThatProvesTheAddressIsNotHeldByTheRegistrantsGuardianship(t *testing.T) {
+	t.Parallel()
+	eachVariant(t, holdsReads, func(t *testing.T, e *env) {
+		const victim = "victim@example.in"
+		e.openGuardian("attacker@example.in")
+		squat := e.registerChildOf(victim, "attacker@example.in")
+		res, err := e.verifyOTP(victim, e.requestOTP(victim, ""), "")
+		require.NoError(t, err, "the owner signs in: no guardian is waited for")
+		assert.Equal(t, squat.ID, res.User.ID)
+	})
+}
+
 // A guardianship confirmed before the address was proven (by an earlier
 // version, or any way round the link) ends when the owner proves it.
 func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
@@ -548,4 +564,17 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	adult := e.register("adult@example.in")
 	requireKind(t, errOf(e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})), KindNotFound)
+}
+
+// A registrant who turns maxAge (130) today is believable, an adult; one who
+// turned 131 is not (TestChildRegistrationRefusals).
+func TestADateOfBirthMaxAgeYearsAgoIsBelievable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "eldest@example.in", Password: testPassword,
+		Consents: allGranted(), DateOfBirth: testStart.AddDate(-maxAge, 0, 0), Client: e.client})
+	require.NoError(t, err)
+	_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+	require.NoError(t, err)
+	assert.False(t, child)
 }
