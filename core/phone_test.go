@@ -468,7 +468,9 @@ func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
 // unrecordedPhoneProofs is a registry that cannot record a proven number.
 type unrecordedPhoneProofs struct{ *memory.Store }
 
-func (unrecordedPhoneProofs) MarkPhoneVerified(context.Context, string, time.Time) error { return errDown }
+func (unrecordedPhoneProofs) MarkPhoneVerified(context.Context, string, time.Time) error {
+	return errDown
+}
 
 // A code that cannot be recorded as the number's proof is no proof: VerifyPhone
 // answers the store's failure, not a success.
