@@ -425,6 +425,27 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 	assert.Empty(t, children)
 }
 
+// A child that registered by phone only is named to its guardian by its
+// number, once it proved the number: the consent request (DPDP §9) goes out
+// as for a child with an email address.
+func TestTheGuardianOfAChildRegisteredByPhoneIsEmailedOnceTheNumberIsProven(t *testing.T) {
+	t.Parallel()
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	p.openGuardian(guardianEmail)
+	before := p.mailsTo(guardianEmail)
+	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: childDecisions(),
+		DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, before, p.mailsTo(guardianEmail), "nothing before the number is proven")
+
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhoneTyped, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	m, ok := p.outbox.Last(guardianEmail)
+	require.True(t, ok)
+	assert.Equal(t, before+1, p.mailsTo(guardianEmail))
+	assert.Contains(t, m.Text, testPhone, "the child is named by its number")
+}
+
 func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
