@@ -173,10 +173,12 @@ type Auth struct {
 	// store offers it (ports.SessionUsers) and Users came from the same
 	// Storage, so its users are the ones Users reads.
 	joined ports.SessionUsers
-	// signIns reads a sign-in's user with its device check in one call: set
-	// when Users and Devices are one backend that offers it
-	// (ports.SignInUsers).
-	signIns ports.SignInUsers
+	// signIns reads what a sign-in reads first (its user, device check and
+	// IP block) in one call: set when Users, Devices and Abuse are one
+	// backend that offers it (ports.SignInUsers). signInHolds: the account's
+	// holds too, since that backend is also the one holds reads.
+	signIns     ports.SignInUsers
+	signInHolds bool
 	// holds reads a user's guardianship and newest erasure request in one
 	// call: set when the guardian and the erasure store are one backend
 	// that offers it (ports.AccountHoldsReader).
@@ -251,11 +253,12 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 	if joined, ok := deps.Sessions.(ports.SessionUsers); ok && usersFromStorage {
 		a.joined = joined
 	}
-	if j, ok := deps.Users.(ports.SignInUsers); ok && sameValue(deps.Users, deps.Devices) {
-		a.signIns = j
-	}
 	if h, ok := deps.Guardians.(ports.AccountHoldsReader); ok && sameValue(deps.Guardians, deps.Erasures) {
 		a.holds = h
+	}
+	if j, ok := deps.Users.(ports.SignInUsers); ok && sameValue(deps.Users, deps.Devices) && sameValue(deps.Users, deps.Abuse) {
+		a.signIns = j
+		a.signInHolds = a.holds != nil && sameValue(deps.Users, deps.Guardians)
 	}
 	if tx, ok := deps.Storage.(ports.Transactor); ok && lockoutsFromStorage {
 		a.tx = tx

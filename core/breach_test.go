@@ -20,7 +20,7 @@ func testBreach() BreachNotice {
 
 func TestNotifyBreachTellsEachUserInTheirLanguageWhatRuleSevenLists(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := waitContext(t) // paced a microsecond apart: a slower pace ends the context and fails the test
 	e := newEnv(t, withoutLimiter(), withContact())
 	asha := e.register("asha@example.in")
 	priya, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
@@ -86,5 +86,21 @@ func TestNotifyBreachStopsWhenTheContextEnds(t *testing.T) {
 	n.PerSecond = 1 // the second user waits a second: the ended context answers first
 	report, err := e.auth.NotifyBreach(ctx, n, []string{a.ID, b.ID})
 	require.ErrorIs(t, err, context.Canceled)
-	assert.NotContains(t, report.Notified, b.ID)
+	require.Len(t, report.Failed, 1, "the first user is tried at once, without waiting for the pace (the ended context fails its lookup); the second never")
+	assert.Equal(t, a.ID, report.Failed[0].UserID)
+	assert.Empty(t, report.Notified)
+}
+
+// A notice without a rate goes out at the default pace, 10 emails a second.
+func TestNotifyBreachWithoutARateUsesTheDefaultPace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	a, b := e.register("asha@example.in"), e.register("ravi@example.in")
+	n := testBreach()
+	n.PerSecond = 0
+	start := time.Now()
+	report, err := e.auth.NotifyBreach(waitContext(t), n, []string{a.ID, b.ID})
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.ID, b.ID}, report.Notified)
+	assert.GreaterOrEqual(t, time.Since(start), time.Second/defaultBreachRate, "the second email waited for the pace")
 }

@@ -49,6 +49,8 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{name: "a soft lock at 0 failures", change: func(c *Config, _ *Deps) { c.Lockout.SoftLockAfter = 0 }, want: "0 < SoftLockAfter"},
 		{name: "link without token", change: func(c *Config, _ *Deps) { c.Links.Unlock = "https://x/unlock" }, want: "Links.Unlock must contain {token}"},
 		{name: "no issuer", change: func(c *Config, _ *Deps) { c.Issuer = "" }, want: "Issuer and Audience"},
+		{name: "an adult age of 0", change: func(c *Config, _ *Deps) { c.AdultAge = 0 }, want: "AdultAge must be > 0"},
+		{name: "a negative guardian account age", change: func(c *Config, _ *Deps) { c.GuardianAccountAge = -time.Hour }, want: "GuardianAccountAge must be >= 0"},
 		{name: "no otp attempts", change: func(c *Config, _ *Deps) { c.OTPMaxAttempts = 0 }, want: "OTPMaxAttempts"},
 		{name: "no notice", change: func(c *Config, _ *Deps) { c.Notices = nil }, want: "Notices must not be empty"},
 		{name: "no ip threshold", change: func(c *Config, _ *Deps) { c.IPBlock.DistinctIdentifiers = 0 }, want: "DistinctIdentifiers"},
@@ -80,6 +82,16 @@ func TestNewAcceptsTheDefaultsAndOptionalPortsMayBeNil(t *testing.T) {
 	assert.Equal(t, 15*time.Minute, a.Config().AccessTokenTTL)
 	_, ok := a.JWKS()
 	assert.False(t, ok, "no JWKS with HS256")
+}
+
+// The waits that may be zero are: no grace for a reused refresh token or a
+// re-consent, and a guardian's account of any age.
+func TestNewAcceptsZeroForTheWaitsThatMayBeNone(t *testing.T) {
+	t.Parallel()
+	cfg := validConfig()
+	cfg.RefreshReuseGrace, cfg.ReconsentGrace, cfg.GuardianAccountAge = 0, 0, 0
+	_, err := New(cfg, validDeps())
+	require.NoError(t, err)
 }
 
 func TestDefaultNumbers(t *testing.T) {

@@ -359,6 +359,11 @@ func TestVerifyConsentChainCatchesAChainRewrittenWithoutTheKey(t *testing.T) {
 			ledger: func(l ports.ConsentLedger) ports.ConsentLedger {
 				return tamperedLedger{ConsentLedger: l, tamper: func(r []ports.ConsentRecord) []ports.ConsentRecord { return r[:5] }}
 			}},
+		{name: "every row deleted", rows: 0, at: 0,
+			reason: "the chain head does not match its keyed checkpoint (the chain was rewritten or cut without the server's key)",
+			ledger: func(l ports.ConsentLedger) ports.ConsentLedger {
+				return tamperedLedger{ConsentLedger: l, tamper: func([]ports.ConsentRecord) []ports.ConsentRecord { return nil }}
+			}},
 		{name: "the checkpoint removed", rows: 6, at: 6, reason: "the chain has version-2 rows but no keyed checkpoint (it was removed)",
 			ledger: func(l ports.ConsentLedger) ports.ConsentLedger { return cutLedger{l} }},
 		{name: "a row downgraded to version 1", rows: 6, at: 3, reason: "a version-1 row follows a version-2 row (a row was rewritten under the old rule)",

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,13 +24,18 @@ func withListener(l ports.ConsentListener) envOption {
 	return func(_ *Config, d *Deps) { d.ConsentListener = l }
 }
 
+// The tests deliver under waitContext: a delivery that keeps claiming (its
+// loop never sees an empty claim) fails the test after testWait instead of
+// hanging the suite.
+
 func TestConsentChangesReachTheListenerInOrder(t *testing.T) {
 	t.Parallel()
 	l := &listener{}
 	e := newEnv(t, withListener(l))
 	u := e.register("listen@example.in")
+	require.Len(t, l.all(), 6, "the six registration decisions, delivered after its answer")
 	p := e.principal(e.mustLogin(u.Email))
-	ctx := context.Background()
+	ctx := waitContext(t)
 	require.NoError(t, errOf(e.auth.Withdraw(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 	require.NoError(t, errOf(e.auth.Grant(ctx, p, ConsentInput{Category: "communications", Client: e.client})))
 
@@ -53,7 +60,7 @@ func TestRefusedConsentChangesAreRetriedWithBackoff(t *testing.T) {
 	l.setFail(errors.New("processor down"))
 	e := newEnv(t, withListener(l))
 	u := e.register("retry@example.in")
-	ctx := context.Background()
+	ctx := waitContext(t)
 	// Attempt 1 failed after the registration's answer; the retries wait
 	// 5 s, 10 s, 20 s, … doubling up to 30 minutes.
 	for attempt, wait := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second} {
@@ -95,7 +102,7 @@ func TestARefusedConsentChangeIsGivenUpAfterTwelveAttempts(t *testing.T) {
 	l := &refuseFirst{}
 	e := newEnv(t, withListener(l))
 	u := e.register("stuck@example.in") // attempt 1 of change 1 fails after the answer
-	ctx := context.Background()
+	ctx := waitContext(t)
 	for attempt := 2; attempt <= consentMaxAttempts; attempt++ {
 		require.Empty(t, l.all(), "attempt %d: change 1 still holds the others back", attempt)
 		e.clock.Advance(consentRetryMax)
@@ -138,7 +145,7 @@ func TestConsentChangesAreDeliveredOnlyWithinTheirLease(t *testing.T) {
 			Rows: []ports.ConsentRecord{{Category: "analytics", RecordedAt: e.clock.Now()}}})
 		require.NoError(t, err)
 	}
-	n, err := e.auth.DeliverConsentChanges(context.Background())
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	got := l.all()
@@ -170,11 +177,11 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})
 	require.NoError(t, err)
 	crashed(context.Background())
-	n, err := e.auth.DeliverConsentChanges(context.Background())
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Zero(t, n, "leased to the crashed process")
 	e.clock.Advance(time.Minute)
-	n, err = e.auth.DeliverConsentChanges(context.Background())
+	n, err = e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	require.Len(t, l.all(), 1)
@@ -188,6 +195,87 @@ func TestRunConsentDeliveryStopsWithItsContext(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Second), context.Canceled)
 	assert.Error(t, e.auth.RunConsentDelivery(context.Background(), 0))
+}
+
+// downOutbox is the store's consent outbox, whose claims fail while down is
+// set, and with ctx's error once ctx ended. failed is closed at the first
+// failed claim, through at the first claim that went through.
+type downOutbox struct {
+	ports.ConsentOutbox
+	down            atomic.Bool
+	failed, through chan struct{}
+	failOnce, once  sync.Once
+}
+
+func withDownOutbox(o *downOutbox) envOption {
+	return func(_ *Config, d *Deps) {
+		o.ConsentOutbox = d.Storage.(*memory.Store)
+		o.failed, o.through = make(chan struct{}), make(chan struct{})
+		o.down.Store(true)
+		d.ConsentOutbox = o
+	}
+}
+
+func (o *downOutbox) ClaimConsentChanges(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]ports.ConsentChange, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if o.down.Load() {
+		o.failOnce.Do(func() { close(o.failed) })
+		return nil, errDown
+	}
+	o.once.Do(func() { close(o.through) })
+	return o.ConsentOutbox.ClaimConsentChanges(ctx, now, lease, limit)
+}
+
+// A delivery after an answer that cannot claim the changes is logged, and the
+// changes wait for the next delivery.
+func TestAFailedDeliveryAfterAnAnswerIsLoggedAndTheChangesStayQueued(t *testing.T) {
+	t.Parallel()
+	l, o, logs := &listener{}, &downOutbox{}, &logBuffer{}
+	e := newEnv(t, withListener(l), withDownOutbox(o), logTo(logs))
+	e.register("queued@example.in")
+	assert.Contains(t, logs.String(), "delivering consent changes failed; they stay queued")
+	assert.Empty(t, l.all())
+
+	o.down.Store(false)
+	n, err := e.auth.DeliverConsentChanges(waitContext(t))
+	require.NoError(t, err)
+	assert.Equal(t, 6, n, "the six registration decisions")
+}
+
+// A failed round of RunConsentDelivery is logged with its error, and the
+// next tick tries again.
+func TestRunConsentDeliveryLogsAFailedRoundAndGoesOn(t *testing.T) {
+	t.Parallel()
+	o, logs := &downOutbox{}, &logBuffer{}
+	e := newEnv(t, withListener(&listener{}), withDownOutbox(o), logTo(logs))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Millisecond), context.Canceled)
+	}()
+	waitOrFail(t, o.failed, "a failed round")
+	o.down.Store(false)
+	waitOrFail(t, o.through, "a round after the failed one") // the failed round has logged by then
+	cancel()
+	waitOrFail(t, done, "RunConsentDelivery to return")
+	assert.Contains(t, logs.String(), "retrying on the next tick")
+	assert.Contains(t, logs.String(), "dial tcp", "with the round's error")
+}
+
+// A round cut short because the context ended is how RunConsentDelivery
+// stops, not a failure to warn of.
+func TestRunConsentDeliveryDoesNotWarnOfARoundItsEndedContextCutShort(t *testing.T) {
+	t.Parallel()
+	o, logs := &downOutbox{}, &logBuffer{}
+	e := newEnv(t, withListener(&listener{}), withDownOutbox(o), logTo(logs))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Second), context.Canceled)
+	assert.NotContains(t, logs.String(), "delivering consent changes failed")
 }
 
 // noOutbox is a storage without a consent outbox.

@@ -717,7 +717,7 @@ func TestTheMailWorkerLogsAnOutboxItCannotRead(t *testing.T) {
 	require.NoError(t, e.auth.stopMailWorker(ctx))
 	f.failOn("ClaimMail", errDown)
 	e.auth.startMailWorker(time.Millisecond)
-	t.Cleanup(func() { _ = e.auth.Close(context.Background()) })
+	t.Cleanup(func() { _ = e.auth.Close(ctx) }) // bounded: a Drain that never ends must not hang the suite
 
 	// The second failed claim starts the second pass, after the first one
 	// has logged (or not).

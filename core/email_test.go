@@ -62,6 +62,7 @@ var refusedEmails = []struct {
 	{name: "invalid UTF-8", in: "asha\xff@example.in", reason: errTextNotUTF8},
 	{name: "IPv4 literal", in: "asha@[192.0.2.1]", reason: errEmailIPDomain},
 	{name: "IPv6 literal", in: "asha@[IPv6:2001:db8::1]", reason: errEmailIPDomain},
+	{name: "IPv4 literal with no local part", in: "@[192.0.2.1]", reason: errEmailIPDomain},
 	{name: "bare dotted quad", in: "asha@192.0.2.1", reason: errEmailIPDomain},
 	{name: "abbreviated dotted quad", in: "asha@192.0.2", reason: errEmailIPDomain},
 	{name: "full-width dotted quad", in: "asha@１９２．０．２．１", reason: errEmailIPDomain},
@@ -238,4 +239,20 @@ func TestCanonicalEmailDomainBoundaries(t *testing.T) {
 		}
 		assert.ErrorIs(t, err, tc.err, tc.email)
 	}
+}
+
+// The bound of maxIdentifierLen bytes only spares parsing what can never fit:
+// full-width letters and dots take 3 bytes each as typed and 1 once folded,
+// so an address typed in exactly 320 bytes can fit the 254-byte limit of the
+// address as sent, and is accepted; one byte more is refused unparsed.
+func TestAnAddressTypedInMaxIdentifierLenBytesIsAcceptedWhenItsASCIIFormFits(t *testing.T) {
+	t.Parallel()
+	typed := "asha@" + strings.Repeat("ａ", 51) + "．" + strings.Repeat("ｉ", 53)
+	require.Len(t, typed, maxIdentifierLen)
+	got, err := canonicalEmail(typed, false)
+	require.NoError(t, err)
+	assert.Equal(t, "asha@"+strings.Repeat("a", 51)+"."+strings.Repeat("i", 53), got)
+
+	_, err = canonicalEmail("a"+typed, false)
+	assert.ErrorIs(t, err, errEmailTooLong)
 }

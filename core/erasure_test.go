@@ -3,13 +3,16 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -298,9 +301,7 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	require.NoError(t, err)
 	_, _ = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: "000000", Client: p.client}) // a counter to erase
 	require.NotZero(t, p.lockState(u.ID).Failures)
-	p.clock.Set(receipt.DueAt)
-	report, err := p.auth.Maintain(ctx)
-	require.NoError(t, err)
+	report := p.maintainAt(receipt.DueAt)
 	require.Equal(t, 1, report.ErasuresCompleted)
 
 	_, err = p.store.UserByPhone(ctx, testPhone)
@@ -311,4 +312,116 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, counter, "the number's counter")
 	p.registerPhone(testPhone) // free again
+}
+
+// erasureFaults is the store's erasure port with the failures a test sets:
+// erasing a user of failUsers fails, and so does closing a request while
+// cancelErr is set. A Maintain pass reads the due requests a few times at
+// most; past maxDueReads the read fails, so that a pass which loops fails the
+// test at once instead of hanging it.
+type erasureFaults struct {
+	ports.ErasureStore
+	mu        sync.Mutex
+	failUsers map[string]bool
+	cancelErr error
+	dueReads  int
+}
+
+const maxDueReads = 3
+
+func withErasureFaults(f *erasureFaults) envOption {
+	return func(_ *Config, d *Deps) { f.ErasureStore, d.Erasures = d.Storage.(*memory.Store), f }
+}
+
+func (f *erasureFaults) EraseUser(ctx context.Context, e ports.UserErasure) (ports.ErasureRecord, error) {
+	f.mu.Lock()
+	fail := f.failUsers[e.UserID]
+	f.mu.Unlock()
+	if fail {
+		return ports.ErasureRecord{}, errCorrupt
+	}
+	return f.ErasureStore.EraseUser(ctx, e)
+}
+
+func (f *erasureFaults) CancelErasureRequest(ctx context.Context, id string, at time.Time) (ports.ErasureRecord, error) {
+	f.mu.Lock()
+	err := f.cancelErr
+	f.mu.Unlock()
+	if err != nil {
+		return ports.ErasureRecord{}, err
+	}
+	return f.ErasureStore.CancelErasureRequest(ctx, id, at)
+}
+
+func (f *erasureFaults) DueErasureRequests(ctx context.Context, now time.Time, limit int) ([]ports.ErasureRecord, error) {
+	f.mu.Lock()
+	f.dueReads++
+	reads := f.dueReads
+	f.mu.Unlock()
+	if reads > maxDueReads {
+		return nil, fmt.Errorf("read %d of the due erasure requests in one pass: %w", reads, errDown)
+	}
+	return f.ErasureStore.DueErasureRequests(ctx, now, limit)
+}
+
+// dueErasures stores n open erasure requests, due one second apart from
+// testStart on, of users the app already erased the rows of, and returns
+// their users' IDs in the order they fall due.
+func (e *env) dueErasures(n int) []string {
+	e.t.Helper()
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprintf("usr_gone%03d", i)
+		due := testStart.Add(time.Duration(i) * time.Second)
+		require.NoError(e.t, e.store.CreateErasureRequest(context.Background(), ports.ErasureRecord{
+			ID: newID("era_"), UserID: users[i], Email: users[i] + "@example.in", StatusHash: tokenHash(newToken()),
+			Status: ports.ErasureReceived, ReceivedAt: testStart.Add(-7 * 24 * time.Hour), DueAt: due}))
+	}
+	return users
+}
+
+// One Maintain run erases every due request, past the first batch of
+// maintainBatch it reads.
+func TestMaintainErasesEveryDueRequestPastOneBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	e.dueErasures(maintainBatch + 1)
+	report := e.maintainAt(testStart.Add(time.Hour))
+	assert.Equal(t, maintainBatch+1, report.ErasuresCompleted)
+}
+
+// A whole batch of erasures that keep failing does not hold up the request
+// due behind them: the next read takes as many more as have failed.
+func TestAFullBatchOfFailingErasuresDoesNotHoldUpTheNext(t *testing.T) {
+	t.Parallel()
+	faults := &erasureFaults{failUsers: map[string]bool{}}
+	e := newEnv(t, withoutLimiter(), withErasureFaults(faults))
+	users := e.dueErasures(maintainBatch + 1)
+	for _, u := range users[:maintainBatch] {
+		faults.failUsers[u] = true
+	}
+	e.clock.Set(testStart.Add(time.Hour))
+	report, err := e.auth.Maintain(waitContext(t))
+	require.Error(t, err)
+	assert.Equal(t, maintainBatch, strings.Count(err.Error(), "erasure request era_"), "each failure is reported once")
+	assert.Equal(t, 2, faults.dueReads, "the due requests are read twice, not in a loop")
+	assert.Equal(t, 1, report.ErasuresCompleted, "the request behind the failing ones is erased")
+}
+
+// A request the app's handler refused is closed again so that the user can
+// ask anew; when even that fails, the operator is told, since the open
+// request now refuses every new one.
+func TestARequestNotTakenThatCannotBeClosedIsLogged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	inbox := &erasureInbox{}
+	inbox.setFail(errors.New("queue full"))
+	faults := &erasureFaults{cancelErr: errDown}
+	logs := &logBuffer{}
+	e := newEnv(t, withoutLimiter(), withErasureHandler(inbox), withErasureFaults(faults), logTo(logs))
+	e.register("keep@example.in")
+	p := e.principal(e.knownDeviceLogin("keep@example.in"))
+	e.stepUp(p, "keep@example.in")
+	requireKind(t, errOf(e.auth.RequestErasure(ctx, p, e.client)), KindUnavailable)
+	assert.Contains(t, logs.String(), "closing an erasure request that was not taken failed")
 }

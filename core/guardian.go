@@ -215,8 +215,17 @@ func (a *Auth) mailGuardian(ctx context.Context, op string, child ports.User, c 
 			a.log.WarnContext(ctx, "bharatauth: issuing a guardian link failed", "user_id", child.ID, "error", err)
 			return
 		}
-		a.sendNow(ctx, to, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl, Child: child.Email}, c)
+		a.sendNow(ctx, to, l.email, emails.Data{Link: link(l.template, token), ExpiresIn: l.ttl, Child: childContact(child)}, c)
 	})
+}
+
+// childContact names a child to its guardian: by the email address it
+// registered with, or by its number when it registered by phone only.
+func childContact(child ports.User) string {
+	if child.Email != "" {
+		return child.Email
+	}
+	return child.Phone
 }
 
 // ConfirmGuardian is a guardian's consent to a child's account by the

@@ -383,6 +383,22 @@ func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	assert.Equal(t, before, e.mailsTo(attacker), "nor is the stranger emailed later")
 }
 
+// The same when the owner proves the address by signing in with a code: the
+// sign-in that discards the registrant's guardianship opens the owner's
+// session, though it read the account (pending guardianship included)
+// before the code was checked.
+func TestACodeSignInThatProvesTheAddressIsNotHeldByTheRegistrantsGuardianship(t *testing.T) {
+	t.Parallel()
+	eachVariant(t, holdsReads, func(t *testing.T, e *env) {
+		const victim = "victim@example.in"
+		e.openGuardian("attacker@example.in")
+		squat := e.registerChildOf(victim, "attacker@example.in")
+		res, err := e.verifyOTP(victim, e.requestOTP(victim, ""), "")
+		require.NoError(t, err, "the owner signs in: no guardian is waited for")
+		assert.Equal(t, squat.ID, res.User.ID)
+	})
+}
+
 // A guardianship confirmed before the address was proven (by an earlier
 // version, or any way round the link) ends when the owner proves it.
 func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
@@ -407,6 +423,27 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 	children, err := e.store.GuardianChildren(ctx, "usr_stranger")
 	require.NoError(t, err)
 	assert.Empty(t, children)
+}
+
+// A child that registered by phone only is named to its guardian by its
+// number, once it proved the number: the consent request (DPDP §9) goes out
+// as for a child with an email address.
+func TestTheGuardianOfAChildRegisteredByPhoneIsEmailedOnceTheNumberIsProven(t *testing.T) {
+	t.Parallel()
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := context.Background()
+	p.openGuardian(guardianEmail)
+	before := p.mailsTo(guardianEmail)
+	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: childDecisions(),
+		DateOfBirth: childDOB, GuardianEmail: guardianEmail, Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, before, p.mailsTo(guardianEmail), "nothing before the number is proven")
+
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhoneTyped, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	m, ok := p.outbox.Last(guardianEmail)
+	require.True(t, ok)
+	assert.Equal(t, before+1, p.mailsTo(guardianEmail))
+	assert.Contains(t, m.Text, testPhone, "the child is named by its number")
 }
 
 func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
@@ -548,4 +585,17 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
 	adult := e.register("adult@example.in")
 	requireKind(t, errOf(e.auth.Admin().RecordGuardianConsent(ctx, adult.ID, grant, ConsentMeta{})), KindNotFound)
+}
+
+// A registrant who turns maxAge (130) today is believable, an adult; one who
+// turned 131 is not (TestChildRegistrationRefusals).
+func TestADateOfBirthMaxAgeYearsAgoIsBelievable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "eldest@example.in", Password: testPassword,
+		Consents: allGranted(), DateOfBirth: testStart.AddDate(-maxAge, 0, 0), Client: e.client})
+	require.NoError(t, err)
+	_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+	require.NoError(t, err)
+	assert.False(t, child)
 }

@@ -335,10 +335,12 @@ func (e *env) unlockToken(t *testing.T, email string) string {
 
 func (e *env) now() time.Time { return e.clock.Now() }
 
-// maintain runs the maintenance pass, which must not fail, and returns its report.
+// maintain runs the maintenance pass, which must not fail, and returns its
+// report. The pass is bounded by testWait: one that keeps reading (a loop
+// over due requests that never ends) fails instead of hanging the suite.
 func (e *env) maintain() MaintenanceReport {
 	e.t.Helper()
-	report, err := e.auth.Maintain(context.Background())
+	report, err := e.auth.Maintain(waitContext(e.t))
 	require.NoError(e.t, err)
 	return report
 }
@@ -570,10 +572,13 @@ func counted(log *callLog) envOption {
 
 // countedStorage logs the calls of every storage port, lockouts included,
 // with the hooked store handed over as Deps.Storage: core then reads sessions
-// with their users (ports.SessionUsers), as over PostgreSQL in managed mode.
+// with their users (ports.SessionUsers) and a sign-in's first reads at once
+// (ports.SignInUsers), as over PostgreSQL in managed mode. A pointer, since
+// core tells one backend by comparing the ports' values, and a hookedStore,
+// holding a func, compares with nothing.
 func countedStorage(log *callLog) envOption {
 	return func(_ *Config, d *Deps) {
-		d.Storage = hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
+		d.Storage = &hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error { log.add(method); return nil }}
 	}
 }
 
@@ -613,6 +618,10 @@ func hookedDo(h hookedStore, method string, call func() error) error {
 		return err
 	}
 	return call()
+}
+
+func (h hookedStore) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
+	return hooked(h, "SignInUser", func() (ports.SignInRecord, error) { return h.Store.SignInUser(ctx, l) })
 }
 
 func (h hookedStore) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -1060,8 +1069,7 @@ func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
 // back sign-in); it shows which calls core groups and which end it asks for.
 type txRecorder struct {
 	hookedStore
-	mu   sync.Mutex
-	ends []string
+	ends callLog
 }
 
 // transacted hands core the env's store as rec, the storage of one backend
@@ -1079,17 +1087,9 @@ func (r *txRecorder) InTransaction(ctx context.Context, fn func(ctx context.Cont
 	if err != nil {
 		end = "rollback"
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.ends = append(r.ends, end)
+	r.ends.add(end)
 	return err
 }
 
 // take returns the ends recorded since the last take.
-func (r *txRecorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ends := r.ends
-	r.ends = nil
-	return ends
-}
+func (r *txRecorder) take() []string { return r.ends.take() }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,14 +108,16 @@ func (c *touchCounter) TouchActivity(ctx context.Context, userID string, at time
 	return c.ActivityStore.TouchActivity(ctx, userID, at, every)
 }
 
+// countTouches puts c in front of the store's activity port.
+func countTouches(c *touchCounter) envOption {
+	return func(_ *Config, d *Deps) { c.ActivityStore, d.Activity = d.Storage.(ports.ActivityStore), c }
+}
+
 func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	touches := &touchCounter{}
-	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-		touches.ActivityStore = d.Storage.(ports.ActivityStore)
-		d.Activity = touches
-	})
+	e := newEnv(t, withoutLimiter(), countTouches(touches))
 	u := e.register("meera@example.in")
 	token := e.mustLogin(u.Email).RefreshToken
 	require.EqualValues(t, 1, touches.writes.Load(), "the sign-in writes the day's activity")
@@ -132,4 +135,60 @@ func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
 
 	refreshAt(activityEvery)
 	assert.EqualValues(t, 2, touches.writes.Load(), "24 h after the write, the next refresh writes again")
+}
+
+// The memo of activity writes holds every active user, not just the last:
+// two users signed in at once each refresh within the day at no write.
+func TestTheActivityMemoSparesAWriteForEveryActiveUser(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	touches := &touchCounter{}
+	e := newEnv(t, withoutLimiter(), countTouches(touches))
+	tokens := map[string]string{}
+	for _, email := range []string{"meera@example.in", "ravi@example.in"} {
+		e.register(email)
+		tokens[email] = e.mustLogin(email).RefreshToken
+	}
+	written := touches.writes.Load()
+	e.clock.Advance(time.Hour)
+	for _, email := range []string{"meera@example.in", "ravi@example.in"} {
+		require.NoError(t, errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: tokens[email], Client: e.client})))
+	}
+	assert.Equal(t, written, touches.writes.Load(), "neither refresh within the day reaches the store")
+}
+
+// The memo is bounded: the write that would make it hold more than
+// activityMemoMax users starts it afresh with that one user.
+func TestTheActivityMemoStartsAfreshPastActivityMemoMaxUsers(t *testing.T) {
+	t.Parallel()
+	var m activityMemo
+	for i := range activityMemoMax {
+		m.remember(fmt.Sprintf("usr_%06d", i), testStart)
+	}
+	require.True(t, m.recent("usr_000000", testStart), "full, the memo still holds the first user")
+	m.remember("usr_next", testStart)
+	assert.Equal(t, 1, len(m.written), "the users the memo holds")
+	assert.True(t, m.recent("usr_next", testStart))
+	assert.False(t, m.recent("usr_000000", testStart), "forgotten: its next activity is written again")
+}
+
+// A user warned early, under a shorter setting than today's (here a warning
+// a 30-day setting gave), is erased only once today's whole period has
+// passed since their last activity.
+func TestAUserWarnedUnderAShorterSettingIsErasedOnlyOnceTheWholePeriodPassed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, u := newUserEnv(t, "asha@example.in", withInactivityErasure(threeYears))
+	e.mustLogin(u.Email) // last active: testStart
+	warnedAt := testStart.Add(minInactivity - inactivityWarning)
+	marked, err := e.store.MarkWarned(ctx, u.ID, warnedAt, warnedAt)
+	require.NoError(t, err)
+	require.True(t, marked)
+
+	report := e.maintainAt(testStart.Add(minInactivity + time.Hour))
+	assert.Zero(t, report.InactiveErased, "warned 48 hours ago, but inactive for far less than three years")
+	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)))
+
+	report = e.maintainAt(testStart.Add(threeYears))
+	assert.Equal(t, 1, report.InactiveErased)
 }

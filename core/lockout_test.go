@@ -377,7 +377,8 @@ func (s slowAdmissions) BeginAttempt(ctx context.Context, key string, now time.T
 }
 
 // An admitted attempt is judged only within half of Lockout.PendingFor (30 s of
-// the 1 minute a pending place is held); later it is abandoned unjudged.
+// the 1 minute a pending place is held); later it is abandoned unjudged, and
+// a sign-in's attempt on the account's counter with it.
 func TestAnAttemptIsJudgedOnlyWithinHalfOfPendingFor(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -410,6 +411,8 @@ func TestAnAttemptIsJudgedOnlyWithinHalfOfPendingFor(t *testing.T) {
 			state := e.lockState(u.ID)
 			assert.Zero(t, state.Failures, "an abandoned attempt counts nothing")
 			assert.Zero(t, state.Pending, "and frees its place")
+			account := inStore(e, e.store.LockState, "acct:"+u.ID)
+			assert.Zero(t, account.Failures+account.Pending, "on the account's counter too")
 		})
 	}
 }

@@ -79,7 +79,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 			return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
 		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-			public: in.IsPublicDevice, method: "pwd", client: in.Client})
+			public: in.IsPublicDevice, method: "pwd", client: in.Client, holds: s.holds})
 	})
 	if err != nil && KindOf(err) == KindEmailNotVerified {
 		a.resendVerification(ctx, u, bySMS(u, s.identifier), in.Client)

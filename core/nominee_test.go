@@ -32,6 +32,7 @@ func TestNomineesAreSensitiveEmailedAndKeptAsHistory(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, standing, 1)
 	require.NoError(t, e.auth.RemoveNominee(ctx, p, n.ID, e.client))
+	assert.Equal(t, []string{n.ID}, e.eventDetails(u.ID, ports.EventNomineeRemoved), "the removal is recorded, naming the nomination")
 	requireKind(t, e.auth.RemoveNominee(ctx, p, n.ID, e.client), KindNotFound)
 	standing, err = e.auth.Nominees(ctx, u.ID)
 	require.NoError(t, err)

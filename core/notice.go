@@ -184,12 +184,9 @@ func (r noticeRegistry) find(version, language string) (Notice, bool) {
 	return Notice{}, false
 }
 
-// has reports whether any notice has version (language "") or is in language
-// (version "").
-func (r noticeRegistry) has(version, language string) bool {
-	return slices.ContainsFunc(r.notices, func(n Notice) bool {
-		return (version == "" || n.Version == version) && (language == "" || n.Language == language)
-	})
+// hasVersion reports whether any notice, in any language, has version.
+func (r noticeRegistry) hasVersion(version string) bool {
+	return slices.ContainsFunc(r.notices, func(n Notice) bool { return n.Version == version })
 }
 
 // languages lists the languages of version, sorted.
@@ -282,7 +279,7 @@ func (a *Auth) noticeShown(op, version, language, userLanguage string, anyVersio
 			language = a.cfg.NoticeLanguage
 		}
 	}
-	if !a.notices.has(version, "") {
+	if !a.notices.hasVersion(version) {
 		return Notice{}, invalidField(op, "notice_version", fmt.Sprintf("unknown notice version %q", truncate(version, maxNoticeVersionLen)))
 	}
 	if version != current && !anyVersion {

@@ -494,11 +494,8 @@ func (w observedAccountHolds) AccountHolds(ctx context.Context, userID string) (
 	return timed(ctx, w.o, "AccountHoldsReader.AccountHolds", func() (ports.AccountHolds, error) { return w.p.AccountHolds(ctx, userID) })
 }
 
-func (w observedSignInUsers) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.User, bool, error) {
-	end := w.o.StartStoreCall(ctx, "SignInUsers.SignInUser")
-	u, known, err := w.p.SignInUser(ctx, l)
-	end(err)
-	return u, known, err
+func (w observedSignInUsers) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
+	return timed(ctx, w.o, "SignInUsers.SignInUser", func() (ports.SignInRecord, error) { return w.p.SignInUser(ctx, l) })
 }
 
 // timed reports one port call that returns a value and an error.

@@ -295,3 +295,39 @@ func TestObserverSeesTheJoinedReads(t *testing.T) {
 	assert.Contains(t, r.calls, "SessionUsers.SessionUser")
 	assert.Contains(t, r.calls, "SessionUsers.RotateRefreshUser")
 }
+
+// A sign-in's joined reads (its user with its device, its account's holds)
+// are observed where the store has them; where the ports read one by one
+// there is no joined read to wrap, and sign-in reads one by one.
+func TestObserverSeesTheJoinedReadsOfASignIn(t *testing.T) {
+	t.Parallel()
+	const signIn, holds = "SignInUsers.SignInUser", "AccountHoldsReader.AccountHolds"
+	for name, tc := range map[string]struct {
+		opts      []envOption
+		want, not []string
+	}{
+		// The holds come with the sign-in's first read.
+		"joined reads": {want: []string{signIn}, not: []string{holds}},
+		// The session reads them, at once.
+		"holds joined only": {opts: []envOption{withSignInOneByOne()}, want: []string{holds}, not: []string{signIn}},
+		"one by one":        {opts: []envOption{withHoldsOneByOne(), withSignInOneByOne()}, not: []string{signIn, holds}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := &recorder{}
+			e, u := newUserEnv(t, "asha@example.in", append([]envOption{observed(r)}, tc.opts...)...)
+			r.mu.Lock()
+			r.calls = nil
+			r.mu.Unlock()
+			require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)))
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			for _, call := range tc.want {
+				assert.Contains(t, r.calls, call)
+			}
+			for _, call := range tc.not {
+				assert.NotContains(t, r.calls, call)
+			}
+		})
+	}
+}

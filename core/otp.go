@@ -132,8 +132,12 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 		if err != nil {
 			return LoginResult{}, err
 		}
+		holds := s.holds
+		if u.EmailVerified != s.account.EmailVerified || u.PhoneVerified != s.account.PhoneVerified {
+			holds = nil // a first proof may have ended a guardianship (discardUnproven): read them anew
+		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client})
+			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client, holds: holds})
 	})
 	if err != nil {
 		return LoginResult{}, err

@@ -219,9 +219,7 @@ func phonePrefix(e164 string) string {
 		return e164
 	}
 	national := phonenumbers.GetNationalSignificantNumber(num)
-	if len(national) > prefixDigits {
-		national = national[:prefixDigits]
-	}
+	national = national[:min(len(national), prefixDigits)]
 	return fmt.Sprintf("+%d-%s", num.GetCountryCode(), national)
 }
 

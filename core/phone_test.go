@@ -5,10 +5,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -73,6 +75,10 @@ func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
 	_, err = New(cfg, Deps{Storage: struct{ ports.Storage }{e.store}, Mailer: e.outbox, SMSSender: &smsBox{}})
 	assert.ErrorContains(t, err, "needs an SMSBudget")
 	assert.ErrorContains(t, err, "ports.PhoneDirectory")
+	// A user registry (managed mode) that cannot mark a number verified.
+	_, err = New(cfg, Deps{Storage: e.store, Registry: struct{ ports.UserRegistry }{e.store}, Mailer: e.outbox,
+		SMSSender: &smsBox{}, SMSBudget: &testBudget{}})
+	assert.EqualError(t, err, "bharatauth: invalid configuration: Config.Phone.Enabled needs a registry that is a ports.PhoneRegistry (managed mode)")
 }
 
 func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
@@ -457,4 +463,26 @@ func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
 	}
 	assert.Equal(t, 1, won)
 	assert.Len(t, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased), 1)
+}
+
+// unrecordedPhoneProofs is a registry that cannot record a proven number.
+type unrecordedPhoneProofs struct{ *memory.Store }
+
+func (unrecordedPhoneProofs) MarkPhoneVerified(context.Context, string, time.Time) error {
+	return errDown
+}
+
+// A code that cannot be recorded as the number's proof is no proof: VerifyPhone
+// answers the store's failure, not a success.
+func TestVerifyPhoneAnswersAProofThatCannotBeRecorded(t *testing.T) {
+	t.Parallel()
+	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Registry = unrecordedPhoneProofs{d.Storage.(*memory.Store)} })
+	ctx := context.Background()
+	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	requireKind(t, err, KindUnavailable)
+	u, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.False(t, u.PhoneVerified)
 }

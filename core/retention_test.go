@@ -91,3 +91,40 @@ func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerif
 	require.NoError(t, err)
 	assert.Equal(t, ChainReport{Rows: len(history), Intact: true, Checkpointed: true}, chain)
 }
+
+// batchedPseudonymiser pretends to hold more old rows than one batch changes:
+// each call changes at most limit of those left, and it records the limits.
+type batchedPseudonymiser struct {
+	left   map[string]int
+	limits []int
+}
+
+func (p *batchedPseudonymiser) take(kind string, limit int) (int, error) {
+	p.limits = append(p.limits, limit)
+	n := min(p.left[kind], limit)
+	p.left[kind] -= n
+	return n, nil
+}
+
+func (p *batchedPseudonymiser) PseudonymiseEvents(_ context.Context, _ time.Time, limit int) (int, error) {
+	return p.take("events", limit)
+}
+
+func (p *batchedPseudonymiser) PseudonymiseConsents(_ context.Context, _ time.Time, limit int) (int, error) {
+	return p.take("consents", limit)
+}
+
+// Maintain pseudonymises in batches of pseudonymiseBatch rows until one comes
+// back short: a full batch (exactly the limit) may have left more behind, so
+// it asks again, and a run reports the sum.
+func TestMaintainPseudonymisesBatchAfterBatchUntilOneComesBackShort(t *testing.T) {
+	t.Parallel()
+	p := &batchedPseudonymiser{left: map[string]int{"events": 2*pseudonymiseBatch + 7, "consents": pseudonymiseBatch}}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Pseudonymiser = p })
+	report := e.maintain()
+	assert.Equal(t, 2*pseudonymiseBatch+7, report.EventsPseudonymised)
+	assert.Equal(t, pseudonymiseBatch, report.ConsentsPseudonymised)
+	assert.Zero(t, p.left["events"]+p.left["consents"], "nothing old is left")
+	assert.Equal(t, []int{pseudonymiseBatch, pseudonymiseBatch, pseudonymiseBatch, pseudonymiseBatch, pseudonymiseBatch}, p.limits,
+		"three batches of events (the last one short), two of consents (the second empty)")
+}

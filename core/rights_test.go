@@ -13,6 +13,17 @@ var testContact = PrivacyContact{Name: "Meera Rao, Grievance Officer", Email: "d
 
 func withContact() envOption { return func(c *Config, _ *Deps) { c.PrivacyContact = testContact } }
 
+// DPDP Rule 9 wants a contact in every answer about a right: New warns when
+// none is set, and only then.
+func TestNewWarnsWhenNoPrivacyContactIsSet(t *testing.T) {
+	t.Parallel()
+	without, with := &logBuffer{}, &logBuffer{}
+	newEnv(t, logTo(without))
+	newEnv(t, logTo(with), withContact())
+	assert.Contains(t, without.String(), "Config.PrivacyContact is not set")
+	assert.NotContains(t, with.String(), "PrivacyContact")
+}
+
 func TestGrievancePeriodIsThirtyDaysAtMostNinety(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, 30*24*time.Hour, DefaultConfig().GrievancePeriod)

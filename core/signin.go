@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -26,7 +25,10 @@ type signIn struct {
 	// accountLocked: the account's counter is locked (by failures named by
 	// any of its identifiers): the secret is not checked (see checked).
 	accountLocked bool
-	client        Client
+	// holds are the account's, read with it where the store can
+	// (readSignInAtOnce), for the session to open with; nil: read them then.
+	holds  *ports.AccountHolds
+	client Client
 	// grouped: the attempt's store calls run as transactions (atomically).
 	grouped bool
 }
@@ -101,24 +103,27 @@ func (a *Auth) rollsBack(s *signIn) bool { return a.tx != nil && s.grouped }
 // admitSignIn runs beginSignIn's checks and admits s's attempt.
 func (a *Auth) admitSignIn(ctx context.Context, s *signIn, limitName string, rule ports.RateRule) error {
 	op, c := s.op, s.client
-	if err := a.checkIPBlock(ctx, op, c); err != nil {
-		return err
+	joined := a.readsSignInAtOnce(s.identifier)
+	if !joined { // else the block is read with the user, after the rate limit
+		if err := a.checkIPBlock(ctx, op, c); err != nil {
+			return err
+		}
 	}
 	if err := a.limitIP(ctx, op, limitName, rule, c); err != nil {
 		return err
 	}
-	u, found, known, err := a.signInUser(ctx, op, s.identifier, s.device)
-	if err != nil {
+	read := a.readSignInOneByOne
+	if joined {
+		read = a.readSignInAtOnce
+	}
+	if err := read(ctx, s); err != nil {
 		return err
 	}
-	if found {
-		s.account = &u
-	}
-	s.verifiedDevice = known && found
 	key := a.identifierLockKey(s.identifier)
 	if s.verifiedDevice {
-		key = a.deviceLockKey(u.ID, s.device)
+		key = a.deviceLockKey(s.account.ID, s.device)
 	}
+	var err error
 	if s.attempt, err = a.beginAttempt(ctx, op, key, a.signInPolicy()); err != nil || s.verifiedDevice {
 		return err
 	}
@@ -175,35 +180,60 @@ func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Co
 	return storeError(s.op, a.tx.InTransaction(context.WithoutCancel(ctx), fn))
 }
 
-// signInUser finds the account identifier names and whether device is a
-// verified device of it: in one store call where users and devices are one
-// backend that reads both at once (ports.SignInUsers), else a lookup, then
-// the device check (made for an unknown identifier too, so that both take
-// the same store calls).
-func (a *Auth) signInUser(ctx context.Context, op, identifier, device string) (u ports.User, found, known bool, err error) {
-	// SignInLookup names users by email or username only: a number is
-	// looked up on its own, then its device.
-	if a.signIns == nil || device == "" || (isPhone(identifier) && a.cfg.Phone.Enabled) {
-		if u, found, err = a.findUser(ctx, op, identifier); err != nil {
-			return ports.User{}, false, false, err
-		}
-		known, err = a.isVerifiedDevice(ctx, op, u.ID, device)
-		return u, found, known, err
+// readsSignInAtOnce reports whether a sign-in by identifier reads its user,
+// device and IP block in one store call (ports.SignInUsers): where users,
+// devices and abuse records are one backend that offers it, for an email or
+// username (SignInLookup names no number).
+func (a *Auth) readsSignInAtOnce(identifier string) bool {
+	return a.signIns != nil && !(isPhone(identifier) && a.cfg.Phone.Enabled)
+}
+
+// readSignInAtOnce reads s's account, whether its device is a verified one,
+// the IP's block and, where the backend keeps them, the account's holds, in
+// one store call; then refuses a blocked IP.
+func (a *Auth) readSignInAtOnce(ctx context.Context, s *signIn) error {
+	ip, ruled := a.ruledIP(ctx, s.client)
+	if !ruled {
+		ip = ""
 	}
-	l := ports.SignInLookup{DeviceFingerprint: device, Now: a.now()}
-	if strings.Contains(identifier, "@") {
-		l.Email = identifier
+	l := ports.SignInLookup{DeviceFingerprint: s.device, Now: a.now(), IP: ip, Holds: a.signInHolds}
+	if strings.Contains(s.identifier, "@") {
+		l.Email = s.identifier
 	} else {
-		l.Username = identifier
+		l.Username = s.identifier
 	}
-	u, known, err = a.signIns.SignInUser(ctx, l)
-	if errors.Is(err, ports.ErrNotFound) {
-		return ports.User{}, false, false, nil
-	}
+	r, err := a.signIns.SignInUser(ctx, l)
 	if err != nil {
-		return ports.User{}, false, false, storeError(op, err)
+		return storeError(s.op, err)
 	}
-	return u, true, known, nil
+	if err := a.ipBlockedError(s.op, r.IPBlockedUntil); err != nil {
+		return err
+	}
+	if r.Found {
+		s.account, s.verifiedDevice = &r.User, r.KnownDevice
+		if l.Holds {
+			s.holds = &r.Holds
+		}
+	}
+	return nil
+}
+
+// readSignInOneByOne finds s's account, then asks whether its device is a
+// verified one (for an unknown identifier too, so that both take the same
+// store calls).
+func (a *Auth) readSignInOneByOne(ctx context.Context, s *signIn) error {
+	u, found, err := a.findUser(ctx, s.op, s.identifier)
+	if err != nil {
+		return err
+	}
+	known, err := a.isVerifiedDevice(ctx, s.op, u.ID, s.device)
+	if err != nil {
+		return err
+	}
+	if found {
+		s.account, s.verifiedDevice = &u, known
+	}
+	return nil
 }
 
 // isVerifiedDevice reports whether device is a verified device of userID. An

@@ -200,3 +200,35 @@ func TestAStoreFailureAsTheSessionOpensRollsTheSignInBack(t *testing.T) {
 	requireKind(t, err, KindUnavailable)
 	assert.Equal(t, []string{"commit", "rollback"}, rec.take())
 }
+
+// Where one backend keeps the users, devices, abuse records and holds, a
+// sign-in reads its account, device, IP block and holds in one store call
+// (ports.SignInUsers); else one by one.
+func TestASignInReadsWhatItChecksFirstInOneCallWhereTheStoreCan(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		opts      []envOption
+		want, not []string
+	}{
+		"one backend":         {want: []string{"SignInUser"}, not: []string{"IPBlockedUntil", "UserByEmail", "KnownDevice"}},
+		"an app's own stores": {opts: []envOption{withSignInOneByOne()}, want: []string{"IPBlockedUntil", "UserByEmail"}, not: []string{"SignInUser"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			log := &callLog{}
+			e, u := newUserEnv(t, "asha@example.in", append(c.opts, countedStorage(log))...)
+			e.drain()
+			log.take()
+			_, err := e.loginFrom(u.Email, testPassword, fpA, false)
+			require.NoError(t, err)
+			calls := log.take()
+			for _, call := range c.want {
+				assert.Contains(t, calls, call)
+			}
+			for _, call := range c.not {
+				assert.NotContains(t, calls, call)
+			}
+			assert.True(t, e.auth.signInHolds == (name == "one backend"), "holds read with the user")
+		})
+	}
+}

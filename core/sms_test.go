@@ -61,22 +61,34 @@ func TestPhoneConfigIsValidated(t *testing.T) {
 		{"an app hash of 10", func(p *PhoneConfig) { p.AndroidAppHash = "0123456789" }, "must be 11 characters"},
 		{"an app name longer than 20", func(p *PhoneConfig) { p.AppName = strings.Repeat("W", 21) }, "at most 20"},
 		{"a budget of 0", func(p *PhoneConfig) { p.Budgets.PerNumber.Limit = 0 }, "Phone.Budgets.PerNumber"},
+		{"a budget window of 0", func(p *PhoneConfig) { p.Budgets.PerIP.Window = 0 }, "Phone.Budgets.PerIP"},
 		{"an override past one part", func(p *PhoneConfig) {
 			p.Templates = map[string]map[smstext.Kind]smstext.Template{"hi": {smstext.SignInCode: {Text: "{code} " + strings.Repeat("क", 25)}}}
 		}, "does not fit one SMS part"},
 	}
+	newWith := func(t *testing.T, set func(*PhoneConfig)) error {
+		cfg := DefaultConfig()
+		cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
+		cfg.Phone.Enabled = true
+		cfg.Phone.Domain = "app.example"
+		set(&cfg.Phone)
+		e := newEnv(t)
+		return errOf(New(cfg, Deps{Storage: e.store, Mailer: e.outbox, SMSSender: &smsBox{}, SMSBudget: &testBudget{}}))
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := DefaultConfig()
-			cfg.SecretKey = []byte("test-secret-key-that-is-32-bytes-long!!")
-			cfg.Phone.Enabled = true
-			cfg.Phone.Domain = "app.example"
-			c.set(&cfg.Phone)
-			e := newEnv(t)
-			_, err := New(cfg, Deps{Storage: e.store, Mailer: e.outbox, SMSSender: &smsBox{}, SMSBudget: &testBudget{}})
+			err := newWith(t, c.set)
 			require.ErrorContains(t, err, c.want)
+			// With the rest of the configuration's faults, all at once.
+			assert.True(t, strings.HasPrefix(err.Error(), "bharatauth: invalid configuration: "), err.Error())
 		})
 	}
+	t.Run("a domain and an app name of exactly 20", func(t *testing.T) {
+		require.NoError(t, newWith(t, func(p *PhoneConfig) {
+			p.Domain = strings.Repeat("a", 17) + ".in"
+			p.AppName = strings.Repeat("W", 20)
+		}))
+	})
 }
 
 // A phone-only account is told of a new device by SMS.

@@ -58,6 +58,8 @@ type sessionRequest struct {
 	method         string // "pwd", "otp", or "link" (an emailed recovery link proved the inbox)
 	otpDevice      string // the device that requested the OTP, for OTP logins
 	client         Client
+	// holds are user's, read by the sign-in with the user; nil: read now.
+	holds *ports.AccountHolds
 }
 
 // decideTrust places a new session in the trust matrix.
@@ -84,9 +86,14 @@ func (a *Auth) trustTTL(t Trust) time.Duration {
 
 // startSession creates a session (a new refresh-token family) and its tokens.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
-	holds, err := a.accountHolds(ctx, op, r.user.ID)
-	if err != nil {
-		return LoginResult{}, err
+	var holds ports.AccountHolds
+	if r.holds != nil {
+		holds = *r.holds
+	} else {
+		var err error
+		if holds, err = a.accountHolds(ctx, op, r.user.ID); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	if err := requireGuardian(op, holds); err != nil {
 		return LoginResult{}, err

@@ -2,29 +2,46 @@ package memory
 
 import (
 	"context"
+	"errors"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 var _ ports.SignInUsers = (*Store)(nil)
 
-// SignInUser finds the user and asks whether the device is known.
-func (s *Store) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.User, bool, error) {
+// SignInUser makes the reads the lookup asks for, one by one.
+func (s *Store) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
 	var (
-		u   ports.User
+		r   ports.SignInRecord
 		err error
 	)
-	if l.Email != "" {
-		u, err = s.UserByEmail(ctx, l.Email)
-	} else {
-		u, err = s.UserByUsername(ctx, l.Username)
+	if l.IP != "" {
+		if r.IPBlockedUntil, err = s.IPBlockedUntil(ctx, l.IP, l.Now); err != nil {
+			return ports.SignInRecord{}, err
+		}
+	}
+	switch {
+	case l.Email != "":
+		r.User, err = s.UserByEmail(ctx, l.Email)
+	case l.Username != "":
+		r.User, err = s.UserByUsername(ctx, l.Username)
+	default:
+		err = ports.ErrNotFound
+	}
+	if errors.Is(err, ports.ErrNotFound) {
+		return ports.SignInRecord{IPBlockedUntil: r.IPBlockedUntil}, nil
 	}
 	if err != nil {
-		return ports.User{}, false, err
+		return ports.SignInRecord{}, err
 	}
-	known, err := s.KnownDevice(ctx, u.ID, l.DeviceFingerprint, l.Now)
-	if err != nil {
-		return ports.User{}, false, err
+	r.Found = true
+	if r.KnownDevice, err = s.KnownDevice(ctx, r.User.ID, l.DeviceFingerprint, l.Now); err != nil {
+		return ports.SignInRecord{}, err
 	}
-	return u, known, nil
+	if l.Holds {
+		if r.Holds, err = s.AccountHolds(ctx, r.User.ID); err != nil {
+			return ports.SignInRecord{}, err
+		}
+	}
+	return r, nil
 }

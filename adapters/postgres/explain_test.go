@@ -194,6 +194,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			_, _ = store.RevokeSessions(ctx, ports.Revocation{UserID: "user-8", ExceptSessionID: "sess-8"}, now)
 		}},
 		{"KnownDevice", func() { _, _ = store.KnownDevice(ctx, "user-9", "c4ca4238a0b923820dcc509a6f75849b", now) }},
+		{"SignInUser", func() {
+			_, _ = store.SignInUser(ctx, ports.SignInLookup{Email: "USER9@example.in", DeviceFingerprint: "c4ca4238a0b923820dcc509a6f75849b",
+				IP: "198.51.100.7", Now: now, Holds: true})
+		}},
 		{"MarkStepUp", func() { _ = store.MarkStepUp(ctx, "sess-502", now, true) }},
 		{"ConsumeStepUp", func() { _, _ = store.ConsumeStepUp(ctx, "sess-502", now.Add(-time.Minute)) }},
 		{"IssueToken", func() { _ = store.IssueToken(ctx, code); _ = store.IssueToken(ctx, link) }},

@@ -2,48 +2,70 @@ package postgres
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 var _ ports.SignInUsers = (*Store)(nil)
 
-// signInUserRow is a user with whether the sign-in's device is known.
-type signInUserRow struct {
-	User  userRow `bun:"embed:u_"`
-	Known bool    `bun:"known"`
+// signInRow is a sign-in's user (all NULL when none matches) with whether its
+// device is known, the IP's block and the user's holds.
+type signInRow struct {
+	User           userRow   `bun:"embed:u_"`
+	Known          bool      `bun:"known"`
+	IPBlockedUntil time.Time `bun:"ip_blocked_until"`
+	accountHoldsRow
 }
 
-// signInUserSQL finds the user as findUser does and asks KnownDevice's
-// question in the same statement. ?0 the device, ?1 the email or username.
-const signInUserSQL = `
-SELECT ` + userColumns + `,
-    ?0 <> '' AND EXISTS (
-        SELECT 1 FROM ba_sessions AS s
-        WHERE s.user_id = u.id AND s.device_fingerprint = ?0 AND s.is_verified_device) AS known
-FROM ba_users AS u
-LEFT JOIN ba_accounts AS a ON a.user_id = u.id
-WHERE `
+// signInSQL finds the user as findUser does, asks KnownDevice's question
+// and IPBlockedUntil's, and reads the holds as AccountHolds does, in one
+// statement that returns one row whether or not a user matches. ?0 the
+// device, ?1 the email or username, ?2 the IP ("" matches no block), ?3 now,
+// ?4 whether to read the holds; the WHERE of the user comes last.
+const signInSQL = `
+SELECT u.*, coalesce(u.known, false) AS known, b.blocked_until AS ip_blocked_until, ` + holdsColumns + `
+FROM (SELECT CASE WHEN ?4 THEN 1 END AS holds) AS k
+LEFT JOIN ba_ip_blocks AS b ON b.ip = ?2 AND b.blocked_until > ?3
+LEFT JOIN LATERAL (
+    SELECT ` + userColumns + `,
+        ?0 <> '' AND EXISTS (
+            SELECT 1 FROM ba_sessions AS s
+            WHERE s.user_id = u.id AND s.device_fingerprint = ?0 AND s.is_verified_device) AS known
+    FROM ba_users AS u
+    LEFT JOIN ba_accounts AS a ON a.user_id = u.id
+    WHERE %s LIMIT 1
+) AS u ON true
+LEFT JOIN ba_guardianships AS g ON k.holds = 1 AND g.child_id = u.u_id
+LEFT JOIN LATERAL (
+    SELECT * FROM ba_erasure_requests
+    WHERE k.holds = 1 AND user_id = u.u_id ORDER BY received_at DESC, id DESC LIMIT 1
+) AS e ON true`
 
-// SignInUser reads the user by email or username and whether the device is
-// known, in one statement. ErrNotFound when no user matches.
-func (s *Store) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.User, bool, error) {
+var (
+	signInByEmailSQL    = strings.Replace(signInSQL, "%s", "lower(u.email) = lower(?1) AND u.email <> ''", 1)
+	signInByUsernameSQL = strings.Replace(signInSQL, "%s", "lower(u.username) = lower(?1)", 1)
+)
+
+// SignInUser reads the user by email or username, whether the device is
+// known, the IP's block and, when asked, the user's holds, in one statement.
+func (s *Store) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
 	const op = "sign-in user"
-	where, arg := "lower(u.email) = lower(?1) LIMIT 1", l.Email
+	query, name := signInByEmailSQL, l.Email
 	if l.Email == "" {
-		if l.Username == "" {
-			return ports.User{}, false, notFound(op)
-		}
-		where, arg = "lower(u.username) = lower(?1) LIMIT 1", l.Username
+		query, name = signInByUsernameSQL, l.Username
 	}
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	row, found, err := firstRow[signInUserRow](ctx, s.conn(ctx), signInUserSQL+where, l.DeviceFingerprint, arg)
+	row, _, err := firstRow[signInRow](ctx, s.conn(ctx), query, l.DeviceFingerprint, name, l.IP, utc(l.Now), l.Holds)
 	if err != nil {
-		return ports.User{}, false, fail(ctx, op, err)
+		return ports.SignInRecord{}, fail(ctx, op, err)
 	}
-	if !found {
-		return ports.User{}, false, notFound(op)
+	r := ports.SignInRecord{IPBlockedUntil: utc(row.IPBlockedUntil)}
+	if row.User.ID == "" || name == "" {
+		return r, nil
 	}
-	return row.User.user(), row.Known, nil
+	r.Found, r.User, r.KnownDevice, r.Holds = true, row.User.user(), row.Known, row.accountHoldsRow.holds()
+	return r, nil
 }

@@ -84,7 +84,8 @@ type Data struct {
 	// consent changes (a ConsentListener), so the receipt may promise that
 	// processing stops; otherwise it only confirms the withdrawal is recorded.
 	ProcessingStops bool
-	// Child is the child's email address in the guardian's consent request.
+	// Child is the child's email address, or its phone number for a child
+	// that registered by phone only, in the guardian's consent request.
 	Child string
 	DueAt time.Time // when a request will be answered; shown in IST
 	Title string    // what a request is about, as the user named it (a grievance's subject)

@@ -98,7 +98,7 @@ func english() map[Kind]Template {
 			heading(`Your consent is needed for a child's account`),
 			linkBox{button: "Review and consent"},
 			para(hello),
-			para(`Someone who gave {{.Child}} as their email and said they are under 18 registered on {{.AppName}} and named you as their parent or guardian. The law (DPDP Act 2023, section 9) lets {{.AppName}} process a child's data only with the verifiable consent of a parent or guardian.`),
+			para(`Someone who gave {{.Child}} as their email address or phone number and said they are under 18 registered on {{.AppName}} and named you as their parent or guardian. The law (DPDP Act 2023, section 9) lets {{.AppName}} process a child's data only with the verifiable consent of a parent or guardian.`),
 			para(`To consent, open the link, sign in to your own {{.AppName}} account (an adult's, with this email address) and confirm. You will see the child's choices and can withdraw them at any time. `+linkOnce),
 			notYou(`Not the parent or guardian of this child? Ignore this email: without a guardian's consent the account cannot be used, and it is erased when the link expires.`),
 		),

@@ -1,6 +1,7 @@
 package porttest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func joinedSignIn(t *testing.T, s ManagedStorage) ports.SignInUsers {
 }
 
 func testSignInUserCancelled(t *testing.T, s ManagedStorage) {
-	_, _, err := joinedSignIn(t, s).SignInUser(cancelled(t), ports.SignInLookup{Email: "asha@example.in", DeviceFingerprint: newHash()})
+	_, err := joinedSignIn(t, s).SignInUser(cancelled(t), ports.SignInLookup{Email: "asha@example.in", DeviceFingerprint: newHash()})
 	assertCancelled(t, err)
 }
 
@@ -32,19 +33,20 @@ func testSignInUserFindsTheUser(t *testing.T, s ManagedStorage) {
 		{Email: strings.ToUpper(name) + "@example.in"},
 		{Username: strings.ToUpper(name), DeviceFingerprint: newHash()},
 	} {
-		got, known, err := j.SignInUser(ctx, l)
+		got, err := j.SignInUser(ctx, l)
 		require.NoError(t, err)
-		assertSameUser(t, want, got)
-		assert.False(t, known)
+		require.True(t, got.Found, "%+v", l)
+		assertSameUser(t, want, got.User)
+		assert.False(t, got.KnownDevice)
 	}
 	for _, l := range []ports.SignInLookup{
 		{Email: "nobody@example.in", DeviceFingerprint: newHash()},
 		{Username: "nobody"},
 		{},
 	} {
-		_, known, err := j.SignInUser(ctx, l)
-		require.ErrorIs(t, err, ports.ErrNotFound, "%+v", l)
-		assert.False(t, known)
+		got, err := j.SignInUser(ctx, l)
+		require.NoError(t, err, "no user is not an error")
+		assert.Equal(t, ports.SignInRecord{}, got, "%+v", l)
 	}
 }
 
@@ -66,11 +68,66 @@ func testSignInUserKnowsTheDevice(t *testing.T, s ManagedStorage) {
 	} {
 		want, err := s.KnownDevice(ctx, u.ID, fp, now)
 		require.NoError(t, err)
-		_, got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, DeviceFingerprint: fp, Now: now})
+		got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, DeviceFingerprint: fp, Now: now})
 		require.NoError(t, err)
-		assert.Equal(t, want, got, name)
+		assert.Equal(t, want, got.KnownDevice, name)
 	}
-	_, got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, DeviceFingerprint: verified.DeviceFingerprint, Now: now})
+	got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, DeviceFingerprint: verified.DeviceFingerprint, Now: now})
 	require.NoError(t, err)
-	assert.True(t, got, "the verified device is known")
+	assert.True(t, got.KnownDevice, "the verified device is known")
+}
+
+func testSignInUserReadsTheIPBlock(t *testing.T, s ManagedStorage) {
+	j, ctx, now := joinedSignIn(t, s), t.Context(), baseTime()
+	u := createUser(t, s, ports.NewUser{Email: newID("asha") + "@example.in"})
+	blocked, free := newIP(), newIP()
+	for i := range ipPolicy.DistinctIdentifiers {
+		recordFailure(t, s, blocked, fmt.Sprintf("user%d@example.com", i), now)
+	}
+	want := blockedUntil(t, s, blocked, now)
+	require.False(t, want.IsZero(), "the IP is blocked")
+	for name, l := range map[string]ports.SignInLookup{
+		"with a user": {Email: u.Email}, "without a user": {Email: "nobody@example.in"}, "with no name": {},
+	} {
+		l.Now, l.IP = now, blocked
+		got, err := j.SignInUser(ctx, l)
+		require.NoError(t, err)
+		assert.True(t, want.Equal(got.IPBlockedUntil), "%s: %v, want %v", name, got.IPBlockedUntil, want)
+		l.IP = free
+		got, err = j.SignInUser(ctx, l)
+		require.NoError(t, err)
+		assert.Zero(t, got.IPBlockedUntil, "%s: an IP without a block", name)
+	}
+	got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, IP: blocked, Now: want})
+	require.NoError(t, err)
+	assert.Zero(t, got.IPBlockedUntil, "the block is over at its end")
+}
+
+// testSignInUserReadsTheHolds: asked for, the holds are AccountHolds'
+// answer; not asked for, none are read.
+func testSignInUserReadsTheHolds(t *testing.T, s ManagedStorage) {
+	r, ok := s.(ports.AccountHoldsReader)
+	if !ok {
+		t.Skip("the backend reads no holds at once (no ports.AccountHoldsReader)")
+	}
+	j, ctx, at := joinedSignIn(t, s), t.Context(), baseTime()
+	users := []ports.User{createUser(t, s, ports.NewUser{Email: newID("adult") + "@example.in"})}
+	createErasure(t, s, newErasure(users[0].ID, at))
+	if g, ok := s.(GuardianBackend); ok {
+		users = append(users, createChild(t, g, at))
+	}
+	for _, u := range users {
+		want, err := r.AccountHolds(ctx, u.ID)
+		require.NoError(t, err)
+		got, err := j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, Holds: true, Now: at})
+		require.NoError(t, err)
+		assert.Equal(t, want.Guardianship, got.Holds.Guardianship, u.Email)
+		require.Equal(t, want.Erasure == nil, got.Holds.Erasure == nil, u.Email)
+		if want.Erasure != nil {
+			sameErasure(t, *want.Erasure, *got.Holds.Erasure, u.Email)
+		}
+		got, err = j.SignInUser(ctx, ports.SignInLookup{Email: u.Email, Now: at})
+		require.NoError(t, err)
+		assert.Equal(t, ports.AccountHolds{}, got.Holds, "not asked for")
+	}
 }

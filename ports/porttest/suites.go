@@ -362,14 +362,16 @@ func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) 
 	})
 }
 
-// SignInUsers checks a managed backend's joined read of a sign-in's user and
-// device (ports.SignInUsers) against UserByEmail, UserByUsername and
-// KnownDevice asked one by one, on fresh backends.
+// SignInUsers checks a managed backend's joined read of what a sign-in reads
+// first (ports.SignInUsers) against UserByEmail, UserByUsername, KnownDevice,
+// IPBlockedUntil and AccountHolds asked one by one, on fresh backends.
 func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
 	runCases(t, newBackend, []testCase[ManagedStorage]{
 		{"a cancelled context is passed through", testSignInUserCancelled},
 		{"the user by email or username, as the directory finds it", testSignInUserFindsTheUser},
 		{"the device is known exactly when KnownDevice says so", testSignInUserKnowsTheDevice},
+		{"the IP's block as IPBlockedUntil answers, with a user or without", testSignInUserReadsTheIPBlock},
+		{"the holds as AccountHolds reads them, when asked", testSignInUserReadsTheHolds},
 	})
 }
 
