@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -60,59 +58,6 @@ func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			assert.Contains(t, e.eventKinds(u.ID), ports.EventLoginFailed, "recorded after the answer")
 		})
 	}
-}
-
-// Where users and devices are one store (ports.SignInUsers), a sign-in from
-// a device finds its user and checks its device in one read; with the device
-// port apart, it looks the user up, then the device.
-func TestASignInFromADeviceReadsItsUserAndDeviceAtOnce(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name  string
-		apart bool
-	}{{"one store", false}, {"device port apart", true}} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			log := &callLog{}
-			e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
-				s := lookupLog{Store: d.Storage.(*memory.Store), log: log}
-				d.Users, d.Devices, d.Registry = s, s, s.Store
-				if tc.apart {
-					d.Devices = struct{ ports.DeviceTrust }{s}
-				}
-			})
-			u := e.register("device@example.in")
-			log.take()
-			require.NoError(t, errOf(e.loginFrom(u.Email, testPassword, fpA, false)))
-			want := []string{"SignInUser"}
-			if tc.apart {
-				want = []string{"UserByEmail", "KnownDevice"}
-			}
-			assert.Equal(t, want, log.take())
-		})
-	}
-}
-
-// lookupLog is the memory store as one backend's users and devices ports
-// (comparable, so core sees one store), logging a sign-in's lookups.
-type lookupLog struct {
-	*memory.Store
-	log *callLog
-}
-
-func (l lookupLog) SignInUser(ctx context.Context, in ports.SignInLookup) (ports.User, bool, error) {
-	l.log.add("SignInUser")
-	return l.Store.SignInUser(ctx, in)
-}
-
-func (l lookupLog) UserByEmail(ctx context.Context, email string) (ports.User, error) {
-	l.log.add("UserByEmail")
-	return l.Store.UserByEmail(ctx, email)
-}
-
-func (l lookupLog) KnownDevice(ctx context.Context, userID, fingerprint string, now time.Time) (bool, error) {
-	l.log.add("KnownDevice")
-	return l.Store.KnownDevice(ctx, userID, fingerprint, now)
 }
 
 func TestUnknownIdentifierRunsExactlyOneDummyVerification(t *testing.T) {
