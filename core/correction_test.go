@@ -99,18 +99,13 @@ func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name      string
-		opt       func(*callLog) envOption
-		readsUser bool
-	}{
-		{"managed store", countedStorage, false},
-		{"app's directory", counted, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	// Whether the flow reads the user by ID, for each way of storing users.
+	readsUser := map[string]bool{"managed store": false, "app's directory": true}
+	for name, storing := range map[string]func(*callLog) envOption{"managed store": countedStorage, "app's directory": counted} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			log := &callLog{}
-			e := newEnv(t, tc.opt(log), withoutLimiter())
+			e := newEnv(t, storing(log), withoutLimiter())
 			u := e.register("move@example.in")
 			p := e.principal(e.mustLogin(u.Email))
 			e.drain() // the new-device notice goes before the code
@@ -120,7 +115,7 @@ func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
 			log.take()
 			require.NoError(t, e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "moved@example.in", Client: e.client}))
 			calls := log.take()
-			assert.Equal(t, tc.readsUser, slices.Contains(calls, "UserByID"), "%v", calls)
+			assert.Equal(t, readsUser[name], slices.Contains(calls, "UserByID"), "%v", calls)
 		})
 	}
 }
