@@ -177,3 +177,20 @@ func TestASignInReadsWhatItChecksFirstInOneCallWhereTheStoreCan(t *testing.T) {
 		})
 	}
 }
+
+// A code sign-in of an account whose address was proven before opens its
+// session with the holds its first read brought: they are not read again.
+func TestACodeSignInOfAProvenAccountReadsItsHoldsOnce(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	e, u := newUserEnv(t, "asha@example.in", observed(r))
+	code := e.requestOTP(u.Email, "")
+	r.mu.Lock()
+	r.calls = nil
+	r.mu.Unlock()
+	require.NoError(t, errOf(e.verifyOTP(u.Email, code, "")))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	assert.Contains(t, r.calls, "SignInUsers.SignInUser")
+	assert.NotContains(t, r.calls, "AccountHoldsReader.AccountHolds")
+}
