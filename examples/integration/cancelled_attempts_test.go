@@ -23,14 +23,14 @@ func TestCancelledSignInsLeaveNoPendingPlaces(t *testing.T) {
 	in.register(t, "known@example.in")
 	leaked, cancelled := 0, 0
 	for i := 0; i < 4000 && leaked < 5; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%40)*50*time.Microsecond)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Duration(i%40)*50*time.Microsecond)
 		_, _ = in.auth.Login(ctx, core.LoginInput{Identifier: "known@example.in", Password: password,
 			Client: core.Client{IP: "198.51.100.3"}})
 		cancel()
 		cancelled++
-		require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0) FROM ba_lockouts`).Scan(context.Background(), &leaked))
+		require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0) FROM ba_lockouts`).Scan(t.Context(), &leaked))
 	}
-	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
+	_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
 	assert.Zero(t, leaked, "pending places with nothing in flight after %d cancelled logins; the owner's login then: %v", cancelled, err)
 }
 
@@ -40,7 +40,7 @@ func TestCancelledSignInsLeaveNoPendingPlaces(t *testing.T) {
 // takes writes again, the same password signs in.
 func TestALoginWhoseSessionWriteFailsLeavesNoPendingPlace(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	db := newDB(t)
 	in := newInstance(t, db, setup{fastHashing: true})
 	in.register(t, "known@example.in")

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T
 	in := newInstance(t, newDB(t), setup{fastHashing: true})
 	in.register(t, "refresh@example.in")
 	res := in.login(t, "refresh@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	answers := make([]core.Tokens, 20)
 	errs := make([]error, 20)
 	porttest.Together(20, func(i int) {
@@ -44,7 +43,7 @@ func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	t.Parallel()
 	in := newInstance(t, newDB(t), setup{fastHashing: true})
 	in.register(t, "otp@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")
 	var wins atomic.Int32

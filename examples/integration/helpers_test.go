@@ -127,26 +127,26 @@ func redisClient(tb testing.TB) rueidis.Client {
 // as its owner would.
 func (in *instance) register(tb testing.TB, email string) {
 	tb.Helper()
-	_, err := in.auth.Register(context.Background(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
+	_, err := in.auth.Register(tb.Context(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
 	require.NoError(tb, err)
-	require.NoError(tb, in.auth.Drain(context.Background())) // for instances that mail in the background
+	require.NoError(tb, in.auth.Drain(tb.Context())) // for instances that mail in the background
 	m, ok := in.outbox.Last(email)
 	require.True(tb, ok, "no verification email")
 	link := tokenRE.FindStringSubmatch(m.Text)
 	require.Len(tb, link, 2, "no link in %q", m.Subject)
-	require.NoError(tb, in.auth.VerifyEmail(context.Background(), core.LinkInput{Token: link[1], Client: client}))
+	require.NoError(tb, in.auth.VerifyEmail(tb.Context(), core.LinkInput{Token: link[1], Client: client}))
 }
 
 func (in *instance) login(tb testing.TB, email string) core.LoginResult {
 	tb.Helper()
-	res, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
+	res, err := in.auth.Login(tb.Context(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)
 	return res
 }
 
 func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principal {
 	tb.Helper()
-	p, err := in.auth.Authenticate(context.Background(), res.AccessToken)
+	p, err := in.auth.Authenticate(tb.Context(), res.AccessToken)
 	require.NoError(tb, err)
 	return p
 }
@@ -155,7 +155,7 @@ func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principa
 // for it: a known-device session, trusted for sensitive actions.
 func (in *instance) trustedPrincipal(tb testing.TB, email string) core.Principal {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tb.Context()
 	require.NoError(tb, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: client}))
 	res, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: email, Code: in.lastCode(tb, email), DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)

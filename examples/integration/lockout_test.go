@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *
 	before := in.auth.Stats().HashVerifications
 	var wrong, locked atomic.Int32
 	porttest.Together(50, func(int) {
-		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
+		_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
 		switch core.KindOf(err) {
 		case core.KindLocked:
 			locked.Add(1)
@@ -34,7 +33,7 @@ func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *
 	assert.LessOrEqual(t, in.auth.Stats().HashVerifications-before, int64(5))
 	assert.Equal(t, int32(4), wrong.Load(), "failures 1-4 answer wrong")
 	assert.GreaterOrEqual(t, locked.Load(), int32(1), "the 5th failure answers locked")
-	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
+	_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
 	require.ErrorIs(t, err, core.ErrLocked, "the lock holds against the right password")
 }
 
@@ -42,7 +41,7 @@ func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
 	t.Parallel()
 	in := newInstance(t, newDB(t), setup{})
 	in.register(t, "rush@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	for round := range 3 {
 		var ok, busy atomic.Int32
 		porttest.Together(16, func(int) {
@@ -68,7 +67,7 @@ func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T
 	t.Parallel()
 	in := newInstance(t, newDB(t), setup{fastHashing: true})
 	in.register(t, "owner@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	// The owner's phone becomes a verified device by an OTP login from it.
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
 	first, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "owner@example.in", Code: in.lastCode(t, "owner@example.in"),
@@ -95,7 +94,7 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 	t.Parallel()
 	in := newInstance(t, newDB(t), setup{fastHashing: true})
 	in.register(t, "pin@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	owner := in.trustedPrincipal(t, "pin@example.in") // the owner's phone, a verified device
 	require.NoError(t, in.auth.SetPIN(ctx, owner, core.SetPINInput{PIN: "4829", Client: client}))
 
@@ -131,7 +130,7 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 // left pending, and no session is written.
 func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	db := newDB(t)
 	in := newInstance(t, db, setup{fastHashing: true})
 	in.register(t, "asha@example.in")
