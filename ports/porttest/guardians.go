@@ -131,7 +131,8 @@ func testGuardianChildrenListed(t *testing.T, s GuardianBackend) {
 		ids = append(ids, child.ID)
 	}
 	createChild(t, s, at) // pending: no guardian yet
-	assertListedPerUser(t, s.GuardianChildren, func(g ports.Guardianship) string { return g.ChildID }, parent, ids...) // oldest first
+	// The confirmed children only, oldest first.
+	assertListedPerUser(t, s.GuardianChildren, func(g ports.Guardianship) string { return g.ChildID }, parent, ids...)
 }
 
 func testDeletePendingChildren(t *testing.T, s GuardianBackend) {

@@ -41,6 +41,29 @@ func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
 	})
 }
 
+// PhoneRegistry checks the phone numbers of a managed backend on fresh
+// backends from newStorage: lookups by number, their uniqueness (also under
+// parallel registrations), verification and change. Run runs it when the
+// storage implements ports.PhoneDirectory and ports.PhoneRegistry.
+func PhoneRegistry(t *testing.T, newStorage func(t *testing.T) PhoneStorage) {
+	runCases(t, newStorage, []testCase[PhoneStorage]{
+		{"a cancelled context is passed through", testPhoneCancelled},
+		{"a user created with a number is found by it, unverified", testPhoneLookup},
+		{"the empty number and unknown numbers find no one", testPhoneUnknownNotFound},
+		{"phone-only users do not collide over their empty email", testPhoneOnlyUsersDoNotCollide},
+		{"a taken number is a conflict and creates nothing", testPhoneTakenConflicts},
+		{"marking a number verified shows in every lookup and is idempotent", testPhoneMarkVerified},
+		{"a phone change verifies the new number and frees the old one", testChangePhone},
+		{"parallel creates of one number: exactly one wins", testCreatePhoneHasOneWinner},
+		{"erasing a user removes its number, which is free again", testErasureFreesThePhone},
+		{"an unproven number beside a verified email is released, then free", testReleaseUnprovenPhone},
+		{"an unproven email beside a verified number is released, then free", testReleaseUnprovenEmail},
+		{"a proven identifier, or one beside nothing proven, is never released", testReleaseNeedsTheOtherProven},
+		{"parallel releases of one number: one succeeds; then parallel creates: one owner", testReleaseHasOneWinner},
+		{"a release racing the number's verification: released unverified or kept verified", testReleaseRacesVerification},
+	})
+}
+
 // SessionUsers checks reads of a session with its user, on fresh managed
 // backends from newBackend: the pair as the storage holds it, every change of
 // the user seen at once, and RotateRefreshUser keeping every rule of
@@ -239,22 +262,22 @@ func RateLimiter(t *testing.T, newLimiter func(t *testing.T) ports.RateLimiter) 
 // ErrUnavailable; no error carries the message body, which holds codes and
 // links.
 func Mailer(t *testing.T, h MailerHarness) {
-	cases := []testCase[MailerHarness]{
-		{"a message arrives as sent, Hindi included", testMailerDeliversMessage},
+	cases := []testCase[senderContract[ports.Message]]{
+		{"a message arrives as sent, Hindi included", testSenderDeliversMessage[ports.Message]},
 		{"a text-only message without a recipient name arrives as sent", testMailerDeliversTextOnly},
-		{"a cancelled context is passed through and sends nothing", testMailerCancelled},
-		{"parallel sends each arrive once", testMailerParallelSends},
+		{"a cancelled context is passed through and sends nothing", testSenderCancelled[ports.Message]},
+		{"parallel sends each arrive once", testSenderParallelSends[ports.Message]},
 	}
 	if h.NewRefusingMailer != nil {
-		cases = append(cases, testCase[MailerHarness]{"a refused message is a permanent error without the body", testMailerRefusalIsPermanent})
+		cases = append(cases, testCase[senderContract[ports.Message]]{"a refused message is a permanent error without the body", testSenderRefusalIsPermanent[ports.Message]})
 	}
 	if h.NewDeferringMailer != nil {
-		cases = append(cases, testCase[MailerHarness]{"a deferred message is ErrUnavailable without the body", testMailerDeferralIsUnavailable})
+		cases = append(cases, testCase[senderContract[ports.Message]]{"a deferred message is ErrUnavailable without the body", testSenderDeferralIsUnavailable[ports.Message]})
 	}
 	if h.ChecksMessages {
-		cases = append(cases, testCase[MailerHarness]{"a malformed message is refused before sending", testMailerRefusesMalformed})
+		cases = append(cases, testCase[senderContract[ports.Message]]{"a malformed message is refused before sending", testSenderRefusesMalformed[ports.Message]})
 	}
-	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
+	runCases(t, func(*testing.T) senderContract[ports.Message] { return h.contract() }, cases)
 }
 
 // ActivityStore checks last-activity records and inactivity warnings on
@@ -380,22 +403,22 @@ func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
 // failure worth retrying wraps ErrUnavailable; no error carries the text,
 // which holds a code, or the number.
 func SMSSender(t *testing.T, h SMSSenderHarness) {
-	cases := []testCase[SMSSenderHarness]{
-		{"an SMS arrives as sent, Hindi and template id included", testSMSDeliversMessage},
+	cases := []testCase[senderContract[ports.SMS]]{
+		{"an SMS arrives as sent, Hindi and template id included", testSenderDeliversMessage[ports.SMS]},
 		{"an SMS without a template id arrives as sent", testSMSWithoutTemplate},
-		{"a cancelled context is passed through and sends nothing", testSMSCancelled},
-		{"parallel sends each arrive once", testSMSParallelSends},
+		{"a cancelled context is passed through and sends nothing", testSenderCancelled[ports.SMS]},
+		{"parallel sends each arrive once", testSenderParallelSends[ports.SMS]},
 	}
 	if h.NewRefusingSender != nil {
-		cases = append(cases, testCase[SMSSenderHarness]{"a refused SMS is a permanent error without the text or number", testSMSRefusalIsPermanent})
+		cases = append(cases, testCase[senderContract[ports.SMS]]{"a refused SMS is a permanent error without the text or number", testSenderRefusalIsPermanent[ports.SMS]})
 	}
 	if h.NewDeferringSender != nil {
-		cases = append(cases, testCase[SMSSenderHarness]{"a deferred SMS is ErrUnavailable without the text or number", testSMSDeferralIsUnavailable})
+		cases = append(cases, testCase[senderContract[ports.SMS]]{"a deferred SMS is ErrUnavailable without the text or number", testSenderDeferralIsUnavailable[ports.SMS]})
 	}
 	if h.ChecksMessages {
-		cases = append(cases, testCase[SMSSenderHarness]{"a malformed SMS is refused before sending", testSMSRefusesMalformed})
+		cases = append(cases, testCase[senderContract[ports.SMS]]{"a malformed SMS is refused before sending", testSenderRefusesMalformed[ports.SMS]})
 	}
-	runCases(t, func(*testing.T) SMSSenderHarness { return h }, cases)
+	runCases(t, func(*testing.T) senderContract[ports.SMS] { return h.contract() }, cases)
 }
 
 // SMSBudget checks a ports.SMSBudget on fresh budgets from newBudget: each
