@@ -14,8 +14,7 @@ import (
 
 func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "refresh@example.in")
+	in := newRegistered(t, "refresh@example.in")
 	res := in.login(t, "refresh@example.in")
 	ctx := t.Context()
 	answers := make([]core.Tokens, 20)
@@ -41,8 +40,7 @@ func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T
 
 func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "otp@example.in")
+	in := newRegistered(t, "otp@example.in")
 	ctx := t.Context()
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")

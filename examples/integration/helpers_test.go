@@ -175,6 +175,25 @@ func (in *instance) lastCode(tb testing.TB, email string) string {
 // newDB is a migrated private schema.
 func newDB(tb testing.TB) *bun.DB { return pgtest.NewDB(tb) }
 
+// newRegistered is a fast-hashing instance over a database of its own, in
+// which email has registered and verified its address.
+func newRegistered(t *testing.T, email string) *instance {
+	t.Helper()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, email)
+	return in
+}
+
+// leftovers reads what the sign-ins so far left behind: pending attempts and
+// counted failures summed over every lockout key, and sessions.
+func (in *instance) leftovers(t *testing.T) (pending, failures, sessions int) {
+	t.Helper()
+	require.NoError(t, in.db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
+		Scan(t.Context(), &pending, &failures))
+	require.NoError(t, in.db.NewRaw(`SELECT count(*) FROM ba_sessions`).Scan(t.Context(), &sessions))
+	return pending, failures, sessions
+}
+
 func randomHex() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

@@ -65,8 +65,7 @@ func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
 
 func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "owner@example.in")
+	in := newRegistered(t, "owner@example.in")
 	ctx := t.Context()
 	// The owner's phone becomes a verified device by an OTP login from it.
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
@@ -92,8 +91,7 @@ func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T
 
 func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "pin@example.in")
+	in := newRegistered(t, "pin@example.in")
 	ctx := t.Context()
 	owner := in.trustedPrincipal(t, "pin@example.in") // the owner's phone, a verified device
 	require.NoError(t, in.auth.SetPIN(ctx, owner, core.SetPINInput{PIN: "4829", Client: client}))
@@ -131,9 +129,7 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	db := newDB(t)
-	in := newInstance(t, db, setup{fastHashing: true})
-	in.register(t, "asha@example.in")
+	in := newRegistered(t, "asha@example.in")
 	_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: "a wrong password", Client: client})
 	require.Equal(t, core.KindUnauthorized, core.KindOf(err))
 	u, err := in.store.UserByEmail(ctx, "asha@example.in")
@@ -142,10 +138,7 @@ func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T)
 
 	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: password, Client: client})
 	require.Equal(t, core.KindSuspended, core.KindOf(err), "%v", err)
-	var pending, failures, sessions int
-	require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
-		Scan(ctx, &pending, &failures))
-	require.NoError(t, db.NewRaw(`SELECT count(*) FROM ba_sessions WHERE user_id = ?`, u.ID).Scan(ctx, &sessions))
+	pending, failures, sessions := in.leftovers(t)
 	assert.Zero(t, failures, "the right password cleared the count")
 	assert.Zero(t, pending)
 	assert.Zero(t, sessions)
