@@ -72,35 +72,82 @@ func assertNoBody(t *testing.T, err error) {
 	}
 }
 
-// contract is h as the cases it shares with SMSSender see it.
-func (h MailerHarness) contract() senderContract[ports.Message] {
-	return senderContract[ports.Message]{
-		newSender: func(t *testing.T) (sendFunc[ports.Message], func() []ports.Message) {
-			mailer, received := h.NewMailer(t)
-			return mailer.Send, received
-		},
-		newRefusing:          func(t *testing.T) sendFunc[ports.Message] { return h.NewRefusingMailer(t).Send },
-		newDeferring:         func(t *testing.T) sendFunc[ports.Message] { return h.NewDeferringMailer(t).Send },
-		message:              otpMessage,
-		readdress:            func(m *ports.Message, i int) { m.To = fmt.Sprintf("user%d@example.in", i) },
-		arrived:              h.arrived,
-		assertNoText:         assertNoBody,
-		assertNothingPrivate: assertNoBody,
-		malformed: []spoiled[ports.Message]{
-			{"recipient is no address", func(m *ports.Message) { m.To = "not an address" }},
-			{"no recipient", func(m *ports.Message) { m.To = "" }},
-			{"line break in the subject", func(m *ports.Message) { m.Subject = "hi\r\nBcc: x@evil.example" }},
-			{"line break in the recipient name", func(m *ports.Message) { m.ToName = "x\nBcc: y@evil.example" }},
-			{"blank subject", func(m *ports.Message) { m.Subject = " " }},
-			{"no body", func(m *ports.Message) { m.Text, m.HTML = "", "" }},
-		},
-	}
+func testMailerDeliversMessage(t *testing.T, h MailerHarness) {
+	mailer, received := h.NewMailer(t)
+	msg := otpMessage()
+	require.NoError(t, mailer.Send(t.Context(), msg))
+	assert.Equal(t, []ports.Message{h.arrived(msg)}, received())
 }
 
-func testMailerDeliversTextOnly(t *testing.T, c senderContract[ports.Message]) {
+func testMailerDeliversTextOnly(t *testing.T, h MailerHarness) {
+	mailer, received := h.NewMailer(t)
 	msg := otpMessage()
 	msg.HTML, msg.ToName = "", ""
-	assertArrivesAsSent(t, c, msg)
+	require.NoError(t, mailer.Send(t.Context(), msg))
+	assert.Equal(t, []ports.Message{msg}, received())
+}
+
+func testMailerCancelled(t *testing.T, h MailerHarness) {
+	mailer, received := h.NewMailer(t)
+	assertCancelled(t, mailer.Send(cancelled(t), otpMessage()))
+	assert.Empty(t, received())
+}
+
+func testMailerRefusalIsPermanent(t *testing.T, h MailerHarness) {
+	err := h.NewRefusingMailer(t).Send(t.Context(), otpMessage())
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ports.ErrUnavailable, "sending again would be refused again")
+	assertNoBody(t, err)
+}
+
+func testMailerDeferralIsUnavailable(t *testing.T, h MailerHarness) {
+	err := h.NewDeferringMailer(t).Send(t.Context(), otpMessage())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ports.ErrUnavailable, "sending again later may succeed")
+	assertNoBody(t, err)
+}
+
+func testMailerParallelSends(t *testing.T, h MailerHarness) {
+	const senders = 8
+	mailer, received := h.NewMailer(t)
+	want := make([]ports.Message, senders)
+	errs := make([]error, senders)
+	for i := range want {
+		want[i] = otpMessage()
+		want[i].To = fmt.Sprintf("user%d@example.in", i)
+	}
+	Together(senders, func(i int) { errs[i] = mailer.Send(t.Context(), want[i]) })
+	for i, err := range errs {
+		require.NoError(t, err, "send %d", i)
+		want[i] = h.arrived(want[i])
+	}
+	assert.ElementsMatch(t, want, received())
+}
+
+func testMailerRefusesMalformed(t *testing.T, h MailerHarness) {
+	mailer, received := h.NewMailer(t)
+	cases := []struct {
+		name  string
+		spoil func(*ports.Message)
+	}{
+		{"recipient is no address", func(m *ports.Message) { m.To = "not an address" }},
+		{"no recipient", func(m *ports.Message) { m.To = "" }},
+		{"line break in the subject", func(m *ports.Message) { m.Subject = "hi\r\nBcc: x@evil.example" }},
+		{"line break in the recipient name", func(m *ports.Message) { m.ToName = "x\nBcc: y@evil.example" }},
+		{"blank subject", func(m *ports.Message) { m.Subject = " " }},
+		{"no body", func(m *ports.Message) { m.Text, m.HTML = "", "" }},
+	}
+	for _, c := range cases {
+		msg := otpMessage()
+		c.spoil(&msg)
+		err := mailer.Send(t.Context(), msg)
+		if !assert.Error(t, err, c.name) {
+			continue
+		}
+		assert.NotErrorIs(t, err, ports.ErrUnavailable, "%s: a malformed message stays malformed", c.name)
+		assertNoBody(t, err)
+	}
+	assert.Empty(t, received(), "a malformed message is never sent")
 }
 
 // AssertSendFailure checks a sender's failed Send (a Mailer's or an

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -64,47 +65,89 @@ func (h SMSSenderHarness) arrived(m ports.SMS) ports.SMS {
 	return m
 }
 
-// assertNoSMSText checks that err does not carry the code.
-func assertNoSMSText(t *testing.T, err error) {
-	t.Helper()
-	assert.NotContains(t, err.Error(), smsCode, "an error must not carry the SMS text")
-}
-
 // assertNoSMSContent checks that err carries neither the code nor the number.
 func assertNoSMSContent(t *testing.T, err error) {
 	t.Helper()
-	assertNoSMSText(t, err)
+	assert.NotContains(t, err.Error(), smsCode, "an error must not carry the SMS text")
 	assert.NotContains(t, err.Error(), smsNumber[3:], "an error must not carry the phone number")
 }
 
-// contract is h as the cases it shares with Mailer see it.
-func (h SMSSenderHarness) contract() senderContract[ports.SMS] {
-	return senderContract[ports.SMS]{
-		newSender: func(t *testing.T) (sendFunc[ports.SMS], func() []ports.SMS) {
-			sender, received := h.NewSender(t)
-			return sender.SendSMS, received
-		},
-		newRefusing:          func(t *testing.T) sendFunc[ports.SMS] { return h.NewRefusingSender(t).SendSMS },
-		newDeferring:         func(t *testing.T) sendFunc[ports.SMS] { return h.NewDeferringSender(t).SendSMS },
-		message:              signinSMS,
-		readdress:            func(m *ports.SMS, i int) { m.To = fmt.Sprintf("+91987654321%d", i) },
-		arrived:              h.arrived,
-		assertNoText:         assertNoSMSText,
-		assertNothingPrivate: assertNoSMSContent,
-		malformed: []spoiled[ports.SMS]{
-			{"no number", func(m *ports.SMS) { m.To = "" }},
-			{"a national number without its country code", func(m *ports.SMS) { m.To = "9876543210" }},
-			{"spaces in the number", func(m *ports.SMS) { m.To = "+91 98765 43210" }},
-			{"letters in the number", func(m *ports.SMS) { m.To = "+91987654321O" }},
-			{"a country code starting with 0", func(m *ports.SMS) { m.To = "+0919876543210" }},
-			{"more than 15 digits", func(m *ports.SMS) { m.To = "+9198765432101234" }},
-			{"a line break after the number", func(m *ports.SMS) { m.To = smsNumber + "\n" }},
-			{"no text", func(m *ports.SMS) { m.Text = "" }},
-			{"a blank text", func(m *ports.SMS) { m.Text = " \n " }},
-		},
-	}
+func testSMSDeliversMessage(t *testing.T, h SMSSenderHarness) {
+	sender, received := h.NewSender(t)
+	m := signinSMS()
+	require.NoError(t, sender.SendSMS(t.Context(), m))
+	assert.Equal(t, []ports.SMS{h.arrived(m)}, received())
 }
 
-func testSMSWithoutTemplate(t *testing.T, c senderContract[ports.SMS]) {
-	assertArrivesAsSent(t, c, ports.SMS{To: "+447700900123", Text: "Your BharatAuth code is " + smsCode + ".\n@example.in #" + smsCode, Kind: "verify_phone"})
+func testSMSWithoutTemplate(t *testing.T, h SMSSenderHarness) {
+	sender, received := h.NewSender(t)
+	m := ports.SMS{To: "+447700900123", Text: "Your BharatAuth code is " + smsCode + ".\n@example.in #" + smsCode, Kind: "verify_phone"}
+	require.NoError(t, sender.SendSMS(t.Context(), m))
+	assert.Equal(t, []ports.SMS{h.arrived(m)}, received())
+}
+
+func testSMSCancelled(t *testing.T, h SMSSenderHarness) {
+	sender, received := h.NewSender(t)
+	assertCancelled(t, sender.SendSMS(cancelled(t), signinSMS()))
+	assert.Empty(t, received())
+}
+
+func testSMSRefusalIsPermanent(t *testing.T, h SMSSenderHarness) {
+	err := h.NewRefusingSender(t).SendSMS(t.Context(), signinSMS())
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ports.ErrUnavailable, "sending again would be refused again")
+	assertNoSMSContent(t, err)
+}
+
+func testSMSDeferralIsUnavailable(t *testing.T, h SMSSenderHarness) {
+	err := h.NewDeferringSender(t).SendSMS(t.Context(), signinSMS())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ports.ErrUnavailable, "sending again later may succeed")
+	assertNoSMSContent(t, err)
+}
+
+func testSMSParallelSends(t *testing.T, h SMSSenderHarness) {
+	const senders = 8
+	sender, received := h.NewSender(t)
+	want := make([]ports.SMS, senders)
+	errs := make([]error, senders)
+	for i := range want {
+		want[i] = signinSMS()
+		want[i].To = fmt.Sprintf("+91987654321%d", i)
+	}
+	Together(senders, func(i int) { errs[i] = sender.SendSMS(t.Context(), want[i]) })
+	for i, err := range errs {
+		require.NoError(t, err, "send %d", i)
+		want[i] = h.arrived(want[i])
+	}
+	assert.ElementsMatch(t, want, received())
+}
+
+func testSMSRefusesMalformed(t *testing.T, h SMSSenderHarness) {
+	sender, received := h.NewSender(t)
+	cases := []struct {
+		name  string
+		spoil func(*ports.SMS)
+	}{
+		{"no number", func(m *ports.SMS) { m.To = "" }},
+		{"a national number without its country code", func(m *ports.SMS) { m.To = "9876543210" }},
+		{"spaces in the number", func(m *ports.SMS) { m.To = "+91 98765 43210" }},
+		{"letters in the number", func(m *ports.SMS) { m.To = "+91987654321O" }},
+		{"a country code starting with 0", func(m *ports.SMS) { m.To = "+0919876543210" }},
+		{"more than 15 digits", func(m *ports.SMS) { m.To = "+9198765432101234" }},
+		{"a line break after the number", func(m *ports.SMS) { m.To = smsNumber + "\n" }},
+		{"no text", func(m *ports.SMS) { m.Text = "" }},
+		{"a blank text", func(m *ports.SMS) { m.Text = " \n " }},
+	}
+	for _, c := range cases {
+		m := signinSMS()
+		c.spoil(&m)
+		err := sender.SendSMS(t.Context(), m)
+		if !assert.Error(t, err, c.name) {
+			continue
+		}
+		assert.NotErrorIs(t, err, ports.ErrUnavailable, "%s: a malformed SMS stays malformed", c.name)
+		assert.NotContains(t, err.Error(), smsCode, "%s: an error must not carry the SMS text", c.name)
+	}
+	assert.Empty(t, received(), "a malformed SMS is never sent")
 }

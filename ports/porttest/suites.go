@@ -262,22 +262,22 @@ func RateLimiter(t *testing.T, newLimiter func(t *testing.T) ports.RateLimiter) 
 // ErrUnavailable; no error carries the message body, which holds codes and
 // links.
 func Mailer(t *testing.T, h MailerHarness) {
-	cases := []testCase[senderContract[ports.Message]]{
-		{"a message arrives as sent, Hindi included", testSenderDeliversMessage[ports.Message]},
+	cases := []testCase[MailerHarness]{
+		{"a message arrives as sent, Hindi included", testMailerDeliversMessage},
 		{"a text-only message without a recipient name arrives as sent", testMailerDeliversTextOnly},
-		{"a cancelled context is passed through and sends nothing", testSenderCancelled[ports.Message]},
-		{"parallel sends each arrive once", testSenderParallelSends[ports.Message]},
+		{"a cancelled context is passed through and sends nothing", testMailerCancelled},
+		{"parallel sends each arrive once", testMailerParallelSends},
 	}
 	if h.NewRefusingMailer != nil {
-		cases = append(cases, testCase[senderContract[ports.Message]]{"a refused message is a permanent error without the body", testSenderRefusalIsPermanent[ports.Message]})
+		cases = append(cases, testCase[MailerHarness]{"a refused message is a permanent error without the body", testMailerRefusalIsPermanent})
 	}
 	if h.NewDeferringMailer != nil {
-		cases = append(cases, testCase[senderContract[ports.Message]]{"a deferred message is ErrUnavailable without the body", testSenderDeferralIsUnavailable[ports.Message]})
+		cases = append(cases, testCase[MailerHarness]{"a deferred message is ErrUnavailable without the body", testMailerDeferralIsUnavailable})
 	}
 	if h.ChecksMessages {
-		cases = append(cases, testCase[senderContract[ports.Message]]{"a malformed message is refused before sending", testSenderRefusesMalformed[ports.Message]})
+		cases = append(cases, testCase[MailerHarness]{"a malformed message is refused before sending", testMailerRefusesMalformed})
 	}
-	runCases(t, func(*testing.T) senderContract[ports.Message] { return h.contract() }, cases)
+	runCases(t, func(*testing.T) MailerHarness { return h }, cases)
 }
 
 // ActivityStore checks last-activity records and inactivity warnings on
@@ -403,22 +403,22 @@ func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
 // failure worth retrying wraps ErrUnavailable; no error carries the text,
 // which holds a code, or the number.
 func SMSSender(t *testing.T, h SMSSenderHarness) {
-	cases := []testCase[senderContract[ports.SMS]]{
-		{"an SMS arrives as sent, Hindi and template id included", testSenderDeliversMessage[ports.SMS]},
+	cases := []testCase[SMSSenderHarness]{
+		{"an SMS arrives as sent, Hindi and template id included", testSMSDeliversMessage},
 		{"an SMS without a template id arrives as sent", testSMSWithoutTemplate},
-		{"a cancelled context is passed through and sends nothing", testSenderCancelled[ports.SMS]},
-		{"parallel sends each arrive once", testSenderParallelSends[ports.SMS]},
+		{"a cancelled context is passed through and sends nothing", testSMSCancelled},
+		{"parallel sends each arrive once", testSMSParallelSends},
 	}
 	if h.NewRefusingSender != nil {
-		cases = append(cases, testCase[senderContract[ports.SMS]]{"a refused SMS is a permanent error without the text or number", testSenderRefusalIsPermanent[ports.SMS]})
+		cases = append(cases, testCase[SMSSenderHarness]{"a refused SMS is a permanent error without the text or number", testSMSRefusalIsPermanent})
 	}
 	if h.NewDeferringSender != nil {
-		cases = append(cases, testCase[senderContract[ports.SMS]]{"a deferred SMS is ErrUnavailable without the text or number", testSenderDeferralIsUnavailable[ports.SMS]})
+		cases = append(cases, testCase[SMSSenderHarness]{"a deferred SMS is ErrUnavailable without the text or number", testSMSDeferralIsUnavailable})
 	}
 	if h.ChecksMessages {
-		cases = append(cases, testCase[senderContract[ports.SMS]]{"a malformed SMS is refused before sending", testSenderRefusesMalformed[ports.SMS]})
+		cases = append(cases, testCase[SMSSenderHarness]{"a malformed SMS is refused before sending", testSMSRefusesMalformed})
 	}
-	runCases(t, func(*testing.T) senderContract[ports.SMS] { return h.contract() }, cases)
+	runCases(t, func(*testing.T) SMSSenderHarness { return h }, cases)
 }
 
 // SMSBudget checks a ports.SMSBudget on fresh budgets from newBudget: each
