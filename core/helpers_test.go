@@ -63,6 +63,20 @@ func withSignInOneByOne() envOption {
 	return func(_ *Config, d *Deps) { d.Devices = struct{ ports.DeviceTrust }{d.Storage.(*memory.Store)} }
 }
 
+// withEventsApart hands core the event log as a port of its own, as an app's
+// own log would be: a sign-in then ends call by call, not in one
+// (ports.SignInSessions).
+func withEventsApart() envOption {
+	return func(_ *Config, d *Deps) { d.Events = struct{ ports.EventLog }{d.Storage.(*memory.Store)} }
+}
+
+// signInEnds are the ways a sign-in can end: its attempts, session and
+// events written in one call or one by one.
+var signInEnds = map[string][]envOption{
+	"ended in one call":  nil,
+	"ended call by call": {withEventsApart()},
+}
+
 // signInReads are the ways a sign-in can read its user and device.
 var signInReads = map[string][]envOption{
 	"user and device in one read": nil,
@@ -681,6 +695,10 @@ func (h hookedStore) LockState(ctx context.Context, key string) (ports.LockState
 
 func (h hookedStore) CreateSession(ctx context.Context, s ports.Session) error {
 	return hookedDo(h, "CreateSession", func() error { return h.Store.CreateSession(ctx, s) })
+}
+
+func (h hookedStore) OpenSignInSession(ctx context.Context, o ports.SignInOpening) error {
+	return hookedDo(h, "OpenSignInSession", func() error { return h.Store.OpenSignInSession(ctx, o) })
 }
 
 func (h hookedStore) Session(ctx context.Context, id string) (ports.Session, error) {

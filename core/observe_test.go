@@ -200,7 +200,7 @@ func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {
 
 	assert.Contains(t, r.calls, "LockoutStore.BeginAttempt")
 	assert.Contains(t, r.calls, "CredentialStore.Credentials")
-	assert.Contains(t, r.calls, "SessionRepo.CreateSession")
+	assert.Contains(t, r.calls, "SignInSessions.OpenSignInSession")
 	assert.Contains(t, r.calls, "Mailer.Send", "the new-device alert")
 	assert.Equal(t, len(r.calls), r.ctxFlows, "every call runs under the flow's context")
 	assert.Positive(t, r.waits, "the password check waited for a hashing slot")

@@ -118,6 +118,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Run("GrievanceStore", func(t *testing.T) {
 		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
 	})
+	if _, opens := newStorage(t).(ports.SignInSessions); opens {
+		t.Run("SignInSessions", func(t *testing.T) { SignInSessions(t, newStorage) })
+	}
 	if _, tx := newStorage(t).(ports.Transactor); tx {
 		t.Run("Transactor", func(t *testing.T) {
 			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
