@@ -113,7 +113,7 @@ func newDeviceSignedIn(t *testing.T, e *env) flowState {
 // stepUpCodeSent is newDeviceSignedIn with a step-up code emailed, in link.
 func stepUpCodeSent(t *testing.T, e *env) flowState {
 	s := newDeviceSignedIn(t, e)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), s.p, e.client))
+	require.NoError(t, e.auth.RequestStepUp(t.Context(), s.p, e.client))
 	s.link = e.lastCode(s.user.Email)
 	return s
 }
@@ -124,7 +124,7 @@ func loginFlow(e *env, s flowState) error {
 }
 
 func stepUpFlow(e *env, s flowState) error {
-	return e.auth.VerifyStepUp(context.Background(), s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
+	return e.auth.VerifyStepUp(e.t.Context(), s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
 }
 
 func changePasswordFlow(e *env, s flowState) error {
@@ -132,7 +132,7 @@ func changePasswordFlow(e *env, s flowState) error {
 }
 
 func revokeOwnSessionFlow(e *env, s flowState) error {
-	return e.auth.RevokeSession(context.Background(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+	return e.auth.RevokeSession(e.t.Context(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
 }
 
 // sessionKept checks that the session setup made lives and that no
@@ -227,7 +227,7 @@ func TestLoginStoreFailures(t *testing.T) {
 
 func TestRegisterStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "creating the user", method: "CreateUser", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState { return flowState{} },
@@ -247,7 +247,7 @@ func TestRegisterStoreFailures(t *testing.T) {
 
 func TestOTPStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -268,7 +268,7 @@ func TestOTPStoreFailures(t *testing.T) {
 
 func TestRefreshStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -290,7 +290,7 @@ func TestRefreshStoreFailures(t *testing.T) {
 
 func TestSessionStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "authenticate: cancelled session lookup", method: "Session", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
@@ -323,7 +323,7 @@ func TestSessionStoreFailures(t *testing.T) {
 
 func TestPasswordStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "change password: storing the hash", method: "SetPasswordHash", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -363,7 +363,7 @@ func TestPasswordStoreFailures(t *testing.T) {
 
 func TestPINStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "set pin: storing the hash", method: "SetPINHash", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -388,7 +388,7 @@ func TestPINStoreFailures(t *testing.T) {
 
 func TestStepUpStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "step-up request: issuing the code", method: "IssueToken", err: errDown, kind: KindUnavailable,
 			setup: newDeviceSignedIn,
@@ -423,7 +423,7 @@ func TestStepUpStoreFailures(t *testing.T) {
 
 func TestConsentStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "record consent", method: "AppendConsents", err: errDown, kind: KindUnavailable,
 			setup: registered,
@@ -466,7 +466,7 @@ func TestConsentStoreFailures(t *testing.T) {
 
 func TestVerificationStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -485,7 +485,7 @@ func TestVerificationStoreFailures(t *testing.T) {
 
 func TestUnlockStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState {
@@ -526,7 +526,7 @@ func TestExportStoreFailures(t *testing.T) {
 			e, f := newFaultyEnv(t)
 			s := signedIn(t, e)
 			f.failOn(tc.method, tc.err)
-			doc, err := e.auth.Export(context.Background(), s.p, e.client)
+			doc, err := e.auth.Export(t.Context(), s.p, e.client)
 			ce := requireKind(t, err, tc.kind)
 			assert.Equal(t, "Export", ce.Op)
 			assert.Empty(t, doc.Account.Email, "no partial document")
@@ -538,7 +538,7 @@ func TestExportStoreFailures(t *testing.T) {
 
 func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("hash upgrade", func(t *testing.T) {
 		t.Parallel()
 		e, f := newFaultyEnv(t)
@@ -616,7 +616,7 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "late@example.in")
 	p := e.principal(e.mustLogin(u.Email))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	for _, tc := range []struct {
 		name string
