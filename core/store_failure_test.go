@@ -135,6 +135,60 @@ func revokeOwnSessionFlow(e *env, s flowState) error {
 	return e.auth.RevokeSession(e.t.Context(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
 }
 
+func refreshFlow(e *env, s flowState) error {
+	return errOf(e.auth.Refresh(e.t.Context(), RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
+}
+
+// otpCodeSent is registered with a sign-in code emailed, in link.
+func otpCodeSent(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: s.user.Email, Client: e.client}))
+	s.link = e.lastCode(s.user.Email)
+	return s
+}
+
+func verifyOTPFlow(e *env, s flowState) error {
+	return errOf(e.auth.VerifyOTP(e.t.Context(), VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
+}
+
+// resetLinkSent is registered with a password reset link emailed, in link.
+func resetLinkSent(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	require.NoError(t, e.auth.RequestPasswordReset(t.Context(), IdentifierInput{Identifier: s.user.Email, Client: e.client}))
+	s.link = e.lastToken(s.user.Email)
+	return s
+}
+
+func confirmResetFlow(e *env, s flowState) error {
+	return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
+}
+
+// verificationLinkSent is registered with the verification link that
+// registration emailed, in link.
+func verificationLinkSent(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	s.link = e.lastToken(s.user.Email)
+	return s
+}
+
+func verifyEmailFlow(e *env, s flowState) error {
+	return e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: s.link, Client: e.client})
+}
+
+// unlockLinkSent is registered, soft-locked by 5 wrong passwords, with an
+// unlock link emailed, in link.
+func unlockLinkSent(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	e.failLogins(s.user.Email, 5)
+	require.NoError(t, e.auth.RequestUnlock(t.Context(), IdentifierInput{Identifier: s.user.Email, Client: e.client}))
+	s.link = e.lastToken(s.user.Email)
+	return s
+}
+
+func confirmUnlockFlow(e *env, s flowState) error {
+	return errOf(e.auth.ConfirmUnlock(e.t.Context(), ConfirmUnlockInput{Token: s.link, Client: e.client}))
+}
+
 // sessionKept checks that the session setup made lives and that no
 // revocation was recorded.
 func sessionKept(t *testing.T, e *env, s flowState) {
@@ -247,21 +301,12 @@ func TestRegisterStoreFailures(t *testing.T) {
 
 func TestOTPStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastCode(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
-			},
+			setup: otpCodeSent, run: verifyOTPFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				noNewSession(0)(t, e, s)
-				require.NoError(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})), "the code was not used up")
+				require.NoError(t, verifyOTPFlow(e, s), "the code was not used up")
 			}},
 	})
 }
@@ -271,13 +316,9 @@ func TestRefreshStoreFailures(t *testing.T) {
 	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
-			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
-			},
+			setup: signedIn, run: refreshFlow,
 			after: func(t *testing.T, e *env, s flowState) {
-				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
-				require.NoError(t, err, "the token was not rotated: a retry works")
+				require.NoError(t, refreshFlow(e, s), "the token was not rotated: a retry works")
 			}},
 		{name: "logout", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -323,7 +364,6 @@ func TestSessionStoreFailures(t *testing.T) {
 
 func TestPasswordStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "change password: storing the hash", method: "SetPasswordHash", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -345,18 +385,10 @@ func TestPasswordStoreFailures(t *testing.T) {
 			run:   changePasswordFlow,
 			after: passwordUnchanged},
 		{name: "password reset: consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
-			},
+			setup: resetLinkSent, run: confirmResetFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				passwordUnchanged(t, e, s)
-				require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client})))
+				require.NoError(t, confirmResetFlow(e, s))
 			}},
 	})
 }
@@ -401,7 +433,7 @@ func TestStepUpStoreFailures(t *testing.T) {
 			setup: stepUpCodeSent, run: stepUpFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
-				require.NoError(t, e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client}), "the code is still good")
+				require.NoError(t, stepUpFlow(e, s), "the code is still good")
 			}},
 		{name: "step-up verify: recording the mark", method: "MarkStepUp", err: errDown, kind: KindUnavailable,
 			setup: stepUpCodeSent, run: stepUpFlow,
@@ -466,38 +498,20 @@ func TestConsentStoreFailures(t *testing.T) {
 
 func TestVerificationStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client})
-			},
+			setup: verificationLinkSent, run: verifyEmailFlow,
 			after: func(t *testing.T, e *env, s flowState) {
-				require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client}), "the link still works")
+				require.NoError(t, verifyEmailFlow(e, s), "the link still works")
 			}},
 	})
 }
 
 func TestUnlockStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				e.failLogins(s.user.Email, 5)
-				require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: s.link, Client: e.client}))
-			},
+			setup: unlockLinkSent, run: confirmUnlockFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, errOf(e.login(s.user.Email, testPassword)), KindLocked)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventAccountUnlocked)
