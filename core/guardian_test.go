@@ -94,15 +94,6 @@ func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	eachVariant(t, holdsReads, testAChildCannotSignInUntilAGuardianConsents)
 }
 
-// TestSessionHoldsAreReadAtOnceWhereTheStoreCan: core reads the guardianship
-// and the erasure request in one call when one backend offers it, and one by
-// one otherwise.
-func TestSessionHoldsAreReadAtOnceWhereTheStoreCan(t *testing.T) {
-	t.Parallel()
-	assert.NotNil(t, newEnv(t).auth.holds, "memory.Store reads both at once")
-	assert.Nil(t, newEnv(t, withHoldsOneByOne()).auth.holds, "two stores")
-}
-
 func testAChildCannotSignInUntilAGuardianConsents(t *testing.T, e *env) {
 	child := e.registerChild("ravi@example.in")
 	ctx := t.Context()
