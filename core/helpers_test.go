@@ -818,6 +818,20 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 	waitOrFail(t, done, what)
 }
 
+// inParallel makes n calls at once, call(0) to call(n-1), and returns their
+// errors, by i, once all have answered; what names them if that takes longer
+// than testWait.
+func inParallel(t testing.TB, what string, n int, call func(i int) error) []error {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = call(i) })
+	}
+	waitGroup(t, &wg, what)
+	return errs
+}
+
 // testPhone is an Indian mobile number as a user types it, and its E.164 form.
 const (
 	testPhoneTyped = "98765 43210"

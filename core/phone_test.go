@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -442,17 +441,9 @@ func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
-	const registrants = 8
-	errs := make([]error, registrants)
-	var wg sync.WaitGroup
-	for i := range registrants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = p.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-		}()
-	}
-	waitGroup(t, &wg, "parallel registrations")
+	errs := inParallel(t, "parallel registrations", 8, func(int) error {
+		return errOf(p.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client}))
+	})
 	won := 0
 	for _, err := range errs {
 		if err == nil {

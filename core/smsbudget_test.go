@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -185,14 +184,9 @@ func TestSMSGlobalBudget(t *testing.T) {
 func TestSMSPerNumberHoldsUnderParallelRequests(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	p.seedPhone(testPhone)
-	var wg sync.WaitGroup
-	errs := make([]error, 50)
-	for i := range errs {
-		wg.Go(func() {
-			errs[i] = p.auth.RequestOTP(t.Context(), RequestOTPInput{Phone: testPhone, Client: Client{IP: fmt.Sprintf("198.51.%d.1", i)}})
-		})
-	}
-	wg.Wait()
+	errs := inParallel(t, "parallel requests", 50, func(i int) error {
+		return p.auth.RequestOTP(t.Context(), RequestOTPInput{Phone: testPhone, Client: Client{IP: fmt.Sprintf("198.51.%d.1", i)}})
+	})
 	for _, err := range errs {
 		require.NoError(t, err, "every request answers alike")
 	}
