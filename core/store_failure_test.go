@@ -139,50 +139,41 @@ func refreshFlow(e *env, s flowState) error {
 	return errOf(e.auth.Refresh(e.t.Context(), RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
 }
 
-// otpCodeSent is registered with a sign-in code emailed, in link.
-func otpCodeSent(t *testing.T, e *env) flowState {
-	s := registered(t, e)
-	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: s.user.Email, Client: e.client}))
-	s.link = e.lastCode(s.user.Email)
-	return s
+// emailedSecret is a setup: registered, then ask has an email sent to the
+// user, whose code or link token read takes from the outbox into link.
+func emailedSecret(ask func(e *env, email string) error, read func(e *env, addr string) string) func(*testing.T, *env) flowState {
+	return func(t *testing.T, e *env) flowState {
+		s := registered(t, e)
+		require.NoError(t, ask(e, s.user.Email))
+		s.link = read(e, s.user.Email)
+		return s
+	}
 }
+
+var (
+	otpCodeSent = emailedSecret(func(e *env, email string) error {
+		return e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: email, Client: e.client})
+	}, (*env).lastCode)
+	resetLinkSent = emailedSecret(func(e *env, email string) error {
+		return e.auth.RequestPasswordReset(e.t.Context(), IdentifierInput{Identifier: email, Client: e.client})
+	}, (*env).lastToken)
+	unlockLinkSent = emailedSecret(func(e *env, email string) error { // once locked by 5 wrong passwords
+		e.failLogins(email, 5)
+		return e.auth.RequestUnlock(e.t.Context(), IdentifierInput{Identifier: email, Client: e.client})
+	}, (*env).lastToken)
+	verificationLinkSent = emailedSecret(func(*env, string) error { return nil }, (*env).lastToken) // registration sent it
+)
 
 func verifyOTPFlow(e *env, s flowState) error {
 	return errOf(e.auth.VerifyOTP(e.t.Context(), VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
-}
-
-// resetLinkSent is registered with a password reset link emailed, in link.
-func resetLinkSent(t *testing.T, e *env) flowState {
-	s := registered(t, e)
-	require.NoError(t, e.auth.RequestPasswordReset(t.Context(), IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-	s.link = e.lastToken(s.user.Email)
-	return s
 }
 
 func confirmResetFlow(e *env, s flowState) error {
 	return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
 }
 
-// verificationLinkSent is registered with the verification link that
-// registration emailed, in link.
-func verificationLinkSent(t *testing.T, e *env) flowState {
-	s := registered(t, e)
-	s.link = e.lastToken(s.user.Email)
-	return s
-}
-
 func verifyEmailFlow(e *env, s flowState) error {
 	return e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: s.link, Client: e.client})
-}
-
-// unlockLinkSent is registered, soft-locked by 5 wrong passwords, with an
-// unlock link emailed, in link.
-func unlockLinkSent(t *testing.T, e *env) flowState {
-	s := registered(t, e)
-	e.failLogins(s.user.Email, 5)
-	require.NoError(t, e.auth.RequestUnlock(t.Context(), IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-	s.link = e.lastToken(s.user.Email)
-	return s
 }
 
 func confirmUnlockFlow(e *env, s flowState) error {
