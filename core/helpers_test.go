@@ -166,7 +166,7 @@ func allGranted() []ConsentDecision {
 func (e *env) register(email string) ports.User {
 	e.t.Helper()
 	u := e.registerUnverified(email)
-	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	require.NoError(e.t, e.store.MarkEmailVerified(e.t.Context(), u.ID, e.clock.Now()))
 	u.EmailVerified = true
 	return u
 }
@@ -175,18 +175,18 @@ func (e *env) register(email string) ports.User {
 // verified: what anyone can do with an address they do not own.
 func (e *env) registerUnverified(email string) ports.User {
 	e.t.Helper()
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
 		Consents: allGranted(), Client: e.client})
 	require.NoError(e.t, err)
 	return u
 }
 
 func (e *env) login(identifier, password string) (LoginResult, error) {
-	return e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password, Client: e.client})
+	return e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password, Client: e.client})
 }
 
 func (e *env) loginFrom(identifier, password, fp string, public bool) (LoginResult, error) {
-	return e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+	return e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password,
 		DeviceFingerprint: fp, IsPublicDevice: public, Client: e.client})
 }
 
@@ -199,7 +199,7 @@ func (e *env) mustLogin(identifier string) LoginResult {
 
 func (e *env) principal(res LoginResult) Principal {
 	e.t.Helper()
-	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
+	p, err := e.auth.Authenticate(e.t.Context(), res.AccessToken)
 	require.NoError(e.t, err)
 	return p
 }
@@ -269,7 +269,7 @@ const newPassword = "monsoon lantern quietly orbits"
 // fpA is then a known-device session.
 func (e *env) knownDeviceLogin(email string) LoginResult {
 	e.t.Helper()
-	ctx := context.Background()
+	ctx := e.t.Context()
 	first, err := e.loginFrom(email, testPassword, fpA, false)
 	require.NoError(e.t, err)
 	if first.Trust != TrustKnown {
@@ -284,27 +284,27 @@ func (e *env) knownDeviceLogin(email string) LoginResult {
 }
 
 func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
-	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
+	return e.auth.ChangePassword(e.t.Context(), p, ChangePasswordInput{
 		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
 }
 
 // stepUp steps the session up with an emailed code.
 func (e *env) stepUp(p Principal, email string) {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+	require.NoError(e.t, e.auth.RequestStepUp(e.t.Context(), p, e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(e.t.Context(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 }
 
 // requestOTP asks for a login code for email from device fp and returns the
 // code emailed.
 func (e *env) requestOTP(email, fp string) string {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
+	require.NoError(e.t, e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
 	return e.lastCode(email)
 }
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
-	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+	return e.auth.VerifyOTP(e.t.Context(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
 }
 
 // wrongOTPs tries n wrong codes (each differs from code) for email; each must
@@ -335,7 +335,7 @@ func (e *env) hardLock(identifier string) {
 }
 
 func (e *env) loginIP(identifier, password, ip string) error {
-	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+	_, err := e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password,
 		Client: Client{IP: ip, UserAgent: testUA}})
 	return err
 }
@@ -343,7 +343,7 @@ func (e *env) loginIP(identifier, password, ip string) error {
 // unlockToken asks for an unlock link and returns its token.
 func (e *env) unlockToken(t *testing.T, email string) string {
 	t.Helper()
-	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
+	require.NoError(t, e.auth.RequestUnlock(t.Context(), IdentifierInput{Identifier: email, Client: e.client}))
 	return e.lastToken(email)
 }
 
@@ -377,13 +377,13 @@ func (e *env) device(fp string) string {
 // lockState reads the sign-in counter of the user's email.
 func (e *env) lockState(userID string) ports.LockState {
 	e.t.Helper()
-	u, err := e.store.UserByID(context.Background(), userID)
+	u, err := e.store.UserByID(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	identifier := u.Email
 	if identifier == "" { // a phone-only account
 		identifier = u.Phone
 	}
-	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(identifier))
+	s, err := e.store.LockState(e.t.Context(), e.auth.identifierLockKey(identifier))
 	require.NoError(e.t, err)
 	return s
 }
@@ -393,7 +393,7 @@ func (e *env) deviceLockState(userID, fp string) ports.LockState {
 	e.t.Helper()
 	device, err := e.auth.cleanDevice("test", fp)
 	require.NoError(e.t, err)
-	s, err := e.store.LockState(context.Background(), e.auth.deviceLockKey(userID, device))
+	s, err := e.store.LockState(e.t.Context(), e.auth.deviceLockKey(userID, device))
 	require.NoError(e.t, err)
 	return s
 }
@@ -401,7 +401,7 @@ func (e *env) deviceLockState(userID, fp string) ports.LockState {
 // pinLockState reads the user's PIN counter.
 func (e *env) pinLockState(userID string) ports.LockState {
 	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), pinLockKey(userID))
+	s, err := e.store.LockState(e.t.Context(), pinLockKey(userID))
 	require.NoError(e.t, err)
 	return s
 }
@@ -409,7 +409,7 @@ func (e *env) pinLockState(userID string) ports.LockState {
 // pinDeviceLockState reads the PIN counter of the user's verified device fp.
 func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), pinDeviceLockKey(userID, e.device(fp)))
+	s, err := e.store.LockState(e.t.Context(), pinDeviceLockKey(userID, e.device(fp)))
 	require.NoError(e.t, err)
 	return s
 }
@@ -418,7 +418,7 @@ func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 // fail: inStore(e, e.store.Sessions, u.ID).
 func inStore[T any](e *env, read func(context.Context, string) (T, error), userID string) T {
 	e.t.Helper()
-	v, err := read(context.Background(), userID)
+	v, err := read(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	return v
 }
@@ -436,7 +436,7 @@ func (e *env) eventKinds(userID string) []string {
 // mailFailures lists the (kind, detail) of the user's mail_failed events.
 func (e *env) mailFailures(userID string) []string {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
+	events, err := e.store.Events(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	var out []string
 	for _, ev := range events {
@@ -449,14 +449,14 @@ func (e *env) mailFailures(userID string) []string {
 
 func (e *env) passwordHash(userID string) string {
 	e.t.Helper()
-	c, err := e.store.Credentials(context.Background(), userID)
+	c, err := e.store.Credentials(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	return c.PasswordHash
 }
 
 func mustUser(t testing.TB, e *env, email string) ports.User {
 	t.Helper()
-	u, err := e.store.UserByEmail(context.Background(), email)
+	u, err := e.store.UserByEmail(t.Context(), email)
 	require.NoError(t, err)
 	return u
 }
@@ -836,6 +836,20 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 	waitOrFail(t, done, what)
 }
 
+// inParallel makes n calls at once, call(0) to call(n-1), and returns their
+// errors, by i, once all have answered; what names them if that takes longer
+// than testWait.
+func inParallel(t testing.TB, what string, n int, call func(i int) error) []error {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = call(i) })
+	}
+	waitGroup(t, &wg, what)
+	return errs
+}
+
 // testPhone is an Indian mobile number as a user types it, and its E.164 form.
 const (
 	testPhoneTyped = "98765 43210"
@@ -955,9 +969,9 @@ func newPhoneEnv(t testing.TB, opts ...envOption) *phoneEnv {
 // verifies the number with the code texted at registration.
 func (p *phoneEnv) registerPhone(number string) ports.User {
 	p.t.Helper()
-	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+	u, err := p.auth.Register(p.t.Context(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
 	require.NoError(p.t, err)
-	require.NoError(p.t, p.auth.VerifyPhone(context.Background(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
+	require.NoError(p.t, p.auth.VerifyPhone(p.t.Context(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
 	u.PhoneVerified = true
 	return u
 }
@@ -965,7 +979,7 @@ func (p *phoneEnv) registerPhone(number string) ports.User {
 // smsLogin asks for a sign-in code by SMS and signs in with it.
 func (p *phoneEnv) smsLogin(phone string) (LoginResult, error) {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	require.NoError(p.t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client}))
 	return p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: phone, Code: p.sms.lastSMSCode(p.t, phone), Client: p.client})
 }
@@ -983,7 +997,7 @@ func (p *phoneEnv) smsPrincipal(phone string) Principal {
 // the store: no SMS is sent, so budget tests start from zero.
 func (p *phoneEnv) seedPhone(number string) ports.User {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	u, err := p.store.CreateUser(ctx, ports.NewUser{Phone: number, CreatedAt: p.now()})
 	require.NoError(p.t, err)
 	require.NoError(p.t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
@@ -994,7 +1008,7 @@ func (p *phoneEnv) seedPhone(number string) ports.User {
 // eventDetails lists the details of the user's events of kind.
 func (e *env) eventDetails(userID, kind string) []string {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
+	events, err := e.store.Events(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	var details []string
 	for _, ev := range events {
@@ -1012,14 +1026,14 @@ func (p *phoneEnv) askCode(number, ip string) {
 	if ip != "" {
 		c.IP = ip
 	}
-	require.NoError(p.t, p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: number, Client: c}))
+	require.NoError(p.t, p.auth.RequestOTP(p.t.Context(), RequestOTPInput{Phone: number, Client: c}))
 }
 
 // registerWithUnprovenPhone registers email, verified, with testPhone beside
 // it, never proven.
 func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Email: email, Phone: testPhoneTyped, Password: testPassword,
 		Consents: allGranted(), Client: p.client})
 	require.NoError(p.t, err)

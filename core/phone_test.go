@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +30,7 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := newPhoneEnv(t)
-			u, err := p.auth.Register(context.Background(), RegisterInput{Phone: c.typed, Consents: allGranted(), Client: p.client})
+			u, err := p.auth.Register(t.Context(), RegisterInput{Phone: c.typed, Consents: allGranted(), Client: p.client})
 			if c.code != "" {
 				e := requireKind(t, err, KindValidation)
 				assert.Equal(t, c.code, e.Code)
@@ -41,7 +40,7 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, c.want, u.Phone)
-			found, err := p.store.UserByPhone(context.Background(), c.want)
+			found, err := p.store.UserByPhone(t.Context(), c.want)
 			require.NoError(t, err)
 			assert.Equal(t, u.ID, found.ID)
 		})
@@ -50,16 +49,16 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 
 func TestPhoneRegionsConfigAllowsOtherCountries(t *testing.T) {
 	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Regions = []string{"IN", "US"} })
-	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: "+1 415 555 2671", Consents: allGranted(), Client: p.client})
+	u, err := p.auth.Register(t.Context(), RegisterInput{Phone: "+1 415 555 2671", Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	assert.Equal(t, "+14155552671", u.Phone)
 }
 
 func TestPhoneNumbersNeedPhoneEnabled(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: e.client})
+	_, err := e.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: e.client})
 	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
-	err = e.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: testPhoneTyped, Client: e.client})
+	err = e.auth.RequestOTP(t.Context(), RequestOTPInput{Phone: testPhoneTyped, Client: e.client})
 	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
 }
 
@@ -83,7 +82,7 @@ func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
 
 func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	assert.Empty(t, u.Email)
@@ -111,7 +110,7 @@ func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
 
 func TestPhonePasswordLoginNeedsTheNumberVerified(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhoneTyped, Password: testPassword, Client: p.client})
@@ -127,10 +126,10 @@ func TestPhonePasswordLoginNeedsTheNumberVerified(t *testing.T) {
 func TestPhoneTakenIsAConflict(t *testing.T) {
 	p := newPhoneEnv(t)
 	p.registerPhone(testPhone)
-	_, err := p.auth.Register(context.Background(), RegisterInput{Email: "ravi@example.com", Phone: "0" + strings.ReplaceAll(testPhoneTyped, " ", ""),
+	_, err := p.auth.Register(t.Context(), RegisterInput{Email: "ravi@example.com", Phone: "0" + strings.ReplaceAll(testPhoneTyped, " ", ""),
 		Password: testPassword, Consents: allGranted(), Client: p.client})
 	assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
-	_, err = p.store.UserByEmail(context.Background(), "ravi@example.com")
+	_, err = p.store.UserByEmail(t.Context(), "ravi@example.com")
 	require.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
 }
 
@@ -138,7 +137,7 @@ func TestPhoneTakenIsAConflict(t *testing.T) {
 // sign-in code takes the account over from the registrant (DESIGN §4).
 func TestPhonePreHijackingDefence(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, DisplayName: "Pay at evil.example",
 		Username: "intruder", Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
@@ -157,7 +156,7 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerWithUnprovenPhone("asha@example.com")
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
 	emailed := p.lastCode("asha@example.com")
@@ -170,7 +169,7 @@ func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 
 func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	sent := len(p.sms.sent)
 	for _, req := range []func(phone string) error{
@@ -197,7 +196,7 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 
 func TestPhoneCodeFailuresLockLikeEmail(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	code := p.sms.lastSMSCode(t, testPhone)
@@ -213,7 +212,7 @@ func TestPhoneCodeFailuresLockLikeEmail(t *testing.T) {
 
 func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
 	ms := p.sms.to(testPhone)
@@ -231,7 +230,7 @@ func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 // an unlock code, which lifts every sign-in lock and signs the device in.
 func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 100 })
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.seedPhone(testPhone)
 	p.hardLock(testPhone) // an identifier starting with + is the number
 	ms := p.sms.to(testPhone)
@@ -257,7 +256,7 @@ func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
 
 func TestPasswordResetBySMS(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
 	ms := p.sms.to(testPhone)
@@ -275,7 +274,7 @@ func TestPasswordResetBySMS(t *testing.T) {
 // take the account over and discard its owner's password.
 func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerWithUnprovenPhone("asha@example.com")
 	sent := len(p.sms.sent)
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
@@ -305,7 +304,7 @@ func TestOddPhoneInputIsRefused(t *testing.T) {
 // address failing for three numbers is blocked, and the third failure
 // already answers 429.
 func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	flows := map[string]func(a *Auth, phone string, c Client) error{
 		"password reset": func(a *Auth, phone string, c Client) error {
 			_, err := a.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: phone, Code: "123456", NewPassword: "a brand new passphrase", Client: c})
@@ -339,7 +338,7 @@ func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
 // Guessing a texted code is bounded per number by the code itself: it dies
 // after OTPMaxAttempts (5) wrong tries; four leave it alive.
 func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for wrongTries, alive := range map[int]bool{4: true, 5: false} {
 		p := newPhoneEnv(t, withoutLimiter())
 		p.registerPhone(testPhone)
@@ -366,7 +365,7 @@ func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 // in, by password and by an emailed code.
 func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Email: "+news@example.com", Password: testPassword, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
@@ -386,7 +385,7 @@ func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 // its owner registers with it, and the owner proves it as any registrant.
 func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
 	owner, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err, "the same answer as for a free number")
@@ -410,7 +409,7 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 // sign-in code: TestPhonePreHijackingDefence), and so does one that proved it.
 func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	p.registerPhone(newPhone)
@@ -427,7 +426,7 @@ func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 // A registration refused for its taken email releases no number.
 func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
 	p.register("asha@example.com")
 	_, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
@@ -442,17 +441,9 @@ func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
-	const registrants = 8
-	errs := make([]error, registrants)
-	var wg sync.WaitGroup
-	for i := range registrants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = p.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-		}()
-	}
-	waitGroup(t, &wg, "parallel registrations")
+	errs := inParallel(t, "parallel registrations", 8, func(int) error {
+		return errOf(p.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client}))
+	})
 	won := 0
 	for _, err := range errs {
 		if err == nil {
@@ -477,7 +468,7 @@ func (unrecordedPhoneProofs) MarkPhoneVerified(context.Context, string, time.Tim
 func TestVerifyPhoneAnswersAProofThatCannotBeRecorded(t *testing.T) {
 	t.Parallel()
 	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Registry = unrecordedPhoneProofs{d.Storage.(*memory.Store)} })
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})

@@ -17,7 +17,7 @@ import (
 // real account are written after the answer.
 func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, flow := range []struct {
 		name string
 		call func(e *env, identifier string) error
