@@ -824,33 +824,30 @@ const (
 	testPhone      = "+919876543210"
 )
 
-// smsBox captures every SMS sent, like memory.Outbox captures emails.
-type smsBox struct {
-	mu   sync.Mutex
-	sent []ports.SMS
-	err  error // when set, SendSMS fails with it
-}
+// smsBox captures every SMS sent, like memory.Outbox captures emails; after
+// setFail, SendSMS fails with that error.
+type smsBox struct{ appInbox[ports.SMS] }
 
 func (b *smsBox) SendSMS(_ context.Context, m ports.SMS) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.err != nil {
-		return b.err
-	}
-	b.sent = append(b.sent, m)
-	return nil
+	return b.take(m)
 }
 
 func (b *smsBox) to(number string) []ports.SMS {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []ports.SMS
-	for _, m := range b.sent {
+	for _, m := range b.all() {
 		if m.To == number {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// lastTo is the latest SMS sent to number; the test fails when there is none.
+func (b *smsBox) lastTo(t testing.TB, number string) ports.SMS {
+	t.Helper()
+	ms := b.to(number)
+	require.NotEmpty(t, ms, "no SMS to %s", number)
+	return ms[len(ms)-1]
 }
 
 var smsCodeRE = regexp.MustCompile(`^(\d{6}) `)
