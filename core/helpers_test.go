@@ -994,6 +994,15 @@ func (p *phoneEnv) askCode(number, ip string) {
 	require.NoError(p.t, p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: number, Client: c}))
 }
 
+// registerEmailAndPhone registers email with testPhone beside it and no
+// password, neither of them proven.
+func (p *phoneEnv) registerEmailAndPhone(email string) ports.User {
+	p.t.Helper()
+	u, err := p.auth.Register(context.Background(), RegisterInput{Email: email, Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	return u
+}
+
 // registerWithUnprovenPhone registers email, verified, with testPhone beside
 // it, never proven.
 func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {

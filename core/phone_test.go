@@ -407,11 +407,10 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("asha@example.com")
 	p.registerPhone(newPhone)
 	for _, number := range []string{testPhoneTyped, newPhone} {
-		_, err = p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+		_, err := p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
 		assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code, number)
 	}
 	found, err := p.store.UserByPhone(ctx, testPhone)

@@ -146,8 +146,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 func TestStepUpCodeGoesByTheProvenChannel(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "typo@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("typo@example.com")
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(t, u.Phone), Client: p.client}))
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)
