@@ -126,6 +126,15 @@ func newUserEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User
 	return e, e.register(email)
 }
 
+// newSignedInEnv is newEnv with email registered, verified and signed in
+// from a new device, and the principal of that session.
+func newSignedInEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User, Principal) {
+	t.Helper()
+	e := newEnv(t, opts...)
+	u := e.register(email)
+	return e, u, e.principal(e.mustLogin(u.Email))
+}
+
 // testNoticeAt is the published time of the test notices, before testStart.
 var testNoticeAt = testStart.Add(-24 * time.Hour)
 
