@@ -185,6 +185,16 @@ func (e *env) loginFrom(identifier, password, fp string, public bool) (LoginResu
 		DeviceFingerprint: fp, IsPublicDevice: public, Client: e.client})
 }
 
+// loginWithTrust signs in with testPassword from device fp and requires the
+// session's trust level to be want.
+func (e *env) loginWithTrust(identifier, fp string, public bool, want Trust) LoginResult {
+	e.t.Helper()
+	res, err := e.loginFrom(identifier, testPassword, fp, public)
+	require.NoError(e.t, err)
+	require.Equal(e.t, want, res.Trust)
+	return res
+}
+
 func (e *env) mustLogin(identifier string) LoginResult {
 	e.t.Helper()
 	res, err := e.login(identifier, testPassword)
@@ -272,10 +282,7 @@ func (e *env) knownDeviceLogin(email string) LoginResult {
 		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
 		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 	}
-	res, err := e.loginFrom(email, testPassword, fpA, false)
-	require.NoError(e.t, err)
-	require.Equal(e.t, TrustKnown, res.Trust)
-	return res
+	return e.loginWithTrust(email, fpA, false, TrustKnown)
 }
 
 func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
