@@ -185,6 +185,12 @@ func (e *env) loginFrom(identifier, password, fp string, public bool) (LoginResu
 		DeviceFingerprint: fp, IsPublicDevice: public, Client: e.client})
 }
 
+// logout ends the session that res opened.
+func (e *env) logout(res LoginResult) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+}
+
 // loginWithTrust signs in with testPassword from device fp and requires the
 // session's trust level to be want.
 func (e *env) loginWithTrust(identifier, fp string, public bool, want Trust) LoginResult {

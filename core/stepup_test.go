@@ -42,7 +42,7 @@ func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	ctx := context.Background()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	e.logout(res)
 	mails := e.mailsTo(u.Email)
 
 	requireCode(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized, codeInvalidToken)
