@@ -137,22 +137,19 @@ func TestRequestsPerIdentifierLimitedAt5PerHourPerBudget(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *Config, _ *Deps) { c.IPBlock.AllowList = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
 	e.register("inbox@example.in")
-	ctx := t.Context()
-	// Recovery links share one budget per identifier, known or not.
-	recovery := []func(id string) error{
-		func(id string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
-		func(id string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
-		func(id string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
+	// Recovery links (password reset, PIN reset, unlock) share one budget
+	// per identifier, known or not; login codes have their own.
+	var loginCode func(id string) error
+	var recovery []func(id string) error
+	for _, route := range requestRoutes() {
+		call := func(id string) error { return route.call(e, id) }
+		if route.budget == budgetRecovery {
+			recovery = append(recovery, call)
+		} else {
+			loginCode = call
+		}
 	}
-	loginCode := func(id string) error {
-		return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
-	}
+	require.Len(t, recovery, 3)
 	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
 		for i := 0; i < 5; i++ {
 			require.NoError(t, loginCode(id), "login code %d", i+1)

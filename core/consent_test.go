@@ -88,9 +88,7 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 
 func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	u := e.register("consent@example.in")
-	p := e.principal(e.mustLogin(u.Email))
+	e, u, p := newSignedInEnv(t, "consent@example.in")
 	ctx := t.Context()
 
 	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
@@ -403,9 +401,7 @@ func TestVersion1ChainsStillVerify(t *testing.T) {
 
 func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	u := e.register("has@example.in")
-	p := e.principal(e.mustLogin(u.Email))
+	e, u, p := newSignedInEnv(t, "has@example.in")
 	ctx := t.Context()
 	ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
 	require.NoError(t, err)

@@ -104,9 +104,7 @@ func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			log := &callLog{}
-			e := newEnv(t, storing(log), withoutLimiter())
-			u := e.register("move@example.in")
-			p := e.principal(e.mustLogin(u.Email))
+			e, u, p := newSignedInEnv(t, "move@example.in", storing(log), withoutLimiter())
 			e.drain() // the new-device notice goes before the code
 			require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 			e.drain()

@@ -77,6 +77,14 @@ func newFlakyEnv(t *testing.T, email string, opts ...envOption) (*env, *flakyMai
 	return e, m, e.register(email)
 }
 
+// assertGivenUp checks that the queued email was given up: the queue is empty
+// and the one delivery failure recorded for the user is why.
+func assertGivenUp(t *testing.T, e *env, userID, why string) {
+	t.Helper()
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{why}, e.mailFailures(userID))
+}
+
 // transient is what an SMTP server's "451 try again later" becomes.
 var transient = fmt.Errorf("smtp: send: temporary failure: 451 4.3.0 try again later: %w", ports.ErrUnavailable)
 
@@ -209,8 +217,7 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	calls := len(m.callTimes())
 	e.deliverDueAt(now.Add(2 * time.Minute))
 	assert.Len(t, m.callTimes(), calls, "not sent at its expiry")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: expired after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: expired after 2 attempt(s)")
 }
 
 func TestPermanentMailFailureIsGivenUpAtOnce(t *testing.T) {
@@ -218,8 +225,7 @@ func TestPermanentMailFailureIsGivenUpAtOnce(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "bounce@example.in")
 	m.failFor(-1, errors.New("smtp: send: 550 5.1.1 no such mailbox"))
 	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: refused after 1 attempt(s)")
 	e.deliverDueAt(e.now().Add(time.Hour))
 	assert.Len(t, m.callTimes(), 2, "the verification link and one attempt of the code: no retry")
 }
@@ -367,8 +373,7 @@ func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
 			require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 			e.deliverDueAt(e.now().Add(time.Hour))
 			assert.Len(t, m.callTimes(), 3, "one attempt, no retry")
-			assert.Equal(t, []string{"login_otp: failed 1 attempt(s)"}, e.mailFailures(u.ID))
-			assert.Empty(t, e.store.QueuedMail())
+			assertGivenUp(t, e, u.ID, "login_otp: failed 1 attempt(s)")
 		})
 	}
 }
@@ -423,8 +428,7 @@ func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
 	require.NoError(t, e.auth.Drain(ctx))
 
 	assert.Len(t, m.callTimes(), calls, "the dead code was not sent")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"step_up_otp: expired after 1 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "step_up_otp: expired after 1 attempt(s)")
 }
 
 // The queue keeps what the event log keeps of the client (a user agent cut
@@ -537,8 +541,7 @@ func TestARetryIsNotSentOnceItsCodeWasReplaced(t *testing.T) {
 	e.deliverDueAt(replaced.NotAfter.Add(-time.Minute)) // both due
 	assert.Len(t, m.callTimes(), calls+1, "one email sent")
 	assert.Equal(t, newCode, codeRE.FindString(m.lastAsked().Text), "the code that works")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: its code or link stopped working after 2 attempt(s)")
 }
 
 // A step-up code's email (its code belongs to the session, not the user) is
@@ -636,8 +639,7 @@ func TestARetryIsNotSentOnceItsCodeIsSpent(t *testing.T) {
 	calls := len(m.callTimes())
 	e.deliverDueAt(qm.DueAt)
 	assert.Len(t, m.callTimes(), calls, "not sent")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: its code or link stopped working after 2 attempt(s)")
 }
 
 // One pass of the worker sends every due email, more than a claim's batch

@@ -16,7 +16,7 @@ func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	e, u := newUserEnv(t, "export@example.in")
 	ctx := t.Context()
 	old := e.mustLogin(u.Email)
-	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: old.RefreshToken, Client: e.client}))
+	e.logout(old)
 	res := e.knownDeviceLogin(u.Email) // no step-up needed for the export
 	p := e.principal(res)
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))

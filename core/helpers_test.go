@@ -140,6 +140,15 @@ func newUserEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User
 	return e, e.register(email)
 }
 
+// newSignedInEnv is newEnv with email registered, verified and signed in
+// from a new device, and the principal of that session.
+func newSignedInEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User, Principal) {
+	t.Helper()
+	e := newEnv(t, opts...)
+	u := e.register(email)
+	return e, u, e.principal(e.mustLogin(u.Email))
+}
+
 // testNoticeAt is the published time of the test notices, before testStart.
 var testNoticeAt = testStart.Add(-24 * time.Hour)
 
@@ -188,6 +197,22 @@ func (e *env) login(identifier, password string) (LoginResult, error) {
 func (e *env) loginFrom(identifier, password, fp string, public bool) (LoginResult, error) {
 	return e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password,
 		DeviceFingerprint: fp, IsPublicDevice: public, Client: e.client})
+}
+
+// logout ends the session that res opened.
+func (e *env) logout(res LoginResult) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.Logout(e.t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+}
+
+// loginWithTrust signs in with testPassword from device fp and requires the
+// session's trust level to be want.
+func (e *env) loginWithTrust(identifier, fp string, public bool, want Trust) LoginResult {
+	e.t.Helper()
+	res, err := e.loginFrom(identifier, testPassword, fp, public)
+	require.NoError(e.t, err)
+	require.Equal(e.t, want, res.Trust)
+	return res
 }
 
 func (e *env) mustLogin(identifier string) LoginResult {
@@ -277,10 +302,7 @@ func (e *env) knownDeviceLogin(email string) LoginResult {
 		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
 		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 	}
-	res, err := e.loginFrom(email, testPassword, fpA, false)
-	require.NoError(e.t, err)
-	require.Equal(e.t, TrustKnown, res.Trust)
-	return res
+	return e.loginWithTrust(email, fpA, false, TrustKnown)
 }
 
 func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
@@ -856,33 +878,30 @@ const (
 	testPhone      = "+919876543210"
 )
 
-// smsBox captures every SMS sent, like memory.Outbox captures emails.
-type smsBox struct {
-	mu   sync.Mutex
-	sent []ports.SMS
-	err  error // when set, SendSMS fails with it
-}
+// smsBox captures every SMS sent, like memory.Outbox captures emails; after
+// setFail, SendSMS fails with that error.
+type smsBox struct{ appInbox[ports.SMS] }
 
 func (b *smsBox) SendSMS(_ context.Context, m ports.SMS) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.err != nil {
-		return b.err
-	}
-	b.sent = append(b.sent, m)
-	return nil
+	return b.take(m)
 }
 
 func (b *smsBox) to(number string) []ports.SMS {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []ports.SMS
-	for _, m := range b.sent {
+	for _, m := range b.all() {
 		if m.To == number {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// lastTo is the latest SMS sent to number; the test fails when there is none.
+func (b *smsBox) lastTo(t testing.TB, number string) ports.SMS {
+	t.Helper()
+	ms := b.to(number)
+	require.NotEmpty(t, ms, "no SMS to %s", number)
+	return ms[len(ms)-1]
 }
 
 var smsCodeRE = regexp.MustCompile(`^(\d{6}) `)
@@ -1027,6 +1046,15 @@ func (p *phoneEnv) askCode(number, ip string) {
 		c.IP = ip
 	}
 	require.NoError(p.t, p.auth.RequestOTP(p.t.Context(), RequestOTPInput{Phone: number, Client: c}))
+}
+
+// registerEmailAndPhone registers email with testPhone beside it and no
+// password, neither of them proven.
+func (p *phoneEnv) registerEmailAndPhone(email string) ports.User {
+	p.t.Helper()
+	u, err := p.auth.Register(p.t.Context(), RegisterInput{Email: email, Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	return u
 }
 
 // registerWithUnprovenPhone registers email, verified, with testPhone beside

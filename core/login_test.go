@@ -119,9 +119,7 @@ func TestCleanDevice(t *testing.T) {
 func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "case@example.in")
-	first, err := e.loginFrom("case@example.in", testPassword, strings.ToUpper(fpA), false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, first.Trust)
+	first := e.loginWithTrust("case@example.in", strings.ToUpper(fpA), false, TrustNewDevice)
 	s, err := e.store.Session(t.Context(), first.SessionID)
 	require.NoError(t, err)
 	want, err := e.auth.cleanDevice("Login", fpA)

@@ -157,10 +157,8 @@ func TestAMissingNoticeLanguageIsTheUsersNeverAnother(t *testing.T) {
 
 func TestDecisionsOnAnUnknownOrOutdatedNoticeAreRefused(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withNotices(newNotice("1", "en", testNoticeAt.Add(-time.Hour)),
+	e, u, p := newSignedInEnv(t, "decide@example.in", withoutLimiter(), withNotices(newNotice("1", "en", testNoticeAt.Add(-time.Hour)),
 		newNotice("2", "en", testNoticeAt), newNotice("2", "hi", testNoticeAt)))
-	u := e.register("decide@example.in")
-	p := e.principal(e.mustLogin(u.Email))
 	ctx := t.Context()
 	for _, tc := range []struct {
 		name           string

@@ -35,7 +35,7 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 				e := requireKind(t, err, KindValidation)
 				assert.Equal(t, c.code, e.Code)
 				assert.Equal(t, "phone", e.Field)
-				assert.Empty(t, p.sms.sent, "nothing sent")
+				assert.Empty(t, p.sms.all(), "nothing sent")
 				return
 			}
 			require.NoError(t, err)
@@ -171,7 +171,7 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := t.Context()
 	p.registerPhone(testPhone)
-	sent := len(p.sms.sent)
+	sent := len(p.sms.all())
 	for _, req := range []func(phone string) error{
 		func(phone string) error {
 			return p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client})
@@ -189,7 +189,7 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 		assert.NoError(t, req("+919812345678"))
 		assert.NoError(t, req(testPhone))
 	}
-	assert.Len(t, p.sms.sent, sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
+	assert.Len(t, p.sms.all(), sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
 	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: "+919812345678", Code: "123456", Client: p.client})
 	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
 }
@@ -215,8 +215,7 @@ func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "pin_reset", ms[len(ms)-1].Kind)
+	assert.Equal(t, "pin_reset", p.sms.lastTo(t, testPhone).Kind)
 	code := p.sms.lastSMSCode(t, testPhone)
 	err := p.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Phone: testPhone, Code: wrongCode(code), NewPIN: testPIN, Client: p.client})
 	requireKind(t, err, KindUnauthorized)
@@ -233,9 +232,7 @@ func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
 	ctx := t.Context()
 	u := p.seedPhone(testPhone)
 	p.hardLock(testPhone) // an identifier starting with + is the number
-	ms := p.sms.to(testPhone)
-	require.NotEmpty(t, ms)
-	assert.Equal(t, "unlock", ms[len(ms)-1].Kind, "the hard lock texts an unlock code")
+	assert.Equal(t, "unlock", p.sms.lastTo(t, testPhone).Kind, "the hard lock texts an unlock code")
 	_, err := p.smsLogin(testPhone)
 	requireKind(t, err, KindLocked)
 
@@ -259,8 +256,7 @@ func TestPasswordResetBySMS(t *testing.T) {
 	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "password_reset", ms[len(ms)-1].Kind)
+	assert.Equal(t, "password_reset", p.sms.lastTo(t, testPhone).Kind)
 	_, err := p.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
 		NewPassword: testPassword, Client: p.client})
 	require.NoError(t, err)
@@ -276,11 +272,11 @@ func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := t.Context()
 	u := p.registerWithUnprovenPhone("asha@example.com")
-	sent := len(p.sms.sent)
+	sent := len(p.sms.all())
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
 	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
-	assert.Len(t, p.sms.sent, sent, "nothing texted to the unproven number")
+	assert.Len(t, p.sms.all(), sent, "nothing texted to the unproven number")
 	assert.NotEmpty(t, p.passwordHash(u.ID))
 
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
@@ -377,7 +373,7 @@ func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 	res, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "+news@example.com", Code: p.lastCode("+news@example.com"), Client: p.client})
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, res.User.ID)
-	assert.Empty(t, p.sms.sent)
+	assert.Empty(t, p.sms.all())
 }
 
 // A number its account never proved does not keep its owner out (DESIGN §4,
@@ -410,11 +406,10 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := t.Context()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("asha@example.com")
 	p.registerPhone(newPhone)
 	for _, number := range []string{testPhoneTyped, newPhone} {
-		_, err = p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+		_, err := p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
 		assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code, number)
 	}
 	found, err := p.store.UserByPhone(ctx, testPhone)

@@ -282,8 +282,7 @@ func TestUsernameOfDigitsCannotShadowAPhoneNumber(t *testing.T) {
 func TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := t.Context()
-	mallory, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	mallory := p.registerEmailAndPhone("asha@example.com")
 	p.drain()
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	staleLink := p.lastToken("asha@example.com")

@@ -169,9 +169,7 @@ func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, withoutLimiter())
 				u, home := e.ownerAtHome("owner@example.in")
-				stranger, err := e.loginFrom(u.Email, testPassword, fpB, false)
-				require.NoError(t, err)
-				require.Equal(t, TrustNewDevice, stranger.Trust)
+				stranger := e.loginWithTrust(u.Email, fpB, false, TrustNewDevice)
 				p := e.principal(stranger)
 
 				requireKind(t, action.run(e, p, home), KindStepUpRequired)
@@ -199,9 +197,7 @@ func TestSessionManagementOnAPublicDeviceNeedsAStepUpPerAction(t *testing.T) {
 	u, home := e.ownerAtHome("kiosk@example.in")
 	other, err := e.loginFrom(u.Email, testPassword, fpB, false)
 	require.NoError(t, err)
-	kiosk, err := e.loginFrom(u.Email, testPassword, fpB, true)
-	require.NoError(t, err)
-	require.Equal(t, TrustPublic, kiosk.Trust)
+	kiosk := e.loginWithTrust(u.Email, fpB, true, TrustPublic)
 	p := e.principal(kiosk)
 	pin := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client})) }
 

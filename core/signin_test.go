@@ -218,13 +218,13 @@ func TestASignInEndsItsOwnAttemptOnce(t *testing.T) {
 	t.Parallel()
 	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
 		u := e.register("asha@example.in")
-		_, err := e.auth.beginAttempt(context.Background(), "Test", e.auth.identifierLockKey(u.Email), e.auth.signInPolicy())
+		_, err := e.auth.beginAttempt(t.Context(), "Test", e.auth.identifierLockKey(u.Email), e.auth.signInPolicy())
 		require.NoError(t, err)
 		_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
 		require.NoError(t, err)
 		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the other attempt still holds its place")
 
-		require.NoError(t, e.auth.Admin().Suspend(context.Background(), u.ID))
+		require.NoError(t, e.auth.Admin().Suspend(t.Context(), u.ID))
 		_, err = e.loginFrom(u.Email, testPassword, fpB, false)
 		requireKind(t, err, KindSuspended)
 		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the refused sign-in ended its attempt")

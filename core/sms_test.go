@@ -99,9 +99,9 @@ func TestNewDeviceNoticeBySMS(t *testing.T) {
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, DeviceFingerprint: fpB, Client: p.client})
 	require.NoError(t, err)
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "new_device", ms[len(ms)-1].Kind)
-	assert.NotContains(t, ms[len(ms)-1].Text, "@app.example", "a notice carries no WebOTP line")
+	notice := p.sms.lastTo(t, testPhone)
+	assert.Equal(t, "new_device", notice.Kind)
+	assert.NotContains(t, notice.Text, "@app.example", "a notice carries no WebOTP line")
 }
 
 // A phone-only account steps up with a code by SMS.

@@ -144,12 +144,12 @@ func TestSMSPerIPTenPerHour(t *testing.T) {
 	for i := range 11 {
 		p.askCode(numberOfPrefix(i), "")
 	}
-	assert.Len(t, p.sms.sent, 10, "ten per hour caused by one IP")
+	assert.Len(t, p.sms.all(), 10, "ten per hour caused by one IP")
 	u, err := p.store.UserByPhone(t.Context(), numberOfPrefix(10))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ip"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 	p.askCode(numberOfPrefix(10), "198.51.100.1")
-	assert.Len(t, p.sms.sent, 11, "another IP has its own budget")
+	assert.Len(t, p.sms.all(), 11, "another IP has its own budget")
 }
 
 func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
@@ -160,7 +160,7 @@ func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
 	for i := range 21 {
 		p.askCode(numberInPrefix(i), fmt.Sprintf("198.51.100.%d", i)) // an IP each
 	}
-	assert.Len(t, p.sms.sent, 20, "twenty per hour to one block of numbers")
+	assert.Len(t, p.sms.all(), 20, "twenty per hour to one block of numbers")
 	u, err := p.store.UserByPhone(t.Context(), numberInPrefix(20))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"prefix"}, p.eventDetails(u.ID, ports.EventSMSRefused))
@@ -174,10 +174,10 @@ func TestSMSGlobalBudget(t *testing.T) {
 		p.seedPhone(numberOfPrefix(i))
 		p.askCode(numberOfPrefix(i), fmt.Sprintf("198.51.100.%d", i))
 	}
-	assert.Len(t, p.sms.sent, 3)
+	assert.Len(t, p.sms.all(), 3)
 	p.clock.Advance(time.Minute)
 	p.askCode(numberOfPrefix(3), "198.51.100.3")
-	assert.Len(t, p.sms.sent, 4, "the next minute")
+	assert.Len(t, p.sms.all(), 4, "the next minute")
 }
 
 // 50 parallel requests for one number send exactly five codes.
@@ -198,14 +198,14 @@ func TestSMSBudgetErrorsFailClosed(t *testing.T) {
 	u := p.seedPhone(testPhone)
 	p.budget.err = errors.New("budget store down")
 	p.askCode(testPhone, "")
-	assert.Empty(t, p.sms.sent, "a send that could not be counted is not made")
+	assert.Empty(t, p.sms.all(), "a send that could not be counted is not made")
 	assert.Equal(t, []string{"budget_error"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 }
 
 func TestSMSSendFailureAnswersAlike(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	u := p.seedPhone(testPhone)
-	p.sms.err = fmt.Errorf("provider throttled: %w", ports.ErrUnavailable)
+	p.sms.setFail(fmt.Errorf("provider throttled: %w", ports.ErrUnavailable))
 	p.askCode(testPhone, "")
 	assert.Equal(t, []string{"signin_code"}, p.eventDetails(u.ID, ports.EventSMSFailed))
 }

@@ -42,7 +42,7 @@ func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	ctx := t.Context()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	e.logout(res)
 	mails := e.mailsTo(u.Email)
 
 	requireCode(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized, codeInvalidToken)
@@ -146,8 +146,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 func TestStepUpCodeGoesByTheProvenChannel(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := t.Context()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "typo@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("typo@example.com")
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(t, u.Phone), Client: p.client}))
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)

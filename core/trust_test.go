@@ -15,9 +15,7 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	// lifetime (the clock stands at testStart).
 	signIn := func(public bool, trust Trust, lifetime time.Duration) LoginResult {
 		t.Helper()
-		res, err := e.loginFrom("dev@example.in", testPassword, fpA, public)
-		require.NoError(t, err)
-		assert.Equal(t, trust, res.Trust)
+		res := e.loginWithTrust("dev@example.in", fpA, public, trust)
 		assert.Equal(t, testStart.Add(lifetime), res.SessionExpiresAt, "session lifetime")
 		return res
 	}
@@ -76,9 +74,7 @@ func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {
 	require.NoError(t, e.auth.RequireStepUp(ctx, p), "a new device steps up once")
 
 	// The device is known from now on: the next login gets 30 days.
-	next, err := e.loginFrom("step@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustKnown, next.Trust)
+	e.loginWithTrust("step@example.in", fpB, false, TrustKnown)
 }
 
 func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
@@ -104,9 +100,7 @@ func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 
 	// A public device never becomes known.
-	again, err := e.loginFrom("kiosk@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, again.Trust)
+	e.loginWithTrust("kiosk@example.in", fpB, false, TrustNewDevice)
 }
 
 func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
