@@ -51,7 +51,7 @@ func TestIPBlockCountsOTPVerifyFailures(t *testing.T) {
 	const ip = "198.51.100.30"
 	c := Client{IP: ip}
 	for i, id := range []string{"x@example.in", "y@example.in", "z@example.in"} {
-		_, err := e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: id, Code: "123456", Client: c})
+		_, err := e.auth.VerifyOTP(t.Context(), VerifyOTPInput{Identifier: id, Code: "123456", Client: c})
 		if i < 2 {
 			requireKind(t, err, KindUnauthorized)
 		} else {
@@ -81,7 +81,7 @@ func TestIPv6IsCountedPerSlash64(t *testing.T) {
 
 func TestRateLimitsPerIP(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name   string
 		limit  int
@@ -122,7 +122,7 @@ func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	e := newEnv(t)
 	e.register("pinrl@example.in")
 	p := e.principal(e.knownDeviceLogin("pinrl@example.in"))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for i := 0; i < 15; i++ {
 		require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), "verify %d", i+1)
@@ -137,22 +137,19 @@ func TestRequestsPerIdentifierLimitedAt5PerHourPerBudget(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *Config, _ *Deps) { c.IPBlock.AllowList = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} })
 	e.register("inbox@example.in")
-	ctx := context.Background()
-	// Recovery links share one budget per identifier, known or not.
-	recovery := []func(id string) error{
-		func(id string) error {
-			return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
-		func(id string) error {
-			return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
-		func(id string) error {
-			return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
-		},
+	// Recovery links (password reset, PIN reset, unlock) share one budget
+	// per identifier, known or not; login codes have their own.
+	var loginCode func(id string) error
+	var recovery []func(id string) error
+	for _, route := range requestRoutes() {
+		call := func(id string) error { return route.call(e, id) }
+		if route.budget == budgetRecovery {
+			recovery = append(recovery, call)
+		} else {
+			loginCode = call
+		}
 	}
-	loginCode := func(id string) error {
-		return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, Client: e.client})
-	}
+	require.Len(t, recovery, 3)
 	for _, id := range []string{"inbox@example.in", "nobody@example.in"} {
 		for i := 0; i < 5; i++ {
 			require.NoError(t, loginCode(id), "login code %d", i+1)
@@ -185,15 +182,15 @@ func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 	logs := &logBuffer{}
 	e := newEnv(t, logTo(logs))
 	for i := 0; i < 3; i++ {
-		_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+		_, _ = e.auth.Login(t.Context(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	}
 	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
 	// Once the interval has passed, exactly, the next one is logged again.
 	e.clock.Advance(failOpenLogEvery - time.Nanosecond)
-	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	_, _ = e.auth.Login(t.Context(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	assert.Equal(t, 1, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
 	e.clock.Advance(time.Nanosecond)
-	_, _ = e.auth.Login(context.Background(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
+	_, _ = e.auth.Login(t.Context(), LoginInput{Identifier: "x@example.in", Password: "whatever-password"})
 	assert.Equal(t, 2, bytes.Count([]byte(logs.String()), []byte("without a client IP")))
 }
 
@@ -201,7 +198,7 @@ func TestAMissingClientIPIsLoggedOncePerInterval(t *testing.T) {
 func TestInboxBudgetIsPerAccount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := e.auth.Register(ctx, RegisterInput{Email: "inbox@example.in", Username: "inboxuser", Password: testPassword,
 		Consents: allGranted(), Client: e.client})
 	require.NoError(t, err)
@@ -233,7 +230,7 @@ func TestInboxBudgetIsPerAccount(t *testing.T) {
 func TestStrangersOTPRequestsDoNotRefuseTheOwnersRecoveryRequests(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("victim@example.in")
 	for i := 0; i < 5; i++ {
 		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: Client{IP: fmt.Sprintf("198.51.100.%d", i+1)}}))

@@ -54,7 +54,7 @@ func TestAccessTokensSignedWithTheRawSecretKeyLastOneTTL(t *testing.T) {
 			p := e.principal(e.mustLogin("legacy@example.in"))
 			token := e.signAccessToken(p, e.auth.Config().SecretKey, tt.iat, tt.exp)
 			e.clock.Set(tt.at)
-			got, err := e.auth.Authenticate(context.Background(), token)
+			got, err := e.auth.Authenticate(t.Context(), token)
 			if !tt.refused {
 				require.NoError(t, err)
 				assert.Equal(t, p.SessionID, got.SessionID)
@@ -98,12 +98,12 @@ func TestExplicitHS256SigningKeysAreUsedAsGiven(t *testing.T) {
 	// SecretKey never signed tokens in this set-up, so it gets no window.
 	issued := testStart.Add(-time.Minute)
 	raw := e.signAccessToken(p, e.auth.Config().SecretKey, issued, issued.Add(DefaultConfig().AccessTokenTTL))
-	requireKind(t, errOf(e.auth.Authenticate(context.Background(), raw)), KindUnauthorized)
+	requireKind(t, errOf(e.auth.Authenticate(t.Context(), raw)), KindUnauthorized)
 }
 
 func TestAccessTokensOfEndedSessionsFailAtOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
 		end  func(e *env, res LoginResult)
@@ -148,14 +148,14 @@ func TestAccessTokenExpiresAfter15Minutes(t *testing.T) {
 	e.clock.Advance(15*time.Minute - time.Second)
 	e.principal(res)
 	e.clock.Advance(time.Second)
-	requireKind(t, errOf(e.auth.Authenticate(context.Background(), res.AccessToken)), KindTokenExpired)
+	requireKind(t, errOf(e.auth.Authenticate(t.Context(), res.AccessToken)), KindTokenExpired)
 }
 
 func TestAuthenticateRejectsGarbage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	for _, tok := range []string{"", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "\xff\xfe"} {
-		requireKind(t, errOf(e.auth.Authenticate(context.Background(), tok)), KindUnauthorized)
+		requireKind(t, errOf(e.auth.Authenticate(t.Context(), tok)), KindUnauthorized)
 	}
 }
 
@@ -194,7 +194,7 @@ func TestClaimsHookAddsAppClaimsAtSignInAndRefresh(t *testing.T) {
 	assert.Equal(t, []any{"seller"}, claims["roles"])
 	e.principal(res) // still verifies
 
-	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	next, err := e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	assert.Equal(t, "asha-shop", tokenClaims(t, next.AccessToken)["tenant"])
 	require.Len(t, seen, 2)

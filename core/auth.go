@@ -179,6 +179,11 @@ type Auth struct {
 	// holds too, since that backend is also the one holds reads.
 	signIns     ports.SignInUsers
 	signInHolds bool
+	// signInOpens writes what a sign-in writes last (the end of its
+	// attempts, its session and its events) in one call: set when Lockouts,
+	// Sessions and Events are one backend that offers it
+	// (ports.SignInSessions).
+	signInOpens ports.SignInSessions
 	// holds reads a user's guardianship and newest erasure request in one
 	// call: set when the guardian and the erasure store are one backend
 	// that offers it (ports.AccountHoldsReader).
@@ -260,6 +265,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		a.signIns = j
 		a.signInHolds = a.holds != nil && sameValue(deps.Users, deps.Guardians)
 	}
+	if o, ok := deps.Lockouts.(ports.SignInSessions); ok && sameValue(deps.Lockouts, deps.Sessions) && sameValue(deps.Lockouts, deps.Events) {
+		a.signInOpens = o
+	}
 	if tx, ok := deps.Storage.(ports.Transactor); ok && lockoutsFromStorage {
 		a.tx = tx
 	}
@@ -292,6 +300,9 @@ func New(cfg Config, deps Deps) (*Auth, error) {
 		}
 		if a.signIns != nil {
 			a.signIns = observedSignInUsers{a.signIns, deps.Observer}
+		}
+		if a.signInOpens != nil {
+			a.signInOpens = observedSignInSessions{a.signInOpens, deps.Observer}
 		}
 		a.hasher.ObserveWaits(deps.Observer.StartHashWait)
 	}

@@ -28,7 +28,7 @@ func BenchmarkAuthenticate(b *testing.B) { benchAuthenticate(b, benchEnv(b)) }
 // benchAuthenticate measures Authenticate of one signed-in session in e.
 func benchAuthenticate(b *testing.B, e *env) {
 	res := e.mustLogin("bench@example.in")
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.auth.Authenticate(ctx, res.AccessToken); err != nil {
@@ -55,7 +55,7 @@ func BenchmarkObserverHook(b *testing.B) {
 // the deferred end with the flow's error), beside the same empty flow
 // without it: "nil" is the cost an app without an observer pays.
 func BenchmarkObserveFlow(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	b.Run("no-hook", func(b *testing.B) {
 		for b.Loop() {
 			_ = unobservedOnce(ctx, &Auth{})
@@ -124,7 +124,7 @@ func BenchmarkGolangJWTStrictParse(b *testing.B) {
 func BenchmarkLogin(b *testing.B) {
 	e := benchEnv(b)
 	e.knownDeviceLogin("bench@example.in") // the common case: a known device, no new-device alert
-	ctx := context.Background()
+	ctx := b.Context()
 	in := LoginInput{Identifier: "bench@example.in", Password: testPassword, DeviceFingerprint: fpA, Client: e.client}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -136,7 +136,7 @@ func BenchmarkLogin(b *testing.B) {
 
 func BenchmarkVerifyOTP(b *testing.B) {
 	e := benchEnv(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -172,7 +172,7 @@ func BenchmarkLoginHashSlots(b *testing.B) {
 					// Distinct users and IPs: the per-identifier counters and
 					// the IP rules stay out of the way.
 					i := next.Add(1)
-					_, err := e.auth.Login(context.Background(), LoginInput{
+					_, err := e.auth.Login(b.Context(), LoginInput{
 						Identifier: fmt.Sprintf("slots%d@example.in", i%users), Password: testPassword,
 						Client: Client{IP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}})
 					if err != nil && KindOf(err) != KindRateLimited {
@@ -188,11 +188,11 @@ func BenchmarkLoginHashSlots(b *testing.B) {
 // registration and a withdrawal.
 func benchConsents(b *testing.B) (*env, ports.User) {
 	e := benchEnv(b)
-	u, err := e.store.UserByEmail(context.Background(), "bench@example.in")
+	u, err := e.store.UserByEmail(b.Context(), "bench@example.in")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.auth.Admin().RecordConsent(context.Background(), u.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}); err != nil {
+	if _, err := e.auth.Admin().RecordConsent(b.Context(), u.ID, ConsentDecision{Category: "analytics"}, ConsentMeta{}); err != nil {
 		b.Fatal(err)
 	}
 	return e, u
@@ -203,7 +203,7 @@ func benchConsents(b *testing.B) (*env, ports.User) {
 // a withdrawal), over the memory store.
 func BenchmarkRequireConsent(b *testing.B) {
 	e, u := benchConsents(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := e.auth.RequireConsent(ctx, u.ID, "communications"); err != nil {
@@ -216,7 +216,7 @@ func BenchmarkRequireConsent(b *testing.B) {
 // keyed checkpoint.
 func BenchmarkVerifyConsentChain(b *testing.B) {
 	e, u := benchConsents(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		if r, err := e.auth.Admin().VerifyConsentChain(ctx, u.ID); err != nil || !r.Intact {

@@ -49,7 +49,7 @@ func TestNotifyBreachReportsWhoCouldNotBeTold(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "asha@example.in")
 	e.outbox.FailWith(fmt.Errorf("mail down: %w", ports.ErrUnavailable))
-	report, err := e.auth.NotifyBreach(context.Background(), testBreach(), []string{u.ID})
+	report, err := e.auth.NotifyBreach(t.Context(), testBreach(), []string{u.ID})
 	require.NoError(t, err)
 	assert.Empty(t, report.Notified)
 	assert.Equal(t, []BreachFailure{{UserID: u.ID, Reason: "sending failed"}}, report.Failed)
@@ -69,7 +69,7 @@ func TestNotifyBreachNeedsEveryPartOfTheNotice(t *testing.T) {
 	} {
 		n := testBreach()
 		edit(&n)
-		_, err := e.auth.NotifyBreach(context.Background(), n, []string{u.ID})
+		_, err := e.auth.NotifyBreach(t.Context(), n, []string{u.ID})
 		ce := requireKind(t, err, KindValidation)
 		assert.Equal(t, field, ce.Field)
 	}
@@ -80,7 +80,7 @@ func TestNotifyBreachStopsWhenTheContextEnds(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	a, b := e.register("asha@example.in"), e.register("ravi@example.in")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	n := testBreach()
 	n.PerSecond = 1 // the second user waits a second: the ended context answers first

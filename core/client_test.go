@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -40,7 +39,7 @@ func TestSessionKeepsTheCanonicalIP(t *testing.T) {
 	e, _ := newUserEnv(t, "ip@example.in")
 	e.client.IP = "::ffff:198.51.100.9"
 	res := e.knownDeviceLogin("ip@example.in")
-	list, err := e.auth.Sessions(context.Background(), e.principal(res))
+	list, err := e.auth.Sessions(t.Context(), e.principal(res))
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	assert.Equal(t, "198.51.100.9", list[0].IPAddress)
@@ -81,7 +80,7 @@ func TestHostileUserAgentIsStoredCleanInTheSession(t *testing.T) {
 	e, _ := newUserEnv(t, "ua@example.in")
 	e.client.UserAgent = "\xff" + strings.Repeat("क", 400) // 1 + 1200 bytes
 	res := e.mustLogin("ua@example.in")
-	s, err := e.store.Session(context.Background(), res.SessionID)
+	s, err := e.store.Session(t.Context(), res.SessionID)
 	require.NoError(t, err)
 	assert.True(t, utf8.ValidString(s.DeviceInfo))
 	assert.LessOrEqual(t, len(s.DeviceInfo), maxUserAgentLen)

@@ -189,6 +189,27 @@ func TestDepsStorageFillsEveryStoragePort(t *testing.T) {
 	}
 }
 
+// New reads in one call what one backend offers to read at once: a session's
+// holds (its guardianship and erasure request), and a sign-in's user and
+// device. Handed as separate stores, they are read one by one.
+func TestNewReadsAtOnceWhereOneStoreOffersIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		oneByOne  envOption
+		readsOnce func(*Auth) bool
+	}{
+		{name: "session holds", oneByOne: withHoldsOneByOne(), readsOnce: func(a *Auth) bool { return a.holds != nil }},
+		{name: "sign-in user and device", oneByOne: withSignInOneByOne(), readsOnce: func(a *Auth) bool { return a.signIns != nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.True(t, tc.readsOnce(newEnv(t).auth), "memory.Store reads both at once")
+			assert.False(t, tc.readsOnce(newEnv(t, tc.oneByOne).auth), "two stores")
+		})
+	}
+}
+
 func TestBadEmailTemplateOverrideIsRefusedByNew(t *testing.T) {
 	t.Parallel()
 	cfg := DefaultConfig()

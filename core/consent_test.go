@@ -71,7 +71,7 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ds := decisions(map[string]bool{"identity": true, "contact": true, "location": false, "security": true, "communications": false, "analytics": true})
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "dpdp@example.in", Password: testPassword,
+	u, err := e.auth.Register(t.Context(), RegisterInput{Email: "dpdp@example.in", Password: testPassword,
 		Consents: ds, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
 	history := inStore(e, e.store.ConsentHistory, u.ID)
@@ -88,10 +88,8 @@ func TestRegistrationRecordsEveryDecisionIncludingDeclined(t *testing.T) {
 
 func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	u := e.register("consent@example.in")
-	p := e.principal(e.mustLogin(u.Email))
-	ctx := context.Background()
+	e, u, p := newSignedInEnv(t, "consent@example.in")
+	ctx := t.Context()
 
 	st, err := e.auth.Withdraw(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
 	require.NoError(t, err)
@@ -122,7 +120,7 @@ func TestWithdrawAndGrantAreOneCallEach(t *testing.T) {
 func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("mine@example.in")
 	e.register("other@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
@@ -141,7 +139,7 @@ func TestConsentsListsTheCallersOwnDecisions(t *testing.T) {
 func TestNeverRecordedCategoryReadsAsNotGranted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	states, err := e.auth.Admin().Consents(context.Background(), "usr_without_rows")
+	states, err := e.auth.Admin().Consents(t.Context(), "usr_without_rows")
 	require.NoError(t, err)
 	for _, s := range states {
 		assert.False(t, s.Granted)
@@ -182,7 +180,7 @@ func TestVerifyConsentChainFindsTheFirstBrokenLink(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(_ *Config, d *Deps) { d.Consents = tamperedLedger{ConsentLedger: d.Storage, tamper: tc.tamper} })
 			u := e.register("chain@example.in")
-			report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+			report, err := e.auth.Admin().VerifyConsentChain(t.Context(), u.ID)
 			require.NoError(t, err)
 			assert.False(t, report.Intact)
 			assert.Equal(t, tc.at, report.BrokenAt)
@@ -216,7 +214,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, u := newUserEnv(t, "consent@example.in")
-			ctx := context.Background()
+			ctx := t.Context()
 			before := inStore(e, e.store.ConsentHistory, u.ID)
 
 			_, err := e.auth.Admin().RecordBulkConsent(ctx, u.ID, tc.ds, tc.meta)
@@ -234,7 +232,7 @@ func TestRecordConsentEdgeCases(t *testing.T) {
 func TestRecordConsentFillsTheNoticeAndChainsTheRow(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "chain@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	e.clock.Advance(time.Hour)
 
 	row, err := e.auth.Admin().RecordConsent(ctx, u.ID, ConsentDecision{Category: "analytics", Granted: false},
@@ -291,7 +289,7 @@ func TestTruncate(t *testing.T) {
 func TestUnknownCategoryMessageEchoesAShortCleanName(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "echo@example.in")
-	_, err := e.auth.Admin().RecordConsent(context.Background(), u.ID,
+	_, err := e.auth.Admin().RecordConsent(t.Context(), u.ID,
 		ConsentDecision{Category: strings.Repeat("z", 200) + "\xff", Granted: true}, ConsentMeta{})
 	ce := requireKind(t, err, KindValidation)
 	assert.Equal(t, "category", ce.Field)
@@ -375,7 +373,7 @@ func TestVerifyConsentChainCatchesAChainRewrittenWithoutTheKey(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(_ *Config, d *Deps) { d.Consents = tc.ledger(d.Storage) })
 			u := e.register("rewritten@example.in")
-			report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+			report, err := e.auth.Admin().VerifyConsentChain(t.Context(), u.ID)
 			require.NoError(t, err)
 			assert.Equal(t, ChainReport{Rows: tc.rows, BrokenAt: tc.at, Reason: tc.reason}, report)
 		})
@@ -385,7 +383,7 @@ func TestVerifyConsentChainCatchesAChainRewrittenWithoutTheKey(t *testing.T) {
 func TestVersion1ChainsStillVerify(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	old := []ports.ConsentRecord{
 		{Category: "identity", Granted: true, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
 		{Category: "analytics", Granted: false, NoticeVersion: "1.0.0", NoticeLanguage: "en", IPAddress: testIP, RecordedAt: testStart},
@@ -403,10 +401,8 @@ func TestVersion1ChainsStillVerify(t *testing.T) {
 
 func TestHasConsentFollowsTheLatestDecision(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	u := e.register("has@example.in")
-	p := e.principal(e.mustLogin(u.Email))
-	ctx := context.Background()
+	e, u, p := newSignedInEnv(t, "has@example.in")
+	ctx := t.Context()
 	ok, err := e.auth.HasConsent(ctx, u.ID, "communications")
 	require.NoError(t, err)
 	assert.True(t, ok)
@@ -428,7 +424,7 @@ func TestWithdrawingARequiredCategoryClosesTheAccountOrNothing(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}
 	e, u := newUserEnv(t, "required@example.in", func(_ *Config, d *Deps) { d.Erasure = inbox })
-	ctx := context.Background()
+	ctx := t.Context()
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
 	rows := func() int {
@@ -473,7 +469,7 @@ func TestWithdrawalReceiptPromisesOnlyWhatIsWired(t *testing.T) {
 			})
 			u := e.register("receipt@example.in")
 			p := e.principal(e.mustLogin(u.Email))
-			require.NoError(t, errOf(e.auth.Withdraw(context.Background(), p, ConsentInput{Category: "analytics", Client: e.client})))
+			require.NoError(t, errOf(e.auth.Withdraw(t.Context(), p, ConsentInput{Category: "analytics", Client: e.client})))
 			m, ok := e.outbox.Last(u.Email)
 			require.True(t, ok)
 			assert.Contains(t, m.Text, tc.want)

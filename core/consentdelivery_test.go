@@ -141,7 +141,7 @@ func TestConsentChangesAreDeliveredOnlyWithinTheirLease(t *testing.T) {
 	e := newEnv(t, withListener(l), func(_ *Config, d *Deps) { d.Storage = store })
 	l.clock = e.clock
 	for _, user := range []string{"usr_a", "usr_b"} {
-		_, err := store.AppendConsents(context.Background(), user, ports.ConsentAppend{Notify: true,
+		_, err := store.AppendConsents(t.Context(), user, ports.ConsentAppend{Notify: true,
 			Rows: []ports.ConsentRecord{{Category: "analytics", RecordedAt: e.clock.Now()}}})
 		require.NoError(t, err)
 	}
@@ -173,10 +173,10 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 	crashed := func(ctx context.Context) {
 		require.NoError(t, errOf(store.ClaimConsentChanges(ctx, e.clock.Now(), consentLease, 100)))
 	}
-	_, err := store.AppendConsents(context.Background(), "usr_crash", ports.ConsentAppend{Notify: true,
+	_, err := store.AppendConsents(t.Context(), "usr_crash", ports.ConsentAppend{Notify: true,
 		Rows: []ports.ConsentRecord{{Category: "analytics", Granted: false, RecordedAt: e.clock.Now()}}})
 	require.NoError(t, err)
-	crashed(context.Background())
+	crashed(t.Context())
 	n, err := e.auth.DeliverConsentChanges(waitContext(t))
 	require.NoError(t, err)
 	assert.Zero(t, n, "leased to the crashed process")
@@ -191,10 +191,10 @@ func TestAConsentChangeClaimedByACrashedProcessIsDeliveredAfterItsLease(t *testi
 func TestRunConsentDeliveryStopsWithItsContext(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withListener(&listener{}))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Second), context.Canceled)
-	assert.Error(t, e.auth.RunConsentDelivery(context.Background(), 0))
+	assert.Error(t, e.auth.RunConsentDelivery(t.Context(), 0))
 }
 
 // downOutbox is the store's consent outbox, whose claims fail while down is
@@ -250,7 +250,7 @@ func TestRunConsentDeliveryLogsAFailedRoundAndGoesOn(t *testing.T) {
 	t.Parallel()
 	o, logs := &downOutbox{}, &logBuffer{}
 	e := newEnv(t, withListener(&listener{}), withDownOutbox(o), logTo(logs))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
@@ -272,7 +272,7 @@ func TestRunConsentDeliveryDoesNotWarnOfARoundItsEndedContextCutShort(t *testing
 	t.Parallel()
 	o, logs := &downOutbox{}, &logBuffer{}
 	e := newEnv(t, withListener(&listener{}), withDownOutbox(o), logTo(logs))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.ErrorIs(t, e.auth.RunConsentDelivery(ctx, time.Second), context.Canceled)
 	assert.NotContains(t, logs.String(), "delivering consent changes failed")

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -20,7 +19,7 @@ func TestRecordManagedConsentRecordsTheManager(t *testing.T) {
 		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
 	})
 	u := e.register("managed@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	rows, err := e.auth.RecordManagedConsent(ctx, u.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-42",
 		Decisions: []ConsentDecision{{Category: "analytics", Granted: false}, {Category: "location", Granted: true}}, Client: e.client})
 	require.NoError(t, err)
@@ -46,7 +45,7 @@ func TestRecordManagedConsentRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *Config, _ *Deps) { c.ConsentManagers = []ConsentManager{{RegistrationID: testManager}} })
 	u := e.register("refused@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	analytics := []ConsentDecision{{Category: "analytics", Granted: true}}
 	for _, tc := range []struct {
 		name  string
@@ -98,7 +97,7 @@ func TestAConsentManagerCannotGrantForAChild(t *testing.T) {
 	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
 		c.ConsentManagers = []ConsentManager{{RegistrationID: testManager, Name: "Sahmati"}}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	child := e.registerChild("ravi@example.in")
 	relay := func(granted bool) error {
 		_, err := e.auth.RecordManagedConsent(ctx, child.ID, ManagedConsentInput{ManagerID: testManager, Reference: "artefact-1",

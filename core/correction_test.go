@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ func ptr(s string) *string { return &s }
 
 func TestUpdateProfileCorrectsWhatTheUserChose(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	e.register("ravi@example.in")
 	other := e.principal(e.mustLogin("ravi@example.in"))
@@ -52,7 +51,7 @@ func TestUpdateProfileCorrectsWhatTheUserChose(t *testing.T) {
 
 func TestCorrectionNeedsManagedMode(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withoutLimiter(), externalMode()) // the app's own directory: its pages correct its users
 	p := Principal{UserID: "usr_app", SessionID: "ses_x"}
 	requireKind(t, errOf(e.auth.UpdateProfile(ctx, p, ProfileInput{})), KindForbidden)
@@ -67,13 +66,13 @@ func (e *env) changeEmail(email, newEmail string) (LoginResult, string) {
 	res := e.knownDeviceLogin(email)
 	p := e.principal(res)
 	e.stepUp(p, email)
-	require.NoError(e.t, e.auth.RequestEmailChange(context.Background(), p, EmailChangeInput{NewEmail: newEmail, Client: e.client}))
+	require.NoError(e.t, e.auth.RequestEmailChange(e.t.Context(), p, EmailChangeInput{NewEmail: newEmail, Client: e.client}))
 	return res, e.lastToken(newEmail)
 }
 
 func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withContact())
 	elsewhere := e.mustLogin(u.Email)
 
@@ -98,16 +97,14 @@ func TestEmailChangeMovesTheAccountAndEndsOtherSessions(t *testing.T) {
 // (external mode), it reads the user apart.
 func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	// Whether the flow reads the user by ID, for each way of storing users.
 	readsUser := map[string]bool{"managed store": false, "app's directory": true}
 	for name, storing := range map[string]func(*callLog) envOption{"managed store": countedStorage, "app's directory": counted} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			log := &callLog{}
-			e := newEnv(t, storing(log), withoutLimiter())
-			u := e.register("move@example.in")
-			p := e.principal(e.mustLogin(u.Email))
+			e, u, p := newSignedInEnv(t, "move@example.in", storing(log), withoutLimiter())
 			e.drain() // the new-device notice goes before the code
 			require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 			e.drain()
@@ -124,7 +121,7 @@ func TestEmailChangeReadsTheUserWithTheSession(t *testing.T) {
 // address is taken: a stolen access token alone cannot ask who has an account.
 func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	e.register("ravi@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))

@@ -77,6 +77,14 @@ func newFlakyEnv(t *testing.T, email string, opts ...envOption) (*env, *flakyMai
 	return e, m, e.register(email)
 }
 
+// assertGivenUp checks that the queued email was given up: the queue is empty
+// and the one delivery failure recorded for the user is why.
+func assertGivenUp(t *testing.T, e *env, userID, why string) {
+	t.Helper()
+	assert.Empty(t, e.store.QueuedMail())
+	assert.Equal(t, []string{why}, e.mailFailures(userID))
+}
+
 // transient is what an SMTP server's "451 try again later" becomes.
 var transient = fmt.Errorf("smtp: send: temporary failure: 451 4.3.0 try again later: %w", ports.ErrUnavailable)
 
@@ -102,7 +110,7 @@ func TestRetryableMailFailureIsRetriedWithBackoff(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "retry@example.in")
 	m.failFor(3, transient)
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 
 	for i, wait := range []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute} {
 		qm := e.queued()
@@ -168,7 +176,7 @@ func TestMailIsNeverRetriedPastItsExpiry(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "late@example.in")
 	m.failFor(-1, transient)
 	asked := e.now()
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	code := codeRE.FindString(m.lastAsked().Text)
 	require.NotEmpty(t, code)
 	for len(e.store.QueuedMail()) > 0 {
@@ -202,24 +210,22 @@ func TestAQueuedMailPastItsExpiryIsGivenUpUnsent(t *testing.T) {
 	var err error
 	qm.Payload, err = e.auth.sealMail(qm.ID, mail)
 	require.NoError(t, err)
-	require.NoError(t, e.store.EnqueueMail(context.Background(), qm)) // and the sender dies before sending
+	require.NoError(t, e.store.EnqueueMail(t.Context(), qm)) // and the sender dies before sending
 
 	e.deliverDueAt(now.Add(2*time.Minute - time.Microsecond))
 	assert.Len(t, e.store.QueuedMail(), 1, "the lease of 2 minutes still holds")
 	calls := len(m.callTimes())
 	e.deliverDueAt(now.Add(2 * time.Minute))
 	assert.Len(t, m.callTimes(), calls, "not sent at its expiry")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: expired after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: expired after 2 attempt(s)")
 }
 
 func TestPermanentMailFailureIsGivenUpAtOnce(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "bounce@example.in")
 	m.failFor(-1, errors.New("smtp: send: 550 5.1.1 no such mailbox"))
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	assertGivenUp(t, e, u.ID, "login_otp: refused after 1 attempt(s)")
 	e.deliverDueAt(e.now().Add(time.Hour))
 	assert.Len(t, m.callTimes(), 2, "the verification link and one attempt of the code: no retry")
 }
@@ -240,7 +246,7 @@ func TestQueuedMailIsSealedAtRest(t *testing.T) {
 	logs := &logBuffer{}
 	e, m, u := newFlakyEnv(t, "sealed@example.in")
 	m.failFor(-1, transient)
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	asked := m.lastAsked()
 	code := codeRE.FindString(asked.Text)
 	qm := e.queued()
@@ -360,15 +366,14 @@ func TestWithoutAWorkingQueueAnEmailIsSentOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, m, u := newFlakyEnv(t, "noqueue@example.in", tc.opt)
-			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 			assert.Equal(t, 2, e.mailsTo(u.Email), "the verification link and the code went out")
 
 			m.failFor(-1, transient)
-			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 			e.deliverDueAt(e.now().Add(time.Hour))
 			assert.Len(t, m.callTimes(), 3, "one attempt, no retry")
-			assert.Equal(t, []string{"login_otp: failed 1 attempt(s)"}, e.mailFailures(u.ID))
-			assert.Empty(t, e.store.QueuedMail())
+			assertGivenUp(t, e, u.ID, "login_otp: failed 1 attempt(s)")
 		})
 	}
 }
@@ -379,7 +384,7 @@ func TestEachEmailExpiresWithWhatItCarries(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "expiry@example.in")
 	m.failFor(-1, transient)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
 		send func()
@@ -415,16 +420,15 @@ func TestAnEmailThatWaitedPastItsCodesExpiryIsNotSent(t *testing.T) {
 	calls := len(m.callTimes())
 
 	release := holdWorkers(e)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(t, e.auth.RequestStepUp(t.Context(), p, e.client))
 	e.clock.Advance(e.auth.cfg.OTPTTL)
 	release()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, e.auth.Drain(ctx))
 
 	assert.Len(t, m.callTimes(), calls, "the dead code was not sent")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"step_up_otp: expired after 1 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "step_up_otp: expired after 1 attempt(s)")
 }
 
 // The queue keeps what the event log keeps of the client (a user agent cut
@@ -435,7 +439,7 @@ func TestAQueuedEmailHoldsABoundedUserAgent(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "huge-agent@example.in")
 	m.failFor(-1, transient)
 	c := Client{IP: testIP, UserAgent: strings.Repeat("<", 1<<20)}
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: c}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: c}))
 	qm := e.queued()
 	assert.Less(t, len(qm.Payload), 16<<10, "a queued login code stays small")
 	opened, err := e.auth.openMail(qm.ID, qm.Payload)
@@ -454,7 +458,7 @@ func TestWhileTheMailServerFailsNewEmailsWaitForTheWorker(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "outage@example.in")
 	v, w := e.register("outage-2@example.in"), e.register("outage-3@example.in")
 	e.auth.cfg.MailInline = false // emails go after the answer, as in production; no worker runs
-	ctx := context.Background()
+	ctx := t.Context()
 	requestCode := func(who ports.User) { // each to its own inbox: no code replaces another
 		t.Helper()
 		require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: who.Email, Client: e.client}))
@@ -517,7 +521,7 @@ func mailIDsOf(ms []ports.QueuedMail, ids ...string) []string {
 func TestARetryIsNotSentOnceItsCodeWasReplaced(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "replaced@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	m.failFor(-1, transient)
 	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	replaced := e.queued()
@@ -537,8 +541,7 @@ func TestARetryIsNotSentOnceItsCodeWasReplaced(t *testing.T) {
 	e.deliverDueAt(replaced.NotAfter.Add(-time.Minute)) // both due
 	assert.Len(t, m.callTimes(), calls+1, "one email sent")
 	assert.Equal(t, newCode, codeRE.FindString(m.lastAsked().Text), "the code that works")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: its code or link stopped working after 2 attempt(s)")
 }
 
 // A step-up code's email (its code belongs to the session, not the user) is
@@ -548,14 +551,14 @@ func TestARetryOfAWorkingStepUpCodeIsSent(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "working@example.in")
 	p := e.principal(e.mustLogin(u.Email))
 	m.failFor(1, transient)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), p, e.client))
+	require.NoError(t, e.auth.RequestStepUp(t.Context(), p, e.client))
 	qm := e.queued()
 	calls := len(m.callTimes())
 	e.deliverDueAt(qm.NotAfter.Add(-time.Minute))
 	assert.Len(t, m.callTimes(), calls+1)
 	assert.Empty(t, e.store.QueuedMail())
 	assert.Empty(t, e.mailFailures(u.ID))
-	require.NoError(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
+	require.NoError(t, e.auth.VerifyStepUp(t.Context(), p, VerifyStepUpInput{Code: e.lastCode(u.Email), Client: e.client}))
 }
 
 // A link's token has no attempt limit (MaxAttempts 0): a retry of its email
@@ -564,7 +567,7 @@ func TestARetryOfAWorkingLinkIsSent(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "link@example.in")
 	m.failFor(1, transient)
-	require.NoError(t, e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestPasswordReset(t.Context(), IdentifierInput{Identifier: u.Email, Client: e.client}))
 	qm := e.queued()
 	calls := len(m.callTimes())
 	e.deliverDueAt(qm.DueAt)
@@ -600,7 +603,7 @@ func TestAQueueFailureAfterASendIsLogged(t *testing.T) {
 				m.failFor(1, tc.sendErr)
 			}
 			f.failOn(tc.method, errDown)
-			require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+			require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 			e.drain()
 			assert.Positive(t, f.firedCount(), "the queue failed")
 			assert.Contains(t, logs.String(), tc.want)
@@ -626,7 +629,7 @@ func TestARetryIsNotSentOnceItsCodeIsSpent(t *testing.T) {
 	t.Parallel()
 	e, m, u := newFlakyEnv(t, "spent@example.in", func(c *Config, _ *Deps) { c.OTPMaxAttempts = 2 })
 	m.failFor(-1, transient)
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	qm := e.queued()
 	code := codeRE.FindString(m.lastAsked().Text)
 	require.NotEmpty(t, code)
@@ -636,8 +639,7 @@ func TestARetryIsNotSentOnceItsCodeIsSpent(t *testing.T) {
 	calls := len(m.callTimes())
 	e.deliverDueAt(qm.DueAt)
 	assert.Len(t, m.callTimes(), calls, "not sent")
-	assert.Empty(t, e.store.QueuedMail())
-	assert.Equal(t, []string{"login_otp: its code or link stopped working after 2 attempt(s)"}, e.mailFailures(u.ID))
+	assertGivenUp(t, e, u.ID, "login_otp: its code or link stopped working after 2 attempt(s)")
 }
 
 // One pass of the worker sends every due email, more than a claim's batch
@@ -647,7 +649,7 @@ func TestOnePassDeliversMoreThanOneBatch(t *testing.T) {
 	e, m, u := newFlakyEnv(t, "batch@example.in")
 	m.failFor(-1, transient)
 	for range mailClaimBatch + 1 {
-		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+		require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	}
 	require.Len(t, e.store.QueuedMail(), mailClaimBatch+1)
 	m.failFor(0, nil)
@@ -662,7 +664,7 @@ func TestAnUnreadableEmailTheQueueCannotRemoveIsLogged(t *testing.T) {
 	logs := &logBuffer{}
 	e, f := newFaultyEnv(t, logTo(logs))
 	now := e.now()
-	require.NoError(t, e.store.EnqueueMail(context.Background(), ports.QueuedMail{ID: "mail_damaged", Payload: []byte("damaged"), DueAt: now, NotAfter: now.Add(time.Hour)}))
+	require.NoError(t, e.store.EnqueueMail(t.Context(), ports.QueuedMail{ID: "mail_damaged", Payload: []byte("damaged"), DueAt: now, NotAfter: now.Add(time.Hour)}))
 	f.failOn("RemoveMail", errDown)
 	e.deliverDue()
 	assert.Contains(t, logs.String(), "removing an unreadable email failed")
@@ -697,7 +699,7 @@ func TestAPassEndsAtTheFirstShortBatch(t *testing.T) {
 		d.MailQueue = q
 	})
 	m.failFor(-1, transient)
-	require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	m.failFor(0, nil)
 	q.mu.Lock()
 	q.claims = 0

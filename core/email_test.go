@@ -100,7 +100,7 @@ func TestRegisterRefusesEmailsWithTheReason(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	for _, tc := range refusedEmails {
-		_, err := e.auth.Register(context.Background(), RegisterInput{Email: tc.in, Password: testPassword,
+		_, err := e.auth.Register(t.Context(), RegisterInput{Email: tc.in, Password: testPassword,
 			Consents: allGranted(), Client: e.client})
 		ce := requireKind(t, err, KindValidation)
 		assert.Equal(t, "email", ce.Field, tc.name)
@@ -111,7 +111,7 @@ func TestRegisterRefusesEmailsWithTheReason(t *testing.T) {
 
 func TestUnicodeLocalPartNeedsAllowUnicodeLocalPart(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -145,7 +145,7 @@ func TestUnicodeLocalPartNeedsAllowUnicodeLocalPart(t *testing.T) {
 // flow that takes an email.
 func TestIDNDomainSpellingsAreOneAccount(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name       string
 		registered string
@@ -187,7 +187,7 @@ func TestIDNDomainSpellingsAreOneAccount(t *testing.T) {
 // spellings, for addresses with no account too.
 func TestIDNDomainSpellingsShareCountersAndLimits(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	spellings := []string{"nobody@bücher.example", "NOBODY@xn--bcher-kva.example"}
 
 	t.Run("lockout of an unknown identifier", func(t *testing.T) {

@@ -32,7 +32,7 @@ func (e *env) requestErasure(email string) ErasureReceipt {
 	e.t.Helper()
 	p := e.principal(e.knownDeviceLogin(email))
 	e.stepUp(p, email)
-	r, err := e.auth.RequestErasure(context.Background(), p, e.client)
+	r, err := e.auth.RequestErasure(e.t.Context(), p, e.client)
 	require.NoError(e.t, err)
 	return r
 }
@@ -52,7 +52,7 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 	t.Parallel()
 	inbox := &erasureInbox{}
 	e, u := newUserEnv(t, "erase@example.in", withErasureHandler(inbox))
-	ctx := context.Background()
+	ctx := t.Context()
 
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
 	requireKind(t, errOf(e.auth.RequestErasure(ctx, fresh, e.client)), KindStepUpRequired)
@@ -84,7 +84,7 @@ func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T)
 
 func TestErasureHandlerThatFailsTakesNothing(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	inbox := &erasureInbox{}
 	inbox.setFail(errors.New("queue full"))
 	f := newEnv(t, withoutLimiter(), withErasureHandler(inbox))
@@ -113,7 +113,7 @@ func TestErasureGraceIsSevenDaysAndMustBePositive(t *testing.T) {
 
 func TestErasureWithoutAHandlerCompletesWhenTheGraceEnds(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$pin", e.now()))
 	e.failLogins(u.Email, 2)
@@ -164,7 +164,7 @@ func TestSignInWithinTheErasureGraceCancelsIt(t *testing.T) {
 }
 
 func testSignInWithinTheErasureGraceCancelsIt(t *testing.T, e *env) {
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("ravi@example.in")
 	receipt := e.requestErasure(u.Email)
 
@@ -187,7 +187,7 @@ func testSignInWithinTheErasureGraceCancelsIt(t *testing.T, e *env) {
 
 func TestErasureStatusNeedsOnlyItsToken(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, _ := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure("asha@example.in")
 
@@ -202,7 +202,7 @@ func TestErasureStatusNeedsOnlyItsToken(t *testing.T) {
 
 func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	inbox := &erasureInbox{}
 	e, u := newUserEnv(t, "meera@example.in", withErasureHandler(inbox))
 	receipt := e.requestErasure(u.Email)
@@ -223,7 +223,7 @@ func TestCompleteErasureIsTheAppsCallWithAHandler(t *testing.T) {
 
 func TestCompleteErasureOfACancelledRequestConflicts(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	receipt := e.requestErasure(u.Email)
 	e.mustLogin(u.Email)
@@ -240,14 +240,14 @@ func TestASecondErasureRequestWhileOneIsOpenConflicts(t *testing.T) {
 	e.requestErasure("asha@example.in")
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
 	e.stepUp(p, "asha@example.in")
-	err := requireKind(t, errOf(e.auth.RequestErasure(context.Background(), p, e.client)), KindConflict)
+	err := requireKind(t, errOf(e.auth.RequestErasure(t.Context(), p, e.client)), KindConflict)
 	assert.Equal(t, codeErasurePending, err.Code)
 	assert.Len(t, inbox.all(), 1)
 }
 
 func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withoutLimiter())
 	u, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
 		Consents: allGranted(), Client: e.client})
@@ -265,7 +265,7 @@ func TestErasureCompletionEmailIsInTheUsersLanguage(t *testing.T) {
 // agent, and the chain still verifies.
 func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	before := inStore(e, e.store.ConsentHistory, u.ID)
 	require.NotEmpty(t, before)
@@ -289,7 +289,7 @@ func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 // counter with it, and the number is free to register again.
 func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 20 })
 	u := p.registerPhone(testPhone)
 	res, err := p.smsLogin(testPhone)
@@ -373,7 +373,7 @@ func (e *env) dueErasures(n int) []string {
 	for i := range users {
 		users[i] = fmt.Sprintf("usr_gone%03d", i)
 		due := testStart.Add(time.Duration(i) * time.Second)
-		require.NoError(e.t, e.store.CreateErasureRequest(context.Background(), ports.ErasureRecord{
+		require.NoError(e.t, e.store.CreateErasureRequest(e.t.Context(), ports.ErasureRecord{
 			ID: newID("era_"), UserID: users[i], Email: users[i] + "@example.in", StatusHash: tokenHash(newToken()),
 			Status: ports.ErasureReceived, ReceivedAt: testStart.Add(-7 * 24 * time.Hour), DueAt: due}))
 	}
@@ -413,7 +413,7 @@ func TestAFullBatchOfFailingErasuresDoesNotHoldUpTheNext(t *testing.T) {
 // request now refuses every new one.
 func TestARequestNotTakenThatCannotBeClosedIsLogged(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	inbox := &erasureInbox{}
 	inbox.setFail(errors.New("queue full"))
 	faults := &erasureFaults{cancelErr: errDown}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -15,9 +14,9 @@ import (
 func TestExportHoldsEverythingAndNoSecret(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "export@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	old := e.mustLogin(u.Email)
-	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: old.RefreshToken, Client: e.client}))
+	e.logout(old)
 	res := e.knownDeviceLogin(u.Email) // no step-up needed for the export
 	p := e.principal(res)
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -61,13 +60,13 @@ func TestExportNeedsAStepUpOnANewDevice(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "fresh@example.in")
 	p := e.principal(e.mustLogin("fresh@example.in"))
-	requireKind(t, errOf(e.auth.Export(context.Background(), p, e.client)), KindStepUpRequired)
+	requireKind(t, errOf(e.auth.Export(t.Context(), p, e.client)), KindStepUpRequired)
 }
 
 func TestExportWithoutAnEventLog(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "noevents@example.in", withoutEventLog())
-	ctx := context.Background()
+	ctx := t.Context()
 	res := e.knownDeviceLogin(u.Email)
 	_, _ = e.login(u.Email, "a wrong one!")
 
@@ -88,7 +87,7 @@ func TestExportWithoutAnEventLog(t *testing.T) {
 func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "full@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	e.stepUp(p, u.Email)
 
@@ -108,7 +107,7 @@ func TestExportIncludesStepUpCodesAndRecordsAnEvent(t *testing.T) {
 
 func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	recipients := []Recipient{{Name: "Amazon SES (ap-south-1)", Purpose: "sending emails", Data: "email address, email contents"}}
 	e, u := newUserEnv(t, "asha@example.in", withErasureHandler(&erasureInbox{}), func(c *Config, _ *Deps) { c.Recipients = recipients })
 	receipt := e.requestErasure(u.Email)
@@ -136,7 +135,7 @@ func TestExportListsRecipientsGrievancesNomineesAndErasures(t *testing.T) {
 // per inbox, and past it the export is still answered.
 func TestExportEmailsAReceiptWithThePrivacyContactWithinItsBudget(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withContact())
 	require.Equal(t, 5, e.auth.Config().RateLimits.RequestPerIdentifier.Limit)
 	u := e.register("asha@example.in")

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 
 func TestGrievanceIsDueAfterTheGrievancePeriodWithAReceipt(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withContact())
 	p := e.principal(e.mustLogin(u.Email))
 
@@ -40,7 +39,7 @@ func TestGrievanceIsDueAfterTheGrievancePeriodWithAReceipt(t *testing.T) {
 func TestGrievancePeriodSetsTheDueDate(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "asha@example.in", func(c *Config, _ *Deps) { c.GrievancePeriod = 90 * 24 * time.Hour })
-	g, err := e.auth.FileGrievance(context.Background(), e.principal(e.mustLogin(u.Email)), GrievanceInput{Subject: "s", Message: "m"})
+	g, err := e.auth.FileGrievance(t.Context(), e.principal(e.mustLogin(u.Email)), GrievanceInput{Subject: "s", Message: "m"})
 	require.NoError(t, err)
 	assert.Equal(t, testStart.Add(90*24*time.Hour), g.DueAt)
 }
@@ -59,18 +58,18 @@ func TestGrievanceInputIsChecked(t *testing.T) {
 		{"long message", "s", strings.Repeat("a", maxGrievanceMessage+1), "message"},
 		{"invalid UTF-8", "s", "\xff", "message"},
 	} {
-		_, err := e.auth.FileGrievance(context.Background(), p, GrievanceInput{Subject: tc.subject, Message: tc.message})
+		_, err := e.auth.FileGrievance(t.Context(), p, GrievanceInput{Subject: tc.subject, Message: tc.message})
 		ce := requireKind(t, err, KindValidation)
 		assert.Equal(t, tc.field, ce.Field, tc.name)
 	}
-	require.NoError(t, errOf(e.auth.FileGrievance(context.Background(), p, GrievanceInput{Subject: strings.Repeat("श", maxGrievanceSubject), Message: "m"})), "200 characters fit")
-	list, _ := e.store.Grievances(context.Background(), u.ID)
+	require.NoError(t, errOf(e.auth.FileGrievance(t.Context(), p, GrievanceInput{Subject: strings.Repeat("श", maxGrievanceSubject), Message: "m"})), "200 characters fit")
+	list, _ := e.store.Grievances(t.Context(), u.ID)
 	assert.Len(t, list, 1, "nothing stored for bad input")
 }
 
 func TestRespondGrievanceClosesItOnceAndEmailsTheAnswer(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withoutLimiter(), withContact())
 	u, err := e.auth.Register(ctx, RegisterInput{Email: "priya@example.in", Password: testPassword, Language: "hi",
 		Consents: allGranted(), Client: e.client})

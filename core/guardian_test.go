@@ -33,7 +33,7 @@ func childDecisions() []ConsentDecision {
 // the clock moved past GuardianAccountAge (openGuardian).
 func (e *env) registerChild(email string) ports.User {
 	e.t.Helper()
-	if _, err := e.store.UserByEmail(context.Background(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
+	if _, err := e.store.UserByEmail(e.t.Context(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
 		e.openGuardian(guardianEmail)
 	}
 	u := e.registerChildOf(email, guardianEmail)
@@ -46,7 +46,7 @@ func (e *env) registerChild(email string) ports.User {
 // child's address unproven (what anyone can do with any address).
 func (e *env) registerChildOf(email, guardian string) ports.User {
 	e.t.Helper()
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
 		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
 	require.NoError(e.t, err)
 	return u
@@ -55,7 +55,7 @@ func (e *env) registerChildOf(email, guardian string) ports.User {
 // proveAddress opens the newest link emailed to addr as a verification link.
 func (e *env) proveAddress(addr string) {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
+	require.NoError(e.t, e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
 }
 
 // openGuardian opens an adult's verified account at addr and moves the clock
@@ -84,7 +84,7 @@ func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
 	token := e.lastToken(guardianEmail)
 	p := e.principal(e.mustLogin(guardianEmail))
 	e.stepUp(p, guardianEmail)
-	link, err := e.auth.ConfirmGuardian(context.Background(), p, LinkInput{Token: token, Client: e.client})
+	link, err := e.auth.ConfirmGuardian(t.Context(), p, LinkInput{Token: token, Client: e.client})
 	require.NoError(t, err)
 	return p, link
 }
@@ -94,18 +94,9 @@ func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
 	eachVariant(t, holdsReads, testAChildCannotSignInUntilAGuardianConsents)
 }
 
-// TestSessionHoldsAreReadAtOnceWhereTheStoreCan: core reads the guardianship
-// and the erasure request in one call when one backend offers it, and one by
-// one otherwise.
-func TestSessionHoldsAreReadAtOnceWhereTheStoreCan(t *testing.T) {
-	t.Parallel()
-	assert.NotNil(t, newEnv(t).auth.holds, "memory.Store reads both at once")
-	assert.Nil(t, newEnv(t, withHoldsOneByOne()).auth.holds, "two stores")
-}
-
 func testAChildCannotSignInUntilAGuardianConsents(t *testing.T, e *env) {
 	child := e.registerChild("ravi@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	history := inStore(e, e.store.ConsentHistory, child.ID)
 	assert.Empty(t, history, "a child's own decisions are not consent")
 	m, ok := e.outbox.Last(guardianEmail)
@@ -143,10 +134,10 @@ func TestAdultAgeIsEighteenByDefault(t *testing.T) {
 		{name: "18 tomorrow", dob: testStart.AddDate(-18, 0, 1), child: true},
 		{name: "no date of birth", dob: time.Time{}},
 	} {
-		u, err := e.auth.Register(context.Background(), RegisterInput{Email: "age" + tc.dob.Format("20060102") + "@example.in",
+		u, err := e.auth.Register(t.Context(), RegisterInput{Email: "age" + tc.dob.Format("20060102") + "@example.in",
 			Password: testPassword, Consents: childDecisions(), DateOfBirth: tc.dob, GuardianEmail: guardianEmail, Client: e.client})
 		require.NoError(t, err, tc.name)
-		_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+		_, child, err := e.auth.guardianship(t.Context(), "test", u.ID)
 		require.NoError(t, err)
 		assert.Equal(t, tc.child, child, tc.name)
 	}
@@ -175,7 +166,7 @@ func TestChildRegistrationRefusals(t *testing.T) {
 			if in.Consents == nil {
 				in.Consents = childDecisions()
 			}
-			_, err := e.auth.Register(context.Background(), in)
+			_, err := e.auth.Register(t.Context(), in)
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			if tc.code != "" {
@@ -183,14 +174,14 @@ func TestChildRegistrationRefusals(t *testing.T) {
 			}
 		})
 	}
-	_, err := e.store.UserByEmail(context.Background(), "kid@example.in")
+	_, err := e.store.UserByEmail(t.Context(), "kid@example.in")
 	assert.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
 }
 
 func TestTrackingIsNeverGrantedForAChild(t *testing.T) {
 	t.Parallel()
 	e, child, guardian := newGuardedChild(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(child.Email))
 	_, err := e.auth.Grant(ctx, p, ConsentInput{Category: "analytics", Client: e.client})
 	assert.Equal(t, codeNotAllowedForChild, requireKind(t, err, KindValidation).Code)
@@ -208,7 +199,7 @@ func TestConfirmGuardianRefusals(t *testing.T) {
 	stranger := e.register("stranger@example.in")
 	e.registerChild("ravi@example.in")
 	token := e.lastToken(guardianEmail)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	sp := e.principal(e.mustLogin(stranger.Email))
 	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, sp, LinkInput{Token: token})), KindStepUpRequired)
@@ -223,7 +214,7 @@ func TestConfirmGuardianRefusals(t *testing.T) {
 func TestAChildCannotBeAGuardian(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	const kidEmail, grandparent = "kid@example.in", "grandparent@example.in"
 	gp := e.openGuardian(grandparent)
 	e.registerChildOf(kidEmail, grandparent)
@@ -259,7 +250,7 @@ func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
 	v := &verifier{}
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
 	child := e.registerChild("ravi@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 
 	v.err = errors.New("digilocker down")
 	_, err := e.auth.VerifyGuardian(ctx, child.ID, "artefact-1", e.client)
@@ -282,7 +273,7 @@ func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
 func TestTheGuardianSeesAndWithdrawsTheChildsConsentsAndGetsReceipts(t *testing.T) {
 	t.Parallel()
 	e, child, guardian := newGuardedChild(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	children, err := e.auth.GuardianChildren(ctx, guardian)
 	require.NoError(t, err)
@@ -320,7 +311,7 @@ func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, DefaultConfig().GuardianWait)
 	e := newEnv(t, withoutLimiter())
 	pending := e.registerChild("ravi@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	e.clock.Advance(7*24*time.Hour - time.Second)
 	n, err := e.auth.PurgePendingChildren(ctx)
 	require.NoError(t, err)
@@ -336,7 +327,7 @@ func TestPendingChildrenAreErasedAfterGuardianWait(t *testing.T) {
 func TestExportShowsTheGuardianLink(t *testing.T) {
 	t.Parallel()
 	e, child, guardian := newGuardedChild(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	doc, err := e.auth.exportDocument(ctx, child.ID)
 	require.NoError(t, err)
 	require.NotNil(t, doc.Guardian)
@@ -359,7 +350,7 @@ func TestExportShowsTheGuardianLink(t *testing.T) {
 func TestAnUnprovenChildRegistrationGivesAStrangerNoGuardianship(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	const attacker, victim = "attacker@example.in", "victim@example.in"
 	e.openGuardian(attacker)
 	ap := e.principal(e.mustLogin(attacker))
@@ -405,7 +396,7 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 	t.Parallel()
 	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-1"}}
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.registerChildOf("owner@example.in", guardianEmail)
 	_, err := e.auth.VerifyGuardian(ctx, u.ID, "artefact", e.client)
 	requireKind(t, err, KindNotFound) // the child's own address comes first
@@ -431,7 +422,7 @@ func TestProvingTheAddressEndsAGuardianshipMadeBeforeTheProof(t *testing.T) {
 func TestTheGuardianOfAChildRegisteredByPhoneIsEmailedOnceTheNumberIsProven(t *testing.T) {
 	t.Parallel()
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	p.openGuardian(guardianEmail)
 	before := p.mailsTo(guardianEmail)
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: childDecisions(),
@@ -449,7 +440,7 @@ func TestTheGuardianOfAChildRegisteredByPhoneIsEmailedOnceTheNumberIsProven(t *t
 func TestTheGuardianIsEmailedOnlyOnceTheChildProvedItsAddress(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	e.openGuardian(guardianEmail)
 	e.registerChildOf("ravi@example.in", guardianEmail)
 	before := e.mailsTo(guardianEmail)
@@ -467,7 +458,7 @@ func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	child := func(email string, i int) {
-		_, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword, Consents: childDecisions(),
+		_, err := e.auth.Register(t.Context(), RegisterInput{Email: email, Password: testPassword, Consents: childDecisions(),
 			DateOfBirth: childDOB, GuardianEmail: "victim@example.in", Client: Client{IP: fmt.Sprintf("203.0.113.%d", i+1)}})
 		require.NoError(t, err, "registration %d", i+1)
 		e.proveAddress(email)
@@ -485,7 +476,7 @@ func TestAGuardiansAddressGetsAtMost5ConsentLinksAnHour(t *testing.T) {
 func TestAGuardianAccountOpenedForTheOccasionIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	const second = "me.too@example.in"
 	e.registerChildOf("kid@example.in", second)
 	e.proveAddress("kid@example.in")
@@ -519,7 +510,7 @@ func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, withoutLimiter())
-			ctx := context.Background()
+			ctx := t.Context()
 			e.register(guardianEmail)
 			e.clock.Advance(tc.after)
 			child := e.registerChildOf("kid@example.in", guardianEmail)
@@ -542,7 +533,7 @@ func TestGuardianAccountAgeIsThirtyDays(t *testing.T) {
 func TestAChildCannotGrantOverItsGuardian(t *testing.T) {
 	t.Parallel()
 	e, child, guardian := newGuardedChild(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, errOf(e.auth.WithdrawForChild(ctx, guardian, child.ID, ConsentInput{Category: "communications", Client: e.client})))
 
 	cp := e.principal(e.mustLogin(child.Email))
@@ -569,7 +560,7 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 	v := &verifier{verdict: ports.GuardianVerdict{Verified: true, Reference: "DL-9"}}
 	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.GuardianVerifier = v })
 	child := e.registerChild("ravi@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	grant := []ConsentDecision{{Category: "communications", Granted: true}}
 	_, err := e.auth.Admin().RecordGuardianConsent(ctx, child.ID, grant, ConsentMeta{})
 	requireKind(t, err, KindNotFound) // pending: the guardian has not consented
@@ -592,10 +583,10 @@ func TestTheAppRecordsAVerifiedGuardiansGrant(t *testing.T) {
 func TestADateOfBirthMaxAgeYearsAgoIsBelievable(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "eldest@example.in", Password: testPassword,
+	u, err := e.auth.Register(t.Context(), RegisterInput{Email: "eldest@example.in", Password: testPassword,
 		Consents: allGranted(), DateOfBirth: testStart.AddDate(-maxAge, 0, 0), Client: e.client})
 	require.NoError(t, err)
-	_, child, err := e.auth.guardianship(context.Background(), "test", u.ID)
+	_, child, err := e.auth.guardianship(t.Context(), "test", u.ID)
 	require.NoError(t, err)
 	assert.False(t, child)
 }

@@ -45,12 +45,12 @@ func TestPingReportsStorageAndLimiter(t *testing.T) {
 				d.Storage = pingableStore{Storage: d.Storage, err: tc.storage}
 				d.Limiter = pingableLimiter{RateLimiter: d.Limiter, err: tc.limiter}
 			})
-			assert.Equal(t, tc.want, e.auth.Ping(context.Background()))
+			assert.Equal(t, tc.want, e.auth.Ping(t.Context()))
 		})
 	}
 }
 
 func TestPingOfMemoryAdaptersIsReady(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, Readiness{Ready: true}, newEnv(t).auth.Ping(context.Background()))
+	assert.Equal(t, Readiness{Ready: true}, newEnv(t).auth.Ping(t.Context()))
 }

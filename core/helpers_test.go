@@ -63,6 +63,20 @@ func withSignInOneByOne() envOption {
 	return func(_ *Config, d *Deps) { d.Devices = struct{ ports.DeviceTrust }{d.Storage.(*memory.Store)} }
 }
 
+// withEventsApart hands core the event log as a port of its own, as an app's
+// own log would be: a sign-in then ends call by call, not in one
+// (ports.SignInSessions).
+func withEventsApart() envOption {
+	return func(_ *Config, d *Deps) { d.Events = struct{ ports.EventLog }{d.Storage.(*memory.Store)} }
+}
+
+// signInEnds are the ways a sign-in can end: its attempts, session and
+// events written in one call or one by one.
+var signInEnds = map[string][]envOption{
+	"ended in one call":  nil,
+	"ended call by call": {withEventsApart()},
+}
+
 // signInReads are the ways a sign-in can read its user and device.
 var signInReads = map[string][]envOption{
 	"user and device in one read": nil,
@@ -126,6 +140,15 @@ func newUserEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User
 	return e, e.register(email)
 }
 
+// newSignedInEnv is newEnv with email registered, verified and signed in
+// from a new device, and the principal of that session.
+func newSignedInEnv(t testing.TB, email string, opts ...envOption) (*env, ports.User, Principal) {
+	t.Helper()
+	e := newEnv(t, opts...)
+	u := e.register(email)
+	return e, u, e.principal(e.mustLogin(u.Email))
+}
+
 // testNoticeAt is the published time of the test notices, before testStart.
 var testNoticeAt = testStart.Add(-24 * time.Hour)
 
@@ -152,7 +175,7 @@ func allGranted() []ConsentDecision {
 func (e *env) register(email string) ports.User {
 	e.t.Helper()
 	u := e.registerUnverified(email)
-	require.NoError(e.t, e.store.MarkEmailVerified(context.Background(), u.ID, e.clock.Now()))
+	require.NoError(e.t, e.store.MarkEmailVerified(e.t.Context(), u.ID, e.clock.Now()))
 	u.EmailVerified = true
 	return u
 }
@@ -161,19 +184,35 @@ func (e *env) register(email string) ports.User {
 // verified: what anyone can do with an address they do not own.
 func (e *env) registerUnverified(email string) ports.User {
 	e.t.Helper()
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: email, Password: testPassword,
+	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
 		Consents: allGranted(), Client: e.client})
 	require.NoError(e.t, err)
 	return u
 }
 
 func (e *env) login(identifier, password string) (LoginResult, error) {
-	return e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password, Client: e.client})
+	return e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password, Client: e.client})
 }
 
 func (e *env) loginFrom(identifier, password, fp string, public bool) (LoginResult, error) {
-	return e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+	return e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password,
 		DeviceFingerprint: fp, IsPublicDevice: public, Client: e.client})
+}
+
+// logout ends the session that res opened.
+func (e *env) logout(res LoginResult) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.Logout(e.t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+}
+
+// loginWithTrust signs in with testPassword from device fp and requires the
+// session's trust level to be want.
+func (e *env) loginWithTrust(identifier, fp string, public bool, want Trust) LoginResult {
+	e.t.Helper()
+	res, err := e.loginFrom(identifier, testPassword, fp, public)
+	require.NoError(e.t, err)
+	require.Equal(e.t, want, res.Trust)
+	return res
 }
 
 func (e *env) mustLogin(identifier string) LoginResult {
@@ -185,7 +224,7 @@ func (e *env) mustLogin(identifier string) LoginResult {
 
 func (e *env) principal(res LoginResult) Principal {
 	e.t.Helper()
-	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
+	p, err := e.auth.Authenticate(e.t.Context(), res.AccessToken)
 	require.NoError(e.t, err)
 	return p
 }
@@ -255,7 +294,7 @@ const newPassword = "monsoon lantern quietly orbits"
 // fpA is then a known-device session.
 func (e *env) knownDeviceLogin(email string) LoginResult {
 	e.t.Helper()
-	ctx := context.Background()
+	ctx := e.t.Context()
 	first, err := e.loginFrom(email, testPassword, fpA, false)
 	require.NoError(e.t, err)
 	if first.Trust != TrustKnown {
@@ -263,34 +302,31 @@ func (e *env) knownDeviceLogin(email string) LoginResult {
 		require.NoError(e.t, e.auth.RequestStepUp(ctx, p, e.client))
 		require.NoError(e.t, e.auth.VerifyStepUp(ctx, p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 	}
-	res, err := e.loginFrom(email, testPassword, fpA, false)
-	require.NoError(e.t, err)
-	require.Equal(e.t, TrustKnown, res.Trust)
-	return res
+	return e.loginWithTrust(email, fpA, false, TrustKnown)
 }
 
 func (e *env) changePassword(p Principal, current, next string, endOthers bool) error {
-	return e.auth.ChangePassword(context.Background(), p, ChangePasswordInput{
+	return e.auth.ChangePassword(e.t.Context(), p, ChangePasswordInput{
 		CurrentPassword: current, NewPassword: next, EndOtherSessions: endOthers, Client: e.client})
 }
 
 // stepUp steps the session up with an emailed code.
 func (e *env) stepUp(p Principal, email string) {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestStepUp(context.Background(), p, e.client))
-	require.NoError(e.t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+	require.NoError(e.t, e.auth.RequestStepUp(e.t.Context(), p, e.client))
+	require.NoError(e.t, e.auth.VerifyStepUp(e.t.Context(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
 }
 
 // requestOTP asks for a login code for email from device fp and returns the
 // code emailed.
 func (e *env) requestOTP(email, fp string) string {
 	e.t.Helper()
-	require.NoError(e.t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
+	require.NoError(e.t, e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: e.client}))
 	return e.lastCode(email)
 }
 
 func (e *env) verifyOTP(identifier, code, fp string) (LoginResult, error) {
-	return e.auth.VerifyOTP(context.Background(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
+	return e.auth.VerifyOTP(e.t.Context(), VerifyOTPInput{Identifier: identifier, Code: code, DeviceFingerprint: fp, Client: e.client})
 }
 
 // wrongOTPs tries n wrong codes (each differs from code) for email; each must
@@ -321,7 +357,7 @@ func (e *env) hardLock(identifier string) {
 }
 
 func (e *env) loginIP(identifier, password, ip string) error {
-	_, err := e.auth.Login(context.Background(), LoginInput{Identifier: identifier, Password: password,
+	_, err := e.auth.Login(e.t.Context(), LoginInput{Identifier: identifier, Password: password,
 		Client: Client{IP: ip, UserAgent: testUA}})
 	return err
 }
@@ -329,7 +365,7 @@ func (e *env) loginIP(identifier, password, ip string) error {
 // unlockToken asks for an unlock link and returns its token.
 func (e *env) unlockToken(t *testing.T, email string) string {
 	t.Helper()
-	require.NoError(t, e.auth.RequestUnlock(context.Background(), IdentifierInput{Identifier: email, Client: e.client}))
+	require.NoError(t, e.auth.RequestUnlock(t.Context(), IdentifierInput{Identifier: email, Client: e.client}))
 	return e.lastToken(email)
 }
 
@@ -363,13 +399,13 @@ func (e *env) device(fp string) string {
 // lockState reads the sign-in counter of the user's email.
 func (e *env) lockState(userID string) ports.LockState {
 	e.t.Helper()
-	u, err := e.store.UserByID(context.Background(), userID)
+	u, err := e.store.UserByID(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	identifier := u.Email
 	if identifier == "" { // a phone-only account
 		identifier = u.Phone
 	}
-	s, err := e.store.LockState(context.Background(), e.auth.identifierLockKey(identifier))
+	s, err := e.store.LockState(e.t.Context(), e.auth.identifierLockKey(identifier))
 	require.NoError(e.t, err)
 	return s
 }
@@ -379,7 +415,7 @@ func (e *env) deviceLockState(userID, fp string) ports.LockState {
 	e.t.Helper()
 	device, err := e.auth.cleanDevice("test", fp)
 	require.NoError(e.t, err)
-	s, err := e.store.LockState(context.Background(), e.auth.deviceLockKey(userID, device))
+	s, err := e.store.LockState(e.t.Context(), e.auth.deviceLockKey(userID, device))
 	require.NoError(e.t, err)
 	return s
 }
@@ -387,7 +423,7 @@ func (e *env) deviceLockState(userID, fp string) ports.LockState {
 // pinLockState reads the user's PIN counter.
 func (e *env) pinLockState(userID string) ports.LockState {
 	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), pinLockKey(userID))
+	s, err := e.store.LockState(e.t.Context(), pinLockKey(userID))
 	require.NoError(e.t, err)
 	return s
 }
@@ -395,7 +431,7 @@ func (e *env) pinLockState(userID string) ports.LockState {
 // pinDeviceLockState reads the PIN counter of the user's verified device fp.
 func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 	e.t.Helper()
-	s, err := e.store.LockState(context.Background(), pinDeviceLockKey(userID, e.device(fp)))
+	s, err := e.store.LockState(e.t.Context(), pinDeviceLockKey(userID, e.device(fp)))
 	require.NoError(e.t, err)
 	return s
 }
@@ -404,7 +440,7 @@ func (e *env) pinDeviceLockState(userID, fp string) ports.LockState {
 // fail: inStore(e, e.store.Sessions, u.ID).
 func inStore[T any](e *env, read func(context.Context, string) (T, error), userID string) T {
 	e.t.Helper()
-	v, err := read(context.Background(), userID)
+	v, err := read(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	return v
 }
@@ -422,7 +458,7 @@ func (e *env) eventKinds(userID string) []string {
 // mailFailures lists the (kind, detail) of the user's mail_failed events.
 func (e *env) mailFailures(userID string) []string {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
+	events, err := e.store.Events(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	var out []string
 	for _, ev := range events {
@@ -435,14 +471,14 @@ func (e *env) mailFailures(userID string) []string {
 
 func (e *env) passwordHash(userID string) string {
 	e.t.Helper()
-	c, err := e.store.Credentials(context.Background(), userID)
+	c, err := e.store.Credentials(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	return c.PasswordHash
 }
 
 func mustUser(t testing.TB, e *env, email string) ports.User {
 	t.Helper()
-	u, err := e.store.UserByEmail(context.Background(), email)
+	u, err := e.store.UserByEmail(t.Context(), email)
 	require.NoError(t, err)
 	return u
 }
@@ -683,6 +719,10 @@ func (h hookedStore) CreateSession(ctx context.Context, s ports.Session) error {
 	return hookedDo(h, "CreateSession", func() error { return h.Store.CreateSession(ctx, s) })
 }
 
+func (h hookedStore) OpenSignInSession(ctx context.Context, o ports.SignInOpening) error {
+	return hookedDo(h, "OpenSignInSession", func() error { return h.Store.OpenSignInSession(ctx, o) })
+}
+
 func (h hookedStore) Session(ctx context.Context, id string) (ports.Session, error) {
 	return hooked(h, "Session", func() (ports.Session, error) { return h.Store.Session(ctx, id) })
 }
@@ -818,39 +858,50 @@ func waitGroup(t testing.TB, wg *sync.WaitGroup, what string) {
 	waitOrFail(t, done, what)
 }
 
+// inParallel makes n calls at once, call(0) to call(n-1), and returns their
+// errors, by i, once all have answered; what names them if that takes longer
+// than testWait.
+func inParallel(t testing.TB, what string, n int, call func(i int) error) []error {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = call(i) })
+	}
+	waitGroup(t, &wg, what)
+	return errs
+}
+
 // testPhone is an Indian mobile number as a user types it, and its E.164 form.
 const (
 	testPhoneTyped = "98765 43210"
 	testPhone      = "+919876543210"
 )
 
-// smsBox captures every SMS sent, like memory.Outbox captures emails.
-type smsBox struct {
-	mu   sync.Mutex
-	sent []ports.SMS
-	err  error // when set, SendSMS fails with it
-}
+// smsBox captures every SMS sent, like memory.Outbox captures emails; after
+// setFail, SendSMS fails with that error.
+type smsBox struct{ appInbox[ports.SMS] }
 
 func (b *smsBox) SendSMS(_ context.Context, m ports.SMS) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.err != nil {
-		return b.err
-	}
-	b.sent = append(b.sent, m)
-	return nil
+	return b.take(m)
 }
 
 func (b *smsBox) to(number string) []ports.SMS {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []ports.SMS
-	for _, m := range b.sent {
+	for _, m := range b.all() {
 		if m.To == number {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// lastTo is the latest SMS sent to number; the test fails when there is none.
+func (b *smsBox) lastTo(t testing.TB, number string) ports.SMS {
+	t.Helper()
+	ms := b.to(number)
+	require.NotEmpty(t, ms, "no SMS to %s", number)
+	return ms[len(ms)-1]
 }
 
 var smsCodeRE = regexp.MustCompile(`^(\d{6}) `)
@@ -937,9 +988,9 @@ func newPhoneEnv(t testing.TB, opts ...envOption) *phoneEnv {
 // verifies the number with the code texted at registration.
 func (p *phoneEnv) registerPhone(number string) ports.User {
 	p.t.Helper()
-	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+	u, err := p.auth.Register(p.t.Context(), RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
 	require.NoError(p.t, err)
-	require.NoError(p.t, p.auth.VerifyPhone(context.Background(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
+	require.NoError(p.t, p.auth.VerifyPhone(p.t.Context(), VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(p.t, u.Phone), Client: p.client}))
 	u.PhoneVerified = true
 	return u
 }
@@ -947,7 +998,7 @@ func (p *phoneEnv) registerPhone(number string) ports.User {
 // smsLogin asks for a sign-in code by SMS and signs in with it.
 func (p *phoneEnv) smsLogin(phone string) (LoginResult, error) {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	require.NoError(p.t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client}))
 	return p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: phone, Code: p.sms.lastSMSCode(p.t, phone), Client: p.client})
 }
@@ -965,7 +1016,7 @@ func (p *phoneEnv) smsPrincipal(phone string) Principal {
 // the store: no SMS is sent, so budget tests start from zero.
 func (p *phoneEnv) seedPhone(number string) ports.User {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	u, err := p.store.CreateUser(ctx, ports.NewUser{Phone: number, CreatedAt: p.now()})
 	require.NoError(p.t, err)
 	require.NoError(p.t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
@@ -976,7 +1027,7 @@ func (p *phoneEnv) seedPhone(number string) ports.User {
 // eventDetails lists the details of the user's events of kind.
 func (e *env) eventDetails(userID, kind string) []string {
 	e.t.Helper()
-	events, err := e.store.Events(context.Background(), userID)
+	events, err := e.store.Events(e.t.Context(), userID)
 	require.NoError(e.t, err)
 	var details []string
 	for _, ev := range events {
@@ -994,14 +1045,23 @@ func (p *phoneEnv) askCode(number, ip string) {
 	if ip != "" {
 		c.IP = ip
 	}
-	require.NoError(p.t, p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: number, Client: c}))
+	require.NoError(p.t, p.auth.RequestOTP(p.t.Context(), RequestOTPInput{Phone: number, Client: c}))
+}
+
+// registerEmailAndPhone registers email with testPhone beside it and no
+// password, neither of them proven.
+func (p *phoneEnv) registerEmailAndPhone(email string) ports.User {
+	p.t.Helper()
+	u, err := p.auth.Register(p.t.Context(), RegisterInput{Email: email, Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(p.t, err)
+	return u
 }
 
 // registerWithUnprovenPhone registers email, verified, with testPhone beside
 // it, never proven.
 func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
 	p.t.Helper()
-	ctx := context.Background()
+	ctx := p.t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Email: email, Phone: testPhoneTyped, Password: testPassword,
 		Consents: allGranted(), Client: p.client})
 	require.NoError(p.t, err)

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -59,7 +58,7 @@ func TestCleanIdentifier(t *testing.T) {
 func TestMalformedIdentifierIsRejectedBeforeAnyAttemptIsCounted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name       string
 		identifier string

@@ -37,7 +37,7 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 
 func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withInactivityErasure(threeYears), withContact())
 	e.mustLogin(u.Email) // last active: testStart
 
@@ -71,7 +71,7 @@ func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 
 func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "ravi@example.in", withInactivityErasure(threeYears))
 	e.mustLogin(u.Email)
 	report := e.maintainAt(testStart.Add(threeYears - time.Hour))
@@ -86,7 +86,7 @@ func TestSignInCancelsAnInactivityWarning(t *testing.T) {
 
 func TestActivityIsWrittenAtMostOnceADay(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	res := e.mustLogin(u.Email)
 	e.clock.Advance(time.Hour)
@@ -115,7 +115,7 @@ func countTouches(c *touchCounter) envOption {
 
 func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	touches := &touchCounter{}
 	e := newEnv(t, withoutLimiter(), countTouches(touches))
 	u := e.register("meera@example.in")
@@ -141,7 +141,7 @@ func TestAnActiveUsersRefreshesCostNoActivityWriteWithinTheDay(t *testing.T) {
 // two users signed in at once each refresh within the day at no write.
 func TestTheActivityMemoSparesAWriteForEveryActiveUser(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	touches := &touchCounter{}
 	e := newEnv(t, withoutLimiter(), countTouches(touches))
 	tokens := map[string]string{}
@@ -177,7 +177,7 @@ func TestTheActivityMemoStartsAfreshPastActivityMemoMaxUsers(t *testing.T) {
 // passed since their last activity.
 func TestAUserWarnedUnderAShorterSettingIsErasedOnlyOnceTheWholePeriodPassed(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withInactivityErasure(threeYears))
 	e.mustLogin(u.Email) // last active: testStart
 	warnedAt := testStart.Add(minInactivity - inactivityWarning)

@@ -79,7 +79,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 			return LoginResult{}, newError(op, KindEmailNotVerified, "", "verify your email address first; we have sent the link again")
 		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-			public: in.IsPublicDevice, method: "pwd", client: in.Client, holds: s.holds})
+			public: in.IsPublicDevice, method: "pwd", client: in.Client, holds: s.holds, signIn: s})
 	})
 	if err != nil && KindOf(err) == KindEmailNotVerified {
 		a.resendVerification(ctx, u, bySMS(u, s.identifier), in.Client)
@@ -87,9 +87,8 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	if err != nil {
 		return LoginResult{}, err
 	}
-	a.event(ctx, u.ID, ports.EventLoginSucceeded, in.Client, "pwd")
+	a.recordSignIn(ctx, s, res, "pwd")
 	if res.Trust != TrustKnown {
-		a.event(ctx, u.ID, ports.EventNewDevice, in.Client, string(res.Trust))
 		a.notifyNewDevice(ctx, u, in.Client)
 	}
 	return res, nil

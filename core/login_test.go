@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 func TestLegacyBcryptPasswordIsUpgradedToArgon2id(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "legacy@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(legacy), "$2a$"))
@@ -49,7 +48,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, u := newUserEnv(t, "weak@example.in")
-			ctx := context.Background()
+			ctx := t.Context()
 			old, err := secret.NewTestHasher(tc.params, 0).Hash(ctx, testPassword)
 			require.NoError(t, err)
 			require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, old, e.auth.now()))
@@ -70,7 +69,7 @@ func TestWeakerArgon2HashIsUpgraded(t *testing.T) {
 func TestMalformedStoredHashFailsLikeAWrongPassword(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "broken@example.in")
-	require.NoError(t, e.store.SetPasswordHash(context.Background(), u.ID, "$argon2id$garbage", e.auth.now()))
+	require.NoError(t, e.store.SetPasswordHash(t.Context(), u.ID, "$argon2id$garbage", e.auth.now()))
 	_, err := e.login(u.Email, testPassword)
 	ce := requireCode(t, err, KindUnauthorized, codeInvalidCredentials)
 	assert.NotContains(t, ce.Error(), "garbage", "the hash is never echoed")
@@ -120,10 +119,8 @@ func TestCleanDevice(t *testing.T) {
 func TestUpperCaseFingerprintIsTheSameDevice(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "case@example.in")
-	first, err := e.loginFrom("case@example.in", testPassword, strings.ToUpper(fpA), false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, first.Trust)
-	s, err := e.store.Session(context.Background(), first.SessionID)
+	first := e.loginWithTrust("case@example.in", strings.ToUpper(fpA), false, TrustNewDevice)
+	s, err := e.store.Session(t.Context(), first.SessionID)
 	require.NoError(t, err)
 	want, err := e.auth.cleanDevice("Login", fpA)
 	require.NoError(t, err)
@@ -225,7 +222,7 @@ func TestAHashUpgradeThatFailsIsLogged(t *testing.T) {
 	u := e.register("upgrade@example.in")
 	legacy, err := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.store.SetPasswordHash(ctx, u.ID, string(legacy), e.now()))
 	f.failOn("SetPasswordHash", errors.New("postgres: connection reset"))
 	require.NoError(t, errOf(e.login(u.Email, testPassword)))

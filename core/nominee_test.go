@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +11,7 @@ import (
 
 func TestNomineesAreSensitiveEmailedAndKeptAsHistory(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withContact())
 	fresh := e.principal(e.mustLogin(u.Email)) // a new device
 	in := NomineeInput{Name: "Ravi Sharma", Email: "Ravi@Example.in", Relationship: "brother", Client: e.client}
@@ -45,7 +44,7 @@ func TestNomineesAreSensitiveEmailedAndKeptAsHistory(t *testing.T) {
 
 func TestNomineeInputIsCheckedAndBounded(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	for _, tc := range []struct {

@@ -117,7 +117,7 @@ func TestRegisterRecordsTheNoticeShown(t *testing.T) {
 	e := newEnv(t)
 	hi, err := e.auth.Notice("hi")
 	require.NoError(t, err)
-	u, err := e.auth.Register(context.Background(), RegisterInput{Email: "hindi@example.in", Password: testPassword,
+	u, err := e.auth.Register(t.Context(), RegisterInput{Email: "hindi@example.in", Password: testPassword,
 		Consents: allGranted(), NoticeVersion: hi.Version, NoticeLanguage: "hi", Client: e.client})
 	require.NoError(t, err)
 	history := inStore(e, e.store.ConsentHistory, u.ID)
@@ -132,7 +132,7 @@ func TestRegisterRecordsTheNoticeShown(t *testing.T) {
 func TestAMissingNoticeLanguageIsTheUsersNeverAnother(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	reg := func(email, language, noticeLanguage string) ([]string, error) {
 		u, err := e.auth.Register(ctx, RegisterInput{Email: email, Password: testPassword, Consents: allGranted(),
 			Language: language, NoticeLanguage: noticeLanguage, Client: e.client})
@@ -157,11 +157,9 @@ func TestAMissingNoticeLanguageIsTheUsersNeverAnother(t *testing.T) {
 
 func TestDecisionsOnAnUnknownOrOutdatedNoticeAreRefused(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withoutLimiter(), withNotices(newNotice("1", "en", testNoticeAt.Add(-time.Hour)),
+	e, u, p := newSignedInEnv(t, "decide@example.in", withoutLimiter(), withNotices(newNotice("1", "en", testNoticeAt.Add(-time.Hour)),
 		newNotice("2", "en", testNoticeAt), newNotice("2", "hi", testNoticeAt)))
-	u := e.register("decide@example.in")
-	p := e.principal(e.mustLogin(u.Email))
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name           string
 		version, lang  string
@@ -204,7 +202,7 @@ func TestReconsentIsRequiredWhenACategorysNoticeChanges(t *testing.T) {
 	v2At := testStart.Add(time.Hour)
 	e := newEnv(t, withNotices(newNotice("1", "en", testNoticeAt), newNotice("2", "en", v2At, "analytics", "location")))
 	u := e.register("again@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	required, err := e.auth.ReconsentRequired(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Empty(t, required, "every decision is on the current notice")
@@ -247,7 +245,7 @@ func TestRequireConsentRefusesAGrantUnderASupersededNotice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, notices, func(c *Config, _ *Deps) { c.ReconsentGrace = tc.grace })
 			u := e.register("notice@example.in")
-			ctx := context.Background()
+			ctx := t.Context()
 			require.NoError(t, e.auth.RequireConsent(ctx, u.ID, "communications"))
 
 			e.clock.Advance(time.Hour) // version 2 now covers communications

@@ -30,16 +30,28 @@ const (
 // event records a security event. Failing to record one never fails the flow:
 // the event log is an audit trail, not a gate.
 func (a *Auth) event(ctx context.Context, userID, kind string, c Client, detail string) {
-	if a.deps.Events == nil || userID == "" {
+	a.recordEvents(ctx, a.securityEvent(userID, kind, c, detail))
+}
+
+// recordEvents records events one by one, as event does.
+func (a *Auth) recordEvents(ctx context.Context, events ...ports.SecurityEvent) {
+	if a.deps.Events == nil {
 		return
 	}
-	err := a.deps.Events.RecordEvent(ctx, ports.SecurityEvent{
-		UserID: userID, Kind: kind, IPAddress: storedIP(c.IP), UserAgent: c.userAgent(),
-		Detail: detail, At: a.now(),
-	})
-	if err != nil {
-		a.log.WarnContext(ctx, "bharatauth: recording a security event failed", "kind", kind, "error", err)
+	for _, e := range events {
+		if e.UserID == "" {
+			continue
+		}
+		if err := a.deps.Events.RecordEvent(ctx, e); err != nil {
+			a.log.WarnContext(ctx, "bharatauth: recording a security event failed", "kind", e.Kind, "error", err)
+		}
 	}
+}
+
+// securityEvent is the event of kind about userID, from c, now.
+func (a *Auth) securityEvent(userID, kind string, c Client, detail string) ports.SecurityEvent {
+	return ports.SecurityEvent{UserID: userID, Kind: kind, IPAddress: storedIP(c.IP), UserAgent: c.userAgent(),
+		Detail: detail, At: a.now()}
 }
 
 // afterAnswer runs job once the caller has its answer, so that what a flow does

@@ -75,7 +75,7 @@ func TestDrainWaitsForWorkAfterAnswers(t *testing.T) {
 	mailer := &blockingMailer{release: make(chan struct{})}
 	e, _ := newUserEnv(t, "drain@example.in", inBackground(mailer))
 
-	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	short, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	err := e.auth.Drain(short)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "the mail server still holds the email")
@@ -102,7 +102,7 @@ func TestWorkAfterAnswerOutlivesTheRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, func(c *Config, _ *Deps) { c.MailInline = tc.inline })
-			ctx, cancel := context.WithCancel(context.WithValue(context.Background(), traceKey{}, "trace-1"))
+			ctx, cancel := context.WithCancel(context.WithValue(t.Context(), traceKey{}, "trace-1"))
 			cancel()
 			var ran atomic.Bool
 			var jobErr error
@@ -157,7 +157,7 @@ func TestMailToAnUnverifiedAddressCarriesNoChosenName(t *testing.T) {
 	t.Parallel()
 	const name = "<b>Pay at evil.example</b>"
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := e.auth.Register(ctx, RegisterInput{Email: "owner@example.in", Password: testPassword, DisplayName: name,
 		Consents: allGranted(), Client: e.client})
 	require.NoError(t, err)
@@ -197,9 +197,7 @@ func TestMailOutageDoesNotFailRegistrationOrLogin(t *testing.T) {
 	e := newEnv(t, withoutLimiter())
 	e.outbox.FailWith(errors.New("ses: MessageRejected: throttled sender")) // permanent: given up at once
 	u := e.register("quiet@example.in")
-	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, res.Trust)
+	e.loginWithTrust(u.Email, fpA, false, TrustNewDevice)
 	assert.Equal(t, []string{"verify_email: refused after 1 attempt(s)", "new_device: refused after 1 attempt(s)"}, e.mailFailures(u.ID))
 	assert.Zero(t, e.outbox.Len())
 
@@ -218,7 +216,7 @@ func TestEmailTemplateOverridesShowInTheOutbox(t *testing.T) {
 			"hi": {emails.LoginOTP: {Subject: "{{.AppName}}: आपका कोड"}},
 		}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("custom@example.in")
 	require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: u.Email, Client: e.client}))
 	m, ok := e.outbox.Last(u.Email)
@@ -250,10 +248,10 @@ func TestWorkAfterAnswersQueuesExactlyTheBacklog(t *testing.T) {
 	release := holdWorkers(e) // nothing runs: the count only grows
 	defer release()
 	e.auth.jobsPending.Store(afterAnswerBacklog - 1)
-	e.auth.afterAnswer(context.Background(), "fills the queue", func(context.Context) {})
+	e.auth.afterAnswer(t.Context(), "fills the queue", func(context.Context) {})
 	assert.NotContains(t, logs.String(), "dropped", "the job that fills the queue is queued")
 	assert.Equal(t, int64(afterAnswerBacklog), e.auth.jobsPending.Load())
-	e.auth.afterAnswer(context.Background(), "one too many", func(context.Context) {})
+	e.auth.afterAnswer(t.Context(), "one too many", func(context.Context) {})
 	assert.Contains(t, logs.String(), "job=\"one too many\"")
 	assert.Equal(t, int64(afterAnswerBacklog), e.auth.jobsPending.Load(), "a drop leaves the count as it was")
 	e.auth.jobsPending.Add(-(afterAnswerBacklog - 1)) // the imagined jobs went away

@@ -129,7 +129,8 @@ type portWrapper[P any] struct {
 
 // One wrapper type per port; observedSessionUsers, observedAccountHolds and
 // observedSignInUsers report the joined reads of a session with its user, of
-// an account's holds, and of a sign-in's user with its device.
+// an account's holds, and of a sign-in's user with its device;
+// observedSignInSessions the joined writes that end a sign-in.
 type (
 	observedUsers            portWrapper[ports.UserDirectory]
 	observedRegistry         portWrapper[ports.UserRegistry]
@@ -157,6 +158,7 @@ type (
 	observedSessionUsers     portWrapper[ports.SessionUsers]
 	observedAccountHolds     portWrapper[ports.AccountHoldsReader]
 	observedSignInUsers      portWrapper[ports.SignInUsers]
+	observedSignInSessions   portWrapper[ports.SignInSessions]
 )
 
 func (w observedUsers) UserByEmail(ctx context.Context, email string) (ports.User, error) {
@@ -496,6 +498,10 @@ func (w observedAccountHolds) AccountHolds(ctx context.Context, userID string) (
 
 func (w observedSignInUsers) SignInUser(ctx context.Context, l ports.SignInLookup) (ports.SignInRecord, error) {
 	return timed(ctx, w.o, "SignInUsers.SignInUser", func() (ports.SignInRecord, error) { return w.p.SignInUser(ctx, l) })
+}
+
+func (w observedSignInSessions) OpenSignInSession(ctx context.Context, o ports.SignInOpening) error {
+	return timedErr(ctx, w.o, "SignInSessions.OpenSignInSession", func() error { return w.p.OpenSignInSession(ctx, o) })
 }
 
 // timed reports one port call that returns a value and an error.

@@ -97,7 +97,7 @@ func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
 	requireKind(t, errOf(e.login("asha@example.in", "wrong-password")), KindUnauthorized)
-	require.NoError(t, errOf(e.auth.Authenticate(context.Background(), res.AccessToken)))
+	require.NoError(t, errOf(e.auth.Authenticate(t.Context(), res.AccessToken)))
 
 	assert.Equal(t, []string{"Register ok", "Login ok", "Login unauthorized", "Authenticate ok"}, r.flows)
 	assert.Equal(t, []string{"Register", "Login", "Login", "Authenticate"}, r.started)
@@ -132,9 +132,9 @@ func TestObserverCountsPINLocks(t *testing.T) {
 	r := &recorder{}
 	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	p := e.principal(e.knownDeviceLogin("asha@example.in"))
-	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
+	require.NoError(t, e.auth.SetPIN(t.Context(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	for range e.auth.pinPolicy().SoftLockAfter {
-		_ = e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: "9157", Client: e.client})
+		_ = e.auth.VerifyPIN(t.Context(), p, VerifyPINInput{PIN: "9157", Client: e.client})
 	}
 	assert.Equal(t, []string{"pin_soft"}, r.signalsOf(ports.SignalLock))
 }
@@ -146,8 +146,8 @@ func TestObserverCountsIPBlocksRateLimitsAndRefreshReuse(t *testing.T) {
 	e.register("asha@example.in")
 	res := e.mustLogin("asha@example.in")
 
-	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
-	requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})), KindUnauthorized)
+	require.NoError(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
+	requireKind(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})), KindUnauthorized)
 	assert.Len(t, r.signalsOf(ports.SignalRefreshReuse), 1)
 
 	for i := range e.auth.cfg.IPBlock.DistinctIdentifiers {
@@ -200,7 +200,7 @@ func TestObserverTimesStoreCallsWithinTheFlowAndHashWaits(t *testing.T) {
 
 	assert.Contains(t, r.calls, "LockoutStore.BeginAttempt")
 	assert.Contains(t, r.calls, "CredentialStore.Credentials")
-	assert.Contains(t, r.calls, "SessionRepo.CreateSession")
+	assert.Contains(t, r.calls, "SignInSessions.OpenSignInSession")
 	assert.Contains(t, r.calls, "Mailer.Send", "the new-device alert")
 	assert.Equal(t, len(r.calls), r.ctxFlows, "every call runs under the flow's context")
 	assert.Positive(t, r.waits, "the password check waited for a hashing slot")
@@ -214,9 +214,9 @@ func TestObserverNeverSeesPersonalData(t *testing.T) {
 	res := e.knownDeviceLogin("asha.rao@example.in")
 	p := e.principal(res)
 	e.failLogins("asha.rao@example.in", 2)
-	_ = e.auth.RequestPasswordReset(context.Background(), IdentifierInput{Identifier: "asha.rao@example.in", Client: e.client})
-	_, _ = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
-	_, _ = e.auth.Sessions(context.Background(), p)
+	_ = e.auth.RequestPasswordReset(t.Context(), IdentifierInput{Identifier: "asha.rao@example.in", Client: e.client})
+	_, _ = e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	_, _ = e.auth.Sessions(t.Context(), p)
 
 	personal := []string{"asha", "example.in", testIP, u.ID, p.SessionID, testUA, fpA[:16]}
 	for _, s := range r.everything() {
@@ -263,7 +263,7 @@ func TestObservedPortsPassErrorsThrough(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
 	e := newEnv(t, withoutLimiter(), observed(r))
-	_, err := e.auth.deps.Sessions.Session(context.Background(), "no-such-session")
+	_, err := e.auth.deps.Sessions.Session(t.Context(), "no-such-session")
 	assert.True(t, errors.Is(err, ports.ErrNotFound), "got %v", err)
 	assert.Equal(t, []string{"SessionRepo.Session"}, r.calls)
 }
@@ -276,7 +276,7 @@ func (downStore) Ping(context.Context) error { return fmt.Errorf("postgres: %w",
 func TestPingAsksThePortsBehindTheObserver(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, observed(&recorder{}), func(_ *Config, d *Deps) { d.Storage = downStore{d.Storage.(*memory.Store)} })
-	assert.False(t, e.auth.Ping(context.Background()).Ready, "the store's Pinger is found though calls go through the observer")
+	assert.False(t, e.auth.Ping(t.Context()).Ready, "the store's Pinger is found though calls go through the observer")
 }
 
 // The joined reads of a session with its user (ports.SessionUsers) are store
@@ -286,10 +286,10 @@ func TestObserverSeesTheJoinedReads(t *testing.T) {
 	r := &recorder{}
 	e, _ := newUserEnv(t, "asha@example.in", observed(r))
 	res := e.mustLogin("asha@example.in")
-	p, err := e.auth.Authenticate(context.Background(), res.AccessToken)
+	p, err := e.auth.Authenticate(t.Context(), res.AccessToken)
 	require.NoError(t, err)
-	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
-	require.NoError(t, errOf(e.auth.Me(context.Background(), p)))
+	require.NoError(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
+	require.NoError(t, errOf(e.auth.Me(t.Context(), p)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	assert.Contains(t, r.calls, "SessionUsers.SessionUser")

@@ -137,7 +137,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 			holds = nil // a first proof may have ended a guardianship (discardUnproven): read them anew
 		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client, holds: holds})
+			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client, holds: holds, signIn: s})
 	})
 	if err != nil {
 		return LoginResult{}, err
@@ -145,14 +145,11 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	if sms {
 		a.smsCodeUsed(ctx, res.User.Phone)
 	}
-	a.event(ctx, res.User.ID, ports.EventLoginSucceeded, in.Client, "otp")
+	a.recordSignIn(ctx, s, res, "otp")
 	// A device the code itself verified (asked and answered on it) is news
 	// too: it was not the account's before this sign-in.
-	if res.Trust != TrustKnown || !s.verifiedDevice {
-		a.event(ctx, res.User.ID, ports.EventNewDevice, in.Client, string(res.Trust))
-		if sms {
-			a.notifyCodeSignIn(ctx, res.User, in.Client)
-		}
+	if sms && (res.Trust != TrustKnown || !s.verifiedDevice) {
+		a.notifyCodeSignIn(ctx, res.User, in.Client)
 	}
 	return res, nil
 }

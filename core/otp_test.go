@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"sync/atomic"
@@ -48,7 +47,7 @@ func TestOTPDiesAfterFiveWrongTries(t *testing.T) {
 	// Clear the counters (4 failures, the email's and the account's) so only
 	// the code's own cap is left.
 	for _, key := range e.auth.identifierLockKeys(u) {
-		require.NoError(t, e.store.ClearFailures(context.Background(), key))
+		require.NoError(t, e.store.ClearFailures(t.Context(), key))
 	}
 	_, err := e.verifyOTP(u.Email, wrongCode(code), "")
 	requireKind(t, err, KindUnauthorized) // the 5th wrong try kills the code
@@ -135,14 +134,14 @@ func TestOTPIsStoredAsKeyedHMACAndBoundToPurpose(t *testing.T) {
 	// A login code is no step-up code.
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	requireKind(t, e.auth.VerifyStepUp(context.Background(), p, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
+	requireKind(t, e.auth.VerifyStepUp(t.Context(), p, VerifyStepUpInput{Code: code, Client: e.client}), KindUnauthorized)
 }
 
 func TestOTPRequestAnswersTheSameForEveryIdentifier(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "exists@example.in")
 	for _, id := range []string{"exists@example.in", "missing@example.in", "someone"} {
-		require.NoError(t, e.auth.RequestOTP(context.Background(), RequestOTPInput{Identifier: id, Client: e.client}), id)
+		require.NoError(t, e.auth.RequestOTP(t.Context(), RequestOTPInput{Identifier: id, Client: e.client}), id)
 	}
 	assert.Equal(t, 0, e.mailsTo("missing@example.in"))
 }

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +95,7 @@ func TestChangePasswordCanEndTheOtherSessions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, u := newUserEnv(t, "others@example.in")
-			ctx := context.Background()
+			ctx := t.Context()
 			phone := e.mustLogin(u.Email)
 			laptop := e.mustLogin(u.Email)
 			current := e.knownDeviceLogin(u.Email)
@@ -148,13 +147,13 @@ func TestChangePasswordOfAnEndedSession(t *testing.T) {
 	e, u := newUserEnv(t, "ended@example.in")
 	res := e.knownDeviceLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	require.NoError(t, e.auth.Logout(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 	requireCode(t, e.changePassword(p, testPassword, newPassword, false), KindUnauthorized, codeInvalidToken)
 }
 
 func TestConfirmPasswordResetInputRules(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name       string
 		token      func(link string) string
@@ -198,7 +197,7 @@ func TestConfirmPasswordResetInputRules(t *testing.T) {
 func TestConfirmPasswordResetClearsAHardLockAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "hard@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	a := e.mustLogin(u.Email)
 	b := e.mustLogin(u.Email)
 	e.hardLock(u.Email)
@@ -222,7 +221,7 @@ func TestBadNewPasswordDoesNotUseUpAPublicStepUp(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "kiosk@example.in")
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in"))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
 	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
 	require.NoError(t, err)

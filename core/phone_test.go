@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,17 +30,17 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := newPhoneEnv(t)
-			u, err := p.auth.Register(context.Background(), RegisterInput{Phone: c.typed, Consents: allGranted(), Client: p.client})
+			u, err := p.auth.Register(t.Context(), RegisterInput{Phone: c.typed, Consents: allGranted(), Client: p.client})
 			if c.code != "" {
 				e := requireKind(t, err, KindValidation)
 				assert.Equal(t, c.code, e.Code)
 				assert.Equal(t, "phone", e.Field)
-				assert.Empty(t, p.sms.sent, "nothing sent")
+				assert.Empty(t, p.sms.all(), "nothing sent")
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, c.want, u.Phone)
-			found, err := p.store.UserByPhone(context.Background(), c.want)
+			found, err := p.store.UserByPhone(t.Context(), c.want)
 			require.NoError(t, err)
 			assert.Equal(t, u.ID, found.ID)
 		})
@@ -50,16 +49,16 @@ func TestPhoneNumbersAreParsedIntoE164(t *testing.T) {
 
 func TestPhoneRegionsConfigAllowsOtherCountries(t *testing.T) {
 	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Regions = []string{"IN", "US"} })
-	u, err := p.auth.Register(context.Background(), RegisterInput{Phone: "+1 415 555 2671", Consents: allGranted(), Client: p.client})
+	u, err := p.auth.Register(t.Context(), RegisterInput{Phone: "+1 415 555 2671", Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	assert.Equal(t, "+14155552671", u.Phone)
 }
 
 func TestPhoneNumbersNeedPhoneEnabled(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: e.client})
+	_, err := e.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: e.client})
 	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
-	err = e.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: testPhoneTyped, Client: e.client})
+	err = e.auth.RequestOTP(t.Context(), RequestOTPInput{Phone: testPhoneTyped, Client: e.client})
 	assert.Equal(t, codePhoneOff, requireKind(t, err, KindValidation).Code)
 }
 
@@ -83,7 +82,7 @@ func TestNewRefusesPhoneWithoutSMSPorts(t *testing.T) {
 
 func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	assert.Empty(t, u.Email)
@@ -111,7 +110,7 @@ func TestPhoneOnlyAccountSignsInByCodeWithoutPassword(t *testing.T) {
 
 func TestPhonePasswordLoginNeedsTheNumberVerified(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhoneTyped, Password: testPassword, Client: p.client})
@@ -127,10 +126,10 @@ func TestPhonePasswordLoginNeedsTheNumberVerified(t *testing.T) {
 func TestPhoneTakenIsAConflict(t *testing.T) {
 	p := newPhoneEnv(t)
 	p.registerPhone(testPhone)
-	_, err := p.auth.Register(context.Background(), RegisterInput{Email: "ravi@example.com", Phone: "0" + strings.ReplaceAll(testPhoneTyped, " ", ""),
+	_, err := p.auth.Register(t.Context(), RegisterInput{Email: "ravi@example.com", Phone: "0" + strings.ReplaceAll(testPhoneTyped, " ", ""),
 		Password: testPassword, Consents: allGranted(), Client: p.client})
 	assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code)
-	_, err = p.store.UserByEmail(context.Background(), "ravi@example.com")
+	_, err = p.store.UserByEmail(t.Context(), "ravi@example.com")
 	require.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
 }
 
@@ -138,7 +137,7 @@ func TestPhoneTakenIsAConflict(t *testing.T) {
 // sign-in code takes the account over from the registrant (DESIGN §4).
 func TestPhonePreHijackingDefence(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Password: testPassword, DisplayName: "Pay at evil.example",
 		Username: "intruder", Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
@@ -157,7 +156,7 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerWithUnprovenPhone("asha@example.com")
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
 	emailed := p.lastCode("asha@example.com")
@@ -170,9 +169,9 @@ func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 
 func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
-	sent := len(p.sms.sent)
+	sent := len(p.sms.all())
 	for _, req := range []func(phone string) error{
 		func(phone string) error {
 			return p.auth.RequestOTP(ctx, RequestOTPInput{Phone: phone, Client: p.client})
@@ -190,14 +189,14 @@ func TestPhoneRequestsAnswerAlikeForUnknownNumbers(t *testing.T) {
 		assert.NoError(t, req("+919812345678"))
 		assert.NoError(t, req(testPhone))
 	}
-	assert.Len(t, p.sms.sent, sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
+	assert.Len(t, p.sms.all(), sent+4, "a sign-in, PIN reset, password reset and unlock code to the real number only")
 	_, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: "+919812345678", Code: "123456", Client: p.client})
 	assert.Equal(t, codeInvalidOTP, requireKind(t, err, KindUnauthorized).Code)
 }
 
 func TestPhoneCodeFailuresLockLikeEmail(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	code := p.sms.lastSMSCode(t, testPhone)
@@ -213,11 +212,10 @@ func TestPhoneCodeFailuresLockLikeEmail(t *testing.T) {
 
 func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "pin_reset", ms[len(ms)-1].Kind)
+	assert.Equal(t, "pin_reset", p.sms.lastTo(t, testPhone).Kind)
 	code := p.sms.lastSMSCode(t, testPhone)
 	err := p.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Phone: testPhone, Code: wrongCode(code), NewPIN: testPIN, Client: p.client})
 	requireKind(t, err, KindUnauthorized)
@@ -231,12 +229,10 @@ func TestPINResetBySMSForAPhoneOnlyAccount(t *testing.T) {
 // an unlock code, which lifts every sign-in lock and signs the device in.
 func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 100 })
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.seedPhone(testPhone)
 	p.hardLock(testPhone) // an identifier starting with + is the number
-	ms := p.sms.to(testPhone)
-	require.NotEmpty(t, ms)
-	assert.Equal(t, "unlock", ms[len(ms)-1].Kind, "the hard lock texts an unlock code")
+	assert.Equal(t, "unlock", p.sms.lastTo(t, testPhone).Kind, "the hard lock texts an unlock code")
 	_, err := p.smsLogin(testPhone)
 	requireKind(t, err, KindLocked)
 
@@ -257,11 +253,10 @@ func TestHardLockedPhoneOnlyAccountUnlocksBySMS(t *testing.T) {
 
 func TestPasswordResetBySMS(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhoneTyped, Client: p.client}))
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "password_reset", ms[len(ms)-1].Kind)
+	assert.Equal(t, "password_reset", p.sms.lastTo(t, testPhone).Kind)
 	_, err := p.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
 		NewPassword: testPassword, Client: p.client})
 	require.NoError(t, err)
@@ -275,13 +270,13 @@ func TestPasswordResetBySMS(t *testing.T) {
 // take the account over and discard its owner's password.
 func TestUnverifiedNumberBesideAVerifiedEmailReachesNothing(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerWithUnprovenPhone("asha@example.com")
-	sent := len(p.sms.sent)
+	sent := len(p.sms.all())
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, Client: p.client}))
 	require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
 	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
-	assert.Len(t, p.sms.sent, sent, "nothing texted to the unproven number")
+	assert.Len(t, p.sms.all(), sent, "nothing texted to the unproven number")
 	assert.NotEmpty(t, p.passwordHash(u.ID))
 
 	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "asha@example.com", Client: p.client}))
@@ -305,7 +300,7 @@ func TestOddPhoneInputIsRefused(t *testing.T) {
 // address failing for three numbers is blocked, and the third failure
 // already answers 429.
 func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	flows := map[string]func(a *Auth, phone string, c Client) error{
 		"password reset": func(a *Auth, phone string, c Client) error {
 			_, err := a.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Phone: phone, Code: "123456", NewPassword: "a brand new passphrase", Client: c})
@@ -339,7 +334,7 @@ func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
 // Guessing a texted code is bounded per number by the code itself: it dies
 // after OTPMaxAttempts (5) wrong tries; four leave it alive.
 func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for wrongTries, alive := range map[int]bool{4: true, 5: false} {
 		p := newPhoneEnv(t, withoutLimiter())
 		p.registerPhone(testPhone)
@@ -366,7 +361,7 @@ func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 // in, by password and by an emailed code.
 func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := p.auth.Register(ctx, RegisterInput{Email: "+news@example.com", Password: testPassword, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	require.NoError(t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
@@ -378,7 +373,7 @@ func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 	res, err = p.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: "+news@example.com", Code: p.lastCode("+news@example.com"), Client: p.client})
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, res.User.ID)
-	assert.Empty(t, p.sms.sent)
+	assert.Empty(t, p.sms.all())
 }
 
 // A number its account never proved does not keep its owner out (DESIGN §4,
@@ -386,7 +381,7 @@ func TestPlusEmailIsNotAPhoneNumber(t *testing.T) {
 // its owner registers with it, and the owner proves it as any registrant.
 func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
 	owner, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err, "the same answer as for a free number")
@@ -410,12 +405,11 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 // sign-in code: TestPhonePreHijackingDefence), and so does one that proved it.
 func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	ctx := t.Context()
+	u := p.registerEmailAndPhone("asha@example.com")
 	p.registerPhone(newPhone)
 	for _, number := range []string{testPhoneTyped, newPhone} {
-		_, err = p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
+		_, err := p.auth.Register(ctx, RegisterInput{Phone: number, Consents: allGranted(), Client: p.client})
 		assert.Equal(t, codePhoneTaken, requireKind(t, err, KindConflict).Code, number)
 	}
 	found, err := p.store.UserByPhone(ctx, testPhone)
@@ -427,7 +421,7 @@ func TestPhoneUnprovenBesideAnUnprovenEmailOrProvenStaysTaken(t *testing.T) {
 // A registration refused for its taken email releases no number.
 func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
 	p.register("asha@example.com")
 	_, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
@@ -442,17 +436,9 @@ func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	mallory := p.registerWithUnprovenPhone("mallory@example.com")
-	const registrants = 8
-	errs := make([]error, registrants)
-	var wg sync.WaitGroup
-	for i := range registrants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = p.auth.Register(context.Background(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-		}()
-	}
-	waitGroup(t, &wg, "parallel registrations")
+	errs := inParallel(t, "parallel registrations", 8, func(int) error {
+		return errOf(p.auth.Register(t.Context(), RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client}))
+	})
 	won := 0
 	for _, err := range errs {
 		if err == nil {
@@ -477,7 +463,7 @@ func (unrecordedPhoneProofs) MarkPhoneVerified(context.Context, string, time.Tim
 func TestVerifyPhoneAnswersAProofThatCannotBeRecorded(t *testing.T) {
 	t.Parallel()
 	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Registry = unrecordedPhoneProofs{d.Storage.(*memory.Store)} })
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})

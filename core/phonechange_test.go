@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,7 +15,7 @@ const newPhone = "+919812345678"
 func TestPhoneChangeMovesTheAccountToTheProvenNumber(t *testing.T) {
 	// Six texts reach testPhone here: more than an hour's budget allows.
 	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 20 })
-	ctx := context.Background()
+	ctx := t.Context()
 	u := p.registerPhone(testPhone)
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)
@@ -63,7 +62,7 @@ func TestPhoneChangeMovesTheAccountToTheProvenNumber(t *testing.T) {
 // it, a taken and a free number answer alike.
 func TestPhoneChangeRefusesATakenNumberOnlyAfterTheStepUp(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	p.registerPhone(newPhone)
 	pr := p.smsPrincipal(testPhone)
@@ -87,7 +86,7 @@ func TestPhoneChangeRefusesATakenNumberOnlyAfterTheStepUp(t *testing.T) {
 // request spends none, and another account is not limited.
 func TestPhoneChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
 	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.StepUpWindow = 2 * time.Hour }) // the step-up outlives the hour
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	pr := p.smsPrincipal(testPhone)
 	ask := func(pr Principal) error {

@@ -21,7 +21,7 @@ func TestPINLockAnswersExactlyLikeAWrongPINAndRevokesTheSession(t *testing.T) {
 	e, _ := newUserEnv(t, "pin@example.in")
 	res := e.knownDeviceLogin("pin@example.in")
 	p := e.principal(res)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 
 	var answers []*Error
@@ -52,7 +52,7 @@ func TestChangingAnExistingPINNeedsTheCurrentPINOrAStepUp(t *testing.T) {
 	res, err := e.loginFrom("change@example.in", testPassword, fpA, false) // a new device
 	require.NoError(t, err)
 	p := e.principal(res)
-	ctx := context.Background()
+	ctx := t.Context()
 	set := func(pin, current string) error {
 		return e.auth.SetPIN(ctx, p, SetPINInput{PIN: pin, CurrentPIN: current, Client: e.client})
 	}
@@ -83,7 +83,7 @@ func TestCommonAndMalformedPINsAreRejected(t *testing.T) {
 	e, _ := newUserEnv(t, "weak@example.in")
 	p := e.principal(e.mustLogin("weak@example.in"))
 	for _, pin := range []string{"0000", "1234", "1111", "123456", "123", "123456789", "12a4", ""} {
-		ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: pin, Client: e.client}), KindValidation)
+		ce := requireKind(t, e.auth.SetPIN(t.Context(), p, SetPINInput{PIN: pin, Client: e.client}), KindValidation)
 		assert.Equal(t, "pin", ce.Field, pin)
 	}
 }
@@ -92,7 +92,7 @@ func TestPINResetWorksWhileLockedAndEmailsTheChange(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "reset@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	e.failLogins(u.Email, 5)
 	require.NoError(t, e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
@@ -117,7 +117,7 @@ func TestVerifyPINWithoutAPINSet(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "nopin@example.in")
 	p := e.principal(e.mustLogin("nopin@example.in"))
-	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized).Code)
+	assert.Equal(t, codeInvalidPIN, requireKind(t, e.auth.VerifyPIN(t.Context(), p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized).Code)
 }
 
 // pinEnv is a user with testPIN set on a known device, and a fresh
@@ -126,14 +126,14 @@ func pinEnv(t *testing.T) (*env, ports.User) {
 	t.Helper()
 	e, u := newUserEnv(t, "guess@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	require.NoError(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: testPIN, Client: e.client}))
+	require.NoError(t, e.auth.SetPIN(t.Context(), p, SetPINInput{PIN: testPIN, Client: e.client}))
 	return e, u
 }
 
 func TestPasswordLoginsNeverResetThePINCount(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// The attack: 4 wrong PINs, 1 password login, repeat. The login must not
 	// clear what the PIN guesses counted.
 	for round := 0; round < 2; round++ {
@@ -156,7 +156,7 @@ func TestPasswordLoginsNeverResetThePINCount(t *testing.T) {
 func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	guess := func() error {
 		return e.auth.VerifyPIN(ctx, e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: "9157", Client: e.client})
 	}
@@ -203,7 +203,7 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
 	for i := 1; i <= 4; i++ {
@@ -218,10 +218,10 @@ func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 func TestAMalformedStoredPINHashAcceptsNoPIN(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
-	require.NoError(t, e.store.SetPINHash(context.Background(), u.ID, "$argon2id$v=19$m=broken", e.now()))
+	require.NoError(t, e.store.SetPINHash(t.Context(), u.ID, "$argon2id$v=19$m=broken", e.now()))
 	p := e.principal(e.mustLogin(u.Email))
 	for _, pin := range []string{testPIN, "9157"} {
-		requireCode(t, e.auth.VerifyPIN(context.Background(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized, codeInvalidPIN)
+		requireCode(t, e.auth.VerifyPIN(t.Context(), p, VerifyPINInput{PIN: pin, Client: e.client}), KindUnauthorized, codeInvalidPIN)
 	}
 }
 
@@ -229,7 +229,7 @@ func TestAPINCheckCutOffByItsRequestIsNotAWrongPIN(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
 	p := e.principal(e.mustLogin(u.Email))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: "9157", Client: e.client}), KindUnavailable)
 	state := e.pinLockState(u.ID)
@@ -245,8 +245,8 @@ func TestSettingOrResettingAPINIsRecordedAndEmailed(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, m.Subject, "PIN")
 	before := e.mailsTo(u.Email)
-	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
+	require.NoError(t, e.auth.RequestPINReset(t.Context(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPINReset(t.Context(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
 	assert.Equal(t, before+2, e.mailsTo(u.Email), "the reset link, then the notice of the change")
 	changes := 0
 	for _, k := range e.eventKinds(u.ID) {
@@ -263,7 +263,7 @@ func TestSettingOrResettingAPINIsRecordedAndEmailed(t *testing.T) {
 func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t) // the owner's phone fpA is a verified device
-	ctx := context.Background()
+	ctx := t.Context()
 	owner := e.principal(e.knownDeviceLogin(u.Email))
 	for round := 0; round < 4; round++ {
 		for i := 0; i < 4; i++ {
@@ -285,7 +285,7 @@ func TestTheOwnersUnlocksNeverClearAThiefsPINCount(t *testing.T) {
 func TestWeakerPINHashIsUpgraded(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "weakpin@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	old, err := secret.NewTestHasher(secret.Params{Memory: 16, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0).Hash(ctx, testPIN)
 	require.NoError(t, err)
@@ -301,8 +301,8 @@ func TestPINResetLeavesAHardLockInPlace(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "hard@example.in")
 	e.hardLock(u.Email)
-	require.NoError(t, e.auth.RequestPINReset(context.Background(), IdentifierInput{Identifier: u.Email, Client: e.client}))
-	require.NoError(t, e.auth.ConfirmPINReset(context.Background(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
+	require.NoError(t, e.auth.RequestPINReset(t.Context(), IdentifierInput{Identifier: u.Email, Client: e.client}))
+	require.NoError(t, e.auth.ConfirmPINReset(t.Context(), ConfirmPINResetInput{Token: e.lastToken(u.Email), NewPIN: "5820", Client: e.client}))
 	_, err := e.login(u.Email, testPassword)
 	assert.True(t, requireKind(t, err, KindLocked).RequiresEmailVerify)
 }
@@ -311,7 +311,7 @@ func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "msg@example.in")
 	p := e.principal(e.knownDeviceLogin("msg@example.in"))
-	ce := requireKind(t, e.auth.SetPIN(context.Background(), p, SetPINInput{PIN: "1234", Client: e.client}), KindValidation)
+	ce := requireKind(t, e.auth.SetPIN(t.Context(), p, SetPINInput{PIN: "1234", Client: e.client}), KindValidation)
 	assert.Equal(t, "pin", ce.Field)
 	assert.NotContains(t, ce.Message, "pin:", "the field is not repeated in the message")
 	assert.NotEmpty(t, ce.Message)
@@ -324,7 +324,7 @@ func TestPINRuleMessagesSayWhyOnce(t *testing.T) {
 func TestPINGuessesBetweenTheOwnersUnlocksStopAtTen(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("victim@example.in")
 	owner := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(ctx, owner, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -385,7 +385,7 @@ func TestPINAttemptsInFlightLongerThanAMinuteStillStopAtTen(t *testing.T) {
 		held = &heldAttempts{LockoutStore: d.Storage, release: make(chan struct{})}
 		d.Lockouts = held
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	u := e.register("victim@example.in")
 	owner := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.SetPIN(ctx, owner, SetPINInput{PIN: testPIN, Client: e.client}))
@@ -435,7 +435,7 @@ func TestAMalformedStoredPINHashIsLogged(t *testing.T) {
 	e, f := newFaultyEnv(t, logTo(logs))
 	u := e.register("broken@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
 	require.NoError(t, e.store.SetPINHash(ctx, u.ID, "$argon2id$v=19$m=broken", e.now()))
 	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindUnauthorized)

@@ -19,7 +19,7 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "fam@example.in")
 	res := e.mustLogin("fam@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 
 	next, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	require.NoError(t, err)
@@ -53,13 +53,13 @@ func TestConcurrentRefreshesWithOneTokenAllGetTheSameNewToken(t *testing.T) {
 	answers := make([]Tokens, 20)
 	errs := make([]error, 20)
 	porttest.Together(20, func(i int) {
-		answers[i], errs[i] = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+		answers[i], errs[i] = e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	})
 	for i := range answers {
 		require.NoError(t, errs[i], "refresh %d", i)
 		assert.Equal(t, answers[0].RefreshToken, answers[i].RefreshToken, "refresh %d", i)
 	}
-	require.NoError(t, errOf(e.auth.Authenticate(context.Background(), answers[19].AccessToken)), "the session lives on")
+	require.NoError(t, errOf(e.auth.Authenticate(t.Context(), answers[19].AccessToken)), "the session lives on")
 }
 
 func TestWithNoReuseGraceConcurrentRefreshesHaveOneWinner(t *testing.T) {
@@ -68,7 +68,7 @@ func TestWithNoReuseGraceConcurrentRefreshesHaveOneWinner(t *testing.T) {
 	res := e.mustLogin("strict@example.in")
 	var wins atomic.Int32
 	porttest.Together(20, func(int) {
-		if _, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}); err == nil {
+		if _, err := e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}); err == nil {
 			wins.Add(1)
 		}
 	})
@@ -79,15 +79,15 @@ func TestMalformedRefreshTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
 	for _, tok := range []string{"", "short", "'; DROP TABLE ba_sessions; --", string(make([]byte, 43)), newToken()} {
-		requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: tok, Client: e.client})), KindUnauthorized)
-		require.NoError(t, e.auth.Logout(context.Background(), RefreshInput{RefreshToken: tok, Client: e.client}), "logout answers the same for any token")
+		requireKind(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: tok, Client: e.client})), KindUnauthorized)
+		require.NoError(t, e.auth.Logout(t.Context(), RefreshInput{RefreshToken: tok, Client: e.client}), "logout answers the same for any token")
 	}
 }
 
 func TestLogoutRecordsAnEvent(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "bye@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	res := e.mustLogin(u.Email)
 	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
 
@@ -131,10 +131,10 @@ func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
 	e.register("blip@example.in")
 	res := e.mustLogin("blip@example.in")
 	down = true
-	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
+	next, err := e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	down = false
-	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})))
+	require.NoError(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})))
 }
 
 // The refresh token is rotated before the user is looked up, so a failed
@@ -142,7 +142,7 @@ func TestRefreshSurvivesAUserLookupBlipAfterRotation(t *testing.T) {
 // like theft): the tokens are issued and the failure is logged.
 func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	logs := &logBuffer{}
 	e, f := newFaultyEnv(t, logTo(logs))
 	s := signedIn(t, e)
@@ -159,7 +159,7 @@ func TestRefreshIssuesTokensWhenTheUserLookupFails(t *testing.T) {
 func TestRefreshKeepsTheSessionsEndAndDevice(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "end@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, public := range []bool{false, true} {
 		res, err := e.loginFrom("end@example.in", testPassword, "", public)
 		require.NoError(t, err)
@@ -178,7 +178,7 @@ func TestRefreshKeepsTheSessionsEndAndDevice(t *testing.T) {
 // end the session as a theft. Claims is asked while the token still works.
 func TestAFailingClaimsHookLeavesTheRefreshTokenUsable(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	var down atomic.Bool
 	e := newEnv(t, withoutLimiter(), func(c *Config, _ *Deps) {
 		c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
@@ -221,7 +221,7 @@ func TestAFailingClaimsHookLeavesTheRefreshTokenUsable(t *testing.T) {
 // the token is not used up.
 func TestRefreshWithClaimsSurvivesAFailedSessionRead(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e, f := newFaultyEnv(t, func(c *Config, _ *Deps) {
 		c.Claims = func(context.Context, ClaimsInput) (map[string]any, error) { return map[string]any{"tenant": "x"}, nil }
 	})

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,7 +41,7 @@ func TestRegisterInputLimits(t *testing.T) {
 			e := newEnv(t, withoutLimiter())
 			in := tc.in
 			in.Password, in.Consents, in.Client = testPassword, allGranted(), e.client
-			u, err := e.auth.Register(context.Background(), in)
+			u, err := e.auth.Register(t.Context(), in)
 			if tc.field == "" {
 				require.NoError(t, err)
 				assert.Equal(t, in.Email, u.Email)
@@ -86,7 +85,7 @@ func TestRegisterInputRules(t *testing.T) {
 				in.Password = testPassword
 			}
 			in.Consents = allGranted()
-			_, err := e.auth.Register(context.Background(), in)
+			_, err := e.auth.Register(t.Context(), in)
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, tc.field, ce.Field)
 			assert.Zero(t, e.outbox.Len(), "nothing is written or sent")
@@ -97,7 +96,7 @@ func TestRegisterInputRules(t *testing.T) {
 func TestRegisterAcceptsAFullProfile(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := e.auth.Register(ctx, RegisterInput{Email: " asha@example.in ", Password: testPassword, Username: "asha.k-01",
 		DisplayName: " आशा कुमारी ", Language: "hi-IN", Consents: allGranted(), NoticeVersion: "1.0.0", Client: e.client})
 	require.NoError(t, err)
@@ -123,10 +122,10 @@ func TestRegisterAcceptsAFullProfile(t *testing.T) {
 func TestRegisterInExternalModeIsForbidden(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter(), externalMode())
-	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "ext@example.in", Password: testPassword,
+	_, err := e.auth.Register(t.Context(), RegisterInput{Email: "ext@example.in", Password: testPassword,
 		Consents: allGranted(), Client: e.client})
 	requireKind(t, err, KindForbidden)
-	_, err = e.store.UserByEmail(context.Background(), "ext@example.in")
+	_, err = e.store.UserByEmail(t.Context(), "ext@example.in")
 	require.ErrorIs(t, err, ports.ErrNotFound)
 	assert.Zero(t, e.outbox.Len())
 }
@@ -134,7 +133,7 @@ func TestRegisterInExternalModeIsForbidden(t *testing.T) {
 func TestRegistrationIsLimitedTo20PerHourPerIP(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for i := 0; i < 20; i++ {
 		require.NoError(t, errOf(e.auth.Register(ctx, RegisterInput{Email: distinct(i), Password: testPassword, Consents: allGranted(), Client: e.client})), "registration %d", i+1)
 	}
@@ -148,9 +147,9 @@ func TestRegistrationOfATakenEmailRunsNoHash(t *testing.T) {
 	e := newEnv(t)
 	e.register("taken@example.in")
 	before := e.auth.hasher.Hashes()
-	requireKind(t, errOf(e.auth.Register(context.Background(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})), KindConflict)
+	requireKind(t, errOf(e.auth.Register(t.Context(), RegisterInput{Email: "Taken@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})), KindConflict)
 	assert.Equal(t, before, e.auth.hasher.Hashes())
-	require.NoError(t, errOf(e.auth.Register(context.Background(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})))
+	require.NoError(t, errOf(e.auth.Register(t.Context(), RegisterInput{Email: "fresh@example.in", Password: testPassword, Consents: allGranted(), Client: e.client})))
 	assert.Equal(t, before+1, e.auth.hasher.Hashes(), "the counter sees a registration's hash")
 }
 
@@ -160,7 +159,7 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 	u := e.register("atomic@example.in")
 	history := inStore(e, e.store.ConsentHistory, u.ID)
 	require.Len(t, history, len(DefaultCategories()))
-	report, err := e.auth.Admin().VerifyConsentChain(context.Background(), u.ID)
+	report, err := e.auth.Admin().VerifyConsentChain(t.Context(), u.ID)
 	require.NoError(t, err)
 	assert.True(t, report.Intact)
 	events := inStore(e, e.store.Events, u.ID)
@@ -170,7 +169,7 @@ func TestRegistrationIsOneWriteWithItsConsents(t *testing.T) {
 func TestRegistrationWritesNothingOnBadInput(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name  string
 		in    RegisterInput
@@ -204,7 +203,7 @@ func TestRegisterTakenEmailIsAConflict(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register("taken@example.in")
-	_, err := e.auth.Register(context.Background(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
+	_, err := e.auth.Register(t.Context(), RegisterInput{Email: "TAKEN@example.in", Password: testPassword, Consents: allGranted()})
 	assert.Equal(t, codeEmailTaken, requireKind(t, err, KindConflict).Code)
 }
 
@@ -225,7 +224,7 @@ func TestRegisterRefusesControlCharacterAtStartOfDisplayName(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withoutLimiter())
-			_, err := e.auth.Register(context.Background(), RegisterInput{Email: "asha@example.in", Password: testPassword,
+			_, err := e.auth.Register(t.Context(), RegisterInput{Email: "asha@example.in", Password: testPassword,
 				DisplayName: tc.display, Consents: allGranted(), Client: e.client})
 			ce := requireKind(t, err, KindValidation)
 			assert.Equal(t, "display_name", ce.Field)
@@ -239,7 +238,7 @@ func TestRegisterRefusesControlCharacterAtStartOfDisplayName(t *testing.T) {
 // username "9876543210" would get the codes the number's owner asks for. A
 // username chosen before stays, also through a later profile correction.
 func TestUsernameOfDigitsCannotShadowAPhoneNumber(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	p := newPhoneEnv(t, withoutLimiter())
 	for i, tc := range []struct {
 		username string
@@ -282,9 +281,8 @@ func TestUsernameOfDigitsCannotShadowAPhoneNumber(t *testing.T) {
 // verifies anything.
 func TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
-	mallory, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	ctx := t.Context()
+	mallory := p.registerEmailAndPhone("asha@example.com")
 	p.drain()
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	staleLink := p.lastToken("asha@example.com")
@@ -313,7 +311,7 @@ func TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut(t *tes
 // that proved its other one: both are released, not the first alone.
 func TestRegisterReleasesBothItsUnprovenIdentifiers(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	phoneHolder := p.registerWithUnprovenPhone("mallory@example.com")
 	emailHolder, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: newPhone, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)

@@ -30,32 +30,31 @@ type requestRoute struct {
 }
 
 func requestRoutes() []requestRoute {
-	ctx := context.Background()
 	return []requestRoute{
 		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, mail: emails.LoginOTP, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
 			call: func(e *env, id string) error {
-				return e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
+				return e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
 			}},
 		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, mail: emails.PasswordReset, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
 			call: func(e *env, id string) error {
-				return e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+				return e.auth.RequestPasswordReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
 			},
 			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
+				return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
 			}},
 		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, mail: emails.PINReset, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
 			call: func(e *env, id string) error {
-				return e.auth.RequestPINReset(ctx, IdentifierInput{Identifier: id, Client: e.client})
+				return e.auth.RequestPINReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
 			},
 			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
+				return e.auth.ConfirmPINReset(e.t.Context(), ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
 			}},
 		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, mail: emails.Unlock, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
 			call: func(e *env, id string) error {
-				return e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: id, Client: e.client})
+				return e.auth.RequestUnlock(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
 			},
 			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: tok, Client: e.client}))
+				return errOf(e.auth.ConfirmUnlock(e.t.Context(), ConfirmUnlockInput{Token: tok, Client: e.client}))
 			}},
 	}
 }
@@ -70,7 +69,7 @@ func TestRequestsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 			t.Parallel()
 			log := &callLog{}
 			e := newEnv(t, counted(log))
-			ctx := context.Background()
+			ctx := t.Context()
 			_, err := e.auth.Register(ctx, RegisterInput{Email: "known@example.in", Username: "known", Password: testPassword,
 				Consents: allGranted(), Client: e.client})
 			require.NoError(t, err)

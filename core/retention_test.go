@@ -67,7 +67,7 @@ func TestMaintainWithoutAPseudonymiserDoesNothingToEvents(t *testing.T) {
 // still verifies; younger rows keep them.
 func TestMaintainPseudonymisesOnlyConsentRowsPastTheMaximumAndTheChainStillVerifies(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withoutLimiter())
 	u := e.register("asha@example.in") // consent rows at testStart, with IP and user agent
 	registered := inStore(e, e.store.ConsentHistory, u.ID)

@@ -2,7 +2,6 @@ package core
 
 import (
 	"cmp"
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "me@example.in")
 	e.register("you@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	mine := e.mustLogin("me@example.in")
 	e.clock.Advance(time.Minute)
 	current := e.mustLogin("me@example.in")
@@ -48,7 +47,7 @@ func TestSessionsListAndRevokeOnlyYourOwn(t *testing.T) {
 func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "list@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	loggedOut := e.mustLogin(u.Email)
 	kiosk, err := e.loginFrom(u.Email, testPassword, "", true) // 2 hours
 	require.NoError(t, err)
@@ -78,7 +77,7 @@ func TestSessionsListsOnlyActiveSessions(t *testing.T) {
 func TestLogoutAllRecordsOneEvent(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "all@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	e.mustLogin(u.Email)
 	p := e.principal(e.knownDeviceLogin(u.Email))
 	require.NoError(t, e.auth.LogoutAll(ctx, p, e.client))
@@ -103,14 +102,14 @@ type sessionAction struct {
 
 var sessionActions = []sessionAction{
 	{name: "list", run: func(e *env, p Principal, _ LoginResult) error {
-		_, err := e.auth.Sessions(context.Background(), p)
+		_, err := e.auth.Sessions(e.t.Context(), p)
 		return err
 	}},
 	{name: "revoke another session", ends: true, run: func(e *env, p Principal, target LoginResult) error {
-		return e.auth.RevokeSession(context.Background(), p, RevokeSessionInput{SessionID: target.SessionID, Client: e.client})
+		return e.auth.RevokeSession(e.t.Context(), p, RevokeSessionInput{SessionID: target.SessionID, Client: e.client})
 	}},
 	{name: "logout all", ends: true, run: func(e *env, p Principal, _ LoginResult) error {
-		return e.auth.LogoutAll(context.Background(), p, e.client)
+		return e.auth.LogoutAll(e.t.Context(), p, e.client)
 	}},
 }
 
@@ -118,8 +117,8 @@ var sessionActions = []sessionAction{
 // that its device fp is forgotten.
 func (e *env) requireEnded(t *testing.T, userID string, ended LoginResult, fp string) {
 	t.Helper()
-	requireKind(t, errOf(e.auth.Authenticate(context.Background(), ended.AccessToken)), KindUnauthorized)
-	known, err := e.store.KnownDevice(context.Background(), userID, e.device(fp), e.clock.Now())
+	requireKind(t, errOf(e.auth.Authenticate(t.Context(), ended.AccessToken)), KindUnauthorized)
+	known, err := e.store.KnownDevice(t.Context(), userID, e.device(fp), e.clock.Now())
 	require.NoError(t, err)
 	assert.False(t, known, "a trusted revoker's revocation forgets the device")
 }
@@ -130,7 +129,7 @@ func (e *env) ownerAtHome(email string) (ports.User, LoginResult) {
 	e.t.Helper()
 	u := e.register(email)
 	home := e.knownDeviceLogin(email)
-	require.NoError(e.t, e.auth.SetPIN(context.Background(), e.principal(home), SetPINInput{PIN: testPIN, Client: e.client}))
+	require.NoError(e.t, e.auth.SetPIN(e.t.Context(), e.principal(home), SetPINInput{PIN: testPIN, Client: e.client}))
 	return u, home
 }
 
@@ -138,7 +137,7 @@ func (e *env) ownerAtHome(email string) (ports.User, LoginResult) {
 // that fpA is still a known device, and that nothing was revoked.
 func (e *env) requireUntouched(t *testing.T, userID string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	all := inStore(e, e.store.Sessions, userID)
 	for _, s := range all {
 		assert.True(t, s.Active(e.clock.Now()), "session %s still active", s.ID)
@@ -154,7 +153,7 @@ func (e *env) requireUntouched(t *testing.T, userID string) {
 // step-up by PIN or by an emailed code lets it.
 func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	stepUps := []struct {
 		name string
 		do   func(e *env, p Principal, email string)
@@ -170,9 +169,7 @@ func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 				t.Parallel()
 				e := newEnv(t, withoutLimiter())
 				u, home := e.ownerAtHome("owner@example.in")
-				stranger, err := e.loginFrom(u.Email, testPassword, fpB, false)
-				require.NoError(t, err)
-				require.Equal(t, TrustNewDevice, stranger.Trust)
+				stranger := e.loginWithTrust(u.Email, fpB, false, TrustNewDevice)
 				p := e.principal(stranger)
 
 				requireKind(t, action.run(e, p, home), KindStepUpRequired)
@@ -195,14 +192,12 @@ func TestSessionManagementOnANewDeviceNeedsAStepUp(t *testing.T) {
 // StepUpWindow; a refused ID does not use it up.
 func TestSessionManagementOnAPublicDeviceNeedsAStepUpPerAction(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	e := newEnv(t, withoutLimiter())
 	u, home := e.ownerAtHome("kiosk@example.in")
 	other, err := e.loginFrom(u.Email, testPassword, fpB, false)
 	require.NoError(t, err)
-	kiosk, err := e.loginFrom(u.Email, testPassword, fpB, true)
-	require.NoError(t, err)
-	require.Equal(t, TrustPublic, kiosk.Trust)
+	kiosk := e.loginWithTrust(u.Email, fpB, true, TrustPublic)
 	p := e.principal(kiosk)
 	pin := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client})) }
 
@@ -278,7 +273,7 @@ func runRevocations(t *testing.T, revocations []revocation) {
 			phone := e.knownDeviceLogin(u.Email)
 			phone.User = u
 			tc.end(e, phone)
-			known, err := e.store.KnownDevice(context.Background(), u.ID, e.device(fpA), e.clock.Now())
+			known, err := e.store.KnownDevice(t.Context(), u.ID, e.device(fpA), e.clock.Now())
 			require.NoError(t, err)
 			assert.Equal(t, !tc.forget, known)
 			again, err := e.loginFrom(u.Email, cmp.Or(tc.password, testPassword), fpA, false)
@@ -297,7 +292,7 @@ func runRevocations(t *testing.T, revocations []revocation) {
 // forgets nothing.
 func TestRevocationsForgetDevicesOnlyWhenTheRevokerIsTrusted(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runRevocations(t, []revocation{
 		{name: "the phone ends its own session", forget: false, end: func(e *env, phone LoginResult) {
 			p := e.principal(phone)
@@ -340,12 +335,12 @@ func TestMe(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "me.too@example.in")
 	p := e.principal(e.mustLogin(u.Email))
-	got, err := e.auth.Me(context.Background(), p)
+	got, err := e.auth.Me(t.Context(), p)
 	require.NoError(t, err)
 	assert.Equal(t, u.ID, got.ID)
 	assert.Equal(t, "me.too@example.in", got.Email)
 
-	_, err = e.auth.Me(context.Background(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
+	_, err = e.auth.Me(t.Context(), Principal{UserID: "usr_gone", SessionID: p.SessionID})
 	requireCode(t, err, KindUnauthorized, codeInvalidToken)
 }
 
@@ -354,7 +349,7 @@ func TestMe(t *testing.T) {
 // the user are read apart.
 func TestMeReadsTheUserWithTheSession(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name  string
 		opt   func(*callLog) envOption
@@ -389,13 +384,13 @@ func TestRefreshReadsTheUserWithTheRotation(t *testing.T) {
 	e, u := newUserEnv(t, "rot@example.in", countedStorage(log))
 	res := e.mustLogin(u.Email)
 	log.take()
-	require.NoError(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
+	require.NoError(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: res.RefreshToken, Client: e.client})))
 	assert.Equal(t, []string{"RotateRefreshUser"}, log.take())
 }
 
 func TestSuspend(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("external mode has no registry", func(t *testing.T) {
 		t.Parallel()
 		e, u := newUserEnv(t, "ext@example.in")
@@ -450,7 +445,7 @@ func TestSuspend(t *testing.T) {
 // a plain logout keeps it known.
 func TestRevocationsThatDistrustTheDevice(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runRevocations(t, []revocation{
 		{name: "plain logout keeps the device", forget: false, end: func(e *env, lost LoginResult) {
 			require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: lost.RefreshToken, Client: e.client}))
@@ -482,7 +477,7 @@ func TestRevokeSessionAcceptsAnIDOfExactlyTheLimit(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "longid@example.in")
 	p := e.principal(e.knownDeviceLogin(u.Email)) // revoking another session needs a trusted one
-	ctx := context.Background()
+	ctx := t.Context()
 	longID := strings.Repeat("s", maxSessionIDLen)
 	require.NoError(t, e.store.CreateSession(ctx, ports.Session{ID: longID, UserID: u.ID, RefreshHash: strings.Repeat("f", 64),
 		CreatedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(time.Hour), LastUsedAt: e.clock.Now()}))

@@ -31,6 +31,9 @@ type signIn struct {
 	client Client
 	// grouped: the attempt's store calls run as transactions (atomically).
 	grouped bool
+	// opened: the session was opened with the end of the attempts and the
+	// sign-in's events, in one store call (see openSession).
+	opened bool
 }
 
 // user is the account signing in, or the zero user for an unknown identifier
@@ -267,34 +270,40 @@ func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
 	return answer
 }
 
-// succeedSignIn clears the counter the attempt used, then runs start (which
+// succeedSignIn clears the counters the attempt used, then runs start (which
 // opens the session); a suspended account is refused only now, so its answer
 // never helps someone without the secret. The clearing and start's store
 // calls are one transaction where the store has them (s.grouped); a refusal
 // (an error of start's with a Kind other than KindUnavailable or
-// KindInternal) still clears the counter: the secret was right.
+// KindInternal) still clears the counters: the secret was right. Where the
+// store ends a sign-in in one call (ports.SignInSessions), the counters are
+// cleared with the session instead (openSession), or after start when it
+// opened none.
 func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx context.Context) (LoginResult, error)) (LoginResult, error) {
 	var (
 		res     LoginResult
 		refusal error
 	)
+	withSession := a.signInOpens != nil
 	err := a.atomically(ctx, s, func(ctx context.Context) error {
-		if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
-			return err
-		}
-		if s.accountAttempt.key != "" {
-			if _, err := a.finish(ctx, s.op, s.accountAttempt, ports.Succeeded); err != nil {
+		if !withSession {
+			if err := a.endAttempts(ctx, s); err != nil {
 				return err
 			}
 		}
+		var err error
 		if s.user().Suspended {
 			refusal = newError(s.op, KindSuspended, "", "this account is suspended")
-			return nil
+		} else {
+			res, err = start(ctx)
 		}
-		var err error
-		res, err = start(ctx)
 		if k := KindOf(err); err != nil && k != KindUnavailable && k != KindInternal {
 			refusal, err = err, nil
+		}
+		if withSession && !s.opened {
+			if endErr := a.endAttempts(ctx, s); err == nil {
+				err = endErr
+			}
 		}
 		return err
 	})
@@ -305,4 +314,45 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 		return LoginResult{}, err
 	}
 	return res, refusal
+}
+
+// endAttempts ends s's admitted attempts as succeeded.
+func (a *Auth) endAttempts(ctx context.Context, s *signIn) error {
+	if _, err := a.finish(ctx, s.op, s.attempt, ports.Succeeded); err != nil {
+		return err
+	}
+	if s.accountAttempt.key != "" {
+		if _, err := a.finish(ctx, s.op, s.accountAttempt, ports.Succeeded); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attemptKeys are the lockout keys of s's admitted attempts.
+func (s *signIn) attemptKeys() []string {
+	if s.accountAttempt.key == "" {
+		return []string{s.attempt.key}
+	}
+	return []string{s.attempt.key, s.accountAttempt.key}
+}
+
+// signInEvents are the events of a sign-in by method that opened a session
+// of trust: its success and, unless the device was a verified one of the
+// account before this sign-in, a new device (one that a code verified as it
+// signed in is news too: it was not the account's before).
+func (a *Auth) signInEvents(userID, method string, trust Trust, verifiedBefore bool, c Client) []ports.SecurityEvent {
+	events := []ports.SecurityEvent{a.securityEvent(userID, ports.EventLoginSucceeded, c, method)}
+	if trust != TrustKnown || !verifiedBefore {
+		events = append(events, a.securityEvent(userID, ports.EventNewDevice, c, string(trust)))
+	}
+	return events
+}
+
+// recordSignIn records the events of s, a sign-in by method that opened
+// res's session, unless its opening recorded them.
+func (a *Auth) recordSignIn(ctx context.Context, s *signIn, res LoginResult, method string) {
+	if !s.opened {
+		a.recordEvents(ctx, a.signInEvents(res.User.ID, method, res.Trust, s.verifiedDevice, s.client)...)
+	}
 }

@@ -17,7 +17,7 @@ import (
 // real account are written after the answer.
 func TestFailedSignInsAnswerAlikeAfterTheSameCalls(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, flow := range []struct {
 		name string
 		call func(e *env, identifier string) error
@@ -134,16 +134,122 @@ func TestARefusalAfterTheRightSecretKeepsTheClearedCounter(t *testing.T) {
 
 // A store failure as the session opens rolls the second transaction back
 // and answers unavailable: a backend with transactions keeps neither the
-// session nor the attempt's end as a success.
+// session nor the attempt's end as a success, whether the session opens in
+// one call or call by call.
 func TestAStoreFailureAsTheSessionOpensRollsTheSignInBack(t *testing.T) {
 	t.Parallel()
-	rec, faults := &txRecorder{}, &faultyStore{}
-	e, u := newUserEnv(t, "asha@example.in", transacted(rec, faults))
-	rec.take()
-	faults.failOn("CreateSession", errDown)
-	_, err := e.login(u.Email, testPassword)
-	requireKind(t, err, KindUnavailable)
-	assert.Equal(t, []string{"commit", "rollback"}, rec.take())
+	for failing, opts := range map[string][]envOption{"OpenSignInSession": nil, "CreateSession": {withEventsApart()}} {
+		t.Run(failing, func(t *testing.T) {
+			t.Parallel()
+			rec, faults := &txRecorder{}, &faultyStore{}
+			e, u := newUserEnv(t, "asha@example.in", append(opts, transacted(rec, faults))...)
+			rec.take()
+			faults.failOn(failing, errDown)
+			_, err := e.login(u.Email, testPassword)
+			requireKind(t, err, KindUnavailable)
+			assert.Equal(t, []string{"commit", "rollback"}, rec.take())
+			assert.Positive(t, faults.firedCount())
+			assert.Zero(t, e.lockState(u.ID).Pending, "the rolled-back attempt was abandoned")
+		})
+	}
+}
+
+// Where one backend keeps the lockouts, sessions and events, a sign-in ends
+// (its attempts cleared, its session created, its events recorded) in one
+// store call (ports.SignInSessions); else call by call.
+func TestASignInEndsInOneCallWhereTheStoreCan(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		opts      []envOption
+		want, not []string
+	}{
+		"one backend":            {want: []string{"OpenSignInSession"}, not: []string{"CreateSession", "FinishAttempt", "RecordEvent"}},
+		"an app's own event log": {opts: []envOption{withEventsApart()}, want: []string{"CreateSession", "FinishAttempt"}, not: []string{"OpenSignInSession"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			log := &callLog{}
+			e, u := newUserEnv(t, "asha@example.in", append(c.opts, countedStorage(log))...)
+			code := e.requestOTP(u.Email, fpA)
+			e.drain()
+			for flow, signIn := range map[string]func() error{
+				"password": func() error { return errOf(e.loginFrom(u.Email, testPassword, fpA, false)) },
+				"code":     func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) },
+			} {
+				log.take()
+				require.NoError(t, signIn(), flow)
+				calls := log.take()
+				for _, call := range c.want {
+					assert.Contains(t, calls, call, flow)
+				}
+				for _, call := range c.not {
+					assert.NotContains(t, calls, call, flow)
+				}
+			}
+		})
+	}
+}
+
+// A sign-in records the same events however it ends: its success, and a new
+// device unless the device was a verified one of the account before.
+func TestASignInRecordsItsEventsHoweverItEnds(t *testing.T) {
+	t.Parallel()
+	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
+		u := e.register("asha@example.in")
+		before := len(e.eventKinds(u.ID))
+		_, err := e.loginFrom(u.Email, testPassword, fpA, false)
+		require.NoError(t, err)
+		_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, fpB), fpB)
+		require.NoError(t, err)
+		_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, fpB), fpB)
+		require.NoError(t, err)
+		assert.Equal(t, []string{
+			ports.EventLoginSucceeded, ports.EventNewDevice, // a password on a new device
+			ports.EventLoginSucceeded, ports.EventNewDevice, // a code that verified the device it was asked on
+			ports.EventLoginSucceeded, // a code on that device, verified before
+		}, e.eventKinds(u.ID)[before:])
+	})
+}
+
+// A sign-in ends its own attempt once: another attempt on the same counter
+// keeps its pending place, however the sign-in ends, and a suspended
+// account's refusal ends the attempt too (the secret was right).
+func TestASignInEndsItsOwnAttemptOnce(t *testing.T) {
+	t.Parallel()
+	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
+		u := e.register("asha@example.in")
+		_, err := e.auth.beginAttempt(t.Context(), "Test", e.auth.identifierLockKey(u.Email), e.auth.signInPolicy())
+		require.NoError(t, err)
+		_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
+		require.NoError(t, err)
+		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the other attempt still holds its place")
+
+		require.NoError(t, e.auth.Admin().Suspend(t.Context(), u.ID))
+		_, err = e.loginFrom(u.Email, testPassword, fpB, false)
+		requireKind(t, err, KindSuspended)
+		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the refused sign-in ended its attempt")
+	})
+}
+
+// A code sign-in whose session cannot be opened answers unavailable, opens
+// nothing and ends its attempt (it holds no place), however it ends.
+func TestACodeSignInWhoseSessionCannotOpenEndsItsAttempt(t *testing.T) {
+	t.Parallel()
+	for failing, opts := range map[string][]envOption{"OpenSignInSession": nil, "CreateSession": {withEventsApart()}} {
+		t.Run(failing, func(t *testing.T) {
+			t.Parallel()
+			rec, faults := &txRecorder{}, &faultyStore{}
+			e, u := newUserEnv(t, "asha@example.in", append(opts, transacted(rec, faults))...)
+			code := e.requestOTP(u.Email, fpA)
+			faults.failOn(failing, errDown)
+			_, err := e.verifyOTP(u.Email, code, fpA)
+			requireKind(t, err, KindUnavailable)
+			assert.Positive(t, faults.firedCount())
+			faults.failOn("", nil)
+			assert.Zero(t, e.lockState(u.ID).Pending, "the attempt was ended")
+			assert.Empty(t, inStore(e, e.store.Sessions, u.ID))
+		})
+	}
 }
 
 // Where one backend keeps the users, devices, abuse records and holds, a

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -31,7 +30,7 @@ func TestSMSCarriesWebOTPLineAppHashAndTemplateID(t *testing.T) {
 
 func TestSMSInTheUsersLanguage(t *testing.T) {
 	p := newPhoneEnv(t)
-	_, err := p.auth.Register(context.Background(), RegisterInput{Phone: testPhone, Language: "hi", Consents: allGranted(), Client: p.client})
+	_, err := p.auth.Register(t.Context(), RegisterInput{Phone: testPhone, Language: "hi", Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	m := p.sms.to(testPhone)[0]
 	assert.Contains(t, m.Text, "पुष्टि कोड")
@@ -94,21 +93,21 @@ func TestPhoneConfigIsValidated(t *testing.T) {
 // A phone-only account is told of a new device by SMS.
 func TestNewDeviceNoticeBySMS(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.auth.Register(ctx, RegisterInput{Phone: testPhone, Password: testPassword, Consents: allGranted(), Client: p.client})
 	require.NoError(t, err)
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	_, err = p.auth.Login(ctx, LoginInput{Phone: testPhone, Password: testPassword, DeviceFingerprint: fpB, Client: p.client})
 	require.NoError(t, err)
-	ms := p.sms.to(testPhone)
-	assert.Equal(t, "new_device", ms[len(ms)-1].Kind)
-	assert.NotContains(t, ms[len(ms)-1].Text, "@app.example", "a notice carries no WebOTP line")
+	notice := p.sms.lastTo(t, testPhone)
+	assert.Equal(t, "new_device", notice.Kind)
+	assert.NotContains(t, notice.Text, "@app.example", "a notice carries no WebOTP line")
 }
 
 // A phone-only account steps up with a code by SMS.
 func TestStepUpBySMSWithoutEmail(t *testing.T) {
 	p := newPhoneEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	p.registerPhone(testPhone)
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)
@@ -124,7 +123,7 @@ func TestStepUpBySMSWithoutEmail(t *testing.T) {
 // told. An emailed-code sign-in texts no notice.
 func TestSMSSignInFromANewDeviceTellsTheVerifiedEmail(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
+	ctx := t.Context()
 	signIn := func(fp string) LoginResult { // fp: asks and answers on one device, which the code verifies
 		t.Helper()
 		require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, DeviceFingerprint: fp, Client: p.client}))

@@ -1,11 +1,9 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +56,7 @@ func TestSMSRefusedSendKeepsTheLastCode(t *testing.T) {
 	}
 	code := p.sms.lastSMSCode(t, testPhone)
 	p.askCode(testPhone, "")
-	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	_, err := p.auth.VerifyOTP(t.Context(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
 	require.NoError(t, err)
 }
 
@@ -66,7 +64,7 @@ func TestSMSRefusedSendKeepsTheLastCode(t *testing.T) {
 // cool the number down; a used code clears the count.
 func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter(), func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit, c.Phone.Budgets.PerIP.Limit = 100, 100 })
-	u, err := p.store.CreateUser(context.Background(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()})
+	u, err := p.store.CreateUser(t.Context(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()})
 	require.NoError(t, err)
 	for range 10 {
 		p.askCode(testPhone, "")
@@ -76,7 +74,7 @@ func TestSMSUnusedCodesCoolTheNumberDown(t *testing.T) {
 	assert.Len(t, p.sms.to(testPhone), 10, "the eleventh unused send is refused")
 	assert.Equal(t, []string{"unverified"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 
-	_, err = p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	_, err = p.auth.VerifyOTP(t.Context(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
 	require.NoError(t, err)
 	// The code also proved the number, which the cool-down spares from now
 	// on: the count itself must be gone, for a number that is released later.
@@ -99,7 +97,7 @@ func TestSMSCoolDownThatCannotBeClearedIsLogged(t *testing.T) {
 	p.budget.mu.Lock()
 	p.budget.clearErr = errors.New("redis: connection refused")
 	p.budget.mu.Unlock()
-	_, err := p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
+	_, err := p.auth.VerifyOTP(t.Context(), VerifyOTPInput{Phone: testPhone, Code: code, Client: p.client})
 	require.NoError(t, err)
 	assert.Contains(t, logs.String(), "clearing an SMS cool-down failed")
 
@@ -108,7 +106,7 @@ func TestSMSCoolDownThatCannotBeClearedIsLogged(t *testing.T) {
 	p.budget.mu.Unlock()
 	before := logs.String()
 	p.askCode(testPhone, "")
-	_, err = p.auth.VerifyOTP(context.Background(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	_, err = p.auth.VerifyOTP(t.Context(), VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
 	require.NoError(t, err)
 	assert.Equal(t, before, logs.String(), "a cleared count logs nothing")
 }
@@ -146,12 +144,12 @@ func TestSMSPerIPTenPerHour(t *testing.T) {
 	for i := range 11 {
 		p.askCode(numberOfPrefix(i), "")
 	}
-	assert.Len(t, p.sms.sent, 10, "ten per hour caused by one IP")
-	u, err := p.store.UserByPhone(context.Background(), numberOfPrefix(10))
+	assert.Len(t, p.sms.all(), 10, "ten per hour caused by one IP")
+	u, err := p.store.UserByPhone(t.Context(), numberOfPrefix(10))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ip"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 	p.askCode(numberOfPrefix(10), "198.51.100.1")
-	assert.Len(t, p.sms.sent, 11, "another IP has its own budget")
+	assert.Len(t, p.sms.all(), 11, "another IP has its own budget")
 }
 
 func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
@@ -162,8 +160,8 @@ func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
 	for i := range 21 {
 		p.askCode(numberInPrefix(i), fmt.Sprintf("198.51.100.%d", i)) // an IP each
 	}
-	assert.Len(t, p.sms.sent, 20, "twenty per hour to one block of numbers")
-	u, err := p.store.UserByPhone(context.Background(), numberInPrefix(20))
+	assert.Len(t, p.sms.all(), 20, "twenty per hour to one block of numbers")
+	u, err := p.store.UserByPhone(t.Context(), numberInPrefix(20))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"prefix"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 }
@@ -176,24 +174,19 @@ func TestSMSGlobalBudget(t *testing.T) {
 		p.seedPhone(numberOfPrefix(i))
 		p.askCode(numberOfPrefix(i), fmt.Sprintf("198.51.100.%d", i))
 	}
-	assert.Len(t, p.sms.sent, 3)
+	assert.Len(t, p.sms.all(), 3)
 	p.clock.Advance(time.Minute)
 	p.askCode(numberOfPrefix(3), "198.51.100.3")
-	assert.Len(t, p.sms.sent, 4, "the next minute")
+	assert.Len(t, p.sms.all(), 4, "the next minute")
 }
 
 // 50 parallel requests for one number send exactly five codes.
 func TestSMSPerNumberHoldsUnderParallelRequests(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	p.seedPhone(testPhone)
-	var wg sync.WaitGroup
-	errs := make([]error, 50)
-	for i := range errs {
-		wg.Go(func() {
-			errs[i] = p.auth.RequestOTP(context.Background(), RequestOTPInput{Phone: testPhone, Client: Client{IP: fmt.Sprintf("198.51.%d.1", i)}})
-		})
-	}
-	wg.Wait()
+	errs := inParallel(t, "parallel requests", 50, func(i int) error {
+		return p.auth.RequestOTP(t.Context(), RequestOTPInput{Phone: testPhone, Client: Client{IP: fmt.Sprintf("198.51.%d.1", i)}})
+	})
 	for _, err := range errs {
 		require.NoError(t, err, "every request answers alike")
 	}
@@ -205,14 +198,14 @@ func TestSMSBudgetErrorsFailClosed(t *testing.T) {
 	u := p.seedPhone(testPhone)
 	p.budget.err = errors.New("budget store down")
 	p.askCode(testPhone, "")
-	assert.Empty(t, p.sms.sent, "a send that could not be counted is not made")
+	assert.Empty(t, p.sms.all(), "a send that could not be counted is not made")
 	assert.Equal(t, []string{"budget_error"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 }
 
 func TestSMSSendFailureAnswersAlike(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	u := p.seedPhone(testPhone)
-	p.sms.err = fmt.Errorf("provider throttled: %w", ports.ErrUnavailable)
+	p.sms.setFail(fmt.Errorf("provider throttled: %w", ports.ErrUnavailable))
 	p.askCode(testPhone, "")
 	assert.Equal(t, []string{"signin_code"}, p.eventDetails(u.ID, ports.EventSMSFailed))
 }
@@ -221,7 +214,7 @@ func TestSMSSendFailureAnswersAlike(t *testing.T) {
 // cool-down key are keyed hashes.
 func TestSMSBudgetKeysHoldNoNumber(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	_, err := p.store.CreateUser(context.Background(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()}) // unproven: cooled down too
+	_, err := p.store.CreateUser(t.Context(), ports.NewUser{Phone: testPhone, CreatedAt: p.now()}) // unproven: cooled down too
 	require.NoError(t, err)
 	p.askCode(testPhone, "")
 	require.NotEmpty(t, p.budget.sends)

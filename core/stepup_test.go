@@ -14,7 +14,7 @@ import (
 func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "ask@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	other := e.principal(e.mustLogin(u.Email))
 
@@ -39,10 +39,10 @@ func TestRequestStepUpEmailsACodeBoundToTheSession(t *testing.T) {
 func TestRequestStepUpRefusesAnEndedSession(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "gone@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	res := e.mustLogin(u.Email)
 	p := e.principal(res)
-	require.NoError(t, e.auth.Logout(ctx, RefreshInput{RefreshToken: res.RefreshToken, Client: e.client}))
+	e.logout(res)
 	mails := e.mailsTo(u.Email)
 
 	requireCode(t, e.auth.RequestStepUp(ctx, p, e.client), KindUnauthorized, codeInvalidToken)
@@ -54,7 +54,7 @@ func TestRequestStepUpIsLimitedPerAccount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t) // with the limiter
 	u := e.register("bomb@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	for i := 0; i < 5; i++ {
 		require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client), "request %d", i+1)
@@ -70,7 +70,7 @@ func TestRequestStepUpIsLimitedPerAccount(t *testing.T) {
 func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "guess@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	require.NoError(t, e.auth.RequestStepUp(ctx, p, e.client))
 	bad := wrongCode(e.lastCode(u.Email))
@@ -90,7 +90,7 @@ func TestVerifyStepUpWrongCodeCountsTowardTheLock(t *testing.T) {
 func TestVerifyStepUpMalformedCodeIsNotCounted(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "typo@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	p := e.principal(e.mustLogin(u.Email))
 	for _, tc := range []struct {
 		name string
@@ -127,7 +127,7 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 		d.Devices = revokingDevices{DeviceTrust: d.Storage, sessions: d.Storage}
 	})
 	u := e.register("race@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	res, err := e.loginFrom(u.Email, testPassword, fpA, false)
 	require.NoError(t, err)
 	p := e.principal(res)
@@ -145,9 +145,8 @@ func TestStepUpOnASessionRevokedMeanwhile(t *testing.T) {
 // never at the unverified address; once the email is verified too, by email.
 func TestStepUpCodeGoesByTheProvenChannel(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
-	ctx := context.Background()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "typo@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	ctx := t.Context()
+	u := p.registerEmailAndPhone("typo@example.com")
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: u.Phone, Code: p.sms.lastSMSCode(t, u.Phone), Client: p.client}))
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)

@@ -113,7 +113,7 @@ func newDeviceSignedIn(t *testing.T, e *env) flowState {
 // stepUpCodeSent is newDeviceSignedIn with a step-up code emailed, in link.
 func stepUpCodeSent(t *testing.T, e *env) flowState {
 	s := newDeviceSignedIn(t, e)
-	require.NoError(t, e.auth.RequestStepUp(context.Background(), s.p, e.client))
+	require.NoError(t, e.auth.RequestStepUp(t.Context(), s.p, e.client))
 	s.link = e.lastCode(s.user.Email)
 	return s
 }
@@ -124,7 +124,7 @@ func loginFlow(e *env, s flowState) error {
 }
 
 func stepUpFlow(e *env, s flowState) error {
-	return e.auth.VerifyStepUp(context.Background(), s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
+	return e.auth.VerifyStepUp(e.t.Context(), s.p, VerifyStepUpInput{Code: s.link, Client: e.client})
 }
 
 func changePasswordFlow(e *env, s flowState) error {
@@ -132,7 +132,52 @@ func changePasswordFlow(e *env, s flowState) error {
 }
 
 func revokeOwnSessionFlow(e *env, s flowState) error {
-	return e.auth.RevokeSession(context.Background(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+	return e.auth.RevokeSession(e.t.Context(), s.p, RevokeSessionInput{SessionID: s.p.SessionID, Client: e.client})
+}
+
+func refreshFlow(e *env, s flowState) error {
+	return errOf(e.auth.Refresh(e.t.Context(), RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
+}
+
+// emailedSecret is a setup: registered, then ask has an email sent to the
+// user, whose code or link token read takes from the outbox into link.
+func emailedSecret(ask func(e *env, email string) error, read func(e *env, addr string) string) func(*testing.T, *env) flowState {
+	return func(t *testing.T, e *env) flowState {
+		s := registered(t, e)
+		require.NoError(t, ask(e, s.user.Email))
+		s.link = read(e, s.user.Email)
+		return s
+	}
+}
+
+var (
+	otpCodeSent = emailedSecret(func(e *env, email string) error {
+		return e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: email, Client: e.client})
+	}, (*env).lastCode)
+	resetLinkSent = emailedSecret(func(e *env, email string) error {
+		return e.auth.RequestPasswordReset(e.t.Context(), IdentifierInput{Identifier: email, Client: e.client})
+	}, (*env).lastToken)
+	unlockLinkSent = emailedSecret(func(e *env, email string) error { // once locked by 5 wrong passwords
+		e.failLogins(email, 5)
+		return e.auth.RequestUnlock(e.t.Context(), IdentifierInput{Identifier: email, Client: e.client})
+	}, (*env).lastToken)
+	verificationLinkSent = emailedSecret(func(*env, string) error { return nil }, (*env).lastToken) // registration sent it
+)
+
+func verifyOTPFlow(e *env, s flowState) error {
+	return errOf(e.auth.VerifyOTP(e.t.Context(), VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
+}
+
+func confirmResetFlow(e *env, s flowState) error {
+	return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
+}
+
+func verifyEmailFlow(e *env, s flowState) error {
+	return e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: s.link, Client: e.client})
+}
+
+func confirmUnlockFlow(e *env, s flowState) error {
+	return errOf(e.auth.ConfirmUnlock(e.t.Context(), ConfirmUnlockInput{Token: s.link, Client: e.client}))
 }
 
 // sessionKept checks that the session setup made lives and that no
@@ -227,7 +272,7 @@ func TestLoginStoreFailures(t *testing.T) {
 
 func TestRegisterStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "creating the user", method: "CreateUser", err: errDown, kind: KindUnavailable,
 			setup: func(t *testing.T, e *env) flowState { return flowState{} },
@@ -247,37 +292,24 @@ func TestRegisterStoreFailures(t *testing.T) {
 
 func TestOTPStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the code", method: "ConsumeCode", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				require.NoError(t, e.auth.RequestOTP(ctx, RequestOTPInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastCode(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client}))
-			},
+			setup: otpCodeSent, run: verifyOTPFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				noNewSession(0)(t, e, s)
-				require.NoError(t, errOf(e.auth.VerifyOTP(ctx, VerifyOTPInput{Identifier: s.user.Email, Code: s.link, Client: e.client})), "the code was not used up")
+				require.NoError(t, verifyOTPFlow(e, s), "the code was not used up")
 			}},
 	})
 }
 
 func TestRefreshStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "rotating", method: "RotateRefresh", err: errDown, kind: KindUnavailable,
-			setup: signedIn,
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client}))
-			},
+			setup: signedIn, run: refreshFlow,
 			after: func(t *testing.T, e *env, s flowState) {
-				_, err := e.auth.Refresh(ctx, RefreshInput{RefreshToken: s.res.RefreshToken, Client: e.client})
-				require.NoError(t, err, "the token was not rotated: a retry works")
+				require.NoError(t, refreshFlow(e, s), "the token was not rotated: a retry works")
 			}},
 		{name: "logout", method: "RevokeSessions", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -290,7 +322,7 @@ func TestRefreshStoreFailures(t *testing.T) {
 
 func TestSessionStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "authenticate: cancelled session lookup", method: "Session", err: errCanceled, kind: KindUnavailable,
 			setup: signedIn,
@@ -323,7 +355,6 @@ func TestSessionStoreFailures(t *testing.T) {
 
 func TestPasswordStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	runStoreFailures(t, []failingFlow{
 		{name: "change password: storing the hash", method: "SetPasswordHash", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -345,25 +376,17 @@ func TestPasswordStoreFailures(t *testing.T) {
 			run:   changePasswordFlow,
 			after: passwordUnchanged},
 		{name: "password reset: consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client}))
-			},
+			setup: resetLinkSent, run: confirmResetFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				passwordUnchanged(t, e, s)
-				require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: s.link, NewPassword: newPassword, Client: e.client})))
+				require.NoError(t, confirmResetFlow(e, s))
 			}},
 	})
 }
 
 func TestPINStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "set pin: storing the hash", method: "SetPINHash", err: errDown, kind: KindUnavailable,
 			setup: signedIn,
@@ -388,7 +411,7 @@ func TestPINStoreFailures(t *testing.T) {
 
 func TestStepUpStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "step-up request: issuing the code", method: "IssueToken", err: errDown, kind: KindUnavailable,
 			setup: newDeviceSignedIn,
@@ -401,7 +424,7 @@ func TestStepUpStoreFailures(t *testing.T) {
 			setup: stepUpCodeSent, run: stepUpFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, e.auth.RequireStepUp(ctx, s.p), KindStepUpRequired)
-				require.NoError(t, e.auth.VerifyStepUp(ctx, s.p, VerifyStepUpInput{Code: s.link, Client: e.client}), "the code is still good")
+				require.NoError(t, stepUpFlow(e, s), "the code is still good")
 			}},
 		{name: "step-up verify: recording the mark", method: "MarkStepUp", err: errDown, kind: KindUnavailable,
 			setup: stepUpCodeSent, run: stepUpFlow,
@@ -423,7 +446,7 @@ func TestStepUpStoreFailures(t *testing.T) {
 
 func TestConsentStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	runStoreFailures(t, []failingFlow{
 		{name: "record consent", method: "AppendConsents", err: errDown, kind: KindUnavailable,
 			setup: registered,
@@ -466,38 +489,20 @@ func TestConsentStoreFailures(t *testing.T) {
 
 func TestVerificationStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	runStoreFailures(t, []failingFlow{
 		{name: "consuming the link", method: "ConsumeLink", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client})
-			},
+			setup: verificationLinkSent, run: verifyEmailFlow,
 			after: func(t *testing.T, e *env, s flowState) {
-				require.NoError(t, e.auth.VerifyEmail(ctx, LinkInput{Token: s.link, Client: e.client}), "the link still works")
+				require.NoError(t, verifyEmailFlow(e, s), "the link still works")
 			}},
 	})
 }
 
 func TestUnlockStoreFailures(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	runStoreFailures(t, []failingFlow{
 		{name: "clearing the lock", method: "ClearFailures", err: errDown, kind: KindUnavailable,
-			setup: func(t *testing.T, e *env) flowState {
-				s := registered(t, e)
-				e.failLogins(s.user.Email, 5)
-				require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: s.user.Email, Client: e.client}))
-				s.link = e.lastToken(s.user.Email)
-				return s
-			},
-			run: func(e *env, s flowState) error {
-				return errOf(e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: s.link, Client: e.client}))
-			},
+			setup: unlockLinkSent, run: confirmUnlockFlow,
 			after: func(t *testing.T, e *env, s flowState) {
 				requireKind(t, errOf(e.login(s.user.Email, testPassword)), KindLocked)
 				assert.NotContains(t, e.eventKinds(s.user.ID), ports.EventAccountUnlocked)
@@ -526,7 +531,7 @@ func TestExportStoreFailures(t *testing.T) {
 			e, f := newFaultyEnv(t)
 			s := signedIn(t, e)
 			f.failOn(tc.method, tc.err)
-			doc, err := e.auth.Export(context.Background(), s.p, e.client)
+			doc, err := e.auth.Export(t.Context(), s.p, e.client)
 			ce := requireKind(t, err, tc.kind)
 			assert.Equal(t, "Export", ce.Op)
 			assert.Empty(t, doc.Account.Email, "no partial document")
@@ -538,7 +543,7 @@ func TestExportStoreFailures(t *testing.T) {
 
 func TestBestEffortWritesNeverFailTheFlow(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("hash upgrade", func(t *testing.T) {
 		t.Parallel()
 		e, f := newFaultyEnv(t)
@@ -616,7 +621,7 @@ func TestCancelledContextIsUnavailable(t *testing.T) {
 	t.Parallel()
 	e, u := newUserEnv(t, "late@example.in")
 	p := e.principal(e.mustLogin(u.Email))
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	for _, tc := range []struct {
 		name string

@@ -60,6 +60,10 @@ type sessionRequest struct {
 	client         Client
 	// holds are user's, read by the sign-in with the user; nil: read now.
 	holds *ports.AccountHolds
+	// signIn is the sign-in the session ends, whose attempts end and whose
+	// events are recorded with it where the store can (openSession); nil
+	// for a session that no sign-in attempt opens.
+	signIn *signIn
 }
 
 // decideTrust places a new session in the trust matrix.
@@ -121,12 +125,32 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 	if err := a.cancelErasureOnSignIn(ctx, op, r.user, holds.Erasure, r.client); err != nil {
 		return LoginResult{}, err
 	}
-	if err := a.deps.Sessions.CreateSession(ctx, s); err != nil {
-		return LoginResult{}, storeError(op, err)
+	if err := a.openSession(ctx, op, r, s, trust); err != nil {
+		return LoginResult{}, err
 	}
 	a.touchActivity(ctx, r.user.ID)
 	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
 		User: r.user}, nil
+}
+
+// openSession stores s. For a sign-in, where the store ends one in one call
+// (ports.SignInSessions), the sign-in's attempts end and its events are
+// recorded with it: a code sign-in's three last writes cost one round trip.
+// That call is not cancelled with the request: cut off at its commit, it
+// could leave the attempts ended without the flow knowing, and the flow
+// would end them again, freeing a place another attempt holds.
+func (a *Auth) openSession(ctx context.Context, op string, r sessionRequest, s ports.Session, trust Trust) error {
+	var err error
+	if r.signIn == nil || a.signInOpens == nil {
+		err = a.deps.Sessions.CreateSession(ctx, s)
+	} else {
+		err = a.signInOpens.OpenSignInSession(context.WithoutCancel(ctx), ports.SignInOpening{
+			Attempts: r.signIn.attemptKeys(), Now: a.now(), Policy: a.signInPolicy(), Session: s,
+			Events: a.signInEvents(s.UserID, r.method, trust, r.verifiedDevice, r.client),
+		})
+		r.signIn.opened = err == nil
+	}
+	return storeError(op, err)
 }
 
 // sessionTrust reads a session's current row of the matrix: a new device that

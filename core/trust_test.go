@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,9 +15,7 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	// lifetime (the clock stands at testStart).
 	signIn := func(public bool, trust Trust, lifetime time.Duration) LoginResult {
 		t.Helper()
-		res, err := e.loginFrom("dev@example.in", testPassword, fpA, public)
-		require.NoError(t, err)
-		assert.Equal(t, trust, res.Trust)
+		res := e.loginWithTrust("dev@example.in", fpA, public, trust)
 		assert.Equal(t, testStart.Add(lifetime), res.SessionExpiresAt, "session lifetime")
 		return res
 	}
@@ -36,10 +33,10 @@ func TestTrustMatrixSessionLifetimes(t *testing.T) {
 	public := signIn(true, TrustPublic, 2*time.Hour)
 
 	e.clock.Advance(2*time.Hour - time.Second)
-	next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: public.RefreshToken, Client: e.client})
+	next, err := e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: public.RefreshToken, Client: e.client})
 	require.NoError(t, err)
 	e.clock.Advance(time.Second)
-	_, err = e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
+	_, err = e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: next.RefreshToken, Client: e.client})
 	requireKind(t, err, KindTokenExpired) // a public session ends at exactly 2 hours
 }
 
@@ -51,12 +48,12 @@ func TestRotationKeepsTheOriginalExpiry(t *testing.T) {
 	token := res.RefreshToken
 	for i := 0; i < 3; i++ {
 		e.clock.Advance(30 * time.Minute)
-		next, err := e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})
+		next, err := e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: token, Client: e.client})
 		require.NoError(t, err)
 		token = next.RefreshToken
 	}
 	e.clock.Set(testStart.Add(2 * time.Hour))
-	requireKind(t, errOf(e.auth.Refresh(context.Background(), RefreshInput{RefreshToken: token, Client: e.client})), KindTokenExpired)
+	requireKind(t, errOf(e.auth.Refresh(t.Context(), RefreshInput{RefreshToken: token, Client: e.client})), KindTokenExpired)
 }
 
 func TestNewDeviceStepsUpOnceThenIsKnown(t *testing.T) {
@@ -69,7 +66,7 @@ func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {
 	res, err := e.loginFrom("step@example.in", testPassword, fpB, false)
 	require.NoError(t, err)
 	p := e.principal(res)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 	e.stepUp(p, "step@example.in")
@@ -77,15 +74,13 @@ func testNewDeviceStepsUpOnceThenIsKnown(t *testing.T, e *env) {
 	require.NoError(t, e.auth.RequireStepUp(ctx, p), "a new device steps up once")
 
 	// The device is known from now on: the next login gets 30 days.
-	next, err := e.loginFrom("step@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustKnown, next.Trust)
+	e.loginWithTrust("step@example.in", fpB, false, TrustKnown)
 }
 
 func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "kiosk@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	home := e.principal(e.knownDeviceLogin("kiosk@example.in")) // the PIN was set at home
 	require.NoError(t, e.auth.SetPIN(ctx, home, SetPINInput{PIN: testPIN, Client: e.client}))
 	res, err := e.loginFrom("kiosk@example.in", testPassword, fpB, true)
@@ -105,9 +100,7 @@ func TestPublicDeviceStepUpIsGoodForOneActionWithinFiveMinutes(t *testing.T) {
 	requireKind(t, e.auth.RequireStepUp(ctx, p), KindStepUpRequired)
 
 	// A public device never becomes known.
-	again, err := e.loginFrom("kiosk@example.in", testPassword, fpB, false)
-	require.NoError(t, err)
-	assert.Equal(t, TrustNewDevice, again.Trust)
+	e.loginWithTrust("kiosk@example.in", fpB, false, TrustNewDevice)
 }
 
 func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
@@ -115,7 +108,7 @@ func TestKnownDeviceNeedsNoStepUp(t *testing.T) {
 	e, _ := newUserEnv(t, "home@example.in")
 	res := e.knownDeviceLogin("home@example.in")
 	for range 3 {
-		require.NoError(t, e.auth.RequireStepUp(context.Background(), e.principal(res)))
+		require.NoError(t, e.auth.RequireStepUp(t.Context(), e.principal(res)))
 	}
 }
 
@@ -129,7 +122,7 @@ func TestANewlyVerifiedDeviceStartsWithACleanCounter(t *testing.T) {
 		_, _ = e.loginFrom(u.Email, "a typo on the phone", fpA, false)
 	}
 	require.True(t, e.deviceLockState(u.ID, fpA).Locked(e.now()), "the phone's own counter is locked")
-	require.NoError(t, e.auth.LogoutAll(context.Background(), p, e.client)) // forgets fpA
+	require.NoError(t, e.auth.LogoutAll(t.Context(), p, e.client)) // forgets fpA
 	e.requestOTP(u.Email, fpA)
 	res, err := e.verifyOTP(u.Email, e.lastCode(u.Email), fpA) // proves the inbox from fpA again
 	require.NoError(t, err)

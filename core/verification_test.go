@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -37,7 +36,7 @@ func preHijacked(t *testing.T) (*env, ports.User, LoginResult) {
 func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T) {
 	t.Parallel()
 	e, u, attacker := preHijacked(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	owner, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")
 	require.NoError(t, err)
 	assert.True(t, owner.User.EmailVerified)
@@ -57,7 +56,7 @@ func TestProvingTheInboxByCodeEndsTheRegistrantsSessionsAndPassword(t *testing.T
 func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
 	t.Parallel()
 	e, u, attacker := preHijacked(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.RequestPasswordReset(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	require.NoError(t, errOf(e.auth.ConfirmPasswordReset(ctx, ConfirmPasswordResetInput{Token: e.lastToken(u.Email), NewPassword: newPassword, Client: e.client})))
 	requireKind(t, errOf(e.auth.Authenticate(ctx, attacker.AccessToken)), KindUnauthorized)
@@ -70,7 +69,7 @@ func TestProvingTheInboxByResetLinkEndsTheRegistrantsSessions(t *testing.T) {
 func TestTheRegistrationsOwnLinkKeepsItsSessionAndPassword(t *testing.T) {
 	t.Parallel()
 	e, u, registrant := preHijacked(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// The link went to the address given at registration: whoever clicks it is
 	// the registrant and the owner at once.
 	link := tokenRE.FindStringSubmatch(e.outbox.Messages()[0].Text) // the registration's email
@@ -86,7 +85,7 @@ func TestAVerifiedAccountsSessionsSurviveAnOTPLogin(t *testing.T) {
 	e, u := newUserEnv(t, "settled@example.in")
 	first := e.mustLogin(u.Email)
 	require.NoError(t, errOf(e.verifyOTP(u.Email, e.requestOTP(u.Email, ""), "")))
-	require.NoError(t, errOf(e.auth.Authenticate(context.Background(), first.AccessToken)), "the defence runs only for a first proof")
+	require.NoError(t, errOf(e.auth.Authenticate(t.Context(), first.AccessToken)), "the defence runs only for a first proof")
 	assert.NotEmpty(t, e.passwordHash(u.ID))
 }
 
@@ -117,13 +116,13 @@ func TestRequireVerifiedEmail(t *testing.T) {
 			_, err = e.login(u.Email, "wrong password!")
 			requireKind(t, err, KindUnauthorized) // the check follows the password check
 
-			require.NoError(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: resent, Client: e.client}))
+			require.NoError(t, e.auth.VerifyEmail(t.Context(), LinkInput{Token: resent, Client: e.client}))
 			res, err := e.login(u.Email, testPassword)
 			require.NoError(t, err)
 			assert.True(t, res.User.EmailVerified)
 			assert.Contains(t, e.eventKinds(u.ID), ports.EventEmailVerified)
 
-			requireKind(t, e.auth.VerifyEmail(context.Background(), LinkInput{Token: link, Client: e.client}), KindUnauthorized)
+			requireKind(t, e.auth.VerifyEmail(t.Context(), LinkInput{Token: link, Client: e.client}), KindUnauthorized)
 		})
 	}
 }
@@ -135,7 +134,7 @@ func TestRequireVerifiedEmail(t *testing.T) {
 func TestARegistrantsDisplayNameDoesNotSurviveTheOwnersProof(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	const bait = "Pay Rs 1 at evil.example to keep this account"
 	_, err := e.auth.Register(ctx, RegisterInput{Email: "victim@example.in", Password: testPassword,
 		Username: "victim_pay", DisplayName: bait, Consents: allGranted(),
@@ -167,7 +166,7 @@ func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
 			u := e.register("link@example.in")
 			token := e.lastToken(u.Email)
 			e.clock.Advance(time.Duration(tc.after) * time.Hour)
-			err := e.auth.VerifyEmail(context.Background(), LinkInput{Token: token, Client: e.client})
+			err := e.auth.VerifyEmail(t.Context(), LinkInput{Token: token, Client: e.client})
 			if !tc.ok {
 				requireKind(t, err, KindTokenExpired)
 				return
@@ -183,7 +182,7 @@ func TestEmailVerificationLinkLasts24Hours(t *testing.T) {
 func TestAnUnlockLinkProvesTheInboxWithTheDefence(t *testing.T) {
 	t.Parallel()
 	e, u, registrant := preHijacked(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, e.auth.RequestUnlock(ctx, IdentifierInput{Identifier: u.Email, Client: e.client}))
 	res, err := e.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Token: e.lastToken(u.Email), DeviceFingerprint: fpA, Client: e.client})
 	require.NoError(t, err)

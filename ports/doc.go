@@ -19,7 +19,9 @@
 // Files: one port per file (user.go UserDirectory, registry.go UserRegistry,
 // credential.go, lockout.go, session.go SessionRepo, SessionUsers and
 // DeviceTrust, onetime.go, consent.go ConsentLedger, consentoutbox.go
-// ConsentOutbox and ConsentListener, guardian.go GuardianStore and
+// ConsentOutbox and ConsentListener, signinusers.go SignInUsers (a sign-in's
+// first reads in one) and signinsessions.go SignInSessions (its last writes
+// in one), guardian.go GuardianStore and
 // GuardianVerifier, abuse.go, event.go, ratelimit.go, mailer.go, sms.go SMSSender, smsbudget.go SMSBudget, mailqueue.go, clock.go, erasure.go,
 // grievance.go, nominee.go, activity.go, observer.go, health.go Pinger),
 // storage.go bundles the storage ports one

@@ -17,7 +17,7 @@ func TestErasureInboxKeepsRequestsInOrder(t *testing.T) {
 	inbox := memory.NewErasureInbox()
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	for _, id := range []string{"usr_a", "usr_b"} {
-		require.NoError(t, inbox.ErasureRequested(context.Background(), ports.ErasureRequest{UserID: id, RequestedAt: at}))
+		require.NoError(t, inbox.ErasureRequested(t.Context(), ports.ErasureRequest{UserID: id, RequestedAt: at}))
 	}
 	got := inbox.Requests()
 	require.Len(t, got, 2)
@@ -25,7 +25,7 @@ func TestErasureInboxKeepsRequestsInOrder(t *testing.T) {
 	got[0].UserID = "changed"
 	assert.Equal(t, "usr_a", inbox.Requests()[0].UserID, "Requests returns a copy")
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.ErrorIs(t, inbox.ErasureRequested(ctx, ports.ErasureRequest{}), context.Canceled)
 }

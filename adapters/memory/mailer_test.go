@@ -3,11 +3,8 @@ package memory_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,11 +70,6 @@ func TestOutbox(t *testing.T) {
 	}
 }
 
-// failingWriter refuses every write.
-type failingWriter struct{}
-
-func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
-
 func TestConsoleMailer(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -107,27 +99,6 @@ func TestConsoleMailerWriteFailure(t *testing.T) {
 	assert.ErrorIs(t, err, ports.ErrUnavailable)
 }
 
-// lockedBuffer is a bytes.Buffer that records each Write as one chunk, so the
-// test can see whether an email was split across writes.
-type lockedBuffer struct {
-	mu     sync.Mutex
-	chunks []string
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.chunks = append(b.chunks, string(p))
-	return len(p), nil
-}
-
-// String is everything written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Join(b.chunks, "")
-}
-
 func TestConsoleMailerDoesNotInterleave(t *testing.T) {
 	t.Parallel()
 	var out lockedBuffer
@@ -135,11 +106,7 @@ func TestConsoleMailerDoesNotInterleave(t *testing.T) {
 	porttest.Together(20, func(i int) {
 		assert.NoError(t, c.Send(t.Context(), ports.Message{To: fmt.Sprintf("u%d@example.com", i), Subject: "s", Text: "line one\nline two"}))
 	})
-	require.Len(t, out.chunks, 20)
-	for _, chunk := range out.chunks {
-		assert.True(t, strings.HasPrefix(chunk, "----- email -----\n"))
-		assert.True(t, strings.HasSuffix(chunk, "line one\nline two\n----- end -----\n"))
-	}
+	assertOneWritePerSend(t, &out, 20, "----- email -----\n", "line one\nline two\n----- end -----\n")
 }
 
 func ExampleConsoleMailer() {

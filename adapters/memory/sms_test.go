@@ -136,11 +136,7 @@ func TestConsoleSMSDoesNotInterleave(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	require.Len(t, out.chunks, 20)
-	for _, chunk := range out.chunks {
-		assert.True(t, strings.HasPrefix(chunk, "----- sms -----\n"))
-		assert.True(t, strings.HasSuffix(chunk, "\n\nline one\nline two\n----- end -----\n"))
-	}
+	assertOneWritePerSend(t, &out, 20, "----- sms -----\n", "\n\nline one\nline two\n----- end -----\n")
 }
 
 func TestSMSOutbox(t *testing.T) {

@@ -31,7 +31,7 @@ func (c *counter) AfterQuery(context.Context, *bun.QueryEvent)                  
 func benchDrivers(b *testing.B) map[string]*bun.DB {
 	pgx := pgtest.NewDB(b)
 	var schema string
-	require.NoError(b, pgx.NewRaw("SELECT current_schema()").Scan(context.Background(), &schema))
+	require.NoError(b, pgx.NewRaw("SELECT current_schema()").Scan(b.Context(), &schema))
 
 	u, err := url.Parse(pgtest.URL())
 	require.NoError(b, err)
@@ -59,7 +59,7 @@ func benchDrivers(b *testing.B) map[string]*bun.DB {
 }
 
 func BenchmarkStore(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	now := time.Now().UTC()
 	for _, driver := range []string{"pgx", "pgx-simple", "pgdriver"} {
 		dbs := benchDrivers(b)

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func testSession(id, userID, hash string) ports.Session {
 func TestConcurrency(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	tests := []struct {
 		name string

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 func TestConsentLogIsAppendOnly(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	stored, err := store.AppendConsents(ctx, "u-1", ports.ConsentAppend{Rows: []ports.ConsentRecord{
 		{Category: "identity", Granted: true, NoticeVersion: "v1", NoticeLanguage: "en", RecordedAt: t0.Add(123456789 * time.Nanosecond)},
@@ -61,7 +60,7 @@ func TestConsentLogIsAppendOnly(t *testing.T) {
 func TestAppendConsentsChainsAcrossCalls(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	tests := []struct {
 		name     string
@@ -96,7 +95,7 @@ func TestAppendConsentsChainsAcrossCalls(t *testing.T) {
 func TestCreateUserConsentsAreAllOrNothing(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	consents := []ports.ConsentRecord{
 		{Category: "identity", Granted: true, NoticeVersion: "v1", RecordedAt: t0},
 		{Category: "analytics", Granted: false, NoticeVersion: "v1", RecordedAt: t0},
@@ -139,7 +138,7 @@ func TestCreateUserConsentsAreAllOrNothing(t *testing.T) {
 func TestConsentLogAllowsOnlyPseudonymisingV2Rows(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	v1 := ports.ConsentRecord{Category: "identity", Granted: true, IPAddress: "198.51.100.23", UserAgent: "BharatApp/1.0", RecordedAt: t0}
 	v2 := v1
 	v2.Category, v2.ChainVersion, v2.IPDigest, v2.UserAgentDigest = "analytics", ports.ChainV2, "ipd", "uad"

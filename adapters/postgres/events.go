@@ -27,7 +27,13 @@ func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 	const op = "record event"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	row := eventRow{
+	row := newEventRow(e)
+	_, err := s.conn(ctx).NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
+	return fail(ctx, op, err)
+}
+
+func newEventRow(e ports.SecurityEvent) eventRow {
+	return eventRow{
 		UserID:    e.UserID,
 		Kind:      e.Kind,
 		IPAddress: e.IPAddress,
@@ -35,8 +41,6 @@ func (s *Store) RecordEvent(ctx context.Context, e ports.SecurityEvent) error {
 		Detail:    e.Detail,
 		At:        utc(e.At),
 	}
-	_, err := s.conn(ctx).NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx)
-	return fail(ctx, op, err)
 }
 
 // Events lists the user's events, oldest first (ties in insertion order).

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -105,7 +104,7 @@ func seqScans(n planNode) []string {
 func TestQueryPlansUseIndexes(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	start := time.Now()
 	// Test data needs no crash safety: unlogged tables skip the WAL, and the
 	// replica role skips FK and trigger checks on one connection. Neither

@@ -97,7 +97,7 @@ func TestAppDirectoryConformance(t *testing.T) {
 func TestExternalMode(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	_, err := db.NewCreateTable().Model((*appUser)(nil)).Exec(ctx)
 	require.NoError(t, err)

@@ -21,3 +21,11 @@ func newTestDB(t testing.TB) (*postgres.Store, *bun.DB) {
 	require.NoError(t, err)
 	return store, db
 }
+
+// countRows is the number of rows in table.
+func countRows(t *testing.T, db *bun.DB, table string) int64 {
+	t.Helper()
+	n, err := db.NewSelect().Table(table).Count(t.Context())
+	require.NoError(t, err)
+	return n
+}

@@ -88,11 +88,13 @@ ON CONFLICT (key) DO UPDATE SET
     hard_locks      = l.hard_locks + CASE WHEN ` + startsHard + ` AND NOT l.hard_locked THEN 1 ELSE 0 END
 RETURNING ` + lockoutCols
 
-// succeedAttemptSQL and abandonAttemptSQL end an attempt that did not fail.
+// succeedAttemptSQL and abandonAttemptSQL end an attempt that did not fail;
+// succeededSet is what a success sets (OpenSignInSession sets it too).
 const (
+	succeededSet = `pending = GREATEST(l.pending - 1, 0),
+    failures = 0, last_failure_at = NULL, hard_locked = false, locked_until = NULL`
 	succeedAttemptSQL = `
-UPDATE ba_lockouts AS l SET pending = GREATEST(l.pending - 1, 0),
-    failures = 0, last_failure_at = NULL, hard_locked = false, locked_until = NULL
+UPDATE ba_lockouts AS l SET ` + succeededSet + `
 WHERE l.key = ?0 RETURNING ` + lockoutCols
 	abandonAttemptSQL = `
 UPDATE ba_lockouts AS l SET pending = GREATEST(l.pending - 1, 0)

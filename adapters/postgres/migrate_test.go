@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
@@ -27,7 +26,7 @@ var baTables = []string{
 func TestMigrateIsIdempotentAndRaceSafe(t *testing.T) {
 	t.Parallel()
 	db, schema := pgtest.NewSchema(t)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	const processes = 4
 	errs := make([]error, processes)

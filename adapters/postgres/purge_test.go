@@ -1,14 +1,12 @@
 package postgres_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
 
 	"github.com/bharatauth/bharatauth-go/adapters/postgres"
 	"github.com/bharatauth/bharatauth-go/ports"
@@ -17,7 +15,7 @@ import (
 func TestPurge(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	now := t0.Add(48 * time.Hour)
 
 	// 7 expired sessions, each rotated twice (14 family rows), and 3 live ones,
@@ -152,11 +150,4 @@ func TestPurge(t *testing.T) {
 	again, err := store.Purge(ctx, now, 2)
 	require.NoError(t, err)
 	assert.Equal(t, postgres.PurgeStats{}, again)
-}
-
-func countRows(t *testing.T, db *bun.DB, table string) int64 {
-	t.Helper()
-	n, err := db.NewSelect().Table(table).Count(context.Background())
-	require.NoError(t, err)
-	return n
 }

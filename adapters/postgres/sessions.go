@@ -85,12 +85,18 @@ func (s *Store) CreateSession(ctx context.Context, sess ports.Session) error {
 	const op = "create session"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
+	_, err := s.conn(ctx).NewInsert().Model(newSessionInsert(sess)).Exec(ctx)
+	return fail(ctx, op, err)
+}
+
+// newSessionInsert is the row a new session is inserted as: never used yet,
+// it was last used when created.
+func newSessionInsert(sess ports.Session) *sessionRow {
 	row := newSessionRow(sess)
 	if row.LastUsedAt.IsZero() {
 		row.LastUsedAt = row.CreatedAt
 	}
-	_, err := s.conn(ctx).NewInsert().Model(&row).Exec(ctx)
-	return fail(ctx, op, err)
+	return &row
 }
 
 // Session returns a session by ID, revoked or expired ones included.

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ import (
 func TestSMSBudgetTakesPurgesAndClearsTogether(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	now := t0.Add(48 * time.Hour)
 	keys := []string{"sms:a", "sms:b", "sms:c", "sms:d"}
 	limit := func(key string, n int) ports.SMSLimit { return ports.SMSLimit{Key: key, Limit: n, Window: time.Hour} }

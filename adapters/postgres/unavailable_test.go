@@ -26,7 +26,7 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 	store, err := postgres.New(db, postgres.Options{QueryTimeout: 2 * time.Second})
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	const secret = "super-secret-refresh-hash"
 
 	tests := []struct {
@@ -75,7 +75,7 @@ func TestClosedPortIsUnavailable(t *testing.T) {
 func TestCallerContextPassesThrough(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := store.Session(ctx, "s")
 	require.ErrorIs(t, err, context.Canceled)
@@ -91,7 +91,7 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 	// the default one, so a loaded machine cannot fail them.
 	hurried, err := postgres.New(db, postgres.Options{QueryTimeout: 500 * time.Millisecond})
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, store.CreateSession(ctx, testSession("s-slow", "u", "slow-0")))
 
 	tx, err := db.BeginTx(ctx, nil)
@@ -126,7 +126,7 @@ func TestQueryTimeoutIsUnavailable(t *testing.T) {
 func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 	t.Parallel()
 	store, db := newTestDB(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	// Values unique to this run: the victim is found by its query text among
 	// the backends of every test sharing the server.
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -226,7 +226,7 @@ func TestKilledBackendLeavesNothingHalfWritten(t *testing.T) {
 // running a query that contains marker, and returns its pid.
 func waitForBackend(t *testing.T, db *bun.DB, event, marker string) int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		var pids []int
@@ -250,7 +250,7 @@ func waitForBackend(t *testing.T, db *bun.DB, event, marker string) int {
 func TestRefusedStatementIsNoOutage(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)
-	_, err := store.Session(context.Background(), "ses_\x00")
+	_, err := store.Session(t.Context(), "ses_\x00")
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, ports.ErrUnavailable), "%v", err)
 	assert.False(t, errors.Is(err, ports.ErrNotFound))
@@ -291,7 +291,7 @@ func TestWrongDatabaseURLSaysWhy(t *testing.T) {
 			t.Cleanup(func() { _ = db.Close() })
 			store, err := postgres.New(db, postgres.Options{})
 			require.NoError(t, err)
-			err = store.Migrate(context.Background())
+			err = store.Migrate(t.Context())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})

@@ -29,11 +29,7 @@ func BenchmarkLimiterAllow(b *testing.B) {
 // and start time of the limiter benchmarks.
 func newBenchLimiter(b *testing.B) (*bredis.Limiter, ports.RateRule, time.Time) {
 	c := newClient(b)
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(b, c)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return l, ports.RateRule{Limit: 20, Window: 15 * time.Minute}, time.Now().UTC()
+	return newLimiterOn(b, c, prefix(b, c)), ports.RateRule{Limit: 20, Window: 15 * time.Minute}, time.Now().UTC()
 }
 
 // BenchmarkLimiterAllowParallel runs checks from 64 goroutines per CPU, as a

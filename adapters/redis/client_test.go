@@ -1,7 +1,6 @@
 package redis_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +74,7 @@ func TestConnectInBackgroundValidates(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := bredis.ConnectInBackground(context.Background(), tc.url, bredis.ClientOptions{}, 0, tc.ready)
+			err := bredis.ConnectInBackground(t.Context(), tc.url, bredis.ClientOptions{}, 0, tc.ready)
 			require.Error(t, err)
 			assert.False(t, strings.Contains(err.Error(), "://"), "no URL in errors")
 		})

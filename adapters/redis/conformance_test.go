@@ -32,13 +32,14 @@ func conformance(t *testing.T, client func(testing.TB) rueidis.Client) {
 	t.Run("RateLimiter", func(t *testing.T) {
 		porttest.RateLimiter(t, func(t *testing.T) ports.RateLimiter {
 			c := client(t)
-			l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(t, c)})
-			require.NoError(t, err)
-			return l
+			return newLimiterOn(t, c, prefix(t, c))
 		})
 	})
 	t.Run("SMSBudget", func(t *testing.T) {
-		porttest.SMSBudget(t, func(t *testing.T) ports.SMSBudget { return newSMSBudgetOn(t, client(t)) })
+		porttest.SMSBudget(t, func(t *testing.T) ports.SMSBudget {
+			c := client(t)
+			return newSMSBudgetOn(t, c, prefix(t, c))
+		})
 	})
 	t.Run("SessionRepo", func(t *testing.T) {
 		porttest.SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newSessionCacheOn(t, client(t), memory.New()) })

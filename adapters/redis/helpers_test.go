@@ -74,6 +74,30 @@ func shared(t testing.TB) rueidis.Client {
 	return sharedSingle.get(t, redisURL(), "Redis", startRedisHint)
 }
 
+const startClusterHint = "start it with `make services` (.ci/services.sh starts 3 primaries on 127.0.0.1:7001-7003), or point BHARATAUTH_TEST_REDIS_CLUSTER at a running cluster (host:port,host:port,…)"
+
+// clusterURL is the test Redis Cluster: BHARATAUTH_TEST_REDIS_CLUSTER, by
+// default the one .ci/services.sh starts.
+func clusterURL() string {
+	if u := os.Getenv("BHARATAUTH_TEST_REDIS_CLUSTER"); u != "" {
+		return u
+	}
+	return "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003"
+}
+
+var sharedClusterClient sharedRedis
+
+// sharedCluster returns the test binary's client of the test cluster, or
+// fails the test with how to start it: it never skips.
+func sharedCluster(t testing.TB) rueidis.Client {
+	t.Helper()
+	c := sharedClusterClient.get(t, clusterURL(), "the Redis Cluster", startClusterHint)
+	if c.Mode() != rueidis.ClientModeCluster {
+		t.Fatalf("Redis at %s is not a cluster (mode %s); %s", clusterURL(), c.Mode(), startClusterHint)
+	}
+	return c
+}
+
 // prefix returns a random key prefix and deletes its keys when the test ends,
 // so parallel tests and repeated runs never see each other's keys.
 func prefix(t testing.TB, c rueidis.Client) string {
@@ -316,5 +340,37 @@ func receive[T any](t *testing.T, ch <-chan T) T {
 		t.Fatalf("gave up after %v", waitBound)
 		var zero T
 		return zero
+	}
+}
+
+// newLimiterOn is a Limiter on client c under key prefix p (the default
+// prefix when p is empty).
+func newLimiterOn(t testing.TB, c rueidis.Client, p string) *bredis.Limiter {
+	t.Helper()
+	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: p})
+	require.NoError(t, err)
+	return l
+}
+
+// newSMSBudgetOn is an SMSBudget on client c under key prefix p (the default
+// prefix when p is empty).
+func newSMSBudgetOn(t testing.TB, c rueidis.Client, p string) *bredis.SMSBudget {
+	t.Helper()
+	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: p})
+	require.NoError(t, err)
+	return b
+}
+
+func newHash() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func newTestSession(userID string, now time.Time) ports.Session {
+	return ports.Session{
+		ID: randomID("ses_"), UserID: userID, RefreshHash: newHash(),
+		DeviceInfo: "Mozilla/5.0 (Linux; Android 14)", IPAddress: "203.0.113.9", AuthMethod: "pwd",
+		CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour), LastUsedAt: now,
 	}
 }

@@ -190,14 +190,14 @@ func TestHealthLogsOncePerInterval(t *testing.T) {
 
 	cause := errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
 	for range 100 {
-		h.failed(context.Background(), cause)
+		h.failed(t.Context(), cause)
 	}
 	assert.Equal(t, 1, lines(), "100 failures, one line")
 	clock.Advance(29 * time.Second)
-	h.failed(context.Background(), cause)
+	h.failed(t.Context(), cause)
 	assert.Equal(t, 1, lines())
 	clock.Advance(time.Second)
-	h.failed(context.Background(), cause)
+	h.failed(t.Context(), cause)
 	assert.Equal(t, 2, lines())
 	assert.Contains(t, buf.String(), "suppressed_since_last_log=100")
 	h.ok()
@@ -205,7 +205,7 @@ func TestHealthLogsOncePerInterval(t *testing.T) {
 	assert.Equal(t, 3, lines(), "recovery is logged once")
 	assert.Contains(t, buf.String(), "redis answers again")
 
-	canceled, cancel := context.WithCancel(context.Background())
+	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
 	h.failed(canceled, context.Canceled)
 	assert.False(t, h.bypass(), "a caller that went away is no Redis failure")
@@ -225,9 +225,9 @@ func TestHealthBypassProbesOncePerInterval(t *testing.T) {
 		wantBypass []bool
 	}{
 		{name: "healthy: never bypass", do: func() {}, wantBypass: []bool{false, false}},
-		{name: "just failed: bypass", do: func() { h.failed(context.Background(), errors.New("timeout")) }, wantBypass: []bool{true, true}},
+		{name: "just failed: bypass", do: func() { h.failed(t.Context(), errors.New("timeout")) }, wantBypass: []bool{true, true}},
 		{name: "a second later: one probe, the rest bypass", do: func() { clock.Advance(probeInterval) }, wantBypass: []bool{false, true, true}},
-		{name: "probe failed: bypass again", do: func() { h.failed(context.Background(), errors.New("timeout")) }, wantBypass: []bool{true}},
+		{name: "probe failed: bypass again", do: func() { h.failed(t.Context(), errors.New("timeout")) }, wantBypass: []bool{true}},
 		{name: "recovered: never bypass", do: func() { h.ok() }, wantBypass: []bool{false, false}},
 	}
 	for _, s := range steps {

@@ -33,8 +33,7 @@ func TestNewLimiterValidates(t *testing.T) {
 func TestLimiterSlidingWindow(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(t, c)})
-	require.NoError(t, err)
+	l := newLimiterOn(t, c, prefix(t, c))
 	rule := ports.RateRule{Limit: 3, Window: 10 * time.Second}
 	t0 := time.Now().UTC()
 	steps := []struct {
@@ -67,8 +66,7 @@ func TestLimiterKeepsMemoryBounded(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
 	p := prefix(t, c)
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: p})
-	require.NoError(t, err)
+	l := newLimiterOn(t, c, p)
 	rule := ports.RateRule{Limit: 4, Window: 30 * time.Second}
 	now := time.Now().UTC()
 	for i := range 50 {
@@ -87,8 +85,7 @@ func TestLimiterKeepsMemoryBounded(t *testing.T) {
 func TestLimiterRejectsBadRulesButAllows(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{Prefix: prefix(t, c)})
-	require.NoError(t, err)
+	l := newLimiterOn(t, c, prefix(t, c))
 	cases := []struct {
 		name string
 		rule ports.RateRule
@@ -115,8 +112,7 @@ func TestLimiterIsOneCommandPerCheck(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
 	c := srv.client()
-	l, err := bredis.NewLimiter(c, bredis.LimiterOptions{})
-	require.NoError(t, err)
+	l := newLimiterOn(t, c, "")
 	const checks = 50
 	now := time.Now().UTC()
 	for i := range checks {

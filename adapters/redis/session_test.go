@@ -1,9 +1,6 @@
 package redis_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"testing"
 	"time"
@@ -16,20 +13,6 @@ import (
 	bredis "github.com/bharatauth/bharatauth-go/adapters/redis"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-func newHash() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func newTestSession(userID string, now time.Time) ports.Session {
-	return ports.Session{
-		ID: randomID("ses_"), UserID: userID, RefreshHash: newHash(),
-		DeviceInfo: "Mozilla/5.0 (Linux; Android 14)", IPAddress: "203.0.113.9", AuthMethod: "pwd",
-		CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour), LastUsedAt: now,
-	}
-}
 
 func TestNewSessionCacheValidates(t *testing.T) {
 	t.Parallel()
@@ -224,7 +207,7 @@ func TestSessionCacheFallsBackWhenRedisFails(t *testing.T) {
 	ids, err := cache.RevokeSessions(ctx, ports.Revocation{SessionID: s.ID}, now.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.Equal(t, []string{s.ID}, ids)
-	got, err = cache.Session(context.Background(), s.ID)
+	got, err = cache.Session(t.Context(), s.ID)
 	require.NoError(t, err)
 	assert.False(t, got.RevokedAt.IsZero(), "the store's answer, not a stale cache")
 	list, err := cache.Sessions(ctx, "usr_down")

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -14,14 +13,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
-
-// newSMSBudgetOn is an SMSBudget on client c under a fresh key prefix.
-func newSMSBudgetOn(t *testing.T, c rueidis.Client) *bredis.SMSBudget {
-	t.Helper()
-	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: prefix(t, c)})
-	require.NoError(t, err)
-	return b
-}
 
 func TestNewSMSBudgetValidates(t *testing.T) {
 	t.Parallel()
@@ -46,8 +37,7 @@ func TestSMSBudgetKeysShareOneSlot(t *testing.T) {
 	t.Parallel()
 	c := sharedCluster(t)
 	p := prefix(t, c)
-	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: p})
-	require.NoError(t, err)
+	b := newSMSBudgetOn(t, c, p)
 	ctx, now := t.Context(), time.Now()
 	keys := []string{"global", "num:{abc}", "ip:203.0.113.7", "pfx:+9198765", "{", "}x{"}
 	limits := make([]ports.SMSLimit, len(keys))
@@ -73,11 +63,10 @@ func TestSMSBudgetKeysExpire(t *testing.T) {
 	t.Parallel()
 	c := shared(t)
 	p := prefix(t, c)
-	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: p})
-	require.NoError(t, err)
+	b := newSMSBudgetOn(t, c, p)
 	ctx := t.Context()
 	short := ports.SMSLimit{Key: "k", Limit: 5, Window: 90 * time.Second}
-	_, err = b.TakeSMS(ctx, []ports.SMSLimit{short}, time.Now())
+	_, err := b.TakeSMS(ctx, []ports.SMSLimit{short}, time.Now())
 	require.NoError(t, err)
 	ttl := func() time.Duration {
 		ms, err := c.Do(ctx, c.B().Pttl().Key(p+"{"+p+"}k").Build()).AsInt64()
@@ -134,8 +123,7 @@ func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
 	t.Parallel()
 	srv := startPrivateRedis(t)
 	c := srv.client()
-	b, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{})
-	require.NoError(t, err)
+	b := newSMSBudgetOn(t, c, "")
 	const takes, keys, limit = 20, 3, 4
 	limits := make([]ports.SMSLimit, keys)
 	for i := range limits {
@@ -158,10 +146,7 @@ func TestSMSBudgetIsOneScriptPerTake(t *testing.T) {
 // numbers, so allowed and refused takes mix; one EVALSHA round trip.
 func BenchmarkSMSBudgetTake(b *testing.B) {
 	c := newClient(b)
-	budget, err := bredis.NewSMSBudget(c, bredis.SMSBudgetOptions{Prefix: prefix(b, c)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	budget := newSMSBudgetOn(b, c, prefix(b, c))
 	ctx, now := b.Context(), time.Now().UTC()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -137,7 +137,7 @@ func (f fixedUser) UserByID(context.Context, string) (ports.User, error) { retur
 // it returns; both had the old user cached.
 func TestUserCacheShowsEveryChangeAtOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name  string
 		child bool
@@ -247,7 +247,7 @@ func mustRelease(t *testing.T, release func(context.Context, string) (string, er
 // That fill must not land: after the write, every read sees the change.
 func TestUserCacheNeverStoresWhatAWriteReplaced(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	store := memory.New()
 	u := createTestUser(t, store, "race@example.in", nil)
 	c1, c2 := newClient(t), newClient(t)
@@ -287,7 +287,7 @@ func TestUserCacheNeverStoresWhatAWriteReplaced(t *testing.T) {
 // that begins after the n-th write returned sees write n or a later one.
 func TestUserCacheReadersAndWritersAgree(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	store := memory.New()
 	u := createTestUser(t, store, "flip@example.in", nil)
 	_, err := store.UpdateProfile(ctx, u.ID, ports.Profile{DisplayName: "0"})
@@ -339,7 +339,7 @@ func TestUserCacheFallsBackWhenRedisFails(t *testing.T) {
 	c, err := bredis.NewClient(srv.addr(), bredis.ClientOptions{})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	ctx := context.Background()
+	ctx := t.Context()
 	inner := &countingUsers{Store: memory.New()}
 	uc := newUserCache(t, c, inner, "")
 	u := createTestUser(t, inner, "down@example.in", nil)
@@ -364,4 +364,28 @@ func TestUserCacheFallsBackWhenRedisFails(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, got.Suspended)
 	assert.Equal(t, reads, inner.reads.Load(), "served from Redis again")
+}
+
+// TestUserCacheOnACluster: a user's counter and entry share a hash tag, so the
+// fill script that touches both runs on a cluster, whatever braces the prefix
+// holds (an unclosed "{" in it would otherwise split them).
+func TestUserCacheOnACluster(t *testing.T) {
+	t.Parallel()
+	c := sharedCluster(t)
+	ctx := t.Context()
+	for _, suffix := range []string{"", "{open:", "{tag}:"} {
+		store := &countingUsers{Store: memory.New()}
+		uc := newUserCache(t, c, store, prefix(t, c)+suffix)
+		u := createTestUser(t, store, randomID("u")+"@example.in", nil)
+		for range 2 {
+			got, err := uc.UserByID(ctx, u.ID)
+			require.NoError(t, err)
+			require.Equal(t, u, got)
+		}
+		require.Equal(t, int64(1), store.reads.Load(), "prefix %q: the second read is a hit", suffix)
+		require.NoError(t, uc.SetSuspended(ctx, u.ID, true))
+		got, err := uc.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.True(t, got.Suspended, "prefix %q", suffix)
+	}
 }

@@ -200,7 +200,7 @@ func TestSendRequest(t *testing.T) {
 			f := startFakeSES(t, answer{})
 			msg := tc.message()
 
-			require.NoError(t, newMailer(t, f, tc.opts).Send(context.Background(), msg))
+			require.NoError(t, newMailer(t, f, tc.opts).Send(t.Context(), msg))
 
 			reqs := f.captured()
 			require.Len(t, reqs, 1)
@@ -310,7 +310,7 @@ func TestSendErrors(t *testing.T) {
 			t.Parallel()
 			f := startFakeSES(t, tc.answer)
 
-			err := newMailer(t, f, Options{From: "no-reply@example.in"}).Send(context.Background(), otpMessage())
+			err := newMailer(t, f, Options{From: "no-reply@example.in"}).Send(t.Context(), otpMessage())
 
 			porttest.AssertSendFailure(t, err, tc.wantUnavailable)
 			if tc.wantAs != nil {
@@ -326,7 +326,7 @@ func TestSendErrors(t *testing.T) {
 func TestSendContextDeadline(t *testing.T) {
 	t.Parallel()
 	f := startFakeSES(t, answer{hang: true})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 
 	start := time.Now()
@@ -346,7 +346,7 @@ func TestSendNetworkFailure(t *testing.T) {
 	m, err := New(client, Options{From: "no-reply@example.in"})
 	require.NoError(t, err)
 
-	err = m.Send(context.Background(), otpMessage())
+	err = m.Send(t.Context(), otpMessage())
 
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ports.ErrUnavailable)
@@ -360,7 +360,7 @@ func TestSendRefusesNonASCIIRecipient(t *testing.T) {
 	f := startFakeSES(t, answer{})
 	msg := otpMessage()
 	msg.To = "राहुल@example.in"
-	err := newMailer(t, f, Options{From: "no-reply@example.in"}).Send(context.Background(), msg)
+	err := newMailer(t, f, Options{From: "no-reply@example.in"}).Send(t.Context(), msg)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ASCII")
 	assert.False(t, errors.Is(err, ports.ErrUnavailable))

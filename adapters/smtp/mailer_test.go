@@ -119,7 +119,7 @@ func TestSendDelivers(t *testing.T) {
 				msg = tc.message()
 			}
 
-			require.NoError(t, newMailer(t, cfg).Send(context.Background(), msg))
+			require.NoError(t, newMailer(t, cfg).Send(t.Context(), msg))
 
 			mails := ts.received()
 			require.Len(t, mails, 1)
@@ -229,7 +229,7 @@ func TestSendAuthFailure(t *testing.T) {
 			cfg := baseConfig(ts)
 			cfg.Username, cfg.Password, cfg.Auth = testUser, testPassword, tc.auth
 
-			err := newMailer(t, cfg).Send(context.Background(), otpMessage())
+			err := newMailer(t, cfg).Send(t.Context(), otpMessage())
 
 			require.Error(t, err)
 			assert.False(t, errors.Is(err, ports.ErrUnavailable), "535 is permanent: %v", err)
@@ -248,7 +248,7 @@ func TestSendRefusesServerWithoutSTARTTLS(t *testing.T) {
 	cfg := baseConfig(ts)
 	cfg.Username, cfg.Password = testUser, testPassword
 
-	err := newMailer(t, cfg).Send(context.Background(), otpMessage())
+	err := newMailer(t, cfg).Send(t.Context(), otpMessage())
 
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, ports.ErrUnavailable), "refusing clear text is not transient: %v", err)
@@ -285,7 +285,7 @@ func TestSendRejections(t *testing.T) {
 			t.Parallel()
 			_, mailer := startAuthed(t, tc.server)
 
-			err := mailer.Send(context.Background(), otpMessage())
+			err := mailer.Send(t.Context(), otpMessage())
 
 			porttest.AssertSendFailure(t, err, tc.wantUnavailable)
 			assert.Contains(t, err.Error(), tc.wantCode)
@@ -312,7 +312,7 @@ func TestSendHangingServer(t *testing.T) {
 			t.Parallel()
 			host, port := tc.start(t)
 			cfg := Config{Host: host, Port: port, From: "no-reply@example.in", TLSConfig: clientTLS(), Timeout: bound}
-			ctx := context.Background()
+			ctx := t.Context()
 			if tc.ctxDeadline {
 				cfg.Timeout = time.Minute
 				var cancel context.CancelFunc
@@ -378,7 +378,7 @@ func TestSendConnectionFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := newMailer(t, tc.config(t)).Send(context.Background(), otpMessage())
+			err := newMailer(t, tc.config(t)).Send(t.Context(), otpMessage())
 			require.Error(t, err)
 			assert.Equal(t, tc.wantUnavailable, errors.Is(err, ports.ErrUnavailable), "error: %v", err)
 			assertNoSecrets(t, err)
@@ -391,12 +391,12 @@ func TestSendCancelledContextIsRetryable(t *testing.T) {
 	// The Mailer suite checks that context.Canceled passes through; this
 	// mailer also marks the failure retryable.
 	ts := startServer(t, serverConfig{tls: serverStartTLS})
-	err := newMailer(t, baseConfig(ts)).Send(cancelledContext(), otpMessage())
+	err := newMailer(t, baseConfig(ts)).Send(cancelledContext(t), otpMessage())
 	assert.ErrorIs(t, err, ports.ErrUnavailable)
 }
 
-func cancelledContext() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
+func cancelledContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	return ctx
 }
@@ -428,7 +428,7 @@ func TestRedactor(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := m.classify(context.Background(), errors.New(tc.in))
+			got := m.classify(t.Context(), errors.New(tc.in))
 			assertNoSecrets(t, got)
 			assert.Contains(t, got.Error(), "[REDACTED]")
 		})

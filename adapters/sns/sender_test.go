@@ -207,7 +207,7 @@ func TestSendRequest(t *testing.T) {
 			f := startFakeSNS(t, answer{})
 			m := tc.sms()
 
-			require.NoError(t, newSender(t, f, tc.opts).SendSMS(context.Background(), m))
+			require.NoError(t, newSender(t, f, tc.opts).SendSMS(t.Context(), m))
 
 			reqs := f.captured()
 			require.Len(t, reqs, 1)
@@ -292,7 +292,7 @@ func TestSendErrors(t *testing.T) {
 			t.Parallel()
 			f := startFakeSNS(t, tc.answer)
 
-			err := newSender(t, f, Options{EntityID: testEntity}).SendSMS(context.Background(), codeSMS())
+			err := newSender(t, f, Options{EntityID: testEntity}).SendSMS(t.Context(), codeSMS())
 
 			porttest.AssertSendFailure(t, err, tc.wantUnavailable)
 			if tc.wantAs != nil {
@@ -308,7 +308,7 @@ func TestSendErrors(t *testing.T) {
 func TestSendContextDeadline(t *testing.T) {
 	t.Parallel()
 	f := startFakeSNS(t, answer{hang: true})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 
 	start := time.Now()
@@ -330,7 +330,7 @@ func TestSendNetworkFailure(t *testing.T) {
 	s, err := New(client, Options{})
 	require.NoError(t, err)
 
-	err = s.SendSMS(context.Background(), codeSMS())
+	err = s.SendSMS(t.Context(), codeSMS())
 
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ports.ErrUnavailable)
@@ -344,7 +344,7 @@ func TestSendRefusesBadTemplateID(t *testing.T) {
 	for _, id := range []string{"1107 1612", "1107\n1612", "११०७"} {
 		m := codeSMS()
 		m.TemplateID = id
-		err := newSender(t, f, Options{}).SendSMS(context.Background(), m)
+		err := newSender(t, f, Options{}).SendSMS(t.Context(), m)
 		require.Error(t, err, id)
 		assert.Contains(t, err.Error(), "template id")
 		assert.False(t, errors.Is(err, ports.ErrUnavailable))

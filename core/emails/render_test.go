@@ -33,9 +33,7 @@ func fullData(kind emails.Kind) emails.Data {
 	switch kind {
 	case emails.LoginOTP, emails.StepUpOTP:
 		d.Code, d.ExpiresIn = "483920", 10*time.Minute
-	case emails.VerifyEmail:
-		d.Link, d.ExpiresIn = testLink, 24*time.Hour
-	case emails.EmailChangeLink:
+	case emails.VerifyEmail, emails.EmailChangeLink:
 		d.Link, d.ExpiresIn = testLink, 24*time.Hour
 	case emails.EmailChangeNotice:
 		d.Title = "asha.new@example.com"
@@ -73,58 +71,50 @@ func newRenderer(t *testing.T) *emails.Renderer {
 
 func TestRenderEveryKindInEveryLanguage(t *testing.T) {
 	t.Parallel()
-	r := newRenderer(t)
 	expiry := map[string]map[time.Duration]string{
 		"en": {10 * time.Minute: "10 minutes", 24 * time.Hour: "24 hours", 30 * time.Minute: "30 minutes"},
 		"hi": {10 * time.Minute: "10 मिनट", 24 * time.Hour: "24 घंटे", 30 * time.Minute: "30 मिनट"},
 	}
 	when := map[string]string{"en": "26 Nov 2026, 15:04 IST", "hi": "26 नवंबर 2026, 15:04 IST"}
-	for _, lang := range []string{"en", "hi"} {
-		for _, kind := range emails.Kinds() {
-			t.Run(lang+"/"+string(kind), func(t *testing.T) {
-				t.Parallel()
-				d := fullData(kind)
-				m, err := r.Render(kind, lang, d)
-				require.NoError(t, err)
-				require.NotEmpty(t, strings.TrimSpace(m.Subject))
-				require.NotEmpty(t, strings.TrimSpace(m.Text))
-				require.NotEmpty(t, strings.TrimSpace(m.HTML))
+	renderEveryKind(t, nil, func(t *testing.T, m rendered) {
+		lang, kind, d := m.lang, m.kind, m.data
+		require.NotEmpty(t, strings.TrimSpace(m.Subject))
+		require.NotEmpty(t, strings.TrimSpace(m.Text))
+		require.NotEmpty(t, strings.TrimSpace(m.HTML))
 
-				for part, body := range map[string]string{"subject": m.Subject, "text": m.Text, "html": m.HTML} {
-					assert.Contains(t, body, "Acme", "%s names the app", part)
-				}
-				assert.Contains(t, m.HTML, `<html lang="`+lang+`">`)
-				assert.NotContains(t, m.HTML, "ZgotmplZ", "html/template rejected a value")
-				assert.NotContains(t, m.Text, "{{", "no template source leaks")
-				assert.NotContains(t, m.Text, "<no value>")
-				assert.NotContains(t, m.HTML, "<no value>")
-				if d.Code != "" {
-					assert.Contains(t, m.Text, d.Code)
-					assert.Contains(t, m.HTML, d.Code)
-					assert.Less(t, strings.Index(m.Text, d.Code), 80, "the code comes early")
-				}
-				if d.Link != "" {
-					assert.Contains(t, m.Text, testLink, "text keeps the link as is")
-					assert.Contains(t, m.HTML, escapedHref, "the link is clickable, & escaped inside href")
-					assert.Less(t, strings.Index(m.Text, testLink), 120, "the link comes early")
-				}
-				if d.ExpiresIn > 0 {
-					assert.Contains(t, m.Text, expiry[lang][d.ExpiresIn])
-					assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
-				}
-				if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested ||
-					kind == emails.ErasureCancelled || kind == emails.ErasureCompleted || kind == emails.GrievanceAnswered {
-					assert.Contains(t, m.Text, when[lang])
-					assert.Contains(t, m.HTML, when[lang])
-					assert.Contains(t, m.Text, d.Email)
-				}
-				if kind == emails.NewDevice {
-					assert.Contains(t, m.Text, d.Device)
-					assert.Contains(t, m.Text, d.IPAddress)
-				}
-			})
+		for part, body := range map[string]string{"subject": m.Subject, "text": m.Text, "html": m.HTML} {
+			assert.Contains(t, body, "Acme", "%s names the app", part)
 		}
-	}
+		assert.Contains(t, m.HTML, `<html lang="`+lang+`">`)
+		assert.NotContains(t, m.HTML, "ZgotmplZ", "html/template rejected a value")
+		assert.NotContains(t, m.Text, "{{", "no template source leaks")
+		assert.NotContains(t, m.Text, "<no value>")
+		assert.NotContains(t, m.HTML, "<no value>")
+		if d.Code != "" {
+			assert.Contains(t, m.Text, d.Code)
+			assert.Contains(t, m.HTML, d.Code)
+			assert.Less(t, strings.Index(m.Text, d.Code), 80, "the code comes early")
+		}
+		if d.Link != "" {
+			assert.Contains(t, m.Text, testLink, "text keeps the link as is")
+			assert.Contains(t, m.HTML, escapedHref, "the link is clickable, & escaped inside href")
+			assert.Less(t, strings.Index(m.Text, testLink), 120, "the link comes early")
+		}
+		if d.ExpiresIn > 0 {
+			assert.Contains(t, m.Text, expiry[lang][d.ExpiresIn])
+			assert.Contains(t, m.HTML, expiry[lang][d.ExpiresIn])
+		}
+		if kind == emails.NewDevice || kind == emails.CredentialChanged || kind == emails.ConsentWithdrawn || kind == emails.ErasureRequested ||
+			kind == emails.ErasureCancelled || kind == emails.ErasureCompleted || kind == emails.GrievanceAnswered {
+			assert.Contains(t, m.Text, when[lang])
+			assert.Contains(t, m.HTML, when[lang])
+			assert.Contains(t, m.Text, d.Email)
+		}
+		if kind == emails.NewDevice {
+			assert.Contains(t, m.Text, d.Device)
+			assert.Contains(t, m.Text, d.IPAddress)
+		}
+	})
 }
 
 func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
@@ -169,43 +159,27 @@ func TestRenderAdvisesWhenItWasNotThem(t *testing.T) {
 
 func TestRenderEscapesDataInHTML(t *testing.T) {
 	t.Parallel()
-	r := newRenderer(t)
-	for _, lang := range []string{"en", "hi"} {
-		for _, kind := range emails.Kinds() {
-			t.Run(lang+"/"+string(kind), func(t *testing.T) {
-				t.Parallel()
-				d := fullData(kind)
-				d.DisplayName = "<script>alert(1)</script>"
-				d.Device = `<img src=x onerror="alert(2)">`
-				m, err := r.Render(kind, lang, d)
-				require.NoError(t, err)
-				assert.NotContains(t, m.HTML, "<script>")
-				assert.NotContains(t, m.HTML, "<img")
-				assert.Contains(t, m.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;")
-				assert.Contains(t, m.Text, "<script>alert(1)</script>", "text is plain text: nothing to escape")
-			})
-		}
-	}
+	renderEveryKind(t, func(d *emails.Data) {
+		d.DisplayName = "<script>alert(1)</script>"
+		d.Device = `<img src=x onerror="alert(2)">`
+	}, func(t *testing.T, m rendered) {
+		assert.NotContains(t, m.HTML, "<script>")
+		assert.NotContains(t, m.HTML, "<img")
+		assert.Contains(t, m.HTML, "&lt;script&gt;alert(1)&lt;/script&gt;")
+		assert.Contains(t, m.Text, "<script>alert(1)</script>", "text is plain text: nothing to escape")
+	})
 }
 
 func TestSubjectIsOneLine(t *testing.T) {
 	t.Parallel()
-	r := newRenderer(t)
-	for _, lang := range []string{"en", "hi"} {
-		for _, kind := range emails.Kinds() {
-			t.Run(lang+"/"+string(kind), func(t *testing.T) {
-				t.Parallel()
-				d := fullData(kind)
-				d.AppName = "Acme\r\nBcc: x@evil.example"
-				d.Change = "password\r\nBcc: y@evil.example"
-				m, err := r.Render(kind, lang, d)
-				require.NoError(t, err)
-				assert.NotContains(t, m.Subject, "\r")
-				assert.NotContains(t, m.Subject, "\n")
-				assert.Contains(t, m.Subject, "Acme Bcc: x@evil.example", "CR/LF become one space")
-			})
-		}
-	}
+	renderEveryKind(t, func(d *emails.Data) {
+		d.AppName = "Acme\r\nBcc: x@evil.example"
+		d.Change = "password\r\nBcc: y@evil.example"
+	}, func(t *testing.T, m rendered) {
+		assert.NotContains(t, m.Subject, "\r")
+		assert.NotContains(t, m.Subject, "\n")
+		assert.Contains(t, m.Subject, "Acme Bcc: x@evil.example", "CR/LF become one space")
+	})
 }
 
 func TestSubjectOverrideCannotInjectHeaders(t *testing.T) {

@@ -94,6 +94,9 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	runSuite(t, "ActivityStore", ActivityStore, newStorage)
 	runSuite(t, "NomineeStore", NomineeStore, newStorage)
 	runSuite(t, "GrievanceStore", GrievanceStore, newStorage)
+	if _, opens := newStorage(t).(ports.SignInSessions); opens {
+		runSuite(t, "SignInSessions", SignInSessions, newStorage)
+	}
 	if _, tx := newStorage(t).(ports.Transactor); tx {
 		runSuite(t, "Transactor", Transactor, newStorage)
 	}

@@ -398,6 +398,18 @@ func SignInUsers(t *testing.T, newBackend func(t *testing.T) ManagedStorage) {
 	})
 }
 
+// SignInSessions checks a backend's one-call opening of a sign-in's session
+// (ports.SignInSessions) against FinishAttempt, CreateSession and RecordEvent,
+// on fresh backends: all of it is written, or nothing.
+func SignInSessions(t *testing.T, newBackend func(t *testing.T) ports.Storage) {
+	runCases(t, newBackend, []testCase[ports.Storage]{
+		{"a cancelled context is passed through and writes nothing", testOpenSignInSessionCancelled},
+		{"the attempts end as succeeded, the session and the events are stored", testOpenSignInSessionWritesAll},
+		{"without attempts or events it creates the session", testOpenSignInSessionAloneCreatesTheSession},
+		{"a taken session ID or refresh hash is ErrConflict and writes nothing", testOpenSignInSessionTakenChangesNothing},
+	})
+}
+
 // SMSSender checks a ports.SMSSender, the twin of Mailer: what arrives is
 // what was sent, Hindi included; a cancelled context passes through; only a
 // failure worth retrying wraps ErrUnavailable; no error carries the text,

@@ -20,3 +20,27 @@ func decodes[T any](t *testing.T, wantOK bool, want T) func(got T, ok bool) bool
 		return ok
 	}
 }
+
+// decodesAll checks one result of a decoder method like decodes and, when it
+// succeeded, that d read all of its input.
+func decodesAll[T any](t *testing.T, d *decoder, wantOK bool, want T) func(got T, ok bool) {
+	return func(got T, ok bool) {
+		t.Helper()
+		if decodes(t, wantOK, want)(got, ok) {
+			assert.True(t, d.end(), "all of the input is read")
+		}
+	}
+}
+
+// requireParseError checks the error of a Parse: none when want is nil, else
+// one that is want. It returns whether Parse failed, for further checks of
+// the error.
+func requireParseError(t *testing.T, err, want error) bool {
+	t.Helper()
+	if want == nil {
+		require.NoError(t, err)
+		return false
+	}
+	require.ErrorIs(t, err, want)
+	return true
+}

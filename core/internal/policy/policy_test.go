@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -82,17 +81,11 @@ func TestCheckPassword(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := CheckPassword(tt.password, tt.email, tt.username)
-			if tt.wantReason == "" {
-				require.NoError(t, err)
-				return
-			}
-			var v *Violation
-			require.True(t, errors.As(err, &v), "a *Violation")
-			assert.Equal(t, "password", v.Field)
-			assert.Equal(t, tt.wantReason, v.Reason)
-			assert.Equal(t, "password: "+tt.wantReason, err.Error())
-			if len(tt.password) >= 4 {
-				assert.NotContains(t, err.Error(), tt.password, "the password is never echoed")
+			if requireViolation(t, err, "password", tt.wantReason) {
+				assert.Equal(t, "password: "+tt.wantReason, err.Error())
+				if len(tt.password) >= 4 {
+					assert.NotContains(t, err.Error(), tt.password, "the password is never echoed")
+				}
 			}
 		})
 	}
@@ -150,15 +143,7 @@ func TestCheckPIN(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			err := CheckPIN(tt.pin)
-			if tt.wantReason == "" {
-				require.NoError(t, err)
-				return
-			}
-			var v *Violation
-			require.True(t, errors.As(err, &v), "a *Violation")
-			assert.Equal(t, "pin", v.Field)
-			assert.Equal(t, tt.wantReason, v.Reason)
-			if tt.pin != "" {
+			if requireViolation(t, err, "pin", tt.wantReason) && tt.pin != "" {
 				assert.NotContains(t, err.Error(), tt.pin, "the PIN is never echoed")
 			}
 		})

@@ -461,12 +461,7 @@ func TestNewHasher(t *testing.T) {
 
 func TestNewTestHasherMakesZeroParamsUsable(t *testing.T) {
 	t.Parallel()
-	h := NewTestHasher(Params{}, 1)
-	encoded, err := h.Hash(testContext(t), "pw")
-	require.NoError(t, err)
-	ok, _, err := h.Verify(testContext(t), encoded, "pw")
-	require.NoError(t, err)
-	assert.True(t, ok)
+	requireHashVerifies(t, NewTestHasher(Params{}, 1), "pw")
 }
 
 // argon2 needs 8 KiB of memory per lane, and decodeArgon refuses a hash with
@@ -476,11 +471,7 @@ func TestHasherRaisesMemoryToEightKiBPerLane(t *testing.T) {
 	t.Parallel()
 	h := NewTestHasher(Params{Memory: 8, Time: 1, Threads: 4, SaltLen: 16, KeyLen: 16}, 1)
 	assert.Equal(t, uint32(8*4), h.Params().Memory)
-	encoded, err := h.Hash(testContext(t), "pw")
-	require.NoError(t, err)
-	ok, _, err := h.Verify(testContext(t), encoded, "pw")
-	require.NoError(t, err)
-	assert.True(t, ok)
+	requireHashVerifies(t, h, "pw")
 }
 
 func TestParamsValidate(t *testing.T) {
@@ -523,7 +514,7 @@ func TestParamsValidate(t *testing.T) {
 
 func BenchmarkHashDefault(b *testing.B) {
 	h := NewHasher(DefaultParams, 0)
-	ctx := context.Background()
+	ctx := b.Context()
 	for b.Loop() {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 			b.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // testWait bounds every wait in this package's tests. A hash with the cheap
@@ -46,4 +48,15 @@ func waitOrFail(t testing.TB, ch <-chan struct{}, d time.Duration, what string) 
 	case <-time.After(d):
 		t.Fatalf("waited %s for %s; it never happened", d, what)
 	}
+}
+
+// requireHashVerifies hashes secret with h and requires that h verifies the
+// hash against the same secret.
+func requireHashVerifies(t testing.TB, h *Hasher, secret string) {
+	t.Helper()
+	encoded, err := h.Hash(testContext(t), secret)
+	require.NoError(t, err)
+	ok, _, err := h.Verify(testContext(t), encoded, secret)
+	require.NoError(t, err)
+	require.True(t, ok, "the hash verifies against its secret")
 }
