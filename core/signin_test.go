@@ -132,64 +132,6 @@ func TestARefusalAfterTheRightSecretKeepsTheClearedCounter(t *testing.T) {
 	assert.Equal(t, []string{"commit", "commit"}, rec.take())
 }
 
-// A store failure as the session opens rolls the second transaction back
-// and answers unavailable: a backend with transactions keeps neither the
-// session nor the attempt's end as a success, whether the session opens in
-// one call or call by call.
-func TestAStoreFailureAsTheSessionOpensRollsTheSignInBack(t *testing.T) {
-	t.Parallel()
-	for failing, opts := range map[string][]envOption{"OpenSignInSession": nil, "CreateSession": {withEventsApart()}} {
-		t.Run(failing, func(t *testing.T) {
-			t.Parallel()
-			rec, faults := &txRecorder{}, &faultyStore{}
-			e, u := newUserEnv(t, "asha@example.in", append(opts, transacted(rec, faults))...)
-			rec.take()
-			faults.failOn(failing, errDown)
-			_, err := e.login(u.Email, testPassword)
-			requireKind(t, err, KindUnavailable)
-			assert.Equal(t, []string{"commit", "rollback"}, rec.take())
-			assert.Positive(t, faults.firedCount())
-			assert.Zero(t, e.lockState(u.ID).Pending, "the rolled-back attempt was abandoned")
-		})
-	}
-}
-
-// Where one backend keeps the lockouts, sessions and events, a sign-in ends
-// (its attempts cleared, its session created, its events recorded) in one
-// store call (ports.SignInSessions); else call by call.
-func TestASignInEndsInOneCallWhereTheStoreCan(t *testing.T) {
-	t.Parallel()
-	for name, c := range map[string]struct {
-		opts      []envOption
-		want, not []string
-	}{
-		"one backend":            {want: []string{"OpenSignInSession"}, not: []string{"CreateSession", "FinishAttempt", "RecordEvent"}},
-		"an app's own event log": {opts: []envOption{withEventsApart()}, want: []string{"CreateSession", "FinishAttempt"}, not: []string{"OpenSignInSession"}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			log := &callLog{}
-			e, u := newUserEnv(t, "asha@example.in", append(c.opts, countedStorage(log))...)
-			code := e.requestOTP(u.Email, fpA)
-			e.drain()
-			for flow, signIn := range map[string]func() error{
-				"password": func() error { return errOf(e.loginFrom(u.Email, testPassword, fpA, false)) },
-				"code":     func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) },
-			} {
-				log.take()
-				require.NoError(t, signIn(), flow)
-				calls := log.take()
-				for _, call := range c.want {
-					assert.Contains(t, calls, call, flow)
-				}
-				for _, call := range c.not {
-					assert.NotContains(t, calls, call, flow)
-				}
-			}
-		})
-	}
-}
-
 // A sign-in records the same events however it ends: its success, and a new
 // device unless the device was a verified one of the account before.
 func TestASignInRecordsItsEventsHoweverItEnds(t *testing.T) {
@@ -231,9 +173,12 @@ func TestASignInEndsItsOwnAttemptOnce(t *testing.T) {
 	})
 }
 
-// A code sign-in whose session cannot be opened answers unavailable, opens
-// nothing and ends its attempt (it holds no place), however it ends.
-func TestACodeSignInWhoseSessionCannotOpenEndsItsAttempt(t *testing.T) {
+// A sign-in whose session cannot be opened answers unavailable, opens nothing
+// and leaves no attempt pending, whether the session opens in one call or
+// call by call. A password sign-in, whose calls run as transactions, rolls
+// the second back (the attempt's end as a success is not kept; the attempt
+// is abandoned); a code sign-in, whose calls run alone, ends its attempt.
+func TestASignInWhoseSessionCannotOpenEndsItsAttempt(t *testing.T) {
 	t.Parallel()
 	for failing, opts := range map[string][]envOption{"OpenSignInSession": nil, "CreateSession": {withEventsApart()}} {
 		t.Run(failing, func(t *testing.T) {
@@ -241,45 +186,67 @@ func TestACodeSignInWhoseSessionCannotOpenEndsItsAttempt(t *testing.T) {
 			rec, faults := &txRecorder{}, &faultyStore{}
 			e, u := newUserEnv(t, "asha@example.in", append(opts, transacted(rec, faults))...)
 			code := e.requestOTP(u.Email, fpA)
-			faults.failOn(failing, errDown)
-			_, err := e.verifyOTP(u.Email, code, fpA)
-			requireKind(t, err, KindUnavailable)
-			assert.Positive(t, faults.firedCount())
-			faults.failOn("", nil)
-			assert.Zero(t, e.lockState(u.ID).Pending, "the attempt was ended")
-			assert.Empty(t, inStore(e, e.store.Sessions, u.ID))
+			for flow, c := range map[string]struct {
+				signIn func() error
+				ends   []string
+			}{
+				"password": {signIn: func() error { return errOf(e.loginFrom(u.Email, testPassword, fpA, false)) },
+					ends: []string{"commit", "rollback"}},
+				"code": {signIn: func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) }},
+			} {
+				rec.take()
+				faults.failOn(failing, errDown)
+				requireKind(t, c.signIn(), KindUnavailable)
+				assert.Positive(t, faults.firedCount(), flow)
+				faults.failOn("", nil)
+				assert.Equal(t, c.ends, rec.take(), flow)
+				assert.Zero(t, e.lockState(u.ID).Pending, "%s: no attempt left pending", flow)
+				assert.Empty(t, inStore(e, e.store.Sessions, u.ID), flow)
+			}
 		})
 	}
 }
 
 // Where one backend keeps the users, devices, abuse records and holds, a
 // sign-in reads its account, device, IP block and holds in one store call
-// (ports.SignInUsers); else one by one.
-func TestASignInReadsWhatItChecksFirstInOneCallWhereTheStoreCan(t *testing.T) {
+// (ports.SignInUsers); where one keeps the lockouts, sessions and events, it
+// ends (its attempts cleared, its session created, its events recorded) in
+// one (ports.SignInSessions); else call by call.
+func TestASignInReadsAndEndsInOneCallWhereTheStoreCan(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct {
-		opts      []envOption
-		want, not []string
+		opts        []envOption
+		want, not   []string
+		holdsAtOnce bool
 	}{
-		"one backend":         {want: []string{"SignInUser"}, not: []string{"IPBlockedUntil", "UserByEmail", "KnownDevice"}},
-		"an app's own stores": {opts: []envOption{withSignInOneByOne()}, want: []string{"IPBlockedUntil", "UserByEmail"}, not: []string{"SignInUser"}},
+		"one backend": {holdsAtOnce: true, want: []string{"SignInUser", "OpenSignInSession"},
+			not: []string{"IPBlockedUntil", "UserByEmail", "KnownDevice", "CreateSession", "FinishAttempt", "RecordEvent"}},
+		"an app's own device trust": {opts: []envOption{withSignInOneByOne()},
+			want: []string{"IPBlockedUntil", "UserByEmail", "OpenSignInSession"}, not: []string{"SignInUser"}},
+		"an app's own event log": {opts: []envOption{withEventsApart()}, holdsAtOnce: true,
+			want: []string{"SignInUser", "CreateSession", "FinishAttempt"}, not: []string{"OpenSignInSession"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			log := &callLog{}
 			e, u := newUserEnv(t, "asha@example.in", append(c.opts, countedStorage(log))...)
+			code := e.requestOTP(u.Email, fpA)
 			e.drain()
-			log.take()
-			_, err := e.loginFrom(u.Email, testPassword, fpA, false)
-			require.NoError(t, err)
-			calls := log.take()
-			for _, call := range c.want {
-				assert.Contains(t, calls, call)
+			for flow, signIn := range map[string]func() error{
+				"password": func() error { return errOf(e.loginFrom(u.Email, testPassword, fpA, false)) },
+				"code":     func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) },
+			} {
+				log.take()
+				require.NoError(t, signIn(), flow)
+				calls := log.take()
+				for _, call := range c.want {
+					assert.Contains(t, calls, call, flow)
+				}
+				for _, call := range c.not {
+					assert.NotContains(t, calls, call, flow)
+				}
 			}
-			for _, call := range c.not {
-				assert.NotContains(t, calls, call)
-			}
-			assert.True(t, e.auth.signInHolds == (name == "one backend"), "holds read with the user")
+			assert.Equal(t, c.holdsAtOnce, e.auth.signInHolds, "holds read with the user")
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package porttest
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -106,7 +105,7 @@ func testOpenSignInSessionTakenChangesNothing(t *testing.T, s ports.Storage) {
 		o := newOpening(t, s, now)
 		take(&taken, &o)
 		err := openingStorage(t, s).OpenSignInSession(t.Context(), o)
-		assert.True(t, errors.Is(err, ports.ErrConflict), "%s: %v", name, err)
+		assert.ErrorIs(t, err, ports.ErrConflict, name)
 		assertNotOpened(t, s, o)
 	}
 }
