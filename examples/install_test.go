@@ -75,7 +75,7 @@ func TestConsumerBuildsWithPlainGoGet(t *testing.T) {
 	goEnv := consumerEnv(t, proxy)
 	run := func(args ...string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir, cmd.Env = app, goEnv

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"testing"
 
 	"github.com/bharatauth/bharatauth-go/core"
@@ -24,7 +23,7 @@ func reportQueries(b *testing.B, in *instance, before uint32) {
 
 func BenchmarkPostgresLogin(b *testing.B) {
 	in := benchInstance(b, setup{})
-	ctx := context.Background()
+	ctx := b.Context()
 	// Step up once on this device, so every login below is the common case:
 	// a known device, no new-device alert.
 	p, err := in.auth.Authenticate(ctx, in.login(b, "bench@example.in").AccessToken)
@@ -49,7 +48,7 @@ func BenchmarkPostgresLogin(b *testing.B) {
 
 func BenchmarkPostgresVerifyOTP(b *testing.B) {
 	in := benchInstance(b, setup{fastHashing: true})
-	ctx := context.Background()
+	ctx := b.Context()
 	var queries uint32
 	for b.Loop() {
 		b.StopTimer()
@@ -70,7 +69,7 @@ func BenchmarkPostgresVerifyOTP(b *testing.B) {
 func BenchmarkPostgresRefresh(b *testing.B) {
 	in := benchInstance(b, setup{fastHashing: true})
 	token := in.login(b, "bench@example.in").RefreshToken
-	ctx := context.Background()
+	ctx := b.Context()
 	before := in.db.DBStats().Queries
 	for b.Loop() {
 		next, err := in.auth.Refresh(ctx, core.RefreshInput{RefreshToken: token, Client: client})
@@ -85,7 +84,7 @@ func BenchmarkPostgresRefresh(b *testing.B) {
 func benchAuthenticate(b *testing.B, s setup) {
 	in := benchInstance(b, s)
 	access := in.login(b, "bench@example.in").AccessToken
-	ctx := context.Background()
+	ctx := b.Context()
 	if _, err := in.auth.Authenticate(ctx, access); err != nil { // warm any cache
 		b.Fatal(err)
 	}

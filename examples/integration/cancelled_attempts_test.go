@@ -18,19 +18,17 @@ import (
 // minute after the last, with no failure counted, no event, no IP block.
 func TestCancelledSignInsLeaveNoPendingPlaces(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
-	in := newInstance(t, db, setup{fastHashing: true})
-	in.register(t, "known@example.in")
+	in := newRegistered(t, "known@example.in")
 	leaked, cancelled := 0, 0
 	for i := 0; i < 4000 && leaked < 5; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%40)*50*time.Microsecond)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Duration(i%40)*50*time.Microsecond)
 		_, _ = in.auth.Login(ctx, core.LoginInput{Identifier: "known@example.in", Password: password,
 			Client: core.Client{IP: "198.51.100.3"}})
 		cancel()
 		cancelled++
-		require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0) FROM ba_lockouts`).Scan(context.Background(), &leaked))
+		require.NoError(t, in.db.NewRaw(`SELECT coalesce(sum(pending), 0) FROM ba_lockouts`).Scan(t.Context(), &leaked))
 	}
-	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
+	_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
 	assert.Zero(t, leaked, "pending places with nothing in flight after %d cancelled logins; the owner's login then: %v", cancelled, err)
 }
 
@@ -40,11 +38,9 @@ func TestCancelledSignInsLeaveNoPendingPlaces(t *testing.T) {
 // takes writes again, the same password signs in.
 func TestALoginWhoseSessionWriteFailsLeavesNoPendingPlace(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db := newDB(t)
-	in := newInstance(t, db, setup{fastHashing: true})
-	in.register(t, "known@example.in")
-	_, err := db.ExecContext(ctx, `
+	ctx := t.Context()
+	in := newRegistered(t, "known@example.in")
+	_, err := in.db.ExecContext(ctx, `
 		CREATE FUNCTION refuse_sessions() RETURNS trigger LANGUAGE plpgsql AS
 		$$ BEGIN RAISE EXCEPTION 'sessions are read-only in this test'; END $$;
 		CREATE TRIGGER refuse_sessions BEFORE INSERT ON ba_sessions
@@ -54,15 +50,12 @@ func TestALoginWhoseSessionWriteFailsLeavesNoPendingPlace(t *testing.T) {
 	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "known@example.in", Password: password, Client: client})
 	require.Error(t, err)
 	assert.Contains(t, []core.Kind{core.KindInternal, core.KindUnavailable}, core.KindOf(err))
-	var pending, failures, sessions int
-	require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
-		Scan(ctx, &pending, &failures))
-	require.NoError(t, db.NewRaw(`SELECT count(*) FROM ba_sessions`).Scan(ctx, &sessions))
+	pending, failures, sessions := in.leftovers(t)
 	assert.Zero(t, pending, "the rolled-back attempt was ended")
 	assert.Zero(t, failures, "a right password that could not sign in is no failure")
 	assert.Zero(t, sessions)
 
-	_, err = db.ExecContext(ctx, `DROP TRIGGER refuse_sessions ON ba_sessions`)
+	_, err = in.db.ExecContext(ctx, `DROP TRIGGER refuse_sessions ON ba_sessions`)
 	require.NoError(t, err)
 	in.login(t, "known@example.in")
 }

@@ -54,7 +54,7 @@ func TestPostgresRestartUnderLoadAnswers503ThenRecoversWithNothingHalfWritten(t 
 	t.Cleanup(func() { _ = db.Close() })
 	store, err := postgres.New(db, postgres.Options{QueryTimeout: 2 * time.Second})
 	require.NoError(t, err)
-	migrateCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	migrateCtx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	require.NoError(t, store.Migrate(migrateCtx))
 	auth := chaosAuth(t, core.Deps{Storage: store, Mailer: memory.NewOutbox()})
@@ -108,14 +108,14 @@ func TestRedisKilledUnderLoadFailsOpenThenCachesResume(t *testing.T) {
 	rds.kill()
 	beforeKill := load.snapshot().ok
 	time.Sleep(1500 * time.Millisecond) // past the adapters' one-second bypass, so they probe a dead server
-	require.Error(t, rc.Do(context.Background(), rc.B().Ping().Build()).Error(), "Redis is down")
+	require.Error(t, rc.Do(t.Context(), rc.B().Ping().Build()).Error(), "Redis is down")
 	require.Greater(t, load.snapshot().ok, beforeKill+10, "requests kept succeeding while Redis was down")
 	rds.start()
 	load.recovered(t)
 	// Under the load, the limiter and the session cache write to the
 	// restarted (empty) Redis again.
 	require.Eventually(t, func() bool {
-		n, err := rc.Do(context.Background(), rc.B().Dbsize().Build()).AsInt64()
+		n, err := rc.Do(t.Context(), rc.B().Dbsize().Build()).AsInt64()
 		return err == nil && n > 0
 	}, chaosBound, 50*time.Millisecond, "rate-limit and session keys are written to the restarted Redis")
 	stats := load.stop()
@@ -140,7 +140,7 @@ func TestRedisKilledUnderLoadFailsOpenThenCachesResume(t *testing.T) {
 // every session is whole and usable, and every user can still sign in.
 func assertNothingHalfWritten(t *testing.T, api *httptest.Server, auth *core.Auth, store *postgres.Store, db *bun.DB, load *load) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	var ids []string
 	require.NoError(t, db.NewSelect().Table("ba_users").Column("id").Scan(ctx, &ids))
 	require.GreaterOrEqual(t, len(ids), len(load.users))
@@ -205,9 +205,9 @@ func chaosUsers(t *testing.T, api *httptest.Server, store *postgres.Store) []*ch
 		email := fmt.Sprintf("chaos%d-%s@example.in", i, randomHex())
 		status, _ := post(t, api, "/register", "", registerBody(email))
 		require.Equal(t, http.StatusCreated, status)
-		u, err := store.UserByEmail(context.Background(), email)
+		u, err := store.UserByEmail(t.Context(), email)
 		require.NoError(t, err)
-		require.NoError(t, store.MarkEmailVerified(context.Background(), u.ID, time.Now()))
+		require.NoError(t, store.MarkEmailVerified(t.Context(), u.ID, time.Now()))
 		res := httpLogin(t, api, email)
 		require.Equal(t, http.StatusOK, res.status)
 		users[i] = &chaosUser{email: email, refresh: res.RefreshToken}

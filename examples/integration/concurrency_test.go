@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,10 +14,9 @@ import (
 
 func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "refresh@example.in")
+	in := newRegistered(t, "refresh@example.in")
 	res := in.login(t, "refresh@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	answers := make([]core.Tokens, 20)
 	errs := make([]error, 20)
 	porttest.Together(20, func(i int) {
@@ -42,9 +40,8 @@ func TestTwentyConcurrentRefreshesOverPostgresAllGetTheSameNewToken(t *testing.T
 
 func TestEightConcurrentOTPVerifiesOverPostgresMakeOneSession(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "otp@example.in")
-	ctx := context.Background()
+	in := newRegistered(t, "otp@example.in")
+	ctx := t.Context()
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "otp@example.in", Client: client}))
 	code := in.lastCode(t, "otp@example.in")
 	var wins atomic.Int32

@@ -127,26 +127,26 @@ func redisClient(tb testing.TB) rueidis.Client {
 // as its owner would.
 func (in *instance) register(tb testing.TB, email string) {
 	tb.Helper()
-	_, err := in.auth.Register(context.Background(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
+	_, err := in.auth.Register(tb.Context(), core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
 	require.NoError(tb, err)
-	require.NoError(tb, in.auth.Drain(context.Background())) // for instances that mail in the background
+	require.NoError(tb, in.auth.Drain(tb.Context())) // for instances that mail in the background
 	m, ok := in.outbox.Last(email)
 	require.True(tb, ok, "no verification email")
 	link := tokenRE.FindStringSubmatch(m.Text)
 	require.Len(tb, link, 2, "no link in %q", m.Subject)
-	require.NoError(tb, in.auth.VerifyEmail(context.Background(), core.LinkInput{Token: link[1], Client: client}))
+	require.NoError(tb, in.auth.VerifyEmail(tb.Context(), core.LinkInput{Token: link[1], Client: client}))
 }
 
 func (in *instance) login(tb testing.TB, email string) core.LoginResult {
 	tb.Helper()
-	res, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
+	res, err := in.auth.Login(tb.Context(), core.LoginInput{Identifier: email, Password: password, DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)
 	return res
 }
 
 func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principal {
 	tb.Helper()
-	p, err := in.auth.Authenticate(context.Background(), res.AccessToken)
+	p, err := in.auth.Authenticate(tb.Context(), res.AccessToken)
 	require.NoError(tb, err)
 	return p
 }
@@ -155,7 +155,7 @@ func (in *instance) principal(tb testing.TB, res core.LoginResult) core.Principa
 // for it: a known-device session, trusted for sensitive actions.
 func (in *instance) trustedPrincipal(tb testing.TB, email string) core.Principal {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tb.Context()
 	require.NoError(tb, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: email, DeviceFingerprint: fp, Client: client}))
 	res, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: email, Code: in.lastCode(tb, email), DeviceFingerprint: fp, Client: client})
 	require.NoError(tb, err)
@@ -174,6 +174,25 @@ func (in *instance) lastCode(tb testing.TB, email string) string {
 
 // newDB is a migrated private schema.
 func newDB(tb testing.TB) *bun.DB { return pgtest.NewDB(tb) }
+
+// newRegistered is a fast-hashing instance over a database of its own, in
+// which email has registered and verified its address.
+func newRegistered(t *testing.T, email string) *instance {
+	t.Helper()
+	in := newInstance(t, newDB(t), setup{fastHashing: true})
+	in.register(t, email)
+	return in
+}
+
+// leftovers reads what the sign-ins so far left behind: pending attempts and
+// counted failures summed over every lockout key, and sessions.
+func (in *instance) leftovers(t *testing.T) (pending, failures, sessions int) {
+	t.Helper()
+	require.NoError(t, in.db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
+		Scan(t.Context(), &pending, &failures))
+	require.NoError(t, in.db.NewRaw(`SELECT count(*) FROM ba_sessions`).Scan(t.Context(), &sessions))
+	return pending, failures, sessions
+}
 
 func randomHex() string {
 	b := make([]byte, 8)

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *
 	before := in.auth.Stats().HashVerifications
 	var wrong, locked atomic.Int32
 	porttest.Together(50, func(int) {
-		_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
+		_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "target@example.in", Password: "not the password", Client: core.Client{}})
 		switch core.KindOf(err) {
 		case core.KindLocked:
 			locked.Add(1)
@@ -34,7 +33,7 @@ func TestFiftyConcurrentWrongPasswordsOverPostgresRunAtMostFiveVerifications(t *
 	assert.LessOrEqual(t, in.auth.Stats().HashVerifications-before, int64(5))
 	assert.Equal(t, int32(4), wrong.Load(), "failures 1-4 answer wrong")
 	assert.GreaterOrEqual(t, locked.Load(), int32(1), "the 5th failure answers locked")
-	_, err := in.auth.Login(context.Background(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
+	_, err := in.auth.Login(t.Context(), core.LoginInput{Identifier: "target@example.in", Password: password, Client: core.Client{}})
 	require.ErrorIs(t, err, core.ErrLocked, "the lock holds against the right password")
 }
 
@@ -42,7 +41,7 @@ func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
 	t.Parallel()
 	in := newInstance(t, newDB(t), setup{})
 	in.register(t, "rush@example.in")
-	ctx := context.Background()
+	ctx := t.Context()
 	for round := range 3 {
 		var ok, busy atomic.Int32
 		porttest.Together(16, func(int) {
@@ -66,9 +65,8 @@ func TestSixteenConcurrentCorrectLoginsOverPostgresNeverLock(t *testing.T) {
 
 func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "owner@example.in")
-	ctx := context.Background()
+	in := newRegistered(t, "owner@example.in")
+	ctx := t.Context()
 	// The owner's phone becomes a verified device by an OTP login from it.
 	require.NoError(t, in.auth.RequestOTP(ctx, core.RequestOTPInput{Identifier: "owner@example.in", DeviceFingerprint: fp, Client: client}))
 	first, err := in.auth.VerifyOTP(ctx, core.VerifyOTPInput{Identifier: "owner@example.in", Code: in.lastCode(t, "owner@example.in"),
@@ -93,9 +91,8 @@ func TestVerifiedDeviceSignsInWhileOthersLockTheAccountOverPostgres(t *testing.T
 
 func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing.T) {
 	t.Parallel()
-	in := newInstance(t, newDB(t), setup{fastHashing: true})
-	in.register(t, "pin@example.in")
-	ctx := context.Background()
+	in := newRegistered(t, "pin@example.in")
+	ctx := t.Context()
 	owner := in.trustedPrincipal(t, "pin@example.in") // the owner's phone, a verified device
 	require.NoError(t, in.auth.SetPIN(ctx, owner, core.SetPINInput{PIN: "4829", Client: client}))
 
@@ -131,10 +128,8 @@ func TestPINGuessingStopsAtTenWhateverLoginsHappenBetweenOverPostgres(t *testing
 // left pending, and no session is written.
 func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db := newDB(t)
-	in := newInstance(t, db, setup{fastHashing: true})
-	in.register(t, "asha@example.in")
+	ctx := t.Context()
+	in := newRegistered(t, "asha@example.in")
 	_, err := in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: "a wrong password", Client: client})
 	require.Equal(t, core.KindUnauthorized, core.KindOf(err))
 	u, err := in.store.UserByEmail(ctx, "asha@example.in")
@@ -143,10 +138,7 @@ func TestASuspendedAccountsRightPasswordClearsItsCountOverPostgres(t *testing.T)
 
 	_, err = in.auth.Login(ctx, core.LoginInput{Identifier: "asha@example.in", Password: password, Client: client})
 	require.Equal(t, core.KindSuspended, core.KindOf(err), "%v", err)
-	var pending, failures, sessions int
-	require.NoError(t, db.NewRaw(`SELECT coalesce(sum(pending), 0), coalesce(sum(failures), 0) FROM ba_lockouts`).
-		Scan(ctx, &pending, &failures))
-	require.NoError(t, db.NewRaw(`SELECT count(*) FROM ba_sessions WHERE user_id = ?`, u.ID).Scan(ctx, &sessions))
+	pending, failures, sessions := in.leftovers(t)
 	assert.Zero(t, failures, "the right password cleared the count")
 	assert.Zero(t, pending)
 	assert.Zero(t, sessions)

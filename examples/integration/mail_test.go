@@ -108,7 +108,7 @@ func (s *deferringSession) Data(r io.Reader) error {
 // queuedMail counts the messages in the outbox table.
 func queuedMail(t *testing.T, db *bun.DB) int {
 	t.Helper()
-	n, err := db.NewSelect().Table("ba_mail_outbox").Count(context.Background())
+	n, err := db.NewSelect().Table("ba_mail_outbox").Count(t.Context())
 	require.NoError(t, err)
 	return int(n)
 }
@@ -116,9 +116,9 @@ func queuedMail(t *testing.T, db *bun.DB) int {
 // mailFailures lists the mail_failed events of the account of email.
 func (in *instance) mailFailures(t *testing.T, email string) []string {
 	t.Helper()
-	u, err := in.store.UserByEmail(context.Background(), email)
+	u, err := in.store.UserByEmail(t.Context(), email)
 	require.NoError(t, err)
-	events, err := in.store.Events(context.Background(), u.ID)
+	events, err := in.store.Events(t.Context(), u.ID)
 	require.NoError(t, err)
 	var out []string
 	for _, e := range events {
@@ -137,7 +137,7 @@ func TestEmailDeferredTwiceBySMTPArrivesOnce(t *testing.T) {
 	server := startDeferringServer(t)
 	db := newDB(t)
 	in := newInstance(t, db, setup{fastHashing: true, mailer: server.mailer(t)})
-	ctx := context.Background()
+	ctx := t.Context()
 	const email = "deferred@example.in"
 	_, err := in.auth.Register(ctx, core.RegisterInput{Email: email, Password: password, Consents: consent, Client: client})
 	require.NoError(t, err)
@@ -236,7 +236,7 @@ func TestEmailOfAKilledInstanceIsDeliveredOnceByAnother(t *testing.T) {
 
 // waitContext bounds a test's waits.
 func waitContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ import (
 // the answer, for nobody.
 func TestWrongOTPVerifiesRunTheSameStatementsForKnownAndUnknownIdentifiers(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	db := newDB(t)
 	stmts := &statementLog{}
 	db.AddQueryHook(stmts)

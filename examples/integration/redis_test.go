@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,7 +19,7 @@ func TestLogoutOnOneInstanceFailsTheTokenOnTheOtherAtOnce(t *testing.T) {
 	prefix := newPrefix()
 	a := newInstance(t, db, setup{fastHashing: true, redisPrefix: prefix})
 	b := newInstance(t, db, setup{fastHashing: true, redisPrefix: prefix})
-	ctx := context.Background()
+	ctx := t.Context()
 	a.register(t, "two@example.in")
 
 	for _, end := range []struct {
@@ -68,7 +67,7 @@ func TestUserChangesShowOnEveryInstanceAtOnce(t *testing.T) {
 	prefix := newPrefix()
 	a := newInstance(t, db, setup{fastHashing: true, redisPrefix: prefix})
 	b := newInstance(t, db, setup{fastHashing: true, redisPrefix: prefix})
-	ctx := context.Background()
+	ctx := t.Context()
 	a.register(t, "change@example.in")
 	p := a.trustedPrincipal(t, "change@example.in")
 	bp := b.principal(t, b.login(t, "change@example.in"))

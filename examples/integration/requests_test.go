@@ -76,7 +76,7 @@ func (h *heldIssues) IssueToken(ctx context.Context, t ports.OneTimeToken) error
 // write (and the email) come after the answer.
 func TestRequestsRunTheSameStatementsForKnownAndUnknownIdentifiers(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, route := range []struct {
 		name string
 		call func(a *core.Auth, identifier string) error

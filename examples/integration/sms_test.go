@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -78,7 +77,7 @@ func newSMSServer(t *testing.T, budget string, budgets core.SMSBudgets) *smsServ
 // through core would text it a verification code and spend the budgets.
 func (s *smsServer) account(t *testing.T, number string) string {
 	t.Helper()
-	u, err := s.store.CreateUser(context.Background(), ports.NewUser{Phone: number, CreatedAt: time.Now()})
+	u, err := s.store.CreateUser(t.Context(), ports.NewUser{Phone: number, CreatedAt: time.Now()})
 	require.NoError(t, err)
 	return u.ID
 }
@@ -113,7 +112,7 @@ func (s *smsServer) askForCodes(t *testing.T, numbers []string, ip func(int) str
 // refusals counts the user's sms_refused events naming budget.
 func (s *smsServer) refusals(t *testing.T, userID, budget string) int {
 	t.Helper()
-	events, err := s.store.Events(context.Background(), userID)
+	events, err := s.store.Events(t.Context(), userID)
 	require.NoError(t, err)
 	n := 0
 	for _, e := range events {

@@ -66,7 +66,7 @@ func count(stmts []string) roundTrips {
 // a statement to one of them fails here, with the statements listed.
 func TestHotPathsStayWithinTheirRoundTrips(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	type budget struct {
 		statements, commits int
 		readsCommitAlone    bool // reads may commit on their own

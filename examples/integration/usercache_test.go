@@ -79,7 +79,7 @@ func (w *txWatch) DeletePendingChildren(ctx context.Context, before time.Time) (
 // every flow that changes a user run here with each change watched.
 func TestCoreChangesNoUserInsideATransaction(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	watch := &txWatch{}
 	in := newInstance(t, newDB(t), setup{fastHashing: true, storage: func(s *postgres.Store) ports.Storage {
 		watch.Store = s

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -32,17 +31,13 @@ func TestReadBreachRefusesWhatItDoesNotKnow(t *testing.T) {
 
 func TestNotifyBreachCommandReportsWhoWasTold(t *testing.T) {
 	_, schema := pgtest.NewSchema(t)
-	s, err := loadSettings(func(k string) string {
-		return map[string]string{"DATABASE_URL": pgtest.WithSearchPath(t, pgtest.URL(), schema),
-			"BHARATAUTH_SECRET": strings.Repeat("k", 32), "BHARATAUTH_ADDR": "127.0.0.1:0", "MAILER": "console"}[k]
-	})
-	require.NoError(t, err)
+	s := databaseSettings(t, pgtest.WithSearchPath(t, pgtest.URL(), schema))
 	path := filepath.Join(t.TempDir(), "notice.json")
 	require.NoError(t, os.WriteFile(path, []byte(`{"description":"A copy of the user table was read.",
 		"occurred_at":"2026-11-20T10:00:00+05:30","consequences":"Phishing emails.","measures":"The hole is closed.",
 		"user_actions":"Ignore emails asking for codes.","user_ids":["usr_nobody"],"per_second":100}`), 0o600))
 	var out bytes.Buffer
-	require.NoError(t, notifyBreach(context.Background(), s, path, &out, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	require.NoError(t, notifyBreach(t.Context(), s, path, &out, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	var report core.BreachReport
 	require.NoError(t, json.Unmarshal(out.Bytes(), &report))
 	assert.Equal(t, []core.BreachFailure{{UserID: "usr_nobody", Reason: "no such user"}}, report.Failed)

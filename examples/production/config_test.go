@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -108,7 +107,7 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			logs := &porttest.Buffer{}
-			m, err := newMailer(context.Background(), tc.s, &porttest.Buffer{}, slog.New(slog.NewTextHandler(logs, nil)))
+			m, err := newMailer(t.Context(), tc.s, &porttest.Buffer{}, slog.New(slog.NewTextHandler(logs, nil)))
 			require.NoError(t, err)
 			require.NotNil(t, m)
 			if tc.warn {
@@ -119,7 +118,7 @@ func TestConsoleMailerWarnsAtStart(t *testing.T) {
 			}
 		})
 	}
-	_, err := newMailer(context.Background(), settings{}, &porttest.Buffer{}, slog.New(slog.DiscardHandler))
+	_, err := newMailer(t.Context(), settings{}, &porttest.Buffer{}, slog.New(slog.DiscardHandler))
 	require.ErrorContains(t, err, "MAILER must be smtp|ses|console", "never a console mailer by default")
 }
 

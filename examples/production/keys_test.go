@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -46,15 +45,6 @@ func newEd25519PEM(t *testing.T, name string) string {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	return writePEM(t, name, "PRIVATE KEY", pkcs8(t, key))
-}
-
-// baseEnv is a valid environment without keys.
-func baseEnv(extra map[string]string) func(string) string {
-	env := map[string]string{"DATABASE_URL": "postgres://x", "BHARATAUTH_SECRET": strings.Repeat("s", 32), "MAILER": "console"}
-	for k, v := range extra {
-		env[k] = v
-	}
-	return func(k string) string { return env[k] }
 }
 
 func TestSigningKeysIssuerAndAudienceFromTheEnvironment(t *testing.T) {
@@ -127,7 +117,7 @@ func TestSigningKeyRotation(t *testing.T) {
 		require.NoError(t, err)
 		return auth
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	before := authWith(oldKey)
 	var consents []core.ConsentDecision
 	for _, c := range core.DefaultCategories() {

@@ -149,14 +149,10 @@ func TestProductionServesTheAPIOverPostgresAndRedis(t *testing.T) {
 
 func TestMigrateOnlyMigratesAndExits(t *testing.T) {
 	db, schema := pgtest.NewSchema(t)
-	s, err := loadSettings(func(k string) string {
-		return map[string]string{"DATABASE_URL": pgtest.WithSearchPath(t, pgtest.URL(), schema),
-			"BHARATAUTH_SECRET": strings.Repeat("k", 32), "BHARATAUTH_ADDR": "127.0.0.1:0", "MAILER": "console"}[k]
-	})
-	require.NoError(t, err)
-	require.NoError(t, run(context.Background(), s, true, io.Discard, slog.New(slog.DiscardHandler)))
+	s := databaseSettings(t, pgtest.WithSearchPath(t, pgtest.URL(), schema))
+	require.NoError(t, run(t.Context(), s, true, io.Discard, slog.New(slog.DiscardHandler)))
 	var n int
-	require.NoError(t, db.NewRaw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'ba_%'", schema).Scan(context.Background(), &n))
+	require.NoError(t, db.NewRaw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE 'ba_%'", schema).Scan(t.Context(), &n))
 	assert.GreaterOrEqual(t, n, 10)
 }
 
@@ -167,12 +163,8 @@ func TestWrongDatabaseURLSaysWhy(t *testing.T) {
 	u, err := url.Parse(pgtest.URL())
 	require.NoError(t, err)
 	u.Path = "/no_such_database_bharatauth"
-	s, err := loadSettings(func(k string) string {
-		return map[string]string{"DATABASE_URL": u.String(), "BHARATAUTH_SECRET": strings.Repeat("k", 32),
-			"BHARATAUTH_ADDR": "127.0.0.1:0", "MAILER": "console"}[k]
-	})
-	require.NoError(t, err)
-	err = run(context.Background(), s, true, io.Discard, slog.New(slog.DiscardHandler))
+	s := databaseSettings(t, u.String())
+	err = run(t.Context(), s, true, io.Discard, slog.New(slog.DiscardHandler))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `database "no_such_database_bharatauth" does not exist`)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -88,7 +87,7 @@ func spaAuth(t *testing.T) *core.Auth {
 	for _, c := range core.DefaultCategories() {
 		consents = append(consents, core.ConsentDecision{Category: c.Name, Granted: c.Required})
 	}
-	_, err = auth.Register(context.Background(), core.RegisterInput{Email: "asha@example.in",
+	_, err = auth.Register(t.Context(), core.RegisterInput{Email: "asha@example.in",
 		Password: "correct horse battery staple", Consents: consents})
 	require.NoError(t, err)
 	return auth

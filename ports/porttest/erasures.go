@@ -26,11 +26,9 @@ func createErasure(t *testing.T, s ports.ErasureStore, r ports.ErasureRecord) po
 // sameErasure compares two records, times by instant.
 func sameErasure(t *testing.T, want, got ports.ErasureRecord, msg string) {
 	t.Helper()
-	for _, at := range []struct{ w, g *time.Time }{{&want.ReceivedAt, &got.ReceivedAt}, {&want.DueAt, &got.DueAt}, {&want.ClosedAt, &got.ClosedAt}} {
-		assert.Truef(t, at.w.Equal(*at.g), "%s: time %v, want %v", msg, *at.g, *at.w)
-		*at.g = *at.w
-	}
-	assert.Equal(t, want, got, msg)
+	sameByInstant(t, want, got, msg, func(r *ports.ErasureRecord) []*time.Time {
+		return []*time.Time{&r.ReceivedAt, &r.DueAt, &r.ClosedAt}
+	})
 }
 
 func testErasureCancelled(t *testing.T, s ports.Storage) {
@@ -83,13 +81,7 @@ func testErasureRequestsNewestFirst(t *testing.T, s ports.Storage) {
 	second := createErasure(t, s, newErasure(user, t0.Add(2*time.Hour)))
 	createErasure(t, s, newErasure(newID("usr_"), t0))
 
-	got, err := s.ErasureRequests(t.Context(), user)
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, []string{second.ID, first.ID}, []string{got[0].ID, got[1].ID})
-	none, err := s.ErasureRequests(t.Context(), newID("usr_"))
-	require.NoError(t, err)
-	assert.Empty(t, none)
+	assertListedPerUser(t, s.ErasureRequests, func(r ports.ErasureRecord) string { return r.ID }, user, second.ID, first.ID)
 }
 
 func testErasureDue(t *testing.T, s ports.Storage) {

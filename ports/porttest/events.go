@@ -64,6 +64,26 @@ func testPseudonymiseCancelled(t *testing.T, log RetainedEventLog) {
 	assertCancelled(t, err)
 }
 
+// assertPseudonymisesThreeInTwoCalls checks pseudonymise(limit) on a log
+// holding three items it may touch: a limit of 2 bounds the first call, the
+// second takes the one left, and a third finds nothing, as what is
+// pseudonymised is not counted again.
+func assertPseudonymisesThreeInTwoCalls(t *testing.T, pseudonymise func(limit int) (int, error)) {
+	t.Helper()
+	for _, call := range []struct {
+		limit, want int
+		rule        string
+	}{
+		{limit: 2, want: 2, rule: "the limit bounds one call"},
+		{limit: 10, want: 1, rule: "only what is left before the cutoff"},
+		{limit: 10, want: 0, rule: "what is pseudonymised is not counted again"},
+	} {
+		n, err := pseudonymise(call.limit)
+		require.NoError(t, err)
+		assert.Equal(t, call.want, n, call.rule)
+	}
+}
+
 func testPseudonymiseOnlyBeforeTheCutoff(t *testing.T, log RetainedEventLog) {
 	user, t0 := newID("usr_"), baseTime()
 	cutoff := t0.Add(-365 * 24 * time.Hour)
@@ -72,15 +92,9 @@ func testPseudonymiseOnlyBeforeTheCutoff(t *testing.T, log RetainedEventLog) {
 		require.NoError(t, log.RecordEvent(t.Context(), ports.SecurityEvent{UserID: user, Kind: ports.EventLoginSucceeded,
 			IPAddress: "203.0.113.9", UserAgent: "curl/8.5", Detail: "pwd", At: a}))
 	}
-	n, err := log.PseudonymiseEvents(t.Context(), cutoff, 2)
-	require.NoError(t, err)
-	assert.Equal(t, 2, n, "the limit bounds one call")
-	n, err = log.PseudonymiseEvents(t.Context(), cutoff, 10)
-	require.NoError(t, err)
-	assert.Equal(t, 1, n, "only what is left before the cutoff")
-	n, err = log.PseudonymiseEvents(t.Context(), cutoff, 10)
-	require.NoError(t, err)
-	assert.Zero(t, n, "pseudonymised events are not counted again")
+	assertPseudonymisesThreeInTwoCalls(t, func(limit int) (int, error) {
+		return log.PseudonymiseEvents(t.Context(), cutoff, limit)
+	})
 
 	events, err := log.Events(t.Context(), user)
 	require.NoError(t, err)
@@ -109,15 +123,9 @@ func testPseudonymiseConsentsOnlyV2BeforeTheCutoff(t *testing.T, log RetainedEve
 	appendConsents(t, log, user, rows...)
 	before := consentHistory(t, log, user)
 
-	n, err := log.PseudonymiseConsents(t.Context(), cutoff, 2)
-	require.NoError(t, err)
-	assert.Equal(t, 2, n, "the limit bounds one call")
-	n, err = log.PseudonymiseConsents(t.Context(), cutoff, 10)
-	require.NoError(t, err)
-	assert.Equal(t, 1, n, "only the version 2 rows left before the cutoff")
-	n, err = log.PseudonymiseConsents(t.Context(), cutoff, 10)
-	require.NoError(t, err)
-	assert.Zero(t, n, "pseudonymised rows are not counted again")
+	assertPseudonymisesThreeInTwoCalls(t, func(limit int) (int, error) {
+		return log.PseudonymiseConsents(t.Context(), cutoff, limit)
+	})
 
 	after := consentHistory(t, log, user)
 	require.Len(t, after, len(before), "rows are kept")

@@ -18,11 +18,9 @@ func newGrievance(userID string, received time.Time) ports.Grievance {
 // sameGrievance compares two grievances, times by instant.
 func sameGrievance(t *testing.T, want, got ports.Grievance, msg string) {
 	t.Helper()
-	for _, at := range []struct{ w, g *time.Time }{{&want.ReceivedAt, &got.ReceivedAt}, {&want.DueAt, &got.DueAt}, {&want.RespondedAt, &got.RespondedAt}} {
-		assert.Truef(t, at.w.Equal(*at.g), "%s: time %v, want %v", msg, *at.g, *at.w)
-		*at.g = *at.w
-	}
-	assert.Equal(t, want, got, msg)
+	sameByInstant(t, want, got, msg, func(g *ports.Grievance) []*time.Time {
+		return []*time.Time{&g.ReceivedAt, &g.DueAt, &g.RespondedAt}
+	})
 }
 
 func testGrievanceCancelled(t *testing.T, s ports.GrievanceStore) {
@@ -53,13 +51,7 @@ func testGrievancesNewestFirst(t *testing.T, s ports.GrievanceStore) {
 	for _, g := range []ports.Grievance{second, newGrievance(newID("usr_"), t0), first} {
 		require.NoError(t, s.CreateGrievance(t.Context(), g))
 	}
-	got, err := s.Grievances(t.Context(), user)
-	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, []string{second.ID, first.ID}, []string{got[0].ID, got[1].ID})
-	none, err := s.Grievances(t.Context(), newID("usr_"))
-	require.NoError(t, err)
-	assert.Empty(t, none)
+	assertListedPerUser(t, s.Grievances, func(g ports.Grievance) string { return g.ID }, user, second.ID, first.ID)
 }
 
 func testGrievanceAnsweredOnce(t *testing.T, s ports.GrievanceStore) {

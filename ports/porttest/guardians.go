@@ -131,14 +131,8 @@ func testGuardianChildrenListed(t *testing.T, s GuardianBackend) {
 		ids = append(ids, child.ID)
 	}
 	createChild(t, s, at) // pending: no guardian yet
-	children, err := s.GuardianChildren(t.Context(), parent)
-	require.NoError(t, err)
-	require.Len(t, children, 2)
-	assert.Equal(t, ids[0], children[0].ChildID, "oldest first")
-	assert.Equal(t, ids[1], children[1].ChildID)
-	none, err := s.GuardianChildren(t.Context(), newID("usr_"))
-	require.NoError(t, err)
-	assert.Empty(t, none)
+	// The confirmed children only, oldest first.
+	assertListedPerUser(t, s.GuardianChildren, func(g ports.Guardianship) string { return g.ChildID }, parent, ids...)
 }
 
 func testDeletePendingChildren(t *testing.T, s GuardianBackend) {

@@ -82,3 +82,32 @@ func assertCancelled(t *testing.T, err error) {
 	t.Helper()
 	assert.ErrorIs(t, err, context.Canceled, "a cancelled context must come back as context.Canceled")
 }
+
+// sameByInstant checks that want and got are equal, comparing the times that
+// times points at in each by instant (a backend may return another location
+// or monotonic reading) and the rest with assert.Equal.
+func sameByInstant[R any](t *testing.T, want, got R, msg string, times func(*R) []*time.Time) {
+	t.Helper()
+	w, g := times(&want), times(&got)
+	for i := range w {
+		assert.Truef(t, w[i].Equal(*g[i]), "%s: time %v, want %v", msg, *g[i], *w[i])
+		*g[i] = *w[i]
+	}
+	assert.Equal(t, want, got, msg)
+}
+
+// assertListedPerUser checks that list returns the records of user whose IDs
+// are wantIDs, in that order, and nothing for a user without records.
+func assertListedPerUser[R any](t *testing.T, list func(ctx context.Context, userID string) ([]R, error), id func(R) string, user string, wantIDs ...string) {
+	t.Helper()
+	got, err := list(t.Context(), user)
+	require.NoError(t, err)
+	gotIDs := make([]string, len(got))
+	for i, r := range got {
+		gotIDs[i] = id(r)
+	}
+	assert.Equal(t, wantIDs, gotIDs)
+	none, err := list(t.Context(), newID("usr_"))
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}

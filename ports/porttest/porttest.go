@@ -73,79 +73,47 @@ func Run(t *testing.T, h Harness) {
 
 func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 	t.Helper()
-	t.Run("CredentialStore", func(t *testing.T) {
-		CredentialStore(t, func(t *testing.T) ports.CredentialStore { return newStorage(t) })
-	})
-	t.Run("LockoutStore", func(t *testing.T) {
-		LockoutStore(t, func(t *testing.T) ports.LockoutStore { return newStorage(t) })
-	})
-	t.Run("SessionRepo", func(t *testing.T) {
-		SessionRepo(t, func(t *testing.T) ports.SessionRepo { return newStorage(t) })
-	})
+	runSuite(t, "CredentialStore", CredentialStore, newStorage)
+	runSuite(t, "LockoutStore", LockoutStore, newStorage)
+	runSuite(t, "SessionRepo", SessionRepo, newStorage)
 	t.Run("DeviceTrust", func(t *testing.T) {
 		DeviceTrust(t, func(t *testing.T) SessionDevices {
 			s := newStorage(t)
 			return SessionDevices{Sessions: s, Devices: s}
 		})
 	})
-	t.Run("OneTimeTokenRepo", func(t *testing.T) {
-		OneTimeTokenRepo(t, func(t *testing.T) ports.OneTimeTokenRepo { return newStorage(t) })
-	})
-	t.Run("ConsentLedger", func(t *testing.T) {
-		ConsentLedger(t, func(t *testing.T) ports.ConsentLedger { return newStorage(t) })
-	})
+	runSuite(t, "OneTimeTokenRepo", OneTimeTokenRepo, newStorage)
+	runSuite(t, "ConsentLedger", ConsentLedger, newStorage)
 	if _, ok := newStorage(t).(ports.ConsentOutbox); ok {
-		t.Run("ConsentOutbox", func(t *testing.T) {
-			ConsentOutbox(t, func(t *testing.T) LedgerOutbox { return newStorage(t).(LedgerOutbox) })
-		})
+		runSuite(t, "ConsentOutbox", ConsentOutbox, newStorage)
 	}
-	t.Run("AbuseGuard", func(t *testing.T) {
-		AbuseGuard(t, func(t *testing.T) ports.AbuseGuard { return newStorage(t) })
-	})
-	t.Run("EventLog", func(t *testing.T) {
-		EventLog(t, func(t *testing.T) ports.EventLog { return newStorage(t) })
-	})
-	t.Run("EventPseudonymiser", func(t *testing.T) {
-		EventPseudonymiser(t, func(t *testing.T) RetainedEventLog { return newStorage(t) })
-	})
-	t.Run("ErasureStore", func(t *testing.T) { ErasureStore(t, newStorage) })
-	t.Run("ActivityStore", func(t *testing.T) {
-		ActivityStore(t, func(t *testing.T) ports.ActivityStore { return newStorage(t) })
-	})
-	t.Run("NomineeStore", func(t *testing.T) {
-		NomineeStore(t, func(t *testing.T) ports.NomineeStore { return newStorage(t) })
-	})
-	t.Run("GrievanceStore", func(t *testing.T) {
-		GrievanceStore(t, func(t *testing.T) ports.GrievanceStore { return newStorage(t) })
-	})
+	runSuite(t, "AbuseGuard", AbuseGuard, newStorage)
+	runSuite(t, "EventLog", EventLog, newStorage)
+	runSuite(t, "EventPseudonymiser", EventPseudonymiser, newStorage)
+	runSuite(t, "ErasureStore", ErasureStore, newStorage)
+	runSuite(t, "ActivityStore", ActivityStore, newStorage)
+	runSuite(t, "NomineeStore", NomineeStore, newStorage)
+	runSuite(t, "GrievanceStore", GrievanceStore, newStorage)
 	if _, opens := newStorage(t).(ports.SignInSessions); opens {
-		t.Run("SignInSessions", func(t *testing.T) { SignInSessions(t, newStorage) })
+		runSuite(t, "SignInSessions", SignInSessions, newStorage)
 	}
 	if _, tx := newStorage(t).(ports.Transactor); tx {
-		t.Run("Transactor", func(t *testing.T) {
-			Transactor(t, func(t *testing.T) TransactionalStorage { return newStorage(t).(TransactionalStorage) })
-		})
+		runSuite(t, "Transactor", Transactor, newStorage)
 	}
 	if _, budgets := newStorage(t).(ports.SMSBudget); budgets {
-		t.Run("SMSBudget", func(t *testing.T) {
-			SMSBudget(t, func(t *testing.T) ports.SMSBudget { return newStorage(t).(ports.SMSBudget) })
-		})
+		runSuite(t, "SMSBudget", SMSBudget, newStorage)
 	}
 	if _, queues := newStorage(t).(ports.MailQueue); queues {
-		t.Run("MailQueue", func(t *testing.T) {
-			MailQueue(t, func(t *testing.T) ports.MailQueue { return newStorage(t).(ports.MailQueue) })
-		})
+		runSuite(t, "MailQueue", MailQueue, newStorage)
 	}
 	if _, managed := newStorage(t).(ports.UserRegistry); !managed {
 		return
 	}
 	newManaged := func(t *testing.T) ManagedStorage { return newStorage(t).(ManagedStorage) }
-	t.Run("UserRegistry", func(t *testing.T) { UserRegistry(t, newManaged) })
+	runSuite(t, "UserRegistry", UserRegistry, newStorage)
 	t.Run("UserDirectory", func(t *testing.T) { UserDirectory(t, registryDirectory(newManaged)) })
 	if _, phones := newStorage(t).(PhoneStorage); phones {
-		t.Run("PhoneRegistry", func(t *testing.T) {
-			PhoneRegistry(t, func(t *testing.T) PhoneStorage { return newStorage(t).(PhoneStorage) })
-		})
+		runSuite(t, "PhoneRegistry", PhoneRegistry, newStorage)
 	}
 	if _, joined := newStorage(t).(ports.SessionUsers); joined {
 		t.Run("SessionUsers", func(t *testing.T) {
@@ -156,13 +124,21 @@ func runStorage(t *testing.T, newStorage func(*testing.T) ports.Storage) {
 		})
 	}
 	if _, joined := newStorage(t).(ports.SignInUsers); joined {
-		t.Run("SignInUsers", func(t *testing.T) { SignInUsers(t, newManaged) })
+		runSuite(t, "SignInUsers", SignInUsers, newStorage)
 	}
 	if _, ok := newStorage(t).(ports.GuardianStore); ok {
-		t.Run("GuardianStore", func(t *testing.T) {
-			GuardianStore(t, func(t *testing.T) GuardianBackend { return newStorage(t).(GuardianBackend) })
-		})
+		runSuite(t, "GuardianStore", GuardianStore, newStorage)
 	}
+}
+
+// runSuite runs suite as the subtest name on backends from newStorage, each
+// seen as the port P the suite checks. The caller has made sure that the
+// backends implement P.
+func runSuite[P any](t *testing.T, name string, suite func(*testing.T, func(*testing.T) P), newStorage func(*testing.T) ports.Storage) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		suite(t, func(t *testing.T) P { return newStorage(t).(P) })
+	})
 }
 
 // testCase is one rule of a suite, checked on a port of its own.

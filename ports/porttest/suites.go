@@ -41,6 +41,29 @@ func SessionRepo(t *testing.T, newRepo func(t *testing.T) ports.SessionRepo) {
 	})
 }
 
+// PhoneRegistry checks the phone numbers of a managed backend on fresh
+// backends from newStorage: lookups by number, their uniqueness (also under
+// parallel registrations), verification and change. Run runs it when the
+// storage implements ports.PhoneDirectory and ports.PhoneRegistry.
+func PhoneRegistry(t *testing.T, newStorage func(t *testing.T) PhoneStorage) {
+	runCases(t, newStorage, []testCase[PhoneStorage]{
+		{"a cancelled context is passed through", testPhoneCancelled},
+		{"a user created with a number is found by it, unverified", testPhoneLookup},
+		{"the empty number and unknown numbers find no one", testPhoneUnknownNotFound},
+		{"phone-only users do not collide over their empty email", testPhoneOnlyUsersDoNotCollide},
+		{"a taken number is a conflict and creates nothing", testPhoneTakenConflicts},
+		{"marking a number verified shows in every lookup and is idempotent", testPhoneMarkVerified},
+		{"a phone change verifies the new number and frees the old one", testChangePhone},
+		{"parallel creates of one number: exactly one wins", testCreatePhoneHasOneWinner},
+		{"erasing a user removes its number, which is free again", testErasureFreesThePhone},
+		{"an unproven number beside a verified email is released, then free", testReleaseUnprovenPhone},
+		{"an unproven email beside a verified number is released, then free", testReleaseUnprovenEmail},
+		{"a proven identifier, or one beside nothing proven, is never released", testReleaseNeedsTheOtherProven},
+		{"parallel releases of one number: one succeeds; then parallel creates: one owner", testReleaseHasOneWinner},
+		{"a release racing the number's verification: released unverified or kept verified", testReleaseRacesVerification},
+	})
+}
+
 // SessionUsers checks reads of a session with its user, on fresh managed
 // backends from newBackend: the pair as the storage holds it, every change of
 // the user seen at once, and RotateRefreshUser keeping every rule of

@@ -219,7 +219,7 @@ func (e *env) validate(r *http.Request, out resp) {
 	if err != nil {
 		return // unrouted requests (404/405) are not operations of the document
 	}
-	err = openapi3filter.ValidateResponse(context.Background(), (&openapi3filter.ResponseValidationInput{
+	err = openapi3filter.ValidateResponse(e.t.Context(), (&openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route},
 		Status:                 out.status,
 		Header:                 out.header,

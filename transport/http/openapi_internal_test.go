@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -18,7 +17,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	t.Parallel()
 	doc, err := openapi3.NewLoader().LoadFromData(openAPIDocument)
 	require.NoError(t, err)
-	require.NoError(t, doc.Validate(context.Background()))
+	require.NoError(t, doc.Validate(t.Context()))
 	require.Equal(t, "3.1.0", doc.OpenAPI)
 
 	served := map[string]bool{}

@@ -120,7 +120,7 @@ func TestPhoneBadInputIsAClear422(t *testing.T) {
 		})
 	}
 	assert.Zero(t, x.count(), "nothing sent")
-	_, err := e.store.UserByPhone(context.Background(), testPhone)
+	_, err := e.store.UserByPhone(t.Context(), testPhone)
 	assert.ErrorIs(t, err, ports.ErrNotFound, "nothing created")
 }
 

@@ -17,7 +17,7 @@ func TestMailboxFindsTheLinkAndTheCodeOfEachRecipient(t *testing.T) {
 	r, w := io.Pipe()
 	mb := newMailbox()
 	go mb.read(r)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	_, err := io.WriteString(w, "a stray line\n----- email -----\nTo: asha@example.in\nSubject: Confirm your email for BharatAuth\n\n"+
 		"http://127.0.0.1:1/verify-email?token=abc-DEF_123\n\nHello,\n----- end -----\n")
@@ -41,7 +41,7 @@ func TestMailboxFindsTheLinkAndTheCodeOfEachRecipient(t *testing.T) {
 
 func TestMailboxGivesUpWhenTheContextEnds(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := newMailbox().await(ctx, "nobody@example.in", "sign-in code", codeRE)
 	require.ErrorIs(t, err, context.Canceled)

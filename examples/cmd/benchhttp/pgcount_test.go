@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"net/url"
 	"testing"
@@ -81,7 +80,7 @@ func TestCopyFrontendRefusesAMalformedLength(t *testing.T) {
 // sends is counted once, whichever protocol carried it.
 func TestStatementCounterCountsWhatPgxSendsToPostgreSQL(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	u, err := url.Parse(pgtest.URL())
 	require.NoError(t, err)
 	counter, err := newStatementCounter(u.Host)

@@ -81,7 +81,7 @@ func TestRunStopsAtWhicheverBoundComesFirst(t *testing.T) {
 				calls.Add(1)
 				return tick(clock)(ctx, w)
 			}
-			res, err := Run(context.Background(), Options{Workers: tc.workers, MaxRequests: tc.maxRequests,
+			res, err := Run(t.Context(), Options{Workers: tc.workers, MaxRequests: tc.maxRequests,
 				MaxDuration: tc.maxDuration, Now: clock.Now}, req)
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantRequests, res.Requests)
@@ -95,7 +95,7 @@ func TestRunStopsAtWhicheverBoundComesFirst(t *testing.T) {
 func TestRunMeasuresLatencyAndRateByItsClock(t *testing.T) {
 	t.Parallel()
 	clock := memory.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	res, err := Run(context.Background(), Options{Workers: 1, MaxRequests: 1000, MaxDuration: ms(10), Now: clock.Now}, tick(clock))
+	res, err := Run(t.Context(), Options{Workers: 1, MaxRequests: 1000, MaxDuration: ms(10), Now: clock.Now}, tick(clock))
 	require.NoError(t, err)
 	assert.Equal(t, ms(10), res.Elapsed)
 	assert.InDelta(t, 1000, res.Rate(), 1e-9, "10 requests in 10 ms")
@@ -137,7 +137,7 @@ func TestRunIsAClosedLoop(t *testing.T) {
 		return nil
 	}
 	clock := memory.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	res, err := Run(context.Background(), Options{Workers: workers, MaxRequests: requests, MaxDuration: time.Hour, Now: clock.Now}, req)
+	res, err := Run(t.Context(), Options{Workers: workers, MaxRequests: requests, MaxDuration: time.Hour, Now: clock.Now}, req)
 	require.NoError(t, err)
 	assert.Equal(t, requests, res.Requests)
 	assert.False(t, overlapped.Load(), "a worker sent a request before its previous one answered")
@@ -156,7 +156,7 @@ func TestRunCountsFailedRequestsApart(t *testing.T) {
 		}
 		return nil
 	}
-	res, err := Run(context.Background(), Options{Workers: 1, MaxRequests: 9, MaxDuration: time.Hour, Now: clock.Now}, req)
+	res, err := Run(t.Context(), Options{Workers: 1, MaxRequests: 9, MaxDuration: time.Hour, Now: clock.Now}, req)
 	require.NoError(t, err)
 	assert.Equal(t, 9, res.Requests)
 	assert.Equal(t, 3, res.Errors)
@@ -168,7 +168,7 @@ func TestRunCountsFailedRequestsApart(t *testing.T) {
 
 func TestRunStopsWhenTheContextEnds(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	n := 0
 	req := func(ctx context.Context, _ int) error {
@@ -196,7 +196,7 @@ func TestRunRefusesAnUnboundedRun(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Run(context.Background(), tc.o, func(context.Context, int) error {
+			_, err := Run(t.Context(), tc.o, func(context.Context, int) error {
 				return errors.New("must not be called")
 			})
 			require.Error(t, err)
