@@ -25,13 +25,16 @@
 //     and their validation; errors.go: the Error type and its kinds;
 //     admin.go: the operator's view.
 //   - signin.go: what password and OTP sign-in share (input checks, IP block,
-//     rate limit, lookups, admitting the attempt, the verdict);
+//     rate limit, lookups, admitting the attempt, the verdict, the events of
+//     a success);
 //     login.go: password login; otp.go: login codes.
 //   - lockout.go: the lockout counters (per identifier, per verified device,
 //     per PIN), attempts admitted before a secret is checked and finished
 //     after it;
 //     abuse.go: IP blocks across identifiers and Layer-1 rate limits (fail open).
-//   - trust.go: the device trust matrix and step-up checks; stepup.go: emailed
+//   - trust.go: the device trust matrix, opening a session (with the end of
+//     the sign-in that opened it, in one store call where the store can) and
+//     step-up checks; stepup.go: emailed
 //     step-up codes; session.go: access-token checks, session listing and
 //     revocation; refresh.go: refresh-token rotation and logout.
 //   - pin.go: the PIN app-lock; password.go: password reset and change;
