@@ -3,12 +3,15 @@ package core
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
@@ -160,17 +163,51 @@ func TestASignInEndsItsOwnAttemptOnce(t *testing.T) {
 	t.Parallel()
 	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
 		u := e.register("asha@example.in")
-		_, err := e.auth.beginAttempt(t.Context(), "Test", e.auth.identifierLockKey(u.Email), e.auth.signInPolicy())
-		require.NoError(t, err)
-		_, err = e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
+		ctx, policy := t.Context(), e.auth.signInPolicy()
+		accountKey := "acct:" + u.ID
+		for _, key := range []string{e.auth.identifierLockKey(u.Email), accountKey} {
+			_, err := e.auth.beginAttempt(ctx, "Test", key, policy)
+			require.NoError(t, err)
+		}
+		pendingOnAccount := func() int {
+			st, err := e.store.LockState(ctx, accountKey)
+			require.NoError(t, err)
+			return st.Pending
+		}
+		_, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA) // a device not verified before: both counters
 		require.NoError(t, err)
 		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the other attempt still holds its place")
+		assert.Equal(t, 1, pendingOnAccount(), "the other attempt on the account still holds its place")
 
-		require.NoError(t, e.auth.Admin().Suspend(t.Context(), u.ID))
+		require.NoError(t, e.auth.Admin().Suspend(ctx, u.ID))
 		_, err = e.loginFrom(u.Email, testPassword, fpB, false)
 		requireKind(t, err, KindSuspended)
 		assert.Equal(t, 1, e.lockState(u.ID).Pending, "the refused sign-in ended its attempt")
+		assert.Equal(t, 1, pendingOnAccount(), "and its attempt on the account")
 	})
+}
+
+// accountEndsFail is a lockout store that cannot end an attempt on an
+// account's own counter as a success.
+type accountEndsFail struct{ ports.LockoutStore }
+
+func (f accountEndsFail) FinishAttempt(ctx context.Context, key string, now time.Time, p ports.LockPolicy, o ports.Outcome) (ports.LockState, error) {
+	if strings.HasPrefix(key, "acct:") && o == ports.Succeeded {
+		return ports.LockState{}, errDown
+	}
+	return f.LockoutStore.FinishAttempt(ctx, key, now, p, o)
+}
+
+// A sign-in whose account counter cannot be cleared answers unavailable and
+// opens no session, as when its identifier's cannot.
+func TestASignInWhoseAccountCounterCannotBeClearedOpensNothing(t *testing.T) {
+	t.Parallel()
+	e, u := newUserEnv(t, "asha@example.in", func(_ *Config, d *Deps) {
+		d.Lockouts = accountEndsFail{d.Storage.(*memory.Store)}
+	})
+	_, err := e.verifyOTP(u.Email, e.requestOTP(u.Email, fpA), fpA)
+	requireKind(t, err, KindUnavailable)
+	assert.Empty(t, inStore(e, e.store.Sessions, u.ID))
 }
 
 // A sign-in whose session cannot be opened answers unavailable, opens nothing
