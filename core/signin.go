@@ -31,9 +31,10 @@ type signIn struct {
 	client Client
 	// grouped: the attempt's store calls run as transactions (atomically).
 	grouped bool
-	// opened: the session was opened with the end of the attempts and the
-	// sign-in's events, in one store call (see openSession).
-	opened bool
+	// opened: the session was opened with the sign-in's events in one store
+	// call (see openSession); ended: the attempts were ended in that call, or
+	// may have been (a call whose outcome is unknown), and are not ended again.
+	opened, ended bool
 }
 
 // user is the account signing in, or the zero user for an unknown identifier
@@ -277,8 +278,8 @@ func (a *Auth) failSignIn(ctx context.Context, s *signIn, wrong error) error {
 // (an error of start's with a Kind other than KindUnavailable or
 // KindInternal) still clears the counters: the secret was right. Where the
 // store ends a sign-in in one call (ports.SignInSessions), the counters are
-// cleared with the session instead (openSession), or after start when it
-// opened none.
+// cleared with the session instead (openSession), or after start when they
+// were not (settleAttempts).
 func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx context.Context) (LoginResult, error)) (LoginResult, error) {
 	var (
 		res     LoginResult
@@ -300,8 +301,8 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 		if k := KindOf(err); err != nil && k != KindUnavailable && k != KindInternal {
 			refusal, err = err, nil
 		}
-		if withSession && !s.opened {
-			if endErr := a.endAttempts(ctx, s); err == nil {
+		if withSession && !s.ended {
+			if endErr := a.settleAttempts(ctx, s); err == nil {
 				err = endErr
 			}
 		}
@@ -324,6 +325,23 @@ func (a *Auth) endAttempts(ctx context.Context, s *signIn) error {
 	if s.accountAttempt.key != "" {
 		if _, err := a.finish(ctx, s.op, s.accountAttempt, ports.Succeeded); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// settleAttempts ends s's attempts as succeeded once the session has opened
+// without them (or not at all). Past judgeWithin their places may have
+// lapsed and gone to other attempts, which ending them would free; then only
+// their failures are cleared (the secret was right), and the places lapse by
+// themselves (PendingFor).
+func (a *Auth) settleAttempts(ctx context.Context, s *signIn) error {
+	if !a.overdue(s.attempt) {
+		return a.endAttempts(ctx, s)
+	}
+	for _, key := range s.attemptKeys() {
+		if err := a.deps.Lockouts.ClearFailures(context.WithoutCancel(ctx), key); err != nil {
+			return storeError(s.op, err)
 		}
 	}
 	return nil

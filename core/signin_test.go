@@ -210,38 +210,87 @@ func TestASignInWhoseAccountCounterCannotBeClearedOpensNothing(t *testing.T) {
 	assert.Empty(t, inStore(e, e.store.Sessions, u.ID))
 }
 
-// A sign-in whose session cannot be opened answers unavailable, opens nothing
-// and leaves no attempt pending, whether the session opens in one call or
-// call by call. A password sign-in, whose calls run as transactions, rolls
-// the second back (the attempt's end as a success is not kept; the attempt
-// is abandoned); a code sign-in, whose calls run alone, ends its attempt.
-func TestASignInWhoseSessionCannotOpenEndsItsAttempt(t *testing.T) {
+// A sign-in whose session cannot be opened fails, opens nothing and leaves
+// no attempt holding a place for longer than PendingFor, whether the session
+// opens in one call or call by call:
+//   - a password sign-in, whose calls run as transactions, rolls the second
+//     back (the attempt's end as a success is not kept) and abandons the
+//     attempt;
+//   - a code sign-in, whose calls run alone, ends its attempt after a call
+//     that surely wrote nothing (refused: ErrConflict, or a session created on
+//     its own); after a one-call opening that failed otherwise, which may have
+//     ended the attempt as it committed, it leaves the place to lapse rather
+//     than risk freeing another attempt's.
+func TestASignInWhoseSessionCannotOpenLeavesNoPlaceHeld(t *testing.T) {
 	t.Parallel()
-	for failing, opts := range map[string][]envOption{"OpenSignInSession": nil, "CreateSession": {withEventsApart()}} {
-		t.Run(failing, func(t *testing.T) {
+	errTaken := fmt.Errorf("postgres: duplicate key: %w", ports.ErrConflict)
+	for name, c := range map[string]struct {
+		failing      string
+		err          error
+		opts         []envOption
+		codeLeftOver int // places the code sign-in leaves pending, to lapse
+	}{
+		"one call, unavailable":     {failing: "OpenSignInSession", err: errDown, codeLeftOver: 1},
+		"one call, refused":         {failing: "OpenSignInSession", err: errTaken},
+		"call by call, unavailable": {failing: "CreateSession", err: errDown, opts: []envOption{withEventsApart()}},
+	} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rec, faults := &txRecorder{}, &faultyStore{}
-			e, u := newUserEnv(t, "asha@example.in", append(opts, transacted(rec, faults))...)
+			e, u := newUserEnv(t, "asha@example.in", append(c.opts, transacted(rec, faults))...)
 			code := e.requestOTP(u.Email, fpA)
-			for flow, c := range map[string]struct {
-				signIn func() error
-				ends   []string
+			for flow, f := range map[string]struct {
+				signIn   func() error
+				ends     []string
+				leftOver int
 			}{
 				"password": {signIn: func() error { return errOf(e.loginFrom(u.Email, testPassword, fpA, false)) },
 					ends: []string{"commit", "rollback"}},
-				"code": {signIn: func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) }},
+				"code": {signIn: func() error { return errOf(e.verifyOTP(u.Email, code, fpA)) }, leftOver: c.codeLeftOver},
 			} {
 				rec.take()
-				faults.failOn(failing, errDown)
-				requireKind(t, c.signIn(), KindUnavailable)
+				faults.failOn(c.failing, c.err)
+				err := f.signIn()
+				require.Error(t, err, flow)
+				assert.ErrorIs(t, err, c.err, flow)
 				assert.Positive(t, faults.firedCount(), flow)
 				faults.failOn("", nil)
-				assert.Equal(t, c.ends, rec.take(), flow)
-				assert.Zero(t, e.lockState(u.ID).Pending, "%s: no attempt left pending", flow)
+				assert.Equal(t, f.ends, rec.take(), flow)
+				st := e.lockState(u.ID)
+				assert.Equal(t, f.leftOver, st.Pending, "%s: places left pending", flow)
+				assert.Zero(t, st.PendingAt(e.now().Add(e.auth.signInPolicy().PendingFor+time.Second), e.auth.signInPolicy()),
+					"%s: a place left pending lapses", flow)
 				assert.Empty(t, inStore(e, e.store.Sessions, u.ID), flow)
+				e.clock.Advance(e.auth.signInPolicy().PendingFor + time.Second) // the next flow starts with no place held
 			}
 		})
 	}
+}
+
+// A sign-in whose session opens after its attempt should have been judged
+// (judgeWithin: a slow Config.Claims, say) does not end the attempt: its
+// place may have lapsed and gone to another attempt, which ending it would
+// free. The secret was right, so the failures are cleared; the place lapses.
+func TestASignInPastItsJudgingTimeLetsItsPlaceLapse(t *testing.T) {
+	t.Parallel()
+	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
+		u := e.register("asha@example.in")
+		e.auth.cfg.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
+			e.clock.Advance(judgeWithin(e.auth.signInPolicy()) + time.Second)
+			return nil, nil
+		}
+		code := e.requestOTP(u.Email, fpA)
+		e.wrongOTPs(u.Email, code, 2)
+		_, err := e.verifyOTP(u.Email, code, fpA)
+		require.NoError(t, err)
+		st := e.lockState(u.ID)
+		assert.Zero(t, st.Failures, "the right code clears the failures")
+		if e.auth.signInOpens != nil {
+			assert.Equal(t, 1, st.Pending, "the place is left to lapse")
+		} else {
+			assert.Zero(t, st.Pending, "ended before the session opened, in time")
+		}
+	})
 }
 
 // Where one backend keeps the users, devices, abuse records and holds, a

@@ -134,22 +134,27 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 }
 
 // openSession stores s. For a sign-in, where the store ends one in one call
-// (ports.SignInSessions), the sign-in's attempts end and its events are
-// recorded with it: a code sign-in's three last writes cost one round trip.
-// That call is not cancelled with the request: cut off at its commit, it
-// could leave the attempts ended without the flow knowing, and the flow
-// would end them again, freeing a place another attempt holds.
+// (ports.SignInSessions), the sign-in's events are recorded with it and,
+// while they still hold their places (judgeWithin), its attempts end with it:
+// a code sign-in's three last writes cost one round trip. That call is not
+// cancelled with the request, and a call that failed counts as having ended
+// the attempts unless it was refused (ErrConflict: nothing written): one cut
+// off at its commit, by a timeout or a lost connection, may have ended them,
+// and ending them again could free a place another attempt holds, while a
+// place left pending lapses by itself (PendingFor).
 func (a *Auth) openSession(ctx context.Context, op string, r sessionRequest, s ports.Session, trust Trust) error {
-	var err error
-	if r.signIn == nil || a.signInOpens == nil {
-		err = a.deps.Sessions.CreateSession(ctx, s)
-	} else {
-		err = a.signInOpens.OpenSignInSession(context.WithoutCancel(ctx), ports.SignInOpening{
-			Attempts: r.signIn.attemptKeys(), Now: a.now(), Policy: a.signInPolicy(), Session: s,
-			Events: a.signInEvents(s.UserID, r.method, trust, r.verifiedDevice, r.client),
-		})
-		r.signIn.opened = err == nil
+	si := r.signIn
+	if si == nil || a.signInOpens == nil {
+		return storeError(op, a.deps.Sessions.CreateSession(ctx, s))
 	}
+	o := ports.SignInOpening{Now: a.now(), Policy: a.signInPolicy(), Session: s,
+		Events: a.signInEvents(s.UserID, r.method, trust, r.verifiedDevice, r.client)}
+	if !a.overdue(si.attempt) {
+		o.Attempts = si.attemptKeys()
+	}
+	err := a.signInOpens.OpenSignInSession(context.WithoutCancel(ctx), o)
+	si.opened = err == nil
+	si.ended = o.Attempts != nil && !errors.Is(err, ports.ErrConflict)
 	return storeError(op, err)
 }
 
