@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -25,21 +24,6 @@ func childDecisions() []ConsentDecision {
 		ds[i].Granted = ds[i].Category != "analytics"
 	}
 	return ds
-}
-
-// registerChild registers a child with a guardian email and proves the
-// child's address with the registration's link, which emails the guardian.
-// The guardian's own account is opened first when it does not exist, and
-// the clock moved past GuardianAccountAge (openGuardian).
-func (e *env) registerChild(email string) ports.User {
-	e.t.Helper()
-	if _, err := e.store.UserByEmail(e.t.Context(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
-		e.openGuardian(guardianEmail)
-	}
-	u := e.registerChildOf(email, guardianEmail)
-	e.proveAddress(email)
-	u.EmailVerified = true
-	return u
 }
 
 // registerChildOf registers a child at email naming guardian, leaving the
@@ -75,18 +59,6 @@ func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {
 	child := e.registerChild("ravi@example.in")
 	guardian, _ := e.guardianConsents(t)
 	return e, child, guardian
-}
-
-// guardianConsents has the guardian (signed in with guardianEmail and
-// stepped up) confirm with the emailed link.
-func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
-	t.Helper()
-	token := e.lastToken(guardianEmail)
-	p := e.principal(e.mustLogin(guardianEmail))
-	e.stepUp(p, guardianEmail)
-	link, err := e.auth.ConfirmGuardian(t.Context(), p, LinkInput{Token: token, Client: e.client})
-	require.NoError(t, err)
-	return p, link
 }
 
 func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
@@ -231,18 +203,6 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
 	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, kp, LinkInput{Token: token})), KindForbidden)
-}
-
-// verifier is the app's GuardianVerifier in tests.
-type verifier struct {
-	verdict ports.GuardianVerdict
-	err     error
-	got     []ports.GuardianCheck
-}
-
-func (v *verifier) VerifyGuardian(_ context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
-	v.got = append(v.got, c)
-	return v.verdict, v.err
 }
 
 func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {
