@@ -12,45 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-const guardianEmail = "parent@example.in"
-
-// childDOB is a date of birth that makes a registrant 12 on testStart.
-var childDOB = time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)
-
-// childDecisions grants what a child may: every category but analytics.
-func childDecisions() []ConsentDecision {
-	ds := allGranted()
-	for i := range ds {
-		ds[i].Granted = ds[i].Category != "analytics"
-	}
-	return ds
-}
-
-// registerChildOf registers a child at email naming guardian, leaving the
-// child's address unproven (what anyone can do with any address).
-func (e *env) registerChildOf(email, guardian string) ports.User {
-	e.t.Helper()
-	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
-	require.NoError(e.t, err)
-	return u
-}
-
-// proveAddress opens the newest link emailed to addr as a verification link.
-func (e *env) proveAddress(addr string) {
-	e.t.Helper()
-	require.NoError(e.t, e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
-}
-
-// openGuardian opens an adult's verified account at addr and moves the clock
-// past GuardianAccountAge, so that it may confirm a child registered next.
-func (e *env) openGuardian(addr string) ports.User {
-	e.t.Helper()
-	u := e.register(addr)
-	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
-	return u
-}
-
 // newGuardedChild is an env with the child ravi@example.in whose guardian
 // consented by account, signed in as guardian.
 func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {

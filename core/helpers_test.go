@@ -214,6 +214,45 @@ func (e *env) registerUnverified(email string) ports.User {
 	return u
 }
 
+const guardianEmail = "parent@example.in"
+
+// childDOB is a date of birth that makes a registrant 12 on testStart.
+var childDOB = time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)
+
+// childDecisions grants what a child may: every category but analytics.
+func childDecisions() []ConsentDecision {
+	ds := allGranted()
+	for i := range ds {
+		ds[i].Granted = ds[i].Category != "analytics"
+	}
+	return ds
+}
+
+// registerChildOf registers a child at email naming guardian, leaving the
+// child's address unproven (what anyone can do with any address).
+func (e *env) registerChildOf(email, guardian string) ports.User {
+	e.t.Helper()
+	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
+	require.NoError(e.t, err)
+	return u
+}
+
+// proveAddress opens the newest link emailed to addr as a verification link.
+func (e *env) proveAddress(addr string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
+}
+
+// openGuardian opens an adult's verified account at addr and moves the clock
+// past GuardianAccountAge, so that it may confirm a child registered next.
+func (e *env) openGuardian(addr string) ports.User {
+	e.t.Helper()
+	u := e.register(addr)
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
+	return u
+}
+
 // registerChild registers a child with a guardian email and proves the
 // child's address with the registration's link, which emails the guardian.
 // The guardian's own account is opened first when it does not exist, and
@@ -1423,6 +1462,10 @@ type flowState struct {
 	res  LoginResult
 	p    Principal
 	link string
+}
+
+func registered(t *testing.T, e *env) flowState {
+	return flowState{user: e.register("down@example.in")}
 }
 
 func signedIn(t *testing.T, e *env) flowState {

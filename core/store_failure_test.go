@@ -28,10 +28,6 @@ type failingFlow struct {
 	after func(t *testing.T, e *env, s flowState)
 }
 
-func registered(t *testing.T, e *env) flowState {
-	return flowState{user: e.register("down@example.in")}
-}
-
 // newDeviceSignedIn signs in without a fingerprint: a new device, with no
 // step-up email yet.
 func newDeviceSignedIn(t *testing.T, e *env) flowState {
