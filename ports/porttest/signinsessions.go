@@ -1,6 +1,7 @@
 package porttest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,15 +20,16 @@ func openingStorage(t *testing.T, s ports.Storage) ports.SignInSessions {
 }
 
 // newOpening is the opening of a sign-in of a new user at now, with two
-// admitted attempts on the store (one key with failures before it) and its
-// two events.
+// admitted attempts on the store and its two events. The first key's count
+// has soft-locked it once before (a lock now over); the second key holds one
+// more pending attempt than the sign-in's own.
 func newOpening(t *testing.T, s ports.Storage, now time.Time) ports.SignInOpening {
 	t.Helper()
-	failed, fresh := newAttempts(t, s), newAttempts(t, s)
-	for range 3 {
-		failed.fail(now.Add(-time.Minute))
+	locked, busy := newAttempts(t, s), newAttempts(t, s)
+	for range lockPolicy.SoftLockAfter {
+		locked.fail(now.Add(-lockPolicy.SoftLockFor - time.Minute))
 	}
-	for _, a := range []*attempts{failed, fresh} {
+	for _, a := range []*attempts{locked, busy, busy} {
 		_, verdict := a.begin(now)
 		require.Equal(t, ports.Admitted, verdict)
 	}
@@ -37,18 +39,29 @@ func newOpening(t *testing.T, s ports.Storage, now time.Time) ports.SignInOpenin
 		return ports.SecurityEvent{UserID: sess.UserID, Kind: kind, IPAddress: sess.IPAddress,
 			UserAgent: sess.DeviceInfo, Detail: detail, At: now}
 	}
-	return ports.SignInOpening{Attempts: []string{failed.key, fresh.key}, Now: now, Policy: lockPolicy, Session: sess,
+	return ports.SignInOpening{Attempts: []string{locked.key, busy.key}, Now: now, Policy: lockPolicy, Session: sess,
 		Events: []ports.SecurityEvent{event(ports.EventLoginSucceeded, "otp"), event(ports.EventNewDevice, "new_device")}}
 }
 
-// assertNotOpened checks that nothing of o was written.
-func assertNotOpened(t *testing.T, s ports.Storage, o ports.SignInOpening) {
+// lockStates reads the state of each key.
+func lockStates(t *testing.T, s ports.LockoutStore, keys []string) []ports.LockState {
 	t.Helper()
-	for _, key := range o.Attempts {
-		st, err := s.LockState(t.Context(), key)
+	states := make([]ports.LockState, len(keys))
+	for i, key := range keys {
+		var err error
+		states[i], err = s.LockState(t.Context(), key)
 		require.NoError(t, err)
-		assert.Equal(t, 1, st.Pending, "the attempt is still pending")
 	}
+	return states
+}
+
+// assertNotOpened checks that nothing of o was written since before, the
+// states of its attempts' keys.
+func assertNotOpened(t *testing.T, s ports.Storage, o ports.SignInOpening, before []ports.LockState) {
+	t.Helper()
+	assert.Equal(t, before, lockStates(t, s, o.Attempts), "the attempts are still pending")
+	_, err := s.Session(t.Context(), o.Session.ID)
+	assert.ErrorIs(t, err, ports.ErrNotFound, "no session is created")
 	events, err := s.Events(t.Context(), o.Session.UserID)
 	require.NoError(t, err)
 	assert.Empty(t, events, "no event is recorded")
@@ -56,32 +69,29 @@ func assertNotOpened(t *testing.T, s ports.Storage, o ports.SignInOpening) {
 
 func testOpenSignInSessionCancelled(t *testing.T, s ports.Storage) {
 	o := newOpening(t, s, baseTime())
+	before := lockStates(t, s, o.Attempts)
 	assertCancelled(t, openingStorage(t, s).OpenSignInSession(cancelled(t), o))
-	_, err := s.Session(t.Context(), o.Session.ID)
-	assert.ErrorIs(t, err, ports.ErrNotFound, "no session is created")
-	assertNotOpened(t, s, o)
+	assertNotOpened(t, s, o, before)
 }
 
 func testOpenSignInSessionWritesAll(t *testing.T, s ports.Storage) {
 	now := baseTime()
 	o := newOpening(t, s, now)
-	before, err := s.LockState(t.Context(), o.Attempts[0])
-	require.NoError(t, err)
+	before := lockStates(t, s, o.Attempts)
+	require.Equal(t, 1, before[0].SoftLocks, "the first key soft-locked once")
 	bystander := newAttempts(t, s)
 	bystander.begin(now)
 	require.NoError(t, openingStorage(t, s).OpenSignInSession(t.Context(), o))
 
 	assert.Equal(t, o.Session, readSession(t, s, o.Session.ID))
-	for _, key := range o.Attempts {
-		st, err := s.LockState(t.Context(), key)
-		require.NoError(t, err)
-		assert.Zero(t, st.Pending, "the attempt ended")
+	after := lockStates(t, s, o.Attempts)
+	for i, st := range after {
+		assert.Equal(t, before[i].Pending-1, st.Pending, "the sign-in's attempt ended, another's still pending")
 		assert.Zero(t, st.Failures, "a success clears the count")
-		assert.False(t, st.Locked(now))
+		assert.True(t, st.LastFailureAt.IsZero())
+		assert.True(t, st.LockedUntil.IsZero() || !st.Locked(now), "no lock is left")
+		assert.Equal(t, before[i].SoftLocks, st.SoftLocks, "the history is kept")
 	}
-	after, err := s.LockState(t.Context(), o.Attempts[0])
-	require.NoError(t, err)
-	assert.Equal(t, before.SoftLocks, after.SoftLocks, "the history is kept")
 	assert.Equal(t, 1, bystander.read().Pending, "another key's attempt is untouched")
 	events, err := s.Events(t.Context(), o.Session.UserID)
 	require.NoError(t, err)
@@ -94,6 +104,16 @@ func testOpenSignInSessionAloneCreatesTheSession(t *testing.T, s ports.Storage) 
 	assert.Equal(t, sess, readSession(t, s, sess.ID))
 }
 
+// A key whose record is gone (purged while the attempt ran) ends as nothing:
+// the session still opens.
+func testOpenSignInSessionWithoutTheKeysRecord(t *testing.T, s ports.Storage) {
+	sess, gone := newSession(newID("usr_"), baseTime()), newID("key_")
+	o := ports.SignInOpening{Attempts: []string{gone}, Now: baseTime(), Policy: lockPolicy, Session: sess}
+	require.NoError(t, openingStorage(t, s).OpenSignInSession(t.Context(), o))
+	assert.Equal(t, sess, readSession(t, s, sess.ID))
+	assert.Equal(t, []ports.LockState{{}}, lockStates(t, s, o.Attempts))
+}
+
 func testOpenSignInSessionTakenChangesNothing(t *testing.T, s ports.Storage) {
 	now := baseTime()
 	for name, take := range map[string]func(taken, o *ports.SignInOpening){
@@ -104,8 +124,50 @@ func testOpenSignInSessionTakenChangesNothing(t *testing.T, s ports.Storage) {
 		createSessions(t, s, taken.Session)
 		o := newOpening(t, s, now)
 		take(&taken, &o)
+		before := lockStates(t, s, o.Attempts)
 		err := openingStorage(t, s).OpenSignInSession(t.Context(), o)
 		assert.ErrorIs(t, err, ports.ErrConflict, name)
-		assertNotOpened(t, s, o)
+		events, err := s.Events(t.Context(), o.Session.UserID)
+		require.NoError(t, err)
+		assert.Empty(t, events, "%s: no event is recorded", name)
+		assert.Equal(t, before, lockStates(t, s, o.Attempts), "%s: the attempts are still pending", name)
+	}
+}
+
+// Sign-ins ending on two keys while others are admitted on the same two keys
+// in transactions (as core groups a password sign-in's first calls: the
+// identifier's key, then the account's) all go through: the ends lock the
+// keys in the same order. The second key's record is the older, so that a
+// scan in storage order would meet it first.
+func testOpenSignInSessionBesideAdmissions(t *testing.T, s ports.Storage) {
+	tx, ok := s.(ports.Transactor)
+	if !ok {
+		t.Skip("the backend groups no calls in transactions")
+	}
+	now := baseTime()
+	for range 10 {
+		first, second := newAttempts(t, s), newAttempts(t, s)
+		second.begin(now)
+		first.begin(now)
+		keys := []string{first.key, second.key}
+		errs := make([]error, 8)
+		Together(len(errs), func(i int) {
+			if i%2 == 0 {
+				errs[i] = openingStorage(t, s).OpenSignInSession(t.Context(), ports.SignInOpening{
+					Attempts: keys, Now: now, Policy: lockPolicy, Session: newSession(newID("usr_"), now)})
+				return
+			}
+			errs[i] = tx.InTransaction(t.Context(), func(ctx context.Context) error {
+				for _, key := range keys {
+					if _, _, err := s.BeginAttempt(ctx, key, now, lockPolicy); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+		for i, err := range errs {
+			require.NoError(t, err, "call %d", i)
+		}
 	}
 }

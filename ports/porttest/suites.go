@@ -406,7 +406,9 @@ func SignInSessions(t *testing.T, newBackend func(t *testing.T) ports.Storage) {
 		{"a cancelled context is passed through and writes nothing", testOpenSignInSessionCancelled},
 		{"the attempts end as succeeded, the session and the events are stored", testOpenSignInSessionWritesAll},
 		{"without attempts or events it creates the session", testOpenSignInSessionAloneCreatesTheSession},
+		{"a key without a record ends as nothing and the session opens", testOpenSignInSessionWithoutTheKeysRecord},
 		{"a taken session ID or refresh hash is ErrConflict and writes nothing", testOpenSignInSessionTakenChangesNothing},
+		{"ends lock their keys in order beside admissions in transactions", testOpenSignInSessionBesideAdmissions},
 	})
 }
 
