@@ -159,15 +159,6 @@ func TestAuthenticateRejectsGarbage(t *testing.T) {
 	}
 }
 
-// tokenClaims decodes the payload of an access token without verifying it.
-func tokenClaims(t *testing.T, token string) jwt.MapClaims {
-	t.Helper()
-	claims := jwt.MapClaims{}
-	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
-	require.NoError(t, err)
-	return claims
-}
-
 func TestAccessTokenClientIDDefaultsToTheAudience(t *testing.T) {
 	t.Parallel()
 	e, _ := newUserEnv(t, "cid@example.in")

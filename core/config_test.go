@@ -16,19 +16,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-func validDeps() Deps {
-	s := memory.New()
-	// Every field on its own: the cases below unset one at a time.
-	return Deps{Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s, Devices: s, Tokens: s,
-		Consents: s, Abuse: s, Events: s, Erasures: s, Grievances: s, Nominees: s, Mailer: memory.NewOutbox()}
-}
-
-func validConfig() Config {
-	c := DefaultConfig()
-	c.SecretKey = []byte("0123456789abcdef0123456789abcdef")
-	return c
-}
-
 func TestNewRefusesBadConfiguration(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -15,15 +15,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// listener is the app's ConsentListener in tests.
-type listener struct{ appInbox[ports.ConsentChange] }
-
-func (l *listener) ConsentChanged(_ context.Context, c ports.ConsentChange) error { return l.take(c) }
-
-func withListener(l ports.ConsentListener) envOption {
-	return func(_ *Config, d *Deps) { d.ConsentListener = l }
-}
-
 // The tests deliver under waitContext: a delivery that keeps claiming (its
 // loop never sees an empty claim) fails the test after testWait instead of
 // hanging the suite.

@@ -11,8 +11,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-func ptr(s string) *string { return &s }
-
 func TestUpdateProfileCorrectsWhatTheUserChose(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()

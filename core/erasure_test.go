@@ -16,38 +16,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// erasureInbox is the app's erasure handler in tests.
-type erasureInbox struct{ appInbox[ports.ErasureRequest] }
-
-func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error {
-	return i.take(r)
-}
-
-func withErasureHandler(h ports.ErasureHandler) envOption {
-	return func(_ *Config, d *Deps) { d.Erasure = h }
-}
-
-// requestErasure signs u in on a known device, steps up and asks for erasure.
-func (e *env) requestErasure(email string) ErasureReceipt {
-	e.t.Helper()
-	p := e.principal(e.knownDeviceLogin(email))
-	e.stepUp(p, email)
-	r, err := e.auth.RequestErasure(e.t.Context(), p, e.client)
-	require.NoError(e.t, err)
-	return r
-}
-
-// mailsWithSubject counts the emails to addr whose subject contains part.
-func (e *env) mailsWithSubject(addr, part string) int {
-	n := 0
-	for _, m := range e.outbox.Messages() {
-		if m.To == addr && strings.Contains(m.Subject, part) {
-			n++
-		}
-	}
-	return n
-}
-
 func TestErasureRequestIsSensitiveReachesTheAppAndEndsEverySession(t *testing.T) {
 	t.Parallel()
 	inbox := &erasureInbox{}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -13,60 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-const guardianEmail = "parent@example.in"
-
-// childDOB is a date of birth that makes a registrant 12 on testStart.
-var childDOB = time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)
-
-// childDecisions grants what a child may: every category but analytics.
-func childDecisions() []ConsentDecision {
-	ds := allGranted()
-	for i := range ds {
-		ds[i].Granted = ds[i].Category != "analytics"
-	}
-	return ds
-}
-
-// registerChild registers a child with a guardian email and proves the
-// child's address with the registration's link, which emails the guardian.
-// The guardian's own account is opened first when it does not exist, and
-// the clock moved past GuardianAccountAge (openGuardian).
-func (e *env) registerChild(email string) ports.User {
-	e.t.Helper()
-	if _, err := e.store.UserByEmail(e.t.Context(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
-		e.openGuardian(guardianEmail)
-	}
-	u := e.registerChildOf(email, guardianEmail)
-	e.proveAddress(email)
-	u.EmailVerified = true
-	return u
-}
-
-// registerChildOf registers a child at email naming guardian, leaving the
-// child's address unproven (what anyone can do with any address).
-func (e *env) registerChildOf(email, guardian string) ports.User {
-	e.t.Helper()
-	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
-		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
-	require.NoError(e.t, err)
-	return u
-}
-
-// proveAddress opens the newest link emailed to addr as a verification link.
-func (e *env) proveAddress(addr string) {
-	e.t.Helper()
-	require.NoError(e.t, e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
-}
-
-// openGuardian opens an adult's verified account at addr and moves the clock
-// past GuardianAccountAge, so that it may confirm a child registered next.
-func (e *env) openGuardian(addr string) ports.User {
-	e.t.Helper()
-	u := e.register(addr)
-	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
-	return u
-}
-
 // newGuardedChild is an env with the child ravi@example.in whose guardian
 // consented by account, signed in as guardian.
 func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {
@@ -75,18 +20,6 @@ func newGuardedChild(t *testing.T) (*env, ports.User, Principal) {
 	child := e.registerChild("ravi@example.in")
 	guardian, _ := e.guardianConsents(t)
 	return e, child, guardian
-}
-
-// guardianConsents has the guardian (signed in with guardianEmail and
-// stepped up) confirm with the emailed link.
-func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
-	t.Helper()
-	token := e.lastToken(guardianEmail)
-	p := e.principal(e.mustLogin(guardianEmail))
-	e.stepUp(p, guardianEmail)
-	link, err := e.auth.ConfirmGuardian(t.Context(), p, LinkInput{Token: token, Client: e.client})
-	require.NoError(t, err)
-	return p, link
 }
 
 func TestAChildCannotSignInUntilAGuardianConsents(t *testing.T) {
@@ -231,18 +164,6 @@ func TestAChildCannotBeAGuardian(t *testing.T) {
 	kp := e.principal(e.mustLogin(kidEmail))
 	e.stepUp(kp, kidEmail)
 	requireKind(t, errOf(e.auth.ConfirmGuardian(ctx, kp, LinkInput{Token: token})), KindForbidden)
-}
-
-// verifier is the app's GuardianVerifier in tests.
-type verifier struct {
-	verdict ports.GuardianVerdict
-	err     error
-	got     []ports.GuardianCheck
-}
-
-func (v *verifier) VerifyGuardian(_ context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
-	v.got = append(v.got, c)
-	return v.verdict, v.err
 }
 
 func TestVerifyGuardianUsesTheAppsVerifier(t *testing.T) {

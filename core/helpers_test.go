@@ -2,7 +2,10 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -10,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
+	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
@@ -149,6 +154,19 @@ func newSignedInEnv(t testing.TB, email string, opts ...envOption) (*env, ports.
 	return e, u, e.principal(e.mustLogin(u.Email))
 }
 
+func validDeps() Deps {
+	s := memory.New()
+	// Every field on its own: the cases below unset one at a time.
+	return Deps{Users: s, Registry: s, Credentials: s, Lockouts: s, Sessions: s, Devices: s, Tokens: s,
+		Consents: s, Abuse: s, Events: s, Erasures: s, Grievances: s, Nominees: s, Mailer: memory.NewOutbox()}
+}
+
+func validConfig() Config {
+	c := DefaultConfig()
+	c.SecretKey = []byte("0123456789abcdef0123456789abcdef")
+	return c
+}
+
 // testNoticeAt is the published time of the test notices, before testStart.
 var testNoticeAt = testStart.Add(-24 * time.Hour)
 
@@ -159,6 +177,12 @@ func testNotices() []Notice {
 		{Version: "1.0.0", Language: "en", Text: "We use your data for these purposes.", PublishedAt: testNoticeAt},
 		{Version: "1.0.0", Language: "hi", Text: "हम आपके डेटा का इस्तेमाल इन कामों के लिए करते हैं।", PublishedAt: testNoticeAt},
 	}
+}
+
+// sha256Hex is the hex SHA-256 of s.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 func allGranted() []ConsentDecision {
@@ -188,6 +212,72 @@ func (e *env) registerUnverified(email string) ports.User {
 		Consents: allGranted(), Client: e.client})
 	require.NoError(e.t, err)
 	return u
+}
+
+const guardianEmail = "parent@example.in"
+
+// childDOB is a date of birth that makes a registrant 12 on testStart.
+var childDOB = time.Date(2014, 5, 17, 0, 0, 0, 0, time.UTC)
+
+// childDecisions grants what a child may: every category but analytics.
+func childDecisions() []ConsentDecision {
+	ds := allGranted()
+	for i := range ds {
+		ds[i].Granted = ds[i].Category != "analytics"
+	}
+	return ds
+}
+
+// registerChildOf registers a child at email naming guardian, leaving the
+// child's address unproven (what anyone can do with any address).
+func (e *env) registerChildOf(email, guardian string) ports.User {
+	e.t.Helper()
+	u, err := e.auth.Register(e.t.Context(), RegisterInput{Email: email, Password: testPassword,
+		Consents: childDecisions(), DateOfBirth: childDOB, GuardianEmail: guardian, Client: e.client})
+	require.NoError(e.t, err)
+	return u
+}
+
+// proveAddress opens the newest link emailed to addr as a verification link.
+func (e *env) proveAddress(addr string) {
+	e.t.Helper()
+	require.NoError(e.t, e.auth.VerifyEmail(e.t.Context(), LinkInput{Token: e.lastToken(addr), Client: e.client}))
+}
+
+// openGuardian opens an adult's verified account at addr and moves the clock
+// past GuardianAccountAge, so that it may confirm a child registered next.
+func (e *env) openGuardian(addr string) ports.User {
+	e.t.Helper()
+	u := e.register(addr)
+	e.clock.Advance(e.auth.cfg.GuardianAccountAge)
+	return u
+}
+
+// registerChild registers a child with a guardian email and proves the
+// child's address with the registration's link, which emails the guardian.
+// The guardian's own account is opened first when it does not exist, and
+// the clock moved past GuardianAccountAge (openGuardian).
+func (e *env) registerChild(email string) ports.User {
+	e.t.Helper()
+	if _, err := e.store.UserByEmail(e.t.Context(), guardianEmail); errors.Is(err, ports.ErrNotFound) {
+		e.openGuardian(guardianEmail)
+	}
+	u := e.registerChildOf(email, guardianEmail)
+	e.proveAddress(email)
+	u.EmailVerified = true
+	return u
+}
+
+// guardianConsents has the guardian (signed in with guardianEmail and
+// stepped up) confirm with the emailed link.
+func (e *env) guardianConsents(t *testing.T) (Principal, GuardianLink) {
+	t.Helper()
+	token := e.lastToken(guardianEmail)
+	p := e.principal(e.mustLogin(guardianEmail))
+	e.stepUp(p, guardianEmail)
+	link, err := e.auth.ConfirmGuardian(t.Context(), p, LinkInput{Token: token, Client: e.client})
+	require.NoError(t, err)
+	return p, link
 }
 
 func (e *env) login(identifier, password string) (LoginResult, error) {
@@ -229,6 +319,15 @@ func (e *env) principal(res LoginResult) Principal {
 	return p
 }
 
+// tokenClaims decodes the payload of an access token without verifying it.
+func tokenClaims(t *testing.T, token string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, _, err := jwt.NewParser().ParseUnverified(token, claims)
+	require.NoError(t, err)
+	return claims
+}
+
 var (
 	codeRE  = regexp.MustCompile(`\b\d{6}\b`)
 	tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]{43})`)
@@ -265,6 +364,17 @@ func (e *env) mailsTo(addr string) int {
 	return n
 }
 
+// mailsWithSubject counts the emails to addr whose subject contains part.
+func (e *env) mailsWithSubject(addr, part string) int {
+	n := 0
+	for _, m := range e.outbox.Messages() {
+		if m.To == addr && strings.Contains(m.Subject, part) {
+			n++
+		}
+	}
+	return n
+}
+
 func requireKind(t testing.TB, err error, k Kind) *Error {
 	t.Helper()
 	require.Error(t, err)
@@ -285,6 +395,8 @@ func requireCode(t testing.TB, err error, k Kind, code string, msgAndArgs ...any
 // errOf keeps the error of a call that also returns a value the test does
 // not need.
 func errOf[T any](_ T, err error) error { return err }
+
+func ptr(s string) *string { return &s }
 
 // newPassword is what tests change testPassword to.
 const newPassword = "monsoon lantern quietly orbits"
@@ -315,6 +427,16 @@ func (e *env) stepUp(p Principal, email string) {
 	e.t.Helper()
 	require.NoError(e.t, e.auth.RequestStepUp(e.t.Context(), p, e.client))
 	require.NoError(e.t, e.auth.VerifyStepUp(e.t.Context(), p, VerifyStepUpInput{Code: e.lastCode(email), Client: e.client}))
+}
+
+// requestErasure signs u in on a known device, steps up and asks for erasure.
+func (e *env) requestErasure(email string) ErasureReceipt {
+	e.t.Helper()
+	p := e.principal(e.knownDeviceLogin(email))
+	e.stepUp(p, email)
+	r, err := e.auth.RequestErasure(e.t.Context(), p, e.client)
+	require.NoError(e.t, err)
+	return r
 }
 
 // requestOTP asks for a login code for email from device fp and returns the
@@ -367,6 +489,49 @@ func (e *env) unlockToken(t *testing.T, email string) string {
 	t.Helper()
 	require.NoError(t, e.auth.RequestUnlock(t.Context(), IdentifierInput{Identifier: email, Client: e.client}))
 	return e.lastToken(email)
+}
+
+// requestRoute is one of the four routes, called with an identifier.
+type requestRoute struct {
+	name   string
+	bucket string      // of the per-IP limit
+	budget string      // the per-identifier mail budget
+	mail   emails.Kind // what it emails a known account
+	perIP  func(RateLimits) ports.RateRule
+	call   func(e *env, identifier string) error
+	// confirm uses the emailed link's token; nil for the OTP request, whose
+	// code signs in.
+	confirm func(e *env, token string) error
+}
+
+func requestRoutes() []requestRoute {
+	return []requestRoute{
+		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, mail: emails.LoginOTP, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
+			call: func(e *env, id string) error {
+				return e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
+			}},
+		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, mail: emails.PasswordReset, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
+			call: func(e *env, id string) error {
+				return e.auth.RequestPasswordReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
+			}},
+		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, mail: emails.PINReset, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
+			call: func(e *env, id string) error {
+				return e.auth.RequestPINReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return e.auth.ConfirmPINReset(e.t.Context(), ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
+			}},
+		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, mail: emails.Unlock, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
+			call: func(e *env, id string) error {
+				return e.auth.RequestUnlock(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
+			},
+			confirm: func(e *env, tok string) error {
+				return errOf(e.auth.ConfirmUnlock(e.t.Context(), ConfirmUnlockInput{Token: tok, Client: e.client}))
+			}},
+	}
 }
 
 func (e *env) now() time.Time { return e.clock.Now() }
@@ -492,6 +657,11 @@ func withoutEventLog() envOption {
 		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Erasures, d.Grievances, d.Nominees = s, s, s, s, s, s, s
 	}
 }
+
+var testContact = PrivacyContact{Name: "Meera Rao, Grievance Officer", Email: "dpo@acme.example",
+	Phone: "+91 80 4000 0000", URL: "https://acme.example/privacy"}
+
+func withContact() envOption { return func(c *Config, _ *Deps) { c.PrivacyContact = testContact } }
 
 // externalMode drops the UserRegistry: the app owns its users.
 func externalMode() envOption { return func(_ *Config, d *Deps) { d.Users = d.Storage } }
@@ -629,6 +799,81 @@ func (c countingLimiter) Allow(ctx context.Context, key string, rule ports.RateR
 	c.log.add("Allow " + key[:strings.LastIndex(key, ":")])
 	return c.Limiter.Allow(ctx, key, rule, now)
 }
+
+// recorder is an Observer that keeps everything it is told, as text.
+type recorder struct {
+	mu       sync.Mutex
+	flows    []string // "Flow outcome", at each end
+	started  []string // flows begun
+	calls    []string // "Port.Method" of each store call ended
+	waits    int
+	signals  []ports.Signal
+	ctxFlows int // store calls made under a context a StartFlow returned
+}
+
+type flowKey struct{}
+
+func (r *recorder) StartFlow(ctx context.Context, flow string) (context.Context, func(string)) {
+	r.add(&r.started, flow)
+	return context.WithValue(ctx, flowKey{}, flow), func(outcome string) { r.add(&r.flows, flow+" "+outcome) }
+}
+
+func (r *recorder) StartStoreCall(ctx context.Context, call string) func(error) {
+	return func(error) {
+		r.add(&r.calls, call)
+		if ctx.Value(flowKey{}) != nil {
+			r.mu.Lock()
+			r.ctxFlows++
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *recorder) StartHashWait(context.Context) func() {
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.waits++
+	}
+}
+
+func (r *recorder) Signal(_ context.Context, s ports.Signal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.signals = append(r.signals, s)
+}
+
+func (r *recorder) add(list *[]string, s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*list = append(*list, s)
+}
+
+// signalsOf returns "Detail Result" of each signal of kind k.
+func (r *recorder) signalsOf(k ports.SignalKind) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.signals {
+		if s.Kind == k {
+			out = append(out, strings.TrimSpace(s.Detail+" "+s.Result))
+		}
+	}
+	return out
+}
+
+// everything is every string the observer was given.
+func (r *recorder) everything() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append(append(append([]string{}, r.flows...), r.started...), r.calls...)
+	for _, s := range r.signals {
+		out = append(out, string(s.Kind), s.Flow, s.Detail, s.Result)
+	}
+	return out
+}
+
+func observed(r *recorder) envOption { return func(_ *Config, d *Deps) { d.Observer = r } }
 
 // hookedStore is a memory.Store that calls before(method) ahead of every
 // storage method a flow may reach; an error from before is returned instead
@@ -878,6 +1123,11 @@ const (
 	testPhone      = "+919876543210"
 )
 
+const newPhone = "+919812345678"
+
+// numberOfPrefix returns a number of a prefix of its own.
+func numberOfPrefix(i int) string { return fmt.Sprintf("+9198%02d543210", 10+i) }
+
 // smsBox captures every SMS sent, like memory.Outbox captures emails; after
 // setFail, SendSMS fails with that error.
 type smsBox struct{ appInbox[ports.SMS] }
@@ -1104,6 +1354,38 @@ func (i *appInbox[T]) all() []T {
 	return append([]T(nil), i.got...)
 }
 
+// listener is the app's ConsentListener in tests.
+type listener struct{ appInbox[ports.ConsentChange] }
+
+func (l *listener) ConsentChanged(_ context.Context, c ports.ConsentChange) error { return l.take(c) }
+
+func withListener(l ports.ConsentListener) envOption {
+	return func(_ *Config, d *Deps) { d.ConsentListener = l }
+}
+
+// erasureInbox is the app's erasure handler in tests.
+type erasureInbox struct{ appInbox[ports.ErasureRequest] }
+
+func (i *erasureInbox) ErasureRequested(_ context.Context, r ports.ErasureRequest) error {
+	return i.take(r)
+}
+
+func withErasureHandler(h ports.ErasureHandler) envOption {
+	return func(_ *Config, d *Deps) { d.Erasure = h }
+}
+
+// verifier is the app's GuardianVerifier in tests.
+type verifier struct {
+	verdict ports.GuardianVerdict
+	err     error
+	got     []ports.GuardianCheck
+}
+
+func (v *verifier) VerifyGuardian(_ context.Context, c ports.GuardianCheck) (ports.GuardianVerdict, error) {
+	v.got = append(v.got, c)
+	return v.verdict, v.err
+}
+
 // mapCase is one input of a pure function and the output it must give.
 type mapCase[I, O any] struct {
 	name string
@@ -1120,6 +1402,77 @@ func testMapping[I, O any](t *testing.T, f func(I) O, cases []mapCase[I, O]) {
 			require.Equal(t, tc.want, f(tc.in))
 		})
 	}
+}
+
+// faultyStore makes one storage method fail with err until failOn is called
+// again. It stands in for a database that goes away in the middle of a flow.
+type faultyStore struct {
+	mu     sync.Mutex
+	method string
+	err    error
+	fired  int
+}
+
+// newFaultyEnv returns an env whose every storage port fails as f says.
+func newFaultyEnv(t testing.TB, opts ...envOption) (*env, *faultyStore) {
+	t.Helper()
+	var f *faultyStore
+	opts = append([]envOption{withoutLimiter(), func(_ *Config, d *Deps) {
+		f = &faultyStore{}
+		h := hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
+		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = h, h, h, h, h
+		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = h, h, h, h, h
+		d.MailQueue = h
+	}}, opts...)
+	return newEnv(t, opts...), f
+}
+
+// failOn makes method fail with err from now on ("" heals the store).
+func (f *faultyStore) failOn(method string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.method, f.err, f.fired = method, err, 0
+}
+
+// firedCount reports how often the failure was returned since failOn.
+func (f *faultyStore) firedCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fired
+}
+
+// fault returns the failure set for method, if any.
+func (f *faultyStore) fault(method string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.method != method {
+		return nil
+	}
+	f.fired++
+	return f.err
+}
+
+var (
+	errDown    = fmt.Errorf("postgres: dial tcp 127.0.0.1:5432: %w", ports.ErrUnavailable)
+	errCorrupt = errors.New("postgres: column \"hash\" does not exist")
+)
+
+type flowState struct {
+	user ports.User
+	res  LoginResult
+	p    Principal
+	link string
+}
+
+func registered(t *testing.T, e *env) flowState {
+	return flowState{user: e.register("down@example.in")}
+}
+
+func signedIn(t *testing.T, e *env) flowState {
+	s := registered(t, e)
+	s.res = e.knownDeviceLogin(s.user.Email)
+	s.p = e.principal(s.res)
+	return s
 }
 
 // txRecorder is a hooked memory.Store that offers transactions

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,81 +14,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-// recorder is an Observer that keeps everything it is told, as text.
-type recorder struct {
-	mu       sync.Mutex
-	flows    []string // "Flow outcome", at each end
-	started  []string // flows begun
-	calls    []string // "Port.Method" of each store call ended
-	waits    int
-	signals  []ports.Signal
-	ctxFlows int // store calls made under a context a StartFlow returned
-}
-
-type flowKey struct{}
-
-func (r *recorder) StartFlow(ctx context.Context, flow string) (context.Context, func(string)) {
-	r.add(&r.started, flow)
-	return context.WithValue(ctx, flowKey{}, flow), func(outcome string) { r.add(&r.flows, flow+" "+outcome) }
-}
-
-func (r *recorder) StartStoreCall(ctx context.Context, call string) func(error) {
-	return func(error) {
-		r.add(&r.calls, call)
-		if ctx.Value(flowKey{}) != nil {
-			r.mu.Lock()
-			r.ctxFlows++
-			r.mu.Unlock()
-		}
-	}
-}
-
-func (r *recorder) StartHashWait(context.Context) func() {
-	return func() {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.waits++
-	}
-}
-
-func (r *recorder) Signal(_ context.Context, s ports.Signal) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.signals = append(r.signals, s)
-}
-
-func (r *recorder) add(list *[]string, s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	*list = append(*list, s)
-}
-
-// signalsOf returns "Detail Result" of each signal of kind k.
-func (r *recorder) signalsOf(k ports.SignalKind) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, s := range r.signals {
-		if s.Kind == k {
-			out = append(out, strings.TrimSpace(s.Detail+" "+s.Result))
-		}
-	}
-	return out
-}
-
-// everything is every string the observer was given.
-func (r *recorder) everything() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := append(append(append([]string{}, r.flows...), r.started...), r.calls...)
-	for _, s := range r.signals {
-		out = append(out, string(s.Kind), s.Flow, s.Detail, s.Result)
-	}
-	return out
-}
-
-func observed(r *recorder) envOption { return func(_ *Config, d *Deps) { d.Observer = r } }
 
 func TestObserverSeesEachFlowWithItsOutcome(t *testing.T) {
 	t.Parallel()

@@ -10,8 +10,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-const newPhone = "+919812345678"
-
 func TestPhoneChangeMovesTheAccountToTheProvenNumber(t *testing.T) {
 	// Six texts reach testPhone here: more than an hour's budget allows.
 	p := newPhoneEnv(t, func(c *Config, _ *Deps) { c.Phone.Budgets.PerNumber.Limit = 20 })

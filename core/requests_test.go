@@ -9,55 +9,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/core/emails"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 // Tests of the four enumeration-safe request routes: OTP, password reset, PIN
 // reset and unlock requests.
-
-// requestRoute is one of the four routes, called with an identifier.
-type requestRoute struct {
-	name   string
-	bucket string      // of the per-IP limit
-	budget string      // the per-identifier mail budget
-	mail   emails.Kind // what it emails a known account
-	perIP  func(RateLimits) ports.RateRule
-	call   func(e *env, identifier string) error
-	// confirm uses the emailed link's token; nil for the OTP request, whose
-	// code signs in.
-	confirm func(e *env, token string) error
-}
-
-func requestRoutes() []requestRoute {
-	return []requestRoute{
-		{name: "otp request", bucket: "otp_request", budget: budgetLoginCode, mail: emails.LoginOTP, perIP: func(r RateLimits) ports.RateRule { return r.OTPRequestPerIP },
-			call: func(e *env, id string) error {
-				return e.auth.RequestOTP(e.t.Context(), RequestOTPInput{Identifier: id, DeviceFingerprint: fpA, Client: e.client})
-			}},
-		{name: "password reset request", bucket: "password_reset_request", budget: budgetRecovery, mail: emails.PasswordReset, perIP: func(r RateLimits) ports.RateRule { return r.PasswordResetRequestPerIP },
-			call: func(e *env, id string) error {
-				return e.auth.RequestPasswordReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
-			},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmPasswordReset(e.t.Context(), ConfirmPasswordResetInput{Token: tok, NewPassword: "fresh new passphrase", Client: e.client}))
-			}},
-		{name: "pin reset request", bucket: "pin_reset_request", budget: budgetRecovery, mail: emails.PINReset, perIP: func(r RateLimits) ports.RateRule { return r.PINResetRequestPerIP },
-			call: func(e *env, id string) error {
-				return e.auth.RequestPINReset(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
-			},
-			confirm: func(e *env, tok string) error {
-				return e.auth.ConfirmPINReset(e.t.Context(), ConfirmPINResetInput{Token: tok, NewPIN: "5820", Client: e.client})
-			}},
-		{name: "unlock request", bucket: "unlock_request", budget: budgetRecovery, mail: emails.Unlock, perIP: func(r RateLimits) ports.RateRule { return r.UnlockRequestPerIP },
-			call: func(e *env, id string) error {
-				return e.auth.RequestUnlock(e.t.Context(), IdentifierInput{Identifier: id, Client: e.client})
-			},
-			confirm: func(e *env, tok string) error {
-				return errOf(e.auth.ConfirmUnlock(e.t.Context(), ConfirmUnlockInput{Token: tok, Client: e.client}))
-			}},
-	}
-}
 
 // Before the answer, a request about a real account makes the same store and
 // limiter calls as one about nobody, and answers the same; the token, the

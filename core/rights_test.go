@@ -8,11 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var testContact = PrivacyContact{Name: "Meera Rao, Grievance Officer", Email: "dpo@acme.example",
-	Phone: "+91 80 4000 0000", URL: "https://acme.example/privacy"}
-
-func withContact() envOption { return func(c *Config, _ *Deps) { c.PrivacyContact = testContact } }
-
 // DPDP Rule 9 wants a contact in every answer about a right: New warns when
 // none is set, and only then.
 func TestNewWarnsWhenNoPrivacyContactIsSet(t *testing.T) {

@@ -133,9 +133,6 @@ func TestSMSCoolDownSparesAVerifiedNumber(t *testing.T) {
 // numberInPrefix returns the i-th number of the block of testPhone's prefix.
 func numberInPrefix(i int) string { return fmt.Sprintf("+919876543%03d", i) }
 
-// numberOfPrefix returns a number of a prefix of its own.
-func numberOfPrefix(i int) string { return fmt.Sprintf("+9198%02d543210", 10+i) }
-
 func TestSMSPerIPTenPerHour(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	for i := range 11 {

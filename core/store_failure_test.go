@@ -2,73 +2,18 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/bharatauth/bharatauth-go/adapters/memory"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-// faultyStore makes one storage method fail with err until failOn is called
-// again. It stands in for a database that goes away in the middle of a flow.
-type faultyStore struct {
-	mu     sync.Mutex
-	method string
-	err    error
-	fired  int
-}
-
-// newFaultyEnv returns an env whose every storage port fails as f says.
-func newFaultyEnv(t testing.TB, opts ...envOption) (*env, *faultyStore) {
-	t.Helper()
-	var f *faultyStore
-	opts = append([]envOption{withoutLimiter(), func(_ *Config, d *Deps) {
-		f = &faultyStore{}
-		h := hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
-		d.Users, d.Registry, d.Credentials, d.Lockouts, d.Sessions = h, h, h, h, h
-		d.Devices, d.Tokens, d.Consents, d.Abuse, d.Events = h, h, h, h, h
-		d.MailQueue = h
-	}}, opts...)
-	return newEnv(t, opts...), f
-}
-
-// failOn makes method fail with err from now on ("" heals the store).
-func (f *faultyStore) failOn(method string, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.method, f.err, f.fired = method, err, 0
-}
-
-// firedCount reports how often the failure was returned since failOn.
-func (f *faultyStore) firedCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.fired
-}
-
-// fault returns the failure set for method, if any.
-func (f *faultyStore) fault(method string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.method != method {
-		return nil
-	}
-	f.fired++
-	return f.err
-}
-
-var (
-	errDown     = fmt.Errorf("postgres: dial tcp 127.0.0.1:5432: %w", ports.ErrUnavailable)
-	errCorrupt  = errors.New("postgres: column \"hash\" does not exist")
-	errCanceled = fmt.Errorf("query: %w", context.Canceled)
-)
+var errCanceled = fmt.Errorf("query: %w", context.Canceled)
 
 // failingFlow is one flow run against a store that fails in one method.
 type failingFlow struct {
@@ -81,24 +26,6 @@ type failingFlow struct {
 	run   func(e *env, s flowState) error
 	// after checks that nothing was half written, on the healed store.
 	after func(t *testing.T, e *env, s flowState)
-}
-
-type flowState struct {
-	user ports.User
-	res  LoginResult
-	p    Principal
-	link string
-}
-
-func registered(t *testing.T, e *env) flowState {
-	return flowState{user: e.register("down@example.in")}
-}
-
-func signedIn(t *testing.T, e *env) flowState {
-	s := registered(t, e)
-	s.res = e.knownDeviceLogin(s.user.Email)
-	s.p = e.principal(s.res)
-	return s
 }
 
 // newDeviceSignedIn signs in without a fingerprint: a new device, with no

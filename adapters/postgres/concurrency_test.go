@@ -12,16 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
-var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-
-func testSession(id, userID, hash string) ports.Session {
-	return ports.Session{
-		ID: id, UserID: userID, RefreshHash: hash,
-		DeviceFingerprint: "fp-" + id, DeviceInfo: "Firefox", IPAddress: "203.0.113.7",
-		AuthMethod: "pwd", CreatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour), LastUsedAt: t0,
-	}
-}
-
 func TestConcurrency(t *testing.T) {
 	t.Parallel()
 	store, _ := newTestDB(t)

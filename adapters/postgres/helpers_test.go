@@ -2,12 +2,14 @@ package postgres_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
 
 	"github.com/bharatauth/bharatauth-go/adapters/postgres"
 	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
+	"github.com/bharatauth/bharatauth-go/ports"
 )
 
 // newTestDB returns a Store over a fresh migrated schema t_<random> of the
@@ -28,4 +30,14 @@ func countRows(t *testing.T, db *bun.DB, table string) int64 {
 	n, err := db.NewSelect().Table(table).Count(t.Context())
 	require.NoError(t, err)
 	return n
+}
+
+var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func testSession(id, userID, hash string) ports.Session {
+	return ports.Session{
+		ID: id, UserID: userID, RefreshHash: hash,
+		DeviceFingerprint: "fp-" + id, DeviceInfo: "Firefox", IPAddress: "203.0.113.7",
+		AuthMethod: "pwd", CreatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour), LastUsedAt: t0,
+	}
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
-// failBound is the generous upper bound every call must meet while Redis is
-// stopped or paused: it checks the bound exists, not speed.
-const failBound = 2 * time.Second
-
 // TestFailOpenWhenRedisStopsOrPauses serves requests through a private Redis
 // that is killed, or frozen with SIGSTOP, mid-test; every check must answer
 // within failBound, and the limiter must count again once Redis is back.

@@ -164,6 +164,8 @@ func (c *countingGuard) IPBlockedUntil(ctx context.Context, ip string, now time.
 	return c.Store.IPBlockedUntil(ctx, ip, now)
 }
 
+var ipPolicy = ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}
+
 // privateRedis is a redis-server of the test's own, on a free port, that the
 // fault tests stop, pause and restart.
 type privateRedis struct {
@@ -244,6 +246,10 @@ func within(t *testing.T, bound time.Duration, what string, f func()) time.Durat
 	return took
 }
 
+// failBound is the generous upper bound every call must meet while Redis is
+// stopped or paused: it checks the bound exists, not speed.
+const failBound = 2 * time.Second
+
 // newCase is one call of a constructor that checks its arguments: args holds
 // them, wantErr says they are refused.
 type newCase[A any] struct {
@@ -319,6 +325,9 @@ func commandCalls(t *testing.T, c rueidis.Client) func(cmd string) int {
 
 // waitBound bounds every wait of a test on another goroutine.
 const waitBound = 10 * time.Second
+
+// probeWait is the time reads skip Redis after a failure (probeInterval).
+const probeWait = time.Second
 
 // waitFor waits until ch is closed, or fails the test after waitBound.
 func waitFor(t *testing.T, ch <-chan struct{}) {

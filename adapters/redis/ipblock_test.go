@@ -12,8 +12,6 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports"
 )
 
-var ipPolicy = ports.IPPolicy{DistinctIdentifiers: 3, Window: 24 * time.Hour, BlockFor: 24 * time.Hour}
-
 func TestNewIPBlockCacheValidates(t *testing.T) {
 	t.Parallel()
 	var inner ports.AbuseGuard = memory.New()

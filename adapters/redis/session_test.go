@@ -251,9 +251,6 @@ func TestSessionCacheRetriesTombstonesAfterAnOutage(t *testing.T) {
 	assert.Equal(t, byte('R'), raw[0], "Redis holds the tombstone")
 }
 
-// probeWait is the time reads skip Redis after a failure (probeInterval).
-const probeWait = time.Second
-
 // TestSessionHotPathHasNoRoundTrip counts the GETs a private Redis served: a
 // hot session is answered from the client-side cache.
 func TestSessionHotPathHasNoRoundTrip(t *testing.T) {

@@ -175,6 +175,22 @@ func (in *instance) lastCode(tb testing.TB, email string) string {
 // newDB is a migrated private schema.
 func newDB(tb testing.TB) *bun.DB { return pgtest.NewDB(tb) }
 
+// statementLog keeps every statement run, with its literals (emails, IPs,
+// times) replaced by "?", so that two requests about different identifiers
+// compare equal when they ran the same SQL.
+type statementLog struct{ pgtest.Statements }
+
+var literal = regexp.MustCompile(`'(?:[^']|'')*'`)
+
+// take returns the statements run since the last take.
+func (l *statementLog) take() []string {
+	stmts := l.Take()
+	for i, s := range stmts {
+		stmts[i] = literal.ReplaceAllString(s, "?")
+	}
+	return stmts
+}
+
 // newRegistered is a fast-hashing instance over a database of its own, in
 // which email has registered and verified its address.
 func newRegistered(t *testing.T, email string) *instance {

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,26 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/adapters/postgres/pgtest"
 	"github.com/bharatauth/bharatauth-go/core"
 	"github.com/bharatauth/bharatauth-go/ports"
 )
-
-// statementLog keeps every statement run, with its literals (emails, IPs,
-// times) replaced by "?", so that two requests about different identifiers
-// compare equal when they ran the same SQL.
-type statementLog struct{ pgtest.Statements }
-
-var literal = regexp.MustCompile(`'(?:[^']|'')*'`)
-
-// take returns the statements run since the last take.
-func (l *statementLog) take() []string {
-	stmts := l.Take()
-	for i, s := range stmts {
-		stmts[i] = literal.ReplaceAllString(s, "?")
-	}
-	return stmts
-}
 
 // heldIssues holds every token write from hold until release. A job after
 // the answer issues its token before anything else reaches PostgreSQL, so

@@ -13,11 +13,6 @@ import (
 	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
-const (
-	appOrigin  = "https://app.example.in"
-	evilOrigin = "https://evil.example"
-)
-
 // corsEnv serves the API over a real listener with appOrigin allowed.
 func corsEnv(t *testing.T, c bahttp.CORS) (*env, *httptest.Server) {
 	t.Helper()

@@ -1,8 +1,6 @@
 package http_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,25 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bharatauth/bharatauth-go/core"
 	bahttp "github.com/bharatauth/bharatauth-go/transport/http"
 )
 
 var trustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-
-// edDSAEnv signs access tokens with an Ed25519 key, kid "k1", for the
-// issuer, audience and client of a real deployment.
-func edDSAEnv(t *testing.T, opts bahttp.Options) *env {
-	t.Helper()
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	require.NoError(t, err)
-	return newEnv(t, envConfig{opts: opts, cfg: func(c *core.Config) {
-		c.SigningKeys = []core.SigningKey{{ID: "k1", Algorithm: "EdDSA", Private: key}}
-		c.Issuer = "https://auth.example.in"
-		c.Audience = "https://api.example.in"
-		c.ClientID = "asha-web"
-	}})
-}
 
 func TestMetadataNamesTheIssuerAndTheJWKS(t *testing.T) {
 	t.Parallel()

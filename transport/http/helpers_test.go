@@ -3,6 +3,8 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -37,6 +39,11 @@ const (
 	testIP       = "203.0.113.7"
 	fpA          = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	fpB          = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+const (
+	appOrigin  = "https://app.example.in"
+	evilOrigin = "https://evil.example"
 )
 
 // spec is the embedded OpenAPI document, loaded once for response validation.
@@ -194,6 +201,12 @@ func (e *env) ok(rq req) resp {
 	return r
 }
 
+// doRoot calls an app route on the root mux (outside the OpenAPI document).
+func (e *env) doRoot(method, path, authorization string) resp {
+	e.t.Helper()
+	return e.do(req{method: method, abs: path, headers: map[string]string{"Authorization": authorization}})
+}
+
 // stepUp steps the session of tok up with the code emailed to email.
 func (e *env) stepUp(email, tok string) {
 	e.t.Helper()
@@ -248,6 +261,14 @@ func consentsBody(grantAll bool) []map[string]any {
 	return out
 }
 
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
 // newUserEnv is newEnv with the default configuration and one verified
 // account for each of emails: the start of most route tests.
 func newUserEnv(t testing.TB, emails ...string) *env {
@@ -257,6 +278,20 @@ func newUserEnv(t testing.TB, emails ...string) *env {
 		e.register(email)
 	}
 	return e
+}
+
+// edDSAEnv signs access tokens with an Ed25519 key, kid "k1", for the
+// issuer, audience and client of a real deployment.
+func edDSAEnv(t *testing.T, opts bahttp.Options) *env {
+	t.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	return newEnv(t, envConfig{opts: opts, cfg: func(c *core.Config) {
+		c.SigningKeys = []core.SigningKey{{ID: "k1", Algorithm: "EdDSA", Private: key}}
+		c.Issuer = "https://auth.example.in"
+		c.Audience = "https://api.example.in"
+		c.ClientID = "asha-web"
+	}})
 }
 
 // register creates an account over HTTP, verifies its email with the emailed

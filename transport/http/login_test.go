@@ -111,14 +111,6 @@ func TestLoginRefreshLogout(t *testing.T) {
 	})
 }
 
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 func TestEmailNotVerified(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envConfig{}) // RequireVerifiedEmail is on by default

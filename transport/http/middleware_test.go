@@ -73,9 +73,3 @@ func TestMiddleware(t *testing.T) {
 		requireProblem(t, e.doRoot("POST", "/app/standalone", "Bearer "+tok), http.StatusForbidden, "step_up_required")
 	})
 }
-
-// doRoot calls an app route on the root mux (outside the OpenAPI document).
-func (e *env) doRoot(method, path, authorization string) resp {
-	e.t.Helper()
-	return e.do(req{method: method, abs: path, headers: map[string]string{"Authorization": authorization}})
-}
