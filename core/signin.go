@@ -302,9 +302,7 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 			refusal, err = err, nil
 		}
 		if withSession && !s.ended {
-			if endErr := a.settleAttempts(ctx, s); err == nil {
-				err = endErr
-			}
+			a.settleAfterOpening(ctx, s, &err)
 		}
 		return err
 	})
@@ -328,6 +326,21 @@ func (a *Auth) endAttempts(ctx context.Context, s *signIn) error {
 		}
 	}
 	return nil
+}
+
+// settleAfterOpening settles s's attempts after its session's opening, which
+// did not end them, and sets *err to a failure to do so, unless the session
+// opened: then the secret was right and the tokens are issued, and a counter
+// left uncounted-for is not worth failing the sign-in for (it is logged).
+func (a *Auth) settleAfterOpening(ctx context.Context, s *signIn, err *error) {
+	settleErr := a.settleAttempts(ctx, s)
+	switch {
+	case settleErr == nil:
+	case s.opened:
+		a.log.WarnContext(ctx, "bharatauth: settling a signed-in attempt failed", "error", settleErr)
+	case *err == nil:
+		*err = settleErr
+	}
 }
 
 // settleAttempts ends s's attempts as succeeded once the session has opened

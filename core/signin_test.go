@@ -267,6 +267,40 @@ func TestASignInWhoseSessionCannotOpenLeavesNoPlaceHeld(t *testing.T) {
 	}
 }
 
+// A signed-in attempt whose counter cannot be settled after its session
+// opened (past judgeWithin, its failures cannot be cleared) still signs in:
+// the secret was right and the session is open. The failure is logged.
+func TestASignInWhoseCounterCannotBeSettledAfterItOpenedIsLogged(t *testing.T) {
+	t.Parallel()
+	logs, rec, faults := &logBuffer{}, &txRecorder{}, &faultyStore{}
+	e, u := newUserEnv(t, "asha@example.in", logTo(logs), transacted(rec, faults))
+	e.auth.cfg.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
+		e.clock.Advance(judgeWithin(e.auth.signInPolicy()) + time.Second)
+		return nil, nil
+	}
+	code := e.requestOTP(u.Email, fpA)
+	faults.failOn("ClearFailures", errDown)
+	res, err := e.verifyOTP(u.Email, code, fpB) // not the asking device: no device is newly verified
+
+	require.NoError(t, err)
+	assert.Positive(t, faults.firedCount())
+	assert.NotEmpty(t, res.AccessToken)
+	assert.Contains(t, logs.String(), "settling a signed-in attempt failed")
+}
+
+// A refused sign-in (a suspended account) whose attempt cannot be ended
+// answers unavailable, as any store failure does, not with the refusal.
+func TestARefusedSignInWhoseAttemptCannotBeEndedAnswersUnavailable(t *testing.T) {
+	t.Parallel()
+	rec, faults := &txRecorder{}, &faultyStore{}
+	e, u := newUserEnv(t, "asha@example.in", transacted(rec, faults))
+	code := e.requestOTP(u.Email, fpA)
+	require.NoError(t, e.auth.Admin().Suspend(t.Context(), u.ID))
+	faults.failOn("FinishAttempt", errDown)
+	_, err := e.verifyOTP(u.Email, code, fpA)
+	requireKind(t, err, KindUnavailable)
+}
+
 // A sign-in whose session opens after its attempt should have been judged
 // (judgeWithin: a slow Config.Claims, say) does not end the attempt: its
 // place may have lapsed and gone to another attempt, which ending it would
@@ -285,6 +319,9 @@ func TestASignInPastItsJudgingTimeLetsItsPlaceLapse(t *testing.T) {
 		require.NoError(t, err)
 		st := e.lockState(u.ID)
 		assert.Zero(t, st.Failures, "the right code clears the failures")
+		onAccount, err := e.store.LockState(t.Context(), "acct:"+u.ID)
+		require.NoError(t, err)
+		assert.Zero(t, onAccount.Failures, "on the account's counter too")
 		if e.auth.signInOpens != nil {
 			assert.Equal(t, 1, st.Pending, "the place is left to lapse")
 		} else {
