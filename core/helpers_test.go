@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -960,6 +961,10 @@ func (h hookedStore) LockState(ctx context.Context, key string) (ports.LockState
 	return hooked(h, "LockState", func() (ports.LockState, error) { return h.Store.LockState(ctx, key) })
 }
 
+func (h hookedStore) TouchActivity(ctx context.Context, userID string, at time.Time, every time.Duration) (bool, error) {
+	return hooked(h, "TouchActivity", func() (bool, error) { return h.Store.TouchActivity(ctx, userID, at, every) })
+}
+
 func (h hookedStore) CreateSession(ctx context.Context, s ports.Session) error {
 	return hookedDo(h, "CreateSession", func() error { return h.Store.CreateSession(ctx, s) })
 }
@@ -1483,18 +1488,31 @@ func signedIn(t *testing.T, e *env) flowState {
 type txRecorder struct {
 	hookedStore
 	ends callLog
+	// open counts the transactions running; inside and outside log the
+	// hooked calls made while one was or none was.
+	open            atomic.Int32
+	inside, outside callLog
 }
 
 // transacted hands core the env's store as rec, the storage of one backend
 // with transactions, failing calls as faults says.
 func transacted(rec *txRecorder, faults *faultyStore) envOption {
 	return func(_ *Config, d *Deps) {
-		rec.hookedStore = hookedStore{Store: d.Storage.(*memory.Store), before: faults.fault}
+		rec.hookedStore = hookedStore{Store: d.Storage.(*memory.Store), before: func(method string) error {
+			if rec.open.Load() > 0 {
+				rec.inside.add(method)
+			} else {
+				rec.outside.add(method)
+			}
+			return faults.fault(method)
+		}}
 		d.Storage = rec
 	}
 }
 
 func (r *txRecorder) InTransaction(ctx context.Context, fn func(ctx context.Context) error) error {
+	r.open.Add(1)
+	defer r.open.Add(-1)
 	err := fn(ctx)
 	end := "commit"
 	if err != nil {

@@ -87,7 +87,7 @@ func (a *Auth) Login(ctx context.Context, in LoginInput) (_ LoginResult, err err
 	if err != nil {
 		return LoginResult{}, err
 	}
-	a.recordSignIn(ctx, s, res, "pwd")
+	a.signedIn(ctx, s, res, "pwd")
 	if res.Trust != TrustKnown {
 		a.notifyNewDevice(ctx, u, in.Client)
 	}

@@ -145,7 +145,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 	if sms {
 		a.smsCodeUsed(ctx, res.User.Phone)
 	}
-	a.recordSignIn(ctx, s, res, "otp")
+	a.signedIn(ctx, s, res, "otp")
 	// A device the code itself verified (asked and answered on it) is news
 	// too: it was not the account's before this sign-in.
 	if sms && (res.Trust != TrustKnown || !s.verifiedDevice) {

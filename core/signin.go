@@ -380,10 +380,12 @@ func (a *Auth) signInEvents(userID, method string, trust Trust, verifiedBefore b
 	return events
 }
 
-// recordSignIn records the events of s, a sign-in by method that opened
-// res's session, unless its opening recorded them.
-func (a *Auth) recordSignIn(ctx context.Context, s *signIn, res LoginResult, method string) {
+// signedIn does what a successful sign-in s by method does once its
+// transactions have ended: records its events, unless its session's opening
+// recorded them, and touches the account's activity.
+func (a *Auth) signedIn(ctx context.Context, s *signIn, res LoginResult, method string) {
 	if !s.opened {
 		a.recordEvents(ctx, a.signInEvents(res.User.ID, method, res.Trust, s.verifiedDevice, s.client)...)
 	}
+	a.touchActivity(ctx, res.User.ID)
 }

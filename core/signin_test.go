@@ -267,6 +267,26 @@ func TestASignInWhoseSessionCannotOpenLeavesNoPlaceHeld(t *testing.T) {
 	}
 }
 
+// A password sign-in, whose store calls run as transactions, touches the
+// account's activity once they have ended: PostgreSQL writes the activity on
+// a connection of its own, and a transaction holding the sign-in's lockout
+// rows while it waits for one could wait for ever, every pooled connection
+// held by other sign-ins waiting for those rows (examples/integration's
+// sixteen concurrent logins hung so until the query timeout).
+func TestASignInTouchesActivityOutsideItsTransactions(t *testing.T) {
+	t.Parallel()
+	rec, faults := &txRecorder{}, &faultyStore{}
+	e, u := newUserEnv(t, "asha@example.in", transacted(rec, faults))
+	rec.inside.take()
+	rec.outside.take()
+	_, err := e.loginFrom(u.Email, testPassword, fpA, false)
+	require.NoError(t, err)
+	inside := rec.inside.take()
+	assert.Contains(t, inside, "OpenSignInSession", "the session opens in the transaction")
+	assert.NotContains(t, inside, "TouchActivity")
+	assert.Contains(t, rec.outside.take(), "TouchActivity")
+}
+
 // A signed-in attempt whose counter cannot be settled after its session
 // opened (past judgeWithin, its failures cannot be cleared) still signs in:
 // the secret was right and the session is open. The failure is logged.

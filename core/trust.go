@@ -89,6 +89,9 @@ func (a *Auth) trustTTL(t Trust) time.Duration {
 }
 
 // startSession creates a session (a new refresh-token family) and its tokens.
+// Its caller touches the account's activity once any transaction the session
+// opened in has ended (see signedIn): that write runs on a connection of its
+// own, which a transaction holding a lockout row must not wait for.
 func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (LoginResult, error) {
 	var holds ports.AccountHolds
 	if r.holds != nil {
@@ -128,7 +131,6 @@ func (a *Auth) startSession(ctx context.Context, op string, r sessionRequest) (L
 	if err := a.openSession(ctx, op, r, s, trust); err != nil {
 		return LoginResult{}, err
 	}
-	a.touchActivity(ctx, r.user.ID)
 	return LoginResult{Tokens: tokens, SessionID: s.ID, Trust: trust, IsVerifiedDevice: s.IsVerifiedDevice,
 		User: r.user}, nil
 }

@@ -74,5 +74,9 @@ func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, dev
 	if device == "" || u.Suspended {
 		return LoginResult{}, nil
 	}
-	return a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
+	if err == nil {
+		a.touchActivity(ctx, u.ID)
+	}
+	return res, err
 }
