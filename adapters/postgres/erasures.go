@@ -86,12 +86,15 @@ func (s *Store) erasureList(ctx context.Context, op string, query func(*bun.Sele
 }
 
 // CancelErasureRequest closes the open request id as cancelled, in one
-// statement. ErrNotFound when it is not open.
+// statement, in the caller's transaction when there is one (a sign-in that
+// cancels the request opens its session in one; waiting there for a
+// connection of its own could wait behind sign-ins that wait for it).
+// ErrNotFound when it is not open.
 func (s *Store) CancelErasureRequest(ctx context.Context, id string, at time.Time) (ports.ErasureRecord, error) {
 	const op = "cancel erasure request"
 	ctx, cancel := s.call(ctx)
 	defer cancel()
-	rec, err := closeErasure(ctx, s.db, id, "", ports.ErasureCancelled, at, "")
+	rec, err := closeErasure(ctx, s.conn(ctx), id, "", ports.ErasureCancelled, at, "")
 	if noRows(err) {
 		return ports.ErasureRecord{}, notFound(op)
 	}
