@@ -28,7 +28,9 @@ const (
 )
 
 // event records a security event. Failing to record one never fails the flow:
-// the event log is an audit trail, not a gate.
+// the event log is an audit trail, not a gate. (A sign-in's own events, where
+// one backend writes them in its session's statement, stand or fall with the
+// session: see openSession.)
 func (a *Auth) event(ctx context.Context, userID, kind string, c Client, detail string) {
 	a.recordEvents(ctx, a.securityEvent(userID, kind, c, detail))
 }
