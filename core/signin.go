@@ -331,7 +331,7 @@ func (a *Auth) endAttempts(ctx context.Context, s *signIn) error {
 // settleAfterOpening settles s's attempts after its session's opening, which
 // did not end them, and sets *err to a failure to do so, unless the session
 // opened: then the secret was right and the tokens are issued, and a counter
-// left uncounted-for is not worth failing the sign-in for (it is logged).
+// left uncleared is not worth failing the sign-in for (it is logged).
 func (a *Auth) settleAfterOpening(ctx context.Context, s *signIn, err *error) {
 	settleErr := a.settleAttempts(ctx, s)
 	switch {
