@@ -66,6 +66,10 @@ func (a *Auth) securityEvent(userID, kind string, c Client, detail string) ports
 // this avoids). Drain waits for jobs still queued or running. With
 // Config.MailInline the job runs here, before the answer, for tests.
 func (a *Auth) afterAnswer(ctx context.Context, what string, job func(ctx context.Context)) {
+	if held, ok := ctx.Value(heldJobsKey{}).(*heldJobs); ok { // asked inside a transaction: after it
+		held.add(what, job)
+		return
+	}
 	ctx = context.WithoutCancel(ctx)
 	if a.cfg.MailInline {
 		a.runJob(ctx, job)

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -175,13 +176,55 @@ func (a *Auth) abandonSignIn(ctx context.Context, s *signIn, cause error) error 
 // No change of a user may run inside: a cache in front of the users (the
 // Redis user cache) drops its copy when the change's call returns, which
 // must be after the change committed (examples/integration checks it).
+// Jobs that fn asks to run after the answer (afterAnswer) are held until the
+// transaction has ended, and run only if it committed (see heldJobs).
 func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Context) error) error {
 	if !a.rollsBack(s) {
 		return fn(ctx)
 	}
+	held := &heldJobs{}
+	inTx := context.WithValue(context.WithoutCancel(ctx), heldJobsKey{}, held)
 	// fn's errors come back as they are; a failed BEGIN or COMMIT is the
 	// store's, and answers as any store failure does.
-	return storeError(s.op, a.tx.InTransaction(context.WithoutCancel(ctx), fn))
+	err := storeError(s.op, a.tx.InTransaction(inTx, fn))
+	if err == nil {
+		for _, j := range held.take() {
+			a.afterAnswer(ctx, j.what, j.job)
+		}
+	}
+	return err
+}
+
+// heldJobs are the jobs a transaction's calls asked to run after the answer.
+// They wait for the transaction to end: run at once, a job would carry the
+// transaction in its context and, on a goroutine of its own, share its
+// connection while it is still open; and an email about a change that the
+// transaction then rolled back (an erasure request a sign-in cancels) would
+// tell of something that did not happen, so those are dropped.
+type heldJobs struct {
+	mu   sync.Mutex
+	jobs []heldJob
+}
+
+type heldJob struct {
+	what string
+	job  func(ctx context.Context)
+}
+
+type heldJobsKey struct{}
+
+func (h *heldJobs) add(what string, job func(ctx context.Context)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.jobs = append(h.jobs, heldJob{what: what, job: job})
+}
+
+func (h *heldJobs) take() []heldJob {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	jobs := h.jobs
+	h.jobs = nil
+	return jobs
 }
 
 // readsSignInAtOnce reports whether a sign-in by identifier reads its user,
@@ -288,7 +331,7 @@ func (a *Auth) succeedSignIn(ctx context.Context, s *signIn, start func(ctx cont
 	withSession := a.signInOpens != nil
 	err := a.atomically(ctx, s, func(ctx context.Context) error {
 		if !withSession {
-			if err := a.endAttempts(ctx, s); err != nil {
+			if err := a.settleAttempts(ctx, s); err != nil {
 				return err
 			}
 		}

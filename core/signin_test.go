@@ -287,6 +287,51 @@ func TestASignInTouchesActivityOutsideItsTransactions(t *testing.T) {
 	assert.Contains(t, rec.outside.take(), "TouchActivity")
 }
 
+// insideTxMailer counts the emails sent while a transaction of rec is open.
+type insideTxMailer struct {
+	ports.Mailer
+	rec    *txRecorder
+	inside *atomic.Int32
+}
+
+func (m insideTxMailer) Send(ctx context.Context, msg ports.Message) error {
+	if m.rec.open.Load() > 0 {
+		m.inside.Add(1)
+	}
+	return m.Mailer.Send(ctx, msg)
+}
+
+// The jobs a sign-in's transaction asks to run after the answer (here the
+// email telling that the sign-in cancelled an erasure request) wait for it
+// to end: they run once it has committed, outside it, and not at all when
+// it rolled back, since what they tell of did not happen.
+func TestJobsAskedInASignInsTransactionWaitForItsEnd(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct {
+		failing string
+		mails   int
+	}{
+		"committed":   {mails: 1},
+		"rolled back": {failing: "OpenSignInSession"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rec, faults, inside := &txRecorder{}, &faultyStore{}, &atomic.Int32{}
+			e := newEnv(t, withoutLimiter(), transacted(rec, faults), func(_ *Config, d *Deps) {
+				d.Mailer = insideTxMailer{Mailer: d.Mailer, rec: rec, inside: inside}
+			})
+			u := e.register("ravi@example.in")
+			receipt := e.requestErasure(u.Email)
+			e.clock.Set(receipt.DueAt.Add(-time.Minute))
+			faults.failOn(c.failing, errDown)
+			_, err := e.login(u.Email, testPassword)
+			assert.Equal(t, c.failing == "", err == nil, "%v", err)
+			assert.Equal(t, c.mails, e.mailsWithSubject(u.Email, "was cancelled"))
+			assert.Zero(t, inside.Load(), "no email goes out while a transaction is open")
+		})
+	}
+}
+
 // A signed-in attempt whose counter cannot be settled after its session
 // opened (past judgeWithin, its failures cannot be cleared) still signs in:
 // the secret was right and the session is open. The failure is logged.
@@ -321,33 +366,55 @@ func TestARefusedSignInWhoseAttemptCannotBeEndedAnswersUnavailable(t *testing.T)
 	requireKind(t, err, KindUnavailable)
 }
 
-// A sign-in whose session opens after its attempt should have been judged
-// (judgeWithin: a slow Config.Claims, say) does not end the attempt: its
-// place may have lapsed and gone to another attempt, which ending it would
-// free. The secret was right, so the failures are cleared; the place lapses.
+// slowCodes is a token store whose code checks take as long as late says
+// (on the test clock).
+type slowCodes struct {
+	ports.OneTimeTokenRepo
+	late func()
+}
+
+func (s slowCodes) ConsumeCode(ctx context.Context, subject, purpose, hash string, now time.Time) (ports.OneTimeToken, error) {
+	defer s.late()
+	return s.OneTimeTokenRepo.ConsumeCode(ctx, subject, purpose, hash, now)
+}
+
+// A sign-in whose attempt is settled after it should have been judged
+// (judgeWithin: a slow code check, a slow Config.Claims) does not end the
+// attempt: its place may have lapsed and gone to another attempt, which
+// ending it would free. The secret was right, so the failures are cleared;
+// the place lapses. Where the session opens in one call the attempt is
+// settled with it, so a slow Config.Claims makes it late too; call by call,
+// it is settled before the session opens.
 func TestASignInPastItsJudgingTimeLetsItsPlaceLapse(t *testing.T) {
 	t.Parallel()
-	eachVariant(t, signInEnds, func(t *testing.T, e *env) {
-		u := e.register("asha@example.in")
-		e.auth.cfg.Claims = func(context.Context, ClaimsInput) (map[string]any, error) {
-			e.clock.Advance(judgeWithin(e.auth.signInPolicy()) + time.Second)
-			return nil, nil
-		}
-		code := e.requestOTP(u.Email, fpA)
-		e.wrongOTPs(u.Email, code, 2)
-		_, err := e.verifyOTP(u.Email, code, fpA)
-		require.NoError(t, err)
-		st := e.lockState(u.ID)
-		assert.Zero(t, st.Failures, "the right code clears the failures")
-		onAccount, err := e.store.LockState(t.Context(), "acct:"+u.ID)
-		require.NoError(t, err)
-		assert.Zero(t, onAccount.Failures, "on the account's counter too")
-		if e.auth.signInOpens != nil {
-			assert.Equal(t, 1, st.Pending, "the place is left to lapse")
-		} else {
-			assert.Zero(t, st.Pending, "ended before the session opened, in time")
-		}
-	})
+	for _, slow := range []string{"code check", "claims"} {
+		t.Run(slow, func(t *testing.T) {
+			t.Parallel()
+			eachVariant(t, signInEnds, func(t *testing.T, e *env) {
+				u := e.register("asha@example.in")
+				late := func() { e.clock.Advance(judgeWithin(e.auth.signInPolicy()) + time.Second) }
+				code := e.requestOTP(u.Email, fpA)
+				e.wrongOTPs(u.Email, code, 2)
+				if slow == "claims" {
+					e.auth.cfg.Claims = func(context.Context, ClaimsInput) (map[string]any, error) { late(); return nil, nil }
+				} else {
+					e.auth.deps.Tokens = slowCodes{OneTimeTokenRepo: e.auth.deps.Tokens, late: late}
+				}
+				_, err := e.verifyOTP(u.Email, code, fpA)
+				require.NoError(t, err)
+				st := e.lockState(u.ID)
+				assert.Zero(t, st.Failures, "the right code clears the failures")
+				onAccount, err := e.store.LockState(t.Context(), "acct:"+u.ID)
+				require.NoError(t, err)
+				assert.Zero(t, onAccount.Failures, "on the account's counter too")
+				if slow == "claims" && e.auth.signInOpens == nil {
+					assert.Zero(t, st.Pending, "ended before the session opened, in time")
+				} else {
+					assert.Equal(t, 1, st.Pending, "the place is left to lapse")
+				}
+			})
+		})
+	}
 }
 
 // Where one backend keeps the users, devices, abuse records and holds, a

@@ -25,6 +25,9 @@ type SignInOpening struct {
 type SignInSessions interface {
 	// OpenSignInSession atomically ends o.Attempts, creates o.Session and
 	// records o.Events: all of it, or nothing on an error (a session ID or
-	// refresh hash already taken is ErrConflict, as for CreateSession).
+	// refresh hash already taken is ErrConflict, as for CreateSession). As
+	// with any call, an error that cut the call off after it was sent (a
+	// timeout, a lost connection) leaves its outcome unknown: core then
+	// counts the attempts as ended, unless the error is ErrConflict.
 	OpenSignInSession(ctx context.Context, o SignInOpening) error
 }
