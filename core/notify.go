@@ -67,7 +67,7 @@ func (a *Auth) securityEvent(userID, kind string, c Client, detail string) ports
 // Config.MailInline the job runs here, before the answer, for tests.
 func (a *Auth) afterAnswer(ctx context.Context, what string, job func(ctx context.Context)) {
 	if held, ok := ctx.Value(heldJobsKey{}).(*heldJobs); ok { // asked inside a transaction: after it
-		held.add(what, job)
+		*held = append(*held, heldJob{what: what, job: job})
 		return
 	}
 	ctx = context.WithoutCancel(ctx)

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"github.com/bharatauth/bharatauth-go/ports"
 )
@@ -188,7 +187,7 @@ func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Co
 	// store's, and answers as any store failure does.
 	err := storeError(s.op, a.tx.InTransaction(inTx, fn))
 	if err == nil {
-		for _, j := range held.take() {
+		for _, j := range *held {
 			a.afterAnswer(ctx, j.what, j.job)
 		}
 	}
@@ -200,11 +199,9 @@ func (a *Auth) atomically(ctx context.Context, s *signIn, fn func(ctx context.Co
 // transaction in its context and, on a goroutine of its own, share its
 // connection while it is still open; and an email about a change that the
 // transaction then rolled back (an erasure request a sign-in cancels) would
-// tell of something that did not happen, so those are dropped.
-type heldJobs struct {
-	mu   sync.Mutex
-	jobs []heldJob
-}
+// tell of something that did not happen, so those are dropped. A flow asks
+// for them from the goroutine that runs the transaction, one at a time.
+type heldJobs []heldJob
 
 type heldJob struct {
 	what string
@@ -212,20 +209,6 @@ type heldJob struct {
 }
 
 type heldJobsKey struct{}
-
-func (h *heldJobs) add(what string, job func(ctx context.Context)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.jobs = append(h.jobs, heldJob{what: what, job: job})
-}
-
-func (h *heldJobs) take() []heldJob {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	jobs := h.jobs
-	h.jobs = nil
-	return jobs
-}
 
 // readsSignInAtOnce reports whether a sign-in by identifier reads its user,
 // device and IP block in one store call (ports.SignInUsers): where users,
