@@ -459,6 +459,18 @@ func TestNewHasher(t *testing.T) {
 	}
 }
 
+// The production parameters are the documented ones (m=19 MiB, t=2, p=1,
+// 16-byte salt, 32-byte key), in the stored hash as well as in the Params.
+func TestNewHasherDefault(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}, DefaultParams)
+	assert.Equal(t, Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 16}, MinimumParams)
+	h := NewHasher(DefaultParams, 1)
+	encoded, err := h.Hash(testContext(t), "correct horse battery staple")
+	require.NoError(t, err)
+	assert.Regexp(t, `^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`, encoded)
+}
+
 func TestNewTestHasherMakesZeroParamsUsable(t *testing.T) {
 	t.Parallel()
 	requireHashVerifies(t, NewTestHasher(Params{}, 1), "pw")
@@ -495,6 +507,7 @@ func TestParamsValidate(t *testing.T) {
 		{name: "too many passes", params: with(func(p *Params) { p.Time = maxTime + 1 }), wantErr: "time"},
 		{name: "no threads", params: with(func(p *Params) { p.Threads = 0 }), wantErr: "threads"},
 		{name: "short salt", params: with(func(p *Params) { p.SaltLen = 8 }), wantErr: "salt"},
+		{name: "salt one byte under 16", params: with(func(p *Params) { p.SaltLen = 15 }), wantErr: "salt"},
 		{name: "short key", params: with(func(p *Params) { p.KeyLen = 15 }), wantErr: "key"},
 		{name: "long key", params: with(func(p *Params) { p.KeyLen = maxKeyLen + 1 }), wantErr: "key"},
 	}
