@@ -24,8 +24,8 @@ func TestSplit(t *testing.T) {
 		{name: "a carriage return", token: "a\r.b.c"},
 		{name: "a carriage return first", token: "\ra.b.c"},
 		{name: "a third dot right after the second", token: "a.b..c"},
-		{name: "exactly 8 KiB", token: "a.b." + strings.Repeat("c", maxTokenLen-4), ok: true},
-		{name: "over 8 KiB", token: "a.b." + strings.Repeat("c", maxTokenLen-3)},
+		{name: "exactly 8 KiB", token: "a.b." + strings.Repeat("c", 8<<10-4), ok: true},
+		{name: "over 8 KiB", token: "a.b." + strings.Repeat("c", 8<<10-3)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
