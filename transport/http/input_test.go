@@ -73,6 +73,22 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// The body limit is exactly 64 KiB: a body of that size is read, one byte
+// more is refused before any JSON is looked at.
+func TestBodyOfExactly64KiBIsReadAndOneByteMoreIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	const limit = 64 << 10
+	body := func(size int) string {
+		head, tail := `{"identifier":"someone@example.in","pad":"`, `"}`
+		return head + strings.Repeat("a", size-len(head)-len(tail)) + tail
+	}
+	r := e.do(req{method: "POST", path: "/otp/request", body: body(limit), ip: "198.51.100.21"})
+	assert.Equal(t, http.StatusOK, r.status, "a body of exactly 64 KiB is read: %s", r.raw)
+	requireProblem(t, e.do(req{method: "POST", path: "/otp/request", body: body(limit + 1), ip: "198.51.100.21"}),
+		http.StatusBadRequest, "body_too_large")
+}
+
 func TestUnroutedAnswersAreProblems(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envConfig{})
