@@ -200,6 +200,24 @@ func TestPINLocksAtTheFifthForSevenMinutesAndDisablesAtTheTenth(t *testing.T) {
 	assert.Zero(t, e.pinLockState(u.ID).Failures)
 }
 
+// The sign-in counters restart after 24 h without a failure; the PIN's never
+// does, so a PIN guessed a few tries a day still locks at the 5th.
+func TestThePINCountNeverRestartsByItself(t *testing.T) {
+	t.Parallel()
+	e, u := pinEnv(t)
+	guess := func() error {
+		return e.auth.VerifyPIN(t.Context(), e.principal(e.mustLogin(u.Email)), VerifyPINInput{PIN: "9157", Client: e.client})
+	}
+	for i := 1; i <= 4; i++ {
+		requireKind(t, guess(), KindUnauthorized)
+		e.clock.Advance(e.auth.cfg.Lockout.ResetAfter + time.Second)
+	}
+	assert.Equal(t, 4, e.pinLockState(u.ID).Failures, "four days apart, the wrong PINs still add up")
+	assert.False(t, e.pinLockState(u.ID).Locked(e.now()))
+	requireKind(t, guess(), KindUnauthorized)
+	assert.True(t, e.pinLockState(u.ID).Locked(e.now()), "the 5th wrong PIN locks, days after the 1st")
+}
+
 func TestTheFifthWrongPINRevokesTheSessionThatTried(t *testing.T) {
 	t.Parallel()
 	e, u := pinEnv(t)
