@@ -12,6 +12,7 @@ func TestCommonPasswordList(t *testing.T) {
 	t.Parallel()
 	set := commonPasswords()
 	assert.GreaterOrEqual(t, len(set), 1000)
+	assert.GreaterOrEqual(t, len(set), 10_000, "the README promises 10,000+ common passwords")
 	for entry := range set {
 		if entry != strings.ToLower(entry) {
 			t.Fatalf("list entry is not lower-cased: %q", entry)
