@@ -37,11 +37,12 @@ func TestInactivityErasureIsOffByDefaultAndAtLeastThirtyDays(t *testing.T) {
 
 func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	t.Parallel()
+	const warning = 48 * time.Hour // the documented notice, not inactivityWarning: changing it must fail here
 	ctx := t.Context()
 	e, u := newUserEnv(t, "asha@example.in", withInactivityErasure(threeYears), withContact())
 	e.mustLogin(u.Email) // last active: testStart
 
-	warnFrom := testStart.Add(threeYears - inactivityWarning)
+	warnFrom := testStart.Add(threeYears - warning)
 	report := e.maintainAt(warnFrom)
 	assert.Zero(t, report.InactivityWarnings, "not yet inactive for the period less 48 hours")
 
@@ -57,11 +58,11 @@ func TestInactiveAccountIsWarnedFortyEightHoursAheadThenErased(t *testing.T) {
 	assert.Zero(t, report.InactivityWarnings, "warned once")
 
 	warnedAt := e.now()
-	report = e.maintainAt(warnedAt.Add(inactivityWarning - time.Microsecond))
+	report = e.maintainAt(warnedAt.Add(warning - time.Microsecond))
 	assert.Zero(t, report.InactiveErased, "never less than 48 hours after the warning")
 	require.NoError(t, errOf(e.store.UserByID(ctx, u.ID)))
 
-	report = e.maintainAt(warnedAt.Add(inactivityWarning))
+	report = e.maintainAt(warnedAt.Add(warning))
 	assert.Equal(t, 1, report.InactiveErased)
 	_, err := e.store.UserByID(ctx, u.ID)
 	require.ErrorIs(t, err, ports.ErrNotFound, "erased")
