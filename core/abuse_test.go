@@ -45,6 +45,18 @@ func TestIPFailuresOlderThan24HoursDoNotCount(t *testing.T) {
 	requireKind(t, e.loginIP("c@example.in", "wrong-password", ip), KindUnauthorized)
 }
 
+// The window's other edge: a failure exactly 24 hours after the first is
+// still within it, and crosses the threshold.
+func TestIPFailuresExactly24HoursOldStillCount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withoutLimiter())
+	const ip = "198.51.100.21"
+	requireKind(t, e.loginIP("a@example.in", "wrong-password", ip), KindUnauthorized)
+	requireKind(t, e.loginIP("b@example.in", "wrong-password", ip), KindUnauthorized)
+	e.clock.Advance(24 * time.Hour)
+	requireKind(t, e.loginIP("c@example.in", "wrong-password", ip), KindIPBlocked)
+}
+
 func TestIPBlockCountsOTPVerifyFailures(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withoutLimiter())
