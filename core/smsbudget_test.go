@@ -147,6 +147,12 @@ func TestSMSPerIPTenPerHour(t *testing.T) {
 	assert.Equal(t, []string{"ip"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 	p.askCode(numberOfPrefix(10), "198.51.100.1")
 	assert.Len(t, p.sms.all(), 11, "another IP has its own budget")
+	p.clock.Advance(time.Hour - time.Second)
+	p.askCode(numberOfPrefix(10), "")
+	assert.Len(t, p.sms.all(), 11, "within the hour")
+	p.clock.Advance(time.Second)
+	p.askCode(numberOfPrefix(10), "")
+	assert.Len(t, p.sms.all(), 12, "an hour after the first")
 }
 
 func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
@@ -161,6 +167,12 @@ func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
 	u, err := p.store.UserByPhone(t.Context(), numberInPrefix(20))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"prefix"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+	p.clock.Advance(time.Hour - time.Second)
+	p.askCode(numberInPrefix(20), "198.51.100.200")
+	assert.Len(t, p.sms.all(), 20, "within the hour")
+	p.clock.Advance(time.Second)
+	p.askCode(numberInPrefix(20), "198.51.100.200")
+	assert.Len(t, p.sms.all(), 21, "an hour after the first")
 }
 
 func TestSMSGlobalBudget(t *testing.T) {
