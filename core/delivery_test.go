@@ -238,6 +238,36 @@ func TestAMailServerTimeoutIsRetried(t *testing.T) {
 	assert.False(t, retryableMail(errors.New("smtp: send: 554 rejected")))
 }
 
+// deadlineMailer notes how long each send was given.
+type deadlineMailer struct {
+	mu    sync.Mutex
+	given []time.Duration
+}
+
+func (m *deadlineMailer) Send(ctx context.Context, _ ports.Message) error {
+	deadline, ok := ctx.Deadline()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ok {
+		m.given = append(m.given, time.Until(deadline))
+	}
+	return nil
+}
+
+// Each send gets 15 s, as the README promises a Mailer. The timeout is a
+// context deadline, so this reads the wall clock; nothing waits for it.
+func TestEachSendGetsFifteenSeconds(t *testing.T) {
+	t.Parallel()
+	m := &deadlineMailer{}
+	e := newEnv(t, withoutLimiter(), func(_ *Config, d *Deps) { d.Mailer = m })
+	e.registerUnverified("deadline@example.in") // emails the verification link
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	require.Len(t, m.given, 1, "one send, with a deadline")
+	assert.LessOrEqual(t, m.given[0], 15*time.Second)
+	assert.Greater(t, m.given[0], 14*time.Second)
+}
+
 // The queue at rest holds no recipient, subject, code or link: the payload
 // is sealed with AES-GCM under a key derived from SecretKey and bound to the
 // message's ID. Another SecretKey cannot open it (it is removed, unsent).
@@ -280,6 +310,7 @@ func TestMailWorkerRetriesInTheBackgroundUntilClosed(t *testing.T) {
 	require.NotNil(t, e.auth.worker, "New started the worker")
 	ctx := waitContext(t)
 	require.NoError(t, e.auth.stopMailWorker(ctx))
+	assert.Equal(t, 5*time.Second, mailPollEvery, "the README's pace; the worker runs on real time, so the test sets its own")
 	e.auth.startMailWorker(time.Millisecond) // a quicker pace than every 5 s, for the test
 
 	u := e.register("worker@example.in")
