@@ -133,17 +133,17 @@ func TestSMSCoolDownSparesAVerifiedNumber(t *testing.T) {
 // numberInPrefix returns the i-th number of the block of testPhone's prefix.
 func numberInPrefix(i int) string { return fmt.Sprintf("+919876543%03d", i) }
 
-// refusedForAnHour checks a budget's one-hour window from both sides, with
-// sent SMS out so far: ask is still refused a second before the hour since
-// the first send ends, and goes out at the hour.
-func (p *phoneEnv) refusedForAnHour(ask func(), sent int) {
+// refusedFor checks a budget's window from both sides, with sent SMS out so
+// far: ask is still refused a second before the window since the first send
+// ends, and goes out when it ends.
+func (p *phoneEnv) refusedFor(window time.Duration, ask func(), sent int) {
 	p.t.Helper()
-	p.clock.Advance(time.Hour - time.Second)
+	p.clock.Advance(window - time.Second)
 	ask()
-	assert.Len(p.t, p.sms.all(), sent, "within the hour")
+	assert.Len(p.t, p.sms.all(), sent, "within the window")
 	p.clock.Advance(time.Second)
 	ask()
-	assert.Len(p.t, p.sms.all(), sent+1, "an hour after the first")
+	assert.Len(p.t, p.sms.all(), sent+1, "a window after the first")
 }
 
 func TestSMSPerIPTenPerHour(t *testing.T) {
@@ -160,7 +160,7 @@ func TestSMSPerIPTenPerHour(t *testing.T) {
 	assert.Equal(t, []string{"ip"}, p.eventDetails(u.ID, ports.EventSMSRefused))
 	p.askCode(numberOfPrefix(10), "198.51.100.1")
 	assert.Len(t, p.sms.all(), 11, "another IP has its own budget")
-	p.refusedForAnHour(func() { p.askCode(numberOfPrefix(10), "") }, 11)
+	p.refusedFor(time.Hour, func() { p.askCode(numberOfPrefix(10), "") }, 11)
 }
 
 func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
@@ -175,7 +175,7 @@ func TestSMSPerPrefixTwentyPerHour(t *testing.T) {
 	u, err := p.store.UserByPhone(t.Context(), numberInPrefix(20))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"prefix"}, p.eventDetails(u.ID, ports.EventSMSRefused))
-	p.refusedForAnHour(func() { p.askCode(numberInPrefix(20), "198.51.100.200") }, 20)
+	p.refusedFor(time.Hour, func() { p.askCode(numberInPrefix(20), "198.51.100.200") }, 20)
 }
 
 func TestSMSGlobalBudget(t *testing.T) {
@@ -190,6 +190,26 @@ func TestSMSGlobalBudget(t *testing.T) {
 	p.clock.Advance(time.Minute)
 	p.askCode(numberOfPrefix(3), "198.51.100.3")
 	assert.Len(t, p.sms.all(), 4, "the next minute")
+}
+
+// The default global budget, where TestSMSGlobalBudget sets its own: 101
+// numbers in blocks of 20, asked for from IPs of 10 each, so that no other
+// budget is reached first.
+func TestSMSGlobalDefaultIsAHundredAMinute(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	number := func(i int) string { return fmt.Sprintf("+9198%02d5432%02d", 10+i/20, i%20) }
+	ip := func(i int) string { return fmt.Sprintf("198.51.100.%d", i/10) }
+	for i := range 101 {
+		p.seedPhone(number(i))
+	}
+	for i := range 101 {
+		p.askCode(number(i), ip(i))
+	}
+	assert.Len(t, p.sms.all(), 100, "a hundred in the minute")
+	u, err := p.store.UserByPhone(t.Context(), number(100))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"global"}, p.eventDetails(u.ID, ports.EventSMSRefused))
+	p.refusedFor(time.Minute, func() { p.askCode(number(100), ip(100)) }, 100)
 }
 
 // 50 parallel requests for one number send exactly five codes.
