@@ -124,7 +124,9 @@ func TestRateLimitsPerIP(t *testing.T) {
 			ce := requireKind(t, tc.call(e, tc.limit), KindRateLimited)
 			assert.Greater(t, ce.RetryAfter, time.Duration(0))
 			assert.LessOrEqual(t, ce.RetryAfter, tc.window)
-			e.clock.Advance(tc.window)
+			e.clock.Advance(tc.window - time.Second)
+			requireKind(t, tc.call(e, tc.limit+1), KindRateLimited)
+			e.clock.Advance(time.Second)
 			assert.NotEqual(t, KindRateLimited, KindOf(tc.call(e, tc.limit+1)))
 		})
 	}
@@ -142,7 +144,9 @@ func TestPINVerifyLimitedAt15Per10Minutes(t *testing.T) {
 	}
 	ce := requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindRateLimited)
 	assert.LessOrEqual(t, ce.RetryAfter, 10*time.Minute)
-	e.clock.Advance(10 * time.Minute)
+	e.clock.Advance(10*time.Minute - time.Second)
+	requireKind(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}), KindRateLimited)
+	e.clock.Advance(time.Second)
 	require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client}))
 }
 
