@@ -138,3 +138,34 @@ func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	ce = requireCode(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindConflict, codeEmailTaken)
 	require.NoError(t, errOf(e.login(u.Email, testPassword)), "the account keeps its address")
 }
+
+// An address held unproven beside a verified number keeps nobody out
+// (TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut): an
+// owner who moves an existing account to it proves it with the link, and it
+// is taken off the squatting account, as a registration takes it.
+func TestEmailChangeToAnAddressSquattedUnprovenReachesItsOwner(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	mallory, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	owner := p.registerPhone(newPhone)
+	pr := p.smsPrincipal(newPhone)
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	p.drain()
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, newPhone), Client: p.client}))
+
+	require.NoError(t, p.auth.RequestEmailChange(ctx, pr, EmailChangeInput{NewEmail: "asha@example.com", Client: p.client}),
+		"the same answer as for a free address")
+	p.drain()
+	require.NoError(t, p.auth.ConfirmEmailChange(ctx, LinkInput{Token: p.lastToken("asha@example.com"), Client: p.client}))
+
+	found, err := p.store.UserByEmail(ctx, "asha@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, owner.ID, found.ID, "the address finds its owner")
+	m, err := p.store.UserByID(ctx, mallory.ID)
+	require.NoError(t, err)
+	assert.Empty(t, m.Email, "the squatting account keeps its number only")
+	assert.Equal(t, []string{"email"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+}

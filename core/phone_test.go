@@ -431,6 +431,22 @@ func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 	assert.Equal(t, mallory.ID, found.ID, "nothing changed")
 }
 
+// A registration refused for its taken username releases no number either:
+// the number goes only to a registrant who gets it.
+func TestPhoneUnprovenIsNotReleasedByARegistrationRefusedForItsUsername(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	_, err := p.auth.Register(ctx, RegisterInput{Email: "ravi@example.com", Username: "ravi", Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Username: "ravi", Consents: allGranted(), Client: p.client})
+	requireKind(t, err, KindConflict)
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, mallory.ID, found.ID, "nothing changed")
+	assert.Empty(t, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+}
+
 // Parallel registrations of a squatted number: it is released once and
 // exactly one registrant gets it.
 func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {
