@@ -51,6 +51,9 @@ type PhoneConfig struct {
 // SMSBudgets are the limits taken, all or nothing, before every SMS. Each is
 // a number of sends within a sliding window; every one must be > 0.
 type SMSBudgets struct {
+	// PerNumber counts sends to one number; recovery codes (unlock, password
+	// and PIN reset) in a count of their own, so that sign-in codes asked by
+	// a stranger never keep a locked-out owner from an unlock code.
 	PerNumber ports.RateRule // 5 per hour to one number
 	PerIP     ports.RateRule // 10 per hour caused by one client IP (IPv6 per /64; IPBlock.AllowList exempt)
 	// PerPrefix counts sends to numbers sharing the country code and the
