@@ -154,6 +154,68 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 	assert.Contains(t, p.eventKinds(u.ID), ports.EventPhoneVerified)
 }
 
+// A registrant who names someone's email beside a number of their own, both
+// unproven, keeps nothing of the account once its owner proves the address
+// by a sign-in code: not the number either, whose registration code the
+// registrant still holds. Otherwise that code, used after the owner's proof,
+// would verify the registrant's number on the owner's account, and a code
+// texted to it would sign the registrant in.
+func TestPhonePreHijackingDefenceDiscardsTheRegistrantsNumber(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Password: testPassword,
+		Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	registrantsCode := p.sms.lastSMSCode(t, testPhone)
+
+	res, err := p.verifyOTP("asha@example.com", p.requestOTP("asha@example.com", fpA), fpA) // the address's owner
+	require.NoError(t, err)
+	require.Equal(t, u.ID, res.User.ID)
+
+	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: registrantsCode, Client: p.client})
+	requireKind(t, err, KindUnauthorized)
+	_, err = p.smsLogin(testPhone)
+	require.Error(t, err, "the registrant's number signs in to nothing")
+	found, err := p.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, found.Phone, "the registrant's number is discarded with the rest of what they chose")
+}
+
+// The same with the roles swapped: a registrant who names someone's number
+// beside an address of their own keeps nothing once the number's owner
+// proves it by a sign-in code, not the address either, whose verification
+// link (good for a day) the registrant still holds.
+func TestPhonePreHijackingDefenceDiscardsTheRegistrantsEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u, err := p.auth.Register(ctx, RegisterInput{Email: "mallory@example.com", Phone: testPhoneTyped, Password: testPassword,
+		Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	registrantsLink := p.lastToken("mallory@example.com")
+
+	res, err := p.smsLogin(testPhone) // the number's owner
+	require.NoError(t, err)
+	require.Equal(t, u.ID, res.User.ID)
+
+	p.clock.Advance(time.Hour)
+	err = p.auth.VerifyEmail(ctx, LinkInput{Token: registrantsLink, Client: p.client})
+	require.Error(t, err, "the registrant's link proves nothing on the owner's account")
+	mails := p.mailsTo("mallory@example.com")
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "mallory@example.com", Client: p.client}))
+	p.drain()
+	code := "000000"
+	if p.mailsTo("mallory@example.com") > mails {
+		code = p.lastCode("mallory@example.com")
+	}
+	_, err = p.verifyOTP("mallory@example.com", code, fpA)
+	require.Error(t, err, "the registrant's address signs in to nothing")
+	found, err := p.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, found.Email, "the registrant's address is discarded with the rest of what they chose")
+}
+
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
 	p := newPhoneEnv(t)
 	ctx := t.Context()
