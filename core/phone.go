@@ -262,6 +262,9 @@ func (a *Auth) provePhone(ctx context.Context, op string, u ports.User, proof em
 	}
 	u.PhoneVerified = true
 	a.event(ctx, u.ID, ports.EventPhoneVerified, c, "")
+	if proof != proofByVerifyLink {
+		return a.releaseRegistrantsOther(ctx, op, u, true, c)
+	}
 	return u, nil
 }
 
