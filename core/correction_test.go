@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -168,4 +169,34 @@ func TestEmailChangeToAnAddressSquattedUnprovenReachesItsOwner(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, m.Email, "the squatting account keeps its number only")
 	assert.Equal(t, []string{"email"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+}
+
+// Email change requests are limited to 5 an hour per account
+// (RequestPerIdentifier), as phone change requests are: each one mails a
+// link to an address the caller names and tells whether it is taken, so an
+// account with a PIN (a step-up for the asking) could otherwise walk
+// addresses or mail-bomb a stranger's inbox. The limit comes before the
+// step-up, so a refused request spends none.
+func TestEmailChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
+	e := newEnv(t, func(c *Config, _ *Deps) { c.StepUpWindow = 2 * time.Hour })
+	ctx := t.Context()
+	u := e.register("asha@example.in")
+	res, err := e.loginFrom(u.Email, testPassword, fpA, true) // on a public device every correct PIN is a step-up
+	require.NoError(t, err)
+	p := e.principal(res)
+	e.stepUp(p, u.Email)
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+	stepUp := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client})) }
+	ask := func() error {
+		return e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "stranger@example.in", Client: e.client})
+	}
+	for range 5 {
+		stepUp()
+		require.NoError(t, ask())
+	}
+	stepUp()
+	requireKind(t, ask(), KindRateLimited)
+	assert.Equal(t, 5, e.mailsTo("stranger@example.in"))
+	e.clock.Advance(time.Hour)
+	require.NoError(t, ask(), "an hour later, with the step-up the 429 did not spend")
 }
