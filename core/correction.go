@@ -82,8 +82,9 @@ type EmailChangeInput struct {
 // that account.
 //
 // Errors: ErrValidation (field "new_email"; also the current address),
-// ErrConflict (code "email_taken"), ErrStepUpRequired, ErrForbidden
-// (external mode), ErrUnauthorized, ErrUnavailable.
+// ErrRateLimited (RequestPerIdentifier per account), ErrConflict (code
+// "email_taken"), ErrStepUpRequired, ErrForbidden (external mode),
+// ErrUnauthorized, ErrUnavailable.
 func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChangeInput) error {
 	const op = "RequestEmailChange"
 	if a.deps.Registry == nil {
@@ -101,7 +102,13 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	// The step-up first: only its holder learns whether an address is taken.
+	// The step-up first: only its holder learns whether an address is taken,
+	// and at most RequestPerIdentifier times an hour per account, as for a
+	// phone change: each request mails a link to the address named. The
+	// limit comes before the step-up, so a 429 spends none.
+	if err := a.limit(ctx, op, "email_change:user:"+u.ID, a.cfg.RateLimits.RequestPerIdentifier); err != nil {
+		return err
+	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
 		return err
 	}
