@@ -17,8 +17,8 @@ func TestConformance(t *testing.T) {
 			f := startFakeSES(t, answer{})
 			return newMailer(t, f, opts), func() []ports.Message {
 				var msgs []ports.Message
-				for _, req := range f.captured() {
-					msgs = append(msgs, sentMessage(t, req.body))
+				for _, req := range f.Requests() {
+					msgs = append(msgs, sentMessage(t, req.Body))
 				}
 				return msgs
 			}

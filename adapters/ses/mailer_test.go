@@ -7,10 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,21 +29,6 @@ const (
 	testSecret = "SECRET"
 )
 
-// capturedRequest is what the fake SES saw.
-type capturedRequest struct {
-	method, path, auth, contentType string
-	body                            []byte
-}
-
-// fakeSES stands in for the SES endpoint: it records each request and
-// answers with the status, error type and body the test chose.
-type fakeSES struct {
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	requests []capturedRequest
-}
-
 type answer struct {
 	status    int
 	errorType string // the X-Amzn-ErrorType header, as SES sends it
@@ -53,25 +36,14 @@ type answer struct {
 	hang      bool // never answer (until the client gives up)
 }
 
-func startFakeSES(t *testing.T, a answer) *fakeSES {
+// startFakeSES stands in for the SES endpoint: it records each request and
+// answers with the status, error type and body the test chose.
+func startFakeSES(t *testing.T, a answer) *porttest.Endpoint {
 	t.Helper()
-	f := &fakeSES{}
-	release := make(chan struct{})
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.requests = append(f.requests, capturedRequest{
-			method: r.Method, path: r.URL.Path, auth: r.Header.Get("Authorization"),
-			contentType: r.Header.Get("Content-Type"), body: body,
-		})
-		f.mu.Unlock()
-		if a.hang {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-			return
-		}
+	if a.hang {
+		return porttest.NewEndpoint(t, porttest.Hang)
+	}
+	return porttest.NewEndpoint(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-Requestid", "req-1")
 		if a.errorType != "" {
@@ -87,32 +59,23 @@ func startFakeSES(t *testing.T, a answer) *fakeSES {
 		} else if status == http.StatusOK {
 			_, _ = io.WriteString(w, `{"MessageId":"0100018c-test"}`)
 		}
-	}))
-	t.Cleanup(f.srv.Close)
-	t.Cleanup(func() { close(release) }) // runs first: lets a hung handler return
-	return f
+	})
 }
 
-func (f *fakeSES) captured() []capturedRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]capturedRequest(nil), f.requests...)
-}
-
-// client is the real SDK client pointed at the fake endpoint.
-func (f *fakeSES) client() *sesv2.Client {
+// sesClient is the real SDK client pointed at the fake endpoint.
+func sesClient(f *porttest.Endpoint) *sesv2.Client {
 	return sesv2.New(sesv2.Options{
 		Region:           testRegion,
 		Credentials:      credentials.NewStaticCredentialsProvider("AKID", testSecret, ""),
-		BaseEndpoint:     aws.String(f.srv.URL),
-		HTTPClient:       f.srv.Client(),
+		BaseEndpoint:     aws.String(f.URL),
+		HTTPClient:       f.Client(),
 		RetryMaxAttempts: 1,
 	})
 }
 
-func newMailer(t *testing.T, f *fakeSES, opts Options) *Mailer {
+func newMailer(t *testing.T, f *porttest.Endpoint, opts Options) *Mailer {
 	t.Helper()
-	m, err := New(f.client(), opts)
+	m, err := New(sesClient(f), opts)
 	require.NoError(t, err)
 	return m
 }
@@ -202,18 +165,19 @@ func TestSendRequest(t *testing.T) {
 
 			require.NoError(t, newMailer(t, f, tc.opts).Send(t.Context(), msg))
 
-			reqs := f.captured()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			req := reqs[0]
-			assert.Equal(t, http.MethodPost, req.method)
-			assert.Equal(t, "/v2/email/outbound-emails", req.path)
-			assert.Regexp(t, `^AWS4-HMAC-SHA256 Credential=AKID/\d{8}/`+testRegion+`/ses/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`, req.auth)
-			assert.NotContains(t, req.auth, testSecret)
-			assert.Contains(t, req.contentType, "application/json")
+			assert.Equal(t, http.MethodPost, req.Method)
+			assert.Equal(t, "/v2/email/outbound-emails", req.Path)
+			auth := req.Header.Get("Authorization")
+			assert.Regexp(t, `^AWS4-HMAC-SHA256 Credential=AKID/\d{8}/`+testRegion+`/ses/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`, auth)
+			assert.NotContains(t, auth, testSecret)
+			assert.Contains(t, req.Header.Get("Content-Type"), "application/json")
 
-			assert.Equal(t, msg, sentMessage(t, req.body))
+			assert.Equal(t, msg, sentMessage(t, req.Body))
 			var body sendEmailBody
-			require.NoError(t, json.Unmarshal(req.body, &body))
+			require.NoError(t, json.Unmarshal(req.Body, &body))
 			from, err := mail.ParseAddress(body.FromEmailAddress)
 			require.NoError(t, err)
 			assert.Equal(t, "no-reply@example.in", from.Address)
@@ -318,7 +282,7 @@ func TestSendErrors(t *testing.T) {
 			}
 			assert.Contains(t, err.Error(), tc.wantText)
 			assertNoSecrets(t, err)
-			assert.Len(t, f.captured(), 1, "RetryMaxAttempts is 1")
+			assert.Len(t, f.Requests(), 1, "RetryMaxAttempts is 1")
 		})
 	}
 }
@@ -341,8 +305,8 @@ func TestSendContextDeadline(t *testing.T) {
 func TestSendNetworkFailure(t *testing.T) {
 	t.Parallel()
 	f := startFakeSES(t, answer{})
-	client := f.client()
-	f.srv.Close() // nothing listens at the endpoint any more
+	client := sesClient(f)
+	f.Close() // nothing listens at the endpoint any more
 	m, err := New(client, Options{From: "no-reply@example.in"})
 	require.NoError(t, err)
 
@@ -364,7 +328,7 @@ func TestSendRefusesNonASCIIRecipient(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "ASCII")
 	assert.False(t, errors.Is(err, ports.ErrUnavailable))
-	assert.Empty(t, f.captured(), "an invalid message never reaches SES")
+	assert.Empty(t, f.Requests(), "an invalid message never reaches SES")
 }
 
 func TestNewValidation(t *testing.T) {

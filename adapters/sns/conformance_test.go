@@ -17,8 +17,8 @@ func TestConformance(t *testing.T) {
 			f := startFakeSNS(t, answer{})
 			return newSender(t, f, opts), func() []ports.SMS {
 				var msgs []ports.SMS
-				for _, req := range f.captured() {
-					msgs = append(msgs, sentSMS(t, req.form))
+				for _, req := range f.Requests() {
+					msgs = append(msgs, sentSMS(t, form(t, req)))
 				}
 				return msgs
 			}

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,22 +31,6 @@ const (
 	testTemplate = "1107161234567890123"
 )
 
-// capturedRequest is what the fake SNS saw.
-type capturedRequest struct {
-	method, path, auth, contentType string
-	form                            url.Values
-}
-
-// fakeSNS stands in for the SNS endpoint (the AWS query protocol: a form
-// POST, an XML answer): it records each request and answers with the status
-// and error code the test chose.
-type fakeSNS struct {
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	requests []capturedRequest
-}
-
 type answer struct {
 	status    int
 	errorCode string // the <Code> of an SNS error answer
@@ -58,26 +40,15 @@ type answer struct {
 	hang      bool   // never answer (until the client gives up)
 }
 
-func startFakeSNS(t *testing.T, a answer) *fakeSNS {
+// startFakeSNS stands in for the SNS endpoint (the AWS query protocol: a form
+// POST, an XML answer): it records each request and answers with the status
+// and error code the test chose.
+func startFakeSNS(t *testing.T, a answer) *porttest.Endpoint {
 	t.Helper()
-	f := &fakeSNS{}
-	release := make(chan struct{})
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		f.mu.Lock()
-		f.requests = append(f.requests, capturedRequest{
-			method: r.Method, path: r.URL.Path, auth: r.Header.Get("Authorization"),
-			contentType: r.Header.Get("Content-Type"), form: form,
-		})
-		f.mu.Unlock()
-		if a.hang {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-			return
-		}
+	if a.hang {
+		return porttest.NewEndpoint(t, porttest.Hang)
+	}
+	return porttest.NewEndpoint(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
 		w.Header().Set("X-Amzn-Requestid", "req-1")
 		switch {
@@ -92,32 +63,32 @@ func startFakeSNS(t *testing.T, a answer) *fakeSNS {
 		default:
 			_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>5b0c-test</MessageId></PublishResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></PublishResponse>`)
 		}
-	}))
-	t.Cleanup(f.srv.Close)
-	t.Cleanup(func() { close(release) }) // runs first: lets a hung handler return
-	return f
-}
-
-func (f *fakeSNS) captured() []capturedRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]capturedRequest(nil), f.requests...)
-}
-
-// client is the real SDK client pointed at the fake endpoint, with the SDK's
-// default retry policy (up to 3 attempts): the Sender must still make one.
-func (f *fakeSNS) client() *sns.Client {
-	return sns.New(sns.Options{
-		Region:       testRegion,
-		Credentials:  credentials.NewStaticCredentialsProvider("AKID", testSecret, ""),
-		BaseEndpoint: aws.String(f.srv.URL),
-		HTTPClient:   f.srv.Client(),
 	})
 }
 
-func newSender(t *testing.T, f *fakeSNS, opts Options) *Sender {
+// form reads the form a request to the fake SNS carries.
+func form(t *testing.T, req porttest.Request) url.Values {
 	t.Helper()
-	s, err := New(f.client(), opts)
+	values, err := url.ParseQuery(string(req.Body))
+	require.NoError(t, err)
+	return values
+}
+
+// snsClient is the real SDK client pointed at the fake endpoint, with the
+// SDK's default retry policy (up to 3 attempts): the Sender must still make
+// one.
+func snsClient(f *porttest.Endpoint) *sns.Client {
+	return sns.New(sns.Options{
+		Region:       testRegion,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", testSecret, ""),
+		BaseEndpoint: aws.String(f.URL),
+		HTTPClient:   f.Client(),
+	})
+}
+
+func newSender(t *testing.T, f *porttest.Endpoint, opts Options) *Sender {
+	t.Helper()
+	s, err := New(snsClient(f), opts)
 	require.NoError(t, err)
 	return s
 }
@@ -209,22 +180,24 @@ func TestSendRequest(t *testing.T) {
 
 			require.NoError(t, newSender(t, f, tc.opts).SendSMS(t.Context(), m))
 
-			reqs := f.captured()
+			reqs := f.Requests()
 			require.Len(t, reqs, 1)
 			req := reqs[0]
-			assert.Equal(t, http.MethodPost, req.method)
-			assert.Equal(t, "/", req.path)
-			assert.Regexp(t, `^AWS4-HMAC-SHA256 Credential=AKID/\d{8}/`+testRegion+`/sns/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`, req.auth)
-			assert.NotContains(t, req.auth, testSecret)
-			assert.Contains(t, req.contentType, "application/x-www-form-urlencoded")
-			assert.Equal(t, "Publish", req.form.Get("Action"))
-			assert.Equal(t, "2010-03-31", req.form.Get("Version"))
-			assert.Equal(t, testNumber, req.form.Get("PhoneNumber"))
-			assert.Equal(t, m.Text, req.form.Get("Message"), "the Hindi text and its line break arrive unchanged")
-			assert.Empty(t, req.form.Get("TopicArn"))
-			assert.Empty(t, req.form.Get("TargetArn"))
-			assert.Equal(t, tc.wantAttrs, attributes(t, req.form))
-			assert.NotContains(t, fmt.Sprint(req.form), m.Kind, "Kind never leaves the app")
+			assert.Equal(t, http.MethodPost, req.Method)
+			assert.Equal(t, "/", req.Path)
+			auth := req.Header.Get("Authorization")
+			assert.Regexp(t, `^AWS4-HMAC-SHA256 Credential=AKID/\d{8}/`+testRegion+`/sns/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$`, auth)
+			assert.NotContains(t, auth, testSecret)
+			assert.Contains(t, req.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+			publish := form(t, req)
+			assert.Equal(t, "Publish", publish.Get("Action"))
+			assert.Equal(t, "2010-03-31", publish.Get("Version"))
+			assert.Equal(t, testNumber, publish.Get("PhoneNumber"))
+			assert.Equal(t, m.Text, publish.Get("Message"), "the Hindi text and its line break arrive unchanged")
+			assert.Empty(t, publish.Get("TopicArn"))
+			assert.Empty(t, publish.Get("TargetArn"))
+			assert.Equal(t, tc.wantAttrs, attributes(t, publish))
+			assert.NotContains(t, fmt.Sprint(publish), m.Kind, "Kind never leaves the app")
 		})
 	}
 }
@@ -300,7 +273,7 @@ func TestSendErrors(t *testing.T) {
 			}
 			assert.Contains(t, err.Error(), tc.wantText)
 			assertNoSecrets(t, err)
-			assert.Len(t, f.captured(), 1, "one request, never retried, although the client retries by default")
+			assert.Len(t, f.Requests(), 1, "one request, never retried, although the client retries by default")
 		})
 	}
 }
@@ -318,15 +291,15 @@ func TestSendContextDeadline(t *testing.T) {
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorIs(t, err, ports.ErrUnavailable)
-	assert.Len(t, f.captured(), 1)
+	assert.Len(t, f.Requests(), 1)
 	assertNoSecrets(t, err)
 }
 
 func TestSendNetworkFailure(t *testing.T) {
 	t.Parallel()
 	f := startFakeSNS(t, answer{})
-	client := f.client()
-	f.srv.Close() // nothing listens at the endpoint any more
+	client := snsClient(f)
+	f.Close() // nothing listens at the endpoint any more
 	s, err := New(client, Options{})
 	require.NoError(t, err)
 
@@ -349,7 +322,7 @@ func TestSendRefusesBadTemplateID(t *testing.T) {
 		assert.Contains(t, err.Error(), "template id")
 		assert.False(t, errors.Is(err, ports.ErrUnavailable))
 	}
-	assert.Empty(t, f.captured(), "an invalid SMS never reaches SNS")
+	assert.Empty(t, f.Requests(), "an invalid SMS never reaches SNS")
 }
 
 func TestNewValidation(t *testing.T) {

@@ -4,13 +4,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,27 +18,14 @@ import (
 	"github.com/bharatauth/bharatauth-go/ports/porttest"
 )
 
-// snsEndpoint stands in for Amazon SNS (the query protocol: a form POST, an
-// XML answer) and keeps every Publish it is sent.
-type snsEndpoint struct {
-	mu        sync.Mutex
-	published []url.Values
-}
-
-func startSNSEndpoint(t *testing.T) (*snsEndpoint, string) {
+// startSNSEndpoint stands in for Amazon SNS (the query protocol: a form POST,
+// an XML answer) and keeps every Publish it is sent.
+func startSNSEndpoint(t *testing.T) *porttest.Endpoint {
 	t.Helper()
-	e := &snsEndpoint{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		e.mu.Lock()
-		e.published = append(e.published, form)
-		e.mu.Unlock()
+	return porttest.NewEndpoint(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
 		_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
-	}))
-	t.Cleanup(srv.Close)
-	return e, srv.URL
+	})
 }
 
 // attrs are a Publish's message attributes, name → string value.
@@ -55,15 +40,14 @@ func attrs(form url.Values) map[string]string {
 
 var smsCode = regexp.MustCompile(`^(\d{6}) `)
 
-// code waits for the n-th Publish (from 1) and returns it with its code.
-func (e *snsEndpoint) code(t *testing.T, n int) (url.Values, string) {
+// publishedCode waits for the n-th Publish (from 1) sns was sent and returns
+// it with its code.
+func publishedCode(t *testing.T, sns *porttest.Endpoint, n int) (url.Values, string) {
 	t.Helper()
 	var form url.Values
 	require.Eventually(t, func() bool { // SMS go out after the answer
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if len(e.published) >= n {
-			form = e.published[n-1]
+		if published := sns.Requests(); len(published) >= n {
+			form, _ = url.ParseQuery(string(published[n-1].Body))
 		}
 		return form != nil
 	}, 10*time.Second, 10*time.Millisecond, "SMS %d never reached SNS", n)
@@ -86,11 +70,11 @@ func TestProductionTextsCodesThroughSNS(t *testing.T) {
 		"signin_code": {"text": "{code} is your {app} sign-in code. Never share it.", "template_id": "1107000000000000002"}}}`), 0o600))
 	for _, tc := range []struct{ budget, redis string }{{"redis", redisURL()}, {"postgres", ""}} {
 		t.Run(tc.budget, func(t *testing.T) {
-			sns, endpoint := startSNSEndpoint(t)
+			sns := startSNSEndpoint(t)
 			logs := &porttest.Buffer{}
 			a := "http://" + startServerWith(t, io.Discard, logs, map[string]string{
 				"REDIS_URL": tc.redis, "BHARATAUTH_SMS": "sns", "BHARATAUTH_SNS_REGION": "ap-south-1",
-				"BHARATAUTH_SNS_ENDPOINT": endpoint, "BHARATAUTH_SNS_ENTITY_ID": "1101456789012345678",
+				"BHARATAUTH_SNS_ENDPOINT": sns.URL, "BHARATAUTH_SNS_ENTITY_ID": "1101456789012345678",
 				"BHARATAUTH_SNS_SENDER_ID": "BHRATH", "BHARATAUTH_SMS_TEMPLATES": templates,
 				"BHARATAUTH_PUBLIC_URL": "https://app.example.in",
 			}).API + "/auth"
@@ -100,7 +84,7 @@ func TestProductionTextsCodesThroughSNS(t *testing.T) {
 				{"category":"contact","granted":true},{"category":"location","granted":false},{"category":"security","granted":true},
 				{"category":"communications","granted":false},{"category":"analytics","granted":false}]}`)
 			require.Equal(t, http.StatusCreated, status, "%v", body)
-			form, code := sns.code(t, 1)
+			form, code := publishedCode(t, sns, 1)
 			assert.Equal(t, "Publish", form.Get("Action"))
 			assert.Equal(t, "+919876543210", form.Get("PhoneNumber"))
 			assert.Regexp(t, `^\d{6} is your BharatAuth code to confirm this number\.\n@app\.example\.in #\d{6}$`, form.Get("Message"))
@@ -111,7 +95,7 @@ func TestProductionTextsCodesThroughSNS(t *testing.T) {
 
 			status, body = post(t, a+"/otp/request", "", `{"phone":"9876543210"}`)
 			require.Equal(t, http.StatusOK, status, "%v", body)
-			form, code = sns.code(t, 2)
+			form, code = publishedCode(t, sns, 2)
 			assert.Equal(t, "1107000000000000002", attrs(form)["AWS.MM.SMS.TemplateId"])
 			status, body = post(t, a+"/otp/verify", "", `{"phone":"9876543210","otp_code":"`+code+`"}`)
 			require.Equal(t, http.StatusOK, status, "%v", body)

@@ -22,8 +22,10 @@
 // The suites check the sentinel errors with errors.Is and run the atomic rules
 // with real parallelism (one OTP use, one refresh rotation, distinct failure
 // counts), so run them with -race. Together starts calls at one moment the
-// same way for an adapter's or an app's own concurrency tests, and Buffer
-// captures logs that concurrent code writes while a test reads them.
+// same way for an adapter's or an app's own concurrency tests, Buffer
+// captures logs that concurrent code writes while a test reads them, and
+// Endpoint stands in for a provider's HTTP API, recording what a mailer or
+// SMS sender that speaks HTTP sends (or stalling, to try its deadline).
 package porttest
 
 import (
