@@ -163,9 +163,7 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 func TestPhonePreHijackingDefenceDiscardsTheRegistrantsNumber(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := t.Context()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Password: testPassword,
-		Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("asha@example.com")
 	p.drain()
 	registrantsCode := p.sms.lastSMSCode(t, testPhone)
 
@@ -189,9 +187,7 @@ func TestPhonePreHijackingDefenceDiscardsTheRegistrantsNumber(t *testing.T) {
 func TestPhonePreHijackingDefenceDiscardsTheRegistrantsEmail(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())
 	ctx := t.Context()
-	u, err := p.auth.Register(ctx, RegisterInput{Email: "mallory@example.com", Phone: testPhoneTyped, Password: testPassword,
-		Consents: allGranted(), Client: p.client})
-	require.NoError(t, err)
+	u := p.registerEmailAndPhone("mallory@example.com")
 	p.drain()
 	registrantsLink := p.lastToken("mallory@example.com")
 
@@ -451,14 +447,8 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 	assert.False(t, owner.PhoneVerified)
 	p.drain()
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
-	found, err := p.store.UserByPhone(ctx, testPhone)
-	require.NoError(t, err)
-	assert.Equal(t, owner.ID, found.ID, "the number finds its owner")
-	m, err := p.store.UserByID(ctx, mallory.ID)
-	require.NoError(t, err)
-	assert.Empty(t, m.Phone, "the squatting account keeps its email only")
+	m := p.requireTakenFromSquatter(testPhone, true, owner.ID, mallory.ID)
 	assert.Equal(t, "mallory@example.com", m.Email)
-	assert.Equal(t, []string{"phone"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
 	_, err = p.smsLogin(testPhone)
 	require.NoError(t, err, "the owner signs in by a code to the number")
 }

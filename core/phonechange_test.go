@@ -121,11 +121,5 @@ func TestPhoneChangeToANumberSquattedUnprovenReachesItsOwner(t *testing.T) {
 	p.drain()
 	require.NoError(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 
-	found, err := p.store.UserByPhone(ctx, testPhone)
-	require.NoError(t, err)
-	assert.Equal(t, owner.ID, found.ID, "the number finds its owner")
-	m, err := p.store.UserByID(ctx, mallory.ID)
-	require.NoError(t, err)
-	assert.Empty(t, m.Phone, "the squatting account keeps its email only")
-	assert.Equal(t, []string{"phone"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
+	p.requireTakenFromSquatter(testPhone, true, owner.ID, mallory.ID)
 }
