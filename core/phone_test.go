@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -389,8 +390,8 @@ func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
 	}
 }
 
-// Guessing a texted code is bounded per number by the code itself: it dies
-// after OTPMaxAttempts (5) wrong tries; four leave it alive.
+// Guessing a texted code is bounded by the code itself: it dies after
+// OTPMaxAttempts (5) wrong tries; four leave it alive.
 func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 	ctx := t.Context()
 	for wrongTries, alive := range map[int]bool{4: true, 5: false} {
@@ -412,6 +413,105 @@ func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 			requireKind(t, confirm(code), KindUnauthorized)
 		}
 	}
+}
+
+// unlockBySMS asks for an unlock code texted to number (when ask) and
+// presents code, or the code just texted when code is "".
+func (p *phoneEnv) unlockBySMS(number, code string, ask bool) error {
+	p.t.Helper()
+	ctx := p.t.Context()
+	if ask {
+		require.NoError(p.t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: number, Client: p.client}))
+		p.drain()
+	}
+	if code == "" {
+		code = p.sms.lastSMSCode(p.t, number)
+	}
+	_, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: number, Code: code, Client: p.client})
+	return err
+}
+
+// Past each code's own bound, wrong codes count per number (smsCodePolicy):
+// the 10th wrong code within a run already answers 429 with a day's
+// Retry-After, and then even the right code is refused until the run has
+// had more than 24 hours without a wrong code. A known and an unknown
+// number answer alike.
+func TestSMSTenWrongCodesLockTheNumbersCodesForADay(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprintf("known number %v", known), func(t *testing.T) {
+			p := newPhoneEnv(t, withoutLimiter())
+			if known {
+				p.seedPhone(testPhone)
+			}
+			for i := 1; i <= 9; i++ {
+				requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindUnauthorized, codeInvalidOTP, "wrong code %d", i)
+			}
+			tenth := p.now()
+			e := requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindRateLimited, codeTooManyAttempts, "the 10th")
+			assert.Equal(t, 24*time.Hour, e.RetryAfter)
+
+			if !known {
+				return
+			}
+			requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts, "the right code, within the lock")
+			p.clock.Set(tenth.Add(24 * time.Hour))
+			requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts,
+				"the lock has ended but the run has not: exactly 24 hours after the last wrong code")
+			p.clock.Set(tenth.Add(24*time.Hour + time.Microsecond))
+			require.NoError(t, p.unlockBySMS(testPhone, "", true), "more than 24 hours later the run restarts")
+		})
+	}
+}
+
+// A used code ends the run of wrong codes: nine wrong, the right one, and
+// nine wrong again lock nothing.
+func TestSMSRightCodeClearsTheNumbersWrongCodes(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	for range 2 {
+		for range 9 {
+			requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindUnauthorized, codeInvalidOTP)
+		}
+		require.NoError(t, p.unlockBySMS(testPhone, "", true))
+	}
+}
+
+// The count of wrong codes holds under parallel guesses: of 30 at once,
+// exactly 10 are judged, whatever the interleaving.
+func TestSMSWrongCodesCountUnderParallelGuesses(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	errs := inParallel(t, "parallel wrong codes", 30, func(int) error { return p.unlockBySMS(testPhone, "123456", false) })
+	wrong := 0
+	for _, err := range errs {
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		if e.Code == codeInvalidOTP {
+			wrong++
+			continue
+		}
+		assert.Equal(t, KindRateLimited, e.Kind, "the rest wait: busy, locked, or the one that locked")
+	}
+	assert.Equal(t, 9, wrong, "nine wrong answers before the one that locks")
+	st, err := p.store.LockState(t.Context(), smsCodeLockKey(p.auth.identifierKey(testPhone)))
+	require.NoError(t, err)
+	assert.Equal(t, 10, st.Failures)
+	assert.True(t, st.Locked(p.now()))
+}
+
+// The lock is on texted recovery and verification codes only: the owner
+// still signs in with a texted sign-in code, which counts on the sign-in
+// counters.
+func TestSMSLockedCodesLeaveSignInCodesAlone(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.seedPhone(testPhone)
+	for range 10 {
+		_ = p.unlockBySMS(testPhone, "123456", false)
+	}
+	requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
 }
 
 // With phone numbers on, an identifier is a number only when it starts with
