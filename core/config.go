@@ -329,7 +329,7 @@ type RateLimits struct {
 	UnlockRequestPerIP        ports.RateRule // 5 per 5 minutes
 	OTPVerifyPerIP            ports.RateRule // 20 per 15 minutes
 	PINVerifyPerIP            ports.RateRule // 15 per 10 minutes
-	RequestPerIdentifier      ports.RateRule // 5 per hour: OTP and reset emails to one inbox; phone change requests of one account
+	RequestPerIdentifier      ports.RateRule // 5 per hour: OTP and reset emails to one inbox; phone and email change requests of one account
 	RegisterPerIP             ports.RateRule // 20 per hour: sign-ups, each an argon2id hash and an email
 }
 

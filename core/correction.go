@@ -76,11 +76,15 @@ type EmailChangeInput struct {
 // (managed mode). It is a takeover's favourite step, so it needs a fresh
 // step-up even on a known device. A link (Links.ChangeEmail, EmailVerifyTTL)
 // goes to the new address, which must prove itself, and a notice naming the
-// new address goes to the old one, with the privacy contact.
+// new address goes to the old one, with the privacy contact. An address
+// that another account holds unproven beside its verified number is not
+// taken: as for a registrant, its proof (ConfirmEmailChange) takes it off
+// that account.
 //
 // Errors: ErrValidation (field "new_email"; also the current address),
-// ErrConflict (code "email_taken"), ErrStepUpRequired, ErrForbidden
-// (external mode), ErrUnauthorized, ErrUnavailable.
+// ErrRateLimited (RequestPerIdentifier per account), ErrConflict (code
+// "email_taken"), ErrStepUpRequired, ErrForbidden (external mode),
+// ErrUnauthorized, ErrUnavailable.
 func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChangeInput) error {
 	const op = "RequestEmailChange"
 	if a.deps.Registry == nil {
@@ -98,11 +102,17 @@ func (a *Auth) RequestEmailChange(ctx context.Context, p Principal, in EmailChan
 	if strings.EqualFold(email, u.Email) {
 		return invalidField(op, "new_email", "is the account's current address")
 	}
-	// The step-up first: only its holder learns whether an address is taken.
+	// The step-up first: only its holder learns whether an address is taken,
+	// and at most RequestPerIdentifier times an hour per account, as for a
+	// phone change: each request mails a link to the address named. The
+	// limit comes before the step-up, so a 429 spends none.
+	if err := a.limit(ctx, op, "email_change:user:"+u.ID, a.cfg.RateLimits.RequestPerIdentifier); err != nil {
+		return err
+	}
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
 		return err
 	}
-	if err := a.identifierFree(ctx, op, email, codeEmailTaken, "an account with this email exists"); err != nil {
+	if _, err := a.claimable(ctx, op, email, false); err != nil {
 		return err
 	}
 	token := newToken()
@@ -142,6 +152,9 @@ func (a *Auth) ConfirmEmailChange(ctx context.Context, in LinkInput) error {
 	sessionID, email, ok := strings.Cut(t.Payload, "\n")
 	if !ok {
 		return &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: errors.New("email change token without its address")}
+	}
+	if err := a.claimProven(ctx, op, email, false, in.Client); err != nil {
+		return err
 	}
 	now := a.now()
 	u, err := a.deps.Registry.ChangeEmail(ctx, t.Subject, email, now)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -137,4 +138,59 @@ func TestEmailChangeNeedsAFreshStepUpAndAFreeAddress(t *testing.T) {
 	e.register("new@example.in") // taken meanwhile
 	ce = requireCode(t, e.auth.ConfirmEmailChange(ctx, LinkInput{Token: token}), KindConflict, codeEmailTaken)
 	require.NoError(t, errOf(e.login(u.Email, testPassword)), "the account keeps its address")
+}
+
+// An address held unproven beside a verified number keeps nobody out
+// (TestRegisterUnprovenEmailBesideAVerifiedNumberDoesNotKeepItsOwnerOut): an
+// owner who moves an existing account to it proves it with the link, and it
+// is taken off the squatting account, as a registration takes it.
+func TestEmailChangeToAnAddressSquattedUnprovenReachesItsOwner(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	mallory, err := p.auth.Register(ctx, RegisterInput{Email: "asha@example.com", Phone: testPhoneTyped, Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	p.drain()
+	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+	owner := p.registerPhone(newPhone)
+	pr := p.smsPrincipal(newPhone)
+	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+	p.drain()
+	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, newPhone), Client: p.client}))
+
+	require.NoError(t, p.auth.RequestEmailChange(ctx, pr, EmailChangeInput{NewEmail: "asha@example.com", Client: p.client}),
+		"the same answer as for a free address")
+	p.drain()
+	require.NoError(t, p.auth.ConfirmEmailChange(ctx, LinkInput{Token: p.lastToken("asha@example.com"), Client: p.client}))
+
+	p.requireTakenFromSquatter("asha@example.com", false, owner.ID, mallory.ID)
+}
+
+// Email change requests are limited to 5 an hour per account
+// (RequestPerIdentifier), as phone change requests are: each one mails a
+// link to an address the caller names and tells whether it is taken, so an
+// account with a PIN (a step-up for the asking) could otherwise walk
+// addresses or mail-bomb a stranger's inbox. The limit comes before the
+// step-up, so a refused request spends none.
+func TestEmailChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
+	e := newEnv(t, func(c *Config, _ *Deps) { c.StepUpWindow = 2 * time.Hour })
+	ctx := t.Context()
+	u := e.register("asha@example.in")
+	res, err := e.loginFrom(u.Email, testPassword, fpA, true) // on a public device every correct PIN is a step-up
+	require.NoError(t, err)
+	p := e.principal(res)
+	e.stepUp(p, u.Email)
+	require.NoError(t, e.auth.SetPIN(ctx, p, SetPINInput{PIN: testPIN, Client: e.client}))
+	stepUp := func() { require.NoError(t, e.auth.VerifyPIN(ctx, p, VerifyPINInput{PIN: testPIN, Client: e.client})) }
+	ask := func() error {
+		return e.auth.RequestEmailChange(ctx, p, EmailChangeInput{NewEmail: "stranger@example.in", Client: e.client})
+	}
+	for range 5 {
+		stepUp()
+		require.NoError(t, ask())
+	}
+	stepUp()
+	requireKind(t, ask(), KindRateLimited)
+	assert.Equal(t, 5, e.mailsTo("stranger@example.in"))
+	e.clock.Advance(time.Hour)
+	require.NoError(t, ask(), "an hour later, with the step-up the 429 did not spend")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bharatauth/bharatauth-go/adapters/memory"
@@ -1323,6 +1324,31 @@ func (p *phoneEnv) registerWithUnprovenPhone(email string) ports.User {
 	require.NoError(p.t, p.store.MarkEmailVerified(ctx, u.ID, p.now()))
 	u.EmailVerified = true
 	return u
+}
+
+// requireTakenFromSquatter checks that identifier (a number when phone, else
+// an address), held unproven by squatterID's account beside its proven
+// other one, now finds ownerID's account, and that the squatting account
+// recorded the release and kept only its other identifier, which it returns.
+func (p *phoneEnv) requireTakenFromSquatter(identifier string, phone bool, ownerID, squatterID string) ports.User {
+	p.t.Helper()
+	ctx := p.t.Context()
+	find, detail := p.store.UserByEmail, "email"
+	if phone {
+		find, detail = p.store.UserByPhone, "phone"
+	}
+	found, err := find(ctx, identifier)
+	require.NoError(p.t, err)
+	assert.Equal(p.t, ownerID, found.ID, "the identifier finds its owner")
+	m, err := p.store.UserByID(ctx, squatterID)
+	require.NoError(p.t, err)
+	if phone {
+		assert.Empty(p.t, m.Phone, "the squatting account keeps its email only")
+	} else {
+		assert.Empty(p.t, m.Email, "the squatting account keeps its number only")
+	}
+	assert.Equal(p.t, []string{detail}, p.eventDetails(squatterID, ports.EventUnprovenIdentifierReleased))
+	return m
 }
 
 // appInbox stands in for one of the app's handler ports (the consent

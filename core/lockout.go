@@ -99,6 +99,35 @@ func (a *Auth) pinPolicy() ports.LockPolicy {
 	return p
 }
 
+// smsCodeLockKey is the counter of wrong codes texted to one number (by its
+// keyed hash), known or not.
+func smsCodeLockKey(numberKey string) string { return "code:" + numberKey }
+
+// smsCodePolicy counts wrong codes presented with a number (recovery codes
+// and VerifyPhone's; sign-in codes count on the sign-in counters). A code
+// dies after OTPMaxAttempts wrong tries, but a new one costs only an SMS,
+// and a recovery code must work while sign-in is locked, so without this a
+// guesser would have 25 tries an hour at one account for ever (one chance
+// in about 1,700 a day at a 6-digit code, from any number of addresses).
+// The 10th wrong code within a run locks the number's codes for 24 hours; a
+// wrong code more than 24 hours after the one before starts the run again:
+// at most 10 guesses a day (NIST SP 800-63B §5.2.2 asks for at most 100
+// consecutive failures per account). There is no hard lock, which no code
+// could lift; past the 10th, nothing is admitted until the run restarts, so
+// a lock never ends on an old count. The cost: a stranger with ten wrong
+// codes keeps texted recovery from the owner for a day, as spending the
+// number's SMS budget already could; emailed links and sign-in codes are
+// not affected.
+func smsCodePolicy(signIn ports.LockPolicy) ports.LockPolicy {
+	return ports.LockPolicy{SoftLockAfter: smsCodeFailures, SoftLockFor: smsCodeLockFor,
+		ResetAfter: smsCodeLockFor, PendingFor: signIn.PendingFor}
+}
+
+const (
+	smsCodeFailures = 10
+	smsCodeLockFor  = 24 * time.Hour
+)
+
 // attempt is one admitted secret check on a lockout counter.
 type attempt struct {
 	key        string

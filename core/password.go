@@ -87,7 +87,7 @@ func (a *Auth) ConfirmPasswordReset(ctx context.Context, in ConfirmPasswordReset
 	if err := a.storePassword(ctx, op, u, newPassword, c); err != nil {
 		return LoginResult{}, err
 	}
-	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
+	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, bySMS, c)
 }
 
 // ChangePasswordInput changes the caller's password.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,6 +52,9 @@ type PhoneConfig struct {
 // SMSBudgets are the limits taken, all or nothing, before every SMS. Each is
 // a number of sends within a sliding window; every one must be > 0.
 type SMSBudgets struct {
+	// PerNumber counts sends to one number; recovery codes (unlock, password
+	// and PIN reset) in a count of their own, so that sign-in codes asked by
+	// a stranger never keep a locked-out owner from an unlock code.
 	PerNumber ports.RateRule // 5 per hour to one number
 	PerIP     ports.RateRule // 10 per hour caused by one client IP (IPv6 per /64; IPBlock.AllowList exempt)
 	// PerPrefix counts sends to numbers sharing the country code and the
@@ -259,6 +263,9 @@ func (a *Auth) provePhone(ctx context.Context, op string, u ports.User, proof em
 	}
 	u.PhoneVerified = true
 	a.event(ctx, u.ID, ports.EventPhoneVerified, c, "")
+	if proof != proofByVerifyLink {
+		return a.releaseRegistrantsOther(ctx, op, u, true, c)
+	}
 	return u, nil
 }
 
@@ -327,11 +334,12 @@ func (a *Auth) VerifyPhone(ctx context.Context, in VerifyPhoneInput) (err error)
 // consumeSMSCode uses up a code of purpose texted to phone and returns the
 // account. Before the code: input checks, the IP block and the per-IP
 // verify limit; an unknown number makes the same store calls and fails
-// alike. Guessing is bounded per number by the code itself (it dies after
-// OTPMaxAttempts wrong tries, and a new one costs an SMS of the number's
-// budget) and per address by the IP block, which every wrong code counts
-// toward as a wrong sign-in code does. A used code clears the number's
-// cool-down; a code proves the
+// alike. Guessing is bounded per code (it dies after OTPMaxAttempts wrong
+// tries), per number by its own counter (smsCodePolicy: a new code costs
+// only an SMS of the number's budget, so the code's bound alone would let a
+// guesser go on for ever), and per address by the IP block, which every
+// wrong code counts toward as a wrong sign-in code does. A used code clears
+// the number's cool-down and its count of wrong codes; a code proves the
 // number, so a flow other than VerifyPhone proves it with proofByCode.
 func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose string, c Client) (ports.User, error) {
 	phone, err := a.cleanPhone(op, "phone", phone)
@@ -347,9 +355,13 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	if err := a.limitIP(ctx, op, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, c); err != nil {
 		return ports.User{}, err
 	}
-	u, found, err := a.findUser(ctx, op, phone)
+	at, err := a.beginSMSCodeAttempt(ctx, op, phone)
 	if err != nil {
 		return ports.User{}, err
+	}
+	u, found, err := a.findUser(ctx, op, phone)
+	if err != nil {
+		return ports.User{}, a.abandon(ctx, op, at, err)
 	}
 	subject := unknownSubject
 	if found {
@@ -358,18 +370,52 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	_, err = a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, code), a.now())
 	switch {
 	case err != nil && isCodeRejection(err):
-		// As a wrong sign-in code: it counts toward the IP block, and the
-		// attempt that starts a block answers 429.
-		if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, u.ID); err != nil {
-			return ports.User{}, err
-		}
-		return ports.User{}, newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one")
+		return ports.User{}, a.smsCodeFailed(ctx, op, at, phone, c, u.ID)
 	case err != nil:
-		return ports.User{}, storeError(op, err)
+		return ports.User{}, a.abandon(ctx, op, at, storeError(op, err))
+	}
+	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
+		// The code is used and proved the number: a count left standing
+		// only errs toward refusing a guesser.
+		a.log.WarnContext(ctx, "bharatauth: clearing a number's wrong codes failed", "user_id", u.ID, "error", err)
 	}
 	a.smsCodeUsed(ctx, phone)
 	if purpose != ports.PurposePhoneVerify {
 		return a.provePhone(ctx, op, u, proofByCode, c)
 	}
 	return u, nil
+}
+
+// beginSMSCodeAttempt admits one texted code presented with phone on the
+// number's counter of wrong codes (smsCodePolicy). A number whose codes are
+// locked answers 429 until the lock ends, known or not.
+func (a *Auth) beginSMSCodeAttempt(ctx context.Context, op, phone string) (attempt, error) {
+	at, err := a.beginAttempt(ctx, op, smsCodeLockKey(a.identifierKey(phone)), smsCodePolicy(a.signInPolicy()))
+	var locked *Error
+	if errors.As(err, &locked) && locked.Kind == KindLocked {
+		return at, smsCodesLocked(op, locked.LockedUntil, a.now())
+	}
+	return at, err
+}
+
+// smsCodeFailed records a wrong texted code: on the number's counter, where
+// the failure that locks it already answers 429, and, as a wrong sign-in
+// code, toward the IP block, whose first blocked attempt answers 429 too.
+func (a *Auth) smsCodeFailed(ctx context.Context, op string, at attempt, phone string, c Client, userID string) error {
+	state, err := a.finish(ctx, op, at, ports.Failed)
+	if err != nil {
+		return err
+	}
+	if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, userID); err != nil {
+		return err
+	}
+	if now := a.now(); state.Locked(now) {
+		return smsCodesLocked(op, state.LockedUntil, now)
+	}
+	return newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one")
+}
+
+func smsCodesLocked(op string, until, now time.Time) *Error {
+	return &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts, RetryAfter: until.Sub(now),
+		Message: "too many wrong codes for this number; try again later"}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,64 @@ func TestPhonePreHijackingDefence(t *testing.T) {
 	assert.Empty(t, res.User.Username)
 	assert.Empty(t, p.passwordHash(u.ID), "the password set before verification is discarded")
 	assert.Contains(t, p.eventKinds(u.ID), ports.EventPhoneVerified)
+}
+
+// A registrant who names someone's email beside a number of their own, both
+// unproven, keeps nothing of the account once its owner proves the address
+// by a sign-in code: not the number either, whose registration code the
+// registrant still holds. Otherwise that code, used after the owner's proof,
+// would verify the registrant's number on the owner's account, and a code
+// texted to it would sign the registrant in.
+func TestPhonePreHijackingDefenceDiscardsTheRegistrantsNumber(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerEmailAndPhone("asha@example.com")
+	p.drain()
+	registrantsCode := p.sms.lastSMSCode(t, testPhone)
+
+	res, err := p.verifyOTP("asha@example.com", p.requestOTP("asha@example.com", fpA), fpA) // the address's owner
+	require.NoError(t, err)
+	require.Equal(t, u.ID, res.User.ID)
+
+	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: registrantsCode, Client: p.client})
+	requireKind(t, err, KindUnauthorized)
+	_, err = p.smsLogin(testPhone)
+	require.Error(t, err, "the registrant's number signs in to nothing")
+	found, err := p.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, found.Phone, "the registrant's number is discarded with the rest of what they chose")
+}
+
+// The same with the roles swapped: a registrant who names someone's number
+// beside an address of their own keeps nothing once the number's owner
+// proves it by a sign-in code, not the address either, whose verification
+// link (good for a day) the registrant still holds.
+func TestPhonePreHijackingDefenceDiscardsTheRegistrantsEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerEmailAndPhone("mallory@example.com")
+	p.drain()
+	registrantsLink := p.lastToken("mallory@example.com")
+
+	res, err := p.smsLogin(testPhone) // the number's owner
+	require.NoError(t, err)
+	require.Equal(t, u.ID, res.User.ID)
+
+	p.clock.Advance(time.Hour)
+	err = p.auth.VerifyEmail(ctx, LinkInput{Token: registrantsLink, Client: p.client})
+	require.Error(t, err, "the registrant's link proves nothing on the owner's account")
+	mails := p.mailsTo("mallory@example.com")
+	require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Identifier: "mallory@example.com", Client: p.client}))
+	p.drain()
+	code := "000000"
+	if p.mailsTo("mallory@example.com") > mails {
+		code = p.lastCode("mallory@example.com")
+	}
+	_, err = p.verifyOTP("mallory@example.com", code, fpA)
+	require.Error(t, err, "the registrant's address signs in to nothing")
+	found, err := p.store.UserByID(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, found.Email, "the registrant's address is discarded with the rest of what they chose")
 }
 
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {
@@ -331,8 +390,8 @@ func TestSMSCodeFailuresCountTowardTheIPBlock(t *testing.T) {
 	}
 }
 
-// Guessing a texted code is bounded per number by the code itself: it dies
-// after OTPMaxAttempts (5) wrong tries; four leave it alive.
+// Guessing a texted code is bounded by the code itself: it dies after
+// OTPMaxAttempts (5) wrong tries; four leave it alive.
 func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 	ctx := t.Context()
 	for wrongTries, alive := range map[int]bool{4: true, 5: false} {
@@ -354,6 +413,105 @@ func TestSMSRecoveryCodeDiesAfterFiveWrongTries(t *testing.T) {
 			requireKind(t, confirm(code), KindUnauthorized)
 		}
 	}
+}
+
+// unlockBySMS asks for an unlock code texted to number (when ask) and
+// presents code, or the code just texted when code is "".
+func (p *phoneEnv) unlockBySMS(number, code string, ask bool) error {
+	p.t.Helper()
+	ctx := p.t.Context()
+	if ask {
+		require.NoError(p.t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: number, Client: p.client}))
+		p.drain()
+	}
+	if code == "" {
+		code = p.sms.lastSMSCode(p.t, number)
+	}
+	_, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: number, Code: code, Client: p.client})
+	return err
+}
+
+// Past each code's own bound, wrong codes count per number (smsCodePolicy):
+// the 10th wrong code within a run already answers 429 with a day's
+// Retry-After, and then even the right code is refused until the run has
+// had more than 24 hours without a wrong code. A known and an unknown
+// number answer alike.
+func TestSMSTenWrongCodesLockTheNumbersCodesForADay(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprintf("known number %v", known), func(t *testing.T) {
+			p := newPhoneEnv(t, withoutLimiter())
+			if known {
+				p.seedPhone(testPhone)
+			}
+			for i := 1; i <= 9; i++ {
+				requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindUnauthorized, codeInvalidOTP, "wrong code %d", i)
+			}
+			tenth := p.now()
+			e := requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindRateLimited, codeTooManyAttempts, "the 10th")
+			assert.Equal(t, 24*time.Hour, e.RetryAfter)
+
+			if !known {
+				return
+			}
+			requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts, "the right code, within the lock")
+			p.clock.Set(tenth.Add(24 * time.Hour))
+			requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts,
+				"the lock has ended but the run has not: exactly 24 hours after the last wrong code")
+			p.clock.Set(tenth.Add(24*time.Hour + time.Microsecond))
+			require.NoError(t, p.unlockBySMS(testPhone, "", true), "more than 24 hours later the run restarts")
+		})
+	}
+}
+
+// A used code ends the run of wrong codes: nine wrong, the right one, and
+// nine wrong again lock nothing.
+func TestSMSRightCodeClearsTheNumbersWrongCodes(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	for range 2 {
+		for range 9 {
+			requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindUnauthorized, codeInvalidOTP)
+		}
+		require.NoError(t, p.unlockBySMS(testPhone, "", true))
+	}
+}
+
+// The count of wrong codes holds under parallel guesses: of 30 at once,
+// exactly 10 are judged, whatever the interleaving.
+func TestSMSWrongCodesCountUnderParallelGuesses(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	p.seedPhone(testPhone)
+	errs := inParallel(t, "parallel wrong codes", 30, func(int) error { return p.unlockBySMS(testPhone, "123456", false) })
+	wrong := 0
+	for _, err := range errs {
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		if e.Code == codeInvalidOTP {
+			wrong++
+			continue
+		}
+		assert.Equal(t, KindRateLimited, e.Kind, "the rest wait: busy, locked, or the one that locked")
+	}
+	assert.Equal(t, 9, wrong, "nine wrong answers before the one that locks")
+	st, err := p.store.LockState(t.Context(), smsCodeLockKey(p.auth.identifierKey(testPhone)))
+	require.NoError(t, err)
+	assert.Equal(t, 10, st.Failures)
+	assert.True(t, st.Locked(p.now()))
+}
+
+// The lock is on texted recovery and verification codes only: the owner
+// still signs in with a texted sign-in code, which counts on the sign-in
+// counters.
+func TestSMSLockedCodesLeaveSignInCodesAlone(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	u := p.seedPhone(testPhone)
+	for range 10 {
+		_ = p.unlockBySMS(testPhone, "123456", false)
+	}
+	requireCode(t, p.unlockBySMS(testPhone, "", true), KindRateLimited, codeTooManyAttempts)
+	res, err := p.smsLogin(testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, res.User.ID)
 }
 
 // With phone numbers on, an identifier is a number only when it starts with
@@ -389,14 +547,8 @@ func TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut(t *testing.T) {
 	assert.False(t, owner.PhoneVerified)
 	p.drain()
 	require.NoError(t, p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
-	found, err := p.store.UserByPhone(ctx, testPhone)
-	require.NoError(t, err)
-	assert.Equal(t, owner.ID, found.ID, "the number finds its owner")
-	m, err := p.store.UserByID(ctx, mallory.ID)
-	require.NoError(t, err)
-	assert.Empty(t, m.Phone, "the squatting account keeps its email only")
+	m := p.requireTakenFromSquatter(testPhone, true, owner.ID, mallory.ID)
 	assert.Equal(t, "mallory@example.com", m.Email)
-	assert.Equal(t, []string{"phone"}, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
 	_, err = p.smsLogin(testPhone)
 	require.NoError(t, err, "the owner signs in by a code to the number")
 }
@@ -429,6 +581,22 @@ func TestPhoneUnprovenIsNotReleasedByARefusedRegistration(t *testing.T) {
 	found, err := p.store.UserByPhone(ctx, testPhone)
 	require.NoError(t, err)
 	assert.Equal(t, mallory.ID, found.ID, "nothing changed")
+}
+
+// A registration refused for its taken username releases no number either:
+// the number goes only to a registrant who gets it.
+func TestPhoneUnprovenIsNotReleasedByARegistrationRefusedForItsUsername(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	_, err := p.auth.Register(ctx, RegisterInput{Email: "ravi@example.com", Username: "ravi", Consents: allGranted(), Client: p.client})
+	require.NoError(t, err)
+	_, err = p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Username: "ravi", Consents: allGranted(), Client: p.client})
+	requireKind(t, err, KindConflict)
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, mallory.ID, found.ID, "nothing changed")
+	assert.Empty(t, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
 }
 
 // Parallel registrations of a squatted number: it is released once and

@@ -22,7 +22,9 @@ type PhoneChangeInput struct {
 // needs a fresh step-up even on a known device; a code (OTPTTL) is texted to
 // the new number, which must prove itself with ConfirmPhoneChange from the
 // same session; a notice goes to the old number, if any. Both SMS are taken
-// from the SMS budgets.
+// from the SMS budgets. A number that another account holds unproven beside
+// its verified email is not taken: as for a registrant, its proof
+// (ConfirmPhoneChange) takes it off that account.
 //
 // Errors: ErrValidation (field "new_phone"; also the current number),
 // ErrRateLimited (RequestPerIdentifier per account), ErrStepUpRequired,
@@ -54,7 +56,7 @@ func (a *Auth) RequestPhoneChange(ctx context.Context, p Principal, in PhoneChan
 	if err := a.requireFreshStepUp(ctx, op, s); err != nil {
 		return err
 	}
-	if err := a.identifierFree(ctx, op, phone, codePhoneTaken, "an account with this phone number exists"); err != nil {
+	if _, err := a.claimable(ctx, op, phone, true); err != nil {
 		return err
 	}
 	a.event(ctx, u.ID, ports.EventPhoneChangeRequested, in.Client, "")
@@ -119,6 +121,9 @@ func (a *Auth) ConfirmPhoneChange(ctx context.Context, p Principal, in PhoneCode
 		return &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: errors.New("phone change code without its number")}
 	case sessionID != p.SessionID:
 		return wrong
+	}
+	if err := a.claimProven(ctx, op, phone, true, in.Client); err != nil {
+		return err
 	}
 	now := a.now()
 	u, err := a.phoneRegistry.ChangePhone(ctx, p.UserID, phone, now)

@@ -103,3 +103,23 @@ func TestPhoneChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
 	p.clock.Advance(time.Hour)
 	require.NoError(t, ask(pr), "an hour later, with the step-up the 429 did not spend")
 }
+
+// A number held unproven beside a verified email keeps nobody out
+// (TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut): an owner
+// who moves an existing account to it proves it with the texted code, and
+// it is taken off the squatting account, as a registration takes it.
+func TestPhoneChangeToANumberSquattedUnprovenReachesItsOwner(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	owner := p.register("asha@example.com")
+	pr := p.principal(p.mustLogin(owner.Email))
+	p.stepUp(pr, "asha@example.com")
+
+	require.NoError(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: testPhoneTyped, Client: p.client}),
+		"the same answer as for a free number")
+	p.drain()
+	require.NoError(t, p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+
+	p.requireTakenFromSquatter(testPhone, true, owner.ID, mallory.ID)
+}

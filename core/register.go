@@ -87,7 +87,8 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	if err := a.limitIP(ctx, op, "register", a.cfg.RateLimits.RegisterPerIP, in.Client); err != nil {
 		return ports.User{}, err
 	}
-	if err := a.identityFree(ctx, op, nu, in.Client); err != nil {
+	held, err := a.identityFree(ctx, op, nu)
+	if err != nil {
 		return ports.User{}, err
 	}
 	if in.Password != "" {
@@ -105,6 +106,9 @@ func (a *Auth) Register(ctx context.Context, in RegisterInput) (_ ports.User, er
 	}
 	if nu.Guardian == nil {
 		nu.Consents = a.consentAppend(rows)
+	}
+	if err := a.releaseHeld(ctx, op, nu, held, in.Client); err != nil {
+		return ports.User{}, err
 	}
 	// One atomic write: the user, the password hash and every consent decision.
 	u, err := a.deps.Registry.CreateUser(ctx, nu)
@@ -163,37 +167,67 @@ func (a *Auth) cleanNewUser(op string, in RegisterInput) (ports.NewUser, error) 
 // identityFree answers before the costly hash when the email or the number
 // is taken; the 409 says no more than CreateUser's would. An identifier held
 // unverified by an account that proved its other one does not count as
-// taken: it is released from that account (releaseUnproven) and the
-// registrant proves it as any registrant does. The answer is then the one
-// a free identifier gets.
-func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser, c Client) error {
-	type holder struct {
-		identifier string
-		u          ports.User
-	}
-	var releasable []holder
-	for _, id := range []struct{ identifier, code string }{{nu.Email, codeEmailTaken}, {nu.Phone, codePhoneTaken}} {
-		if id.identifier == "" {
+// taken (claimable): it is returned, to be released from that account once
+// nothing else can refuse the registration (releaseHeld), and the registrant
+// proves it as any registrant does. The answer is then the one a free
+// identifier gets.
+func (a *Auth) identityFree(ctx context.Context, op string, nu ports.NewUser) (held []string, err error) {
+	for _, identifier := range []string{nu.Email, nu.Phone} {
+		if identifier == "" {
 			continue
 		}
-		u, taken, err := a.findUser(ctx, op, id.identifier)
+		releasable, err := a.claimable(ctx, op, identifier, identifier == nu.Phone)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !taken {
-			continue
+		if releasable {
+			held = append(held, identifier)
 		}
-		if !a.unprovenBesideProven(u, id.identifier == nu.Phone) {
-			return newError(op, KindConflict, id.code, "an account with this email, phone number or username exists")
-		}
-		releasable = append(releasable, holder{id.identifier, u})
 	}
-	for _, h := range releasable {
-		if err := a.releaseUnproven(ctx, op, h.identifier == nu.Phone, h.identifier, c); err != nil {
+	return held, nil
+}
+
+// releaseHeld takes the identifiers identityFree found held unproven off
+// their accounts, right before nu is created. A taken username would refuse
+// the registration after the release (CreateUser's 409): it is refused
+// first, so that a registration that creates nothing releases nothing.
+func (a *Auth) releaseHeld(ctx context.Context, op string, nu ports.NewUser, held []string, c Client) error {
+	if len(held) == 0 {
+		return nil
+	}
+	if nu.Username != "" {
+		if _, taken, err := a.findUser(ctx, op, nu.Username); err != nil || taken {
+			if err != nil {
+				return err
+			}
+			return newError(op, KindConflict, conflictCode(nu), "an account with this email, phone number or username exists")
+		}
+	}
+	for _, identifier := range held {
+		if err := a.releaseUnproven(ctx, op, identifier == nu.Phone, identifier, c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// claimable answers ErrConflict when an account holds identifier (phone: a
+// number), unless that account holds it unverified while it proved its other
+// identifier (unprovenBesideProven): then whoever proves it may take it off
+// that account (releaseUnproven), and releasable is true.
+func (a *Auth) claimable(ctx context.Context, op, identifier string, phone bool) (releasable bool, err error) {
+	u, taken, err := a.findUser(ctx, op, identifier)
+	switch {
+	case err != nil || !taken:
+		return false, err
+	case a.unprovenBesideProven(u, phone):
+		return true, nil
+	}
+	code := codeEmailTaken
+	if phone {
+		code = codePhoneTaken
+	}
+	return false, newError(op, KindConflict, code, "an account with this email, phone number or username exists")
 }
 
 // unprovenBesideProven reports whether u holds its number (phone) or its
@@ -230,14 +264,16 @@ func (a *Auth) releaseUnproven(ctx context.Context, op string, phone bool, ident
 	return nil
 }
 
-// identifierFree answers ErrConflict (code, msg) when an account has
-// identifier.
-func (a *Auth) identifierFree(ctx context.Context, op, identifier, code, msg string) error {
-	_, taken, err := a.findUser(ctx, op, identifier)
-	if taken {
-		return newError(op, KindConflict, code, msg)
+// claimProven takes identifier off an account that holds it unproven beside
+// a proven one (claimable), now that the caller proved it by a change's code
+// or link, as a registrant's proof would; an account that proved it keeps it
+// (ErrConflict).
+func (a *Auth) claimProven(ctx context.Context, op, identifier string, phone bool, c Client) error {
+	releasable, err := a.claimable(ctx, op, identifier, phone)
+	if err != nil || !releasable {
+		return err
 	}
-	return err
+	return a.releaseUnproven(ctx, op, phone, identifier, c)
 }
 
 // conflictCode names what CreateUser found taken, as near as core can tell.

@@ -18,17 +18,25 @@ const (
 	smsKeyUnverified = "sms:unverified:"
 )
 
-// smsLimits are the budgets one SMS to number, caused by c, takes. The
-// cool-down (Unverified) counts only numbers not proven: a verified number is
-// its owner's, and a stranger's sends must not keep the owner's codes from it
-// (the per-number limit still bounds them).
-func (a *Auth) smsLimits(number string, verified bool, c Client) []ports.SMSLimit {
+// smsLimits are the budgets one SMS of kind to number, caused by c, takes.
+// The cool-down (Unverified) counts only numbers not proven: a verified
+// number is its owner's, and a stranger's sends must not keep the owner's
+// codes from it (the per-number limit still bounds them). Recovery codes
+// count per number apart from the rest, as recovery emails do
+// (budgetRecovery): a stranger asking for sign-in codes, which a lock makes
+// useless, must not stand between a locked-out owner and an unlock code.
+func (a *Auth) smsLimits(number string, verified bool, kind smstext.Kind, c Client) []ports.SMSLimit {
 	b := a.cfg.Phone.Budgets
 	limit := func(key string, r ports.RateRule) ports.SMSLimit {
 		return ports.SMSLimit{Key: key, Limit: r.Limit, Window: r.Window}
 	}
+	perNumber := smsKeyNumber
+	switch kind {
+	case smstext.Unlock, smstext.PasswordReset, smstext.PINReset:
+		perNumber += "recovery:"
+	}
 	limits := []ports.SMSLimit{
-		limit(smsKeyNumber+a.identifierKey(number), b.PerNumber),
+		limit(perNumber+a.identifierKey(number), b.PerNumber),
 		limit(smsKeyPrefix+a.identifierKey(phonePrefix(number)), b.PerPrefix),
 		limit(smsKeyGlobal, b.Global),
 	}
@@ -103,7 +111,7 @@ func (a *Auth) takeSMS(ctx context.Context, u ports.User, kind smstext.Kind, c C
 	if u.Phone == "" || a.deps.SMSSender == nil || a.deps.SMSBudget == nil {
 		return false
 	}
-	d, err := a.deps.SMSBudget.TakeSMS(ctx, a.smsLimits(u.Phone, u.PhoneVerified, c), a.now())
+	d, err := a.deps.SMSBudget.TakeSMS(ctx, a.smsLimits(u.Phone, u.PhoneVerified, kind, c), a.now())
 	switch {
 	case err != nil:
 		a.log.ErrorContext(ctx, "bharatauth: the SMS budget could not be asked; not sending (fail closed)", "user_id", u.ID, "kind", kind, "error", err)

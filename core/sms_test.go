@@ -160,3 +160,27 @@ func TestSMSSignInFromANewDeviceTellsTheVerifiedEmail(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, mails, v.mailsTo("typo@example.com"), "an unverified address is told nothing")
 }
+
+// A texted unlock code signs in too (signInAfterLink), so a sign-in by it
+// from a new device tells the account's verified email as a texted sign-in
+// code's does: a recycled number's new holder cannot take the account
+// silently by asking to unlock it, locked or not.
+func TestSMSUnlockSignInFromANewDeviceTellsTheVerifiedEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+	p.drain()
+
+	mails := p.mailsTo("asha@example.com")
+	require.NoError(t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	p.drain()
+	require.Equal(t, "unlock", p.sms.lastTo(t, testPhone).Kind)
+	res, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
+		DeviceFingerprint: fpA, Client: p.client})
+	require.NoError(t, err)
+	require.Equal(t, u.ID, res.User.ID, "the number's holder is signed in")
+	p.drain()
+	assert.Equal(t, mails+1, p.mailsTo("asha@example.com"), "the verified email hears of it")
+	assert.Contains(t, p.eventKinds(u.ID), ports.EventNewDevice)
+}

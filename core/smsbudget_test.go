@@ -47,6 +47,37 @@ func TestSMSPerNumberFivePerHour(t *testing.T) {
 	assert.Len(t, p.sms.to(testPhone), 6, "an hour after the first")
 }
 
+// Recovery codes (unlock, password and PIN reset) count per number apart from
+// sign-in codes, as recovery emails do (budgetRecovery): a stranger who
+// locks a phone-only account and then spends its number's hour on sign-in
+// codes, which the lock makes useless, never keeps its owner from an unlock
+// code. Each count still holds on its own.
+func TestSMSStrangersSignInCodesNeverKeepAnUnlockCodeFromItsOwner(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.seedPhone(testPhone)
+	p.hardLock(testPhone)
+	p.drain()
+	p.clock.Advance(time.Hour) // the lock's own unlock code has died and left the window
+	for i := range 6 {
+		p.askCode(testPhone, fmt.Sprintf("203.0.113.%d", i+1))
+	}
+	p.drain()
+	assert.Equal(t, []string{"number"}, p.eventDetails(u.ID, ports.EventSMSRefused), "five sign-in codes an hour")
+
+	require.NoError(t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	p.drain()
+	require.Equal(t, "unlock", p.sms.lastTo(t, testPhone).Kind, "the owner's unlock code is sent")
+	_, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone), Client: p.client})
+	require.NoError(t, err)
+
+	for range 5 {
+		require.NoError(t, p.auth.RequestPasswordReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	}
+	p.drain()
+	assert.Equal(t, []string{"number", "number"}, p.eventDetails(u.ID, ports.EventSMSRefused), "five recovery codes an hour")
+}
+
 // A refused send issues no code: the code the owner holds still works.
 func TestSMSRefusedSendKeepsTheLastCode(t *testing.T) {
 	p := newPhoneEnv(t, withoutLimiter())

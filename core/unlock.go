@@ -48,7 +48,7 @@ func (a *Auth) ConfirmUnlock(ctx context.Context, in ConfirmUnlockInput) (_ Logi
 			return LoginResult{}, err
 		}
 	}
-	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, c)
+	return a.signInAfterLink(ctx, op, u, device, in.IsPublicDevice, bySMS, c)
 }
 
 // ConfirmUnlockInput presents an emailed unlock link (Token), or the unlock
@@ -70,13 +70,28 @@ type ConfirmUnlockInput struct {
 // device, and a stranger who locks the account again at once (a lock counts
 // per identifier) would keep the owner out; a verified device counts on a
 // counter of its own. No device, or a suspended account: no session.
-func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, device string, public bool, c Client) (LoginResult, error) {
+// A code texted instead of the link (bySMS) proves only the number, which
+// may have been recycled: a device not yet the account's is news to its
+// verified email, as after a sign-in by a texted code (VerifyOTP).
+func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, device string, public, bySMS bool, c Client) (LoginResult, error) {
 	if device == "" || u.Suspended {
 		return LoginResult{}, nil
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
-	if err == nil {
-		a.touchActivity(ctx, u.ID)
+	known := false
+	if bySMS {
+		var err error
+		if known, err = a.isVerifiedDevice(ctx, op, u.ID, device); err != nil {
+			return LoginResult{}, err
+		}
 	}
-	return res, err
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
+	if err != nil {
+		return res, err
+	}
+	a.touchActivity(ctx, u.ID)
+	if bySMS && !known {
+		a.recordEvents(ctx, a.securityEvent(u.ID, ports.EventNewDevice, c, string(res.Trust)))
+		a.notifyCodeSignIn(ctx, u, c)
+	}
+	return res, nil
 }

@@ -29,7 +29,8 @@ const (
 // and so is a guardianship the registrant declared (discardGuardianship).
 // All of it happens before the address is marked verified, so a failure leaves the defence to
 // run again at the next proof, never an intruder's session beside a verified
-// address.
+// address. Then the number beside it, if unproven, goes too
+// (releaseRegistrantsOther).
 func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof emailProof, c Client) (ports.User, error) {
 	if u.EmailVerified || a.deps.Registry == nil {
 		return u, nil
@@ -46,6 +47,40 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 	}
 	u.EmailVerified = true
 	a.event(ctx, u.ID, ports.EventEmailVerified, c, "")
+	if proof != proofByVerifyLink {
+		return a.releaseRegistrantsOther(ctx, op, u, false, c)
+	}
+	return u, nil
+}
+
+// releaseRegistrantsOther ends the pre-hijacking defence of a first proof of
+// u's email (or of its number, phone) by anything but the registration's own
+// verification: the other identifier, still unproven, was the registrant's
+// choice too, and the registration's code or link for it may be in the
+// registrant's hands; proven after the owner's proof, it would let the
+// registrant in. It is taken off the account (the owner adds their own by a
+// phone or email change). The store releases it only beside a proven one,
+// so this runs once the proof is marked.
+func (a *Auth) releaseRegistrantsOther(ctx context.Context, op string, u ports.User, phone bool, c Client) (ports.User, error) {
+	if a.phoneRegistry == nil {
+		return u, nil
+	}
+	release, other, unproven, detail := a.phoneRegistry.ReleaseUnprovenPhone, &u.Phone, !u.PhoneVerified, "phone"
+	if phone {
+		release, other, unproven, detail = a.phoneRegistry.ReleaseUnprovenEmail, &u.Email, !u.EmailVerified, "email"
+	}
+	if *other == "" || !unproven {
+		return u, nil
+	}
+	_, err := release(ctx, *other)
+	switch {
+	case isNotFound(err): // proven meanwhile: it is the owner's now
+		return u, nil
+	case err != nil:
+		return u, storeError(op, err)
+	}
+	*other = ""
+	a.event(ctx, u.ID, ports.EventUnprovenIdentifierReleased, c, detail)
 	return u, nil
 }
 

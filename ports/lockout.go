@@ -10,7 +10,10 @@ import (
 type LockPolicy struct {
 	SoftLockAfter int           // the failure count that starts a soft lock (5)
 	SoftLockFor   time.Duration // how long a soft lock lasts (7 minutes)
-	HardLockAfter int           // the failure count that starts a hard lock (10)
+	// HardLockAfter is the failure count that starts a hard lock (10). Zero:
+	// no hard lock; a count at or past SoftLockAfter then admits nothing
+	// once its soft lock ends, until the count restarts (ResetAfter).
+	HardLockAfter int
 	// ResetAfter: a failure this long after the previous one restarts the
 	// count at 1 (24 h). Zero: the count never restarts by itself.
 	ResetAfter time.Duration

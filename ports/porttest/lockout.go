@@ -147,6 +147,31 @@ func testLockoutNoReset(t *testing.T, s ports.LockoutStore) {
 	assert.True(t, st.Locked(t0.Add(365*24*time.Hour)), "the 5th failure locks however late it comes")
 }
 
+// testLockoutNoHardLock pins a zero HardLockAfter (core's count of wrong
+// texted codes): no hard lock, and once the soft lock ends, nothing is
+// admitted on the old count; a failure more than ResetAfter later starts
+// afresh.
+func testLockoutNoHardLock(t *testing.T, s ports.LockoutStore) {
+	a, t0 := newAttempts(t, s), baseTime()
+	a.policy = ports.LockPolicy{SoftLockAfter: 3, SoftLockFor: time.Hour, ResetAfter: 2 * time.Hour, PendingFor: time.Minute}
+	var st ports.LockState
+	for i := range 3 {
+		st = a.fail(t0.Add(time.Duration(i) * time.Second))
+	}
+	last := t0.Add(2 * time.Second)
+	require.Equal(t, last.Add(time.Hour), st.LockedUntil.UTC(), "the 3rd failure starts the soft lock")
+	_, verdict := a.begin(last.Add(time.Hour - time.Microsecond))
+	assert.Equal(t, ports.RefusedLocked, verdict, "within the soft lock")
+	_, verdict = a.begin(last.Add(time.Hour))
+	assert.Equal(t, ports.RefusedBusy, verdict, "the lock has ended, the count has not restarted")
+	_, verdict = a.begin(last.Add(2 * time.Hour))
+	assert.Equal(t, ports.RefusedBusy, verdict, "exactly ResetAfter after the last failure")
+	st = a.fail(last.Add(2*time.Hour + time.Microsecond))
+	assert.Equal(t, 1, st.Failures, "more than ResetAfter later the count restarts")
+	assert.False(t, st.HardLocked)
+	assert.Zero(t, st.HardLocks)
+}
+
 func testLockoutSuccessClears(t *testing.T, s ports.LockoutStore) {
 	a, now := newAttempts(t, s), baseTime()
 	for range 4 {

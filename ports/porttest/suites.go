@@ -373,6 +373,7 @@ func LockoutStore(t *testing.T, newStore func(t *testing.T) ports.LockoutStore) 
 		{"soft lock at exactly SoftLockAfter, hard lock at HardLockAfter", testLockoutThresholds},
 		{"a failure more than ResetAfter later restarts the count", testLockoutResetAfter},
 		{"a zero ResetAfter never restarts the count", testLockoutNoReset},
+		{"a zero HardLockAfter never hard-locks and admits nothing on an old count", testLockoutNoHardLock},
 		{"success clears the count and keeps the history", testLockoutSuccessClears},
 		{"abandoned attempts count nothing", testLockoutAbandoned},
 		{"pending attempts refuse as busy, never as locked", testLockoutPendingIsBusy},
