@@ -22,6 +22,10 @@ type linkRequest struct {
 	// email.
 	smsPurpose string
 	smsKind    smstext.Kind
+	// emailFirst sends the link to a verified email even when the account
+	// is named by its number: the code goes by SMS only to an account that
+	// has no verified email.
+	emailFirst bool
 }
 
 // linkMail is one kind of emailed single-use link.
@@ -170,7 +174,7 @@ func mayReach(u ports.User, sms bool) bool {
 // recover sends u the recovery of r (after the answer): a code by SMS when
 // recoveryBySMS, else the emailed link, each only where mayReach allows.
 func (a *Auth) recover(ctx context.Context, u ports.User, identifier string, r linkRequest, c Client) {
-	sms := r.smsPurpose != "" && recoveryBySMS(u, identifier)
+	sms := r.smsPurpose != "" && recoveryBySMS(u, identifier) && !(r.emailFirst && u.EmailVerified)
 	switch {
 	case !mayReach(u, sms):
 		a.log.InfoContext(ctx, "bharatauth: no recovery to an unverified identifier beside a verified one", "user_id", u.ID)

@@ -137,7 +137,7 @@ func (a *Auth) VerifyOTP(ctx context.Context, in VerifyOTPInput) (_ LoginResult,
 			holds = nil // a first proof may have ended a guardianship (discardUnproven): read them anew
 		}
 		return a.startSession(ctx, op, sessionRequest{user: u, device: s.device, verifiedDevice: s.verifiedDevice,
-			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, client: in.Client, holds: holds, signIn: s})
+			public: in.IsPublicDevice, method: "otp", otpDevice: tok.DeviceFingerprint, bySMS: sms, client: in.Client, holds: holds, signIn: s})
 	})
 	if err != nil {
 		return LoginResult{}, err

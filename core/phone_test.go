@@ -514,6 +514,90 @@ func TestSMSLockedCodesLeaveSignInCodesAlone(t *testing.T) {
 	assert.Equal(t, u.ID, res.User.ID)
 }
 
+// A texted code, for sign-in or for unlock, proves the number only: it
+// makes the device it was answered on known while the number is the
+// account's root (no verified email), and never beside a verified email,
+// where an SMS is no step-up either (decideTrust).
+func TestTextedCodeMakesADeviceKnownOnlyWithoutAVerifiedEmail(t *testing.T) {
+	signIns := map[string]func(p *phoneEnv) LoginResult{
+		"sign-in code": func(p *phoneEnv) LoginResult {
+			ctx := p.t.Context()
+			require.NoError(p.t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, DeviceFingerprint: fpA, Client: p.client}))
+			res, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(p.t, testPhone), DeviceFingerprint: fpA, Client: p.client})
+			require.NoError(p.t, err)
+			return res
+		},
+		"unlock code": func(p *phoneEnv) LoginResult {
+			ctx := p.t.Context()
+			require.NoError(p.t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+			p.drain()
+			res, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: p.sms.lastSMSCode(p.t, testPhone), DeviceFingerprint: fpA, Client: p.client})
+			require.NoError(p.t, err)
+			return res
+		},
+	}
+	for name, signIn := range signIns {
+		t.Run(name, func(t *testing.T) {
+			p := newPhoneEnv(t, withoutLimiter())
+			p.seedPhone(testPhone)
+			assert.Equal(t, TrustKnown, signIn(p).Trust, "a phone-only account: the number is its root")
+
+			p = newPhoneEnv(t, withoutLimiter())
+			u := p.registerWithUnprovenPhone("asha@example.com")
+			require.NoError(t, p.store.MarkPhoneVerified(t.Context(), u.ID, p.now()))
+			assert.Equal(t, TrustNewDevice, signIn(p).Trust, "beside a verified email")
+		})
+	}
+}
+
+// A PIN reset goes to the account's verified email even when the account is
+// named by its number: the PIN guards the app from whoever holds the phone,
+// whom a code texted to it proves nothing against. Without a verified
+// email the code is texted.
+func TestPINResetIsTextedOnlyWithoutAVerifiedEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+	mails, texts := p.mailsTo("asha@example.com"), len(p.sms.to(testPhone))
+	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	p.drain()
+	assert.Len(t, p.sms.to(testPhone), texts, "no PIN reset code is texted")
+	assert.Equal(t, mails+1, p.mailsTo("asha@example.com"), "the link goes to the verified email")
+	require.NoError(t, p.auth.ConfirmPINReset(ctx, ConfirmPINResetInput{Token: p.lastToken("asha@example.com"), NewPIN: testPIN, Client: p.client}))
+
+	q := newPhoneEnv(t, withoutLimiter())
+	q.seedPhone(testPhone)
+	require.NoError(t, q.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: q.client}))
+	q.drain()
+	assert.Equal(t, "pin_reset", q.sms.lastTo(t, testPhone).Kind, "a phone-only account's code is texted")
+}
+
+// Whoever holds the number of an account with a verified email (a recycled
+// or swapped number) can sign in by texted code, which the email hears of,
+// but gets no step-up from the number: the device stays new, a PIN cannot
+// be reset by SMS nor a first one set, and the email cannot be moved.
+func TestANumbersNewHolderCannotMoveTheVerifiedEmail(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+
+	texts := len(p.sms.to(testPhone))
+	require.NoError(t, p.auth.RequestPINReset(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	p.drain()
+	assert.Len(t, p.sms.to(testPhone), texts, "no PIN reset code to the number")
+	for _, public := range []bool{false, true} {
+		require.NoError(t, p.auth.RequestOTP(ctx, RequestOTPInput{Phone: testPhone, DeviceFingerprint: fpB, Client: p.client}))
+		res, err := p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
+			DeviceFingerprint: fpB, IsPublicDevice: public, Client: p.client})
+		require.NoError(t, err)
+		holder := p.principal(res)
+		requireKind(t, p.auth.SetPIN(ctx, holder, SetPINInput{PIN: testPIN, Client: p.client}), KindStepUpRequired)
+		requireKind(t, p.auth.RequestEmailChange(ctx, holder, EmailChangeInput{NewEmail: "holder@example.com", Client: p.client}), KindStepUpRequired)
+	}
+}
+
 // With phone numbers on, an identifier is a number only when it starts with
 // "+" and has no "@": an email whose local part starts with "+" still signs
 // in, by password and by an emailed code.

@@ -229,14 +229,19 @@ func (a *Auth) pinLocked(ctx context.Context, op string, s ports.Session, state 
 }
 
 // RequestPINReset emails a PIN reset link (ResetTTL) to the owner of
-// identifier, or texts a PIN reset code (OTPTTL) when the account is named by
-// its number or has no verified email. It answers the same for every
+// identifier, or texts a PIN reset code (OTPTTL) when the account has no
+// verified email. Unlike the other recoveries, naming the account by its
+// number does not make it texted: the PIN guards the app from whoever holds
+// the phone, and a code texted to that phone proves nothing against them,
+// nor against a recycled number's new holder, who would otherwise reset the
+// PIN and step up with it (a PIN is a step-up) to move the account's
+// verified email. It answers the same for every
 // identifier (see RequestOTP); besides the per-identifier limit it is limited
 // per IP (RateLimits.PINResetRequestPerIP).
 func (a *Auth) RequestPINReset(ctx context.Context, in IdentifierInput) error {
 	return a.requestLink(ctx, in, linkRequest{op: "RequestPINReset",
 		limit: "pin_reset_request", perIP: a.cfg.RateLimits.PINResetRequestPerIP,
-		link: a.pinResetLinkMail(), smsPurpose: ports.PurposePINResetSMS, smsKind: smstext.PINReset})
+		link: a.pinResetLinkMail(), smsPurpose: ports.PurposePINResetSMS, smsKind: smstext.PINReset, emailFirst: true})
 }
 
 // ConfirmPINResetInput sets a new PIN with an emailed reset link (Token), or

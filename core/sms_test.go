@@ -142,8 +142,16 @@ func TestSMSSignInFromANewDeviceTellsTheVerifiedEmail(t *testing.T) {
 	assert.Equal(t, "New sign-in to your BharatAuth account", m.Subject)
 	assert.Contains(t, p.eventKinds(u.ID), ports.EventNewDevice)
 
+	// A texted code proves the number only: beside a verified email it never
+	// makes the device known (decideTrust), so each sign-in from it is news
+	// until its holder steps up there with an emailed code.
 	mails = p.mailsTo("asha@example.com")
-	require.Equal(t, TrustKnown, signIn(fpA).Trust)
+	res := signIn(fpA)
+	require.Equal(t, TrustNewDevice, res.Trust)
+	assert.Equal(t, mails+1, p.mailsTo("asha@example.com"), "an unverified device is news again")
+	p.stepUp(p.principal(res), "asha@example.com")
+	mails = p.mailsTo("asha@example.com")
+	require.Equal(t, TrustKnown, signIn(fpA).Trust, "the step-up verified the device")
 	assert.Equal(t, mails, p.mailsTo("asha@example.com"), "a known device is no news")
 
 	texts := len(p.sms.to(testPhone))

@@ -57,6 +57,7 @@ type sessionRequest struct {
 	public         bool
 	method         string // "pwd", "otp", or "link" (an emailed recovery link proved the inbox)
 	otpDevice      string // the device that requested the OTP, for OTP logins
+	bySMS          bool   // the code or recovery code was texted: it proved the number only
 	client         Client
 	// holds are user's, read by the sign-in with the user; nil: read now.
 	holds *ports.AccountHolds
@@ -66,12 +67,18 @@ type sessionRequest struct {
 	signIn *signIn
 }
 
-// decideTrust places a new session in the trust matrix.
+// decideTrust places a new session in the trust matrix. A sign-in code asked
+// and answered on the device, or a recovery link, proves the device's holder
+// owns the inbox, and makes the device known. A texted one proves the number
+// only, which is the account's root only while it has no verified email: a
+// number can be recycled or swapped, and an SMS is never a step-up beside a
+// verified email (VerifyStepUp), so it must not make a device known either.
 func decideTrust(r sessionRequest) Trust {
+	proved := (r.method == "otp" && r.device == r.otpDevice || r.method == "link") && !(r.bySMS && r.user.EmailVerified)
 	switch {
 	case r.public:
 		return TrustPublic
-	case r.device != "" && (r.verifiedDevice || r.method == "otp" && r.device == r.otpDevice || r.method == "link"):
+	case r.device != "" && (r.verifiedDevice || proved):
 		return TrustKnown
 	}
 	return TrustNewDevice

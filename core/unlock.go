@@ -84,7 +84,7 @@ func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, dev
 			return LoginResult{}, err
 		}
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", client: c})
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", bySMS: bySMS, client: c})
 	if err != nil {
 		return res, err
 	}

@@ -99,7 +99,7 @@ const (
 	unlockMessage        = "If an account exists for this identifier, an unlock link has been emailed."
 	// The same routes asked with a phone number.
 	otpTextedMessage           = "If an account exists for this phone number, a sign-in code has been sent by SMS."
-	pinResetTextedMessage      = "If an account exists for this phone number, a PIN reset code has been sent by SMS."
+	pinResetTextedMessage      = "If an account exists for this phone number, a PIN reset code has been sent by SMS, or a link to its verified email."
 	passwordResetTextedMessage = "If an account exists for this phone number, a password reset code has been sent by SMS."
 	unlockTextedMessage        = "If an account exists for this phone number, an unlock code has been sent by SMS."
 	emailChangeMessage         = "A confirmation link has been emailed to the new address, and a notice to the current one."
