@@ -269,6 +269,9 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	require.NoError(t, err)
 	_, _ = p.auth.VerifyOTP(ctx, VerifyOTPInput{Phone: testPhone, Code: "000000", Client: p.client}) // a counter to erase
 	require.NotZero(t, p.lockState(u.ID).Failures)
+	_, _ = p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: "000000", Client: p.client}) // and its wrong codes
+	codes := smsCodeLockKey(p.auth.identifierKey(testPhone))
+	require.NotZero(t, inStore(p.env, p.store.LockState, codes).Failures)
 	report := p.maintainAt(receipt.DueAt)
 	require.Equal(t, 1, report.ErasuresCompleted)
 
@@ -279,6 +282,7 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	counter, err := p.store.LockState(ctx, p.auth.identifierLockKey(testPhone))
 	require.NoError(t, err)
 	assert.Zero(t, counter, "the number's counter")
+	assert.Zero(t, inStore(p.env, p.store.LockState, codes), "the number's count of wrong codes")
 	p.registerPhone(testPhone) // free again
 }
 
