@@ -550,6 +550,29 @@ func TestTextedCodeMakesADeviceKnownOnlyWithoutAVerifiedEmail(t *testing.T) {
 	}
 }
 
+// A texted unlock code answered on a device the account already knows keeps
+// it known, beside a verified email too: the code makes no device known
+// there, but it does not forget one the owner proved (the owner locked out
+// on their own phone is no stranger).
+func TestTextedUnlockCodeOnAKnownDeviceKeepsItKnown(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	u := p.registerWithUnprovenPhone("asha@example.com")
+	require.NoError(t, p.store.MarkPhoneVerified(ctx, u.ID, p.now()))
+	p.knownDeviceLogin("asha@example.com")
+	notices := p.mailsWithSubject("asha@example.com", "New sign-in")
+
+	require.NoError(t, p.auth.RequestUnlock(ctx, IdentifierInput{Phone: testPhone, Client: p.client}))
+	p.drain()
+	res, err := p.auth.ConfirmUnlock(ctx, ConfirmUnlockInput{Phone: testPhone, Code: p.sms.lastSMSCode(t, testPhone),
+		DeviceFingerprint: fpA, Client: p.client})
+	require.NoError(t, err)
+	assert.Equal(t, TrustKnown, res.Trust)
+	assert.True(t, res.IsVerifiedDevice)
+	p.drain()
+	assert.Equal(t, notices, p.mailsWithSubject("asha@example.com", "New sign-in"), "the owner's own device is no news")
+}
+
 // A PIN reset goes to the account's verified email even when the account is
 // named by its number: the PIN guards the app from whoever holds the phone,
 // whom a code texted to it proves nothing against. Without a verified
