@@ -188,14 +188,17 @@ func (a *Auth) erase(ctx context.Context, op string, rec ports.ErasureRecord) er
 }
 
 // userLockKeys names every failure counter of the user: the email's, the
-// username's and the phone number's, the PIN's, and those of its verified
-// devices.
+// username's and the phone number's (its wrong texted codes too), the PIN's,
+// and those of its verified devices.
 func (a *Auth) userLockKeys(ctx context.Context, op string, rec ports.ErasureRecord) ([]string, error) {
 	keys := []string{a.identifierLockKey(rec.Email), pinLockKey(rec.UserID)}
 	u, err := a.deps.Users.UserByID(ctx, rec.UserID)
 	switch {
 	case err == nil:
 		keys = append(keys, a.identifierLockKeys(u)...)
+		if u.Phone != "" {
+			keys = append(keys, smsCodeLockKey(a.identifierKey(u.Phone)))
+		}
 	case !isNotFound(err): // an app that erased its own row first is fine
 		return nil, storeError(op, err)
 	}
