@@ -72,7 +72,8 @@ type ConfirmUnlockInput struct {
 // counter of its own. No device, or a suspended account: no session.
 // A code texted instead of the link (bySMS) proves only the number, which
 // may have been recycled: a device not yet the account's is news to its
-// verified email, as after a sign-in by a texted code (VerifyOTP).
+// verified email, as after a sign-in by a texted code (VerifyOTP), and one
+// it already is stays known, as it would for a texted sign-in code.
 func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, device string, public, bySMS bool, c Client) (LoginResult, error) {
 	if device == "" || u.Suspended {
 		return LoginResult{}, nil
@@ -84,7 +85,8 @@ func (a *Auth) signInAfterLink(ctx context.Context, op string, u ports.User, dev
 			return LoginResult{}, err
 		}
 	}
-	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, public: public, method: "link", bySMS: bySMS, client: c})
+	res, err := a.startSession(ctx, op, sessionRequest{user: u, device: device, verifiedDevice: known, public: public,
+		method: "link", bySMS: bySMS, client: c})
 	if err != nil {
 		return res, err
 	}
