@@ -63,6 +63,19 @@ func TestObserverCountsPINLocks(t *testing.T) {
 	assert.Equal(t, []string{"pin_soft"}, r.signalsOf(ports.SignalLock))
 }
 
+// The lock of a number's texted codes is told apart from sign-in locks: it
+// is no sign-in lock, and a dashboard counting those must not see it.
+func TestObserverCountsTextedCodeLocks(t *testing.T) {
+	t.Parallel()
+	r := &recorder{}
+	p := newPhoneEnv(t, withoutLimiter(), observed(r))
+	p.seedPhone(testPhone)
+	for range smsCodeFailures {
+		_ = p.unlockBySMS(testPhone, "123456", false)
+	}
+	assert.Equal(t, []string{"code_soft"}, r.signalsOf(ports.SignalLock))
+}
+
 func TestObserverCountsIPBlocksRateLimitsAndRefreshReuse(t *testing.T) {
 	t.Parallel()
 	r := &recorder{}
