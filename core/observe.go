@@ -95,8 +95,11 @@ func (a *Auth) signalLock(ctx context.Context, op string, at attempt, state port
 	if state.HardLocked {
 		detail = "hard"
 	}
-	if strings.HasPrefix(at.key, pinLockKey("")) {
+	switch {
+	case strings.HasPrefix(at.key, pinLockKey("")):
 		detail = "pin_" + detail
+	case strings.HasPrefix(at.key, smsCodeLockKey("")):
+		detail = "code_" + detail
 	}
 	a.obs.Signal(ctx, ports.Signal{Kind: ports.SignalLock, Flow: op, Detail: detail})
 }

@@ -41,7 +41,8 @@ const (
 	// ("password", "otp"); Result "ok" or the error kind.
 	SignalSignIn SignalKind = "sign_in"
 	// SignalLock: a counter crossed a lock threshold. Detail is "soft" or
-	// "hard" (sign-in counters), "pin_soft" or "pin_hard" (the PIN counter).
+	// "hard" (sign-in counters), "pin_soft" or "pin_hard" (the PIN counter),
+	// "code_soft" (a number's wrong texted codes).
 	SignalLock SignalKind = "lock"
 	// SignalIPBlock: failures from one IP started an IP block.
 	SignalIPBlock SignalKind = "ip_block"

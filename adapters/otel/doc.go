@@ -5,7 +5,7 @@
 // underscores and adds _total and unit suffixes):
 //
 //   - bharatauth.sign_ins{method, result}: password and OTP sign-ins
-//   - bharatauth.locks{kind}: lock thresholds crossed (soft, hard, pin_soft, pin_hard)
+//   - bharatauth.locks{kind}: lock thresholds crossed (soft, hard, pin_soft, pin_hard, code_soft)
 //   - bharatauth.ip_blocks: IP blocks started
 //   - bharatauth.rate_limited{rule}: Layer-1 rate-limit refusals
 //   - bharatauth.refresh_reuse: reused refresh tokens (the session revoked)
