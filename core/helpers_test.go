@@ -1304,6 +1304,17 @@ func (p *phoneEnv) askCode(number, ip string) {
 	require.NoError(p.t, p.auth.RequestOTP(p.t.Context(), RequestOTPInput{Phone: number, Client: c}))
 }
 
+// requireRegistrantsCodeProvesNothing checks that the registration's code a
+// registrant kept for testPhone proves nothing now, and that the number signs
+// in to nothing.
+func (p *phoneEnv) requireRegistrantsCodeProvesNothing(code string) {
+	p.t.Helper()
+	err := p.auth.VerifyPhone(p.t.Context(), VerifyPhoneInput{Phone: testPhone, Code: code, Client: p.client})
+	requireKind(p.t, err, KindUnauthorized)
+	_, err = p.smsLogin(testPhone)
+	require.Error(p.t, err, "the registrant's number signs in to nothing")
+}
+
 // registerEmailAndPhone registers email with testPhone beside it and no
 // password, neither of them proven.
 func (p *phoneEnv) registerEmailAndPhone(email string) ports.User {

@@ -257,6 +257,9 @@ func (a *Auth) provePhone(ctx context.Context, op string, u ports.User, proof em
 		if u, err = a.discardUnproven(ctx, op, u, c); err != nil {
 			return u, err
 		}
+		if err := a.voidOtherProof(ctx, op, u, false); err != nil {
+			return u, err
+		}
 	}
 	if err := a.phoneRegistry.MarkPhoneVerified(ctx, u.ID, a.now()); err != nil {
 		return u, storeError(op, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,10 +173,7 @@ func TestPhonePreHijackingDefenceDiscardsTheRegistrantsNumber(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, u.ID, res.User.ID)
 
-	err = p.auth.VerifyPhone(ctx, VerifyPhoneInput{Phone: testPhone, Code: registrantsCode, Client: p.client})
-	requireKind(t, err, KindUnauthorized)
-	_, err = p.smsLogin(testPhone)
-	require.Error(t, err, "the registrant's number signs in to nothing")
+	p.requireRegistrantsCodeProvesNothing(registrantsCode)
 	found, err := p.store.UserByID(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Empty(t, found.Phone, "the registrant's number is discarded with the rest of what they chose")
@@ -211,6 +209,76 @@ func TestPhonePreHijackingDefenceDiscardsTheRegistrantsEmail(t *testing.T) {
 	found, err := p.store.UserByID(ctx, u.ID)
 	require.NoError(t, err)
 	assert.Empty(t, found.Email, "the registrant's address is discarded with the rest of what they chose")
+}
+
+// releaseFailsOnce is a registry whose first release of an unproven
+// identifier fails, as a store could between the owner's proof and it.
+type releaseFailsOnce struct {
+	*memory.Store
+	failed atomic.Bool
+}
+
+func (r *releaseFailsOnce) fail() error {
+	if r.failed.CompareAndSwap(false, true) {
+		return errDown
+	}
+	return nil
+}
+
+func (r *releaseFailsOnce) ReleaseUnprovenPhone(ctx context.Context, phone string) (string, error) {
+	if err := r.fail(); err != nil {
+		return "", err
+	}
+	return r.Store.ReleaseUnprovenPhone(ctx, phone)
+}
+
+func (r *releaseFailsOnce) ReleaseUnprovenEmail(ctx context.Context, email string) (string, error) {
+	if err := r.fail(); err != nil {
+		return "", err
+	}
+	return r.Store.ReleaseUnprovenEmail(ctx, email)
+}
+
+// The release of the registrant's other identifier runs after the owner's
+// proof is marked, so it can fail and a retry skip it. The registration's
+// code or link the registrant holds is void before the mark
+// (voidOtherProof), so it still proves nothing on the owner's account, and
+// no new one goes to the identifier.
+func TestPreHijackingHoldsWhenTheReleaseFails(t *testing.T) {
+	failOnce := func(_ *Config, d *Deps) { d.Registry = &releaseFailsOnce{Store: d.Storage.(*memory.Store)} }
+	t.Run("the registrant's number", func(t *testing.T) {
+		p := newPhoneEnv(t, withoutLimiter(), failOnce)
+		u := p.registerEmailAndPhone("asha@example.com")
+		p.drain()
+		registrantsCode := p.sms.lastSMSCode(t, testPhone)
+
+		_, err := p.verifyOTP("asha@example.com", p.requestOTP("asha@example.com", fpA), fpA) // the owner
+		requireKind(t, err, KindUnavailable)
+		res, err := p.verifyOTP("asha@example.com", p.requestOTP("asha@example.com", fpA), fpA) // and again
+		require.NoError(t, err)
+		require.Equal(t, u.ID, res.User.ID)
+
+		p.requireRegistrantsCodeProvesNothing(registrantsCode)
+	})
+	t.Run("the registrant's email", func(t *testing.T) {
+		p := newPhoneEnv(t, withoutLimiter(), failOnce)
+		ctx := t.Context()
+		u := p.registerEmailAndPhone("mallory@example.com")
+		p.drain()
+		registrantsLink := p.lastToken("mallory@example.com")
+
+		_, err := p.smsLogin(testPhone) // the owner
+		requireKind(t, err, KindUnavailable)
+		res, err := p.smsLogin(testPhone)
+		require.NoError(t, err)
+		require.Equal(t, u.ID, res.User.ID)
+
+		err = p.auth.VerifyEmail(ctx, LinkInput{Token: registrantsLink, Client: p.client})
+		require.Error(t, err, "the registrant's link proves nothing on the owner's account")
+		found, err := p.store.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.False(t, found.EmailVerified)
+	})
 }
 
 func TestEmailedCodeNeverProvesTheNumber(t *testing.T) {

@@ -41,6 +41,9 @@ func (a *Auth) proveEmail(ctx context.Context, op string, u ports.User, proof em
 		if u, err = a.discardUnproven(ctx, op, u, c); err != nil {
 			return u, err
 		}
+		if err := a.voidOtherProof(ctx, op, u, true); err != nil {
+			return u, err
+		}
 	}
 	if err := a.deps.Registry.MarkEmailVerified(ctx, u.ID, now); err != nil {
 		return u, storeError(op, err)
@@ -82,6 +85,29 @@ func (a *Auth) releaseRegistrantsOther(ctx context.Context, op string, u ports.U
 	*other = ""
 	a.event(ctx, u.ID, ports.EventUnprovenIdentifierReleased, c, detail)
 	return u, nil
+}
+
+// voidOtherProof makes the registration's code for u's unproven number
+// (phone), or its link for u's unproven email, useless before a first proof
+// of the other identifier by anything else is marked: it issues one that
+// nobody holds and that is dead on arrival, which invalidates every earlier
+// one (IssueToken). The release after the mark (releaseRegistrantsOther)
+// may then fail, and be skipped by a retry that finds the proof marked,
+// without the registrant proving the identifier on the owner's account: no
+// new code or link goes to it beside a proven one (mayReach).
+func (a *Auth) voidOtherProof(ctx context.Context, op string, u ports.User, phone bool) error {
+	now := a.now()
+	t := ports.OneTimeToken{ID: newID("ott_"), Subject: u.ID, CreatedAt: now, ExpiresAt: now}
+	switch {
+	case phone && u.Phone != "" && !u.PhoneVerified:
+		t.Purpose, t.MaxAttempts = ports.PurposePhoneVerify, a.cfg.OTPMaxAttempts
+		t.Hash = a.codeHash(t.Purpose, u.ID, newCode())
+	case !phone && u.Email != "" && !u.EmailVerified:
+		t.Purpose, t.Hash = ports.PurposeEmailVerify, tokenHash(newToken())
+	default:
+		return nil
+	}
+	return storeError(op, a.deps.Tokens.IssueToken(ctx, t))
 }
 
 // discardUnproven is the pre-hijacking defence run when an unverified email
