@@ -191,7 +191,7 @@ func (a *Auth) erase(ctx context.Context, op string, rec ports.ErasureRecord) er
 // username's and the phone number's (its wrong texted codes too), the PIN's,
 // and those of its verified devices.
 func (a *Auth) userLockKeys(ctx context.Context, op string, rec ports.ErasureRecord) ([]string, error) {
-	keys := []string{a.identifierLockKey(rec.Email), pinLockKey(rec.UserID)}
+	keys := []string{a.identifierLockKey(rec.Email), pinLockKey(rec.UserID), smsCodeLockKey("acct:" + rec.UserID)}
 	u, err := a.deps.Users.UserByID(ctx, rec.UserID)
 	switch {
 	case err == nil:

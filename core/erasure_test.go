@@ -254,7 +254,8 @@ func TestErasurePseudonymisesConsentRowsAndTheChainStillVerifies(t *testing.T) {
 }
 
 // Erasure removes the phone number: the account row goes, the number's
-// counter with it, and the number is free to register again.
+// counters and the account's count of wrong change codes with it, and the
+// number is free to register again.
 func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -263,6 +264,9 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	res, err := p.smsLogin(testPhone)
 	require.NoError(t, err)
 	pr := p.principal(res)
+	_ = p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: "000000", Client: p.client}) // the account's wrong change codes
+	changeCodes := smsCodeLockKey("acct:" + u.ID)
+	require.NotZero(t, inStore(p.env, p.store.LockState, changeCodes).Failures)
 	require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
 	require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
 	receipt, err := p.auth.RequestErasure(ctx, pr, p.client)
@@ -283,6 +287,7 @@ func TestErasureRemovesThePhoneNumber(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, counter, "the number's counter")
 	assert.Zero(t, inStore(p.env, p.store.LockState, codes), "the number's count of wrong codes")
+	assert.Zero(t, inStore(p.env, p.store.LockState, changeCodes), "the account's count of wrong change codes")
 	p.registerPhone(testPhone) // free again
 }
 

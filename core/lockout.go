@@ -100,11 +100,13 @@ func (a *Auth) pinPolicy() ports.LockPolicy {
 }
 
 // smsCodeLockKey is the counter of wrong codes texted to one number (by its
-// keyed hash), known or not.
+// keyed hash), known or not; or, as "acct:" and the account's ID, of an
+// account's phone change codes (a keyed hash never holds a colon).
 func smsCodeLockKey(numberKey string) string { return "code:" + numberKey }
 
-// smsCodePolicy counts wrong codes presented with a number (recovery codes
-// and VerifyPhone's; sign-in codes count on the sign-in counters). A code
+// smsCodePolicy counts wrong texted codes: recovery codes and VerifyPhone's
+// per number, phone change codes per account (sign-in codes count on the
+// sign-in counters). A code
 // dies after OTPMaxAttempts wrong tries, but a new one costs only an SMS,
 // and a recovery code must work while sign-in is locked, so without this a
 // guesser would have 25 tries an hour at one account for ever (one chance

@@ -358,7 +358,7 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	if err := a.limitIP(ctx, op, "otp_verify", a.cfg.RateLimits.OTPVerifyPerIP, c); err != nil {
 		return ports.User{}, err
 	}
-	at, err := a.beginSMSCodeAttempt(ctx, op, phone)
+	at, err := a.beginCodeAttempt(ctx, op, smsCodeLockKey(a.identifierKey(phone)))
 	if err != nil {
 		return ports.User{}, err
 	}
@@ -373,15 +373,17 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	_, err = a.deps.Tokens.ConsumeCode(ctx, subject, purpose, a.codeHash(purpose, subject, code), a.now())
 	switch {
 	case err != nil && isCodeRejection(err):
-		return ports.User{}, a.smsCodeFailed(ctx, op, at, phone, c, u.ID)
+		// As a wrong sign-in code, it counts toward the IP block too, whose
+		// first blocked attempt answers 429.
+		answer := a.codeFailed(ctx, op, at, wrongSMSCode(op))
+		if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, u.ID); err != nil {
+			return ports.User{}, err
+		}
+		return ports.User{}, answer
 	case err != nil:
 		return ports.User{}, a.abandon(ctx, op, at, storeError(op, err))
 	}
-	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
-		// The code is used and proved the number: a count left standing
-		// only errs toward refusing a guesser.
-		a.log.WarnContext(ctx, "bharatauth: clearing a number's wrong codes failed", "user_id", u.ID, "error", err)
-	}
+	a.codeSucceeded(ctx, op, at, u.ID)
 	a.smsCodeUsed(ctx, phone)
 	if purpose != ports.PurposePhoneVerify {
 		return a.provePhone(ctx, op, u, proofByCode, c)
@@ -389,11 +391,12 @@ func (a *Auth) consumeSMSCode(ctx context.Context, op, phone, code, purpose stri
 	return u, nil
 }
 
-// beginSMSCodeAttempt admits one texted code presented with phone on the
-// number's counter of wrong codes (smsCodePolicy). A number whose codes are
-// locked answers 429 until the lock ends, known or not.
-func (a *Auth) beginSMSCodeAttempt(ctx context.Context, op, phone string) (attempt, error) {
-	at, err := a.beginAttempt(ctx, op, smsCodeLockKey(a.identifierKey(phone)), smsCodePolicy(a.signInPolicy()))
+// beginCodeAttempt admits one texted code on its counter of wrong codes
+// (smsCodePolicy): a number's, or an account's for phone change codes. A
+// counter that is locked answers 429 until the lock ends, whether or not an
+// account has the number.
+func (a *Auth) beginCodeAttempt(ctx context.Context, op, key string) (attempt, error) {
+	at, err := a.beginAttempt(ctx, op, key, smsCodePolicy(a.signInPolicy()))
 	var locked *Error
 	if errors.As(err, &locked) && locked.Kind == KindLocked {
 		return at, smsCodesLocked(op, locked.LockedUntil, a.now())
@@ -401,20 +404,29 @@ func (a *Auth) beginSMSCodeAttempt(ctx context.Context, op, phone string) (attem
 	return at, err
 }
 
-// smsCodeFailed records a wrong texted code: on the number's counter, where
-// the failure that locks it already answers 429, and, as a wrong sign-in
-// code, toward the IP block, whose first blocked attempt answers 429 too.
-func (a *Auth) smsCodeFailed(ctx context.Context, op string, at attempt, phone string, c Client, userID string) error {
+// codeFailed records a wrong texted code on the counter of at and answers
+// wrong, or 429 when this failure locked the counter.
+func (a *Auth) codeFailed(ctx context.Context, op string, at attempt, wrong error) error {
 	state, err := a.finish(ctx, op, at, ports.Failed)
 	if err != nil {
-		return err
-	}
-	if err := a.recordIPFailure(ctx, op, a.identifierKey(phone), c, userID); err != nil {
 		return err
 	}
 	if now := a.now(); state.Locked(now) {
 		return smsCodesLocked(op, state.LockedUntil, now)
 	}
+	return wrong
+}
+
+// codeSucceeded ends at's run of wrong codes. The code is used, and what it
+// proves stands: a count left by a failure to record this only errs toward
+// refusing a guesser, so it is logged.
+func (a *Auth) codeSucceeded(ctx context.Context, op string, at attempt, userID string) {
+	if _, err := a.finish(ctx, op, at, ports.Succeeded); err != nil {
+		a.log.WarnContext(ctx, "bharatauth: clearing a count of wrong codes failed", "user_id", userID, "error", err)
+	}
+}
+
+func wrongSMSCode(op string) error {
 	return newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; request a new one")
 }
 

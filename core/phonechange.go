@@ -107,21 +107,30 @@ func (a *Auth) ConfirmPhoneChange(ctx context.Context, p Principal, in PhoneCode
 	if _, err := a.activeSession(ctx, op, &p); err != nil {
 		return err
 	}
-	wrong := newError(op, KindUnauthorized, codeInvalidOTP, "the code is wrong or has expired; ask for a new one")
+	// Wrong codes count per account as wrong recovery codes do per number:
+	// each request is one SMS and five tries, and without a count of its
+	// own an account could go on guessing a stranger's code for ever, to
+	// hold their number.
+	at, err := a.beginCodeAttempt(ctx, op, smsCodeLockKey("acct:"+p.UserID))
+	if err != nil {
+		return err
+	}
+	wrong := wrongSMSCode(op)
 	t, err := a.deps.Tokens.ConsumeCode(ctx, p.UserID, ports.PurposePhoneChange, a.codeHash(ports.PurposePhoneChange, p.UserID, in.Code), a.now())
 	switch {
 	case err != nil && isCodeRejection(err):
-		return wrong
+		return a.codeFailed(ctx, op, at, wrong)
 	case err != nil:
-		return storeError(op, err)
+		return a.abandon(ctx, op, at, storeError(op, err))
 	}
 	sessionID, phone, ok := strings.Cut(t.Payload, "\n")
 	switch {
 	case !ok:
-		return &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: errors.New("phone change code without its number")}
+		return a.abandon(ctx, op, at, &Error{Op: op, Kind: KindInternal, Message: "internal error", Err: errors.New("phone change code without its number")})
 	case sessionID != p.SessionID:
-		return wrong
+		return a.codeFailed(ctx, op, at, wrong)
 	}
+	a.codeSucceeded(ctx, op, at, p.UserID)
 	if err := a.claimProven(ctx, op, phone, true, in.Client); err != nil {
 		return err
 	}

@@ -104,6 +104,42 @@ func TestPhoneChangeIsLimitedToFivePerHourPerAccount(t *testing.T) {
 	require.NoError(t, ask(pr), "an hour later, with the step-up the 429 did not spend")
 }
 
+// Wrong phone change codes count per account as wrong recovery codes count
+// per number (smsCodePolicy): the 10th in a run answers 429 with a day's
+// Retry-After and even a right code is refused until more than 24 hours
+// have passed since it, so an account cannot go on guessing a code texted to
+// a stranger's number to hold it.
+func TestPhoneChangeTenWrongCodesLockTheAccountsChangeCodesForADay(t *testing.T) {
+	p := newPhoneEnv(t, withoutLimiter())
+	ctx := t.Context()
+	p.registerPhone(testPhone)
+	pr := p.smsPrincipal(testPhone)
+	askCode := func() string {
+		t.Helper()
+		require.NoError(t, p.auth.RequestStepUp(ctx, pr, p.client))
+		require.NoError(t, p.auth.VerifyStepUp(ctx, pr, VerifyStepUpInput{Code: p.sms.lastSMSCode(t, testPhone), Client: p.client}))
+		require.NoError(t, p.auth.RequestPhoneChange(ctx, pr, PhoneChangeInput{NewPhone: newPhone, Client: p.client}))
+		return p.sms.lastSMSCode(t, newPhone)
+	}
+	confirm := func(code string) error {
+		return p.auth.ConfirmPhoneChange(ctx, pr, PhoneCodeInput{Code: code, Client: p.client})
+	}
+	code := askCode()
+	for i := 1; i <= 9; i++ {
+		requireCode(t, confirm(wrongCode(code)), KindUnauthorized, codeInvalidOTP, "wrong code %d", i)
+	}
+	tenth := p.now()
+	e := requireCode(t, confirm(wrongCode(code)), KindRateLimited, codeTooManyAttempts, "the 10th")
+	assert.Equal(t, 24*time.Hour, e.RetryAfter)
+	requireCode(t, confirm(askCode()), KindRateLimited, codeTooManyAttempts, "a right code, within the lock")
+
+	p.clock.Set(tenth.Add(24*time.Hour + time.Microsecond))
+	require.NoError(t, confirm(askCode()), "more than 24 hours later the run restarts")
+	got, err := p.store.UserByPhone(ctx, newPhone)
+	require.NoError(t, err)
+	assert.True(t, got.PhoneVerified)
+}
+
 // A number held unproven beside a verified email keeps nobody out
 // (TestPhoneUnprovenBesideAVerifiedEmailDoesNotKeepItsOwnerOut): an owner
 // who moves an existing account to it proves it with the texted code, and
