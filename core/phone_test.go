@@ -544,6 +544,28 @@ func TestSMSRightCodeClearsTheNumbersWrongCodes(t *testing.T) {
 	}
 }
 
+// A used code stands when its counter cannot be cleared: the code proved
+// the number, and a count left behind only errs toward refusing a guesser.
+// The failure is logged, and nothing is logged when the clear works.
+func TestSMSRightCodeStandsWhenItsCountCannotBeCleared(t *testing.T) {
+	logs := &logBuffer{}
+	f := &faultyStore{}
+	p := newPhoneEnv(t, withoutLimiter(), logTo(logs), func(_ *Config, d *Deps) {
+		d.Lockouts = hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
+	})
+	p.seedPhone(testPhone)
+	require.NoError(t, p.unlockBySMS(testPhone, "", true))
+	assert.NotContains(t, logs.String(), "clearing a count of wrong codes failed")
+
+	requireCode(t, p.unlockBySMS(testPhone, "123456", false), KindUnauthorized, codeInvalidOTP)
+	f.failOn("FinishAttempt", errDown)
+	require.NoError(t, p.unlockBySMS(testPhone, "", true), "the right code signs in")
+	assert.Contains(t, logs.String(), "clearing a count of wrong codes failed")
+	f.failOn("", nil)
+	st := inStore(p.env, p.store.LockState, smsCodeLockKey(p.auth.identifierKey(testPhone)))
+	assert.Equal(t, 1, st.Failures, "the count was left as it was")
+}
+
 // The count of wrong codes holds under parallel guesses: of 30 at once,
 // exactly 10 are judged, whatever the interleaving.
 func TestSMSWrongCodesCountUnderParallelGuesses(t *testing.T) {
