@@ -432,5 +432,5 @@ func wrongSMSCode(op string) error {
 
 func smsCodesLocked(op string, until, now time.Time) *Error {
 	return &Error{Op: op, Kind: KindRateLimited, Code: codeTooManyAttempts, RetryAfter: until.Sub(now),
-		Message: "too many wrong codes for this number; try again later"}
+		Message: "too many wrong codes; try again later"}
 }
