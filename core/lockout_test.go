@@ -134,7 +134,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	e, u := newUserEnv(t, "target@example.in")
 	before := e.auth.hasher.Verifications()
 	var locked, wrong, busy atomic.Int32
-	porttest.Together(50, func(int) {
+	porttest.Together(100, func(int) {
 		_, err := e.login("target@example.in", "guess-guess-guess")
 		switch KindOf(err) {
 		case KindLocked:
@@ -149,7 +149,7 @@ func TestParallelWrongPasswordsRunAtMostFiveVerifications(t *testing.T) {
 	assert.Equal(t, e.auth.hasher.Verifications(), e.auth.Stats().HashVerifications)
 	assert.Equal(t, int32(4), wrong.Load(), "failures 1-4 answer wrong")
 	assert.GreaterOrEqual(t, locked.Load(), int32(1), "the 5th failure answers locked")
-	assert.Equal(t, int32(50), wrong.Load()+locked.Load()+busy.Load(), "every answer is one of the three")
+	assert.Equal(t, int32(100), wrong.Load()+locked.Load()+busy.Load(), "every answer is one of the three")
 	state := e.lockState(u.ID)
 	assert.Equal(t, 5, state.Failures)
 	assert.Equal(t, 1, state.SoftLocks)
