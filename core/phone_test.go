@@ -796,6 +796,36 @@ func TestPhoneUnprovenIsNotReleasedByARegistrationRefusedForItsUsername(t *testi
 	assert.Empty(t, p.eventDetails(mallory.ID, ports.EventUnprovenIdentifierReleased))
 }
 
+// The username a registration names is checked before a squatted number is
+// released: a free one lets the registration take the number, and a lookup
+// that fails releases nothing.
+func TestPhoneUnprovenIsReleasedOnlyOnceTheUsernameIsKnownFree(t *testing.T) {
+	f := &faultyStore{}
+	p := newPhoneEnv(t, withoutLimiter(), func(_ *Config, d *Deps) {
+		h := hookedStore{Store: d.Storage.(*memory.Store), before: f.fault}
+		d.Users, d.Registry = h, h
+	})
+	ctx := t.Context()
+	mallory := p.registerWithUnprovenPhone("mallory@example.com")
+	register := func() (ports.User, error) {
+		return p.auth.Register(ctx, RegisterInput{Phone: testPhoneTyped, Username: "ravi", Consents: allGranted(), Client: p.client})
+	}
+
+	f.failOn("UserByUsername", errDown)
+	_, err := register()
+	requireKind(t, err, KindUnavailable)
+	found, err := p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, mallory.ID, found.ID, "nothing released")
+
+	f.failOn("", nil)
+	ravi, err := register()
+	require.NoError(t, err)
+	found, err = p.store.UserByPhone(ctx, testPhone)
+	require.NoError(t, err)
+	assert.Equal(t, ravi.ID, found.ID, "a free username: the registrant has the number")
+}
+
 // Parallel registrations of a squatted number: it is released once and
 // exactly one registrant gets it.
 func TestPhoneUnprovenReleasedToExactlyOneRegistrant(t *testing.T) {

@@ -196,10 +196,11 @@ func (a *Auth) releaseHeld(ctx context.Context, op string, nu ports.NewUser, hel
 		return nil
 	}
 	if nu.Username != "" {
-		if _, taken, err := a.findUser(ctx, op, nu.Username); err != nil || taken {
-			if err != nil {
-				return err
-			}
+		_, taken, err := a.findUser(ctx, op, nu.Username)
+		switch {
+		case err != nil:
+			return err
+		case taken:
 			return newError(op, KindConflict, conflictCode(nu), "an account with this email, phone number or username exists")
 		}
 	}
